@@ -1,0 +1,109 @@
+//! The sandbox org's HTTP surface: one axum router over one shared [`Org`].
+
+pub mod admin;
+pub mod auth;
+pub mod body;
+pub mod bulk;
+pub mod collections;
+pub mod composite;
+pub mod faults;
+pub mod limits;
+pub mod query;
+pub mod rest;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::emulator::config::OrgConfig;
+use crate::emulator::error::ApiError;
+use crate::emulator::schema::Schema;
+use crate::emulator::store::Store;
+
+/// Oldest and newest API versions the sandbox org answers.
+pub const MIN_API_VERSION: u32 = 55;
+pub const MAX_API_VERSION: u32 = 67;
+
+/// Everything one org holds. Each part guards its own state.
+pub struct Org {
+    pub config: OrgConfig,
+    /// `http://127.0.0.1:PORT`, used in identity URLs and `instance_url`.
+    pub base_url: String,
+    pub schema: Arc<Schema>,
+    /// When the schema was loaded: describes answer `Last-Modified` and honour
+    /// `If-Modified-Since` against it.
+    pub schema_modified: chrono::DateTime<chrono::Utc>,
+    pub store: Store,
+    pub auth: auth::AuthState,
+    pub limits: limits::Limits,
+    pub faults: faults::Faults,
+    pub cursors: query::Cursors,
+    pub bulk: bulk::BulkJobs,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub org: Arc<Org>,
+}
+
+impl AppState {
+    pub fn new(config: OrgConfig, addr: SocketAddr) -> anyhow::Result<AppState> {
+        let schema = Arc::new(match &config.schema_json {
+            Some(text) => Schema::with_file(text)?,
+            None => Schema::standard()?,
+        });
+        let store = Store::open(config.data_file.as_deref(), schema.clone())?;
+        let base_url = format!("http://{addr}");
+        let auth = auth::AuthState::new(&config, &store)?;
+        if let Some(records) = config.seed_records {
+            crate::emulator::seed::seed_if_empty(&store, &auth.admin_user_id(), records)?;
+        }
+        let org = Org {
+            limits: limits::Limits::new(config.daily_api_limit),
+            faults: faults::Faults::new(config.faults.clone()),
+            cursors: query::Cursors::default(),
+            bulk: bulk::BulkJobs::default(),
+            auth,
+            base_url,
+            schema_modified: chrono::Utc::now(),
+            schema,
+            store,
+            config,
+        };
+        Ok(AppState { org: Arc::new(org) })
+    }
+}
+
+/// Parses `v60.0` into 60 when the org serves that version, else the 404 a real org sends.
+pub fn api_version(segment: &str) -> Result<u32, ApiError> {
+    let major = segment
+        .strip_prefix('v')
+        .and_then(|rest| rest.strip_suffix(".0"))
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| (MIN_API_VERSION..=MAX_API_VERSION).contains(n));
+    major.ok_or_else(ApiError::resource_not_found)
+}
+
+/// Every API resource but Composite, without the middleware: Composite dispatches its
+/// subrequests here, so that the whole call counts as one request.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .merge(rest::routes())
+        .merge(query::routes())
+        .merge(collections::routes())
+        .merge(bulk::routes())
+        .merge(limits::routes())
+}
+
+/// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the
+/// middleware that adds faults, latency, `Sforce-Limit-Info` and gzip.
+pub fn router(state: AppState) -> Router {
+    let api = faults::wrap(api_routes().merge(composite::routes()), state.clone());
+    Router::new()
+        .merge(auth::routes())
+        .merge(admin::routes())
+        .merge(api)
+        .with_state(state.clone())
+        .layer(faults::outer_layers(&state))
+}

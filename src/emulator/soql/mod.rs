@@ -1,0 +1,1 @@
+//! SOQL: parser and evaluator for the subset integrations use.

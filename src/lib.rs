@@ -1,0 +1,3 @@
+//! Tether keeps a team's own data and Salesforce in sync.
+
+pub mod emulator;
