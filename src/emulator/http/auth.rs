@@ -19,6 +19,9 @@ impl AuthState {
     pub fn admin_user_id(&self) -> String {
         crate::emulator::ids::mint("005", 1)
     }
+
+    /// Ends every session now (admin "force expiry"). Stub until sessions exist.
+    pub fn expire_all_sessions(&self) {}
 }
 
 /// The authenticated caller of a REST request.
