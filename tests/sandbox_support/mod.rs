@@ -18,14 +18,20 @@ pub struct Api {
 
 impl Api {
     pub async fn start(config: OrgConfig) -> Api {
-        let org = SandboxOrg::start(config).await.expect("the sandbox org starts");
+        let org = SandboxOrg::start(config)
+            .await
+            .expect("the sandbox org starts");
         let client = Client::builder().build().expect("an HTTP client");
         let token = sign_in(&client, &org.base_url()).await;
         Api { org, client, token }
     }
 
     pub async fn with_faults(faults: FaultConfig) -> Api {
-        Api::start(OrgConfig { faults, ..Default::default() }).await
+        Api::start(OrgConfig {
+            faults,
+            ..Default::default()
+        })
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -34,16 +40,29 @@ impl Api {
 
     /// `path` under `/services/data/v60.0`, signed in.
     pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, self.url(&format!("/services/data/{V}{path}"))).bearer_auth(&self.token)
+        self.client
+            .request(method, self.url(&format!("/services/data/{V}{path}")))
+            .bearer_auth(&self.token)
     }
 
     pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, self.url(&format!("/__sandbox{path}")))
+        self.client
+            .request(method, self.url(&format!("/__sandbox{path}")))
     }
 
     pub async fn set_faults(&self, faults: &FaultConfig) {
-        let response = self.admin(Method::PUT, "/faults").json(faults).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+        let response = self
+            .admin(Method::PUT, "/faults")
+            .json(faults)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
     }
 }
 
@@ -65,7 +84,10 @@ async fn sign_in(client: &Client, base: &str) -> String {
         return "any-token".to_string();
     }
     let body: Value = response.json().await.expect("a JSON token answer");
-    body["access_token"].as_str().expect("an access token").to_string()
+    body["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string()
 }
 
 pub fn error_code(body: &Value) -> &str {

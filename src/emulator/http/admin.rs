@@ -30,7 +30,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn loopback_only(request: Request, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     match peer {
         Some(addr) if addr.ip().is_loopback() => next.run(request).await,
         _ => ApiError::rest(

@@ -64,7 +64,10 @@ struct RollingCount {
 
 impl RollingCount {
     fn new(max: u64) -> Self {
-        RollingCount { max, buckets: VecDeque::new() }
+        RollingCount {
+            max,
+            buckets: VecDeque::new(),
+        }
     }
 
     fn forget_before(&mut self, minute: u64) {
@@ -76,7 +79,10 @@ impl RollingCount {
 
     fn usage(&mut self, minute: u64) -> Usage {
         self.forget_before(minute);
-        Usage { used: self.buckets.iter().map(|(_, n)| n).sum(), max: self.max }
+        Usage {
+            used: self.buckets.iter().map(|(_, n)| n).sum(),
+            max: self.max,
+        }
     }
 
     fn add(&mut self, minute: u64, n: u64) {
@@ -94,7 +100,10 @@ impl RollingCount {
             return Err(usage);
         }
         self.add(minute, 1);
-        Ok(Usage { used: usage.used + 1, max: usage.max })
+        Ok(Usage {
+            used: usage.used + 1,
+            max: usage.max,
+        })
     }
 
     /// Replaces the history by `used` requests made now.
@@ -132,7 +141,9 @@ impl Limits {
 
     fn lock(&self) -> MutexGuard<'_, Counters> {
         // Counters are plain numbers: a panic elsewhere cannot leave them half-updated.
-        self.counters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn minute(&self) -> u64 {
@@ -196,11 +207,19 @@ impl Limits {
             ("DailyAsyncApexExecutions", 250_000, 250_000),
             ("DailyBulkApiBatches", batches.max, batches.remaining()),
             ("DailyBulkV2QueryFileStorageMB", 976_562, 976_562),
-            ("DailyBulkV2QueryJobs", query_jobs.max, query_jobs.remaining()),
+            (
+                "DailyBulkV2QueryJobs",
+                query_jobs.max,
+                query_jobs.remaining(),
+            ),
             ("DailyGenericStreamingApiEvents", 10_000, 10_000),
             ("DailyStreamingApiEvents", 10_000, 10_000),
             ("DailyWorkflowEmails", 390, 390),
-            ("DataStorageMB", DATA_STORAGE_MB, DATA_STORAGE_MB.saturating_sub(used_mb)),
+            (
+                "DataStorageMB",
+                DATA_STORAGE_MB,
+                DATA_STORAGE_MB.saturating_sub(used_mb),
+            ),
             ("FileStorageMB", 20, 20),
             ("HourlyAsyncReportRuns", 1_200, 1_200),
             ("HourlyTimeBasedWorkflow", 50, 50),
@@ -210,7 +229,10 @@ impl Limits {
         ];
         let mut body = Map::new();
         for (name, max, remaining) in entries {
-            body.insert(name.to_string(), json!({ "Max": max, "Remaining": remaining }));
+            body.insert(
+                name.to_string(),
+                json!({ "Max": max, "Remaining": remaining }),
+            );
         }
         Value::Object(body)
     }
@@ -218,9 +240,15 @@ impl Limits {
 
 /// The answer to a request over the daily allocation.
 pub fn over_limit(usage: Usage) -> Response {
-    let mut response =
-        ApiError::rest(StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.").into_response();
-    response.headers_mut().insert(LIMIT_INFO_HEADER, usage.header_value());
+    let mut response = ApiError::rest(
+        StatusCode::FORBIDDEN,
+        "REQUEST_LIMIT_EXCEEDED",
+        "TotalRequests Limit exceeded.",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(LIMIT_INFO_HEADER, usage.header_value());
     response
 }
 
@@ -230,10 +258,18 @@ pub fn routes() -> Router<AppState> {
         .route("/services/data/{v}/limits/", get(limits))
 }
 
-async fn limits(State(state): State<AppState>, Path(v): Path<String>, _session: Session) -> ApiResult<Response> {
+async fn limits(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    _session: Session,
+) -> ApiResult<Response> {
     api_version(&v)?;
     let store = &state.org.store;
-    let records: u64 = store.schema().objects().map(|o| store.count(&o.name) as u64).sum();
+    let records: u64 = store
+        .schema()
+        .objects()
+        .map(|o| store.count(&o.name) as u64)
+        .sum();
     Ok(axum::Json(state.org.limits.to_json(records)).into_response())
 }
 
@@ -247,7 +283,13 @@ mod tests {
         for minute in [0, 0, 5, 700] {
             count.try_consume(minute).unwrap();
         }
-        let cases = [(0, 4), (WINDOW_MINUTES - 1, 4), (WINDOW_MINUTES, 2), (WINDOW_MINUTES + 5, 1), (700 + WINDOW_MINUTES, 0)];
+        let cases = [
+            (0, 4),
+            (WINDOW_MINUTES - 1, 4),
+            (WINDOW_MINUTES, 2),
+            (WINDOW_MINUTES + 5, 1),
+            (700 + WINDOW_MINUTES, 0),
+        ];
         for (minute, used) in cases {
             assert_eq!(count.usage(minute).used, used, "at minute {minute}");
         }
@@ -260,7 +302,10 @@ mod tests {
         assert_eq!(count.try_consume(1), Ok(Usage { used: 2, max: 2 }));
         assert_eq!(count.try_consume(1), Err(Usage { used: 2, max: 2 }));
         assert_eq!(count.try_consume(2), Err(Usage { used: 2, max: 2 }));
-        assert_eq!(count.try_consume(1 + WINDOW_MINUTES), Ok(Usage { used: 1, max: 2 }));
+        assert_eq!(
+            count.try_consume(1 + WINDOW_MINUTES),
+            Ok(Usage { used: 1, max: 2 })
+        );
     }
 
     #[test]
@@ -280,8 +325,17 @@ mod tests {
         limits.try_consume().unwrap();
         limits.count_bulk_query_job();
         let body = limits.to_json(2_048);
-        assert_eq!(body["DailyApiRequests"], json!({ "Max": 15_000, "Remaining": 14_999 }));
-        assert_eq!(body["DailyBulkV2QueryJobs"], json!({ "Max": 10_000, "Remaining": 9_999 }));
-        assert_eq!(body["DataStorageMB"], json!({ "Max": 1_024, "Remaining": 1_020 }));
+        assert_eq!(
+            body["DailyApiRequests"],
+            json!({ "Max": 15_000, "Remaining": 14_999 })
+        );
+        assert_eq!(
+            body["DailyBulkV2QueryJobs"],
+            json!({ "Max": 10_000, "Remaining": 9_999 })
+        );
+        assert_eq!(
+            body["DataStorageMB"],
+            json!({ "Max": 1_024, "Remaining": 1_020 })
+        );
     }
 }

@@ -25,16 +25,28 @@ pub enum SeedError {
         "the demo {object} record #{index} was refused ({}): the demo data no longer fits the org's schema; adjust the schema file or the seed",
         describe(.errors)
     )]
-    Refused { object: String, index: usize, errors: Vec<SfError> },
+    Refused {
+        object: String,
+        index: usize,
+        errors: Vec<SfError>,
+    },
 }
 
 fn refused(object: &str, index: usize) -> impl FnOnce(Vec<SfError>) -> SeedError {
     let object = object.to_string();
-    move |errors| SeedError::Refused { object, index, errors }
+    move |errors| SeedError::Refused {
+        object,
+        index,
+        errors,
+    }
 }
 
 fn describe(errors: &[SfError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.code, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Seeds about `records` records owned by `owner_id` into an org without accounts; an org
@@ -44,14 +56,16 @@ pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<us
         return Ok(0);
     }
     store.write(|w| {
-        let mut account_ids = Vec::with_capacity(records / 8 + 1);
+        let mut account_ids: Vec<String> = Vec::with_capacity(records / 8 + 1);
         let mut created = 0;
         for (index, planned) in Generator::new(records).enumerate() {
             let mut fields = planned.fields;
             if let Some(id) = planned.account.and_then(|a| account_ids.get(a)) {
                 fields.insert("AccountId".into(), Value::String(id.clone()));
             }
-            let id = w.create(planned.object, &fields, owner_id).map_err(refused(planned.object, index))?;
+            let id = w
+                .create(planned.object, &fields, owner_id)
+                .map_err(refused(planned.object, index))?;
             if planned.object == "Account" {
                 account_ids.push(id);
             }
@@ -84,7 +98,11 @@ mod tests {
         assert_eq!(plan(DEMO_RECORDS), plan(DEMO_RECORDS));
         let (small, large) = (plan(DEMO_RECORDS), plan(DEMO_RECORDS * 2));
         let (small_accounts, large_accounts) = (of(&small, "Account"), of(&large, "Account"));
-        assert_eq!(large_accounts[..300], small_accounts[..], "a larger set starts with the same accounts");
+        assert_eq!(
+            large_accounts[..300],
+            small_accounts[..],
+            "a larger set starts with the same accounts"
+        );
         assert_ne!(large_accounts[300..600], large_accounts[..300]);
     }
 
@@ -92,7 +110,11 @@ mod tests {
     fn the_demo_size_is_about_three_hundred_accounts() {
         let demo = plan(DEMO_RECORDS);
         assert_eq!(of(&demo, "Account").len(), 300);
-        assert!((2_000..=3_000).contains(&demo.len()), "{} records", demo.len());
+        assert!(
+            (2_000..=3_000).contains(&demo.len()),
+            "{} records",
+            demo.len()
+        );
         assert!((600..=1_200).contains(&of(&demo, "Contact").len()));
         assert!((300..=900).contains(&of(&demo, "Opportunity").len()));
         assert_eq!(of(&demo, "Lead").len(), DEMO_RECORDS / 4);
@@ -103,7 +125,10 @@ mod tests {
     #[test]
     fn opportunities_cover_every_stage() {
         let demo = plan(DEMO_RECORDS);
-        let stages: BTreeSet<&str> = demo.iter().filter_map(|c| c.fields.get("StageName").and_then(Value::as_str)).collect();
+        let stages: BTreeSet<&str> = demo
+            .iter()
+            .filter_map(|c| c.fields.get("StageName").and_then(Value::as_str))
+            .collect();
         assert_eq!(stages, STAGES.into_iter().collect());
     }
 
@@ -112,9 +137,21 @@ mod tests {
         let store = store();
         let created = seed_if_empty(&store, OWNER, 800).unwrap();
         assert_eq!(created, plan(800).len());
-        let counted: usize = ["Account", "Contact", "Opportunity", "Lead"].iter().map(|o| store.count(o)).sum();
+        let counted: usize = ["Account", "Contact", "Opportunity", "Lead"]
+            .iter()
+            .map(|o| store.count(o))
+            .sum();
         assert_eq!(counted, created);
-        assert_eq!(seed_if_empty(&store, OWNER, 800).unwrap(), 0, "a seeded org is left alone");
-        assert_eq!(store.find_by_key("Account", "External_Id__c", "ACME-0001").len(), 1);
+        assert_eq!(
+            seed_if_empty(&store, OWNER, 800).unwrap(),
+            0,
+            "a seeded org is left alone"
+        );
+        assert_eq!(
+            store
+                .find_by_key("Account", "External_Id__c", "ACME-0001")
+                .len(),
+            1
+        );
     }
 }

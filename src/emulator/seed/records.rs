@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::words::*;
 
-const SEED: u64 = 0x7e7_4e5_5eed;
+const SEED: u64 = 0x007e_74e5_5eed;
 /// Leads draw from their own stream, so that the accounts of a larger set begin with the
 /// accounts of a smaller one.
 const LEAD_SALT: u64 = 0x1ead;
@@ -64,7 +64,9 @@ impl Generator {
     pub fn new(records: usize) -> Generator {
         let mut lead_rng = StdRng::seed_from_u64(SEED ^ LEAD_SALT);
         let lead_count = records / 4;
-        let lead_scores: Vec<f64> = (0..lead_count).map(|_| (lead_rng.random::<f64>() * 1e6).round() / 1e6).collect();
+        let lead_scores: Vec<f64> = (0..lead_count)
+            .map(|_| (lead_rng.random::<f64>() * 1e6).round() / 1e6)
+            .collect();
         let lead_ranks = ranks(&lead_scores);
         Generator {
             rng: StdRng::seed_from_u64(SEED),
@@ -87,14 +89,26 @@ impl Generator {
         let account = company.account(rng);
         for n in 1..=rng.random_range(2..=4) {
             let fields = company.contact(rng, n);
-            self.pending.push_back(Planned { object: "Contact", fields, account: Some(index) });
+            self.pending.push_back(Planned {
+                object: "Contact",
+                fields,
+                account: Some(index),
+            });
         }
         for _ in 0..rng.random_range(1..=3) {
             self.opportunity_serial += 1;
             let fields = company.opportunity(rng, self.opportunity_serial);
-            self.pending.push_back(Planned { object: "Opportunity", fields, account: Some(index) });
+            self.pending.push_back(Planned {
+                object: "Opportunity",
+                fields,
+                account: Some(index),
+            });
         }
-        Planned { object: "Account", fields: account, account: None }
+        Planned {
+            object: "Account",
+            fields: account,
+            account: None,
+        }
     }
 }
 
@@ -112,7 +126,11 @@ impl Iterator for Generator {
         let score = *self.lead_scores.get(index)?;
         let rank = self.lead_ranks.get(index).copied().unwrap_or(index + 1);
         self.leads_done += 1;
-        Some(Planned { object: "Lead", fields: lead(&mut self.lead_rng, index, score, rank), account: None })
+        Some(Planned {
+            object: "Lead",
+            fields: lead(&mut self.lead_rng, index, score, rank),
+            account: None,
+        })
     }
 }
 
@@ -133,12 +151,16 @@ fn ranks(scores: &[f64]) -> Vec<usize> {
 }
 
 fn date(days_from_anchor: i64) -> String {
-    (ANCHOR + Duration::days(days_from_anchor)).format("%Y-%m-%d").to_string()
+    (ANCHOR + Duration::days(days_from_anchor))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn datetime(minutes_from_anchor: i64) -> String {
     let start = NaiveDateTime::new(ANCHOR, NaiveTime::MIN);
-    (start + Duration::minutes(minutes_from_anchor)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    (start + Duration::minutes(minutes_from_anchor))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
@@ -182,7 +204,12 @@ impl Company {
         let suffix = pick(rng, COMPANY_SUFFIXES);
         let name = format!("{stem} {kind} {suffix}");
         let place = *pick(rng, PLACES);
-        let street = format!("{} {} {}", rng.random_range(10..9900), pick(rng, STREET_NAMES), pick(rng, STREET_KINDS));
+        let street = format!(
+            "{} {} {}",
+            rng.random_range(10..9900),
+            pick(rng, STREET_NAMES),
+            pick(rng, STREET_KINDS)
+        );
         let postal_code = format!("{}{:02}", place.2, rng.random_range(1..99));
         Company {
             domain: format!("{}-{}.example.com", slug(stem), index + 1),
@@ -197,7 +224,13 @@ impl Company {
     fn account(&self, rng: &mut StdRng) -> Map<String, Value> {
         let (city, state, _, area) = self.place;
         let health: f64 = (rng.random_range(5.0..99.0_f64) * 100.0).round() / 100.0;
-        let trend = if health > 70.0 { "Growing" } else if health > 40.0 { "Stable" } else { "Declining" };
+        let trend = if health > 70.0 {
+            "Growing"
+        } else if health > 40.0 {
+            "Stable"
+        } else {
+            "Declining"
+        };
         let lifetime_value = money(rng, 2_000.0, 900_000.0);
         let segment = match (health, lifetime_value) {
             (h, _) if h < 20.0 => "Churning",
@@ -270,7 +303,8 @@ impl Company {
         });
         if total_jobs > 0 {
             fields["First_Service_Date__c"] = json!(date(first_service));
-            fields["Last_Service_Date__c"] = json!(date(first_service + rng.random_range(0..-first_service)));
+            fields["Last_Service_Date__c"] =
+                json!(date(first_service + rng.random_range(0..-first_service)));
         }
         into_map(fields)
     }
@@ -278,7 +312,11 @@ impl Company {
     fn opportunity(&self, rng: &mut StdRng, serial: usize) -> Map<String, Value> {
         let stage = STAGES[(serial - 1) % STAGES.len()];
         let closed = stage.starts_with("Closed");
-        let close_in_days = if closed { -rng.random_range(1..365) } else { rng.random_range(1..180) };
+        let close_in_days = if closed {
+            -rng.random_range(1..365)
+        } else {
+            rng.random_range(1..180)
+        };
         let product = pick(rng, PRODUCTS);
         let mut fields = json!({
             "Name": format!("{} - {product}", self.name),
@@ -313,7 +351,11 @@ fn lead(rng: &mut StdRng, index: usize, score: f64, rank: usize) -> Map<String, 
         "C" => ("Nurture", "Open - Not Contacted"),
         _ => ("Low", "Open - Not Contacted"),
     };
-    let action = LEAD_ACTIONS.iter().find(|(t, _)| *t == tier).map(|(_, a)| *a).unwrap_or("Review");
+    let action = LEAD_ACTIONS
+        .iter()
+        .find(|(t, _)| *t == tier)
+        .map(|(_, a)| *a)
+        .unwrap_or("Review");
     let factors: Vec<&str> = SCORE_FACTORS.choose_multiple(rng, 3).copied().collect();
     let scored_at = -rng.random_range(60..20_000);
     let percentile = ((score * 100.0).floor()).min(99.0);

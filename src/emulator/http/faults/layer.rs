@@ -33,10 +33,15 @@ async fn api_call(State(state): State<AppState>, request: Request, next: Next) -
         tokio::time::sleep(fate.latency).await;
     }
     if fate.unavailable {
-        return ApiError::rest(StatusCode::SERVICE_UNAVAILABLE, "SERVER_UNAVAILABLE", "Server temporarily unavailable")
-            .into_response();
+        return ApiError::rest(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVER_UNAVAILABLE",
+            "Server temporarily unavailable",
+        )
+        .into_response();
     }
-    let counted = !is_version_list(request.uri().path()) && auth::authenticate(&state, request.headers()).is_ok();
+    let counted = !is_version_list(request.uri().path())
+        && auth::authenticate(&state, request.headers()).is_ok();
     let usage = if counted {
         match org.limits.try_consume() {
             Ok(usage) => Some(usage),
@@ -54,9 +59,15 @@ async fn api_call(State(state): State<AppState>, request: Request, next: Next) -
         next.run(request).await
     };
     if let Some(usage) = usage {
-        response.headers_mut().insert(LIMIT_INFO_HEADER, usage.header_value());
+        response
+            .headers_mut()
+            .insert(LIMIT_INFO_HEADER, usage.header_value());
     }
-    if fate.drop_connection { broken(response) } else { response }
+    if fate.drop_connection {
+        broken(response)
+    } else {
+        response
+    }
 }
 
 /// A response whose body fails before its first byte. The server then closes the
@@ -66,7 +77,10 @@ fn broken(response: Response) -> Response {
     let (mut parts, _) = response.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     let failing = futures_util::stream::once(async {
-        Err::<Bytes, io::Error>(io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by the fault settings"))
+        Err::<Bytes, io::Error>(io::Error::new(
+            io::ErrorKind::ConnectionAborted,
+            "connection dropped by the fault settings",
+        ))
     });
     Response::from_parts(parts, Body::from_stream(failing))
 }

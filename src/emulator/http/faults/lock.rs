@@ -28,7 +28,10 @@ pub(super) enum Write {
 
 impl Write {
     pub(super) fn of(method: &Method, path: &str) -> Option<Write> {
-        if !matches!(*method, Method::POST | Method::PATCH | Method::PUT | Method::DELETE) {
+        if !matches!(
+            *method,
+            Method::POST | Method::PATCH | Method::PUT | Method::DELETE
+        ) {
             return None;
         }
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -45,7 +48,9 @@ impl Write {
                 Some(Write::Record(id))
             }
             ["composite", "sobjects"] => Some(Write::Collection),
-            ["composite", "sobjects", _object, _field] if *method == Method::PATCH => Some(Write::Collection),
+            ["composite", "sobjects", _object, _field] if *method == Method::PATCH => {
+                Some(Write::Collection)
+            }
             ["composite"] if *method == Method::POST => Some(Write::Composite),
             _ => None,
         }
@@ -55,7 +60,9 @@ impl Write {
 /// Answers `request` with a lock error when it is a write that can get one; otherwise hands
 /// the request back, intact, to be run.
 pub(super) async fn refuse(request: Request) -> Result<Response, Request> {
-    let Some(write) = Write::of(request.method(), request.uri().path()) else { return Err(request) };
+    let Some(write) = Write::of(request.method(), request.uri().path()) else {
+        return Err(request);
+    };
     match write {
         Write::Record(id) => {
             let message = match id {
@@ -66,7 +73,11 @@ pub(super) async fn refuse(request: Request) -> Result<Response, Request> {
         }
         Write::Collection if *request.method() == Method::DELETE => {
             let count = request.uri().query().map(ids_in_query).unwrap_or(0);
-            if (1..=MAX_RECORDS).contains(&count) { Ok(collection_failure(count)) } else { Err(request) }
+            if (1..=MAX_RECORDS).contains(&count) {
+                Ok(collection_failure(count))
+            } else {
+                Err(request)
+            }
         }
         Write::Collection => {
             let (request, body) = buffered(request).await?;
@@ -77,11 +88,15 @@ pub(super) async fn refuse(request: Request) -> Result<Response, Request> {
         }
         Write::Composite => {
             let (request, body) = buffered(request).await?;
-            let subrequests = body.get("compositeRequest").and_then(Value::as_array).cloned().unwrap_or_default();
+            let subrequests = body
+                .get("compositeRequest")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let all_writes = subrequests.iter().all(|s| {
-                s.get("method")
-                    .and_then(Value::as_str)
-                    .is_some_and(|m| ["POST", "PATCH", "PUT", "DELETE"].contains(&m.to_ascii_uppercase().as_str()))
+                s.get("method").and_then(Value::as_str).is_some_and(|m| {
+                    ["POST", "PATCH", "PUT", "DELETE"].contains(&m.to_ascii_uppercase().as_str())
+                })
             });
             if subrequests.is_empty() || subrequests.len() > MAX_SUBREQUESTS || !all_writes {
                 return Err(request);
@@ -116,7 +131,9 @@ async fn buffered(request: Request) -> Result<(Request, Value), Request> {
 
 fn collection_failure(count: usize) -> Response {
     let error = SfError::new(CODE, MESSAGE).to_collection_json();
-    let results: Vec<Value> = (0..count).map(|_| json!({ "success": false, "errors": [error] })).collect();
+    let results: Vec<Value> = (0..count)
+        .map(|_| json!({ "success": false, "errors": [error] }))
+        .collect();
     axum::Json(results).into_response()
 }
 
@@ -143,16 +160,48 @@ mod tests {
     fn writes_are_told_apart_from_reads() {
         let id = ids::mint("001", 1);
         let cases = [
-            (Method::POST, "/services/data/v60.0/sobjects/Account", Some(Write::Record(None))),
-            (Method::PATCH, &format!("/services/data/v60.0/sobjects/Account/{id}") as &str, Some(Write::Record(Some(id.clone())))),
-            (Method::PATCH, "/services/data/v60.0/sobjects/Account/External_Id__c/ACME-1", Some(Write::Record(None))),
-            (Method::DELETE, "/services/data/v60.0/composite/sobjects/", Some(Write::Collection)),
-            (Method::PATCH, "/services/data/v60.0/composite/sobjects/Account/External_Id__c", Some(Write::Collection)),
-            (Method::POST, "/services/data/v60.0/composite/sobjects/Account", None),
-            (Method::POST, "/services/data/v60.0/composite", Some(Write::Composite)),
+            (
+                Method::POST,
+                "/services/data/v60.0/sobjects/Account",
+                Some(Write::Record(None)),
+            ),
+            (
+                Method::PATCH,
+                &format!("/services/data/v60.0/sobjects/Account/{id}") as &str,
+                Some(Write::Record(Some(id.clone()))),
+            ),
+            (
+                Method::PATCH,
+                "/services/data/v60.0/sobjects/Account/External_Id__c/ACME-1",
+                Some(Write::Record(None)),
+            ),
+            (
+                Method::DELETE,
+                "/services/data/v60.0/composite/sobjects/",
+                Some(Write::Collection),
+            ),
+            (
+                Method::PATCH,
+                "/services/data/v60.0/composite/sobjects/Account/External_Id__c",
+                Some(Write::Collection),
+            ),
+            (
+                Method::POST,
+                "/services/data/v60.0/composite/sobjects/Account",
+                None,
+            ),
+            (
+                Method::POST,
+                "/services/data/v60.0/composite",
+                Some(Write::Composite),
+            ),
             (Method::GET, "/services/data/v60.0/sobjects/Account", None),
             (Method::POST, "/services/data/v60.0/jobs/ingest", None),
-            (Method::PUT, "/services/data/v60.0/jobs/ingest/750000000000001AAA/batches", None),
+            (
+                Method::PUT,
+                "/services/data/v60.0/jobs/ingest/750000000000001AAA/batches",
+                None,
+            ),
         ];
         for (method, path, want) in cases {
             assert_eq!(Write::of(&method, path), want, "{method} {path}");

@@ -40,7 +40,7 @@ pub use outer::outer_layers;
 pub const MAX_LATENCY_MS: u64 = 120_000;
 
 /// Mixed into the seed of the per-row dice so that they differ from the request dice.
-const ROW_DICE_SALT: u64 = 0x5eed_0f_b01c_u64;
+const ROW_DICE_SALT: u64 = 0x005e_ed0f_b01c_u64;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FaultConfigError {
@@ -84,12 +84,16 @@ impl Faults {
     /// Rates outside 0..=1 are clamped and an excessive latency is capped: a start-up
     /// configuration is never refused (the admin endpoint does refuse them, see [`Faults::set`]).
     pub fn new(config: FaultConfig) -> Faults {
-        Faults { dice: Mutex::new(Dice::new(sanitized(config))) }
+        Faults {
+            dice: Mutex::new(Dice::new(sanitized(config))),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Dice> {
         // The dice hold no invariant a panic could break.
-        self.dice.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.dice
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn config(&self) -> FaultConfig {
@@ -105,13 +109,18 @@ impl Faults {
 
     /// Early session expiry: sessions die this long after they were issued.
     pub fn session_expiry(&self) -> Option<Duration> {
-        self.lock().config.session_expiry_secs.map(Duration::from_secs)
+        self.lock()
+            .config
+            .session_expiry_secs
+            .map(Duration::from_secs)
     }
 
     /// Rolls the dice for one API request.
     pub fn roll(&self) -> Fate {
         let mut dice = self.lock();
-        let Dice { config, requests, .. } = &mut *dice;
+        let Dice {
+            config, requests, ..
+        } = &mut *dice;
         let jitter = requests.random::<f64>();
         let unavailable = requests.random::<f64>();
         let drop_connection = requests.random::<f64>();
@@ -161,7 +170,11 @@ fn sanitized(mut config: FaultConfig) -> FaultConfig {
         &mut config.lock_error_rate,
         &mut config.drop_connection_rate,
     ] {
-        *rate = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 1.0) };
+        *rate = if rate.is_nan() {
+            0.0
+        } else {
+            rate.clamp(0.0, 1.0)
+        };
     }
     config.latency_ms = config.latency_ms.min(MAX_LATENCY_MS);
     config.jitter_ms = config.jitter_ms.min(MAX_LATENCY_MS - config.latency_ms);
@@ -188,24 +201,61 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(fates(&config, 200), fates(&config, 200));
-        assert_ne!(fates(&config, 200), fates(&FaultConfig { seed: 8, ..config.clone() }, 200));
+        assert_ne!(
+            fates(&config, 200),
+            fates(
+                &FaultConfig {
+                    seed: 8,
+                    ..config.clone()
+                },
+                200
+            )
+        );
     }
 
     #[test]
     fn rates_are_honoured_over_many_rolls() {
-        let config = FaultConfig { server_unavailable_rate: 0.25, seed: 42, ..Default::default() };
-        let hits = fates(&config, 4_000).iter().filter(|f| f.unavailable).count();
+        let config = FaultConfig {
+            server_unavailable_rate: 0.25,
+            seed: 42,
+            ..Default::default()
+        };
+        let hits = fates(&config, 4_000)
+            .iter()
+            .filter(|f| f.unavailable)
+            .count();
         assert!((800..=1_200).contains(&hits), "{hits} of 4000 at 25%");
-        let never = fates(&FaultConfig { seed: 42, ..Default::default() }, 500);
-        assert!(never.iter().all(|f| !f.unavailable && !f.drop_connection && !f.lock_error));
-        let always = FaultConfig { drop_connection_rate: 1.0, ..Default::default() };
+        let never = fates(
+            &FaultConfig {
+                seed: 42,
+                ..Default::default()
+            },
+            500,
+        );
+        assert!(
+            never
+                .iter()
+                .all(|f| !f.unavailable && !f.drop_connection && !f.lock_error)
+        );
+        let always = FaultConfig {
+            drop_connection_rate: 1.0,
+            ..Default::default()
+        };
         assert!(fates(&always, 500).iter().all(|f| f.drop_connection));
     }
 
     #[test]
     fn latency_stays_within_fixed_plus_jitter() {
-        let config = FaultConfig { latency_ms: 100, jitter_ms: 20, seed: 3, ..Default::default() };
-        let latencies: Vec<u128> = fates(&config, 500).iter().map(|f| f.latency.as_millis()).collect();
+        let config = FaultConfig {
+            latency_ms: 100,
+            jitter_ms: 20,
+            seed: 3,
+            ..Default::default()
+        };
+        let latencies: Vec<u128> = fates(&config, 500)
+            .iter()
+            .map(|f| f.latency.as_millis())
+            .collect();
         assert!(latencies.iter().all(|ms| (100..=120).contains(ms)));
         assert!(latencies.iter().any(|ms| *ms < 105) && latencies.iter().any(|ms| *ms > 115));
     }
@@ -213,10 +263,35 @@ mod tests {
     #[test]
     fn bad_settings_are_refused_at_run_time_and_tamed_at_start() {
         let cases = [
-            (FaultConfig { lock_error_rate: 1.5, ..Default::default() }, "lock_error_rate"),
-            (FaultConfig { server_unavailable_rate: -0.1, ..Default::default() }, "server_unavailable_rate"),
-            (FaultConfig { drop_connection_rate: f64::NAN, ..Default::default() }, "drop_connection_rate"),
-            (FaultConfig { latency_ms: MAX_LATENCY_MS, jitter_ms: 1, ..Default::default() }, "latency_ms"),
+            (
+                FaultConfig {
+                    lock_error_rate: 1.5,
+                    ..Default::default()
+                },
+                "lock_error_rate",
+            ),
+            (
+                FaultConfig {
+                    server_unavailable_rate: -0.1,
+                    ..Default::default()
+                },
+                "server_unavailable_rate",
+            ),
+            (
+                FaultConfig {
+                    drop_connection_rate: f64::NAN,
+                    ..Default::default()
+                },
+                "drop_connection_rate",
+            ),
+            (
+                FaultConfig {
+                    latency_ms: MAX_LATENCY_MS,
+                    jitter_ms: 1,
+                    ..Default::default()
+                },
+                "latency_ms",
+            ),
         ];
         for (config, field) in cases {
             let faults = Faults::new(config.clone());
@@ -231,7 +306,12 @@ mod tests {
     fn session_expiry_follows_the_configuration() {
         let faults = Faults::new(FaultConfig::default());
         assert_eq!(faults.session_expiry(), None);
-        faults.set(FaultConfig { session_expiry_secs: Some(30), ..Default::default() }).unwrap();
+        faults
+            .set(FaultConfig {
+                session_expiry_secs: Some(30),
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(faults.session_expiry(), Some(Duration::from_secs(30)));
     }
 }
