@@ -28,8 +28,7 @@ struct LoginForm {
     decision: String,
 }
 
-const LOGIN_FAILED: &str =
-    "Please check your username and password. If you still can't log in, contact your Salesforce administrator.";
+const LOGIN_FAILED: &str = "Please check your username and password. If you still can't log in, contact your Salesforce administrator.";
 
 /// An authorize request whose app and callback are known good.
 struct Checked<'a> {
@@ -39,28 +38,46 @@ struct Checked<'a> {
 }
 
 pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let request: AuthorizeRequest = match serde_urlencoded::from_str(query.as_deref().unwrap_or("")) {
+    let request: AuthorizeRequest = match serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+    {
         Ok(r) => r,
         Err(_) => return consent::error_page("invalid_request", "bad request"),
     };
     let auth = &state.org.auth;
     let checked = match check(auth, &request) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let prompt = request.prompt.as_deref().unwrap_or("");
-    let must_ask = prompt.split_whitespace().any(|p| p == "login" || p == "consent" || p == "select_account");
+    let must_ask = prompt
+        .split_whitespace()
+        .any(|p| p == "login" || p == "consent" || p == "select_account");
     if auth.auto_approve && !must_ask {
         let store = &state.org.store;
-        let hinted = request.login_hint.as_deref().and_then(|hint| auth.users.by_username(hint));
-        let user = hinted.filter(|u| auth.users.is_active(u, store)).or_else(|| auth.users.first_active(store));
+        let hinted = request
+            .login_hint
+            .as_deref()
+            .and_then(|hint| auth.users.by_username(hint));
+        let user = hinted
+            .filter(|u| auth.users.is_active(u, store))
+            .or_else(|| auth.users.first_active(store));
         return match user {
             Some(user) => approve(auth, &request, checked, user),
-            None => redirect_error(&checked.redirect_uri, "access_denied", "no active user can approve this app", &request),
+            None => redirect_error(
+                &checked.redirect_uri,
+                "access_denied",
+                "no active user can approve this app",
+                &request,
+            ),
         };
     }
     if prompt.split_whitespace().any(|p| p == "none") {
-        return redirect_error(&checked.redirect_uri, "login_required", "user must log in first", &request);
+        return redirect_error(
+            &checked.redirect_uri,
+            "login_required",
+            "user must log in first",
+            &request,
+        );
     }
     let username = request.login_hint.clone().unwrap_or_default();
     page(&state, &request, &username, None)
@@ -77,12 +94,20 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
     let auth = &state.org.auth;
     let checked = match check(auth, &request) {
         Ok(c) => c,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if form.decision == "deny" {
-        return redirect_error(&checked.redirect_uri, "access_denied", "end-user denied authorization", &request);
+        return redirect_error(
+            &checked.redirect_uri,
+            "access_denied",
+            "end-user denied authorization",
+            &request,
+        );
     }
-    match auth.users.login(&form.username, &form.password, &state.org.store) {
+    match auth
+        .users
+        .login(&form.username, &form.password, &state.org.store)
+    {
         Ok(user) => approve(auth, &request, checked, user),
         Err(refusal) => {
             tracing::info!("sandbox org login refused: {}", refusal.description());
@@ -91,47 +116,83 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
     }
 }
 
-fn page(state: &AppState, request: &AuthorizeRequest, username: &str, error: Option<&str>) -> Response {
+fn page(
+    state: &AppState,
+    request: &AuthorizeRequest,
+    username: &str,
+    error: Option<&str>,
+) -> Response {
     let scope = granted_scope(request.scope.as_deref(), super::DEFAULT_SCOPE);
     let scopes: Vec<&str> = scope.split(' ').collect();
     consent::login_page(request, &state.org.auth.org_name, &scopes, username, error)
 }
 
-fn check<'a>(auth: &'a AuthState, request: &AuthorizeRequest) -> Result<Checked<'a>, Response> {
+/// The request's app and callback, or the answer refusing it.
+fn check<'a>(
+    auth: &'a AuthState,
+    request: &AuthorizeRequest,
+) -> Result<Checked<'a>, Box<Response>> {
+    let page = |error: &str, description: &str| Box::new(consent::error_page(error, description));
     let app = request
         .client_id
         .as_deref()
         .and_then(|id| auth.app(id))
-        .ok_or_else(|| consent::error_page("invalid_client_id", "client identifier invalid"))?;
+        .ok_or_else(|| page("invalid_client_id", "client identifier invalid"))?;
     let redirect_uri = request
         .redirect_uri
         .clone()
         .filter(|uri| app.callbacks.iter().any(|cb| cb == uri))
-        .ok_or_else(|| consent::error_page("redirect_uri_mismatch", "redirect_uri must match configuration"))?;
+        .ok_or_else(|| {
+            page(
+                "redirect_uri_mismatch",
+                "redirect_uri must match configuration",
+            )
+        })?;
+    let back = |error: &str, description: &str| {
+        Box::new(redirect_error(&redirect_uri, error, description, request))
+    };
     if request.response_type.as_deref() != Some("code") {
-        return Err(redirect_error(&redirect_uri, "unsupported_response_type", "response type not supported", request));
+        return Err(back(
+            "unsupported_response_type",
+            "response type not supported",
+        ));
     }
-    let challenge = match (&request.code_challenge, Method::parse(request.code_challenge_method.as_deref())) {
-        (_, None) => {
-            return Err(redirect_error(&redirect_uri, "invalid_request", "invalid code_challenge_method", request));
-        }
-        (Some(value), Some(method)) if !value.is_empty() => Some(Challenge { method, value: value.clone() }),
+    let challenge = match (
+        &request.code_challenge,
+        Method::parse(request.code_challenge_method.as_deref()),
+    ) {
+        (_, None) => return Err(back("invalid_request", "invalid code_challenge_method")),
+        (Some(value), Some(method)) if !value.is_empty() => Some(Challenge {
+            method,
+            value: value.clone(),
+        }),
         // A public client has no secret to prove itself with at the token endpoint.
         _ if app.client_secret.is_none() => {
-            return Err(redirect_error(&redirect_uri, "invalid_request", "missing required code challenge", request));
+            return Err(back("invalid_request", "missing required code challenge"));
         }
         _ => None,
     };
-    Ok(Checked { app, redirect_uri, challenge })
+    Ok(Checked {
+        app,
+        redirect_uri,
+        challenge,
+    })
 }
 
-fn approve(auth: &AuthState, request: &AuthorizeRequest, checked: Checked<'_>, user: &OrgUser) -> Response {
+fn approve(
+    auth: &AuthState,
+    request: &AuthorizeRequest,
+    checked: Checked<'_>,
+    user: &OrgUser,
+) -> Response {
     let grantee = Grantee {
         user_id: user.id.clone(),
         client_id: checked.app.client_id.clone(),
         scope: granted_scope(request.scope.as_deref(), super::DEFAULT_SCOPE),
     };
-    let code = auth.sessions.issue_code(grantee, &checked.redirect_uri, checked.challenge);
+    let code = auth
+        .sessions
+        .issue_code(grantee, &checked.redirect_uri, checked.challenge);
     let mut params = vec![("code", code.as_str())];
     if let Some(state) = &request.state {
         params.push(("state", state));
@@ -139,7 +200,12 @@ fn approve(auth: &AuthState, request: &AuthorizeRequest, checked: Checked<'_>, u
     redirect(&checked.redirect_uri, &params)
 }
 
-fn redirect_error(redirect_uri: &str, error: &str, description: &str, request: &AuthorizeRequest) -> Response {
+fn redirect_error(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    request: &AuthorizeRequest,
+) -> Response {
     let mut params = vec![("error", error), ("error_description", description)];
     if let Some(state) = &request.state {
         params.push(("state", state));
@@ -149,15 +215,22 @@ fn redirect_error(redirect_uri: &str, error: &str, description: &str, request: &
 
 /// A 302 to the callback with `params` appended to its query.
 fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
-    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
     let separator = if redirect_uri.contains('?') { '&' } else { '?' };
     match HeaderValue::from_str(&format!("{redirect_uri}{separator}{query}")) {
         Ok(location) => {
             let mut response = StatusCode::FOUND.into_response();
             response.headers_mut().insert(header::LOCATION, location);
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(_) => consent::error_page("redirect_uri_mismatch", "redirect_uri must match configuration"),
+        Err(_) => consent::error_page(
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        ),
     }
 }

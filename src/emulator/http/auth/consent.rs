@@ -33,7 +33,12 @@ impl AuthorizeRequest {
         fields
             .iter()
             .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
-            .map(|(name, value)| format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value)))
+            .map(|(name, value)| {
+                format!(
+                    r#"<input type="hidden" name="{name}" value="{}">"#,
+                    escape(value)
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n      ")
     }
@@ -62,7 +67,9 @@ fn scope_text(scope: &str) -> String {
         "web" => "Manage user data via Web browsers".to_string(),
         "full" => "Full access".to_string(),
         "refresh_token" | "offline_access" => "Perform requests at any time".to_string(),
-        "id" | "openid" | "profile" | "email" | "address" | "phone" => "Access the identity URL service".to_string(),
+        "id" | "openid" | "profile" | "email" | "address" | "phone" => {
+            "Access the identity URL service".to_string()
+        }
         other => format!("Use the “{}” scope", other),
     }
 }
@@ -93,7 +100,10 @@ fn page(title: &str, body: &str) -> String {
 fn html(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The page takes credentials: keep it out of frames.
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -101,7 +111,13 @@ fn html(status: StatusCode, text: String) -> Response {
 }
 
 /// The login and consent page. `error` is shown above the form after a failed attempt.
-pub fn login_page(request: &AuthorizeRequest, org_name: &str, scopes: &[&str], username: &str, error: Option<&str>) -> Response {
+pub fn login_page(
+    request: &AuthorizeRequest,
+    org_name: &str,
+    scopes: &[&str],
+    username: &str,
+    error: Option<&str>,
+) -> Response {
     let app = request.client_id.as_deref().unwrap_or_default();
     let mut seen = Vec::new();
     let items: String = scopes
@@ -114,7 +130,9 @@ pub fn login_page(request: &AuthorizeRequest, org_name: &str, scopes: &[&str], u
         })
         .map(|text| format!("<li>{}</li>", escape(&text)))
         .collect();
-    let error = error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))).unwrap_or_default();
+    let error = error
+        .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e)))
+        .unwrap_or_default();
     let body = format!(
         r#"<h1>Log in to allow access</h1>
 <p class="org">{org}<span class="badge">Sandbox</span></p>
@@ -148,7 +166,10 @@ pub fn error_page(error: &str, description: &str) -> Response {
         escape(error),
         escape(&description.replace(' ', "%20")),
     );
-    html(StatusCode::BAD_REQUEST, page("Remote access authorization error", &body))
+    html(
+        StatusCode::BAD_REQUEST,
+        page("Remote access authorization error", &body),
+    )
 }
 
 #[cfg(test)]
@@ -157,7 +178,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]

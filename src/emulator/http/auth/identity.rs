@@ -19,8 +19,13 @@ fn bad_token() -> Response {
 
 /// The caller of the identity service: the token comes as a Bearer header or, as the identity
 /// URL also allows, an `oauth_token` parameter.
-fn caller<'a>(state: &'a AppState, headers: &HeaderMap, query: &token::Params) -> Option<&'a OrgUser> {
-    let presented = bearer_token(headers).or_else(|| query.get("oauth_token").map(String::as_str))?;
+fn caller<'a>(
+    state: &'a AppState,
+    headers: &HeaderMap,
+    query: &token::Params,
+) -> Option<&'a OrgUser> {
+    let presented =
+        bearer_token(headers).or_else(|| query.get("oauth_token").map(String::as_str))?;
     let grantee = state.org.auth.sessions.authenticate(presented)?;
     state.org.auth.users.by_id(&grantee.user_id)
 }
@@ -32,7 +37,9 @@ pub async fn identity(
     headers: HeaderMap,
 ) -> Response {
     let query = token::params(query.as_deref(), b"").unwrap_or_default();
-    let Some(user) = caller(&state, &headers, &query) else { return bad_token() };
+    let Some(user) = caller(&state, &headers, &query) else {
+        return bad_token();
+    };
     let same_org = ids::to_18(&org_id).is_some_and(|id| id == state.org.config.org_id);
     let same_user = ids::to_18(&user_id).is_some_and(|id| id == user.id);
     if !same_org || !same_user {
@@ -44,17 +51,23 @@ pub async fn identity(
         _ => None,
     };
     let mut body = identity_json(&state, user);
-    if let Some(version) = version {
-        if let Ok(text) = serde_json::to_string(&body) {
-            body = serde_json::from_str(&text.replace("{version}", &version)).unwrap_or(body);
-        }
+    if let Some(version) = version
+        && let Ok(text) = serde_json::to_string(&body)
+    {
+        body = serde_json::from_str(&text.replace("{version}", &version)).unwrap_or(body);
     }
     axum::Json(body).into_response()
 }
 
-pub async fn userinfo(State(state): State<AppState>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+pub async fn userinfo(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let query = token::params(query.as_deref(), b"").unwrap_or_default();
-    let Some(user) = caller(&state, &headers, &query) else { return bad_token() };
+    let Some(user) = caller(&state, &headers, &query) else {
+        return bad_token();
+    };
     let identity = identity_json(&state, user);
     let org = &state.org;
     axum::Json(json!({
@@ -85,7 +98,11 @@ pub async fn userinfo(State(state): State<AppState>, RawQuery(query): RawQuery, 
 }
 
 fn nickname(user: &OrgUser) -> String {
-    user.username.split('@').next().unwrap_or(&user.username).to_string()
+    user.username
+        .split('@')
+        .next()
+        .unwrap_or(&user.username)
+        .to_string()
 }
 
 /// The identity service's answer. URLs keep `{version}` placeholders, as a real org's do.
@@ -154,9 +171,15 @@ fn identity_json(state: &AppState, user: &OrgUser) -> Value {
 }
 
 /// `POST /services/oauth2/revoke` (form `token=`) and `GET ...?token=`.
-pub async fn revoke(State(state): State<AppState>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+pub async fn revoke(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
     let params = token::params(query.as_deref(), &body).unwrap_or_default();
-    let revoked = params.get("token").is_some_and(|t| !t.is_empty() && state.org.auth.sessions.revoke(t));
+    let revoked = params
+        .get("token")
+        .is_some_and(|t| !t.is_empty() && state.org.auth.sessions.revoke(t));
     let mut response = if revoked {
         StatusCode::OK.into_response()
     } else {

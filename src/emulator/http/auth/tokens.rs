@@ -22,7 +22,11 @@ impl SecretKey {
 }
 
 fn random_text(len: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// An access token shaped like a real org's: the 15-character org id, `!AQ`, then a long
@@ -30,7 +34,12 @@ fn random_text(len: usize) -> String {
 pub fn access_token(org_id: &str) -> String {
     let org15 = org_id.get(..15).unwrap_or(org_id);
     let tail = random_text(94);
-    format!("{org15}!AQ{}.{}_{}", &tail[..40], &tail[40..80], &tail[80..])
+    format!(
+        "{org15}!AQ{}.{}_{}",
+        &tail[..40],
+        &tail[40..80],
+        &tail[80..]
+    )
 }
 
 /// A refresh token shaped like a real org's (`5Aep861...`).
@@ -49,7 +58,9 @@ pub fn authorization_code() -> String {
 pub fn signature(client_secret: Option<&str>, identity_url: &str, issued_at: &str) -> String {
     let key = client_secret.unwrap_or("").as_bytes();
     // HMAC accepts keys of any length, so this never fails; the fallback keeps it panic-free.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
     mac.update(identity_url.as_bytes());
     mac.update(issued_at.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
@@ -58,7 +69,10 @@ pub fn signature(client_secret: Option<&str>, identity_url: &str, issued_at: &st
 /// Compares two secrets in time independent of where they first differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[cfg(test)]
@@ -73,7 +87,10 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with(&format!("{}!AQ", &org[..15])), "{a}");
         assert!(a.len() > 100);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || b"!._".contains(&c)));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"!._".contains(&c))
+        );
     }
 
     #[test]
@@ -92,9 +109,16 @@ mod tests {
     fn rfc_4231_vector_matches() {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
         let sig = signature(Some("Jefe"), "what do ya want ", "for nothing?");
-        let hex: String =
-            STANDARD.decode(sig).unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let hex: String = STANDARD
+            .decode(sig)
+            .unwrap_or_default()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub struct OrgUser {
 
 impl OrgUser {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_string()
     }
 
     /// The password, optionally followed by a security token as legacy scripts append it.
@@ -28,9 +30,12 @@ impl OrgUser {
         if super::tokens::same_secret(&self.password, given) {
             return true;
         }
-        given.strip_prefix(self.password.as_str()).is_some_and(|suffix| {
-            (20..=30).contains(&suffix.len()) && suffix.bytes().all(|c| c.is_ascii_alphanumeric())
-        })
+        given
+            .strip_prefix(self.password.as_str())
+            .is_some_and(|suffix| {
+                (20..=30).contains(&suffix.len())
+                    && suffix.bytes().all(|c| c.is_ascii_alphanumeric())
+            })
     }
 }
 
@@ -60,7 +65,8 @@ impl Directory {
     pub fn load(configured: &[SandboxUser], store: &Store) -> Directory {
         let mut users = Vec::with_capacity(configured.len());
         for (index, user) in configured.iter().enumerate() {
-            let id = user_record_id(store, user).unwrap_or_else(|| ids::mint("005", index as u64 + 1));
+            let id =
+                user_record_id(store, user).unwrap_or_else(|| ids::mint("005", index as u64 + 1));
             users.push(OrgUser {
                 id,
                 username: user.username.clone(),
@@ -79,12 +85,16 @@ impl Directory {
     }
 
     pub fn admin_id(&self) -> String {
-        self.users.first().map_or_else(|| ids::mint("005", 1), |u| u.id.clone())
+        self.users
+            .first()
+            .map_or_else(|| ids::mint("005", 1), |u| u.id.clone())
     }
 
     /// Usernames are case-insensitive, as in a real org.
     pub fn by_username(&self, username: &str) -> Option<&OrgUser> {
-        self.users.iter().find(|u| u.username.eq_ignore_ascii_case(username.trim()))
+        self.users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username.trim()))
     }
 
     pub fn by_id(&self, id: &str) -> Option<&OrgUser> {
@@ -94,14 +104,22 @@ impl Directory {
 
     /// Active unless configured inactive or deactivated through the API since.
     pub fn is_active(&self, user: &OrgUser, store: &Store) -> bool {
-        user.active && store.get(&user.id).is_none_or(|r| r.get("IsActive") != Some(&Value::Bool(false)))
+        user.active
+            && store
+                .get(&user.id)
+                .is_none_or(|r| r.get("IsActive") != Some(&Value::Bool(false)))
     }
 
     pub fn first_active(&self, store: &Store) -> Option<&OrgUser> {
         self.users.iter().find(|u| self.is_active(u, store))
     }
 
-    pub fn login(&self, username: &str, password: &str, store: &Store) -> Result<&OrgUser, LoginRefusal> {
+    pub fn login(
+        &self,
+        username: &str,
+        password: &str,
+        store: &Store,
+    ) -> Result<&OrgUser, LoginRefusal> {
         let user = self
             .by_username(username)
             .filter(|u| u.password_matches(password))
@@ -116,22 +134,38 @@ impl Directory {
 /// The id of the user's record, created when missing. `None` when the schema has no `User`
 /// object or the record cannot be written; the user can still log in then.
 fn user_record_id(store: &Store, user: &SandboxUser) -> Option<String> {
-    if let Some(id) = store.find_by_key("User", "Username", &user.username).into_iter().next() {
+    if let Some(id) = store
+        .find_by_key("User", "Username", &user.username)
+        .into_iter()
+        .next()
+    {
         return Some(id);
     }
     store.schema().object("User")?;
-    let alias: String = user.first_name.chars().take(1).chain(user.last_name.chars().take(4)).collect();
+    let alias: String = user
+        .first_name
+        .chars()
+        .take(1)
+        .chain(user.last_name.chars().take(4))
+        .collect();
     let mut record = Map::new();
     for (field, value) in [
         ("Username", json!(user.username)),
         ("Email", json!(user.email)),
         ("FirstName", json!(user.first_name)),
         ("LastName", json!(user.last_name)),
-        ("Name", json!(format!("{} {}", user.first_name, user.last_name).trim())),
+        (
+            "Name",
+            json!(format!("{} {}", user.first_name, user.last_name).trim()),
+        ),
         ("Alias", json!(alias.to_lowercase())),
         ("IsActive", json!(user.active)),
     ] {
-        if store.schema().object("User").is_some_and(|o| o.field(field).is_some()) {
+        if store
+            .schema()
+            .object("User")
+            .is_some_and(|o| o.field(field).is_some())
+        {
             record.insert(field.to_string(), value);
         }
     }
@@ -139,7 +173,10 @@ fn user_record_id(store: &Store, user: &SandboxUser) -> Option<String> {
     match store.write(|w| w.create("User", &record, "")) {
         Ok(id) => Some(id),
         Err(errors) => {
-            let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();
+            let reasons: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.code, e.message))
+                .collect();
             tracing::warn!(
                 "sandbox org user {} has no User record ({}); fix the user in the org configuration",
                 user.username,
@@ -154,7 +191,9 @@ fn user_record_id(store: &Store, user: &SandboxUser) -> Option<String> {
 fn stamp_creator(store: &Store, users: &[OrgUser], admin_id: &str) {
     let outcome = store.write(|w| {
         for user in users {
-            let Some(mut record) = w.get(&user.id) else { continue };
+            let Some(mut record) = w.get(&user.id) else {
+                continue;
+            };
             if record.get("CreatedById").and_then(Value::as_str) != Some("") {
                 continue;
             }
@@ -169,6 +208,9 @@ fn stamp_creator(store: &Store, users: &[OrgUser], admin_id: &str) {
         Ok::<(), crate::emulator::error::SfError>(())
     });
     if let Err(e) = outcome {
-        tracing::warn!("sandbox org could not name the admin as creator of its users: {}", e.message);
+        tracing::warn!(
+            "sandbox org could not name the admin as creator of its users: {}",
+            e.message
+        );
     }
 }
