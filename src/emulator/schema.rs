@@ -481,6 +481,10 @@ pub struct CustomObjectSpec {
     /// Standard objects such as User have no Name field of their own to add.
     #[serde(default = "yes")]
     pub name_field: bool,
+    /// Objects only the org writes (Organization): clients may read but not create, update or
+    /// delete them.
+    #[serde(default)]
+    pub read_only: bool,
     #[serde(default)]
     pub fields: Vec<CustomFieldSpec>,
 }
@@ -729,6 +733,9 @@ fn clone_object_describe(account: &ObjectSchema, spec: &CustomObjectSpec) -> Val
         m.insert("labelPlural".into(), json!(spec.label_plural));
         m.insert("keyPrefix".into(), json!(spec.key_prefix));
         m.insert("custom".into(), json!(spec.custom));
+        for flag in ["createable", "updateable", "deletable", "undeletable"] {
+            m.insert(flag.into(), json!(!spec.read_only));
+        }
         m.insert("fields".into(), Value::Array(fields));
         m.insert("childRelationships".into(), json!([]));
         m.insert("recordTypeInfos".into(), json!([]));

@@ -222,13 +222,14 @@ fn field_list(p: &FieldsParam) -> Option<Vec<String>> {
 }
 
 fn live_record_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<Record> {
-    let id18 = ids::to_18(id)
-        .ok_or_else(|| ApiError::bad_request("MALFORMED_ID", format!("malformed id {id}")))?;
-    let record = state
-        .org
-        .store
-        .get(&id18)
-        .filter(|r| r.get("attributes").is_none());
+    // A path segment that is no id is read as an external-id field name, as a real org does.
+    let id18 = ids::to_18(id).ok_or_else(|| {
+        ApiError::not_found(
+            "NOT_FOUND",
+            format!("Provided external ID field does not exist or is not accessible: {id}"),
+        )
+    })?;
+    let record = state.org.store.get(&id18);
     match record {
         Some(r)
             if state
