@@ -99,7 +99,7 @@ async fn create_read_update_delete_round_trip() {
     let id = t
         .create(
             "Account",
-            json!({"name": "Acme", "Industry": "Energy", "AnnualRevenue": 12.345}),
+            json!({"name": "Acme", "Industry": "Energy", "Health_Score__c": 12.345}),
         )
         .await;
     assert_eq!(id.len(), 18);
@@ -111,7 +111,7 @@ async fn create_read_update_delete_round_trip() {
         format!("/services/data/{V}/sobjects/Account/{id}")
     );
     assert_eq!(record["Name"], "Acme");
-    assert_eq!(record["AnnualRevenue"], 12.35);
+    assert_eq!(record["Health_Score__c"], 12.35);
     assert_eq!(record["IsDeleted"], false);
     let created = record["CreatedDate"].as_str().unwrap();
     assert_eq!(
@@ -140,7 +140,7 @@ async fn create_read_update_delete_round_trip() {
         .await
         .unwrap();
     assert_eq!(fields["Industry"], "Retail");
-    assert!(fields.get("AnnualRevenue").is_none());
+    assert!(fields.get("Health_Score__c").is_none());
 
     let r = t
         .api(Method::DELETE, &format!("/sobjects/Account/{id}"))

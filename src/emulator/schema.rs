@@ -560,8 +560,12 @@ impl Schema {
         };
         for (name, text) in RECORDED_DESCRIBES {
             let describe: Value = serde_json::from_str(text)?;
-            let entry = entry_for(name)
+            let mut entry = entry_for(name)
                 .ok_or_else(|| SchemaError::Recorded(name.to_string(), "not in global".into()))?;
+            // The recorded global describe lacks some key prefixes its object describes have.
+            if entry["keyPrefix"].is_null() {
+                entry["keyPrefix"] = describe["keyPrefix"].clone();
+            }
             schema.add(ObjectSchema::new(describe, entry)?)?;
         }
         let account = schema
@@ -570,8 +574,13 @@ impl Schema {
             .expect("Account is recorded");
         let account_entry = entry_for("Account").unwrap_or(Value::Null);
         for spec in &file.objects {
-            let entry =
+            let mut entry =
                 entry_for(&spec.name).unwrap_or_else(|| clone_global_entry(&account_entry, spec));
+            if spec.read_only {
+                for flag in ["createable", "updateable", "deletable", "undeletable"] {
+                    entry[flag] = json!(false);
+                }
+            }
             let describe = clone_object_describe(&account, spec);
             schema.add(ObjectSchema::new(describe, entry)?)?;
             for field in &spec.fields {

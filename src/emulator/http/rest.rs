@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     for (path, route) in [
         ("/services/data/{v}", get(resources)),
         ("/services/data/{v}/sobjects", get(global_describe)),
+        ("/services/data/{v}/recent", get(recent)),
         (
             "/services/data/{v}/sobjects/{object}",
             get(object_info).post(create),
@@ -428,6 +429,38 @@ async fn remove_by_key(
         }
         many => Ok(multiple_matches(&v, &object.name, many)),
     }
+}
+
+#[derive(Deserialize)]
+struct RecentParams {
+    limit: Option<usize>,
+}
+
+/// `GET /recent`: recently changed records with their Id and Name.
+async fn recent(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    Query(p): Query<RecentParams>,
+    _session: Session,
+) -> ApiResult<Response> {
+    api_version(&v)?;
+    let limit = p.limit.unwrap_or(200).clamp(1, 200);
+    let items: Vec<Value> = state
+        .org
+        .store
+        .recent(limit)
+        .iter()
+        .filter_map(|r| {
+            let id = r.get("Id")?.as_str()?;
+            let object = state.org.schema.object_for_id(id)?;
+            Some(json!({
+                "attributes": attributes(&v, &object.name, id),
+                "Id": id,
+                "Name": r.get("Name").cloned().unwrap_or(Value::Null),
+            }))
+        })
+        .collect();
+    Ok(axum::Json(items).into_response())
 }
 
 #[derive(Deserialize)]
