@@ -503,3 +503,44 @@ async fn get_updated_and_get_deleted_cover_the_window() {
         (400, "INVALID_REPLICATION_DATE")
     );
 }
+
+#[tokio::test]
+async fn deleting_an_account_takes_its_contacts_and_opportunities() {
+    let t = common::start().await;
+    let account = t.create("Account", json!({"Name": "Parent"})).await;
+    let other = t.create("Account", json!({"Name": "Other"})).await;
+    let contact = t
+        .create(
+            "Contact",
+            json!({"LastName": "Child", "AccountId": account}),
+        )
+        .await;
+    let unrelated = t
+        .create(
+            "Contact",
+            json!({"LastName": "Elsewhere", "AccountId": other}),
+        )
+        .await;
+    let deal = t.create("Opportunity", json!({"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2024-01-01", "AccountId": account})).await;
+    let r = t
+        .api(Method::DELETE, &format!("/sobjects/Account/{account}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    for (object, id) in [("Contact", &contact), ("Opportunity", &deal)] {
+        let (status, body) = answer(
+            t.api(Method::GET, &format!("/sobjects/{object}/{id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (404, "ENTITY_IS_DELETED"),
+            "{object}"
+        );
+    }
+    assert_eq!(t.get("Contact", &unrelated).await["IsDeleted"], false);
+}

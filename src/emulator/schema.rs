@@ -343,6 +343,9 @@ pub struct ObjectSchema {
     pub deletable: bool,
     pub queryable: bool,
     pub fields: Vec<FieldDef>,
+    /// `(child object, lookup field)` of child relationships whose records a delete of this
+    /// object's record takes with it.
+    pub cascade_children: Vec<(String, String)>,
     field_index: HashMap<String, usize>,
     relationship_index: HashMap<String, usize>,
     describe: Value,
@@ -367,6 +370,21 @@ impl ObjectSchema {
                 relationship_index.insert(rel.to_ascii_lowercase(), i);
             }
         }
+        let cascade_children = describe["childRelationships"]
+            .as_array()
+            .map(|children| {
+                children
+                    .iter()
+                    .filter(|c| c["cascadeDelete"] == true)
+                    .filter_map(|c| {
+                        Some((
+                            c["childSObject"].as_str()?.to_string(),
+                            c["field"].as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let flag = |k: &str| describe[k].as_bool().unwrap_or(false);
         Ok(ObjectSchema {
             label: describe["label"].as_str().unwrap_or(&name).to_string(),
@@ -381,6 +399,7 @@ impl ObjectSchema {
             queryable: flag("queryable"),
             name,
             fields,
+            cascade_children,
             field_index,
             relationship_index,
             describe,
