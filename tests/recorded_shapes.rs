@@ -7,6 +7,7 @@ mod common;
 use common::{TestOrg, V};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tether::emulator::OrgConfig;
 use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 
 const FIXTURES: &str = concat!(
@@ -220,9 +221,20 @@ async fn oauth_answers_have_the_recorded_shape() {
     assert_same_shape("refresh_error_response.json", &bad_refresh, true);
     assert_eq!(bad_refresh["error"], "invalid_grant");
 
-    let refresh = login["refresh_token"]
+    assert!(
+        login.get("refresh_token").is_none(),
+        "the password grant issues no refresh token"
+    );
+    let t = common::start_with(OrgConfig {
+        auto_approve: true,
+        ..OrgConfig::default()
+    })
+    .await;
+    let code_login = common::code_flow_login(&t.http, &t.base).await;
+    assert_same_shape("auth_success_response.json", &code_login, true);
+    let refresh = code_login["refresh_token"]
         .as_str()
-        .expect("the password grant of the demo app issues a refresh token");
+        .expect("the web-server flow issues a refresh token");
     let (status, refreshed) = token(
         &t,
         &[

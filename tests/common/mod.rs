@@ -105,3 +105,49 @@ pub async fn answer(r: Response) -> (u16, Value) {
 pub fn error_code(body: &Value) -> &str {
     body[0]["errorCode"].as_str().unwrap_or_default()
 }
+
+/// The web-server flow with PKCE against an org started with `auto_approve`: the token answer.
+pub async fn code_flow_login(http: &reqwest::Client, base: &str) -> Value {
+    use base64::Engine;
+    use sha2::Digest;
+    use tether::emulator::config::DEMO_CALLBACK;
+    let verifier = "v".repeat(64);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let authorize = http
+        .get(format!("{base}/services/oauth2/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("redirect_uri", DEMO_CALLBACK),
+            ("code_challenge", challenge.as_str()),
+            ("state", "s1"),
+        ])
+        .send()
+        .await
+        .expect("authorize request");
+    let location = authorize.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let url = url::Url::parse(&location).unwrap();
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no code in {location}"));
+    http.post(format!("{base}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("redirect_uri", DEMO_CALLBACK),
+            ("code", code.as_str()),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token answer is JSON")
+}
