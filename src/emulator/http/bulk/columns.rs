@@ -17,7 +17,11 @@ enum Column {
     Field(FieldDef),
     /// `Account.External_Id__c`: the lookup field (`AccountId`), the relationship name and
     /// the parent's external-id field.
-    Parent { lookup: String, relationship: String, parent_field: String },
+    Parent {
+        lookup: String,
+        relationship: String,
+        parent_field: String,
+    },
 }
 
 /// How each column of an upload is written.
@@ -55,17 +59,24 @@ impl ColumnPlan {
             }
             let folded = name.to_ascii_lowercase();
             if seen.contains(&folded) {
-                return Err(format!("InvalidBatch : Duplicate field name: {name}: keep one column per field"));
+                return Err(format!(
+                    "InvalidBatch : Duplicate field name: {name}: keep one column per field"
+                ));
             }
             seen.push(folded);
             columns.push(Self::column(schema, object, name)?);
         }
         let position = |wanted: &str| {
-            columns.iter().position(|c| matches!(c, Column::Field(f) if f.name.eq_ignore_ascii_case(wanted)))
+            columns
+                .iter()
+                .position(|c| matches!(c, Column::Field(f) if f.name.eq_ignore_ascii_case(wanted)))
         };
         let id_column = position("Id");
         let key_column = external_id_field.and_then(position);
-        let needs_id = matches!(operation, Operation::Update | Operation::Delete | Operation::HardDelete);
+        let needs_id = matches!(
+            operation,
+            Operation::Update | Operation::Delete | Operation::HardDelete
+        );
         if needs_id && id_column.is_none() {
             return Err(format!(
                 "InvalidBatch : the Id column is required for {}: add a column named Id with the record ids",
@@ -77,7 +88,11 @@ impl ColumnPlan {
                 "InvalidBatch : the {ext} column is required for an upsert on {ext}: add it to the header row"
             ));
         }
-        Ok(ColumnPlan { columns, id_column, key_column })
+        Ok(ColumnPlan {
+            columns,
+            id_column,
+            key_column,
+        })
     }
 
     fn column(schema: &Schema, object: &ObjectSchema, name: &str) -> Result<Column, String> {
@@ -87,15 +102,24 @@ impl ColumnPlan {
         let Some((relationship, parent_field)) = name.split_once('.') else {
             return Err(not_found(name));
         };
-        let lookup = object.relationship(relationship).ok_or_else(|| not_found(name))?;
-        let parent = lookup.reference_to.first().and_then(|p| schema.object(p)).ok_or_else(|| not_found(name))?;
+        let lookup = object
+            .relationship(relationship)
+            .ok_or_else(|| not_found(name))?;
+        let parent = lookup
+            .reference_to
+            .first()
+            .and_then(|p| schema.object(p))
+            .ok_or_else(|| not_found(name))?;
         let key = parent
             .field(parent_field)
             .filter(|f| f.external_id || f.id_lookup || f.kind == FieldType::Id)
             .ok_or_else(|| not_found(name))?;
         Ok(Column::Parent {
             lookup: lookup.name.clone(),
-            relationship: lookup.relationship_name.clone().unwrap_or_else(|| relationship.to_string()),
+            relationship: lookup
+                .relationship_name
+                .clone()
+                .unwrap_or_else(|| relationship.to_string()),
             parent_field: key.name.clone(),
         })
     }
@@ -111,7 +135,11 @@ impl ColumnPlan {
     /// The record body of one row: empty cells leave the field unchanged, `#N/A` sets it to
     /// null. Columns in `skip` (the id on an update) are left out. All conversion errors of
     /// the row are reported together.
-    pub fn record(&self, cells: &[String], skip: Option<usize>) -> Result<Map<String, Value>, Vec<SfError>> {
+    pub fn record(
+        &self,
+        cells: &[String],
+        skip: Option<usize>,
+    ) -> Result<Map<String, Value>, Vec<SfError>> {
         let mut out = Map::new();
         let mut errors = Vec::new();
         for (i, (column, cell)) in self.columns.iter().zip(cells).enumerate() {
@@ -132,14 +160,22 @@ impl ColumnPlan {
                 Column::Parent { lookup, .. } if null => {
                     out.insert(lookup.clone(), Value::Null);
                 }
-                Column::Parent { relationship, parent_field, .. } => {
+                Column::Parent {
+                    relationship,
+                    parent_field,
+                    ..
+                } => {
                     let mut key = Map::new();
                     key.insert(parent_field.clone(), Value::String(cell.clone()));
                     out.insert(relationship.clone(), Value::Object(key));
                 }
             }
         }
-        if errors.is_empty() { Ok(out) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -164,7 +200,9 @@ pub fn convert(field: &FieldDef, text: &str) -> Result<Value, SfError> {
         Int | Long => match t.parse::<i64>() {
             Ok(n) => Ok(Value::Number(n.into())),
             Err(_) => match t.parse::<f64>() {
-                Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e18 => Ok(Value::Number((x as i64).into())),
+                Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e18 => {
+                    Ok(Value::Number((x as i64).into()))
+                }
                 _ => Err(wrong_type(field, text)),
             },
         },
@@ -175,7 +213,9 @@ pub fn convert(field: &FieldDef, text: &str) -> Result<Value, SfError> {
             .and_then(Number::from_f64)
             .map(Value::Number)
             .ok_or_else(|| wrong_type(field, text)),
-        Date => parse_date(t).map(|_| Value::String(t.to_string())).ok_or_else(|| wrong_type(field, text)),
+        Date => parse_date(t)
+            .map(|_| Value::String(t.to_string()))
+            .ok_or_else(|| wrong_type(field, text)),
         DateTime => {
             if parse_datetime(t).is_some() {
                 Ok(Value::String(t.to_string()))
@@ -229,14 +269,33 @@ mod tests {
             ("Account", "NumberOfEmployees", "12", json!(12)),
             ("Account", "NumberOfEmployees", "12.0", json!(12)),
             ("Opportunity", "Amount", "1200.5", json!(1200.5)),
-            ("Opportunity", "CloseDate", "2024-03-04", json!("2024-03-04")),
-            ("Lead", "Lead_Scored_At__c", "2024-01-31T10:00:00Z", json!("2024-01-31T10:00:00Z")),
-            ("Lead", "Lead_Scored_At__c", "2024-01-31", json!("2024-01-31T00:00:00Z")),
+            (
+                "Opportunity",
+                "CloseDate",
+                "2024-03-04",
+                json!("2024-03-04"),
+            ),
+            (
+                "Lead",
+                "Lead_Scored_At__c",
+                "2024-01-31T10:00:00Z",
+                json!("2024-01-31T10:00:00Z"),
+            ),
+            (
+                "Lead",
+                "Lead_Scored_At__c",
+                "2024-01-31",
+                json!("2024-01-31T00:00:00Z"),
+            ),
             ("Account", "Name", " Acme, Inc. ", json!(" Acme, Inc. ")),
         ];
         for (object, name, text, want) in cases {
             let field = schema.object(object).unwrap().field(name).unwrap();
-            assert_eq!(&convert(field, text).unwrap(), want, "{object}.{name} <- {text}");
+            assert_eq!(
+                &convert(field, text).unwrap(),
+                want,
+                "{object}.{name} <- {text}"
+            );
         }
     }
 
@@ -254,7 +313,7 @@ mod tests {
             let field = schema.object(object).unwrap().field(name).unwrap();
             let e = convert(field, text).unwrap_err();
             assert_eq!(e.code, "INVALID_TYPE_ON_FIELD_IN_RECORD");
-            assert_eq!(e.fields, [field.name.clone()]);
+            assert_eq!(e.fields, std::slice::from_ref(&field.name));
             assert!(e.message.ends_with(text), "{}", e.message);
         }
     }
@@ -271,9 +330,19 @@ mod tests {
             None,
         )
         .unwrap();
-        let record = plan.record(&cells(&["003x", "Doe", "", "#N/A"]), plan.id_column).unwrap();
-        assert_eq!(Value::Object(record), json!({ "LastName": "Doe", "AccountId": null }));
-        let record = plan.record(&cells(&["003x", "#N/A", "a@b.example", "ACME-1"]), plan.id_column).unwrap();
+        let record = plan
+            .record(&cells(&["003x", "Doe", "", "#N/A"]), plan.id_column)
+            .unwrap();
+        assert_eq!(
+            Value::Object(record),
+            json!({ "LastName": "Doe", "AccountId": null })
+        );
+        let record = plan
+            .record(
+                &cells(&["003x", "#N/A", "a@b.example", "ACME-1"]),
+                plan.id_column,
+            )
+            .unwrap();
         assert_eq!(
             Value::Object(record),
             json!({ "LastName": null, "Email": "a@b.example", "Account": { "External_Id__c": "ACME-1" } })
@@ -285,27 +354,86 @@ mod tests {
         let schema = schema();
         let account = schema.object("Account").unwrap();
         let cases: &[(&[&str], Operation, Option<&str>, &str)] = &[
-            (&["Name", "Foo"], Operation::Insert, None, "Field name not found : Foo"),
-            (&["Name", ""], Operation::Insert, None, "column 2 of the header row has no name"),
-            (&["Name", "name"], Operation::Insert, None, "Duplicate field name: name"),
-            (&["Name"], Operation::Update, None, "the Id column is required for update"),
-            (&["Name"], Operation::HardDelete, None, "the Id column is required for hardDelete"),
-            (&["Name"], Operation::Upsert, Some("External_Id__c"), "External_Id__c column is required"),
-            (&["Parent.Nope__c"], Operation::Insert, None, "Field name not found : Parent.Nope__c"),
+            (
+                &["Name", "Foo"],
+                Operation::Insert,
+                None,
+                "Field name not found : Foo",
+            ),
+            (
+                &["Name", ""],
+                Operation::Insert,
+                None,
+                "column 2 of the header row has no name",
+            ),
+            (
+                &["Name", "name"],
+                Operation::Insert,
+                None,
+                "Duplicate field name: name",
+            ),
+            (
+                &["Name"],
+                Operation::Update,
+                None,
+                "the Id column is required for update",
+            ),
+            (
+                &["Name"],
+                Operation::HardDelete,
+                None,
+                "the Id column is required for hardDelete",
+            ),
+            (
+                &["Name"],
+                Operation::Upsert,
+                Some("External_Id__c"),
+                "External_Id__c column is required",
+            ),
+            (
+                &["Parent.Nope__c"],
+                Operation::Insert,
+                None,
+                "Field name not found : Parent.Nope__c",
+            ),
         ];
         for (names, op, ext, want) in cases {
             let err = ColumnPlan::new(&schema, account, &header(names), *op, *ext).unwrap_err();
-            assert!(err.starts_with("InvalidBatch : ") && err.contains(want), "{names:?}: {err}");
+            assert!(
+                err.starts_with("InvalidBatch : ") && err.contains(want),
+                "{names:?}: {err}"
+            );
         }
-        let plan = ColumnPlan::new(&schema, account, &header(&["name", "external_id__c"]), Operation::Upsert, Some("External_Id__c"))
-            .unwrap();
-        assert_eq!((plan.key_column, plan.key_name()), (Some(1), Some("External_Id__c")));
+        let plan = ColumnPlan::new(
+            &schema,
+            account,
+            &header(&["name", "external_id__c"]),
+            Operation::Upsert,
+            Some("External_Id__c"),
+        )
+        .unwrap();
+        assert_eq!(
+            (plan.key_column, plan.key_name()),
+            (Some(1), Some("External_Id__c"))
+        );
     }
 
     #[test]
     fn errors_render_like_result_files() {
-        let e = vec![SfError::new("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]").with_fields(["Name"])];
-        assert_eq!(render_errors(&e), "REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --");
-        assert_eq!(render_errors(&[SfError::new("ENTITY_IS_DELETED", "entity is deleted")]), "ENTITY_IS_DELETED:entity is deleted:--");
+        let e = vec![
+            SfError::new(
+                "REQUIRED_FIELD_MISSING",
+                "Required fields are missing: [Name]",
+            )
+            .with_fields(["Name"]),
+        ];
+        assert_eq!(
+            render_errors(&e),
+            "REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --"
+        );
+        assert_eq!(
+            render_errors(&[SfError::new("ENTITY_IS_DELETED", "entity is deleted")]),
+            "ENTITY_IS_DELETED:entity is deleted:--"
+        );
     }
 }

@@ -90,7 +90,10 @@ pub struct Dialect {
 
 impl Default for Dialect {
     fn default() -> Self {
-        Dialect { delimiter: ColumnDelimiter::Comma, line_ending: LineEnding::Lf }
+        Dialect {
+            delimiter: ColumnDelimiter::Comma,
+            line_ending: LineEnding::Lf,
+        }
     }
 }
 
@@ -113,9 +116,13 @@ pub struct Table {
 /// Problems that make a whole upload unusable; the texts are the job's `errorMessage`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CsvError {
-    #[error("ClientInputError : the uploaded data is not UTF-8 text: save the file as UTF-8 and upload it again")]
+    #[error(
+        "ClientInputError : the uploaded data is not UTF-8 text: save the file as UTF-8 and upload it again"
+    )]
     NotUtf8,
-    #[error("ClientInputError : the upload has no header row: start the CSV with a row of field API names")]
+    #[error(
+        "ClientInputError : the upload has no header row: start the CSV with a row of field API names"
+    )]
     Empty,
     #[error(
         "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is {0}: create the job with the line ending the file uses"
@@ -151,7 +158,11 @@ impl<'a> Scanner<'a> {
     }
 
     fn find(&self, from: usize, wanted: impl Fn(u8) -> bool) -> Option<usize> {
-        self.bytes().get(from..)?.iter().position(|b| wanted(*b)).map(|i| from + i)
+        self.bytes()
+            .get(from..)?
+            .iter()
+            .position(|b| wanted(*b))
+            .map(|i| from + i)
     }
 
     /// What follows a field ending at `at`.
@@ -191,7 +202,9 @@ impl<'a> Scanner<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         self.pos = (end + 1).min(self.text.len());
         self.line = line_after;
-        raw.split(char::from(self.dialect.delimiter.byte())).map(str::to_string).collect()
+        raw.split(char::from(self.dialect.delimiter.byte()))
+            .map(str::to_string)
+            .collect()
     }
 
     fn next_record(&mut self) -> Option<Result<(usize, Scanned), CsvError>> {
@@ -229,12 +242,22 @@ impl<'a> Scanner<'a> {
                 cells.push(value);
             } else {
                 let delimiter = self.dialect.delimiter.byte();
-                let end = self.find(self.pos, |b| b == delimiter || b == b'\n').unwrap_or(self.text.len());
+                let end = self
+                    .find(self.pos, |b| b == delimiter || b == b'\n')
+                    .unwrap_or(self.text.len());
                 let mut cell_end = end;
-                if self.bytes().get(end) == Some(&b'\n') && end > self.pos && self.bytes().get(end - 1) == Some(&b'\r') {
+                if self.bytes().get(end) == Some(&b'\n')
+                    && end > self.pos
+                    && self.bytes().get(end - 1) == Some(&b'\r')
+                {
                     cell_end = end - 1;
                 }
-                cells.push(self.text.get(self.pos..cell_end).unwrap_or_default().to_string());
+                cells.push(
+                    self.text
+                        .get(self.pos..cell_end)
+                        .unwrap_or_default()
+                        .to_string(),
+                );
                 value_end = cell_end;
             }
             match self.boundary(value_end) {
@@ -270,7 +293,12 @@ impl<'a> Scanner<'a> {
 pub fn parse(data: &[u8], dialect: Dialect) -> Result<Table, CsvError> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let text = std::str::from_utf8(data).map_err(|_| CsvError::NotUtf8)?;
-    let mut scanner = Scanner { text, pos: 0, line: 1, dialect };
+    let mut scanner = Scanner {
+        text,
+        pos: 0,
+        line: 1,
+        dialect,
+    };
     let header = match scanner.next_record().transpose()? {
         None => return Err(CsvError::Empty),
         Some((_, Scanned::Bad(_, message))) => return Err(CsvError::Header(message)),
@@ -280,7 +308,11 @@ pub fn parse(data: &[u8], dialect: Dialect) -> Result<Table, CsvError> {
     while let Some(scanned) = scanner.next_record() {
         let (line, scanned) = scanned?;
         let row = match scanned {
-            Scanned::Bad(cells, message) => Row { line, cells, error: Some(message) },
+            Scanned::Bad(cells, message) => Row {
+                line,
+                cells,
+                error: Some(message),
+            },
             Scanned::Record(cells) if cells.len() != header.len() => {
                 let error = Some(format!(
                     "line {line}: the row has {} values but the header row has {} columns: quote values that contain the column delimiter ({})",
@@ -290,106 +322,15 @@ pub fn parse(data: &[u8], dialect: Dialect) -> Result<Table, CsvError> {
                 ));
                 Row { line, cells, error }
             }
-            Scanned::Record(cells) => Row { line, cells, error: None },
+            Scanned::Record(cells) => Row {
+                line,
+                cells,
+                error: None,
+            },
         };
         rows.push(row);
     }
     Ok(Table { header, rows })
-}
-
-/// Writes CSV in a job's dialect: every value quoted, as result files of a real org are.
-pub struct CsvWriter {
-    out: String,
-    dialect: Dialect,
-}
-
-impl CsvWriter {
-    pub fn new(dialect: Dialect) -> Self {
-        CsvWriter { out: String::new(), dialect }
-    }
-
-    pub fn with_capacity(dialect: Dialect, bytes: usize) -> Self {
-        CsvWriter { out: String::with_capacity(bytes), dialect }
-    }
-
-    /// One row; `quote_all` quotes every value, otherwise only values that need it.
-    pub fn row<I, S>(&mut self, cells: I, quote_all: bool)
-    where
-        I: IntoIterator<Item = S>,
-        S: Quoted,
-    {
-        let delimiter = char::from(self.dialect.delimiter.byte());
-        for (i, cell) in cells.into_iter().enumerate() {
-            if i > 0 {
-                self.out.push(delimiter);
-            }
-            cell.write_to(&mut self.out, quote_all || cell.needs_quotes(delimiter));
-        }
-        self.out.push_str(self.dialect.line_ending.terminator());
-    }
-
-    pub fn finish(self) -> String {
-        self.out
-    }
-}
-
-/// A cell value with its own quoting rule: `Always` cells are quoted whatever the row asks.
-pub trait Quoted {
-    fn text(&self) -> &str;
-
-    fn forced(&self) -> bool {
-        false
-    }
-
-    fn needs_quotes(&self, delimiter: char) -> bool {
-        self.forced() || self.text().contains([delimiter, '"', '\n', '\r'])
-    }
-
-    fn write_to(&self, out: &mut String, quoted: bool) {
-        if quoted {
-            out.push('"');
-            out.push_str(&self.text().replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(self.text());
-        }
-    }
-}
-
-impl Quoted for &str {
-    fn text(&self) -> &str {
-        self
-    }
-}
-
-impl Quoted for &String {
-    fn text(&self) -> &str {
-        self
-    }
-}
-
-impl Quoted for String {
-    fn text(&self) -> &str {
-        self
-    }
-}
-
-/// A header or data cell of either kind, so one row can mix them.
-pub enum Cell<'a> {
-    Plain(&'a str),
-    Always(&'a str),
-}
-
-impl Quoted for Cell<'_> {
-    fn text(&self) -> &str {
-        match self {
-            Cell::Plain(s) | Cell::Always(s) => s,
-        }
-    }
-
-    fn forced(&self) -> bool {
-        matches!(self, Cell::Always(_))
-    }
 }
 
 #[cfg(test)]
@@ -397,11 +338,18 @@ mod tests {
     use super::*;
 
     fn dialect(delimiter: ColumnDelimiter, line_ending: LineEnding) -> Dialect {
-        Dialect { delimiter, line_ending }
+        Dialect {
+            delimiter,
+            line_ending,
+        }
     }
 
     fn cells(table: &Table) -> Vec<Vec<&str>> {
-        table.rows.iter().map(|r| r.cells.iter().map(String::as_str).collect()).collect()
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(String::as_str).collect())
+            .collect()
     }
 
     #[test]
@@ -410,10 +358,18 @@ mod tests {
             for line_ending in [LineEnding::Lf, LineEnding::Crlf] {
                 let d = char::from(delimiter.byte());
                 let nl = line_ending.terminator();
-                let text = format!("Name{d}City{nl}Acme{d}\"Par{d}is\"{nl}\"Say \"\"hi\"\"\"{d}{nl}");
+                let text =
+                    format!("Name{d}City{nl}Acme{d}\"Par{d}is\"{nl}\"Say \"\"hi\"\"\"{d}{nl}");
                 let table = parse(text.as_bytes(), dialect(delimiter, line_ending)).unwrap();
-                assert_eq!(table.header, ["Name", "City"], "{delimiter:?} {line_ending:?}");
-                assert_eq!(cells(&table), [vec!["Acme", &format!("Par{d}is")], vec!["Say \"hi\"", ""]]);
+                assert_eq!(
+                    table.header,
+                    ["Name", "City"],
+                    "{delimiter:?} {line_ending:?}"
+                );
+                assert_eq!(
+                    cells(&table),
+                    [vec!["Acme", &format!("Par{d}is")], vec!["Say \"hi\"", ""]]
+                );
                 assert!(table.rows.iter().all(|r| r.error.is_none()));
             }
         }
@@ -421,9 +377,16 @@ mod tests {
 
     #[test]
     fn quoted_values_keep_line_breaks_and_line_numbers_follow_them() {
-        let table = parse(b"Name,Description\nA,\"two\nlines\"\nB,x\n", Dialect::default()).unwrap();
+        let table = parse(
+            b"Name,Description\nA,\"two\nlines\"\nB,x\n",
+            Dialect::default(),
+        )
+        .unwrap();
         assert_eq!(cells(&table), [vec!["A", "two\nlines"], vec!["B", "x"]]);
-        assert_eq!(table.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(
+            table.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            [2, 4]
+        );
     }
 
     #[test]
@@ -435,11 +398,20 @@ mod tests {
 
     #[test]
     fn a_ragged_row_fails_alone() {
-        let table = parse(b"Name,City\nA,Paris\nB\nC,Rome,extra\nD,Oslo\n", Dialect::default()).unwrap();
+        let table = parse(
+            b"Name,City\nA,Paris\nB\nC,Rome,extra\nD,Oslo\n",
+            Dialect::default(),
+        )
+        .unwrap();
         let errors: Vec<Option<&str>> = table.rows.iter().map(|r| r.error.as_deref()).collect();
         assert!(errors[0].is_none() && errors[3].is_none(), "{errors:?}");
         let ragged = errors[1].unwrap();
-        assert!(ragged.contains("line 3") && ragged.contains("1 values") && ragged.contains("2 columns"), "{ragged}");
+        assert!(
+            ragged.contains("line 3")
+                && ragged.contains("1 values")
+                && ragged.contains("2 columns"),
+            "{ragged}"
+        );
         assert!(errors[2].unwrap().contains("3 values"));
     }
 
@@ -448,15 +420,31 @@ mod tests {
         let table = parse(b"Name,City\n\"Acme,Paris\nB,Rome\n", Dialect::default()).unwrap();
         assert_eq!(table.rows.len(), 2);
         let bad = &table.rows[0];
-        assert!(bad.error.as_deref().unwrap().contains("never closed"), "{bad:?}");
+        assert!(
+            bad.error.as_deref().unwrap().contains("never closed"),
+            "{bad:?}"
+        );
         assert_eq!(bad.cells, ["\"Acme", "Paris"]);
-        assert_eq!(table.rows[1], Row { line: 3, cells: vec!["B".into(), "Rome".into()], error: None });
+        assert_eq!(
+            table.rows[1],
+            Row {
+                line: 3,
+                cells: vec!["B".into(), "Rome".into()],
+                error: None
+            }
+        );
     }
 
     #[test]
     fn text_after_a_closing_quote_fails_that_row() {
         let table = parse(b"Name,City\n\"Ac\"me,Paris\nB,Rome\n", Dialect::default()).unwrap();
-        assert!(table.rows[0].error.as_deref().unwrap().contains("after the closing quote"));
+        assert!(
+            table.rows[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("after the closing quote")
+        );
         assert!(table.rows[1].error.is_none());
     }
 
@@ -472,17 +460,14 @@ mod tests {
             (b"Name\xff\nA\n", lf, CsvError::NotUtf8),
         ];
         for (input, d, want) in cases {
-            assert_eq!(parse(input, *d).as_ref().err(), Some(want), "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                parse(input, *d).as_ref().err(),
+                Some(want),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
         assert!(matches!(parse(b"\"Name\n", lf), Err(CsvError::Header(_))));
-    }
-
-    #[test]
-    fn writer_quotes_like_a_result_file() {
-        let mut w = CsvWriter::new(dialect(ColumnDelimiter::Tab, LineEnding::Crlf));
-        w.row([Cell::Always("sf__Id"), Cell::Plain("Name"), Cell::Plain("a\tb")], false);
-        w.row(["x\"y", ""], true);
-        assert_eq!(w.finish(), "\"sf__Id\"\tName\t\"a\tb\"\r\n\"x\"\"y\"\t\"\"\r\n");
     }
 
     #[test]

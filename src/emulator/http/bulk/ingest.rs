@@ -25,11 +25,27 @@ use crate::emulator::schema::FieldType;
 pub fn routes(r: Router<AppState>) -> Router<AppState> {
     let base = "/services/data/{v}/jobs/ingest";
     let r = both(r, base, get(list).post(create));
-    let r = both(r, &format!("{base}/{{id}}"), get(info).patch(change_state).delete(remove));
-    let r = both(r, &format!("{base}/{{id}}/batches"), put(upload).layer(DefaultBodyLimit::disable()));
-    let r = both(r, &format!("{base}/{{id}}/successfulResults"), get(successful));
+    let r = both(
+        r,
+        &format!("{base}/{{id}}"),
+        get(info).patch(change_state).delete(remove),
+    );
+    let r = both(
+        r,
+        &format!("{base}/{{id}}/batches"),
+        put(upload).layer(DefaultBodyLimit::disable()),
+    );
+    let r = both(
+        r,
+        &format!("{base}/{{id}}/successfulResults"),
+        get(successful),
+    );
     let r = both(r, &format!("{base}/{{id}}/failedResults"), get(failed));
-    both(r, &format!("{base}/{{id}}/unprocessedrecords"), get(unprocessed))
+    both(
+        r,
+        &format!("{base}/{{id}}/unprocessedrecords"),
+        get(unprocessed),
+    )
 }
 
 fn job_of(state: &AppState, id: &str) -> ApiResult<Arc<Mutex<IngestJob>>> {
@@ -51,8 +67,9 @@ fn text_member<'a>(body: &'a Value, key: &str) -> ApiResult<Option<&'a str>> {
 pub(super) fn dialect_of(body: &Value) -> ApiResult<Dialect> {
     let mut dialect = Dialect::default();
     if let Some(name) = text_member(body, "lineEnding")? {
-        dialect.line_ending = LineEnding::parse(name)
-            .ok_or_else(|| invalid_job(format!("lineEnding {name} is not valid: use LF or CRLF")))?;
+        dialect.line_ending = LineEnding::parse(name).ok_or_else(|| {
+            invalid_job(format!("lineEnding {name} is not valid: use LF or CRLF"))
+        })?;
     }
     if let Some(name) = text_member(body, "columnDelimiter")? {
         dialect.delimiter = ColumnDelimiter::parse(name).ok_or_else(|| {
@@ -61,25 +78,39 @@ pub(super) fn dialect_of(body: &Value) -> ApiResult<Dialect> {
             ))
         })?;
     }
-    if let Some(kind) = text_member(body, "contentType")? {
-        if kind != "CSV" {
-            return Err(invalid_job(format!("contentType {kind} is not supported: Bulk API 2.0 jobs take CSV")));
-        }
+    if let Some(kind) = text_member(body, "contentType")?
+        && kind != "CSV"
+    {
+        return Err(invalid_job(format!(
+            "contentType {kind} is not supported: Bulk API 2.0 jobs take CSV"
+        )));
     }
     Ok(dialect)
 }
 
-async fn create(State(state): State<AppState>, Path(v): Path<String>, headers: HeaderMap, raw: Bytes) -> ApiResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> ApiResult<Response> {
     let (session, version) = caller(&state, &headers, &v)?;
     let body = body::json(&raw)?;
     let operation = match text_member(&body, "operation")? {
-        None => return Err(invalid_job("operation is required: use insert, update, upsert, delete or hardDelete")),
+        None => {
+            return Err(invalid_job(
+                "operation is required: use insert, update, upsert, delete or hardDelete",
+            ));
+        }
         Some(name) => Operation::parse_ingest(name).ok_or_else(|| {
-            invalid_job(format!("operation {name} is not valid: use insert, update, upsert, delete or hardDelete"))
+            invalid_job(format!(
+                "operation {name} is not valid: use insert, update, upsert, delete or hardDelete"
+            ))
         })?,
     };
-    let object_name = text_member(&body, "object")?
-        .ok_or_else(|| invalid_job("object is required: name the sObject to load, for example Account"))?;
+    let object_name = text_member(&body, "object")?.ok_or_else(|| {
+        invalid_job("object is required: name the sObject to load, for example Account")
+    })?;
     let object = state.org.schema.object(object_name).ok_or_else(|| {
         ApiError::bad_request(
             "INVALIDENTITY",
@@ -111,22 +142,46 @@ async fn create(State(state): State<AppState>, Path(v): Path<String>, headers: H
         _ => None,
     };
     let id = state.org.bulk.next_id();
-    let mut core = JobCore::new(id.clone(), operation, object.name.clone(), session.user_id, version, dialect);
+    let mut core = JobCore::new(
+        id.clone(),
+        operation,
+        object.name.clone(),
+        session.user_id,
+        version,
+        dialect,
+    );
     core.external_id_field = external_id;
     let info = core.info();
-    let job = IngestJob { core, uploads: Vec::new(), upload_bytes: 0, input: None, outcomes: Vec::new() };
+    let job = IngestJob {
+        core,
+        uploads: Vec::new(),
+        upload_bytes: 0,
+        input: None,
+        outcomes: Vec::new(),
+    };
     lock(&state.org.bulk.ingest).insert(id, Arc::new(Mutex::new(job)));
     Ok(axum::Json(info).into_response())
 }
 
-async fn list(State(state): State<AppState>, Path(v): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let jobs: Vec<_> = lock(&state.org.bulk.ingest).values().cloned().collect();
     let records: Vec<Value> = jobs.iter().map(|j| lock(j).core.list_entry()).collect();
-    Ok(axum::Json(json!({ "done": true, "records": records, "nextRecordsUrl": null })).into_response())
+    Ok(
+        axum::Json(json!({ "done": true, "records": records, "nextRecordsUrl": null }))
+            .into_response(),
+    )
 }
 
-async fn info(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn info(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let job = job_of(&state, &id)?;
     let detail = lock(&job).core.detail();
@@ -159,7 +214,11 @@ async fn change_state(
     Ok(axum::Json(info).into_response())
 }
 
-async fn remove(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn remove(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let job = job_of(&state, &id)?;
     let mut jobs = lock(&state.org.bulk.ingest);
@@ -192,7 +251,9 @@ async fn read_capped(body: Body, room: usize) -> ApiResult<Vec<u8>> {
     let mut stream = body.into_data_stream();
     let mut out = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| invalid_job(format!("the upload could not be read: {e}. Send it again")))?;
+        let chunk = chunk.map_err(|e| {
+            invalid_job(format!("the upload could not be read: {e}. Send it again"))
+        })?;
         if out.len() + chunk.len() > room {
             return Err(too_large());
         }
@@ -207,7 +268,11 @@ fn gunzip_capped(data: &[u8], room: usize) -> ApiResult<Vec<u8>> {
     flate2::read::GzDecoder::new(data)
         .take(room as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|e| invalid_job(format!("the upload says Content-Encoding: gzip but cannot be inflated: {e}")))?;
+        .map_err(|e| {
+            invalid_job(format!(
+                "the upload says Content-Encoding: gzip but cannot be inflated: {e}"
+            ))
+        })?;
     if out.len() > room {
         return Err(too_large());
     }
@@ -261,7 +326,13 @@ async fn upload(
     Ok(StatusCode::CREATED.into_response())
 }
 
-fn result_file(state: &AppState, v: &str, id: &str, headers: &HeaderMap, kind: ResultKind) -> ApiResult<Response> {
+fn result_file(
+    state: &AppState,
+    v: &str,
+    id: &str,
+    headers: &HeaderMap,
+    kind: ResultKind,
+) -> ApiResult<Response> {
     caller(state, headers, v)?;
     let job = job_of(state, id)?;
     let j = lock(&job);
@@ -275,18 +346,32 @@ fn result_file(state: &AppState, v: &str, id: &str, headers: &HeaderMap, kind: R
     let csv = render(&j, kind);
     drop(j);
     let mut response = csv.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
     Ok(response)
 }
 
-async fn successful(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn successful(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     result_file(&state, &v, &id, &headers, ResultKind::Successful)
 }
 
-async fn failed(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn failed(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     result_file(&state, &v, &id, &headers, ResultKind::Failed)
 }
 
-async fn unprocessed(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn unprocessed(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     result_file(&state, &v, &id, &headers, ResultKind::Unprocessed)
 }

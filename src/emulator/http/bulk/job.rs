@@ -20,13 +20,21 @@ pub enum Operation {
 
 impl Operation {
     pub fn parse_ingest(name: &str) -> Option<Self> {
-        [Operation::Insert, Operation::Update, Operation::Upsert, Operation::Delete, Operation::HardDelete]
-            .into_iter()
-            .find(|op| op.as_str() == name)
+        [
+            Operation::Insert,
+            Operation::Update,
+            Operation::Upsert,
+            Operation::Delete,
+            Operation::HardDelete,
+        ]
+        .into_iter()
+        .find(|op| op.as_str() == name)
     }
 
     pub fn parse_query(name: &str) -> Option<Self> {
-        [Operation::Query, Operation::QueryAll].into_iter().find(|op| op.as_str() == name)
+        [Operation::Query, Operation::QueryAll]
+            .into_iter()
+            .find(|op| op.as_str() == name)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -69,12 +77,18 @@ impl JobState {
     }
 
     pub fn is_finished(self) -> bool {
-        matches!(self, JobState::JobComplete | JobState::Failed | JobState::Aborted)
+        matches!(
+            self,
+            JobState::JobComplete | JobState::Failed | JobState::Aborted
+        )
     }
 
     /// A real org deletes jobs that are closed or finished, never one being filled or run.
     pub fn is_deletable(self) -> bool {
-        matches!(self, JobState::UploadComplete | JobState::JobComplete | JobState::Failed | JobState::Aborted)
+        matches!(
+            self,
+            JobState::UploadComplete | JobState::JobComplete | JobState::Failed | JobState::Aborted
+        )
     }
 }
 
@@ -110,7 +124,14 @@ pub struct JobCore {
 }
 
 impl JobCore {
-    pub fn new(id: String, operation: Operation, object: String, created_by: String, api_version: u32, dialect: Dialect) -> Self {
+    pub fn new(
+        id: String,
+        operation: Operation,
+        object: String,
+        created_by: String,
+        api_version: u32,
+        dialect: Dialect,
+    ) -> Self {
         let now = crate::emulator::store::now_ms();
         JobCore {
             id,
@@ -119,7 +140,11 @@ impl JobCore {
             created_by,
             created_ms: now,
             modstamp_ms: now,
-            state: if operation.is_query() { JobState::UploadComplete } else { JobState::Open },
+            state: if operation.is_query() {
+                JobState::UploadComplete
+            } else {
+                JobState::Open
+            },
             api_version,
             dialect,
             external_id_field: None,
@@ -140,7 +165,10 @@ impl JobCore {
     /// `Open → UploadComplete`, asked by the client.
     pub fn close(&mut self) -> Result<(), StateChangeError> {
         if self.state != JobState::Open {
-            return Err(StateChangeError::NotOpen { id: self.id.clone(), from: self.state.as_str() });
+            return Err(StateChangeError::NotOpen {
+                id: self.id.clone(),
+                from: self.state.as_str(),
+            });
         }
         self.set_state(JobState::UploadComplete);
         Ok(())
@@ -149,7 +177,10 @@ impl JobCore {
     /// Any unfinished state → Aborted, asked by the client.
     pub fn abort(&mut self) -> Result<(), StateChangeError> {
         if self.state.is_finished() {
-            return Err(StateChangeError::AlreadyFinished { id: self.id.clone(), from: self.state.as_str() });
+            return Err(StateChangeError::AlreadyFinished {
+                id: self.id.clone(),
+                from: self.state.as_str(),
+            });
         }
         self.finish_timing();
         self.set_state(JobState::Aborted);
@@ -191,12 +222,20 @@ impl JobCore {
     }
 
     fn job_type(&self) -> &'static str {
-        if self.operation.is_query() { "V2Query" } else { "V2Ingest" }
+        if self.operation.is_query() {
+            "V2Query"
+        } else {
+            "V2Ingest"
+        }
     }
 
     fn content_url(&self) -> Option<String> {
-        (!self.operation.is_query())
-            .then(|| format!("services/data/v{}.0/jobs/ingest/{}/batches", self.api_version, self.id))
+        (!self.operation.is_query()).then(|| {
+            format!(
+                "services/data/v{}.0/jobs/ingest/{}/batches",
+                self.api_version, self.id
+            )
+        })
     }
 
     /// The job info answered on creation and state changes.
@@ -206,8 +245,14 @@ impl JobCore {
         m.insert("operation".into(), json!(self.operation.as_str()));
         m.insert("object".into(), json!(self.object));
         m.insert("createdById".into(), json!(self.created_by));
-        m.insert("createdDate".into(), json!(format_datetime_ms(self.created_ms)));
-        m.insert("systemModstamp".into(), json!(format_datetime_ms(self.modstamp_ms)));
+        m.insert(
+            "createdDate".into(),
+            json!(format_datetime_ms(self.created_ms)),
+        );
+        m.insert(
+            "systemModstamp".into(),
+            json!(format_datetime_ms(self.modstamp_ms)),
+        );
         m.insert("state".into(), json!(self.state.as_str()));
         if let Some(ext) = &self.external_id_field {
             m.insert("externalIdFieldName".into(), json!(ext));
@@ -218,8 +263,14 @@ impl JobCore {
         if let Some(url) = self.content_url() {
             m.insert("contentUrl".into(), json!(url));
         }
-        m.insert("lineEnding".into(), json!(self.dialect.line_ending.as_str()));
-        m.insert("columnDelimiter".into(), json!(self.dialect.delimiter.as_str()));
+        m.insert(
+            "lineEnding".into(),
+            json!(self.dialect.line_ending.as_str()),
+        );
+        m.insert(
+            "columnDelimiter".into(),
+            json!(self.dialect.delimiter.as_str()),
+        );
         Value::Object(m)
     }
 
@@ -264,7 +315,14 @@ mod tests {
     use super::*;
 
     fn job(operation: Operation) -> JobCore {
-        JobCore::new("750x".into(), operation, "Account".into(), "005x".into(), 60, Dialect::default())
+        JobCore::new(
+            "750x".into(),
+            operation,
+            "Account".into(),
+            "005x".into(),
+            60,
+            Dialect::default(),
+        )
     }
 
     #[test]
@@ -296,7 +354,11 @@ mod tests {
         j.abort().unwrap();
         assert!(!j.start());
         j.complete();
-        assert_eq!(j.state, JobState::Aborted, "completion never overrides an abort");
+        assert_eq!(
+            j.state,
+            JobState::Aborted,
+            "completion never overrides an abort"
+        );
     }
 
     #[test]
@@ -314,7 +376,10 @@ mod tests {
         j.start();
         j.fail("InvalidBatch : Field name not found : Foo");
         assert_eq!(j.state, JobState::Failed);
-        assert_eq!(j.detail()["errorMessage"], "InvalidBatch : Field name not found : Foo");
+        assert_eq!(
+            j.detail()["errorMessage"],
+            "InvalidBatch : Field name not found : Foo"
+        );
     }
 
     #[test]
@@ -322,19 +387,44 @@ mod tests {
         let mut j = job(Operation::Upsert);
         j.external_id_field = Some("External_Id__c".into());
         let info = j.info();
-        let keys: Vec<&str> = info.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = info
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
             [
-                "id", "operation", "object", "createdById", "createdDate", "systemModstamp", "state",
-                "externalIdFieldName", "concurrencyMode", "contentType", "apiVersion", "contentUrl",
-                "lineEnding", "columnDelimiter"
+                "id",
+                "operation",
+                "object",
+                "createdById",
+                "createdDate",
+                "systemModstamp",
+                "state",
+                "externalIdFieldName",
+                "concurrencyMode",
+                "contentType",
+                "apiVersion",
+                "contentUrl",
+                "lineEnding",
+                "columnDelimiter"
             ]
         );
-        assert_eq!(info["contentUrl"], "services/data/v60.0/jobs/ingest/750x/batches");
+        assert_eq!(
+            info["contentUrl"],
+            "services/data/v60.0/jobs/ingest/750x/batches"
+        );
         assert_eq!(info["apiVersion"], json!(60.0));
         let detail = j.detail();
-        for key in ["jobType", "numberRecordsProcessed", "numberRecordsFailed", "retries", "totalProcessingTime"] {
+        for key in [
+            "jobType",
+            "numberRecordsProcessed",
+            "numberRecordsFailed",
+            "retries",
+            "totalProcessingTime",
+        ] {
             assert!(detail.get(key).is_some(), "{key}");
         }
         assert_eq!(detail["jobType"], "V2Ingest");

@@ -11,6 +11,7 @@ mod process;
 mod query_exec;
 mod query_jobs;
 mod results;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +46,10 @@ pub struct BulkJobs {
 
 impl BulkJobs {
     fn next_id(&self) -> String {
-        ids::mint(JOB_KEY_PREFIX, self.serial.fetch_add(1, Ordering::SeqCst) + 1)
+        ids::mint(
+            JOB_KEY_PREFIX,
+            self.serial.fetch_add(1, Ordering::SeqCst) + 1,
+        )
     }
 
     /// State of a job of either kind, for tests and the admin surface.
@@ -87,7 +91,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Authenticates a Bulk request and checks its API version.
-fn caller(state: &AppState, headers: &HeaderMap, version: &str) -> Result<(Session, u32), ApiError> {
+fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    version: &str,
+) -> Result<(Session, u32), ApiError> {
     let session = authenticate(state, headers)?;
     Ok((session, api_version(version)?))
 }
@@ -102,7 +110,8 @@ fn invalid_state(message: impl Into<String>) -> ApiError {
 
 /// Each path with and without a trailing slash, as clients send both.
 fn both(r: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Router<AppState> {
-    r.route(path, route.clone()).route(&format!("{path}/"), route)
+    r.route(path, route.clone())
+        .route(&format!("{path}/"), route)
 }
 
 pub fn routes() -> Router<AppState> {

@@ -35,7 +35,9 @@ pub struct QueryPlan {
 fn malformed(soql: &str, what: &str) -> SfError {
     SfError::new(
         "MALFORMED_QUERY",
-        format!("\n{soql}\n{what}: Bulk query jobs of this sandbox org read SELECT field, ... FROM Object [LIMIT n]"),
+        format!(
+            "\n{soql}\n{what}: Bulk query jobs of this sandbox org read SELECT field, ... FROM Object [LIMIT n]"
+        ),
     )
 }
 
@@ -50,20 +52,28 @@ fn no_such_column(name: &str, object: &str) -> SfError {
 
 /// Splits on whitespace, keeping commas as their own tokens.
 fn tokens(soql: &str) -> Vec<String> {
-    soql.replace(',', " , ").split_whitespace().map(str::to_string).collect()
+    soql.replace(',', " , ")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Checks `soql` against the schema.
 pub fn prepare(schema: &Schema, soql: &str) -> Result<QueryPlan, SfError> {
     let toks = tokens(soql);
-    if !toks.first().is_some_and(|t| t.eq_ignore_ascii_case("SELECT")) {
+    if !toks
+        .first()
+        .is_some_and(|t| t.eq_ignore_ascii_case("SELECT"))
+    {
         return Err(malformed(soql, "expected SELECT"));
     }
     let from = toks
         .iter()
         .position(|t| t.eq_ignore_ascii_case("FROM"))
         .ok_or_else(|| malformed(soql, "expected FROM"))?;
-    let object_name = toks.get(from + 1).ok_or_else(|| malformed(soql, "expected an object after FROM"))?;
+    let object_name = toks
+        .get(from + 1)
+        .ok_or_else(|| malformed(soql, "expected an object after FROM"))?;
     let object = schema.object(object_name).ok_or_else(|| {
         SfError::new(
             "INVALID_TYPE",
@@ -74,9 +84,10 @@ pub fn prepare(schema: &Schema, soql: &str) -> Result<QueryPlan, SfError> {
     })?;
     let limit = match &toks[from + 2..] {
         [] => None,
-        [kw, n] if kw.eq_ignore_ascii_case("LIMIT") => {
-            Some(n.parse::<usize>().map_err(|_| malformed(soql, "LIMIT takes a whole number"))?)
-        }
+        [kw, n] if kw.eq_ignore_ascii_case("LIMIT") => Some(
+            n.parse::<usize>()
+                .map_err(|_| malformed(soql, "LIMIT takes a whole number"))?,
+        ),
         _ => return Err(malformed(soql, "unexpected text after the object name")),
     };
     let selected = &toks[1..from];
@@ -99,14 +110,27 @@ pub fn prepare(schema: &Schema, soql: &str) -> Result<QueryPlan, SfError> {
         let mut parts = tok.split('.').peekable();
         while let Some(part) = parts.next() {
             if parts.peek().is_none() {
-                let field = current.field(part).ok_or_else(|| no_such_column(tok, &object.name))?;
+                let field = current
+                    .field(part)
+                    .ok_or_else(|| no_such_column(tok, &object.name))?;
                 names.push(field.name.clone());
                 headers.push(names.join("."));
-                columns.push(Column { lookups: lookups.clone(), field: field.name.clone(), kind: field.kind });
+                columns.push(Column {
+                    lookups: lookups.clone(),
+                    field: field.name.clone(),
+                    kind: field.kind,
+                });
                 break;
             }
-            let lookup = current.relationship(part).ok_or_else(|| no_such_column(tok, &object.name))?;
-            names.push(lookup.relationship_name.clone().unwrap_or_else(|| part.to_string()));
+            let lookup = current
+                .relationship(part)
+                .ok_or_else(|| no_such_column(tok, &object.name))?;
+            names.push(
+                lookup
+                    .relationship_name
+                    .clone()
+                    .unwrap_or_else(|| part.to_string()),
+            );
             lookups.push(lookup.name.clone());
             current = lookup
                 .reference_to
@@ -115,7 +139,12 @@ pub fn prepare(schema: &Schema, soql: &str) -> Result<QueryPlan, SfError> {
                 .ok_or_else(|| no_such_column(tok, &object.name))?;
         }
     }
-    Ok(QueryPlan { object: object.name.clone(), headers, columns, limit })
+    Ok(QueryPlan {
+        object: object.name.clone(),
+        headers,
+        columns,
+        limit,
+    })
 }
 
 /// Ids of the records the query returns, in result order.
@@ -137,14 +166,23 @@ pub fn matching_ids(store: &Store, plan: &QueryPlan, include_deleted: bool) -> V
 /// One result row as CSV cell texts; `None` when the record is gone since the job ran.
 pub fn row(store: &Store, plan: &QueryPlan, id: &str) -> Option<Vec<String>> {
     let record = store.get(id)?;
-    Some(plan.columns.iter().map(|c| cell(store, &record, c)).collect())
+    Some(
+        plan.columns
+            .iter()
+            .map(|c| cell(store, &record, c))
+            .collect(),
+    )
 }
 
 fn cell(store: &Store, record: &Record, column: &Column) -> String {
     let mut parent: Option<Record> = None;
     for lookup in &column.lookups {
         let source = parent.as_ref().unwrap_or(record);
-        match source.get(lookup).and_then(Value::as_str).and_then(|id| store.get(id)) {
+        match source
+            .get(lookup)
+            .and_then(Value::as_str)
+            .and_then(|id| store.get(id))
+        {
             Some(next) => parent = Some(next),
             None => return String::new(),
         }
@@ -154,7 +192,9 @@ fn cell(store: &Store, record: &Record, column: &Column) -> String {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if column.kind == FieldType::DateTime => {
             // Bulk result files write datetimes in UTC with a Z.
-            s.strip_suffix("+0000").map(|t| format!("{t}Z")).unwrap_or_else(|| s.clone())
+            s.strip_suffix("+0000")
+                .map(|t| format!("{t}Z"))
+                .unwrap_or_else(|| s.clone())
         }
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),

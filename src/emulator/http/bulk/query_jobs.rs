@@ -15,10 +15,11 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::dialect::{Cell, CsvWriter, Dialect};
+use super::dialect::Dialect;
 use super::ingest::dialect_of;
 use super::job::{JobCore, JobState, Operation};
 use super::query_exec::{self, QueryPlan};
+use super::writer::{Cell, CsvWriter};
 use super::{both, caller, invalid_job, invalid_state, lock};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::http::{AppState, Org, body};
@@ -37,7 +38,11 @@ pub(crate) struct QueryJob {
 pub fn routes(r: Router<AppState>) -> Router<AppState> {
     let base = "/services/data/{v}/jobs/query";
     let r = both(r, base, get(list).post(create));
-    let r = both(r, &format!("{base}/{{id}}"), get(info).patch(abort).delete(remove));
+    let r = both(
+        r,
+        &format!("{base}/{{id}}"),
+        get(info).patch(abort).delete(remove),
+    );
     both(r, &format!("{base}/{{id}}/results"), get(results))
 }
 
@@ -47,25 +52,48 @@ fn job_of(state: &AppState, id: &str) -> ApiResult<Arc<Mutex<QueryJob>>> {
         .ok_or_else(ApiError::resource_not_found)
 }
 
-async fn create(State(state): State<AppState>, Path(v): Path<String>, headers: HeaderMap, raw: Bytes) -> ApiResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> ApiResult<Response> {
     let (session, version) = caller(&state, &headers, &v)?;
     let body = body::json(&raw)?;
     let operation = match body.get("operation").and_then(Value::as_str) {
         None => return Err(invalid_job("operation is required: use query or queryAll")),
-        Some(name) => Operation::parse_query(name)
-            .ok_or_else(|| invalid_job(format!("operation {name} is not valid for a query job: use query or queryAll")))?,
+        Some(name) => Operation::parse_query(name).ok_or_else(|| {
+            invalid_job(format!(
+                "operation {name} is not valid for a query job: use query or queryAll"
+            ))
+        })?,
     };
     let soql = body
         .get("query")
         .and_then(Value::as_str)
         .filter(|q| !q.trim().is_empty())
-        .ok_or_else(|| invalid_job("query is required: send the SOQL to run, for example SELECT Id FROM Account"))?;
+        .ok_or_else(|| {
+            invalid_job(
+                "query is required: send the SOQL to run, for example SELECT Id FROM Account",
+            )
+        })?;
     let dialect = dialect_of(&body)?;
     let plan = Arc::new(query_exec::prepare(&state.org.schema, soql)?);
     let id = state.org.bulk.next_id();
-    let core = JobCore::new(id.clone(), operation, plan.object.clone(), session.user_id, version, dialect);
+    let core = JobCore::new(
+        id.clone(),
+        operation,
+        plan.object.clone(),
+        session.user_id,
+        version,
+        dialect,
+    );
     let info = core.info();
-    let job = Arc::new(Mutex::new(QueryJob { core, plan, ids: Arc::new(Vec::new()) }));
+    let job = Arc::new(Mutex::new(QueryJob {
+        core,
+        plan,
+        ids: Arc::new(Vec::new()),
+    }));
     lock(&state.org.bulk.query).insert(id, job.clone());
     tokio::spawn(run(state.org.clone(), job));
     Ok(axum::Json(info).into_response())
@@ -79,7 +107,10 @@ async fn run(org: Arc<Org>, job: Arc<Mutex<QueryJob>>) {
         }
         (j.plan.clone(), j.core.operation == Operation::QueryAll)
     };
-    let found = tokio::task::spawn_blocking(move || query_exec::matching_ids(&org.store, &plan, include_deleted)).await;
+    let found = tokio::task::spawn_blocking(move || {
+        query_exec::matching_ids(&org.store, &plan, include_deleted)
+    })
+    .await;
     let mut j = lock(&job);
     match found {
         Ok(ids) => {
@@ -87,38 +118,64 @@ async fn run(org: Arc<Org>, job: Arc<Mutex<QueryJob>>) {
             j.ids = Arc::new(ids);
             j.core.complete();
         }
-        Err(e) => j.core.fail(format!("InternalServerError : the query stopped: {e}")),
+        Err(e) => j
+            .core
+            .fail(format!("InternalServerError : the query stopped: {e}")),
     }
 }
 
-async fn list(State(state): State<AppState>, Path(v): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let jobs: Vec<_> = lock(&state.org.bulk.query).values().cloned().collect();
     let records: Vec<Value> = jobs.iter().map(|j| lock(j).core.list_entry()).collect();
-    Ok(axum::Json(json!({ "done": true, "records": records, "nextRecordsUrl": null })).into_response())
+    Ok(
+        axum::Json(json!({ "done": true, "records": records, "nextRecordsUrl": null }))
+            .into_response(),
+    )
 }
 
-async fn info(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn info(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let job = job_of(&state, &id)?;
     let detail = lock(&job).core.detail();
     Ok(axum::Json(detail).into_response())
 }
 
-async fn abort(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap, raw: Bytes) -> ApiResult<Response> {
+async fn abort(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let body = body::json(&raw)?;
     let job = job_of(&state, &id)?;
     match body.get("state").and_then(Value::as_str) {
         Some("Aborted") => {}
-        _ => return Err(invalid_job("a query job can only be set to {\"state\":\"Aborted\"}")),
+        _ => {
+            return Err(invalid_job(
+                "a query job can only be set to {\"state\":\"Aborted\"}",
+            ));
+        }
     }
     let mut j = lock(&job);
     j.core.abort().map_err(|e| invalid_state(e.to_string()))?;
     Ok(axum::Json(j.core.info()).into_response())
 }
 
-async fn remove(State(state): State<AppState>, Path((v, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn remove(
+    State(state): State<AppState>,
+    Path((v, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let job = job_of(&state, &id)?;
     let mut jobs = lock(&state.org.bulk.query);
@@ -157,9 +214,16 @@ fn page(params: &HashMap<String, String>, total: usize) -> ApiResult<(usize, usi
     };
     let size = match params.get("maxRecords") {
         None => total - start,
-        Some(text) => text.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ApiError::bad_request("INVALIDJOB", format!("maxRecords {text} is not valid: use a whole number above 0"))
-        })?,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "INVALIDJOB",
+                    format!("maxRecords {text} is not valid: use a whole number above 0"),
+                )
+            })?,
     };
     Ok((start, start.saturating_add(size).min(total)))
 }
@@ -184,7 +248,11 @@ async fn results(
         (j.plan.clone(), j.ids.clone(), j.core.dialect)
     };
     let (start, end) = page(&params, found.len())?;
-    let next = if end < found.len() { locator_of(end) } else { "null".to_string() };
+    let next = if end < found.len() {
+        locator_of(end)
+    } else {
+        "null".to_string()
+    };
     let mut header_row = CsvWriter::new(dialect);
     header_row.row(plan.headers.iter().map(|h| Cell::Always(h)), true);
     let first = Bytes::from(header_row.finish());
@@ -199,9 +267,11 @@ async fn results(
                 Some(pos) => pos,
             };
             let stop = (pos + ROWS_PER_PIECE).min(end);
-            let piece = tokio::task::spawn_blocking(move || render_rows(&org, &plan, &found[pos..stop], dialect))
-                .await
-                .unwrap_or_default();
+            let piece = tokio::task::spawn_blocking(move || {
+                render_rows(&org, &plan, &found[pos..stop], dialect)
+            })
+            .await
+            .unwrap_or_default();
             Some((Ok(Bytes::from(piece)), Some(stop)))
         }
     });
@@ -230,7 +300,10 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

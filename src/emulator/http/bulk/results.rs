@@ -3,7 +3,7 @@
 //! Like a real org's, `sf__` headers and every value are quoted while the input column names
 //! are echoed as uploaded; values are echoed as uploaded, one column per header column.
 
-use super::dialect::{Cell, CsvWriter};
+use super::writer::{Cell, CsvWriter};
 use super::{IngestJob, Outcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +47,9 @@ pub fn render(job: &IngestJob, kind: ResultKind) -> String {
     }
     for (row, outcome) in input.rows.iter().zip(&job.outcomes) {
         let lead = match (kind, outcome) {
-            (ResultKind::Successful, Outcome::Success { id, created }) => [id.as_str(), if *created { "true" } else { "false" }],
+            (ResultKind::Successful, Outcome::Success { id, created }) => {
+                [id.as_str(), if *created { "true" } else { "false" }]
+            }
             (ResultKind::Failed, Outcome::Failure { id, error }) => [id.as_str(), error.as_str()],
             _ => continue,
         };
@@ -68,7 +70,11 @@ fn raw_uploads(job: &IngestJob) -> String {
     let mut out = String::new();
     for (n, upload) in job.uploads.iter().enumerate() {
         let text = String::from_utf8_lossy(upload);
-        let body = if n == 0 { &text[..] } else { text.split_once('\n').map(|(_, rest)| rest).unwrap_or("") };
+        let body = if n == 0 {
+            &text[..]
+        } else {
+            text.split_once('\n').map(|(_, rest)| rest).unwrap_or("")
+        };
         out.push_str(body);
         if !out.is_empty() && !out.ends_with('\n') {
             out.push_str(job.core.dialect.line_ending.terminator());
