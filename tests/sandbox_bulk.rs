@@ -2,6 +2,7 @@
 
 #[path = "sandbox_bulk/client.rs"]
 mod client;
+mod common;
 #[path = "sandbox_bulk/jobs.rs"]
 mod jobs;
 

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::password_login;
 use serde_json::{Map, Value, json};
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::emulator::{OrgConfig, SandboxOrg};
 
 pub const V: &str = "v60.0";
@@ -54,22 +54,7 @@ pub async fn start() -> (SandboxOrg, Client) {
     let org = SandboxOrg::start(OrgConfig::default()).await.unwrap();
     let http = reqwest::Client::new();
     let base = org.base_url();
-    // Logs in like a legacy script; an org without the password grant accepts any bearer.
-    let login = http
-        .post(format!("{base}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("username", DEMO_USERNAME),
-            ("password", DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let token = match login.json::<Value>().await {
-        Ok(v) => v["access_token"].as_str().unwrap_or("sandbox").to_string(),
-        Err(_) => "sandbox".to_string(),
-    };
+    let token = password_login(&http, &base).await;
     (org, Client { http, base, token })
 }
 
