@@ -255,6 +255,11 @@ async fn faults_are_read_and_set_through_the_admin_endpoint() {
         api.org.org().faults.session_expiry(),
         Some(Duration::from_secs(60))
     );
+    assert_eq!(
+        api.org.org().auth.session_expiry_secs(),
+        Some(60),
+        "the auth module enforces the early expiry"
+    );
 
     let refused = [
         json!({ "lock_error_rate": 2.0 }),
@@ -292,6 +297,12 @@ async fn faults_are_read_and_set_through_the_admin_endpoint() {
         .await
         .unwrap();
     assert_eq!(expired.status(), StatusCode::NO_CONTENT);
+    let refused = api.api(Method::GET, "/limits").send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        error_code(&refused.json().await.unwrap()),
+        "INVALID_SESSION_ID"
+    );
     let health: Value = api
         .admin(Method::GET, "/health")
         .send()

@@ -66,8 +66,7 @@ impl Api {
     }
 }
 
-/// Signs in with the OAuth password grant as the demo user. An org built without the OAuth
-/// endpoints (404) accepts any bearer token.
+/// Signs in with the OAuth password grant as the demo user.
 async fn sign_in(client: &Client, base: &str) -> String {
     let response = client
         .post(format!("{base}/services/oauth2/token"))
@@ -80,9 +79,7 @@ async fn sign_in(client: &Client, base: &str) -> String {
         .send()
         .await
         .expect("the token endpoint answers");
-    if response.status() == 404 {
-        return "any-token".to_string();
-    }
+    assert_eq!(response.status(), 200, "the demo user signs in");
     let body: Value = response.json().await.expect("a JSON token answer");
     body["access_token"]
         .as_str()

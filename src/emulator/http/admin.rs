@@ -72,11 +72,13 @@ async fn put_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Res
         &body,
         "a fault configuration such as {\"latency_ms\":0,\"jitter_ms\":0,\"server_unavailable_rate\":0.1,\"lock_error_rate\":0,\"drop_connection_rate\":0,\"session_expiry_secs\":null,\"seed\":1}",
     )?;
+    let session_expiry_secs = config.session_expiry_secs;
     state
         .org
         .faults
         .set(config)
         .map_err(|e| ApiError::bad_request("FIELD_INTEGRITY_EXCEPTION", e.to_string()))?;
+    state.org.auth.set_session_expiry_secs(session_expiry_secs);
     Ok(axum::Json(state.org.faults.config()).into_response())
 }
 
