@@ -1,12 +1,13 @@
 //! Layers around the whole router: gzip both ways and the request body cap.
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
-use axum::middleware::{Next, from_fn_with_state};
+use axum::middleware::{Next, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use futures_util::StreamExt;
+use http_body_util::{BodyExt, BodyStream, LengthLimitError, Limited, StreamBody};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
@@ -21,8 +22,19 @@ pub fn outer_layers(router: Router, state: &AppState) -> Router {
     router
         .layer(DefaultBodyLimit::max(max))
         .layer(from_fn_with_state(max, capped_body))
+        .layer(map_response(fused))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
+}
+
+/// Streamed answers end for good: the gzip encoder polls a body once more after its end,
+/// which some streams (`futures_util::stream::unfold`) do not survive. Bodies of known size
+/// are left as they are, so they keep their `Content-Length`.
+async fn fused(response: Response) -> Response {
+    if response.body().size_hint().exact().is_some() {
+        return response;
+    }
+    response.map(|body| Body::new(StreamBody::new(StreamExt::fuse(BodyStream::new(body)))))
 }
 
 /// Reads the whole body up to `max` bytes, answering 413 beyond it. Handlers then see a
@@ -59,4 +71,53 @@ fn too_large(max: usize) -> Response {
         format!("Exceeded max size limit of {max} bytes for a request body. Send fewer records per request"),
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::io::Read;
+
+    use axum::routing::get;
+    use bytes::Bytes;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::emulator::config::OrgConfig;
+
+    /// A streamed answer whose stream panics when polled after its end, like `unfold`.
+    async fn streamed() -> Body {
+        let pieces = futures_util::stream::unfold(0u32, |n| async move {
+            (n < 3).then(|| {
+                (
+                    Ok::<_, Infallible>(Bytes::from(format!("piece {n};").repeat(20))),
+                    n + 1,
+                )
+            })
+        });
+        Body::from_stream(pieces)
+    }
+
+    #[tokio::test]
+    async fn streamed_answers_survive_gzip() {
+        let state = AppState::new(OrgConfig::default(), ([127, 0, 0, 1], 0).into()).unwrap();
+        let app = outer_layers(Router::new().route("/stream", get(streamed)), &state);
+        let request = Request::get("/stream")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        let zipped = response.into_body().collect().await.unwrap().to_bytes();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(
+            text,
+            (0..3)
+                .map(|n| format!("piece {n};").repeat(20))
+                .collect::<String>()
+        );
+    }
 }
