@@ -2,6 +2,7 @@
 //! reproducible from the seed, lock errors per resource, dropped connections, latency, and
 //! the admin endpoint that sets them.
 
+mod common;
 mod sandbox_support;
 
 use std::net::SocketAddr;

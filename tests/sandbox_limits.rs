@@ -1,6 +1,7 @@
 //! The daily API allocation, `Sforce-Limit-Info`, `/limits`, and the transport rules around
 //! every request: gzip both ways and the body size cap.
 
+mod common;
 mod sandbox_support;
 
 use std::io::{Read, Write};

@@ -4,8 +4,6 @@
 #![allow(dead_code)]
 
 use reqwest::{Client, Method, RequestBuilder};
-use serde_json::Value;
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::emulator::{FaultConfig, OrgConfig, SandboxOrg};
 
 pub const V: &str = "v60.0";
@@ -68,25 +66,7 @@ impl Api {
 
 /// Signs in with the OAuth password grant as the demo user.
 async fn sign_in(client: &Client, base: &str) -> String {
-    let response = client
-        .post(format!("{base}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("username", DEMO_USERNAME),
-            ("password", DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("the token endpoint answers");
-    assert_eq!(response.status(), 200, "the demo user signs in");
-    let body: Value = response.json().await.expect("a JSON token answer");
-    body["access_token"]
-        .as_str()
-        .expect("an access token")
-        .to_string()
+    crate::common::password_login(client, base).await
 }
 
-pub fn error_code(body: &Value) -> &str {
-    body[0]["errorCode"].as_str().unwrap_or("")
-}
+pub use crate::common::error_code;
