@@ -323,6 +323,7 @@ async fn upload(
     }
     j.upload_bytes += data.len();
     j.uploads.push(Bytes::from(data));
+    state.org.limits.count_bulk_batch();
     Ok(StatusCode::CREATED.into_response())
 }
 

@@ -96,6 +96,7 @@ async fn create(
     }));
     lock(&state.org.bulk.query).insert(id, job.clone());
     tokio::spawn(run(state.org.clone(), job));
+    state.org.limits.count_bulk_query_job();
     Ok(axum::Json(info).into_response())
 }
 

@@ -40,6 +40,13 @@ async fn fused(response: Response) -> Response {
 /// Reads the whole body up to `max` bytes, answering 413 beyond it. Handlers then see a
 /// complete body, however it was sent (chunked, gzip).
 async fn capped_body(State(max): State<usize>, request: Request, next: Next) -> Response {
+    // Bulk uploads have their own, larger cap, enforced per job by the Bulk handler.
+    let path = request.uri().path().trim_end_matches('/');
+    let max = if path.ends_with("/batches") {
+        max.max(crate::emulator::http::bulk::MAX_UPLOAD_BYTES)
+    } else {
+        max
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
