@@ -1,3 +1,5 @@
 //! Tether keeps a team's own data and Salesforce in sync.
 
+pub mod cli;
 pub mod emulator;
+pub mod ui;
