@@ -116,3 +116,6 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions { viewport, ..Default::default() };
     eframe::run_native("tether", options, Box::new(|cc| Ok(Box::new(TetherApp::new(cc, launch)))))
 }
+
+#[cfg(test)]
+mod tests;

@@ -86,7 +86,10 @@ fn nav_item(ui: &mut Ui, page: Page, current: Page, intents: &mut Intents) {
     let button = egui::Button::selectable(selected, text)
         .right_text("")
         .min_size(Vec2::new(ui.available_width(), 4.5 * GRID));
-    if ui.add(button).clicked() && !selected {
+    let response = ui.add(button);
+    // The icon is decoration: screen readers (and tests) know the item by its title.
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, page.title()));
+    if response.clicked() && !selected {
         intents.navigate = Some(page);
     }
 }
