@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use org_client::{ClientError, OrgSession};
-pub use sandbox_org::{SandboxOrgArgs, org_config};
+pub use sandbox_org::{AppArg, SandboxOrgArgs, config_from_argv, org_config};
 
 /// Records seeded into a new demo or standalone org: about 300 accounts with their
 /// contacts, opportunities and leads.

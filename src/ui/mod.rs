@@ -114,7 +114,7 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
         viewport = viewport.with_icon(icon);
     }
     let options = eframe::NativeOptions { viewport, ..Default::default() };
-    eframe::run_native("tether", options, Box::new(|cc| Ok(Box::new(TetherApp::new(cc, launch)))))
+    eframe::run_native("tether", options, Box::new(move |cc| Ok(Box::new(TetherApp::new(cc, launch)))))
 }
 
 #[cfg(test)]

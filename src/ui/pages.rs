@@ -24,8 +24,8 @@ pub fn top_bar(ui: &mut Ui, view: Option<&OrgView>) {
         ui.add_space(GRID);
         ui.separator();
         ui.add_space(GRID / 2.0);
-        match view.and_then(|v| v.summary.as_ref()) {
-            Some(summary) => {
+        match view.map(|v| (&v.summary, &v.connection)) {
+            Some((Some(summary), _)) => {
                 ui.label(RichText::new(&summary.org_name).strong());
                 if summary.is_sandbox {
                     widgets::badge(ui, "Sandbox", theme::WARNING);
@@ -33,7 +33,10 @@ pub fn top_bar(ui: &mut Ui, view: Option<&OrgView>) {
                     widgets::badge(ui, "Production", theme::DANGER);
                 }
             }
-            None if view.is_some() => {
+            Some((None, Connection::Failed(_))) => {
+                ui.label(RichText::new("Org unavailable").weak());
+            }
+            Some((None, _)) => {
                 ui.spinner();
                 ui.label(RichText::new("Connecting…").weak());
             }
@@ -168,7 +171,7 @@ fn connection_card(ui: &mut Ui, view: &OrgView, intents: &mut Intents) {
         widgets::right_aligned(ui, |ui| {
             let label = if matches!(view.connection, Connection::Failed(_)) { "Retry" } else { "Refresh" };
             let enabled = !view.refreshing && view.backend_alive;
-            let response = ui.add_enabled(enabled, egui::Button::new(format!("⟳  {label}")));
+            let response = ui.add_enabled(enabled, egui::Button::new(label));
             if response.clicked() {
                 intents.refresh = true;
             }

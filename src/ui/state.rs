@@ -45,7 +45,7 @@ impl Page {
         match self {
             Page::Dashboard => "🏠",
             Page::Connections => "🔌",
-            Page::Mappings => "⇄",
+            Page::Mappings => "🔀",
             Page::History => "🕘",
             Page::Errors => "⚠",
             Page::Conflicts => "⚡",

@@ -1,6 +1,6 @@
 //! Small pieces the pages are made of.
 
-use egui::{Align2, Color32, CornerRadius, FontId, Frame, Margin, Response, RichText, Sense, Stroke, Ui, Vec2};
+use egui::{Color32, CornerRadius, Frame, Margin, Response, RichText, Sense, Stroke, Ui, Vec2};
 
 use super::theme;
 
@@ -59,11 +59,6 @@ pub fn logo(ui: &mut Ui, size: f32) -> Response {
     response
 }
 
-/// Muted caption above a value.
-pub fn caption(ui: &mut Ui, text: &str) -> Response {
-    ui.label(RichText::new(text).small().weak())
-}
-
 /// Large centred message for a view with nothing to show yet.
 pub fn empty_state(ui: &mut Ui, title: &str, body: &str, add_actions: impl FnOnce(&mut Ui)) {
     ui.vertical_centered(|ui| {
@@ -96,21 +91,7 @@ pub fn stat(ui: &mut Ui, value: Option<&str>, label: &str, detail: &str) {
     });
 }
 
-/// Paints text right-aligned in the remaining width of a row.
+/// Lays out the rest of the row from its right edge.
 pub fn right_aligned<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), add_contents).inner
-}
-
-/// Draws a letter-spaced section heading, e.g. "RECORDS".
-pub fn section_heading(ui: &mut Ui, text: &str) {
-    let upper = text.to_uppercase();
-    let galley_height = 14.0;
-    let (rect, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), galley_height), Sense::hover());
-    ui.painter().text(
-        rect.left_center(),
-        Align2::LEFT_CENTER,
-        upper,
-        FontId::proportional(11.5),
-        ui.visuals().weak_text_color(),
-    );
 }
