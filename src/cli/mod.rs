@@ -34,6 +34,18 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run a standalone Salesforce-compatible sandbox org on loopback until Ctrl+C.
     SandboxOrg(SandboxOrgArgs),
+    /// Measure the sandbox org: seeding and paged queries, printed as a table.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Records seeded into the org before the queries run.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub records: usize,
+    /// Rows per query page (Sforce-Query-Options batchSize, 200 to 2000).
+    #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(200..=2000))]
+    pub batch_size: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -57,6 +69,8 @@ pub enum CliError {
     Window(String),
     #[error("cannot start the background runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("the benchmark failed: {0:#}")]
+    Bench(anyhow::Error),
 }
 
 impl CliError {
@@ -65,7 +79,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::OrgStart(_) => 2,
-            CliError::Window(_) | CliError::Runtime(_) => 1,
+            CliError::Window(_) | CliError::Runtime(_) | CliError::Bench(_) => 1,
         }
     }
 }
@@ -92,6 +106,7 @@ pub fn main() -> ExitCode {
                 .unwrap_or_default();
             sandbox_org::run(args, apps)
         }
+        Some(Command::Bench(args)) => bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +115,14 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+fn bench(args: BenchArgs) -> Result<(), CliError> {
+    let options = crate::bench::BenchOptions { records: args.records, batch_size: args.batch_size };
+    let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+    let report = runtime.block_on(crate::bench::run(&options)).map_err(CliError::Bench)?;
+    print!("{}", crate::bench::render(&report));
+    Ok(())
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, warnings for the rest).
