@@ -18,7 +18,11 @@ impl Drop for Running {
 }
 
 fn tether(args: &[&str]) -> Output {
-    Command::new(TETHER).args(args).env("RUST_LOG", "warn").output().expect("the tether binary runs")
+    Command::new(TETHER)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the tether binary runs")
 }
 
 /// Starts `tether sandbox-org` and returns it with the login URL it printed.
@@ -49,7 +53,10 @@ fn start_sandbox_org(extra: &[&str]) -> (Running, String) {
                 }
                 printed.push(line);
             }
-            Err(e) => panic!("no login URL printed ({e}); stdout so far:\n{}", printed.join("\n")),
+            Err(e) => panic!(
+                "no login URL printed ({e}); stdout so far:\n{}",
+                printed.join("\n")
+            ),
         }
     }
 }
@@ -65,12 +72,16 @@ async fn sandbox_org_prints_its_url_and_answers_there() {
     assert_ne!(port, 0, "the printed URL shows the port actually bound");
     assert!(login_url.starts_with("http://127.0.0.1:"), "{login_url}");
 
-    let answer = reqwest::get(format!("{login_url}/services/data/")).await.expect("the org answers");
+    let answer = reqwest::get(format!("{login_url}/services/data/"))
+        .await
+        .expect("the org answers");
     assert_eq!(answer.status(), 200);
     let versions: serde_json::Value = answer.json().await.expect("a JSON list of versions");
     let listed = versions.as_array().expect("an array");
     assert!(
-        listed.iter().any(|v| v["version"] == "62.0" && v["url"] == "/services/data/v62.0"),
+        listed
+            .iter()
+            .any(|v| v["version"] == "62.0" && v["url"] == "/services/data/v62.0"),
         "v62.0 is served: {versions}"
     );
 }
@@ -84,7 +95,14 @@ fn help_lists_the_commands() {
         assert!(help.contains(command), "--help lists {command}:\n{help}");
     }
     let sub_help = String::from_utf8_lossy(&tether(&["sandbox-org", "--help"]).stdout).to_string();
-    for flag in ["--port", "--fail-rate-503", "--client-id", "--callback", "--jwt-cert", "--auto-approve"] {
+    for flag in [
+        "--port",
+        "--fail-rate-503",
+        "--client-id",
+        "--callback",
+        "--jwt-cert",
+        "--auto-approve",
+    ] {
         assert!(sub_help.contains(flag), "sandbox-org --help lists {flag}");
     }
 }
@@ -96,23 +114,35 @@ fn a_port_in_use_is_reported_with_exit_code_2() {
     let output = tether(&["sandbox-org", "--port", &port, "--seed-size", "0"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains(&port) && stderr.contains("--port"), "says which port and what to do: {stderr}");
+    assert!(
+        stderr.contains(&port) && stderr.contains("--port"),
+        "says which port and what to do: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
 fn bad_flags_get_clear_errors() {
     let cases: &[(&[&str], &str)] = &[
-        (&["sandbox-org", "--port", "0", "--fail-rate-503", "2"], "between 0 and 1"),
+        (
+            &["sandbox-org", "--port", "0", "--fail-rate-503", "2"],
+            "between 0 and 1",
+        ),
         (&["sandbox-org"], "--port"),
-        (&["sandbox-org", "--port", "0", "--no-such-flag"], "--no-such-flag"),
+        (
+            &["sandbox-org", "--port", "0", "--no-such-flag"],
+            "--no-such-flag",
+        ),
         (&["no-such-command"], "no-such-command"),
     ];
     for (args, expected) in cases {
         let output = tether(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains(expected), "{args:?} should mention {expected:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?} should mention {expected:?}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }

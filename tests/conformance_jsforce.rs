@@ -33,18 +33,25 @@ const EXPECTED_CHECKS: [&str; 12] = [
 async fn jsforce_works_against_the_sandbox_org() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(
-        root.join("tests/jsforce/node_modules/jsforce/package.json").exists(),
+        root.join("tests/jsforce/node_modules/jsforce/package.json")
+            .exists(),
         "jsforce is not installed: run `npm ci` in tests/jsforce (scripts/test.sh does it)"
     );
 
-    let mut config = OrgConfig { auto_approve: true, seed_records: Some(2_500), ..OrgConfig::default() };
+    let mut config = OrgConfig {
+        auto_approve: true,
+        seed_records: Some(2_500),
+        ..OrgConfig::default()
+    };
     config.apps.push(ConnectedApp {
         client_id: CLIENT_ID.to_string(),
         client_secret: None,
         callbacks: vec![CALLBACK.to_string()],
         jwt_certificate_pem: None,
     });
-    let org = SandboxOrg::start(config).await.expect("the sandbox org starts");
+    let org = SandboxOrg::start(config)
+        .await
+        .expect("the sandbox org starts");
 
     let child = tokio::process::Command::new("node")
         .arg("tests/jsforce/conformance.js")
@@ -56,7 +63,9 @@ async fn jsforce_works_against_the_sandbox_org() {
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js 18 or later (scripts/test.sh does it)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run node ({e}): install Node.js 18 or later (scripts/test.sh does it)")
+        });
     let output = tokio::time::timeout(Duration::from_secs(240), child.wait_with_output())
         .await
         .expect("the jsforce script finishes within 4 minutes")
@@ -69,22 +78,37 @@ async fn jsforce_works_against_the_sandbox_org() {
         .lines()
         .rev()
         .find_map(|line| serde_json::from_str(line).ok())
-        .unwrap_or_else(|| panic!("no JSON report from the script.\nstdout: {stdout}\nstderr: {stderr}"));
+        .unwrap_or_else(|| {
+            panic!("no JSON report from the script.\nstdout: {stdout}\nstderr: {stderr}")
+        });
 
     let checks = report["checks"].as_array().cloned().unwrap_or_default();
     let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, EXPECTED_CHECKS, "the script reports every check, in order (report: {report})");
+    assert_eq!(
+        names, EXPECTED_CHECKS,
+        "the script reports every check, in order (report: {report})"
+    );
 
     let failures: Vec<String> = checks
         .iter()
         .filter(|c| c["ok"] != serde_json::Value::Bool(true))
         .map(|c| format!("  {}: {}", c["name"], c["error"]))
         .collect();
-    assert!(failures.is_empty(), "jsforce checks failed:\n{}\nstderr: {stderr}", failures.join("\n"));
-    assert_eq!(report["ok"], true, "report: {report}");
-    assert!(output.status.success(), "the script exits 0 only when every check passed: {:?}", output.status);
     assert!(
-        report["jsforceVersion"].as_str().is_some_and(|v| v.starts_with("3.")),
+        failures.is_empty(),
+        "jsforce checks failed:\n{}\nstderr: {stderr}",
+        failures.join("\n")
+    );
+    assert_eq!(report["ok"], true, "report: {report}");
+    assert!(
+        output.status.success(),
+        "the script exits 0 only when every check passed: {:?}",
+        output.status
+    );
+    assert!(
+        report["jsforceVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.")),
         "jsforce 3 is the client under test: {report}"
     );
 }

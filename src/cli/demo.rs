@@ -9,8 +9,12 @@ use crate::emulator::{OrgConfig, SandboxOrg};
 use crate::ui::{self, BackendLink, Command, Event, ObjectCount, OrgSummary};
 
 /// Objects whose records the demo counts, as (plural label, API name).
-pub const COUNTED_OBJECTS: [(&str, &str); 4] =
-    [("Accounts", "Account"), ("Contacts", "Contact"), ("Opportunities", "Opportunity"), ("Leads", "Lead")];
+pub const COUNTED_OBJECTS: [(&str, &str); 4] = [
+    ("Accounts", "Account"),
+    ("Contacts", "Contact"),
+    ("Opportunities", "Opportunity"),
+    ("Leads", "Lead"),
+];
 
 pub fn run(args: DemoArgs) -> Result<(), CliError> {
     ui::run(ui::Launch::demo(backend(args))).map_err(|e| CliError::Window(e.to_string()))
@@ -48,7 +52,9 @@ pub async fn serve_window(args: DemoArgs, mut link: BackendLink) {
     let org = match SandboxOrg::start(config).await {
         Ok(org) => org,
         Err(e) => {
-            link.send(Event::Failed(format!("The sandbox org did not start: {e:#}")));
+            link.send(Event::Failed(format!(
+                "The sandbox org did not start: {e:#}"
+            )));
             while link.next_command().await.is_some() {}
             return;
         }
@@ -66,7 +72,9 @@ pub async fn serve_window(args: DemoArgs, mut link: BackendLink) {
                     session = Some(signed_in);
                 }
                 Err(e) => {
-                    link.send(Event::Failed(format!("Signing in to the sandbox org failed: {e}")));
+                    link.send(Event::Failed(format!(
+                        "Signing in to the sandbox org failed: {e}"
+                    )));
                 }
             }
         }
@@ -103,9 +111,13 @@ pub async fn serve_window(args: DemoArgs, mut link: BackendLink) {
 }
 
 async fn sign_in(base_url: &str, org_name: &str) -> Result<(OrgSession, OrgSummary), ClientError> {
-    let session = OrgSession::sign_in_with_password(base_url, DEMO_CLIENT_ID, DEMO_USERNAME, DEMO_PASSWORD).await?;
+    let session =
+        OrgSession::sign_in_with_password(base_url, DEMO_CLIENT_ID, DEMO_USERNAME, DEMO_PASSWORD)
+            .await?;
     let (user_name, username) = match session.identity().await {
-        Ok(identity) if !identity.display_name.is_empty() => (identity.display_name, identity.username),
+        Ok(identity) if !identity.display_name.is_empty() => {
+            (identity.display_name, identity.username)
+        }
         Ok(identity) => (identity.username.clone(), identity.username),
         Err(e) => {
             tracing::warn!("identity lookup failed, showing the sign-in username: {e}");
@@ -132,8 +144,17 @@ pub struct CountReport {
 
 /// Counts every object in [`COUNTED_OBJECTS`] at once; one failure does not hide the others.
 pub async fn count_records(session: &OrgSession) -> CountReport {
-    let answers = join_all(COUNTED_OBJECTS.iter().map(|(_, api_name)| session.count(api_name))).await;
-    let mut report = CountReport { counts: Vec::new(), api_usage: None, session_expired: false };
+    let answers = join_all(
+        COUNTED_OBJECTS
+            .iter()
+            .map(|(_, api_name)| session.count(api_name)),
+    )
+    .await;
+    let mut report = CountReport {
+        counts: Vec::new(),
+        api_usage: None,
+        session_expired: false,
+    };
     for ((label, api_name), answer) in COUNTED_OBJECTS.iter().zip(answers) {
         let count = match answer {
             Ok(answer) => {
@@ -146,7 +167,11 @@ pub async fn count_records(session: &OrgSession) -> CountReport {
             }
             Err(e) => Err(e.to_string()),
         };
-        report.counts.push(ObjectCount { label: label.to_string(), api_name: api_name.to_string(), count });
+        report.counts.push(ObjectCount {
+            label: label.to_string(),
+            api_name: api_name.to_string(),
+            count,
+        });
     }
     report
 }

@@ -65,7 +65,9 @@ pub enum CliError {
     Usage(String),
     #[error("cannot start the sandbox org: {0:#}")]
     OrgStart(anyhow::Error),
-    #[error("cannot open the window: {0}. Check that a graphical session is running (DISPLAY or WAYLAND_DISPLAY is set)")]
+    #[error(
+        "cannot open the window: {0}. Check that a graphical session is running (DISPLAY or WAYLAND_DISPLAY is set)"
+    )]
     Window(String),
     #[error("cannot start the background runtime: {0}")]
     Runtime(std::io::Error),
@@ -118,9 +120,14 @@ pub fn main() -> ExitCode {
 }
 
 fn bench(args: BenchArgs) -> Result<(), CliError> {
-    let options = crate::bench::BenchOptions { records: args.records, batch_size: args.batch_size };
+    let options = crate::bench::BenchOptions {
+        records: args.records,
+        batch_size: args.batch_size,
+    };
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
-    let report = runtime.block_on(crate::bench::run(&options)).map_err(CliError::Bench)?;
+    let report = runtime
+        .block_on(crate::bench::run(&options))
+        .map_err(CliError::Bench)?;
     print!("{}", crate::bench::render(&report));
     Ok(())
 }

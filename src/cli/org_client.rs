@@ -12,10 +12,16 @@ pub const API_VERSION: &str = "v62.0";
 pub enum ClientError {
     #[error("cannot reach {url}: {source}. Check that the org is running and the URL is right")]
     Unreachable { url: String, source: reqwest::Error },
-    #[error("the org refused to sign in ({code}: {description}). Check the username, password and client id")]
+    #[error(
+        "the org refused to sign in ({code}: {description}). Check the username, password and client id"
+    )]
     SignInRefused { code: String, description: String },
     #[error("the org answered {status} with {code}: {message}")]
-    Api { status: u16, code: String, message: String },
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("the org sent an answer Tether cannot read ({what}): {detail}")]
     Unreadable { what: &'static str, detail: String },
 }
@@ -93,17 +99,31 @@ impl OrgSession {
             .build()
             .map_err(|e| unreachable(login_url, e))?;
         let url = format!("{}/services/oauth2/token", login_url.trim_end_matches('/'));
-        let form = [("grant_type", "password"), ("client_id", client_id), ("username", username), ("password", password)];
-        let response = http.post(&url).form(&form).send().await.map_err(|e| unreachable(&url, e))?;
+        let form = [
+            ("grant_type", "password"),
+            ("client_id", client_id),
+            ("username", username),
+            ("password", password),
+        ];
+        let response = http
+            .post(&url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
         let status = response.status();
         let body = response.bytes().await.map_err(|e| unreachable(&url, e))?;
         if !status.is_success() {
             return Err(match serde_json::from_slice::<OAuthError>(&body) {
-                Ok(e) => ClientError::SignInRefused { code: e.error, description: e.error_description },
+                Ok(e) => ClientError::SignInRefused {
+                    code: e.error,
+                    description: e.error_description,
+                },
                 Err(_) => unreadable("token error", status, &body),
             });
         }
-        let token: TokenAnswer = serde_json::from_slice(&body).map_err(|_| unreadable("token", status, &body))?;
+        let token: TokenAnswer =
+            serde_json::from_slice(&body).map_err(|_| unreadable("token", status, &body))?;
         Ok(OrgSession {
             http,
             instance_url: token.instance_url.trim_end_matches('/').to_string(),
@@ -119,7 +139,8 @@ impl OrgSession {
     /// The signed-in user, from the identity URL of the token answer.
     pub async fn identity(&self) -> Result<Identity, ClientError> {
         let response = self.get(&self.identity_url, &[]).await?;
-        serde_json::from_slice(&response.1).map_err(|_| unreadable("identity", response.0, &response.1))
+        serde_json::from_slice(&response.1)
+            .map_err(|_| unreadable("identity", response.0, &response.1))
     }
 
     /// `SELECT COUNT() FROM {object}`.
@@ -127,8 +148,12 @@ impl OrgSession {
         let url = format!("{}/services/data/{API_VERSION}/query", self.instance_url);
         let soql = format!("SELECT COUNT() FROM {object}");
         let (status, body, api_usage) = self.get(&url, &[("q", &soql)]).await?;
-        let answer: QueryAnswer = serde_json::from_slice(&body).map_err(|_| unreadable("query", status, &body))?;
-        Ok(CountAnswer { count: answer.total_size, api_usage })
+        let answer: QueryAnswer =
+            serde_json::from_slice(&body).map_err(|_| unreadable("query", status, &body))?;
+        Ok(CountAnswer {
+            count: answer.total_size,
+            api_usage,
+        })
     }
 
     async fn get(
@@ -170,20 +195,30 @@ fn rest_error(status: reqwest::StatusCode, body: &[u8]) -> ClientError {
     match serde_json::from_slice::<Vec<RestError>>(body) {
         Ok(errors) if !errors.is_empty() => {
             let first = &errors[0];
-            ClientError::Api { status: status.as_u16(), code: first.error_code.clone(), message: first.message.clone() }
+            ClientError::Api {
+                status: status.as_u16(),
+                code: first.error_code.clone(),
+                message: first.message.clone(),
+            }
         }
         _ => unreadable("error", status, body),
     }
 }
 
 fn unreachable(url: &str, source: reqwest::Error) -> ClientError {
-    ClientError::Unreachable { url: url.to_string(), source }
+    ClientError::Unreachable {
+        url: url.to_string(),
+        source,
+    }
 }
 
 fn unreadable(what: &'static str, status: reqwest::StatusCode, body: &[u8]) -> ClientError {
     let text = String::from_utf8_lossy(body);
     let excerpt: String = text.chars().take(200).collect();
-    ClientError::Unreadable { what, detail: format!("HTTP {status}, body {excerpt:?}") }
+    ClientError::Unreadable {
+        what,
+        detail: format!("HTTP {status}, body {excerpt:?}"),
+    }
 }
 
 #[cfg(test)]
@@ -195,7 +230,10 @@ mod tests {
         let cases = [
             ("api-usage=18/15000", Some((18, 15_000))),
             ("api-usage=0/100", Some((0, 100))),
-            ("per-app-api-usage=2/250(appName=x), api-usage=7/9", Some((7, 9))),
+            (
+                "per-app-api-usage=2/250(appName=x), api-usage=7/9",
+                Some((7, 9)),
+            ),
             ("api-usage=18", None),
             ("api-usage=a/b", None),
             ("", None),
@@ -207,7 +245,8 @@ mod tests {
 
     #[test]
     fn rest_errors_keep_the_salesforce_code() {
-        let body = br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
+        let body =
+            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
         match rest_error(reqwest::StatusCode::UNAUTHORIZED, body) {
             ClientError::Api { status, code, .. } => {
                 assert_eq!(status, 401);

@@ -77,7 +77,9 @@ pub enum AppArg {
 pub fn app_args_in_order(matches: &ArgMatches) -> Vec<AppArg> {
     let mut ordered: Vec<(usize, AppArg)> = Vec::new();
     let mut collect = |id: &str, make: fn(String) -> AppArg| {
-        if let (Some(indices), Some(values)) = (matches.indices_of(id), matches.get_many::<String>(id)) {
+        if let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        {
             ordered.extend(indices.zip(values).map(|(i, v)| (i, make(v.clone()))));
         }
     };
@@ -93,11 +95,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let matches = Cli::command().try_get_matches_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
+    let matches = Cli::command()
+        .try_get_matches_from(argv)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let cli = Cli::from_arg_matches(&matches).map_err(|e| CliError::Usage(e.to_string()))?;
     match (cli.command, matches.subcommand_matches("sandbox-org")) {
         (Some(Command::SandboxOrg(args)), Some(sub)) => org_config(&args, &app_args_in_order(sub)),
-        _ => Err(CliError::Usage("expected the sandbox-org command".to_string())),
+        _ => Err(CliError::Usage(
+            "expected the sandbox-org command".to_string(),
+        )),
     }
 }
 
@@ -124,11 +130,19 @@ pub fn org_config(args: &SandboxOrgArgs, app_args: &[AppArg]) -> Result<OrgConfi
         config.daily_api_limit = limit;
     }
     if let Some(path) = &args.schema {
-        config.schema_json = Some(read_file(path, "schema", "a JSON file shaped like assets/sandbox-schema.json")?);
+        config.schema_json = Some(read_file(
+            path,
+            "schema",
+            "a JSON file shaped like assets/sandbox-schema.json",
+        )?);
     }
     config.apps.extend(connected_apps(app_args)?);
     if let Some(path) = &args.jwt_cert {
-        let pem = read_file(path, "JWT certificate", "a PEM file (-----BEGIN CERTIFICATE-----)")?;
+        let pem = read_file(
+            path,
+            "JWT certificate",
+            "a PEM file (-----BEGIN CERTIFICATE-----)",
+        )?;
         if !pem.contains("-----BEGIN ") {
             return Err(CliError::Usage(format!(
                 "{} is not PEM: pass the certificate your JWT signing key belongs to, starting with -----BEGIN CERTIFICATE-----",
@@ -147,7 +161,9 @@ fn connected_apps(app_args: &[AppArg]) -> Result<Vec<ConnectedApp>, CliError> {
     for arg in app_args {
         match arg {
             AppArg::ClientId(id) if id.trim().is_empty() => {
-                return Err(CliError::Usage("--client-id needs a non-empty value".to_string()));
+                return Err(CliError::Usage(
+                    "--client-id needs a non-empty value".to_string(),
+                ));
             }
             AppArg::ClientId(id) => apps.push(ConnectedApp {
                 client_id: id.clone(),
@@ -170,16 +186,24 @@ fn connected_apps(app_args: &[AppArg]) -> Result<Vec<ConnectedApp>, CliError> {
 }
 
 fn read_file(path: &Path, what: &str, expected: &str) -> Result<String, CliError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("cannot read the {what} file {}: {e}. Pass {expected}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read the {what} file {}: {e}. Pass {expected}",
+            path.display()
+        ))
+    })
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
-    let rate: f64 = text.parse().map_err(|_| format!("'{text}' is not a number: give a share between 0 and 1, e.g. 0.05"))?;
+    let rate: f64 = text.parse().map_err(|_| {
+        format!("'{text}' is not a number: give a share between 0 and 1, e.g. 0.05")
+    })?;
     if (0.0..=1.0).contains(&rate) {
         Ok(rate)
     } else {
-        Err(format!("{rate} is outside 0..1: give a share between 0 and 1, e.g. 0.05"))
+        Err(format!(
+            "{rate} is outside 0..1: give a share between 0 and 1, e.g. 0.05"
+        ))
     }
 }
 
@@ -189,8 +213,15 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     runtime.block_on(async move {
         let org_name = config.org_name.clone();
-        let extra_apps: Vec<String> = config.apps.iter().skip(1).map(|a| a.client_id.clone()).collect();
-        let org = SandboxOrg::start(config).await.map_err(CliError::OrgStart)?;
+        let extra_apps: Vec<String> = config
+            .apps
+            .iter()
+            .skip(1)
+            .map(|a| a.client_id.clone())
+            .collect();
+        let org = SandboxOrg::start(config)
+            .await
+            .map_err(CliError::OrgStart)?;
         print_banner(&org.base_url(), &org_name, &extra_apps);
         wait_for_stop_signal().await;
         tracing::info!("stopping the sandbox org");

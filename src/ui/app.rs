@@ -24,7 +24,11 @@ impl TetherApp {
     /// Builds the app on a context; starts the demo backend at once when asked.
     pub fn with_context(ctx: &egui::Context, launch: Launch) -> TetherApp {
         theme::install(ctx);
-        let mut app = TetherApp { page: Page::Dashboard, org: None, demo: launch.demo };
+        let mut app = TetherApp {
+            page: Page::Dashboard,
+            org: None,
+            demo: launch.demo,
+        };
         if launch.start_demo {
             app.start_demo(ctx);
         }
@@ -74,22 +78,35 @@ impl eframe::App for TetherApp {
         }
         let mut intents = Intents::default();
 
-        let top_frame = pages::chrome_frame(ui, Margin::symmetric(16, 8)).stroke(theme::hairline(ui.visuals()));
-        egui::Panel::top("top_bar").frame(top_frame).exact_size(7.0 * GRID).show(ui, |ui| {
-            pages::top_bar(ui, self.org.as_ref());
-        });
-        let rail_frame = pages::chrome_frame(ui, Margin::symmetric(8, 8));
-        egui::Panel::left("nav_rail").frame(rail_frame).resizable(false).exact_size(200.0).show(ui, |ui| {
-            pages::nav_rail(ui, self.page, &mut intents);
-        });
-        let content_frame = egui::Frame::central_panel(ui.style()).inner_margin(Margin::same(24));
-        egui::CentralPanel::default().frame(content_frame).show(ui, |ui| {
-            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| match (self.page, &self.org) {
-                (Page::Dashboard, Some(org)) => pages::org_dashboard(ui, org, &mut intents),
-                (Page::Dashboard, None) => pages::no_connections(ui, self.demo.is_some(), &mut intents),
-                (page, _) => pages::placeholder(ui, page),
+        let top_frame = pages::chrome_frame(ui, Margin::symmetric(16, 8));
+        egui::Panel::top("top_bar")
+            .frame(top_frame)
+            .exact_size(7.0 * GRID)
+            .show(ui, |ui| {
+                pages::top_bar(ui, self.org.as_ref());
             });
-        });
+        let rail_frame = pages::chrome_frame(ui, Margin::symmetric(8, 8));
+        egui::Panel::left("nav_rail")
+            .frame(rail_frame)
+            .resizable(false)
+            .exact_size(200.0)
+            .show(ui, |ui| {
+                pages::nav_rail(ui, self.page, &mut intents);
+            });
+        let content_frame = egui::Frame::central_panel(ui.style()).inner_margin(Margin::same(24));
+        egui::CentralPanel::default()
+            .frame(content_frame)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| match (self.page, &self.org) {
+                        (Page::Dashboard, Some(org)) => pages::org_dashboard(ui, org, &mut intents),
+                        (Page::Dashboard, None) => {
+                            pages::no_connections(ui, self.demo.is_some(), &mut intents)
+                        }
+                        (page, _) => pages::placeholder(ui, page),
+                    });
+            });
 
         let ctx = ui.ctx().clone();
         self.apply(&ctx, intents);

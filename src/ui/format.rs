@@ -64,7 +64,11 @@ mod tests {
             (3 * 86_400, "3 days ago"),
         ];
         for (secs, expected) in cases {
-            assert_eq!(relative_time(Duration::from_secs(secs)), expected, "{secs} s");
+            assert_eq!(
+                relative_time(Duration::from_secs(secs)),
+                expected,
+                "{secs} s"
+            );
         }
     }
 }

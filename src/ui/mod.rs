@@ -32,7 +32,10 @@ pub enum Event {
     /// Record counts per object, in display order.
     Counts(Vec<ObjectCount>),
     /// Daily API requests used and allowed, from the org's `Sforce-Limit-Info`.
-    ApiUsage { used: u64, max: u64 },
+    ApiUsage {
+        used: u64,
+        max: u64,
+    },
     /// The connection failed; the text says what happened and what to do.
     Failed(String),
 }
@@ -76,8 +79,15 @@ pub fn link(wake: Arc<dyn Fn() + Send + Sync>) -> (BackendLink, WindowLink) {
     let (event_tx, event_rx) = mpsc::channel();
     let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
     (
-        BackendLink { events: event_tx, commands: command_rx, wake },
-        WindowLink { events: event_rx, commands: command_tx },
+        BackendLink {
+            events: event_tx,
+            commands: command_rx,
+            wake,
+        },
+        WindowLink {
+            events: event_rx,
+            commands: command_tx,
+        },
     )
 }
 
@@ -93,18 +103,28 @@ pub struct Launch {
 impl Launch {
     /// No connection yet; `demo`, when given, backs the "Explore the sandbox org" button.
     pub fn empty(demo: Option<Backend>) -> Launch {
-        Launch { demo, start_demo: false }
+        Launch {
+            demo,
+            start_demo: false,
+        }
     }
 
     /// Connected to the sandbox org from the first frame.
     pub fn demo(backend: Backend) -> Launch {
-        Launch { demo: Some(backend), start_demo: true }
+        Launch {
+            demo: Some(backend),
+            start_demo: true,
+        }
     }
 }
 
 /// Opens the window and returns when it is closed.
 pub fn run(launch: Launch) -> Result<(), eframe::Error> {
-    let title = if launch.start_demo { SANDBOX_TITLE } else { APP_TITLE };
+    let title = if launch.start_demo {
+        SANDBOX_TITLE
+    } else {
+        APP_TITLE
+    };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(title)
         .with_app_id("tether")
@@ -113,8 +133,15 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
     if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/tether.png")) {
         viewport = viewport.with_icon(icon);
     }
-    let options = eframe::NativeOptions { viewport, ..Default::default() };
-    eframe::run_native("tether", options, Box::new(move |cc| Ok(Box::new(TetherApp::new(cc, launch)))))
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "tether",
+        options,
+        Box::new(move |cc| Ok(Box::new(TetherApp::new(cc, launch)))),
+    )
 }
 
 #[cfg(test)]

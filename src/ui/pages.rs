@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use egui::{Layout, Margin, RichText, Ui, Vec2};
 
 use super::format::{group_thousands, relative_time};
-use super::state::{Connection, OrgView, Page};
+use super::state::{Connection, ObjectCount, OrgView, Page};
 use super::theme::{self, GRID};
 use super::widgets;
 
@@ -54,19 +54,35 @@ pub fn top_bar(ui: &mut Ui, view: Option<&OrgView>) {
 
 /// Daily API requests used, as a slim bar with the numbers beside it.
 fn api_gauge(ui: &mut Ui, used: u64, max: u64) {
-    let share = if max == 0 { 1.0 } else { (used as f64 / max as f64).clamp(0.0, 1.0) as f32 };
+    let share = if max == 0 {
+        1.0
+    } else {
+        (used as f64 / max as f64).clamp(0.0, 1.0) as f32
+    };
     let color = match share {
         s if s >= 0.9 => theme::DANGER,
         s if s >= 0.7 => theme::WARNING,
         _ => theme::ACCENT,
     };
-    ui.label(RichText::new(format!("{} / {}", group_thousands(used), group_thousands(max))).small());
-    ui.add(egui::ProgressBar::new(share).desired_width(120.0).desired_height(6.0).fill(color))
-        .on_hover_text(format!(
-            "{} of {} daily API requests used in the last 24 hours",
+    ui.label(
+        RichText::new(format!(
+            "{} / {}",
             group_thousands(used),
             group_thousands(max)
-        ));
+        ))
+        .small(),
+    );
+    ui.add(
+        egui::ProgressBar::new(share)
+            .desired_width(120.0)
+            .desired_height(6.0)
+            .fill(color),
+    )
+    .on_hover_text(format!(
+        "{} of {} daily API requests used in the last 24 hours",
+        group_thousands(used),
+        group_thousands(max)
+    ));
     ui.label(RichText::new("API usage").small().weak());
 }
 
@@ -85,13 +101,19 @@ pub fn nav_rail(ui: &mut Ui, current: Page, intents: &mut Intents) {
 fn nav_item(ui: &mut Ui, page: Page, current: Page, intents: &mut Intents) {
     let selected = page == current;
     let text = format!("{}   {}", page.icon(), page.title());
-    let text = if selected { RichText::new(text).strong().color(theme::ACCENT) } else { RichText::new(text) };
+    let text = if selected {
+        RichText::new(text).strong()
+    } else {
+        RichText::new(text)
+    };
     let button = egui::Button::selectable(selected, text)
         .right_text("")
         .min_size(Vec2::new(ui.available_width(), 4.5 * GRID));
     let response = ui.add(button);
     // The icon is decoration: screen readers (and tests) know the item by its title.
-    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, page.title()));
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, page.title())
+    });
     if response.clicked() && !selected {
         intents.navigate = Some(page);
     }
@@ -104,7 +126,8 @@ pub fn no_connections(ui: &mut Ui, can_explore: bool, intents: &mut Intents) {
         "No connections yet",
         "Connect an org, or explore the sandbox org with demo data.",
         |ui| {
-            if can_explore && widgets::primary_button(ui, "Explore the sandbox org", true).clicked() {
+            if can_explore && widgets::primary_button(ui, "Explore the sandbox org", true).clicked()
+            {
                 intents.explore_sandbox = true;
             }
             ui.add_space(GRID);
@@ -122,7 +145,12 @@ pub fn no_connections(ui: &mut Ui, can_explore: bool, intents: &mut Intents) {
 /// A page that does not exist yet: says what it will hold.
 pub fn placeholder(ui: &mut Ui, page: Page) {
     page_header(ui, page.title(), None);
-    widgets::empty_state(ui, &format!("Nothing in {} yet", page.title()), page.placeholder(), |_| {});
+    widgets::empty_state(
+        ui,
+        &format!("Nothing in {} yet", page.title()),
+        page.placeholder(),
+        |_| {},
+    );
 }
 
 fn page_header(ui: &mut Ui, title: &str, subtitle: Option<&str>) {
@@ -135,7 +163,11 @@ fn page_header(ui: &mut Ui, title: &str, subtitle: Option<&str>) {
 
 /// The dashboard of a connected org: the connection card and the record counts.
 pub fn org_dashboard(ui: &mut Ui, view: &OrgView, intents: &mut Intents) {
-    page_header(ui, "Dashboard", Some("The sandbox org, filled with demo data"));
+    page_header(
+        ui,
+        "Dashboard",
+        Some("The sandbox org, filled with demo data"),
+    );
     widgets::card(ui, |ui| {
         ui.set_width(ui.available_width());
         connection_card(ui, view, intents);
@@ -145,9 +177,15 @@ pub fn org_dashboard(ui: &mut Ui, view: &OrgView, intents: &mut Intents) {
         ui.label(RichText::new("Records").size(16.0).strong());
         if let Some(at) = view.refreshed_at {
             let elapsed = SystemTime::now().duration_since(at).unwrap_or_default();
-            let when = chrono::DateTime::<chrono::Local>::from(at).format("%H:%M:%S").to_string();
-            ui.label(RichText::new(format!("Updated {}", relative_time(elapsed))).small().weak())
-                .on_hover_text(format!("Counted at {when}"));
+            let when = chrono::DateTime::<chrono::Local>::from(at)
+                .format("%H:%M:%S")
+                .to_string();
+            ui.label(
+                RichText::new(format!("Updated {}", relative_time(elapsed)))
+                    .small()
+                    .weak(),
+            )
+            .on_hover_text(format!("Counted at {when}"));
         }
     });
     ui.add_space(GRID / 2.0);
@@ -169,7 +207,11 @@ fn connection_card(ui: &mut Ui, view: &OrgView, intents: &mut Intents) {
             }
         }
         widgets::right_aligned(ui, |ui| {
-            let label = if matches!(view.connection, Connection::Failed(_)) { "Retry" } else { "Refresh" };
+            let label = if matches!(view.connection, Connection::Failed(_)) {
+                "Retry"
+            } else {
+                "Refresh"
+            };
             let enabled = !view.refreshing && view.backend_alive;
             let response = ui.add_enabled(enabled, egui::Button::new(label));
             if response.clicked() {
@@ -190,11 +232,18 @@ fn connection_card(ui: &mut Ui, view: &OrgView, intents: &mut Intents) {
     ui.add_space(GRID);
     ui.label(RichText::new(&summary.org_name).size(20.0).strong());
     ui.add_space(GRID);
-    egui::Grid::new("org_details").num_columns(2).spacing(Vec2::new(3.0 * GRID, GRID)).show(ui, |ui| {
-        detail_row(ui, "User", &format!("{} · {}", summary.user_name, summary.username));
-        detail_row(ui, "Instance URL", &summary.instance_url);
-        detail_row(ui, "API version", &summary.api_version);
-    });
+    egui::Grid::new("org_details")
+        .num_columns(2)
+        .spacing(Vec2::new(3.0 * GRID, GRID))
+        .show(ui, |ui| {
+            detail_row(
+                ui,
+                "User",
+                &format!("{} · {}", summary.user_name, summary.username),
+            );
+            detail_row(ui, "Instance URL", &summary.instance_url);
+            detail_row(ui, "API version", &summary.api_version);
+        });
 }
 
 fn detail_row(ui: &mut Ui, label: &str, value: &str) {
@@ -210,38 +259,61 @@ fn counts_grid(ui: &mut Ui, view: &OrgView) {
                 ui.spinner();
                 ui.label(RichText::new("Counting records…").weak());
             } else {
-                ui.label(RichText::new("No counts yet: press Refresh once the org is connected.").weak());
+                ui.label(
+                    RichText::new("No counts yet: press Refresh once the org is connected.").weak(),
+                );
             }
         });
         return;
     }
-    let card_width = 200.0;
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = Vec2::splat(2.0 * GRID);
-        for count in &view.counts {
-            ui.allocate_ui(Vec2::new(card_width, 0.0), |ui| {
-                egui::Frame::new()
-                    .fill(theme::card_fill(ui.visuals()))
-                    .stroke(theme::hairline(ui.visuals()))
-                    .corner_radius(theme::CARD_RADIUS)
-                    .inner_margin(Margin::same(16))
-                    .show(ui, |ui| {
-                        ui.set_width(card_width - 32.0);
-                        match &count.count {
-                            Ok(n) => widgets::stat(ui, Some(&group_thousands(*n)), &count.label, &count.api_name),
-                            Err(reason) => {
-                                widgets::stat(ui, Some("—"), &count.label, &count.api_name);
-                                ui.label(RichText::new("Could not count").small().color(theme::DANGER))
-                                    .on_hover_text(reason);
-                            }
-                        }
-                    });
+    // As many equal cards per row as fit at 180 px or more, filling the width.
+    let gap = 2.0 * GRID;
+    let width = ui.available_width();
+    let per_row = (((width + gap) / (180.0 + gap)).floor() as usize).clamp(1, view.counts.len());
+    let card_width = (width - gap * (per_row - 1) as f32) / per_row as f32;
+    for row in view.counts.chunks(per_row) {
+        ui.horizontal_top(|ui| {
+            ui.spacing_mut().item_spacing.x = gap;
+            for count in row {
+                count_card(ui, count, card_width);
+            }
+        });
+        ui.add_space(gap - GRID);
+    }
+}
+
+fn count_card(ui: &mut Ui, count: &ObjectCount, width: f32) {
+    egui::Frame::new()
+        .fill(theme::card_fill(ui.visuals()))
+        .stroke(theme::hairline(ui.visuals()))
+        .corner_radius(theme::CARD_RADIUS)
+        .inner_margin(Margin::same(16))
+        .show(ui, |ui| {
+            // Inner margin and the 1-px stroke on both sides.
+            ui.set_width(width - 34.0);
+            ui.vertical(|ui| match &count.count {
+                Ok(n) => widgets::stat(
+                    ui,
+                    Some(&group_thousands(*n)),
+                    &count.label,
+                    &count.api_name,
+                ),
+                Err(reason) => {
+                    widgets::stat(ui, Some("–"), &count.label, &count.api_name);
+                    ui.label(
+                        RichText::new("Could not count")
+                            .small()
+                            .color(theme::DANGER),
+                    )
+                    .on_hover_text(reason);
+                }
             });
-        }
-    });
+        });
 }
 
 /// Colour of the chrome behind the rail and the top bar.
 pub fn chrome_frame(ui: &Ui, margin: Margin) -> egui::Frame {
-    egui::Frame::new().fill(theme::chrome_fill(ui.visuals())).inner_margin(margin)
+    egui::Frame::new()
+        .fill(theme::chrome_fill(ui.visuals()))
+        .inner_margin(margin)
 }

@@ -211,7 +211,11 @@ mod tests {
     }
 
     fn count(label: &str, n: u64) -> ObjectCount {
-        ObjectCount { label: label.into(), api_name: label.trim_end_matches('s').into(), count: Ok(n) }
+        ObjectCount {
+            label: label.into(),
+            api_name: label.trim_end_matches('s').into(),
+            count: Ok(n),
+        }
     }
 
     #[test]
@@ -226,7 +230,10 @@ mod tests {
 
         assert!(backend.send(Event::Progress("Signing in…".into())));
         assert!(backend.send(Event::Connected(summary())));
-        assert!(backend.send(Event::ApiUsage { used: 3, max: 15_000 }));
+        assert!(backend.send(Event::ApiUsage {
+            used: 3,
+            max: 15_000
+        }));
         assert!(backend.send(Event::Counts(vec![count("Accounts", 300)])));
         assert_eq!(wakes.load(Ordering::SeqCst), 4);
 
@@ -246,7 +253,10 @@ mod tests {
         view.apply(Event::Counts(vec![]));
 
         assert!(view.request_refresh());
-        assert!(!view.request_refresh(), "a second click while refreshing sends nothing");
+        assert!(
+            !view.request_refresh(),
+            "a second click while refreshing sends nothing"
+        );
         assert_eq!(backend.commands.try_recv().ok(), Some(Command::Refresh));
         assert!(backend.commands.try_recv().is_err());
 
@@ -272,7 +282,10 @@ mod tests {
         view.apply(Event::Counts(vec![count("Accounts", 1)]));
         view.apply(Event::Progress("Counting records…".into()));
         view.apply(Event::Failed("cannot reach the org".into()));
-        assert_eq!(view.connection, Connection::Failed("cannot reach the org".into()));
+        assert_eq!(
+            view.connection,
+            Connection::Failed("cannot reach the org".into())
+        );
         assert!(!view.refreshing);
         assert_eq!(view.counts, vec![count("Accounts", 1)]);
         assert_eq!(view.summary, Some(summary()));

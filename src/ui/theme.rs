@@ -17,11 +17,23 @@ pub fn install(ctx: &egui::Context) {
     for theme in [Theme::Light, Theme::Dark] {
         ctx.style_mut_of(theme, |style| {
             style.text_styles = [
-                (TextStyle::Small, FontId::new(11.5, FontFamily::Proportional)),
+                (
+                    TextStyle::Small,
+                    FontId::new(11.5, FontFamily::Proportional),
+                ),
                 (TextStyle::Body, FontId::new(14.0, FontFamily::Proportional)),
-                (TextStyle::Button, FontId::new(14.0, FontFamily::Proportional)),
-                (TextStyle::Heading, FontId::new(22.0, FontFamily::Proportional)),
-                (TextStyle::Monospace, FontId::new(13.0, FontFamily::Monospace)),
+                (
+                    TextStyle::Button,
+                    FontId::new(14.0, FontFamily::Proportional),
+                ),
+                (
+                    TextStyle::Heading,
+                    FontId::new(22.0, FontFamily::Proportional),
+                ),
+                (
+                    TextStyle::Monospace,
+                    FontId::new(13.0, FontFamily::Monospace),
+                ),
             ]
             .into();
             let spacing = &mut style.spacing;
@@ -31,8 +43,16 @@ pub fn install(ctx: &egui::Context) {
             spacing.window_margin = Margin::same(16);
 
             let visuals = &mut style.visuals;
-            visuals.selection.bg_fill = ACCENT.gamma_multiply(if visuals.dark_mode { 0.55 } else { 0.18 });
-            visuals.selection.stroke = Stroke::new(1.0, if visuals.dark_mode { Color32::WHITE } else { ACCENT });
+            visuals.selection.bg_fill =
+                ACCENT.gamma_multiply(if visuals.dark_mode { 0.55 } else { 0.18 });
+            visuals.selection.stroke = Stroke::new(
+                1.0,
+                if visuals.dark_mode {
+                    Color32::WHITE
+                } else {
+                    ACCENT
+                },
+            );
             visuals.hyperlink_color = ACCENT;
             visuals.panel_fill = if visuals.dark_mode {
                 Color32::from_rgb(0x18, 0x1B, 0x21)
@@ -54,15 +74,27 @@ pub fn install(ctx: &egui::Context) {
 
 /// Background of cards: one step off the panel.
 pub fn card_fill(visuals: &egui::Visuals) -> Color32 {
-    if visuals.dark_mode { Color32::from_rgb(0x22, 0x26, 0x2E) } else { Color32::WHITE }
+    if visuals.dark_mode {
+        Color32::from_rgb(0x22, 0x26, 0x2E)
+    } else {
+        Color32::WHITE
+    }
 }
 
 /// Background of the navigation rail and the top bar.
 pub fn chrome_fill(visuals: &egui::Visuals) -> Color32 {
-    if visuals.dark_mode { Color32::from_rgb(0x12, 0x14, 0x19) } else { Color32::from_rgb(0xEC, 0xEF, 0xF3) }
+    if visuals.dark_mode {
+        Color32::from_rgb(0x12, 0x14, 0x19)
+    } else {
+        Color32::from_rgb(0xEC, 0xEF, 0xF3)
+    }
 }
 
 pub fn hairline(visuals: &egui::Visuals) -> Stroke {
-    let color = if visuals.dark_mode { Color32::from_rgb(0x30, 0x35, 0x3F) } else { Color32::from_rgb(0xDD, 0xE1, 0xE7) };
+    let color = if visuals.dark_mode {
+        Color32::from_rgb(0x30, 0x35, 0x3F)
+    } else {
+        Color32::from_rgb(0xDD, 0xE1, 0xE7)
+    };
     Stroke::new(1.0, color)
 }

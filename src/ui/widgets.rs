@@ -11,7 +11,9 @@ pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> Response {
         .stroke(Stroke::new(1.0, color.gamma_multiply(0.6)))
         .corner_radius(CornerRadius::same(255))
         .inner_margin(Margin::symmetric(8, 2))
-        .show(ui, |ui| ui.label(RichText::new(text).small().strong().color(color)))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).small().strong().color(color))
+        })
         .response
 }
 
@@ -93,5 +95,9 @@ pub fn stat(ui: &mut Ui, value: Option<&str>, label: &str, detail: &str) {
 
 /// Lays out the rest of the row from its right edge.
 pub fn right_aligned<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), add_contents).inner
+    ui.with_layout(
+        egui::Layout::right_to_left(egui::Align::Center),
+        add_contents,
+    )
+    .inner
 }

@@ -3,7 +3,10 @@ use std::time::Duration;
 use super::*;
 
 fn config(flags: &[&str]) -> Result<OrgConfig, CliError> {
-    let argv = ["tether", "sandbox-org"].iter().chain(flags.iter()).copied();
+    let argv = ["tether", "sandbox-org"]
+        .iter()
+        .chain(flags.iter())
+        .copied();
     config_from_argv(argv)
 }
 
@@ -22,7 +25,11 @@ fn defaults_bind_loopback_and_seed_the_demo_set() {
     assert_eq!(config.seed_records, Some(DEFAULT_SEED_RECORDS));
     assert_eq!(config.faults, crate::emulator::FaultConfig::default());
     assert!(!config.auto_approve);
-    assert_eq!(config.apps.len(), 1, "only the demo app is registered by default");
+    assert_eq!(
+        config.apps.len(),
+        1,
+        "only the demo app is registered by default"
+    );
     assert_eq!(config.apps[0].client_id, DEMO_CLIENT_ID);
 }
 
@@ -31,16 +38,28 @@ fn each_flag_lands_in_its_field() {
     type Check = fn(&OrgConfig) -> bool;
     let cases: &[(&[&str], Check)] = &[
         (&["--port", "8123"], |c| c.bind.port() == 8123),
-        (&["--data", "/tmp/org.db"], |c| c.data_file.as_deref() == Some(Path::new("/tmp/org.db"))),
+        (&["--data", "/tmp/org.db"], |c| {
+            c.data_file.as_deref() == Some(Path::new("/tmp/org.db"))
+        }),
         (&["--seed-size", "0"], |c| c.seed_records.is_none()),
-        (&["--seed-size", "100000"], |c| c.seed_records == Some(100_000)),
+        (&["--seed-size", "100000"], |c| {
+            c.seed_records == Some(100_000)
+        }),
         (&["--latency-ms", "250"], |c| c.faults.latency_ms == 250),
         (&["--jitter-ms", "40"], |c| c.faults.jitter_ms == 40),
-        (&["--fail-rate-503", "0.25"], |c| c.faults.server_unavailable_rate == 0.25),
-        (&["--lock-error-rate", "1"], |c| c.faults.lock_error_rate == 1.0),
-        (&["--drop-rate", "0.5"], |c| c.faults.drop_connection_rate == 0.5),
+        (&["--fail-rate-503", "0.25"], |c| {
+            c.faults.server_unavailable_rate == 0.25
+        }),
+        (&["--lock-error-rate", "1"], |c| {
+            c.faults.lock_error_rate == 1.0
+        }),
+        (&["--drop-rate", "0.5"], |c| {
+            c.faults.drop_connection_rate == 0.5
+        }),
         (&["--fault-seed", "7"], |c| c.faults.seed == 7),
-        (&["--session-timeout-secs", "30"], |c| c.session_timeout == Duration::from_secs(30)),
+        (&["--session-timeout-secs", "30"], |c| {
+            c.session_timeout == Duration::from_secs(30)
+        }),
         (&["--daily-api-limit", "42"], |c| c.daily_api_limit == 42),
         (&["--auto-approve"], |c| c.auto_approve),
         (&["--rotate-refresh-tokens"], |c| c.rotate_refresh_tokens),
@@ -58,24 +77,39 @@ fn each_flag_lands_in_its_field() {
 #[test]
 fn callbacks_belong_to_the_client_id_before_them() {
     let config = config(&[
-        "--port", "0",
-        "--client-id", "First",
-        "--callback", "http://localhost:1/a",
-        "--callback", "http://localhost:2/b",
-        "--client-id", "Second",
-        "--client-id", "Third",
-        "--callback", "http://localhost:3/c",
+        "--port",
+        "0",
+        "--client-id",
+        "First",
+        "--callback",
+        "http://localhost:1/a",
+        "--callback",
+        "http://localhost:2/b",
+        "--client-id",
+        "Second",
+        "--client-id",
+        "Third",
+        "--callback",
+        "http://localhost:3/c",
     ])
     .expect("valid apps");
     let apps: Vec<(&str, Vec<&str>)> = config
         .apps
         .iter()
-        .map(|a| (a.client_id.as_str(), a.callbacks.iter().map(String::as_str).collect()))
+        .map(|a| {
+            (
+                a.client_id.as_str(),
+                a.callbacks.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         apps[1..],
         [
-            ("First", vec!["http://localhost:1/a", "http://localhost:2/b"]),
+            (
+                "First",
+                vec!["http://localhost:1/a", "http://localhost:2/b"]
+            ),
             ("Second", vec![]),
             ("Third", vec!["http://localhost:3/c"]),
         ]
@@ -85,19 +119,37 @@ fn callbacks_belong_to_the_client_id_before_them() {
 #[test]
 fn bad_flags_are_refused_with_a_next_step() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--port", "0", "--fail-rate-503", "1.5"], "between 0 and 1"),
+        (
+            &["--port", "0", "--fail-rate-503", "1.5"],
+            "between 0 and 1",
+        ),
         (&["--port", "0", "--drop-rate", "often"], "between 0 and 1"),
         (&["--port", "70000"], "70000"),
         (&["--port", "0", "--session-timeout-secs", "0"], "0"),
-        (&["--port", "0", "--callback", "http://localhost:1/a"], "--client-id"),
-        (&["--port", "0", "--client-id", "A", "--callback", "not a url"], "give it in full"),
-        (&["--port", "0", "--schema", "/nonexistent/schema.json"], "/nonexistent/schema.json"),
-        (&["--port", "0", "--jwt-cert", "/nonexistent/cert.pem"], "/nonexistent/cert.pem"),
+        (
+            &["--port", "0", "--callback", "http://localhost:1/a"],
+            "--client-id",
+        ),
+        (
+            &["--port", "0", "--client-id", "A", "--callback", "not a url"],
+            "give it in full",
+        ),
+        (
+            &["--port", "0", "--schema", "/nonexistent/schema.json"],
+            "/nonexistent/schema.json",
+        ),
+        (
+            &["--port", "0", "--jwt-cert", "/nonexistent/cert.pem"],
+            "/nonexistent/cert.pem",
+        ),
         (&[], "--port"),
     ];
     for (flags, expected) in cases {
         let message = usage_message(flags);
-        assert!(message.contains(expected), "{flags:?}: {message:?} should mention {expected:?}");
+        assert!(
+            message.contains(expected),
+            "{flags:?}: {message:?} should mention {expected:?}"
+        );
     }
 }
 
@@ -123,9 +175,15 @@ fn jwt_certificate_is_read_and_given_to_every_app() {
     std::fs::write(&not_pem, "hello").expect("write");
 
     let pem_flag = pem_path.to_string_lossy().to_string();
-    let config = config(&["--port", "0", "--client-id", "Cli", "--jwt-cert", &pem_flag]).expect("valid");
+    let config =
+        config(&["--port", "0", "--client-id", "Cli", "--jwt-cert", &pem_flag]).expect("valid");
     assert_eq!(config.apps.len(), 2);
-    assert!(config.apps.iter().all(|a| a.jwt_certificate_pem.as_deref() == Some(pem)));
+    assert!(
+        config
+            .apps
+            .iter()
+            .all(|a| a.jwt_certificate_pem.as_deref() == Some(pem))
+    );
 
     let not_pem_flag = not_pem.to_string_lossy().to_string();
     assert!(usage_message(&["--port", "0", "--jwt-cert", &not_pem_flag]).contains("not PEM"));
