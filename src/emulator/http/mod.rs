@@ -128,10 +128,10 @@ pub fn api_routes() -> Router<AppState> {
 /// middleware that adds faults, latency, `Sforce-Limit-Info` and gzip.
 pub fn router(state: AppState) -> Router {
     let api = faults::wrap(api_routes().merge(composite::routes()), state.clone());
-    Router::new()
+    let app = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(api)
-        .with_state(state.clone())
-        .layer(faults::outer_layers(&state))
+        .with_state(state.clone());
+    faults::outer_layers(app, &state)
 }

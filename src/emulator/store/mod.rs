@@ -99,6 +99,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(MIGRATION)?;
+        conn.set_prepared_statement_cache_capacity(64);
         let serial: i64 = conn
             .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
                 r.get(0)

@@ -535,23 +535,33 @@ impl Writer<'_> {
         now: i64,
     ) -> Result<(), SfError> {
         let text = serde_json::to_string(record).map_err(|_| not_found())?;
-        self.tx
-            .execute(
+        let mut upsert_row = self
+            .tx
+            .prepare_cached(
                 "INSERT INTO records(id, object, data, modstamp, is_deleted) VALUES (?1, ?2, ?3, ?4, 0)
                  ON CONFLICT(id) DO UPDATE SET data = excluded.data, modstamp = excluded.modstamp",
-                params![id, object.name, text, now],
             )
             .map_err(sql_error)?;
+        upsert_row
+            .execute(params![id, object.name, text, now])
+            .map_err(sql_error)?;
         self.tx
-            .execute("DELETE FROM field_keys WHERE id = ?1", params![id])
+            .prepare_cached("DELETE FROM field_keys WHERE id = ?1")
+            .and_then(|mut st| st.execute(params![id]))
+            .map_err(sql_error)?;
+        let mut insert_key = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO field_keys(object, field, value, id) VALUES (?1, ?2, ?3, ?4)")
             .map_err(sql_error)?;
         for field in object.fields.iter().filter(|f| f.external_id || f.unique) {
             if let Some(text) = record.get(&field.name).and_then(Value::as_str) {
-                self.tx
-                    .execute(
-                        "INSERT OR IGNORE INTO field_keys(object, field, value, id) VALUES (?1, ?2, ?3, ?4)",
-                        params![object.name, field.name, key_text(field.case_sensitive, text), id],
-                    )
+                insert_key
+                    .execute(params![
+                        object.name,
+                        field.name,
+                        key_text(field.case_sensitive, text),
+                        id
+                    ])
                     .map_err(sql_error)?;
             }
         }
@@ -650,7 +660,15 @@ fn derive_fields(object: &ObjectSchema, record: &mut Record, before: Option<&Rec
                 "ForecastCategoryName".into(),
                 Value::String(category.into()),
             );
-            record.insert("ForecastCategory".into(), Value::String(category.into()));
+            let category_value = match category {
+                "Commit" => "Forecast",
+                "Best Case" => "BestCase",
+                other => other,
+            };
+            record.insert(
+                "ForecastCategory".into(),
+                Value::String(category_value.into()),
+            );
             record.insert(
                 "IsClosed".into(),
                 Value::Bool(stage.as_deref().is_some_and(|s| s.starts_with("Closed"))),
