@@ -1,4 +1,6 @@
 //! Tether keeps a team's own data and Salesforce in sync.
 
 pub mod bench;
+pub mod cli;
 pub mod emulator;
+pub mod ui;

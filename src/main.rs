@@ -1,1 +1,5 @@
-fn main() {}
+//! `tether`: the desktop app, `tether demo` and `tether sandbox-org`.
+
+fn main() -> std::process::ExitCode {
+    tether::cli::main()
+}

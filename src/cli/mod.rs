@@ -1,0 +1,143 @@
+//! The `tether` command line: the desktop app, the demo and the standalone sandbox org.
+
+mod demo;
+mod org_client;
+mod sandbox_org;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use org_client::{ClientError, OrgSession};
+pub use sandbox_org::{AppArg, SandboxOrgArgs, config_from_argv, org_config};
+
+/// Records seeded into a new demo or standalone org: about 300 accounts with their
+/// contacts, opportunities and leads.
+pub const DEFAULT_SEED_RECORDS: usize = 2_500;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tether",
+    version,
+    about = "Keeps a team's own data and Salesforce in sync",
+    long_about = "Keeps a team's own data and Salesforce in sync.\n\nRun without a command to open the app."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the app connected to a built-in sandbox org filled with demo data.
+    Demo(DemoArgs),
+    /// Run a standalone Salesforce-compatible sandbox org on loopback until Ctrl+C.
+    SandboxOrg(SandboxOrgArgs),
+    /// Measure the sandbox org: seeding and paged queries, printed as a table.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Records seeded into the org before the queries run.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub records: usize,
+    /// Rows per query page (Sforce-Query-Options batchSize, 200 to 2000).
+    #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(200..=2000))]
+    pub batch_size: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// SQLite file that keeps the sandbox org between runs (default: in memory).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// About how many demo records to seed into an empty org (0 seeds nothing).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED_RECORDS)]
+    pub seed_size: usize,
+}
+
+/// Why a command stopped. Every variant says what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot start the sandbox org: {0:#}")]
+    OrgStart(anyhow::Error),
+    #[error(
+        "cannot open the window: {0}. Check that a graphical session is running (DISPLAY or WAYLAND_DISPLAY is set)"
+    )]
+    Window(String),
+    #[error("cannot start the background runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("the benchmark failed: {0:#}")]
+    Bench(anyhow::Error),
+}
+
+impl CliError {
+    /// 2 for problems the user fixes by changing the command or the machine (clap's
+    /// convention for usage errors), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::OrgStart(_) => 2,
+            CliError::Window(_) | CliError::Runtime(_) | CliError::Bench(_) => 1,
+        }
+    }
+}
+
+/// Parses the process arguments and runs the chosen command.
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    init_logging();
+    let result = match cli.command {
+        None => crate::ui::run(crate::ui::Launch::empty(Some(demo::backend(DemoArgs {
+            data: None,
+            seed_size: DEFAULT_SEED_RECORDS,
+        }))))
+        .map_err(|e| CliError::Window(e.to_string())),
+        Some(Command::Demo(args)) => demo::run(args),
+        Some(Command::SandboxOrg(args)) => {
+            let apps = matches
+                .subcommand_matches("sandbox-org")
+                .map(sandbox_org::app_args_in_order)
+                .unwrap_or_default();
+            sandbox_org::run(args, apps)
+        }
+        Some(Command::Bench(args)) => bench(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn bench(args: BenchArgs) -> Result<(), CliError> {
+    let options = crate::bench::BenchOptions {
+        records: args.records,
+        batch_size: args.batch_size,
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+    let report = runtime
+        .block_on(crate::bench::run(&options))
+        .map_err(CliError::Bench)?;
+    print!("{}", crate::bench::render(&report));
+    Ok(())
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, warnings for the rest).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tether=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,103 @@
+//! Small pieces the pages are made of.
+
+use egui::{Color32, CornerRadius, Frame, Margin, Response, RichText, Sense, Stroke, Ui, Vec2};
+
+use super::theme;
+
+/// A rounded pill with a tinted background, e.g. the "Sandbox" badge.
+pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> Response {
+    Frame::new()
+        .fill(color.gamma_multiply(0.16))
+        .stroke(Stroke::new(1.0, color.gamma_multiply(0.6)))
+        .corner_radius(CornerRadius::same(255))
+        .inner_margin(Margin::symmetric(8, 2))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).small().strong().color(color))
+        })
+        .response
+}
+
+/// A coloured dot followed by a word: status is never colour alone.
+pub fn status(ui: &mut Ui, color: Color32, text: &str) -> Response {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
+        ui.painter().circle_filled(rect.center(), 5.0, color);
+        ui.label(RichText::new(text).strong().color(color));
+    })
+    .response
+}
+
+/// A raised surface for one idea.
+pub fn card<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
+    let visuals = ui.visuals().clone();
+    Frame::new()
+        .fill(theme::card_fill(&visuals))
+        .stroke(theme::hairline(&visuals))
+        .corner_radius(CornerRadius::same(theme::CARD_RADIUS))
+        .inner_margin(Margin::same(16))
+        .show(ui, add_contents)
+        .inner
+}
+
+/// The accent button of a view.
+pub fn primary_button(ui: &mut Ui, text: &str, enabled: bool) -> Response {
+    let button = egui::Button::new(RichText::new(text).strong().color(Color32::WHITE))
+        .fill(theme::ACCENT)
+        .min_size(Vec2::new(0.0, 4.0 * theme::GRID));
+    ui.add_enabled(enabled, button)
+}
+
+/// Tether's mark: two linked rings on an accent square, drawn so it needs no image.
+pub fn logo(ui: &mut Ui, size: f32) -> Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, CornerRadius::same((size * 0.22) as u8), theme::ACCENT);
+    let ring = Stroke::new((size * 0.09).max(1.5), Color32::WHITE);
+    let radius = size * 0.2;
+    let offset = Vec2::new(size * 0.12, 0.0);
+    painter.circle_stroke(rect.center() - offset, radius, ring);
+    painter.circle_stroke(rect.center() + offset, radius, ring);
+    response
+}
+
+/// Large centred message for a view with nothing to show yet.
+pub fn empty_state(ui: &mut Ui, title: &str, body: &str, add_actions: impl FnOnce(&mut Ui)) {
+    ui.vertical_centered(|ui| {
+        ui.add_space((ui.available_height() * 0.22).max(2.0 * theme::GRID));
+        logo(ui, 56.0);
+        ui.add_space(2.0 * theme::GRID);
+        ui.label(RichText::new(title).size(20.0).strong());
+        ui.add_space(theme::GRID / 2.0);
+        ui.label(RichText::new(body).weak());
+        ui.add_space(2.0 * theme::GRID);
+        add_actions(ui);
+    });
+}
+
+/// A big number with its label, e.g. "1,204" over "Accounts".
+pub fn stat(ui: &mut Ui, value: Option<&str>, label: &str, detail: &str) {
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 2.0;
+        match value {
+            Some(value) => {
+                ui.label(RichText::new(value).size(28.0).strong());
+            }
+            None => {
+                let (rect, _) = ui.allocate_exact_size(Vec2::new(28.0, 34.0), Sense::hover());
+                egui::Spinner::new().paint_at(ui, rect.shrink(4.0));
+            }
+        }
+        ui.label(RichText::new(label).strong());
+        ui.label(RichText::new(detail).small().weak());
+    });
+}
+
+/// Lays out the rest of the row from its right edge.
+pub fn right_aligned<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.with_layout(
+        egui::Layout::right_to_left(egui::Align::Center),
+        add_contents,
+    )
+    .inner
+}

@@ -1,0 +1,148 @@
+//! The built `tether` binary, run as a user would.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const TETHER: &str = env!("CARGO_BIN_EXE_tether");
+
+/// Kills the child when the test ends, pass or fail.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tether(args: &[&str]) -> Output {
+    Command::new(TETHER)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the tether binary runs")
+}
+
+/// Starts `tether sandbox-org` and returns it with the login URL it printed.
+fn start_sandbox_org(extra: &[&str]) -> (Running, String) {
+    let mut child = Command::new(TETHER)
+        .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the tether binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let running = Running(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => {
+                if let Some(url) = line.trim().strip_prefix("Login URL") {
+                    return (running, url.trim().to_string());
+                }
+                printed.push(line);
+            }
+            Err(e) => panic!(
+                "no login URL printed ({e}); stdout so far:\n{}",
+                printed.join("\n")
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sandbox_org_prints_its_url_and_answers_there() {
+    let (_org, login_url) = start_sandbox_org(&[]);
+    let port: u16 = login_url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the login URL names its port: {login_url}"));
+    assert_ne!(port, 0, "the printed URL shows the port actually bound");
+    assert!(login_url.starts_with("http://127.0.0.1:"), "{login_url}");
+
+    let answer = reqwest::get(format!("{login_url}/services/data/"))
+        .await
+        .expect("the org answers");
+    assert_eq!(answer.status(), 200);
+    let versions: serde_json::Value = answer.json().await.expect("a JSON list of versions");
+    let listed = versions.as_array().expect("an array");
+    assert!(
+        listed
+            .iter()
+            .any(|v| v["version"] == "62.0" && v["url"] == "/services/data/v62.0"),
+        "v62.0 is served: {versions}"
+    );
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = tether(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for command in ["demo", "sandbox-org"] {
+        assert!(help.contains(command), "--help lists {command}:\n{help}");
+    }
+    let sub_help = String::from_utf8_lossy(&tether(&["sandbox-org", "--help"]).stdout).to_string();
+    for flag in [
+        "--port",
+        "--fail-rate-503",
+        "--client-id",
+        "--callback",
+        "--jwt-cert",
+        "--auto-approve",
+    ] {
+        assert!(sub_help.contains(flag), "sandbox-org --help lists {flag}");
+    }
+}
+
+#[test]
+fn a_port_in_use_is_reported_with_exit_code_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = taken.local_addr().expect("bound").port().to_string();
+    let output = tether(&["sandbox-org", "--port", &port, "--seed-size", "0"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.contains(&port) && stderr.contains("--port"),
+        "says which port and what to do: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn bad_flags_get_clear_errors() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["sandbox-org", "--port", "0", "--fail-rate-503", "2"],
+            "between 0 and 1",
+        ),
+        (&["sandbox-org"], "--port"),
+        (
+            &["sandbox-org", "--port", "0", "--no-such-flag"],
+            "--no-such-flag",
+        ),
+        (&["no-such-command"], "no-such-command"),
+    ];
+    for (args, expected) in cases {
+        let output = tether(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?} should mention {expected:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
