@@ -76,16 +76,18 @@ fn release_label(version: u32) -> String {
     format!("{season} '{year:02}")
 }
 
-async fn resources(Path(v): Path<String>, _session: Session) -> ApiResult<Response> {
+async fn resources(State(state): State<AppState>, Path(v): Path<String>, session: Session) -> ApiResult<Response> {
     api_version(&v)?;
     let base = format!("/services/data/{v}");
     let body = json!({
         "sobjects": format!("{base}/sobjects"),
         "query": format!("{base}/query"),
         "queryAll": format!("{base}/queryAll"),
+        "recent": format!("{base}/recent"),
         "composite": format!("{base}/composite"),
         "jobs": format!("{base}/jobs"),
         "limits": format!("{base}/limits"),
+        "identity": format!("{}/id/{}/{}", state.org.base_url, session.org_id, session.user_id),
     });
     Ok(axum::Json(body).into_response())
 }
