@@ -98,7 +98,10 @@ impl Default for OrgConfig {
             apps: vec![ConnectedApp {
                 client_id: DEMO_CLIENT_ID.to_string(),
                 client_secret: None,
-                callbacks: vec![DEMO_CALLBACK.to_string(), "http://127.0.0.1:1717/OauthRedirect".to_string()],
+                callbacks: vec![
+                    DEMO_CALLBACK.to_string(),
+                    "http://127.0.0.1:1717/OauthRedirect".to_string(),
+                ],
                 jwt_certificate_pem: None,
             }],
             users: vec![SandboxUser {

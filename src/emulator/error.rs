@@ -18,7 +18,11 @@ pub struct SfError {
 
 impl SfError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        SfError { code: code.to_string(), message: message.into(), fields: Vec::new() }
+        SfError {
+            code: code.to_string(),
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
 
     pub fn with_fields(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
@@ -46,14 +50,24 @@ impl SfError {
 #[derive(Debug, Clone)]
 pub enum ApiError {
     /// `status` with a JSON array body of errors.
-    Rest { status: StatusCode, errors: Vec<SfError> },
+    Rest {
+        status: StatusCode,
+        errors: Vec<SfError>,
+    },
     /// An OAuth endpoint error: `{"error","error_description"}`.
-    OAuth { status: StatusCode, error: String, description: String },
+    OAuth {
+        status: StatusCode,
+        error: String,
+        description: String,
+    },
 }
 
 impl ApiError {
     pub fn rest(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        ApiError::Rest { status, errors: vec![SfError::new(code, message)] }
+        ApiError::Rest {
+            status,
+            errors: vec![SfError::new(code, message)],
+        }
     }
 
     pub fn from_errors(status: StatusCode, errors: Vec<SfError>) -> Self {
@@ -73,7 +87,11 @@ impl ApiError {
     }
 
     pub fn invalid_session() -> Self {
-        Self::rest(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid")
+        Self::rest(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "Session expired or invalid",
+        )
     }
 
     pub fn json_parse(message: impl Into<String>) -> Self {
@@ -81,7 +99,11 @@ impl ApiError {
     }
 
     pub fn oauth(status: StatusCode, error: &str, description: impl Into<String>) -> Self {
-        ApiError::OAuth { status, error: error.to_string(), description: description.into() }
+        ApiError::OAuth {
+            status,
+            error: error.to_string(),
+            description: description.into(),
+        }
     }
 
     pub fn invalid_grant(description: impl Into<String>) -> Self {
@@ -99,7 +121,9 @@ impl ApiError {
             ApiError::Rest { errors, .. } => {
                 Value::Array(errors.iter().map(SfError::to_rest_json).collect())
             }
-            ApiError::OAuth { error, description, .. } => {
+            ApiError::OAuth {
+                error, description, ..
+            } => {
                 json!({ "error": error, "error_description": description })
             }
         }
@@ -123,7 +147,10 @@ impl From<SfError> for ApiError {
             "SERVER_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        ApiError::Rest { status, errors: vec![e] }
+        ApiError::Rest {
+            status,
+            errors: vec![e],
+        }
     }
 }
 

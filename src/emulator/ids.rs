@@ -82,7 +82,11 @@ pub fn to_18(id: &str) -> Option<String> {
 
 /// The key prefix of a well-formed id.
 pub fn key_prefix(id: &str) -> Option<&str> {
-    if id.len() == 15 || id.len() == 18 { id.get(0..3) } else { None }
+    if id.len() == 15 || id.len() == 18 {
+        id.get(0..3)
+    } else {
+        None
+    }
 }
 
 /// The 18-character id when `id` is well formed and its checksum (if present) is consistent
@@ -97,7 +101,11 @@ mod tests {
 
     #[test]
     fn checksum_matches_ids_recorded_from_real_orgs() {
-        for long in ["003q000000KvQ1tAAF", "a00D0000008pQRAIA2", "003q000000KwYFaAAN"] {
+        for long in [
+            "003q000000KvQ1tAAF",
+            "a00D0000008pQRAIA2",
+            "003q000000KwYFaAAN",
+        ] {
             assert_eq!(to_18(&long[..15]).as_deref(), Some(long));
         }
     }
@@ -121,7 +129,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_refused() {
-        for bad in ["", "001", "001A000001ABCD!", "001A000001ABCDEIA", "001A000001ABCDE!!!"] {
+        for bad in [
+            "",
+            "001",
+            "001A000001ABCD!",
+            "001A000001ABCDEIA",
+            "001A000001ABCDE!!!",
+        ] {
             assert_eq!(to_18(bad), None, "{bad}");
         }
     }

@@ -40,15 +40,23 @@ impl SandboxOrg {
         let app = http::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                });
+            let serve = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
             if let Err(e) = serve.await {
                 tracing::error!("sandbox org stopped: {e}");
             }
         });
-        Ok(SandboxOrg { addr, state, shutdown: Some(tx), task: Some(task) })
+        Ok(SandboxOrg {
+            addr,
+            state,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// `http://127.0.0.1:PORT`: the login host and the instance URL.

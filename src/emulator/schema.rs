@@ -14,12 +14,30 @@ const RECORDED_VERSION_PREFIX: &str = "/services/data/v48.0/";
 
 /// Recorded describes shipped with Tether (BSD-3-Clause, see assets/salesforce/describe/LICENSE.CumulusCI).
 const RECORDED_DESCRIBES: &[(&str, &str)] = &[
-    ("Account", include_str!("../../assets/salesforce/describe/Account.json")),
-    ("Contact", include_str!("../../assets/salesforce/describe/Contact.json")),
-    ("Opportunity", include_str!("../../assets/salesforce/describe/Opportunity.json")),
-    ("Lead", include_str!("../../assets/salesforce/describe/Lead.json")),
-    ("Case", include_str!("../../assets/salesforce/describe/Case.json")),
-    ("Event", include_str!("../../assets/salesforce/describe/Event.json")),
+    (
+        "Account",
+        include_str!("../../assets/salesforce/describe/Account.json"),
+    ),
+    (
+        "Contact",
+        include_str!("../../assets/salesforce/describe/Contact.json"),
+    ),
+    (
+        "Opportunity",
+        include_str!("../../assets/salesforce/describe/Opportunity.json"),
+    ),
+    (
+        "Lead",
+        include_str!("../../assets/salesforce/describe/Lead.json"),
+    ),
+    (
+        "Case",
+        include_str!("../../assets/salesforce/describe/Case.json"),
+    ),
+    (
+        "Event",
+        include_str!("../../assets/salesforce/describe/Event.json"),
+    ),
     (
         "OpportunityContactRole",
         include_str!("../../assets/salesforce/describe/OpportunityContactRole.json"),
@@ -33,10 +51,18 @@ pub const DEFAULT_SCHEMA_FILE: &str = include_str!("../../assets/sandbox-schema.
 pub enum SchemaError {
     #[error("the schema file is not valid JSON: {0}. Fix the file and start the sandbox org again")]
     Json(#[from] serde_json::Error),
-    #[error("the schema file declares field {field} on {object}, which is not an object of the org. Declare the object under \"objects\" first")]
+    #[error(
+        "the schema file declares field {field} on {object}, which is not an object of the org. Declare the object under \"objects\" first"
+    )]
     UnknownObject { object: String, field: String },
-    #[error("the schema file declares {object}.{field} with type {kind:?}, which the sandbox org does not support. Use one of string, textarea, picklist, multipicklist, boolean, int, double, currency, percent, date, datetime, email, phone, url, reference")]
-    UnknownType { object: String, field: String, kind: String },
+    #[error(
+        "the schema file declares {object}.{field} with type {kind:?}, which the sandbox org does not support. Use one of string, textarea, picklist, multipicklist, boolean, int, double, currency, percent, date, datetime, email, phone, url, reference"
+    )]
+    UnknownType {
+        object: String,
+        field: String,
+        kind: String,
+    },
     #[error("the schema file declares {0} twice")]
     Duplicate(String),
     #[error("recorded describe for {0} is damaged: {1}")]
@@ -239,7 +265,10 @@ impl FieldDef {
                         Some(PicklistValue {
                             value: p.get("value")?.as_str()?.to_string(),
                             active: p.get("active").and_then(Value::as_bool).unwrap_or(true),
-                            default: p.get("defaultValue").and_then(Value::as_bool).unwrap_or(false),
+                            default: p
+                                .get("defaultValue")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(false),
                         })
                     })
                     .collect()
@@ -248,7 +277,11 @@ impl FieldDef {
         let reference_to = v
             .get("referenceTo")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         Some(FieldDef {
             name: s("name")?,
@@ -292,7 +325,10 @@ impl FieldDef {
     }
 
     pub fn default_picklist_value(&self) -> Option<&str> {
-        self.picklist.iter().find(|p| p.default && p.active).map(|p| p.value.as_str())
+        self.picklist
+            .iter()
+            .find(|p| p.default && p.active)
+            .map(|p| p.value.as_str())
     }
 }
 
@@ -334,7 +370,10 @@ impl ObjectSchema {
         let flag = |k: &str| describe[k].as_bool().unwrap_or(false);
         Ok(ObjectSchema {
             label: describe["label"].as_str().unwrap_or(&name).to_string(),
-            key_prefix: describe["keyPrefix"].as_str().ok_or_else(|| damaged("no keyPrefix"))?.to_string(),
+            key_prefix: describe["keyPrefix"]
+                .as_str()
+                .ok_or_else(|| damaged("no keyPrefix"))?
+                .to_string(),
             custom: flag("custom"),
             createable: flag("createable"),
             updateable: flag("updateable"),
@@ -351,16 +390,22 @@ impl ObjectSchema {
 
     /// A field by API name, case-insensitively.
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
-        self.field_index.get(&name.to_ascii_lowercase()).map(|i| &self.fields[*i])
+        self.field_index
+            .get(&name.to_ascii_lowercase())
+            .map(|i| &self.fields[*i])
     }
 
     /// The lookup field behind a relationship name (`Account` → `AccountId`), case-insensitively.
     pub fn relationship(&self, name: &str) -> Option<&FieldDef> {
-        self.relationship_index.get(&name.to_ascii_lowercase()).map(|i| &self.fields[*i])
+        self.relationship_index
+            .get(&name.to_ascii_lowercase())
+            .map(|i| &self.fields[*i])
     }
 
     pub fn external_id_fields(&self) -> impl Iterator<Item = &FieldDef> {
-        self.fields.iter().filter(|f| f.external_id || f.kind == FieldType::Id)
+        self.fields
+            .iter()
+            .filter(|f| f.external_id || f.kind == FieldType::Id)
     }
 
     /// The object describe, with URLs for `version` (for example `v60.0`).
@@ -395,15 +440,19 @@ fn with_version(v: &Value, version: &str) -> Value {
             Value::String(rewrite_version(s, version))
         }
         Value::Array(a) => Value::Array(a.iter().map(|x| with_version(x, version)).collect()),
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, x)| (k.clone(), with_version(x, version))).collect())
-        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), with_version(x, version)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
 
 fn rewrite_version(s: &str, version: &str) -> String {
-    let Some(start) = s.find("/services/data/v") else { return s.to_string() };
+    let Some(start) = s.find("/services/data/v") else {
+        return s.to_string();
+    };
     let after = start + "/services/data/".len();
     let end = s[after..].find('/').map(|e| after + e).unwrap_or(s.len());
     format!("{}/services/data/{}{}", &s[..start], version, &s[end..])
@@ -511,10 +560,14 @@ impl Schema {
                 .ok_or_else(|| SchemaError::Recorded(name.to_string(), "not in global".into()))?;
             schema.add(ObjectSchema::new(describe, entry)?)?;
         }
-        let account = schema.object("Account").cloned().expect("Account is recorded");
+        let account = schema
+            .object("Account")
+            .cloned()
+            .expect("Account is recorded");
         let account_entry = entry_for("Account").unwrap_or(Value::Null);
         for spec in &file.objects {
-            let entry = entry_for(&spec.name).unwrap_or_else(|| clone_global_entry(&account_entry, spec));
+            let entry =
+                entry_for(&spec.name).unwrap_or_else(|| clone_global_entry(&account_entry, spec));
             let describe = clone_object_describe(&account, spec);
             schema.add(ObjectSchema::new(describe, entry)?)?;
             for field in &spec.fields {
@@ -535,15 +588,24 @@ impl Schema {
             return Err(SchemaError::Duplicate(object.name.clone()));
         }
         self.by_name.insert(key, self.objects.len());
-        self.by_prefix.insert(object.key_prefix.clone(), self.objects.len());
+        self.by_prefix
+            .insert(object.key_prefix.clone(), self.objects.len());
         self.objects.push(object);
         Ok(())
     }
 
-    fn add_custom_field(&mut self, object: &str, spec: &CustomFieldSpec) -> Result<(), SchemaError> {
-        let index = *self.by_name.get(&object.to_ascii_lowercase()).ok_or_else(|| {
-            SchemaError::UnknownObject { object: object.to_string(), field: spec.name.clone() }
-        })?;
+    fn add_custom_field(
+        &mut self,
+        object: &str,
+        spec: &CustomFieldSpec,
+    ) -> Result<(), SchemaError> {
+        let index = *self
+            .by_name
+            .get(&object.to_ascii_lowercase())
+            .ok_or_else(|| SchemaError::UnknownObject {
+                object: object.to_string(),
+                field: spec.name.clone(),
+            })?;
         let kind = FieldType::parse(&spec.kind).ok_or_else(|| SchemaError::UnknownType {
             object: object.to_string(),
             field: spec.name.clone(),
@@ -552,11 +614,17 @@ impl Schema {
         if self.objects[index].field(&spec.name).is_some() {
             return Err(SchemaError::Duplicate(format!("{object}.{}", spec.name)));
         }
-        let template = self.objects[index]
-            .describe["fields"]
+        let template = self.objects[index].describe["fields"]
             .as_array()
-            .and_then(|a| a.iter().find(|f| f["name"] == "Name" || f["type"] == "string"))
-            .or_else(|| self.objects[0].describe["fields"].as_array().and_then(|a| a.get(3)))
+            .and_then(|a| {
+                a.iter()
+                    .find(|f| f["name"] == "Name" || f["type"] == "string")
+            })
+            .or_else(|| {
+                self.objects[0].describe["fields"]
+                    .as_array()
+                    .and_then(|a| a.get(3))
+            })
             .cloned()
             .unwrap_or_else(|| json!({}));
         let json = custom_field_json(&template, spec, kind);
@@ -565,7 +633,9 @@ impl Schema {
     }
 
     pub fn object(&self, name: &str) -> Option<&ObjectSchema> {
-        self.by_name.get(&name.to_ascii_lowercase()).map(|i| &self.objects[*i])
+        self.by_name
+            .get(&name.to_ascii_lowercase())
+            .map(|i| &self.objects[*i])
     }
 
     pub fn object_by_prefix(&self, prefix: &str) -> Option<&ObjectSchema> {
@@ -593,7 +663,7 @@ impl Schema {
 
 fn clone_global_entry(template: &Value, spec: &CustomObjectSpec) -> Value {
     let mut entry = template.clone();
-    let url = |tail: &str| format!("/services/data/v48.0/sobjects/{}{}", spec.name, tail);
+    let url = |tail: &str| format!("{RECORDED_VERSION_PREFIX}sobjects/{}{}", spec.name, tail);
     if let Value::Object(m) = &mut entry {
         m.insert("name".into(), json!(spec.name));
         m.insert("label".into(), json!(spec.label));
@@ -618,8 +688,16 @@ fn clone_global_entry(template: &Value, spec: &CustomObjectSpec) -> Value {
 /// system fields every object has (cloned from Account's) and no Account-specific metadata.
 fn clone_object_describe(account: &ObjectSchema, spec: &CustomObjectSpec) -> Value {
     let mut describe = account.describe.clone();
-    let url = |tail: &str| format!("/services/data/v48.0/sobjects/{}{}", spec.name, tail);
-    let mut system = vec!["Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"];
+    let url = |tail: &str| format!("{RECORDED_VERSION_PREFIX}sobjects/{}{}", spec.name, tail);
+    let mut system = vec![
+        "Id",
+        "IsDeleted",
+        "CreatedDate",
+        "CreatedById",
+        "LastModifiedDate",
+        "LastModifiedById",
+        "SystemModstamp",
+    ];
     if spec.custom {
         system.insert(1, "OwnerId");
     }
@@ -629,7 +707,11 @@ fn clone_object_describe(account: &ObjectSchema, spec: &CustomObjectSpec) -> Val
     let fields: Vec<Value> = system
         .iter()
         .filter_map(|name| {
-            let mut f = account.describe["fields"].as_array()?.iter().find(|f| f["name"] == *name)?.clone();
+            let mut f = account.describe["fields"]
+                .as_array()?
+                .iter()
+                .find(|f| f["name"] == *name)?
+                .clone();
             if *name == "Id" {
                 f["label"] = json!(format!("{} ID", spec.label));
             }
@@ -677,15 +759,20 @@ fn custom_field_json(template: &Value, spec: &CustomFieldSpec, kind: FieldType) 
         FieldType::Reference | FieldType::Id => 18,
         FieldType::Textarea => spec.length.unwrap_or(32768),
         FieldType::Picklist | FieldType::Multipicklist => spec.length.unwrap_or(255),
-        FieldType::Email | FieldType::Phone => spec.length.unwrap_or(if kind == FieldType::Email { 80 } else { 40 }),
+        FieldType::Email | FieldType::Phone => {
+            spec.length
+                .unwrap_or(if kind == FieldType::Email { 80 } else { 40 })
+        }
         FieldType::Url => spec.length.unwrap_or(255),
         _ if text => spec.length.unwrap_or(255),
         _ => 0,
     };
     let (precision, scale) = match kind {
-        FieldType::Currency | FieldType::Double | FieldType::Percent => {
-            (spec.precision.unwrap_or(18), spec.scale.unwrap_or(if kind == FieldType::Double { 0 } else { 2 }))
-        }
+        FieldType::Currency | FieldType::Double | FieldType::Percent => (
+            spec.precision.unwrap_or(18),
+            spec.scale
+                .unwrap_or(if kind == FieldType::Double { 0 } else { 2 }),
+        ),
         _ => (0, 0),
     };
     let writable = !spec.read_only;
@@ -706,26 +793,54 @@ fn custom_field_json(template: &Value, spec: &CustomFieldSpec, kind: FieldType) 
     set("byteLength", json!(length * 3));
     set("precision", json!(precision));
     set("scale", json!(scale));
-    set("digits", json!(if kind == FieldType::Int { spec.precision.unwrap_or(9) } else { 0 }));
+    set(
+        "digits",
+        json!(if kind == FieldType::Int {
+            spec.precision.unwrap_or(9)
+        } else {
+            0
+        }),
+    );
     set("custom", json!(true));
-    set("nillable", json!(!spec.required && kind != FieldType::Boolean));
+    set(
+        "nillable",
+        json!(!spec.required && kind != FieldType::Boolean),
+    );
     set("createable", json!(writable));
     set("updateable", json!(writable));
     set("calculated", json!(false));
     set("autoNumber", json!(false));
     set("defaultedOnCreate", json!(defaulted));
-    set("defaultValue", spec.default_value.clone().or_else(|| (kind == FieldType::Boolean).then(|| json!(false))).unwrap_or(Value::Null));
+    set(
+        "defaultValue",
+        spec.default_value
+            .clone()
+            .or_else(|| (kind == FieldType::Boolean).then(|| json!(false)))
+            .unwrap_or(Value::Null),
+    );
     set("unique", json!(spec.unique));
     set("externalId", json!(spec.external_id));
     set("idLookup", json!(spec.external_id || spec.unique));
     set("caseSensitive", json!(spec.case_sensitive));
     set("nameField", json!(false));
-    set("filterable", json!(kind != FieldType::Textarea || length <= 255));
-    set("sortable", json!(kind != FieldType::Textarea && kind != FieldType::Multipicklist));
-    set("groupable", json!(kind.is_text() || kind == FieldType::Boolean || kind == FieldType::Date));
+    set(
+        "filterable",
+        json!(kind != FieldType::Textarea || length <= 255),
+    );
+    set(
+        "sortable",
+        json!(kind != FieldType::Textarea && kind != FieldType::Multipicklist),
+    );
+    set(
+        "groupable",
+        json!(kind.is_text() || kind == FieldType::Boolean || kind == FieldType::Date),
+    );
     set("picklistValues", Value::Array(picklist));
     set("restrictedPicklist", json!(spec.restricted));
-    set("referenceTo", json!(spec.reference_to.iter().collect::<Vec<_>>()));
+    set(
+        "referenceTo",
+        json!(spec.reference_to.iter().collect::<Vec<_>>()),
+    );
     set("relationshipName", json!(spec.relationship_name));
     set("inlineHelpText", Value::Null);
     set("compoundFieldName", Value::Null);
@@ -751,7 +866,10 @@ mod tests {
         let opp = schema.object("Opportunity").unwrap();
         assert_eq!(opp.relationship("account").unwrap().name, "AccountId");
         assert!(schema.object("User").is_some());
-        assert_eq!(schema.object_for_id("0065g000000001AAAA").unwrap().name, "Opportunity");
+        assert_eq!(
+            schema.object_for_id("0065g000000001AAAA").unwrap().name,
+            "Opportunity"
+        );
     }
 
     #[test]
@@ -761,7 +879,10 @@ mod tests {
         let describe = account.describe_json("v60.0");
         let fields = describe["fields"].as_array().unwrap();
         let recorded = fields.iter().find(|f| f["name"] == "Name").unwrap();
-        let custom = fields.iter().find(|f| f["name"] == "External_Id__c").unwrap();
+        let custom = fields
+            .iter()
+            .find(|f| f["name"] == "External_Id__c")
+            .unwrap();
         let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
         assert_eq!(keys(recorded), keys(custom));
         assert_eq!(custom["externalId"], true);
@@ -771,16 +892,24 @@ mod tests {
     fn describe_urls_follow_the_requested_version() {
         let schema = Schema::standard().unwrap();
         let d = schema.object("Contact").unwrap().describe_json("v61.0");
-        assert_eq!(d["urls"]["describe"], "/services/data/v61.0/sobjects/Contact/describe");
+        assert_eq!(
+            d["urls"]["describe"],
+            "/services/data/v61.0/sobjects/Contact/describe"
+        );
         let text = d.to_string();
         assert!(!text.contains(RECORDED_VERSION_PREFIX));
     }
 
     #[test]
     fn unknown_field_type_in_schema_file_is_named() {
-        let err = Schema::with_file(r#"{"fields":{"Account":[{"name":"X__c","label":"X","type":"blob"}]}}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("Account.X__c") && err.contains("blob"), "{err}");
+        let err = Schema::with_file(
+            r#"{"fields":{"Account":[{"name":"X__c","label":"X","type":"blob"}]}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("Account.X__c") && err.contains("blob"),
+            "{err}"
+        );
     }
 }

@@ -74,7 +74,10 @@ fn deserialize_error(field: &FieldDef, type_name: &str, v: &Value) -> SfError {
 fn too_long(field: &FieldDef, text: &str) -> SfError {
     SfError::new(
         "STRING_TOO_LONG",
-        format!("{}: data value too large: {} (max length={})", field.label, text, field.length),
+        format!(
+            "{}: data value too large: {} (max length={})",
+            field.label, text, field.length
+        ),
     )
     .with_fields([field.name.clone()])
 }
@@ -97,7 +100,10 @@ fn number_from(v: &Value) -> Option<f64> {
 fn outside_range(field: &FieldDef, v: &Value) -> SfError {
     SfError::new(
         "NUMBER_OUTSIDE_VALID_RANGE",
-        format!("{}: value outside of valid range on numeric field: {}", field.label, v),
+        format!(
+            "{}: value outside of valid range on numeric field: {}",
+            field.label, v
+        ),
     )
     .with_fields([field.name.clone()])
 }
@@ -112,7 +118,9 @@ fn number_value(x: f64) -> Value {
         // Salesforce answers whole doubles as `23.0`; serde_json keeps an f64 as such.
         Value::Number(Number::from_f64(x).unwrap_or_else(|| Number::from(0)))
     } else {
-        Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+        Number::from_f64(x)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -120,7 +128,11 @@ fn number_value(x: f64) -> Value {
 /// `Ok(Value::Null)` clears the field. References are resolved by the store.
 pub fn coerce(field: &FieldDef, v: &Value) -> Result<Value, SfError> {
     if v.is_null() {
-        return Ok(if field.kind == FieldType::Boolean { Value::Bool(false) } else { Value::Null });
+        return Ok(if field.kind == FieldType::Boolean {
+            Value::Bool(false)
+        } else {
+            Value::Null
+        });
     }
     use FieldType::*;
     match field.kind {
@@ -217,7 +229,9 @@ fn text_of(field: &FieldDef, v: &Value) -> Result<String, SfError> {
 }
 
 fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -232,7 +246,13 @@ mod tests {
     use serde_json::json;
 
     fn field(object: &str, name: &str) -> FieldDef {
-        Schema::standard().unwrap().object(object).unwrap().field(name).unwrap().clone()
+        Schema::standard()
+            .unwrap()
+            .object(object)
+            .unwrap()
+            .field(name)
+            .unwrap()
+            .clone()
     }
 
     #[test]
@@ -240,42 +260,113 @@ mod tests {
         let cases: &[(&str, &str, Value, Value)] = &[
             ("Opportunity", "Amount", json!("1200.505"), json!(1200.51)),
             ("Opportunity", "Amount", json!(5), json!(5.0)),
-            ("Opportunity", "CloseDate", json!("2024-03-04"), json!("2024-03-04")),
+            (
+                "Opportunity",
+                "CloseDate",
+                json!("2024-03-04"),
+                json!("2024-03-04"),
+            ),
             ("Account", "Name", json!(42), json!("42")),
             ("Account", "NumberOfEmployees", json!("12"), json!(12)),
             ("Lead", "V4_Deprioritize__c", json!(null), json!(false)),
             ("Lead", "V4_Deprioritize__c", json!("TRUE"), json!(true)),
-            ("Lead", "Lead_Scored_At__c", json!("2024-01-31T10:00:00+02:00"), json!("2024-01-31T08:00:00.000+0000")),
-            ("Lead", "Lead_Scored_At__c", json!("2024-01-31T10:00:00.123Z"), json!("2024-01-31T10:00:00.123+0000")),
-            ("Account", "Health_Trend__c", json!("Growing"), json!("Growing")),
+            (
+                "Lead",
+                "Lead_Scored_At__c",
+                json!("2024-01-31T10:00:00+02:00"),
+                json!("2024-01-31T08:00:00.000+0000"),
+            ),
+            (
+                "Lead",
+                "Lead_Scored_At__c",
+                json!("2024-01-31T10:00:00.123Z"),
+                json!("2024-01-31T10:00:00.123+0000"),
+            ),
+            (
+                "Account",
+                "Health_Trend__c",
+                json!("Growing"),
+                json!("Growing"),
+            ),
         ];
         for (object, name, input, want) in cases {
-            assert_eq!(&coerce(&field(object, name), input).unwrap(), want, "{object}.{name} <- {input}");
+            assert_eq!(
+                &coerce(&field(object, name), input).unwrap(),
+                want,
+                "{object}.{name} <- {input}"
+            );
         }
     }
 
     #[test]
     fn bad_values_get_the_org_error_codes() {
         let cases: &[(&str, &str, Value, &str)] = &[
-            ("Opportunity", "Name", json!("x".repeat(121)), "STRING_TOO_LONG"),
-            ("Opportunity", "CloseDate", json!("03/04/2024"), "JSON_PARSER_ERROR"),
+            (
+                "Opportunity",
+                "Name",
+                json!("x".repeat(121)),
+                "STRING_TOO_LONG",
+            ),
+            (
+                "Opportunity",
+                "CloseDate",
+                json!("03/04/2024"),
+                "JSON_PARSER_ERROR",
+            ),
             ("Opportunity", "Amount", json!("lots"), "JSON_PARSER_ERROR"),
-            ("Opportunity", "Amount", json!(1e20), "NUMBER_OUTSIDE_VALID_RANGE"),
-            ("Account", "Health_Trend__c", json!("Up"), "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"),
-            ("Contact", "Email", json!("not-an-email"), "INVALID_EMAIL_ADDRESS"),
-            ("Account", "NumberOfEmployees", json!(1.5), "JSON_PARSER_ERROR"),
-            ("Lead", "V4_Deprioritize__c", json!("maybe"), "JSON_PARSER_ERROR"),
-            ("Account", "BillingAddress", json!({}), "INVALID_FIELD_FOR_INSERT_UPDATE"),
+            (
+                "Opportunity",
+                "Amount",
+                json!(1e20),
+                "NUMBER_OUTSIDE_VALID_RANGE",
+            ),
+            (
+                "Account",
+                "Health_Trend__c",
+                json!("Up"),
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            ),
+            (
+                "Contact",
+                "Email",
+                json!("not-an-email"),
+                "INVALID_EMAIL_ADDRESS",
+            ),
+            (
+                "Account",
+                "NumberOfEmployees",
+                json!(1.5),
+                "JSON_PARSER_ERROR",
+            ),
+            (
+                "Lead",
+                "V4_Deprioritize__c",
+                json!("maybe"),
+                "JSON_PARSER_ERROR",
+            ),
+            (
+                "Account",
+                "BillingAddress",
+                json!({}),
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+            ),
         ];
         for (object, name, input, code) in cases {
             let err = coerce(&field(object, name), input).unwrap_err();
-            assert_eq!(err.code, *code, "{object}.{name} <- {input}: {}", err.message);
+            assert_eq!(
+                err.code, *code,
+                "{object}.{name} <- {input}: {}",
+                err.message
+            );
             assert!(err.fields.iter().any(|f| f == name), "{err:?}");
         }
     }
 
     #[test]
     fn datetimes_format_to_the_millisecond() {
-        assert_eq!(format_datetime_ms(1_706_695_200_123), "2024-01-31T10:00:00.123+0000");
+        assert_eq!(
+            format_datetime_ms(1_706_695_200_123),
+            "2024-01-31T10:00:00.123+0000"
+        );
     }
 }

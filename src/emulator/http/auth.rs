@@ -47,5 +47,7 @@ pub fn authenticate(
     _state: &AppState,
     _headers: &axum::http::HeaderMap,
 ) -> Result<Session, crate::emulator::error::ApiError> {
-    Ok(Session { user_id: crate::emulator::ids::mint("005", 1) })
+    Ok(Session {
+        user_id: crate::emulator::ids::mint("005", 1),
+    })
 }

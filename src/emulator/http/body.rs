@@ -27,7 +27,11 @@ pub fn json_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
         Value::Object(m) => Ok(m),
         other => Err(ApiError::json_parse(format!(
             "Cannot deserialize instance of SObject from {} value or request may be missing a required field at [line:1, column:1]",
-            if other.is_array() { "START_ARRAY" } else { "VALUE_STRING" }
+            if other.is_array() {
+                "START_ARRAY"
+            } else {
+                "VALUE_STRING"
+            }
         ))),
     }
 }

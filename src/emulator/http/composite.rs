@@ -88,37 +88,71 @@ fn is_query_or_collection(url: &str) -> bool {
 fn validate(req: &CompositeRequest) -> ApiResult<()> {
     let n = req.composite_request.len();
     if n == 0 {
-        return Err(ApiError::bad_request("INVALID_API_INPUT", "compositeRequest must contain at least one subrequest"));
+        return Err(ApiError::bad_request(
+            "INVALID_API_INPUT",
+            "compositeRequest must contain at least one subrequest",
+        ));
     }
     if n > MAX_SUBREQUESTS {
         return Err(ApiError::bad_request(
             "LIMIT_EXCEEDED",
-            format!("The composite request has {n} subrequests; the maximum is {MAX_SUBREQUESTS}. Split it into several calls."),
+            format!(
+                "The composite request has {n} subrequests; the maximum is {MAX_SUBREQUESTS}. Split it into several calls."
+            ),
         ));
     }
-    let heavy = req.composite_request.iter().filter(|s| is_query_or_collection(&s.url)).count();
+    let heavy = req
+        .composite_request
+        .iter()
+        .filter(|s| is_query_or_collection(&s.url))
+        .count();
     if heavy > MAX_QUERIES_OR_COLLECTIONS {
         return Err(ApiError::bad_request(
             "LIMIT_EXCEEDED",
-            format!("The composite request has {heavy} query or collection subrequests; the maximum is {MAX_QUERIES_OR_COLLECTIONS}."),
+            format!(
+                "The composite request has {heavy} query or collection subrequests; the maximum is {MAX_QUERIES_OR_COLLECTIONS}."
+            ),
         ));
     }
     let mut seen = std::collections::HashSet::new();
     for sub in &req.composite_request {
-        if sub.reference_id.is_empty() || !sub.reference_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if sub.reference_id.is_empty()
+            || !sub
+                .reference_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(ApiError::bad_request(
                 "INVALID_API_INPUT",
-                format!("Invalid referenceId '{}': use letters, digits and underscores", sub.reference_id),
+                format!(
+                    "Invalid referenceId '{}': use letters, digits and underscores",
+                    sub.reference_id
+                ),
             ));
         }
         if !seen.insert(sub.reference_id.as_str()) {
-            return Err(ApiError::bad_request("INVALID_API_INPUT", format!("Duplicate referenceId provided in the request: {}", sub.reference_id)));
+            return Err(ApiError::bad_request(
+                "INVALID_API_INPUT",
+                format!(
+                    "Duplicate referenceId provided in the request: {}",
+                    sub.reference_id
+                ),
+            ));
         }
         if !sub.url.starts_with("/services/data/") {
-            return Err(ApiError::bad_request("INVALID_API_INPUT", format!("Invalid url '{}': it must start with /services/data/", sub.url)));
+            return Err(ApiError::bad_request(
+                "INVALID_API_INPUT",
+                format!(
+                    "Invalid url '{}': it must start with /services/data/",
+                    sub.url
+                ),
+            ));
         }
         if sub.url.contains("/composite") && !sub.url.contains("/composite/sobjects") {
-            return Err(ApiError::bad_request("INVALID_API_INPUT", "A composite subrequest cannot itself be a composite request"));
+            return Err(ApiError::bad_request(
+                "INVALID_API_INPUT",
+                "A composite subrequest cannot itself be a composite request",
+            ));
         }
     }
     Ok(())
@@ -173,16 +207,27 @@ fn substitute(text: &str, results: &HashMap<String, SubResult>) -> Result<String
 fn substitute_value(v: &Value, results: &HashMap<String, SubResult>) -> Result<Value, String> {
     Ok(match v {
         Value::String(s) => Value::String(substitute(s, results)?),
-        Value::Array(a) => Value::Array(a.iter().map(|x| substitute_value(x, results)).collect::<Result<_, _>>()?),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| substitute_value(x, results))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(m) => Value::Object(
-            m.iter().map(|(k, x)| Ok((k.clone(), substitute_value(x, results)?))).collect::<Result<_, String>>()?,
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), substitute_value(x, results)?)))
+                .collect::<Result<_, String>>()?,
         ),
         other => other.clone(),
     })
 }
 
 /// Records a write may change, read before it runs.
-fn before_images(state: &AppState, method: &Method, url: &str, body: Option<&Value>) -> Vec<(String, Option<Record>)> {
+fn before_images(
+    state: &AppState,
+    method: &Method,
+    url: &str,
+    body: Option<&Value>,
+) -> Vec<(String, Option<Record>)> {
     if method == Method::GET {
         return Vec::new();
     }
@@ -198,14 +243,20 @@ fn before_images(state: &AppState, method: &Method, url: &str, body: Option<&Val
             _ => {}
         }
     }
-    if let Some(records) = body.and_then(|b| b.get("records")).and_then(Value::as_array) {
+    if let Some(records) = body
+        .and_then(|b| b.get("records"))
+        .and_then(Value::as_array)
+    {
         for r in records {
             if let Some(id) = r.get("Id").and_then(Value::as_str) {
                 ids_touched.push(id.to_string());
             }
         }
     }
-    if let Some(query) = url.split_once("ids=").map(|(_, q)| q.split('&').next().unwrap_or("")) {
+    if let Some(query) = url
+        .split_once("ids=")
+        .map(|(_, q)| q.split('&').next().unwrap_or(""))
+    {
         ids_touched.extend(query.split(',').map(str::to_string));
     }
     ids_touched
@@ -231,10 +282,17 @@ fn answered_ids(body: &Value, out: &mut Vec<String>) {
     }
 }
 
-async fn composite(State(state): State<AppState>, Path(v): Path<String>, _session: Session, headers: HeaderMap, raw: Bytes) -> ApiResult<Response> {
+async fn composite(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    _session: Session,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> ApiResult<Response> {
     api_version(&v)?;
-    let req: CompositeRequest = serde_json::from_value(body::json(&raw)?)
-        .map_err(|e| ApiError::json_parse(format!("Cannot deserialize the composite request: {e}")))?;
+    let req: CompositeRequest = serde_json::from_value(body::json(&raw)?).map_err(|e| {
+        ApiError::json_parse(format!("Cannot deserialize the composite request: {e}"))
+    })?;
     validate(&req)?;
     let inner = api_routes().with_state(state.clone());
     let auth = headers.get(header::AUTHORIZATION).cloned();
@@ -244,12 +302,22 @@ async fn composite(State(state): State<AppState>, Path(v): Path<String>, _sessio
     let mut failed_at: Option<usize> = None;
     for (index, sub) in req.composite_request.iter().enumerate() {
         order.push(sub.reference_id.clone());
-        let prepared = substitute(&sub.url, &results)
-            .and_then(|url| Ok((url, sub.body.as_ref().map(|b| substitute_value(b, &results)).transpose()?)));
+        let prepared = substitute(&sub.url, &results).and_then(|url| {
+            Ok((
+                url,
+                sub.body
+                    .as_ref()
+                    .map(|b| substitute_value(b, &results))
+                    .transpose()?,
+            ))
+        });
         let (url, body) = match prepared {
             Ok(x) => x,
             Err(message) => {
-                results.insert(sub.reference_id.clone(), SubResult::halted(&sub.reference_id, message));
+                results.insert(
+                    sub.reference_id.clone(),
+                    SubResult::halted(&sub.reference_id, message),
+                );
                 if req.all_or_none {
                     failed_at = Some(index);
                     break;
@@ -257,9 +325,13 @@ async fn composite(State(state): State<AppState>, Path(v): Path<String>, _sessio
                 continue;
             }
         };
-        let method = Method::from_bytes(sub.method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
+        let method =
+            Method::from_bytes(sub.method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
         let befores = before_images(&state, &method, &url, body.as_ref());
-        let mut request = Request::builder().method(method.clone()).uri(&url).header(header::CONTENT_TYPE, "application/json");
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(&url)
+            .header(header::CONTENT_TYPE, "application/json");
         if let Some(a) = &auth {
             request = request.header(header::AUTHORIZATION, a.clone());
         }
@@ -269,20 +341,33 @@ async fn composite(State(state): State<AppState>, Path(v): Path<String>, _sessio
             }
         }
         let payload = body.as_ref().map(|b| b.to_string()).unwrap_or_default();
-        let request = request
-            .body(Body::from(payload))
-            .map_err(|e| ApiError::bad_request("INVALID_API_INPUT", format!("Invalid subrequest '{}': {e}", sub.reference_id)))?;
+        let request = request.body(Body::from(payload)).map_err(|e| {
+            ApiError::bad_request(
+                "INVALID_API_INPUT",
+                format!("Invalid subrequest '{}': {e}", sub.reference_id),
+            )
+        })?;
         let response = match inner.clone().oneshot(request).await {
             Ok(r) => r,
             Err(never) => match never {},
         };
         let status = response.status();
         let mut sub_headers = Map::new();
-        if let Some(loc) = response.headers().get(header::LOCATION).and_then(|h| h.to_str().ok()) {
+        if let Some(loc) = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|h| h.to_str().ok())
+        {
             sub_headers.insert("Location".into(), json!(loc));
         }
-        let bytes = axum::body::to_bytes(response.into_body(), MAX_SUBRESPONSE_BYTES).await.unwrap_or_default();
-        let answer: Value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        let bytes = axum::body::to_bytes(response.into_body(), MAX_SUBRESPONSE_BYTES)
+            .await
+            .unwrap_or_default();
+        let answer: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
         if status.is_success() && method != Method::GET {
             let mut created = Vec::new();
             answered_ids(&answer, &mut created);
@@ -293,13 +378,30 @@ async fn composite(State(state): State<AppState>, Path(v): Path<String>, _sessio
             }
             undo.extend(befores);
         }
-        if status == StatusCode::CREATED && sub_headers.is_empty() {
-            if let Some(id) = answer.get("id").and_then(Value::as_str) {
-                let object = state.org.schema.object_for_id(id).map(|o| o.name.clone()).unwrap_or_default();
-                sub_headers.insert("Location".into(), json!(format!("/services/data/{v}/sobjects/{object}/{id}")));
-            }
+        if status == StatusCode::CREATED
+            && sub_headers.is_empty()
+            && let Some(id) = answer.get("id").and_then(Value::as_str)
+        {
+            let object = state
+                .org
+                .schema
+                .object_for_id(id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
+            sub_headers.insert(
+                "Location".into(),
+                json!(format!("/services/data/{v}/sobjects/{object}/{id}")),
+            );
         }
-        results.insert(sub.reference_id.clone(), SubResult { reference_id: sub.reference_id.clone(), status, body: answer, headers: sub_headers });
+        results.insert(
+            sub.reference_id.clone(),
+            SubResult {
+                reference_id: sub.reference_id.clone(),
+                status,
+                body: answer,
+                headers: sub_headers,
+            },
+        );
         if !status.is_success() && req.all_or_none {
             failed_at = Some(index);
             break;
@@ -310,12 +412,23 @@ async fn composite(State(state): State<AppState>, Path(v): Path<String>, _sessio
         let message = "The transaction was rolled back since another operation in the same transaction failed.".to_string();
         for (index, sub) in req.composite_request.iter().enumerate() {
             if index != failed {
-                results.insert(sub.reference_id.clone(), SubResult::halted(&sub.reference_id, message.clone()));
+                results.insert(
+                    sub.reference_id.clone(),
+                    SubResult::halted(&sub.reference_id, message.clone()),
+                );
             }
         }
-        order = req.composite_request.iter().map(|s| s.reference_id.clone()).collect();
+        order = req
+            .composite_request
+            .iter()
+            .map(|s| s.reference_id.clone())
+            .collect();
     }
-    let responses: Vec<Value> = order.iter().filter_map(|r| results.get(r)).map(SubResult::to_json).collect();
+    let responses: Vec<Value> = order
+        .iter()
+        .filter_map(|r| results.get(r))
+        .map(SubResult::to_json)
+        .collect();
     Ok(axum::Json(json!({ "compositeResponse": responses })).into_response())
 }
 
@@ -333,7 +446,10 @@ fn roll_back(state: &AppState, undo: Vec<(String, Option<Record>)>) {
         Ok(())
     });
     if let Err(e) = result {
-        tracing::error!("sandbox org could not roll back a composite request: {}", e.message);
+        tracing::error!(
+            "sandbox org could not roll back a composite request: {}",
+            e.message
+        );
     }
 }
 
@@ -346,15 +462,32 @@ mod tests {
         let mut results = HashMap::new();
         results.insert(
             "acct".to_string(),
-            SubResult { reference_id: "acct".into(), status: StatusCode::CREATED, body: json!({"id": "001A"}), headers: Map::new() },
+            SubResult {
+                reference_id: "acct".into(),
+                status: StatusCode::CREATED,
+                body: json!({"id": "001A"}),
+                headers: Map::new(),
+            },
         );
         results.insert(
             "q".to_string(),
-            SubResult { reference_id: "q".into(), status: StatusCode::OK, body: json!({"records": [{"Id": "003B"}]}), headers: Map::new() },
+            SubResult {
+                reference_id: "q".into(),
+                status: StatusCode::OK,
+                body: json!({"records": [{"Id": "003B"}]}),
+                headers: Map::new(),
+            },
         );
-        assert_eq!(substitute("/x/@{acct.id}/y", &results).unwrap(), "/x/001A/y");
+        assert_eq!(
+            substitute("/x/@{acct.id}/y", &results).unwrap(),
+            "/x/001A/y"
+        );
         assert_eq!(substitute("@{q.records[0].Id}", &results).unwrap(), "003B");
-        assert!(substitute("@{missing.id}", &results).unwrap_err().contains("missing.id"));
+        assert!(
+            substitute("@{missing.id}", &results)
+                .unwrap_err()
+                .contains("missing.id")
+        );
         assert!(substitute("@{acct.id", &results).is_err());
     }
 }

@@ -24,7 +24,9 @@ pub type Record = Map<String, Value>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the sandbox org's data file: {0}. Check that the folder exists and is writable")]
+    #[error(
+        "cannot open the sandbox org's data file: {0}. Check that the folder exists and is writable"
+    )]
     Open(#[source] rusqlite::Error),
     #[error("the sandbox org's data file is damaged: {0}. Move it away to start with a fresh org")]
     Sqlite(#[from] rusqlite::Error),
@@ -98,10 +100,16 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(MIGRATION)?;
         let serial: i64 = conn
-            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
+                r.get(0)
+            })
             .optional()?
             .unwrap_or(0);
-        Ok(Store { conn: Mutex::new(conn), schema, serial: AtomicU64::new(serial as u64) })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            schema,
+            serial: AtomicU64::new(serial as u64),
+        })
     }
 
     pub fn schema(&self) -> &Schema {
@@ -111,7 +119,9 @@ impl Store {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent: its transaction
         // rolls back when dropped, so a poisoned lock is safe to reuse.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn next_id(&self, object: &ObjectSchema) -> String {
@@ -129,7 +139,9 @@ impl Store {
     /// Visits every record of `object` in id order until `visit` returns false. The lock is
     /// released between chunks, so `visit` may read the store.
     pub fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool) {
-        let Some(object) = self.schema.object(object) else { return };
+        let Some(object) = self.schema.object(object) else {
+            return;
+        };
         let mut after = String::new();
         loop {
             let chunk = {
@@ -142,7 +154,9 @@ impl Store {
                     }
                 }
             };
-            let Some((last_id, _)) = chunk.last() else { return };
+            let Some((last_id, _)) = chunk.last() else {
+                return;
+            };
             after = last_id.clone();
             let full = chunk.len() == SCAN_CHUNK;
             for (_, record) in chunk {
@@ -161,9 +175,14 @@ impl Store {
         let mut conn = self.lock();
         // BEGIN on a connection this store owns exclusively only fails when the disk does;
         // the org cannot answer anything meaningful then.
-        let tx = conn.transaction().unwrap_or_else(|e| panic!("the sandbox org's database refuses transactions: {e}"));
+        let tx = conn
+            .transaction()
+            .unwrap_or_else(|e| panic!("the sandbox org's database refuses transactions: {e}"));
         let outcome = {
-            let mut writer = Writer { tx: &tx, store: self };
+            let mut writer = Writer {
+                tx: &tx,
+                store: self,
+            };
             f(&mut writer)
         };
         match outcome {
@@ -199,7 +218,9 @@ impl Store {
 
     /// Ids of records of `object` whose SystemModstamp is in `[start_ms, end_ms)`, not deleted.
     pub fn updated_ids(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<String> {
-        let Some(object) = self.schema.object(object) else { return Vec::new() };
+        let Some(object) = self.schema.object(object) else {
+            return Vec::new();
+        };
         let conn = self.lock();
         let rows = conn
             .prepare_cached(
@@ -207,15 +228,19 @@ impl Store {
                  AND modstamp >= ?2 AND modstamp < ?3 ORDER BY modstamp, id",
             )
             .and_then(|mut st| {
-                st.query_map(params![object.name, start_ms, end_ms], |r| r.get::<_, String>(0))?
-                    .collect::<Result<Vec<_>, _>>()
+                st.query_map(params![object.name, start_ms, end_ms], |r| {
+                    r.get::<_, String>(0)
+                })?
+                .collect::<Result<Vec<_>, _>>()
             });
         rows.unwrap_or_default()
     }
 
     /// `(id, deleted_ms)` of records of `object` deleted in `[start_ms, end_ms)`.
     pub fn deleted(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<(String, i64)> {
-        let Some(object) = self.schema.object(object) else { return Vec::new() };
+        let Some(object) = self.schema.object(object) else {
+            return Vec::new();
+        };
         let conn = self.lock();
         let rows = conn
             .prepare_cached(
@@ -223,15 +248,19 @@ impl Store {
                  AND deleted_at >= ?2 AND deleted_at < ?3 ORDER BY deleted_at, id",
             )
             .and_then(|mut st| {
-                st.query_map(params![object.name, start_ms, end_ms], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<Vec<_>, _>>()
+                st.query_map(params![object.name, start_ms, end_ms], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()
             });
         rows.unwrap_or_default()
     }
 
     /// Number of live records of `object`.
     pub fn count(&self, object: &str) -> usize {
-        let Some(object) = self.schema.object(object) else { return 0 };
+        let Some(object) = self.schema.object(object) else {
+            return 0;
+        };
         let conn = self.lock();
         conn.query_row(
             "SELECT count(*) FROM records WHERE object = ?1 AND is_deleted = 0",
@@ -245,19 +274,37 @@ impl Store {
     /// Ids of live records of `object` whose `field` (an external-id or unique field) equals
     /// `value` under the field's case rule.
     pub fn find_by_key(&self, object: &str, field: &str, value: &str) -> Vec<String> {
-        let Some(object) = self.schema.object(object) else { return Vec::new() };
-        let Some(field) = object.field(field) else { return Vec::new() };
+        let Some(object) = self.schema.object(object) else {
+            return Vec::new();
+        };
+        let Some(field) = object.field(field) else {
+            return Vec::new();
+        };
         let conn = self.lock();
-        keyed_ids(&conn, &object.name, &field.name, &key_text(field.case_sensitive, value))
-            .unwrap_or_default()
+        keyed_ids(
+            &conn,
+            &object.name,
+            &field.name,
+            &key_text(field.case_sensitive, value),
+        )
+        .unwrap_or_default()
     }
 }
 
 fn key_text(case_sensitive: bool, value: &str) -> String {
-    if case_sensitive { value.to_string() } else { value.to_lowercase() }
+    if case_sensitive {
+        value.to_string()
+    } else {
+        value.to_lowercase()
+    }
 }
 
-fn keyed_ids(conn: &Connection, object: &str, field: &str, key: &str) -> rusqlite::Result<Vec<String>> {
+fn keyed_ids(
+    conn: &Connection,
+    object: &str,
+    field: &str,
+    key: &str,
+) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
         "SELECT k.id FROM field_keys k JOIN records r ON r.id = k.id
          WHERE k.object = ?1 AND k.field = ?2 AND k.value = ?3 AND r.is_deleted = 0 ORDER BY k.id",

@@ -5,15 +5,23 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
-use super::{Record, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms, read_record, stamp};
+use super::{
+    Record, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms, read_record, stamp,
+};
 use crate::emulator::error::SfError;
 use crate::emulator::ids;
 use crate::emulator::schema::{FieldDef, FieldType, ObjectSchema};
 use crate::emulator::values::coerce;
 
 /// Fields the org sets itself on every write.
-const AUDIT_FIELDS: &[&str] =
-    &["CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp", "IsDeleted"];
+const AUDIT_FIELDS: &[&str] = &[
+    "CreatedDate",
+    "CreatedById",
+    "LastModifiedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+    "IsDeleted",
+];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -23,12 +31,18 @@ enum Mode {
 
 fn sql_error(e: rusqlite::Error) -> SfError {
     tracing::error!("sandbox org storage error: {e}");
-    SfError::new("UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox-storage")
+    SfError::new(
+        "UNKNOWN_EXCEPTION",
+        "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox-storage",
+    )
 }
 
 fn no_such_column(object: &ObjectSchema, name: &str) -> SfError {
-    SfError::new("INVALID_FIELD", format!("No such column '{name}' on sobject of type {}", object.name))
-        .with_fields([name.to_string()])
+    SfError::new(
+        "INVALID_FIELD",
+        format!("No such column '{name}' on sobject of type {}", object.name),
+    )
+    .with_fields([name.to_string()])
 }
 
 fn not_writable(names: &[String]) -> SfError {
@@ -53,11 +67,21 @@ fn not_found() -> SfError {
 impl Writer<'_> {
     /// Creates a record from a client's JSON body (field names in any case; `attributes`
     /// ignored; parent references by external id allowed). Returns the new 18-character id.
-    pub fn create(&mut self, object: &str, input: &Map<String, Value>, user_id: &str) -> Result<String, Vec<SfError>> {
+    pub fn create(
+        &mut self,
+        object: &str,
+        input: &Map<String, Value>,
+        user_id: &str,
+    ) -> Result<String, Vec<SfError>> {
         let schema = self.store.schema.clone();
-        let object = schema.object(object).ok_or_else(|| vec![invalid_type(object)])?;
+        let object = schema
+            .object(object)
+            .ok_or_else(|| vec![invalid_type(object)])?;
         if !object.createable {
-            return Err(vec![SfError::new("INVALID_TYPE", format!("sObject type '{}' is not createable", object.name))]);
+            return Err(vec![SfError::new(
+                "INVALID_TYPE",
+                format!("sObject type '{}' is not createable", object.name),
+            )]);
         }
         let changes = self.normalize(object, input, Mode::Create)?;
         let mut record = Record::new();
@@ -75,8 +99,11 @@ impl Writer<'_> {
             .collect();
         if !missing.is_empty() {
             return Err(vec![
-                SfError::new("REQUIRED_FIELD_MISSING", format!("Required fields are missing: [{}]", missing.join(", ")))
-                    .with_fields(missing),
+                SfError::new(
+                    "REQUIRED_FIELD_MISSING",
+                    format!("Required fields are missing: [{}]", missing.join(", ")),
+                )
+                .with_fields(missing),
             ]);
         }
         let now = now_ms();
@@ -86,14 +113,23 @@ impl Writer<'_> {
         stamp_modified(&mut record, user_id, now);
         derive_fields(object, &mut record, None);
         let ordered = in_describe_order(object, record);
-        self.check_unique(object, &ordered, None).map_err(|e| vec![e])?;
+        self.check_unique(object, &ordered, None)
+            .map_err(|e| vec![e])?;
         self.save(object, &id, &ordered, now).map_err(|e| vec![e])?;
         Ok(id)
     }
 
-    pub fn update(&mut self, object: &str, id: &str, input: &Map<String, Value>, user_id: &str) -> Result<(), Vec<SfError>> {
+    pub fn update(
+        &mut self,
+        object: &str,
+        id: &str,
+        input: &Map<String, Value>,
+        user_id: &str,
+    ) -> Result<(), Vec<SfError>> {
         let schema = self.store.schema.clone();
-        let object = schema.object(object).ok_or_else(|| vec![invalid_type(object)])?;
+        let object = schema
+            .object(object)
+            .ok_or_else(|| vec![invalid_type(object)])?;
         let id = ids::to_18(id).ok_or_else(|| vec![malformed_id(id)])?;
         let existing = self.live_record(object, &id).map_err(|e| vec![e])?;
         let changes = self.normalize(object, input, Mode::Update)?;
@@ -103,21 +139,30 @@ impl Writer<'_> {
             if name == "Id" {
                 continue;
             }
-            if let Some(field) = object.field(&name) {
-                if value.is_null() && field.required_on_create() {
-                    return Err(vec![
-                        SfError::new("REQUIRED_FIELD_MISSING", format!("Required fields are missing: [{}]", field.name))
-                            .with_fields([field.name.clone()]),
-                    ]);
-                }
+            if let Some(field) = object.field(&name)
+                && value.is_null()
+                && field.required_on_create()
+            {
+                return Err(vec![
+                    SfError::new(
+                        "REQUIRED_FIELD_MISSING",
+                        format!("Required fields are missing: [{}]", field.name),
+                    )
+                    .with_fields([field.name.clone()]),
+                ]);
             }
             record.insert(name, value);
         }
         let now = now_ms();
         stamp_modified(&mut record, user_id, now);
-        derive_fields(object, &mut record, (!probability_given).then_some(&existing));
+        derive_fields(
+            object,
+            &mut record,
+            (!probability_given).then_some(&existing),
+        );
         let ordered = in_describe_order(object, record);
-        self.check_unique(object, &ordered, Some(&id)).map_err(|e| vec![e])?;
+        self.check_unique(object, &ordered, Some(&id))
+            .map_err(|e| vec![e])?;
         self.save(object, &id, &ordered, now).map_err(|e| vec![e])?;
         Ok(())
     }
@@ -132,7 +177,9 @@ impl Writer<'_> {
         user_id: &str,
     ) -> Result<UpsertOutcome, UpsertError> {
         let schema = self.store.schema.clone();
-        let object = schema.object(object).ok_or_else(|| vec![invalid_type(object)])?;
+        let object = schema
+            .object(object)
+            .ok_or_else(|| vec![invalid_type(object)])?;
         let field = object
             .field(ext_field)
             .filter(|f| f.external_id || f.kind == FieldType::Id || (f.id_lookup && f.unique))
@@ -143,7 +190,11 @@ impl Writer<'_> {
                 )]
             })?;
         let mut body = input.clone();
-        if let Some(key) = body.keys().find(|k| k.eq_ignore_ascii_case(&field.name)).cloned() {
+        if let Some(key) = body
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(&field.name))
+            .cloned()
+        {
             body.remove(&key);
         }
         if field.kind == FieldType::Id {
@@ -151,8 +202,13 @@ impl Writer<'_> {
             self.update(&object.name, &id, &body, user_id)?;
             return Ok(UpsertOutcome { id, created: false });
         }
-        let matches = keyed_ids(self.tx, &object.name, &field.name, &key_text(field.case_sensitive, ext_value))
-            .map_err(|e| vec![sql_error(e)])?;
+        let matches = keyed_ids(
+            self.tx,
+            &object.name,
+            &field.name,
+            &key_text(field.case_sensitive, ext_value),
+        )
+        .map_err(|e| vec![sql_error(e)])?;
         match matches.as_slice() {
             [] => {
                 body.insert(field.name.clone(), Value::String(ext_value.to_string()));
@@ -161,7 +217,10 @@ impl Writer<'_> {
             }
             [id] => {
                 self.update(&object.name, id, &body, user_id)?;
-                Ok(UpsertOutcome { id: id.clone(), created: false })
+                Ok(UpsertOutcome {
+                    id: id.clone(),
+                    created: false,
+                })
             }
             many => Err(UpsertError::MultipleMatches(many.to_vec())),
         }
@@ -170,9 +229,17 @@ impl Writer<'_> {
     /// Soft-deletes a record (IsDeleted = true, kept for queryAll and getDeleted).
     pub fn delete(&mut self, id: &str, user_id: &str) -> Result<(), SfError> {
         let id18 = ids::to_18(id).ok_or_else(|| malformed_id(id))?;
-        let object = self.store.schema.object_for_id(&id18).ok_or_else(not_found)?.clone();
+        let object = self
+            .store
+            .schema
+            .object_for_id(&id18)
+            .ok_or_else(not_found)?
+            .clone();
         if !object.deletable {
-            return Err(SfError::new("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id"));
+            return Err(SfError::new(
+                "INSUFFICIENT_ACCESS_OR_READONLY",
+                "insufficient access rights on object id",
+            ));
         }
         let mut record = self.live_record(&object, &id18)?;
         let now = now_ms();
@@ -191,8 +258,13 @@ impl Writer<'_> {
     /// Deletes a record for good (Bulk `hardDelete`).
     pub fn hard_delete(&mut self, id: &str) -> Result<(), SfError> {
         let id18 = ids::to_18(id).ok_or_else(|| malformed_id(id))?;
-        let gone = self.tx.execute("DELETE FROM records WHERE id = ?1", params![id18]).map_err(sql_error)?;
-        self.tx.execute("DELETE FROM field_keys WHERE id = ?1", params![id18]).map_err(sql_error)?;
+        let gone = self
+            .tx
+            .execute("DELETE FROM records WHERE id = ?1", params![id18])
+            .map_err(sql_error)?;
+        self.tx
+            .execute("DELETE FROM field_keys WHERE id = ?1", params![id18])
+            .map_err(sql_error)?;
         if gone == 0 { Err(not_found()) } else { Ok(()) }
     }
 
@@ -205,7 +277,10 @@ impl Writer<'_> {
         let row: Option<(String, String, bool)> = self
             .tx
             .prepare_cached("SELECT object, data, is_deleted FROM records WHERE id = ?1")
-            .and_then(|mut st| st.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional())
+            .and_then(|mut st| {
+                st.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
             .map_err(sql_error)?;
         match row {
             None => Err(not_found()),
@@ -217,7 +292,12 @@ impl Writer<'_> {
 
     /// Resolves field names, coerces values and resolves references. All problems of the
     /// body are reported together, as a real org does for field errors.
-    fn normalize(&self, object: &ObjectSchema, input: &Map<String, Value>, mode: Mode) -> Result<Vec<(String, Value)>, Vec<SfError>> {
+    fn normalize(
+        &self,
+        object: &ObjectSchema,
+        input: &Map<String, Value>,
+        mode: Mode,
+    ) -> Result<Vec<(String, Value)>, Vec<SfError>> {
         let mut out = Vec::with_capacity(input.len());
         let mut errors = Vec::new();
         let mut read_only = Vec::new();
@@ -228,7 +308,13 @@ impl Writer<'_> {
             if let Some(field) = object.field(key) {
                 if field.kind == FieldType::Id {
                     if mode == Mode::Create {
-                        errors.push(SfError::new("INVALID_FIELD", "Record ID: cannot specify Id in an insert call").with_fields(["Id"]));
+                        errors.push(
+                            SfError::new(
+                                "INVALID_FIELD",
+                                "Record ID: cannot specify Id in an insert call",
+                            )
+                            .with_fields(["Id"]),
+                        );
                     }
                     continue;
                 }
@@ -256,7 +342,11 @@ impl Writer<'_> {
         if !read_only.is_empty() {
             errors.insert(0, not_writable(&read_only));
         }
-        if errors.is_empty() { Ok(out) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
     }
 
     fn field_value(&self, field: &FieldDef, value: &Value) -> Result<Value, SfError> {
@@ -264,15 +354,26 @@ impl Writer<'_> {
             return coerce(field, value);
         }
         let Some(text) = value.as_str() else {
-            return if value.is_null() { Ok(Value::Null) } else { coerce(field, value) };
+            return if value.is_null() {
+                Ok(Value::Null)
+            } else {
+                coerce(field, value)
+            };
         };
         let incorrect = || {
-            SfError::new("MALFORMED_ID", format!("{}: id value of incorrect type: {}", field.label, text))
-                .with_fields([field.name.clone()])
+            SfError::new(
+                "MALFORMED_ID",
+                format!("{}: id value of incorrect type: {}", field.label, text),
+            )
+            .with_fields([field.name.clone()])
         };
         let id = ids::to_18(text).ok_or_else(incorrect)?;
         let target = self.store.schema.object_for_id(&id).ok_or_else(incorrect)?;
-        if !field.reference_to.iter().any(|t| t.eq_ignore_ascii_case(&target.name)) {
+        if !field
+            .reference_to
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&target.name))
+        {
             return Err(SfError::new(
                 "FIELD_INTEGRITY_EXCEPTION",
                 format!("{}: id value of incorrect type: {}", field.label, text),
@@ -281,11 +382,15 @@ impl Writer<'_> {
         }
         match self.get(&id) {
             Some(r) if r.get("IsDeleted") == Some(&Value::Bool(true)) => {
-                Err(SfError::new("ENTITY_IS_DELETED", "entity is deleted").with_fields([field.name.clone()]))
+                Err(SfError::new("ENTITY_IS_DELETED", "entity is deleted")
+                    .with_fields([field.name.clone()]))
             }
             Some(_) => Ok(Value::String(id)),
-            None => Err(SfError::new("INVALID_CROSS_REFERENCE_KEY", format!("invalid cross reference id: {text}"))
-                .with_fields([field.name.clone()])),
+            None => Err(SfError::new(
+                "INVALID_CROSS_REFERENCE_KEY",
+                format!("invalid cross reference id: {text}"),
+            )
+            .with_fields([field.name.clone()])),
         }
     }
 
@@ -293,26 +398,50 @@ impl Writer<'_> {
     fn resolve_parent(&self, field: &FieldDef, value: &Value) -> Result<String, SfError> {
         let parent_name = field.reference_to.first().cloned().unwrap_or_default();
         let schema = self.store.schema.clone();
-        let parent = schema.object(&parent_name).ok_or_else(|| invalid_type(&parent_name))?;
+        let parent = schema
+            .object(&parent_name)
+            .ok_or_else(|| invalid_type(&parent_name))?;
         let spec = value.as_object().cloned().unwrap_or_default();
-        let keys: Vec<(&String, &Value)> = spec.iter().filter(|(k, _)| *k != "attributes").collect();
+        let keys: Vec<(&String, &Value)> =
+            spec.iter().filter(|(k, _)| *k != "attributes").collect();
         let [(key, key_value)] = keys.as_slice() else {
             return Err(SfError::new(
                 "INVALID_FIELD",
-                format!("The foreign key reference {} must name exactly one external ID field", field.relationship_name.as_deref().unwrap_or("")),
+                format!(
+                    "The foreign key reference {} must name exactly one external ID field",
+                    field.relationship_name.as_deref().unwrap_or("")
+                ),
             ));
         };
-        let ext = parent.field(key).filter(|f| f.external_id || f.id_lookup).ok_or_else(|| {
-            SfError::new("INVALID_FIELD", format!("Foreign key external ID: {key} not found for field {} in entity {}", key, parent.name))
-        })?;
+        let ext = parent
+            .field(key)
+            .filter(|f| f.external_id || f.id_lookup)
+            .ok_or_else(|| {
+                SfError::new(
+                    "INVALID_FIELD",
+                    format!(
+                        "Foreign key external ID: {key} not found for field {} in entity {}",
+                        key, parent.name
+                    ),
+                )
+            })?;
         let text = match key_value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
         let matches = if ext.kind == FieldType::Id {
-            ids::to_18(&text).filter(|id| self.get(id).is_some()).into_iter().collect()
+            ids::to_18(&text)
+                .filter(|id| self.get(id).is_some())
+                .into_iter()
+                .collect()
         } else {
-            keyed_ids(self.tx, &parent.name, &ext.name, &key_text(ext.case_sensitive, &text)).map_err(sql_error)?
+            keyed_ids(
+                self.tx,
+                &parent.name,
+                &ext.name,
+                &key_text(ext.case_sensitive, &text),
+            )
+            .map_err(sql_error)?
         };
         match matches.as_slice() {
             [id] => Ok(id.clone()),
@@ -329,14 +458,30 @@ impl Writer<'_> {
         }
     }
 
-    fn check_unique(&self, object: &ObjectSchema, record: &Record, own_id: Option<&str>) -> Result<(), SfError> {
+    fn check_unique(
+        &self,
+        object: &ObjectSchema,
+        record: &Record,
+        own_id: Option<&str>,
+    ) -> Result<(), SfError> {
         for field in object.fields.iter().filter(|f| f.unique) {
-            let Some(text) = record.get(&field.name).and_then(Value::as_str) else { continue };
-            let holders = keyed_ids(self.tx, &object.name, &field.name, &key_text(field.case_sensitive, text)).map_err(sql_error)?;
+            let Some(text) = record.get(&field.name).and_then(Value::as_str) else {
+                continue;
+            };
+            let holders = keyed_ids(
+                self.tx,
+                &object.name,
+                &field.name,
+                &key_text(field.case_sensitive, text),
+            )
+            .map_err(sql_error)?;
             if let Some(other) = holders.iter().find(|h| Some(h.as_str()) != own_id) {
                 return Err(SfError::new(
                     "DUPLICATE_VALUE",
-                    format!("duplicate value found: {} duplicates value on record with id: {}", field.name, other),
+                    format!(
+                        "duplicate value found: {} duplicates value on record with id: {}",
+                        field.name, other
+                    ),
                 )
                 .with_fields([field.name.clone()]));
             }
@@ -344,7 +489,13 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn save(&self, object: &ObjectSchema, id: &str, record: &Record, now: i64) -> Result<(), SfError> {
+    fn save(
+        &self,
+        object: &ObjectSchema,
+        id: &str,
+        record: &Record,
+        now: i64,
+    ) -> Result<(), SfError> {
         let text = serde_json::to_string(record).map_err(|_| not_found())?;
         self.tx
             .execute(
@@ -353,7 +504,9 @@ impl Writer<'_> {
                 params![id, object.name, text, now],
             )
             .map_err(sql_error)?;
-        self.tx.execute("DELETE FROM field_keys WHERE id = ?1", params![id]).map_err(sql_error)?;
+        self.tx
+            .execute("DELETE FROM field_keys WHERE id = ?1", params![id])
+            .map_err(sql_error)?;
         for field in object.fields.iter().filter(|f| f.external_id || f.unique) {
             if let Some(text) = record.get(&field.name).and_then(Value::as_str) {
                 self.tx
@@ -369,7 +522,10 @@ impl Writer<'_> {
 }
 
 fn invalid_type(object: &str) -> SfError {
-    SfError::new("NOT_FOUND", format!("The requested resource does not exist: sObject type '{object}' is not supported."))
+    SfError::new(
+        "NOT_FOUND",
+        format!("The requested resource does not exist: sObject type '{object}' is not supported."),
+    )
 }
 
 fn malformed_id(id: &str) -> SfError {
@@ -378,7 +534,10 @@ fn malformed_id(id: &str) -> SfError {
 
 fn stamp_modified(record: &mut Record, user_id: &str, now: i64) {
     record.insert("LastModifiedDate".into(), stamp(now));
-    record.insert("LastModifiedById".into(), Value::String(user_id.to_string()));
+    record.insert(
+        "LastModifiedById".into(),
+        Value::String(user_id.to_string()),
+    );
     record.insert("SystemModstamp".into(), stamp(now));
 }
 
@@ -391,7 +550,11 @@ fn apply_defaults(object: &ObjectSchema, record: &mut Record, user_id: &str) {
         if field.name == "OwnerId" && field.createable {
             record.insert(field.name.clone(), Value::String(user_id.to_string()));
         } else if field.kind == FieldType::Boolean && field.createable {
-            let default = field.default_value.as_ref().and_then(Value::as_bool).unwrap_or(false);
+            let default = field
+                .default_value
+                .as_ref()
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             record.insert(field.name.clone(), Value::Bool(default));
         } else if field.defaulted_on_create && matches!(field.kind, FieldType::Picklist) {
             if let Some(v) = field.default_picklist_value() {
@@ -421,28 +584,51 @@ fn stage_defaults(stage: &str) -> Option<(f64, &'static str)> {
 
 /// Values a real org derives: compound names, stage probability and flags.
 fn derive_fields(object: &ObjectSchema, record: &mut Record, before: Option<&Record>) {
-    if object.field("FirstName").is_some() && object.field("LastName").is_some() && object.field("Name").is_some_and(|f| !f.createable) {
-        let first = record.get("FirstName").and_then(Value::as_str).unwrap_or("");
+    if object.field("FirstName").is_some()
+        && object.field("LastName").is_some()
+        && object.field("Name").is_some_and(|f| !f.createable)
+    {
+        let first = record
+            .get("FirstName")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let last = record.get("LastName").and_then(Value::as_str).unwrap_or("");
         let name = format!("{first} {last}").trim().to_string();
         record.insert("Name".into(), Value::String(name));
     }
     if object.name == "Opportunity" {
-        let stage = record.get("StageName").and_then(Value::as_str).map(str::to_string);
+        let stage = record
+            .get("StageName")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let stage_changed = before.is_none_or(|b| b.get("StageName") != record.get("StageName"));
         if let Some((probability, category)) = stage.as_deref().and_then(stage_defaults) {
-            if stage_changed && (before.is_some() || record.get("Probability").is_none_or(Value::is_null)) {
+            if stage_changed
+                && (before.is_some() || record.get("Probability").is_none_or(Value::is_null))
+            {
                 record.insert("Probability".into(), serde_json::json!(probability));
             }
-            record.insert("ForecastCategoryName".into(), Value::String(category.into()));
+            record.insert(
+                "ForecastCategoryName".into(),
+                Value::String(category.into()),
+            );
             record.insert("ForecastCategory".into(), Value::String(category.into()));
-            record.insert("IsClosed".into(), Value::Bool(stage.as_deref().is_some_and(|s| s.starts_with("Closed"))));
-            record.insert("IsWon".into(), Value::Bool(stage.as_deref() == Some("Closed Won")));
+            record.insert(
+                "IsClosed".into(),
+                Value::Bool(stage.as_deref().is_some_and(|s| s.starts_with("Closed"))),
+            );
+            record.insert(
+                "IsWon".into(),
+                Value::Bool(stage.as_deref() == Some("Closed Won")),
+            );
         }
         let amount = record.get("Amount").and_then(Value::as_f64);
         let probability = record.get("Probability").and_then(Value::as_f64);
         if let (Some(a), Some(p)) = (amount, probability) {
-            record.insert("ExpectedRevenue".into(), serde_json::json!((a * p / 100.0 * 100.0).round() / 100.0));
+            record.insert(
+                "ExpectedRevenue".into(),
+                serde_json::json!((a * p / 100.0 * 100.0).round() / 100.0),
+            );
         }
     }
 }
@@ -463,7 +649,11 @@ impl Writer<'_> {
     /// Puts a record back exactly as it was read (a before-image), live or deleted: how the
     /// org undoes the work of a failed all-or-none request.
     pub fn restore(&mut self, record: &Record) -> Result<(), SfError> {
-        let id = record.get("Id").and_then(Value::as_str).ok_or_else(not_found)?.to_string();
+        let id = record
+            .get("Id")
+            .and_then(Value::as_str)
+            .ok_or_else(not_found)?
+            .to_string();
         let schema = self.store.schema.clone();
         let object = schema.object_for_id(&id).ok_or_else(not_found)?;
         let modstamp = record
