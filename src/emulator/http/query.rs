@@ -59,7 +59,13 @@ impl Cursor {
     }
 
     fn ids_between(&self, start: usize, end: usize) -> Vec<String> {
-        (start..end.min(self.len())).filter_map(|i| self.ids.get(i * ID_LEN..(i + 1) * ID_LEN).map(str::to_string)).collect()
+        (start..end.min(self.len()))
+            .filter_map(|i| {
+                self.ids
+                    .get(i * ID_LEN..(i + 1) * ID_LEN)
+                    .map(str::to_string)
+            })
+            .collect()
     }
 }
 
@@ -79,13 +85,24 @@ fn invalid_locator() -> ApiError {
 impl Cursors {
     fn lock(&self) -> MutexGuard<'_, Table> {
         // The table holds no invariant a panic could break halfway.
-        self.table.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.table
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Keeps `ids` (the whole ordered answer) for `user_id`; returns the cursor id (`01g...`).
-    pub fn open(&self, user_id: &str, plan: Arc<Plan>, ids: &[String], batch_size: usize, now: Instant) -> String {
+    pub fn open(
+        &self,
+        user_id: &str,
+        plan: Arc<Plan>,
+        ids: &[String],
+        batch_size: usize,
+        now: Instant,
+    ) -> String {
         let mut table = self.lock();
-        table.open.retain(|_, c| now.saturating_duration_since(c.last_used) < CURSOR_IDLE_LIMIT);
+        table
+            .open
+            .retain(|_, c| now.saturating_duration_since(c.last_used) < CURSOR_IDLE_LIMIT);
         let mine = table.open.values().filter(|c| c.user_id == user_id).count();
         if mine >= CURSORS_PER_USER {
             evict_oldest(&mut table, Some(user_id));
@@ -99,7 +116,13 @@ impl Cursors {
         for id in ids.iter().filter(|id| id.len() == ID_LEN && id.is_ascii()) {
             packed.push_str(id);
         }
-        let cursor = Cursor { user_id: user_id.to_string(), plan, ids: packed, batch_size, last_used: now };
+        let cursor = Cursor {
+            user_id: user_id.to_string(),
+            plan,
+            ids: packed,
+            batch_size,
+            last_used: now,
+        };
         table.open.insert(cursor_id.clone(), cursor);
         cursor_id
     }
@@ -114,14 +137,22 @@ impl Cursors {
         now: Instant,
     ) -> Result<Page, ApiError> {
         let mut table = self.lock();
-        table.open.retain(|_, c| now.saturating_duration_since(c.last_used) < CURSOR_IDLE_LIMIT);
-        let cursor = table.open.get_mut(cursor_id).filter(|c| c.user_id == user_id).ok_or_else(invalid_locator)?;
+        table
+            .open
+            .retain(|_, c| now.saturating_duration_since(c.last_used) < CURSOR_IDLE_LIMIT);
+        let cursor = table
+            .open
+            .get_mut(cursor_id)
+            .filter(|c| c.user_id == user_id)
+            .ok_or_else(invalid_locator)?;
         let total = cursor.len();
         if offset > total {
             return Err(invalid_locator());
         }
         cursor.last_used = now;
-        let end = offset.saturating_add(batch_size.unwrap_or(cursor.batch_size)).min(total);
+        let end = offset
+            .saturating_add(batch_size.unwrap_or(cursor.batch_size))
+            .min(total);
         Ok(Page {
             plan: cursor.plan.clone(),
             ids: cursor.ids_between(offset, end),
@@ -163,19 +194,28 @@ pub fn batch_size(headers: &HeaderMap) -> Option<usize> {
     let options = headers.get("sforce-query-options")?.to_str().ok()?;
     let value = options.split([',', ';']).find_map(|option| {
         let (key, value) = option.split_once('=')?;
-        key.trim().eq_ignore_ascii_case("batchSize").then(|| value.trim())
+        key.trim()
+            .eq_ignore_ascii_case("batchSize")
+            .then(|| value.trim())
     })?;
     let n = value.parse::<u64>().ok()?;
     Some((n as usize).clamp(MIN_BATCH_SIZE, DEFAULT_BATCH_SIZE))
 }
 
 fn soql_text(raw: Option<&str>) -> Result<String, ApiError> {
-    let pairs: Vec<(String, String)> = raw.map(serde_urlencoded::from_str).transpose().ok().flatten().unwrap_or_default();
+    let pairs: Vec<(String, String)> = raw
+        .map(serde_urlencoded::from_str)
+        .transpose()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     pairs
         .into_iter()
         .find(|(k, v)| k == "q" && !v.trim().is_empty())
         .map(|(_, v)| v)
-        .ok_or_else(|| ApiError::bad_request("MALFORMED_QUERY", "A query string has to be specified"))
+        .ok_or_else(|| {
+            ApiError::bad_request("MALFORMED_QUERY", "A query string has to be specified")
+        })
 }
 
 fn internal(e: tokio::task::JoinError) -> ApiError {
@@ -187,7 +227,12 @@ fn internal(e: tokio::task::JoinError) -> ApiError {
     )
 }
 
-async fn query(State(state): State<AppState>, Path(v): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
+async fn query(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     start(state, v, raw, headers, false).await
 }
 
@@ -200,20 +245,35 @@ async fn query_all(
     start(state, v, raw, headers, true).await
 }
 
-async fn start(state: AppState, v: String, raw: Option<String>, headers: HeaderMap, include_deleted: bool) -> ApiResult<Response> {
+async fn start(
+    state: AppState,
+    v: String,
+    raw: Option<String>,
+    headers: HeaderMap,
+    include_deleted: bool,
+) -> ApiResult<Response> {
     let session = auth::authenticate(&state, &headers)?;
     api_version(&v)?;
     let text = soql_text(raw.as_deref())?;
     let batch = batch_size(&headers).unwrap_or(DEFAULT_BATCH_SIZE);
     let org = state.org.clone();
     // Scans read SQLite synchronously: keep them off the async workers.
-    let body = tokio::task::spawn_blocking(move || first_page(&org, &session.user_id, &v, &text, include_deleted, batch))
-        .await
-        .map_err(internal)??;
+    let body = tokio::task::spawn_blocking(move || {
+        first_page(&org, &session.user_id, &v, &text, include_deleted, batch)
+    })
+    .await
+    .map_err(internal)??;
     Ok(axum::Json(body).into_response())
 }
 
-fn first_page(org: &Org, user_id: &str, v: &str, text: &str, include_deleted: bool, batch: usize) -> ApiResult<Value> {
+fn first_page(
+    org: &Org,
+    user_id: &str,
+    v: &str,
+    text: &str,
+    include_deleted: bool,
+    batch: usize,
+) -> ApiResult<Value> {
     let plan = soql::compile(text, &org.schema, chrono::Utc::now())?;
     let Output::Records(_) = &plan.output else {
         return Ok(soql::execute(&plan, &org.store, include_deleted, v));
@@ -223,13 +283,22 @@ fn first_page(org: &Org, user_id: &str, v: &str, text: &str, include_deleted: bo
     let plan = Arc::new(plan);
     let shown = &ids[..batch.min(total)];
     let next = (total > shown.len()).then(|| {
-        let cursor = org.cursors.open(user_id, plan.clone(), &ids, batch, Instant::now());
+        let cursor = org
+            .cursors
+            .open(user_id, plan.clone(), &ids, batch, Instant::now());
         format!("/services/data/{v}/query/{cursor}-{}", shown.len())
     });
     Ok(page_body(org, &plan, shown, total, next, v))
 }
 
-fn page_body(org: &Org, plan: &Plan, ids: &[String], total: usize, next: Option<String>, v: &str) -> Value {
+fn page_body(
+    org: &Org,
+    plan: &Plan,
+    ids: &[String],
+    total: usize,
+    next: Option<String>,
+    v: &str,
+) -> Value {
     let shapes = match &plan.output {
         Output::Records(columns) => soql::shape(columns),
         _ => Vec::new(),
@@ -249,7 +318,11 @@ fn page_body(org: &Org, plan: &Plan, ids: &[String], total: usize, next: Option<
     body
 }
 
-async fn more(State(state): State<AppState>, Path((v, locator)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+async fn more(
+    State(state): State<AppState>,
+    Path((v, locator)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let session = auth::authenticate(&state, &headers)?;
     api_version(&v)?;
     let (cursor_id, offset) = locator
@@ -259,9 +332,13 @@ async fn more(State(state): State<AppState>, Path((v, locator)): Path<(String, S
     let batch = batch_size(&headers);
     let org = state.org.clone();
     let body = tokio::task::spawn_blocking(move || -> ApiResult<Value> {
-        let page = org.cursors.page(&cursor_id, &session.user_id, offset, batch, Instant::now())?;
+        let page = org
+            .cursors
+            .page(&cursor_id, &session.user_id, offset, batch, Instant::now())?;
         // A queryAll cursor is read on under /query/ too, as a real org answers.
-        let next = page.next.map(|n| format!("/services/data/{v}/query/{cursor_id}-{n}"));
+        let next = page
+            .next
+            .map(|n| format!("/services/data/{v}/query/{cursor_id}-{n}"));
         Ok(page_body(&org, &page.plan, &page.ids, page.total, next, &v))
     })
     .await
@@ -295,7 +372,10 @@ mod tests {
         ];
         for (value, want) in cases {
             let mut headers = HeaderMap::new();
-            headers.insert("Sforce-Query-Options", HeaderValue::from_str(value).unwrap());
+            headers.insert(
+                "Sforce-Query-Options",
+                HeaderValue::from_str(value).unwrap(),
+            );
             assert_eq!(batch_size(&headers), *want, "{value}");
         }
         assert_eq!(batch_size(&HeaderMap::new()), None);
@@ -309,7 +389,10 @@ mod tests {
         let id = cursors.open("005A", plan(), &all, 200, now);
         assert!(id.starts_with("01g") && id.len() == 18, "{id}");
         let second = cursors.page(&id, "005A", 200, None, now).unwrap();
-        assert_eq!((second.ids.as_slice(), second.total, second.next), (&all[200..400], 450, Some(400)));
+        assert_eq!(
+            (second.ids.as_slice(), second.total, second.next),
+            (&all[200..400], 450, Some(400))
+        );
         let last = cursors.page(&id, "005A", 400, None, now).unwrap();
         assert_eq!((last.ids.as_slice(), last.next), (&all[400..], None));
         // Another user's locator, or one past the end, is not valid.
@@ -325,7 +408,10 @@ mod tests {
         let later = now + CURSOR_IDLE_LIMIT - Duration::from_secs(1);
         assert!(cursors.page(&id, "005A", 200, None, later).is_ok());
         let much_later = later + CURSOR_IDLE_LIMIT;
-        let err = cursors.page(&id, "005A", 200, None, much_later).err().map(|e| e.code().to_string());
+        let err = cursors
+            .page(&id, "005A", 200, None, much_later)
+            .err()
+            .map(|e| e.code().to_string());
         assert_eq!(err.as_deref(), Some("INVALID_QUERY_LOCATOR"));
         assert_eq!(cursors.open_count(), 0);
     }
@@ -335,12 +421,26 @@ mod tests {
         let cursors = Cursors::default();
         let start = Instant::now();
         let opened: Vec<String> = (0..=CURSORS_PER_USER as u64)
-            .map(|i| cursors.open("005A", plan(), &some_ids(300), 200, start + Duration::from_secs(i)))
+            .map(|i| {
+                cursors.open(
+                    "005A",
+                    plan(),
+                    &some_ids(300),
+                    200,
+                    start + Duration::from_secs(i),
+                )
+            })
             .collect();
         let other = cursors.open("005B", plan(), &some_ids(300), 200, start);
         let at = start + Duration::from_secs(20);
-        assert!(cursors.page(&opened[0], "005A", 0, None, at).is_err(), "the oldest is closed");
+        assert!(
+            cursors.page(&opened[0], "005A", 0, None, at).is_err(),
+            "the oldest is closed"
+        );
         assert!(cursors.page(&opened[1], "005A", 0, None, at).is_ok());
-        assert!(cursors.page(&other, "005B", 0, None, at).is_ok(), "other users keep theirs");
+        assert!(
+            cursors.page(&other, "005B", 0, None, at).is_ok(),
+            "other users keep theirs"
+        );
     }
 }

@@ -41,9 +41,15 @@ impl FieldPath {
 pub enum SelectItem {
     Field(FieldPath),
     /// `COUNT()`: the answer is only `totalSize`.
-    CountAll { pos: Pos },
+    CountAll {
+        pos: Pos,
+    },
     /// `COUNT(Id)` or `COUNT(field)`, optionally aliased; answered as an AggregateResult.
-    Count { field: FieldPath, alias: Option<Name>, pos: Pos },
+    Count {
+        field: FieldPath,
+        alias: Option<Name>,
+        pos: Pos,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +67,20 @@ pub enum Condition {
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),
-    Compare { field: FieldPath, op: CompareOp, value: Literal },
-    In { field: FieldPath, negated: bool, values: Vec<Literal> },
-    Like { field: FieldPath, pattern: Literal },
+    Compare {
+        field: FieldPath,
+        op: CompareOp,
+        value: Literal,
+    },
+    In {
+        field: FieldPath,
+        negated: bool,
+        values: Vec<Literal>,
+    },
+    Like {
+        field: FieldPath,
+        pattern: Literal,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +129,9 @@ pub enum RelativeDate {
     NextNMonths(u32),
 }
 
+/// Builds a literal that takes `:n` from its `n`.
+pub type WithCount = fn(u32) -> RelativeDate;
+
 impl RelativeDate {
     const FIXED: &'static [(&'static str, RelativeDate)] = &[
         ("YESTERDAY", RelativeDate::Yesterday),
@@ -132,7 +152,7 @@ impl RelativeDate {
         ("LAST_90_DAYS", RelativeDate::Last90Days),
         ("NEXT_90_DAYS", RelativeDate::Next90Days),
     ];
-    const WITH_N: &'static [(&'static str, fn(u32) -> RelativeDate)] = &[
+    const WITH_N: &'static [(&'static str, WithCount)] = &[
         ("LAST_N_DAYS", RelativeDate::LastNDays),
         ("NEXT_N_DAYS", RelativeDate::NextNDays),
         ("N_DAYS_AGO", RelativeDate::NDaysAgo),
@@ -142,12 +162,18 @@ impl RelativeDate {
 
     /// A literal without a number (`TODAY`), by name in any case.
     pub fn fixed(name: &str) -> Option<RelativeDate> {
-        Self::FIXED.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, d)| *d)
+        Self::FIXED
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, d)| *d)
     }
 
     /// A literal that takes `:n` (`LAST_N_DAYS`), by name in any case.
-    pub fn with_n(name: &str) -> Option<fn(u32) -> RelativeDate> {
-        Self::WITH_N.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, f)| *f)
+    pub fn with_n(name: &str) -> Option<WithCount> {
+        Self::WITH_N
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, f)| *f)
     }
 
     fn name_and_n(self) -> (&'static str, Option<u32>) {
@@ -159,7 +185,11 @@ impl RelativeDate {
             LastNMonths(n) => ("LAST_N_MONTHS", n),
             NextNMonths(n) => ("NEXT_N_MONTHS", n),
             fixed => {
-                let name = Self::FIXED.iter().find(|(_, d)| *d == fixed).map(|(n, _)| *n).unwrap_or("TODAY");
+                let name = Self::FIXED
+                    .iter()
+                    .find(|(_, d)| *d == fixed)
+                    .map(|(n, _)| *n)
+                    .unwrap_or("TODAY");
                 return (name, None);
             }
         };
@@ -201,8 +231,14 @@ impl fmt::Display for SelectItem {
         match self {
             SelectItem::Field(path) => write!(f, "{path}"),
             SelectItem::CountAll { .. } => f.write_str("COUNT()"),
-            SelectItem::Count { field, alias: None, .. } => write!(f, "COUNT({field})"),
-            SelectItem::Count { field, alias: Some(a), .. } => write!(f, "COUNT({field}) {}", a.text),
+            SelectItem::Count {
+                field, alias: None, ..
+            } => write!(f, "COUNT({field})"),
+            SelectItem::Count {
+                field,
+                alias: Some(a),
+                ..
+            } => write!(f, "COUNT({field}) {}", a.text),
         }
     }
 }
@@ -284,11 +320,17 @@ impl fmt::Display for Condition {
             Condition::And(parts) => write_joined(f, parts, "AND"),
             Condition::Or(parts) => write_joined(f, parts, "OR"),
             Condition::Not(inner) => match inner.as_ref() {
-                Condition::And(_) | Condition::Or(_) | Condition::Not(_) => write!(f, "NOT ({inner})"),
+                Condition::And(_) | Condition::Or(_) | Condition::Not(_) => {
+                    write!(f, "NOT ({inner})")
+                }
                 _ => write!(f, "NOT {inner}"),
             },
             Condition::Compare { field, op, value } => write!(f, "{field} {op} {value}"),
-            Condition::In { field, negated, values } => {
+            Condition::In {
+                field,
+                negated,
+                values,
+            } => {
                 let list: Vec<String> = values.iter().map(ToString::to_string).collect();
                 let not = if *negated { "NOT " } else { "" };
                 write!(f, "{field} {not}IN ({})", list.join(", "))

@@ -13,8 +13,16 @@ pub struct DayRange {
 }
 
 fn add_days(d: NaiveDate, n: i64) -> NaiveDate {
-    let shifted = if n >= 0 { d.checked_add_days(Days::new(n as u64)) } else { d.checked_sub_days(Days::new(n.unsigned_abs())) };
-    shifted.unwrap_or(if n >= 0 { NaiveDate::MAX } else { NaiveDate::MIN })
+    let shifted = if n >= 0 {
+        d.checked_add_days(Days::new(n as u64))
+    } else {
+        d.checked_sub_days(Days::new(n.unsigned_abs()))
+    };
+    shifted.unwrap_or(if n >= 0 {
+        NaiveDate::MAX
+    } else {
+        NaiveDate::MIN
+    })
 }
 
 fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
@@ -23,7 +31,11 @@ fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
     } else {
         d.checked_sub_months(Months::new(n.unsigned_abs()))
     };
-    shifted.unwrap_or(if n >= 0 { NaiveDate::MAX } else { NaiveDate::MIN })
+    shifted.unwrap_or(if n >= 0 {
+        NaiveDate::MAX
+    } else {
+        NaiveDate::MIN
+    })
 }
 
 fn month_start(d: NaiveDate) -> NaiveDate {
@@ -129,7 +141,11 @@ mod tests {
             (Last90Days, "2023-12-14", "2024-03-14"),
         ];
         for (literal, start, end) in cases {
-            assert_eq!(day_range(*literal, today), range(d(start), d(end)), "{literal:?}");
+            assert_eq!(
+                day_range(*literal, today),
+                range(d(start), d(end)),
+                "{literal:?}"
+            );
         }
     }
 

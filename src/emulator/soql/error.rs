@@ -6,10 +6,16 @@ use crate::emulator::error::SfError;
 
 /// The org's positioned message: `"\n<row text>\n<caret>\nERROR at Row:1:Column:8\n<detail>"`.
 pub fn positioned(source: &str, pos: Pos, detail: &str) -> String {
-    let row_text = source.split('\n').nth(pos.row.saturating_sub(1) as usize).unwrap_or("");
+    let row_text = source
+        .split('\n')
+        .nth(pos.row.saturating_sub(1) as usize)
+        .unwrap_or("");
     let row_text = row_text.strip_suffix('\r').unwrap_or(row_text);
     let caret = format!("{}^", " ".repeat(pos.col.saturating_sub(1) as usize));
-    format!("\n{row_text}\n{caret}\nERROR at Row:{}:Column:{}\n{detail}", pos.row, pos.col)
+    format!(
+        "\n{row_text}\n{caret}\nERROR at Row:{}:Column:{}\n{detail}",
+        pos.row, pos.col
+    )
 }
 
 pub fn malformed(source: &str, pos: Pos, detail: String) -> SfError {
@@ -58,17 +64,32 @@ pub fn unknown_object(source: &str, pos: Pos, object: &str) -> SfError {
 }
 
 /// A literal of the wrong type for its field, e.g. a quoted number.
-pub fn wrong_literal(source: &str, pos: Pos, field: &str, type_name: &str, quoted: bool) -> SfError {
-    let quotes = if quoted { "should be enclosed in quotes" } else { "should not be enclosed in quotes" };
+pub fn wrong_literal(
+    source: &str,
+    pos: Pos,
+    field: &str,
+    type_name: &str,
+    quoted: bool,
+) -> SfError {
+    let quotes = if quoted {
+        "should be enclosed in quotes"
+    } else {
+        "should not be enclosed in quotes"
+    };
     invalid_field(
         source,
         pos,
-        format!("value of filter criterion for field '{field}' must be of type {type_name} and {quotes}"),
+        format!(
+            "value of filter criterion for field '{field}' must be of type {type_name} and {quotes}"
+        ),
     )
 }
 
 pub fn invalid_id(source: &str, pos: Pos, value: &str) -> SfError {
-    SfError::new("INVALID_QUERY_FILTER_OPERATOR", positioned(source, pos, &format!("invalid ID field: {value}")))
+    SfError::new(
+        "INVALID_QUERY_FILTER_OPERATOR",
+        positioned(source, pos, &format!("invalid ID field: {value}")),
+    )
 }
 
 pub fn invalid_operator(source: &str, pos: Pos, field: &str) -> SfError {
@@ -79,17 +100,29 @@ pub fn invalid_operator(source: &str, pos: Pos, field: &str) -> SfError {
 }
 
 pub fn not_filterable(source: &str, pos: Pos, field: &str) -> SfError {
-    invalid_field(source, pos, format!("field '{field}' can not be filtered in a query call"))
+    invalid_field(
+        source,
+        pos,
+        format!("field '{field}' can not be filtered in a query call"),
+    )
 }
 
 pub fn not_sortable(source: &str, pos: Pos, field: &str) -> SfError {
-    invalid_field(source, pos, format!("field '{field}' can not be sorted in a query call"))
+    invalid_field(
+        source,
+        pos,
+        format!("field '{field}' can not be sorted in a query call"),
+    )
 }
 
 pub fn offset_too_large(source: &str, pos: Pos) -> SfError {
     SfError::new(
         "NUMBER_OUTSIDE_VALID_RANGE",
-        positioned(source, pos, &format!("Maximum SOQL offset allowed is {}", super::MAX_OFFSET)),
+        positioned(
+            source,
+            pos,
+            &format!("Maximum SOQL offset allowed is {}", super::MAX_OFFSET),
+        ),
     )
 }
 

@@ -41,7 +41,10 @@ const LOOKUP_CACHE_LIMIT: usize = 20_000;
 
 impl<'a> Lookups<'a> {
     pub fn new(source: &'a dyn RecordSource) -> Self {
-        Lookups { source, cache: HashMap::new() }
+        Lookups {
+            source,
+            cache: HashMap::new(),
+        }
     }
 
     pub fn source(&self) -> &'a dyn RecordSource {
@@ -65,17 +68,27 @@ impl<'a> Lookups<'a> {
         let Some((first, rest)) = path.hops.split_first() else {
             return record.get(&path.field).cloned().unwrap_or(Value::Null);
         };
-        let Some(mut id) = record.get(&first.lookup).and_then(Value::as_str).map(str::to_string) else {
+        let Some(mut id) = record
+            .get(&first.lookup)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
             return Value::Null;
         };
         for hop in rest {
-            let next = self.get(&id).and_then(|parent| parent.get(&hop.lookup)).and_then(Value::as_str);
+            let next = self
+                .get(&id)
+                .and_then(|parent| parent.get(&hop.lookup))
+                .and_then(Value::as_str);
             match next {
                 Some(next) => id = next.to_string(),
                 None => return Value::Null,
             }
         }
-        self.get(&id).and_then(|parent| parent.get(&path.field)).cloned().unwrap_or(Value::Null)
+        self.get(&id)
+            .and_then(|parent| parent.get(&path.field))
+            .cloned()
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -98,11 +111,13 @@ pub fn typed(kind: FieldType, value: &Value) -> Typed {
     match (kind, value) {
         (_, Value::Null) => Typed::Null,
         (Boolean, Value::Bool(b)) => Typed::Bool(*b),
-        (k, Value::Number(n)) if k.is_number() => n.as_f64().map(Typed::Number).unwrap_or(Typed::Null),
-        (Date, Value::String(s)) => parse_date(s).map(Typed::Date).unwrap_or(Typed::Null),
-        (DateTime, Value::String(s)) => {
-            parse_datetime(s).map(|d| Typed::DateTime(d.timestamp_millis())).unwrap_or(Typed::Null)
+        (k, Value::Number(n)) if k.is_number() => {
+            n.as_f64().map(Typed::Number).unwrap_or(Typed::Null)
         }
+        (Date, Value::String(s)) => parse_date(s).map(Typed::Date).unwrap_or(Typed::Null),
+        (DateTime, Value::String(s)) => parse_datetime(s)
+            .map(|d| Typed::DateTime(d.timestamp_millis()))
+            .unwrap_or(Typed::Null),
         (Id | Reference, Value::String(s)) => Typed::Id(s.clone()),
         (Multipicklist, Value::String(s)) => Typed::Text(normalize_multi(s)),
         (_, Value::String(s)) => Typed::Text(s.to_lowercase()),
@@ -111,7 +126,9 @@ pub fn typed(kind: FieldType, value: &Value) -> Typed {
 }
 
 fn day_start_ms(d: chrono::NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(i64::MAX)
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or(i64::MAX)
 }
 
 /// How `value` orders against `operand`, or `None` when they cannot be compared.
@@ -130,7 +147,11 @@ fn order_against(value: &Typed, operand: &Operand) -> Option<Ordering> {
 /// Where `value` falls against a day range: before it, inside it or after it.
 fn against_days(value: &Typed, range: &super::dates::DayRange) -> Option<Ordering> {
     let (start, end, at) = match value {
-        Typed::Date(d) => (day_start_ms(range.start), day_start_ms(range.end), day_start_ms(*d)),
+        Typed::Date(d) => (
+            day_start_ms(range.start),
+            day_start_ms(range.end),
+            day_start_ms(*d),
+        ),
         Typed::DateTime(ms) => (day_start_ms(range.start), day_start_ms(range.end), *ms),
         _ => return None,
     };
@@ -154,7 +175,9 @@ fn compare(value: &Typed, op: CompareOp, operand: &Operand) -> bool {
                 Operand::Days(range) => against_days(value, range),
                 _ => order_against(value, operand),
             };
-            let Some(ordering) = ordering else { return op == CompareOp::Ne };
+            let Some(ordering) = ordering else {
+                return op == CompareOp::Ne;
+            };
             match op {
                 CompareOp::Eq => ordering == Ordering::Equal,
                 CompareOp::Ne => ordering != Ordering::Equal,
@@ -196,7 +219,9 @@ fn like(text: &str, pattern: &[LikeToken]) -> bool {
             },
         }
     }
-    pattern[p.min(pattern.len())..].iter().all(|tok| *tok == LikeToken::Any)
+    pattern[p.min(pattern.len())..]
+        .iter()
+        .all(|tok| *tok == LikeToken::Any)
 }
 
 impl Lookups<'_> {
@@ -210,7 +235,11 @@ impl Lookups<'_> {
                 let value = typed(path.kind, &self.value(record, path));
                 compare(&value, *op, operand)
             }
-            Filter::In { path, negated, operands } => {
+            Filter::In {
+                path,
+                negated,
+                operands,
+            } => {
                 let value = typed(path.kind, &self.value(record, path));
                 let found = operands.iter().any(|o| match (&value, o) {
                     (Typed::Null, Operand::Null) => true,
@@ -243,10 +272,18 @@ fn compare_keys(plan: &Plan, a: &[Typed], b: &[Typed]) -> Ordering {
         let ordering = match (x, y) {
             (Typed::Null, Typed::Null) => Ordering::Equal,
             (Typed::Null, _) => {
-                if key.nulls_last { Ordering::Greater } else { Ordering::Less }
+                if key.nulls_last {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
             }
             (_, Typed::Null) => {
-                if key.nulls_last { Ordering::Less } else { Ordering::Greater }
+                if key.nulls_last {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
             }
             _ => {
                 let o = compare_typed(x, y);
@@ -272,21 +309,31 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
     let mut ids = Vec::new();
     if plan.order.is_empty() {
         source.scan(&plan.object, include_deleted, &mut |record| {
-            if plan.filter.as_ref().is_none_or(|f| lookups.matches(&record, f)) {
-                if let Some(id) = record_id(&record) {
-                    ids.push(id);
-                }
+            if plan
+                .filter
+                .as_ref()
+                .is_none_or(|f| lookups.matches(&record, f))
+                && let Some(id) = record_id(&record)
+            {
+                ids.push(id);
             }
             wanted.is_none_or(|w| ids.len() < w)
         });
     } else {
         let mut keyed: Vec<(Vec<Typed>, String)> = Vec::new();
         source.scan(&plan.object, include_deleted, &mut |record| {
-            if plan.filter.as_ref().is_none_or(|f| lookups.matches(&record, f)) {
-                if let Some(id) = record_id(&record) {
-                    let key = plan.order.iter().map(|k| typed(k.path.kind, &lookups.value(&record, &k.path))).collect();
-                    keyed.push((key, id));
-                }
+            if plan
+                .filter
+                .as_ref()
+                .is_none_or(|f| lookups.matches(&record, f))
+                && let Some(id) = record_id(&record)
+            {
+                let key = plan
+                    .order
+                    .iter()
+                    .map(|k| typed(k.path.kind, &lookups.value(&record, &k.path)))
+                    .collect();
+                keyed.push((key, id));
             }
             true
         });
@@ -294,7 +341,11 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
         keyed.sort_by(|a, b| compare_keys(plan, &a.0, &b.0));
         ids = keyed.into_iter().map(|(_, id)| id).collect();
     }
-    let end = plan.limit.map(|l| plan.offset.saturating_add(l)).unwrap_or(usize::MAX).min(ids.len());
+    let end = plan
+        .limit
+        .map(|l| plan.offset.saturating_add(l))
+        .unwrap_or(usize::MAX)
+        .min(ids.len());
     let start = plan.offset.min(end);
     ids.truncate(end);
     ids.drain(..start);
@@ -317,7 +368,11 @@ pub fn aggregate_counts(
     let mut rows = 0usize;
     let mut non_null = vec![0usize; paths.len()];
     source.scan(&plan.object, include_deleted, &mut |record| {
-        if plan.filter.as_ref().is_none_or(|f| lookups.matches(&record, f)) {
+        if plan
+            .filter
+            .as_ref()
+            .is_none_or(|f| lookups.matches(&record, f))
+        {
             rows += 1;
             for (count, path) in non_null.iter_mut().zip(paths) {
                 if !lookups.value(&record, path).is_null() {
@@ -369,12 +424,30 @@ mod tests {
     #[test]
     fn date_ranges_cover_whole_utc_days() {
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let range = super::super::dates::DayRange { start: d("2024-01-31"), end: d("2024-02-01") };
+        let range = super::super::dates::DayRange {
+            start: d("2024-01-31"),
+            end: d("2024-02-01"),
+        };
         let at = |s: &str| Typed::DateTime(parse_datetime(s).unwrap().timestamp_millis());
-        assert_eq!(against_days(&at("2024-01-31T00:00:00Z"), &range), Some(Ordering::Equal));
-        assert_eq!(against_days(&at("2024-01-31T23:59:59.999Z"), &range), Some(Ordering::Equal));
-        assert_eq!(against_days(&at("2024-02-01T00:00:00Z"), &range), Some(Ordering::Greater));
-        assert_eq!(against_days(&at("2024-01-30T23:59:59Z"), &range), Some(Ordering::Less));
-        assert_eq!(against_days(&Typed::Date(d("2024-01-31")), &range), Some(Ordering::Equal));
+        assert_eq!(
+            against_days(&at("2024-01-31T00:00:00Z"), &range),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            against_days(&at("2024-01-31T23:59:59.999Z"), &range),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            against_days(&at("2024-02-01T00:00:00Z"), &range),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            against_days(&at("2024-01-30T23:59:59Z"), &range),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            against_days(&Typed::Date(d("2024-01-31")), &range),
+            Some(Ordering::Equal)
+        );
     }
 }

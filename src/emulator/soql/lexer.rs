@@ -82,7 +82,12 @@ impl Cursor<'_> {
 
 /// Splits `source` into tokens, ending with one `Eof` token.
 pub fn tokenize(source: &str) -> Result<Vec<Token>, SfError> {
-    let mut cur = Cursor { chars: source.chars().collect(), at: 0, pos: Pos { row: 1, col: 1 }, source };
+    let mut cur = Cursor {
+        chars: source.chars().collect(),
+        at: 0,
+        pos: Pos { row: 1, col: 1 },
+        source,
+    };
     let mut tokens = Vec::new();
     loop {
         while cur.peek(0).is_some_and(char::is_whitespace) {
@@ -91,12 +96,19 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, SfError> {
         let pos = cur.pos;
         let start = cur.at;
         let Some(c) = cur.peek(0) else {
-            tokens.push(Token { kind: TokenKind::Eof, text: "<EOF>".to_string(), pos });
+            tokens.push(Token {
+                kind: TokenKind::Eof,
+                text: "<EOF>".to_string(),
+                pos,
+            });
             return Ok(tokens);
         };
         let kind = match c {
             'a'..='z' | 'A'..='Z' | '_' => {
-                while cur.peek(0).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                while cur
+                    .peek(0)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
                     cur.bump();
                 }
                 TokenKind::Ident
@@ -107,7 +119,9 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>, SfError> {
                 cur.bump();
                 number_or_date(&mut cur, pos, start)?
             }
-            '.' if cur.peek(1).is_some_and(|c| c.is_ascii_digit()) => number_or_date(&mut cur, pos, start)?,
+            '.' if cur.peek(1).is_some_and(|c| c.is_ascii_digit()) => {
+                number_or_date(&mut cur, pos, start)?
+            }
             _ => punctuation(&mut cur, pos)?,
         };
         let text = cur.text_from(start);
@@ -172,7 +186,9 @@ fn string(cur: &mut Cursor<'_>, pos: Pos) -> Result<TokenKind, SfError> {
                         return Err(malformed(
                             cur.source,
                             pos,
-                            format!("Invalid string literal. Illegal character sequence '\\{shown}' in string literal."),
+                            format!(
+                                "Invalid string literal. Illegal character sequence '\\{shown}' in string literal."
+                            ),
                         ));
                     }
                 };
@@ -222,19 +238,34 @@ fn number_or_date(cur: &mut Cursor<'_>, pos: Pos, begin: usize) -> Result<TokenK
         take_digits(cur);
     }
     let text: String = cur.chars[begin..cur.at].iter().collect();
-    if cur.peek(0).is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
-        while cur.peek(0).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if cur
+        .peek(0)
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    {
+        while cur
+            .peek(0)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             cur.bump();
         }
         let shown: String = cur.chars[begin..cur.at].iter().collect();
-        return Err(malformed(cur.source, pos, format!("unexpected token: {shown}")));
+        return Err(malformed(
+            cur.source,
+            pos,
+            format!("unexpected token: {shown}"),
+        ));
     }
     let value = text.parse::<f64>().ok().filter(|v| v.is_finite());
-    value.map(TokenKind::Number).ok_or_else(|| malformed(cur.source, pos, format!("unexpected token: {text}")))
+    value
+        .map(TokenKind::Number)
+        .ok_or_else(|| malformed(cur.source, pos, format!("unexpected token: {text}")))
 }
 
 fn date_or_datetime(cur: &mut Cursor<'_>, pos: Pos, start: usize) -> Result<TokenKind, SfError> {
-    while cur.peek(0).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+')) {
+    while cur
+        .peek(0)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'))
+    {
         // A datetime's fraction needs the dot, but a trailing `.` belongs to no literal.
         if cur.peek(0) == Some('.') && !cur.peek(1).is_some_and(|c| c.is_ascii_digit()) {
             break;
@@ -244,7 +275,9 @@ fn date_or_datetime(cur: &mut Cursor<'_>, pos: Pos, start: usize) -> Result<Toke
     let text = cur.text_from(start);
     let invalid = || malformed(cur.source, pos, format!("unexpected token: {text}"));
     if text.len() == 10 {
-        return NaiveDate::parse_from_str(&text, "%Y-%m-%d").map(TokenKind::Date).map_err(|_| invalid());
+        return NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(TokenKind::Date)
+            .map_err(|_| invalid());
     }
     let shaped = text.len() > 19
         && text.as_bytes().get(10) == Some(&b'T')
@@ -252,7 +285,9 @@ fn date_or_datetime(cur: &mut Cursor<'_>, pos: Pos, start: usize) -> Result<Toke
     if !shaped {
         return Err(invalid());
     }
-    parse_datetime(&text).map(|dt| TokenKind::DateTime(dt.timestamp_millis())).ok_or_else(invalid)
+    parse_datetime(&text)
+        .map(|dt| TokenKind::DateTime(dt.timestamp_millis()))
+        .ok_or_else(invalid)
 }
 
 #[cfg(test)]
@@ -260,14 +295,20 @@ mod tests {
     use super::*;
 
     fn kinds(source: &str) -> Vec<TokenKind> {
-        tokenize(source).unwrap().into_iter().map(|t| t.kind).collect()
+        tokenize(source)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect()
     }
 
     #[test]
     fn tokens_carry_rows_and_columns() {
         let tokens = tokenize("SELECT Id\n  FROM Account").unwrap();
-        let positions: Vec<(String, u32, u32)> =
-            tokens.iter().map(|t| (t.text.clone(), t.pos.row, t.pos.col)).collect();
+        let positions: Vec<(String, u32, u32)> = tokens
+            .iter()
+            .map(|t| (t.text.clone(), t.pos.row, t.pos.col))
+            .collect();
         assert_eq!(
             positions,
             vec![
@@ -290,7 +331,10 @@ mod tests {
             ("'a\\\\b'", Str("a\\\\b".into())),
             ("42", Number(42.0)),
             ("-1.5", Number(-1.5)),
-            ("2024-01-31", Date(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap())),
+            (
+                "2024-01-31",
+                Date(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()),
+            ),
             ("2024-01-31T10:00:00Z", DateTime(1_706_695_200_000)),
             ("2024-01-31T10:00:00.000Z", DateTime(1_706_695_200_000)),
             ("2024-01-31T12:00:00+02:00", DateTime(1_706_695_200_000)),
@@ -306,7 +350,14 @@ mod tests {
 
     #[test]
     fn bad_literals_are_malformed() {
-        for source in ["'open", "'bad \\q escape'", "2024-13-01", "2024-01-31T10:00:00", "12abc", "#"] {
+        for source in [
+            "'open",
+            "'bad \\q escape'",
+            "2024-13-01",
+            "2024-01-31T10:00:00",
+            "12abc",
+            "#",
+        ] {
             let err = tokenize(source).unwrap_err();
             assert_eq!(err.code, "MALFORMED_QUERY", "{source}");
         }

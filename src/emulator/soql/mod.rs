@@ -42,7 +42,12 @@ pub fn compile(text: &str, schema: &Schema, now: DateTime<Utc>) -> Result<Plan, 
 }
 
 /// The one AggregateResult row of a `COUNT(field)` query.
-pub fn aggregate_row(plan: &Plan, aggregates: &[Aggregate], source: &dyn RecordSource, include_deleted: bool) -> Value {
+pub fn aggregate_row(
+    plan: &Plan,
+    aggregates: &[Aggregate],
+    source: &dyn RecordSource,
+    include_deleted: bool,
+) -> Value {
     let paths: Vec<&ResolvedPath> = aggregates.iter().map(|a| &a.path).collect();
     let (_, counts) = aggregate_counts(plan, source, include_deleted, &paths);
     let mut row = Map::new();
@@ -55,7 +60,12 @@ pub fn aggregate_row(plan: &Plan, aggregates: &[Aggregate], source: &dyn RecordS
 
 /// The whole answer in one page: `{"totalSize","done":true,"records"}`. For small results and
 /// tests; the REST endpoint pages through [`matching_ids`] instead.
-pub fn execute(plan: &Plan, source: &dyn RecordSource, include_deleted: bool, version: &str) -> Value {
+pub fn execute(
+    plan: &Plan,
+    source: &dyn RecordSource,
+    include_deleted: bool,
+    version: &str,
+) -> Value {
     match &plan.output {
         Output::Count => {
             let n = count_matching(plan, source, include_deleted);

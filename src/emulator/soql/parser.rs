@@ -18,15 +18,19 @@ use crate::emulator::error::SfError;
 
 /// Words that end a field list or clause and therefore cannot be names or aliases.
 const RESERVED: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "ASC", "DESC", "NULLS",
-    "LIMIT", "OFFSET", "GROUP", "HAVING", "WITH", "FOR", "USING", "INCLUDES", "EXCLUDES", "NULL", "TRUE",
-    "FALSE",
+    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "ASC", "DESC",
+    "NULLS", "LIMIT", "OFFSET", "GROUP", "HAVING", "WITH", "FOR", "USING", "INCLUDES", "EXCLUDES",
+    "NULL", "TRUE", "FALSE",
 ];
 
 /// Parses one statement. Errors are `MALFORMED_QUERY` with the org's row/column text.
 pub fn parse(source: &str) -> Result<Query, SfError> {
     let tokens = tokenize(source)?;
-    let mut parser = Parser { source, tokens, at: 0 };
+    let mut parser = Parser {
+        source,
+        tokens,
+        at: 0,
+    };
     let query = parser.query()?;
     parser.expect_eof()?;
     Ok(query)
@@ -74,15 +78,27 @@ impl Parser<'_> {
     }
 
     fn expect_keyword(&mut self, keyword: &str) -> Result<(), SfError> {
-        if self.eat_keyword(keyword) { Ok(()) } else { Err(self.error_here()) }
+        if self.eat_keyword(keyword) {
+            Ok(())
+        } else {
+            Err(self.error_here())
+        }
     }
 
     fn expect(&mut self, kind: TokenKind) -> Result<Token, SfError> {
-        if self.peek().kind == kind { Ok(self.advance()) } else { Err(self.error_here()) }
+        if self.peek().kind == kind {
+            Ok(self.advance())
+        } else {
+            Err(self.error_here())
+        }
     }
 
     fn expect_eof(&self) -> Result<(), SfError> {
-        if self.peek().kind == TokenKind::Eof { Ok(()) } else { Err(self.error_here()) }
+        if self.peek().kind == TokenKind::Eof {
+            Ok(())
+        } else {
+            Err(self.error_here())
+        }
     }
 
     fn name(&mut self) -> Result<Name, SfError> {
@@ -92,7 +108,10 @@ impl Parser<'_> {
             return Err(self.error_here());
         }
         let token = self.advance();
-        Ok(Name { text: token.text, pos: token.pos })
+        Ok(Name {
+            text: token.text,
+            pos: token.pos,
+        })
     }
 
     fn query(&mut self) -> Result<Query, SfError> {
@@ -104,7 +123,11 @@ impl Parser<'_> {
         }
         self.expect_keyword("FROM")?;
         let from = self.name()?;
-        let filter = if self.eat_keyword("WHERE") { Some(self.condition()?) } else { None };
+        let filter = if self.eat_keyword("WHERE") {
+            Some(self.condition()?)
+        } else {
+            None
+        };
         let mut order_by = Vec::new();
         if self.eat_keyword("ORDER") {
             self.expect_keyword("BY")?;
@@ -114,9 +137,24 @@ impl Parser<'_> {
                 order_by.push(self.order_key()?);
             }
         }
-        let limit = if self.eat_keyword("LIMIT") { Some(self.counted()?) } else { None };
-        let offset = if self.eat_keyword("OFFSET") { Some(self.counted()?) } else { None };
-        Ok(Query { select, from, filter, order_by, limit, offset })
+        let limit = if self.eat_keyword("LIMIT") {
+            Some(self.counted()?)
+        } else {
+            None
+        };
+        let offset = if self.eat_keyword("OFFSET") {
+            Some(self.counted()?)
+        } else {
+            None
+        };
+        Ok(Query {
+            select,
+            from,
+            filter,
+            order_by,
+            limit,
+            offset,
+        })
     }
 
     fn select_item(&mut self) -> Result<SelectItem, SfError> {
@@ -132,7 +170,11 @@ impl Parser<'_> {
         }
         let field = self.path()?;
         self.expect(TokenKind::RParen)?;
-        let alias = if self.peek().kind == TokenKind::Ident && !self.at_reserved() { Some(self.name()?) } else { None };
+        let alias = if self.peek().kind == TokenKind::Ident && !self.at_reserved() {
+            Some(self.name()?)
+        } else {
+            None
+        };
         Ok(SelectItem::Count { field, alias, pos })
     }
 
@@ -152,9 +194,14 @@ impl Parser<'_> {
     fn counted(&mut self) -> Result<Counted, SfError> {
         let token = self.peek().clone();
         match token.kind {
-            TokenKind::Number(n) if n >= 0.0 && n.fract() == 0.0 && !token.text.contains('.') && n < 1e15 => {
+            TokenKind::Number(n)
+                if n >= 0.0 && n.fract() == 0.0 && !token.text.contains('.') && n < 1e15 =>
+            {
                 self.advance();
-                Ok(Counted { value: n as u64, pos: token.pos })
+                Ok(Counted {
+                    value: n as u64,
+                    pos: token.pos,
+                })
             }
             _ => Err(self.error_here()),
         }
@@ -178,7 +225,11 @@ impl Parser<'_> {
         } else {
             None
         };
-        Ok(OrderKey { field, descending, nulls_last })
+        Ok(OrderKey {
+            field,
+            descending,
+            nulls_last,
+        })
     }
 
     /// A run of conditions joined by one operator: SOQL refuses `a AND b OR c` unparenthesised.
@@ -199,7 +250,11 @@ impl Parser<'_> {
         if self.at_keyword(other) {
             return Err(self.error_here());
         }
-        Ok(if joiner == "AND" { Condition::And(parts) } else { Condition::Or(parts) })
+        Ok(if joiner == "AND" {
+            Condition::And(parts)
+        } else {
+            Condition::Or(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Condition, SfError> {
@@ -254,7 +309,11 @@ impl Parser<'_> {
             values.push(self.literal()?);
         }
         self.expect(TokenKind::RParen)?;
-        Ok(Condition::In { field, negated, values })
+        Ok(Condition::In {
+            field,
+            negated,
+            values,
+        })
     }
 
     fn literal(&mut self) -> Result<Literal, SfError> {
@@ -275,11 +334,21 @@ impl Parser<'_> {
                     self.expect(TokenKind::Colon)?;
                     let n = self.peek().clone();
                     let count = match n.kind {
-                        TokenKind::Number(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) && !n.text.contains(['.', '-', '+']) => v as u32,
+                        TokenKind::Number(v)
+                            if v >= 0.0
+                                && v.fract() == 0.0
+                                && v <= f64::from(u32::MAX)
+                                && !n.text.contains(['.', '-', '+']) =>
+                        {
+                            v as u32
+                        }
                         _ => return Err(self.error_here()),
                     };
                     self.advance();
-                    return Ok(Literal { value: LiteralValue::Relative(make(count)), pos: token.pos });
+                    return Ok(Literal {
+                        value: LiteralValue::Relative(make(count)),
+                        pos: token.pos,
+                    });
                 } else {
                     return Err(self.error_here());
                 }
@@ -287,7 +356,10 @@ impl Parser<'_> {
             _ => return Err(self.error_here()),
         };
         self.advance();
-        Ok(Literal { value, pos: token.pos })
+        Ok(Literal {
+            value,
+            pos: token.pos,
+        })
     }
 }
 
@@ -298,9 +370,15 @@ mod tests {
     #[test]
     fn statements_parse_and_print_back() {
         let cases: &[(&str, &str)] = &[
-            ("select id, name from account", "SELECT id, name FROM account"),
+            (
+                "select id, name from account",
+                "SELECT id, name FROM account",
+            ),
             ("SELECT COUNT() FROM Contact", "SELECT COUNT() FROM Contact"),
-            ("SELECT count(Id) n FROM Contact", "SELECT COUNT(Id) n FROM Contact"),
+            (
+                "SELECT count(Id) n FROM Contact",
+                "SELECT COUNT(Id) n FROM Contact",
+            ),
             (
                 "SELECT Id FROM Contact WHERE Account.Owner.Name = 'Ann' AND (Email != null OR Phone LIKE '555%')",
                 "SELECT Id FROM Contact WHERE Account.Owner.Name = 'Ann' AND (Email != null OR Phone LIKE '555%')",
@@ -321,8 +399,14 @@ mod tests {
                 "SELECT Id FROM Account ORDER BY Name DESC NULLS FIRST LIMIT 10 OFFSET 20",
                 "SELECT Id FROM Account ORDER BY Name DESC NULLS FIRST LIMIT 10 OFFSET 20",
             ),
-            ("SELECT Id FROM Account WHERE Name <> 'It\\'s'", "SELECT Id FROM Account WHERE Name != 'It\\'s'"),
-            ("SELECT Id FROM Account WHERE IsDeleted = TRUE", "SELECT Id FROM Account WHERE IsDeleted = true"),
+            (
+                "SELECT Id FROM Account WHERE Name <> 'It\\'s'",
+                "SELECT Id FROM Account WHERE Name != 'It\\'s'",
+            ),
+            (
+                "SELECT Id FROM Account WHERE IsDeleted = TRUE",
+                "SELECT Id FROM Account WHERE IsDeleted = true",
+            ),
         ];
         for (source, printed) in cases {
             let query = parse(source).unwrap_or_else(|e| panic!("{source}: {}", e.message));
@@ -339,10 +423,25 @@ mod tests {
             ("SELEC Id FROM Account", 1, 1, "SELEC"),
             ("SELECT FROM Account", 1, 8, "FROM"),
             ("SELECT Id,\nName FROM\nAccount LIMIT x", 3, 15, "x"),
-            ("SELECT Id FROM Account WHERE A = 1 AND B = 2 OR C = 3", 1, 46, "OR"),
+            (
+                "SELECT Id FROM Account WHERE A = 1 AND B = 2 OR C = 3",
+                1,
+                46,
+                "OR",
+            ),
             ("SELECT Id FROM Account WHERE Name = ", 1, 37, "<EOF>"),
-            ("SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS", 1, 55, "<EOF>"),
-            ("SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:x", 1, 56, "x"),
+            (
+                "SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS",
+                1,
+                55,
+                "<EOF>",
+            ),
+            (
+                "SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:x",
+                1,
+                56,
+                "x",
+            ),
             ("SELECT Id FROM Account WHERE Name = BOGUS", 1, 37, "BOGUS"),
             ("SELECT Id FROM Account ORDER Name", 1, 30, "Name"),
             ("SELECT Id FROM Account LIMIT -1", 1, 30, "-1"),
@@ -368,8 +467,13 @@ mod tests {
 
     #[test]
     fn subselects_are_refused_with_advice() {
-        let err = parse("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)").unwrap_err();
+        let err = parse("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)")
+            .unwrap_err();
         assert_eq!(err.code, "MALFORMED_QUERY");
-        assert!(err.message.contains("list the values instead"), "{}", err.message);
+        assert!(
+            err.message.contains("list the values instead"),
+            "{}",
+            err.message
+        );
     }
 }

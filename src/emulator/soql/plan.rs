@@ -96,9 +96,20 @@ pub enum Filter {
     And(Vec<Filter>),
     Or(Vec<Filter>),
     Not(Box<Filter>),
-    Compare { path: ResolvedPath, op: CompareOp, operand: Operand },
-    In { path: ResolvedPath, negated: bool, operands: Vec<Operand> },
-    Like { path: ResolvedPath, pattern: Vec<LikeToken> },
+    Compare {
+        path: ResolvedPath,
+        op: CompareOp,
+        operand: Operand,
+    },
+    In {
+        path: ResolvedPath,
+        negated: bool,
+        operands: Vec<Operand>,
+    },
+    Like {
+        path: ResolvedPath,
+        pattern: Vec<LikeToken>,
+    },
 }
 
 /// A literal converted to the type of the field it is compared with.
@@ -135,12 +146,22 @@ pub struct SortKey {
 
 /// Checks `query` (parsed from `source`) against `schema`; relative dates are resolved
 /// against `now`.
-pub fn resolve(source: &str, query: &Query, schema: &Schema, now: DateTime<Utc>) -> Result<Plan, SfError> {
+pub fn resolve(
+    source: &str,
+    query: &Query,
+    schema: &Schema,
+    now: DateTime<Utc>,
+) -> Result<Plan, SfError> {
     let object = schema
         .object(&query.from.text)
         .filter(|o| o.queryable)
         .ok_or_else(|| unknown_object(source, query.from.pos, &query.from.text))?;
-    let ctx = Resolver { source, schema, root: object, today: now.date_naive() };
+    let ctx = Resolver {
+        source,
+        schema,
+        root: object,
+        today: now.date_naive(),
+    };
     let output = ctx.output(&query.select)?;
     let filter = query.filter.as_ref().map(|c| ctx.filter(c)).transpose()?;
     let mut order = Vec::new();
@@ -149,7 +170,11 @@ pub fn resolve(source: &str, query: &Query, schema: &Schema, now: DateTime<Utc>)
         if !path.sortable {
             return Err(not_sortable(source, key.field.pos(), &path.field));
         }
-        order.push(SortKey { path, descending: key.descending, nulls_last: key.effective_nulls_last() });
+        order.push(SortKey {
+            path,
+            descending: key.descending,
+            nulls_last: key.effective_nulls_last(),
+        });
     }
     if let Some(offset) = query.offset.filter(|o| o.value > super::MAX_OFFSET) {
         return Err(offset_too_large(source, offset.pos));
@@ -159,7 +184,9 @@ pub fn resolve(source: &str, query: &Query, schema: &Schema, now: DateTime<Utc>)
         output,
         filter,
         order,
-        limit: query.limit.map(|l| usize::try_from(l.value).unwrap_or(usize::MAX)),
+        limit: query
+            .limit
+            .map(|l| usize::try_from(l.value).unwrap_or(usize::MAX)),
         offset: query.offset.map(|o| o.value as usize).unwrap_or(0),
     })
 }
@@ -173,10 +200,16 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn output(&self, items: &[SelectItem]) -> Result<Output, SfError> {
-        let has_count_all = items.iter().any(|i| matches!(i, SelectItem::CountAll { .. }));
+        let has_count_all = items
+            .iter()
+            .any(|i| matches!(i, SelectItem::CountAll { .. }));
         let has_aggregate = items.iter().any(|i| matches!(i, SelectItem::Count { .. }));
         if has_count_all {
-            if let Some(other) = items.iter().find(|i| !matches!(i, SelectItem::CountAll { .. })).or(items.get(1)) {
+            if let Some(other) = items
+                .iter()
+                .find(|i| !matches!(i, SelectItem::CountAll { .. }))
+                .or(items.get(1))
+            {
                 return Err(malformed(
                     self.source,
                     item_pos(other),
@@ -215,8 +248,15 @@ impl Resolver<'_> {
             if let SelectItem::Field(field) = item {
                 let path = self.path(field)?;
                 let dotted = path.dotted();
-                if columns.iter().any(|c| c.path.dotted().eq_ignore_ascii_case(&dotted)) {
-                    return Err(malformed(self.source, field.pos(), format!("duplicate field selected: {dotted}")));
+                if columns
+                    .iter()
+                    .any(|c| c.path.dotted().eq_ignore_ascii_case(&dotted))
+                {
+                    return Err(malformed(
+                        self.source,
+                        field.pos(),
+                        format!("duplicate field selected: {dotted}"),
+                    ));
                 }
                 columns.push(Column { path });
             }
@@ -252,7 +292,11 @@ impl Resolver<'_> {
         })
     }
 
-    fn walk<'s>(&'s self, object: &'s ObjectSchema, parts: &[ast::Name]) -> Result<(Vec<Hop>, &'s FieldDef), SfError> {
+    fn walk<'s>(
+        &'s self,
+        object: &'s ObjectSchema,
+        parts: &[ast::Name],
+    ) -> Result<(Vec<Hop>, &'s FieldDef), SfError> {
         let (first, rest) = match parts.split_first() {
             Some(split) => split,
             None => return Err(unexpected(self.source, Pos::default(), "<EOF>")),
@@ -266,11 +310,21 @@ impl Resolver<'_> {
         let lookup = object
             .relationship(&first.text)
             .ok_or_else(|| unknown_relationship(self.source, first.pos, &first.text))?;
-        let targets: Vec<&ObjectSchema> = lookup.reference_to.iter().filter_map(|t| self.schema.object(t)).collect();
+        let targets: Vec<&ObjectSchema> = lookup
+            .reference_to
+            .iter()
+            .filter_map(|t| self.schema.object(t))
+            .collect();
         let hop = Hop {
-            relationship: lookup.relationship_name.clone().unwrap_or_else(|| first.text.clone()),
+            relationship: lookup
+                .relationship_name
+                .clone()
+                .unwrap_or_else(|| first.text.clone()),
             lookup: lookup.name.clone(),
-            targets: targets.iter().map(|t| (t.key_prefix.clone(), t.name.clone())).collect(),
+            targets: targets
+                .iter()
+                .map(|t| (t.key_prefix.clone(), t.name.clone()))
+                .collect(),
         };
         let mut first_error = None;
         for target in &targets {
@@ -284,23 +338,49 @@ impl Resolver<'_> {
                 }
             }
         }
-        Err(first_error.unwrap_or_else(|| unknown_relationship(self.source, first.pos, &first.text)))
+        Err(first_error
+            .unwrap_or_else(|| unknown_relationship(self.source, first.pos, &first.text)))
     }
 
     fn filter(&self, condition: &Condition) -> Result<Filter, SfError> {
         Ok(match condition {
-            Condition::And(parts) => Filter::And(parts.iter().map(|p| self.filter(p)).collect::<Result<_, _>>()?),
-            Condition::Or(parts) => Filter::Or(parts.iter().map(|p| self.filter(p)).collect::<Result<_, _>>()?),
+            Condition::And(parts) => Filter::And(
+                parts
+                    .iter()
+                    .map(|p| self.filter(p))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Condition::Or(parts) => Filter::Or(
+                parts
+                    .iter()
+                    .map(|p| self.filter(p))
+                    .collect::<Result<_, _>>()?,
+            ),
             Condition::Not(inner) => Filter::Not(Box::new(self.filter(inner)?)),
             Condition::Compare { field, op, value } => {
                 let path = self.filterable_path(field)?;
                 let operand = self.operand(field, &path, value)?;
-                Filter::Compare { path, op: *op, operand }
+                Filter::Compare {
+                    path,
+                    op: *op,
+                    operand,
+                }
             }
-            Condition::In { field, negated, values } => {
+            Condition::In {
+                field,
+                negated,
+                values,
+            } => {
                 let path = self.filterable_path(field)?;
-                let operands = values.iter().map(|v| self.operand(field, &path, v)).collect::<Result<_, _>>()?;
-                Filter::In { path, negated: *negated, operands }
+                let operands = values
+                    .iter()
+                    .map(|v| self.operand(field, &path, v))
+                    .collect::<Result<_, _>>()?;
+                Filter::In {
+                    path,
+                    negated: *negated,
+                    operands,
+                }
             }
             Condition::Like { field, pattern } => {
                 let path = self.filterable_path(field)?;
@@ -308,9 +388,18 @@ impl Resolver<'_> {
                     return Err(invalid_operator(self.source, field.pos(), &path.field));
                 }
                 let LiteralValue::Text(text) = &pattern.value else {
-                    return Err(wrong_literal(self.source, field.pos(), &path.field, "string", true));
+                    return Err(wrong_literal(
+                        self.source,
+                        field.pos(),
+                        &path.field,
+                        "string",
+                        true,
+                    ));
                 };
-                Filter::Like { path, pattern: like_pattern(text) }
+                Filter::Like {
+                    path,
+                    pattern: like_pattern(text),
+                }
             }
         })
     }
@@ -323,11 +412,18 @@ impl Resolver<'_> {
         Ok(path)
     }
 
-    fn operand(&self, written: &FieldPath, path: &ResolvedPath, literal: &ast::Literal) -> Result<Operand, SfError> {
+    fn operand(
+        &self,
+        written: &FieldPath,
+        path: &ResolvedPath,
+        literal: &ast::Literal,
+    ) -> Result<Operand, SfError> {
         use FieldType::*;
         let pos = written.pos();
         let field = path.field.as_str();
-        let wrong = |type_name: &str, quoted: bool| wrong_literal(self.source, pos, field, type_name, quoted);
+        let wrong = |type_name: &str, quoted: bool| {
+            wrong_literal(self.source, pos, field, type_name, quoted)
+        };
         if literal.value == LiteralValue::Null {
             return Ok(Operand::Null);
         }
@@ -335,10 +431,15 @@ impl Resolver<'_> {
         Ok(match (path.kind, &literal.value) {
             (Id | Reference, LiteralValue::Text(t)) => {
                 let plain = super::lexer::unescape_like(t);
-                Operand::Id(ids::to_18(&plain).ok_or_else(|| invalid_id(self.source, literal.pos, &plain))?)
+                Operand::Id(
+                    ids::to_18(&plain)
+                        .ok_or_else(|| invalid_id(self.source, literal.pos, &plain))?,
+                )
             }
             (Id | Reference, _) => return Err(wrong("id", true)),
-            (Multipicklist, LiteralValue::Text(t)) => Operand::Text(normalize_multi(&super::lexer::unescape_like(t))),
+            (Multipicklist, LiteralValue::Text(t)) => {
+                Operand::Text(normalize_multi(&super::lexer::unescape_like(t)))
+            }
             (kind, LiteralValue::Text(t)) if kind.is_text() => {
                 Operand::Text(super::lexer::unescape_like(t).to_lowercase())
             }
@@ -369,7 +470,11 @@ fn item_pos(item: &SelectItem) -> Pos {
 
 /// Multi-select values compare as sets: `b;a` equals `A;B`.
 pub fn normalize_multi(text: &str) -> String {
-    let mut values: Vec<String> = text.split(';').map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()).collect();
+    let mut values: Vec<String> = text
+        .split(';')
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+        .collect();
     values.sort();
     values.join(";")
 }

@@ -38,12 +38,17 @@ fn insert(level: &mut Vec<Shape>, hops: &[Hop], field: &str) {
     }
     let mut children = Vec::new();
     insert(&mut children, rest, field);
-    level.push(Shape::Parent { hop: hop.clone(), children });
+    level.push(Shape::Parent {
+        hop: hop.clone(),
+        children,
+    });
 }
 
 fn attributes(object: &str, id: Option<&str>, version: &str) -> Value {
     match id {
-        Some(id) => json!({ "type": object, "url": format!("/services/data/{version}/sobjects/{object}/{id}") }),
+        Some(id) => {
+            json!({ "type": object, "url": format!("/services/data/{version}/sobjects/{object}/{id}") })
+        }
         None => json!({ "type": object }),
     }
 }
@@ -61,14 +66,19 @@ fn project_level(
     for shape in shapes {
         match shape {
             Shape::Field(name) => {
-                out.insert(name.clone(), record.get(name).cloned().unwrap_or(Value::Null));
+                out.insert(
+                    name.clone(),
+                    record.get(name).cloned().unwrap_or(Value::Null),
+                );
             }
             Shape::Parent { hop, children } => {
                 let parent_id = record.get(&hop.lookup).and_then(Value::as_str);
                 let nested = parent_id.and_then(|pid| {
                     let parent = lookups.get(pid)?.clone();
                     let target = hop.target_for(pid).to_string();
-                    Some(Value::Object(project_level(&target, &parent, children, lookups, version)))
+                    Some(Value::Object(project_level(
+                        &target, &parent, children, lookups, version,
+                    )))
                 });
                 out.insert(hop.relationship.clone(), nested.unwrap_or(Value::Null));
             }
@@ -78,11 +88,26 @@ fn project_level(
 }
 
 /// One record of a query answer; `version` is the path segment, e.g. `v60.0`.
-pub fn project(plan: &Plan, shapes: &[Shape], record: &Record, lookups: &mut Lookups<'_>, version: &str) -> Value {
-    Value::Object(project_level(&plan.object, record, shapes, lookups, version))
+pub fn project(
+    plan: &Plan,
+    shapes: &[Shape],
+    record: &Record,
+    lookups: &mut Lookups<'_>,
+    version: &str,
+) -> Value {
+    Value::Object(project_level(
+        &plan.object,
+        record,
+        shapes,
+        lookups,
+        version,
+    ))
 }
 
 /// The flat values of each column, for CSV answers (Bulk query results).
 pub fn column_values(columns: &[Column], record: &Record, lookups: &mut Lookups<'_>) -> Vec<Value> {
-    columns.iter().map(|c| lookups.value(record, &c.path)).collect()
+    columns
+        .iter()
+        .map(|c| lookups.value(record, &c.path))
+        .collect()
 }

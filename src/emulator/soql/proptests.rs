@@ -1,10 +1,15 @@
 //! Property tests: no input makes the parser or the checker panic, and printed statements
 //! parse back to themselves.
 
+use std::sync::LazyLock;
+
 use proptest::prelude::*;
 
 use super::{compile, parse};
 use crate::emulator::schema::Schema;
+
+static SCHEMA: LazyLock<Schema> =
+    LazyLock::new(|| Schema::standard().expect("standard schema loads"));
 
 const CORPUS: &[&str] = &[
     "SELECT Id, Name, Owner.Name FROM Account WHERE Name LIKE 'Ac%' AND NumberOfEmployees > 10 ORDER BY Name DESC NULLS LAST LIMIT 5 OFFSET 2",
@@ -15,9 +20,41 @@ const CORPUS: &[&str] = &[
 ];
 
 const PIECES: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER BY", "LIMIT", "OFFSET", "(", ")", ",",
-    ".", "=", "!=", "<", ">=", "'", "\\", "null", "TODAY", "LAST_N_DAYS:", ":", "2024-01-31", "T10:00:00Z",
-    "-", "1.5", "COUNT()", "Name", "Account", "é", "\n", " ",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "LIKE",
+    "ORDER BY",
+    "LIMIT",
+    "OFFSET",
+    "(",
+    ")",
+    ",",
+    ".",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    "'",
+    "\\",
+    "null",
+    "TODAY",
+    "LAST_N_DAYS:",
+    ":",
+    "2024-01-31",
+    "T10:00:00Z",
+    "-",
+    "1.5",
+    "COUNT()",
+    "Name",
+    "Account",
+    "é",
+    "\n",
+    " ",
 ];
 
 fn mutate(source: &str, edits: &[(usize, usize, usize)]) -> String {
@@ -66,15 +103,35 @@ fn literal() -> impl Strategy<Value = String> {
 }
 
 fn path() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["Id", "Name", "Account.Name", "Owner.Profile.Name", "x__c", "A.B.C.D"]).prop_map(str::to_string)
+    prop::sample::select(vec![
+        "Id",
+        "Name",
+        "Account.Name",
+        "Owner.Profile.Name",
+        "x__c",
+        "A.B.C.D",
+    ])
+    .prop_map(str::to_string)
 }
 
 fn condition() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
-        (path(), prop::sample::select(vec!["=", "!=", "<", "<=", ">", ">="]), literal())
+        (
+            path(),
+            prop::sample::select(vec!["=", "!=", "<", "<=", ">", ">="]),
+            literal()
+        )
             .prop_map(|(p, op, v)| format!("{p} {op} {v}")),
-        (path(), any::<bool>(), prop::collection::vec(literal(), 1..4))
-            .prop_map(|(p, not, vs)| format!("{p} {}IN ({})", if not { "NOT " } else { "" }, vs.join(", "))),
+        (
+            path(),
+            any::<bool>(),
+            prop::collection::vec(literal(), 1..4)
+        )
+            .prop_map(|(p, not, vs)| format!(
+                "{p} {}IN ({})",
+                if not { "NOT " } else { "" },
+                vs.join(", ")
+            )),
         (path(), "[a-z%_]{0,5}").prop_map(|(p, s)| format!("{p} LIKE '{s}'")),
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
@@ -122,8 +179,7 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,80}") {
-        let schema = Schema::standard().unwrap();
-        let _ = compile(&text, &schema, chrono::Utc::now());
+        let _ = compile(&text, &SCHEMA, chrono::Utc::now());
     }
 
     #[test]
@@ -131,9 +187,8 @@ proptest! {
         which in 0..CORPUS.len(),
         edits in prop::collection::vec((0usize..400, 0usize..3, 0usize..64), 1..5),
     ) {
-        let schema = Schema::standard().unwrap();
         let text = mutate(CORPUS[which], &edits);
-        if let Err(e) = compile(&text, &schema, chrono::Utc::now()) {
+        if let Err(e) = compile(&text, &SCHEMA, chrono::Utc::now()) {
             prop_assert!(e.message.contains("ERROR at Row:"), "{text:?}: {}", e.message);
         }
     }

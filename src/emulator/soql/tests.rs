@@ -23,7 +23,10 @@ impl RecordSource for Memory {
     }
 
     fn get(&self, id: &str) -> Option<Record> {
-        self.records.iter().find(|(_, r)| r["Id"] == id).map(|(_, r)| r.clone())
+        self.records
+            .iter()
+            .find(|(_, r)| r["Id"] == id)
+            .map(|(_, r)| r.clone())
     }
 }
 
@@ -48,14 +51,48 @@ fn now() -> DateTime<Utc> {
 
 fn org() -> Memory {
     let mut records = vec![
-        ("User", record(json!({"Id": user(1), "IsDeleted": false, "Name": "Avery Admin"}))),
-        ("User", record(json!({"Id": user(2), "IsDeleted": false, "Name": "Blake Rep"}))),
+        (
+            "User",
+            record(json!({"Id": user(1), "IsDeleted": false, "Name": "Avery Admin"})),
+        ),
+        (
+            "User",
+            record(json!({"Id": user(2), "IsDeleted": false, "Name": "Blake Rep"})),
+        ),
     ];
     let accounts = [
-        (1, "Acme Corp", Some("Energy"), Some(250), "2024-03-13T09:30:00.000+0000", 1),
-        (2, "acme labs", None, Some(12), "2024-03-12T23:59:59.999+0000", 2),
-        (3, "Globex 50% Off", Some("Retail"), None, "2024-02-01T00:00:00.000+0000", 1),
-        (4, "Initech", Some("Technology"), Some(5000), "2023-12-31T10:00:00.000+0000", 2),
+        (
+            1,
+            "Acme Corp",
+            Some("Energy"),
+            Some(250),
+            "2024-03-13T09:30:00.000+0000",
+            1,
+        ),
+        (
+            2,
+            "acme labs",
+            None,
+            Some(12),
+            "2024-03-12T23:59:59.999+0000",
+            2,
+        ),
+        (
+            3,
+            "Globex 50% Off",
+            Some("Retail"),
+            None,
+            "2024-02-01T00:00:00.000+0000",
+            1,
+        ),
+        (
+            4,
+            "Initech",
+            Some("Technology"),
+            Some(5000),
+            "2023-12-31T10:00:00.000+0000",
+            2,
+        ),
     ];
     for (n, name, industry, employees, stamp, owner) in accounts {
         records.push((
@@ -69,8 +106,10 @@ fn org() -> Memory {
     }
     records.push((
         "Account",
-        record(json!({"Id": account(5), "IsDeleted": true, "Name": "Gone Inc", "OwnerId": user(1),
-            "SystemModstamp": "2024-03-10T00:00:00.000+0000"})),
+        record(
+            json!({"Id": account(5), "IsDeleted": true, "Name": "Gone Inc", "OwnerId": user(1),
+            "SystemModstamp": "2024-03-10T00:00:00.000+0000"}),
+        ),
     ));
     let contacts = [
         (1, "Ng", Some(1), Some("2024-03-13")),
@@ -96,51 +135,150 @@ fn run(soql: &str) -> Value {
 }
 
 fn names(answer: &Value, key: &str) -> Vec<String> {
-    answer["records"].as_array().unwrap().iter().map(|r| r[key].as_str().unwrap_or("null").to_string()).collect()
+    answer["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[key].as_str().unwrap_or("null").to_string())
+        .collect()
 }
 
 #[test]
 fn filters_and_orders_as_a_real_org() {
     let cases: &[(&str, &[&str])] = &[
-        ("SELECT Name FROM Account ORDER BY Name", &["Acme Corp", "acme labs", "Globex 50% Off", "Initech"]),
-        ("SELECT Name FROM Account WHERE Name = 'ACME CORP'", &["Acme Corp"]),
-        ("SELECT Name FROM Account WHERE Name LIKE 'acme%' ORDER BY Name DESC", &["acme labs", "Acme Corp"]),
-        ("SELECT Name FROM Account WHERE Name LIKE '%50\\% off'", &["Globex 50% Off"]),
-        ("SELECT Name FROM Account WHERE Name LIKE '_nitech'", &["Initech"]),
-        ("SELECT Name FROM Account WHERE Industry = null ORDER BY Name", &["acme labs"]),
-        ("SELECT Name FROM Account WHERE Industry != 'Energy' ORDER BY Name", &["acme labs", "Globex 50% Off", "Initech"]),
-        ("SELECT Name FROM Account WHERE Industry IN ('energy', 'RETAIL') ORDER BY Name", &["Acme Corp", "Globex 50% Off"]),
-        ("SELECT Name FROM Account WHERE Industry NOT IN ('Energy') ORDER BY Name", &["acme labs", "Globex 50% Off", "Initech"]),
-        ("SELECT Name FROM Account WHERE NumberOfEmployees > 12 ORDER BY NumberOfEmployees DESC", &["Initech", "Acme Corp"]),
-        ("SELECT Name FROM Account WHERE NumberOfEmployees <= 250 ORDER BY Name", &["Acme Corp", "acme labs"]),
-        ("SELECT Name FROM Account ORDER BY NumberOfEmployees", &["Globex 50% Off", "acme labs", "Acme Corp", "Initech"]),
-        ("SELECT Name FROM Account ORDER BY NumberOfEmployees DESC", &["Initech", "Acme Corp", "acme labs", "Globex 50% Off"]),
-        ("SELECT Name FROM Account ORDER BY NumberOfEmployees ASC NULLS LAST", &["acme labs", "Acme Corp", "Initech", "Globex 50% Off"]),
-        ("SELECT Name FROM Account ORDER BY Owner.Name DESC, Name", &["acme labs", "Initech", "Acme Corp", "Globex 50% Off"]),
-        ("SELECT Name FROM Account WHERE Owner.Name = 'blake rep' ORDER BY Name", &["acme labs", "Initech"]),
+        (
+            "SELECT Name FROM Account ORDER BY Name",
+            &["Acme Corp", "acme labs", "Globex 50% Off", "Initech"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Name = 'ACME CORP'",
+            &["Acme Corp"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Name LIKE 'acme%' ORDER BY Name DESC",
+            &["acme labs", "Acme Corp"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Name LIKE '%50\\% off'",
+            &["Globex 50% Off"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Name LIKE '_nitech'",
+            &["Initech"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Industry = null ORDER BY Name",
+            &["acme labs"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Industry != 'Energy' ORDER BY Name",
+            &["acme labs", "Globex 50% Off", "Initech"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Industry IN ('energy', 'RETAIL') ORDER BY Name",
+            &["Acme Corp", "Globex 50% Off"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Industry NOT IN ('Energy') ORDER BY Name",
+            &["acme labs", "Globex 50% Off", "Initech"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE NumberOfEmployees > 12 ORDER BY NumberOfEmployees DESC",
+            &["Initech", "Acme Corp"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE NumberOfEmployees <= 250 ORDER BY Name",
+            &["Acme Corp", "acme labs"],
+        ),
+        (
+            "SELECT Name FROM Account ORDER BY NumberOfEmployees",
+            &["Globex 50% Off", "acme labs", "Acme Corp", "Initech"],
+        ),
+        (
+            "SELECT Name FROM Account ORDER BY NumberOfEmployees DESC",
+            &["Initech", "Acme Corp", "acme labs", "Globex 50% Off"],
+        ),
+        (
+            "SELECT Name FROM Account ORDER BY NumberOfEmployees ASC NULLS LAST",
+            &["acme labs", "Acme Corp", "Initech", "Globex 50% Off"],
+        ),
+        (
+            "SELECT Name FROM Account ORDER BY Owner.Name DESC, Name",
+            &["acme labs", "Initech", "Acme Corp", "Globex 50% Off"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Owner.Name = 'blake rep' ORDER BY Name",
+            &["acme labs", "Initech"],
+        ),
         (
             "SELECT Name FROM Account WHERE (Industry = 'Energy' OR Industry = 'Retail') AND NOT Name LIKE 'G%'",
             &["Acme Corp"],
         ),
-        ("SELECT Name FROM Account ORDER BY Name LIMIT 2 OFFSET 1", &["acme labs", "Globex 50% Off"]),
-        ("SELECT Name FROM Account WHERE SystemModstamp >= 2024-03-12T23:59:59.999Z ORDER BY SystemModstamp, Id", &["acme labs", "Acme Corp"]),
-        ("SELECT Name FROM Account WHERE SystemModstamp > 2024-03-13T01:00:00+02:00 ORDER BY Name", &["Acme Corp", "acme labs"]),
-        ("SELECT Name FROM Account WHERE CreatedDate = TODAY", &["Acme Corp"]),
-        ("SELECT Name FROM Account WHERE CreatedDate = YESTERDAY", &["acme labs"]),
-        ("SELECT Name FROM Account WHERE CreatedDate < LAST_N_DAYS:45 ORDER BY Name", &["Initech"]),
-        ("SELECT Name FROM Account WHERE CreatedDate = LAST_N_DAYS:45 ORDER BY Name", &["Acme Corp", "acme labs", "Globex 50% Off"]),
+        (
+            "SELECT Name FROM Account ORDER BY Name LIMIT 2 OFFSET 1",
+            &["acme labs", "Globex 50% Off"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE SystemModstamp >= 2024-03-12T23:59:59.999Z ORDER BY SystemModstamp, Id",
+            &["acme labs", "Acme Corp"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE SystemModstamp > 2024-03-13T01:00:00+02:00 ORDER BY Name",
+            &["Acme Corp", "acme labs"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE CreatedDate = TODAY",
+            &["Acme Corp"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE CreatedDate = YESTERDAY",
+            &["acme labs"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE CreatedDate < LAST_N_DAYS:45 ORDER BY Name",
+            &["Initech"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE CreatedDate = LAST_N_DAYS:45 ORDER BY Name",
+            &["Acme Corp", "acme labs", "Globex 50% Off"],
+        ),
         ("SELECT Name FROM Account WHERE CreatedDate > TODAY", &[]),
-        ("SELECT Name FROM Account WHERE CreatedDate >= THIS_MONTH ORDER BY Name", &["Acme Corp", "acme labs"]),
-        ("SELECT LastName FROM Contact WHERE Birthdate = 2024-03-13", &["Ng"]),
-        ("SELECT LastName FROM Contact WHERE Birthdate = NEXT_N_DAYS:3", &[]),
-        ("SELECT LastName FROM Contact WHERE Birthdate = LAST_N_DAYS:3 ORDER BY LastName", &["Ng", "Ortiz"]),
-        ("SELECT LastName FROM Contact WHERE Account.Industry = 'Technology'", &["Ortiz"]),
-        ("SELECT LastName FROM Contact WHERE Account.Owner.Name LIKE 'avery%'", &["Ng"]),
-        ("SELECT LastName FROM Contact WHERE AccountId = null", &["Park"]),
+        (
+            "SELECT Name FROM Account WHERE CreatedDate >= THIS_MONTH ORDER BY Name",
+            &["Acme Corp", "acme labs"],
+        ),
+        (
+            "SELECT LastName FROM Contact WHERE Birthdate = 2024-03-13",
+            &["Ng"],
+        ),
+        (
+            "SELECT LastName FROM Contact WHERE Birthdate = NEXT_N_DAYS:3",
+            &[],
+        ),
+        (
+            "SELECT LastName FROM Contact WHERE Birthdate = LAST_N_DAYS:3 ORDER BY LastName",
+            &["Ng", "Ortiz"],
+        ),
+        (
+            "SELECT LastName FROM Contact WHERE Account.Industry = 'Technology'",
+            &["Ortiz"],
+        ),
+        (
+            "SELECT LastName FROM Contact WHERE Account.Owner.Name LIKE 'avery%'",
+            &["Ng"],
+        ),
+        (
+            "SELECT LastName FROM Contact WHERE AccountId = null",
+            &["Park"],
+        ),
     ];
     for (soql, want) in cases {
         let answer = run(soql);
-        let key = if soql.contains("FROM Contact") { "LastName" } else { "Name" };
+        let key = if soql.contains("FROM Contact") {
+            "LastName"
+        } else {
+            "Name"
+        };
         assert_eq!(names(&answer, key), *want, "{soql}");
         assert_eq!(answer["totalSize"], want.len(), "{soql}");
     }
@@ -157,7 +295,8 @@ fn ids_compare_in_15_and_18_character_forms() {
 
 #[test]
 fn records_have_the_real_shape() {
-    let answer = run("select lastname, account.name, ACCOUNT.owner.name, id from contact order by lastname");
+    let answer =
+        run("select lastname, account.name, ACCOUNT.owner.name, id from contact order by lastname");
     let first = &answer["records"][0];
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["attributes", "LastName", "Account", "Id"]);
@@ -182,8 +321,14 @@ fn records_have_the_real_shape() {
 
 #[test]
 fn counting() {
-    assert_eq!(run("SELECT COUNT() FROM Account"), json!({"totalSize": 4, "done": true, "records": []}));
-    assert_eq!(run("SELECT COUNT() FROM Account WHERE Name LIKE 'acme%' LIMIT 1")["totalSize"], 1);
+    assert_eq!(
+        run("SELECT COUNT() FROM Account"),
+        json!({"totalSize": 4, "done": true, "records": []})
+    );
+    assert_eq!(
+        run("SELECT COUNT() FROM Account WHERE Name LIKE 'acme%' LIMIT 1")["totalSize"],
+        1
+    );
     let answer = run("SELECT COUNT(Id), COUNT(Industry) withIndustry FROM Account");
     assert_eq!(
         answer,
@@ -196,7 +341,12 @@ fn counting() {
 #[test]
 fn deleted_rows_only_when_asked() {
     let schema = Schema::standard().unwrap();
-    let plan = compile("SELECT Name, IsDeleted FROM Account WHERE IsDeleted = true", &schema, now()).unwrap();
+    let plan = compile(
+        "SELECT Name, IsDeleted FROM Account WHERE IsDeleted = true",
+        &schema,
+        now(),
+    )
+    .unwrap();
     assert_eq!(execute(&plan, &org(), false, "v60.0")["totalSize"], 0);
     let all = execute(&plan, &org(), true, "v60.0");
     assert_eq!(names(&all, "Name"), ["Gone Inc"]);
@@ -214,7 +364,9 @@ fn names_resolve_to_describe_case_and_columns_are_dotted() {
     let schema = Schema::standard().unwrap();
     let plan = compile("select id, account.OWNER.name from CONTACT", &schema, now()).unwrap();
     assert_eq!(plan.object, "Contact");
-    let Output::Records(columns) = &plan.output else { panic!("records expected") };
+    let Output::Records(columns) = &plan.output else {
+        panic!("records expected")
+    };
     let dotted: Vec<String> = columns.iter().map(|c| c.path.dotted()).collect();
     assert_eq!(dotted, ["Id", "Account.Owner.Name"]);
     let answer = run("select id, name from account where name = 'initech'");
@@ -281,25 +433,65 @@ fn schema_errors_are_worded_as_a_real_org() {
     let schema = Schema::standard().unwrap();
     for (soql, code, message) in cases {
         let err = compile(soql, &schema, now()).unwrap_err();
-        assert_eq!((err.code.as_str(), &err.message), (*code, message), "{soql}");
+        assert_eq!(
+            (err.code.as_str(), &err.message),
+            (*code, message),
+            "{soql}"
+        );
     }
 }
 
 #[test]
 fn literal_types_must_match_the_field() {
     let cases: &[(&str, &str)] = &[
-        ("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01", "must be of type dateTime"),
-        ("SELECT Id FROM Contact WHERE Birthdate > 2024-01-01T00:00:00Z", "must be of type date"),
-        ("SELECT Id FROM Account WHERE IsDeleted = 'true'", "must be of type boolean"),
-        ("SELECT Id FROM Account WHERE AnnualRevenue = TODAY", "must be of type double"),
-        ("SELECT Id FROM Account WHERE Industry IN ('Energy', 3)", "must be of type string"),
-        ("SELECT Id FROM Account WHERE OwnerId = 5", "must be of type id"),
-        ("SELECT Id FROM Account WHERE NumberOfEmployees LIKE '5%'", "invalid operator on field"),
-        ("SELECT Id FROM Account WHERE BillingAddress = null", "can not be filtered"),
-        ("SELECT Id, Name, id FROM Account", "duplicate field selected: Id"),
-        ("SELECT COUNT(), Name FROM Account", "COUNT() must be the only element"),
-        ("SELECT COUNT(Id), Name FROM Account", "Field must be grouped or aggregated: Name"),
-        ("SELECT Account.Owner.Manager.Account.Owner.Account.Name FROM Contact", "more than 5 levels"),
+        (
+            "SELECT Id FROM Account WHERE CreatedDate > 2024-01-01",
+            "must be of type dateTime",
+        ),
+        (
+            "SELECT Id FROM Contact WHERE Birthdate > 2024-01-01T00:00:00Z",
+            "must be of type date",
+        ),
+        (
+            "SELECT Id FROM Account WHERE IsDeleted = 'true'",
+            "must be of type boolean",
+        ),
+        (
+            "SELECT Id FROM Account WHERE AnnualRevenue = TODAY",
+            "must be of type double",
+        ),
+        (
+            "SELECT Id FROM Account WHERE Industry IN ('Energy', 3)",
+            "must be of type string",
+        ),
+        (
+            "SELECT Id FROM Account WHERE OwnerId = 5",
+            "must be of type id",
+        ),
+        (
+            "SELECT Id FROM Account WHERE NumberOfEmployees LIKE '5%'",
+            "invalid operator on field",
+        ),
+        (
+            "SELECT Id FROM Account WHERE BillingAddress = null",
+            "can not be filtered",
+        ),
+        (
+            "SELECT Id, Name, id FROM Account",
+            "duplicate field selected: Id",
+        ),
+        (
+            "SELECT COUNT(), Name FROM Account",
+            "COUNT() must be the only element",
+        ),
+        (
+            "SELECT COUNT(Id), Name FROM Account",
+            "Field must be grouped or aggregated: Name",
+        ),
+        (
+            "SELECT Account.Owner.Manager.Account.Owner.Account.Name FROM Contact",
+            "more than 5 levels",
+        ),
     ];
     let schema = Schema::standard().unwrap();
     for (soql, fragment) in cases {
