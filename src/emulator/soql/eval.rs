@@ -18,6 +18,12 @@ pub trait RecordSource {
     fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool);
     /// A record of any object by id, deleted ones included.
     fn get(&self, id: &str) -> Option<Record>;
+    /// Ids of live records of `object` with SystemModstamp in `[start_ms, end_ms)`, ordered by
+    /// SystemModstamp then Id, when the source keeps an index for that; `None` otherwise.
+    fn ids_by_modstamp(&self, object: &str, start_ms: i64, end_ms: i64) -> Option<Vec<String>> {
+        let _ = (object, start_ms, end_ms);
+        None
+    }
 }
 
 impl RecordSource for Store {
@@ -27,6 +33,10 @@ impl RecordSource for Store {
 
     fn get(&self, id: &str) -> Option<Record> {
         Store::get(self, id)
+    }
+
+    fn ids_by_modstamp(&self, object: &str, start_ms: i64, end_ms: i64) -> Option<Vec<String>> {
+        Some(self.updated_ids(object, start_ms, end_ms))
     }
 }
 
@@ -301,9 +311,74 @@ fn record_id(record: &Record) -> Option<String> {
     record.get("Id").and_then(Value::as_str).map(str::to_string)
 }
 
+/// The `[start, end)` SystemModstamp window of the incremental-sync statement
+/// `WHERE SystemModstamp >= X [AND SystemModstamp < Y] ORDER BY SystemModstamp[, Id]`, which an
+/// index answers without reading any record.
+fn modstamp_window(plan: &Plan) -> Option<(i64, i64)> {
+    let is_stamp = |p: &ResolvedPath| p.hops.is_empty() && p.field == "SystemModstamp";
+    let order_fits = match plan.order.as_slice() {
+        [stamp] => is_stamp(&stamp.path) && !stamp.descending,
+        [stamp, id] => {
+            is_stamp(&stamp.path)
+                && !stamp.descending
+                && id.path.hops.is_empty()
+                && id.path.field == "Id"
+                && !id.descending
+        }
+        _ => false,
+    };
+    if !order_fits {
+        return None;
+    }
+    let bounds: Vec<&Filter> = match plan.filter.as_ref()? {
+        Filter::And(parts) => parts.iter().collect(),
+        single => vec![single],
+    };
+    let (mut start, mut end) = (i64::MIN, i64::MAX);
+    for bound in bounds {
+        let Filter::Compare {
+            path,
+            op,
+            operand: Operand::DateTime(ms),
+        } = bound
+        else {
+            return None;
+        };
+        if !is_stamp(path) {
+            return None;
+        }
+        match op {
+            CompareOp::Ge => start = start.max(*ms),
+            CompareOp::Gt => start = start.max(ms.saturating_add(1)),
+            CompareOp::Lt => end = end.min(*ms),
+            CompareOp::Le => end = end.min(ms.saturating_add(1)),
+            CompareOp::Eq | CompareOp::Ne => return None,
+        }
+    }
+    Some((start, end))
+}
+
+fn apply_offset_and_limit(plan: &Plan, mut ids: Vec<String>) -> Vec<String> {
+    let end = plan
+        .limit
+        .map(|l| plan.offset.saturating_add(l))
+        .unwrap_or(usize::MAX)
+        .min(ids.len());
+    let start = plan.offset.min(end);
+    ids.truncate(end);
+    ids.drain(..start);
+    ids
+}
+
 /// Ids of the matching records in the plan's order, OFFSET and LIMIT applied. Only ids and
 /// sort keys are held, never whole records, so that a 100k-row result stays small.
 pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: bool) -> Vec<String> {
+    if !include_deleted
+        && let Some((start, end)) = modstamp_window(plan)
+        && let Some(ids) = source.ids_by_modstamp(&plan.object, start, end)
+    {
+        return apply_offset_and_limit(plan, ids);
+    }
     let mut lookups = Lookups::new(source);
     let wanted = plan.limit.map(|l| l.saturating_add(plan.offset));
     let mut ids = Vec::new();
@@ -341,15 +416,7 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
         keyed.sort_by(|a, b| compare_keys(plan, &a.0, &b.0));
         ids = keyed.into_iter().map(|(_, id)| id).collect();
     }
-    let end = plan
-        .limit
-        .map(|l| plan.offset.saturating_add(l))
-        .unwrap_or(usize::MAX)
-        .min(ids.len());
-    let start = plan.offset.min(end);
-    ids.truncate(end);
-    ids.drain(..start);
-    ids
+    apply_offset_and_limit(plan, ids)
 }
 
 /// Number of matching rows, OFFSET and LIMIT applied (the answer to `COUNT()`).
@@ -418,6 +485,50 @@ mod tests {
         ];
         for (text, p, want) in cases {
             assert_eq!(like(text, &pattern(p)), *want, "{text} LIKE {p}");
+        }
+    }
+
+    #[test]
+    fn only_the_sync_statement_takes_the_modstamp_index() {
+        let schema = crate::emulator::schema::Schema::standard().unwrap();
+        let x = 1_706_695_200_000i64;
+        let cases: &[(&str, Option<(i64, i64)>)] = &[
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp, Id",
+                Some((x, i64::MAX)),
+            ),
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp > 2024-01-31T10:00:00Z AND SystemModstamp <= 2024-01-31T10:00:00Z ORDER BY SystemModstamp",
+                Some((x + 1, x + 1)),
+            ),
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp DESC",
+                None,
+            ),
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp, Name",
+                None,
+            ),
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z AND Name = 'a' ORDER BY SystemModstamp",
+                None,
+            ),
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z",
+                None,
+            ),
+            (
+                "SELECT Id FROM Account WHERE SystemModstamp = TODAY ORDER BY SystemModstamp",
+                None,
+            ),
+            (
+                "SELECT Id FROM Account WHERE LastModifiedDate >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp",
+                None,
+            ),
+        ];
+        for (soql, want) in cases {
+            let plan = super::super::compile(soql, &schema, chrono::Utc::now()).unwrap();
+            assert_eq!(modstamp_window(&plan), *want, "{soql}");
         }
     }
 
