@@ -343,6 +343,9 @@ pub struct ObjectSchema {
     pub deletable: bool,
     pub queryable: bool,
     pub fields: Vec<FieldDef>,
+    /// `(child object, lookup field)` of child relationships whose records a delete of this
+    /// object's record takes with it.
+    pub cascade_children: Vec<(String, String)>,
     field_index: HashMap<String, usize>,
     relationship_index: HashMap<String, usize>,
     describe: Value,
@@ -367,6 +370,21 @@ impl ObjectSchema {
                 relationship_index.insert(rel.to_ascii_lowercase(), i);
             }
         }
+        let cascade_children = describe["childRelationships"]
+            .as_array()
+            .map(|children| {
+                children
+                    .iter()
+                    .filter(|c| c["cascadeDelete"] == true)
+                    .filter_map(|c| {
+                        Some((
+                            c["childSObject"].as_str()?.to_string(),
+                            c["field"].as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let flag = |k: &str| describe[k].as_bool().unwrap_or(false);
         Ok(ObjectSchema {
             label: describe["label"].as_str().unwrap_or(&name).to_string(),
@@ -381,6 +399,7 @@ impl ObjectSchema {
             queryable: flag("queryable"),
             name,
             fields,
+            cascade_children,
             field_index,
             relationship_index,
             describe,
@@ -481,6 +500,10 @@ pub struct CustomObjectSpec {
     /// Standard objects such as User have no Name field of their own to add.
     #[serde(default = "yes")]
     pub name_field: bool,
+    /// Objects only the org writes (Organization): clients may read but not create, update or
+    /// delete them.
+    #[serde(default)]
+    pub read_only: bool,
     #[serde(default)]
     pub fields: Vec<CustomFieldSpec>,
 }
@@ -556,8 +579,12 @@ impl Schema {
         };
         for (name, text) in RECORDED_DESCRIBES {
             let describe: Value = serde_json::from_str(text)?;
-            let entry = entry_for(name)
+            let mut entry = entry_for(name)
                 .ok_or_else(|| SchemaError::Recorded(name.to_string(), "not in global".into()))?;
+            // The recorded global describe lacks some key prefixes its object describes have.
+            if entry["keyPrefix"].is_null() {
+                entry["keyPrefix"] = describe["keyPrefix"].clone();
+            }
             schema.add(ObjectSchema::new(describe, entry)?)?;
         }
         let account = schema
@@ -566,8 +593,13 @@ impl Schema {
             .expect("Account is recorded");
         let account_entry = entry_for("Account").unwrap_or(Value::Null);
         for spec in &file.objects {
-            let entry =
+            let mut entry =
                 entry_for(&spec.name).unwrap_or_else(|| clone_global_entry(&account_entry, spec));
+            if spec.read_only {
+                for flag in ["createable", "updateable", "deletable", "undeletable"] {
+                    entry[flag] = json!(false);
+                }
+            }
             let describe = clone_object_describe(&account, spec);
             schema.add(ObjectSchema::new(describe, entry)?)?;
             for field in &spec.fields {
@@ -729,6 +761,9 @@ fn clone_object_describe(account: &ObjectSchema, spec: &CustomObjectSpec) -> Val
         m.insert("labelPlural".into(), json!(spec.label_plural));
         m.insert("keyPrefix".into(), json!(spec.key_prefix));
         m.insert("custom".into(), json!(spec.custom));
+        for flag in ["createable", "updateable", "deletable", "undeletable"] {
+            m.insert(flag.into(), json!(!spec.read_only));
+        }
         m.insert("fields".into(), Value::Array(fields));
         m.insert("childRelationships".into(), json!([]));
         m.insert("recordTypeInfos".into(), json!([]));

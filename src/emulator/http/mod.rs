@@ -54,6 +54,7 @@ impl AppState {
             None => Schema::standard()?,
         });
         let store = Store::open(config.data_file.as_deref(), schema.clone())?;
+        ensure_organization(&store, &config)?;
         let base_url = format!("http://{addr}");
         let auth = auth::AuthState::new(&config, &store)?;
         if let Some(records) = config.seed_records {
@@ -73,6 +74,33 @@ impl AppState {
         };
         Ok(AppState { org: Arc::new(org) })
     }
+}
+
+/// The org's own Organization record, which clients query for the org id and edition.
+fn ensure_organization(store: &Store, config: &OrgConfig) -> anyhow::Result<()> {
+    if store.get(&config.org_id).is_some() {
+        return Ok(());
+    }
+    let now = crate::emulator::values::format_datetime_ms(crate::emulator::store::now_ms());
+    let record = serde_json::json!({
+        "Id": config.org_id,
+        "Name": config.org_name,
+        "IsDeleted": false,
+        "CreatedDate": now,
+        "LastModifiedDate": now,
+        "SystemModstamp": now,
+        "IsSandbox": true,
+        "OrganizationType": "Developer Edition",
+        "InstanceName": "SBX1",
+        "LanguageLocaleKey": "en_US",
+        "TimeZoneSidKey": "GMT",
+    });
+    let serde_json::Value::Object(record) = record else {
+        unreachable!("a json! object")
+    };
+    store
+        .write(|w| w.restore(&record))
+        .map_err(|e| anyhow::anyhow!("cannot create the Organization record: {}", e.message))
 }
 
 /// Parses `v60.0` into 60 when the org serves that version, else the 404 a real org sends.
@@ -100,10 +128,10 @@ pub fn api_routes() -> Router<AppState> {
 /// middleware that adds faults, latency, `Sforce-Limit-Info` and gzip.
 pub fn router(state: AppState) -> Router {
     let api = faults::wrap(api_routes().merge(composite::routes()), state.clone());
-    Router::new()
+    let app = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(api)
-        .with_state(state.clone())
-        .layer(faults::outer_layers(&state))
+        .with_state(state.clone());
+    faults::outer_layers(app, &state)
 }

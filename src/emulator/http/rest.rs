@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     for (path, route) in [
         ("/services/data/{v}", get(resources)),
         ("/services/data/{v}/sobjects", get(global_describe)),
+        ("/services/data/{v}/recent", get(recent)),
         (
             "/services/data/{v}/sobjects/{object}",
             get(object_info).post(create),
@@ -222,13 +223,14 @@ fn field_list(p: &FieldsParam) -> Option<Vec<String>> {
 }
 
 fn live_record_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<Record> {
-    let id18 = ids::to_18(id)
-        .ok_or_else(|| ApiError::bad_request("MALFORMED_ID", format!("malformed id {id}")))?;
-    let record = state
-        .org
-        .store
-        .get(&id18)
-        .filter(|r| r.get("attributes").is_none());
+    // A path segment that is no id is read as an external-id field name, as a real org does.
+    let id18 = ids::to_18(id).ok_or_else(|| {
+        ApiError::not_found(
+            "NOT_FOUND",
+            format!("Provided external ID field does not exist or is not accessible: {id}"),
+        )
+    })?;
+    let record = state.org.store.get(&id18);
     match record {
         Some(r)
             if state
@@ -427,6 +429,38 @@ async fn remove_by_key(
         }
         many => Ok(multiple_matches(&v, &object.name, many)),
     }
+}
+
+#[derive(Deserialize)]
+struct RecentParams {
+    limit: Option<usize>,
+}
+
+/// `GET /recent`: recently changed records with their Id and Name.
+async fn recent(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    Query(p): Query<RecentParams>,
+    _session: Session,
+) -> ApiResult<Response> {
+    api_version(&v)?;
+    let limit = p.limit.unwrap_or(200).clamp(1, 200);
+    let items: Vec<Value> = state
+        .org
+        .store
+        .recent(limit)
+        .iter()
+        .filter_map(|r| {
+            let id = r.get("Id")?.as_str()?;
+            let object = state.org.schema.object_for_id(id)?;
+            Some(json!({
+                "attributes": attributes(&v, &object.name, id),
+                "Id": id,
+                "Name": r.get("Name").cloned().unwrap_or(Value::Null),
+            }))
+        })
+        .collect();
+    Ok(axum::Json(items).into_response())
 }
 
 #[derive(Deserialize)]

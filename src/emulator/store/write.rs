@@ -241,7 +241,24 @@ impl Writer<'_> {
                 "insufficient access rights on object id",
             ));
         }
-        let mut record = self.live_record(&object, &id18)?;
+        let record = self.live_record(&object, &id18)?;
+        self.soft_delete(&object, record, user_id, 0)
+    }
+
+    /// Marks a record deleted and takes its cascade-delete children with it (an Account's
+    /// Contacts and Opportunities, as a real org does).
+    fn soft_delete(
+        &mut self,
+        object: &ObjectSchema,
+        mut record: Record,
+        user_id: &str,
+        depth: usize,
+    ) -> Result<(), SfError> {
+        let id = record
+            .get("Id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let now = now_ms();
         record.insert("IsDeleted".into(), Value::Bool(true));
         stamp_modified(&mut record, user_id, now);
@@ -249,9 +266,30 @@ impl Writer<'_> {
         self.tx
             .execute(
                 "UPDATE records SET data = ?2, modstamp = ?3, is_deleted = 1, deleted_at = ?3 WHERE id = ?1",
-                params![id18, text, now],
+                params![id, text, now],
             )
             .map_err(sql_error)?;
+        if depth > 4 {
+            return Ok(());
+        }
+        let schema = self.store.schema.clone();
+        for (child_name, field) in &object.cascade_children {
+            let Some(child) = schema.object(child_name) else {
+                continue;
+            };
+            let children: Vec<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT data FROM records WHERE object = ?1 AND is_deleted = 0 AND json_extract(data, '$.' || ?2) = ?3",
+                )
+                .and_then(|mut st| st.query_map(params![child.name, field, id], |r| r.get(0))?.collect())
+                .map_err(sql_error)?;
+            for text in children {
+                if let Ok(child_record) = serde_json::from_str::<Record>(&text) {
+                    self.soft_delete(child, child_record, user_id, depth + 1)?;
+                }
+            }
+        }
         Ok(())
     }
 

@@ -1,0 +1,201 @@
+//! `tether bench`: speed and memory figures of the sandbox org, printed as a table.
+//!
+//! Figures are measured, never asserted: tests check behaviour, this prints numbers.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde_json::Value;
+
+use crate::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use crate::emulator::{OrgConfig, SandboxOrg};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Records seeded into the org before the queries run.
+    pub records: usize,
+    /// `Sforce-Query-Options: batchSize` for the paged queries.
+    pub batch_size: u32,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            records: 100_000,
+            batch_size: 2000,
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    pub what: String,
+    pub records: usize,
+    pub calls: usize,
+    pub elapsed: Duration,
+    pub peak_rss_mb: Option<f64>,
+}
+
+impl Measurement {
+    fn per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.records as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Runs the benchmark against a fresh in-process sandbox org and returns its measurements.
+pub async fn run(options: &BenchOptions) -> anyhow::Result<Vec<Measurement>> {
+    let mut report = Vec::new();
+    let started = Instant::now();
+    let org = SandboxOrg::start(OrgConfig {
+        seed_records: Some(options.records),
+        daily_api_limit: 5_000_000,
+        ..OrgConfig::default()
+    })
+    .await
+    .context("starting the sandbox org for the benchmark")?;
+    let seeded = ["Account", "Contact", "Opportunity", "Lead"]
+        .iter()
+        .map(|o| org.org().store.count(o))
+        .sum();
+    report.push(Measurement {
+        what: "seed demo data".into(),
+        records: seeded,
+        calls: 0,
+        elapsed: started.elapsed(),
+        peak_rss_mb: peak_rss_mb(),
+    });
+
+    let http = reqwest::Client::new();
+    let base = org.base_url();
+    let token = login(&http, &base).await?;
+    for (what, soql) in [
+        (
+            "query all contacts, paged",
+            "SELECT Id, FirstName, LastName, Email, AccountId FROM Contact".to_string(),
+        ),
+        (
+            "incremental pull (SystemModstamp cursor)",
+            "SELECT Id, Name, StageName, Amount, CloseDate, SystemModstamp FROM Opportunity \
+             WHERE SystemModstamp >= 2000-01-01T00:00:00Z ORDER BY SystemModstamp, Id"
+                .to_string(),
+        ),
+        (
+            "parent fields (Account.Name)",
+            "SELECT Id, Name, Account.Name FROM Contact".to_string(),
+        ),
+        ("count()", "SELECT COUNT() FROM Contact".to_string()),
+    ] {
+        let started = Instant::now();
+        let (records, calls) = query_all(&http, &base, &token, &soql, options.batch_size).await?;
+        report.push(Measurement {
+            what: what.into(),
+            records,
+            calls,
+            elapsed: started.elapsed(),
+            peak_rss_mb: peak_rss_mb(),
+        });
+    }
+    org.shutdown().await;
+    Ok(report)
+}
+
+async fn login(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let answer: Value = http
+        .post(format!("{base}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    answer["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the sandbox org refused the benchmark login: {}",
+                answer["error_description"]
+            )
+        })
+}
+
+/// Follows `nextRecordsUrl` to the end; returns (records seen, API calls made).
+async fn query_all(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    soql: &str,
+    batch: u32,
+) -> anyhow::Result<(usize, usize)> {
+    let mut url = format!(
+        "{base}/services/data/v60.0/query?q={}",
+        url::form_urlencoded::byte_serialize(soql.as_bytes()).collect::<String>()
+    );
+    let mut records = 0;
+    let mut calls = 0;
+    loop {
+        let page: Value = http
+            .get(&url)
+            .bearer_auth(token)
+            .header("Sforce-Query-Options", format!("batchSize={batch}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        calls += 1;
+        let n = page["records"].as_array().map_or(0, Vec::len);
+        records += if n == 0 {
+            page["totalSize"].as_u64().unwrap_or(0) as usize
+        } else {
+            n
+        };
+        match page["nextRecordsUrl"].as_str() {
+            Some(next) if page["done"] == false => url = format!("{base}{next}"),
+            _ => return Ok((records, calls)),
+        }
+    }
+}
+
+/// The report as an aligned text table.
+pub fn render(report: &[Measurement]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<42} {:>10} {:>7} {:>10} {:>12} {:>13}\n",
+        "measurement", "records", "calls", "seconds", "records/s", "peak RSS MiB"
+    ));
+    out.push_str(&format!("{}\n", "-".repeat(99)));
+    for m in report {
+        out.push_str(&format!(
+            "{:<42} {:>10} {:>7} {:>10.3} {:>12.0} {:>13}\n",
+            m.what,
+            m.records,
+            m.calls,
+            m.elapsed.as_secs_f64(),
+            m.per_second(),
+            m.peak_rss_mb
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "n/a".into())
+        ));
+    }
+    out
+}

@@ -1,0 +1,138 @@
+//! The demo data set: identical from one org to the next, and valid by the describes.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+use tether::emulator::schema::FieldType;
+use tether::emulator::seed::{DEMO_RECORDS, STAGES};
+use tether::emulator::store::Record;
+use tether::emulator::{OrgConfig, SandboxOrg};
+
+const OBJECTS: [&str; 4] = ["Account", "Contact", "Opportunity", "Lead"];
+/// Set by the org from the clock, so they differ between two seedings.
+const AUDIT_FIELDS: [&str; 4] = [
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
+    "LastActivityDate",
+];
+
+async fn seeded(records: usize) -> SandboxOrg {
+    SandboxOrg::start(OrgConfig {
+        seed_records: Some(records),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn records_of(org: &SandboxOrg, object: &str) -> Vec<Record> {
+    let mut out = Vec::new();
+    org.org().store.scan(object, true, &mut |r| {
+        out.push(r);
+        true
+    });
+    out
+}
+
+fn without_audit_fields(mut record: Record) -> Map<String, Value> {
+    for field in AUDIT_FIELDS {
+        record.remove(field);
+    }
+    record
+}
+
+#[tokio::test]
+async fn two_seeded_orgs_hold_the_same_data() {
+    let (a, b) = (seeded(DEMO_RECORDS).await, seeded(DEMO_RECORDS).await);
+    let mut total = 0;
+    for object in OBJECTS {
+        let left: Vec<_> = records_of(&a, object)
+            .into_iter()
+            .map(without_audit_fields)
+            .collect();
+        let right: Vec<_> = records_of(&b, object)
+            .into_iter()
+            .map(without_audit_fields)
+            .collect();
+        assert!(!left.is_empty(), "{object} seeded");
+        assert_eq!(left, right, "{object} differs between two seedings");
+        total += left.len();
+    }
+    assert!(
+        (2_000..=3_000).contains(&total),
+        "{total} records in the demo set"
+    );
+    assert_eq!(records_of(&a, "Account").len(), 300);
+}
+
+#[tokio::test]
+async fn seeded_records_follow_the_describes() {
+    let org = seeded(800).await;
+    let schema = org.org().store.schema();
+    for object in OBJECTS {
+        let describe = schema.object(object).unwrap();
+        for record in records_of(&org, object) {
+            let id = record["Id"].as_str().unwrap_or_default().to_string();
+            for field in &describe.fields {
+                let value = record.get(&field.name).unwrap_or(&Value::Null);
+                if field.required_on_create() {
+                    assert!(
+                        !value.is_null(),
+                        "{object} {id}: required {} is empty",
+                        field.name
+                    );
+                }
+                let Some(text) = value.as_str() else { continue };
+                if field.length > 0 && field.kind != FieldType::Reference {
+                    assert!(
+                        text.chars().count() <= field.length as usize,
+                        "{object}.{} too long: {text}",
+                        field.name
+                    );
+                }
+                // Only values a client may write: fields the org derives are the store's concern.
+                if field.kind == FieldType::Picklist
+                    && field.restricted_picklist
+                    && field.createable
+                {
+                    assert!(
+                        field.is_active_picklist_value(text),
+                        "{object}.{} = {text}",
+                        field.name
+                    );
+                }
+            }
+            for name in record.keys() {
+                assert!(
+                    describe.field(name).is_some(),
+                    "{object} has no field {name}"
+                );
+            }
+        }
+    }
+    let mut stages = BTreeMap::new();
+    for opportunity in records_of(&org, "Opportunity") {
+        let stage = opportunity["StageName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let probability = opportunity["Probability"].as_f64();
+        assert!(probability.is_some(), "{stage} has a probability");
+        *stages.entry(stage).or_insert(0) += 1;
+    }
+    assert_eq!(stages.len(), STAGES.len(), "{stages:?}");
+    let contacts = records_of(&org, "Contact");
+    let accounts = records_of(&org, "Account");
+    assert!(
+        contacts
+            .iter()
+            .all(|c| accounts.iter().any(|a| a["Id"] == c["AccountId"])),
+        "every contact has its account"
+    );
+    let first = org
+        .org()
+        .store
+        .find_by_key("Account", "External_Id__c", "ACME-0001");
+    assert_eq!(first.len(), 1);
+}

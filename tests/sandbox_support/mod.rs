@@ -1,0 +1,92 @@
+//! What the sandbox-org tests of faults, limits and seeding share: starting an org and
+//! calling it over real HTTP as a signed-in client.
+
+#![allow(dead_code)]
+
+use reqwest::{Client, Method, RequestBuilder};
+use serde_json::Value;
+use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use tether::emulator::{FaultConfig, OrgConfig, SandboxOrg};
+
+pub const V: &str = "v60.0";
+
+pub struct Api {
+    pub org: SandboxOrg,
+    pub client: Client,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn start(config: OrgConfig) -> Api {
+        let org = SandboxOrg::start(config)
+            .await
+            .expect("the sandbox org starts");
+        let client = Client::builder().build().expect("an HTTP client");
+        let token = sign_in(&client, &org.base_url()).await;
+        Api { org, client, token }
+    }
+
+    pub async fn with_faults(faults: FaultConfig) -> Api {
+        Api::start(OrgConfig {
+            faults,
+            ..Default::default()
+        })
+        .await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.org.base_url())
+    }
+
+    /// `path` under `/services/data/v60.0`, signed in.
+    pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(&format!("/services/data/{V}{path}")))
+            .bearer_auth(&self.token)
+    }
+
+    pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(&format!("/__sandbox{path}")))
+    }
+
+    pub async fn set_faults(&self, faults: &FaultConfig) {
+        let response = self
+            .admin(Method::PUT, "/faults")
+            .json(faults)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+}
+
+/// Signs in with the OAuth password grant as the demo user.
+async fn sign_in(client: &Client, base: &str) -> String {
+    let response = client
+        .post(format!("{base}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("the token endpoint answers");
+    assert_eq!(response.status(), 200, "the demo user signs in");
+    let body: Value = response.json().await.expect("a JSON token answer");
+    body["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string()
+}
+
+pub fn error_code(body: &Value) -> &str {
+    body[0]["errorCode"].as_str().unwrap_or("")
+}
