@@ -29,16 +29,12 @@ impl Client {
             .send()
             .await
             .expect("token request");
-        // An org without the OAuth endpoints accepts any bearer token.
-        let token = if response.status() == StatusCode::NOT_FOUND {
-            "sandbox".to_string()
-        } else {
-            let body: Value = response.json().await.expect("token JSON");
-            body["access_token"]
-                .as_str()
-                .expect("access_token")
-                .to_string()
-        };
+        assert_eq!(response.status(), StatusCode::OK, "the demo user signs in");
+        let body: Value = response.json().await.expect("token JSON");
+        let token = body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string();
         Client { http, base, token }
     }
 
@@ -399,6 +395,16 @@ async fn errors_have_the_org_codes() {
     }
     let (status, _) = client.query("query", "SELECT Id FROM Account", None).await;
     assert_eq!(status, StatusCode::OK);
+    let anonymous = client
+        .http
+        .get(format!(
+            "{}/services/data/v60.0/query?q=SELECT+Id+FROM+Account",
+            client.base
+        ))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let (status, body) = client
         .get("/services/data/v20.0/query?q=SELECT+Id+FROM+Account", None)
         .await;
