@@ -192,7 +192,7 @@ async function queryAll() {
   const soql = `SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`;
   const live = await ctx.conn.query(soql);
   expectEqual(live.totalSize, 0, 'query hides the deleted record');
-  const all = await ctx.conn.queryAll(soql);
+  const all = await ctx.conn.query(soql, { scanAll: true });
   expectEqual(all.totalSize, 1, 'queryAll finds the deleted record');
   expectEqual(all.records[0].IsDeleted, true, 'IsDeleted');
   return {};
