@@ -305,10 +305,11 @@ fn page_body(
     };
     let mut lookups = Lookups::new(&org.store);
     // A row deleted for good since the cursor was opened is skipped.
-    let records: Vec<Value> = ids
+    let records: Vec<Value> = org
+        .store
+        .get_many(ids)
         .iter()
-        .filter_map(|id| org.store.get(id))
-        .map(|record| soql::project(plan, &shapes, &record, &mut lookups, v))
+        .map(|record| soql::project(plan, &shapes, record, &mut lookups, v))
         .collect();
     let mut body = json!({ "totalSize": total, "done": next.is_none() });
     if let Some(next) = next {

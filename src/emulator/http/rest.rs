@@ -76,7 +76,11 @@ fn release_label(version: u32) -> String {
     format!("{season} '{year:02}")
 }
 
-async fn resources(State(state): State<AppState>, Path(v): Path<String>, session: Session) -> ApiResult<Response> {
+async fn resources(
+    State(state): State<AppState>,
+    Path(v): Path<String>,
+    session: Session,
+) -> ApiResult<Response> {
     api_version(&v)?;
     let base = format!("/services/data/{v}");
     let body = json!({

@@ -137,6 +137,15 @@ impl Store {
         read_record(&conn, &id).ok().flatten()
     }
 
+    /// Records by id in the order given, under one lock; ids that no longer exist are skipped.
+    pub fn get_many(&self, ids: &[String]) -> Vec<Record> {
+        let conn = self.lock();
+        ids.iter()
+            .filter_map(|id| ids::to_18(id))
+            .filter_map(|id| read_record(&conn, &id).ok().flatten())
+            .collect()
+    }
+
     /// Visits every record of `object` in id order until `visit` returns false. The lock is
     /// released between chunks, so `visit` may read the store.
     pub fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool) {
