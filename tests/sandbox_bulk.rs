@@ -5,6 +5,8 @@ mod client;
 mod common;
 #[path = "sandbox_bulk/jobs.rs"]
 mod jobs;
+#[path = "sandbox_bulk/query.rs"]
+mod query;
 
 use std::io::Write;
 

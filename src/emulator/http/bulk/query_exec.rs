@@ -1,236 +1,248 @@
-//! Running the SOQL of a Bulk query job.
+//! Running the SOQL of a Bulk query job with the org's SOQL engine.
 //!
-//! Everything a query job needs from SOQL goes through [`prepare`], [`matching_ids`] and
-//! [`row`]. Until the org's SOQL engine (`crate::emulator::soql`) is wired in here, this
-//! reads the subset `SELECT field, Parent.field, ... FROM Object [LIMIT n]` in id order and
-//! refuses anything else with `MALFORMED_QUERY`.
-//!
-//! A job keeps only the matching ids; rows are projected a page at a time, so that a
-//! 100k-record result never sits in memory as one string.
+//! A statement is checked when the job is created, with the errors the REST query endpoint
+//! gives, plus the refusals of Bulk API 2.0 (aggregates, `OFFSET`, compound fields). A job
+//! keeps only the matching ids; rows are rendered a page at a time, so that a 100k-record
+//! result never sits in memory as one string.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::dialect::Dialect;
+use super::writer::CsvWriter;
 use crate::emulator::error::SfError;
 use crate::emulator::schema::{FieldType, Schema};
-use crate::emulator::store::{Record, Store};
+use crate::emulator::soql::{self, Column, Lookups, Output, Plan, RecordSource};
+use crate::emulator::values::parse_datetime;
 
-/// One selected column: the lookup fields to follow, then the field to read.
-#[derive(Debug, Clone, PartialEq)]
-struct Column {
-    lookups: Vec<String>,
-    field: String,
-    kind: FieldType,
-}
+/// Error code of statements the REST endpoint runs but Bulk API 2.0 does not.
+pub const UNSUPPORTED_CODE: &str = "API_ERROR";
 
-/// A checked query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryPlan {
-    pub object: String,
+/// A statement checked for a query job.
+#[derive(Debug, Clone)]
+pub struct BulkQuery {
+    plan: Plan,
     /// Column names of the result file, in describe case (`Id`, `Account.Name`).
     pub headers: Vec<String>,
-    columns: Vec<Column>,
-    limit: Option<usize>,
 }
 
-fn malformed(soql: &str, what: &str) -> SfError {
+fn unsupported(what: &str, instead: &str) -> SfError {
     SfError::new(
-        "MALFORMED_QUERY",
-        format!(
-            "\n{soql}\n{what}: Bulk query jobs of this sandbox org read SELECT field, ... FROM Object [LIMIT n]"
-        ),
+        UNSUPPORTED_CODE,
+        format!("{what} not supported by Bulk API 2.0 query jobs: {instead}"),
     )
 }
 
-fn no_such_column(name: &str, object: &str) -> SfError {
-    SfError::new(
-        "INVALID_FIELD",
-        format!(
-            "No such column '{name}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
-        ),
-    )
-}
-
-/// Splits on whitespace, keeping commas as their own tokens.
-fn tokens(soql: &str) -> Vec<String> {
-    soql.replace(',', " , ")
-        .split_whitespace()
-        .map(str::to_string)
-        .collect()
-}
-
-/// Checks `soql` against the schema.
-pub fn prepare(schema: &Schema, soql: &str) -> Result<QueryPlan, SfError> {
-    let toks = tokens(soql);
-    if !toks
-        .first()
-        .is_some_and(|t| t.eq_ignore_ascii_case("SELECT"))
-    {
-        return Err(malformed(soql, "expected SELECT"));
-    }
-    let from = toks
-        .iter()
-        .position(|t| t.eq_ignore_ascii_case("FROM"))
-        .ok_or_else(|| malformed(soql, "expected FROM"))?;
-    let object_name = toks
-        .get(from + 1)
-        .ok_or_else(|| malformed(soql, "expected an object after FROM"))?;
-    let object = schema.object(object_name).ok_or_else(|| {
-        SfError::new(
-            "INVALID_TYPE",
-            format!(
-                "sObject type '{object_name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names."
-            ),
-        )
-    })?;
-    let limit = match &toks[from + 2..] {
-        [] => None,
-        [kw, n] if kw.eq_ignore_ascii_case("LIMIT") => Some(
-            n.parse::<usize>()
-                .map_err(|_| malformed(soql, "LIMIT takes a whole number"))?,
-        ),
-        _ => return Err(malformed(soql, "unexpected text after the object name")),
-    };
-    let selected = &toks[1..from];
-    if selected.is_empty() {
-        return Err(malformed(soql, "expected at least one field after SELECT"));
-    }
-    let mut headers = Vec::new();
-    let mut columns = Vec::new();
-    for (i, tok) in selected.iter().enumerate() {
-        let is_comma = tok == ",";
-        if is_comma != (i % 2 == 1) || (is_comma && i + 1 == selected.len()) {
-            return Err(malformed(soql, "fields are separated by single commas"));
+impl BulkQuery {
+    /// Checks `text` against the schema as the REST query endpoint does, then refuses what
+    /// Bulk API 2.0 does not run. Relative dates (`TODAY`...) are resolved against `now`.
+    pub fn prepare(schema: &Schema, text: &str, now: DateTime<Utc>) -> Result<Self, SfError> {
+        let statement = soql::parse(text)?;
+        let plan = soql::plan::resolve(text, &statement, schema, now)?;
+        let Output::Records(columns) = &plan.output else {
+            return Err(unsupported(
+                "Aggregate queries such as COUNT() are",
+                "select the fields themselves, or count through the REST query endpoint",
+            ));
+        };
+        if statement.offset.is_some() {
+            return Err(unsupported(
+                "OFFSET is",
+                "remove it and read the result pages with locators",
+            ));
         }
-        if is_comma {
-            continue;
-        }
-        let mut current = object;
-        let mut lookups = Vec::new();
-        let mut names = Vec::new();
-        let mut parts = tok.split('.').peekable();
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                let field = current
-                    .field(part)
-                    .ok_or_else(|| no_such_column(tok, &object.name))?;
-                names.push(field.name.clone());
-                headers.push(names.join("."));
-                columns.push(Column {
-                    lookups: lookups.clone(),
-                    field: field.name.clone(),
-                    kind: field.kind,
-                });
-                break;
-            }
-            let lookup = current
-                .relationship(part)
-                .ok_or_else(|| no_such_column(tok, &object.name))?;
-            names.push(
-                lookup
-                    .relationship_name
-                    .clone()
-                    .unwrap_or_else(|| part.to_string()),
-            );
-            lookups.push(lookup.name.clone());
-            current = lookup
-                .reference_to
-                .first()
-                .and_then(|p| schema.object(p))
-                .ok_or_else(|| no_such_column(tok, &object.name))?;
-        }
-    }
-    Ok(QueryPlan {
-        object: object.name.clone(),
-        headers,
-        columns,
-        limit,
-    })
-}
-
-/// Ids of the records the query returns, in result order.
-pub fn matching_ids(store: &Store, plan: &QueryPlan, include_deleted: bool) -> Vec<String> {
-    let limit = plan.limit.unwrap_or(usize::MAX);
-    let mut ids = Vec::new();
-    if limit == 0 {
-        return ids;
-    }
-    store.scan(&plan.object, include_deleted, &mut |record| {
-        if let Some(id) = record.get("Id").and_then(Value::as_str) {
-            ids.push(id.to_string());
-        }
-        ids.len() < limit
-    });
-    ids
-}
-
-/// One result row as CSV cell texts; `None` when the record is gone since the job ran.
-pub fn row(store: &Store, plan: &QueryPlan, id: &str) -> Option<Vec<String>> {
-    let record = store.get(id)?;
-    Some(
-        plan.columns
+        if let Some(compound) = columns
             .iter()
-            .map(|c| cell(store, &record, c))
-            .collect(),
-    )
-}
-
-fn cell(store: &Store, record: &Record, column: &Column) -> String {
-    let mut parent: Option<Record> = None;
-    for lookup in &column.lookups {
-        let source = parent.as_ref().unwrap_or(record);
-        match source
-            .get(lookup)
-            .and_then(Value::as_str)
-            .and_then(|id| store.get(id))
+            .find(|c| matches!(c.path.kind, FieldType::Address | FieldType::Location))
         {
-            Some(next) => parent = Some(next),
-            None => return String::new(),
+            return Err(unsupported(
+                &format!("Selecting compound field {} is", compound.path.dotted()),
+                "select its component fields instead (BillingStreet, BillingCity...)",
+            ));
+        }
+        let headers = columns.iter().map(|c| c.path.dotted()).collect();
+        Ok(BulkQuery { plan, headers })
+    }
+
+    /// The queried object, in describe case.
+    pub fn object(&self) -> &str {
+        &self.plan.object
+    }
+
+    fn columns(&self) -> &[Column] {
+        match &self.plan.output {
+            Output::Records(columns) => columns,
+            Output::Count | Output::Aggregates(_) => &[],
         }
     }
-    let current = parent.as_ref().unwrap_or(record);
-    match current.get(&column.field) {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) if column.kind == FieldType::DateTime => {
-            // Bulk result files write datetimes in UTC with a Z.
-            s.strip_suffix("+0000")
-                .map(|t| format!("{t}Z"))
-                .unwrap_or_else(|| s.clone())
+
+    /// Ids of the records the query returns, in result order.
+    pub fn matching_ids(&self, source: &dyn RecordSource, include_deleted: bool) -> Vec<String> {
+        soql::matching_ids(&self.plan, source, include_deleted)
+    }
+
+    /// The CSV rows of `ids`, every value quoted as a real org's result files are. A record
+    /// deleted for good since the job ran is left out.
+    pub fn render_rows(
+        &self,
+        source: &dyn RecordSource,
+        ids: &[String],
+        dialect: Dialect,
+    ) -> String {
+        let columns = self.columns();
+        let mut lookups = Lookups::new(source);
+        let mut out = CsvWriter::with_capacity(dialect, ids.len() * 16 * columns.len().max(1));
+        for id in ids {
+            let Some(record) = source.get(id) else {
+                continue;
+            };
+            let values = soql::column_values(columns, &record, &mut lookups);
+            let cells = columns
+                .iter()
+                .zip(&values)
+                .map(|(column, value)| cell(column.path.kind, value));
+            out.row(cells, true);
         }
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        out.finish()
+    }
+}
+
+/// One value as Bulk API 2.0 writes it: datetimes in UTC with a `Z`, booleans as
+/// `true`/`false`, null as an empty cell.
+fn cell(kind: FieldType, value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) if kind == FieldType::DateTime => parse_datetime(text)
+            .map(|at| at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_else(|| text.clone()),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
 
-    #[test]
-    fn selects_fields_and_parent_fields_in_describe_case() {
-        let schema = Schema::standard().unwrap();
-        let plan = prepare(&schema, "select id, name,account.name from contact limit 5").unwrap();
-        assert_eq!(plan.object, "Contact");
-        assert_eq!(plan.headers, ["Id", "Name", "Account.Name"]);
-        assert_eq!(plan.limit, Some(5));
+    use serde_json::json;
+
+    use super::*;
+    use crate::emulator::http::bulk::dialect::{ColumnDelimiter, LineEnding};
+    use crate::emulator::store::Store;
+
+    const USER: &str = "005000000000001";
+
+    fn schema() -> Schema {
+        Schema::standard().unwrap()
     }
 
     #[test]
-    fn refuses_with_the_org_codes() {
-        let schema = Schema::standard().unwrap();
+    fn headers_are_the_select_list_in_describe_case() {
+        let q = BulkQuery::prepare(
+            &schema(),
+            "select id, name, account.name, account.owner.name from contact where name != null order by name limit 5",
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(q.object(), "Contact");
+        assert_eq!(
+            q.headers,
+            ["Id", "Name", "Account.Name", "Account.Owner.Name"]
+        );
+    }
+
+    #[test]
+    fn refuses_with_the_rest_codes_and_the_bulk_ones() {
+        let schema = schema();
         let cases = [
             ("SELECT Foo FROM Account", "INVALID_FIELD"),
             ("SELECT Id FROM Acount", "INVALID_TYPE"),
             ("SELECT Id Account", "MALFORMED_QUERY"),
-            ("SELECT FROM Account", "MALFORMED_QUERY"),
-            ("SELECT Id,, Name FROM Account", "MALFORMED_QUERY"),
-            ("SELECT Id, FROM Account", "MALFORMED_QUERY"),
-            ("SELECT Id FROM Account WHERE Name = 'x'", "MALFORMED_QUERY"),
-            ("SELECT Id FROM Account LIMIT many", "MALFORMED_QUERY"),
-            ("DELETE Account", "MALFORMED_QUERY"),
+            ("SELECT Id FROM Account WHERE", "MALFORMED_QUERY"),
             ("", "MALFORMED_QUERY"),
+            ("SELECT COUNT() FROM Account", UNSUPPORTED_CODE),
+            ("SELECT COUNT(Id) FROM Account", UNSUPPORTED_CODE),
+            ("SELECT Id FROM Account OFFSET 0", UNSUPPORTED_CODE),
+            ("SELECT Id, BillingAddress FROM Account", UNSUPPORTED_CODE),
         ];
-        for (soql, code) in cases {
-            assert_eq!(prepare(&schema, soql).unwrap_err().code, code, "{soql}");
+        for (text, code) in cases {
+            let got = BulkQuery::prepare(&schema, text, Utc::now()).map(|q| q.headers);
+            assert_eq!(got.unwrap_err().code, code, "{text}");
+            if code != UNSUPPORTED_CODE {
+                let rest = soql::compile(text, &schema, Utc::now()).unwrap_err();
+                let bulk = BulkQuery::prepare(&schema, text, Utc::now()).unwrap_err();
+                assert_eq!(bulk.message, rest.message, "{text}");
+            }
         }
+    }
+
+    #[test]
+    fn cells_are_written_as_bulk_results_are() {
+        use FieldType::*;
+        let cases = [
+            (
+                DateTime,
+                json!("2024-01-31T10:00:00.000+0000"),
+                "2024-01-31T10:00:00.000Z",
+            ),
+            (
+                DateTime,
+                json!("2024-01-31T12:00:00.5+02:00"),
+                "2024-01-31T10:00:00.500Z",
+            ),
+            (Date, json!("2024-01-31"), "2024-01-31"),
+            (Boolean, json!(true), "true"),
+            (Boolean, json!(false), "false"),
+            (Int, json!(42), "42"),
+            (String, Value::Null, ""),
+            (String, json!("a \"quoted\", text"), "a \"quoted\", text"),
+        ];
+        for (kind, value, want) in cases {
+            assert_eq!(cell(kind, &value), want, "{kind:?} {value}");
+        }
+    }
+
+    #[test]
+    fn rows_follow_parents_and_skip_records_gone_for_good() {
+        let schema = schema();
+        let store = Store::open(None, Arc::new(schema.clone())).unwrap();
+        let (contact, gone) = store
+            .write(|w| {
+                let account = w.create(
+                    "Account",
+                    json!({"Name": "Acme, Inc."}).as_object().unwrap(),
+                    USER,
+                )?;
+                let contact = w.create(
+                    "Contact",
+                    json!({"LastName": "Doe", "AccountId": account})
+                        .as_object()
+                        .unwrap(),
+                    USER,
+                )?;
+                let gone = w.create(
+                    "Contact",
+                    json!({"LastName": "Roe"}).as_object().unwrap(),
+                    USER,
+                )?;
+                Ok::<_, Vec<SfError>>((contact, gone))
+            })
+            .unwrap();
+        store.write(|w| w.hard_delete(&gone)).unwrap();
+        let q = BulkQuery::prepare(
+            &schema,
+            "SELECT Id, LastName, IsDeleted, Email, Account.Name FROM Contact",
+            Utc::now(),
+        )
+        .unwrap();
+        let dialect = Dialect {
+            delimiter: ColumnDelimiter::Pipe,
+            line_ending: LineEnding::Lf,
+        };
+        let text = q.render_rows(&store, &[contact.clone(), gone], dialect);
+        assert_eq!(
+            text,
+            format!("\"{contact}\"|\"Doe\"|\"false\"|\"\"|\"Acme, Inc.\"\n")
+        );
     }
 }

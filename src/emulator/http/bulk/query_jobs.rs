@@ -15,10 +15,9 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::dialect::Dialect;
 use super::ingest::dialect_of;
 use super::job::{JobCore, JobState, Operation};
-use super::query_exec::{self, QueryPlan};
+use super::query_exec::BulkQuery;
 use super::writer::{Cell, CsvWriter};
 use super::{both, caller, invalid_job, invalid_state, lock};
 use crate::emulator::error::{ApiError, ApiResult};
@@ -30,7 +29,7 @@ const ROWS_PER_PIECE: usize = 500;
 
 pub(crate) struct QueryJob {
     pub(super) core: JobCore,
-    plan: Arc<QueryPlan>,
+    query: Arc<BulkQuery>,
     /// The matching ids once the job has run.
     ids: Arc<Vec<String>>,
 }
@@ -78,12 +77,16 @@ async fn create(
             )
         })?;
     let dialect = dialect_of(&body)?;
-    let plan = Arc::new(query_exec::prepare(&state.org.schema, soql)?);
+    let query = Arc::new(BulkQuery::prepare(
+        &state.org.schema,
+        soql,
+        chrono::Utc::now(),
+    )?);
     let id = state.org.bulk.next_id();
     let core = JobCore::new(
         id.clone(),
         operation,
-        plan.object.clone(),
+        query.object().to_string(),
         session.user_id,
         version,
         dialect,
@@ -91,7 +94,7 @@ async fn create(
     let info = core.info();
     let job = Arc::new(Mutex::new(QueryJob {
         core,
-        plan,
+        query,
         ids: Arc::new(Vec::new()),
     }));
     lock(&state.org.bulk.query).insert(id, job.clone());
@@ -101,17 +104,15 @@ async fn create(
 }
 
 async fn run(org: Arc<Org>, job: Arc<Mutex<QueryJob>>) {
-    let (plan, include_deleted) = {
+    let (query, include_deleted) = {
         let mut j = lock(&job);
         if !j.core.start() {
             return;
         }
-        (j.plan.clone(), j.core.operation == Operation::QueryAll)
+        (j.query.clone(), j.core.operation == Operation::QueryAll)
     };
-    let found = tokio::task::spawn_blocking(move || {
-        query_exec::matching_ids(&org.store, &plan, include_deleted)
-    })
-    .await;
+    let found =
+        tokio::task::spawn_blocking(move || query.matching_ids(&org.store, include_deleted)).await;
     let mut j = lock(&job);
     match found {
         Ok(ids) => {
@@ -237,7 +238,7 @@ async fn results(
 ) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
     let job = job_of(&state, &id)?;
-    let (plan, found, dialect) = {
+    let (query, found, dialect) = {
         let j = lock(&job);
         if j.core.state != JobState::JobComplete {
             return Err(invalid_state(format!(
@@ -246,7 +247,7 @@ async fn results(
                 j.core.state.as_str()
             )));
         }
-        (j.plan.clone(), j.ids.clone(), j.core.dialect)
+        (j.query.clone(), j.ids.clone(), j.core.dialect)
     };
     let (start, end) = page(&params, found.len())?;
     let next = if end < found.len() {
@@ -255,11 +256,11 @@ async fn results(
         "null".to_string()
     };
     let mut header_row = CsvWriter::new(dialect);
-    header_row.row(plan.headers.iter().map(|h| Cell::Always(h)), true);
+    header_row.row(query.headers.iter().map(|h| Cell::Always(h)), true);
     let first = Bytes::from(header_row.finish());
     let org = state.org.clone();
     let pieces = futures_util::stream::unfold(None::<usize>, move |at| {
-        let (org, plan, found) = (org.clone(), plan.clone(), found.clone());
+        let (org, query, found) = (org.clone(), query.clone(), found.clone());
         let first = first.clone();
         async move {
             let pos = match at {
@@ -269,7 +270,7 @@ async fn results(
             };
             let stop = (pos + ROWS_PER_PIECE).min(end);
             let piece = tokio::task::spawn_blocking(move || {
-                render_rows(&org, &plan, &found[pos..stop], dialect)
+                query.render_rows(&org.store, &found[pos..stop], dialect)
             })
             .await
             .unwrap_or_default();
@@ -284,16 +285,6 @@ async fn results(
         h.insert("Sforce-Locator", value);
     }
     Ok(response)
-}
-
-fn render_rows(org: &Org, plan: &QueryPlan, ids: &[String], dialect: Dialect) -> String {
-    let mut out = CsvWriter::with_capacity(dialect, ids.len() * 48);
-    for id in ids {
-        if let Some(cells) = query_exec::row(&org.store, plan, id) {
-            out.row(cells, true);
-        }
-    }
-    out.finish()
 }
 
 #[cfg(test)]
