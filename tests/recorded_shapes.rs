@@ -540,3 +540,56 @@ async fn query_answers_have_the_recorded_shape() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The recorded describes the schema is built from (assets/salesforce/describe) come back
+/// with every recorded key, field and value type, whatever version is asked for.
+#[tokio::test]
+async fn served_describes_keep_every_recorded_key_and_field() {
+    let t = common::start().await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/salesforce/describe");
+    for object in [
+        "Account",
+        "Contact",
+        "Opportunity",
+        "Lead",
+        "Case",
+        "Event",
+        "OpportunityContactRole",
+    ] {
+        let text = std::fs::read_to_string(format!("{dir}/{object}.json")).unwrap();
+        let recorded: Value = serde_json::from_str(&text).unwrap();
+        let (status, served) = send(
+            &t,
+            Method::GET,
+            &format!("/sobjects/{object}/describe"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{object}");
+        let mut problems = Vec::new();
+        shape_problems(&recorded, &served, object, true, &mut problems);
+        assert!(problems.is_empty(), "{object}: {problems:?}");
+        let names = |d: &Value| {
+            d["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let served_names = names(&served);
+        for name in names(&recorded) {
+            assert!(
+                served_names.contains(&name),
+                "{object}.{name} is missing from the served describe"
+            );
+        }
+    }
+    let global: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/global.json")).unwrap())
+            .unwrap();
+    let (_, served) = send(&t, Method::GET, "/sobjects/", None).await;
+    let mut problems = Vec::new();
+    shape_problems(&global, &served, "global", true, &mut problems);
+    assert!(problems.is_empty(), "global: {problems:?}");
+}
