@@ -3,4 +3,5 @@
 pub mod bench;
 pub mod cli;
 pub mod emulator;
+pub mod salesforce;
 pub mod ui;

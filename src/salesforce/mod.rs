@@ -1,0 +1,22 @@
+//! A typed, async Salesforce REST client: one connection pool per org, retries with backoff
+//! for transient failures, one shared token refresh, a circuit breaker and API usage tracking.
+
+mod auth;
+mod client;
+mod error;
+mod query;
+mod resilience;
+mod rest;
+mod usage;
+mod wire;
+
+pub use auth::{
+    Credentials, RefreshFuture, RefreshTokenGrant, RotationHook, Secret, TokenRefresher,
+};
+pub use client::{Client, ClientConfig, check_url, http_client};
+pub use error::{ApiErrorItem, OAuthErrorBody, Result, Retryability, SalesforceError};
+pub use query::BatchSize;
+pub use resilience::{BreakerConfig, BreakerState, CircuitBreaker, RetryPolicy};
+pub use rest::Upserted;
+pub use usage::ApiUsage;
+pub use wire::*;

@@ -1,0 +1,219 @@
+//! Single-record REST calls, describes (cached with `If-Modified-Since`), getUpdated,
+//! getDeleted and `/limits`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use reqwest::header::LAST_MODIFIED;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::client::{Call, Client};
+use super::error::{Result, SalesforceError};
+use super::wire::{DeletedRecords, Limit, SaveResult, UpdatedIds};
+
+/// The outcome of an upsert by external id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upserted {
+    pub id: String,
+    pub created: bool,
+}
+
+/// A describe kept with the `Last-Modified` the org sent it with.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedDescribe {
+    last_modified: String,
+    body: Arc<Value>,
+}
+
+/// Describes already fetched, by URL.
+#[derive(Debug, Default)]
+pub(crate) struct DescribeCache(std::sync::Mutex<BTreeMap<String, CachedDescribe>>);
+
+impl DescribeCache {
+    fn get(&self, url: &str) -> Option<CachedDescribe> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(url)
+            .cloned()
+    }
+
+    fn put(&self, url: String, entry: CachedDescribe) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(url, entry);
+    }
+}
+
+/// Path segments (object names, ids, field names) never carry a `/`, `?` or `#`.
+pub(crate) fn segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn sobject_path(object: &str, rest: &[&str]) -> String {
+    let mut path = format!("/sobjects/{}", segment(object));
+    for part in rest {
+        path.push('/');
+        path.push_str(&segment(part));
+    }
+    path
+}
+
+fn datetime(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Client {
+    /// `GET /sobjects/`: the global describe.
+    pub async fn describe_global(&self) -> Result<Arc<Value>> {
+        self.cached_describe(self.data_url("/sobjects/")).await
+    }
+
+    /// `GET /sobjects/{object}/describe/`.
+    pub async fn describe(&self, object: &str) -> Result<Arc<Value>> {
+        let url = self.data_url(&format!("{}/describe/", sobject_path(object, &[])));
+        self.cached_describe(url).await
+    }
+
+    async fn cached_describe(&self, url: String) -> Result<Arc<Value>> {
+        let cached = self.inner_describes().get(&url);
+        let mut call = Call::new(Method::GET, url.clone());
+        if let Some(entry) = &cached {
+            call = call.header("if-modified-since", &entry.last_modified)?;
+        }
+        let response = self.execute(call).await?;
+        if response.status() == StatusCode::NOT_MODIFIED
+            && let Some(entry) = cached
+        {
+            return Ok(entry.body);
+        }
+        let last_modified = response
+            .headers()
+            .get(LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = response.bytes().await.map_err(SalesforceError::Transport)?;
+        let body: Arc<Value> =
+            Arc::new(serde_json::from_slice(&bytes).map_err(|e| SalesforceError::decode(&url, e))?);
+        if let Some(last_modified) = last_modified {
+            let entry = CachedDescribe {
+                last_modified,
+                body: body.clone(),
+            };
+            self.inner_describes().put(url, entry);
+        }
+        Ok(body)
+    }
+
+    /// `POST /sobjects/{object}/`: the new record's id.
+    pub async fn create(&self, object: &str, fields: &impl Serialize) -> Result<String> {
+        let url = self.data_url(&format!("{}/", sobject_path(object, &[])));
+        let saved: SaveResult = self
+            .json(Call::new(Method::POST, url).json(fields)?)
+            .await?;
+        saved
+            .id
+            .ok_or_else(|| SalesforceError::decode("create answer", "no id"))
+    }
+
+    /// `GET /sobjects/{object}/{id}`, optionally only some fields.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        object: &str,
+        id: &str,
+        fields: Option<&[&str]>,
+    ) -> Result<T> {
+        let mut call = Call::new(Method::GET, self.data_url(&sobject_path(object, &[id])));
+        if let Some(fields) = fields {
+            call = call.query("fields", fields.join(","));
+        }
+        self.json(call).await
+    }
+
+    /// `PATCH /sobjects/{object}/{id}`.
+    pub async fn update(&self, object: &str, id: &str, fields: &impl Serialize) -> Result<()> {
+        let url = self.data_url(&sobject_path(object, &[id]));
+        self.execute(Call::new(Method::PATCH, url).json(fields)?)
+            .await
+            .map(drop)
+    }
+
+    /// `DELETE /sobjects/{object}/{id}`.
+    pub async fn delete(&self, object: &str, id: &str) -> Result<()> {
+        let url = self.data_url(&sobject_path(object, &[id]));
+        self.execute(Call::new(Method::DELETE, url)).await.map(drop)
+    }
+
+    /// `PATCH /sobjects/{object}/{field}/{value}`: creates or updates by external id. Several
+    /// matches come back as [`SalesforceError::MultipleMatches`].
+    pub async fn upsert(
+        &self,
+        object: &str,
+        external_id_field: &str,
+        external_id: &str,
+        fields: &impl Serialize,
+    ) -> Result<Upserted> {
+        let url = self.data_url(&sobject_path(object, &[external_id_field, external_id]));
+        let response = self
+            .execute(Call::new(Method::PATCH, url).json(fields)?)
+            .await?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(SalesforceError::Transport)?;
+        let saved: SaveResult = serde_json::from_slice(&bytes)
+            .map_err(|e| SalesforceError::decode("upsert answer", e))?;
+        let id = saved
+            .id
+            .ok_or_else(|| SalesforceError::decode("upsert answer", "no id"))?;
+        Ok(Upserted {
+            id,
+            created: saved.created.unwrap_or(status == StatusCode::CREATED),
+        })
+    }
+
+    /// `GET /sobjects/{object}/updated/?start=..&end=..`.
+    pub async fn get_updated(
+        &self,
+        object: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<UpdatedIds> {
+        let url = self.data_url(&format!("{}/", sobject_path(object, &["updated"])));
+        let call = Call::new(Method::GET, url)
+            .query("start", datetime(start))
+            .query("end", datetime(end));
+        self.json(call).await
+    }
+
+    /// `GET /sobjects/{object}/deleted/?start=..&end=..`.
+    pub async fn get_deleted(
+        &self,
+        object: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<DeletedRecords> {
+        let url = self.data_url(&format!("{}/", sobject_path(object, &["deleted"])));
+        let call = Call::new(Method::GET, url)
+            .query("start", datetime(start))
+            .query("end", datetime(end));
+        self.json(call).await
+    }
+
+    /// `GET /limits/`: every allocation by name (`DailyApiRequests`, ...).
+    pub async fn limits(&self) -> Result<BTreeMap<String, Limit>> {
+        let raw: Map<String, Value> = self
+            .json(Call::new(Method::GET, self.data_url("/limits/")))
+            .await?;
+        raw.into_iter()
+            .map(|(name, value)| {
+                serde_json::from_value(value)
+                    .map(|limit| (name.clone(), limit))
+                    .map_err(|e| SalesforceError::decode(format!("limit {name}"), e))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,86 @@
+//! Wire types of the REST API answers the client reads.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One entry of `GET /services/data/`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ApiVersion {
+    pub label: String,
+    pub url: String,
+    pub version: String,
+}
+
+impl ApiVersion {
+    /// The version as a number for ordering ("9.0" < "60.0").
+    pub fn number(&self) -> f64 {
+        self.version.parse().unwrap_or(0.0)
+    }
+}
+
+/// A page of `query`/`queryAll`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryPage<T = Map<String, Value>> {
+    pub total_size: u64,
+    pub done: bool,
+    #[serde(default)]
+    pub next_records_url: Option<String>,
+    pub records: Vec<T>,
+}
+
+/// The answer to a create (`201`): the new id.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SaveResult {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub success: bool,
+    #[serde(default)]
+    pub errors: Vec<RecordError>,
+    /// Upsert answers say whether the record was created.
+    #[serde(default)]
+    pub created: Option<bool>,
+}
+
+/// A record-level error in Collections and save results (`statusCode`, not `errorCode`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordError {
+    #[serde(alias = "errorCode")]
+    pub status_code: String,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// `getUpdated`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatedIds {
+    pub ids: Vec<String>,
+    pub latest_date_covered: String,
+}
+
+/// `getDeleted`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedRecords {
+    pub deleted_records: Vec<DeletedRecord>,
+    pub earliest_date_available: String,
+    pub latest_date_covered: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedRecord {
+    pub id: String,
+    pub deleted_date: String,
+}
+
+/// One allocation of `/limits`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Limit {
+    pub max: i64,
+    pub remaining: i64,
+}
