@@ -15,7 +15,7 @@ pub use common::*;
 pub fn fast_config() -> ClientConfig {
     ClientConfig {
         retry: RetryPolicy {
-            max_attempts: 6,
+            max_attempts: 8,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(40),
         },
