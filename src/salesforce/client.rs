@@ -233,6 +233,10 @@ impl Client {
         Ok(format!("{}{}", self.inner.instance_url, path))
     }
 
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
     pub(crate) fn inner_describes(&self) -> &DescribeCache {
         &self.inner.describes
     }

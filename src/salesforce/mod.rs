@@ -3,6 +3,8 @@
 
 mod auth;
 mod client;
+mod collections;
+mod composite;
 mod error;
 mod query;
 mod resilience;
@@ -14,6 +16,8 @@ pub use auth::{
     Credentials, RefreshFuture, RefreshTokenGrant, RotationHook, Secret, TokenRefresher,
 };
 pub use client::{Client, ClientConfig, check_url, http_client};
+pub use collections::{COLLECTION_CHUNK, CollectionOptions};
+pub use composite::{Subrequest, Subresponse};
 pub use error::{ApiErrorItem, OAuthErrorBody, Result, Retryability, SalesforceError};
 pub use query::BatchSize;
 pub use resilience::{BreakerConfig, BreakerState, CircuitBreaker, RetryPolicy};
