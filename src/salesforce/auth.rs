@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::error::{Result, SalesforceError};
 
 /// A secret string whose `Debug` shows only that it is there.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -81,11 +82,21 @@ pub struct RefreshTokenGrant {
     on_rotation: Option<RotationHook>,
 }
 
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
+/// The token endpoint's answer to any grant.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: Secret,
     #[serde(default)]
-    refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
+    pub instance_url: String,
+    /// The identity URL, `.../id/{orgId}/{userId}`.
+    pub id: String,
+    #[serde(default)]
+    pub issued_at: Option<String>,
+    #[serde(default)]
+    pub signature: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 impl RefreshTokenGrant {
@@ -143,16 +154,16 @@ impl RefreshTokenGrant {
                 other => other,
             });
         }
-        let answer: TokenAnswer = serde_json::from_slice(&body)
+        let answer: TokenResponse = serde_json::from_slice(&body)
             .map_err(|e| SalesforceError::decode("token answer", e))?;
         if let Some(rotated) = answer.refresh_token {
-            *refresh_token = Secret::new(rotated);
+            *refresh_token = rotated;
             if let Some(hook) = &self.on_rotation {
                 hook(&refresh_token);
             }
         }
         tracing::info!(token_url = %self.token_url, "access token renewed");
-        Ok(Secret::new(answer.access_token))
+        Ok(answer.access_token)
     }
 }
 

@@ -14,6 +14,7 @@ mod wire;
 
 pub use auth::{
     Credentials, RefreshFuture, RefreshTokenGrant, RotationHook, Secret, TokenRefresher,
+    TokenResponse,
 };
 pub use client::{Client, ClientConfig, check_url, http_client};
 pub use collections::{COLLECTION_CHUNK, CollectionOptions};

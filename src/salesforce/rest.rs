@@ -1,6 +1,7 @@
 //! Single-record REST calls, describes (cached with `If-Modified-Since`), getUpdated,
 //! getDeleted and `/limits`.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -13,12 +14,13 @@ use serde_json::{Map, Value};
 
 use super::client::{Call, Client};
 use super::error::{Result, SalesforceError};
-use super::wire::{DeletedRecords, Limit, SaveResult, UpdatedIds};
+use super::wire::{DeletedRecords, GlobalDescribe, Limit, ObjectDescribe, SaveResult, UpdatedIds};
 
 /// The outcome of an upsert by external id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upserted {
-    pub id: String,
+    /// Absent when an API version before 46.0 answers an update with 204 and no body.
+    pub id: Option<String>,
     pub created: bool,
 }
 
@@ -26,7 +28,7 @@ pub struct Upserted {
 #[derive(Debug, Clone)]
 pub(crate) struct CachedDescribe {
     last_modified: String,
-    body: Arc<Value>,
+    body: Arc<dyn Any + Send + Sync>,
 }
 
 /// Describes already fetched, by URL.
@@ -70,17 +72,20 @@ fn datetime(at: DateTime<Utc>) -> String {
 
 impl Client {
     /// `GET /sobjects/`: the global describe.
-    pub async fn describe_global(&self) -> Result<Arc<Value>> {
+    pub async fn describe_global(&self) -> Result<Arc<GlobalDescribe>> {
         self.cached_describe(self.data_url("/sobjects/")).await
     }
 
     /// `GET /sobjects/{object}/describe/`.
-    pub async fn describe(&self, object: &str) -> Result<Arc<Value>> {
+    pub async fn describe(&self, object: &str) -> Result<Arc<ObjectDescribe>> {
         let url = self.data_url(&format!("{}/describe/", sobject_path(object, &[])));
         self.cached_describe(url).await
     }
 
-    async fn cached_describe(&self, url: String) -> Result<Arc<Value>> {
+    async fn cached_describe<T>(&self, url: String) -> Result<Arc<T>>
+    where
+        T: DeserializeOwned + Send + Sync + 'static,
+    {
         let cached = self.inner_describes().get(&url);
         let mut call = Call::new(Method::GET, url.clone());
         if let Some(entry) = &cached {
@@ -88,9 +93,9 @@ impl Client {
         }
         let response = self.execute(call).await?;
         if response.status() == StatusCode::NOT_MODIFIED
-            && let Some(entry) = cached
+            && let Some(body) = cached.and_then(|entry| entry.body.downcast::<T>().ok())
         {
-            return Ok(entry.body);
+            return Ok(body);
         }
         let last_modified = response
             .headers()
@@ -98,7 +103,7 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let bytes = response.bytes().await.map_err(SalesforceError::Transport)?;
-        let body: Arc<Value> =
+        let body: Arc<T> =
             Arc::new(serde_json::from_slice(&bytes).map_err(|e| SalesforceError::decode(&url, e))?);
         if let Some(last_modified) = last_modified {
             let entry = CachedDescribe {
@@ -164,13 +169,16 @@ impl Client {
             .await?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(SalesforceError::Transport)?;
+        if bytes.is_empty() {
+            return Ok(Upserted {
+                id: None,
+                created: status == StatusCode::CREATED,
+            });
+        }
         let saved: SaveResult = serde_json::from_slice(&bytes)
             .map_err(|e| SalesforceError::decode("upsert answer", e))?;
-        let id = saved
-            .id
-            .ok_or_else(|| SalesforceError::decode("upsert answer", "no id"))?;
         Ok(Upserted {
-            id,
+            id: saved.id,
             created: saved.created.unwrap_or(status == StatusCode::CREATED),
         })
     }

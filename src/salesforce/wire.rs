@@ -84,3 +84,58 @@ pub struct Limit {
     pub max: i64,
     pub remaining: i64,
 }
+
+/// `GET /sobjects/`: every object, with the rest of the answer kept as it came.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalDescribe {
+    #[serde(default)]
+    pub max_batch_size: Option<u32>,
+    pub sobjects: Vec<ObjectSummary>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectSummary {
+    pub name: String,
+    pub label: String,
+    pub custom: bool,
+    #[serde(default)]
+    pub key_prefix: Option<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// `GET /sobjects/{object}/describe/`: the fields, with the rest kept as it came.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectDescribe {
+    pub name: String,
+    pub fields: Vec<FieldDescribe>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldDescribe {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub field_type: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub length: u32,
+    #[serde(default)]
+    pub nillable: bool,
+    #[serde(default)]
+    pub updateable: bool,
+    #[serde(default)]
+    pub external_id: bool,
+    #[serde(default)]
+    pub reference_to: Vec<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
