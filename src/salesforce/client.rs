@@ -292,6 +292,40 @@ impl Client {
         }
     }
 
+    /// One attempt with a body that cannot be sent twice: no retries, no refresh.
+    pub(crate) async fn execute_streamed(
+        &self,
+        method: Method,
+        url: String,
+        body: reqwest::Body,
+        content_type: &'static str,
+    ) -> Result<Response> {
+        let inner = &self.inner;
+        inner
+            .breaker
+            .admit(Instant::now())
+            .map_err(|failures| SalesforceError::CircuitOpen { failures })?;
+        let token = inner.token.read().await.1.clone();
+        let sent = inner
+            .http
+            .request(method, &url)
+            .bearer_auth(token.expose())
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(SalesforceError::Transport);
+        let outcome = match sent {
+            Ok(response) => self.check(response).await,
+            Err(e) => Err(e),
+        };
+        match &outcome {
+            Err(e) if e.is_transient() => inner.breaker.record_failure(Instant::now()),
+            _ => inner.breaker.record_success(),
+        }
+        outcome
+    }
+
     async fn send_once(&self, call: &Call, token: &Secret) -> Result<Response> {
         let mut request = self
             .inner
@@ -308,6 +342,11 @@ impl Client {
                 .body(bytes.clone());
         }
         let response = request.send().await.map_err(SalesforceError::Transport)?;
+        self.check(response).await
+    }
+
+    /// Notes the API usage, and turns an unsuccessful answer into its error.
+    async fn check(&self, response: Response) -> Result<Response> {
         self.inner.usage.observe(
             response
                 .headers()

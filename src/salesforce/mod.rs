@@ -2,6 +2,7 @@
 //! for transient failures, one shared token refresh, a circuit breaker and API usage tracking.
 
 mod auth;
+mod bulk;
 mod client;
 mod collections;
 mod composite;
@@ -16,6 +17,7 @@ pub use auth::{
     Credentials, RefreshFuture, RefreshTokenGrant, RotationHook, Secret, TokenRefresher,
     TokenResponse,
 };
+pub use bulk::{BulkOperation, ByteStream, IngestResults, JobInfo, JobKind};
 pub use client::{Client, ClientConfig, check_url, http_client};
 pub use collections::{COLLECTION_CHUNK, CollectionOptions};
 pub use composite::{Subrequest, Subresponse};
