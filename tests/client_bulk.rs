@@ -99,10 +99,7 @@ async fn query_results_stream_across_pages_with_one_header() {
     let done = wait(&client, JobKind::Query, &job.id).await;
     assert_eq!(done.number_records_processed, Some(750));
     let text = collect(client.bulk_query_results(&job.id, Some(200))).await;
-    assert_eq!(
-        text.matches("\"Id\",\"Name\"").count() + text.matches("Id,Name\n").count(),
-        1
-    );
+    // A header repeated by a later page would show up below as a row named "Name".
     let mut names: Vec<String> = csv_rows(&text).iter().map(|r| r[1].to_string()).collect();
     names.sort();
     let expected: Vec<String> = (0..750).map(|i| format!("Q{i:04}")).collect();
