@@ -115,3 +115,42 @@ async fn a_missing_job_is_a_typed_error() {
         .unwrap_err();
     assert_eq!(err.code(), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn upsert_reads_the_upload_from_a_file() {
+    let (_org, client) = org_and_client().await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let mut csv = String::from("External_Id__c,Name\n");
+    for i in 0..5000 {
+        csv.push_str(&format!("F{i},File row {i}\n"));
+    }
+    std::fs::write(file.path(), &csv).unwrap();
+    assert!(csv.len() > 64 * 1024, "more than one piece is read");
+
+    let job = client
+        .bulk_create_ingest(
+            "Account",
+            &BulkOperation::Upsert {
+                external_id_field: "External_Id__c".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let reader = tokio::fs::File::open(file.path()).await.unwrap();
+    client.bulk_upload_reader(&job.id, reader).await.unwrap();
+    client.bulk_close(&job.id).await.unwrap();
+    let done = wait(&client, JobKind::Ingest, &job.id).await;
+    assert_eq!(
+        (done.number_records_processed, done.number_records_failed),
+        (Some(5000), Some(0))
+    );
+    let ok = collect(
+        client
+            .bulk_ingest_results(&job.id, IngestResults::Successful)
+            .await
+            .unwrap(),
+    )
+    .await;
+    let created = csv_rows(&ok).iter().filter(|r| &r[1] == "true").count();
+    assert_eq!(created, 5000, "sf__Created is true for every new row");
+}

@@ -112,21 +112,33 @@ impl TokenRefresher for Counting {
 }
 
 async fn refreshable_client() -> (TestOrg, Client, Arc<Counting>) {
+    refreshable_client_with(false, None).await
+}
+
+async fn refreshable_client_with(
+    rotate: bool,
+    on_rotation: Option<tether::salesforce::RotationHook>,
+) -> (TestOrg, Client, Arc<Counting>) {
     let org = start_with(OrgConfig {
         auto_approve: true,
+        rotate_refresh_tokens: rotate,
         ..OrgConfig::default()
     })
     .await;
     let tokens = code_flow_login(&org.http, &org.base).await;
     let access = tokens["access_token"].as_str().unwrap();
     let refresh = tokens["refresh_token"].as_str().expect("a refresh token");
+    let mut grant = RefreshTokenGrant::new(
+        reqwest::Client::new(),
+        &org.base,
+        DEMO_CLIENT_ID,
+        Secret::new(refresh),
+    );
+    if let Some(hook) = on_rotation {
+        grant = grant.on_rotation(hook);
+    }
     let counting = Arc::new(Counting {
-        inner: RefreshTokenGrant::new(
-            reqwest::Client::new(),
-            &org.base,
-            DEMO_CLIENT_ID,
-            Secret::new(refresh),
-        ),
+        inner: grant,
         calls: AtomicUsize::new(0),
     });
     let credentials = Credentials::access_token(access).with_refresher(counting.clone());
@@ -180,6 +192,26 @@ async fn concurrent_requests_share_one_refresh() {
         result.expect("every call succeeds after the refresh");
     }
     assert_eq!(counting.calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn rotated_refresh_tokens_are_kept_and_handed_on() {
+    let rotations = Arc::new(std::sync::Mutex::new(Vec::<Secret>::new()));
+    let seen = rotations.clone();
+    let hook: tether::salesforce::RotationHook =
+        Arc::new(move |token: &Secret| seen.lock().unwrap().push(token.clone()));
+    let (org, client, counting) = refreshable_client_with(true, Some(hook)).await;
+    for _ in 0..3 {
+        expire_sessions(&org).await;
+        client
+            .limits()
+            .await
+            .expect("each expiry is refreshed with the newest token");
+    }
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 3);
+    let rotations = rotations.lock().unwrap();
+    assert_eq!(rotations.len(), 3);
+    assert_ne!(rotations[0], rotations[1]);
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use tokio::io::AsyncReadExt;
 
 use super::client::{Call, Client};
 use super::error::{Result, SalesforceError};
@@ -90,6 +91,8 @@ struct NewIngestJob<'a> {
     line_ending: &'static str,
 }
 
+const UPLOAD_PIECE: usize = 64 * 1024;
+
 pub type ByteStream = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
 impl Client {
@@ -135,6 +138,26 @@ impl Client {
         self.execute_streamed(Method::PUT, url, body, "text/csv")
             .await
             .map(drop)
+    }
+
+    /// Uploads CSV as it is read from `reader` (a file, a pipe), in pieces of 64 KiB.
+    pub async fn bulk_upload_reader<R>(&self, job_id: &str, reader: R) -> Result<()>
+    where
+        R: tokio::io::AsyncRead + Send + Sync + Unpin + 'static,
+    {
+        let pieces = stream::unfold(Some(reader), |state| async move {
+            let mut reader = state?;
+            let mut piece = vec![0u8; UPLOAD_PIECE];
+            match reader.read(&mut piece).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    piece.truncate(n);
+                    Some((Ok(Bytes::from(piece)), Some(reader)))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        self.bulk_upload(job_id, pieces).await
     }
 
     /// Marks an ingest job's upload complete, which queues it for processing.

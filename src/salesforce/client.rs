@@ -156,31 +156,41 @@ impl Client {
             .as_str()
             .trim_end_matches('/')
             .to_string();
-        let mut client = Self {
+        let build = |version: String, credentials: Credentials| Self {
             inner: Arc::new(Inner {
-                http,
-                instance_url,
-                version: config.api_version.clone().unwrap_or_default(),
+                http: http.clone(),
+                instance_url: instance_url.clone(),
+                version,
                 token: tokio::sync::RwLock::new((0, credentials.access_token)),
                 refresh_gate: tokio::sync::Mutex::new(()),
                 refresher: credentials.refresher,
                 usage: UsageTracker::default(),
-                breaker: CircuitBreaker::new(config.breaker),
-                retry: config.retry,
+                breaker: CircuitBreaker::new(config.breaker.clone()),
+                retry: config.retry.clone(),
                 describes: DescribeCache::default(),
             }),
         };
-        if config.api_version.is_none() {
-            let newest = client
-                .versions()
-                .await?
-                .into_iter()
-                .max_by(|a, b| a.number().total_cmp(&b.number()))
-                .ok_or_else(|| SalesforceError::decode("/services/data/", "no API version"))?;
-            if let Some(inner) = Arc::get_mut(&mut client.inner) {
-                inner.version = newest.version;
-            }
+        if let Some(version) = &config.api_version {
+            return Ok(build(version.clone(), credentials));
         }
+        // The discovery call may renew the token: the client built for it hands its
+        // token on to the one that is kept.
+        let probe = build(String::new(), credentials.clone());
+        let newest = probe
+            .versions()
+            .await?
+            .into_iter()
+            .max_by(|a, b| a.number().total_cmp(&b.number()))
+            .ok_or_else(|| SalesforceError::decode("/services/data/", "no API version"))?;
+        let access_token = probe.inner.token.read().await.1.clone();
+        let client = build(
+            newest.version,
+            Credentials {
+                access_token,
+                refresher: credentials.refresher,
+            },
+        );
+        client.inner.usage.observe_usage(probe.api_usage());
         Ok(client)
     }
 

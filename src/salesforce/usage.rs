@@ -39,6 +39,12 @@ impl UsageTracker {
         }
     }
 
+    pub fn observe_usage(&self, usage: Option<ApiUsage>) {
+        if let Some(usage) = usage {
+            *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(usage);
+        }
+    }
+
     pub fn latest(&self) -> Option<ApiUsage> {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
