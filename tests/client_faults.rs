@@ -61,8 +61,20 @@ async fn a_503_storm_is_ridden_out_and_a_permanent_outage_is_reported() {
 #[tokio::test]
 async fn lock_errors_are_retried_without_duplicating_writes() {
     let (org, client) = org_and_client().await;
-    let before = account_count(&client).await;
     org.set_faults(faults(0.0, 0.5, 0.0)).await;
+    let mut locked = 0;
+    for _ in 0..10 {
+        let r = org
+            .api(reqwest::Method::POST, "/sobjects/Account/")
+            .json(&json!({"Name": "Raw"}))
+            .send()
+            .await
+            .unwrap();
+        let (_, body) = answer(r).await;
+        locked += usize::from(error_code(&body) == "UNABLE_TO_LOCK_ROW");
+    }
+    assert!(locked > 0, "the locks are on");
+    let before = account_count(&client).await;
     for i in 0..20 {
         client
             .create("Account", &json!({"Name": format!("Locked {i}")}))
@@ -77,6 +89,12 @@ async fn lock_errors_are_retried_without_duplicating_writes() {
 async fn dropped_connections_retry_reads_but_never_blind_creates() {
     let (org, client) = org_and_client().await;
     org.set_faults(faults(0.0, 0.0, 0.4)).await;
+    let mut dropped = 0;
+    for _ in 0..10 {
+        let sent = org.api(reqwest::Method::GET, "/limits").send().await;
+        dropped += usize::from(sent.is_err());
+    }
+    assert!(dropped > 0, "connections are being dropped");
     for _ in 0..15 {
         client.limits().await.expect("reads are retried");
     }

@@ -156,7 +156,10 @@ impl Client {
             if locked.is_empty() || attempt == retry.max_attempts {
                 break;
             }
-            pending = locked;
+            // Under allOrNone a lock rolled back the whole chunk: all of it goes again.
+            if !all_or_none {
+                pending = locked;
+            }
             tokio::time::sleep(retry.delay(attempt)).await;
         }
         results
