@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod cli;
+pub mod connect;
 pub mod emulator;
 pub mod ui;
