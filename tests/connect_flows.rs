@@ -100,7 +100,7 @@ async fn web_flow_connects_disconnect_revokes_and_reconnect_works() {
     let db = ConnectionDb::open(&dir.path().join("tether.db")).unwrap();
     let name = unique("web");
     let new = NewConnection {
-        name: name.clone(),
+        name: Some(name.clone()),
         login: login.clone(),
         client_id: DEMO_CLIENT_ID.into(),
     };
@@ -170,7 +170,7 @@ async fn jwt_bearer_signs_in_with_the_key_file_and_a_wrong_key_is_refused() {
     let db = ConnectionDb::open(&dir.path().join("tether.db")).unwrap();
     let name = unique("jwt");
     let new = NewConnection {
-        name: name.clone(),
+        name: Some(name.clone()),
         login: login.clone(),
         client_id: "TetherJwt".into(),
     };

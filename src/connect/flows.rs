@@ -90,7 +90,8 @@ pub async fn identity(http: &reqwest::Client, tokens: &Tokens) -> Result<Identit
 /// What a new connection is called and where it signs in.
 #[derive(Debug, Clone)]
 pub struct NewConnection {
-    pub name: String,
+    /// `None` names the connection after the username that signed in.
+    pub name: Option<String>,
     pub login: LoginUrl,
     pub client_id: String,
 }
@@ -106,7 +107,7 @@ pub async fn save(
 ) -> Result<Connection, ConnectError> {
     let who = identity(http, &tokens).await?;
     let connection = Connection {
-        name: new.name,
+        name: new.name.unwrap_or_else(|| who.username.clone()),
         login_url: new.login.to_string(),
         instance_url: tokens.instance_url.trim_end_matches('/').to_string(),
         org_id: who.organization_id,
