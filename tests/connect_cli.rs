@@ -100,6 +100,8 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         .to_string();
 
     let data = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let log_file = logs.path().join("connect.log");
     let mut connect = Command::new(TETHER)
         .args([
             "connect",
@@ -111,7 +113,9 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         ])
         .args(["--port", &port.to_string(), "--data-dir"])
         .arg(data.path())
+        .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_file).unwrap())
         .spawn()
         .expect("tether connect starts");
     let connect_lines = lines(&mut connect);

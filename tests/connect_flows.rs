@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tether::connect::oauth::{jwt_login, password_login};
 use tether::connect::{
     CallbackListener, ConnectError, ConnectionDb, KeyringStore, LoginUrl, NewConnection,
-    OAuthError, SecretStore, Tokens, disconnect, http_client, save, secret_of, web_login,
+    OAuthError, SecretStore, Tokens, disconnect, http_client, renew, save, secret_of, web_login,
 };
 use tether::emulator::config::{ConnectedApp, DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::emulator::{OrgConfig, SandboxOrg};
@@ -123,6 +123,18 @@ async fn web_flow_connects_disconnect_revokes_and_reconnect_works() {
         200
     );
     assert_no_token_bytes(dir.path(), &[&secret.access_token, &refresh]);
+
+    let renewed = renew(&http, secrets.clone(), &connection).await.unwrap();
+    assert_ne!(renewed.access_token, secret.access_token);
+    assert_eq!(renewed.refresh_token.as_deref(), Some(refresh.as_str()));
+    assert_eq!(
+        secret_of(secrets.clone(), &name).await.unwrap(),
+        Some(renewed.clone())
+    );
+    assert_eq!(
+        api_status(&http, &connection.instance_url, &renewed.access_token).await,
+        200
+    );
 
     let outcome = disconnect(&http, &db, secrets.clone(), &name)
         .await

@@ -32,6 +32,10 @@ pub enum ConnectError {
         "cannot read who signed in from the identity URL: {0}. Retry; if it persists, check the connected app's `id` scope"
     )]
     Identity(String),
+    #[error(
+        "connection `{0}` has no way to renew its session. Run `tether connect` again to sign in"
+    )]
+    SignInAgain(String),
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
 }
@@ -137,6 +141,35 @@ pub async fn secret_of(
 ) -> Result<Option<ConnectionSecret>, ConnectError> {
     let name = name.to_string();
     blocking(move || secrets.get(&name)).await
+}
+
+/// A fresh access token for a connection whose token expired: from its refresh token, or
+/// for a JWT bearer connection from a new assertion signed with its key. The keychain entry
+/// is updated; the new secret is returned.
+pub async fn renew(
+    http: &reqwest::Client,
+    secrets: Arc<dyn SecretStore>,
+    connection: &Connection,
+) -> Result<ConnectionSecret, ConnectError> {
+    let name = connection.name.clone();
+    let Some(old) = secret_of(secrets.clone(), &name).await? else {
+        return Err(ConnectError::SignInAgain(name));
+    };
+    let login = LoginUrl::parse(&connection.login_url)
+        .map_err(|e| OAuthError::Unexpected(e.to_string()))?;
+    let client_id = &connection.client_id;
+    let tokens = match (&old.refresh_token, &old.key_path) {
+        (Some(refresh), _) => oauth::refresh(http, &login, client_id, refresh).await?,
+        (None, Some(key)) => {
+            oauth::jwt_login(http, &login, client_id, &connection.username, key).await?
+        }
+        (None, None) => return Err(ConnectError::SignInAgain(name)),
+    };
+    let secret = tokens.secret;
+    let stored = secret.clone();
+    blocking(move || secrets.put(&name, &stored)).await?;
+    tracing::info!(connection = %connection.name, "access token renewed");
+    Ok(secret)
 }
 
 /// What disconnecting did.

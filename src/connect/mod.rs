@@ -11,7 +11,7 @@ pub mod secrets;
 
 pub use flows::{
     ConnectError, DEFAULT_SIGN_IN_TIMEOUT, Disconnected, Identity, NewConnection, disconnect,
-    http_client, identity, save, secret_of, web_login,
+    http_client, identity, renew, save, secret_of, web_login,
 };
 pub use listener::{CallbackListener, DEFAULT_CALLBACK_PORT, ListenerError};
 pub use login_url::{LoginUrl, LoginUrlError};

@@ -107,16 +107,16 @@ async fn send(
     Ok(answer.body(body)?)
 }
 
-fn client(login: &LoginUrl, client_id: &str) -> SalesforceClient<EndpointNotSet> {
-    // The endpoint strings come from a validated URL, so they always parse.
-    let token_url = TokenUrl::from_url(
-        url::Url::parse(&login.endpoint("token")).unwrap_or_else(|_| unreachable_url()),
-    );
-    Client::new(ClientId::new(client_id.to_string())).set_token_uri(token_url)
+fn client(
+    login: &LoginUrl,
+    client_id: &str,
+) -> Result<SalesforceClient<EndpointNotSet>, OAuthError> {
+    let token_url = TokenUrl::new(login.endpoint("token")).map_err(bad_url)?;
+    Ok(Client::new(ClientId::new(client_id.to_string())).set_token_uri(token_url))
 }
 
-fn unreachable_url() -> url::Url {
-    url::Url::parse("https://invalid.invalid/").unwrap_or_else(|_| unreachable!())
+fn bad_url(error: url::ParseError) -> OAuthError {
+    OAuthError::Unexpected(format!("an endpoint URL does not parse: {error}"))
 }
 
 fn tokens(answer: SalesforceTokenResponse, key_path: Option<&Path>) -> Tokens {
@@ -167,10 +167,9 @@ pub fn authorize(
     client_id: &str,
     redirect_uri: &str,
 ) -> Result<Authorization, OAuthError> {
-    let bad = |e: url::ParseError| OAuthError::Unexpected(e.to_string());
-    let client = client(login, client_id)
-        .set_auth_uri(AuthUrl::new(login.endpoint("authorize")).map_err(bad)?)
-        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(bad)?);
+    let client = client(login, client_id)?
+        .set_auth_uri(AuthUrl::new(login.endpoint("authorize")).map_err(bad_url)?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(bad_url)?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state) = client
         .authorize_url(CsrfToken::new_random)
@@ -192,10 +191,9 @@ pub async fn exchange_code(
     authorization: Authorization,
     code: String,
 ) -> Result<Tokens, OAuthError> {
-    let redirect = RedirectUrl::new(authorization.redirect_uri)
-        .map_err(|e| OAuthError::Unexpected(e.to_string()))?;
+    let redirect = RedirectUrl::new(authorization.redirect_uri).map_err(bad_url)?;
     let sender = |request| send(http.clone(), request);
-    let answer = client(login, client_id)
+    let answer = client(login, client_id)?
         .set_redirect_uri(redirect)
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(authorization.verifier)
@@ -217,7 +215,7 @@ pub async fn password_login(
     let sender = |request| send(http.clone(), request);
     let username = ResourceOwnerUsername::new(username.to_string());
     let password = ResourceOwnerPassword::new(password.to_string());
-    let answer = client(login, client_id)
+    let answer = client(login, client_id)?
         .exchange_password(&username, &password)
         .request_async(&sender)
         .await
@@ -235,7 +233,7 @@ pub async fn refresh(
 ) -> Result<Tokens, OAuthError> {
     let sender = |request| send(http.clone(), request);
     let token = RefreshToken::new(refresh_token.to_string());
-    let answer = client(login, client_id)
+    let answer = client(login, client_id)?
         .exchange_refresh_token(&token)
         .request_async(&sender)
         .await
