@@ -10,13 +10,17 @@ use tokio::net::TcpStream;
 const STATE: &str = "state-4f1c";
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Sends one GET and returns the status code of the answer.
+/// Sends one GET and returns the status code of the answer; an error when nothing answers.
 async fn get(address: SocketAddr, target: &str) -> std::io::Result<u16> {
     let mut stream = TcpStream::connect(address).await?;
     let request = format!("GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n");
     stream.write_all(request.as_bytes()).await?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await?;
+    if answer.is_empty() {
+        // The listener closed this connection without answering: it is no longer serving.
+        return Err(std::io::ErrorKind::ConnectionAborted.into());
+    }
     let status = answer
         .split(' ')
         .nth(1)
@@ -128,4 +132,33 @@ async fn garbage_requests_get_an_answer_and_do_not_end_the_wait() {
     let good = format!("/OauthRedirect?code=ok&state={STATE}");
     assert_eq!(get(address, &good).await.unwrap(), 200);
     assert_eq!(waiting.await.unwrap().unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn a_silent_speculative_connection_does_not_hold_up_the_callback() {
+    let listener = CallbackListener::bind(0).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let waiting = tokio::spawn(async move { listener.wait_for_code(STATE, WAIT).await });
+    // Browsers open connections ahead of need and may send nothing on them.
+    let _silent = TcpStream::connect(address).await.unwrap();
+    let good = format!("/OauthRedirect?code=fast&state={STATE}");
+    let served = tokio::time::timeout(Duration::from_secs(5), get(address, &good)).await;
+    assert_eq!(served.expect("callback answered promptly").unwrap(), 200);
+    assert_eq!(waiting.await.unwrap().unwrap(), "fast");
+}
+
+#[tokio::test]
+async fn of_two_simultaneous_callbacks_only_one_is_accepted() {
+    let listener = CallbackListener::bind(0).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let waiting = tokio::spawn(async move { listener.wait_for_code(STATE, WAIT).await });
+    let one = format!("/OauthRedirect?code=one&state={STATE}");
+    let two = format!("/OauthRedirect?code=two&state={STATE}");
+    let (a, b) = tokio::join!(get(address, &one), get(address, &two));
+    let code = waiting.await.unwrap().unwrap();
+    // A callback that lost the race was refused (400) or found the listener closed.
+    let statuses = [a.ok(), b.ok()];
+    let accepted = statuses.iter().filter(|s| **s == Some(200)).count();
+    assert_eq!(accepted, 1, "{statuses:?}");
+    assert!(code == "one" || code == "two");
 }

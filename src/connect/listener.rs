@@ -4,10 +4,13 @@
 //! or forged request can neither end nor hijack the sign-in.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
 use url::Url;
 
 /// The callback URL the Salesforce CLI registers; Tether uses the same by default.
@@ -69,29 +72,44 @@ impl CallbackListener {
 
     /// Waits for the callback carrying `expected_state` and returns its authorization code.
     /// The listener is closed when this returns, whatever the outcome.
+    ///
+    /// Connections are served concurrently: browsers open speculative connections that send
+    /// nothing, and one of those must not hold up the real callback.
     pub async fn wait_for_code(
         self,
         expected_state: &str,
         timeout: Duration,
     ) -> Result<String, ListenerError> {
         let deadline = tokio::time::Instant::now() + timeout;
+        let claimed = Arc::new(AtomicBool::new(false));
+        let mut serving = JoinSet::new();
         loop {
-            let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
-            let (stream, _) = match accepted {
-                Ok(result) => result?,
-                Err(_) => return Err(ListenerError::TimedOut(timeout)),
-            };
-            match serve(stream, expected_state).await {
-                Some(Callback::Code(code)) => return Ok(code),
-                Some(Callback::Denied(why)) => return Err(ListenerError::Denied(why)),
-                None => continue,
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (stream, _) = accepted?;
+                    let state = expected_state.to_string();
+                    serving.spawn(serve(stream, state, claimed.clone()));
+                }
+                Some(served) = serving.join_next() => match served {
+                    Ok(Some(Callback::Code(code))) => return Ok(code),
+                    Ok(Some(Callback::Denied(why))) => return Err(ListenerError::Denied(why)),
+                    Ok(None) | Err(_) => {}
+                },
+                _ = tokio::time::sleep_until(deadline) => {
+                    return Err(ListenerError::TimedOut(timeout));
+                }
             }
         }
     }
 }
 
-/// Answers one browser connection; `None` when it was not the awaited callback.
-async fn serve(mut stream: TcpStream, expected_state: &str) -> Option<Callback> {
+/// Answers one browser connection; `None` when it was not the awaited callback. `claimed`
+/// makes sure only one callback is ever accepted, even when two arrive together.
+async fn serve(
+    mut stream: TcpStream,
+    expected_state: String,
+    claimed: Arc<AtomicBool>,
+) -> Option<Callback> {
     let target = match tokio::time::timeout(READ_TIMEOUT, read_target(&mut stream)).await {
         Ok(Some(target)) => target,
         _ => {
@@ -121,11 +139,33 @@ async fn serve(mut stream: TcpStream, expected_state: &str) -> Option<Callback> 
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
-    if param("state").as_deref() != Some(expected_state) {
+    if param("state").as_deref() != Some(expected_state.as_str()) {
         respond(&mut stream, 400, "Sign-in refused", "This sign-in link does not belong to the sign-in Tether started. Start again from Tether.").await;
         return None;
     }
-    if let Some(error) = param("error") {
+    let code = param("code").filter(|c| !c.is_empty());
+    let error = param("error");
+    if code.is_none() && error.is_none() {
+        respond(
+            &mut stream,
+            400,
+            "Sign-in refused",
+            "The callback carried no authorization code. Start again from Tether.",
+        )
+        .await;
+        return None;
+    }
+    if claimed.swap(true, Ordering::SeqCst) {
+        respond(
+            &mut stream,
+            400,
+            "Already used",
+            "This sign-in has already finished. Start again from Tether to sign in again.",
+        )
+        .await;
+        return None;
+    }
+    if let Some(error) = error {
         let why = match param("error_description") {
             Some(description) => format!("{error}: {description}"),
             None => error,
@@ -139,28 +179,14 @@ async fn serve(mut stream: TcpStream, expected_state: &str) -> Option<Callback> 
         .await;
         return Some(Callback::Denied(why));
     }
-    match param("code").filter(|c| !c.is_empty()) {
-        Some(code) => {
-            respond(
-                &mut stream,
-                200,
-                "Signed in",
-                "Tether is connected. You can close this tab.",
-            )
-            .await;
-            Some(Callback::Code(code))
-        }
-        None => {
-            respond(
-                &mut stream,
-                400,
-                "Sign-in refused",
-                "The callback carried no authorization code. Start again from Tether.",
-            )
-            .await;
-            None
-        }
-    }
+    respond(
+        &mut stream,
+        200,
+        "Signed in",
+        "Tether is connected. You can close this tab.",
+    )
+    .await;
+    code.map(Callback::Code)
 }
 
 /// The request target of a `GET` request head.
