@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::listener::{CallbackListener, ListenerError};
-use super::login_url::LoginUrl;
+use super::login_url::{LoginUrl, check_transport};
 use super::metadata::{Connection, ConnectionDb, MetadataError};
 use super::oauth::{self, OAuthError, Tokens};
 use super::secrets::{ConnectionSecret, SecretError, SecretStore};
@@ -77,7 +77,14 @@ pub struct Identity {
     pub username: String,
 }
 
+/// The org's answer names the identity URL and instance URL; a token is only sent there over
+/// HTTPS (or loopback).
 pub async fn identity(http: &reqwest::Client, tokens: &Tokens) -> Result<Identity, ConnectError> {
+    for url in [&tokens.identity_url, &tokens.instance_url] {
+        let parsed =
+            url::Url::parse(url).map_err(|e| ConnectError::Identity(format!("{url}: {e}")))?;
+        check_transport(&parsed).map_err(|e| ConnectError::Identity(e.to_string()))?;
+    }
     let failed = |e: reqwest::Error| ConnectError::Identity(e.to_string());
     http.get(&tokens.identity_url)
         .bearer_auth(&tokens.secret.access_token)

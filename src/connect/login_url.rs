@@ -37,18 +37,7 @@ impl LoginUrl {
         };
         let invalid = || LoginUrlError::Invalid(text.to_string());
         let url = Url::parse(&spelled).map_err(|_| invalid())?;
-        let loopback = match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            None => return Err(invalid()),
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            "http" => return Err(LoginUrlError::NotHttps(text.to_string())),
-            _ => return Err(invalid()),
-        }
+        check_transport(&url)?;
         if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
             return Err(invalid());
         }
@@ -62,6 +51,23 @@ impl LoginUrl {
     /// `{login}/services/oauth2/{name}`.
     pub fn endpoint(&self, name: &str) -> String {
         format!("{}/services/oauth2/{name}", self.as_str())
+    }
+}
+
+/// Refuses any URL a token would travel to in clear text: HTTPS is required, except on
+/// loopback addresses.
+pub fn check_transport(url: &Url) -> Result<(), LoginUrlError> {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(LoginUrlError::Invalid(url.to_string())),
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(LoginUrlError::NotHttps(url.to_string())),
+        _ => Err(LoginUrlError::Invalid(url.to_string())),
     }
 }
 
@@ -107,5 +113,9 @@ mod tests {
             LoginUrl::parse("http://acme.example"),
             Err(LoginUrlError::NotHttps(_))
         ));
+        let identity = |u: &str| check_transport(&Url::parse(u).unwrap());
+        assert!(identity("https://login.salesforce.com/id/00D/005").is_ok());
+        assert!(identity("http://127.0.0.1:9/id/00D/005").is_ok());
+        assert!(identity("http://evil.example/id/00D/005").is_err());
     }
 }
