@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod connect;
 pub mod emulator;
 pub mod salesforce;
 pub mod ui;

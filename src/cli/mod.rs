@@ -1,5 +1,6 @@
 //! The `tether` command line: the desktop app, the demo and the standalone sandbox org.
 
+mod connect;
 mod demo;
 mod org_client;
 mod sandbox_org;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub use connect::{ConnectArgs, ConnectionsArgs, DataDirArg, DisconnectArgs};
 pub use org_client::{ClientError, OrgSession};
 pub use sandbox_org::{AppArg, SandboxOrgArgs, config_from_argv, org_config};
 
@@ -36,6 +38,12 @@ pub enum Command {
     SandboxOrg(SandboxOrgArgs),
     /// Measure the sandbox org: seeding and paged queries, printed as a table.
     Bench(BenchArgs),
+    /// Connect an org: sign in with the browser (or --jwt) and keep the tokens in the keychain.
+    Connect(ConnectArgs),
+    /// List the connected orgs.
+    Connections(ConnectionsArgs),
+    /// Revoke a connection's tokens, remove them from the keychain and forget the connection.
+    Disconnect(DisconnectArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -73,6 +81,8 @@ pub enum CliError {
     Runtime(std::io::Error),
     #[error("the benchmark failed: {0:#}")]
     Bench(anyhow::Error),
+    #[error("{0}")]
+    Connect(#[from] crate::connect::ConnectError),
 }
 
 impl CliError {
@@ -81,7 +91,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::OrgStart(_) => 2,
-            CliError::Window(_) | CliError::Runtime(_) | CliError::Bench(_) => 1,
+            CliError::Window(_)
+            | CliError::Runtime(_)
+            | CliError::Bench(_)
+            | CliError::Connect(_) => 1,
         }
     }
 }
@@ -109,6 +122,9 @@ pub fn main() -> ExitCode {
             sandbox_org::run(args, apps)
         }
         Some(Command::Bench(args)) => bench(args),
+        Some(Command::Connect(args)) => connect::connect(args),
+        Some(Command::Connections(args)) => connect::connections(args),
+        Some(Command::Disconnect(args)) => connect::disconnect_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,20 @@
+//! Connections to orgs: signing in (web-server flow with PKCE over a loopback listener, JWT
+//! bearer, username-password), where secrets live (the OS keychain) and where the rest lives
+//! (SQLite).
+
+pub mod flows;
+pub mod listener;
+pub mod login_url;
+pub mod metadata;
+pub mod oauth;
+pub mod secrets;
+
+pub use flows::{
+    ConnectError, DEFAULT_SIGN_IN_TIMEOUT, Disconnected, Identity, NewConnection, disconnect,
+    http_client, identity, renew, save, secret_of, web_login,
+};
+pub use listener::{CallbackListener, DEFAULT_CALLBACK_PORT, ListenerError};
+pub use login_url::{LoginUrl, LoginUrlError};
+pub use metadata::{Connection, ConnectionDb, MetadataError};
+pub use oauth::{OAuthError, Tokens};
+pub use secrets::{ConnectionSecret, KEYCHAIN_SERVICE, KeyringStore, SecretError, SecretStore};

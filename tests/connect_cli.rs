@@ -1,0 +1,236 @@
+//! `tether connect`, `tether connections` and `tether disconnect` as a new user runs them,
+//! against `tether sandbox-org`, with the keychain of the test session (scripts/test.sh).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tether::connect::{KeyringStore, SecretStore};
+use tether::emulator::config::DEMO_USERNAME;
+
+const TETHER: &str = env!("CARGO_BIN_EXE_tether");
+const CLIENT_ID: &str = "TetherCli";
+
+/// Kills the child when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Lines of a child's stdout, readable with a deadline.
+fn lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for_line(rx: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+    let mut seen = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if wanted(&line) => return line,
+            Ok(line) => seen.push(line),
+            Err(e) => panic!(
+                "line not printed ({e}); stdout so far:\n{}",
+                seen.join("\n")
+            ),
+        }
+    }
+}
+
+fn tether(args: &[&str], data: &Path) -> Output {
+    Command::new(TETHER)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the tether binary runs")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_list_and_disconnect_from_the_command_line() {
+    let secrets = KeyringStore::open().expect("a Secret Service must be running (scripts/test.sh)");
+    let port = free_port();
+    let callback = format!("http://localhost:{port}/OauthRedirect");
+    let mut org = Command::new(TETHER)
+        .args([
+            "sandbox-org",
+            "--port",
+            "0",
+            "--seed-size",
+            "0",
+            "--auto-approve",
+        ])
+        .args(["--client-id", CLIENT_ID, "--callback", &callback])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sandbox org starts");
+    let org_lines = lines(&mut org);
+    let _org = Running(org);
+    let login = wait_for_line(&org_lines, |l| l.trim().starts_with("Login URL"));
+    let login = login
+        .trim()
+        .trim_start_matches("Login URL")
+        .trim()
+        .to_string();
+
+    let data = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let log_file = logs.path().join("connect.log");
+    let mut connect = Command::new(TETHER)
+        .args([
+            "connect",
+            "--login-url",
+            &login,
+            "--client-id",
+            CLIENT_ID,
+            "--no-browser",
+        ])
+        .args(["--port", &port.to_string(), "--data-dir"])
+        .arg(data.path())
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_file).unwrap())
+        .spawn()
+        .expect("tether connect starts");
+    let connect_lines = lines(&mut connect);
+    let mut connect = Running(connect);
+    let authorize = wait_for_line(&connect_lines, |l| l.starts_with("http"));
+
+    // The user's browser: the org approves and redirects to the waiting listener.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(2))
+        .build()
+        .unwrap();
+    let landed = browser.get(&authorize).send().await.unwrap();
+    assert_eq!(landed.status(), 200, "callback page");
+    let done = wait_for_line(&connect_lines, |l| l.starts_with("Connected"));
+    assert!(done.contains(DEMO_USERNAME), "{done}");
+    let status = connect.0.wait().unwrap();
+    assert!(status.success(), "tether connect exited with {status}");
+
+    let listed = tether(&["connections"], data.path());
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let listed = text(&listed.stdout);
+    assert!(
+        listed.contains(DEMO_USERNAME) && listed.contains(&login),
+        "{listed}"
+    );
+
+    let secret = secrets
+        .get(DEMO_USERNAME)
+        .unwrap()
+        .expect("tokens in the keychain");
+    let api = reqwest::Client::new();
+    let limits = format!("{login}/services/data/v60.0/limits");
+    let answer = api
+        .get(&limits)
+        .bearer_auth(&secret.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    for entry in std::fs::read_dir(data.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let token = secret.access_token.as_bytes();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token),
+            "token on disk"
+        );
+    }
+
+    let gone = tether(&["disconnect", DEMO_USERNAME], data.path());
+    assert!(gone.status.success(), "{}", text(&gone.stderr));
+    assert!(
+        text(&gone.stdout).contains("revoked"),
+        "{}",
+        text(&gone.stdout)
+    );
+    assert_eq!(secrets.get(DEMO_USERNAME).unwrap(), None);
+    let answer = api
+        .get(&limits)
+        .bearer_auth(&secret.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    let listed = tether(&["connections"], data.path());
+    assert!(
+        text(&listed.stdout).contains("No connections"),
+        "{}",
+        text(&listed.stdout)
+    );
+}
+
+#[test]
+fn without_a_keychain_connect_fails_with_advice_and_writes_nothing() {
+    let empty = tempfile::tempdir().unwrap();
+    let data = empty.path().join("data");
+    let out = Command::new(TETHER)
+        .args([
+            "connect",
+            "--login-url",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "X",
+            "--no-browser",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", empty.path().display()),
+        )
+        .env("XDG_RUNTIME_DIR", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("keychain") && stderr.contains("gnome-keyring"),
+        "{stderr}"
+    );
+    assert!(!data.exists(), "something was written without a keychain");
+}
+
+#[test]
+fn help_marks_the_password_flow_as_discouraged() {
+    let out = Command::new(TETHER)
+        .args(["connect", "--help"])
+        .output()
+        .unwrap();
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("--password-flow") && help.contains("Discouraged"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--jwt") && help.contains("--no-browser"),
+        "{help}"
+    );
+}
