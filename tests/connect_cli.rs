@@ -164,6 +164,57 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         );
     }
 
+    let queried = tether(
+        &[
+            "query",
+            DEMO_USERNAME,
+            "SELECT Id, Username FROM User",
+            "--format",
+            "json",
+        ],
+        data.path(),
+    );
+    assert!(queried.status.success(), "{}", text(&queried.stderr));
+    let users: serde_json::Value = serde_json::from_slice(&queried.stdout).expect("JSON rows");
+    assert_eq!(users[0]["Username"], DEMO_USERNAME, "{users}");
+    assert!(users[0].get("attributes").is_none());
+
+    // An expired session is renewed from the keychain's refresh token, and the query completes.
+    let expired = api
+        .post(format!("{login}/__sandbox/sessions/expire"))
+        .send()
+        .await
+        .unwrap();
+    assert!(expired.status().is_success());
+    let again = tether(
+        &["query", DEMO_USERNAME, "SELECT Username FROM User"],
+        data.path(),
+    );
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), format!("Username\n{DEMO_USERNAME}\n"));
+
+    let shown = tether(&["limits", DEMO_USERNAME], data.path());
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    assert!(
+        text(&shown.stdout).contains("DailyApiRequests"),
+        "{}",
+        text(&shown.stdout)
+    );
+
+    let bad = tether(
+        &["query", DEMO_USERNAME, "SELECT Nope FROM User"],
+        data.path(),
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("INVALID_FIELD"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let unknown = tether(&["query", "nobody", "SELECT Id FROM User"], data.path());
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("tether connections"));
+
     let gone = tether(&["disconnect", DEMO_USERNAME], data.path());
     assert!(gone.status.success(), "{}", text(&gone.stderr));
     assert!(

@@ -77,7 +77,7 @@ pub struct DisconnectArgs {
     pub data: DataDirArg,
 }
 
-fn open_db(data: &DataDirArg) -> Result<ConnectionDb, CliError> {
+pub(super) fn open_db(data: &DataDirArg) -> Result<ConnectionDb, CliError> {
     let dir = match &data.data_dir {
         Some(dir) => dir.clone(),
         None => default_data_dir()?,
@@ -106,11 +106,11 @@ fn default_data_dir() -> Result<PathBuf, CliError> {
     Ok(base.join("tether"))
 }
 
-fn keychain() -> Result<Arc<dyn SecretStore>, CliError> {
+pub(super) fn keychain() -> Result<Arc<dyn SecretStore>, CliError> {
     Ok(Arc::new(KeyringStore::open().map_err(ConnectError::from)?))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Runtime::new().map_err(CliError::Runtime)
 }
 

@@ -3,6 +3,7 @@
 mod connect;
 mod demo;
 mod org_client;
+mod query;
 mod sandbox_org;
 
 use std::path::PathBuf;
@@ -44,6 +45,10 @@ pub enum Command {
     Connections(ConnectionsArgs),
     /// Revoke a connection's tokens, remove them from the keychain and forget the connection.
     Disconnect(DisconnectArgs),
+    /// Run a SOQL query on a connected org and print the records (CSV or JSON).
+    Query(query::QueryArgs),
+    /// Show a connected org's API limits and how much of each is used.
+    Limits(query::LimitsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -83,6 +88,8 @@ pub enum CliError {
     Bench(anyhow::Error),
     #[error("{0}")]
     Connect(#[from] crate::connect::ConnectError),
+    #[error("Salesforce refused the request: {0}")]
+    Salesforce(String),
 }
 
 impl CliError {
@@ -94,7 +101,8 @@ impl CliError {
             CliError::Window(_)
             | CliError::Runtime(_)
             | CliError::Bench(_)
-            | CliError::Connect(_) => 1,
+            | CliError::Connect(_)
+            | CliError::Salesforce(_) => 1,
         }
     }
 }
@@ -125,6 +133,8 @@ pub fn main() -> ExitCode {
         Some(Command::Connect(args)) => connect::connect(args),
         Some(Command::Connections(args)) => connect::connections(args),
         Some(Command::Disconnect(args)) => connect::disconnect_command(args),
+        Some(Command::Query(args)) => query::query(args),
+        Some(Command::Limits(args)) => query::limits(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,284 @@
+//! `tether query NAME "SOQL"` and `tether limits NAME`: a connected org through the typed
+//! client, with the token renewed from the keychain when the session has expired.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+
+use super::CliError;
+use super::connect::{DataDirArg, keychain, open_db, runtime};
+use crate::connect::{ConnectError, Connection, SecretStore, http_client, renew, secret_of};
+use crate::salesforce::{
+    BatchSize, Client, ClientConfig, Credentials, RefreshFuture, Secret, TokenRefresher,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct QueryArgs {
+    /// The connection to query (see `tether connections`).
+    pub name: String,
+    /// The SOQL statement, e.g. "SELECT Id, Name FROM Account".
+    pub soql: String,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Include deleted and archived records (queryAll).
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LimitsArgs {
+    /// The connection whose limits to show.
+    pub name: String,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+/// Renews a connection's access token through the keychain when the org refuses it.
+struct KeychainRefresher {
+    http: reqwest::Client,
+    secrets: Arc<dyn SecretStore>,
+    connection: Connection,
+}
+
+impl TokenRefresher for KeychainRefresher {
+    fn refresh(&self) -> RefreshFuture<'_> {
+        Box::pin(async move {
+            let secret = renew(&self.http, self.secrets.clone(), &self.connection)
+                .await
+                .map_err(|e| crate::salesforce::SalesforceError::SessionExpired(e.to_string()))?;
+            Ok(Secret::new(secret.access_token))
+        })
+    }
+}
+
+async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, CliError> {
+    let db = open_db(data)?;
+    let connection = db.get(name).map_err(ConnectError::from)?.ok_or_else(|| {
+        CliError::Usage(format!(
+            "no connection named `{name}`: list them with `tether connections`, or add one with `tether connect`"
+        ))
+    })?;
+    let secrets = keychain()?;
+    let secret = secret_of(secrets.clone(), name)
+        .await?
+        .ok_or_else(|| ConnectError::SignInAgain(name.to_string()))?;
+    let refresher = KeychainRefresher {
+        http: http_client()?,
+        secrets,
+        connection: connection.clone(),
+    };
+    let credentials =
+        Credentials::access_token(secret.access_token).with_refresher(Arc::new(refresher));
+    Client::connect(
+        &connection.instance_url,
+        credentials,
+        ClientConfig::default(),
+    )
+    .await
+    .map_err(|e| CliError::Salesforce(e.to_string()))
+}
+
+pub fn query(args: QueryArgs) -> Result<(), CliError> {
+    runtime()?.block_on(async {
+        let client = client_for(&args.name, &args.data).await?;
+        let pages = if args.all {
+            client
+                .query_all::<Map<String, Value>>(&args.soql, Some(BatchSize(2000)))
+                .boxed()
+        } else {
+            client
+                .query::<Map<String, Value>>(&args.soql, Some(BatchSize(2000)))
+                .boxed()
+        };
+        let stdout = std::io::stdout();
+        let mut out = Output::new(args.format, stdout.lock());
+        let mut pages = pages;
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| CliError::Salesforce(e.to_string()))?;
+            for record in page.records {
+                out.record(&flatten(&record)).map_err(write_failed)?;
+            }
+        }
+        out.finish().map_err(write_failed)
+    })
+}
+
+pub fn limits(args: LimitsArgs) -> Result<(), CliError> {
+    runtime()?.block_on(async {
+        let client = client_for(&args.name, &args.data).await?;
+        let limits = client
+            .limits()
+            .await
+            .map_err(|e| CliError::Salesforce(e.to_string()))?;
+        let width = limits.keys().map(String::len).max().unwrap_or(5).max(5);
+        println!(
+            "{:width$}  {:>12}  {:>12}  {:>6}",
+            "LIMIT", "MAX", "REMAINING", "USED"
+        );
+        for (name, limit) in limits {
+            let used = if limit.max > 0 {
+                100.0 * (limit.max - limit.remaining) as f64 / limit.max as f64
+            } else {
+                0.0
+            };
+            println!(
+                "{name:width$}  {:>12}  {:>12}  {used:>5.1}%",
+                limit.max, limit.remaining
+            );
+        }
+        Ok(())
+    })
+}
+
+fn write_failed(e: std::io::Error) -> CliError {
+    CliError::Usage(format!("cannot write the results: {e}"))
+}
+
+/// `{"Name": "A", "Account": {"Name": "B"}}` → `Name`, `Account.Name`, without `attributes`.
+fn flatten(record: &Map<String, Value>) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    flatten_into("", record, &mut out);
+    out
+}
+
+fn flatten_into(prefix: &str, record: &Map<String, Value>, out: &mut Vec<(String, Value)>) {
+    for (key, value) in record {
+        if key == "attributes" {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            Value::Object(nested) => flatten_into(&path, nested, out),
+            other => out.push((path, other.clone())),
+        }
+    }
+}
+
+/// Writes records as they arrive, so that memory stays flat whatever the result size.
+struct Output<W: Write> {
+    format: Format,
+    out: W,
+    header: Option<Vec<String>>,
+    first: bool,
+}
+
+impl<W: Write> Output<W> {
+    fn new(format: Format, out: W) -> Self {
+        Output {
+            format,
+            out,
+            header: None,
+            first: true,
+        }
+    }
+
+    fn record(&mut self, fields: &[(String, Value)]) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => {
+                let object: Map<String, Value> = fields.iter().cloned().collect();
+                let prefix = if self.first { "[\n" } else { ",\n" };
+                write!(self.out, "{prefix}{}", Value::Object(object))?;
+            }
+            Format::Csv => {
+                if self.header.is_none() {
+                    let header: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
+                    writeln!(self.out, "{}", csv_line(header.iter().map(String::as_str)))?;
+                    self.header = Some(header);
+                }
+                let header = self.header.as_deref().unwrap_or_default();
+                let cells: Vec<String> = header
+                    .iter()
+                    .map(|h| {
+                        fields
+                            .iter()
+                            .find(|(k, _)| k == h)
+                            .map(|(_, v)| cell(v))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                writeln!(self.out, "{}", csv_line(cells.iter().map(String::as_str)))?;
+            }
+        }
+        self.first = false;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        if self.format == Format::Json {
+            writeln!(self.out, "{}", if self.first { "[]" } else { "\n]" })?;
+        }
+        self.out.flush()
+    }
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn csv_line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
+    cells
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parent_fields_flatten_to_dotted_columns_without_attributes() {
+        let record = json!({"attributes": {"type": "Contact"}, "Name": "Kid", "Account": {"attributes": {}, "Name": "Acme, Inc."}, "Amount": 5.5, "Email": null});
+        let flat = flatten(record.as_object().unwrap());
+        let keys: Vec<&str> = flat.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["Name", "Account.Name", "Amount", "Email"]);
+        let mut buf = Vec::new();
+        let mut out = Output::new(Format::Csv, &mut buf);
+        out.record(&flat).unwrap();
+        out.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "Name,Account.Name,Amount,Email\nKid,\"Acme, Inc.\",5.5,\n"
+        );
+    }
+
+    #[test]
+    fn json_output_is_one_array_even_when_empty() {
+        let mut buf = Vec::new();
+        Output::new(Format::Json, &mut buf).finish().unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "[]\n");
+        let mut buf = Vec::new();
+        let mut out = Output::new(Format::Json, &mut buf);
+        out.record(&[("Id".into(), json!("001"))]).unwrap();
+        out.finish().unwrap();
+        let parsed: Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(parsed, json!([{"Id": "001"}]));
+    }
+}
