@@ -11,15 +11,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use bytes::Bytes;
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::dialect::{ColumnDelimiter, Dialect, LineEnding};
 use super::job::{JobCore, Operation};
 use super::results::{ResultKind, render};
-use super::{IngestJob, MAX_UPLOAD_BYTES, both, caller, invalid_job, invalid_state, lock, process};
+use super::{
+    IngestJob, MAX_UPLOAD_BYTES, both, caller, find_job, invalid_job, invalid_state, list_answer,
+    lock, process,
+};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::http::{AppState, body};
-use crate::emulator::ids;
 use crate::emulator::schema::FieldType;
 
 pub fn routes(r: Router<AppState>) -> Router<AppState> {
@@ -49,9 +51,7 @@ pub fn routes(r: Router<AppState>) -> Router<AppState> {
 }
 
 fn job_of(state: &AppState, id: &str) -> ApiResult<Arc<Mutex<IngestJob>>> {
-    ids::to_18(id)
-        .and_then(|id| lock(&state.org.bulk.ingest).get(&id).cloned())
-        .ok_or_else(ApiError::resource_not_found)
+    find_job(&state.org.bulk.ingest, id)
 }
 
 /// A string member of a request body; absent or null is `None`, any other type an error.
@@ -169,12 +169,7 @@ async fn list(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
-    let jobs: Vec<_> = lock(&state.org.bulk.ingest).values().cloned().collect();
-    let records: Vec<Value> = jobs.iter().map(|j| lock(j).core.list_entry()).collect();
-    Ok(
-        axum::Json(json!({ "done": true, "records": records, "nextRecordsUrl": null }))
-            .into_response(),
-    )
+    Ok(axum::Json(list_answer(&state.org.bulk.ingest)).into_response())
 }
 
 async fn info(

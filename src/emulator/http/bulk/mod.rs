@@ -39,8 +39,8 @@ pub const MAX_UPLOAD_BYTES: usize = 100 * 1024 * 1024;
 /// The org's Bulk jobs.
 #[derive(Default)]
 pub struct BulkJobs {
-    ingest: Mutex<BTreeMap<String, Arc<Mutex<IngestJob>>>>,
-    query: Mutex<BTreeMap<String, Arc<Mutex<query_jobs::QueryJob>>>>,
+    ingest: JobTable<IngestJob>,
+    query: JobTable<query_jobs::QueryJob>,
     serial: AtomicU64,
 }
 
@@ -82,6 +82,41 @@ pub(crate) struct Input {
 pub(crate) enum Outcome {
     Success { id: String, created: bool },
     Failure { id: String, error: String },
+}
+
+/// Jobs of one kind by 18-character id.
+type JobTable<J> = Mutex<BTreeMap<String, Arc<Mutex<J>>>>;
+
+/// What every job kind shares: its id, state and counters.
+trait HasCore {
+    fn core(&self) -> &job::JobCore;
+}
+
+impl HasCore for IngestJob {
+    fn core(&self) -> &job::JobCore {
+        &self.core
+    }
+}
+
+impl HasCore for query_jobs::QueryJob {
+    fn core(&self) -> &job::JobCore {
+        &self.core
+    }
+}
+
+/// A job by its 15- or 18-character id, or the org's not-found answer.
+fn find_job<J>(table: &JobTable<J>, id: &str) -> Result<Arc<Mutex<J>>, ApiError> {
+    ids::to_18(id)
+        .and_then(|id| lock(table).get(&id).cloned())
+        .ok_or_else(ApiError::resource_not_found)
+}
+
+/// The `GET .../jobs/ingest` or `.../jobs/query` answer: every job of the table.
+fn list_answer<J: HasCore>(table: &JobTable<J>) -> serde_json::Value {
+    let jobs: Vec<_> = lock(table).values().cloned().collect();
+    let records: Vec<serde_json::Value> =
+        jobs.iter().map(|j| lock(j).core().list_entry()).collect();
+    serde_json::json!({ "done": true, "records": records, "nextRecordsUrl": null })
 }
 
 /// Locks a job or a job table. A panic while holding one cannot leave a job half-changed in

@@ -13,16 +13,15 @@ use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::ingest::dialect_of;
 use super::job::{JobCore, JobState, Operation};
 use super::query_exec::BulkQuery;
 use super::writer::{Cell, CsvWriter};
-use super::{both, caller, invalid_job, invalid_state, lock};
+use super::{both, caller, find_job, invalid_job, invalid_state, list_answer, lock};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::http::{AppState, Org, body};
-use crate::emulator::ids;
 
 /// Rows rendered per piece of a streamed result page.
 const ROWS_PER_PIECE: usize = 500;
@@ -46,9 +45,7 @@ pub fn routes(r: Router<AppState>) -> Router<AppState> {
 }
 
 fn job_of(state: &AppState, id: &str) -> ApiResult<Arc<Mutex<QueryJob>>> {
-    ids::to_18(id)
-        .and_then(|id| lock(&state.org.bulk.query).get(&id).cloned())
-        .ok_or_else(ApiError::resource_not_found)
+    find_job(&state.org.bulk.query, id)
 }
 
 async fn create(
@@ -132,12 +129,7 @@ async fn list(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     caller(&state, &headers, &v)?;
-    let jobs: Vec<_> = lock(&state.org.bulk.query).values().cloned().collect();
-    let records: Vec<Value> = jobs.iter().map(|j| lock(j).core.list_entry()).collect();
-    Ok(
-        axum::Json(json!({ "done": true, "records": records, "nextRecordsUrl": null }))
-            .into_response(),
-    )
+    Ok(axum::Json(list_answer(&state.org.bulk.query)).into_response())
 }
 
 async fn info(
