@@ -5,4 +5,5 @@ pub mod cli;
 pub mod connect;
 pub mod emulator;
 pub mod salesforce;
+pub mod sync;
 pub mod ui;
