@@ -262,3 +262,27 @@ async fn composite_refuses_more_than_25_subrequests_and_bad_references() {
     );
     assert_eq!(body["compositeResponse"][0]["httpStatusCode"], 400);
 }
+
+#[tokio::test]
+async fn composite_refuses_an_unknown_method_instead_of_running_a_get() {
+    let t = common::start().await;
+    let existing = t.create("Account", json!({"Name": "Stays"})).await;
+    let body = json!({"compositeRequest": [
+        {"method": "PURGE", "url": format!("/services/data/{V}/sobjects/Account/{existing}"), "referenceId": "r1"}
+    ]});
+    let (status, body) = answer(
+        t.api(Method::POST, "/composite")
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "INVALID_API_INPUT"),
+        "{body}"
+    );
+    assert!(body[0]["message"].as_str().unwrap().contains("PURGE"));
+    assert_eq!(t.get("Account", &existing).await["Name"], "Stays");
+}

@@ -81,6 +81,20 @@ impl SubResult {
     }
 }
 
+/// The subrequest's HTTP method, when it is one Composite accepts.
+fn subrequest_method(sub: &Subrequest) -> Option<Method> {
+    let method = Method::from_bytes(sub.method.to_ascii_uppercase().as_bytes()).ok()?;
+    [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ]
+    .contains(&method)
+    .then_some(method)
+}
+
 fn is_query_or_collection(url: &str) -> bool {
     url.contains("/query") || url.contains("/composite/sobjects")
 }
@@ -136,6 +150,15 @@ fn validate(req: &CompositeRequest) -> ApiResult<()> {
                 format!(
                     "Duplicate referenceId provided in the request: {}",
                     sub.reference_id
+                ),
+            ));
+        }
+        if subrequest_method(sub).is_none() {
+            return Err(ApiError::bad_request(
+                "INVALID_API_INPUT",
+                format!(
+                    "Invalid method '{}' in subrequest '{}': use GET, POST, PUT, PATCH or DELETE",
+                    sub.method, sub.reference_id
                 ),
             ));
         }
@@ -325,8 +348,10 @@ async fn composite(
                 continue;
             }
         };
-        let method =
-            Method::from_bytes(sub.method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
+        // `validate` refused every other method, so this always has one.
+        let Some(method) = subrequest_method(sub) else {
+            continue;
+        };
         let befores = before_images(&state, &method, &url, body.as_ref());
         let mut request = Request::builder()
             .method(method.clone())
