@@ -89,12 +89,6 @@ pub fn key_prefix(id: &str) -> Option<&str> {
     }
 }
 
-/// The 18-character id when `id` is well formed and its checksum (if present) is consistent
-/// with the case of the 15-character body.
-pub fn normalize(id: &str) -> Option<String> {
-    to_18(id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

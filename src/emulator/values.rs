@@ -113,15 +113,11 @@ fn round_to_scale(x: f64, scale: u32) -> f64 {
     (x * factor).round() / factor
 }
 
+/// Salesforce answers numbers of double, currency and percent fields as doubles (`23.0`).
 fn number_value(x: f64) -> Value {
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
-        // Salesforce answers whole doubles as `23.0`; serde_json keeps an f64 as such.
-        Value::Number(Number::from_f64(x).unwrap_or_else(|| Number::from(0)))
-    } else {
-        Number::from_f64(x)
-            .map(Value::Number)
-            .unwrap_or(Value::Null)
-    }
+    Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 /// Converts a client value for a non-reference field to the stored wire value.
