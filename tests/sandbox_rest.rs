@@ -485,9 +485,21 @@ async fn get_updated_and_get_deleted_cover_the_window() {
         .await
         .unwrap();
     assert!(deleted["earliestDateAvailable"].is_string());
-    for row in deleted["deletedRecords"].as_array().unwrap() {
+    // The deleted record is listed exactly when its deletion falls inside the covered window.
+    let deleted_at = t.org.org().store.get(&gone).unwrap()["SystemModstamp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let covered = deleted["latestDateCovered"].as_str().unwrap();
+    let rows = deleted["deletedRecords"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        usize::from(deleted_at.as_str() < covered),
+        "{deleted}"
+    );
+    for row in rows {
         assert_eq!(row["id"], gone.as_str());
-        assert!(row["deletedDate"].as_str().unwrap().ends_with("+0000"));
+        assert_eq!(row["deletedDate"], deleted_at.as_str());
     }
     let old = fmt(chrono::Utc::now() - chrono::Duration::days(40));
     let (status, body) = answer(
