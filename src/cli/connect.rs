@@ -77,7 +77,8 @@ pub struct DisconnectArgs {
     pub data: DataDirArg,
 }
 
-pub(super) fn open_db(data: &DataDirArg) -> Result<ConnectionDb, CliError> {
+/// The data directory, created if missing.
+pub(super) fn data_dir(data: &DataDirArg) -> Result<PathBuf, CliError> {
     let dir = match &data.data_dir {
         Some(dir) => dir.clone(),
         None => default_data_dir()?,
@@ -88,6 +89,11 @@ pub(super) fn open_db(data: &DataDirArg) -> Result<ConnectionDb, CliError> {
             dir.display()
         ))
     })?;
+    Ok(dir)
+}
+
+pub(super) fn open_db(data: &DataDirArg) -> Result<ConnectionDb, CliError> {
+    let dir = data_dir(data)?;
     Ok(ConnectionDb::open(&dir.join("tether.db")).map_err(ConnectError::from)?)
 }
 

@@ -5,6 +5,7 @@ mod demo;
 mod org_client;
 mod query;
 mod sandbox_org;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 pub use connect::{ConnectArgs, ConnectionsArgs, DataDirArg, DisconnectArgs};
 pub use org_client::{ClientError, OrgSession};
 pub use sandbox_org::{AppArg, SandboxOrgArgs, config_from_argv, org_config};
+pub use workspace::WorkspaceArg;
 
 /// Records seeded into a new demo or standalone org: about 300 accounts with their
 /// contacts, opportunities and leads.
@@ -90,6 +92,8 @@ pub enum CliError {
     Connect(#[from] crate::connect::ConnectError),
     #[error("Salesforce refused the request: {0}")]
     Salesforce(String),
+    #[error("{0}")]
+    Workspace(crate::sync::workspace::WorkspaceError),
 }
 
 impl CliError {
@@ -102,7 +106,8 @@ impl CliError {
             | CliError::Runtime(_)
             | CliError::Bench(_)
             | CliError::Connect(_)
-            | CliError::Salesforce(_) => 1,
+            | CliError::Salesforce(_)
+            | CliError::Workspace(_) => 1,
         }
     }
 }

@@ -7,13 +7,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Field values of one record, keyed by the mapping's field name.
 pub type Values = BTreeMap<String, Value>;
 
 /// Which way a mapped field flows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Salesforce → local only.
     Pull,
@@ -23,7 +25,8 @@ pub enum Direction {
 }
 
 /// Who wins when both sides changed the same field to different values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ConflictPolicy {
     #[default]
     SalesforceWins,
@@ -35,7 +38,8 @@ pub enum ConflictPolicy {
 }
 
 /// What happens when a record that both sides had disappears from one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DeletePolicy {
     #[default]
     Ignore,

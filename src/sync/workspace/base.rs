@@ -1,0 +1,100 @@
+//! Base snapshots: per synced record, the last field values both sides agreed on. The three-way
+//! merge compares each side with its base; a base moves only after a confirmed write.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use super::{Result, now_text};
+use crate::sync::plan::Values;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseRecord {
+    pub sf_id: String,
+    pub row_key: Option<String>,
+    pub fields: Values,
+    pub remote_modstamp: Option<String>,
+}
+
+fn parse_fields(text: &str) -> Values {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+pub fn get(conn: &Connection, link_id: i64, sf_id: &str) -> Result<Option<BaseRecord>> {
+    Ok(conn
+        .query_row(
+            "SELECT sf_id, row_key, fields, remote_modstamp FROM tether_base
+             WHERE link_id = ?1 AND sf_id = ?2",
+            params![link_id, sf_id],
+            row_to_base,
+        )
+        .optional()?)
+}
+
+/// Every base of a link, by Salesforce Id.
+pub fn all(conn: &Connection, link_id: i64) -> Result<HashMap<String, BaseRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT sf_id, row_key, fields, remote_modstamp FROM tether_base WHERE link_id = ?1",
+    )?;
+    let rows = stmt.query_map([link_id], row_to_base)?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let base = row?;
+        out.insert(base.sf_id.clone(), base);
+    }
+    Ok(out)
+}
+
+fn row_to_base(r: &rusqlite::Row<'_>) -> rusqlite::Result<BaseRecord> {
+    Ok(BaseRecord {
+        sf_id: r.get(0)?,
+        row_key: r.get(1)?,
+        fields: parse_fields(&r.get::<_, String>(2)?),
+        remote_modstamp: r.get(3)?,
+    })
+}
+
+pub fn put(conn: &Connection, link_id: i64, base: &BaseRecord) -> Result<()> {
+    let fields = Value::Object(base.fields.clone().into_iter().collect()).to_string();
+    conn.prepare_cached(
+        "INSERT INTO tether_base (link_id, sf_id, row_key, fields, remote_modstamp, agreed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (link_id, sf_id) DO UPDATE SET row_key = excluded.row_key,
+             fields = excluded.fields, remote_modstamp = excluded.remote_modstamp,
+             agreed_at = excluded.agreed_at",
+    )?
+    .execute(params![
+        link_id,
+        base.sf_id,
+        base.row_key,
+        fields,
+        base.remote_modstamp,
+        now_text()
+    ])?;
+    Ok(())
+}
+
+/// Sets one agreed value, e.g. when a person resolves a conflict.
+pub fn set_field(
+    conn: &Connection,
+    link_id: i64,
+    sf_id: &str,
+    field: &str,
+    value: Option<&Value>,
+) -> Result<()> {
+    if let Some(mut base) = get(conn, link_id, sf_id)? {
+        base.fields
+            .insert(field.to_string(), value.cloned().unwrap_or(Value::Null));
+        put(conn, link_id, &base)?;
+    }
+    Ok(())
+}
+
+pub fn remove(conn: &Connection, link_id: i64, sf_id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM tether_base WHERE link_id = ?1 AND sf_id = ?2",
+        params![link_id, sf_id],
+    )?;
+    Ok(())
+}

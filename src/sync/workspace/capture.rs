@@ -1,0 +1,225 @@
+//! Change capture: triggers on a user table log every insert, update and delete into
+//! `tether_changes`, whoever makes the write.
+//!
+//! The triggers are generated from the table's current columns and regenerated whenever a
+//! link is saved or run, so a column added later is captured too. They must never make another
+//! program's write fail, which is why BLOB values are logged as hex rather than refused by
+//! `json_object`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use serde_json::{Map, Value};
+
+use super::{Result, WorkspaceError};
+
+/// `"name"` with embedded quotes doubled: safe for any table or column name.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `'text'` with embedded quotes doubled.
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The table's column names in declaration order; an error if the table does not exist.
+pub fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let names = stmt
+        .query_map([table], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if names.is_empty() {
+        return Err(WorkspaceError::NoSuchTable(table.to_string()));
+    }
+    Ok(names)
+}
+
+fn trigger_name(table: &str, op: &str) -> String {
+    quote_ident(&format!("tether_capture_{table}_{op}"))
+}
+
+fn json_safe(row: &str, column: &str) -> String {
+    let c = format!("{row}.{}", quote_ident(column));
+    format!("CASE typeof({c}) WHEN 'blob' THEN hex({c}) ELSE {c} END")
+}
+
+/// (Re)creates the capture triggers of `table`, keyed by its `key` column.
+pub fn install(conn: &Connection, table: &str, key: &str) -> Result<()> {
+    let cols = columns(conn, table)?;
+    if !cols.iter().any(|c| c == key) {
+        return Err(WorkspaceError::NoSuchColumn {
+            table: table.to_string(),
+            column: key.to_string(),
+        });
+    }
+    let t = quote_ident(table);
+    let lit = quote_literal(table);
+    let k = quote_ident(key);
+    let writer = "(SELECT run_id FROM tether_writer WHERE id = 1)";
+    let before = format!(
+        "json_object({})",
+        cols.iter()
+            .map(|c| format!("{}, {}", quote_literal(c), json_safe("OLD", c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let changed = cols
+        .iter()
+        .map(|c| format!("OLD.{0} IS NOT NEW.{0}", quote_ident(c)))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let changed_list = format!(
+        "(SELECT json_group_array(value) FROM json_each(json_array({})) WHERE value IS NOT NULL)",
+        cols.iter()
+            .map(|c| format!(
+                "CASE WHEN OLD.{0} IS NOT NEW.{0} THEN {1} END",
+                quote_ident(c),
+                quote_literal(c)
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let sql = format!(
+        "DROP TRIGGER IF EXISTS {ins};
+         DROP TRIGGER IF EXISTS {upd};
+         DROP TRIGGER IF EXISTS {del};
+         CREATE TRIGGER {ins} AFTER INSERT ON {t} BEGIN
+             INSERT INTO tether_changes (table_name, row_key, op, run_id)
+             VALUES ({lit}, CAST(NEW.{k} AS TEXT), 'insert', {writer});
+         END;
+         CREATE TRIGGER {upd} AFTER UPDATE ON {t} WHEN {changed} BEGIN
+             INSERT INTO tether_changes (table_name, row_key, op, columns, before, run_id)
+             VALUES ({lit}, CAST(NEW.{k} AS TEXT), 'update', {changed_list}, {before}, {writer});
+         END;
+         CREATE TRIGGER {del} AFTER DELETE ON {t} BEGIN
+             INSERT INTO tether_changes (table_name, row_key, op, before, run_id)
+             VALUES ({lit}, CAST(OLD.{k} AS TEXT), 'delete', {before}, {writer});
+         END;",
+        ins = trigger_name(table, "insert"),
+        upd = trigger_name(table, "update"),
+        del = trigger_name(table, "delete"),
+    );
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+/// Marks the writes that follow, until `None`, as made by sync run `run`. Call it inside the
+/// run's write transaction and clear it before commit: SQLite has one writer at a time, so no
+/// other program's write can be mislabelled.
+pub fn set_writer(conn: &Connection, run: Option<i64>) -> Result<()> {
+    conn.execute("UPDATE tether_writer SET run_id = ?1 WHERE id = 1", [run])?;
+    Ok(())
+}
+
+/// One logged write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub seq: i64,
+    pub table: String,
+    pub row_key: String,
+    pub op: String,
+    pub columns: Vec<String>,
+    pub before: Option<Map<String, Value>>,
+    pub run_id: Option<i64>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The newest sequence number in the change log (0 when empty).
+pub fn latest_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM tether_changes",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Rows of `table` written by anyone but a sync run in `(after, through]`, with the time of
+/// each row's latest such write.
+pub fn changed_rows(
+    conn: &Connection,
+    table: &str,
+    after: i64,
+    through: i64,
+) -> Result<BTreeMap<String, DateTime<Utc>>> {
+    let mut stmt = conn.prepare(
+        "SELECT row_key, MAX(changed_at) FROM tether_changes
+         WHERE table_name = ?1 AND seq > ?2 AND seq <= ?3 AND run_id IS NULL
+         GROUP BY row_key",
+    )?;
+    let rows = stmt.query_map(params![table, after, through], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (key, at) = row?;
+        out.insert(key, parse_time(&at));
+    }
+    Ok(out)
+}
+
+/// When each of these rows was last written by anyone but a sync run.
+pub fn last_external_change(
+    conn: &Connection,
+    table: &str,
+    keys: &[String],
+) -> Result<BTreeMap<String, DateTime<Utc>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT MAX(changed_at) FROM tether_changes
+         WHERE table_name = ?1 AND row_key = ?2 AND run_id IS NULL",
+    )?;
+    let mut out = BTreeMap::new();
+    for key in keys {
+        let at: Option<String> = stmt.query_row(params![table, key], |r| r.get(0))?;
+        if let Some(at) = at {
+            out.insert(key.clone(), parse_time(&at));
+        }
+    }
+    Ok(out)
+}
+
+/// Every write sync run `run` made to local tables, oldest first.
+pub fn changes_of_run(conn: &Connection, run: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, table_name, row_key, op, columns, before, run_id, changed_at
+         FROM tether_changes WHERE run_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([run], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<i64>>(6)?,
+            r.get::<_, String>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, table, row_key, op, columns, before, run_id, at) = row?;
+        out.push(Change {
+            seq,
+            table,
+            row_key,
+            op,
+            columns: columns
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_default(),
+            before: before.and_then(|b| serde_json::from_str(&b).ok()),
+            run_id,
+            changed_at: parse_time(&at),
+        });
+    }
+    Ok(out)
+}
+
+/// Times the triggers wrote; anything unreadable counts as the oldest possible, so that it
+/// never wins a "most recent" comparison by accident.
+fn parse_time(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}

@@ -1,0 +1,244 @@
+//! The workspace: one SQLite file holding the user's own tables and Tether's bookkeeping
+//! (`tether_*` tables: links, change log, base snapshots, cursors, runs, errors, conflicts,
+//! before-images and the audit log).
+//!
+//! Other programs may read and write the user tables at any time. Triggers installed by
+//! [`capture`] log every write, whoever makes it.
+
+pub mod base;
+pub mod capture;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::link::Link;
+
+/// Numbered migrations; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(
+        "the workspace {path} was written by a newer Tether (schema {found}, this one knows {known}): upgrade Tether"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("no link named `{0}`: list them with `tether link list`")]
+    NoSuchLink(String),
+    #[error("the local table `{0}` does not exist in the workspace: create it first")]
+    NoSuchTable(String),
+    #[error("the table `{table}` has no column `{column}`: add it or fix the link")]
+    NoSuchColumn { table: String, column: String },
+    #[error(
+        "the link definition of `{name}` in the workspace is unreadable ({reason}): import it again"
+    )]
+    BadDefinition { name: String, reason: String },
+    #[error("workspace database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
+
+/// Now as the workspace writes times: RFC 3339, UTC, milliseconds.
+pub fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A link as stored, with its row id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLink {
+    pub id: i64,
+    pub link: Link,
+    pub updated_at: String,
+}
+
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace file, in WAL mode with foreign keys on, and
+    /// runs any migrations it lacks.
+    pub fn open(path: &Path) -> Result<Workspace> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate(&mut conn, path)?;
+        Ok(Workspace {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn links(&self) -> Result<Vec<StoredLink>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, definition, updated_at FROM tether_links ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut links = Vec::new();
+        for row in rows {
+            let (id, name, definition, updated_at) = row?;
+            links.push(StoredLink {
+                id,
+                link: parse_definition(&name, &definition)?,
+                updated_at,
+            });
+        }
+        Ok(links)
+    }
+
+    pub fn link(&self, name: &str) -> Result<StoredLink> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, definition, updated_at FROM tether_links WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let (id, definition, updated_at) =
+            row.ok_or_else(|| WorkspaceError::NoSuchLink(name.to_string()))?;
+        Ok(StoredLink {
+            id,
+            link: parse_definition(name, &definition)?,
+            updated_at,
+        })
+    }
+
+    /// Creates or replaces a link by name, installs change capture on its table and writes the
+    /// change to the audit log.
+    pub fn save_link(&mut self, link: &Link, actor: &str) -> Result<i64> {
+        let definition =
+            serde_json::to_string(link).map_err(|e| WorkspaceError::BadDefinition {
+                name: link.name.clone(),
+                reason: e.to_string(),
+            })?;
+        let now = now_text();
+        let tx = self.conn.transaction()?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM tether_links WHERE name = ?1",
+                [&link.name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let id = match existing {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE tether_links SET definition = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![id, definition, now],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO tether_links (name, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                    params![link.name, definition, now],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        capture::install(&tx, &link.table, &link.key)?;
+        audit(
+            &tx,
+            actor,
+            if existing.is_some() {
+                "link.update"
+            } else {
+                "link.create"
+            },
+            &link.name,
+            Some(&definition),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Forgets a link with its base snapshots, cursor and open conflicts. Its runs stay in the
+    /// history.
+    pub fn delete_link(&mut self, name: &str, actor: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let removed = tx.execute("DELETE FROM tether_links WHERE name = ?1", [name])?;
+        if removed == 0 {
+            return Err(WorkspaceError::NoSuchLink(name.to_string()));
+        }
+        audit(&tx, actor, "link.delete", name, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Appends to the audit log. `detail` must never hold a secret.
+pub fn audit(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tether_audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now_text(), actor, action, subject, detail],
+    )?;
+    Ok(())
+}
+
+fn parse_definition(name: &str, definition: &str) -> Result<Link> {
+    serde_json::from_str(definition).map_err(|e| WorkspaceError::BadDefinition {
+        name: name.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if done > known {
+        return Err(WorkspaceError::TooNew {
+            path: path.to_path_buf(),
+            found: done,
+            known,
+        });
+    }
+    let tx = conn.transaction()?;
+    for (number, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", number as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
