@@ -58,6 +58,7 @@ pub(crate) struct Inner {
     breaker: CircuitBreaker,
     retry: RetryPolicy,
     describes: DescribeCache,
+    requests: std::sync::atomic::AtomicU64,
 }
 
 /// One request, kept whole so that it can be sent again.
@@ -168,6 +169,7 @@ impl Client {
                 breaker: CircuitBreaker::new(config.breaker.clone()),
                 retry: config.retry.clone(),
                 describes: DescribeCache::default(),
+                requests: Default::default(),
             }),
         };
         if let Some(version) = &config.api_version {
@@ -192,6 +194,14 @@ impl Client {
         );
         client.inner.usage.observe_usage(probe.api_usage());
         Ok(client)
+    }
+
+    /// Requests this client has had answered, failures and retries included: what the org
+    /// counts against the daily API limit.
+    pub fn requests_answered(&self) -> u64 {
+        self.inner
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `GET /services/data/`: every API version the org serves.
@@ -357,6 +367,9 @@ impl Client {
 
     /// Notes the API usage, and turns an unsuccessful answer into its error.
     async fn check(&self, response: Response) -> Result<Response> {
+        self.inner
+            .requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.usage.observe(
             response
                 .headers()

@@ -181,8 +181,13 @@ pub fn plan_record(
         if same(l, r) {
             continue;
         }
-        let local_changed = base.is_none() || !same(l, b);
-        let remote_changed = base.is_none() || !same(r, b);
+        // Before the first sync there is no base: a side with a value counts as changed, so
+        // an empty side is filled in rather than emptying the other.
+        let changed = |v: Option<&Value>| match base {
+            None => v.is_some_and(|v| !v.is_null()),
+            Some(_) => !same(v, b),
+        };
+        let (local_changed, remote_changed) = (changed(l), changed(r));
         let pull = |plan: &mut RecordPlan| {
             plan.pull.insert(field.to_string(), value_or_null(r));
         };
@@ -190,12 +195,16 @@ pub fn plan_record(
             plan.push.insert(field.to_string(), value_or_null(l));
         };
         match rule.direction {
-            Direction::Pull => pull(&mut plan),
-            Direction::Push => push(&mut plan),
+            // The owning side's changes flow; an edit on the other side stays where it was
+            // made until the owner changes the field again.
+            Direction::Pull if remote_changed => pull(&mut plan),
+            Direction::Push if local_changed => push(&mut plan),
+            Direction::Pull | Direction::Push => {}
             Direction::Both => match (local_changed, remote_changed) {
                 (true, false) => push(&mut plan),
                 (false, true) => pull(&mut plan),
-                _ => match rule.policy {
+                (false, false) => {}
+                (true, true) => match rule.policy {
                     ConflictPolicy::SalesforceWins => pull(&mut plan),
                     ConflictPolicy::LocalWins => push(&mut plan),
                     ConflictPolicy::MostRecentWins => match (local.changed_at, remote.changed_at) {
@@ -214,6 +223,42 @@ pub fn plan_record(
         }
     }
     plan
+}
+
+/// The base to keep after carrying out `plan`: per field, the value both sides now hold, or
+/// the owning side's value for a one-way field. Fields still in conflict, and pushes not yet
+/// confirmed (`pushed == false`), keep their old base so that the next run sees them again.
+pub fn next_base(
+    rules: &[FieldRule],
+    base: Option<&Values>,
+    local: Option<&Values>,
+    remote: Option<&Values>,
+    plan: &RecordPlan,
+    pushed: bool,
+) -> Values {
+    let mut next = Values::new();
+    for rule in rules {
+        let field = rule.field.as_str();
+        let old = get(base, field);
+        let (l, r) = (get(local, field), get(remote, field));
+        let value = if plan.conflicts.iter().any(|c| c.field == field) {
+            old
+        } else if let Some(v) = plan.pull.get(field) {
+            Some(v)
+        } else if let Some(v) = plan.push.get(field) {
+            if pushed { Some(v) } else { old }
+        } else if same(l, r) {
+            l.or(r)
+        } else {
+            match rule.direction {
+                Direction::Pull => r,
+                Direction::Push => l,
+                Direction::Both => old,
+            }
+        };
+        next.insert(field.to_string(), value_or_null(value));
+    }
+    next
 }
 
 #[cfg(test)]
@@ -427,6 +472,58 @@ mod tests {
                 )
             },
             Case {
+                ..case(
+                    "pull-only keeps a local edit until Salesforce changes",
+                    Pull,
+                    SalesforceWins,
+                    Some(json!(1)),
+                    json!(2),
+                    json!(1),
+                )
+            },
+            Case {
+                ..case(
+                    "push-only keeps a Salesforce edit until the local value changes",
+                    Push,
+                    SalesforceWins,
+                    Some(json!(1)),
+                    json!(1),
+                    json!(3),
+                )
+            },
+            Case {
+                pull: Some(json!(3)),
+                ..case(
+                    "first sync fills an empty local side",
+                    Both,
+                    LocalWins,
+                    None,
+                    Value::Null,
+                    json!(3),
+                )
+            },
+            Case {
+                push: Some(json!(2)),
+                ..case(
+                    "first sync fills an empty Salesforce side",
+                    Both,
+                    SalesforceWins,
+                    None,
+                    json!(2),
+                    Value::Null,
+                )
+            },
+            Case {
+                ..case(
+                    "first sync of a push-only field leaves an empty local value alone",
+                    Push,
+                    SalesforceWins,
+                    None,
+                    Value::Null,
+                    json!(3),
+                )
+            },
+            Case {
                 pull: Some(json!(3)),
                 ..case(
                     "first sync, values differ: policy decides",
@@ -469,6 +566,50 @@ mod tests {
                 c.name
             );
         }
+    }
+
+    #[test]
+    fn the_next_base_is_what_both_sides_hold_once_writes_are_confirmed() {
+        let rules = [
+            rule("Name", Direction::Both, ConflictPolicy::SalesforceWins),
+            rule("Score", Direction::Push, ConflictPolicy::SalesforceWins),
+            rule("Stage", Direction::Pull, ConflictPolicy::SalesforceWins),
+            rule("Tier", Direction::Both, ConflictPolicy::ManualReview),
+        ];
+        let base = values(json!({"Name": "A", "Score": 1, "Stage": "x", "Tier": "t0"}));
+        let local = values(json!({"Name": "A", "Score": 2, "Stage": "edited", "Tier": "t1"}));
+        let remote = values(json!({"Name": "B", "Score": 1, "Stage": "x", "Tier": "t2"}));
+        let plan = plan_record(
+            &rules,
+            Some(&base),
+            Side::present(&local, None),
+            Side::present(&remote, None),
+            DeletePolicy::Ignore,
+        );
+        let before_push = next_base(
+            &rules,
+            Some(&base),
+            Some(&local),
+            Some(&remote),
+            &plan,
+            false,
+        );
+        assert_eq!(
+            before_push,
+            values(json!({"Name": "B", "Score": 1, "Stage": "x", "Tier": "t0"}))
+        );
+        let after_push = next_base(
+            &rules,
+            Some(&base),
+            Some(&local),
+            Some(&remote),
+            &plan,
+            true,
+        );
+        assert_eq!(
+            after_push,
+            values(json!({"Name": "B", "Score": 2, "Stage": "x", "Tier": "t0"}))
+        );
     }
 
     #[test]

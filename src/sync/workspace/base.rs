@@ -15,6 +15,7 @@ pub struct BaseRecord {
     pub row_key: Option<String>,
     pub fields: Values,
     pub remote_modstamp: Option<String>,
+    pub remote_deleted: bool,
 }
 
 fn parse_fields(text: &str) -> Values {
@@ -24,7 +25,7 @@ fn parse_fields(text: &str) -> Values {
 pub fn get(conn: &Connection, link_id: i64, sf_id: &str) -> Result<Option<BaseRecord>> {
     Ok(conn
         .query_row(
-            "SELECT sf_id, row_key, fields, remote_modstamp FROM tether_base
+            "SELECT sf_id, row_key, fields, remote_modstamp, remote_deleted FROM tether_base
              WHERE link_id = ?1 AND sf_id = ?2",
             params![link_id, sf_id],
             row_to_base,
@@ -35,7 +36,7 @@ pub fn get(conn: &Connection, link_id: i64, sf_id: &str) -> Result<Option<BaseRe
 /// Every base of a link, by Salesforce Id.
 pub fn all(conn: &Connection, link_id: i64) -> Result<HashMap<String, BaseRecord>> {
     let mut stmt = conn.prepare(
-        "SELECT sf_id, row_key, fields, remote_modstamp FROM tether_base WHERE link_id = ?1",
+        "SELECT sf_id, row_key, fields, remote_modstamp, remote_deleted FROM tether_base WHERE link_id = ?1",
     )?;
     let rows = stmt.query_map([link_id], row_to_base)?;
     let mut out = HashMap::new();
@@ -52,17 +53,19 @@ fn row_to_base(r: &rusqlite::Row<'_>) -> rusqlite::Result<BaseRecord> {
         row_key: r.get(1)?,
         fields: parse_fields(&r.get::<_, String>(2)?),
         remote_modstamp: r.get(3)?,
+        remote_deleted: r.get(4)?,
     })
 }
 
 pub fn put(conn: &Connection, link_id: i64, base: &BaseRecord) -> Result<()> {
     let fields = Value::Object(base.fields.clone().into_iter().collect()).to_string();
     conn.prepare_cached(
-        "INSERT INTO tether_base (link_id, sf_id, row_key, fields, remote_modstamp, agreed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO tether_base
+             (link_id, sf_id, row_key, fields, remote_modstamp, remote_deleted, agreed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (link_id, sf_id) DO UPDATE SET row_key = excluded.row_key,
              fields = excluded.fields, remote_modstamp = excluded.remote_modstamp,
-             agreed_at = excluded.agreed_at",
+             remote_deleted = excluded.remote_deleted, agreed_at = excluded.agreed_at",
     )?
     .execute(params![
         link_id,
@@ -70,6 +73,7 @@ pub fn put(conn: &Connection, link_id: i64, base: &BaseRecord) -> Result<()> {
         base.row_key,
         fields,
         base.remote_modstamp,
+        base.remote_deleted,
         now_text()
     ])?;
     Ok(())

@@ -39,6 +39,9 @@ CREATE TABLE tether_base (
     row_key          TEXT,
     fields           TEXT NOT NULL,     -- JSON object: Salesforce field -> agreed value
     remote_modstamp  TEXT,
+    -- 1 once the record was deleted in Salesforce and the link's delete policy kept the local
+    -- row: the record is then left alone unless it comes back from the recycle bin.
+    remote_deleted   INTEGER NOT NULL DEFAULT 0,
     agreed_at        TEXT NOT NULL,
     PRIMARY KEY (link_id, sf_id)
 );
