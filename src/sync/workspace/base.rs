@@ -102,3 +102,68 @@ pub fn remove(conn: &Connection, link_id: i64, sf_id: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+fn to_json(base: &BaseRecord) -> Value {
+    serde_json::json!({
+        "sf_id": base.sf_id,
+        "row_key": base.row_key,
+        "fields": Value::Object(base.fields.clone().into_iter().collect()),
+        "remote_modstamp": base.remote_modstamp,
+        "remote_deleted": base.remote_deleted,
+    })
+}
+
+fn from_json(value: &Value) -> Option<BaseRecord> {
+    Some(BaseRecord {
+        sf_id: value.get("sf_id")?.as_str()?.to_string(),
+        row_key: value.get("row_key").and_then(Value::as_str).map(str::to_string),
+        fields: value
+            .get("fields")?
+            .as_object()?
+            .clone()
+            .into_iter()
+            .collect(),
+        remote_modstamp: value
+            .get("remote_modstamp")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        remote_deleted: value
+            .get("remote_deleted")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+/// Keeps the base of `sf_id` as it was before run `run` first changed it.
+pub fn remember_before(conn: &Connection, run: i64, link_id: i64, sf_id: &str) -> Result<()> {
+    let before = get(conn, link_id, sf_id)?.map(|b| to_json(&b).to_string());
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO tether_base_images (run_id, link_id, sf_id, before)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![run, link_id, sf_id, before])?;
+    Ok(())
+}
+
+/// Puts back every base run `run` changed, as it was before the run.
+pub fn restore_run(conn: &Connection, run: i64, link_id: i64) -> Result<usize> {
+    let mut stmt = conn.prepare(
+        "SELECT sf_id, before FROM tether_base_images WHERE run_id = ?1 AND link_id = ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![run, link_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (sf_id, before) in &rows {
+        match before
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<Value>(b).ok())
+            .and_then(|v| from_json(&v))
+        {
+            Some(base) => put(conn, link_id, &base)?,
+            None => remove(conn, link_id, sf_id)?,
+        }
+    }
+    Ok(rows.len())
+}

@@ -47,6 +47,16 @@ CREATE TABLE tether_base (
 );
 CREATE INDEX tether_base_by_row ON tether_base (link_id, row_key);
 
+-- A base as it was before a run first changed it (NULL: there was none), so that undoing the
+-- run restores the base along with both sides.
+CREATE TABLE tether_base_images (
+    run_id   INTEGER NOT NULL,
+    link_id  INTEGER NOT NULL REFERENCES tether_links (id) ON DELETE CASCADE,
+    sf_id    TEXT NOT NULL,
+    before   TEXT,
+    PRIMARY KEY (run_id, link_id, sf_id)
+);
+
 CREATE TABLE tether_cursors (
     link_id          INTEGER PRIMARY KEY REFERENCES tether_links (id) ON DELETE CASCADE,
     pulled_through   TEXT,              -- the highest SystemModstamp whose records are committed

@@ -1,0 +1,811 @@
+//! One run of one link, step by step: read both sides, plan, write locally, write remotely.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use super::local::{self, LocalRow};
+use super::push::{self, Outcome, PushItem, PushOp, WritePath};
+use super::remote::{self, ReadPath, RemoteRecord};
+use super::values::{self, Kind};
+use super::{Progress, RunOptions, SyncError};
+use crate::salesforce::Client;
+use crate::sync::hints;
+use crate::sync::link::{Link, MatchKey};
+use crate::sync::plan::{self, FieldRule, RecordPlan, Side, Values};
+use crate::sync::workspace::base::{self, BaseRecord};
+use crate::sync::workspace::images::{self, NewImage, RemoteOp};
+use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
+use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts};
+
+/// Records written per group: a group's results commit before the next is sent, so a cancel
+/// or a crash loses at most one group's confirmations (which the next run re-establishes).
+const PUSH_GROUP: usize = 1_000;
+
+pub(super) struct Run<'a> {
+    run_id: i64,
+    stored: StoredLink,
+    client: &'a Client,
+    options: &'a RunOptions,
+    pub counts: RunCounts,
+    pub read_path: Option<ReadPath>,
+    pub write_path: Option<WritePath>,
+}
+
+/// One record as both sides and the base know it, with its plan.
+#[derive(Debug)]
+struct Unit {
+    sf_id: Option<String>,
+    base: Option<BaseRecord>,
+    local: Option<LocalRow>,
+    remote: Option<Values>,
+    remote_modstamp: Option<DateTime<Utc>>,
+    remote_deleted: bool,
+    plan: RecordPlan,
+}
+
+/// Ids compare on their first 15 characters: the 18-character form only adds a checksum.
+fn id15(id: &str) -> String {
+    id.get(..15).unwrap_or(id).to_string()
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(
+        run_id: i64,
+        stored: StoredLink,
+        client: &'a Client,
+        options: &'a RunOptions,
+    ) -> Self {
+        Run {
+            run_id,
+            stored,
+            client,
+            options,
+            counts: RunCounts::default(),
+            read_path: None,
+            write_path: None,
+        }
+    }
+
+    pub(super) async fn execute(&mut self, ws: &mut Workspace) -> Result<(), SyncError> {
+        let link = self.stored.link.clone();
+        let link_id = self.stored.id;
+        let describe = self.client.describe(&link.object).await?;
+        let mut kinds = values::kinds(&describe);
+        self.check_fields(&link, &mut kinds)?;
+        let cursor = load_cursor(ws.conn(), link_id)?;
+        let since = cursor.map(|c| c - Duration::seconds(i64::from(link.strategy.overlap_seconds)));
+        self.options.cancel.check()?;
+        let fetched = remote::fetch_changes(self.client, &link, &kinds, since, &self.options.cancel)
+            .await?;
+        self.read_path = Some(fetched.path);
+        self.options.report(Progress::Read {
+            records: fetched.records.len() as u64,
+            path: fetched.path,
+        });
+        let newest = fetched.newest;
+        let bases = base::all(ws.conn(), link_id)?;
+        let read = local::read_rows(ws.conn(), &link, &kinds)?;
+        for bad in &read.bad {
+            self.counts.failed += 1;
+            journal::record_error(
+                ws.conn(),
+                self.run_id,
+                &RecordFailure {
+                    side: journal::Side::Local,
+                    sf_id: None,
+                    row_key: Some(bad.row_key.clone()),
+                    code: "INVALID_LOCAL_VALUE".into(),
+                    message: format!(
+                        "row {} of `{}`: the {} holds `{}`, which is not {} as {} needs",
+                        bad.row_key,
+                        link.table,
+                        bad.source,
+                        bad.problem.found,
+                        bad.problem.expected,
+                        bad.field
+                    ),
+                    fields: vec![bad.field.clone()],
+                    payload: None,
+                    hint: format!(
+                        "Correct the value in row {} (or change the mapping of {}), then sync again. The row is left out of this run; nothing was sent.",
+                        bad.row_key, bad.field
+                    ),
+                },
+            )?;
+        }
+        let mut units = assemble(&link, fetched.records, bases, read.rows);
+        self.fill_missing(&link, &kinds, &mut units).await?;
+        let changed_at = if uses_most_recent(&link) {
+            let keys: Vec<String> = units
+                .iter()
+                .filter_map(|u| u.local.as_ref().map(|l| l.key.clone()))
+                .collect();
+            capture::last_external_change(ws.conn(), &link.table, &keys)?
+        } else {
+            HashMap::new()
+        };
+        let rules = link.rules();
+        for unit in &mut units {
+            unit.plan = plan_unit(&link, &rules, unit, &changed_at);
+        }
+        let (pulls, pushes, conflicts) = units.iter().fold((0, 0, 0), |acc, u| {
+            (
+                acc.0 + u64::from(!u.plan.pull.is_empty() || u.plan.create_local.is_some()),
+                acc.1 + u64::from(
+                    !u.plan.push.is_empty()
+                        || u.plan.create_remote.is_some()
+                        || u.plan.delete_remote,
+                ),
+                acc.2 + u.plan.conflicts.len() as u64,
+            )
+        });
+        self.options.report(Progress::Planned {
+            pulls,
+            pushes,
+            conflicts,
+        });
+        self.options.cancel.check()?;
+        self.apply_local(ws, &link, &rules, &mut units, newest.max(cursor))?;
+        self.options.cancel.check()?;
+        self.push(ws, &link, &rules, &units).await
+    }
+
+    /// Every mapped field must exist; parent references are text.
+    fn check_fields(&self, link: &Link, kinds: &mut HashMap<String, Kind>) -> Result<(), SyncError> {
+        let mut fields: Vec<&str> = link.fields.iter().map(|f| f.remote.as_str()).collect();
+        if let MatchKey::ExternalId { field, .. } = &link.match_on {
+            fields.push(field);
+        }
+        for field in fields {
+            if field.contains('.') {
+                kinds.insert(field.to_string(), Kind::Text);
+            } else if !kinds.contains_key(field) {
+                return Err(SyncError::Link {
+                    link: link.name.clone(),
+                    problem: format!("{} has no field `{field}`", link.object),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Local rows that name a Salesforce record this link has no base for and did not just
+    /// read: read those records by Id.
+    async fn fill_missing(
+        &mut self,
+        link: &Link,
+        kinds: &HashMap<String, Kind>,
+        units: &mut [Unit],
+    ) -> Result<(), SyncError> {
+        let missing: Vec<String> = units
+            .iter()
+            .filter(|u| u.base.is_none() && u.remote.is_none() && !u.remote_deleted)
+            .filter_map(|u| u.sf_id.clone())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found: HashMap<String, RemoteRecord> =
+            remote::fetch_by_ids(self.client, link, kinds, &missing)
+                .await?
+                .into_iter()
+                .map(|r| (id15(&r.id), r))
+                .collect();
+        for unit in units.iter_mut() {
+            if unit.base.is_some() || unit.remote.is_some() {
+                continue;
+            }
+            if let Some(record) = unit.sf_id.as_deref().and_then(|id| found.get(&id15(id))) {
+                unit.sf_id = Some(record.id.clone());
+                unit.remote = Some(record.values.clone());
+                unit.remote_modstamp = record.modstamp;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every base change of a run keeps the base's earlier state first, for undo.
+    fn base_put(&self, conn: &Connection, record: &BaseRecord) -> Result<(), SyncError> {
+        base::remember_before(conn, self.run_id, self.stored.id, &record.sf_id)?;
+        base::put(conn, self.stored.id, record)?;
+        Ok(())
+    }
+
+    fn base_remove(&self, conn: &Connection, sf_id: &str) -> Result<(), SyncError> {
+        base::remember_before(conn, self.run_id, self.stored.id, sf_id)?;
+        base::remove(conn, self.stored.id, sf_id)?;
+        Ok(())
+    }
+
+    fn failure(&mut self, conn: &Connection, failure: RecordFailure) -> Result<(), SyncError> {
+        self.counts.failed += 1;
+        journal::record_error(conn, self.run_id, &failure)?;
+        Ok(())
+    }
+
+    /// Local writes, base updates, conflicts and the pull cursor, in one transaction.
+    fn apply_local(
+        &mut self,
+        ws: &mut Workspace,
+        link: &Link,
+        rules: &[FieldRule],
+        units: &mut [Unit],
+        cursor: Option<DateTime<Utc>>,
+    ) -> Result<(), SyncError> {
+        let link_id = self.stored.id;
+        let tx = ws.conn_mut().transaction()?;
+        capture::set_writer(&tx, Some(self.run_id))?;
+        let open = conflicts::open_keys(&tx, link_id)?;
+        let mut still_open = HashSet::new();
+        for unit in units.iter_mut() {
+            if !unit.plan.is_noop() {
+                self.counts.processed += 1;
+            }
+            let Some(sf_id) = unit.sf_id.clone() else {
+                continue;
+            };
+            let remote = unit.remote.clone();
+            if let Some(values) = unit.plan.create_local.clone() {
+                let match_value = match &link.match_on {
+                    MatchKey::ExternalId { field, .. } => {
+                        remote.as_ref().and_then(|r| r.get(field)).cloned()
+                    }
+                    MatchKey::SalesforceId => None,
+                };
+                match local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values) {
+                    Ok(key) => {
+                        self.counts.created += 1;
+                        let fields = plan::next_base(
+                            rules,
+                            None,
+                            Some(&values),
+                            remote.as_ref(),
+                            &unit.plan,
+                            false,
+                        );
+                        self.remember(&tx, &sf_id)?;
+                        self.base_put(&tx, &BaseRecord {
+                                sf_id: sf_id.clone(),
+                                row_key: Some(key),
+                                fields,
+                                remote_modstamp: unit.remote_modstamp.map(|t| t.to_rfc3339()),
+                                remote_deleted: false,
+                            },
+                        )?;
+                    }
+                    Err(e) => self.failure(
+                        &tx,
+                        RecordFailure {
+                            side: journal::Side::Local,
+                            sf_id: Some(sf_id.clone()),
+                            row_key: None,
+                            code: "LOCAL_INSERT_FAILED".into(),
+                            message: format!("cannot add {sf_id} to `{}`: {e}", link.table),
+                            fields: Vec::new(),
+                            payload: Some(values_json(&values)),
+                            hint: format!(
+                                "Check the constraints of `{}` (NOT NULL or UNIQUE columns the link does not fill), then sync again.",
+                                link.table
+                            ),
+                        },
+                    )?,
+                }
+                continue;
+            }
+            let Some(row) = unit.local.clone() else {
+                if unit.remote_deleted && unit.base.is_some() {
+                    self.base_remove(&tx, &sf_id)?;
+                }
+                continue;
+            };
+            if unit.plan.delete_local {
+                local::delete_row(&tx, link, &row.key)?;
+                self.base_remove(&tx, &sf_id)?;
+                self.counts.deleted += 1;
+                continue;
+            }
+            if unit.remote_deleted {
+                if unit.plan.archive_local {
+                    local::archive_row(&tx, link, &row.key)?;
+                    self.counts.updated += 1;
+                }
+                if let Some(old) = &unit.base {
+                    self.base_put(&tx, &BaseRecord {
+                            remote_deleted: true,
+                            ..old.clone()
+                        },
+                    )?;
+                }
+                continue;
+            }
+            let link_id_now = row.sf_id.is_none();
+            if !unit.plan.pull.is_empty() || link_id_now {
+                let id = link_id_now.then_some(sf_id.as_str());
+                local::update_row(&tx, link, &row.key, id, &unit.plan.pull)?;
+                if !unit.plan.pull.is_empty() {
+                    self.counts.updated += 1;
+                }
+            }
+            for conflict in &unit.plan.conflicts {
+                still_open.insert((sf_id.clone(), conflict.field.clone()));
+                conflicts::record_open(
+                    &tx,
+                    link_id,
+                    &sf_id,
+                    Some(&row.key),
+                    &conflict.field,
+                    conflict.base.as_ref(),
+                    conflict.local.as_ref(),
+                    conflict.remote.as_ref(),
+                    self.run_id,
+                )?;
+                self.counts.conflicts += 1;
+            }
+            if remote.is_some() {
+                let fields = plan::next_base(
+                    rules,
+                    unit.base.as_ref().map(|b| &b.fields),
+                    Some(&row.values),
+                    remote.as_ref(),
+                    &unit.plan,
+                    false,
+                );
+                let modstamp = unit
+                    .remote_modstamp
+                    .map(|t| t.to_rfc3339())
+                    .or_else(|| unit.base.as_ref().and_then(|b| b.remote_modstamp.clone()));
+                let changed = unit.base.as_ref().is_none_or(|b| {
+                    b.fields != fields || b.row_key.as_deref() != Some(row.key.as_str())
+                });
+                if changed {
+                    self.base_put(&tx, &BaseRecord {
+                            sf_id: sf_id.clone(),
+                            row_key: Some(row.key.clone()),
+                            fields,
+                            remote_modstamp: modstamp,
+                            remote_deleted: false,
+                        },
+                    )?;
+                }
+            }
+        }
+        for (sf_id, field) in open {
+            let planned = units
+                .iter()
+                .any(|u| u.sf_id.as_deref() == Some(sf_id.as_str()));
+            if planned && !still_open.contains(&(sf_id.clone(), field.clone())) {
+                conflicts::mark_agreed(&tx, link_id, &sf_id, &field)?;
+            }
+        }
+        if let Some(cursor) = cursor {
+            tx.execute(
+                "INSERT INTO tether_cursors (link_id, pulled_through) VALUES (?1, ?2)
+                 ON CONFLICT (link_id) DO UPDATE SET pulled_through = excluded.pulled_through",
+                params![link_id, cursor.to_rfc3339()],
+            )?;
+        }
+        capture::set_writer(&tx, None)?;
+        tx.commit()?;
+        journal::update_counts(ws.conn(), self.run_id, &self.counts)?;
+        Ok(())
+    }
+
+    async fn push(
+        &mut self,
+        ws: &mut Workspace,
+        link: &Link,
+        rules: &[FieldRule],
+        units: &[Unit],
+    ) -> Result<(), SyncError> {
+        let mut items = Vec::new();
+        for (index, unit) in units.iter().enumerate() {
+            if let Some(item) = push_item(link, index, unit) {
+                items.push(item);
+            } else if unit.plan.create_remote.is_some()
+                && let Some(row) = &unit.local
+                && let Some(id) = &row.sf_id
+            {
+                self.failure(
+                    ws.conn(),
+                    RecordFailure {
+                        side: journal::Side::Salesforce,
+                        sf_id: Some(id.clone()),
+                        row_key: Some(row.key.clone()),
+                        code: "NOT_FOUND".into(),
+                        message: format!(
+                            "row {} of `{}` names {} record {id}, which does not exist or is not visible",
+                            row.key, link.table, link.object
+                        ),
+                        fields: vec![link.id_column.clone()],
+                        payload: None,
+                        hint: format!(
+                            "If the record was deleted in Salesforce, clear `{}` in row {} or delete the row.",
+                            link.id_column, row.key
+                        ),
+                    },
+                )?;
+            }
+        }
+        if items.is_empty() {
+            return Ok(());
+        }
+        let total = items.len() as u64;
+        let bulk = total > link.strategy.bulk_push_above;
+        self.write_path = Some(if bulk {
+            WritePath::Bulk
+        } else {
+            WritePath::Collections
+        });
+        let groups: Vec<Vec<PushItem>> = if bulk {
+            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(), Vec::new(), Vec::new()];
+            for item in items {
+                let slot = match item.op {
+                    PushOp::Upsert { .. } => 0,
+                    PushOp::Update { .. } => 1,
+                    PushOp::Delete { .. } => 2,
+                };
+                by_kind[slot].push(item);
+            }
+            by_kind.into_iter().filter(|g| !g.is_empty()).collect()
+        } else {
+            items.chunks(PUSH_GROUP).map(<[PushItem]>::to_vec).collect()
+        };
+        let mut done = 0;
+        for group in groups {
+            self.options.cancel.check()?;
+            let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
+            let outcomes = if bulk {
+                push::through_bulk(self.client, &link.object, &group).await?
+            } else {
+                push::through_collections(self.client, &link.object, &group).await?
+            };
+            self.apply_outcomes(ws, link, rules, units, &group, outcomes, &image_ids)?;
+            done += group.len() as u64;
+            self.options.report(Progress::Pushed { done, total });
+        }
+        Ok(())
+    }
+
+    fn record_intents(
+        &self,
+        conn: &mut Connection,
+        link: &Link,
+        units: &[Unit],
+        group: &[PushItem],
+    ) -> Result<HashMap<usize, i64>, SyncError> {
+        let images: Vec<NewImage> = group
+            .iter()
+            .map(|item| {
+                let unit = &units[item.unit];
+                let before = unit.remote.as_ref().map(|r| match item.op {
+                    PushOp::Delete { .. } => r.clone(),
+                    _ => item
+                        .fields
+                        .keys()
+                        .map(|k| (k.clone(), r.get(k).cloned().unwrap_or(Value::Null)))
+                        .collect(),
+                });
+                let (op, before) = match item.op {
+                    PushOp::Upsert { .. } if unit.sf_id.is_none() => (RemoteOp::Create, None),
+                    PushOp::Upsert { .. } | PushOp::Update { .. } => (RemoteOp::Update, before),
+                    PushOp::Delete { .. } => (RemoteOp::Delete, before),
+                };
+                NewImage {
+                    object: link.object.clone(),
+                    sf_id: unit.sf_id.clone(),
+                    row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                    op,
+                    before,
+                    after: match item.op {
+                        PushOp::Delete { .. } => None,
+                        _ => Some(item.fields.clone()),
+                    },
+                }
+            })
+            .collect();
+        let tx = conn.transaction()?;
+        let ids = images::record_intents(&tx, self.run_id, &images)?;
+        tx.commit()?;
+        Ok(group.iter().map(|i| i.unit).zip(ids).collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_outcomes(
+        &mut self,
+        ws: &mut Workspace,
+        link: &Link,
+        rules: &[FieldRule],
+        units: &[Unit],
+        group: &[PushItem],
+        outcomes: Vec<(usize, Outcome)>,
+        image_ids: &HashMap<usize, i64>,
+    ) -> Result<(), SyncError> {
+        let link_id = self.stored.id;
+        let tx = ws.conn_mut().transaction()?;
+        capture::set_writer(&tx, Some(self.run_id))?;
+        let mut answered = HashSet::new();
+        for (index, outcome) in outcomes {
+            answered.insert(index);
+            let unit = &units[index];
+            let item = group.iter().find(|i| i.unit == index);
+            match outcome {
+                Outcome::Written { id, created } => {
+                    if let Some(image) = image_ids.get(&index) {
+                        images::confirm(&tx, *image, Some(&id))?;
+                    }
+                    if unit.plan.delete_remote {
+                        self.base_remove(&tx, &id)?;
+                        self.counts.deleted += 1;
+                        continue;
+                    }
+                    let Some(row) = &unit.local else { continue };
+                    if row.sf_id.as_deref().map(id15) != Some(id15(&id)) {
+                        local::update_row(&tx, link, &row.key, Some(&id), &Values::new())?;
+                    }
+                    let fields = plan::next_base(
+                        rules,
+                        unit.base.as_ref().map(|b| &b.fields),
+                        Some(&row.values),
+                        unit.remote.as_ref(),
+                        &confirmed_plan(&unit.plan),
+                        true,
+                    );
+                    self.base_put(&tx, &BaseRecord {
+                            sf_id: id,
+                            row_key: Some(row.key.clone()),
+                            fields,
+                            remote_modstamp: unit.base.as_ref().and_then(|b| b.remote_modstamp.clone()),
+                            remote_deleted: false,
+                        },
+                    )?;
+                    if created {
+                        self.counts.created += 1;
+                    } else {
+                        self.counts.updated += 1;
+                    }
+                }
+                Outcome::Failed(error) => {
+                    let fields = item.map(|i| i.fields.clone()).unwrap_or_default();
+                    self.failure(
+                        &tx,
+                        RecordFailure {
+                            side: journal::Side::Salesforce,
+                            sf_id: unit.sf_id.clone(),
+                            row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                            hint: hints::hint(&error.status_code, &error.fields, &error.message),
+                            code: error.status_code,
+                            message: error.message,
+                            fields: error.fields,
+                            payload: Some(values_json(&fields)),
+                        },
+                    )?;
+                }
+            }
+        }
+        for item in group {
+            if !answered.contains(&item.unit) {
+                let unit = &units[item.unit];
+                self.failure(
+                    &tx,
+                    RecordFailure {
+                        side: journal::Side::Salesforce,
+                        sf_id: unit.sf_id.clone(),
+                        row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                        code: "NO_RESULT".into(),
+                        message: "Salesforce returned no result for this record".into(),
+                        fields: Vec::new(),
+                        payload: Some(values_json(&item.fields)),
+                        hint: "Sync again: the record is compared with Salesforce afresh and sent again if needed.".into(),
+                    },
+                )?;
+            }
+        }
+        capture::set_writer(&tx, None)?;
+        tx.commit()?;
+        journal::update_counts(ws.conn(), self.run_id, &self.counts)?;
+        Ok(())
+    }
+}
+
+/// After a create is confirmed, its values count as pushed.
+fn confirmed_plan(plan: &RecordPlan) -> RecordPlan {
+    let mut confirmed = plan.clone();
+    if let Some(created) = &plan.create_remote {
+        confirmed.push.extend(created.clone());
+    }
+    confirmed
+}
+
+fn values_json(values: &Values) -> Value {
+    Value::Object(values.clone().into_iter().collect())
+}
+
+fn uses_most_recent(link: &Link) -> bool {
+    use crate::sync::plan::ConflictPolicy::MostRecentWins;
+    link.policy == MostRecentWins || link.fields.iter().any(|f| f.policy == Some(MostRecentWins))
+}
+
+fn load_cursor(conn: &Connection, link_id: i64) -> Result<Option<DateTime<Utc>>, SyncError> {
+    let text: Option<Option<String>> = conn
+        .query_row(
+            "SELECT pulled_through FROM tether_cursors WHERE link_id = ?1",
+            [link_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text.flatten().and_then(|t| values::parse_datetime(&t)))
+}
+
+/// Joins the records read from Salesforce, the bases and the local rows into units.
+fn assemble(
+    link: &Link,
+    fetched: Vec<RemoteRecord>,
+    bases: HashMap<String, BaseRecord>,
+    rows: Vec<LocalRow>,
+) -> Vec<Unit> {
+    let mut remote_by_id: HashMap<String, RemoteRecord> = HashMap::new();
+    for record in fetched {
+        remote_by_id.insert(id15(&record.id), record);
+    }
+    let bases: HashMap<String, BaseRecord> =
+        bases.into_values().map(|b| (id15(&b.sf_id), b)).collect();
+    let mut by_sf: HashMap<String, usize> = HashMap::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_match: HashMap<String, usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(id) = &row.sf_id {
+            by_sf.insert(id15(id), i);
+        } else if let Some(value) = &row.match_value {
+            by_match.insert(value.clone(), i);
+        }
+        by_key.insert(row.key.clone(), i);
+    }
+    let mut ids: Vec<String> = remote_by_id.keys().cloned().collect();
+    ids.extend(bases.keys().cloned());
+    ids.extend(by_sf.keys().cloned());
+    ids.sort();
+    ids.dedup();
+    let mut used = vec![false; rows.len()];
+    let mut units = Vec::new();
+    for id in ids {
+        let mut base = bases.get(&id).cloned();
+        let fetched = remote_by_id.get(&id);
+        let mut row = by_sf
+            .get(&id)
+            .copied()
+            .or_else(|| {
+                base.as_ref()
+                    .and_then(|b| b.row_key.as_ref())
+                    .and_then(|k| by_key.get(k).copied())
+                    .filter(|&i| rows[i].sf_id.is_none())
+            })
+            .filter(|&i| !used[i]);
+        if row.is_none()
+            && let Some(record) = fetched
+            && let Some(value) = local::match_text(link, &record.values)
+        {
+            row = by_match.get(&value).copied().filter(|&i| !used[i]);
+        }
+        if let Some(i) = row {
+            used[i] = true;
+        }
+        let (remote, modstamp, deleted) = match fetched {
+            Some(r) if r.deleted => (None, r.modstamp, true),
+            Some(r) => (Some(r.values.clone()), r.modstamp, false),
+            None => match &base {
+                Some(b) if b.remote_deleted => continue,
+                Some(b) => (Some(b.fields.clone()), None, false),
+                None => (None, None, false),
+            },
+        };
+        if base.as_ref().is_some_and(|b| b.remote_deleted) {
+            // Back from the recycle bin: matched afresh, as on a first sync.
+            base = None;
+        }
+        let sf_id = fetched
+            .map(|r| r.id.clone())
+            .or_else(|| base.as_ref().map(|b| b.sf_id.clone()))
+            .or_else(|| row.and_then(|i| rows[i].sf_id.clone()));
+        units.push(Unit {
+            sf_id,
+            base,
+            local: row.map(|i| rows[i].clone()),
+            remote,
+            remote_modstamp: modstamp,
+            remote_deleted: deleted,
+            plan: RecordPlan::default(),
+        });
+    }
+    if matches!(link.match_on, MatchKey::ExternalId { .. }) {
+        for (i, row) in rows.iter().enumerate() {
+            if !used[i] && row.sf_id.is_none() && row.match_value.is_some() {
+                units.push(Unit {
+                    sf_id: None,
+                    base: None,
+                    local: Some(row.clone()),
+                    remote: None,
+                    remote_modstamp: None,
+                    remote_deleted: false,
+                    plan: RecordPlan::default(),
+                });
+            }
+        }
+    }
+    units
+}
+
+fn plan_unit(
+    link: &Link,
+    rules: &[FieldRule],
+    unit: &Unit,
+    changed_at: &HashMap<String, DateTime<Utc>>,
+) -> RecordPlan {
+    let local_side = match &unit.local {
+        Some(row) => Side::present(&row.values, changed_at.get(&row.key).copied()),
+        None => Side::absent(),
+    };
+    let remote_side = match &unit.remote {
+        Some(values) => Side::present(values, unit.remote_modstamp),
+        None => Side::absent(),
+    };
+    let mut planned = plan::plan_record(
+        rules,
+        unit.base.as_ref().map(|b| &b.fields),
+        local_side,
+        remote_side,
+        link.deletes,
+    );
+    // A record deleted in Salesforce before it was ever synced is not recreated from the
+    // local side, and a missing remote with no base is only recreated for upserting links.
+    if unit.remote_deleted && unit.base.is_none() {
+        planned.create_remote = None;
+    }
+    if unit.local.as_ref().is_some_and(|row| !row.pushable) {
+        planned.push.clear();
+        planned.create_remote = None;
+    }
+    planned
+}
+
+fn push_item(link: &Link, index: usize, unit: &Unit) -> Option<PushItem> {
+    let plan = &unit.plan;
+    if plan.delete_remote {
+        return Some(PushItem {
+            unit: index,
+            op: PushOp::Delete {
+                id: unit.sf_id.clone()?,
+            },
+            fields: Values::new(),
+        });
+    }
+    if let Some(values) = &plan.create_remote {
+        let row = unit.local.as_ref()?;
+        if row.sf_id.is_some() {
+            return None;
+        }
+        let MatchKey::ExternalId { field, .. } = &link.match_on else {
+            return None;
+        };
+        return Some(PushItem {
+            unit: index,
+            op: PushOp::Upsert {
+                field: field.clone(),
+                value: row.match_value.clone()?,
+            },
+            fields: values.clone(),
+        });
+    }
+    if plan.push.is_empty() {
+        return None;
+    }
+    Some(PushItem {
+        unit: index,
+        op: PushOp::Update {
+            id: unit.sf_id.clone()?,
+        },
+        fields: plan.push.clone(),
+    })
+}

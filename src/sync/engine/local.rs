@@ -1,0 +1,261 @@
+//! Reading and writing the link's local table. Mapped values are read by SQLite itself, so a
+//! computed push field is any SQL expression over the row.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::Value;
+
+use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
+use crate::sync::link::{LocalSource, Link, MatchKey};
+use crate::sync::plan::Values;
+use crate::sync::workspace::capture::quote_ident;
+
+/// A local row as the planner sees it, its values named by Salesforce field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalRow {
+    pub key: String,
+    pub sf_id: Option<String>,
+    /// The external-id value, for links matched on one.
+    pub match_value: Option<String>,
+    pub values: Values,
+    /// False when the link's push filter excludes the row.
+    pub pushable: bool,
+}
+
+/// A local value that cannot be sent: which row, which column, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadCell {
+    pub row_key: String,
+    pub field: String,
+    pub source: String,
+    pub problem: BadValue,
+}
+
+pub struct LocalRead {
+    pub rows: Vec<LocalRow>,
+    pub bad: Vec<BadCell>,
+}
+
+fn source_sql(source: &LocalSource) -> String {
+    match source {
+        LocalSource::Column(c) => quote_ident(c),
+        LocalSource::Expression(e) => format!("({e})"),
+    }
+}
+
+fn describe_source(source: &LocalSource) -> String {
+    match source {
+        LocalSource::Column(c) => format!("column `{c}`"),
+        LocalSource::Expression(e) => format!("expression `{e}`"),
+    }
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Every row of the link's table. Rows with a value that cannot be read as its field's type
+/// are left out of `rows` and listed in `bad`, so that nothing half-read is ever sent.
+pub fn read_rows(
+    conn: &Connection,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+) -> rusqlite::Result<LocalRead> {
+    let mut select = vec![
+        format!("CAST({} AS TEXT)", quote_ident(&link.key)),
+        format!("CAST({} AS TEXT)", quote_ident(&link.id_column)),
+    ];
+    if let MatchKey::ExternalId { column, .. } = &link.match_on {
+        select.push(format!("CAST({} AS TEXT)", quote_ident(column)));
+    } else {
+        select.push("NULL".into());
+    }
+    select.push(match link.push_filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(filter) => format!("CASE WHEN ({filter}) THEN 1 ELSE 0 END"),
+        None => "1".into(),
+    });
+    for mapping in &link.fields {
+        select.push(source_sql(&mapping.local));
+    }
+    // The table is not aliased: expressions may name it, e.g. in a correlated subquery.
+    let sql = format!(
+        "SELECT {} FROM {}",
+        select.join(", "),
+        quote_ident(&link.table)
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut result = stmt.query([])?;
+    let mut read = LocalRead {
+        rows: Vec::new(),
+        bad: Vec::new(),
+    };
+    while let Some(row) = result.next()? {
+        let key: Option<String> = row.get(0)?;
+        let Some(key) = key else { continue };
+        let sf_id: Option<String> = row.get::<_, Option<String>>(1)?.filter(|s| !s.is_empty());
+        let match_value: Option<String> =
+            row.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty());
+        let pushable = row.get::<_, i64>(3)? != 0;
+        let mut values = Values::new();
+        let mut bad_row = false;
+        for (i, mapping) in link.fields.iter().enumerate() {
+            let raw = from_sql(row.get_ref(4 + i)?);
+            let kind = kinds.get(&mapping.remote).copied().unwrap_or(Kind::Text);
+            match canonical(kind, &raw) {
+                Ok(v) => {
+                    values.insert(mapping.remote.clone(), v);
+                }
+                Err(problem) => {
+                    bad_row = true;
+                    read.bad.push(BadCell {
+                        row_key: key.clone(),
+                        field: mapping.remote.clone(),
+                        source: describe_source(&mapping.local),
+                        problem,
+                    });
+                }
+            }
+        }
+        if !bad_row {
+            read.rows.push(LocalRow {
+                key,
+                sf_id,
+                match_value,
+                values,
+                pushable,
+            });
+        }
+    }
+    Ok(read)
+}
+
+/// The local columns a set of pulled Salesforce values goes to.
+fn columns_for<'a>(link: &'a Link, values: &'a Values) -> Vec<(&'a str, SqlValue)> {
+    link.fields
+        .iter()
+        .filter_map(|m| {
+            let column = m.local_column()?;
+            let value = values.get(&m.remote)?;
+            Some((column, to_sql(value)))
+        })
+        .collect()
+}
+
+/// Inserts a row for a Salesforce record and returns its key.
+pub fn insert_row(
+    conn: &Connection,
+    link: &Link,
+    sf_id: &str,
+    match_value: Option<&Value>,
+    values: &Values,
+) -> rusqlite::Result<String> {
+    let mut columns: Vec<(&str, SqlValue)> = vec![(&link.id_column, SqlValue::Text(sf_id.into()))];
+    if let (MatchKey::ExternalId { column, .. }, Some(v)) = (&link.match_on, match_value)
+        && column != &link.id_column
+    {
+        columns.push((column, to_sql(v)));
+    }
+    for (column, value) in columns_for(link, values) {
+        if !columns.iter().any(|(c, _)| *c == column) {
+            columns.push((column, value));
+        }
+    }
+    let keyed = columns.iter().any(|(c, _)| *c == link.key);
+    if !keyed && !is_rowid_alias(conn, &link.table, &link.key)? {
+        // A text key nobody supplies: the Salesforce Id is as good a key as any.
+        columns.push((&link.key, SqlValue::Text(sf_id.into())));
+    }
+    let names: Vec<String> = columns.iter().map(|(c, _)| quote_ident(c)).collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote_ident(&link.table),
+        names.join(", "),
+        marks.join(", ")
+    );
+    let params: Vec<&SqlValue> = columns.iter().map(|(_, v)| v).collect();
+    conn.execute(&sql, rusqlite::params_from_iter(params))?;
+    let key_sql = format!(
+        "SELECT CAST({} AS TEXT) FROM {} WHERE rowid = ?1",
+        quote_ident(&link.key),
+        quote_ident(&link.table)
+    );
+    conn.query_row(&key_sql, [conn.last_insert_rowid()], |r| r.get(0))
+}
+
+fn is_rowid_alias(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    let (declared, pk): (String, i64) = conn.query_row(
+        "SELECT type, pk FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(pk == 1 && declared.eq_ignore_ascii_case("INTEGER"))
+}
+
+/// Writes pulled values (and, when given, the Salesforce Id) to one row.
+pub fn update_row(
+    conn: &Connection,
+    link: &Link,
+    key: &str,
+    sf_id: Option<&str>,
+    values: &Values,
+) -> rusqlite::Result<usize> {
+    let mut columns = columns_for(link, values);
+    if let Some(id) = sf_id {
+        columns.push((&link.id_column, SqlValue::Text(id.into())));
+    }
+    if columns.is_empty() {
+        return Ok(0);
+    }
+    let sets: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{} = ?{}", quote_ident(c), i + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {} = ?1",
+        quote_ident(&link.table),
+        sets.join(", "),
+        quote_ident(&link.key)
+    );
+    let mut params: Vec<SqlValue> = vec![SqlValue::Text(key.into())];
+    params.extend(columns.into_iter().map(|(_, v)| v));
+    conn.execute(&sql, rusqlite::params_from_iter(params))
+}
+
+pub fn delete_row(conn: &Connection, link: &Link, key: &str) -> rusqlite::Result<usize> {
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = ?1",
+        quote_ident(&link.table),
+        quote_ident(&link.key)
+    );
+    conn.execute(&sql, [key])
+}
+
+pub fn archive_row(conn: &Connection, link: &Link, key: &str) -> rusqlite::Result<usize> {
+    let Some(column) = &link.archive_column else {
+        return Ok(0);
+    };
+    let sql = format!(
+        "UPDATE {} SET {} = 1 WHERE {} = ?1",
+        quote_ident(&link.table),
+        quote_ident(column),
+        quote_ident(&link.key)
+    );
+    conn.execute(&sql, [key])
+}
+
+/// The match value of a Salesforce record, as text, for joining it to a local row.
+pub fn match_text(link: &Link, values: &Values) -> Option<String> {
+    match &link.match_on {
+        MatchKey::ExternalId { field, .. } => values.get(field).and_then(text_of),
+        MatchKey::SalesforceId => None,
+    }
+}

@@ -1,0 +1,202 @@
+//! Running a link: read what changed on both sides, plan every record with the pure planner,
+//! then carry the plan out, local writes first and Salesforce writes after.
+//!
+//! Crash safety comes from the order of commits. Local writes, base updates and the pull
+//! cursor commit together. Salesforce writes are logged as intents before they are sent, and
+//! their bases move only once Salesforce confirms them. A run killed at any point leaves every
+//! change either applied and agreed, or still visible as a difference from its base; the next
+//! run finishes the work, and upserts on external ids never create a record twice.
+
+mod execute;
+pub mod local;
+pub mod push;
+pub mod remote;
+pub mod undo;
+pub mod values;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::salesforce::{Client, SalesforceError};
+use crate::sync::workspace::journal::{self, RunCounts, RunStatus, Trigger};
+use crate::sync::workspace::{Workspace, WorkspaceError, capture};
+
+pub use push::WritePath;
+pub use remote::ReadPath;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error("Salesforce: {0}")]
+    Salesforce(#[from] SalesforceError),
+    #[error("the run was cancelled; the next run picks up where it stopped")]
+    Cancelled,
+    #[error(
+        "another sync is running on this workspace ({0}); wait for it to finish, or run `tether runs` to see it"
+    )]
+    Busy(PathBuf),
+    #[error("the link `{link}` cannot run: {problem}. Run `tether link verify {link}` for the fix")]
+    Link { link: String, problem: String },
+    #[error("the Bulk API job {job} ended {state}: {message}. Retry the sync; if it fails again, see the job in Setup > Bulk Data Load Jobs")]
+    BulkJob {
+        job: String,
+        state: String,
+        message: String,
+    },
+    #[error("Salesforce sent a CSV Tether cannot read ({0}); retry the sync")]
+    BadCsv(String),
+    #[error("cannot lock the workspace for syncing: {0}")]
+    Lock(std::io::Error),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Workspace(WorkspaceError::Sqlite(e))
+    }
+}
+
+/// A flag a run checks between steps; once set, the run stops at the next consistent point.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub fn check(&self) -> Result<(), SyncError> {
+        if self.is_cancelled() {
+            Err(SyncError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// What a run reports while it works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Started { run_id: i64 },
+    Read { records: u64, path: ReadPath },
+    Planned { pulls: u64, pushes: u64, conflicts: u64 },
+    Pushed { done: u64, total: u64 },
+}
+
+pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct RunOptions {
+    pub trigger: Trigger,
+    pub cancel: Cancel,
+    pub progress: Option<ProgressSink>,
+}
+
+impl RunOptions {
+    pub fn new(trigger: Trigger) -> Self {
+        RunOptions {
+            trigger,
+            cancel: Cancel::new(),
+            progress: None,
+        }
+    }
+
+    fn report(&self, progress: Progress) {
+        if let Some(sink) = &self.progress {
+            sink(progress);
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub link: String,
+    pub status: RunStatus,
+    pub counts: RunCounts,
+    pub read_path: Option<ReadPath>,
+    pub write_path: Option<WritePath>,
+    pub message: Option<String>,
+}
+
+/// Held while a run works: one sync at a time per workspace, released by the OS even when the
+/// process is killed.
+pub struct SyncLock {
+    _file: File,
+}
+
+impl SyncLock {
+    pub fn acquire(workspace: &Path) -> Result<SyncLock, SyncError> {
+        let mut name = workspace.as_os_str().to_owned();
+        name.push(".sync-lock");
+        let path = PathBuf::from(name);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(SyncError::Lock)?;
+        match file.try_lock() {
+            Ok(()) => Ok(SyncLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy(path)),
+            Err(std::fs::TryLockError::Error(e)) => Err(SyncError::Lock(e)),
+        }
+    }
+}
+
+/// Runs one link of the workspace at `path` against `client`'s org.
+///
+/// A run that starts is always recorded. Its failures (Salesforce down, a cancelled run)
+/// come back as a summary with that status; `Err` means the run could not start.
+pub async fn sync_link(
+    path: &Path,
+    link_name: &str,
+    client: &Client,
+    options: &RunOptions,
+) -> Result<RunSummary, SyncError> {
+    let _lock = SyncLock::acquire(path)?;
+    let mut ws = Workspace::open(path)?;
+    journal::mark_interrupted(ws.conn())?;
+    let stored = ws.link(link_name)?;
+    capture::install(ws.conn(), &stored.link.table, &stored.link.key)?;
+    let run_id = journal::start_run(ws.conn(), Some(stored.id), link_name, options.trigger, None)?;
+    options.report(Progress::Started { run_id });
+    let calls_before = client.requests_answered();
+    let mut run = execute::Run::new(run_id, stored, client, options);
+    let outcome = run.execute(&mut ws).await;
+    let mut counts = run.counts.clone();
+    counts.api_calls = client.requests_answered().saturating_sub(calls_before);
+    let (status, message) = match &outcome {
+        Ok(()) if counts.failed > 0 => (
+            RunStatus::Partial,
+            Some(format!(
+                "{} record(s) failed: see `tether errors --run {run_id}`",
+                counts.failed
+            )),
+        ),
+        Ok(()) => (RunStatus::Succeeded, None),
+        Err(SyncError::Cancelled) => (RunStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
+        Err(e) => (RunStatus::Failed, Some(e.to_string())),
+    };
+    journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
+    Ok(RunSummary {
+        run_id,
+        link: link_name.to_string(),
+        status,
+        counts,
+        read_path: run.read_path,
+        write_path: run.write_path,
+        message,
+    })
+}

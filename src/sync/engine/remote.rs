@@ -1,0 +1,262 @@
+//! Reading Salesforce: the records changed since the cursor, through REST `queryAll` pages or a
+//! Bulk API 2.0 query job when there are many.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures_util::{StreamExt, TryStreamExt};
+use serde_json::{Map, Value};
+
+use super::values::{Kind, canonical, from_csv_cell, parse_datetime};
+use super::{Cancel, SyncError};
+use crate::salesforce::{BatchSize, Client, JobKind};
+use crate::sync::link::Link;
+use crate::sync::plan::Values;
+
+/// A Salesforce record as the planner sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteRecord {
+    pub id: String,
+    pub values: Values,
+    pub modstamp: Option<DateTime<Utc>>,
+    pub deleted: bool,
+}
+
+/// Which API read the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadPath {
+    Rest,
+    Bulk,
+}
+
+pub struct Fetched {
+    pub records: Vec<RemoteRecord>,
+    pub path: ReadPath,
+    /// The newest SystemModstamp read: where the next pull may start.
+    pub newest: Option<DateTime<Utc>>,
+}
+
+/// The fields a link reads: Id, SystemModstamp, every mapped field and the match key.
+pub fn select_list(link: &Link, with_deleted: bool) -> Vec<String> {
+    let mut fields = vec!["Id".to_string(), "SystemModstamp".to_string()];
+    if with_deleted {
+        fields.push("IsDeleted".to_string());
+    }
+    let mut add = |name: &str| {
+        if !fields.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+            fields.push(name.to_string());
+        }
+    };
+    for mapping in &link.fields {
+        add(&mapping.remote);
+    }
+    if let crate::sync::link::MatchKey::ExternalId { field, .. } = &link.match_on {
+        add(field);
+    }
+    fields
+}
+
+/// SOQL has no fractional seconds in datetime literals; flooring keeps `>=` inclusive.
+fn soql_datetime(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn changes_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
+    let fields = select_list(link, since.is_some()).join(", ");
+    let mut conditions = Vec::new();
+    if let Some(since) = since {
+        conditions.push(format!("SystemModstamp >= {}", soql_datetime(since)));
+    }
+    if let Some(filter) = link.pull_filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        conditions.push(format!("({filter})"));
+    }
+    let mut soql = format!("SELECT {fields} FROM {}", link.object);
+    if !conditions.is_empty() {
+        soql.push_str(" WHERE ");
+        soql.push_str(&conditions.join(" AND "));
+    }
+    soql.push_str(" ORDER BY SystemModstamp, Id");
+    soql
+}
+
+/// Reads one JSON record into canonical values. Relationship fields such as
+/// `Account.ServiceTitan_Account_Id__c` come nested as `{"Account": {"ServiceTitan…": …}}`.
+pub fn from_json(
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    record: &Map<String, Value>,
+) -> Option<RemoteRecord> {
+    let id = record.get("Id")?.as_str()?.to_string();
+    let mut values = Values::new();
+    for name in select_list(link, false).into_iter().skip(2) {
+        let raw = lookup(record, &name).cloned().unwrap_or(Value::Null);
+        values.insert(name.clone(), canonical_or_raw(kinds, &name, raw));
+    }
+    Some(RemoteRecord {
+        id,
+        values,
+        modstamp: record
+            .get("SystemModstamp")
+            .and_then(Value::as_str)
+            .and_then(parse_datetime),
+        deleted: record.get("IsDeleted") == Some(&Value::Bool(true)),
+    })
+}
+
+fn lookup<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut current = record.get(parts.next()?)?;
+    for part in parts {
+        current = current.as_object()?.get(part)?;
+    }
+    Some(current)
+}
+
+fn canonical_or_raw(kinds: &HashMap<String, Kind>, field: &str, raw: Value) -> Value {
+    let kind = kinds.get(field).copied().unwrap_or(Kind::Text);
+    canonical(kind, &raw).unwrap_or(raw)
+}
+
+/// Every record changed since `since` (all records when `None`), oldest first. A first page
+/// reporting more than the link's Bulk threshold switches to a Bulk API 2.0 query job.
+pub async fn fetch_changes(
+    client: &Client,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    since: Option<DateTime<Utc>>,
+    cancel: &Cancel,
+) -> Result<Fetched, SyncError> {
+    let soql = changes_query(link, since);
+    let with_deleted = since.is_some();
+    let mut pages = if with_deleted {
+        client.query_all::<Map<String, Value>>(&soql, Some(BatchSize(2000))).boxed()
+    } else {
+        client.query::<Map<String, Value>>(&soql, Some(BatchSize(2000))).boxed()
+    };
+    let mut records = Vec::new();
+    let mut first = true;
+    while let Some(page) = pages.try_next().await? {
+        if first && page.total_size > link.strategy.bulk_pull_above {
+            drop(pages);
+            return fetch_bulk(client, link, kinds, &soql, with_deleted, cancel).await;
+        }
+        first = false;
+        cancel.check()?;
+        records.extend(page.records.iter().filter_map(|r| from_json(link, kinds, r)));
+    }
+    Ok(finish(records, ReadPath::Rest))
+}
+
+fn finish(records: Vec<RemoteRecord>, path: ReadPath) -> Fetched {
+    let newest = records.iter().filter_map(|r| r.modstamp).max();
+    Fetched {
+        records,
+        path,
+        newest,
+    }
+}
+
+async fn fetch_bulk(
+    client: &Client,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    soql: &str,
+    with_deleted: bool,
+    cancel: &Cancel,
+) -> Result<Fetched, SyncError> {
+    let job = client.bulk_create_query(soql, with_deleted).await?;
+    let info = client
+        .bulk_wait(
+            JobKind::Query,
+            &job.id,
+            Duration::from_millis(500),
+            Duration::from_secs(3600),
+        )
+        .await?;
+    if info.state != "JobComplete" {
+        return Err(SyncError::BulkJob {
+            job: job.id,
+            state: info.state,
+            message: info.error_message.unwrap_or_default(),
+        });
+    }
+    cancel.check()?;
+    let mut bytes = Vec::new();
+    let mut stream = client.bulk_query_results(&job.id, None);
+    while let Some(piece) = stream.try_next().await? {
+        bytes.extend_from_slice(&piece);
+    }
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| SyncError::BadCsv(e.to_string()))?
+        .clone();
+    let mut records = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| SyncError::BadCsv(e.to_string()))?;
+        let mut record = Map::new();
+        for (name, cell) in headers.iter().zip(row.iter()) {
+            record.insert(name.to_string(), from_csv_cell(cell));
+        }
+        if let Some(mut parsed) = from_flat(link, kinds, &record) {
+            parsed.deleted = record
+                .get("IsDeleted")
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            records.push(parsed);
+        }
+    }
+    Ok(finish(records, ReadPath::Bulk))
+}
+
+/// A Bulk CSV row, where relationship fields are flat columns named `Account.X__c`.
+fn from_flat(
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    record: &Map<String, Value>,
+) -> Option<RemoteRecord> {
+    let id = record.get("Id")?.as_str()?.to_string();
+    let mut values = Values::new();
+    for name in select_list(link, false).into_iter().skip(2) {
+        let raw = record.get(&name).cloned().unwrap_or(Value::Null);
+        values.insert(name.clone(), canonical_or_raw(kinds, &name, raw));
+    }
+    Some(RemoteRecord {
+        id,
+        values,
+        modstamp: record
+            .get("SystemModstamp")
+            .and_then(Value::as_str)
+            .and_then(parse_datetime),
+        deleted: false,
+    })
+}
+
+/// The current values of records by Id, for local rows that name a record the engine has
+/// neither a base for nor a recent change of.
+pub async fn fetch_by_ids(
+    client: &Client,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    ids: &[String],
+) -> Result<Vec<RemoteRecord>, SyncError> {
+    let fields = select_list(link, false).join(", ");
+    let mut out = Vec::new();
+    for chunk in ids.chunks(300) {
+        let list = chunk
+            .iter()
+            .map(|id| format!("'{}'", id.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(",");
+        let soql = format!("SELECT {fields} FROM {} WHERE Id IN ({list})", link.object);
+        let pages: Vec<_> = client
+            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+            .try_collect()
+            .await?;
+        for page in pages {
+            out.extend(page.records.iter().filter_map(|r| from_json(link, kinds, r)));
+        }
+    }
+    Ok(out)
+}
