@@ -7,6 +7,9 @@
 
 pub mod base;
 pub mod capture;
+pub mod conflicts;
+pub mod images;
+pub mod journal;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -41,6 +44,14 @@ pub enum WorkspaceError {
     BadDefinition { name: String, reason: String },
     #[error("workspace database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("no run {0} in this workspace: list the runs with `tether runs`")]
+    NoSuchRun(i64),
+    #[error("no conflict {0} in this workspace: list the open ones with `tether conflicts`")]
+    NoSuchConflict(i64),
+    #[error(
+        "conflict {id} is no longer open (it is {status}): list the open ones with `tether conflicts`"
+    )]
+    ConflictNotOpen { id: i64, status: String },
 }
 
 pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;

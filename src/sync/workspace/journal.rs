@@ -1,0 +1,818 @@
+//! The run journal: every sync run with its trigger, status and counts, the records that
+//! failed in it, and the audit log read back.
+//!
+//! The engine writes a run in three steps: [`start_run`] when it begins, [`update_counts`] as it
+//! goes (so a progress view and a killed run both show how far it got) and [`finish_run`] at
+//! the end. A run still `running` in the journal after its process died is turned into
+//! `interrupted` by [`mark_interrupted`].
+
+use std::ops::{Add, AddAssign};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Result, WorkspaceError, audit, now_text};
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The Sync button in the app.
+    Button,
+    /// The link's own schedule.
+    Schedule,
+    /// `tether sync`.
+    Cli,
+    /// `tether undo`: the run reverses another one.
+    Undo,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 4] = [
+        Trigger::Button,
+        Trigger::Schedule,
+        Trigger::Cli,
+        Trigger::Undo,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Button => "button",
+            Trigger::Schedule => "schedule",
+            Trigger::Cli => "cli",
+            Trigger::Undo => "undo",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Trigger> {
+        Trigger::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    /// Every record went through.
+    Succeeded,
+    /// The run finished but some records failed; they are retried by the next run.
+    Partial,
+    /// The run stopped on an error that concerns the whole link.
+    Failed,
+    /// A person stopped the run; it stopped at a consistent point.
+    Cancelled,
+    /// The process died while the run was going; the next run resumes it.
+    Interrupted,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Running,
+        RunStatus::Succeeded,
+        RunStatus::Partial,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+        RunStatus::Interrupted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Partial => "partial",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RunStatus> {
+        RunStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// How much a run did. Counts are of records, except `api_calls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct RunCounts {
+    pub processed: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub failed: u64,
+    pub conflicts: u64,
+    pub api_calls: u64,
+}
+
+impl RunCounts {
+    fn as_array(&self) -> [u64; 7] {
+        [
+            self.processed,
+            self.created,
+            self.updated,
+            self.deleted,
+            self.failed,
+            self.conflicts,
+            self.api_calls,
+        ]
+    }
+
+    fn from_array(a: [u64; 7]) -> RunCounts {
+        RunCounts {
+            processed: a[0],
+            created: a[1],
+            updated: a[2],
+            deleted: a[3],
+            failed: a[4],
+            conflicts: a[5],
+            api_calls: a[6],
+        }
+    }
+}
+
+impl AddAssign for RunCounts {
+    fn add_assign(&mut self, other: RunCounts) {
+        let mut sum = self.as_array();
+        for (s, o) in sum.iter_mut().zip(other.as_array()) {
+            *s = s.saturating_add(o);
+        }
+        *self = RunCounts::from_array(sum);
+    }
+}
+
+impl Add for RunCounts {
+    type Output = RunCounts;
+
+    fn add(mut self, other: RunCounts) -> RunCounts {
+        self += other;
+        self
+    }
+}
+
+/// One run as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    /// `None` once the link has been deleted; `link_name` still says which it was.
+    pub link_id: Option<i64>,
+    pub link_name: String,
+    pub trigger: Trigger,
+    pub status: RunStatus,
+    pub started_at: DateTime<Utc>,
+    /// `None` while running, and for an interrupted run, whose end nobody saw.
+    pub ended_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub counts: RunCounts,
+    pub message: Option<String>,
+    /// For an undo run, the run it reverses.
+    pub undo_of: Option<i64>,
+    /// The undo run that reversed this one.
+    pub undone_by: Option<i64>,
+}
+
+impl RunRecord {
+    pub fn duration(&self) -> Option<chrono::Duration> {
+        self.ended_at.map(|end| end - self.started_at)
+    }
+}
+
+/// Which system refused a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Salesforce,
+    Local,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Salesforce => "salesforce",
+            Side::Local => "local",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Side> {
+        [Side::Salesforce, Side::Local]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A record that failed in a run, as the engine reports it.
+///
+/// `payload` is what was sent for the record: its field values and nothing else. The engine
+/// builds it from record values only, never from request headers or connection settings, so
+/// it never holds a token or a password.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordFailure {
+    pub side: Side,
+    pub sf_id: Option<String>,
+    pub row_key: Option<String>,
+    /// The Salesforce error code (`REQUIRED_FIELD_MISSING`, …) or a local one.
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<String>,
+    pub payload: Option<Value>,
+    /// What to do about it, in plain language.
+    pub hint: String,
+}
+
+/// A failed record as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorRecord {
+    pub id: i64,
+    pub run_id: i64,
+    pub side: Side,
+    pub sf_id: Option<String>,
+    pub row_key: Option<String>,
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<String>,
+    pub payload: Option<Value>,
+    pub hint: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: Option<String>,
+}
+
+/// Records a new run as `running` and returns its id.
+pub fn start_run(
+    conn: &Connection,
+    link_id: i64,
+    link_name: &str,
+    trigger: Trigger,
+    undo_of: Option<i64>,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO tether_runs (link_id, link_name, trigger, status, started_at, undo_of)
+         VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
+        params![link_id, link_name, trigger.as_str(), now_text(), undo_of],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Records the counts so far of a run that is still going.
+pub fn update_counts(conn: &Connection, run_id: i64, counts: &RunCounts) -> Result<()> {
+    let c = counts_params(counts);
+    let changed = conn.execute(
+        "UPDATE tether_runs SET processed = ?2, created = ?3, updated = ?4, deleted = ?5,
+             failed = ?6, conflicts = ?7, api_calls = ?8
+         WHERE id = ?1",
+        params![run_id, c[0], c[1], c[2], c[3], c[4], c[5], c[6]],
+    )?;
+    if changed == 0 {
+        return Err(WorkspaceError::NoSuchRun(run_id));
+    }
+    Ok(())
+}
+
+/// Ends a run with its final status and counts, and logs it in the audit log.
+pub fn finish_run(
+    conn: &Connection,
+    run_id: i64,
+    status: RunStatus,
+    counts: &RunCounts,
+    message: Option<&str>,
+) -> Result<()> {
+    atomically(conn, |conn| {
+        let c = counts_params(counts);
+        let changed = conn.execute(
+            "UPDATE tether_runs SET status = ?2, ended_at = ?3, processed = ?4, created = ?5,
+                 updated = ?6, deleted = ?7, failed = ?8, conflicts = ?9, api_calls = ?10,
+                 message = ?11
+             WHERE id = ?1",
+            params![
+                run_id,
+                status.as_str(),
+                now_text(),
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                c[5],
+                c[6],
+                message
+            ],
+        )?;
+        if changed == 0 {
+            return Err(WorkspaceError::NoSuchRun(run_id));
+        }
+        let (link_name, trigger): (String, String) = conn.query_row(
+            "SELECT link_name, trigger FROM tether_runs WHERE id = ?1",
+            [run_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let detail = serde_json::json!({
+            "run": run_id,
+            "status": status.as_str(),
+            "counts": counts,
+            "message": message,
+        });
+        audit(
+            conn,
+            &trigger,
+            "run.finish",
+            &link_name,
+            Some(&detail.to_string()),
+        )
+    })
+}
+
+/// What an interrupted run says about itself.
+pub const INTERRUPTED_MESSAGE: &str = "The process stopped before this run finished. Nothing is lost: \
+     the next sync of this link picks up every change this run had not committed.";
+
+/// Turns every run still `running` into `interrupted` and returns how many there were.
+///
+/// The journal does not know which process a run belongs to, so this treats every `running`
+/// run as dead. The engine calls it only while it holds the link's lock, when no other run of
+/// that link can be going; calling it anywhere else would mark live runs as interrupted.
+pub fn mark_interrupted(conn: &Connection) -> Result<usize> {
+    atomically(conn, |conn| {
+        let mut stmt = conn.prepare(
+            "SELECT id, link_name, trigger FROM tether_runs WHERE status = 'running' ORDER BY id",
+        )?;
+        let running = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (id, link_name, trigger) in &running {
+            conn.execute(
+                "UPDATE tether_runs SET status = 'interrupted', message = ?2 WHERE id = ?1",
+                params![id, INTERRUPTED_MESSAGE],
+            )?;
+            let detail = serde_json::json!({ "run": id, "status": "interrupted" });
+            audit(
+                conn,
+                trigger,
+                "run.interrupted",
+                link_name,
+                Some(&detail.to_string()),
+            )?;
+        }
+        Ok(running.len())
+    })
+}
+
+/// Records that `undo_run` reversed `run_id`.
+pub fn set_undone_by(conn: &Connection, run_id: i64, undo_run: i64) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE tether_runs SET undone_by = ?2 WHERE id = ?1",
+        params![run_id, undo_run],
+    )?;
+    if changed == 0 {
+        return Err(WorkspaceError::NoSuchRun(run_id));
+    }
+    Ok(())
+}
+
+const RUN_COLUMNS: &str = "id, link_id, link_name, trigger, status, started_at, ended_at,
+    processed, created, updated, deleted, failed, conflicts, api_calls, message, undo_of,
+    undone_by";
+
+/// The latest runs, newest first, of one link (by name) or of all.
+pub fn runs(conn: &Connection, link: Option<&str>, limit: usize) -> Result<Vec<RunRecord>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {RUN_COLUMNS} FROM tether_runs
+         WHERE ?1 IS NULL OR link_name = ?1 ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt
+        .query_map(params![link, limit], row_to_run)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn run(conn: &Connection, id: i64) -> Result<Option<RunRecord>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {RUN_COLUMNS} FROM tether_runs WHERE id = ?1"),
+            [id],
+            row_to_run,
+        )
+        .optional()?)
+}
+
+fn row_to_run(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
+    let mut counts = [0u64; 7];
+    for (i, count) in counts.iter_mut().enumerate() {
+        *count = u64::try_from(r.get::<_, i64>(7 + i)?).unwrap_or(0);
+    }
+    Ok(RunRecord {
+        id: r.get(0)?,
+        link_id: r.get(1)?,
+        link_name: r.get(2)?,
+        trigger: parsed(r, 3, Trigger::parse)?,
+        status: parsed(r, 4, RunStatus::parse)?,
+        started_at: time_at(r, 5)?,
+        ended_at: optional_time_at(r, 6)?,
+        counts: RunCounts::from_array(counts),
+        message: r.get(14)?,
+        undo_of: r.get(15)?,
+        undone_by: r.get(16)?,
+    })
+}
+
+/// Keeps a record that failed in a run.
+pub fn record_error(conn: &Connection, run_id: i64, failure: &RecordFailure) -> Result<i64> {
+    let fields = serde_json::to_string(&failure.fields).unwrap_or_else(|_| "[]".into());
+    let payload = failure.payload.as_ref().map(Value::to_string);
+    conn.prepare_cached(
+        "INSERT INTO tether_run_errors
+             (run_id, side, sf_id, row_key, code, message, fields, payload, hint, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        run_id,
+        failure.side.as_str(),
+        failure.sf_id,
+        failure.row_key,
+        failure.code,
+        failure.message,
+        fields,
+        payload,
+        failure.hint,
+        now_text()
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The errors of one run in the order they happened, or the latest of all runs, newest first.
+pub fn errors(conn: &Connection, run: Option<i64>, limit: usize) -> Result<Vec<ErrorRecord>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let order = if run.is_some() { "ASC" } else { "DESC" };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, run_id, side, sf_id, row_key, code, message, fields, payload, hint, at
+         FROM tether_run_errors WHERE ?1 IS NULL OR run_id = ?1 ORDER BY id {order} LIMIT ?2"
+    ))?;
+    let rows = stmt
+        .query_map(params![run, limit], |r| {
+            Ok(ErrorRecord {
+                id: r.get(0)?,
+                run_id: r.get(1)?,
+                side: parsed(r, 2, Side::parse)?,
+                sf_id: r.get(3)?,
+                row_key: r.get(4)?,
+                code: r.get(5)?,
+                message: r.get(6)?,
+                fields: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
+                payload: json_at(r, 8)?,
+                hint: r.get(9)?,
+                at: time_at(r, 10)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The latest audit entries, newest first.
+pub fn audit_log(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, action, subject, detail FROM tether_audit ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt
+        .query_map([limit], |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: time_at(r, 1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                subject: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn counts_params(counts: &RunCounts) -> [i64; 7] {
+    counts
+        .as_array()
+        .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// Runs `f` in a transaction of its own, or inside the caller's when one is open, so that a
+/// multi-statement write is never half done.
+pub(super) fn atomically<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    if !conn.is_autocommit() {
+        return f(conn);
+    }
+    let tx = conn.unchecked_transaction()?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn conversion_error(column: usize, text: &str, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("`{text}` is not a valid {what}").into(),
+    )
+}
+
+pub(super) fn parsed<T>(
+    r: &Row<'_>,
+    column: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = r.get(column)?;
+    parse(&text).ok_or_else(|| conversion_error(column, &text, "value for this column"))
+}
+
+pub(super) fn time_at(r: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = r.get(column)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| conversion_error(column, &text, "time"))
+}
+
+pub(super) fn optional_time_at(
+    r: &Row<'_>,
+    column: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get::<_, Option<String>>(column)? {
+        None => Ok(None),
+        Some(_) => time_at(r, column).map(Some),
+    }
+}
+
+/// A JSON column: NULL is `None`; text that is not JSON is kept as a string rather than lost.
+pub(super) fn json_at(r: &Row<'_>, column: usize) -> rusqlite::Result<Option<Value>> {
+    Ok(r.get::<_, Option<String>>(column)?
+        .map(|text| serde_json::from_str(&text).unwrap_or(Value::String(text))))
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::sync::link::{FieldMapping, Link, MatchKey};
+    use crate::sync::plan::Direction;
+    use crate::sync::workspace::Workspace;
+
+    /// A workspace in a temporary directory with a `customers` table and a link `customers`
+    /// on it; returns the link's id.
+    pub(crate) fn workspace_with_link() -> (tempfile::TempDir, Workspace, i64) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut ws = Workspace::open(&dir.path().join("workspace.sqlite")).expect("workspace");
+        ws.conn()
+            .execute_batch(
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, sf_id TEXT);
+                 INSERT INTO customers (id, name, sf_id) VALUES (1, 'Acme', '001000000000001AAA');",
+            )
+            .expect("table");
+        let link = Link {
+            name: "customers".into(),
+            connection: "main".into(),
+            table: "customers".into(),
+            key: "id".into(),
+            object: "Account".into(),
+            id_column: "sf_id".into(),
+            match_on: MatchKey::SalesforceId,
+            fields: vec![FieldMapping::column("name", "Name", Direction::Both)],
+            pull_filter: None,
+            push_filter: None,
+            policy: Default::default(),
+            deletes: Default::default(),
+            archive_column: None,
+            schedule: Default::default(),
+            strategy: Default::default(),
+        };
+        let id = ws.save_link(&link, "test").expect("link saved");
+        (dir, ws, id)
+    }
+
+    #[test]
+    fn names_match_the_schema_check_constraints() {
+        for t in Trigger::ALL {
+            assert_eq!(Trigger::parse(t.as_str()), Some(t));
+        }
+        for s in RunStatus::ALL {
+            assert_eq!(RunStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Trigger::parse("manual"), None);
+        assert_eq!(RunStatus::parse("done"), None);
+        // Every name is accepted by the CHECK constraints.
+        let (_dir, ws, link) = workspace_with_link();
+        for t in Trigger::ALL {
+            let run = start_run(ws.conn(), link, "customers", t, None).expect("start");
+            for s in RunStatus::ALL {
+                finish_run(ws.conn(), run, s, &RunCounts::default(), None).expect("finish");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_add_field_by_field() {
+        let a = RunCounts {
+            processed: 3,
+            created: 1,
+            api_calls: 2,
+            ..Default::default()
+        };
+        let b = RunCounts {
+            processed: 4,
+            failed: 1,
+            conflicts: 2,
+            api_calls: u64::MAX,
+            ..Default::default()
+        };
+        let sum = a + b;
+        assert_eq!(sum.processed, 7);
+        assert_eq!(sum.created, 1);
+        assert_eq!(sum.failed, 1);
+        assert_eq!(sum.conflicts, 2);
+        assert_eq!(sum.api_calls, u64::MAX, "saturates rather than wrapping");
+    }
+
+    #[test]
+    fn a_run_is_started_updated_finished_and_audited() {
+        let (_dir, ws, link) = workspace_with_link();
+        let conn = ws.conn();
+        let run = start_run(conn, link, "customers", Trigger::Cli, None).expect("start");
+        let started = super::run(conn, run).expect("read").expect("exists");
+        assert_eq!(started.status, RunStatus::Running);
+        assert_eq!(started.ended_at, None);
+        assert_eq!(started.link_id, Some(link));
+
+        let progress = RunCounts {
+            processed: 10,
+            api_calls: 1,
+            ..Default::default()
+        };
+        update_counts(conn, run, &progress).expect("progress");
+        assert_eq!(super::run(conn, run).unwrap().unwrap().counts, progress);
+
+        let done = RunCounts {
+            processed: 12,
+            created: 2,
+            updated: 5,
+            deleted: 1,
+            failed: 1,
+            conflicts: 3,
+            api_calls: 4,
+        };
+        finish_run(
+            conn,
+            run,
+            RunStatus::Partial,
+            &done,
+            Some("1 record failed"),
+        )
+        .expect("end");
+        let finished = super::run(conn, run).unwrap().unwrap();
+        assert_eq!(finished.status, RunStatus::Partial);
+        assert_eq!(finished.counts, done);
+        assert_eq!(finished.message.as_deref(), Some("1 record failed"));
+        assert!(
+            finished
+                .duration()
+                .is_some_and(|d| d >= chrono::Duration::zero())
+        );
+
+        let entry = &audit_log(conn, 1).expect("audit")[0];
+        assert_eq!(entry.action, "run.finish");
+        assert_eq!(entry.actor, "cli");
+        assert_eq!(entry.subject, "customers");
+        let detail: Value = serde_json::from_str(entry.detail.as_deref().unwrap()).unwrap();
+        assert_eq!(detail["run"], run);
+        assert_eq!(detail["counts"]["conflicts"], 3);
+    }
+
+    #[test]
+    fn unknown_runs_are_reported() {
+        let (_dir, ws, _link) = workspace_with_link();
+        let conn = ws.conn();
+        let counts = RunCounts::default();
+        assert!(matches!(
+            update_counts(conn, 99, &counts),
+            Err(WorkspaceError::NoSuchRun(99))
+        ));
+        assert!(matches!(
+            finish_run(conn, 99, RunStatus::Failed, &counts, None),
+            Err(WorkspaceError::NoSuchRun(99))
+        ));
+        assert!(matches!(
+            set_undone_by(conn, 99, 1),
+            Err(WorkspaceError::NoSuchRun(99))
+        ));
+        assert_eq!(super::run(conn, 99).unwrap(), None);
+    }
+
+    #[test]
+    fn running_runs_become_interrupted_and_finished_ones_stay() {
+        let (_dir, ws, link) = workspace_with_link();
+        let conn = ws.conn();
+        let done = start_run(conn, link, "customers", Trigger::Cli, None).unwrap();
+        finish_run(
+            conn,
+            done,
+            RunStatus::Succeeded,
+            &RunCounts::default(),
+            None,
+        )
+        .unwrap();
+        let killed = start_run(conn, link, "customers", Trigger::Schedule, None).unwrap();
+
+        assert_eq!(mark_interrupted(conn).unwrap(), 1);
+        let run = super::run(conn, killed).unwrap().unwrap();
+        assert_eq!(run.status, RunStatus::Interrupted);
+        assert!(run.message.unwrap().contains("next sync"));
+        assert_eq!(
+            super::run(conn, done).unwrap().unwrap().status,
+            RunStatus::Succeeded
+        );
+        assert_eq!(audit_log(conn, 1).unwrap()[0].action, "run.interrupted");
+        assert_eq!(mark_interrupted(conn).unwrap(), 0, "nothing left running");
+    }
+
+    #[test]
+    fn runs_are_listed_newest_first_and_by_link() {
+        let (_dir, ws, link) = workspace_with_link();
+        let conn = ws.conn();
+        let first = start_run(conn, link, "customers", Trigger::Cli, None).unwrap();
+        let second = start_run(conn, link, "customers", Trigger::Button, None).unwrap();
+        let undo = start_run(conn, link, "customers", Trigger::Undo, Some(first)).unwrap();
+        set_undone_by(conn, first, undo).unwrap();
+
+        let ids: Vec<i64> = runs(conn, None, 10).unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![undo, second, first]);
+        assert_eq!(runs(conn, Some("customers"), 2).unwrap().len(), 2);
+        assert!(runs(conn, Some("leads"), 10).unwrap().is_empty());
+
+        let first = super::run(conn, first).unwrap().unwrap();
+        assert_eq!(first.undone_by, Some(undo));
+        assert_eq!(
+            super::run(conn, undo).unwrap().unwrap().undo_of,
+            Some(first.id)
+        );
+    }
+
+    #[test]
+    fn errors_keep_code_fields_payload_and_hint() {
+        let (_dir, ws, link) = workspace_with_link();
+        let conn = ws.conn();
+        let run = start_run(conn, link, "customers", Trigger::Cli, None).unwrap();
+        let other = start_run(conn, link, "customers", Trigger::Cli, None).unwrap();
+        let failure = RecordFailure {
+            side: Side::Salesforce,
+            sf_id: None,
+            row_key: Some("7".into()),
+            code: "REQUIRED_FIELD_MISSING".into(),
+            message: "Required fields are missing: [Name]".into(),
+            fields: vec!["Name".into()],
+            payload: Some(serde_json::json!({"Name": null, "Industry": "Energy"})),
+            hint: "Fill in `name` for row 7, then sync again.".into(),
+        };
+        record_error(conn, run, &failure).unwrap();
+        record_error(
+            conn,
+            run,
+            &RecordFailure {
+                side: Side::Local,
+                code: "CONSTRAINT".into(),
+                payload: None,
+                ..failure.clone()
+            },
+        )
+        .unwrap();
+        record_error(conn, other, &failure).unwrap();
+
+        let of_run = errors(conn, Some(run), 10).unwrap();
+        assert_eq!(of_run.len(), 2);
+        assert_eq!(
+            of_run[0].code, "REQUIRED_FIELD_MISSING",
+            "in order of occurrence"
+        );
+        assert_eq!(of_run[0].side, Side::Salesforce);
+        assert_eq!(of_run[0].fields, vec!["Name".to_string()]);
+        assert_eq!(of_run[0].payload, failure.payload);
+        assert_eq!(of_run[0].hint, failure.hint);
+        assert_eq!(of_run[1].side, Side::Local);
+        assert_eq!(of_run[1].payload, None);
+
+        let latest = errors(conn, None, 2).unwrap();
+        assert_eq!(latest.len(), 2);
+        assert_eq!(latest[0].run_id, other, "newest first");
+    }
+}
