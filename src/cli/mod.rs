@@ -5,6 +5,7 @@ mod demo;
 mod org_client;
 mod query;
 mod sandbox_org;
+mod sync;
 mod workspace;
 
 use std::path::PathBuf;
@@ -51,6 +52,10 @@ pub enum Command {
     Query(query::QueryArgs),
     /// Show a connected org's API limits and how much of each is used.
     Limits(query::LimitsArgs),
+    /// Run a link now (or every link with --all): pull, plan, push, and record the run.
+    Sync(sync::SyncArgs),
+    /// Undo a run: put Salesforce, the local table and the link's bases back as they were.
+    Undo(sync::UndoArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -94,6 +99,8 @@ pub enum CliError {
     Salesforce(String),
     #[error("{0}")]
     Workspace(crate::sync::workspace::WorkspaceError),
+    #[error("{0}")]
+    Sync(String),
 }
 
 impl CliError {
@@ -107,7 +114,8 @@ impl CliError {
             | CliError::Bench(_)
             | CliError::Connect(_)
             | CliError::Salesforce(_)
-            | CliError::Workspace(_) => 1,
+            | CliError::Workspace(_)
+            | CliError::Sync(_) => 1,
         }
     }
 }
@@ -140,6 +148,8 @@ pub fn main() -> ExitCode {
         Some(Command::Disconnect(args)) => connect::disconnect_command(args),
         Some(Command::Query(args)) => query::query(args),
         Some(Command::Limits(args)) => query::limits(args),
+        Some(Command::Sync(args)) => sync::sync(args),
+        Some(Command::Undo(args)) => sync::undo(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

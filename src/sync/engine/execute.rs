@@ -12,7 +12,6 @@ use super::remote::{self, ReadPath, RemoteRecord};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
 use crate::salesforce::Client;
-use crate::sync::hints;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, RecordPlan, Side, Values};
 use crate::sync::workspace::base::{self, BaseRecord};
@@ -78,8 +77,8 @@ impl<'a> Run<'a> {
         let cursor = load_cursor(ws.conn(), link_id)?;
         let since = cursor.map(|c| c - Duration::seconds(i64::from(link.strategy.overlap_seconds)));
         self.options.cancel.check()?;
-        let fetched = remote::fetch_changes(self.client, &link, &kinds, since, &self.options.cancel)
-            .await?;
+        let fetched =
+            remote::fetch_changes(self.client, &link, &kinds, since, &self.options.cancel).await?;
         self.read_path = Some(fetched.path);
         self.options.report(Progress::Read {
             records: fetched.records.len() as u64,
@@ -125,7 +124,7 @@ impl<'a> Run<'a> {
                 .collect();
             capture::last_external_change(ws.conn(), &link.table, &keys)?
         } else {
-            HashMap::new()
+            Default::default()
         };
         let rules = link.rules();
         for unit in &mut units {
@@ -134,11 +133,12 @@ impl<'a> Run<'a> {
         let (pulls, pushes, conflicts) = units.iter().fold((0, 0, 0), |acc, u| {
             (
                 acc.0 + u64::from(!u.plan.pull.is_empty() || u.plan.create_local.is_some()),
-                acc.1 + u64::from(
-                    !u.plan.push.is_empty()
-                        || u.plan.create_remote.is_some()
-                        || u.plan.delete_remote,
-                ),
+                acc.1
+                    + u64::from(
+                        !u.plan.push.is_empty()
+                            || u.plan.create_remote.is_some()
+                            || u.plan.delete_remote,
+                    ),
                 acc.2 + u.plan.conflicts.len() as u64,
             )
         });
@@ -154,7 +154,11 @@ impl<'a> Run<'a> {
     }
 
     /// Every mapped field must exist; parent references are text.
-    fn check_fields(&self, link: &Link, kinds: &mut HashMap<String, Kind>) -> Result<(), SyncError> {
+    fn check_fields(
+        &self,
+        link: &Link,
+        kinds: &mut HashMap<String, Kind>,
+    ) -> Result<(), SyncError> {
         let mut fields: Vec<&str> = link.fields.iter().map(|f| f.remote.as_str()).collect();
         if let MatchKey::ExternalId { field, .. } = &link.match_on {
             fields.push(field);
@@ -266,7 +270,6 @@ impl<'a> Run<'a> {
                             &unit.plan,
                             false,
                         );
-                        self.remember(&tx, &sf_id)?;
                         self.base_put(&tx, &BaseRecord {
                                 sf_id: sf_id.clone(),
                                 row_key: Some(key),
@@ -313,7 +316,9 @@ impl<'a> Run<'a> {
                     self.counts.updated += 1;
                 }
                 if let Some(old) = &unit.base {
-                    self.base_put(&tx, &BaseRecord {
+                    self.base_put(
+                        &tx,
+                        &BaseRecord {
                             remote_deleted: true,
                             ..old.clone()
                         },
@@ -336,11 +341,8 @@ impl<'a> Run<'a> {
                     link_id,
                     &sf_id,
                     Some(&row.key),
-                    &conflict.field,
-                    conflict.base.as_ref(),
-                    conflict.local.as_ref(),
-                    conflict.remote.as_ref(),
-                    self.run_id,
+                    conflict,
+                    Some(self.run_id),
                 )?;
                 self.counts.conflicts += 1;
             }
@@ -361,7 +363,9 @@ impl<'a> Run<'a> {
                     b.fields != fields || b.row_key.as_deref() != Some(row.key.as_str())
                 });
                 if changed {
-                    self.base_put(&tx, &BaseRecord {
+                    self.base_put(
+                        &tx,
+                        &BaseRecord {
                             sf_id: sf_id.clone(),
                             row_key: Some(row.key.clone()),
                             fields,
@@ -381,6 +385,11 @@ impl<'a> Run<'a> {
             }
         }
         if let Some(cursor) = cursor {
+            tx.execute(
+                "INSERT OR IGNORE INTO tether_cursor_images (run_id, link_id, pulled_through)
+                 VALUES (?1, ?2, (SELECT pulled_through FROM tether_cursors WHERE link_id = ?2))",
+                params![self.run_id, link_id],
+            )?;
             tx.execute(
                 "INSERT INTO tether_cursors (link_id, pulled_through) VALUES (?1, ?2)
                  ON CONFLICT (link_id) DO UPDATE SET pulled_through = excluded.pulled_through",
@@ -523,7 +532,6 @@ impl<'a> Run<'a> {
         outcomes: Vec<(usize, Outcome)>,
         image_ids: &HashMap<usize, i64>,
     ) -> Result<(), SyncError> {
-        let link_id = self.stored.id;
         let tx = ws.conn_mut().transaction()?;
         capture::set_writer(&tx, Some(self.run_id))?;
         let mut answered = HashSet::new();
@@ -553,11 +561,16 @@ impl<'a> Run<'a> {
                         &confirmed_plan(&unit.plan),
                         true,
                     );
-                    self.base_put(&tx, &BaseRecord {
+                    self.base_put(
+                        &tx,
+                        &BaseRecord {
                             sf_id: id,
                             row_key: Some(row.key.clone()),
                             fields,
-                            remote_modstamp: unit.base.as_ref().and_then(|b| b.remote_modstamp.clone()),
+                            remote_modstamp: unit
+                                .base
+                                .as_ref()
+                                .and_then(|b| b.remote_modstamp.clone()),
                             remote_deleted: false,
                         },
                     )?;
@@ -575,7 +588,9 @@ impl<'a> Run<'a> {
                             side: journal::Side::Salesforce,
                             sf_id: unit.sf_id.clone(),
                             row_key: unit.local.as_ref().map(|l| l.key.clone()),
-                            hint: hints::hint(&error.status_code, &error.fields, &error.message),
+                            hint: crate::sync::workspace::journal::placeholder_hint(
+                                &error.status_code,
+                            ),
                             code: error.status_code,
                             message: error.message,
                             fields: error.fields,
@@ -741,7 +756,7 @@ fn plan_unit(
     link: &Link,
     rules: &[FieldRule],
     unit: &Unit,
-    changed_at: &HashMap<String, DateTime<Utc>>,
+    changed_at: &std::collections::BTreeMap<String, DateTime<Utc>>,
 ) -> RecordPlan {
     let local_side = match &unit.local {
         Some(row) => Side::present(&row.values, changed_at.get(&row.key).copied()),

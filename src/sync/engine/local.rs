@@ -8,7 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
 use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
-use crate::sync::link::{LocalSource, Link, MatchKey};
+use crate::sync::link::{Link, LocalSource, MatchKey};
 use crate::sync::plan::Values;
 use crate::sync::workspace::capture::quote_ident;
 
@@ -77,10 +77,12 @@ pub fn read_rows(
     } else {
         select.push("NULL".into());
     }
-    select.push(match link.push_filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(filter) => format!("CASE WHEN ({filter}) THEN 1 ELSE 0 END"),
-        None => "1".into(),
-    });
+    select.push(
+        match link.push_filter.as_deref().filter(|f| !f.trim().is_empty()) {
+            Some(filter) => format!("CASE WHEN ({filter}) THEN 1 ELSE 0 END"),
+            None => "1".into(),
+        },
+    );
     for mapping in &link.fields {
         select.push(source_sql(&mapping.local));
     }

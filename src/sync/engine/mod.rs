@@ -40,7 +40,9 @@ pub enum SyncError {
     Busy(PathBuf),
     #[error("the link `{link}` cannot run: {problem}. Run `tether link verify {link}` for the fix")]
     Link { link: String, problem: String },
-    #[error("the Bulk API job {job} ended {state}: {message}. Retry the sync; if it fails again, see the job in Setup > Bulk Data Load Jobs")]
+    #[error(
+        "the Bulk API job {job} ended {state}: {message}. Retry the sync; if it fails again, see the job in Setup > Bulk Data Load Jobs"
+    )]
     BulkJob {
         job: String,
         state: String,
@@ -48,6 +50,8 @@ pub enum SyncError {
     },
     #[error("Salesforce sent a CSV Tether cannot read ({0}); retry the sync")]
     BadCsv(String),
+    #[error("cannot undo: {0}")]
+    Undo(String),
     #[error("cannot lock the workspace for syncing: {0}")]
     Lock(std::io::Error),
 }
@@ -87,10 +91,22 @@ impl Cancel {
 /// What a run reports while it works.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
-    Started { run_id: i64 },
-    Read { records: u64, path: ReadPath },
-    Planned { pulls: u64, pushes: u64, conflicts: u64 },
-    Pushed { done: u64, total: u64 },
+    Started {
+        run_id: i64,
+    },
+    Read {
+        records: u64,
+        path: ReadPath,
+    },
+    Planned {
+        pulls: u64,
+        pushes: u64,
+        conflicts: u64,
+    },
+    Pushed {
+        done: u64,
+        total: u64,
+    },
 }
 
 pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
@@ -170,7 +186,7 @@ pub async fn sync_link(
     journal::mark_interrupted(ws.conn())?;
     let stored = ws.link(link_name)?;
     capture::install(ws.conn(), &stored.link.table, &stored.link.key)?;
-    let run_id = journal::start_run(ws.conn(), Some(stored.id), link_name, options.trigger, None)?;
+    let run_id = journal::start_run(ws.conn(), stored.id, link_name, options.trigger, None)?;
     options.report(Progress::Started { run_id });
     let calls_before = client.requests_answered();
     let mut run = execute::Run::new(run_id, stored, client, options);

@@ -28,9 +28,16 @@ pub struct PushItem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PushOp {
     /// Upsert on the external-id field with this value: creates or finds the record.
-    Upsert { field: String, value: String },
-    Update { id: String },
-    Delete { id: String },
+    Upsert {
+        field: String,
+        value: String,
+    },
+    Update {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -130,9 +130,13 @@ pub async fn fetch_changes(
     let soql = changes_query(link, since);
     let with_deleted = since.is_some();
     let mut pages = if with_deleted {
-        client.query_all::<Map<String, Value>>(&soql, Some(BatchSize(2000))).boxed()
+        client
+            .query_all::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+            .boxed()
     } else {
-        client.query::<Map<String, Value>>(&soql, Some(BatchSize(2000))).boxed()
+        client
+            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+            .boxed()
     };
     let mut records = Vec::new();
     let mut first = true;
@@ -143,7 +147,11 @@ pub async fn fetch_changes(
         }
         first = false;
         cancel.check()?;
-        records.extend(page.records.iter().filter_map(|r| from_json(link, kinds, r)));
+        records.extend(
+            page.records
+                .iter()
+                .filter_map(|r| from_json(link, kinds, r)),
+        );
     }
     Ok(finish(records, ReadPath::Rest))
 }
@@ -255,7 +263,11 @@ pub async fn fetch_by_ids(
             .try_collect()
             .await?;
         for page in pages {
-            out.extend(page.records.iter().filter_map(|r| from_json(link, kinds, r)));
+            out.extend(
+                page.records
+                    .iter()
+                    .filter_map(|r| from_json(link, kinds, r)),
+            );
         }
     }
     Ok(out)

@@ -133,7 +133,11 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
         return Some(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
             return Some(t.and_utc());
         }
@@ -223,9 +227,17 @@ mod tests {
     fn unreadable_values_say_what_was_expected() {
         let cases: &[(Kind, Value, &str)] = &[
             (Kind::Number, json!("twelve"), "a number"),
-            (Kind::Boolean, json!(2), "a checkbox (0 or 1, true or false)"),
+            (
+                Kind::Boolean,
+                json!(2),
+                "a checkbox (0 or 1, true or false)",
+            ),
             (Kind::Date, json!("02/01/2026"), "a date (YYYY-MM-DD)"),
-            (Kind::DateTime, json!("yesterday"), "a date and time (ISO 8601)"),
+            (
+                Kind::DateTime,
+                json!("yesterday"),
+                "a date and time (ISO 8601)",
+            ),
         ];
         for (kind, input, expected) in cases {
             let err = canonical(*kind, input).unwrap_err();

@@ -116,7 +116,10 @@ fn to_json(base: &BaseRecord) -> Value {
 fn from_json(value: &Value) -> Option<BaseRecord> {
     Some(BaseRecord {
         sf_id: value.get("sf_id")?.as_str()?.to_string(),
-        row_key: value.get("row_key").and_then(Value::as_str).map(str::to_string),
+        row_key: value
+            .get("row_key")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         fields: value
             .get("fields")?
             .as_object()?

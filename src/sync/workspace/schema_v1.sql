@@ -57,6 +57,14 @@ CREATE TABLE tether_base_images (
     PRIMARY KEY (run_id, link_id, sf_id)
 );
 
+-- The pull cursor as it was before a run moved it.
+CREATE TABLE tether_cursor_images (
+    run_id          INTEGER NOT NULL,
+    link_id         INTEGER NOT NULL REFERENCES tether_links (id) ON DELETE CASCADE,
+    pulled_through  TEXT,
+    PRIMARY KEY (run_id, link_id)
+);
+
 CREATE TABLE tether_cursors (
     link_id          INTEGER PRIMARY KEY REFERENCES tether_links (id) ON DELETE CASCADE,
     pulled_through   TEXT,              -- the highest SystemModstamp whose records are committed

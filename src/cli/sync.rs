@@ -1,0 +1,132 @@
+//! `tether sync [LINK|--all]` and `tether undo RUN`: the engine from the command line, for
+//! scheduled and scripted use.
+
+use clap::Args;
+
+use super::CliError;
+use super::connect::runtime;
+use super::query::client_for;
+use super::workspace::WorkspaceArg;
+use crate::sync::engine::{self, RunOptions, RunSummary};
+use crate::sync::workspace::journal::{RunStatus, Trigger};
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// The link to run (see `tether link list`).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub link: Option<String>,
+    /// Run every link, one after another.
+    #[arg(long)]
+    pub all: bool,
+    /// Record the runs as started by the schedule rather than by hand.
+    #[arg(long)]
+    pub scheduled: bool,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// The run to undo (see `tether runs`).
+    pub run: i64,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
+}
+
+pub fn summary_line(summary: &RunSummary) -> String {
+    let c = &summary.counts;
+    let mut line = format!(
+        "run {} of {}: {} — {} processed, {} created, {} updated, {} deleted, {} failed, {} in conflict, {} API calls",
+        summary.run_id,
+        summary.link,
+        summary.status.as_str(),
+        c.processed,
+        c.created,
+        c.updated,
+        c.deleted,
+        c.failed,
+        c.conflicts,
+        c.api_calls
+    );
+    if let Some(message) = &summary.message {
+        line.push_str(&format!("\n  {message}"));
+    }
+    line
+}
+
+pub fn sync(args: SyncArgs) -> Result<(), CliError> {
+    let path = args.workspace.path()?;
+    let ws = args.workspace.open()?;
+    let names: Vec<String> = match &args.link {
+        Some(name) => vec![ws.link(name)?.link.name],
+        None => ws.links()?.into_iter().map(|s| s.link.name).collect(),
+    };
+    if names.is_empty() {
+        return Err(CliError::Usage(
+            "the workspace has no links yet: add one with `tether link template` or `tether link import`".into(),
+        ));
+    }
+    let connections: Vec<String> = names
+        .iter()
+        .map(|n| ws.link(n).map(|s| s.link.connection))
+        .collect::<Result<_, _>>()?;
+    drop(ws);
+    let trigger = if args.scheduled {
+        Trigger::Schedule
+    } else {
+        Trigger::Cli
+    };
+    runtime()?.block_on(async {
+        let options = RunOptions::new(trigger);
+        let cancel = options.cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("stopping at the next safe point…");
+                cancel.cancel();
+            }
+        });
+        let mut all_ok = true;
+        for (name, connection) in names.iter().zip(&connections) {
+            let client = client_for(connection, &args.workspace.data).await?;
+            let summary = engine::sync_link(&path, name, &client, &options)
+                .await
+                .map_err(|e| CliError::Sync(e.to_string()))?;
+            println!("{}", summary_line(&summary));
+            all_ok &= summary.status == RunStatus::Succeeded;
+            if summary.status == RunStatus::Cancelled {
+                break;
+            }
+        }
+        if all_ok {
+            Ok(())
+        } else {
+            Err(CliError::Sync(
+                "not every run succeeded: see `tether runs` and `tether errors`".into(),
+            ))
+        }
+    })
+}
+
+pub fn undo(args: UndoArgs) -> Result<(), CliError> {
+    let path = args.workspace.path()?;
+    let ws = args.workspace.open()?;
+    let run = crate::sync::workspace::journal::run(ws.conn(), args.run)?.ok_or_else(|| {
+        CliError::Usage(format!("no run {}: list them with `tether runs`", args.run))
+    })?;
+    let connection = ws.link(&run.link_name)?.link.connection;
+    drop(ws);
+    runtime()?.block_on(async {
+        let client = client_for(&connection, &args.workspace.data).await?;
+        let summary = engine::undo::undo_run(&path, args.run, &client)
+            .await
+            .map_err(|e| CliError::Sync(e.to_string()))?;
+        println!("{}", summary_line(&summary));
+        if summary.status == RunStatus::Succeeded {
+            Ok(())
+        } else {
+            Err(CliError::Sync(
+                "the undo did not finish: see `tether errors --run` for it".into(),
+            ))
+        }
+    })
+}

@@ -1,0 +1,153 @@
+//! A sandbox org, a client signed in to it and a workspace in a fresh temporary directory,
+//! for the sync engine tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use tether::salesforce::Client;
+use tether::sync::engine::{self, RunOptions, RunSummary};
+use tether::sync::link::Link;
+use tether::sync::workspace::Workspace;
+use tether::sync::workspace::journal::Trigger;
+
+#[path = "../client_support/mod.rs"]
+mod client_support;
+pub use client_support::*;
+
+pub struct Bench {
+    pub org: TestOrg,
+    pub client: Client,
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl Bench {
+    pub async fn new() -> Bench {
+        let (org, client) = org_and_client().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("workspace.sqlite");
+        Workspace::open(&path).expect("workspace opens");
+        Bench {
+            org,
+            client,
+            dir,
+            path,
+        }
+    }
+
+    /// Another program's connection to the workspace file.
+    pub fn db(&self) -> Connection {
+        let conn = Connection::open(&self.path).expect("workspace file opens");
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
+        conn
+    }
+
+    pub fn add_link(&self, link: Value) -> Link {
+        let link: Link = serde_json::from_value(link).expect("link parses");
+        let mut ws = Workspace::open(&self.path).unwrap();
+        ws.save_link(&link, "test").expect("link saves");
+        link
+    }
+
+    pub async fn sync(&self, link: &str) -> RunSummary {
+        engine::sync_link(
+            &self.path,
+            link,
+            &self.client,
+            &RunOptions::new(Trigger::Cli),
+        )
+        .await
+        .expect("the run starts")
+    }
+
+    pub async fn create(&self, object: &str, body: Value) -> String {
+        self.org.create(object, body).await
+    }
+
+    pub async fn get(&self, object: &str, id: &str) -> Value {
+        self.org.get(object, id).await
+    }
+
+    pub async fn update(&self, object: &str, id: &str, body: Value) {
+        let r = self
+            .org
+            .api(reqwest::Method::PATCH, &format!("/sobjects/{object}/{id}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "update {object} {id}: {}",
+            r.status()
+        );
+    }
+
+    pub async fn delete(&self, object: &str, id: &str) {
+        let r = self
+            .org
+            .api(reqwest::Method::DELETE, &format!("/sobjects/{object}/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "delete {object} {id}: {}",
+            r.status()
+        );
+    }
+
+    /// Rows of a query on the workspace, each as a JSON array of its columns.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<Value>> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => Value::Null,
+                        rusqlite::types::ValueRef::Integer(x) => json!(x),
+                        rusqlite::types::ValueRef::Real(x) => json!(x),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            json!(String::from_utf8_lossy(t))
+                        }
+                        rusqlite::types::ValueRef::Blob(_) => json!("<blob>"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    pub fn execute(&self, sql: &str) {
+        self.db().execute_batch(sql).expect("workspace SQL runs");
+    }
+}
+
+/// A customers table and a link Account ↔ customers: name both ways, industry pulled,
+/// health score pushed.
+pub fn customers_link(policy: &str) -> Value {
+    json!({
+        "name": "customers",
+        "connection": "sandbox",
+        "table": "customers",
+        "key": "id",
+        "object": "Account",
+        "id_column": "sf_id",
+        "policy": policy,
+        "fields": [
+            {"local": {"column": "name"}, "remote": "Name", "direction": "both"},
+            {"local": {"column": "industry"}, "remote": "Industry", "direction": "pull"},
+            {"local": {"column": "health_score"}, "remote": "Health_Score__c", "direction": "push"}
+        ]
+    })
+}
+
+pub const CUSTOMERS_TABLE: &str = "CREATE TABLE customers (
+    id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT, industry TEXT, health_score REAL)";
