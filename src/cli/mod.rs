@@ -2,6 +2,7 @@
 
 mod connect;
 mod demo;
+mod history;
 mod org_client;
 mod query;
 mod sandbox_org;
@@ -51,6 +52,12 @@ pub enum Command {
     Query(query::QueryArgs),
     /// Show a connected org's API limits and how much of each is used.
     Limits(query::LimitsArgs),
+    /// List the latest sync runs with their status and counts.
+    Runs(history::RunsArgs),
+    /// List the records that failed in sync runs, with what to do about each.
+    Errors(history::ErrorsArgs),
+    /// List the conflicts waiting for a decision, or resolve one.
+    Conflicts(history::ConflictsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -140,6 +147,9 @@ pub fn main() -> ExitCode {
         Some(Command::Disconnect(args)) => connect::disconnect_command(args),
         Some(Command::Query(args)) => query::query(args),
         Some(Command::Limits(args)) => query::limits(args),
+        Some(Command::Runs(args)) => history::runs(args),
+        Some(Command::Errors(args)) => history::errors(args),
+        Some(Command::Conflicts(args)) => history::conflicts(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
