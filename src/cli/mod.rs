@@ -2,6 +2,7 @@
 
 mod connect;
 mod demo;
+mod history;
 mod org_client;
 mod query;
 mod sandbox_org;
@@ -56,6 +57,12 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Undo a run: put Salesforce, the local table and the link's bases back as they were.
     Undo(sync::UndoArgs),
+    /// List the latest sync runs with their status and counts.
+    Runs(history::RunsArgs),
+    /// List the records that failed in sync runs, with what to do about each.
+    Errors(history::ErrorsArgs),
+    /// List the conflicts waiting for a decision, or resolve one.
+    Conflicts(history::ConflictsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -150,6 +157,9 @@ pub fn main() -> ExitCode {
         Some(Command::Limits(args)) => query::limits(args),
         Some(Command::Sync(args)) => sync::sync(args),
         Some(Command::Undo(args)) => sync::undo(args),
+        Some(Command::Runs(args)) => history::runs(args),
+        Some(Command::Errors(args)) => history::errors(args),
+        Some(Command::Conflicts(args)) => history::conflicts(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,429 @@
+//! `tether runs`, `tether errors` and `tether conflicts`: what the sync engine did, what
+//! failed, and the fields waiting for a person's decision.
+
+use std::collections::HashMap;
+
+use chrono::Local;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{CliError, WorkspaceArg};
+use crate::sync::workspace::conflicts::{self, ConflictRecord, Keep};
+use crate::sync::workspace::journal::{self, ErrorRecord, RunRecord, RunStatus};
+use crate::sync::workspace::{Workspace, WorkspaceError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading.
+    Table,
+    /// A JSON array for scripts.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunsArgs {
+    /// Only the runs of this link.
+    #[arg(long, value_name = "NAME")]
+    pub link: Option<String>,
+    /// How many of the latest runs to show.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ErrorsArgs {
+    /// Only the errors of this run (see `tether runs`).
+    #[arg(long, value_name = "N")]
+    pub run: Option<i64>,
+    /// How many errors to show.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// `json` includes the payload that was sent for each record.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub action: Option<ConflictsAction>,
+    /// Only the conflicts of this link.
+    #[arg(long, value_name = "NAME")]
+    pub link: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConflictsAction {
+    /// Decide a conflict; the next sync of its link writes the kept value to the other side.
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ResolveArgs {
+    /// The conflict's id (see `tether conflicts`).
+    pub id: i64,
+    /// The side whose value to keep.
+    #[arg(long, value_enum)]
+    pub keep: KeepSide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepSide {
+    Local,
+    Salesforce,
+}
+
+pub fn runs(args: RunsArgs) -> Result<(), CliError> {
+    let ws = args.workspace.open()?;
+    let runs = journal::runs(ws.conn(), args.link.as_deref(), args.limit)?;
+    if args.format == Format::Json {
+        return print_json(&runs);
+    }
+    if runs.is_empty() {
+        match &args.link {
+            Some(link) => println!("No runs of `{link}` yet: run `tether sync {link}`."),
+            None => println!("No runs yet: run `tether sync LINK`."),
+        }
+        return Ok(());
+    }
+    print!("{}", runs_table(&runs));
+    for run in runs.iter().filter(|r| r.status != RunStatus::Succeeded) {
+        if let Some(message) = &run.message {
+            println!("run {}: {message}", run.id);
+        }
+    }
+    Ok(())
+}
+
+fn runs_table(runs: &[RunRecord]) -> String {
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("LINK", Align::Left),
+        ("TRIGGER", Align::Left),
+        ("STATUS", Align::Left),
+        ("STARTED", Align::Left),
+        ("DURATION", Align::Right),
+        ("PROCESSED", Align::Right),
+        ("CREATED", Align::Right),
+        ("UPDATED", Align::Right),
+        ("DELETED", Align::Right),
+        ("FAILED", Align::Right),
+        ("CONFLICTS", Align::Right),
+        ("API CALLS", Align::Right),
+    ]);
+    for run in runs {
+        let c = &run.counts;
+        table.row(vec![
+            run.id.to_string(),
+            run.link_name.clone(),
+            run.trigger.as_str().to_string(),
+            status_text(run),
+            run.started_at
+                .with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            duration_text(run),
+            c.processed.to_string(),
+            c.created.to_string(),
+            c.updated.to_string(),
+            c.deleted.to_string(),
+            c.failed.to_string(),
+            c.conflicts.to_string(),
+            c.api_calls.to_string(),
+        ]);
+    }
+    table.render()
+}
+
+fn status_text(run: &RunRecord) -> String {
+    match (run.undone_by, run.undo_of) {
+        (Some(undo), _) => format!("{} (undone by {undo})", run.status.as_str()),
+        (None, Some(of)) => format!("{} (undoes {of})", run.status.as_str()),
+        (None, None) => run.status.as_str().to_string(),
+    }
+}
+
+fn duration_text(run: &RunRecord) -> String {
+    let Some(duration) = run.duration() else {
+        return match run.status {
+            RunStatus::Running => "running".into(),
+            _ => "-".into(),
+        };
+    };
+    let millis = duration.num_milliseconds().max(0);
+    let seconds = millis / 1000;
+    match seconds {
+        0..60 => format!("{:.1}s", millis as f64 / 1000.0),
+        60..3600 => format!("{}m {:02}s", seconds / 60, seconds % 60),
+        _ => format!("{}h {:02}m", seconds / 3600, (seconds % 3600) / 60),
+    }
+}
+
+pub fn errors(args: ErrorsArgs) -> Result<(), CliError> {
+    let ws = args.workspace.open()?;
+    if let Some(run) = args.run
+        && journal::run(ws.conn(), run)?.is_none()
+    {
+        return Err(WorkspaceError::NoSuchRun(run).into());
+    }
+    let errors = journal::errors(ws.conn(), args.run, args.limit)?;
+    if args.format == Format::Json {
+        return print_json(&errors);
+    }
+    if errors.is_empty() {
+        match args.run {
+            Some(run) => println!("Run {run} recorded no errors."),
+            None => println!("No errors recorded: every record of every run went through."),
+        }
+        return Ok(());
+    }
+    print!("{}", errors_table(&errors));
+    println!("The payload sent for each record is in `--format json`.");
+    Ok(())
+}
+
+fn errors_table(errors: &[ErrorRecord]) -> String {
+    let mut table = Table::new(&[
+        ("RUN", Align::Right),
+        ("SIDE", Align::Left),
+        ("CODE", Align::Left),
+        ("RECORD", Align::Left),
+        ("FIELDS", Align::Left),
+        ("MESSAGE", Align::Left),
+        ("HINT", Align::Left),
+    ]);
+    for e in errors {
+        table.row(vec![
+            e.run_id.to_string(),
+            e.side.as_str().to_string(),
+            e.code.clone(),
+            record_text(e.sf_id.as_deref(), e.row_key.as_deref()),
+            e.fields.join(", "),
+            e.message.clone(),
+            e.hint.clone(),
+        ]);
+    }
+    table.render()
+}
+
+fn record_text(sf_id: Option<&str>, row_key: Option<&str>) -> String {
+    match (sf_id, row_key) {
+        (Some(id), Some(key)) => format!("{id} (row {key})"),
+        (Some(id), None) => id.to_string(),
+        (None, Some(key)) => format!("row {key}"),
+        (None, None) => "-".to_string(),
+    }
+}
+
+pub fn conflicts(args: ConflictsArgs) -> Result<(), CliError> {
+    // `--workspace` is global, so it is read here whether it comes before or after `resolve`.
+    if let Some(ConflictsAction::Resolve(resolve)) = args.action {
+        return resolve_conflict(&args.workspace, resolve);
+    }
+    let ws = args.workspace.open()?;
+    let link_id = match &args.link {
+        Some(name) => Some(ws.link(name)?.id),
+        None => None,
+    };
+    let open = conflicts::open(ws.conn(), link_id)?;
+    let names = link_names(&ws)?;
+    let name_of = |c: &ConflictRecord| names.get(&c.link_id).cloned().unwrap_or_default();
+    if args.format == Format::Json {
+        let listed: Vec<ListedConflict<'_>> = open
+            .iter()
+            .map(|c| ListedConflict {
+                link: name_of(c),
+                conflict: c,
+            })
+            .collect();
+        return print_json(&listed);
+    }
+    if open.is_empty() {
+        println!("No open conflicts: nothing is waiting for a decision.");
+        return Ok(());
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("LINK", Align::Left),
+        ("RECORD", Align::Left),
+        ("FIELD", Align::Left),
+        ("BASE", Align::Left),
+        ("LOCAL", Align::Left),
+        ("SALESFORCE", Align::Left),
+        ("DETECTED", Align::Left),
+    ]);
+    for c in &open {
+        table.row(vec![
+            c.id.to_string(),
+            name_of(c),
+            record_text(Some(&c.sf_id), c.row_key.as_deref()),
+            c.field.clone(),
+            value_text(c.base.as_ref()),
+            value_text(c.local.as_ref()),
+            value_text(c.remote.as_ref()),
+            c.detected_at
+                .with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("Decide one with `tether conflicts resolve ID --keep local|salesforce`.");
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ListedConflict<'a> {
+    link: String,
+    #[serde(flatten)]
+    conflict: &'a ConflictRecord,
+}
+
+fn resolve_conflict(workspace: &WorkspaceArg, args: ResolveArgs) -> Result<(), CliError> {
+    let ws = workspace.open()?;
+    let keep = match args.keep {
+        KeepSide::Local => Keep::Local,
+        KeepSide::Salesforce => Keep::Salesforce,
+    };
+    let resolved = conflicts::resolve(ws.conn(), args.id, keep, "cli")?;
+    let link = link_names(&ws)?
+        .remove(&resolved.link_id)
+        .unwrap_or_else(|| "LINK".into());
+    let (kept, value, target) = match keep {
+        Keep::Local => ("local", resolved.local.as_ref(), "Salesforce"),
+        Keep::Salesforce => ("Salesforce", resolved.remote.as_ref(), "the local table"),
+    };
+    println!(
+        "Conflict {} resolved: keeping the {kept} value {} of {} on {}.",
+        resolved.id,
+        value_text(value),
+        resolved.field,
+        record_text(Some(&resolved.sf_id), resolved.row_key.as_deref()),
+    );
+    println!("The next `tether sync {link}` writes it to {target}.");
+    Ok(())
+}
+
+/// Link names by id, read without parsing the definitions so that one unreadable link does
+/// not hide the others' conflicts.
+fn link_names(ws: &Workspace) -> Result<HashMap<i64, String>, CliError> {
+    let mut stmt = ws
+        .conn()
+        .prepare("SELECT id, name FROM tether_links")
+        .map_err(WorkspaceError::from)?;
+    let names = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<_, _>>>())
+        .map_err(WorkspaceError::from)?;
+    Ok(names)
+}
+
+/// A value as JSON, so that `""`, `null` and no value at all read differently.
+fn value_text(value: Option<&Value>) -> String {
+    match value {
+        None => "(none)".to_string(),
+        Some(v) => v.to_string(),
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Usage(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+struct Table {
+    headers: Vec<(String, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(headers: &[(&str, Align)]) -> Table {
+        Table {
+            headers: headers.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self) -> String {
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .chain(std::iter::once(&self.headers[i].0))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..self.headers.len()).map(width).collect();
+        let headers: Vec<String> = self.headers.iter().map(|(h, _)| h.clone()).collect();
+        let mut out = String::new();
+        for cells in std::iter::once(&headers).chain(&self.rows) {
+            let line: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .zip(&self.headers)
+                .map(|((cell, &w), (_, align))| match align {
+                    Align::Left => format!("{cell:<w$}"),
+                    Align::Right => format!("{cell:>w$}"),
+                })
+                .collect();
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_columns_line_up() {
+        let mut table = Table::new(&[("ID", Align::Right), ("NAME", Align::Left)]);
+        table.row(vec!["7".into(), "customers".into()]);
+        table.row(vec!["123".into(), "é".into()]);
+        assert_eq!(
+            table.render(),
+            " ID  NAME\n  7  customers\n123  é\n",
+            "numbers to the right, text to the left, no trailing spaces"
+        );
+    }
+
+    #[test]
+    fn values_show_null_empty_and_missing_apart() {
+        let cases = [
+            (None, "(none)"),
+            (Some(Value::Null), "null"),
+            (Some(Value::String(String::new())), "\"\""),
+            (Some(serde_json::json!(4.5)), "4.5"),
+        ];
+        for (value, shown) in cases {
+            assert_eq!(value_text(value.as_ref()), shown);
+        }
+    }
+}
