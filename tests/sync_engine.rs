@@ -96,3 +96,170 @@ async fn undo_puts_both_sides_back() {
         assert_eq!(after_remote[field], before_remote[field], "{field}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolved_conflict_is_carried_out_by_the_next_sync() {
+    use tether::sync::workspace::conflicts::{self, Keep};
+    let bench = Bench::new().await;
+    let acme = bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("manual_review"));
+    bench.sync("customers").await;
+
+    bench.execute("UPDATE customers SET name = 'Acme Local'");
+    bench
+        .update("Account", &acme, json!({"Name": "Acme Remote"}))
+        .await;
+    let held = bench.sync("customers").await;
+    assert_eq!(held.counts.conflicts, 1, "{held:?}");
+    assert_eq!(
+        bench.get("Account", &acme).await["Name"],
+        json!("Acme Remote")
+    );
+    assert_eq!(
+        bench.rows("SELECT name FROM customers"),
+        vec![vec![json!("Acme Local")]]
+    );
+
+    let again = bench.sync("customers").await;
+    assert_eq!(again.counts.conflicts, 1, "still waiting: {again:?}");
+    let open = conflicts::open(&bench.db(), None).unwrap();
+    assert_eq!(open.len(), 1, "one queue entry, not one per run");
+    assert_eq!(open[0].local, Some(json!("Acme Local")));
+    assert_eq!(open[0].remote, Some(json!("Acme Remote")));
+
+    conflicts::resolve(&bench.db(), open[0].id, Keep::Local, "test").unwrap();
+    let done = bench.sync("customers").await;
+    assert_eq!(done.counts.conflicts, 0, "{done:?}");
+    assert_eq!(
+        bench.get("Account", &acme).await["Name"],
+        json!("Acme Local")
+    );
+    assert!(conflicts::open(&bench.db(), None).unwrap().is_empty());
+}
+
+fn contacts_by_external_id(deletes: &str) -> Value {
+    json!({
+        "name": "people",
+        "connection": "sandbox",
+        "table": "people",
+        "key": "code",
+        "object": "Contact",
+        "id_column": "sf_id",
+        "match_on": {"by": "external_id", "field": "External_Id__c", "column": "code"},
+        "deletes": deletes,
+        "archive_column": "archived",
+        "fields": [
+            {"local": {"column": "last_name"}, "remote": "LastName", "direction": "both"},
+            {"local": {"expression": "upper(substr(first_name, 1, 1)) || substr(first_name, 2)"}, "remote": "FirstName", "direction": "push"}
+        ]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upserts_on_an_external_id_create_each_record_once_and_write_ids_back() {
+    let bench = Bench::new().await;
+    bench.execute(
+        "CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, first_name TEXT, last_name TEXT, archived INTEGER DEFAULT 0);
+         INSERT INTO people (code, first_name, last_name) VALUES ('C-1', 'ada', 'Lovelace'), ('C-2', 'alan', 'Turing');",
+    );
+    bench.add_link(contacts_by_external_id("propagate"));
+    let run = bench.sync("people").await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(run.counts.created, 2, "{run:?}");
+    let rows = bench.rows("SELECT code, sf_id FROM people ORDER BY code");
+    for row in &rows {
+        let id = row[1].as_str().expect("the Salesforce id was written back");
+        let remote = bench.get("Contact", id).await;
+        assert_eq!(remote["External_Id__c"], row[0]);
+    }
+    let ada = rows[0][1].as_str().unwrap().to_string();
+    assert_eq!(bench.get("Contact", &ada).await["FirstName"], json!("Ada"));
+
+    // Forget the written-back ids, as a crash before the write-back would: the next run
+    // finds the records by external id instead of creating them again.
+    bench.execute("UPDATE people SET sf_id = NULL; DELETE FROM tether_base;");
+    let again = bench.sync("people").await;
+    assert_eq!(again.counts.created, 0, "{again:?}");
+    let count = bench
+        .org
+        .api(reqwest::Method::GET, "/query")
+        .query(&[("q", "SELECT COUNT() FROM Contact")])
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(count["totalSize"], json!(2), "no duplicates");
+
+    bench.execute("DELETE FROM people WHERE code = 'C-2'");
+    let turing = rows[1][1].as_str().unwrap().to_string();
+    let deleted = bench.sync("people").await;
+    assert_eq!(deleted.counts.deleted, 1, "{deleted:?}");
+    let gone = bench
+        .org
+        .api(reqwest::Method::GET, &format!("/sobjects/Contact/{turing}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404, "a local delete propagates");
+
+    bench.delete("Contact", &ada).await;
+    let pulled = bench.sync("people").await;
+    assert_eq!(pulled.counts.deleted, 1, "{pulled:?}");
+    assert!(bench.rows("SELECT code FROM people").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_salesforce_delete_marks_the_row_archived_under_mark_archived() {
+    let bench = Bench::new().await;
+    bench.execute(
+        "CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, first_name TEXT, last_name TEXT, archived INTEGER DEFAULT 0);
+         INSERT INTO people (code, first_name, last_name) VALUES ('C-1', 'ada', 'Lovelace');",
+    );
+    bench.add_link(contacts_by_external_id("mark_archived"));
+    bench.sync("people").await;
+    let id = bench.rows("SELECT sf_id FROM people")[0][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bench.delete("Contact", &id).await;
+    let run = bench.sync("people").await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(
+        bench.rows("SELECT archived FROM people"),
+        vec![vec![json!(1)]],
+        "{run:?}"
+    );
+    let quiet = bench.sync("people").await;
+    assert_eq!(
+        quiet.counts.created, 0,
+        "an archived row is not sent again: {quiet:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_of_the_wrong_type_is_reported_with_its_row_and_nothing_is_sent() {
+    let bench = Bench::new().await;
+    let acme = bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("salesforce_wins"));
+    bench.sync("customers").await;
+    bench.execute("UPDATE customers SET health_score = 'very good'");
+    let run = bench.sync("customers").await;
+    assert_eq!(run.status, RunStatus::Partial, "{run:?}");
+    let errors =
+        tether::sync::workspace::journal::errors(&bench.db(), Some(run.run_id), 10).unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].message.contains("very good") && errors[0].message.contains("row 1"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(errors[0].fields, vec!["Health_Score__c".to_string()]);
+    assert_eq!(
+        bench.get("Account", &acme).await["Health_Score__c"],
+        Value::Null
+    );
+}

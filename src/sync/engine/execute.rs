@@ -77,6 +77,10 @@ impl<'a> Run<'a> {
         let cursor = load_cursor(ws.conn(), link_id)?;
         let since = cursor.map(|c| c - Duration::seconds(i64::from(link.strategy.overlap_seconds)));
         self.options.cancel.check()?;
+        // Even a read that finds nothing moves the cursor, or every later run would read
+        // everything again (and never see deletes, which only incremental reads include).
+        // Clock skew up to the overlap window is harmless.
+        let read_started = Utc::now();
         let fetched =
             remote::fetch_changes(self.client, &link, &kinds, since, &self.options.cancel).await?;
         self.read_path = Some(fetched.path);
@@ -84,7 +88,7 @@ impl<'a> Run<'a> {
             records: fetched.records.len() as u64,
             path: fetched.path,
         });
-        let newest = fetched.newest;
+        let newest = fetched.newest.max(Some(read_started));
         let bases = base::all(ws.conn(), link_id)?;
         let read = local::read_rows(ws.conn(), &link, &kinds)?;
         for bad in &read.bad {
