@@ -98,10 +98,19 @@ pub fn runs(args: RunsArgs) -> Result<(), CliError> {
         return Ok(());
     }
     print!("{}", runs_table(&runs));
-    for run in runs.iter().filter(|r| r.status != RunStatus::Succeeded) {
-        if let Some(message) = &run.message {
-            println!("run {}: {message}", run.id);
-        }
+    let explained: Vec<&RunRecord> = runs
+        .iter()
+        .filter(|r| r.status != RunStatus::Succeeded && r.message.is_some())
+        .collect();
+    if !explained.is_empty() {
+        println!();
+    }
+    for run in explained {
+        println!(
+            "run {}: {}",
+            run.id,
+            run.message.as_deref().unwrap_or_default()
+        );
     }
     Ok(())
 }
@@ -189,6 +198,7 @@ pub fn errors(args: ErrorsArgs) -> Result<(), CliError> {
         return Ok(());
     }
     print!("{}", errors_table(&errors));
+    println!();
     println!("The payload sent for each record is in `--format json`.");
     Ok(())
 }
@@ -279,6 +289,7 @@ pub fn conflicts(args: ConflictsArgs) -> Result<(), CliError> {
         ]);
     }
     print!("{}", table.render());
+    println!();
     println!("Decide one with `tether conflicts resolve ID --keep local|salesforce`.");
     Ok(())
 }
@@ -412,6 +423,35 @@ mod tests {
             " ID  NAME\n  7  customers\n123  é\n",
             "numbers to the right, text to the left, no trailing spaces"
         );
+    }
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        use crate::sync::workspace::journal::{RunCounts, Trigger};
+        let start = chrono::Utc::now();
+        let cases = [
+            (RunStatus::Running, None, "running"),
+            (RunStatus::Interrupted, None, "-"),
+            (RunStatus::Succeeded, Some(1_500), "1.5s"),
+            (RunStatus::Succeeded, Some(123_000), "2m 03s"),
+            (RunStatus::Partial, Some(3_780_000), "1h 03m"),
+        ];
+        for (status, millis, shown) in cases {
+            let run = RunRecord {
+                id: 1,
+                link_id: None,
+                link_name: "customers".into(),
+                trigger: Trigger::Cli,
+                status,
+                started_at: start,
+                ended_at: millis.map(|m| start + chrono::Duration::milliseconds(m)),
+                counts: RunCounts::default(),
+                message: None,
+                undo_of: None,
+                undone_by: None,
+            };
+            assert_eq!(duration_text(&run), shown);
+        }
     }
 
     #[test]

@@ -166,7 +166,8 @@ pub fn mark_agreed(conn: &Connection, link_id: i64, sf_id: &str, field: &str) ->
 /// the kept side looks changed: keeping local sets the base to the Salesforce value, so the
 /// next sync sees a local change and pushes it; keeping Salesforce sets it to the local value,
 /// so the next sync pulls. Should either side change again meanwhile, the next sync sees a new
-/// conflict rather than overwriting it.
+/// conflict rather than overwriting it. The engine must not move this base itself until the
+/// decision has been carried out by a confirmed write.
 pub fn resolve(conn: &Connection, id: i64, keep: Keep, actor: &str) -> Result<ConflictRecord> {
     atomically(conn, |conn| {
         let conflict = get(conn, id)?.ok_or(WorkspaceError::NoSuchConflict(id))?;
@@ -180,13 +181,7 @@ pub fn resolve(conn: &Connection, id: i64, keep: Keep, actor: &str) -> Result<Co
             Keep::Local => (ConflictStatus::KeptLocal, conflict.remote.as_ref()),
             Keep::Salesforce => (ConflictStatus::KeptSalesforce, conflict.local.as_ref()),
         };
-        base::set_field(
-            conn,
-            conflict.link_id,
-            &conflict.sf_id,
-            &conflict.field,
-            agreed,
-        )?;
+        move_base(conn, &conflict, agreed)?;
         conn.execute(
             "UPDATE tether_conflicts SET status = ?2, resolved_at = ?3 WHERE id = ?1",
             params![id, status.as_str(), now_text()],
@@ -207,6 +202,34 @@ pub fn resolve(conn: &Connection, id: i64, keep: Keep, actor: &str) -> Result<Co
         )?;
         get(conn, id)?.ok_or(WorkspaceError::NoSuchConflict(id))
     })
+}
+
+/// Sets the base of the conflict's field. A record first matched with a conflict may have no
+/// base yet; it gets one holding just this field, so the decision is not lost. Its other
+/// fields then compare with no agreed value: a side without a value counts as unchanged.
+fn move_base(conn: &Connection, conflict: &ConflictRecord, agreed: Option<&Value>) -> Result<()> {
+    if base::get(conn, conflict.link_id, &conflict.sf_id)?.is_none() {
+        let fields = [(
+            conflict.field.clone(),
+            agreed.cloned().unwrap_or(Value::Null),
+        )]
+        .into_iter()
+        .collect();
+        let record = base::BaseRecord {
+            sf_id: conflict.sf_id.clone(),
+            row_key: conflict.row_key.clone(),
+            fields,
+            remote_modstamp: None,
+        };
+        return base::put(conn, conflict.link_id, &record);
+    }
+    base::set_field(
+        conn,
+        conflict.link_id,
+        &conflict.sf_id,
+        &conflict.field,
+        agreed,
+    )
 }
 
 fn row_to_conflict(r: &Row<'_>) -> rusqlite::Result<ConflictRecord> {
@@ -365,6 +388,26 @@ mod tests {
             assert_eq!(entry.actor, "alice");
             assert!(entry.detail.as_deref().unwrap().contains(status.as_str()));
         }
+    }
+
+    #[test]
+    fn a_record_without_a_base_gets_one_holding_the_decision() {
+        let (_dir, ws, link) = workspace_with_link();
+        let conn = ws.conn();
+        let first_match = Conflict {
+            base: None,
+            ..name_conflict("Acme Ltd", "ACME")
+        };
+        let id = record_open(conn, link, SF_ID, Some("1"), &first_match, None).unwrap();
+        resolve(conn, id, Keep::Salesforce, "alice").unwrap();
+        let base = base::get(conn, link, SF_ID).unwrap().expect("a base now");
+        assert_eq!(base.row_key.as_deref(), Some("1"));
+        assert_eq!(
+            base.fields,
+            [("Name".to_string(), json!("Acme Ltd"))]
+                .into_iter()
+                .collect()
+        );
     }
 
     #[test]
