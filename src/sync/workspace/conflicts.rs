@@ -220,6 +220,7 @@ fn move_base(conn: &Connection, conflict: &ConflictRecord, agreed: Option<&Value
             row_key: conflict.row_key.clone(),
             fields,
             remote_modstamp: None,
+            remote_deleted: false,
         };
         return base::put(conn, conflict.link_id, &record);
     }
