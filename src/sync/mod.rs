@@ -1,6 +1,10 @@
 //! The sync engine. Planning comes first and is pure ([`plan`]): base, local and remote in,
 //! actions and conflicts out. Execution, with its I/O, builds on the plan.
 
+pub mod hints;
 pub mod link;
+pub mod link_file;
 pub mod plan;
+pub mod templates;
+pub mod verify;
 pub mod workspace;
