@@ -2,6 +2,7 @@
 
 mod connect;
 mod demo;
+mod link;
 mod org_client;
 mod query;
 mod sandbox_org;
@@ -51,6 +52,8 @@ pub enum Command {
     Query(query::QueryArgs),
     /// Show a connected org's API limits and how much of each is used.
     Limits(query::LimitsArgs),
+    /// Manage the links between local tables and Salesforce objects.
+    Link(link::LinkArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -94,6 +97,8 @@ pub enum CliError {
     Salesforce(String),
     #[error("{0}")]
     Workspace(crate::sync::workspace::WorkspaceError),
+    #[error("{0}")]
+    LinkProblems(String),
 }
 
 impl CliError {
@@ -107,7 +112,8 @@ impl CliError {
             | CliError::Bench(_)
             | CliError::Connect(_)
             | CliError::Salesforce(_)
-            | CliError::Workspace(_) => 1,
+            | CliError::Workspace(_)
+            | CliError::LinkProblems(_) => 1,
         }
     }
 }
@@ -140,6 +146,7 @@ pub fn main() -> ExitCode {
         Some(Command::Disconnect(args)) => connect::disconnect_command(args),
         Some(Command::Query(args)) => query::query(args),
         Some(Command::Limits(args)) => query::limits(args),
+        Some(Command::Link(args)) => link::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,7 +63,7 @@ impl TokenRefresher for KeychainRefresher {
     }
 }
 
-async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, CliError> {
+pub(super) async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, CliError> {
     let db = open_db(data)?;
     let connection = db.get(name).map_err(ConnectError::from)?.ok_or_else(|| {
         CliError::Usage(format!(
