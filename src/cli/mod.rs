@@ -3,6 +3,7 @@
 mod connect;
 mod demo;
 mod history;
+mod link;
 mod org_client;
 mod query;
 mod sandbox_org;
@@ -63,6 +64,8 @@ pub enum Command {
     Errors(history::ErrorsArgs),
     /// List the conflicts waiting for a decision, or resolve one.
     Conflicts(history::ConflictsArgs),
+    /// Manage the links between local tables and Salesforce objects.
+    Link(link::LinkArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -108,6 +111,7 @@ pub enum CliError {
     Workspace(crate::sync::workspace::WorkspaceError),
     #[error("{0}")]
     Sync(String),
+    LinkProblems(String),
 }
 
 impl CliError {
@@ -122,7 +126,8 @@ impl CliError {
             | CliError::Connect(_)
             | CliError::Salesforce(_)
             | CliError::Workspace(_)
-            | CliError::Sync(_) => 1,
+            | CliError::Sync(_)
+            | CliError::LinkProblems(_) => 1,
         }
     }
 }
@@ -160,6 +165,7 @@ pub fn main() -> ExitCode {
         Some(Command::Runs(args)) => history::runs(args),
         Some(Command::Errors(args)) => history::errors(args),
         Some(Command::Conflicts(args)) => history::conflicts(args),
+        Some(Command::Link(args)) => link::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

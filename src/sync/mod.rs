@@ -2,6 +2,10 @@
 //! actions and conflicts out. Execution, with its I/O, builds on the plan.
 
 pub mod engine;
+pub mod hints;
 pub mod link;
+pub mod link_file;
 pub mod plan;
+pub mod templates;
+pub mod verify;
 pub mod workspace;

@@ -592,8 +592,10 @@ impl<'a> Run<'a> {
                             side: journal::Side::Salesforce,
                             sf_id: unit.sf_id.clone(),
                             row_key: unit.local.as_ref().map(|l| l.key.clone()),
-                            hint: crate::sync::workspace::journal::placeholder_hint(
+                            hint: crate::sync::hints::hint(
                                 &error.status_code,
+                                &error.fields,
+                                &error.message,
                             ),
                             code: error.status_code,
                             message: error.message,

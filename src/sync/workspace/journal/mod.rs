@@ -579,6 +579,3 @@ pub(super) mod tests {
         );
     }
 }
-pub fn placeholder_hint(code: &str) -> String {
-    code.to_string()
-}

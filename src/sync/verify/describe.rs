@@ -1,0 +1,176 @@
+//! What verification needs to know about a describe field and a local column.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::salesforce::FieldDescribe;
+
+/// SQLite's type affinity of a declared column type (the rules of "Datatypes In SQLite" §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Affinity {
+    Integer,
+    Text,
+    Real,
+    Numeric,
+    /// No declared type: any value goes, so nothing is checked.
+    Blob,
+}
+
+impl Affinity {
+    pub(super) fn of_declared(declared: &str) -> Affinity {
+        let t = declared.to_ascii_uppercase();
+        if t.contains("INT") {
+            Affinity::Integer
+        } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+            Affinity::Text
+        } else if t.is_empty() || t.contains("BLOB") {
+            Affinity::Blob
+        } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+            Affinity::Real
+        } else {
+            Affinity::Numeric
+        }
+    }
+}
+
+/// The table's columns and their affinities; empty when the table does not exist.
+pub(super) fn local_columns(conn: &Connection, table: &str) -> BTreeMap<String, Affinity> {
+    let Ok(mut stmt) = conn.prepare("SELECT name, type FROM pragma_table_info(?1)") else {
+        return BTreeMap::new();
+    };
+    let Ok(rows) = stmt.query_map([table], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    }) else {
+        return BTreeMap::new();
+    };
+    rows.flatten()
+        .map(|(name, declared)| (name, Affinity::of_declared(&declared)))
+        .collect()
+}
+
+/// The parts of a describe field that decide what a link may do with it.
+#[derive(Debug, Clone)]
+pub(super) struct FieldFacts {
+    pub field_type: String,
+    pub length: u32,
+    pub createable: bool,
+    pub updateable: bool,
+    pub nillable: bool,
+    pub defaulted_on_create: bool,
+    pub restricted_picklist: bool,
+    pub active_picklist_values: Vec<String>,
+}
+
+fn flag(field: &FieldDescribe, name: &str) -> bool {
+    field
+        .other
+        .get(name)
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+impl FieldFacts {
+    pub(super) fn of(field: &FieldDescribe) -> FieldFacts {
+        let active_picklist_values = field
+            .other
+            .get("picklistValues")
+            .and_then(Value::as_array)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter(|v| v.get("active").and_then(Value::as_bool).unwrap_or(true))
+                    .filter_map(|v| v.get("value").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        FieldFacts {
+            field_type: field.field_type.clone(),
+            length: field.length,
+            createable: flag(field, "createable"),
+            updateable: field.updateable,
+            nillable: field.nillable,
+            defaulted_on_create: flag(field, "defaultedOnCreate"),
+            restricted_picklist: flag(field, "restrictedPicklist"),
+            active_picklist_values,
+        }
+    }
+
+    /// Salesforce's rule for a field an insert must set.
+    pub(super) fn required_on_create(&self) -> bool {
+        !self.nillable && self.createable && !self.defaulted_on_create
+    }
+
+    /// Compound and binary fields have no single value to sync.
+    pub(super) fn unsyncable(&self) -> bool {
+        matches!(
+            self.field_type.as_str(),
+            "address" | "location" | "base64" | "complexvalue"
+        )
+    }
+
+    /// Text-valued types whose `length` Salesforce enforces.
+    pub(super) fn has_length(&self) -> bool {
+        self.length > 0
+            && matches!(
+                self.field_type.as_str(),
+                "string"
+                    | "textarea"
+                    | "email"
+                    | "phone"
+                    | "url"
+                    | "picklist"
+                    | "multipicklist"
+                    | "encryptedstring"
+                    | "combobox"
+            )
+    }
+
+    pub(super) fn is_restricted_picklist(&self) -> bool {
+        self.restricted_picklist && matches!(self.field_type.as_str(), "picklist" | "multipicklist")
+    }
+
+    fn is_number(&self) -> bool {
+        matches!(
+            self.field_type.as_str(),
+            "double" | "currency" | "percent" | "int" | "long"
+        )
+    }
+
+    fn is_temporal(&self) -> bool {
+        matches!(self.field_type.as_str(), "date" | "datetime" | "time")
+    }
+
+    /// What a local column should hold for this field, in words.
+    pub(super) fn expected_local(&self) -> &'static str {
+        if self.field_type == "boolean" {
+            "0/1 in an INTEGER column"
+        } else if self.is_number() {
+            "numbers in an INTEGER or REAL column"
+        } else if self.is_temporal() {
+            "ISO 8601 text (e.g. 2024-11-20) in a TEXT column"
+        } else {
+            "text in a TEXT column"
+        }
+    }
+}
+
+/// Why a column of `affinity` is a poor fit for the field, or `None` when it fits.
+pub(super) fn incompatible(affinity: Affinity, field: &FieldFacts) -> Option<&'static str> {
+    match affinity {
+        Affinity::Blob => None,
+        Affinity::Text if field.field_type == "boolean" => {
+            Some("TEXT, so values like 'yes' would be refused")
+        }
+        Affinity::Text if field.is_number() => Some("TEXT, so non-numeric text would be refused"),
+        Affinity::Integer | Affinity::Real if field.is_temporal() => {
+            Some("numeric, and Salesforce expects ISO 8601 text for dates and times")
+        }
+        Affinity::Real if field.field_type == "boolean" => {
+            Some("REAL, and Salesforce expects true or false")
+        }
+        _ => None,
+    }
+}
