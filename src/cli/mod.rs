@@ -111,6 +111,7 @@ pub enum CliError {
     Workspace(crate::sync::workspace::WorkspaceError),
     #[error("{0}")]
     Sync(String),
+    #[error("{0}")]
     LinkProblems(String),
 }
 
