@@ -191,7 +191,7 @@ pub async fn sync_link(
     let calls_before = client.requests_answered();
     let mut run = execute::Run::new(run_id, stored, client, options);
     let outcome = run.execute(&mut ws).await;
-    let mut counts = run.counts.clone();
+    let mut counts = run.counts;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
     let (status, message) = match &outcome {
         Ok(()) if counts.failed > 0 => (

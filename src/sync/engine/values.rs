@@ -83,8 +83,8 @@ pub fn canonical(kind: Kind, value: &Value) -> Result<Value, BadValue> {
         (Kind::Text, Value::Bool(b)) => Ok(Value::String(b.to_string())),
         (Kind::Boolean, Value::Bool(_)) => Ok(value.clone()),
         (Kind::Boolean, Value::Number(n)) => match n.as_f64() {
-            Some(x) if x == 0.0 => Ok(Value::Bool(false)),
-            Some(x) if x == 1.0 => Ok(Value::Bool(true)),
+            Some(0.0) => Ok(Value::Bool(false)),
+            Some(1.0) => Ok(Value::Bool(true)),
             _ => Err(bad("a checkbox (0 or 1, true or false)", n)),
         },
         (Kind::Boolean, Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
