@@ -24,6 +24,11 @@ use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 
 const TETHER: &str = env!("CARGO_BIN_EXE_tether");
+static TETHER_COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+fn tether() -> Command {
+    Command::new(TETHER_COPY.get().map_or(Path::new(TETHER), |p| p.as_path()))
+}
 const CLIENT_ID: &str = "TetherCli";
 const LINK: &str = "customers";
 const TRIALS: usize = 20;
@@ -162,7 +167,10 @@ fn wait_for_line(rx: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> 
         match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(line) if wanted(&line) => return line,
             Ok(line) => seen.push(line),
-            Err(e) => panic!("line not printed ({e}); stdout so far:\n{}", seen.join("\n")),
+            Err(e) => panic!(
+                "line not printed ({e}); stdout so far:\n{}",
+                seen.join("\n")
+            ),
         }
     }
 }
@@ -181,8 +189,15 @@ fn free_port() -> u16 {
 /// `tether sandbox-org` with some latency, so that a sync spends long enough in each step
 /// for a kill to land inside it. Returns the process and its login URL.
 fn start_org(callback: &str) -> (Running, String) {
-    let mut org = Command::new(TETHER)
-        .args(["sandbox-org", "--port", "0", "--seed-size", "0", "--auto-approve"])
+    let mut org = tether()
+        .args([
+            "sandbox-org",
+            "--port",
+            "0",
+            "--seed-size",
+            "0",
+            "--auto-approve",
+        ])
         .args(["--latency-ms", "15", "--jitter-ms", "15"])
         .args(["--client-id", CLIENT_ID, "--callback", callback])
         .stdout(Stdio::piped())
@@ -191,7 +206,11 @@ fn start_org(callback: &str) -> (Running, String) {
     let org_lines = lines(&mut org);
     let org = Running(org);
     let login = wait_for_line(&org_lines, |l| l.trim().starts_with("Login URL"));
-    let login = login.trim().trim_start_matches("Login URL").trim().to_string();
+    let login = login
+        .trim()
+        .trim_start_matches("Login URL")
+        .trim()
+        .to_string();
     // Keep reading so the org never blocks on a full pipe.
     std::thread::spawn(move || while org_lines.recv().is_ok() {});
     (org, login)
@@ -199,8 +218,15 @@ fn start_org(callback: &str) -> (Running, String) {
 
 /// `tether connect` through the web-server flow, the user's browser played by reqwest.
 async fn connect(login: &str, port: u16, data: &Path) {
-    let mut connect = Command::new(TETHER)
-        .args(["connect", "--login-url", login, "--client-id", CLIENT_ID, "--no-browser"])
+    let mut connect = tether()
+        .args([
+            "connect",
+            "--login-url",
+            login,
+            "--client-id",
+            CLIENT_ID,
+            "--no-browser",
+        ])
         .args(["--port", &port.to_string(), "--data-dir"])
         .arg(data)
         .env("RUST_LOG", "warn")
@@ -228,7 +254,7 @@ struct Setup {
 
 impl Setup {
     fn sync_command(&self) -> Command {
-        let mut command = Command::new(TETHER);
+        let mut command = tether();
         command
             .args(["sync", LINK, "--workspace"])
             .arg(&self.workspace)
@@ -265,6 +291,30 @@ impl Setup {
             .unwrap()
     }
 
+    /// How far a killed run got, from what it committed: local writes and base moves commit
+    /// together; pushes log their intents first and confirm them after Salesforce answers.
+    fn phase_reached(&self, runs_before: i64) -> &'static str {
+        let conn = self.db();
+        let count =
+            |sql: &str| -> i64 { conn.query_row(sql, [runs_before], |r| r.get(0)).unwrap() };
+        if count("SELECT COUNT(*) FROM tether_runs WHERE id > ?1") == 0 {
+            return "before its run was recorded";
+        }
+        if count("SELECT COUNT(*) FROM tether_runs WHERE id > ?1 AND status = 'succeeded'") > 0 {
+            return "after the run finished";
+        }
+        let intents = count("SELECT COUNT(*) FROM tether_remote_images WHERE run_id > ?1");
+        let confirmed =
+            count("SELECT COUNT(*) FROM tether_remote_images WHERE run_id > ?1 AND confirmed = 1");
+        let local = count("SELECT COUNT(*) FROM tether_base_images WHERE run_id > ?1");
+        match (local, intents, confirmed) {
+            (0, 0, _) => "while reading and planning",
+            (_, 0, _) => "after the local writes, before any push",
+            (_, _, 0) => "while pushing, nothing confirmed yet",
+            _ => "while pushing, part confirmed",
+        }
+    }
+
     fn runs_after(&self, id: i64) -> Vec<(i64, String)> {
         let conn = self.db();
         let mut stmt = conn
@@ -296,7 +346,7 @@ fn customers_link() -> Value {
 
 /// A score with at most two decimals, as Health_Score__c keeps it.
 fn score(rng: &mut StdRng) -> f64 {
-    f64::from(rng.random_range(0..40_000u32)) / 400.0
+    f64::from(rng.random_range(0..10_000u32)) / 100.0
 }
 
 /// Edits on both sides for one trial, recorded in `want`: new local rows, local edits of
@@ -438,8 +488,9 @@ async fn check_both_sides(
     assert_eq!(accounts.len(), want.len(), "trial {trial}: Account count");
     let mut remote_ids = HashMap::new();
     for account in &accounts {
-        let code = opt_text(&account["External_Id__c"])
-            .unwrap_or_else(|| panic!("trial {trial}: an Account without an external id: {account}"));
+        let code = opt_text(&account["External_Id__c"]).unwrap_or_else(|| {
+            panic!("trial {trial}: an Account without an external id: {account}")
+        });
         let id = opt_text(&account["Id"]).unwrap();
         assert!(
             remote_ids.insert(code.clone(), id.clone()).is_none(),
@@ -472,6 +523,12 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
     let mut rng = StdRng::seed_from_u64(seed);
 
     let port = free_port();
+    // Every step runs the same build of tether, even if the target directory is rebuilt
+    // while the trials run.
+    let bin_dir = tempfile::tempdir().unwrap();
+    let tether = bin_dir.path().join("tether");
+    std::fs::copy(TETHER, &tether).expect("the tether binary copies");
+    TETHER_COPY.set(tether).unwrap();
     let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"));
     let dir = tempfile::tempdir().unwrap();
     let setup = Setup {
@@ -497,12 +554,12 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
     edit_both_sides(0, &mut rng, &setup, &org, &mut want, &ids).await;
     let started = Instant::now();
     setup.sync();
-    // Kills are drawn over a little more than a full sync of a trial's edits.
-    let window = started.elapsed().mul_f64(1.5);
+    // Kills are drawn over a little more than the last full sync took, which grows with the
+    // records that each pull re-reads in its overlap window.
+    let mut window = started.elapsed().mul_f64(1.3);
     ids = check_both_sides(0, &setup, &org, &want).await;
-    println!("first sync took {:?}; kills fall within {window:?}", started.elapsed());
-
     let mut killed = 0;
+    let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
     for trial in 1..=TRIALS {
         edit_both_sides(trial, &mut rng, &setup, &org, &mut want, &ids).await;
         let runs_before = setup.last_run_id();
@@ -526,7 +583,11 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
             "trial {trial}: sync ended with {status} before the kill"
         );
         let killed_runs = setup.runs_after(runs_before);
+        let phase = setup.phase_reached(runs_before);
+        *phases.entry(phase).or_insert(0) += 1;
+        let resume_started = Instant::now();
         let resumed = setup.sync();
+        window = resume_started.elapsed().mul_f64(1.3);
         let again = setup.sync();
         assert!(
             again.contains(" 0 created, 0 updated, 0 deleted, 0 failed"),
@@ -551,13 +612,14 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
         }
         ids = check_both_sides(trial, &setup, &org, &want).await;
         println!(
-            "trial {trial}: kill after {delay:?} ({}), killed run {:?}; resumed: {}",
-            if was_killed { "killed" } else { "had finished" },
+            "trial {trial}: kill after {delay:?}, {phase}, killed run {:?}; resumed: {}",
             (!killed_runs.is_empty()).then(|| runs[0].1.as_str()),
             resumed.lines().next().unwrap_or("")
         );
     }
-    println!("{killed} of {TRIALS} syncs were killed before they finished");
+    println!(
+        "{killed} of {TRIALS} syncs were killed before they finished; kills landed {phases:?}"
+    );
     assert!(
         killed >= TRIALS / 2,
         "only {killed} of {TRIALS} kills landed inside a sync: the kill window is too wide"
