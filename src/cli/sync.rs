@@ -13,11 +13,15 @@ use crate::sync::workspace::journal::{RunStatus, Trigger};
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
     /// The link to run (see `tether link list`).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(required_unless_present_any = ["all", "due"], conflicts_with_all = ["all", "due"])]
     pub link: Option<String>,
     /// Run every link, one after another.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "due")]
     pub all: bool,
+    /// Run the links whose schedule says they are due (for cron or a systemd timer; recorded
+    /// as scheduled runs).
+    #[arg(long)]
+    pub due: bool,
     /// Record the runs as started by the schedule rather than by hand.
     #[arg(long)]
     pub scheduled: bool,
@@ -59,8 +63,13 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
     let ws = args.workspace.open()?;
     let names: Vec<String> = match &args.link {
         Some(name) => vec![ws.link(name)?.link.name],
+        None if args.due => due_links(&ws)?,
         None => ws.links()?.into_iter().map(|s| s.link.name).collect(),
     };
+    if names.is_empty() && args.due {
+        println!("No link is due.");
+        return Ok(());
+    }
     if names.is_empty() {
         return Err(CliError::Usage(
             "the workspace has no links yet: add one with `tether link template` or `tether link import`".into(),
@@ -71,7 +80,7 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
         .map(|n| ws.link(n).map(|s| s.link.connection))
         .collect::<Result<_, _>>()?;
     drop(ws);
-    let trigger = if args.scheduled {
+    let trigger = if args.scheduled || args.due {
         Trigger::Schedule
     } else {
         Trigger::Cli
@@ -105,6 +114,23 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
             ))
         }
     })
+}
+
+fn due_links(ws: &crate::sync::workspace::Workspace) -> Result<Vec<String>, CliError> {
+    let now = chrono::Local::now();
+    let mut due = Vec::new();
+    for stored in ws.links()? {
+        let last = crate::sync::workspace::journal::runs(ws.conn(), Some(&stored.link.name), 1)?
+            .into_iter()
+            .next()
+            .map(|r| r.started_at.with_timezone(&chrono::Local));
+        let is_due = crate::sync::schedule::is_due(&stored.link.schedule, last, now)
+            .map_err(|e| CliError::Usage(format!("link `{}`: {e}", stored.link.name)))?;
+        if is_due {
+            due.push(stored.link.name);
+        }
+    }
+    Ok(due)
 }
 
 pub fn undo(args: UndoArgs) -> Result<(), CliError> {

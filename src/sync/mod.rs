@@ -6,6 +6,7 @@ pub mod hints;
 pub mod link;
 pub mod link_file;
 pub mod plan;
+pub mod schedule;
 pub mod templates;
 pub mod verify;
 pub mod workspace;
