@@ -263,3 +263,89 @@ async fn a_value_of_the_wrong_type_is_reported_with_its_row_and_nothing_is_sent(
         Value::Null
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_a_first_sync_removes_what_it_created_on_both_sides() {
+    let bench = Bench::new().await;
+    bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("salesforce_wins"));
+    let pulled = bench.sync("customers").await;
+    assert_eq!(pulled.counts.created, 1);
+    let undo = tether::sync::engine::undo::undo_run(&bench.path, pulled.run_id, &bench.client)
+        .await
+        .unwrap();
+    assert_eq!(undo.status, RunStatus::Succeeded, "{undo:?}");
+    assert!(bench.rows("SELECT * FROM customers").is_empty());
+    assert!(bench.rows("SELECT * FROM tether_base").is_empty());
+    let again = bench.sync("customers").await;
+    assert_eq!(
+        again.counts.created, 1,
+        "the undone pull happens again: {again:?}"
+    );
+
+    bench.execute(
+        "CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, first_name TEXT, last_name TEXT, archived INTEGER DEFAULT 0);
+         INSERT INTO people (code, first_name, last_name) VALUES ('C-1', 'ada', 'Lovelace');",
+    );
+    bench.add_link(contacts_by_external_id("ignore"));
+    let pushed = bench.sync("people").await;
+    let id = bench.rows("SELECT sf_id FROM people")[0][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let undo = tether::sync::engine::undo::undo_run(&bench.path, pushed.run_id, &bench.client)
+        .await
+        .unwrap();
+    assert_eq!(undo.status, RunStatus::Succeeded, "{undo:?}");
+    let gone = bench
+        .org
+        .api(reqwest::Method::GET, &format!("/sobjects/Contact/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404, "the created contact is deleted again");
+    assert_eq!(
+        bench.rows("SELECT sf_id FROM people"),
+        vec![vec![Value::Null]]
+    );
+
+    let twice =
+        tether::sync::engine::undo::undo_run(&bench.path, pushed.run_id, &bench.client).await;
+    assert!(
+        twice
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("already undone")),
+        "{twice:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_run_stops_before_writing_and_the_next_run_does_the_work() {
+    use std::sync::Arc;
+    use tether::sync::engine::{Progress, RunOptions};
+    use tether::sync::workspace::journal::Trigger;
+    let bench = Bench::new().await;
+    bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("salesforce_wins"));
+    let mut options = RunOptions::new(Trigger::Button);
+    let cancel = options.cancel.clone();
+    options.progress = Some(Arc::new(move |p| {
+        if matches!(p, Progress::Planned { .. }) {
+            cancel.cancel();
+        }
+    }));
+    let cancelled =
+        tether::sync::engine::sync_link(&bench.path, "customers", &bench.client, &options)
+            .await
+            .unwrap();
+    assert_eq!(cancelled.status, RunStatus::Cancelled, "{cancelled:?}");
+    assert!(bench.rows("SELECT * FROM customers").is_empty());
+    let next = bench.sync("customers").await;
+    assert_eq!(
+        (next.status, next.counts.created),
+        (RunStatus::Succeeded, 1),
+        "{next:?}"
+    );
+}
