@@ -12,6 +12,7 @@ pub mod local;
 pub mod push;
 pub mod remote;
 pub mod undo;
+mod units;
 pub mod values;
 
 use std::fs::File;
