@@ -8,9 +8,6 @@
 mod describe;
 mod values;
 
-#[cfg(test)]
-pub(crate) mod tests;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -559,6 +556,44 @@ impl<'a> Verifier<'a> {
                 ),
                 format!("map a column or expression to `{name}` with direction `push`"),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe::Affinity;
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        let cases = [
+            ("health_score__c", "helth_score__c", 1),
+            ("email", "emial", 2),
+            ("name", "name", 0),
+            ("", "abc", 3),
+            ("abc", "", 3),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(edit_distance(a, b), expected, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn declared_types_map_to_sqlites_affinities() {
+        let cases = [
+            ("INTEGER", Affinity::Integer),
+            ("BIGINT", Affinity::Integer),
+            ("VARCHAR(40)", Affinity::Text),
+            ("text", Affinity::Text),
+            ("", Affinity::Blob),
+            ("REAL", Affinity::Real),
+            ("DOUBLE PRECISION", Affinity::Real),
+            ("BOOLEAN", Affinity::Numeric),
+            ("DATE", Affinity::Numeric),
+        ];
+        for (declared, expected) in cases {
+            assert_eq!(Affinity::of_declared(declared), expected, "{declared}");
         }
     }
 }
