@@ -231,6 +231,14 @@ async fn each_mistake_is_named_with_its_field_and_fix() {
             "starts with WHERE",
         ),
         (
+            "pull filter with an open quote",
+            account_link(),
+            |l| l.pull_filter = Some("Type = 'Customer".into()),
+            Severity::Error,
+            None,
+            "has an unclosed quote",
+        ),
+        (
             "push to a read-only field",
             account_link(),
             |l| {

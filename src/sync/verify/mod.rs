@@ -156,6 +156,37 @@ fn suggestion(describe: &ObjectDescribe, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// What is unbalanced in a SOQL condition, outside its string literals.
+fn unbalanced(soql: &str) -> Option<&'static str> {
+    let mut depth: i64 = 0;
+    let mut in_text = false;
+    let mut escaped = false;
+    for c in soql.chars() {
+        match (in_text, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (true, '\'') => in_text = false,
+            (true, _) => {}
+            (false, '\'') => in_text = true,
+            (false, '(') => depth += 1,
+            (false, ')') => {
+                depth -= 1;
+                if depth < 0 {
+                    return Some("a `)` without its `(`");
+                }
+            }
+            (false, _) => {}
+        }
+    }
+    if in_text {
+        Some("an unclosed quote")
+    } else if depth > 0 {
+        Some("an unclosed parenthesis")
+    } else {
+        None
+    }
+}
+
 /// Levenshtein distance over characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -482,13 +513,21 @@ impl<'a> Verifier<'a> {
                 );
             }
         }
-        if let Some(filter) = &self.link.pull_filter
-            && filter.trim().to_ascii_uppercase().starts_with("WHERE ")
-        {
+        let Some(filter) = &self.link.pull_filter else {
+            return;
+        };
+        if filter.trim().to_ascii_uppercase().starts_with("WHERE ") {
             self.error(
                 None,
                 "the pull filter starts with WHERE".into(),
                 "write only the condition, e.g. `Type = 'Customer'`".into(),
+            );
+        }
+        if let Some(why) = unbalanced(filter) {
+            self.error(
+                None,
+                format!("the pull filter `{filter}` has {why}"),
+                "close every quote and parenthesis; quotes inside text are written \\'".into(),
             );
         }
     }
@@ -563,7 +602,7 @@ impl<'a> Verifier<'a> {
 #[cfg(test)]
 mod tests {
     use super::describe::Affinity;
-    use super::edit_distance;
+    use super::{edit_distance, unbalanced};
 
     #[test]
     fn edit_distance_counts_single_character_edits() {
@@ -576,6 +615,21 @@ mod tests {
         ];
         for (a, b, expected) in cases {
             assert_eq!(edit_distance(a, b), expected, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn unbalanced_soql_is_told_apart_from_quoted_text() {
+        let cases = [
+            ("Type = 'Customer'", None),
+            ("Name = 'O\\'Brien (Ltd)'", None),
+            ("(A = 1 OR B = 2) AND C = 'x'", None),
+            ("Type = 'Customer", Some("an unclosed quote")),
+            ("(A = 1 OR B = 2", Some("an unclosed parenthesis")),
+            ("A = 1)", Some("a `)` without its `(`")),
+        ];
+        for (soql, expected) in cases {
+            assert_eq!(unbalanced(soql), expected, "{soql}");
         }
     }
 
