@@ -6,6 +6,7 @@
 //! the current local values of pushed fields are read to check lengths and picklists.
 
 mod describe;
+mod text;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +18,7 @@ use super::link::{DeletePolicy, Direction, FieldMapping, Link, LocalSource, Matc
 use super::workspace::capture::quote_ident;
 use crate::salesforce::{Client, FieldDescribe, ObjectDescribe, SalesforceError};
 use describe::{Affinity, FieldFacts};
+use text::{suggestion, unbalanced};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -140,67 +142,6 @@ fn field<'d>(describe: &'d ObjectDescribe, name: &str) -> Option<&'d FieldDescri
         .fields
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case(name))
-}
-
-/// `Did you mean …?` for a misspelt field: the closest name within a few edits.
-fn suggestion(describe: &ObjectDescribe, name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    let allowed = (name.len() / 4).max(2);
-    describe
-        .fields
-        .iter()
-        .map(|f| (edit_distance(&f.name.to_ascii_lowercase(), &lower), f))
-        .filter(|(d, _)| *d <= allowed)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, f)| format!(" (did you mean `{}`?)", f.name))
-        .unwrap_or_default()
-}
-
-/// What is unbalanced in a SOQL condition, outside its string literals.
-fn unbalanced(soql: &str) -> Option<&'static str> {
-    let mut depth: i64 = 0;
-    let mut in_text = false;
-    let mut escaped = false;
-    for c in soql.chars() {
-        match (in_text, c) {
-            (true, _) if escaped => escaped = false,
-            (true, '\\') => escaped = true,
-            (true, '\'') => in_text = false,
-            (true, _) => {}
-            (false, '\'') => in_text = true,
-            (false, '(') => depth += 1,
-            (false, ')') => {
-                depth -= 1;
-                if depth < 0 {
-                    return Some("a `)` without its `(`");
-                }
-            }
-            (false, _) => {}
-        }
-    }
-    if in_text {
-        Some("an unclosed quote")
-    } else if depth > 0 {
-        Some("an unclosed parenthesis")
-    } else {
-        None
-    }
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
 }
 
 impl<'a> Verifier<'a> {
@@ -595,59 +536,6 @@ impl<'a> Verifier<'a> {
                 ),
                 format!("map a column or expression to `{name}` with direction `push`"),
             );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::describe::Affinity;
-    use super::{edit_distance, unbalanced};
-
-    #[test]
-    fn edit_distance_counts_single_character_edits() {
-        let cases = [
-            ("health_score__c", "helth_score__c", 1),
-            ("email", "emial", 2),
-            ("name", "name", 0),
-            ("", "abc", 3),
-            ("abc", "", 3),
-        ];
-        for (a, b, expected) in cases {
-            assert_eq!(edit_distance(a, b), expected, "{a} / {b}");
-        }
-    }
-
-    #[test]
-    fn unbalanced_soql_is_told_apart_from_quoted_text() {
-        let cases = [
-            ("Type = 'Customer'", None),
-            ("Name = 'O\\'Brien (Ltd)'", None),
-            ("(A = 1 OR B = 2) AND C = 'x'", None),
-            ("Type = 'Customer", Some("an unclosed quote")),
-            ("(A = 1 OR B = 2", Some("an unclosed parenthesis")),
-            ("A = 1)", Some("a `)` without its `(`")),
-        ];
-        for (soql, expected) in cases {
-            assert_eq!(unbalanced(soql), expected, "{soql}");
-        }
-    }
-
-    #[test]
-    fn declared_types_map_to_sqlites_affinities() {
-        let cases = [
-            ("INTEGER", Affinity::Integer),
-            ("BIGINT", Affinity::Integer),
-            ("VARCHAR(40)", Affinity::Text),
-            ("text", Affinity::Text),
-            ("", Affinity::Blob),
-            ("REAL", Affinity::Real),
-            ("DOUBLE PRECISION", Affinity::Real),
-            ("BOOLEAN", Affinity::Numeric),
-            ("DATE", Affinity::Numeric),
-        ];
-        for (declared, expected) in cases {
-            assert_eq!(Affinity::of_declared(declared), expected, "{declared}");
         }
     }
 }
