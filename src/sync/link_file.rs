@@ -281,7 +281,7 @@ mod tests {
             ),
             (
                 r#"{"format":"tether-links","version":1}"#,
-                "`links` must be a list",
+                "no `links` list",
             ),
             ("{\"format\":\n  \"tether-links\",,}", "line 2, column"),
         ];
