@@ -208,11 +208,21 @@ pub fn render(link: &Link) -> String {
             (_, Some(p)) => format!("  ({})", policy_text(p)),
             _ => String::new(),
         };
-        let _ = writeln!(
-            out,
-            "    {local:width$}  {arrow}  {}{policy}",
-            mapping.remote
-        );
+        if local.len() > width {
+            // A long expression gets its own line so the arrows stay aligned.
+            let _ = writeln!(out, "    {local}");
+            let _ = writeln!(
+                out,
+                "    {:width$}  {arrow}  {}{policy}",
+                "", mapping.remote
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "    {local:width$}  {arrow}  {}{policy}",
+                mapping.remote
+            );
+        }
     }
     out
 }

@@ -41,6 +41,8 @@ pub enum LinkFileError {
         column: usize,
         reason: String,
     },
+    #[error("the links file has no `links` list: export it again with `tether link export`")]
+    NoLinks,
     #[error("the links file defines `{0}` more than once: keep one definition per name")]
     Duplicate(String),
     #[error(
@@ -111,7 +113,7 @@ pub fn parse(text: &str) -> Result<Vec<Link>, LinkFileError> {
         }
     }
     let Some(entries) = document.get("links").and_then(Value::as_array) else {
-        return Err(position_error(text, "the file", "`links` must be a list"));
+        return Err(LinkFileError::NoLinks);
     };
     let mut links = Vec::with_capacity(entries.len());
     let mut names = BTreeSet::new();
@@ -279,7 +281,7 @@ mod tests {
             ),
             (
                 r#"{"format":"tether-links","version":1}"#,
-                "`links` must be a list",
+                "no `links` list",
             ),
             ("{\"format\":\n  \"tether-links\",,}", "line 2, column"),
         ];

@@ -6,10 +6,8 @@
 //! the current local values of pushed fields are read to check lengths and picklists.
 
 mod describe;
+mod text;
 mod values;
-
-#[cfg(test)]
-pub(crate) mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -20,6 +18,7 @@ use super::link::{DeletePolicy, Direction, FieldMapping, Link, LocalSource, Matc
 use super::workspace::capture::quote_ident;
 use crate::salesforce::{Client, FieldDescribe, ObjectDescribe, SalesforceError};
 use describe::{Affinity, FieldFacts};
+use text::{suggestion, unbalanced};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -143,36 +142,6 @@ fn field<'d>(describe: &'d ObjectDescribe, name: &str) -> Option<&'d FieldDescri
         .fields
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case(name))
-}
-
-/// `Did you mean …?` for a misspelt field: the closest name within a few edits.
-fn suggestion(describe: &ObjectDescribe, name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    let allowed = (name.len() / 4).max(2);
-    describe
-        .fields
-        .iter()
-        .map(|f| (edit_distance(&f.name.to_ascii_lowercase(), &lower), f))
-        .filter(|(d, _)| *d <= allowed)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, f)| format!(" (did you mean `{}`?)", f.name))
-        .unwrap_or_default()
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
 }
 
 impl<'a> Verifier<'a> {
@@ -485,13 +454,21 @@ impl<'a> Verifier<'a> {
                 );
             }
         }
-        if let Some(filter) = &self.link.pull_filter
-            && filter.trim().to_ascii_uppercase().starts_with("WHERE ")
-        {
+        let Some(filter) = &self.link.pull_filter else {
+            return;
+        };
+        if filter.trim().to_ascii_uppercase().starts_with("WHERE ") {
             self.error(
                 None,
                 "the pull filter starts with WHERE".into(),
                 "write only the condition, e.g. `Type = 'Customer'`".into(),
+            );
+        }
+        if let Some(why) = unbalanced(filter) {
+            self.error(
+                None,
+                format!("the pull filter `{filter}` has {why}"),
+                "close every quote and parenthesis; quotes inside text are written \\'".into(),
             );
         }
     }

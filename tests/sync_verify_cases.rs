@@ -1,30 +1,46 @@
+//! Each kind of link mistake, verified against the describes a running sandbox org serves.
+
+mod client_support;
+
 use std::collections::BTreeMap;
 
+use client_support::org_and_client;
 use rusqlite::Connection;
+use tether::salesforce::ObjectDescribe;
+use tether::sync::link::{
+    DeletePolicy, Direction, FieldMapping, Link, LocalSource, MatchKey, Schedule,
+};
+use tether::sync::verify::{Problem, Severity, has_errors, parent_objects, verify};
 
-use super::*;
-use crate::emulator::schema::Schema;
-use crate::sync::link::Schedule;
+/// The org's describes of Account and Contact, fetched once per test over HTTP.
+struct Describes(BTreeMap<String, ObjectDescribe>);
 
-/// The describe the sandbox org serves: the recorded standard object plus the custom fields
-/// of the default schema file.
-pub(crate) fn sandbox_describe(object: &str) -> ObjectDescribe {
-    let schema = Schema::standard().expect("the shipped schema loads");
-    let json = schema
-        .object(object)
-        .unwrap_or_else(|| panic!("the sandbox org has {object}"))
-        .describe_json("v60.0");
-    serde_json::from_value(json).expect("a describe parses")
+async fn describes() -> Describes {
+    let (_org, client) = org_and_client().await;
+    let mut all = BTreeMap::new();
+    for object in ["Account", "Contact"] {
+        let describe = client.describe(object).await.expect("describe");
+        all.insert(object.to_string(), (*describe).clone());
+    }
+    Describes(all)
 }
 
-/// Verifies `link` against the sandbox org's describes, fetching the parents it references.
-pub(crate) fn verify_against_sandbox(link: &Link, conn: &Connection) -> Vec<Problem> {
-    let describe = sandbox_describe(&link.object);
-    let parents = parent_objects(link, &describe)
-        .into_iter()
-        .map(|p| (p.clone(), sandbox_describe(&p)))
-        .collect();
-    verify(link, &describe, &parents, conn)
+impl Describes {
+    fn of(&self, object: &str) -> &ObjectDescribe {
+        self.0
+            .get(object)
+            .unwrap_or_else(|| panic!("{object} was described"))
+    }
+
+    /// Verifies `link` with the describes of its object and referenced parents.
+    fn verify(&self, link: &Link, conn: &Connection) -> Vec<Problem> {
+        let describe = self.of(&link.object);
+        let parents = parent_objects(link, describe)
+            .into_iter()
+            .map(|p| (p.clone(), self.of(&p).clone()))
+            .collect();
+        verify(link, describe, &parents, conn)
+    }
 }
 
 const TABLES: &str = "
@@ -100,11 +116,12 @@ fn errors_and_warnings(problems: &[Problem]) -> Vec<String> {
     problems.iter().map(Problem::to_string).collect()
 }
 
-#[test]
-fn well_formed_links_have_no_problems() {
+#[tokio::test]
+async fn well_formed_links_have_no_problems() {
+    let d = describes().await;
     let conn = conn();
     for link in [account_link(), contact_link()] {
-        let problems = verify_against_sandbox(&link, &conn);
+        let problems = d.verify(&link, &conn);
         assert!(
             problems.is_empty(),
             "{}: {:?}",
@@ -126,8 +143,9 @@ type Case = (
     &'static str,
 );
 
-#[test]
-fn each_mistake_is_named_with_its_field_and_fix() {
+#[tokio::test]
+async fn each_mistake_is_named_with_its_field_and_fix() {
+    let d = describes().await;
     let cases: &[Case] = &[
         (
             "misspelt field",
@@ -211,6 +229,14 @@ fn each_mistake_is_named_with_its_field_and_fix() {
             Severity::Error,
             None,
             "starts with WHERE",
+        ),
+        (
+            "pull filter with an open quote",
+            account_link(),
+            |l| l.pull_filter = Some("Type = 'Customer".into()),
+            Severity::Error,
+            None,
+            "has an unclosed quote",
         ),
         (
             "push to a read-only field",
@@ -392,7 +418,7 @@ fn each_mistake_is_named_with_its_field_and_fix() {
     for (what, base, change, severity, field, words) in cases {
         let mut link = base.clone();
         change(&mut link);
-        let problems = verify_against_sandbox(&link, &conn);
+        let problems = d.verify(&link, &conn);
         let found = problems.iter().find(|p| {
             p.severity == *severity && p.field.as_deref() == *field && p.message.contains(words)
         });
@@ -407,11 +433,12 @@ fn each_mistake_is_named_with_its_field_and_fix() {
     }
 }
 
-#[test]
-fn the_parent_describe_missing_is_a_warning_not_a_pass() {
+#[tokio::test]
+async fn the_parent_describe_missing_is_a_warning_not_a_pass() {
+    let d = describes().await;
     let conn = conn();
     let link = contact_link();
-    let problems = verify(&link, &sandbox_describe("Contact"), &BTreeMap::new(), &conn);
+    let problems = verify(&link, d.of("Contact"), &BTreeMap::new(), &conn);
     assert_eq!(problems.len(), 1, "{:?}", errors_and_warnings(&problems));
     assert_eq!(problems[0].severity, Severity::Warning);
     assert!(
@@ -421,8 +448,9 @@ fn the_parent_describe_missing_is_a_warning_not_a_pass() {
     );
 }
 
-#[test]
-fn values_too_long_or_outside_a_restricted_picklist_are_listed_by_row() {
+#[tokio::test]
+async fn values_too_long_or_outside_a_restricted_picklist_are_listed_by_row() {
+    let d = describes().await;
     let conn = conn();
     // Account.Name is 255 characters; Health_Trend__c allows Growing, Stable, Declining.
     let long = "x".repeat(256);
@@ -443,7 +471,7 @@ fn values_too_long_or_outside_a_restricted_picklist_are_listed_by_row() {
     )
     .expect("a row the push filter skips");
 
-    let problems = verify_against_sandbox(&account_link(), &conn);
+    let problems = d.verify(&account_link(), &conn);
     let name = problems
         .iter()
         .find(|p| p.field.as_deref() == Some("Name"))
@@ -467,8 +495,9 @@ fn values_too_long_or_outside_a_restricted_picklist_are_listed_by_row() {
     assert!(!trend.message.contains("`Up`"), "{trend}");
 }
 
-#[test]
-fn expression_values_are_checked_too() {
+#[tokio::test]
+async fn expression_values_are_checked_too() {
+    let d = describes().await;
     let conn = conn();
     conn.execute(
         "INSERT INTO accounts (ext_id, name, score) VALUES ('a', 'Acme', 3)",
@@ -478,7 +507,7 @@ fn expression_values_are_checked_too() {
     let mut link = account_link();
     link.fields[2].local =
         LocalSource::Expression("CASE WHEN score > 2 THEN 'Rising' ELSE 'Stable' END".into());
-    let problems = verify_against_sandbox(&link, &conn);
+    let problems = d.verify(&link, &conn);
     assert!(
         problems
             .iter()
@@ -489,20 +518,21 @@ fn expression_values_are_checked_too() {
     );
 }
 
-#[test]
-fn problems_list_errors_before_warnings_and_has_errors_says_so() {
+#[tokio::test]
+async fn problems_list_errors_before_warnings_and_has_errors_says_so() {
+    let d = describes().await;
     let conn = conn();
     let mut link = account_link();
     link.fields
         .push(FieldMapping::column("flag", "IsDeleted", Direction::Pull));
-    let problems = verify_against_sandbox(&link, &conn);
+    let problems = d.verify(&link, &conn);
     assert!(
         !has_errors(&problems),
         "{:?}",
         errors_and_warnings(&problems)
     );
     link.fields[1].remote = "Nope__c".into();
-    let problems = verify_against_sandbox(&link, &conn);
+    let problems = d.verify(&link, &conn);
     assert!(has_errors(&problems));
     assert_eq!(problems[0].severity, Severity::Error);
     assert_eq!(problems.last().map(|p| p.severity), Some(Severity::Warning));

@@ -1,0 +1,117 @@
+//! Words about names and conditions: spelling suggestions and SOQL balance.
+
+use crate::salesforce::ObjectDescribe;
+
+/// `Did you mean …?` for a misspelt field: the closest name within a few edits.
+pub(super) fn suggestion(describe: &ObjectDescribe, name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let allowed = (name.len() / 4).max(2);
+    describe
+        .fields
+        .iter()
+        .map(|f| (edit_distance(&f.name.to_ascii_lowercase(), &lower), f))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, f)| format!(" (did you mean `{}`?)", f.name))
+        .unwrap_or_default()
+}
+
+/// What is unbalanced in a SOQL condition, outside its string literals.
+pub(super) fn unbalanced(soql: &str) -> Option<&'static str> {
+    let mut depth: i64 = 0;
+    let mut in_text = false;
+    let mut escaped = false;
+    for c in soql.chars() {
+        match (in_text, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (true, '\'') => in_text = false,
+            (true, _) => {}
+            (false, '\'') => in_text = true,
+            (false, '(') => depth += 1,
+            (false, ')') => {
+                depth -= 1;
+                if depth < 0 {
+                    return Some("a `)` without its `(`");
+                }
+            }
+            (false, _) => {}
+        }
+    }
+    if in_text {
+        Some("an unclosed quote")
+    } else if depth > 0 {
+        Some("an unclosed parenthesis")
+    } else {
+        None
+    }
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{edit_distance, unbalanced};
+    use crate::sync::verify::describe::Affinity;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        let cases = [
+            ("health_score__c", "helth_score__c", 1),
+            ("email", "emial", 2),
+            ("name", "name", 0),
+            ("", "abc", 3),
+            ("abc", "", 3),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(edit_distance(a, b), expected, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn unbalanced_soql_is_told_apart_from_quoted_text() {
+        let cases = [
+            ("Type = 'Customer'", None),
+            ("Name = 'O\\'Brien (Ltd)'", None),
+            ("(A = 1 OR B = 2) AND C = 'x'", None),
+            ("Type = 'Customer", Some("an unclosed quote")),
+            ("(A = 1 OR B = 2", Some("an unclosed parenthesis")),
+            ("A = 1)", Some("a `)` without its `(`")),
+        ];
+        for (soql, expected) in cases {
+            assert_eq!(unbalanced(soql), expected, "{soql}");
+        }
+    }
+
+    #[test]
+    fn declared_types_map_to_sqlites_affinities() {
+        let cases = [
+            ("INTEGER", Affinity::Integer),
+            ("BIGINT", Affinity::Integer),
+            ("VARCHAR(40)", Affinity::Text),
+            ("text", Affinity::Text),
+            ("", Affinity::Blob),
+            ("REAL", Affinity::Real),
+            ("DOUBLE PRECISION", Affinity::Real),
+            ("BOOLEAN", Affinity::Numeric),
+            ("DATE", Affinity::Numeric),
+        ];
+        for (declared, expected) in cases {
+            assert_eq!(Affinity::of_declared(declared), expected, "{declared}");
+        }
+    }
+}
