@@ -244,7 +244,10 @@ async fn a_value_of_the_wrong_type_is_reported_with_its_row_and_nothing_is_sent(
     let bench = Bench::new().await;
     let acme = bench.create("Account", json!({"Name": "Acme"})).await;
     bench.execute(CUSTOMERS_TABLE);
-    bench.add_link(customers_link("salesforce_wins"));
+    // Under `propagate`, a row that could not be read must not pass for a deleted one.
+    let mut link = customers_link("salesforce_wins");
+    link["deletes"] = json!("propagate");
+    bench.add_link(link);
     bench.sync("customers").await;
     bench.execute("UPDATE customers SET health_score = 'very good'");
     let run = bench.sync("customers").await;

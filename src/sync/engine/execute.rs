@@ -7,9 +7,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::local;
-use super::units::{Unit, assemble, id15, plan_unit, push_item};
 use super::push::{self, Outcome, PushItem, PushOp, WritePath};
 use super::remote::{self, ReadPath, RemoteRecord};
+use super::units::{Unit, assemble, id15, plan_unit, push_item};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
 use crate::salesforce::Client;
@@ -292,6 +292,9 @@ impl<'a> Run<'a> {
                 }
                 continue;
             };
+            if !row.readable {
+                continue;
+            }
             if unit.plan.delete_local {
                 local::delete_row(&tx, link, &row.key)?;
                 self.base_remove(&tx, &sf_id)?;

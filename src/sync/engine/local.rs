@@ -22,6 +22,10 @@ pub struct LocalRow {
     pub values: Values,
     /// False when the link's push filter excludes the row.
     pub pushable: bool,
+    /// False when a value could not be read as its field's type (listed in
+    /// [`LocalRead::bad`]): the row's record is left alone this run, neither written nor
+    /// mistaken for a deleted row.
+    pub readable: bool,
 }
 
 /// A local value that cannot be sent: which row, which column, and why.
@@ -62,7 +66,7 @@ fn text_of(value: &Value) -> Option<String> {
 }
 
 /// Every row of the link's table. Rows with a value that cannot be read as its field's type
-/// are left out of `rows` and listed in `bad`, so that nothing half-read is ever sent.
+/// are marked unreadable and listed in `bad`, so that nothing half-read is ever sent.
 pub fn read_rows(
     conn: &Connection,
     link: &Link,
@@ -125,15 +129,14 @@ pub fn read_rows(
                 }
             }
         }
-        if !bad_row {
-            read.rows.push(LocalRow {
-                key,
-                sf_id,
-                match_value,
-                values,
-                pushable,
-            });
-        }
+        read.rows.push(LocalRow {
+            key,
+            sf_id,
+            match_value,
+            values,
+            pushable,
+            readable: !bad_row,
+        });
     }
     Ok(read)
 }

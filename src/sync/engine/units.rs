@@ -133,6 +133,9 @@ pub(super) fn plan_unit(
     unit: &Unit,
     changed_at: &BTreeMap<String, DateTime<Utc>>,
 ) -> RecordPlan {
+    if unit.local.as_ref().is_some_and(|row| !row.readable) {
+        return RecordPlan::default();
+    }
     let local_side = match &unit.local {
         Some(row) => Side::present(&row.values, changed_at.get(&row.key).copied()),
         None => Side::absent(),
