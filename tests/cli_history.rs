@@ -113,6 +113,7 @@ fn prepare(dir: &Path) -> Prepared {
             row_key: Some("1".into()),
             fields,
             remote_modstamp: None,
+            remote_deleted: false,
         },
     )
     .unwrap();

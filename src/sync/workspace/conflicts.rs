@@ -257,6 +257,7 @@ mod tests {
                 row_key: Some("1".into()),
                 fields,
                 remote_modstamp: None,
+                remote_deleted: false,
             },
         )
         .unwrap();
