@@ -301,13 +301,13 @@ fn path_name<T: std::fmt::Debug>(path: Option<T>, records: u64) -> String {
 pub fn render(runs: &[BudgetRun]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{:<42} {:>16} {:>18} {:>7} {:>7} {:>6} {:>6} {:>9}\n",
+        "{:<46} {:>16} {:>18} {:>7} {:>7} {:>6} {:>6} {:>9}\n",
         "sync run", "read", "write", "calls", "org", "bound", "ratio", "seconds"
     ));
-    out.push_str(&format!("{}\n", "-".repeat(118)));
+    out.push_str(&format!("{}\n", "-".repeat(122)));
     for run in runs {
         out.push_str(&format!(
-            "{:<42} {:>16} {:>18} {:>7} {:>7} {:>6} {:>6.2} {:>9.3}\n",
+            "{:<46} {:>16} {:>18} {:>7} {:>7} {:>6} {:>6.2} {:>9.3}\n",
             run.what,
             path_name(run.read_path, run.records_read),
             path_name(run.write_path, run.records_written),
