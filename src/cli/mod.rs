@@ -76,6 +76,10 @@ pub struct BenchArgs {
     /// Rows per query page (Sforce-Query-Options batchSize, 200 to 2000).
     #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(200..=2000))]
     pub batch_size: u32,
+    /// Accounts for the sync budget section: API calls of a first pull and of pushes against
+    /// the lower bound (0 leaves the section out).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub sync_records: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -181,12 +185,20 @@ fn bench(args: BenchArgs) -> Result<(), CliError> {
     let options = crate::bench::BenchOptions {
         records: args.records,
         batch_size: args.batch_size,
+        sync_records: args.sync_records,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     let report = runtime
         .block_on(crate::bench::run(&options))
         .map_err(CliError::Bench)?;
     print!("{}", crate::bench::render(&report));
+    if options.sync_records > 0 {
+        let budget = runtime
+            .block_on(crate::bench::sync::run(options.sync_records))
+            .map_err(CliError::Bench)?;
+        println!();
+        print!("{}", crate::bench::sync::render(&budget));
+    }
     Ok(())
 }
 

@@ -140,6 +140,15 @@ impl Client {
             .map(drop)
     }
 
+    /// Uploads CSV held in memory. The body can be sent again, so the upload is one call,
+    /// retried like any other, with no read of the job before it.
+    pub async fn bulk_upload_bytes(&self, job_id: &str, csv: Bytes) -> Result<()> {
+        let url = self.job_url(JobKind::Ingest, job_id, "/batches");
+        self.execute(Call::new(Method::PUT, url).bytes(csv, "text/csv"))
+            .await
+            .map(drop)
+    }
+
     /// Uploads CSV as it is read from `reader` (a file, a pipe), in pieces of 64 KiB.
     pub async fn bulk_upload_reader<R>(&self, job_id: &str, reader: R) -> Result<()>
     where

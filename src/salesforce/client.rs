@@ -101,6 +101,11 @@ impl Call {
         Ok(self)
     }
 
+    pub(crate) fn bytes(mut self, body: Bytes, content_type: &'static str) -> Self {
+        self.body = Some((body, content_type));
+        self
+    }
+
     /// Sending again after a lost answer must not repeat a write: POST creates, the rest
     /// (GET, PATCH by id or external id, PUT, DELETE) land in the same state twice.
     fn is_idempotent(&self) -> bool {

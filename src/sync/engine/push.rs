@@ -3,7 +3,7 @@
 //! key (Id or external id), never by position.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use super::SyncError;
 use super::values::to_csv_cell;
 use crate::salesforce::{
-    BulkOperation, Client, CollectionOptions, IngestResults, JobKind, RecordError, SaveResult,
+    BulkOperation, Client, CollectionOptions, IngestResults, JobInfo, JobKind, RecordError,
+    SaveResult,
 };
 use crate::sync::plan::Values;
 
@@ -258,20 +259,10 @@ pub async fn through_bulk(
         .map_err(|e| SyncError::BadCsv(e.to_string()))?;
     let job = client.bulk_create_ingest(object, &operation).await?;
     client
-        .bulk_upload(
-            &job.id,
-            futures_util::stream::once(async move { Ok(bytes::Bytes::from(body)) }),
-        )
+        .bulk_upload_bytes(&job.id, bytes::Bytes::from(body))
         .await?;
     client.bulk_close(&job.id).await?;
-    let info = client
-        .bulk_wait(
-            JobKind::Ingest,
-            &job.id,
-            Duration::from_millis(500),
-            Duration::from_secs(3600),
-        )
-        .await?;
+    let info = wait_for_job(client, JobKind::Ingest, &job.id, items.len()).await?;
     if info.state == "Failed" || info.state == "Aborted" {
         return Err(SyncError::BulkJob {
             job: job.id,
@@ -280,7 +271,20 @@ pub async fn through_bulk(
         });
     }
     let mut out = Vec::with_capacity(items.len());
-    for which in [IngestResults::Successful, IngestResults::Failed] {
+    // A result set the job reports empty is not fetched: each fetch is an API call.
+    let failed = info.number_records_failed;
+    let succeeded = info
+        .number_records_processed
+        .zip(failed)
+        .map(|(processed, failed)| processed.saturating_sub(failed));
+    let wanted = [
+        (IngestResults::Successful, succeeded),
+        (IngestResults::Failed, failed),
+    ]
+    .into_iter()
+    .filter(|(_, count)| *count != Some(0))
+    .map(|(which, _)| which);
+    for which in wanted {
         let bytes: Vec<u8> = client
             .bulk_ingest_results(&job.id, which)
             .await?
@@ -322,6 +326,43 @@ pub async fn through_bulk(
         }
     }
     Ok(out)
+}
+
+/// Waits for a Bulk job to finish with few status reads, each of which is an API call. The
+/// first read comes after a wait in proportion to the rows (jobs of a few thousand rows
+/// finish in about a second), then the waits double up to half a minute.
+pub(super) async fn wait_for_job(
+    client: &Client,
+    kind: JobKind,
+    job_id: &str,
+    rows: usize,
+) -> Result<JobInfo, SyncError> {
+    let deadline = Instant::now() + JOB_TIMEOUT;
+    let mut wait = first_poll_after(rows);
+    loop {
+        tokio::time::sleep(wait).await;
+        let info = client.bulk_job(kind, job_id).await?;
+        if info.is_finished() {
+            return Ok(info);
+        }
+        if Instant::now() >= deadline {
+            return Err(SyncError::BulkJob {
+                job: job_id.to_string(),
+                state: info.state,
+                message: format!("still running after {} minutes", JOB_TIMEOUT.as_secs() / 60),
+            });
+        }
+        wait = (wait * 2).min(MAX_POLL_WAIT);
+    }
+}
+
+const JOB_TIMEOUT: Duration = Duration::from_secs(3600);
+const MAX_POLL_WAIT: Duration = Duration::from_secs(30);
+
+/// 100 ms plus 0.1 ms a row, at most 5 s.
+pub fn first_poll_after(rows: usize) -> Duration {
+    let micros = 100_000u64.saturating_add(100u64.saturating_mul(rows as u64));
+    Duration::from_micros(micros).min(Duration::from_secs(5))
 }
 
 /// Ids join on their 15-character form; external ids as written.

@@ -2,7 +2,6 @@
 //! Bulk API 2.0 query job when there are many.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::{StreamExt, TryStreamExt};
@@ -143,7 +142,17 @@ pub async fn fetch_changes(
     while let Some(page) = pages.try_next().await? {
         if first && page.total_size > link.strategy.bulk_pull_above {
             drop(pages);
-            return fetch_bulk(client, link, kinds, &soql, with_deleted, cancel).await;
+            let expected_rows = usize::try_from(page.total_size).unwrap_or(usize::MAX);
+            return fetch_bulk(
+                client,
+                link,
+                kinds,
+                &soql,
+                with_deleted,
+                expected_rows,
+                cancel,
+            )
+            .await;
         }
         first = false;
         cancel.check()?;
@@ -171,17 +180,11 @@ async fn fetch_bulk(
     kinds: &HashMap<String, Kind>,
     soql: &str,
     with_deleted: bool,
+    expected_rows: usize,
     cancel: &Cancel,
 ) -> Result<Fetched, SyncError> {
     let job = client.bulk_create_query(soql, with_deleted).await?;
-    let info = client
-        .bulk_wait(
-            JobKind::Query,
-            &job.id,
-            Duration::from_millis(500),
-            Duration::from_secs(3600),
-        )
-        .await?;
+    let info = super::push::wait_for_job(client, JobKind::Query, &job.id, expected_rows).await?;
     if info.state != "JobComplete" {
         return Err(SyncError::BulkJob {
             job: job.id,

@@ -2,6 +2,8 @@
 //!
 //! Figures are measured, never asserted: tests check behaviour, this prints numbers.
 
+pub mod sync;
+
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -17,6 +19,8 @@ pub struct BenchOptions {
     pub records: usize,
     /// `Sforce-Query-Options: batchSize` for the paged queries.
     pub batch_size: u32,
+    /// Accounts for the sync budget section (0 leaves the section out).
+    pub sync_records: usize,
 }
 
 impl Default for BenchOptions {
@@ -24,6 +28,7 @@ impl Default for BenchOptions {
         BenchOptions {
             records: 100_000,
             batch_size: 2000,
+            sync_records: 10_000,
         }
     }
 }
@@ -114,7 +119,7 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<Vec<Measurement>> {
     Ok(report)
 }
 
-async fn login(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+pub(crate) async fn login(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
     let answer: Value = http
         .post(format!("{base}/services/oauth2/token"))
         .form(&[
