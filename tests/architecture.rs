@@ -63,7 +63,7 @@ fn product_code_never_imports_the_sandbox_org() {
     // benchmark of the sandbox org itself start it.
     let found = offenders(
         &["emulator"],
-        &["emulator/", "cli/", "bench.rs", "lib.rs", "main.rs"],
+        &["emulator/", "cli/", "bench/", "lib.rs", "main.rs"],
     );
     assert!(
         found.is_empty(),
