@@ -111,21 +111,68 @@ impl User {
         links
     }
 
-    /// Turns on 503s, row locks and latency, then syncs every link until a run of all of them
-    /// succeeds; the faults go off again before the test looks at the result.
-    async fn sync_through_faults(&mut self) -> Vec<String> {
+    async fn set_faults(&mut self, unavailable: f64, locks: f64, dropped: f64) {
         let seed: u64 = self.rng.random();
         self.org
             .set_faults(json!({
                 "latency_ms": 2,
                 "jitter_ms": 8,
-                "server_unavailable_rate": 0.08,
-                "lock_error_rate": 0.15,
-                "drop_connection_rate": 0.0,
+                "server_unavailable_rate": unavailable,
+                "lock_error_rate": locks,
+                "drop_connection_rate": dropped,
                 "session_expiry_secs": null,
                 "seed": seed,
             }))
             .await;
+    }
+
+    /// `tether sync --all`, which must fail; returns what it printed.
+    fn failing_sync(&self, why: &str) -> String {
+        let out = self
+            .setup
+            .command(&["sync", "--all"])
+            .output()
+            .expect("tether sync runs");
+        let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "a sync succeeded {why}:\n{printed}");
+        printed
+    }
+
+    /// Three phases of faults. An outage (every request answered 503): the sync fails before
+    /// it starts a run. Every write refused with `UNABLE_TO_LOCK_ROW`: the runs end failed or
+    /// partial, with each refused record in the run errors. Then 503s, row locks, dropped
+    /// connections and latency at rates: every link is synced again until a sync of all of
+    /// them succeeds. The faults go off before the test looks at the result.
+    async fn sync_through_faults(&mut self) -> Vec<String> {
+        let runs_before = self.setup.last_run_id();
+        self.set_faults(1.0, 0.0, 0.0).await;
+        let printed = self.failing_sync("while every request failed");
+        assert!(printed.contains("SERVER_UNAVAILABLE"), "{printed}");
+        assert_eq!(
+            self.setup.runs_after(runs_before),
+            [],
+            "runs during the outage"
+        );
+
+        self.set_faults(0.0, 1.0, 0.0).await;
+        let printed = self.failing_sync("while every write was refused");
+        let locked_runs = self.setup.runs_after(runs_before);
+        assert!(
+            locked_runs.iter().any(|(_, status)| status != "succeeded"),
+            "runs while every write was refused: {locked_runs:?}\n{printed}"
+        );
+        let locked: i64 = self
+            .setup
+            .db()
+            .query_row(
+                "SELECT COUNT(*) FROM tether_run_errors WHERE run_id > ?1 AND code = 'UNABLE_TO_LOCK_ROW'",
+                [runs_before],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(locked > 0, "no lock error recorded:\n{printed}");
+
+        self.set_faults(0.2, 0.3, 0.05).await;
         let mut outputs = Vec::new();
         let mut done = false;
         for _ in 0..ATTEMPTS {
@@ -152,7 +199,21 @@ impl User {
             "no sync succeeded in {ATTEMPTS} attempts:\n{}",
             outputs.join("\n---\n")
         );
-        println!("{}", outputs.join("---\n"));
+        let errors: Vec<(String, i64)> = self
+            .setup
+            .db()
+            .prepare("SELECT code, COUNT(*) FROM tether_run_errors WHERE run_id > ?1 GROUP BY code")
+            .unwrap()
+            .query_map([runs_before], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        println!(
+            "{} attempts; errors recorded {errors:?}; runs {:?}\n{}",
+            outputs.len(),
+            self.setup.runs_after(runs_before),
+            outputs.join("---\n")
+        );
         outputs
     }
 
@@ -281,7 +342,87 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
 
     user.sync_through_faults().await;
     user.sync_is_idle();
+    check_customer_health(&user, &account_ids, &accounts, &histories, &contacts).await;
 
+    // A month later: Salesforce users edit some Accounts, the health tool scores some
+    // customers again; each side's change must reach the other.
+    let mut accounts = accounts;
+    let mut patches = Vec::new();
+    for (id, account) in account_ids.iter().zip(accounts.iter_mut()) {
+        if user.rng.random_bool(0.3) {
+            let industry = INDUSTRIES.choose(&mut user.rng).unwrap();
+            account["Industry"] = json!(industry);
+            account["Name"] = json!(format!("{} Group", account["Name"].as_str().unwrap()));
+            patches.push(json!({"Id": id, "Industry": industry, "Name": account["Name"]}));
+        }
+    }
+    user.org
+        .write_records("Account", Method::PATCH, patches)
+        .await;
+    {
+        let mut db = user.setup.db();
+        let tx = db.transaction().unwrap();
+        for (id, scores) in histories.iter_mut() {
+            if !user.rng.random_bool(0.5) {
+                continue;
+            }
+            let last = *scores.last().unwrap();
+            // Never the same score again, so that the customer's row changes.
+            let step = f64::from(user.rng.random_range(1..1_200u32)) / 100.0;
+            let score = if last + step <= 100.0 {
+                last + step
+            } else {
+                last - step
+            };
+            let score = (score * 100.0).round() / 100.0;
+            let month = u32::try_from(scores.len()).unwrap() + 1;
+            let day = NaiveDate::from_ymd_opt(2026, month, 1).unwrap();
+            let full_id: String = tx
+                .query_row(
+                    "SELECT customer_id FROM customers WHERE substr(customer_id, 1, 15) = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            tx.execute(
+                "INSERT INTO health_scores (customer_id, score, measured_on) VALUES (?1, ?2, ?3)",
+                params![full_id, score, day.to_string()],
+            )
+            .unwrap();
+            tx.execute(
+                "UPDATE customers SET health_score = ?1 WHERE customer_id = ?2",
+                params![score, full_id],
+            )
+            .unwrap();
+            scores.push(score);
+        }
+        tx.commit().unwrap();
+    }
+    user.sync_through_faults().await;
+    user.sync_is_idle();
+    check_customer_health(&user, &account_ids, &accounts, &histories, &contacts).await;
+}
+
+/// One local customer row.
+#[derive(Debug)]
+struct Customer {
+    id: String,
+    name: Option<String>,
+    industry: Option<String>,
+    revenue: Option<f64>,
+    score: Option<f64>,
+    archived: i64,
+}
+
+/// Both sides hold what was written: Accounts' names, industries and revenues pulled, the
+/// latest score and its trend pushed, every Contact pulled as a stakeholder.
+async fn check_customer_health(
+    user: &User,
+    account_ids: &[String],
+    accounts: &[Value],
+    histories: &HashMap<String, Vec<f64>>,
+    contacts: &[Value],
+) {
     let remote = by_id(
         user.org
             .query_all(
@@ -294,23 +435,16 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
     let mut stmt = db
         .prepare("SELECT customer_id, name, industry, annual_revenue, health_score, archived FROM customers")
         .unwrap();
-    let local: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<f64>,
-        Option<f64>,
-        i64,
-    )> = stmt
+    let local: Vec<Customer> = stmt
         .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+            Ok(Customer {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                industry: r.get(2)?,
+                revenue: r.get(3)?,
+                score: r.get(4)?,
+                archived: r.get(5)?,
+            })
         })
         .unwrap()
         .collect::<Result<_, _>>()
@@ -320,20 +454,28 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
         accounts.len(),
         "one local customer per Account"
     );
-    for (id, written) in account_ids.iter().zip(&accounts) {
+    for (id, written) in account_ids.iter().zip(accounts) {
         let account = &remote[id15(id)];
         let row = local
             .iter()
-            .find(|r| id15(&r.0) == id15(id))
+            .find(|r| id15(&r.id) == id15(id))
             .unwrap_or_else(|| panic!("Account {id} not pulled"));
-        assert_eq!(row.1.as_deref(), written["Name"].as_str(), "name of {id}");
         assert_eq!(
-            row.2.as_deref(),
+            row.name.as_deref(),
+            written["Name"].as_str(),
+            "name of {id}"
+        );
+        assert_eq!(
+            row.industry.as_deref(),
             written["Industry"].as_str(),
             "industry of {id}"
         );
-        assert_eq!(row.3, written["AnnualRevenue"].as_f64(), "revenue of {id}");
-        assert_eq!(row.5, 0, "{id} archived");
+        assert_eq!(
+            row.revenue,
+            written["AnnualRevenue"].as_f64(),
+            "revenue of {id}"
+        );
+        assert_eq!(row.archived, 0, "{id} archived");
         match histories.get(id15(id)) {
             Some(scores) => {
                 assert_eq!(
@@ -341,7 +483,7 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
                     scores.last().copied(),
                     "{id}"
                 );
-                assert_eq!(row.4, scores.last().copied(), "local score of {id}");
+                assert_eq!(row.score, scores.last().copied(), "local score of {id}");
                 assert_eq!(
                     opt_text(&account["Health_Trend__c"]).as_deref(),
                     Some(trend(scores)),
@@ -644,8 +786,8 @@ impl ServiceCustomer {
 }
 
 fn service_customer(rng: &mut StdRng, i: usize) -> ServiceCustomer {
-    let commercial = i % 5 == 0;
-    let company_only = commercial && i % 10 == 0;
+    let commercial = i.is_multiple_of(5);
+    let company_only = commercial && i.is_multiple_of(10);
     // Days since the last job, kept away from the 180 and 365 day edges.
     let last_job_days_ago = *[5, 40, 120, 200, 300, 420, 700].choose(rng).unwrap();
     let total_jobs = rng.random_range(1..40);
@@ -670,7 +812,7 @@ fn service_customer(rng: &mut StdRng, i: usize) -> ServiceCustomer {
         line2: rng
             .random_bool(0.4)
             .then(|| format!("Suite {}", rng.random_range(1..400))),
-        city: *["Austin", "Round Rock", "Cedar Park"].choose(rng).unwrap(),
+        city: ["Austin", "Round Rock", "Cedar Park"].choose(rng).unwrap(),
         state: "TX",
         zip: format!("787{:02}", rng.random_range(0..99)),
         balance: f64::from(rng.random_range(0..50_000u32)) / 100.0,
