@@ -219,13 +219,39 @@ impl User {
 
     /// A sync without faults that must find nothing left to do.
     fn sync_is_idle(&self) {
+        let runs_before = self.setup.last_run_id();
         let out = self.run(&["sync", "--all"]);
         for line in out.lines().filter(|l| l.starts_with("run ")) {
             assert!(
                 line.contains(" 0 created, 0 updated, 0 deleted, 0 failed, 0 in conflict"),
-                "a sync after the last one still had work: {line}"
+                "a sync after the last one still had work: {line}\nwrites: {:#?}",
+                self.writes_after(runs_before)
             );
         }
+    }
+
+    /// What runs after `run` wrote to Salesforce, before and after, to explain a failure.
+    fn writes_after(&self, run: i64) -> Vec<String> {
+        let db = self.setup.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT run_id, op, row_key, before, after FROM tether_remote_images
+                 WHERE run_id > ?1 ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([run], |r| {
+            Ok(format!(
+                "run {} {} {:?}: {:?} -> {:?}",
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     }
 }
 
@@ -890,6 +916,44 @@ async fn service_customers_upsert_accounts_and_linked_contacts_on_external_ids()
     // Another sync creates nothing twice.
     user.sync_is_idle();
     check_service_customers(&user, &customers, &existing_ids, today).await;
+
+    // The operations system moves some customers and books new jobs for others: the changed
+    // rows are upserted again, onto the same records, with their segment recomputed.
+    let mut customers = customers;
+    {
+        let mut db = user.setup.db();
+        let tx = db.transaction().unwrap();
+        for c in customers.iter_mut() {
+            if user.rng.random_bool(0.3) {
+                c.line1 = format!("{} Elm Avenue", user.rng.random_range(1..999));
+                c.line2 = None;
+                c.city = "Georgetown";
+                tx.execute(
+                    "UPDATE service_customers SET address_line1 = ?1, address_line2 = NULL, city = ?2
+                     WHERE st_id = ?3",
+                    params![c.line1, c.city, c.st_id],
+                )
+                .unwrap();
+            }
+            if user.rng.random_bool(0.3) {
+                c.last_job_days_ago = 2;
+                c.lifetime_value += 2_500.0;
+                c.total_jobs += 1;
+                c.completed_jobs += 1;
+                tx.execute(
+                    "UPDATE service_customers SET last_job_date = date('now', '-2 days'),
+                         lifetime_value = ?1, total_jobs = ?2, completed_jobs = ?3
+                     WHERE st_id = ?4",
+                    params![c.lifetime_value, c.total_jobs, c.completed_jobs, c.st_id],
+                )
+                .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    user.sync_through_faults().await;
+    user.sync_is_idle();
+    check_service_customers(&user, &customers, &existing_ids, today).await;
 }
 
 async fn check_service_customers(
@@ -972,7 +1036,11 @@ async fn check_service_customers(
             ("BillingPostalCode", json!(c.zip)),
             ("BillingCountry", json!("US")),
             ("Account_Balance__c", json!(c.balance)),
-            ("Lifetime_Value__c", json!(c.lifetime_value)),
+            // A currency field keeps two places, whatever the sum a program wrote locally.
+            (
+                "Lifetime_Value__c",
+                json!((c.lifetime_value * 100.0).round() / 100.0),
+            ),
             ("Customer_Segment__c", json!(c.segment())),
         ];
         for (field, want) in expected {
