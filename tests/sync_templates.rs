@@ -126,34 +126,9 @@ impl User {
             .await;
     }
 
-    /// `tether sync --all`, which must fail; returns what it printed.
-    fn failing_sync(&self, why: &str) -> String {
-        let out = self
-            .setup
-            .command(&["sync", "--all"])
-            .output()
-            .expect("tether sync runs");
-        let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
-        assert!(!out.status.success(), "a sync succeeded {why}:\n{printed}");
-        printed
-    }
-
-    /// Three phases of faults. An outage (every request answered 503): the sync fails before
-    /// it starts a run. Every write refused with `UNABLE_TO_LOCK_ROW`: the runs end failed or
-    /// partial, with each refused record in the run errors. Then 503s, row locks, dropped
-    /// connections and latency at rates: every link is synced again until a sync of all of
-    /// them succeeds. The faults go off before the test looks at the result.
-    async fn sync_through_faults(&mut self) -> Vec<String> {
-        let runs_before = self.setup.last_run_id();
-        self.set_faults(1.0, 0.0, 0.0).await;
-        let printed = self.failing_sync("while every request failed");
-        assert!(printed.contains("SERVER_UNAVAILABLE"), "{printed}");
-        assert_eq!(
-            self.setup.runs_after(runs_before),
-            [],
-            "runs during the outage"
-        );
-
+    /// Every write refused with `UNABLE_TO_LOCK_ROW`: the sync fails, some run ends failed or
+    /// partial, and the refused records are in the run errors.
+    async fn lock_every_write(&mut self, runs_before: i64) {
         self.set_faults(0.0, 1.0, 0.0).await;
         let printed = self.failing_sync("while every write was refused");
         let locked_runs = self.setup.runs_after(runs_before);
@@ -171,6 +146,39 @@ impl User {
             )
             .unwrap();
         assert!(locked > 0, "no lock error recorded:\n{printed}");
+    }
+
+    /// `tether sync --all`, which must fail; returns what it printed.
+    fn failing_sync(&self, why: &str) -> String {
+        let out = self
+            .setup
+            .command(&["sync", "--all"])
+            .output()
+            .expect("tether sync runs");
+        let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "a sync succeeded {why}:\n{printed}");
+        printed
+    }
+
+    /// Three phases of faults. An outage (every request answered 503): the sync fails before
+    /// it starts a run. Every write refused (when there are writes). Then 503s, row locks, dropped
+    /// connections and latency at rates: every link is synced again until a sync of all of
+    /// them succeeds. The faults go off before the test looks at the result.
+    /// `writes`: whether the sync has anything to write to Salesforce (the lock phase needs it).
+    async fn sync_through_faults(&mut self, writes: bool) -> Vec<String> {
+        let runs_before = self.setup.last_run_id();
+        self.set_faults(1.0, 0.0, 0.0).await;
+        let printed = self.failing_sync("while every request failed");
+        assert!(printed.contains("SERVER_UNAVAILABLE"), "{printed}");
+        assert_eq!(
+            self.setup.runs_after(runs_before),
+            [],
+            "runs during the outage"
+        );
+
+        if writes {
+            self.lock_every_write(runs_before).await;
+        }
 
         self.set_faults(0.2, 0.3, 0.05).await;
         let mut outputs = Vec::new();
@@ -366,7 +374,7 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
         tx.commit().unwrap();
     }
 
-    user.sync_through_faults().await;
+    user.sync_through_faults(true).await;
     user.sync_is_idle();
     check_customer_health(&user, &account_ids, &accounts, &histories, &contacts).await;
 
@@ -424,9 +432,53 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
         }
         tx.commit().unwrap();
     }
-    user.sync_through_faults().await;
+    user.sync_through_faults(true).await;
     user.sync_is_idle();
     check_customer_health(&user, &account_ids, &accounts, &histories, &contacts).await;
+
+    // A customer leaves and a person moves on: the Account (one without Contacts) and a
+    // Contact are deleted in Salesforce. The customer is kept locally, marked archived; the
+    // stakeholder goes.
+    let gone_account = account_ids[0].clone();
+    let gone_contact = user
+        .org
+        .query_all("SELECT Id FROM Contact ORDER BY LastName LIMIT 1")
+        .await[0]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    user.org
+        .delete_records(&[gone_account.clone(), gone_contact.clone()])
+        .await;
+    user.sync_through_faults(false).await;
+    user.sync_is_idle();
+    let db = user.setup.db();
+    let archived: Vec<(String, i64)> = db
+        .prepare("SELECT customer_id, archived FROM customers")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(archived.len(), account_ids.len(), "archived customers stay");
+    for (id, flag) in archived {
+        let want = i64::from(id15(&id) == id15(&gone_account));
+        assert_eq!(flag, want, "archived flag of {id}");
+    }
+    let stakeholders: Vec<String> = db
+        .prepare("SELECT stakeholder_id FROM stakeholders")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stakeholders.len(), contacts.len() - 1, "{stakeholders:?}");
+    assert!(
+        stakeholders
+            .iter()
+            .all(|id| id15(id) != id15(&gone_contact)),
+        "the deleted Contact's stakeholder is still there"
+    );
 }
 
 /// One local customer row.
@@ -660,7 +712,7 @@ async fn lead_scores_push_formatted_fields_for_recent_scores_only() {
     }
     let local_before = dump(&user.setup, "lead_scores");
 
-    user.sync_through_faults().await;
+    user.sync_through_faults(true).await;
     user.sync_is_idle();
 
     let remote = by_id(
@@ -911,7 +963,7 @@ async fn service_customers_upsert_accounts_and_linked_contacts_on_external_ids()
         tx.commit().unwrap();
     }
 
-    user.sync_through_faults().await;
+    user.sync_through_faults(true).await;
     check_service_customers(&user, &customers, &existing_ids, today).await;
     // Another sync creates nothing twice.
     user.sync_is_idle();
@@ -951,7 +1003,7 @@ async fn service_customers_upsert_accounts_and_linked_contacts_on_external_ids()
         }
         tx.commit().unwrap();
     }
-    user.sync_through_faults().await;
+    user.sync_through_faults(true).await;
     user.sync_is_idle();
     check_service_customers(&user, &customers, &existing_ids, today).await;
 }

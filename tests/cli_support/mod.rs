@@ -151,6 +151,30 @@ impl Org {
         ids
     }
 
+    /// Deletes records through sObject Collections, all or none.
+    pub async fn delete_records(&self, ids: &[String]) {
+        for chunk in ids.chunks(200) {
+            let results: Value = self
+                .http
+                .delete(format!(
+                    "{}/services/data/v60.0/composite/sobjects?allOrNone=true&ids={}",
+                    self.base,
+                    chunk.join(",")
+                ))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let all_ok = results
+                .as_array()
+                .is_some_and(|a| a.iter().all(|r| r["success"] == json!(true)));
+            assert!(all_ok, "DELETE {chunk:?}: {results}");
+        }
+    }
+
     /// Sets the org's fault dice (see the emulator's `FaultConfig`) through its admin endpoint.
     pub async fn set_faults(&self, faults: Value) {
         let answer = self
