@@ -117,8 +117,12 @@ async fn customer_health_pulls_accounts_and_pushes_scores_with_their_trend() {
                 continue;
             }
             let last = *scores.last().unwrap();
-            // Never the same score again, so that the customer's row changes.
-            let step = f64::from(user.rng.random_range(1..1_200u32)) / 100.0;
+            // Sometimes the same score again: the customer's score stays, its trend changes.
+            let step = if user.rng.random_bool(0.3) {
+                0.0
+            } else {
+                f64::from(user.rng.random_range(1..1_200u32)) / 100.0
+            };
             let score = if last + step <= 100.0 {
                 last + step
             } else {
