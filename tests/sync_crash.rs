@@ -5,44 +5,29 @@
 //! One `tether sandbox-org` process outlives every killed sync; `tether connect` signs in once
 //! through the keychain of the test session (scripts/test.sh), as a user would.
 
+mod cli_support;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use rusqlite::Connection;
 use serde_json::{Value, json};
 use tether::connect::KeyringStore;
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use tether::emulator::config::DEMO_USERNAME;
 use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 
-const TETHER: &str = env!("CARGO_BIN_EXE_tether");
-static TETHER_COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+use cli_support::{
+    Org, Running, Setup, connect, free_port, start_org, succeeded, use_private_copy,
+};
 
-fn tether() -> Command {
-    Command::new(TETHER_COPY.get().map_or(Path::new(TETHER), |p| p.as_path()))
-}
-const CLIENT_ID: &str = "TetherCli";
 const LINK: &str = "customers";
 const TRIALS: usize = 20;
 const INDUSTRIES: [&str; 4] = ["Energy", "Banking", "Retail", "Technology"];
-
-/// Kills the child when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// What one customer must look like on both sides once the syncs have finished.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,243 +37,17 @@ struct Want {
     health: Option<f64>,
 }
 
-/// The org as the test itself reaches it: REST with a password-flow session of its own.
-struct Org {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Org {
-    async fn sign_in(base: &str) -> Org {
-        let http = reqwest::Client::new();
-        let answer: Value = http
-            .post(format!("{base}/services/oauth2/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", DEMO_CLIENT_ID),
-                ("username", DEMO_USERNAME),
-                ("password", DEMO_PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("token request")
-            .json()
-            .await
-            .expect("token answer is JSON");
-        let token = answer["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no access token in {answer}"))
-            .to_string();
-        Org {
-            http,
-            base: base.to_string(),
-            token,
-        }
-    }
-
-    /// Every record a SOQL query returns, following `nextRecordsUrl`.
-    async fn query_all(&self, soql: &str) -> Vec<Value> {
-        let mut records = Vec::new();
-        let mut next = Some(format!("/services/data/v60.0/query?q={}", urlencode(soql)));
-        while let Some(path) = next.take() {
-            let page: Value = self
-                .http
-                .get(format!("{}{path}", self.base))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let batch = page["records"]
-                .as_array()
-                .unwrap_or_else(|| panic!("query answer {page}"));
-            records.extend(batch.iter().cloned());
-            next = page["nextRecordsUrl"].as_str().map(str::to_string);
-        }
-        records
-    }
-
-    /// Creates (POST) or updates (PATCH) Accounts through sObject Collections, all or none.
-    async fn write_accounts(&self, method: reqwest::Method, records: Vec<Value>) {
-        for chunk in records.chunks(200) {
-            let records: Vec<Value> = chunk
-                .iter()
-                .map(|r| {
-                    let mut r = r.clone();
-                    r["attributes"] = json!({"type": "Account"});
-                    r
-                })
-                .collect();
-            let results: Value = self
-                .http
-                .request(
-                    method.clone(),
-                    format!("{}/services/data/v60.0/composite/sobjects", self.base),
-                )
-                .bearer_auth(&self.token)
-                .json(&json!({"allOrNone": true, "records": records}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let all_ok = results
-                .as_array()
-                .is_some_and(|a| a.iter().all(|r| r["success"] == json!(true)));
-            assert!(all_ok, "{method} Accounts: {results}");
-        }
-    }
-}
-
-fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
-
-fn lines(child: &mut Child) -> mpsc::Receiver<String> {
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-fn wait_for_line(rx: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
-    let mut seen = Vec::new();
-    loop {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if wanted(&line) => return line,
-            Ok(line) => seen.push(line),
-            Err(e) => panic!(
-                "line not printed ({e}); stdout so far:\n{}",
-                seen.join("\n")
-            ),
-        }
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `tether sandbox-org` with some latency, so that a sync spends long enough in each step
-/// for a kill to land inside it. Returns the process and its login URL.
-fn start_org(callback: &str) -> (Running, String) {
-    let mut org = tether()
-        .args([
-            "sandbox-org",
-            "--port",
-            "0",
-            "--seed-size",
-            "0",
-            "--auto-approve",
-        ])
-        .args(["--latency-ms", "15", "--jitter-ms", "15"])
-        .args(["--client-id", CLIENT_ID, "--callback", callback])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sandbox org starts");
-    let org_lines = lines(&mut org);
-    let org = Running(org);
-    let login = wait_for_line(&org_lines, |l| l.trim().starts_with("Login URL"));
-    let login = login
-        .trim()
-        .trim_start_matches("Login URL")
-        .trim()
-        .to_string();
-    // Keep reading so the org never blocks on a full pipe.
-    std::thread::spawn(move || while org_lines.recv().is_ok() {});
-    (org, login)
-}
-
-/// `tether connect` through the web-server flow, the user's browser played by reqwest.
-async fn connect(login: &str, port: u16, data: &Path) {
-    let mut connect = tether()
-        .args([
-            "connect",
-            "--login-url",
-            login,
-            "--client-id",
-            CLIENT_ID,
-            "--no-browser",
-        ])
-        .args(["--port", &port.to_string(), "--data-dir"])
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("tether connect starts");
-    let connect_lines = lines(&mut connect);
-    let mut connect = Running(connect);
-    let authorize = wait_for_line(&connect_lines, |l| l.starts_with("http"));
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(2))
-        .build()
-        .unwrap();
-    let landed = browser.get(&authorize).send().await.unwrap();
-    assert_eq!(landed.status(), 200, "callback page");
-    wait_for_line(&connect_lines, |l| l.starts_with("Connected"));
-    let status = connect.0.wait().unwrap();
-    assert!(status.success(), "tether connect exited with {status}");
-}
-
-struct Setup {
-    workspace: PathBuf,
-    data: PathBuf,
-}
-
 impl Setup {
     fn sync_command(&self) -> Command {
-        let mut command = tether();
-        command
-            .args(["sync", LINK, "--workspace"])
-            .arg(&self.workspace)
-            .arg("--data-dir")
-            .arg(&self.data)
-            .env("RUST_LOG", "warn");
-        command
+        self.command(&["sync", LINK])
     }
 
     /// A sync left to finish; it must succeed.
     fn sync(&self) -> String {
-        let out: Output = self.sync_command().output().expect("tether sync runs");
-        assert!(
-            out.status.success(),
-            "tether sync failed ({}):\n{}\n{}",
-            out.status,
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        text(&out.stdout)
-    }
-
-    fn db(&self) -> Connection {
-        let conn = Connection::open(&self.workspace).expect("workspace file opens");
-        conn.busy_timeout(Duration::from_secs(10)).unwrap();
-        conn
-    }
-
-    fn last_run_id(&self) -> i64 {
-        self.db()
-            .query_row("SELECT COALESCE(MAX(id), 0) FROM tether_runs", [], |r| {
-                r.get(0)
-            })
-            .unwrap()
+        succeeded(
+            "tether sync",
+            self.sync_command().output().expect("tether sync runs"),
+        )
     }
 
     /// How far a killed run got, from what it committed: local writes and base moves commit
@@ -313,17 +72,6 @@ impl Setup {
             (_, _, 0) => "while pushing, nothing confirmed yet",
             _ => "while pushing, part confirmed",
         }
-    }
-
-    fn runs_after(&self, id: i64) -> Vec<(i64, String)> {
-        let conn = self.db();
-        let mut stmt = conn
-            .prepare("SELECT id, status FROM tether_runs WHERE id > ?1 ORDER BY id")
-            .unwrap();
-        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
     }
 }
 
@@ -526,16 +274,15 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
     // Every step runs the same build of tether, even if the target directory is rebuilt
     // while the trials run.
     let bin_dir = tempfile::tempdir().unwrap();
-    let tether = bin_dir.path().join("tether");
-    std::fs::copy(TETHER, &tether).expect("the tether binary copies");
-    TETHER_COPY.set(tether).unwrap();
-    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"));
+    use_private_copy(bin_dir.path());
+    // Some latency, so that a sync spends long enough in each step for a kill to land inside it.
+    let (_org_process, login) = start_org(
+        &format!("http://localhost:{port}/OauthRedirect"),
+        &["--latency-ms", "15", "--jitter-ms", "15"],
+    );
     let dir = tempfile::tempdir().unwrap();
-    let setup = Setup {
-        workspace: dir.path().join("workspace.sqlite"),
-        data: dir.path().join("data"),
-    };
-    connect(&login, port, &setup.data).await;
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, None).await;
     let org = Org::sign_in(&login).await;
 
     let mut ws = Workspace::open(&setup.workspace).expect("workspace opens");

@@ -18,6 +18,8 @@ pub enum Kind {
     Text,
     Boolean,
     Number,
+    /// A number that Salesforce rounds to this many decimal places when it saves it.
+    Scaled(u32),
     Date,
     DateTime,
 }
@@ -39,7 +41,19 @@ pub fn kinds(describe: &ObjectDescribe) -> HashMap<String, Kind> {
     describe
         .fields
         .iter()
-        .map(|f| (f.name.clone(), Kind::of(&f.field_type)))
+        .map(|f| {
+            let scale = f
+                .other
+                .get("scale")
+                .and_then(Value::as_u64)
+                .and_then(|s| u32::try_from(s).ok());
+            let kind = match (Kind::of(&f.field_type), scale) {
+                // Beyond 15 places an f64 holds no more digits to round.
+                (Kind::Number, Some(scale)) if scale <= 15 => Kind::Scaled(scale),
+                (kind, _) => kind,
+            };
+            (f.name.clone(), kind)
+        })
         .collect()
 }
 
@@ -71,6 +85,17 @@ pub fn from_sql(value: ValueRef<'_>) -> Value {
 
 /// The canonical form of a value of `kind`, from either side.
 pub fn canonical(kind: Kind, value: &Value) -> Result<Value, BadValue> {
+    if let Kind::Scaled(scale) = kind {
+        // Salesforce keeps `0.1 + 0.2` in a two-place field as 0.30: compared unrounded, the
+        // local value would differ from the saved one and be pushed again on every run.
+        return canonical(Kind::Number, value).map(|v| match v.as_f64() {
+            Some(f) => {
+                let factor = 10f64.powi(i32::try_from(scale).unwrap_or(15));
+                Number::from_f64((f * factor).round() / factor).map_or(v, Value::Number)
+            }
+            None => v,
+        });
+    }
     match (kind, value) {
         (_, Value::Null) => Ok(if kind == Kind::Boolean {
             Value::Bool(false)
@@ -110,7 +135,7 @@ pub fn canonical(kind: Kind, value: &Value) -> Result<Value, BadValue> {
             .map(|t| Value::String(t.to_rfc3339_opts(SecondsFormat::Millis, true)))
             .ok_or_else(|| bad("a date and time (ISO 8601)", s)),
         (Kind::Boolean, other) => Err(bad("a checkbox", other)),
-        (Kind::Number, other) => Err(bad("a number", other)),
+        (Kind::Number | Kind::Scaled(_), other) => Err(bad("a number", other)),
         (Kind::Date | Kind::DateTime, other) => Err(bad("a date", other)),
         (Kind::Text, other) => Ok(Value::String(other.to_string())),
     }
@@ -197,6 +222,10 @@ mod tests {
             (Kind::Text, json!(42), json!("42")),
             (Kind::Number, json!("12.5"), json!(12.5)),
             (Kind::Number, json!(""), json!(null)),
+            (Kind::Scaled(2), json!(7039.38 + 2500.0), json!(9539.38)),
+            (Kind::Scaled(2), json!("12.345"), json!(12.35)),
+            (Kind::Scaled(0), json!(4.4), json!(4.0)),
+            (Kind::Scaled(2), json!(null), json!(null)),
             (Kind::Date, json!("2026-01-02"), json!("2026-01-02")),
             (
                 Kind::DateTime,
