@@ -260,7 +260,7 @@ fn check(policy: Policy) {
         .build()
         .unwrap();
     let config = ProptestConfig {
-        cases: 12,
+        cases: 32,
         failure_persistence: None,
         ..ProptestConfig::default()
     };

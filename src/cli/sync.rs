@@ -96,7 +96,17 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
         });
         let mut all_ok = true;
         for (name, connection) in names.iter().zip(&connections) {
-            let client = client_for(connection, &args.workspace.data).await?;
+            let client = match client_for(connection, &args.workspace.data).await {
+                Ok(client) => client,
+                Err(e) => {
+                    // The org could not be reached at all: still a run, in the history.
+                    let summary = engine::record_unstarted(&path, name, trigger, &e.to_string())
+                        .map_err(|e| CliError::Sync(e.to_string()))?;
+                    println!("{}", summary_line(&summary));
+                    all_ok = false;
+                    continue;
+                }
+            };
             let summary = engine::sync_link(&path, name, &client, &options)
                 .await
                 .map_err(|e| CliError::Sync(e.to_string()))?;

@@ -217,3 +217,36 @@ pub async fn sync_link(
         message,
     })
 }
+
+/// Records a run that could not start, e.g. because the org could not be reached, so that
+/// the history shows every attempt.
+pub fn record_unstarted(
+    path: &Path,
+    link_name: &str,
+    trigger: Trigger,
+    reason: &str,
+) -> Result<RunSummary, SyncError> {
+    let ws = Workspace::open(path)?;
+    let stored = ws.link(link_name)?;
+    let run_id = journal::start_run(ws.conn(), stored.id, link_name, trigger, None)?;
+    let message = format!(
+        "could not reach the org: {reason}. Nothing was read or written; sync again once it answers"
+    );
+    let counts = RunCounts::default();
+    journal::finish_run(
+        ws.conn(),
+        run_id,
+        RunStatus::Failed,
+        &counts,
+        Some(&message),
+    )?;
+    Ok(RunSummary {
+        run_id,
+        link: link_name.to_string(),
+        status: RunStatus::Failed,
+        counts,
+        read_path: None,
+        write_path: None,
+        message: Some(message),
+    })
+}
