@@ -163,8 +163,8 @@ impl User {
         printed
     }
 
-    /// Three phases of faults. An outage (every request answered 503): the sync fails before
-    /// it starts a run. Every write refused (when there are writes). Then 503s, row locks, dropped
+    /// Three phases of faults. An outage (every request answered 503): the sync fails, and each
+    /// link's attempt is recorded as a failed run. Every write refused (when there are writes). Then 503s, row locks, dropped
     /// connections and latency at rates: every link is synced again until a sync of all of
     /// them succeeds. The faults go off before the test looks at the result.
     /// `writes`: whether the sync has anything to write to Salesforce (the lock phase needs it).
@@ -173,14 +173,27 @@ impl User {
         self.set_faults(1.0, 0.0, 0.0).await;
         let printed = self.failing_sync("while every request failed");
         assert!(printed.contains("SERVER_UNAVAILABLE"), "{printed}");
+        // Every link was attempted, and each attempt is in the history as a failed run.
+        let links: i64 = self
+            .setup
+            .db()
+            .query_row("SELECT COUNT(*) FROM tether_links", [], |r| r.get(0))
+            .unwrap();
+        let outage_runs = self.setup.runs_after(runs_before);
         assert_eq!(
-            self.setup.runs_after(runs_before),
-            [],
-            "runs during the outage"
+            outage_runs.len() as i64,
+            links,
+            "one run per link: {outage_runs:?}"
+        );
+        assert!(
+            outage_runs.iter().all(|(_, status)| status == "failed"),
+            "runs during the outage: {outage_runs:?}"
         );
 
         if writes {
-            self.lock_every_write(runs_before).await;
+            // Only the runs of the lock phase count there, not the failed outage runs.
+            let outage_end = self.setup.last_run_id();
+            self.lock_every_write(outage_end).await;
         }
 
         self.set_faults(0.2, 0.3, 0.05).await;
