@@ -168,6 +168,11 @@ fn corpus() -> Vec<Case> {
             &["headers: Name|Amount", "2: Naïve|7"],
         ),
         case(
+            "utf16le-no-bom.csv",
+            utf16("Name,Amount\nAcme,5\n", false)[2..].to_vec(),
+            &["headers: Name|Amount", "2: Acme|5"],
+        ),
+        case(
             "windows-1252.csv",
             b"Name,Amount\r\nCaf\xE9,\x80 5\r\nM\xFCller,6\r\n".to_vec(),
             &["headers: Name|Amount", "2: Café|€ 5", "3: Müller|6"],

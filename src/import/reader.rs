@@ -52,11 +52,10 @@ impl CsvRows {
             source,
         })?;
         let dialect = dialect_for(&file, &sample, options)?;
-        let body_start = dialect.encoding.bom_len().min(sample.len());
-        let body: Source = Box::new(Cursor::new(sample).chain(source));
-        let mut body = body;
-        // Skip the byte-order mark, which is not part of the first cell.
-        io::copy(&mut (&mut body).take(body_start as u64), &mut io::sink()).map_err(|source| {
+        // The byte-order mark is not part of the first cell.
+        let bom_len = dialect.encoding.bom_len(&sample);
+        let mut body: Source = Box::new(Cursor::new(sample).chain(source));
+        io::copy(&mut (&mut body).take(bom_len as u64), &mut io::sink()).map_err(|source| {
             ImportError::Io {
                 file: file.clone(),
                 row: 1,
@@ -269,27 +268,21 @@ fn dialect_for(file: &str, sample: &[u8], options: &ReadOptions) -> Result<Diale
 
 /// When the caller names the encoding, the rest of the dialect is judged on text decoded that way.
 fn rederive(sample: &[u8], encoding: TextEncoding, sniffed: Dialect) -> Dialect {
-    let has_bom = matches!(
-        (encoding, sniffed.encoding),
-        (
-            TextEncoding::Utf8 | TextEncoding::Utf8Bom,
-            TextEncoding::Utf8Bom
-        )
-    ) || (encoding == sniffed.encoding && encoding.bom_len() > 0);
     let encoding = match encoding {
-        TextEncoding::Utf8 if has_bom => TextEncoding::Utf8Bom,
-        TextEncoding::Utf8Bom if !has_bom => TextEncoding::Utf8,
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom if encoding.bom_len(sample) > 0 => {
+            TextEncoding::Utf8Bom
+        }
+        TextEncoding::Utf8Bom => TextEncoding::Utf8,
         other => other,
     };
     let text = sniff::decode_sample(sample, encoding);
-    let line_ending = sniff::detect_line_ending(&text);
     let delimiter = sniff::detect_delimiter(&text, sniffed.quote);
     let records = sniff::split_records(&text, delimiter, sniffed.quote);
     Dialect {
         encoding,
         delimiter,
         quote: sniffed.quote,
-        line_ending,
+        line_ending: sniff::detect_line_ending(&text),
         has_header: sniff::looks_like_header(&records),
     }
 }

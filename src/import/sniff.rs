@@ -18,12 +18,18 @@ pub enum TextEncoding {
 }
 
 impl TextEncoding {
-    /// Bytes of byte-order mark at the start of the file.
-    pub fn bom_len(self) -> usize {
-        match self {
-            Self::Utf8Bom => 3,
-            Self::Utf16Le | Self::Utf16Be => 2,
-            Self::Utf8 | Self::Windows1252 => 0,
+    /// Bytes of this encoding's byte-order mark at the start of `sample`; 0 when it has none.
+    pub fn bom_len(self, sample: &[u8]) -> usize {
+        let bom: &[u8] = match self {
+            Self::Utf8 | Self::Utf8Bom => b"\xEF\xBB\xBF",
+            Self::Utf16Le => b"\xFF\xFE",
+            Self::Utf16Be => b"\xFE\xFF",
+            Self::Windows1252 => b"",
+        };
+        if sample.starts_with(bom) {
+            bom.len()
+        } else {
+            0
         }
     }
 
@@ -104,7 +110,7 @@ pub fn sniff(sample: &[u8]) -> Result<Dialect, NotText> {
 
 /// Decodes a sample for sniffing, dropping the byte-order mark; bad bytes become U+FFFD.
 pub fn decode_sample(sample: &[u8], encoding: TextEncoding) -> String {
-    let body = sample.get(encoding.bom_len()..).unwrap_or_default();
+    let body = sample.get(encoding.bom_len(sample)..).unwrap_or_default();
     let (text, _) = encoding.codec().decode_without_bom_handling(body);
     text.into_owned()
 }
