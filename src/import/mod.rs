@@ -66,6 +66,14 @@ impl Rows {
         }
     }
 
+    /// How a text file is written, for the preview; workbooks have no dialect.
+    pub fn dialect(&self) -> Option<&Dialect> {
+        match self {
+            Self::Csv(rows) => Some(rows.dialect()),
+            Self::Xlsx(_) => None,
+        }
+    }
+
     pub fn headers(&self) -> Option<&[String]> {
         match self {
             Self::Csv(rows) => rows.headers(),
