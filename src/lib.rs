@@ -4,6 +4,7 @@ pub mod bench;
 pub mod cli;
 pub mod connect;
 pub mod emulator;
+pub mod import;
 pub mod salesforce;
 pub mod sync;
 pub mod ui;
