@@ -352,3 +352,69 @@ async fn a_cancelled_run_stops_before_writing_and_the_next_run_does_the_work() {
         "{next:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_and_writes_give_the_same_result_as_rest() {
+    use tether::sync::engine::{ReadPath, WritePath};
+    let bench = Bench::new().await;
+    let mut ids = Vec::new();
+    for (name, industry) in [
+        ("Acme", "Energy"),
+        ("Globex", "Banking"),
+        ("Initech", "Technology"),
+    ] {
+        ids.push(
+            bench
+                .create("Account", json!({"Name": name, "Industry": industry}))
+                .await,
+        );
+    }
+    bench.execute(CUSTOMERS_TABLE);
+    let mut link = customers_link("salesforce_wins");
+    link["deletes"] = json!("propagate");
+    link["strategy"] = json!({"bulk_pull_above": 1, "bulk_push_above": 1});
+    bench.add_link(link);
+
+    let first = bench.sync("customers").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+    assert_eq!(first.read_path, Some(ReadPath::Bulk));
+    assert_eq!(
+        bench.rows("SELECT name, industry FROM customers ORDER BY name"),
+        vec![
+            vec![json!("Acme"), json!("Energy")],
+            vec![json!("Globex"), json!("Banking")],
+            vec![json!("Initech"), json!("Technology")],
+        ]
+    );
+
+    bench.execute("UPDATE customers SET health_score = 70.25 WHERE name IN ('Acme', 'Globex')");
+    bench.delete("Account", &ids[2]).await;
+    let second = bench.sync("customers").await;
+    assert_eq!(second.status, RunStatus::Succeeded, "{second:?}");
+    assert_eq!(
+        (second.read_path, second.write_path),
+        (Some(ReadPath::Bulk), Some(WritePath::Bulk)),
+        "{second:?}"
+    );
+    for id in &ids[..2] {
+        assert_eq!(
+            bench.get("Account", id).await["Health_Score__c"],
+            json!(70.25)
+        );
+    }
+    assert_eq!(
+        bench.rows("SELECT name FROM customers ORDER BY name"),
+        vec![vec![json!("Acme")], vec![json!("Globex")]],
+        "the record deleted in Salesforce, read by a Bulk queryAll, is deleted locally"
+    );
+    let quiet = bench.sync("customers").await;
+    assert_eq!(
+        (
+            quiet.counts.created,
+            quiet.counts.updated,
+            quiet.counts.deleted
+        ),
+        (0, 0, 0),
+        "{quiet:?}"
+    );
+}

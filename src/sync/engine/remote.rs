@@ -79,8 +79,9 @@ pub fn changes_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
     soql
 }
 
-/// Reads one JSON record into canonical values. Relationship fields such as
-/// `Account.ServiceTitan_Account_Id__c` come nested as `{"Account": {"ServiceTitan…": …}}`.
+/// Reads one record into canonical values: a REST record, where relationship fields such as
+/// `Account.ServiceTitan_Account_Id__c` come nested as `{"Account": {"ServiceTitan…": …}}`, or
+/// a Bulk CSV row, where they are flat columns and every cell is text.
 pub fn from_json(
     link: &Link,
     kinds: &HashMap<String, Kind>,
@@ -99,11 +100,18 @@ pub fn from_json(
             .get("SystemModstamp")
             .and_then(Value::as_str)
             .and_then(parse_datetime),
-        deleted: record.get("IsDeleted") == Some(&Value::Bool(true)),
+        deleted: match record.get("IsDeleted") {
+            Some(Value::Bool(deleted)) => *deleted,
+            Some(Value::String(text)) => text.eq_ignore_ascii_case("true"),
+            _ => false,
+        },
     })
 }
 
 fn lookup<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    if let Some(flat) = record.get(path) {
+        return Some(flat);
+    }
     let mut parts = path.split('.');
     let mut current = record.get(parts.next()?)?;
     for part in parts {
@@ -210,38 +218,9 @@ async fn fetch_bulk(
         for (name, cell) in headers.iter().zip(row.iter()) {
             record.insert(name.to_string(), from_csv_cell(cell));
         }
-        if let Some(mut parsed) = from_flat(link, kinds, &record) {
-            parsed.deleted = record
-                .get("IsDeleted")
-                .and_then(Value::as_str)
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-            records.push(parsed);
-        }
+        records.extend(from_json(link, kinds, &record));
     }
     Ok(finish(records, ReadPath::Bulk))
-}
-
-/// A Bulk CSV row, where relationship fields are flat columns named `Account.X__c`.
-fn from_flat(
-    link: &Link,
-    kinds: &HashMap<String, Kind>,
-    record: &Map<String, Value>,
-) -> Option<RemoteRecord> {
-    let id = record.get("Id")?.as_str()?.to_string();
-    let mut values = Values::new();
-    for name in select_list(link, false).into_iter().skip(2) {
-        let raw = record.get(&name).cloned().unwrap_or(Value::Null);
-        values.insert(name.clone(), canonical_or_raw(kinds, &name, raw));
-    }
-    Some(RemoteRecord {
-        id,
-        values,
-        modstamp: record
-            .get("SystemModstamp")
-            .and_then(Value::as_str)
-            .and_then(parse_datetime),
-        deleted: false,
-    })
 }
 
 /// The current values of records by Id, for local rows that name a record the engine has
