@@ -218,8 +218,8 @@ pub async fn sync_link(
     })
 }
 
-/// Records a run that could not start, e.g. because the org could not be reached, so that
-/// the history shows every attempt.
+/// Records a run that could not start (the org did not answer, the connection is missing or
+/// its session cannot be renewed), so that the history shows every attempt.
 pub fn record_unstarted(
     path: &Path,
     link_name: &str,
@@ -229,9 +229,7 @@ pub fn record_unstarted(
     let ws = Workspace::open(path)?;
     let stored = ws.link(link_name)?;
     let run_id = journal::start_run(ws.conn(), stored.id, link_name, trigger, None)?;
-    let message = format!(
-        "could not reach the org: {reason}. Nothing was read or written; sync again once it answers"
-    );
+    let message = format!("the run could not start, and nothing was read or written: {reason}");
     let counts = RunCounts::default();
     journal::finish_run(
         ws.conn(),
