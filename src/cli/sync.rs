@@ -7,7 +7,7 @@ use super::CliError;
 use super::connect::runtime;
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
-use crate::sync::engine::{self, RunOptions, RunSummary};
+use crate::sync::engine::{self, Progress, ReadPath, RunOptions, RunSummary};
 use crate::sync::workspace::journal::{RunStatus, Trigger};
 
 #[derive(Debug, Clone, Args)]
@@ -35,6 +35,28 @@ pub struct UndoArgs {
     pub run: i64,
     #[command(flatten)]
     pub workspace: WorkspaceArg,
+}
+
+/// What a run is doing, for a person watching a terminal; scripts get only the summary.
+pub fn progress_line(progress: &Progress) -> String {
+    match progress {
+        Progress::Started { run_id } => format!("run {run_id} started"),
+        Progress::Read { records, path } => {
+            let via = match path {
+                ReadPath::Rest => "REST",
+                ReadPath::Bulk => "Bulk API 2.0",
+            };
+            format!("read {records} changed record(s) from Salesforce ({via})")
+        }
+        Progress::Planned {
+            pulls,
+            pushes,
+            conflicts,
+        } => format!(
+            "planned: {pulls} to write locally, {pushes} to send to Salesforce, {conflicts} conflict(s)"
+        ),
+        Progress::Pushed { done, total } => format!("sent {done} of {total} to Salesforce"),
+    }
 }
 
 pub fn summary_line(summary: &RunSummary) -> String {
@@ -86,7 +108,12 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
         Trigger::Cli
     };
     runtime()?.block_on(async {
-        let options = RunOptions::new(trigger);
+        let mut options = RunOptions::new(trigger);
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            options.progress = Some(std::sync::Arc::new(|p| {
+                eprintln!("  {}", progress_line(&p))
+            }));
+        }
         let cancel = options.cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -165,4 +192,41 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_as_a_sentence() {
+        let cases = [
+            (Progress::Started { run_id: 7 }, "run 7 started"),
+            (
+                Progress::Read {
+                    records: 12,
+                    path: ReadPath::Bulk,
+                },
+                "read 12 changed record(s) from Salesforce (Bulk API 2.0)",
+            ),
+            (
+                Progress::Planned {
+                    pulls: 3,
+                    pushes: 2,
+                    conflicts: 1,
+                },
+                "planned: 3 to write locally, 2 to send to Salesforce, 1 conflict(s)",
+            ),
+            (
+                Progress::Pushed {
+                    done: 1000,
+                    total: 2500,
+                },
+                "sent 1000 of 2500 to Salesforce",
+            ),
+        ];
+        for (progress, want) in cases {
+            assert_eq!(progress_line(&progress), want);
+        }
+    }
 }
