@@ -126,39 +126,6 @@ pub struct Change {
     pub changed_at: DateTime<Utc>,
 }
 
-/// The newest sequence number in the change log (0 when empty).
-pub fn latest_seq(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(MAX(seq), 0) FROM tether_changes",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
-/// Rows of `table` written by anyone but a sync run in `(after, through]`, with the time of
-/// each row's latest such write.
-pub fn changed_rows(
-    conn: &Connection,
-    table: &str,
-    after: i64,
-    through: i64,
-) -> Result<BTreeMap<String, DateTime<Utc>>> {
-    let mut stmt = conn.prepare(
-        "SELECT row_key, MAX(changed_at) FROM tether_changes
-         WHERE table_name = ?1 AND seq > ?2 AND seq <= ?3 AND run_id IS NULL
-         GROUP BY row_key",
-    )?;
-    let rows = stmt.query_map(params![table, after, through], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = BTreeMap::new();
-    for row in rows {
-        let (key, at) = row?;
-        out.insert(key, parse_time(&at));
-    }
-    Ok(out)
-}
-
 /// When each of these rows was last written by anyone but a sync run.
 pub fn last_external_change(
     conn: &Connection,

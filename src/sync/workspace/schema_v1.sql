@@ -67,15 +67,7 @@ CREATE TABLE tether_cursor_images (
 
 CREATE TABLE tether_cursors (
     link_id          INTEGER PRIMARY KEY REFERENCES tether_links (id) ON DELETE CASCADE,
-    pulled_through   TEXT,              -- the highest SystemModstamp whose records are committed
-    changes_through  INTEGER NOT NULL DEFAULT 0   -- tether_changes.seq already planned
-);
-
--- Local rows whose last push failed: they are planned again on the next run.
-CREATE TABLE tether_retry (
-    link_id  INTEGER NOT NULL REFERENCES tether_links (id) ON DELETE CASCADE,
-    row_key  TEXT NOT NULL,
-    PRIMARY KEY (link_id, row_key)
+    pulled_through   TEXT               -- where the next pull starts, less the overlap window
 );
 
 CREATE TABLE tether_runs (
