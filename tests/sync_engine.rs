@@ -418,3 +418,25 @@ async fn bulk_reads_and_writes_give_the_same_result_as_rest() {
         "{quiet:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_refuses_to_overwrite_a_local_edit_made_after_the_run() {
+    let bench = Bench::new().await;
+    bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("salesforce_wins"));
+    let pulled = bench.sync("customers").await;
+    bench.execute("UPDATE customers SET health_score = 42");
+    let undo =
+        tether::sync::engine::undo::undo_run(&bench.path, pulled.run_id, &bench.client).await;
+    assert!(
+        undo.as_ref()
+            .is_err_and(|e| e.to_string().contains("edited since")),
+        "{undo:?}"
+    );
+    assert_eq!(
+        bench.rows("SELECT name, health_score FROM customers"),
+        vec![vec![json!("Acme"), json!(42.0)]],
+        "the edit is still there"
+    );
+}

@@ -55,6 +55,14 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
     }
     let stored = ws.link(&target.link_name)?;
     let link = stored.link.clone();
+    let edited = edited_since(ws.conn(), run_id)?;
+    if !edited.is_empty() {
+        return Err(refuse(format!(
+            "rows of `{}` that run {run_id} wrote were edited since (keys {}); undoing would overwrite those edits. Put them back by hand, or sync again",
+            link.table,
+            edited.join(", ")
+        )));
+    }
     let undo = journal::start_run(
         ws.conn(),
         stored.id,
@@ -102,6 +110,22 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
         write_path: Some(super::WritePath::Collections),
         message,
     })
+}
+
+/// Keys of rows the run wrote that anyone but a sync changed afterwards (at most ten).
+fn edited_since(conn: &Connection, run_id: i64) -> Result<Vec<String>, SyncError> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT later.row_key FROM tether_changes AS later
+         JOIN tether_changes AS mine
+           ON mine.run_id = ?1 AND mine.table_name = later.table_name
+          AND mine.row_key = later.row_key AND later.seq > mine.seq
+         WHERE later.run_id IS NULL
+         ORDER BY later.row_key LIMIT 10",
+    )?;
+    let keys = stmt
+        .query_map([run_id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(keys)
 }
 
 fn failed(
