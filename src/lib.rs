@@ -3,8 +3,24 @@
 pub mod bench;
 pub mod cli;
 pub mod connect;
+pub mod desktop;
 pub mod emulator;
 pub mod import;
 pub mod salesforce;
 pub mod sync;
 pub mod ui;
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+static PROCESS_START: OnceLock<Instant> = OnceLock::new();
+
+/// Marks the moment the process started; `main` calls it first thing.
+pub fn mark_process_start() {
+    PROCESS_START.get_or_init(Instant::now);
+}
+
+/// Time since [`mark_process_start`] (or since the first call, when it was never marked).
+pub fn process_age() -> Duration {
+    PROCESS_START.get_or_init(Instant::now).elapsed()
+}

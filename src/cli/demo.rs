@@ -1,177 +1,108 @@
-//! `tether demo`: the window, connected over HTTP to a sandbox org running in this process.
+//! `tether demo` and `tether` alone: the window and its desktop service.
 
-use futures_util::future::join_all;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use super::org_client::{API_VERSION, ClientError, OrgSession};
+use super::connect::{DataDirArg, data_dir};
 use super::{CliError, DemoArgs};
-use crate::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use crate::emulator::{OrgConfig, SandboxOrg};
-use crate::ui::{self, BackendLink, Command, Event, ObjectCount, OrgSummary};
+use crate::connect::{DEFAULT_CALLBACK_PORT, KeyringStore, SecretStore};
+use crate::desktop::{DesktopConfig, SandboxOptions, UrlOpener};
+use crate::ui::{self, Launch};
 
-/// Objects whose records the demo counts, as (plural label, API name).
-pub const COUNTED_OBJECTS: [(&str, &str); 4] = [
-    ("Accounts", "Account"),
-    ("Contacts", "Contact"),
-    ("Opportunities", "Opportunity"),
-    ("Leads", "Lead"),
-];
-
-pub fn run(args: DemoArgs) -> Result<(), CliError> {
-    ui::run(ui::Launch::demo(backend(args))).map_err(|e| CliError::Window(e.to_string()))
+/// `tether`: the app on the user's own workspace, with the sandbox org one click away.
+pub fn app() -> Result<(), CliError> {
+    let dir = data_dir(&DataDirArg { data_dir: None })?;
+    let config = DesktopConfig {
+        workspace: dir.join("workspace.sqlite"),
+        secrets: keychain(),
+        open_url: browser(),
+        callback_port: DEFAULT_CALLBACK_PORT,
+        sign_in_timeout: Duration::from_secs(300),
+        sandbox: Some(SandboxOptions {
+            data_file: Some(dir.join("sandbox-org.sqlite")),
+            seed_records: Some(super::DEFAULT_SEED_RECORDS),
+            connect_at_start: false,
+            demo_links: true,
+        }),
+        data_dir: dir,
+    };
+    open(Launch::service(config, ui::APP_TITLE, None))
 }
 
-/// The demo's background work: its own thread with a tokio runtime, so the window never waits.
-pub fn backend(args: DemoArgs) -> ui::Backend {
-    Box::new(move |link: BackendLink| {
-        let spawned = std::thread::Builder::new().name("tether-demo".to_string()).spawn(move || {
-            match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-                Ok(runtime) => runtime.block_on(serve_window(args, link)),
-                Err(e) => {
-                    link.send(Event::Failed(format!(
-                        "Tether could not start its background runtime ({e}). Close other programs to free memory and try again"
-                    )));
-                }
+/// `tether demo`: connected to the sandbox org from the first frame, with demo links.
+pub fn run(args: DemoArgs) -> Result<(), CliError> {
+    let dir = data_dir(&args.dir)?;
+    let workspace = match args.workspace {
+        Some(path) => path,
+        None => demo_workspace(&dir, args.data.is_none())?,
+    };
+    let config = DesktopConfig {
+        workspace,
+        secrets: keychain(),
+        open_url: browser(),
+        callback_port: DEFAULT_CALLBACK_PORT,
+        sign_in_timeout: Duration::from_secs(300),
+        sandbox: Some(SandboxOptions {
+            data_file: args.data,
+            seed_records: (args.seed_size > 0).then_some(args.seed_size),
+            connect_at_start: true,
+            demo_links: true,
+        }),
+        data_dir: dir,
+    };
+    open(Launch::service(config, ui::SANDBOX_TITLE, None))
+}
+
+/// The demo's own workspace; emptied when the org itself starts empty, so that its links
+/// never point at records of an org that is gone.
+fn demo_workspace(dir: &std::path::Path, fresh: bool) -> Result<PathBuf, CliError> {
+    let folder = dir.join("demo");
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot create the demo folder {}: {e}. Pick another data directory with --data-dir",
+            folder.display()
+        ))
+    })?;
+    let path = folder.join("workspace.sqlite");
+    if fresh {
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Err(e) = std::fs::remove_file(&file)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(CliError::Usage(format!(
+                    "cannot reset the demo workspace {}: {e}. Close other Tether windows, or pass --workspace",
+                    file.display()
+                )));
             }
-        });
-        // Without the thread the link is dropped, and the window reports the loss itself.
-        if let Err(e) = spawned {
-            tracing::error!("cannot start the demo thread: {e}");
         }
+    }
+    Ok(path)
+}
+
+fn keychain() -> Option<Arc<dyn SecretStore>> {
+    match KeyringStore::open() {
+        Ok(store) => Some(Arc::new(store)),
+        Err(e) => {
+            tracing::warn!("no keychain, connections cannot be saved: {e}");
+            None
+        }
+    }
+}
+
+/// Opens URLs with the desktop's handler.
+fn browser() -> UrlOpener {
+    Arc::new(|url: &str| {
+        std::process::Command::new("xdg-open")
+            .arg(url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok()
     })
 }
 
-/// Starts the org, signs in, counts, then answers commands until the window closes.
-pub async fn serve_window(args: DemoArgs, mut link: BackendLink) {
-    link.send(Event::Progress("Starting the sandbox org…".to_string()));
-    let config = OrgConfig {
-        data_file: args.data,
-        seed_records: (args.seed_size > 0).then_some(args.seed_size),
-        ..OrgConfig::default()
-    };
-    let org_name = config.org_name.clone();
-    let org = match SandboxOrg::start(config).await {
-        Ok(org) => org,
-        Err(e) => {
-            link.send(Event::Failed(format!(
-                "The sandbox org did not start: {e:#}"
-            )));
-            while link.next_command().await.is_some() {}
-            return;
-        }
-    };
-    let base_url = org.base_url();
-    tracing::info!("sandbox org listening on {base_url}");
-
-    let mut session: Option<OrgSession> = None;
-    loop {
-        if session.is_none() {
-            link.send(Event::Progress(format!("Signing in as {DEMO_USERNAME}…")));
-            match sign_in(&base_url, &org_name).await {
-                Ok((signed_in, summary)) => {
-                    link.send(Event::Connected(summary));
-                    session = Some(signed_in);
-                }
-                Err(e) => {
-                    link.send(Event::Failed(format!(
-                        "Signing in to the sandbox org failed: {e}"
-                    )));
-                }
-            }
-        }
-        if let Some(current) = &session {
-            link.send(Event::Progress("Counting records…".to_string()));
-            let report = count_records(current).await;
-            if let Some((used, max)) = report.api_usage {
-                link.send(Event::ApiUsage { used, max });
-            }
-            if report.session_expired {
-                session = None;
-                link.send(Event::Failed(
-                    "The session expired. Press Retry to sign in again".to_string(),
-                ));
-            } else {
-                let summary: Vec<String> = report
-                    .counts
-                    .iter()
-                    .map(|c| match &c.count {
-                        Ok(n) => format!("{} {n}", c.api_name),
-                        Err(_) => format!("{} failed", c.api_name),
-                    })
-                    .collect();
-                tracing::info!("records counted: {}", summary.join(", "));
-                link.send(Event::Counts(report.counts));
-            }
-        }
-        match link.next_command().await {
-            Some(Command::Refresh) => continue,
-            None => break,
-        }
-    }
-    org.shutdown().await;
-}
-
-async fn sign_in(base_url: &str, org_name: &str) -> Result<(OrgSession, OrgSummary), ClientError> {
-    let session =
-        OrgSession::sign_in_with_password(base_url, DEMO_CLIENT_ID, DEMO_USERNAME, DEMO_PASSWORD)
-            .await?;
-    let (user_name, username) = match session.identity().await {
-        Ok(identity) if !identity.display_name.is_empty() => {
-            (identity.display_name, identity.username)
-        }
-        Ok(identity) => (identity.username.clone(), identity.username),
-        Err(e) => {
-            tracing::warn!("identity lookup failed, showing the sign-in username: {e}");
-            (DEMO_USERNAME.to_string(), DEMO_USERNAME.to_string())
-        }
-    };
-    let summary = OrgSummary {
-        org_name: org_name.to_string(),
-        user_name,
-        username,
-        instance_url: session.instance_url().to_string(),
-        api_version: API_VERSION.to_string(),
-        is_sandbox: true,
-    };
-    Ok((session, summary))
-}
-
-pub struct CountReport {
-    pub counts: Vec<ObjectCount>,
-    /// The most used of the usages the answers reported.
-    pub api_usage: Option<(u64, u64)>,
-    pub session_expired: bool,
-}
-
-/// Counts every object in [`COUNTED_OBJECTS`] at once; one failure does not hide the others.
-pub async fn count_records(session: &OrgSession) -> CountReport {
-    let answers = join_all(
-        COUNTED_OBJECTS
-            .iter()
-            .map(|(_, api_name)| session.count(api_name)),
-    )
-    .await;
-    let mut report = CountReport {
-        counts: Vec::new(),
-        api_usage: None,
-        session_expired: false,
-    };
-    for ((label, api_name), answer) in COUNTED_OBJECTS.iter().zip(answers) {
-        let count = match answer {
-            Ok(answer) => {
-                report.api_usage = report.api_usage.max(answer.api_usage);
-                Ok(answer.count)
-            }
-            Err(ClientError::Api { code, .. }) if code == "INVALID_SESSION_ID" => {
-                report.session_expired = true;
-                Err("The session expired".to_string())
-            }
-            Err(e) => Err(e.to_string()),
-        };
-        report.counts.push(ObjectCount {
-            label: label.to_string(),
-            api_name: api_name.to_string(),
-            count,
-        });
-    }
-    report
+fn open(launch: Launch) -> Result<(), CliError> {
+    ui::run(launch).map_err(|e| CliError::Window(e.to_string()))
 }

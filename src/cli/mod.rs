@@ -4,7 +4,6 @@ mod connect;
 mod demo;
 mod history;
 mod link;
-mod org_client;
 mod query;
 mod sandbox_org;
 mod sync;
@@ -16,7 +15,6 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use connect::{ConnectArgs, ConnectionsArgs, DataDirArg, DisconnectArgs};
-pub use org_client::{ClientError, OrgSession};
 pub use sandbox_org::{AppArg, SandboxOrgArgs, config_from_argv, org_config};
 pub use workspace::WorkspaceArg;
 
@@ -84,12 +82,18 @@ pub struct BenchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// SQLite file that keeps the sandbox org between runs (default: in memory).
+    /// SQLite file that keeps the sandbox org between runs (default: in memory, and the
+    /// demo workspace starts afresh each time).
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// About how many demo records to seed into an empty org (0 seeds nothing).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED_RECORDS)]
     pub seed_size: usize,
+    /// The demo's workspace (default: demo/workspace.sqlite in the data directory).
+    #[arg(long, value_name = "FILE")]
+    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: DataDirArg,
 }
 
 /// Why a command stopped. Every variant says what to do next.
@@ -146,11 +150,7 @@ pub fn main() -> ExitCode {
     };
     init_logging();
     let result = match cli.command {
-        None => crate::ui::run(crate::ui::Launch::empty(Some(demo::backend(DemoArgs {
-            data: None,
-            seed_size: DEFAULT_SEED_RECORDS,
-        }))))
-        .map_err(|e| CliError::Window(e.to_string())),
+        None => demo::app(),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::SandboxOrg(args)) => {
             let apps = matches

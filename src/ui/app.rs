@@ -1,118 +1,290 @@
-//! The eframe application: drains events, draws the frame, turns clicks into commands.
+//! The eframe application: drains events, draws the frame, applies the frame's commands.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use egui::{Margin, Ui};
+use egui::{Key, KeyboardShortcut, Margin, Modifiers, Ui};
 
-use super::pages::{self, Intents};
-use super::state::{OrgView, Page};
+use super::command::{Command, Commands};
+use super::model::{Model, SyncState};
+use super::panels::{
+    conflicts, connections, dashboard, errors, history, import, mapping, palette, settings,
+};
+use super::prefs::Prefs;
 use super::theme::{self, GRID};
-use super::{Backend, Launch, SANDBOX_TITLE, link};
+use super::{About, Launch, Page, chrome};
+use crate::desktop::{Request, WindowEnd};
+
+pub const PALETTE_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::K);
+pub const SYNC_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
 
 pub struct TetherApp {
+    service: Option<WindowEnd>,
+    pub(crate) model: Model,
     page: Page,
-    org: Option<OrgView>,
-    demo: Option<Backend>,
+    prefs: Prefs,
+    about: About,
+    palette: Option<palette::PaletteState>,
+    connections: connections::ConnectionsState,
+    mapping: mapping::MappingState,
+    history: history::HistoryState,
+    errors: errors::ErrorsState,
+    conflicts: conflicts::ConflictsState,
+    import: import::ImportState,
+    first_frame_logged: bool,
 }
 
 impl TetherApp {
     pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> TetherApp {
-        Self::with_context(&cc.egui_ctx, launch)
+        let prefs = Prefs::load(cc.storage);
+        Self::with_prefs(&cc.egui_ctx, launch, prefs)
     }
 
-    /// Builds the app on a context; starts the demo backend at once when asked.
-    pub fn with_context(ctx: &egui::Context, launch: Launch) -> TetherApp {
+    /// Builds the app on a context and starts its service.
+    pub fn with_prefs(ctx: &egui::Context, launch: Launch, prefs: Prefs) -> TetherApp {
         theme::install(ctx);
-        let mut app = TetherApp {
-            page: Page::Dashboard,
-            org: None,
-            demo: launch.demo,
+        prefs.apply_theme(ctx);
+        let repaint_ctx = ctx.clone();
+        let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || repaint_ctx.request_repaint());
+        let mut model = Model::default();
+        let service = match (launch.start)(wake) {
+            Ok(service) => Some(service),
+            Err(e) => {
+                model.service_gone = true;
+                model.toast(
+                    format!("Tether could not start its background worker ({e}). Restart Tether; if it happens again, free some memory first"),
+                    true,
+                );
+                None
+            }
         };
-        if launch.start_demo {
-            app.start_demo(ctx);
+        let mut app = TetherApp {
+            service,
+            model,
+            page: prefs.last_page,
+            prefs,
+            about: launch.about,
+            palette: None,
+            connections: Default::default(),
+            mapping: Default::default(),
+            history: Default::default(),
+            errors: Default::default(),
+            conflicts: Default::default(),
+            import: Default::default(),
+            first_frame_logged: false,
+        };
+        for request in [
+            Request::ListConnections,
+            Request::ListLinks,
+            Request::DailyStats { days: 30 },
+        ] {
+            app.send(request);
         }
         app
     }
 
-    fn start_demo(&mut self, ctx: &egui::Context) {
-        let Some(backend) = self.demo.take() else {
-            return;
-        };
-        let repaint_ctx = ctx.clone();
-        let (backend_end, window_end) = link(Arc::new(move || repaint_ctx.request_repaint()));
-        self.org = Some(OrgView::new(window_end));
-        self.page = Page::Dashboard;
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(SANDBOX_TITLE.to_string()));
-        backend(backend_end);
-    }
-
-    /// The page shown and the org view, for tests.
     pub fn page(&self) -> Page {
         self.page
     }
 
-    pub fn org_view(&self) -> Option<&OrgView> {
-        self.org.as_ref()
+    pub fn model(&self) -> &Model {
+        &self.model
     }
 
-    fn apply(&mut self, ctx: &egui::Context, intents: Intents) {
-        if let Some(page) = intents.navigate {
-            self.page = page;
+    fn send(&mut self, request: Request) {
+        self.model.on_request(&request);
+        let sent = self.service.as_ref().is_some_and(|s| s.send(request));
+        if !sent {
+            self.service_lost();
         }
-        if intents.refresh
-            && let Some(org) = &mut self.org
-        {
-            org.request_refresh();
+    }
+
+    fn service_lost(&mut self) {
+        if !self.model.service_gone {
+            self.model.service_gone = true;
+            self.model.toast(
+                "Tether's background worker stopped. Restart Tether; if it happens again, run it with RUST_LOG=debug and look at the log",
+                true,
+            );
         }
-        if intents.explore_sandbox {
-            self.start_demo(ctx);
+    }
+
+    /// Applies every waiting event without blocking.
+    fn drain_events(&mut self) {
+        let Some(service) = &self.service else {
+            return;
+        };
+        let mut events = Vec::new();
+        let mut lost = false;
+        loop {
+            match service.try_recv() {
+                Ok(event) => events.push(event),
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    lost = true;
+                    break;
+                }
+            }
+        }
+        for event in events {
+            let refresh = matches!(
+                event,
+                crate::desktop::Event::SyncFinished(_)
+                    | crate::desktop::Event::LinkSaved { .. }
+                    | crate::desktop::Event::LinkDeleted { .. }
+            );
+            self.model.on_event(&event);
+            self.connections.on_event(&event);
+            self.mapping.on_event(&event);
+            self.history.on_event(&event);
+            self.errors.on_event(&event);
+            self.conflicts.on_event(&event);
+            self.import.on_event(&event);
+            if refresh {
+                self.send(Request::ListLinks);
+                self.send(Request::DailyStats { days: 30 });
+            }
+        }
+        if lost {
+            self.service_lost();
+        }
+    }
+
+    /// Applies one command: the only place the frame's intents change state.
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let mut requests = Vec::new();
+        match command {
+            Command::Navigate(page) => {
+                self.page = page;
+                self.prefs.last_page = page;
+                self.palette = None;
+            }
+            Command::TogglePalette => {
+                self.palette = match self.palette.take() {
+                    Some(_) => None,
+                    None => Some(palette::PaletteState::new(&self.prefs.palette_history)),
+                }
+            }
+            Command::ClosePalette => self.palette = None,
+            Command::SetTheme(choice) => {
+                self.prefs.theme = choice;
+                self.prefs.apply_theme(ctx);
+            }
+            Command::DismissToast(id) => self.model.dismiss(id),
+            Command::SelectLink(name) => self.model.selected_link = Some(name),
+            Command::OpenConnectWizard => {
+                self.page = Page::Connections;
+                self.connections.open_wizard();
+            }
+            Command::CloseConnectWizard => self.connections.close_wizard(),
+            Command::Send(request) => requests.push(request),
+            Command::Mapping(c) => self.mapping.apply(c, &mut requests),
+            Command::History(c) => self.history.apply(c, &mut requests),
+            Command::Errors(c) => self.errors.apply(c, &mut requests),
+            Command::Conflicts(c) => self.conflicts.apply(c, &mut requests),
+            Command::Import(c) => self.import.apply(c, &mut requests),
+        }
+        for request in requests {
+            self.send(request);
+        }
+    }
+
+    fn shortcuts(&self, ctx: &egui::Context, commands: &mut Commands) {
+        ctx.input_mut(|input| {
+            if input.consume_shortcut(&PALETTE_SHORTCUT) {
+                commands.push(Command::TogglePalette);
+            }
+            if self.palette.is_none() && input.consume_shortcut(&SYNC_SHORTCUT) {
+                if let Some(link) = &self.model.selected_link {
+                    if !self.model.is_syncing(link) {
+                        commands.send(Request::SyncNow { link: link.clone() });
+                    }
+                }
+            }
+            if self.palette.is_some() && input.consume_key(Modifiers::NONE, Key::Escape) {
+                commands.push(Command::ClosePalette);
+            }
+            for file in &input.raw.dropped_files {
+                commands.push(Command::Navigate(Page::Import));
+                commands.push(Command::Import(import::ImportCommand::Open(
+                    file.path().to_path_buf(),
+                )));
+            }
+        });
+    }
+
+    fn log_first_frame(&mut self) {
+        if !self.first_frame_logged {
+            self.first_frame_logged = true;
+            let since_start = crate::process_age();
+            tracing::info!("first frame after {} ms", since_start.as_millis());
         }
     }
 }
 
 impl eframe::App for TetherApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        if let Some(org) = &mut self.org {
-            org.drain_events();
-        }
-        let mut intents = Intents::default();
+        self.log_first_frame();
+        self.drain_events();
+        let ctx = ui.ctx().clone();
+        let mut commands = Commands::default();
+        self.shortcuts(&ctx, &mut commands);
 
-        let top_frame = pages::chrome_frame(ui, Margin::symmetric(16, 8));
+        let top_frame = chrome::chrome_frame(ui, Margin::symmetric(16, 8));
         egui::Panel::top("top_bar")
             .frame(top_frame)
             .exact_size(7.0 * GRID)
-            .show(ui, |ui| {
-                pages::top_bar(ui, self.org.as_ref());
-            });
-        let rail_frame = pages::chrome_frame(ui, Margin::symmetric(8, 8));
+            .show(ui, |ui| chrome::top_bar(ui, &self.model, &mut commands));
+        let rail_frame = chrome::chrome_frame(ui, Margin::symmetric(8, 8));
         egui::Panel::left("nav_rail")
             .frame(rail_frame)
             .resizable(false)
             .exact_size(200.0)
             .show(ui, |ui| {
-                pages::nav_rail(ui, self.page, &mut intents);
+                chrome::nav_rail(ui, self.page, &self.model, &mut commands)
             });
         let content_frame = egui::Frame::central_panel(ui.style()).inner_margin(Margin::same(24));
         egui::CentralPanel::default()
             .frame(content_frame)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| match (self.page, &self.org) {
-                        (Page::Dashboard, Some(org)) => pages::org_dashboard(ui, org, &mut intents),
-                        (Page::Dashboard, None) => {
-                            pages::no_connections(ui, self.demo.is_some(), &mut intents)
-                        }
-                        (page, _) => pages::placeholder(ui, page),
-                    });
+            .show(ui, |ui| match self.page {
+                Page::Dashboard => dashboard::show(ui, &self.model, &mut commands),
+                Page::Connections => {
+                    connections::show(ui, &mut self.connections, &self.model, &mut commands)
+                }
+                Page::Mappings => mapping::show(ui, &mut self.mapping, &self.model, &mut commands),
+                Page::History => history::show(ui, &mut self.history, &self.model, &mut commands),
+                Page::Errors => errors::show(ui, &mut self.errors, &self.model, &mut commands),
+                Page::Conflicts => {
+                    conflicts::show(ui, &mut self.conflicts, &self.model, &mut commands)
+                }
+                Page::Import => import::show(ui, &mut self.import, &self.model, &mut commands),
+                Page::Settings => {
+                    settings::show(ui, &self.prefs, &self.about, &self.model, &mut commands)
+                }
             });
-
-        let ctx = ui.ctx().clone();
-        self.apply(&ctx, intents);
-        // "Updated 3 s ago" must keep counting without input.
-        if self.org.as_ref().is_some_and(|o| o.refreshed_at.is_some()) {
-            ctx.request_repaint_after(Duration::from_secs(1));
+        if let Some(palette) = &mut self.palette {
+            palette::show(&ctx, palette, &self.model, &mut commands);
         }
+        chrome::toasts(&ctx, &self.model, &mut commands);
+
+        for command in commands.take() {
+            self.apply(&ctx, command);
+        }
+        if self.model.expire_toasts(Instant::now())
+            || self
+                .model
+                .syncs
+                .values()
+                .any(|s| matches!(s, SyncState::Running(_)))
+        {
+            ctx.request_repaint_after(Duration::from_millis(250));
+        } else {
+            // "Last sync 3 min ago" keeps counting without input.
+            ctx.request_repaint_after(Duration::from_secs(30));
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.prefs.save(storage);
     }
 }

@@ -1,140 +1,150 @@
 //! The desktop window. Only this module names egui and eframe.
 //!
-//! The UI thread never blocks: work runs on a background thread (a "backend") that sends
-//! [`Event`]s over a channel and wakes the window; the window drains them with `try_recv`
-//! and sends [`Command`]s back.
+//! The UI thread never blocks: the desktop service ([`crate::desktop`]) runs on its own
+//! thread, receives [`Request`](crate::desktop::Request)s, and sends
+//! [`Event`](crate::desktop::Event)s back, waking the window with `request_repaint`. The window
+//! drains them with `try_recv` at the start of each frame, draws, and applies the frame's
+//! [`Command`]s in one place.
 
 mod app;
+mod chrome;
+pub mod command;
 mod format;
-mod pages;
-mod state;
+pub mod model;
+pub mod panels;
+mod prefs;
 mod theme;
 mod widgets;
 
 use std::sync::Arc;
-use std::sync::mpsc;
+
+use serde::{Deserialize, Serialize};
 
 pub use app::TetherApp;
+pub use command::Command;
 pub use format::{group_thousands, relative_time};
-pub use state::{Connection, ObjectCount, OrgSummary, OrgView, Page};
+pub use prefs::{Prefs, ThemeChoice};
 
-/// Title of the window while it shows the sandbox org.
-pub const SANDBOX_TITLE: &str = "Tether — Sandbox org";
-/// Title of the window without a connection.
+use crate::desktop::{DesktopConfig, WindowEnd};
+
+/// Title of the window.
 pub const APP_TITLE: &str = "Tether";
+/// Title of the window of `tether demo`.
+pub const SANDBOX_TITLE: &str = "Tether — Sandbox org";
 
-/// What the background work tells the window.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// Work is under way; the text says which step.
-    Progress(String),
-    Connected(OrgSummary),
-    /// Record counts per object, in display order.
-    Counts(Vec<ObjectCount>),
-    /// Daily API requests used and allowed, from the org's `Sforce-Limit-Info`.
-    ApiUsage {
-        used: u64,
-        max: u64,
-    },
-    /// The connection failed; the text says what happened and what to do.
-    Failed(String),
+/// Pages of the navigation rail, in order; Settings sits at the bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Page {
+    Dashboard,
+    Connections,
+    Mappings,
+    History,
+    Errors,
+    Conflicts,
+    Import,
+    Settings,
 }
 
-/// What the window asks the background work to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    /// Fetch the counts again (or sign in again after a failure).
-    Refresh,
-}
+impl Page {
+    pub const MAIN: [Page; 7] = [
+        Page::Dashboard,
+        Page::Connections,
+        Page::Mappings,
+        Page::History,
+        Page::Errors,
+        Page::Conflicts,
+        Page::Import,
+    ];
 
-/// The background side of the channel pair.
-pub struct BackendLink {
-    events: mpsc::Sender<Event>,
-    commands: tokio::sync::mpsc::UnboundedReceiver<Command>,
-    wake: Arc<dyn Fn() + Send + Sync>,
-}
-
-impl BackendLink {
-    /// Sends an event and wakes the window. False once the window is gone.
-    pub fn send(&self, event: Event) -> bool {
-        let delivered = self.events.send(event).is_ok();
-        (self.wake)();
-        delivered
-    }
-
-    /// The next command; `None` once the window is gone.
-    pub async fn next_command(&mut self) -> Option<Command> {
-        self.commands.recv().await
-    }
-}
-
-/// The window side of the channel pair.
-pub struct WindowLink {
-    pub(crate) events: mpsc::Receiver<Event>,
-    pub(crate) commands: tokio::sync::mpsc::UnboundedSender<Command>,
-}
-
-/// Two linked ends; `wake` is called after every event (the window passes its repaint).
-pub fn link(wake: Arc<dyn Fn() + Send + Sync>) -> (BackendLink, WindowLink) {
-    let (event_tx, event_rx) = mpsc::channel();
-    let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
-    (
-        BackendLink {
-            events: event_tx,
-            commands: command_rx,
-            wake,
-        },
-        WindowLink {
-            events: event_rx,
-            commands: command_tx,
-        },
-    )
-}
-
-/// Starts background work that talks to the window through the link, without blocking.
-pub type Backend = Box<dyn FnOnce(BackendLink) + Send>;
-
-/// How the window starts.
-pub struct Launch {
-    pub(crate) demo: Option<Backend>,
-    pub(crate) start_demo: bool,
-}
-
-impl Launch {
-    /// No connection yet; `demo`, when given, backs the "Explore the sandbox org" button.
-    pub fn empty(demo: Option<Backend>) -> Launch {
-        Launch {
-            demo,
-            start_demo: false,
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Dashboard => "Dashboard",
+            Page::Connections => "Connections",
+            Page::Mappings => "Mappings",
+            Page::History => "History",
+            Page::Errors => "Errors",
+            Page::Conflicts => "Conflicts",
+            Page::Import => "Import",
+            Page::Settings => "Settings",
         }
     }
 
-    /// Connected to the sandbox org from the first frame.
-    pub fn demo(backend: Backend) -> Launch {
+    pub fn icon(self) -> &'static str {
+        match self {
+            Page::Dashboard => "🏠",
+            Page::Connections => "🔌",
+            Page::Mappings => "🔀",
+            Page::History => "🕘",
+            Page::Errors => "⚠",
+            Page::Conflicts => "⚡",
+            Page::Import => "📥",
+            Page::Settings => "⚙",
+        }
+    }
+}
+
+/// Connects the window to its service once the window can be woken.
+pub type Starter = Box<dyn FnOnce(Arc<dyn Fn() + Send + Sync>) -> std::io::Result<WindowEnd>>;
+
+/// How the window starts.
+pub struct Launch {
+    pub(crate) start: Starter,
+    pub(crate) title: &'static str,
+    /// Facts the Settings page shows (data folder, log file, workspace).
+    pub(crate) about: About,
+}
+
+/// Where things live, for the Settings page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct About {
+    pub data_dir: std::path::PathBuf,
+    pub workspace: std::path::PathBuf,
+    pub log_file: Option<std::path::PathBuf>,
+}
+
+impl Launch {
+    /// The real service on its own thread.
+    pub fn service(
+        config: DesktopConfig,
+        title: &'static str,
+        log_file: Option<std::path::PathBuf>,
+    ) -> Launch {
+        let about = About {
+            data_dir: config.data_dir.clone(),
+            workspace: config.workspace.clone(),
+            log_file,
+        };
         Launch {
-            demo: Some(backend),
-            start_demo: true,
+            start: Box::new(move |wake| crate::desktop::start(config, wake)),
+            title,
+            about,
+        }
+    }
+
+    /// Any starter, e.g. a scripted service in tests.
+    pub fn with_starter(start: Starter, about: About) -> Launch {
+        Launch {
+            start,
+            title: APP_TITLE,
+            about,
         }
     }
 }
 
 /// Opens the window and returns when it is closed.
 pub fn run(launch: Launch) -> Result<(), eframe::Error> {
-    let title = if launch.start_demo {
-        SANDBOX_TITLE
-    } else {
-        APP_TITLE
-    };
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title(title)
+        .with_title(launch.title)
         .with_app_id("tether")
-        .with_inner_size([1120.0, 720.0])
-        .with_min_inner_size([760.0, 480.0]);
+        .with_inner_size([1180.0, 760.0])
+        .with_min_inner_size([820.0, 520.0])
+        .with_drag_and_drop(true);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/tether.png")) {
         viewport = viewport.with_icon(icon);
     }
     let options = eframe::NativeOptions {
         viewport,
+        persist_window: true,
         ..Default::default()
     };
     eframe::run_native(

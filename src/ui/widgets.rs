@@ -101,3 +101,32 @@ pub fn right_aligned<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) ->
     )
     .inner
 }
+
+/// The title of a page, with an optional line under it.
+pub fn page_header(ui: &mut Ui, title: &str, subtitle: Option<&str>) {
+    ui.label(RichText::new(title).heading().strong());
+    if let Some(subtitle) = subtitle {
+        ui.label(RichText::new(subtitle).weak());
+    }
+    ui.add_space(theme::GRID);
+}
+
+/// A failure of this page's area, with what to do; nothing when there is none.
+pub fn failure_banner(ui: &mut Ui, message: Option<&String>) {
+    let Some(message) = message else {
+        return;
+    };
+    Frame::new()
+        .fill(theme::DANGER.gamma_multiply(0.10))
+        .stroke(Stroke::new(1.0, theme::DANGER.gamma_multiply(0.5)))
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(Margin::same(10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("⚠").color(theme::DANGER));
+                ui.label(RichText::new(message).color(theme::DANGER));
+            });
+        });
+    ui.add_space(theme::GRID);
+}

@@ -1,0 +1,432 @@
+//! What the window asks of the desktop service ([`Request`]) and what the service tells the
+//! window ([`Event`]). Plain data: no egui here, and no I/O.
+//!
+//! Every request is answered by events; a failure comes back as [`Event::Failed`] with the
+//! request's [`Topic`], so the window knows where to show it.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use crate::sync::engine::RunSummary;
+use crate::sync::link::{Link, Schedule};
+use crate::sync::verify::Problem;
+use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
+use crate::sync::workspace::journal::ErrorRecord;
+use crate::sync::workspace::journal::{RunRecord, RunStatus, Trigger};
+
+/// Where the user signs in, as the connect wizard offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginTarget {
+    Production,
+    Sandbox,
+    /// A My Domain, e.g. `acme.my.salesforce.com`.
+    MyDomain(String),
+    /// Any other host, e.g. a local Salesforce-compatible server.
+    Custom(String),
+}
+
+impl LoginTarget {
+    /// The text [`crate::connect::LoginUrl::parse`] understands.
+    pub fn login_text(&self) -> String {
+        match self {
+            LoginTarget::Production => "production".to_string(),
+            LoginTarget::Sandbox => "sandbox".to_string(),
+            LoginTarget::MyDomain(host) | LoginTarget::Custom(host) => host.trim().to_string(),
+        }
+    }
+}
+
+/// What the window asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    // Connections
+    /// Answered by [`Event::Connections`], then one [`Event::ConnectionChecked`] per connection.
+    ListConnections,
+    /// The browser sign-in (OAuth web-server flow with PKCE over a loopback redirect).
+    /// Answered by [`Event::ConnectProgress`] steps, then [`Event::Connected`].
+    Connect {
+        target: LoginTarget,
+        client_id: String,
+        /// Defaults to the username that signed in.
+        name: Option<String>,
+    },
+    /// Stops a browser sign-in that is still waiting.
+    CancelConnect,
+    /// Starts the built-in sandbox org (demo data) and connects to it: one click, no browser.
+    ConnectSandbox,
+    /// Signs in again to an existing connection (e.g. after its refresh token was revoked).
+    Reconnect {
+        name: String,
+    },
+    /// Revokes the tokens, removes them from the keychain and forgets the connection.
+    Disconnect {
+        name: String,
+    },
+    /// Checks a connection and reads its API usage; answered by [`Event::ConnectionChecked`].
+    CheckConnection {
+        name: String,
+    },
+
+    // Links and the dashboard
+    /// Answered by [`Event::Links`].
+    ListLinks,
+    SyncNow {
+        link: String,
+    },
+    SyncAll,
+    CancelSync {
+        link: String,
+    },
+    SetSchedule {
+        link: String,
+        schedule: Schedule,
+    },
+    /// Records synced and errors per day; answered by [`Event::DailyStats`].
+    DailyStats {
+        days: u32,
+    },
+
+    // Mapping studio
+    /// The objects of a connection's org; answered by [`Event::Objects`].
+    ListObjects {
+        connection: String,
+    },
+    /// One object's fields; answered by [`Event::ObjectFields`].
+    DescribeObject {
+        connection: String,
+        object: String,
+    },
+    /// The workspace's own tables and their columns; answered by [`Event::LocalTables`].
+    ListLocalTables,
+    /// Evaluates a SQL expression over a few rows; answered by [`Event::ExpressionPreview`].
+    PreviewExpression {
+        table: String,
+        key: String,
+        expression: String,
+    },
+    /// Answered by [`Event::Verified`].
+    VerifyLink {
+        link: Link,
+    },
+    /// Verifies, then saves; answered by [`Event::LinkSaved`] or [`Event::Verified`] with the
+    /// errors that stopped it.
+    SaveLink {
+        link: Link,
+    },
+    DeleteLink {
+        name: String,
+    },
+    ExportLink {
+        name: String,
+        path: PathBuf,
+    },
+    /// Reads a link file; answered by [`Event::LinkImported`] (not saved until the user saves).
+    ImportLink {
+        path: PathBuf,
+    },
+
+    // History and errors
+    RunsPage {
+        filter: RunFilter,
+        offset: u64,
+        limit: u64,
+    },
+    RunDetail {
+        run_id: i64,
+    },
+    ErrorsPage {
+        filter: ErrorFilter,
+        offset: u64,
+        limit: u64,
+    },
+    ErrorGroups {
+        filter: ErrorFilter,
+    },
+    /// Syncs the links of these errors again: the engine resends only what still differs.
+    RetryErrors {
+        ids: Vec<i64>,
+    },
+    /// Writes these errors as CSV (formula cells neutralised); answered by [`Event::Exported`].
+    ExportErrors {
+        ids: Vec<i64>,
+        path: PathBuf,
+    },
+
+    // Conflicts
+    /// Answered by [`Event::Conflicts`].
+    ListConflicts,
+    ResolveConflicts {
+        ids: Vec<i64>,
+        keep: Keep,
+    },
+
+    /// Opens a URL (a record in Salesforce, the log folder) in the system's handler.
+    OpenUrl {
+        url: String,
+    },
+}
+
+/// Which area of the window a failure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Connections,
+    Links,
+    Sync,
+    Mapping,
+    History,
+    Errors,
+    Conflicts,
+    Settings,
+}
+
+/// What the service tells the window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Something failed; `message` says what happened and what to do.
+    Failed {
+        topic: Topic,
+        message: String,
+    },
+    /// Finished background work worth a toast.
+    Notice(String),
+
+    Connections(Vec<ConnectionView>),
+    ConnectionChecked(ConnectionView),
+    /// A step of a browser sign-in, e.g. "Waiting for you to sign in in the browser…".
+    ConnectProgress(String),
+    /// The sign-in URL, for a user whose browser did not open.
+    SignInUrl(String),
+    Connected(ConnectionView),
+    Disconnected {
+        name: String,
+    },
+
+    Links(Vec<LinkCard>),
+    SyncStarted {
+        link: String,
+        run_id: i64,
+    },
+    SyncProgress(SyncProgress),
+    SyncFinished(RunSummary),
+    DailyStats(Vec<DayStats>),
+
+    Objects {
+        connection: String,
+        objects: Vec<ObjectSummary>,
+    },
+    ObjectFields {
+        connection: String,
+        object: String,
+        fields: Vec<FieldInfo>,
+    },
+    LocalTables(Vec<LocalTable>),
+    ExpressionPreview {
+        expression: String,
+        /// (row key, value as text) per sample row, or what is wrong with the expression.
+        result: Result<Vec<(String, String)>, String>,
+    },
+    Verified {
+        link: String,
+        problems: Vec<Problem>,
+    },
+    LinkSaved {
+        link: String,
+        problems: Vec<Problem>,
+    },
+    LinkDeleted {
+        link: String,
+    },
+    LinkImported(Box<Link>),
+
+    RunsPage {
+        filter: RunFilter,
+        offset: u64,
+        total: u64,
+        rows: Vec<RunRecord>,
+    },
+    RunDetail(Box<RunDetail>),
+    ErrorsPage {
+        filter: ErrorFilter,
+        offset: u64,
+        total: u64,
+        rows: Vec<ErrorRow>,
+    },
+    ErrorGroups {
+        filter: ErrorFilter,
+        groups: Vec<ErrorGroup>,
+    },
+    Exported {
+        path: PathBuf,
+        rows: u64,
+    },
+
+    Conflicts(Vec<ConflictRow>),
+}
+
+/// One connection as the Connections panel shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionView {
+    pub name: String,
+    pub username: String,
+    pub org_id: String,
+    pub instance_url: String,
+    pub login_url: String,
+    /// The built-in sandbox org, which lives only while Tether runs.
+    pub embedded: bool,
+    pub status: ConnectionStatus,
+    /// Daily API requests (used, allowed), when known.
+    pub api_usage: Option<(u64, u64)>,
+    pub connected_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionStatus {
+    /// Not checked yet in this session.
+    Unknown,
+    Checking,
+    Ok,
+    /// The org answered but refused the tokens: the user must sign in again.
+    SignInAgain(String),
+    /// The org could not be reached; what happened and what to do.
+    Unreachable(String),
+}
+
+/// One link as its dashboard card shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkCard {
+    pub link: Link,
+    pub last_run: Option<RunRecord>,
+    /// The last run that did not fail, when the last one failed.
+    pub last_success: Option<DateTime<Utc>>,
+    pub next_run: Option<DateTime<Utc>>,
+    pub open_conflicts: u64,
+    /// Records whose last push or pull failed, from the last run.
+    pub failed_last_run: u64,
+}
+
+/// A running sync, as its card's progress bar shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncProgress {
+    pub link: String,
+    pub run_id: i64,
+    /// "Reading", "Planning", "Sending".
+    pub phase: String,
+    pub done: u64,
+    /// Unknown while reading.
+    pub total: Option<u64>,
+    pub records_per_second: f64,
+    pub eta_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayStats {
+    pub day: NaiveDate,
+    pub synced: u64,
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectSummary {
+    pub name: String,
+    pub label: String,
+    pub custom: bool,
+}
+
+/// One Salesforce field, as the left column of the mapping studio shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldInfo {
+    pub name: String,
+    pub label: String,
+    /// The describe type: `string`, `double`, `picklist`, `reference`, …
+    pub field_type: String,
+    pub length: Option<u32>,
+    pub required: bool,
+    pub external_id: bool,
+    /// Neither createable nor updateable: it can only be pulled.
+    pub read_only: bool,
+    pub picklist_values: Vec<String>,
+}
+
+/// One of the user's own tables, as the right column of the mapping studio shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalTable {
+    pub name: String,
+    pub columns: Vec<LocalColumn>,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalColumn {
+    pub name: String,
+    /// The declared SQLite type, e.g. `TEXT`, `REAL`; empty when none was declared.
+    pub declared_type: String,
+    pub primary_key: bool,
+    pub not_null: bool,
+}
+
+/// Which runs the History table shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunFilter {
+    pub link: Option<String>,
+    pub status: Option<RunStatus>,
+    pub trigger: Option<Trigger>,
+    /// Runs started on or after this day (UTC).
+    pub since: Option<NaiveDate>,
+    /// Only runs with at least one failed record.
+    pub with_errors: bool,
+}
+
+/// Which errors the error browser shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorFilter {
+    /// Words looked for in the message, code, record id, key, fields and payload.
+    pub text: String,
+    pub link: Option<String>,
+    pub object: Option<String>,
+    pub code: Option<String>,
+    pub since: Option<NaiveDate>,
+    pub run: Option<i64>,
+}
+
+/// A failed record with what the browser needs around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorRow {
+    pub error: ErrorRecord,
+    pub link: String,
+    pub object: String,
+    /// The record in Salesforce, when it has an Id and the connection is known.
+    pub record_url: Option<String>,
+    /// Salesforce's answer as it came back (code, message, fields), as JSON.
+    pub response: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorGroup {
+    pub code: String,
+    pub count: u64,
+    pub hint: String,
+}
+
+/// Everything the History panel shows about one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunDetail {
+    pub run: RunRecord,
+    /// The first errors of the run (the error browser has them all).
+    pub errors: Vec<ErrorRow>,
+    pub total_errors: u64,
+    /// What happened when, oldest first: (time, what).
+    pub timeline: Vec<(DateTime<Utc>, String)>,
+}
+
+/// A conflict with the names the inbox shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictRow {
+    pub conflict: ConflictRecord,
+    pub link: String,
+    pub object: String,
+    /// The local column mapped to the field.
+    pub column: Option<String>,
+    pub record_url: Option<String>,
+}

@@ -1,0 +1,198 @@
+//! What every page may read: connections, links, syncs under way, toasts and failures.
+//! Updated only from service events and the app's own commands; no drawing here.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::desktop::{ConnectionView, DayStats, Event, LinkCard, Request, SyncProgress, Topic};
+use crate::sync::engine::RunSummary;
+
+/// How long a toast stays before it fades.
+pub const TOAST_LIFETIME: Duration = Duration::from_secs(6);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub id: u64,
+    pub text: String,
+    pub error: bool,
+    pub shown_at: Instant,
+}
+
+/// A sync the window asked for, from the click until its summary arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncState {
+    /// Asked for; the service has not started it yet.
+    Starting,
+    Running(SyncProgress),
+}
+
+#[derive(Default)]
+pub struct Model {
+    pub connections: Vec<ConnectionView>,
+    pub connections_loaded: bool,
+    /// The step of a browser sign-in under way.
+    pub connecting: Option<String>,
+    pub sign_in_url: Option<String>,
+    pub links: Vec<LinkCard>,
+    pub links_loaded: bool,
+    pub selected_link: Option<String>,
+    pub syncs: HashMap<String, SyncState>,
+    /// The last finished run of each link in this session, for the card's summary line.
+    pub finished: HashMap<String, RunSummary>,
+    pub daily: Vec<DayStats>,
+    pub toasts: Vec<Toast>,
+    next_toast: u64,
+    /// The last failure of each area, shown on its page until the next success there.
+    pub failures: HashMap<Topic, String>,
+    /// False once the service has stopped; the window then says so instead of waiting.
+    pub service_gone: bool,
+}
+
+impl Model {
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        self.next_toast += 1;
+        self.toasts.push(Toast {
+            id: self.next_toast,
+            text: text.into(),
+            error,
+            shown_at: Instant::now(),
+        });
+    }
+
+    pub fn dismiss(&mut self, id: u64) {
+        self.toasts.retain(|t| t.id != id);
+    }
+
+    /// Drops toasts older than their lifetime; true while some remain (so the window keeps
+    /// repainting to fade them).
+    pub fn expire_toasts(&mut self, now: Instant) -> bool {
+        self.toasts
+            .retain(|t| now.duration_since(t.shown_at) < TOAST_LIFETIME);
+        !self.toasts.is_empty()
+    }
+
+    pub fn connection(&self, name: &str) -> Option<&ConnectionView> {
+        self.connections.iter().find(|c| c.name == name)
+    }
+
+    pub fn link(&self, name: &str) -> Option<&LinkCard> {
+        self.links.iter().find(|l| l.link.name == name)
+    }
+
+    pub fn is_syncing(&self, link: &str) -> bool {
+        self.syncs.contains_key(link)
+    }
+
+    /// Notes what a request makes the window wait for, before it is sent.
+    pub fn on_request(&mut self, request: &Request) {
+        match request {
+            Request::SyncNow { link } => {
+                self.syncs.insert(link.clone(), SyncState::Starting);
+            }
+            Request::SyncAll => {
+                for card in &self.links {
+                    self.syncs
+                        .entry(card.link.name.clone())
+                        .or_insert(SyncState::Starting);
+                }
+            }
+            Request::Connect { .. } | Request::ConnectSandbox | Request::Reconnect { .. } => {
+                self.connecting = Some("Starting…".to_string());
+                self.sign_in_url = None;
+                self.failures.remove(&Topic::Connections);
+            }
+            Request::CancelConnect => {
+                self.connecting = None;
+                self.sign_in_url = None;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::Failed { topic, message } => {
+                if *topic == Topic::Connections {
+                    self.connecting = None;
+                }
+                if *topic == Topic::Sync {
+                    self.syncs
+                        .retain(|_, state| !matches!(state, SyncState::Starting));
+                }
+                self.failures.insert(*topic, message.clone());
+                self.toast(message.clone(), true);
+            }
+            Event::Notice(text) => self.toast(text.clone(), false),
+            Event::Connections(list) => {
+                self.connections = list.clone();
+                self.connections_loaded = true;
+            }
+            Event::ConnectionChecked(view) => self.upsert_connection(view.clone()),
+            Event::ConnectProgress(step) => self.connecting = Some(step.clone()),
+            Event::SignInUrl(url) => self.sign_in_url = Some(url.clone()),
+            Event::Connected(view) => {
+                self.connecting = None;
+                self.sign_in_url = None;
+                self.failures.remove(&Topic::Connections);
+                self.upsert_connection(view.clone());
+                self.toast(format!("Connected to {}", view.name), false);
+            }
+            Event::Disconnected { name } => {
+                self.connections.retain(|c| &c.name != name);
+                self.toast(format!("Disconnected {name}"), false);
+            }
+            Event::Links(cards) => {
+                self.links = cards.clone();
+                self.links_loaded = true;
+                if self
+                    .selected_link
+                    .as_ref()
+                    .is_none_or(|s| self.link(s).is_none())
+                {
+                    self.selected_link = self.links.first().map(|c| c.link.name.clone());
+                }
+            }
+            Event::SyncStarted { link, run_id } => {
+                self.syncs.insert(
+                    link.clone(),
+                    SyncState::Running(SyncProgress {
+                        link: link.clone(),
+                        run_id: *run_id,
+                        phase: "Starting".to_string(),
+                        done: 0,
+                        total: None,
+                        records_per_second: 0.0,
+                        eta_seconds: None,
+                    }),
+                );
+            }
+            Event::SyncProgress(progress) => {
+                self.syncs
+                    .insert(progress.link.clone(), SyncState::Running(progress.clone()));
+            }
+            Event::SyncFinished(summary) => {
+                self.syncs.remove(&summary.link);
+                self.failures.remove(&Topic::Sync);
+                self.finished.insert(summary.link.clone(), summary.clone());
+            }
+            Event::DailyStats(days) => self.daily = days.clone(),
+            _ => {}
+        }
+    }
+
+    fn upsert_connection(&mut self, view: ConnectionView) {
+        match self.connections.iter_mut().find(|c| c.name == view.name) {
+            Some(slot) => *slot = view,
+            None => self.connections.push(view),
+        }
+    }
+
+    /// The connection the top bar shows: the selected link's, else the first.
+    pub fn current_connection(&self) -> Option<&ConnectionView> {
+        self.selected_link
+            .as_ref()
+            .and_then(|l| self.link(l))
+            .and_then(|card| self.connection(&card.link.connection))
+            .or_else(|| self.connections.first())
+    }
+}
