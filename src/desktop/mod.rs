@@ -5,6 +5,10 @@
 //! service knows nothing of egui: it is woken by channels and wakes the window through a
 //! callback the window passes in (egui's `request_repaint`).
 
+mod connections;
+mod history;
+mod links;
+mod mapping;
 pub mod protocol;
 mod service;
 

@@ -54,8 +54,70 @@ impl Service {
     }
 
     async fn dispatch(self: &Arc<Self>, request: Request) -> anyhow::Result<()> {
+        use Request::*;
         match request {
-            other => anyhow::bail!("{other:?} is not available yet in this version of Tether"),
+            ListConnections => self.list_connections().await,
+            Connect {
+                target,
+                client_id,
+                name,
+            } => self.connect(target, client_id, name).await,
+            CancelConnect => self.cancel_connect().await,
+            ConnectSandbox => self.connect_sandbox().await,
+            Reconnect { name } => self.reconnect(&name).await,
+            Disconnect { name } => self.disconnect(&name).await,
+            CheckConnection { name } => self.check_connection(&name).await,
+
+            ListLinks => self.list_links().await,
+            SyncNow { link } => self.sync_now(&link).await,
+            SyncAll => self.sync_all().await,
+            CancelSync { link } => self.cancel_sync(&link).await,
+            SetSchedule { link, schedule } => self.set_schedule(&link, schedule).await,
+            RetryErrors { ids } => self.retry_errors(ids).await,
+
+            ListObjects { connection } => self.list_objects(&connection).await,
+            DescribeObject { connection, object } => {
+                self.describe_object(&connection, &object).await
+            }
+            ListLocalTables => self.list_local_tables().await,
+            PreviewExpression {
+                table,
+                key,
+                expression,
+            } => self.preview_expression(&table, &key, &expression).await,
+            VerifyLink { link } => self.verify_link(link).await,
+            SaveLink { link } => self.save_link(link).await,
+            DeleteLink { name } => self.delete_link(&name).await,
+            ExportLink { name, path } => self.export_link(&name, &path).await,
+            ImportLink { path } => self.import_link(&path).await,
+
+            DailyStats { days } => self.daily_stats(days).await,
+            RunsPage {
+                filter,
+                offset,
+                limit,
+            } => self.runs_page(filter, offset, limit).await,
+            RunDetail { run_id } => self.run_detail(run_id).await,
+            ErrorsPage {
+                filter,
+                offset,
+                limit,
+            } => self.errors_page(filter, offset, limit).await,
+            ErrorGroups { filter } => self.error_groups(filter).await,
+            ExportErrors { ids, path } => self.export_errors(ids, &path).await,
+
+            ListConflicts => self.list_conflicts().await,
+            ResolveConflicts { ids, keep } => self.resolve_conflicts(ids, keep).await,
+
+            OpenUrl { url } => {
+                if (self.config.open_url)(&url) {
+                    Ok(())
+                } else {
+                    anyhow::bail!(
+                        "Tether could not open {url}: no browser or file handler answered. Open it by hand"
+                    )
+                }
+            }
         }
     }
 }
