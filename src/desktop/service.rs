@@ -18,6 +18,9 @@ pub struct Service {
     pub(super) running: Mutex<HashMap<String, Cancel>>,
     /// The browser sign-in under way, if any.
     pub(super) sign_in: Mutex<Option<Cancel>>,
+    /// Instance URL of every connection known in this session (the built-in sandbox org's
+    /// changes with each launch), for links that open a record in Salesforce.
+    pub(super) instance_urls: Mutex<HashMap<String, String>>,
 }
 
 impl Service {
@@ -28,6 +31,7 @@ impl Service {
             clients: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
             sign_in: Mutex::new(None),
+            instance_urls: Mutex::new(HashMap::new()),
         })
     }
 
