@@ -31,6 +31,7 @@ pub struct TetherApp {
     errors: errors::ErrorsState,
     conflicts: conflicts::ConflictsState,
     import: import::ImportState,
+    settings: settings::SettingsState,
     first_frame_logged: bool,
 }
 
@@ -71,6 +72,7 @@ impl TetherApp {
             errors: Default::default(),
             conflicts: Default::default(),
             import: Default::default(),
+            settings: Default::default(),
             first_frame_logged: false,
         };
         for request in [
@@ -140,6 +142,7 @@ impl TetherApp {
             self.errors.on_event(&event);
             self.conflicts.on_event(&event);
             self.import.on_event(&event);
+            self.settings.on_event(&event);
             if refresh {
                 self.send(Request::ListLinks);
                 self.send(Request::DailyStats { days: 30 });
@@ -165,7 +168,11 @@ impl TetherApp {
                     None => Some(palette::PaletteState::new(&self.prefs.palette_history)),
                 }
             }
-            Command::ClosePalette => self.palette = None,
+            Command::ClosePalette => {
+                if let Some(palette) = self.palette.take() {
+                    self.prefs.palette_history = palette.history;
+                }
+            }
             Command::SetTheme(choice) => {
                 self.prefs.theme = choice;
                 self.prefs.apply_theme(ctx);
@@ -258,9 +265,14 @@ impl eframe::App for TetherApp {
                     conflicts::show(ui, &mut self.conflicts, &self.model, &mut commands)
                 }
                 Page::Import => import::show(ui, &mut self.import, &self.model, &mut commands),
-                Page::Settings => {
-                    settings::show(ui, &self.prefs, &self.about, &self.model, &mut commands)
-                }
+                Page::Settings => settings::show(
+                    ui,
+                    &mut self.settings,
+                    &self.prefs,
+                    &self.about,
+                    &self.model,
+                    &mut commands,
+                ),
             });
         if let Some(palette) = &mut self.palette {
             palette::show(&ctx, palette, &self.model, &mut commands);

@@ -1,0 +1,265 @@
+//! The dashboard: one card per link in a responsive grid, and the 30-day chart.
+
+mod chart;
+pub mod health;
+
+use chrono::Utc;
+use egui::{Margin, RichText, Ui, Vec2};
+
+use crate::desktop::{LinkCard, Request};
+use crate::ui::command::{Command, Commands};
+use crate::ui::model::{Model, SyncState};
+use crate::ui::theme::{self, GRID};
+use crate::ui::{Page, widgets};
+use health::Light;
+
+const CARD_MIN_WIDTH: f32 = 330.0;
+
+pub fn show(ui: &mut Ui, model: &Model, commands: &mut Commands) {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            header(ui, model, commands);
+            widgets::failure_banner(ui, model.failures.get(&crate::desktop::Topic::Sync));
+            if model.links.is_empty() {
+                empty(ui, model, commands);
+                return;
+            }
+            cards(ui, model, commands);
+            ui.add_space(3.0 * GRID);
+            chart::show(ui, &model.daily);
+        });
+}
+
+fn header(ui: &mut Ui, model: &Model, commands: &mut Commands) {
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.label(RichText::new("Dashboard").heading().strong());
+            let subtitle = match model.links.len() {
+                0 => "Your links and their last runs".to_string(),
+                1 => "1 link".to_string(),
+                n => format!("{n} links"),
+            };
+            ui.label(RichText::new(subtitle).weak());
+        });
+        widgets::right_aligned(ui, |ui| {
+            let any_idle = model.links.iter().any(|l| !model.is_syncing(&l.link.name));
+            if model.links.len() > 1
+                && ui
+                    .add_enabled(any_idle, egui::Button::new("Sync all"))
+                    .on_hover_text("Sync every link, one after the other")
+                    .clicked()
+            {
+                commands.send(Request::SyncAll);
+            }
+        });
+    });
+    ui.add_space(GRID);
+}
+
+fn empty(ui: &mut Ui, model: &Model, commands: &mut Commands) {
+    if !model.links_loaded {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Loading your links…").weak());
+        });
+        return;
+    }
+    if model.connections.is_empty() {
+        widgets::empty_state(
+            ui,
+            "No connections yet",
+            "Connect an org, or explore the sandbox org with demo data.",
+            |ui| {
+                ui.horizontal(|ui| {
+                    let width = 360.0;
+                    ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
+                    if widgets::primary_button(
+                        ui,
+                        "Explore the sandbox org",
+                        model.connecting.is_none(),
+                    )
+                    .clicked()
+                    {
+                        commands.send(Request::ConnectSandbox);
+                    }
+                    if ui.button("Connect org…").clicked() {
+                        commands.push(Command::OpenConnectWizard);
+                    }
+                });
+                if let Some(step) = &model.connecting {
+                    ui.add_space(GRID);
+                    ui.horizontal(|ui| {
+                        ui.add_space(((ui.available_width() - 240.0) / 2.0).max(0.0));
+                        ui.spinner();
+                        ui.label(RichText::new(step).weak());
+                    });
+                }
+            },
+        );
+    } else {
+        widgets::empty_state(
+            ui,
+            "No links yet",
+            "A link keeps one local table in sync with one Salesforce object. Map your first one in the mapping studio.",
+            |ui| {
+                if widgets::primary_button(ui, "Open the mapping studio", true).clicked() {
+                    commands.push(Command::Navigate(Page::Mappings));
+                }
+            },
+        );
+    }
+}
+
+fn cards(ui: &mut Ui, model: &Model, commands: &mut Commands) {
+    let gap = 2.0 * GRID;
+    let width = ui.available_width();
+    let per_row = (((width + gap) / (CARD_MIN_WIDTH + gap)).floor() as usize)
+        .clamp(1, model.links.len().max(1));
+    let card_width = (width - gap * (per_row - 1) as f32) / per_row as f32;
+    for row in model.links.chunks(per_row) {
+        ui.horizontal_top(|ui| {
+            ui.spacing_mut().item_spacing.x = gap;
+            for card in row {
+                link_card(ui, card, model, card_width, commands);
+            }
+        });
+        ui.add_space(gap - GRID);
+    }
+}
+
+fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: &mut Commands) {
+    let name = &card.link.name;
+    let selected = model.selected_link.as_deref() == Some(name.as_str());
+    let now = Utc::now();
+    let connection = model.connection(&card.link.connection);
+    let (light, reason) = health::light(card, connection, now);
+    let stroke = if selected {
+        egui::Stroke::new(1.5, theme::ACCENT)
+    } else {
+        theme::hairline(ui.visuals())
+    };
+    let response = egui::Frame::new()
+        .fill(theme::card_fill(ui.visuals()))
+        .stroke(stroke)
+        .corner_radius(theme::CARD_RADIUS)
+        .inner_margin(Margin::same(16))
+        .show(ui, |ui| {
+            ui.set_width(width - 35.0);
+            ui.horizontal(|ui| {
+                let color = match light {
+                    Light::Green => theme::SUCCESS,
+                    Light::Yellow => theme::WARNING,
+                    Light::Red => theme::DANGER,
+                    Light::Grey => ui.visuals().weak_text_color(),
+                };
+                let (rect, dot) = ui.allocate_exact_size(Vec2::splat(12.0), egui::Sense::hover());
+                ui.painter().circle_filled(rect.center(), 6.0, color);
+                dot.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Image,
+                        true,
+                        format!("Status of {name}: {reason}"),
+                    )
+                });
+                dot.on_hover_text(&reason);
+                ui.label(RichText::new(health::title(&card.link)).size(16.0).strong());
+            });
+            ui.label(
+                RichText::new(format!(
+                    "{} · {} · {name}",
+                    card.link.connection, card.link.object
+                ))
+                .small()
+                .weak(),
+            );
+            ui.add_space(GRID);
+            ui.label(health::last_sync_line(card, now))
+                .on_hover_text(exact_time(card));
+            ui.label(
+                RichText::new(format!("{} · {}", reason, health::next_line(card, now)))
+                    .small()
+                    .weak(),
+            );
+            ui.add_space(GRID);
+            match model.syncs.get(name) {
+                Some(state) => running(ui, name, state, commands),
+                None => idle(ui, card, commands),
+            }
+        })
+        .response;
+    if response.interact(egui::Sense::click()).clicked() && !selected {
+        commands.push(Command::SelectLink(name.clone()));
+    }
+}
+
+fn exact_time(card: &LinkCard) -> String {
+    match &card.last_run {
+        Some(run) => format!(
+            "Run {} started {}",
+            run.id,
+            run.started_at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+        ),
+        None => "No run yet".to_string(),
+    }
+}
+
+fn idle(ui: &mut Ui, card: &LinkCard, commands: &mut Commands) {
+    ui.horizontal(|ui| {
+        let sync = widgets::primary_button(ui, "Sync Now", true).on_hover_text(format!(
+            "Sync {} now (Ctrl+Enter when selected)",
+            card.link.name
+        ));
+        if sync.clicked() {
+            commands.push(Command::SelectLink(card.link.name.clone()));
+            commands.send(Request::SyncNow {
+                link: card.link.name.clone(),
+            });
+        }
+        if card.open_conflicts > 0 && ui.button("Review conflicts").clicked() {
+            commands.push(Command::Navigate(Page::Conflicts));
+        }
+        if card.last_run.as_ref().is_some_and(|r| r.counts.failed > 0)
+            && ui.button("See errors").clicked()
+        {
+            commands.push(Command::Navigate(Page::Errors));
+        }
+    });
+}
+
+fn running(ui: &mut Ui, name: &str, state: &SyncState, commands: &mut Commands) {
+    let (fraction, line) = match state {
+        SyncState::Starting => (None, "Starting…".to_string()),
+        SyncState::Running(p) => (
+            p.total
+                .filter(|t| *t > 0)
+                .map(|t| (p.done as f32 / t as f32).clamp(0.0, 1.0)),
+            health::progress_line(p),
+        ),
+    };
+    let bar = match fraction {
+        Some(f) => egui::ProgressBar::new(f),
+        None => egui::ProgressBar::new(0.0).animate(true),
+    };
+    ui.add(bar.desired_height(8.0).desired_width(ui.available_width()));
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(line).small());
+        widgets::right_aligned(ui, |ui| {
+            let cancel = ui.button("Cancel");
+            cancel.widget_info(|| {
+                egui::WidgetInfo::labeled(
+                    egui::Role::Button,
+                    true,
+                    format!("Cancel sync of {name}"),
+                )
+            });
+            if cancel.clicked() {
+                commands.send(Request::CancelSync {
+                    link: name.to_string(),
+                });
+            }
+        });
+    });
+}
