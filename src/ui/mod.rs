@@ -153,6 +153,3 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
         Box::new(move |cc| Ok(Box::new(TetherApp::new(cc, launch)))),
     )
 }
-
-#[cfg(test)]
-mod tests;

@@ -14,6 +14,12 @@ pub const CARD_RADIUS: u8 = 10;
 
 /// Installs the style for both themes; the system's preference picks one.
 pub fn install(ctx: &egui::Context) {
+    // Ubuntu Light has no arrows (← ⇄ →); Hack, already bundled for monospace, has them.
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(proportional) = fonts.families.get_mut(&FontFamily::Proportional) {
+        proportional.insert(1.min(proportional.len()), "Hack".to_owned());
+    }
+    ctx.set_fonts(fonts);
     for theme in [Theme::Light, Theme::Dark] {
         ctx.style_mut_of(theme, |style| {
             style.text_styles = [

@@ -139,7 +139,7 @@ fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: 
     } else {
         theme::hairline(ui.visuals())
     };
-    let response = egui::Frame::new()
+    egui::Frame::new()
         .fill(theme::card_fill(ui.visuals()))
         .stroke(stroke)
         .corner_radius(theme::CARD_RADIUS)
@@ -163,7 +163,17 @@ fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: 
                     )
                 });
                 dot.on_hover_text(&reason);
-                ui.label(RichText::new(health::title(&card.link)).size(16.0).strong());
+                let title = ui.add(
+                    egui::Label::new(RichText::new(health::title(&card.link)).size(16.0).strong())
+                        .sense(egui::Sense::click()),
+                );
+                if title
+                    .on_hover_text("Select (Ctrl+Enter syncs the selected link)")
+                    .clicked()
+                    && !selected
+                {
+                    commands.push(Command::SelectLink(name.clone()));
+                }
             });
             ui.label(
                 RichText::new(format!(
@@ -186,11 +196,7 @@ fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: 
                 Some(state) => running(ui, name, state, commands),
                 None => idle(ui, card, commands),
             }
-        })
-        .response;
-    if response.interact(egui::Sense::click()).clicked() && !selected {
-        commands.push(Command::SelectLink(name.clone()));
-    }
+        });
 }
 
 fn exact_time(card: &LinkCard) -> String {
@@ -245,21 +251,15 @@ fn running(ui: &mut Ui, name: &str, state: &SyncState, commands: &mut Commands) 
     };
     ui.add(bar.desired_height(8.0).desired_width(ui.available_width()));
     ui.horizontal(|ui| {
-        ui.label(RichText::new(line).small());
-        widgets::right_aligned(ui, |ui| {
-            let cancel = ui.button("Cancel");
-            cancel.widget_info(|| {
-                egui::WidgetInfo::labeled(
-                    egui::Role::Button,
-                    true,
-                    format!("Cancel sync of {name}"),
-                )
-            });
-            if cancel.clicked() {
-                commands.send(Request::CancelSync {
-                    link: name.to_string(),
-                });
-            }
+        let cancel = ui.button("Cancel");
+        cancel.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Cancel sync of {name}"))
         });
+        if cancel.clicked() {
+            commands.send(Request::CancelSync {
+                link: name.to_string(),
+            });
+        }
+        ui.label(RichText::new(line).small());
     });
 }

@@ -1,1 +1,0 @@
-//! The window driven through its accessibility tree.
