@@ -201,12 +201,12 @@ impl TetherApp {
             if input.consume_shortcut(&PALETTE_SHORTCUT) {
                 commands.push(Command::TogglePalette);
             }
-            if self.palette.is_none() && input.consume_shortcut(&SYNC_SHORTCUT) {
-                if let Some(link) = &self.model.selected_link {
-                    if !self.model.is_syncing(link) {
-                        commands.send(Request::SyncNow { link: link.clone() });
-                    }
-                }
+            if self.palette.is_none()
+                && input.consume_shortcut(&SYNC_SHORTCUT)
+                && let Some(link) = &self.model.selected_link
+                && !self.model.is_syncing(link)
+            {
+                commands.send(Request::SyncNow { link: link.clone() });
             }
             if self.palette.is_some() && input.consume_key(Modifiers::NONE, Key::Escape) {
                 commands.push(Command::ClosePalette);

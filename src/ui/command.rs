@@ -7,6 +7,8 @@ use super::Page;
 use super::panels::{conflicts, errors, history, import, mapping};
 use super::prefs::ThemeChoice;
 
+// A frame makes a handful of commands; boxing the large requests would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Shows a page of the navigation rail.

@@ -75,24 +75,6 @@ pub fn empty_state(ui: &mut Ui, title: &str, body: &str, add_actions: impl FnOnc
     });
 }
 
-/// A big number with its label, e.g. "1,204" over "Accounts".
-pub fn stat(ui: &mut Ui, value: Option<&str>, label: &str, detail: &str) {
-    ui.vertical(|ui| {
-        ui.spacing_mut().item_spacing.y = 2.0;
-        match value {
-            Some(value) => {
-                ui.label(RichText::new(value).size(28.0).strong());
-            }
-            None => {
-                let (rect, _) = ui.allocate_exact_size(Vec2::new(28.0, 34.0), Sense::hover());
-                egui::Spinner::new().paint_at(ui, rect.shrink(4.0));
-            }
-        }
-        ui.label(RichText::new(label).strong());
-        ui.label(RichText::new(detail).small().weak());
-    });
-}
-
 /// Lays out the rest of the row from its right edge.
 pub fn right_aligned<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
     ui.with_layout(

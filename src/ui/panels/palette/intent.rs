@@ -66,10 +66,10 @@ pub fn interpret(query: &str, model: &Model) -> Option<Intent> {
         return None;
     }
     let has = |options: &[&str]| all.iter().any(|w| options.contains(&w.as_str()));
-    if has(&["update", "push", "send", "upload", "set"]) {
-        if let Some(intent) = push_record(query, &all, model) {
-            return Some(intent);
-        }
+    if has(&["update", "push", "send", "upload", "set"])
+        && let Some(intent) = push_record(query, &all, model)
+    {
+        return Some(intent);
     }
     if has(&[
         "error", "errors", "failed", "failure", "failures", "rejected",
