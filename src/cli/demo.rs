@@ -11,7 +11,7 @@ use crate::desktop::{DesktopConfig, SandboxOptions, UrlOpener};
 use crate::ui::{self, Launch};
 
 /// `tether`: the app on the user's own workspace, with the sandbox org one click away.
-pub fn app() -> Result<(), CliError> {
+pub fn app(log_file: Option<PathBuf>) -> Result<(), CliError> {
     let dir = data_dir(&DataDirArg { data_dir: None })?;
     let config = DesktopConfig {
         workspace: dir.join("workspace.sqlite"),
@@ -27,11 +27,11 @@ pub fn app() -> Result<(), CliError> {
         }),
         data_dir: dir,
     };
-    open(Launch::service(config, ui::APP_TITLE, None))
+    open(Launch::service(config, ui::APP_TITLE, log_file))
 }
 
 /// `tether demo`: connected to the sandbox org from the first frame, with demo links.
-pub fn run(args: DemoArgs) -> Result<(), CliError> {
+pub fn run(args: DemoArgs, log_file: Option<PathBuf>) -> Result<(), CliError> {
     let dir = data_dir(&args.dir)?;
     let workspace = match args.workspace {
         Some(path) => path,
@@ -51,7 +51,7 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
         }),
         data_dir: dir,
     };
-    open(Launch::service(config, ui::SANDBOX_TITLE, None))
+    open(Launch::service(config, ui::SANDBOX_TITLE, log_file))
 }
 
 /// The demo's own workspace; emptied when the org itself starts empty, so that its links

@@ -148,10 +148,17 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    init_logging();
+    // The window has no terminal: its log also goes to a file that Settings points to.
+    let log_file = match &cli.command {
+        None => connect::data_dir(&DataDirArg { data_dir: None }).ok(),
+        Some(Command::Demo(args)) => connect::data_dir(&args.dir).ok(),
+        _ => None,
+    }
+    .map(|dir| dir.join("logs").join("tether.log"));
+    let log_file = init_logging(log_file);
     let result = match cli.command {
-        None => demo::app(),
-        Some(Command::Demo(args)) => demo::run(args),
+        None => demo::app(log_file),
+        Some(Command::Demo(args)) => demo::run(args, log_file),
         Some(Command::SandboxOrg(args)) => {
             let apps = matches
                 .subcommand_matches("sandbox-org")
@@ -202,12 +209,37 @@ fn bench(args: BenchArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, warnings for the rest).
-fn init_logging() {
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, warnings for the rest),
+/// and to `file` when given and writable. Returns the file that is written.
+fn init_logging(file: Option<PathBuf>) -> Option<PathBuf> {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tether=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let opened = file.and_then(|path| {
+        let dir = path.parent()?;
+        std::fs::create_dir_all(dir).ok()?;
+        let handle = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .ok()?;
+        Some((path, handle))
+    });
+    match opened {
+        Some((path, handle)) => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_writer(std::io::stderr.and(std::sync::Mutex::new(handle)))
+                .try_init();
+            Some(path)
+        }
+        None => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init();
+            None
+        }
+    }
 }

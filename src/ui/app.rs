@@ -135,6 +135,7 @@ impl TetherApp {
                     | crate::desktop::Event::LinkSaved { .. }
                     | crate::desktop::Event::LinkDeleted { .. }
             );
+            log_milestone(&event, self.model.links_loaded);
             self.model.on_event(&event);
             self.connections.on_event(&event);
             self.mapping.on_event(&event);
@@ -226,6 +227,24 @@ impl TetherApp {
             let since_start = crate::process_age();
             tracing::info!("first frame after {} ms", since_start.as_millis());
         }
+    }
+}
+
+/// What scripts and people watching the log wait for.
+fn log_milestone(event: &crate::desktop::Event, links_loaded: bool) {
+    use crate::desktop::Event;
+    match event {
+        Event::Links(cards) if !links_loaded || !cards.is_empty() => {
+            tracing::info!("the dashboard shows {} links", cards.len());
+        }
+        Event::SyncFinished(summary) => tracing::info!(
+            "run {} of {} finished: {}",
+            summary.run_id,
+            summary.link,
+            summary.status.as_str()
+        ),
+        Event::Failed { topic, message } => tracing::warn!("{topic:?}: {message}"),
+        _ => {}
     }
 }
 

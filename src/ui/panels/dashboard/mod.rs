@@ -135,7 +135,7 @@ fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: 
     let connection = model.connection(&card.link.connection);
     let (light, reason) = health::light(card, connection, now);
     let stroke = if selected {
-        egui::Stroke::new(1.5, theme::ACCENT)
+        egui::Stroke::new(1.5, theme::ACCENT.gamma_multiply(0.7))
     } else {
         theme::hairline(ui.visuals())
     };
