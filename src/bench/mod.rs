@@ -2,7 +2,9 @@
 //!
 //! Figures are measured, never asserted: tests check behaviour, this prints numbers.
 
+pub mod history;
 pub mod sync;
+pub mod ui;
 
 use std::time::{Duration, Instant};
 

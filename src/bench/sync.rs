@@ -70,10 +70,10 @@ pub fn lower_bound(
 }
 
 /// A directory of its own under the system's temp dir, removed when dropped.
-struct ScratchDir(PathBuf);
+pub(super) struct ScratchDir(pub(super) PathBuf);
 
 impl ScratchDir {
-    fn new() -> anyhow::Result<ScratchDir> {
+    pub(super) fn new() -> anyhow::Result<ScratchDir> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -184,7 +184,7 @@ fn customers_link() -> anyhow::Result<Link> {
 }
 
 /// Creates the Accounts with one Bulk insert job: a handful of calls, whatever the count.
-async fn seed_accounts(client: &Client, records: usize) -> anyhow::Result<()> {
+pub(super) async fn seed_accounts(client: &Client, records: usize) -> anyhow::Result<()> {
     let mut csv = String::from("Name,Industry\n");
     for i in 0..records {
         let industry = ["Energy", "Banking", "Retail", "Technology"][i % 4];

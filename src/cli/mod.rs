@@ -78,6 +78,16 @@ pub struct BenchArgs {
     /// the lower bound (0 leaves the section out).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub sync_records: usize,
+    /// Measure the window instead (needs a display): launch to first frame, and frame times
+    /// with a long stored history while a large sync runs.
+    #[arg(long)]
+    pub ui: bool,
+    /// With --ui: runs and failed records stored in the workspace (each).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub ui_history: u64,
+    /// With --ui: accounts the background sync pulls.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub ui_sync_records: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -189,6 +199,16 @@ pub fn main() -> ExitCode {
 }
 
 fn bench(args: BenchArgs) -> Result<(), CliError> {
+    if args.ui {
+        let report = crate::bench::ui::run(&crate::bench::ui::UiOptions {
+            launches: 5,
+            history: args.ui_history,
+            sync_records: args.ui_sync_records,
+        })
+        .map_err(CliError::Bench)?;
+        print!("{}", crate::bench::ui::render(&report));
+        return Ok(());
+    }
     let options = crate::bench::BenchOptions {
         records: args.records,
         batch_size: args.batch_size,

@@ -154,6 +154,11 @@ impl TetherApp {
         }
     }
 
+    /// Applies a command from outside the frame (benchmark scripts).
+    pub(crate) fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        self.apply(ctx, command);
+    }
+
     /// Applies one command: the only place the frame's intents change state.
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
         let mut requests = Vec::new();

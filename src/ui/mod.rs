@@ -10,6 +10,7 @@ mod app;
 mod chrome;
 pub mod command;
 mod format;
+pub mod frame_bench;
 pub mod model;
 pub mod panels;
 mod prefs;
