@@ -151,9 +151,9 @@ async fn seed_org(file: &Path, accounts: usize) -> anyhow::Result<()> {
 
 pub fn render(report: &UiReport) -> String {
     let mut out = String::new();
-    let row = |out: &mut String, what: &str, value: String| {
+    fn row(out: &mut String, what: &str, value: String) {
         out.push_str(&format!("{what:<58} {value:>20}\n"));
-    };
+    }
     out.push_str(&format!(
         "{:<58} {:>20}\n{}\n",
         "window measurement",
