@@ -346,3 +346,56 @@ fn schedules_are_edited_in_settings() {
     app.frames(2);
     assert_eq!(app.harness.ctx.theme(), egui::Theme::Dark);
 }
+
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_spreadsheet_opens_the_import_page_with_its_preview() {
+    let mut app = Scripted::start();
+    connected(&mut app, vec![]);
+    app.frames(1);
+    app.requests();
+    let path = std::path::PathBuf::from("/data/deals.csv");
+    app.harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.clone())));
+    app.frames(2);
+    assert_eq!(app.harness.state().page(), Page::Import);
+    assert_eq!(
+        app.requests(),
+        vec![Request::PreviewFile {
+            path: path.clone(),
+            sheet: None
+        }]
+    );
+    app.wait_for_label("Reading the file…");
+    app.send(Event::FilePreview(Box::new(tether::desktop::FilePreview {
+        path,
+        format: "CSV · Windows-1252 · semicolons · Windows line endings (CRLF) · header row".into(),
+        sheets: vec![],
+        sheet: None,
+        headers: vec!["Account".into(), "Amount".into()],
+        rows: vec![tether::import::Row {
+            number: 2,
+            cells: vec!["=HYPERLINK(\"http://x\")".into(), "1.200,50 €".into()],
+        }],
+        more: false,
+    })));
+    app.wait_for_label(
+        "CSV · Windows-1252 · semicolons · Windows line endings (CRLF) · header row",
+    );
+    app.harness.get_by_label("=HYPERLINK(\"http://x\")");
+    app.harness.get_by_label("1.200,50 €");
+}

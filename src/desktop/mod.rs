@@ -7,6 +7,7 @@
 
 mod connections;
 mod history;
+mod import;
 mod links;
 mod mapping;
 pub mod protocol;

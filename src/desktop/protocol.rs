@@ -162,6 +162,14 @@ pub enum Request {
         keep: Keep,
     },
 
+    /// Reads the start of a spreadsheet (CSV, TSV or XLSX) for the import preview; answered by
+    /// [`Event::FilePreview`].
+    PreviewFile {
+        path: PathBuf,
+        /// The sheet of a workbook; the first when `None`.
+        sheet: Option<String>,
+    },
+
     /// Opens a URL (a record in Salesforce, the log folder) in the system's handler.
     OpenUrl {
         url: String,
@@ -179,6 +187,7 @@ pub enum Topic {
     Errors,
     Conflicts,
     Settings,
+    Import,
 }
 
 /// What the service tells the window.
@@ -263,6 +272,24 @@ pub enum Event {
     },
 
     Conflicts(Vec<ConflictRow>),
+
+    FilePreview(Box<FilePreview>),
+}
+
+/// The first rows of a spreadsheet, and how it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePreview {
+    pub path: PathBuf,
+    /// e.g. "CSV · Windows-1252 · semicolons · CRLF line endings".
+    pub format: String,
+    /// A workbook's sheets; empty for text files.
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    pub headers: Vec<String>,
+    /// The first rows, with the row numbers a person sees in the file.
+    pub rows: Vec<crate::import::Row>,
+    /// Whether the file has more rows than the preview holds.
+    pub more: bool,
 }
 
 /// One connection as the Connections panel shows it.

@@ -113,6 +113,8 @@ impl Service {
             ListConflicts => self.list_conflicts().await,
             ResolveConflicts { ids, keep } => self.resolve_conflicts(ids, keep).await,
 
+            PreviewFile { path, sheet } => self.preview_file(path, sheet).await,
+
             OpenUrl { url } => {
                 if (self.config.open_url)(&url) {
                     Ok(())
@@ -153,5 +155,6 @@ pub fn topic_of(request: &Request) -> Topic {
             Topic::Errors
         }
         ListConflicts | ResolveConflicts { .. } => Topic::Conflicts,
+        PreviewFile { .. } => Topic::Import,
     }
 }
