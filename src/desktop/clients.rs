@@ -41,11 +41,13 @@ impl Service {
     pub(super) async fn saved_connection(&self, name: &str) -> anyhow::Result<Connection> {
         let path = self.connections_path();
         let owned = name.to_string();
-        blocking(move || Ok(open_db(&path)?.get(&owned)?)).await?.ok_or_else(|| {
-            anyhow::anyhow!(
-                "there is no connection named “{name}”. Add it in Connections with Connect"
-            )
-        })
+        blocking(move || Ok(open_db(&path)?.get(&owned)?))
+            .await?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "there is no connection named “{name}”. Add it in Connections with Connect"
+                )
+            })
     }
 
     /// A signed-in client for the connection, cached for the session.

@@ -97,7 +97,12 @@ mod tests {
                 Some(10.0),
             ),
             // Counts going back start a new measure.
-            (&[(0.0, 0), (1.0, 500), (2.0, 10), (3.0, 30)], 50, 20.0, Some(1.0)),
+            (
+                &[(0.0, 0), (1.0, 500), (2.0, 10), (3.0, 30)],
+                50,
+                20.0,
+                Some(1.0),
+            ),
         ];
         for (samples, total, rate, eta) in cases {
             let m = meter(samples);
@@ -108,7 +113,10 @@ mod tests {
             );
             match (m.eta_seconds(*total), eta) {
                 (Some(got), Some(want)) => {
-                    assert!((got - want).abs() < 1e-9, "{samples:?}: eta {got} want {want}")
+                    assert!(
+                        (got - want).abs() < 1e-9,
+                        "{samples:?}: eta {got} want {want}"
+                    )
                 }
                 (got, want) => assert_eq!(got, *want, "{samples:?}"),
             }

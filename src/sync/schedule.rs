@@ -175,7 +175,13 @@ mod tests {
         let every_15 = Schedule::Minutes { minutes: 15 };
         let daily = Schedule::Day { at: "06:30".into() };
         let cases: &[(&str, &Schedule, Option<&str>, &str, Option<&str>)] = &[
-            ("manual never", &Schedule::Manual, None, "2026-05-01T10:00:00Z", None),
+            (
+                "manual never",
+                &Schedule::Manual,
+                None,
+                "2026-05-01T10:00:00Z",
+                None,
+            ),
             (
                 "manual after a run",
                 &Schedule::Manual,
