@@ -23,7 +23,7 @@ use std::sync::mpsc;
 pub use clients::NO_KEYCHAIN;
 pub use protocol::*;
 pub use rate::RateMeter;
-pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION};
+pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};
 pub use service::Service;
 
 use crate::connect::SecretStore;
