@@ -234,22 +234,43 @@ async fn the_sandbox_connects_at_start_and_sync_now_pulls_and_pushes_what_the_or
     assert!(card.last_success.is_some());
 
     // The customer-health demo pushes its scored customers' health to their Accounts.
-    let scored = count(
-        &workspace,
-        "SELECT COUNT(*) FROM customers WHERE health_score IS NOT NULL",
-    );
-    assert!(scored > 0, "the demo scores some customers");
+    let scored: Vec<(String, f64)> = {
+        let ws = Workspace::open(&workspace).unwrap();
+        let mut stmt = ws
+            .conn()
+            .prepare(
+                "SELECT customer_id, health_score FROM customers WHERE health_score IS NOT NULL",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert!(!scored.is_empty(), "the demo scores some customers");
     window.send(Request::SyncNow {
         link: "customer-health".to_string(),
     });
     let summary = window.finished("customer-health").await;
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
-    let pushed = ids(
-        &client,
-        "SELECT Id FROM Account WHERE Health_Score__c != null",
-    )
-    .await;
-    assert_eq!(pushed.len(), scored);
+    let quoted: Vec<String> = scored.iter().map(|(id, _)| format!("'{id}'")).collect();
+    let soql = format!(
+        "SELECT Id, Health_Score__c FROM Account WHERE Id IN ({})",
+        quoted.join(", ")
+    );
+    let mut pages = Box::pin(client.query::<Map<String, Value>>(&soql, None));
+    let mut in_org = HashMap::new();
+    while let Some(page) = pages.next().await {
+        for r in page.unwrap().records {
+            in_org.insert(
+                r["Id"].as_str().unwrap().to_string(),
+                r["Health_Score__c"].as_f64(),
+            );
+        }
+    }
+    for (id, score) in &scored {
+        assert_eq!(in_org.get(id), Some(&Some(*score)), "{id}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
