@@ -81,8 +81,9 @@ mod tests {
 
     #[test]
     fn rate_and_eta() {
-        // (samples, total, records per second, eta)
-        let cases: &[(&[(f64, u64)], u64, f64, Option<f64>)] = &[
+        // (samples as (seconds, done), total, records per second, eta)
+        type Case<'a> = (&'a [(f64, u64)], u64, f64, Option<f64>);
+        let cases: &[Case] = &[
             (&[], 100, 0.0, None),
             (&[(1.0, 10)], 100, 0.0, None),
             (&[(0.0, 0), (2.0, 100)], 300, 50.0, Some(4.0)),

@@ -174,7 +174,15 @@ mod tests {
     fn next_runs() {
         let every_15 = Schedule::Minutes { minutes: 15 };
         let daily = Schedule::Day { at: "06:30".into() };
-        let cases: &[(&str, &Schedule, Option<&str>, &str, Option<&str>)] = &[
+        // (name, schedule, last run, now, next run)
+        type Case<'a> = (
+            &'a str,
+            &'a Schedule,
+            Option<&'a str>,
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
             (
                 "manual never",
                 &Schedule::Manual,
