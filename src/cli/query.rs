@@ -2,7 +2,6 @@
 //! client, with the token renewed from the keychain when the session has expired.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
@@ -10,10 +9,8 @@ use serde_json::{Map, Value};
 
 use super::CliError;
 use super::connect::{DataDirArg, keychain, open_db, runtime};
-use crate::connect::{ConnectError, Connection, SecretStore, http_client, renew, secret_of};
-use crate::salesforce::{
-    BatchSize, Client, ClientConfig, Credentials, RefreshFuture, Secret, TokenRefresher,
-};
+use crate::connect::{ConnectError, saved_client};
+use crate::salesforce::{BatchSize, Client, ClientConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -45,24 +42,6 @@ pub struct LimitsArgs {
     pub data: DataDirArg,
 }
 
-/// Renews a connection's access token through the keychain when the org refuses it.
-struct KeychainRefresher {
-    http: reqwest::Client,
-    secrets: Arc<dyn SecretStore>,
-    connection: Connection,
-}
-
-impl TokenRefresher for KeychainRefresher {
-    fn refresh(&self) -> RefreshFuture<'_> {
-        Box::pin(async move {
-            let secret = renew(&self.http, self.secrets.clone(), &self.connection)
-                .await
-                .map_err(|e| crate::salesforce::SalesforceError::SessionExpired(e.to_string()))?;
-            Ok(Secret::new(secret.access_token))
-        })
-    }
-}
-
 pub(super) async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, CliError> {
     let db = open_db(data)?;
     let connection = db.get(name).map_err(ConnectError::from)?.ok_or_else(|| {
@@ -70,24 +49,12 @@ pub(super) async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, 
             "no connection named `{name}`: list them with `tether connections`, or add one with `tether connect`"
         ))
     })?;
-    let secrets = keychain()?;
-    let secret = secret_of(secrets.clone(), name)
-        .await?
-        .ok_or_else(|| ConnectError::SignInAgain(name.to_string()))?;
-    let refresher = KeychainRefresher {
-        http: http_client()?,
-        secrets,
-        connection: connection.clone(),
-    };
-    let credentials =
-        Credentials::access_token(secret.access_token).with_refresher(Arc::new(refresher));
-    Client::connect(
-        &connection.instance_url,
-        credentials,
-        ClientConfig::default(),
-    )
-    .await
-    .map_err(|e| CliError::Salesforce(e.to_string()))
+    saved_client(&connection, keychain()?, ClientConfig::default())
+        .await
+        .map_err(|e| match e {
+            ConnectError::Salesforce(e) => CliError::Salesforce(e.to_string()),
+            other => other.into(),
+        })
 }
 
 pub fn query(args: QueryArgs) -> Result<(), CliError> {

@@ -38,6 +38,8 @@ pub enum ConnectError {
     SignInAgain(String),
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+    #[error(transparent)]
+    Salesforce(#[from] crate::salesforce::SalesforceError),
 }
 
 /// The HTTP client for login hosts: no redirects followed (a redirect from a token endpoint

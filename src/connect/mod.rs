@@ -2,6 +2,7 @@
 //! bearer, username-password), where secrets live (the OS keychain) and where the rest lives
 //! (SQLite).
 
+pub mod client;
 pub mod flows;
 pub mod listener;
 pub mod login_url;
@@ -9,6 +10,7 @@ pub mod metadata;
 pub mod oauth;
 pub mod secrets;
 
+pub use client::saved_client;
 pub use flows::{
     ConnectError, DEFAULT_SIGN_IN_TIMEOUT, Disconnected, Identity, NewConnection, disconnect,
     http_client, identity, renew, save, secret_of, web_login,

@@ -1,36 +1,464 @@
 //! Links on the dashboard and their syncs: Sync Now, progress, cancel, schedules, retries.
+//!
+//! Syncs take the workspace lock, so they run one at a time: each waits its turn on
+//! `Service::sync_queue`, and says which link it waits for.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use anyhow::Context;
+use chrono::{DateTime, Local, Utc};
+use rusqlite::params_from_iter;
+
+use super::clients::{blocking, lock};
+use super::rate::RateMeter;
 use super::service::Service;
 use super::*;
+use crate::sync::engine::{self, Cancel, Progress, ProgressSink, RunOptions, RunSummary};
+use crate::sync::link::{Direction, Link, Schedule};
+use crate::sync::schedule;
+use crate::sync::workspace::journal::{self, RunStatus, Trigger};
+use crate::sync::workspace::{Workspace, conflicts};
+
+/// The shortest gap between two progress events of one phase: the window repaints on each.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 impl Service {
     pub(super) async fn list_links(self: &Arc<Self>) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let path = self.config.workspace.clone();
+        let cards = blocking(move || link_cards(&path)).await?;
+        self.outbox.send(Event::Links(cards));
+        Ok(())
     }
 
-    pub(super) async fn sync_now(self: &Arc<Self>, _link: &str) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+    pub(super) async fn sync_now(self: &Arc<Self>, link: &str) -> anyhow::Result<()> {
+        self.run_sync(link, Trigger::Button).await
     }
 
     pub(super) async fn sync_all(self: &Arc<Self>) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let path = self.config.workspace.clone();
+        let names: Vec<String> = blocking(move || {
+            Ok(Workspace::open(&path)?
+                .links()?
+                .into_iter()
+                .map(|s| s.link.name)
+                .collect())
+        })
+        .await?;
+        if names.is_empty() {
+            anyhow::bail!("there are no links to sync yet. Create one in the mapping studio");
+        }
+        for name in names {
+            if !self.is_syncing(&name) {
+                self.spawn_sync(name, Trigger::Button);
+            }
+        }
+        Ok(())
     }
 
-    pub(super) async fn cancel_sync(self: &Arc<Self>, _link: &str) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+    pub(super) async fn cancel_sync(self: &Arc<Self>, link: &str) -> anyhow::Result<()> {
+        // A sync that just finished has nothing left to cancel: that is not a failure.
+        if let Some(cancel) = lock(&self.running).get(link) {
+            cancel.cancel();
+        }
+        Ok(())
     }
 
     pub(super) async fn set_schedule(
         self: &Arc<Self>,
-        _link: &str,
-        _schedule: crate::sync::link::Schedule,
+        link: &str,
+        schedule: Schedule,
     ) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        if let Schedule::Day { at } = &schedule {
+            schedule::daily_time(at)?;
+        }
+        let path = self.config.workspace.clone();
+        let name = link.to_string();
+        blocking(move || {
+            let mut ws = Workspace::open(&path)?;
+            let mut link = ws.link(&name)?.link;
+            link.schedule = schedule;
+            ws.save_link(&link, "desktop")?;
+            Ok(())
+        })
+        .await?;
+        self.list_links().await
     }
 
-    pub(super) async fn retry_errors(self: &Arc<Self>, _ids: Vec<i64>) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+    pub(super) async fn retry_errors(self: &Arc<Self>, ids: Vec<i64>) -> anyhow::Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let path = self.config.workspace.clone();
+        let links: Vec<String> = blocking(move || {
+            let ws = Workspace::open(&path)?;
+            let marks = vec!["?"; ids.len()].join(", ");
+            let mut stmt = ws.conn().prepare(&format!(
+                "SELECT DISTINCT r.link_name FROM tether_run_errors e
+                 JOIN tether_runs r ON r.id = e.run_id
+                 JOIN tether_links l ON l.name = r.link_name
+                 WHERE e.id IN ({marks}) ORDER BY r.link_name"
+            ))?;
+            let names = stmt
+                .query_map(params_from_iter(ids.iter()), |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(names)
+        })
+        .await?;
+        if links.is_empty() {
+            anyhow::bail!(
+                "the links of those errors no longer exist, so there is nothing to retry. Create the link again, then sync it"
+            );
+        }
+        for link in links {
+            if !self.is_syncing(&link) {
+                self.spawn_sync(link, Trigger::Button);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn is_syncing(&self, link: &str) -> bool {
+        lock(&self.running).contains_key(link)
+    }
+
+    /// Starts a sync in its own task; its failure is reported under the Sync topic.
+    pub(super) fn spawn_sync(self: &Arc<Self>, link: String, trigger: Trigger) {
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = service.run_sync(&link, trigger).await {
+                service.outbox.failed(Topic::Sync, format!("{e:#}"));
+            }
+        });
+    }
+
+    /// One sync of `link`, queued behind any other, always ending in [`Event::SyncFinished`]
+    /// once it has been accepted.
+    async fn run_sync(self: &Arc<Self>, name: &str, trigger: Trigger) -> anyhow::Result<()> {
+        let cancel = Cancel::new();
+        {
+            let mut running = lock(&self.running);
+            if running.contains_key(name) {
+                anyhow::bail!(
+                    "“{name}” is already syncing. Wait for it to finish, or cancel it first"
+                );
+            }
+            running.insert(name.to_string(), cancel.clone());
+        }
+        let _registered = Registered {
+            service: self.clone(),
+            link: name.to_string(),
+        };
+        let path = self.config.workspace.clone();
+        let link = blocking({
+            let (path, name) = (path.clone(), name.to_string());
+            move || Ok(Workspace::open(&path)?.link(&name)?.link)
+        })
+        .await?;
+
+        let _turn = match self.sync_queue.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                let other = lock(&self.syncing)
+                    .clone()
+                    .unwrap_or_else(|| "another link".to_string());
+                self.outbox.send(Event::SyncProgress(SyncProgress {
+                    link: name.to_string(),
+                    run_id: 0,
+                    phase: format!("Waiting for {other}"),
+                    done: 0,
+                    total: None,
+                    records_per_second: 0.0,
+                    eta_seconds: None,
+                }));
+                self.sync_queue.lock().await
+            }
+        };
+        *lock(&self.syncing) = Some(name.to_string());
+        let _holder = Holder(self.clone());
+
+        let summary = match self.client(&link.connection).await {
+            Err(e) => {
+                let reason = format!("{e:#}");
+                unstarted(&path, name, trigger, &reason).await?
+            }
+            Ok(client) => {
+                let options = RunOptions {
+                    trigger,
+                    cancel,
+                    progress: Some(progress_sink(self.outbox.clone(), name)),
+                };
+                let runtime = tokio::runtime::Handle::current();
+                let (run_path, run_name) = (path.clone(), name.to_string());
+                // The engine keeps SQLite connections across its awaits: it runs on a thread
+                // of its own rather than on the shared workers.
+                let outcome = tokio::task::spawn_blocking(move || {
+                    runtime.block_on(engine::sync_link(&run_path, &run_name, &client, &options))
+                })
+                .await
+                .context("the sync stopped unexpectedly; run it again")?;
+                match outcome {
+                    Ok(summary) => summary,
+                    Err(e) => unstarted(&path, name, trigger, &e.to_string()).await?,
+                }
+            }
+        };
+        self.outbox.send(Event::SyncFinished(summary.clone()));
+        self.outbox.send(Event::Notice(toast(&link, &summary)));
+        self.list_links().await
+    }
+}
+
+/// Removes a sync from `Service::running` however it ends.
+struct Registered {
+    service: Arc<Service>,
+    link: String,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        lock(&self.service.running).remove(&self.link);
+    }
+}
+
+/// Clears the name of the link holding the queue when its turn ends.
+struct Holder(Arc<Service>);
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        lock(&self.0.syncing).take();
+    }
+}
+
+async fn unstarted(
+    path: &std::path::Path,
+    link: &str,
+    trigger: Trigger,
+    reason: &str,
+) -> anyhow::Result<RunSummary> {
+    let (path, link, reason) = (path.to_path_buf(), link.to_string(), reason.to_string());
+    blocking(move || Ok(engine::record_unstarted(&path, &link, trigger, &reason)?)).await
+}
+
+/// Turns the engine's progress into window events: a start, then throttled progress with
+/// the rate and time left.
+fn progress_sink(outbox: Outbox, link: &str) -> ProgressSink {
+    struct State {
+        run_id: i64,
+        started: Instant,
+        meter: RateMeter,
+        last: Option<(String, Instant)>,
+    }
+    let link = link.to_string();
+    let state = Mutex::new(State {
+        run_id: 0,
+        started: Instant::now(),
+        meter: RateMeter::new(),
+        last: None,
+    });
+    Arc::new(move |progress: Progress| {
+        let mut state = lock(&state);
+        let (phase, done, total) = match progress {
+            Progress::Started { run_id } => {
+                state.run_id = run_id;
+                outbox.send(Event::SyncStarted {
+                    link: link.clone(),
+                    run_id,
+                });
+                return;
+            }
+            Progress::Read { records, .. } => ("Reading", records, None),
+            Progress::Planned {
+                pulls,
+                pushes,
+                conflicts,
+            } => ("Planning", pulls + pushes + conflicts, None),
+            Progress::Pushed { done, total } => ("Sending", done, Some(total)),
+        };
+        let now = Instant::now();
+        let at = now.duration_since(state.started).as_secs_f64();
+        let same_phase = state.last.as_ref().is_some_and(|(p, _)| p == phase);
+        if !same_phase {
+            state.meter.reset();
+        }
+        state.meter.record(at, done);
+        let finished = total.is_some_and(|t| done >= t);
+        let recent = state
+            .last
+            .as_ref()
+            .is_some_and(|(_, when)| now.duration_since(*when) < PROGRESS_EVERY);
+        if same_phase && recent && !finished {
+            return;
+        }
+        state.last = Some((phase.to_string(), now));
+        outbox.send(Event::SyncProgress(SyncProgress {
+            link: link.clone(),
+            run_id: state.run_id,
+            phase: phase.to_string(),
+            done,
+            total,
+            records_per_second: state.meter.per_second(),
+            eta_seconds: total.and_then(|t| state.meter.eta_seconds(t)),
+        }));
+    })
+}
+
+fn link_cards(path: &std::path::Path) -> anyhow::Result<Vec<LinkCard>> {
+    let ws = Workspace::open(path)?;
+    let now = Local::now();
+    let mut cards = Vec::new();
+    for stored in ws.links()? {
+        let name = stored.link.name.clone();
+        let last_run = journal::runs(ws.conn(), Some(&name), 1)?.into_iter().next();
+        let last_success: Option<String> = ws.conn().query_row(
+            "SELECT MAX(COALESCE(ended_at, started_at)) FROM tether_runs
+             WHERE link_name = ?1 AND status IN ('succeeded', 'partial')",
+            [&name],
+            |r| r.get(0),
+        )?;
+        let last_success = last_success
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        // An unreadable daily time has no next run; verifying the link says why.
+        let next_run = schedule::next_run(
+            &stored.link.schedule,
+            last_run
+                .as_ref()
+                .map(|r| r.started_at.with_timezone(&Local)),
+            now,
+        )
+        .ok()
+        .flatten()
+        .map(|t| t.with_timezone(&Utc));
+        let open_conflicts = conflicts::open(ws.conn(), Some(stored.id))?.len() as u64;
+        let failed_last_run = last_run.as_ref().map_or(0, |r| r.counts.failed);
+        cards.push(LinkCard {
+            link: stored.link,
+            last_run,
+            last_success,
+            next_run,
+            open_conflicts,
+            failed_last_run,
+        });
+    }
+    Ok(cards)
+}
+
+/// The links due now, by their schedules and last starts.
+pub(super) fn due_links(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let ws = Workspace::open(path)?;
+    let now = Local::now();
+    let mut due = Vec::new();
+    for stored in ws.links()? {
+        if stored.link.schedule == Schedule::Manual {
+            continue;
+        }
+        let last = journal::runs(ws.conn(), Some(&stored.link.name), 1)?
+            .into_iter()
+            .next()
+            .map(|r| r.started_at.with_timezone(&Local));
+        match schedule::is_due(&stored.link.schedule, last, now) {
+            Ok(true) => due.push(stored.link.name),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(link = %stored.link.name, "not scheduled: {e}"),
+        }
+    }
+    Ok(due)
+}
+
+/// "Account ⇄ accounts: 1,204 updated · 2 failed".
+pub fn toast(link: &Link, summary: &RunSummary) -> String {
+    let pulls = link.fields.iter().any(|f| f.direction != Direction::Push);
+    let pushes = link.fields.iter().any(|f| f.direction != Direction::Pull);
+    let arrow = match (pulls, pushes) {
+        (true, false) => "←",
+        (false, true) => "→",
+        _ => "⇄",
+    };
+    let head = format!("{} {arrow} {}", link.object, link.table);
+    let c = &summary.counts;
+    let counts: Vec<String> = [
+        (c.created, "created"),
+        (c.updated, "updated"),
+        (c.deleted, "deleted"),
+        (c.conflicts, "conflicts"),
+        (c.failed, "failed"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{} {what}", thousands(n)))
+    .collect();
+    let counts = if counts.is_empty() {
+        "no changes".to_string()
+    } else {
+        counts.join(" · ")
+    };
+    match summary.status {
+        RunStatus::Failed => format!(
+            "{head}: sync failed. {}",
+            summary.message.as_deref().unwrap_or("See History for why")
+        ),
+        RunStatus::Cancelled => format!("{head}: cancelled after {counts}"),
+        _ => format!("{head}: {counts}"),
+    }
+}
+
+/// 1204 → "1,204".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::workspace::journal::RunCounts;
+
+    #[test]
+    fn toasts_say_what_a_run_did() {
+        let link = super::super::sandbox::demo_accounts_link();
+        let summary = |status, counts| RunSummary {
+            run_id: 1,
+            link: link.name.clone(),
+            status,
+            counts,
+            read_path: None,
+            write_path: None,
+            message: Some("the org did not answer".into()),
+        };
+        let cases = [
+            (
+                RunStatus::Partial,
+                RunCounts {
+                    updated: 1204,
+                    failed: 2,
+                    ..Default::default()
+                },
+                "Account ⇄ accounts: 1,204 updated · 2 failed",
+            ),
+            (
+                RunStatus::Succeeded,
+                RunCounts::default(),
+                "Account ⇄ accounts: no changes",
+            ),
+            (
+                RunStatus::Failed,
+                RunCounts::default(),
+                "Account ⇄ accounts: sync failed. the org did not answer",
+            ),
+        ];
+        for (status, counts, want) in cases {
+            assert_eq!(toast(&link, &summary(status, counts)), want);
+        }
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

@@ -5,19 +5,26 @@
 //! service knows nothing of egui: it is woken by channels and wakes the window through a
 //! callback the window passes in (egui's `request_repaint`).
 
+mod background;
+mod clients;
 mod connections;
 mod history;
 mod import;
 mod links;
 mod mapping;
 pub mod protocol;
+mod rate;
+mod sandbox;
 mod service;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
 
+pub use clients::NO_KEYCHAIN;
 pub use protocol::*;
+pub use rate::RateMeter;
+pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};
 pub use service::Service;
 
 use crate::connect::SecretStore;

@@ -21,6 +21,14 @@ pub struct Service {
     /// Instance URL of every connection known in this session (the built-in sandbox org's
     /// changes with each launch), for links that open a record in Salesforce.
     pub(super) instance_urls: Mutex<HashMap<String, String>>,
+    /// The built-in sandbox org, once started.
+    pub(super) sandbox: tokio::sync::Mutex<Option<super::sandbox::EmbeddedOrg>>,
+    /// Syncs take the workspace lock, so they take turns here.
+    pub(super) sync_queue: tokio::sync::Mutex<()>,
+    /// The link whose turn it is, for the "Waiting for …" of the others.
+    pub(super) syncing: Mutex<Option<String>>,
+    /// Work the service does by itself (schedules), stopped with it.
+    pub(super) background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Service {
@@ -32,6 +40,10 @@ impl Service {
             running: Mutex::new(HashMap::new()),
             sign_in: Mutex::new(None),
             instance_urls: Mutex::new(HashMap::new()),
+            sandbox: tokio::sync::Mutex::new(None),
+            sync_queue: tokio::sync::Mutex::new(()),
+            syncing: Mutex::new(None),
+            background: Mutex::new(Vec::new()),
         })
     }
 
@@ -40,10 +52,12 @@ impl Service {
         self: Arc<Self>,
         mut requests: tokio::sync::mpsc::UnboundedReceiver<Request>,
     ) {
+        self.started();
         while let Some(request) = requests.recv().await {
             let service = self.clone();
             tokio::spawn(async move { service.handle(request).await });
         }
+        self.stopped().await;
     }
 
     /// Runs one request; its failure becomes an event.
