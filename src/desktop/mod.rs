@@ -2,8 +2,8 @@
 //! keychain or the workspace, run on its own thread with a tokio runtime.
 //!
 //! The window sends [`Request`]s and receives [`Event`]s; it never waits on either. The
-//! service knows nothing of egui: it is woken by channels and wakes the window through a
-//! callback the window passes in (egui's `request_repaint`).
+//! service knows nothing of the window toolkit: it is woken by channels and wakes the window through a
+//! callback the window passes in (the toolkit's repaint request).
 
 mod background;
 mod clients;

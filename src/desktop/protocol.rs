@@ -1,5 +1,5 @@
 //! What the window asks of the desktop service ([`Request`]) and what the service tells the
-//! window ([`Event`]). Plain data: no egui here, and no I/O.
+//! window ([`Event`]). Plain data: no drawing here, and no I/O.
 //!
 //! Every request is answered by events; a failure comes back as [`Event::Failed`] with the
 //! request's [`Topic`], so the window knows where to show it.
