@@ -49,7 +49,7 @@ sleep 1 # let the next frames paint the cards
 eval "$(xdotool getwindowgeometry --shell "$window")"
 import -window root "$scratch/before.png"
 left=$((X + 210)); top=$((Y + 64))
-hit="$(convert "$scratch/before.png" -crop "$((WIDTH - 210))x$((HEIGHT - 64))+$left+$top" +repage txt:- \
+hit="$(convert "$scratch/before.png" -crop "$((WIDTH - 210))x$((HEIGHT - 64))+$left+$top" +repage txt:- 2>/dev/null \
   | grep -m1 -i '#2563EB' || true)"
 [ -n "$hit" ] || fail "no Sync Now button on the screen"
 bx="${hit%%,*}"; rest="${hit#*,}"; by="${rest%%:*}"

@@ -145,58 +145,74 @@ fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: 
         .corner_radius(theme::CARD_RADIUS)
         .inner_margin(Margin::same(16))
         .show(ui, |ui| {
+            // Inner margin and the stroke on both sides.
             ui.set_width(width - 35.0);
-            ui.horizontal(|ui| {
-                let color = match light {
-                    Light::Green => theme::SUCCESS,
-                    Light::Yellow => theme::WARNING,
-                    Light::Red => theme::DANGER,
-                    Light::Grey => ui.visuals().weak_text_color(),
-                };
-                let (rect, dot) = ui.allocate_exact_size(Vec2::splat(12.0), egui::Sense::hover());
-                ui.painter().circle_filled(rect.center(), 6.0, color);
-                dot.widget_info(|| {
-                    egui::WidgetInfo::labeled(
-                        egui::Role::Image,
-                        true,
-                        format!("Status of {name}: {reason}"),
-                    )
-                });
-                dot.on_hover_text(&reason);
-                let title = ui.add(
-                    egui::Label::new(RichText::new(health::title(&card.link)).size(16.0).strong())
-                        .sense(egui::Sense::click()),
-                );
-                if title
-                    .on_hover_text("Select (Ctrl+Enter syncs the selected link)")
-                    .clicked()
-                    && !selected
-                {
-                    commands.push(Command::SelectLink(name.clone()));
-                }
-            });
-            ui.label(
-                RichText::new(format!(
-                    "{} · {} · {name}",
-                    card.link.connection, card.link.object
-                ))
-                .small()
-                .weak(),
-            );
-            ui.add_space(GRID);
-            ui.label(health::last_sync_line(card, now))
-                .on_hover_text(exact_time(card));
-            ui.label(
-                RichText::new(format!("{} · {}", reason, health::next_line(card, now)))
-                    .small()
-                    .weak(),
-            );
-            ui.add_space(GRID);
-            match model.syncs.get(name) {
-                Some(state) => running(ui, name, state, commands),
-                None => idle(ui, card, commands),
-            }
+            ui.vertical(|ui| card_body(ui, card, model, commands, selected, &reason, light, now));
         });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn card_body(
+    ui: &mut Ui,
+    card: &LinkCard,
+    model: &Model,
+    commands: &mut Commands,
+    selected: bool,
+    reason: &str,
+    light: Light,
+    now: chrono::DateTime<Utc>,
+) {
+    let name = &card.link.name;
+    ui.horizontal(|ui| {
+        let color = match light {
+            Light::Green => theme::SUCCESS,
+            Light::Yellow => theme::WARNING,
+            Light::Red => theme::DANGER,
+            Light::Grey => ui.visuals().weak_text_color(),
+        };
+        let (rect, dot) = ui.allocate_exact_size(Vec2::splat(12.0), egui::Sense::hover());
+        ui.painter().circle_filled(rect.center(), 6.0, color);
+        dot.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Image,
+                true,
+                format!("Status of {name}: {reason}"),
+            )
+        });
+        dot.on_hover_text(reason);
+        let title = ui.add(
+            egui::Label::new(RichText::new(health::title(&card.link)).size(16.0).strong())
+                .sense(egui::Sense::click()),
+        );
+        if title
+            .on_hover_text("Select (Ctrl+Enter syncs the selected link)")
+            .clicked()
+            && !selected
+        {
+            commands.push(Command::SelectLink(name.clone()));
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "{} · {} · {name}",
+            card.link.connection, card.link.object
+        ))
+        .small()
+        .weak(),
+    );
+    ui.add_space(GRID);
+    ui.label(health::last_sync_line(card, now))
+        .on_hover_text(exact_time(card));
+    ui.label(
+        RichText::new(format!("{} · {}", reason, health::next_line(card, now)))
+            .small()
+            .weak(),
+    );
+    ui.add_space(GRID);
+    match model.syncs.get(name) {
+        Some(state) => running(ui, name, state, commands),
+        None => idle(ui, card, commands),
+    }
 }
 
 fn exact_time(card: &LinkCard) -> String {
