@@ -19,7 +19,7 @@ use crate::salesforce::{
     BatchSize, Client, ClientConfig, Credentials, RefreshFuture, SalesforceError, Secret,
     TokenRefresher,
 };
-use crate::sync::link::{Direction, FieldMapping, Link, MatchKey};
+use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link, MatchKey};
 use crate::sync::templates;
 use crate::sync::workspace::Workspace;
 
@@ -238,7 +238,8 @@ CREATE TABLE IF NOT EXISTS accounts (
 );
 ";
 
-/// Accounts into `accounts`: names and phones both ways, the rest pulled.
+/// Accounts into `accounts`: names and phones both ways (a phone changed on both sides waits
+/// for review), the rest pulled.
 pub fn demo_accounts_link() -> Link {
     let both = |c: &str, f: &str| FieldMapping::column(c, f, Direction::Both);
     let pull = |c: &str, f: &str| FieldMapping::column(c, f, Direction::Pull);
@@ -253,7 +254,11 @@ pub fn demo_accounts_link() -> Link {
         fields: vec![
             both("name", "Name"),
             pull("industry", "Industry"),
-            both("phone", "Phone"),
+            // Phones are edited on both sides: a person decides, so the inbox has a use.
+            FieldMapping {
+                policy: Some(ConflictPolicy::ManualReview),
+                ..both("phone", "Phone")
+            },
             pull("annual_revenue", "AnnualRevenue"),
             pull("website", "Website"),
         ],
