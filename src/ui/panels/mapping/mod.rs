@@ -455,7 +455,7 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         .want_fields(&link.connection, &link.object, commands);
     ui.label(
         RichText::new(format!(
-            "{} ⇄ {} · {} on {}",
+            "{} ↔ {} · {} on {}",
             link.object, link.table, link.name, link.connection
         ))
         .strong(),

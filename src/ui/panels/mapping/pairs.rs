@@ -114,7 +114,7 @@ fn pair_row(
                 allowed.len() > 1,
                 egui::Button::new(RichText::new(arrow(mapping.direction)).size(16.0)),
             )
-            .on_hover_text("← pull from Salesforce · ⇄ both ways · → push to Salesforce")
+            .on_hover_text("⬅ pull from Salesforce · ↔ both ways · ➡ push to Salesforce")
             .on_disabled_hover_text("Read-only in Salesforce: it can only be pulled");
         toggle.widget_info(|| WidgetInfo::labeled(Role::Button, allowed.len() > 1, &name));
         if toggle.clicked() {
@@ -216,7 +216,7 @@ fn computed(
             .map_or(field.clone(), |f| f.label.clone());
         widgets::card(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("{label} →")).strong());
+                ui.label(RichText::new(format!("{label} ➡")).strong());
                 widgets::right_aligned(ui, |ui| {
                     let remove = ui.small_button("✖");
                     let name = format!("Remove mapping of {label}");
