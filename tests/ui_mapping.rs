@@ -11,6 +11,7 @@ use tether::desktop::{
     Event, FieldInfo, LinkCard, LocalColumn, LocalTable, ObjectSummary, Request, channels,
 };
 use tether::sync::link::{Direction, FieldMapping, Link};
+use tether::sync::verify::{Problem, Severity};
 use tether::ui::{About, Launch, TetherApp};
 
 fn field(name: &str, label: &str, field_type: &str, required: bool, read_only: bool) -> FieldInfo {
@@ -48,6 +49,20 @@ fn saved_link(fields: Vec<FieldMapping>) -> Link {
     .expect("link parses");
     link.fields = fields;
     link
+}
+
+/// What verify says of read-only fields that are pushed, in its words.
+fn read_only_pushed(link: &Link) -> Vec<Problem> {
+    link.fields
+        .iter()
+        .filter(|m| m.remote == "CreatedDate" && m.direction != Direction::Pull)
+        .map(|m| Problem {
+            severity: Severity::Error,
+            field: Some(m.remote.clone()),
+            message: format!("`{}` is read-only in Salesforce (a formula, system or locked field), so it cannot be pushed", m.remote),
+            fix: "set the direction to `pull`, or remove the mapping".into(),
+        })
+        .collect()
 }
 
 /// Answers the studio's requests; every saved link lands in `saved`.
@@ -109,9 +124,15 @@ fn scripted(link: Link, saved: Arc<Mutex<Vec<Link>>>) -> Launch {
                             rows: 3,
                         }])),
                         Request::VerifyLink { link } => Some(Event::Verified {
+                            problems: read_only_pushed(&link),
                             link: link.name,
-                            problems: vec![],
                         }),
+                        Request::PreviewExpression { expression, .. } => {
+                            Some(Event::ExpressionPreview {
+                                result: Ok(vec![("1".into(), format!("preview of {expression}"))]),
+                                expression,
+                            })
+                        }
                         Request::SaveLink { link } => {
                             let name = link.name.clone();
                             saved.lock().unwrap().push(link);
@@ -343,5 +364,63 @@ fn keyboard_picks_a_field_then_its_column() {
             "Industry",
             Direction::Both
         )]
+    );
+}
+
+#[test]
+fn verify_shows_problems_inline_with_a_one_click_fix() {
+    let pushed = FieldMapping::column("name", "CreatedDate", Direction::Push);
+    let (mut harness, saved) = studio(saved_link(vec![pushed]));
+    harness
+        .get_by_role_and_label(Role::Button, "Verify")
+        .click();
+    let message = "⛔ `CreatedDate` is read-only in Salesforce (a formula, system or locked field), so it cannot be pushed";
+    wait_until(&mut harness, "the problem", |h| {
+        h.query_by_label(message).is_some()
+    });
+    harness
+        .get_by_role_and_label(Role::Button, "Set to pull")
+        .click();
+    wait_until(&mut harness, "the fixed direction", |h| {
+        h.query_by_label("Direction of Created Date: pull")
+            .is_some()
+    });
+    let link = save(&mut harness, &saved);
+    assert_eq!(
+        link.fields,
+        vec![FieldMapping::column("name", "CreatedDate", Direction::Pull)]
+    );
+}
+
+#[test]
+fn a_computed_field_previews_on_sample_rows_and_saves_its_expression() {
+    let (mut harness, saved) = studio(saved_link(vec![]));
+    harness
+        .get_by_role_and_label(Role::Button, "Add computed field…")
+        .click();
+    wait_until(&mut harness, "the field menu", |h| {
+        h.query_by_label("Account Phone (Phone)").is_some()
+    });
+    harness
+        .get_by_label("Account Phone (Phone)")
+        .click();
+    wait_until(&mut harness, "the expression editor", |h| {
+        h.query_by_label("SQL expression for Account Phone")
+            .is_some()
+    });
+    harness
+        .get_by_label("SQL expression for Account Phone")
+        .click();
+    harness.step();
+    harness
+        .get_by_label("SQL expression for Account Phone")
+        .type_text("upper(name)");
+    wait_until(&mut harness, "the preview", |h| {
+        h.query_by_label("preview of upper(name)").is_some()
+    });
+    let link = save(&mut harness, &saved);
+    assert_eq!(
+        link.fields,
+        vec![FieldMapping::expression("upper(name)", "Phone")]
     );
 }
