@@ -266,7 +266,13 @@ async fn verify_finds_problems_and_save_refuses_errors() {
         FieldMapping::column("industry", "Industri", Direction::Both),
     ]);
     let events = studio.ask(Request::VerifyLink { link: typo.clone() }).await;
-    let [Event::Verified { link: name, problems }] = events.as_slice() else {
+    let [
+        Event::Verified {
+            link: name,
+            problems,
+        },
+    ] = events.as_slice()
+    else {
         panic!("expected problems, got {events:?}");
     };
     assert_eq!(name, "accounts");

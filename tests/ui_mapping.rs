@@ -401,9 +401,7 @@ fn a_computed_field_previews_on_sample_rows_and_saves_its_expression() {
     wait_until(&mut harness, "the field menu", |h| {
         h.query_by_label("Account Phone (Phone)").is_some()
     });
-    harness
-        .get_by_label("Account Phone (Phone)")
-        .click();
+    harness.get_by_label("Account Phone (Phone)").click();
     wait_until(&mut harness, "the expression editor", |h| {
         h.query_by_label("SQL expression for Account Phone")
             .is_some()

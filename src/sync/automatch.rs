@@ -137,10 +137,10 @@ fn score(column: &str, field: &FieldFacts) -> Option<(f32, String)> {
     if !label.is_empty() && col == label {
         return Some((SAME_LABEL, format!("same label ({})", field.label)));
     }
-    if let Some(group) = synonym_group(&col) {
-        if group.contains(&name.as_str()) || group.contains(&label.as_str()) {
-            return Some((SYNONYM, format!("{column} is a synonym of {}", field.label)));
-        }
+    if let Some(group) = synonym_group(&col)
+        && (group.contains(&name.as_str()) || group.contains(&label.as_str()))
+    {
+        return Some((SYNONYM, format!("{column} is a synonym of {}", field.label)));
     }
     for (rank, prefix) in ADDRESS_PREFIXES.iter().enumerate() {
         let Some(part) = name.strip_prefix(prefix) else {

@@ -277,7 +277,7 @@ impl MappingState {
         use MappingCommand::*;
         match command {
             Open(link) => {
-                let saved = (!self.imported.iter().any(|l| *l == *link)).then(|| (*link).clone());
+                let saved = (!self.imported.contains(&link)).then(|| (*link).clone());
                 self.open(*link, saved);
             }
             Create(link) => self.open(*link, None),
@@ -347,10 +347,8 @@ impl MappingState {
                 }
                 self.picked = None;
             }
-            AddExpression { field } => {
-                if !link.fields.iter().any(|m| m.remote == field) {
-                    link.fields.push(FieldMapping::expression("", &field));
-                }
+            AddExpression { field } if !link.fields.iter().any(|m| m.remote == field) => {
+                link.fields.push(FieldMapping::expression("", &field));
             }
             SetExpression { field, sql } => {
                 if let Some(m) = link.fields.iter_mut().find(|m| m.remote == field) {
@@ -378,11 +376,7 @@ impl MappingState {
                     .then(|| "Auto-match found no more columns whose names match a field".into());
                 link.fields.extend(found);
             }
-            ApplyFix(fix) => {
-                if fix.apply(link) {
-                    self.problems = None;
-                }
-            }
+            ApplyFix(fix) if fix.apply(link) => self.problems = None,
             _ => {}
         }
     }
@@ -421,17 +415,17 @@ impl MappingState {
 pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut Commands) {
     state.poll_dialogs(commands);
     state.catalog.want_tables(commands);
-    if state.draft.is_none() && state.new_link.is_none() {
-        if let Some(card) = model
+    if state.draft.is_none()
+        && state.new_link.is_none()
+        && let Some(card) = model
             .selected_link
             .as_ref()
             .and_then(|s| model.link(s))
             .or_else(|| model.links.first())
-        {
-            commands.push(Command::Mapping(MappingCommand::Open(Box::new(
-                card.link.clone(),
-            ))));
-        }
+    {
+        commands.push(Command::Mapping(MappingCommand::Open(Box::new(
+            card.link.clone(),
+        ))));
     }
     widgets::page_header(
         ui,
