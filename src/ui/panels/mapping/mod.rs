@@ -6,6 +6,7 @@ mod columns;
 mod draft;
 mod pairs;
 mod picker;
+mod toolbar;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -433,7 +434,7 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         Some("Which Salesforce field goes with which local column, and which way it syncs"),
     );
     widgets::failure_banner(ui, model.failures.get(&Topic::Mapping));
-    toolbar(ui, state, model, commands);
+    toolbar::show(ui, state, model, commands);
     ui.add_space(theme::GRID);
 
     if let Some(form) = &mut state.new_link {
@@ -441,7 +442,7 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         return;
     }
     let Some(link) = state.draft.clone() else {
-        empty(ui, model, commands);
+        toolbar::empty(ui, model, commands);
         return;
     };
     state
@@ -463,89 +464,4 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
             ui.add_space(2.0 * theme::GRID);
             pairs::show(ui, state, &link, commands);
         });
-}
-
-fn toolbar(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut Commands) {
-    ui.horizontal_wrapped(|ui| {
-        picker::link_picker(ui, state, model, commands);
-        let has_draft = state.draft.is_some();
-        let has_fields = state
-            .draft
-            .as_ref()
-            .is_some_and(|d| state.catalog.fields_of(d).is_some());
-        if ui
-            .add_enabled(has_fields, egui::Button::new("Auto-match"))
-            .on_hover_text("Map columns whose names match a field's name, label or a synonym")
-            .clicked()
-        {
-            commands.push(Command::Mapping(MappingCommand::AutoMatch));
-        }
-        let verify = if state.verifying {
-            "Verifying…"
-        } else {
-            "Verify"
-        };
-        if ui
-            .add_enabled(has_draft && !state.verifying, egui::Button::new(verify))
-            .clicked()
-        {
-            commands.push(Command::Mapping(MappingCommand::Verify));
-        }
-        let save = if state.saving { "Saving…" } else { "Save" };
-        if widgets::primary_button(ui, save, has_draft && !state.saving && state.dirty()).clicked()
-        {
-            commands.push(Command::Mapping(MappingCommand::Save));
-        }
-        let exportable = has_draft && !state.dirty() && !state.dialog_open;
-        let export = ui
-            .add_enabled(exportable, egui::Button::new("Export…"))
-            .on_disabled_hover_text("Save the link first, then export it");
-        if export.clicked() {
-            let name = state.draft.as_ref().map(|d| d.name.clone());
-            state.file_dialog(ui.ctx(), name);
-        }
-        if ui
-            .add_enabled(!state.dialog_open, egui::Button::new("Import…"))
-            .on_hover_text("Open a links file exported from Tether")
-            .clicked()
-        {
-            state.file_dialog(ui.ctx(), None);
-        }
-        if state.saving || state.verifying {
-            ui.spinner();
-        } else if state.save_refused {
-            ui.label(RichText::new("Not saved: fix the errors below").color(theme::DANGER));
-        } else if let Some(at) = state.saved_at.filter(|_| !state.dirty()) {
-            let ago = crate::ui::relative_time(at.elapsed());
-            ui.label(RichText::new(format!("✔ Saved {ago}")).color(theme::SUCCESS));
-        } else if state.dirty() && state.saved.is_some() {
-            ui.label(RichText::new("Unsaved changes").weak());
-        }
-    });
-}
-
-fn empty(ui: &mut Ui, model: &Model, commands: &mut Commands) {
-    if model.connections.is_empty() {
-        widgets::empty_state(
-            ui,
-            "Connect an org to start mapping",
-            "A link maps a Salesforce object's fields to a local table's columns. Connect an org first, or try the sandbox org with demo data.",
-            |ui| {
-                if widgets::primary_button(ui, "Connect org…", true).clicked() {
-                    commands.push(Command::OpenConnectWizard);
-                }
-            },
-        );
-    } else {
-        widgets::empty_state(
-            ui,
-            "No links yet",
-            "Create a link: choose a Salesforce object and the local table that mirrors it, then map their fields.",
-            |ui| {
-                if widgets::primary_button(ui, "New link…", true).clicked() {
-                    commands.push(Command::Mapping(MappingCommand::NewLink));
-                }
-            },
-        );
-    }
 }
