@@ -2,7 +2,10 @@
 //! Drag one onto the other to map them; or, from the keyboard, pick one (Enter) and then the
 //! other. While something is dragged, valid targets are outlined and invalid ones dimmed.
 
-use egui::{Frame, Margin, RichText, Sense, Stroke, Ui};
+use std::collections::HashMap;
+
+use egui::epaint::CubicBezierShape;
+use egui::{Color32, Frame, Margin, Rect, RichText, Sense, Stroke, Ui, Vec2};
 
 use super::draft::{self, local_text};
 use super::{MappingCommand, MappingState};
@@ -27,34 +30,81 @@ enum Target {
 
 const LIST_HEIGHT: f32 = 320.0;
 
+/// What one frame drew: visible rows, and why the row under a drag refuses it.
+#[derive(Default)]
+struct Drawn {
+    hint: Option<String>,
+    fields: HashMap<String, Rect>,
+    columns: HashMap<String, Rect>,
+}
+
+/// A curve from each visible mapped field to its visible column, across the gap.
+fn mapping_lines(ui: &Ui, link: &Link, drawn: &Drawn) {
+    let stroke = Stroke::new(1.5, theme::ACCENT.gamma_multiply(0.7));
+    for mapping in &link.fields {
+        let (Some(field), Some(column)) = (
+            drawn.fields.get(&mapping.remote),
+            mapping.local_column().and_then(|c| drawn.columns.get(c)),
+        ) else {
+            continue;
+        };
+        let start = field.right_center();
+        let end = column.left_center();
+        let bend = Vec2::new((end.x - start.x) * 0.5, 0.0);
+        ui.painter().add(CubicBezierShape::from_points_stroke(
+            [start, start + bend, end - bend, end],
+            false,
+            Color32::TRANSPARENT,
+            stroke,
+        ));
+        ui.painter().circle_filled(start, 3.0, theme::ACCENT);
+        ui.painter().circle_filled(end, 3.0, theme::ACCENT);
+    }
+}
+
 pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
     let fields = state.catalog.fields_of(link).cloned();
     let columns = state.catalog.table(&link.table).map(|t| t.columns.clone());
     let dragging = egui::DragAndDrop::payload::<Dragged>(ui.ctx()).map(|d| (*d).clone());
     let active = dragging.clone().or_else(|| state.picked.clone());
-    let mut hint = None;
-    ui.columns(2, |cols| {
-        fields_column(
-            &mut cols[0],
-            state,
-            link,
-            fields.as_deref(),
-            columns.as_deref(),
-            &active,
-            &mut hint,
-            commands,
-        );
-        columns_column(
-            &mut cols[1],
-            state,
-            link,
-            fields.as_deref(),
-            columns.as_deref(),
-            &active,
-            &mut hint,
-            commands,
-        );
+    let mut drawn = Drawn::default();
+    let gap = (ui.available_width() * 0.12).clamp(48.0, 120.0);
+    let side = ((ui.available_width() - gap) / 2.0 - ui.spacing().item_spacing.x).max(160.0);
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
+            ui.set_width(side);
+            ui.vertical(|ui| {
+                fields_column(
+                    ui,
+                    state,
+                    link,
+                    fields.as_deref(),
+                    columns.as_deref(),
+                    &active,
+                    &mut drawn,
+                    commands,
+                );
+            });
+        });
+        ui.add_space(gap);
+        ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
+            ui.set_width(side);
+            ui.vertical(|ui| {
+                columns_column(
+                    ui,
+                    state,
+                    link,
+                    fields.as_deref(),
+                    columns.as_deref(),
+                    &active,
+                    &mut drawn,
+                    commands,
+                );
+            });
+        });
     });
+    mapping_lines(ui, link, &drawn);
+    let hint = drawn.hint.take();
     let line = match (&dragging, &hint, &state.picked, &state.refused) {
         (Some(_), Some(why), _, _) => Some((format!("Cannot drop here: {why}"), theme::DANGER)),
         (Some(_), None, _, _) => Some((
@@ -83,7 +133,7 @@ fn fields_column(
     fields: Option<&[FieldInfo]>,
     columns: Option<&[LocalColumn]>,
     active: &Option<Dragged>,
-    hint: &mut Option<String>,
+    drawn: &mut Drawn,
     commands: &mut Commands,
 ) {
     let heading = ui.label(RichText::new(format!("Salesforce fields · {}", link.object)).strong());
@@ -170,7 +220,7 @@ fn fields_column(
                     Dragged::Field(field.name.clone()),
                     &target,
                     state,
-                    hint,
+                    drawn,
                     commands,
                 );
             }
@@ -185,7 +235,7 @@ fn columns_column(
     fields: Option<&[FieldInfo]>,
     columns: Option<&[LocalColumn]>,
     active: &Option<Dragged>,
-    hint: &mut Option<String>,
+    drawn: &mut Drawn,
     commands: &mut Commands,
 ) {
     let heading = ui.label(RichText::new(format!("Local columns · {}", link.table)).strong());
@@ -259,7 +309,7 @@ fn columns_column(
                     Dragged::Column(column.name.clone()),
                     &target,
                     state,
-                    hint,
+                    drawn,
                     commands,
                 );
             }
@@ -320,14 +370,20 @@ fn handle(
     me: Dragged,
     target: &Target,
     state: &mut MappingState,
-    hint: &mut Option<String>,
+    drawn: &mut Drawn,
     commands: &mut Commands,
 ) {
     response.dnd_set_drag_payload(me.clone());
+    if ui.clip_rect().contains(response.rect.center()) {
+        match &me {
+            Dragged::Field(f) => drawn.fields.insert(f.clone(), response.rect),
+            Dragged::Column(c) => drawn.columns.insert(c.clone(), response.rect),
+        };
+    }
     if response.dnd_hover_payload::<Dragged>().is_some()
         && let Target::Invalid(why) = target
     {
-        *hint = Some(why.clone());
+        drawn.hint = Some(why.clone());
     }
     if let Some(dropped) = response.dnd_release_payload::<Dragged>() {
         if let Some(command) = pair(&dropped, &me) {
