@@ -350,6 +350,18 @@ fn keyboard_picks_a_field_then_its_column() {
         h.query_by_label("Now choose the column for Industry")
             .is_some()
     });
+    harness.key_press(egui::Key::Escape);
+    wait_until(&mut harness, "the pick cancelled", |h| {
+        h.query_by_label("Now choose the column for Industry")
+            .is_none()
+    });
+    harness.get_by_label("Salesforce field Industry").focus();
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_until(&mut harness, "the pick again", |h| {
+        h.query_by_label("Now choose the column for Industry")
+            .is_some()
+    });
     harness.get_by_label("Local column industry").focus();
     harness.step();
     harness.key_press(egui::Key::Enter);

@@ -65,6 +65,9 @@ fn mapping_lines(ui: &Ui, link: &Link, drawn: &Drawn) {
 pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
     let fields = state.catalog.fields_of(link).cloned();
     let columns = state.catalog.table(&link.table).map(|t| t.columns.clone());
+    if state.picked.is_some() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        state.picked = None;
+    }
     let dragging = egui::DragAndDrop::payload::<Dragged>(ui.ctx()).map(|d| (*d).clone());
     let active = dragging.clone().or_else(|| state.picked.clone());
     let mut drawn = Drawn::default();
