@@ -1,0 +1,425 @@
+//! The studio's two columns: Salesforce fields on the left, local columns on the right.
+//! Drag one onto the other to map them; or, from the keyboard, pick one (Enter) and then the
+//! other. While something is dragged, valid targets are outlined and invalid ones dimmed.
+
+use std::collections::HashMap;
+
+use egui::epaint::CubicBezierShape;
+use egui::{Color32, Frame, Margin, Rect, RichText, Sense, Stroke, Ui, Vec2};
+
+use super::draft::{self, local_text};
+use super::{MappingCommand, MappingState};
+use crate::desktop::{FieldInfo, LocalColumn};
+use crate::sync::link::Link;
+use crate::ui::command::{Command, Commands};
+use crate::ui::{theme, widgets};
+
+/// What is being dragged (or was picked from the keyboard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dragged {
+    Field(String),
+    Column(String),
+}
+
+/// How a row looks while something is dragged.
+enum Target {
+    Idle,
+    Valid,
+    Invalid(String),
+}
+
+const LIST_HEIGHT: f32 = 320.0;
+
+/// What one frame drew: visible rows, and why the row under a drag refuses it.
+#[derive(Default)]
+struct Drawn {
+    hint: Option<String>,
+    fields: HashMap<String, Rect>,
+    columns: HashMap<String, Rect>,
+}
+
+/// A curve from each visible mapped field to its visible column, across the gap.
+fn mapping_lines(ui: &Ui, link: &Link, drawn: &Drawn) {
+    let stroke = Stroke::new(1.5, theme::ACCENT.gamma_multiply(0.7));
+    for mapping in &link.fields {
+        let (Some(field), Some(column)) = (
+            drawn.fields.get(&mapping.remote),
+            mapping.local_column().and_then(|c| drawn.columns.get(c)),
+        ) else {
+            continue;
+        };
+        let start = field.right_center();
+        let end = column.left_center();
+        let bend = Vec2::new((end.x - start.x) * 0.5, 0.0);
+        ui.painter().add(CubicBezierShape::from_points_stroke(
+            [start, start + bend, end - bend, end],
+            false,
+            Color32::TRANSPARENT,
+            stroke,
+        ));
+        ui.painter().circle_filled(start, 3.0, theme::ACCENT);
+        ui.painter().circle_filled(end, 3.0, theme::ACCENT);
+    }
+}
+
+pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
+    let fields = state.catalog.fields_of(link).cloned();
+    let columns = state.catalog.table(&link.table).map(|t| t.columns.clone());
+    if state.picked.is_some() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        state.picked = None;
+    }
+    let dragging = egui::DragAndDrop::payload::<Dragged>(ui.ctx()).map(|d| (*d).clone());
+    let active = dragging.clone().or_else(|| state.picked.clone());
+    let mut drawn = Drawn::default();
+    let gap = (ui.available_width() * 0.12).clamp(48.0, 120.0);
+    let side = ((ui.available_width() - gap) / 2.0 - ui.spacing().item_spacing.x).max(160.0);
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
+            ui.set_width(side);
+            ui.vertical(|ui| {
+                fields_column(
+                    ui,
+                    state,
+                    link,
+                    fields.as_deref(),
+                    columns.as_deref(),
+                    &active,
+                    &mut drawn,
+                    commands,
+                );
+            });
+        });
+        ui.add_space(gap);
+        ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
+            ui.set_width(side);
+            ui.vertical(|ui| {
+                columns_column(
+                    ui,
+                    state,
+                    link,
+                    fields.as_deref(),
+                    columns.as_deref(),
+                    &active,
+                    &mut drawn,
+                    commands,
+                );
+            });
+        });
+    });
+    mapping_lines(ui, link, &drawn);
+    let hint = drawn.hint.take();
+    let line = match (&dragging, &hint, &state.picked, &state.refused) {
+        (Some(_), Some(why), _, _) => Some((format!("Cannot drop here: {why}"), theme::DANGER)),
+        (Some(_), None, _, _) => Some((
+            "Drop onto a highlighted row to map it".to_string(),
+            theme::ACCENT,
+        )),
+        (None, _, Some(Dragged::Field(f)), _) => {
+            Some((format!("Now choose the column for {f}"), theme::ACCENT))
+        }
+        (None, _, Some(Dragged::Column(c)), _) => {
+            Some((format!("Now choose the field for {c}"), theme::ACCENT))
+        }
+        (None, _, None, Some(why)) => Some((format!("Not mapped: {why}"), theme::DANGER)),
+        _ => None,
+    };
+    if let Some((text, color)) = line {
+        ui.label(RichText::new(text).color(color));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fields_column(
+    ui: &mut Ui,
+    state: &mut MappingState,
+    link: &Link,
+    fields: Option<&[FieldInfo]>,
+    columns: Option<&[LocalColumn]>,
+    active: &Option<Dragged>,
+    drawn: &mut Drawn,
+    commands: &mut Commands,
+) {
+    let heading = ui.label(RichText::new(format!("Salesforce fields · {}", link.object)).strong());
+    ui.add(egui::TextEdit::singleline(&mut state.field_search).hint_text("Search fields"))
+        .labelled_by(heading.id);
+    let Some(fields) = fields else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new(format!("Reading the fields of {}…", link.object)).weak());
+        });
+        return;
+    };
+    let needle = state.field_search.trim().to_lowercase();
+    let shown: Vec<&FieldInfo> = fields
+        .iter()
+        .filter(|f| {
+            needle.is_empty()
+                || f.label.to_lowercase().contains(&needle)
+                || f.name.to_lowercase().contains(&needle)
+                || f.field_type.to_lowercase().contains(&needle)
+        })
+        .collect();
+    egui::ScrollArea::vertical()
+        .id_salt("sf_fields")
+        .max_height(LIST_HEIGHT)
+        .show(ui, |ui| {
+            if shown.is_empty() {
+                ui.label(
+                    RichText::new(format!(
+                        "No field matches “{}”. Clear the search to see all {} fields",
+                        state.field_search.trim(),
+                        fields.len()
+                    ))
+                    .weak(),
+                );
+            }
+            for field in shown {
+                let target = match active {
+                    Some(Dragged::Column(c)) => {
+                        match columns.and_then(|cs| cs.iter().find(|x| &x.name == c)) {
+                            Some(column) => match draft::refusal(link, field, column) {
+                                Some(why) => Target::Invalid(why),
+                                None => Target::Valid,
+                            },
+                            None => Target::Idle,
+                        }
+                    }
+                    _ => Target::Idle,
+                };
+                let mapped = link.fields.iter().find(|m| m.remote == field.name);
+                let problem = state
+                    .problems
+                    .iter()
+                    .flatten()
+                    .any(|p| p.field.as_deref() == Some(&field.name));
+                let picked = state.picked == Some(Dragged::Field(field.name.clone()));
+                let name = format!("Salesforce field {}", field.label);
+                let response = row(ui, &name, &target, picked, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(&field.label).strong());
+                        if field.required {
+                            widgets::badge(ui, "Required", theme::WARNING);
+                        }
+                        if field.external_id {
+                            widgets::badge(ui, "External ID", theme::ACCENT);
+                        }
+                        if field.read_only {
+                            widgets::badge(ui, "Read-only", ui.visuals().weak_text_color());
+                        }
+                        if problem {
+                            ui.label(RichText::new("⚠").color(theme::DANGER));
+                        }
+                    });
+                    let length = field.length.map(|l| format!("({l})")).unwrap_or_default();
+                    let mut detail = format!("{} · {}{}", field.name, field.field_type, length);
+                    if let Some(m) = mapped {
+                        detail.push_str(&format!(" · ↔ {}", local_text(m)));
+                    }
+                    ui.label(RichText::new(detail).small().weak());
+                });
+                handle(
+                    ui,
+                    &response,
+                    Dragged::Field(field.name.clone()),
+                    &target,
+                    state,
+                    drawn,
+                    commands,
+                );
+            }
+        });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn columns_column(
+    ui: &mut Ui,
+    state: &mut MappingState,
+    link: &Link,
+    fields: Option<&[FieldInfo]>,
+    columns: Option<&[LocalColumn]>,
+    active: &Option<Dragged>,
+    drawn: &mut Drawn,
+    commands: &mut Commands,
+) {
+    let heading = ui.label(RichText::new(format!("Local columns · {}", link.table)).strong());
+    ui.add(egui::TextEdit::singleline(&mut state.column_search).hint_text("Search columns"))
+        .labelled_by(heading.id);
+    let Some(columns) = columns else {
+        if state.catalog.tables.is_some() {
+            ui.label(
+                RichText::new(format!(
+                    "The table {} is not in the workspace. Create it, or choose another link",
+                    link.table
+                ))
+                .color(theme::DANGER),
+            );
+        } else {
+            ui.spinner();
+        }
+        return;
+    };
+    let needle = state.column_search.trim().to_lowercase();
+    egui::ScrollArea::vertical()
+        .id_salt("local_columns")
+        .max_height(LIST_HEIGHT)
+        .show(ui, |ui| {
+            for column in columns
+                .iter()
+                .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
+            {
+                let target = match active {
+                    Some(Dragged::Field(f)) => {
+                        match fields.and_then(|fs| fs.iter().find(|x| &x.name == f)) {
+                            Some(field) => match draft::refusal(link, field, column) {
+                                Some(why) => Target::Invalid(why),
+                                None => Target::Valid,
+                            },
+                            None => Target::Idle,
+                        }
+                    }
+                    _ => Target::Idle,
+                };
+                let mapped = link
+                    .fields
+                    .iter()
+                    .find(|m| m.local_column() == Some(column.name.as_str()));
+                let picked = state.picked == Some(Dragged::Column(column.name.clone()));
+                let name = format!("Local column {}", column.name);
+                let response = row(ui, &name, &target, picked, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(&column.name).strong());
+                        if column.name == link.key {
+                            widgets::badge(ui, "Key", theme::ACCENT);
+                        }
+                        if column.name == link.id_column {
+                            widgets::badge(ui, "Salesforce Id", ui.visuals().weak_text_color());
+                        }
+                    });
+                    let declared = if column.declared_type.is_empty() {
+                        "any type"
+                    } else {
+                        &column.declared_type
+                    };
+                    let mut detail = declared.to_string();
+                    if let Some(m) = mapped {
+                        detail.push_str(&format!(" · ↔ {}", m.remote));
+                    }
+                    ui.label(RichText::new(detail).small().weak());
+                });
+                handle(
+                    ui,
+                    &response,
+                    Dragged::Column(column.name.clone()),
+                    &target,
+                    state,
+                    drawn,
+                    commands,
+                );
+            }
+        });
+}
+
+/// One draggable, droppable, focusable row.
+fn row(
+    ui: &mut Ui,
+    name: &str,
+    target: &Target,
+    picked: bool,
+    add_contents: impl FnOnce(&mut Ui),
+) -> egui::Response {
+    let visuals = ui.visuals().clone();
+    let (fill, stroke) = match target {
+        Target::Valid => (
+            theme::ACCENT.gamma_multiply(0.12),
+            Stroke::new(1.5, theme::ACCENT),
+        ),
+        _ if picked => (visuals.selection.bg_fill, Stroke::new(1.5, theme::ACCENT)),
+        _ => (theme::card_fill(&visuals), theme::hairline(&visuals)),
+    };
+    let inner = ui.scope(|ui| {
+        if matches!(target, Target::Invalid(_)) {
+            ui.multiply_opacity(0.4);
+        }
+        Frame::new()
+            .fill(fill)
+            .stroke(stroke)
+            .corner_radius(6)
+            .inner_margin(Margin::symmetric(10, 6))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.spacing_mut().item_spacing.y = 2.0;
+                add_contents(ui);
+            })
+    });
+    let rect = inner.inner.response.rect;
+    let response = ui.interact(rect, ui.scope_id().with(name), Sense::click_and_drag());
+    let label = name.to_string();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+    if response.has_focus() {
+        ui.painter().rect_stroke(
+            rect,
+            6,
+            ui.visuals().selection.stroke,
+            egui::StrokeKind::Outside,
+        );
+    }
+    response
+}
+
+/// Drag, drop and pick on one row.
+fn handle(
+    ui: &Ui,
+    response: &egui::Response,
+    me: Dragged,
+    target: &Target,
+    state: &mut MappingState,
+    drawn: &mut Drawn,
+    commands: &mut Commands,
+) {
+    response.dnd_set_drag_payload(me.clone());
+    if ui.clip_rect().contains(response.rect.center()) {
+        match &me {
+            Dragged::Field(f) => drawn.fields.insert(f.clone(), response.rect),
+            Dragged::Column(c) => drawn.columns.insert(c.clone(), response.rect),
+        };
+    }
+    if response.dnd_hover_payload::<Dragged>().is_some()
+        && let Target::Invalid(why) = target
+    {
+        drawn.hint = Some(why.clone());
+    }
+    if let Some(dropped) = response.dnd_release_payload::<Dragged>() {
+        if let Some(command) = pair(&dropped, &me) {
+            commands.push(Command::Mapping(command));
+        }
+        return;
+    }
+    if let Target::Invalid(why) = target {
+        response.clone().on_hover_text(why);
+    } else if matches!(me, Dragged::Field(_)) {
+        response.clone().on_hover_text(
+            "Drag onto a local column to map it, or press Enter and then choose the column",
+        );
+    }
+    if response.clicked() {
+        let picked = state.picked.take();
+        match picked.as_ref().and_then(|p| pair(p, &me)) {
+            Some(command) => commands.push(Command::Mapping(command)),
+            None if picked.as_ref() == Some(&me) => {}
+            None => state.picked = Some(me),
+        }
+        ui.ctx().request_repaint();
+    }
+}
+
+/// The mapping a field and a column make, whichever was dragged.
+fn pair(a: &Dragged, b: &Dragged) -> Option<MappingCommand> {
+    match (a, b) {
+        (Dragged::Field(field), Dragged::Column(column))
+        | (Dragged::Column(column), Dragged::Field(field)) => Some(MappingCommand::Map {
+            field: field.clone(),
+            column: column.clone(),
+        }),
+        _ => None,
+    }
+}

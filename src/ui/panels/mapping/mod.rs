@@ -1,0 +1,467 @@
+//! The Mapping page: the mapping studio. Salesforce fields on the left, local columns on the
+//! right; drag one onto the other to map it. Below, the mapped pairs with their direction and
+//! conflict policy, computed push fields with a live preview, and verify's problems inline.
+
+mod columns;
+mod draft;
+mod pairs;
+mod picker;
+mod toolbar;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use egui::{RichText, Ui};
+
+use crate::desktop::{Event, FieldInfo, LocalTable, ObjectSummary, Request, Topic};
+use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link};
+use crate::sync::verify::{Problem, has_errors};
+use crate::ui::command::{Command, Commands};
+use crate::ui::model::Model;
+use crate::ui::{theme, widgets};
+
+pub use draft::Fix;
+pub use picker::NewLinkForm;
+
+/// Intents of the Mapping page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MappingCommand {
+    /// Edits a link (a saved one, or one read from a file).
+    Open(Box<Link>),
+    /// Starts editing a new link, not saved yet.
+    Create(Box<Link>),
+    /// Shows the form of a new link.
+    NewLink,
+    CancelNewLink,
+    /// Maps a Salesforce field to a local column.
+    Map {
+        field: String,
+        column: String,
+    },
+    /// Adds a computed push field: a SQL expression sent to `field`.
+    AddExpression {
+        field: String,
+    },
+    SetExpression {
+        field: String,
+        sql: String,
+    },
+    SetDirection {
+        field: String,
+        direction: Direction,
+    },
+    SetPolicy {
+        field: String,
+        policy: Option<ConflictPolicy>,
+    },
+    Unmap {
+        field: String,
+    },
+    /// Adds auto-match's suggestions.
+    AutoMatch,
+    ApplyFix(Fix),
+    Verify,
+    Save,
+    /// Chosen in the save dialog: export the link there.
+    ExportTo(PathBuf),
+    /// Chosen in the open dialog: read a link from there.
+    ImportFrom(PathBuf),
+    /// A file dialog closed without a choice.
+    DialogClosed,
+}
+
+/// Describes and tables the page has asked for or received.
+#[derive(Default)]
+pub(crate) struct Catalog {
+    pub objects: HashMap<String, Vec<ObjectSummary>>,
+    /// Fields by (connection, object).
+    pub fields: HashMap<(String, String), Vec<FieldInfo>>,
+    pub tables: Option<Vec<LocalTable>>,
+    requested: HashSet<String>,
+}
+
+impl Catalog {
+    pub fn fields_of(&self, link: &Link) -> Option<&Vec<FieldInfo>> {
+        self.fields
+            .get(&(link.connection.clone(), link.object.clone()))
+    }
+
+    pub fn table(&self, name: &str) -> Option<&LocalTable> {
+        self.tables.as_ref()?.iter().find(|t| t.name == name)
+    }
+
+    /// Asks once for what is not here yet.
+    fn ensure(&mut self, key: String, request: Request, commands: &mut Commands) {
+        if self.requested.insert(key) {
+            commands.send(request);
+        }
+    }
+
+    pub fn want_tables(&mut self, commands: &mut Commands) {
+        if self.tables.is_none() {
+            self.ensure("tables".into(), Request::ListLocalTables, commands);
+        }
+    }
+
+    pub fn want_objects(&mut self, connection: &str, commands: &mut Commands) {
+        if !connection.is_empty() && !self.objects.contains_key(connection) {
+            let request = Request::ListObjects {
+                connection: connection.to_string(),
+            };
+            self.ensure(format!("objects {connection}"), request, commands);
+        }
+    }
+
+    pub fn want_fields(&mut self, connection: &str, object: &str, commands: &mut Commands) {
+        let key = (connection.to_string(), object.to_string());
+        if !connection.is_empty() && !object.is_empty() && !self.fields.contains_key(&key) {
+            let request = Request::DescribeObject {
+                connection: connection.to_string(),
+                object: object.to_string(),
+            };
+            self.ensure(format!("fields {connection} {object}"), request, commands);
+        }
+    }
+
+    /// Lets the page ask again after a failure.
+    fn forget_requests(&mut self) {
+        self.requested.clear();
+    }
+}
+
+/// A computed field's text while it is typed, and whether its preview was asked for.
+pub(crate) struct ExpressionEdit {
+    pub text: String,
+    pub changed: Instant,
+    pub previewed: bool,
+}
+
+pub struct MappingState {
+    /// The link being edited.
+    pub(crate) draft: Option<Link>,
+    /// The draft as the workspace has it; `None` until it is saved.
+    pub(crate) saved: Option<Link>,
+    pub(crate) new_link: Option<NewLinkForm>,
+    pub(crate) catalog: Catalog,
+    pub(crate) field_search: String,
+    pub(crate) column_search: String,
+    /// The field or column picked with a click or Enter, for mapping without a mouse.
+    pub(crate) picked: Option<columns::Dragged>,
+    /// Why the last drop was refused, until the next one.
+    pub(crate) refused: Option<String>,
+    pub(crate) problems: Option<Vec<Problem>>,
+    pub(crate) verifying: bool,
+    pub(crate) saving: bool,
+    pub(crate) save_refused: bool,
+    pub(crate) saved_at: Option<Instant>,
+    pub(crate) expressions: HashMap<String, ExpressionEdit>,
+    pub(crate) previews: HashMap<String, Result<Vec<(String, String)>, String>>,
+    /// Links read from files and not saved yet, offered by the picker.
+    pub(crate) imported: Vec<Link>,
+    dialog_open: bool,
+    dialog_tx: mpsc::Sender<MappingCommand>,
+    dialog_rx: mpsc::Receiver<MappingCommand>,
+}
+
+impl Default for MappingState {
+    fn default() -> Self {
+        let (dialog_tx, dialog_rx) = mpsc::channel();
+        MappingState {
+            draft: None,
+            saved: None,
+            new_link: None,
+            catalog: Catalog::default(),
+            field_search: String::new(),
+            column_search: String::new(),
+            picked: None,
+            refused: None,
+            problems: None,
+            verifying: false,
+            saving: false,
+            save_refused: false,
+            saved_at: None,
+            expressions: HashMap::new(),
+            previews: HashMap::new(),
+            imported: Vec::new(),
+            dialog_open: false,
+            dialog_tx,
+            dialog_rx,
+        }
+    }
+}
+
+impl MappingState {
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::Objects {
+                connection,
+                objects,
+            } => {
+                self.catalog
+                    .objects
+                    .insert(connection.clone(), objects.clone());
+            }
+            Event::ObjectFields {
+                connection,
+                object,
+                fields,
+            } => {
+                self.catalog
+                    .fields
+                    .insert((connection.clone(), object.clone()), fields.clone());
+            }
+            Event::LocalTables(tables) => self.catalog.tables = Some(tables.clone()),
+            Event::ExpressionPreview { expression, result } => {
+                self.previews.insert(expression.clone(), result.clone());
+            }
+            Event::Verified { link, problems } if self.is_draft(link) => {
+                self.verifying = false;
+                if self.saving {
+                    self.saving = false;
+                    self.save_refused = has_errors(problems);
+                }
+                self.problems = Some(problems.clone());
+            }
+            Event::LinkSaved { link, problems } if self.is_draft(link) => {
+                self.saving = false;
+                self.save_refused = false;
+                self.problems = Some(problems.clone());
+                self.saved = self.draft.clone();
+                self.saved_at = Some(Instant::now());
+                self.imported.retain(|l| &l.name != link);
+            }
+            Event::LinkDeleted { link } if self.is_draft(link) => {
+                self.draft = None;
+                self.saved = None;
+            }
+            Event::LinkImported(link) => {
+                self.imported.retain(|l| l.name != link.name);
+                self.imported.push((**link).clone());
+                self.open((**link).clone(), None);
+            }
+            Event::Failed {
+                topic: Topic::Mapping,
+                ..
+            } => {
+                self.verifying = false;
+                self.saving = false;
+                self.catalog.forget_requests();
+            }
+            _ => {}
+        }
+    }
+
+    fn is_draft(&self, name: &str) -> bool {
+        self.draft.as_ref().is_some_and(|d| d.name == name)
+    }
+
+    fn open(&mut self, link: Link, saved: Option<Link>) {
+        self.draft = Some(link);
+        self.saved = saved;
+        self.new_link = None;
+        self.problems = None;
+        self.refused = None;
+        self.picked = None;
+        self.save_refused = false;
+        self.saved_at = None;
+        self.expressions.clear();
+    }
+
+    /// Unsaved changes.
+    pub(crate) fn dirty(&self) -> bool {
+        self.draft.is_some() && self.draft != self.saved
+    }
+
+    pub fn apply(&mut self, command: MappingCommand, out: &mut Vec<Request>) {
+        use MappingCommand::*;
+        match command {
+            Open(link) => {
+                let saved = (!self.imported.contains(&link)).then(|| (*link).clone());
+                self.open(*link, saved);
+            }
+            Create(link) => self.open(*link, None),
+            NewLink => self.new_link = Some(NewLinkForm::default()),
+            CancelNewLink => self.new_link = None,
+            Verify => {
+                if let Some(link) = &self.draft {
+                    self.verifying = true;
+                    out.push(Request::VerifyLink { link: link.clone() });
+                }
+            }
+            Save => {
+                if let Some(link) = &self.draft {
+                    self.saving = true;
+                    self.save_refused = false;
+                    out.push(Request::SaveLink { link: link.clone() });
+                }
+            }
+            ExportTo(path) => {
+                self.dialog_open = false;
+                if let Some(link) = &self.draft {
+                    out.push(Request::ExportLink {
+                        name: link.name.clone(),
+                        path,
+                    });
+                }
+            }
+            ImportFrom(path) => {
+                self.dialog_open = false;
+                out.push(Request::ImportLink { path });
+            }
+            DialogClosed => self.dialog_open = false,
+            other => self.edit(other),
+        }
+    }
+
+    /// Changes to the draft itself.
+    fn edit(&mut self, command: MappingCommand) {
+        use MappingCommand::*;
+        let fields = self
+            .draft
+            .as_ref()
+            .and_then(|d| self.catalog.fields_of(d))
+            .cloned()
+            .unwrap_or_default();
+        let columns = self
+            .draft
+            .as_ref()
+            .and_then(|d| self.catalog.table(&d.table))
+            .map(|t| t.columns.clone())
+            .unwrap_or_default();
+        let Some(link) = &mut self.draft else {
+            return;
+        };
+        match command {
+            Map { field, column } => {
+                let info = fields.iter().find(|f| f.name == field);
+                let col = columns.iter().find(|c| c.name == column);
+                if let (Some(info), Some(col)) = (info, col) {
+                    match draft::refusal(link, info, col) {
+                        Some(why) => self.refused = Some(why),
+                        None => {
+                            link.fields.push(draft::mapping_for(info, &column));
+                            self.refused = None;
+                        }
+                    }
+                }
+                self.picked = None;
+            }
+            AddExpression { field } if !link.fields.iter().any(|m| m.remote == field) => {
+                link.fields.push(FieldMapping::expression("", &field));
+            }
+            SetExpression { field, sql } => {
+                if let Some(m) = link.fields.iter_mut().find(|m| m.remote == field) {
+                    m.local = crate::sync::link::LocalSource::Expression(sql);
+                }
+            }
+            SetDirection { field, direction } => {
+                if let Some(m) = link.fields.iter_mut().find(|m| m.remote == field) {
+                    m.direction = direction;
+                }
+            }
+            SetPolicy { field, policy } => {
+                if let Some(m) = link.fields.iter_mut().find(|m| m.remote == field) {
+                    m.policy = policy;
+                }
+            }
+            Unmap { field } => {
+                link.fields.retain(|m| m.remote != field);
+                self.expressions.remove(&field);
+            }
+            AutoMatch => {
+                let found = draft::auto_mappings(link, &fields, &columns);
+                self.refused = found
+                    .is_empty()
+                    .then(|| "Auto-match found no more columns whose names match a field".into());
+                link.fields.extend(found);
+            }
+            ApplyFix(fix) if fix.apply(link) => self.problems = None,
+            _ => {}
+        }
+    }
+
+    /// Opens a file dialog on its own thread; its answer comes back as a command.
+    fn file_dialog(&mut self, ctx: &egui::Context, export_as: Option<String>) {
+        self.dialog_open = true;
+        let tx = self.dialog_tx.clone();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tether-file-dialog".into())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new().add_filter("Tether links", &["json"]);
+                let command = match export_as {
+                    Some(name) => dialog
+                        .set_file_name(format!("{name}.json"))
+                        .save_file()
+                        .map(MappingCommand::ExportTo),
+                    None => dialog.pick_file().map(MappingCommand::ImportFrom),
+                };
+                let _ = tx.send(command.unwrap_or(MappingCommand::DialogClosed));
+                ctx.request_repaint();
+            });
+        if spawned.is_err() {
+            self.dialog_open = false;
+        }
+    }
+
+    fn poll_dialogs(&mut self, commands: &mut Commands) {
+        while let Ok(command) = self.dialog_rx.try_recv() {
+            commands.push(Command::Mapping(command));
+        }
+    }
+}
+
+pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut Commands) {
+    state.poll_dialogs(commands);
+    state.catalog.want_tables(commands);
+    if state.draft.is_none()
+        && state.new_link.is_none()
+        && let Some(card) = model
+            .selected_link
+            .as_ref()
+            .and_then(|s| model.link(s))
+            .or_else(|| model.links.first())
+    {
+        commands.push(Command::Mapping(MappingCommand::Open(Box::new(
+            card.link.clone(),
+        ))));
+    }
+    widgets::page_header(
+        ui,
+        "Mappings",
+        Some("Which Salesforce field goes with which local column, and which way it syncs"),
+    );
+    widgets::failure_banner(ui, model.failures.get(&Topic::Mapping));
+    toolbar::show(ui, state, model, commands);
+    ui.add_space(theme::GRID);
+
+    if let Some(form) = &mut state.new_link {
+        picker::new_link_form(ui, form, &mut state.catalog, model, commands);
+        return;
+    }
+    let Some(link) = state.draft.clone() else {
+        toolbar::empty(ui, model, commands);
+        return;
+    };
+    state
+        .catalog
+        .want_fields(&link.connection, &link.object, commands);
+    ui.label(
+        RichText::new(format!(
+            "{} ↔ {} · {} on {}",
+            link.object, link.table, link.name, link.connection
+        ))
+        .strong(),
+    );
+    pairs::problems_summary(ui, state, &link);
+    egui::ScrollArea::vertical()
+        .id_salt("mapping_page")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            columns::show(ui, state, &link, commands);
+            ui.add_space(2.0 * theme::GRID);
+            pairs::show(ui, state, &link, commands);
+        });
+}

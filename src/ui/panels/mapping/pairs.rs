@@ -1,0 +1,314 @@
+//! The mapped pairs (direction toggle, conflict policy, verify's problems inline with their
+//! fixes) and the computed push fields with a live preview.
+
+use std::time::{Duration, Instant};
+
+use egui::{RichText, Role, Ui, WidgetInfo};
+
+use super::draft::{self, arrow, direction_word, fix_for, policy_word};
+use super::{ExpressionEdit, MappingCommand, MappingState};
+use crate::desktop::{FieldInfo, Request};
+use crate::sync::link::{Direction, FieldMapping, Link, LocalSource};
+use crate::sync::verify::{Problem, Severity};
+use crate::ui::command::{Command, Commands};
+use crate::ui::{theme, widgets};
+
+/// How long typing must pause before an expression is previewed.
+const SETTLE: Duration = Duration::from_millis(400);
+
+fn problem_line(ui: &mut Ui, problem: &Problem, link: &Link, commands: &mut Commands) {
+    let color = match problem.severity {
+        Severity::Error => theme::DANGER,
+        Severity::Warning => theme::WARNING,
+    };
+    ui.horizontal_wrapped(|ui| {
+        let icon = if problem.severity == Severity::Error {
+            "⛔"
+        } else {
+            "⚠"
+        };
+        ui.label(RichText::new(format!("{icon} {}", problem.message)).color(color));
+        ui.label(
+            RichText::new(format!("Fix: {}", problem.fix))
+                .small()
+                .weak(),
+        );
+        if let Some(fix) = fix_for(problem, link)
+            && ui.small_button(fix.label()).clicked()
+        {
+            commands.push(Command::Mapping(MappingCommand::ApplyFix(fix)));
+        }
+    });
+}
+
+/// Problems of the link as a whole, or of fields it does not map.
+pub(super) fn problems_summary(ui: &mut Ui, state: &MappingState, link: &Link) {
+    let Some(problems) = &state.problems else {
+        return;
+    };
+    if problems.is_empty() {
+        ui.label(RichText::new("✔ Verified: no problems found").color(theme::SUCCESS));
+        return;
+    }
+    let mut discard = Commands::default();
+    for problem in problems.iter().filter(|p| {
+        p.field
+            .as_ref()
+            .is_none_or(|f| !link.fields.iter().any(|m| &m.remote == f))
+    }) {
+        problem_line(ui, problem, link, &mut discard);
+    }
+}
+
+pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
+    let fields = state.catalog.fields_of(link).cloned().unwrap_or_default();
+    let by_column: Vec<&FieldMapping> = link
+        .fields
+        .iter()
+        .filter(|m| m.local_column().is_some())
+        .collect();
+    ui.label(RichText::new(format!("Mapped fields ({})", by_column.len())).strong());
+    if by_column.is_empty() {
+        ui.label(
+            RichText::new("Nothing mapped yet. Drag a Salesforce field onto a local column, or press Auto-match")
+                .weak(),
+        );
+    }
+    for mapping in by_column {
+        let field = fields.iter().find(|f| f.name == mapping.remote);
+        widgets::card(ui, |ui| {
+            pair_row(ui, link, mapping, field, commands);
+            for problem in state
+                .problems
+                .iter()
+                .flatten()
+                .filter(|p| p.field.as_deref() == Some(&mapping.remote))
+            {
+                problem_line(ui, problem, link, commands);
+            }
+        });
+    }
+    ui.add_space(2.0 * theme::GRID);
+    computed(ui, state, link, &fields, commands);
+}
+
+fn pair_row(
+    ui: &mut Ui,
+    link: &Link,
+    mapping: &FieldMapping,
+    field: Option<&FieldInfo>,
+    commands: &mut Commands,
+) {
+    let label = field
+        .map_or(mapping.remote.as_str(), |f| f.label.as_str())
+        .to_string();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&label).strong());
+        let allowed = draft::directions(mapping, field);
+        let name = format!(
+            "Direction of {label}: {}",
+            direction_word(mapping.direction)
+        );
+        let toggle = ui
+            .add_enabled(
+                allowed.len() > 1,
+                egui::Button::new(RichText::new(arrow(mapping.direction)).size(16.0)),
+            )
+            .on_hover_text("⬅ pull from Salesforce · ↔ both ways · ➡ push to Salesforce")
+            .on_disabled_hover_text("Read-only in Salesforce: it can only be pulled");
+        toggle.widget_info(|| WidgetInfo::labeled(Role::Button, allowed.len() > 1, &name));
+        if toggle.clicked() {
+            commands.push(Command::Mapping(MappingCommand::SetDirection {
+                field: mapping.remote.clone(),
+                direction: draft::next_direction(mapping.direction, &allowed),
+            }));
+        }
+        ui.label(draft::local_text(mapping));
+        if mapping.direction == Direction::Both {
+            let chip = policy_word(mapping.policy);
+            let shown = if mapping.policy.is_none() {
+                format!("On conflict: {}", policy_word(Some(link.policy)))
+            } else {
+                format!("On conflict: {chip}")
+            };
+            let menu = ui.menu_button(shown, |ui| {
+                for policy in draft::POLICIES {
+                    let text = match policy {
+                        None => format!("Link default ({})", policy_word(Some(link.policy))),
+                        Some(_) => policy_word(policy).to_string(),
+                    };
+                    if ui
+                        .selectable_label(mapping.policy == policy, text)
+                        .clicked()
+                    {
+                        commands.push(Command::Mapping(MappingCommand::SetPolicy {
+                            field: mapping.remote.clone(),
+                            policy,
+                        }));
+                        ui.close();
+                    }
+                }
+            });
+            let chip_name = format!("Conflict policy of {label}: {chip}");
+            menu.response
+                .widget_info(|| WidgetInfo::labeled(Role::Button, true, &chip_name));
+        }
+        widgets::right_aligned(ui, |ui| {
+            let remove = ui.small_button("✖").on_hover_text("Remove this mapping");
+            let remove_name = format!("Remove mapping of {label}");
+            remove.widget_info(|| WidgetInfo::labeled(Role::Button, true, &remove_name));
+            if remove.clicked() {
+                commands.push(Command::Mapping(MappingCommand::Unmap {
+                    field: mapping.remote.clone(),
+                }));
+            }
+        });
+    });
+}
+
+fn computed(
+    ui: &mut Ui,
+    state: &mut MappingState,
+    link: &Link,
+    fields: &[FieldInfo],
+    commands: &mut Commands,
+) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Computed push fields").strong());
+        let free: Vec<&FieldInfo> = fields
+            .iter()
+            .filter(|f| {
+                !f.read_only && f.name != "Id" && !link.fields.iter().any(|m| m.remote == f.name)
+            })
+            .collect();
+        ui.add_enabled_ui(!free.is_empty(), |ui| {
+            ui.menu_button("Add computed field…", |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(280.0)
+                    .show(ui, |ui| {
+                        for f in free {
+                            if ui.button(format!("{} ({})", f.label, f.name)).clicked() {
+                                commands.push(Command::Mapping(MappingCommand::AddExpression {
+                                    field: f.name.clone(),
+                                }));
+                                ui.close();
+                            }
+                        }
+                    });
+            });
+        });
+    });
+    let expressions: Vec<(String, String)> = link
+        .fields
+        .iter()
+        .filter_map(|m| match &m.local {
+            LocalSource::Expression(sql) => Some((m.remote.clone(), sql.clone())),
+            LocalSource::Column(_) => None,
+        })
+        .collect();
+    if expressions.is_empty() {
+        ui.label(RichText::new("Push a value SQLite computes from the row, e.g. printf('%.1f', score * 100) into a text field. Add one to see it on sample rows").weak());
+    }
+    for (field, sql) in expressions {
+        let label = fields
+            .iter()
+            .find(|f| f.name == field)
+            .map_or(field.clone(), |f| f.label.clone());
+        widgets::card(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("{label} ➡")).strong());
+                widgets::right_aligned(ui, |ui| {
+                    let remove = ui.small_button("✖");
+                    let name = format!("Remove mapping of {label}");
+                    remove.widget_info(|| WidgetInfo::labeled(Role::Button, true, &name));
+                    if remove.clicked() {
+                        commands.push(Command::Mapping(MappingCommand::Unmap {
+                            field: field.clone(),
+                        }));
+                    }
+                });
+            });
+            let edit = state
+                .expressions
+                .entry(field.clone())
+                .or_insert_with(|| ExpressionEdit {
+                    text: sql.clone(),
+                    changed: Instant::now(),
+                    previewed: false,
+                });
+            let caption = ui.label(
+                RichText::new(format!("SQL expression for {label}"))
+                    .small()
+                    .weak(),
+            );
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut edit.text)
+                        .code_editor()
+                        .desired_width(f32::INFINITY)
+                        .hint_text("e.g. upper(name)"),
+                )
+                .labelled_by(caption.id);
+            if response.changed() {
+                edit.changed = Instant::now();
+                edit.previewed = false;
+                commands.push(Command::Mapping(MappingCommand::SetExpression {
+                    field: field.clone(),
+                    sql: edit.text.clone(),
+                }));
+            }
+            if !edit.previewed {
+                let waited = edit.changed.elapsed();
+                if waited >= SETTLE {
+                    edit.previewed = true;
+                    commands.send(Request::PreviewExpression {
+                        table: link.table.clone(),
+                        key: link.key.clone(),
+                        expression: edit.text.clone(),
+                    });
+                } else {
+                    ui.ctx().request_repaint_after(SETTLE - waited);
+                }
+            }
+            match state.previews.get(&edit.text) {
+                Some(Ok(rows)) if rows.is_empty() => {
+                    ui.label(
+                        RichText::new(format!("{} has no rows to preview yet", link.table)).weak(),
+                    );
+                }
+                Some(Ok(rows)) => {
+                    egui::Grid::new(("preview", &field))
+                        .striped(true)
+                        .show(ui, |ui| {
+                            ui.label(RichText::new(&link.key).small().strong());
+                            ui.label(RichText::new("Value sent").small().strong());
+                            ui.end_row();
+                            for (key, value) in rows {
+                                ui.label(RichText::new(key).small());
+                                ui.label(RichText::new(value).small().monospace());
+                                ui.end_row();
+                            }
+                        });
+                }
+                Some(Err(why)) => {
+                    ui.label(RichText::new(format!("⚠ {why}")).color(theme::DANGER));
+                }
+                None if edit.previewed => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(RichText::new("Previewing on sample rows…").weak());
+                    });
+                }
+                None => {}
+            }
+            for problem in state
+                .problems
+                .iter()
+                .flatten()
+                .filter(|p| p.field.as_deref() == Some(&field))
+            {
+                problem_line(ui, problem, link, commands);
+            }
+        });
+    }
+}

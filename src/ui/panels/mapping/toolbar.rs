@@ -1,0 +1,149 @@
+//! The studio's toolbar (link picker, Auto-match, Verify, Save, Export…, Import…) and the
+//! page's empty states.
+
+use egui::{RichText, Ui};
+
+use super::{MappingCommand, MappingState, picker};
+use crate::ui::command::{Command, Commands};
+use crate::ui::model::Model;
+use crate::ui::{theme, widgets};
+
+pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut Commands) {
+    ui.horizontal_wrapped(|ui| {
+        picker::link_picker(ui, state, model, commands);
+        let has_draft = state.draft.is_some();
+        let has_fields = state
+            .draft
+            .as_ref()
+            .is_some_and(|d| state.catalog.fields_of(d).is_some());
+        if ui
+            .add_enabled(has_fields, egui::Button::new("Auto-match"))
+            .on_hover_text("Map columns whose names match a field's name, label or a synonym")
+            .clicked()
+        {
+            commands.push(Command::Mapping(MappingCommand::AutoMatch));
+        }
+        let verify = if state.verifying {
+            "Verifying…"
+        } else {
+            "Verify"
+        };
+        if ui
+            .add_enabled(has_draft && !state.verifying, egui::Button::new(verify))
+            .clicked()
+        {
+            commands.push(Command::Mapping(MappingCommand::Verify));
+        }
+        let save = if state.saving { "Saving…" } else { "Save" };
+        if widgets::primary_button(ui, save, has_draft && !state.saving && state.dirty()).clicked()
+        {
+            commands.push(Command::Mapping(MappingCommand::Save));
+        }
+        let exportable = has_draft && !state.dirty() && !state.dialog_open;
+        let export = ui
+            .add_enabled(exportable, egui::Button::new("Export…"))
+            .on_disabled_hover_text("Save the link first, then export it");
+        if export.clicked() {
+            let name = state.draft.as_ref().map(|d| d.name.clone());
+            state.file_dialog(ui.ctx(), name);
+        }
+        if ui
+            .add_enabled(!state.dialog_open, egui::Button::new("Import…"))
+            .on_hover_text("Open a links file exported from Tether")
+            .clicked()
+        {
+            state.file_dialog(ui.ctx(), None);
+        }
+        if state.saving || state.verifying {
+            ui.spinner();
+        } else if state.save_refused {
+            ui.label(RichText::new("Not saved: fix the errors below").color(theme::DANGER));
+        } else if let Some(at) = state.saved_at.filter(|_| !state.dirty()) {
+            let ago = crate::ui::relative_time(at.elapsed());
+            ui.label(RichText::new(format!("✔ Saved {ago}")).color(theme::SUCCESS));
+        } else if state.dirty() && state.saved.is_some() {
+            ui.label(RichText::new("Unsaved changes").weak());
+        }
+    });
+}
+
+pub(super) fn empty(ui: &mut Ui, model: &Model, commands: &mut Commands) {
+    if model.connections.is_empty() {
+        widgets::empty_state(
+            ui,
+            "Connect an org to start mapping",
+            "A link maps a Salesforce object's fields to a local table's columns. Connect an org first, or try the sandbox org with demo data.",
+            |ui| {
+                if widgets::primary_button(ui, "Connect org…", true).clicked() {
+                    commands.push(Command::OpenConnectWizard);
+                }
+            },
+        );
+    } else {
+        widgets::empty_state(
+            ui,
+            "No links yet",
+            "Create a link: choose a Salesforce object and the local table that mirrors it, then map their fields.",
+            |ui| {
+                if widgets::primary_button(ui, "New link…", true).clicked() {
+                    commands.push(Command::Mapping(MappingCommand::NewLink));
+                }
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::desktop::Request;
+    use crate::sync::link::Link;
+
+    fn link() -> Link {
+        serde_json::from_value(serde_json::json!({
+            "name": "accounts", "connection": "sandbox", "table": "customers", "key": "id",
+            "object": "Account", "id_column": "sf_id", "fields": [],
+        }))
+        .expect("link parses")
+    }
+
+    #[test]
+    fn a_chosen_file_comes_back_as_a_command_and_becomes_a_request() {
+        let mut state = MappingState::default();
+        let mut requests = Vec::new();
+        state.apply(MappingCommand::Open(Box::new(link())), &mut requests);
+        state.dialog_open = true;
+        let path = PathBuf::from("/tmp/accounts.json");
+        state
+            .dialog_tx
+            .send(MappingCommand::ExportTo(path.clone()))
+            .expect("the page's channel is open");
+        let mut commands = Commands::default();
+        state.poll_dialogs(&mut commands);
+        let taken = commands.take();
+        assert_eq!(
+            taken,
+            vec![Command::Mapping(MappingCommand::ExportTo(path.clone()))]
+        );
+        for command in taken {
+            if let Command::Mapping(c) = command {
+                state.apply(c, &mut requests);
+            }
+        }
+        assert_eq!(
+            requests,
+            vec![Request::ExportLink {
+                name: "accounts".into(),
+                path
+            }]
+        );
+        assert!(!state.dialog_open, "the buttons are enabled again");
+
+        state.dialog_open = true;
+        state.apply(MappingCommand::DialogClosed, &mut requests);
+        assert!(!state.dialog_open);
+        assert_eq!(requests.len(), 1, "a cancelled dialog asks for nothing");
+    }
+}
