@@ -71,7 +71,8 @@ impl Service {
         lock(&self.clients).get(name).cloned()
     }
 
-    pub(super) fn remember_client(&self, name: &str, client: &Client) {
+    /// Uses `client` for the connection from now on (tests sign in themselves).
+    pub fn remember_client(&self, name: &str, client: &Client) {
         lock(&self.clients).insert(name.to_string(), client.clone());
         self.note_instance_url(name, client.instance_url());
     }

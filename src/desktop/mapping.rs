@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::service::Service;
 use super::*;
-use crate::salesforce::{Client, FieldDescribe};
+use crate::salesforce::FieldDescribe;
 use crate::sync::link::Link;
 use crate::sync::link_file;
 use crate::sync::verify;
@@ -24,23 +24,6 @@ const PREVIEW_ROWS: usize = 5;
 
 impl Service {
     /// Makes a signed-in client available to the handlers under a connection name.
-    pub fn remember_client(&self, connection: &str, client: Client) {
-        self.clients
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(connection.to_string(), client);
-    }
-
-    async fn client(&self, connection: &str) -> anyhow::Result<Client> {
-        let cached = self
-            .clients
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(connection)
-            .cloned();
-        cached.ok_or_else(|| anyhow::anyhow!("Connect {connection} first on the Connections page"))
-    }
-
     async fn workspace<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Workspace) -> anyhow::Result<T> + Send + 'static,
