@@ -194,7 +194,8 @@ fn fields_column(
                     .any(|p| p.field.as_deref() == Some(&field.name));
                 let picked = state.picked == Some(Dragged::Field(field.name.clone()));
                 let name = format!("Salesforce field {}", field.label);
-                let response = row(ui, &name, &target, picked, |ui| {
+                // Labels repeat in some objects; API names never do.
+                let response = row(ui, &field.name, &name, &target, picked, |ui| {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(&field.label).strong());
                         if field.required {
@@ -285,7 +286,7 @@ fn columns_column(
                     .find(|m| m.local_column() == Some(column.name.as_str()));
                 let picked = state.picked == Some(Dragged::Column(column.name.clone()));
                 let name = format!("Local column {}", column.name);
-                let response = row(ui, &name, &target, picked, |ui| {
+                let response = row(ui, &column.name, &name, &target, picked, |ui| {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(&column.name).strong());
                         if column.name == link.key {
@@ -322,6 +323,7 @@ fn columns_column(
 /// One draggable, droppable, focusable row.
 fn row(
     ui: &mut Ui,
+    key: &str,
     name: &str,
     target: &Target,
     picked: bool,
@@ -352,7 +354,7 @@ fn row(
             })
     });
     let rect = inner.inner.response.rect;
-    let response = ui.interact(rect, ui.scope_id().with(name), Sense::click_and_drag());
+    let response = ui.interact(rect, ui.scope_id().with(key), Sense::click_and_drag());
     let label = name.to_string();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     if response.has_focus() {

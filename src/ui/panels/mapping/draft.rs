@@ -119,9 +119,9 @@ pub fn next_direction(current: Direction, allowed: &[Direction]) -> Direction {
 
 pub fn arrow(direction: Direction) -> &'static str {
     match direction {
-        Direction::Pull => "⬅",
-        Direction::Both => "↔",
-        Direction::Push => "➡",
+        Direction::Pull => "←",
+        Direction::Both => "⇄",
+        Direction::Push => "→",
     }
 }
 

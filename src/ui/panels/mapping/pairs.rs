@@ -76,16 +76,19 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
     }
     for mapping in by_column {
         let field = fields.iter().find(|f| f.name == mapping.remote);
-        widgets::card(ui, |ui| {
-            pair_row(ui, link, mapping, field, commands);
-            for problem in state
-                .problems
-                .iter()
-                .flatten()
-                .filter(|p| p.field.as_deref() == Some(&mapping.remote))
-            {
-                problem_line(ui, problem, link, commands);
-            }
+        // Rows share their texts ("On conflict: …"), so each needs its own id scope.
+        ui.push_id(&mapping.remote, |ui| {
+            widgets::card(ui, |ui| {
+                pair_row(ui, link, mapping, field, commands);
+                for problem in state
+                    .problems
+                    .iter()
+                    .flatten()
+                    .filter(|p| p.field.as_deref() == Some(&mapping.remote))
+                {
+                    problem_line(ui, problem, link, commands);
+                }
+            });
         });
     }
     ui.add_space(2.0 * theme::GRID);
@@ -114,7 +117,7 @@ fn pair_row(
                 allowed.len() > 1,
                 egui::Button::new(RichText::new(arrow(mapping.direction)).size(16.0)),
             )
-            .on_hover_text("⬅ pull from Salesforce · ↔ both ways · ➡ push to Salesforce")
+            .on_hover_text("← pull from Salesforce · ⇄ both ways · → push to Salesforce")
             .on_disabled_hover_text("Read-only in Salesforce: it can only be pulled");
         toggle.widget_info(|| WidgetInfo::labeled(Role::Button, allowed.len() > 1, &name));
         if toggle.clicked() {
@@ -216,7 +219,7 @@ fn computed(
             .map_or(field.clone(), |f| f.label.clone());
         widgets::card(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("{label} ➡")).strong());
+                ui.label(RichText::new(format!("{label} →")).strong());
                 widgets::right_aligned(ui, |ui| {
                     let remove = ui.small_button("✖");
                     let name = format!("Remove mapping of {label}");
