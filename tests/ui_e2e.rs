@@ -1,0 +1,220 @@
+//! The real window on the real desktop service and the built-in sandbox org, driven through
+//! its accessibility tree as a person would: connect, map a field by drag and drop and toggle
+//! its direction, Sync Now, find the run in History, open one of its errors, resolve a
+//! conflict, and use the command palette.
+
+mod ui_support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tether::desktop::{DesktopConfig, SandboxOptions};
+use tether::sync::link::Direction;
+use tether::sync::workspace::Workspace;
+use tether::ui::{Launch, Page, Prefs, TetherApp};
+
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn window(dir: &Path) -> Harness<'static, TetherApp> {
+    let config = DesktopConfig {
+        data_dir: dir.join("data"),
+        workspace: dir.join("workspace.sqlite"),
+        secrets: None,
+        open_url: std::sync::Arc::new(|_: &str| false),
+        callback_port: 0,
+        sign_in_timeout: Duration::from_secs(30),
+        sandbox: Some(SandboxOptions {
+            data_file: None,
+            seed_records: Some(400),
+            connect_at_start: false,
+            demo_links: true,
+        }),
+    };
+    let launch = Launch::service(config, tether::ui::APP_TITLE, None);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()))
+}
+
+/// Steps the window until `done` holds; the service works on its own thread meanwhile.
+fn wait_until(
+    harness: &mut Harness<'static, TetherApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, TetherApp>) -> bool,
+) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        harness.step();
+        if done(harness) {
+            for _ in 0..3 {
+                harness.step();
+            }
+            return;
+        }
+        assert!(Instant::now() < deadline, "waited {DEADLINE:?} for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn wait_for(harness: &mut Harness<'static, TetherApp>, label: &str) {
+    wait_until(harness, label, |h| h.query_by_label(label).is_some());
+}
+
+fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
+    wait_until(harness, text, |h| h.query_by_label_contains(text).is_some());
+}
+
+fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
+    wait_for(harness, label);
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.step();
+}
+
+fn type_into(harness: &mut Harness<'static, TetherApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+    harness.step();
+}
+
+fn center(harness: &Harness<'static, TetherApp>, label: &str) -> egui::Pos2 {
+    harness.get_by_label(label).rect().center()
+}
+
+fn drag(harness: &mut Harness<'static, TetherApp>, from: &str, to: &str) {
+    let start = center(harness, from);
+    let end = center(harness, to);
+    harness.hover_at(start);
+    harness.step();
+    harness.drag_at(start);
+    harness.step();
+    for i in 1..=6 {
+        harness.hover_at(start + (end - start) * (i as f32 / 6.0));
+        harness.step();
+    }
+    harness.drop_at(end);
+    harness.step();
+    harness.step();
+}
+
+/// The accessible name of a mapped field's direction toggle, e.g. "Direction of Industry: pull".
+fn direction_shown(harness: &Harness<'static, TetherApp>, field: &str) -> String {
+    ["pull", "push", "both"]
+        .iter()
+        .map(|word| format!("Direction of {field}: {word}"))
+        .find(|label| harness.query_by_label(label).is_some())
+        .unwrap_or_else(|| panic!("no direction toggle for {field}"))
+}
+
+fn sql(dir: &Path, statement: &str) {
+    let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
+    ws.conn().execute_batch(statement).expect(statement);
+}
+
+fn count(dir: &Path, query: &str) -> i64 {
+    let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
+    ws.conn().query_row(query, [], |r| r.get(0)).expect(query)
+}
+
+#[test]
+fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut h = window(dir);
+
+    // Connect: the built-in sandbox org, one click from the empty dashboard.
+    click(&mut h, "Explore the sandbox org");
+    wait_for(&mut h, "Status of Accounts: Not synced yet");
+
+    // Map a field by drag and drop, then toggle its direction, and save.
+    sql(dir, "ALTER TABLE accounts ADD COLUMN rating TEXT");
+    click(&mut h, "Mappings");
+    wait_for(&mut h, "Local column rating");
+    type_into(&mut h, "Salesforce fields · Account", "Rating");
+    type_into(&mut h, "Local columns · accounts", "rating");
+    wait_for(&mut h, "Salesforce field Account Rating");
+    drag(
+        &mut h,
+        "Salesforce field Account Rating",
+        "Local column rating",
+    );
+    wait_for_containing(&mut h, "Direction of Account Rating");
+    let toggle = direction_shown(&h, "Account Rating");
+    h.get_by_label(&toggle).scroll_to_me();
+    for _ in 0..3 {
+        h.step();
+    }
+    h.get_by_label(&toggle).click();
+    h.step();
+    h.step();
+    let toggled = direction_shown(&h, "Account Rating");
+    assert_ne!(
+        toggle, toggled,
+        "the direction toggle changes the direction"
+    );
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Save")
+        .click();
+    wait_until(&mut h, "the saved link", |_| {
+        let ws = Workspace::open(&dir.join("workspace.sqlite")).unwrap();
+        ws.link("Accounts")
+            .map(|s| s.link.fields.iter().any(|f| f.remote == "Rating"))
+            .unwrap_or(false)
+    });
+    let saved = Workspace::open(&dir.join("workspace.sqlite"))
+        .unwrap()
+        .link("Accounts")
+        .unwrap()
+        .link;
+    let rating = saved.fields.iter().find(|f| f.remote == "Rating").unwrap();
+    assert!(
+        toggled.ends_with(match rating.direction {
+            Direction::Pull => "pull",
+            Direction::Push => "push",
+            Direction::Both => "both",
+        }),
+        "the saved direction is the one shown: {toggled} vs {:?}",
+        rating.direction
+    );
+
+    // Sync Now from the dashboard card.
+    click(&mut h, "Dashboard");
+    wait_for(&mut h, "Status of Accounts: Not synced yet");
+    let sync_now = h
+        .query_all_by_label("Sync Now")
+        .next()
+        .unwrap()
+        .rect()
+        .center();
+    h.hover_at(sync_now);
+    h.step();
+    h.get_all_by_label("Sync Now").next().unwrap().click();
+    wait_for_containing(&mut h, "Account ⇄ accounts:");
+    assert!(
+        count(dir, "SELECT count(*) FROM accounts") > 0,
+        "the pull filled the table"
+    );
+    assert!(
+        count(
+            dir,
+            "SELECT count(*) FROM tether_runs WHERE trigger = 'button' AND status = 'succeeded'"
+        ) >= 1,
+        "the click became a recorded run"
+    );
+
+    // The command palette.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    wait_for(&mut h, "Command palette input");
+    type_into(
+        &mut h,
+        "Command palette input",
+        "show salesforce sync errors",
+    );
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the errors page", |h| {
+        h.state().page() == Page::Errors
+    });
+}
