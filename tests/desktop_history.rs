@@ -113,8 +113,14 @@ impl Fixture {
 
     fn run(&self, link: usize, status: RunStatus, counts: RunCounts) -> i64 {
         let name = ["customers", "leads"][link];
-        let run = start_run(self.ws.conn(), self.links[link], name, Trigger::Button, None)
-            .expect("start");
+        let run = start_run(
+            self.ws.conn(),
+            self.links[link],
+            name,
+            Trigger::Button,
+            None,
+        )
+        .expect("start");
         finish_run(self.ws.conn(), run, status, &counts, None).expect("finish");
         run
     }
@@ -171,7 +177,10 @@ async fn runs_come_in_pages_with_filters_sorts_and_totals() {
         })
         .await;
     let Some(Event::RunsPage {
-        offset, total, rows, ..
+        offset,
+        total,
+        rows,
+        ..
     }) = events.first()
     else {
         panic!("no page: {events:?}");
@@ -206,16 +215,27 @@ async fn runs_come_in_pages_with_filters_sorts_and_totals() {
     // failed nothing.
     assert_eq!(*total, (30..450).step_by(30).count() as u64);
     assert_eq!(rows[0].counts.failed, 420);
-    assert!(rows.windows(2).all(|w| w[0].counts.failed >= w[1].counts.failed));
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].counts.failed >= w[1].counts.failed)
+    );
 
     let detail = f.ask(Request::RunDetail { run_id: ids[420] }).await;
     let Some(Event::RunDetail(detail)) = detail.first() else {
         panic!("no detail: {detail:?}");
     };
     assert_eq!(detail.run.id, ids[420]);
-    assert!(detail.timeline.first().is_some_and(|(_, w)| w.starts_with("Started")));
+    assert!(
+        detail
+            .timeline
+            .first()
+            .is_some_and(|(_, w)| w.starts_with("Started"))
+    );
     let missing = f.ask(Request::RunDetail { run_id: 999_999 }).await;
-    assert!(failed(&missing).is_some_and(|m| m.contains("no longer")), "{missing:?}");
+    assert!(
+        failed(&missing).is_some_and(|m| m.contains("no longer")),
+        "{missing:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -255,28 +275,88 @@ async fn errors_are_searched_filtered_grouped_and_linked_to_salesforce() {
         panic!("no page: {events:?}");
     };
     assert_eq!(*total, 3);
-    assert_eq!(rows.iter().map(|r| r.error.id).collect::<Vec<_>>(), [lead, long, missing]);
+    assert_eq!(
+        rows.iter().map(|r| r.error.id).collect::<Vec<_>>(),
+        [lead, long, missing]
+    );
     let row = &rows[2];
-    assert_eq!((row.link.as_str(), row.object.as_str()), ("customers", "Account"));
+    assert_eq!(
+        (row.link.as_str(), row.object.as_str()),
+        ("customers", "Account")
+    );
     assert_eq!(
         row.record_url.as_deref(),
         Some(format!("{INSTANCE}/001000000000000007").as_str())
     );
     assert_eq!(row.response["statusCode"], "REQUIRED_FIELD_MISSING");
-    assert_eq!(row.response["message"], "Required fields are missing: [Name]");
+    assert_eq!(
+        row.response["message"],
+        "Required fields are missing: [Name]"
+    );
     assert_eq!(row.response["fields"], json!(["Name"]));
 
     for (filter, expected) in [
-        (ErrorFilter { text: "globex".into(), ..Default::default() }, vec![long]),
-        (ErrorFilter { text: "initech".into(), ..Default::default() }, vec![lead]),
-        (ErrorFilter { text: "001000000000000007".into(), ..Default::default() }, vec![missing]),
-        (ErrorFilter { text: "missing lastname".into(), ..Default::default() }, vec![lead]),
-        (ErrorFilter { object: Some("Account".into()), ..Default::default() }, vec![long, missing]),
-        (ErrorFilter { link: Some("leads".into()), ..Default::default() }, vec![lead]),
-        (ErrorFilter { code: Some("STRING_TOO_LONG".into()), ..Default::default() }, vec![long]),
-        (ErrorFilter { run: Some(second), ..Default::default() }, vec![lead]),
         (
-            ErrorFilter { since: Some(Utc::now().date_naive().succ_opt().unwrap()), ..Default::default() },
+            ErrorFilter {
+                text: "globex".into(),
+                ..Default::default()
+            },
+            vec![long],
+        ),
+        (
+            ErrorFilter {
+                text: "initech".into(),
+                ..Default::default()
+            },
+            vec![lead],
+        ),
+        (
+            ErrorFilter {
+                text: "001000000000000007".into(),
+                ..Default::default()
+            },
+            vec![missing],
+        ),
+        (
+            ErrorFilter {
+                text: "missing lastname".into(),
+                ..Default::default()
+            },
+            vec![lead],
+        ),
+        (
+            ErrorFilter {
+                object: Some("Account".into()),
+                ..Default::default()
+            },
+            vec![long, missing],
+        ),
+        (
+            ErrorFilter {
+                link: Some("leads".into()),
+                ..Default::default()
+            },
+            vec![lead],
+        ),
+        (
+            ErrorFilter {
+                code: Some("STRING_TOO_LONG".into()),
+                ..Default::default()
+            },
+            vec![long],
+        ),
+        (
+            ErrorFilter {
+                run: Some(second),
+                ..Default::default()
+            },
+            vec![lead],
+        ),
+        (
+            ErrorFilter {
+                since: Some(Utc::now().date_naive().succ_opt().unwrap()),
+                ..Default::default()
+            },
             vec![],
         ),
     ] {
@@ -289,13 +369,24 @@ async fn errors_are_searched_filtered_grouped_and_linked_to_salesforce() {
         assert_eq!(*total, expected.len() as u64, "{filter:?}");
     }
 
-    let events = f.ask(Request::ErrorGroups { filter: ErrorFilter::default() }).await;
+    let events = f
+        .ask(Request::ErrorGroups {
+            filter: ErrorFilter::default(),
+        })
+        .await;
     let Some(Event::ErrorGroups { groups, .. }) = events.first() else {
         panic!("no groups: {events:?}");
     };
     let counts: Vec<(&str, u64)> = groups.iter().map(|g| (g.code.as_str(), g.count)).collect();
-    assert_eq!(counts, [("REQUIRED_FIELD_MISSING", 2), ("STRING_TOO_LONG", 1)]);
-    assert!(groups[1].hint.contains("longer than the field allows"), "{}", groups[1].hint);
+    assert_eq!(
+        counts,
+        [("REQUIRED_FIELD_MISSING", 2), ("STRING_TOO_LONG", 1)]
+    );
+    assert!(
+        groups[1].hint.contains("longer than the field allows"),
+        "{}",
+        groups[1].hint
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -305,13 +396,29 @@ async fn daily_stats_have_every_day_with_gaps_as_zero() {
     let old = f.run(
         0,
         RunStatus::Partial,
-        RunCounts { created: 5, updated: 2, deleted: 1, failed: 3, ..Default::default() },
+        RunCounts {
+            created: 5,
+            updated: 2,
+            deleted: 1,
+            failed: 3,
+            ..Default::default()
+        },
     );
     let three_days_ago = format!("{}T08:00:00.000Z", today - chrono::Duration::days(3));
     f.ws.conn()
-        .execute("UPDATE tether_runs SET started_at = ?2 WHERE id = ?1", (old, three_days_ago))
+        .execute(
+            "UPDATE tether_runs SET started_at = ?2 WHERE id = ?1",
+            (old, three_days_ago),
+        )
         .expect("backdated");
-    f.run(1, RunStatus::Succeeded, RunCounts { updated: 4, ..Default::default() });
+    f.run(
+        1,
+        RunStatus::Succeeded,
+        RunCounts {
+            updated: 4,
+            ..Default::default()
+        },
+    );
 
     let events = f.ask(Request::DailyStats { days: 5 }).await;
     let Some(Event::DailyStats(days)) = events.first() else {
@@ -324,7 +431,13 @@ async fn daily_stats_have_every_day_with_gaps_as_zero() {
     let day = |n: i64| (today - chrono::Duration::days(n)).to_string();
     assert_eq!(
         shape,
-        [(day(4), 0, 0), (day(3), 8, 3), (day(2), 0, 0), (day(1), 0, 0), (day(0), 4, 0)]
+        [
+            (day(4), 0, 0),
+            (day(3), 8, 3),
+            (day(2), 0, 0),
+            (day(1), 0, 0),
+            (day(0), 4, 0)
+        ]
     );
 }
 
@@ -339,23 +452,46 @@ async fn export_writes_csv_with_formula_cells_neutralised() {
         1,
         json!({"Name": "+1 555"}),
     );
-    let plain = f.error(run, "STRING_TOO_LONG", "Name: data value too large", 2, json!({}));
+    let plain = f.error(
+        run,
+        "STRING_TOO_LONG",
+        "Name: data value too large",
+        2,
+        json!({}),
+    );
     let path = f.dir.path().join("errors.csv");
     let events = f
-        .ask(Request::ExportErrors { ids: vec![plain, evil], path: path.clone() })
+        .ask(Request::ExportErrors {
+            ids: vec![plain, evil],
+            path: path.clone(),
+        })
         .await;
     assert!(
-        events.contains(&Event::Exported { path: path.clone(), rows: 2 }),
+        events.contains(&Event::Exported {
+            path: path.clone(),
+            rows: 2
+        }),
         "{events:?}"
     );
     let mut reader = csv::Reader::from_path(&path).expect("csv");
-    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     assert_eq!(&header[..3], ["id", "run", "link"]);
-    let message = header.iter().position(|h| h == "message").expect("message column");
+    let message = header
+        .iter()
+        .position(|h| h == "message")
+        .expect("message column");
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(records.len(), 2);
     assert_eq!(&records[0][0], plain.to_string(), "in the order asked");
-    assert_eq!(&records[1][message], "'=HYPERLINK(\"http://evil.invalid\",\"click\")");
+    assert_eq!(
+        &records[1][message],
+        "'=HYPERLINK(\"http://evil.invalid\",\"click\")"
+    );
     for record in &records {
         for cell in record {
             assert!(
@@ -366,9 +502,15 @@ async fn export_writes_csv_with_formula_cells_neutralised() {
     }
 
     let unwritable = f
-        .ask(Request::ExportErrors { ids: vec![plain], path: f.dir.path().join("no/such/dir.csv") })
+        .ask(Request::ExportErrors {
+            ids: vec![plain],
+            path: f.dir.path().join("no/such/dir.csv"),
+        })
         .await;
-    assert!(failed(&unwritable).is_some_and(|m| m.contains("could not write")), "{unwritable:?}");
+    assert!(
+        failed(&unwritable).is_some_and(|m| m.contains("could not write")),
+        "{unwritable:?}"
+    );
 }
 
 fn open_conflict(ws: &Workspace, link: i64, sf_id: &str, key: &str, field: &str) -> i64 {
@@ -399,8 +541,14 @@ async fn conflicts_are_listed_with_names_and_resolved_in_bulk() {
     let Some(Event::Conflicts(rows)) = events.first() else {
         panic!("no conflicts: {events:?}");
     };
-    assert_eq!(rows.iter().map(|r| r.conflict.id).collect::<Vec<_>>(), [a, b, c]);
-    assert_eq!((rows[0].link.as_str(), rows[0].object.as_str()), ("customers", "Account"));
+    assert_eq!(
+        rows.iter().map(|r| r.conflict.id).collect::<Vec<_>>(),
+        [a, b, c]
+    );
+    assert_eq!(
+        (rows[0].link.as_str(), rows[0].object.as_str()),
+        ("customers", "Account")
+    );
     assert_eq!(rows[0].column.as_deref(), Some("name"), "the mapped column");
     assert_eq!(rows[1].column, None, "Industry is not mapped");
     assert_eq!(
@@ -408,20 +556,40 @@ async fn conflicts_are_listed_with_names_and_resolved_in_bulk() {
         Some(format!("{INSTANCE}/00Q000000000002AAA").as_str())
     );
 
-    let events = f.ask(Request::ResolveConflicts { ids: vec![a, c], keep: Keep::Local }).await;
+    let events = f
+        .ask(Request::ResolveConflicts {
+            ids: vec![a, c],
+            keep: Keep::Local,
+        })
+        .await;
     let Some(Event::Conflicts(left)) = events.first() else {
         panic!("no refreshed list: {events:?}");
     };
     assert_eq!(left.iter().map(|r| r.conflict.id).collect::<Vec<_>>(), [b]);
     assert!(
-        events.iter().any(|e| matches!(e, Event::Notice(n) if n.contains("2 fields"))),
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Notice(n) if n.contains("2 fields"))),
         "{events:?}"
     );
-    let kept = conflicts::get(f.ws.conn(), a).expect("read").expect("exists");
+    let kept = conflicts::get(f.ws.conn(), a)
+        .expect("read")
+        .expect("exists");
     assert_eq!(kept.status.as_str(), "kept_local");
 
     // Resolving again says which one and why, and still sends the list.
-    let events = f.ask(Request::ResolveConflicts { ids: vec![a], keep: Keep::Salesforce }).await;
-    assert!(matches!(events.first(), Some(Event::Conflicts(_))), "{events:?}");
-    assert!(failed(&events).is_some_and(|m| m.contains("no longer open")), "{events:?}");
+    let events = f
+        .ask(Request::ResolveConflicts {
+            ids: vec![a],
+            keep: Keep::Salesforce,
+        })
+        .await;
+    assert!(
+        matches!(events.first(), Some(Event::Conflicts(_))),
+        "{events:?}"
+    );
+    assert!(
+        failed(&events).is_some_and(|m| m.contains("no longer open")),
+        "{events:?}"
+    );
 }

@@ -9,9 +9,7 @@ use egui::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
-use tether::desktop::{
-    ConflictRow, ErrorGroup, ErrorRow, Event, Request, RunDetail, channels,
-};
+use tether::desktop::{ConflictRow, ErrorGroup, ErrorRow, Event, Request, RunDetail, channels};
 use tether::sync::workspace::conflicts::{ConflictRecord, ConflictStatus, Keep};
 use tether::sync::workspace::journal::{
     ErrorRecord, RunCounts, RunRecord, RunStatus, Side, Trigger,
@@ -21,16 +19,29 @@ use tether::ui::{About, Launch, TetherApp};
 const RUNS: i64 = 5_000;
 
 fn run(id: i64) -> RunRecord {
-    let started = Utc.timestamp_opt(1_700_000_000 + id * 60, 0).single().expect("time");
+    let started = Utc
+        .timestamp_opt(1_700_000_000 + id * 60, 0)
+        .single()
+        .expect("time");
     RunRecord {
         id,
         link_id: Some(1),
         link_name: "customers".into(),
         trigger: Trigger::Schedule,
-        status: if id % 7 == 0 { RunStatus::Partial } else { RunStatus::Succeeded },
+        status: if id % 7 == 0 {
+            RunStatus::Partial
+        } else {
+            RunStatus::Succeeded
+        },
         started_at: started,
         ended_at: Some(started + chrono::Duration::seconds(3)),
-        counts: RunCounts { processed: 10, updated: 9, failed: (id % 7 == 0) as u64, api_calls: 2, ..Default::default() },
+        counts: RunCounts {
+            processed: 10,
+            updated: 9,
+            failed: (id % 7 == 0) as u64,
+            api_calls: 2,
+            ..Default::default()
+        },
         message: None,
         undo_of: None,
         undone_by: None,
@@ -61,9 +72,17 @@ fn error(id: i64, code: &str, message: &str) -> ErrorRow {
 
 fn errors() -> Vec<ErrorRow> {
     vec![
-        error(3, "REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]"),
+        error(
+            3,
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [Name]",
+        ),
         error(2, "STRING_TOO_LONG", "Name: data value too large"),
-        error(1, "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]"),
+        error(
+            1,
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [LastName]",
+        ),
     ]
 }
 
@@ -100,7 +119,11 @@ fn app() -> (Harness<'static, TetherApp>, Log) {
     let start = Box::new(move |wake| {
         let (mut service, window) = channels(wake);
         std::thread::spawn(move || {
-            let mut conflicts = vec![conflict(1, "7", "Name"), conflict(2, "7", "Phone"), conflict(3, "8", "Name")];
+            let mut conflicts = vec![
+                conflict(1, "7", "Name"),
+                conflict(2, "7", "Phone"),
+                conflict(3, "8", "Name"),
+            ];
             while let Some(request) = service.requests.blocking_recv() {
                 seen.lock().expect("log").push(request.clone());
                 let events = answer(request, &mut conflicts);
@@ -122,17 +145,30 @@ fn answer(request: Request, conflicts: &mut Vec<ConflictRow>) -> Vec<Event> {
     match request {
         Request::ListConnections => vec![Event::Connections(vec![])],
         Request::ListLinks => vec![Event::Links(vec![])],
-        Request::RunsPage { filter, offset, limit } => {
+        Request::RunsPage {
+            filter,
+            offset,
+            limit,
+        } => {
             let rows = (0..limit as i64)
                 .map(|i| RUNS - offset as i64 - i)
                 .take_while(|id| *id > 0)
                 .map(run)
                 .collect();
-            vec![Event::RunsPage { filter, offset, total: RUNS as u64, rows }]
+            vec![Event::RunsPage {
+                filter,
+                offset,
+                total: RUNS as u64,
+                rows,
+            }]
         }
         Request::RunDetail { run_id } => vec![Event::RunDetail(Box::new(RunDetail {
             run: run(run_id),
-            errors: vec![error(9, "STRING_TOO_LONG", "Industry: data value too large")],
+            errors: vec![error(
+                9,
+                "STRING_TOO_LONG",
+                "Industry: data value too large",
+            )],
             total_errors: 1,
             timeline: vec![(run(run_id).started_at, "Started (on schedule)".into())],
         }))],
@@ -143,13 +179,26 @@ fn answer(request: Request, conflicts: &mut Vec<ConflictRow>) -> Vec<Event> {
                 .filter(|e| e.error.message.to_lowercase().contains(&words))
                 .filter(|e| filter.code.as_ref().is_none_or(|c| *c == e.error.code))
                 .collect();
-            vec![Event::ErrorsPage { filter, offset, total: rows.len() as u64, rows }]
+            vec![Event::ErrorsPage {
+                filter,
+                offset,
+                total: rows.len() as u64,
+                rows,
+            }]
         }
         Request::ErrorGroups { filter } => vec![Event::ErrorGroups {
             filter,
             groups: vec![
-                ErrorGroup { code: "REQUIRED_FIELD_MISSING".into(), count: 2, hint: "Fill in the required field.".into() },
-                ErrorGroup { code: "STRING_TOO_LONG".into(), count: 1, hint: "Shorten the value.".into() },
+                ErrorGroup {
+                    code: "REQUIRED_FIELD_MISSING".into(),
+                    count: 2,
+                    hint: "Fill in the required field.".into(),
+                },
+                ErrorGroup {
+                    code: "STRING_TOO_LONG".into(),
+                    count: 1,
+                    hint: "Shorten the value.".into(),
+                },
             ],
         }],
         Request::ListConflicts => vec![Event::Conflicts(conflicts.clone())],
@@ -162,7 +211,11 @@ fn answer(request: Request, conflicts: &mut Vec<ConflictRow>) -> Vec<Event> {
 }
 
 /// Steps the window until `done` holds, or fails after a deadline.
-fn step_until(harness: &mut Harness<'_, TetherApp>, what: &str, done: impl Fn(&Harness<'_, TetherApp>) -> bool) {
+fn step_until(
+    harness: &mut Harness<'_, TetherApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, TetherApp>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done(harness) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -190,8 +243,17 @@ fn history_pages_through_the_runs_and_opens_one() {
     go_to(&mut harness, "History");
     step_until(&mut harness, "the newest run", |h| has(h, "Run #5000"));
     assert!(has(&harness, "5,000 runs"));
-    assert!(sent(&log, |r| matches!(r, Request::RunsPage { offset: 0, .. })));
-    assert!(!sent(&log, |r| matches!(r, Request::RunsPage { offset, .. } if *offset >= 1_000)), "only pages near the top");
+    assert!(sent(&log, |r| matches!(
+        r,
+        Request::RunsPage { offset: 0, .. }
+    )));
+    assert!(
+        !sent(
+            &log,
+            |r| matches!(r, Request::RunsPage { offset, .. } if *offset >= 1_000)
+        ),
+        "only pages near the top"
+    );
 
     // Scroll far down: the page under the view is asked for, once, and its rows appear.
     let table = harness.get_by_label("Run #4995").rect().center();
@@ -207,7 +269,10 @@ fn history_pages_through_the_runs_and_opens_one() {
         harness.step();
     }
     step_until(&mut harness, "a far page", |h| {
-        sent(&log, |r| matches!(r, Request::RunsPage { offset, .. } if *offset >= 1_000))
+        sent(
+            &log,
+            |r| matches!(r, Request::RunsPage { offset, .. } if *offset >= 1_000),
+        )
     });
     let far: Vec<u64> = log
         .lock()
@@ -235,22 +300,36 @@ fn history_pages_through_the_runs_and_opens_one() {
         .find(|id| has(&harness, &format!("Run #{id}")))
         .unwrap_or(id_in_page);
     harness.get_by_label(&format!("Run #{visible}")).click();
-    step_until(&mut harness, "the run's detail", |h| has(h, "Started (on schedule)"));
+    step_until(&mut harness, "the run's detail", |h| {
+        has(h, "Started (on schedule)")
+    });
     assert!(sent(&log, |r| *r == Request::RunDetail { run_id: visible }));
     assert!(has(&harness, "API calls"));
-    assert!(has(&harness, "STRING_TOO_LONG · 9"), "its errors are listed");
+    assert!(
+        has(&harness, "STRING_TOO_LONG · 9"),
+        "its errors are listed"
+    );
     harness.key_press(egui::Key::Escape);
-    step_until(&mut harness, "the panel to close", |h| !has(h, "Started (on schedule)"));
+    step_until(&mut harness, "the panel to close", |h| {
+        !has(h, "Started (on schedule)")
+    });
 }
 
 #[test]
 fn the_error_browser_groups_searches_shows_details_and_retries() {
     let (mut harness, log) = app();
     go_to(&mut harness, "Errors");
-    step_until(&mut harness, "the groups", |h| has(h, "REQUIRED_FIELD_MISSING · 2"));
+    step_until(&mut harness, "the groups", |h| {
+        has(h, "REQUIRED_FIELD_MISSING · 2")
+    });
     assert!(has(&harness, "STRING_TOO_LONG · 1"));
-    assert!(has(&harness, "Fill in the required field."), "each group has its hint");
-    step_until(&mut harness, "the errors", |h| has(h, "Name: data value too large"));
+    assert!(
+        has(&harness, "Fill in the required field."),
+        "each group has its hint"
+    );
+    step_until(&mut harness, "the errors", |h| {
+        has(h, "Name: data value too large")
+    });
 
     // Ctrl+F focuses the search box; typing sends the words as the filter.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
@@ -261,17 +340,37 @@ fn the_error_browser_groups_searches_shows_details_and_retries() {
     step_until(&mut harness, "the search to apply", |h| {
         !has(h, "Name: data value too large")
     });
-    assert!(sent(&log, |r| matches!(r, Request::ErrorsPage { filter, .. } if filter.text == "lastname")));
+    assert!(sent(
+        &log,
+        |r| matches!(r, Request::ErrorsPage { filter, .. } if filter.text == "lastname")
+    ));
     assert!(has(&harness, "Required fields are missing: [LastName]"));
 
     // Opening an error shows what was sent and what Salesforce answered.
-    harness.get_by_label("Required fields are missing: [LastName]").click();
-    step_until(&mut harness, "the error's detail", |h| has(h, "Payload sent"));
+    harness
+        .get_by_label("Required fields are missing: [LastName]")
+        .click();
+    step_until(&mut harness, "the error's detail", |h| {
+        has(h, "Payload sent")
+    });
     let payload = harness.get_by_role_and_label(Role::MultilineTextInput, "Payload sent");
-    assert!(payload.value().is_some_and(|v| v.contains("Payload company 1")), "{:?}", payload.value());
+    assert!(
+        payload
+            .value()
+            .is_some_and(|v| v.contains("Payload company 1")),
+        "{:?}",
+        payload.value()
+    );
     let response = harness.get_by_role_and_label(Role::MultilineTextInput, "Salesforce response");
-    assert!(response.value().is_some_and(|v| v.contains("\"statusCode\": \"REQUIRED_FIELD_MISSING\"")));
-    assert!(has(&harness, "Fix record 1, then sync again."), "what to do");
+    assert!(
+        response
+            .value()
+            .is_some_and(|v| v.contains("\"statusCode\": \"REQUIRED_FIELD_MISSING\""))
+    );
+    assert!(
+        has(&harness, "Fix record 1, then sync again."),
+        "what to do"
+    );
 
     // Retry sends the checked errors.
     harness.get_by_label("Select error 1").click();
@@ -283,7 +382,11 @@ fn the_error_browser_groups_searches_shows_details_and_retries() {
     });
     harness.get_by_label("Open in Salesforce").click();
     step_until(&mut harness, "the record to open", |_| {
-        sent(&log, |r| *r == Request::OpenUrl { url: "https://acme.test/001000000000000001".into() })
+        sent(&log, |r| {
+            *r == Request::OpenUrl {
+                url: "https://acme.test/001000000000000001".into(),
+            }
+        })
     });
 }
 
@@ -295,15 +398,29 @@ fn conflicts_resolve_per_field_and_in_bulk() {
     assert!(has(&harness, "3 fields wait for a decision"));
     assert!(has(&harness, "Remote Phone 7"), "both sides side by side");
 
-    harness.get_by_label("Keep Salesforce Phone of row 7").click();
-    step_until(&mut harness, "the field to leave", |h| !has(h, "Local Phone 7"));
-    assert!(sent(&log, |r| *r == Request::ResolveConflicts { ids: vec![2], keep: Keep::Salesforce }));
+    harness
+        .get_by_label("Keep Salesforce Phone of row 7")
+        .click();
+    step_until(&mut harness, "the field to leave", |h| {
+        !has(h, "Local Phone 7")
+    });
+    assert!(sent(&log, |r| *r
+        == Request::ResolveConflicts {
+            ids: vec![2],
+            keep: Keep::Salesforce
+        }));
 
     harness.get_by_label("Select Name of row 7").click();
     harness.step();
     harness.get_by_label("Select Name of row 8").click();
     harness.step();
     harness.get_by_label("Keep local for 2 selected").click();
-    step_until(&mut harness, "the inbox to empty", |h| has(h, "No conflicts"));
-    assert!(sent(&log, |r| *r == Request::ResolveConflicts { ids: vec![1, 3], keep: Keep::Local }));
+    step_until(&mut harness, "the inbox to empty", |h| {
+        has(h, "No conflicts")
+    });
+    assert!(sent(&log, |r| *r
+        == Request::ResolveConflicts {
+            ids: vec![1, 3],
+            keep: Keep::Local
+        }));
 }

@@ -164,9 +164,7 @@ impl Service {
 
     pub(super) async fn list_conflicts(self: &Arc<Self>) -> anyhow::Result<()> {
         let urls = self.record_url_book();
-        let rows = self
-            .in_journal(move |ws| conflict_rows(&ws, &urls))
-            .await?;
+        let rows = self.in_journal(move |ws| conflict_rows(&ws, &urls)).await?;
         self.outbox.send(Event::Conflicts(rows));
         Ok(())
     }
@@ -330,7 +328,8 @@ fn conflict_rows(ws: &Workspace, urls: &UrlBook) -> anyhow::Result<Vec<ConflictR
                         .find(|f| f.remote.eq_ignore_ascii_case(&conflict.field))
                         .and_then(|f| f.local_column().map(str::to_string))
                 }),
-                record_url: link.and_then(|l| urls.record_url(&l.connection, Some(&conflict.sf_id))),
+                record_url: link
+                    .and_then(|l| urls.record_url(&l.connection, Some(&conflict.sf_id))),
                 conflict,
             }
         })
@@ -379,7 +378,10 @@ fn write_csv(path: &Path, rows: &[ErrorRow]) -> anyhow::Result<()> {
             e.fields.join(", "),
             e.sf_id.clone().unwrap_or_default(),
             e.row_key.clone().unwrap_or_default(),
-            e.payload.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+            e.payload
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             e.hint.clone(),
             e.at.to_rfc3339(),
             row.record_url.clone().unwrap_or_default(),

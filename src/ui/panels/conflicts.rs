@@ -187,9 +187,7 @@ fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, command
         let first = record.rows[0];
         ui.horizontal(|ui| {
             ui.label(RichText::new(&record.title).strong());
-            ui.label(
-                RichText::new(format!("{} {}", first.object, first.conflict.sf_id)).weak(),
-            );
+            ui.label(RichText::new(format!("{} {}", first.object, first.conflict.sf_id)).weak());
             if let Some(url) = &first.record_url {
                 if ui.link("Open in Salesforce").clicked() {
                     commands.send(Request::OpenUrl { url: url.clone() });
@@ -221,7 +219,12 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
     let mut checked = state.checked.contains(&c.id);
     let check = ui.add(egui::Checkbox::without_text(&mut checked));
     check.widget_info(|| {
-        WidgetInfo::selected(egui::Role::CheckBox, true, checked, format!("Select {name}"))
+        WidgetInfo::selected(
+            egui::Role::CheckBox,
+            true,
+            checked,
+            format!("Select {name}"),
+        )
     });
     if check.changed() {
         commands.push(Command::Conflicts(ConflictsCommand::Toggle(c.id)));

@@ -120,10 +120,10 @@ pub fn runs_page(
         both("link_name", "link_name", SqlValue::Text(link.clone()));
     }
     if let Some(status) = query.status {
-        both("status", "status", text(status.as_str()));
+        both("status", "status", sql_text(status.as_str()));
     }
     if let Some(trigger) = query.trigger {
-        both("trigger", "trigger", text(trigger.as_str()));
+        both("trigger", "trigger", sql_text(trigger.as_str()));
     }
     if query.with_errors {
         conditions.push("failed > 0".to_string());
@@ -131,9 +131,9 @@ pub fn runs_page(
     }
     if let Some(since) = query.since {
         conditions.push("started_at >= ?".to_string());
-        values.push(text(&day_text(since)));
+        values.push(sql_text(&day_text(since)));
         totals_conditions.push("day >= ?".to_string());
-        totals_values.push(text(&day_text(since)));
+        totals_values.push(sql_text(&day_text(since)));
     }
     let order = match query.sort {
         RunSort::Newest => "id DESC",
@@ -242,9 +242,7 @@ pub fn error_groups(conn: &Connection, query: &ErrorQuery) -> Result<Vec<CodeCou
     counts
         .into_iter()
         .map(|(code, count)| {
-            let message: String = latest
-                .query_row([&code], |r| r.get(0))
-                .unwrap_or_default();
+            let message: String = latest.query_row([&code], |r| r.get(0)).unwrap_or_default();
             Ok(CodeCount {
                 hint: hints::hint(&code, &[], &message),
                 code,
@@ -315,7 +313,10 @@ pub fn run_timeline(conn: &Connection, run: &RunRecord) -> Result<Vec<(DateTime<
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     if let Some(at) = last_write.as_deref().and_then(parse_time) {
-        events.push((at, format!("Read from Salesforce: {} local rows written", written)));
+        events.push((
+            at,
+            format!("Read from Salesforce: {} local rows written", written),
+        ));
     }
     let (errors, first_error): (i64, Option<String>) = conn.query_row(
         "SELECT count(*), min(at) FROM tether_run_errors WHERE run_id = ?1",
@@ -458,7 +459,7 @@ impl ErrorConditions {
         }
         if let Some(since) = query.since {
             conditions.push("e.at >= ?".to_string());
-            values.push(text(&day_text(since)));
+            values.push(sql_text(&day_text(since)));
         }
         if let Some(run) = query.run {
             conditions.push("e.run_id = ?".to_string());
@@ -512,7 +513,7 @@ impl ErrorConditions {
         }
         if let Some(since) = self.query.since {
             conditions.push("day >= ?".to_string());
-            values.push(text(&day_text(since)));
+            values.push(sql_text(&day_text(since)));
         }
         Some((conditions, values))
     }
@@ -580,7 +581,7 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-fn text(s: &str) -> SqlValue {
+fn sql_text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_string())
 }
 

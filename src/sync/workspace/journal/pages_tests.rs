@@ -96,7 +96,11 @@ fn errors_are_searched_filtered_grouped_and_counted() {
     let a = record_error(
         conn,
         first,
-        &failure("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", "7"),
+        &failure(
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [Name]",
+            "7",
+        ),
     )
     .unwrap();
     let b = record_error(
@@ -108,7 +112,11 @@ fn errors_are_searched_filtered_grouped_and_counted() {
     let c = record_error(
         conn,
         second,
-        &failure("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", "9"),
+        &failure(
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [Name]",
+            "9",
+        ),
     )
     .unwrap();
 
@@ -125,12 +133,22 @@ fn errors_are_searched_filtered_grouped_and_counted() {
         ..Default::default()
     };
     let by_word = errors_page(conn, &search("too lar"), 0, 10).unwrap();
-    assert_eq!(by_word.rows.iter().map(|e| e.error.id).collect::<Vec<_>>(), vec![b]);
+    assert_eq!(
+        by_word.rows.iter().map(|e| e.error.id).collect::<Vec<_>>(),
+        vec![b]
+    );
     assert_eq!(by_word.total, 1);
     let by_code = errors_page(conn, &search("REQUIRED_FIELD_MISSING"), 0, 10).unwrap();
     assert_eq!(by_code.total, 2);
     let by_payload = errors_page(conn, &search("company 9"), 0, 10).unwrap();
-    assert_eq!(by_payload.rows.iter().map(|e| e.error.id).collect::<Vec<_>>(), vec![c]);
+    assert_eq!(
+        by_payload
+            .rows
+            .iter()
+            .map(|e| e.error.id)
+            .collect::<Vec<_>>(),
+        vec![c]
+    );
     let by_id = errors_page(conn, &search("001000000000000008"), 0, 10).unwrap();
     assert_eq!(by_id.rows.len(), 1);
     assert_eq!(errors_page(conn, &search("\"odd"), 0, 10).unwrap().total, 0);
@@ -157,10 +175,17 @@ fn errors_are_searched_filtered_grouped_and_counted() {
 
     let groups = error_groups(conn, &ErrorQuery::default()).unwrap();
     assert_eq!(
-        groups.iter().map(|g| (g.code.as_str(), g.count)).collect::<Vec<_>>(),
+        groups
+            .iter()
+            .map(|g| (g.code.as_str(), g.count))
+            .collect::<Vec<_>>(),
         vec![("REQUIRED_FIELD_MISSING", 2), ("STRING_TOO_LONG", 1)]
     );
-    assert!(groups[0].hint.contains("Salesforce needs"), "{}", groups[0].hint);
+    assert!(
+        groups[0].hint.contains("Salesforce needs"),
+        "{}",
+        groups[0].hint
+    );
     let searched = error_groups(conn, &search("name")).unwrap();
     assert_eq!(searched.iter().map(|g| g.count).sum::<u64>(), 3);
     let of_second = error_groups(
@@ -174,13 +199,30 @@ fn errors_are_searched_filtered_grouped_and_counted() {
     assert_eq!(of_second.len(), 1);
 
     let picked = errors_by_ids(conn, &[c, 9999, a]).unwrap();
-    assert_eq!(picked.iter().map(|e| e.error.id).collect::<Vec<_>>(), vec![c, a]);
+    assert_eq!(
+        picked.iter().map(|e| e.error.id).collect::<Vec<_>>(),
+        vec![c, a]
+    );
 
     // Deleting a run takes its errors out of the totals and the text index.
-    conn.execute("DELETE FROM tether_runs WHERE id = ?1", [second]).unwrap();
-    assert_eq!(errors_page(conn, &ErrorQuery::default(), 0, 10).unwrap().total, 2);
-    assert_eq!(errors_page(conn, &search("company 9"), 0, 10).unwrap().total, 0);
-    assert_eq!(runs_page(conn, &RunQuery::default(), 0, 10).unwrap().total, 1);
+    conn.execute("DELETE FROM tether_runs WHERE id = ?1", [second])
+        .unwrap();
+    assert_eq!(
+        errors_page(conn, &ErrorQuery::default(), 0, 10)
+            .unwrap()
+            .total,
+        2
+    );
+    assert_eq!(
+        errors_page(conn, &search("company 9"), 0, 10)
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        runs_page(conn, &RunQuery::default(), 0, 10).unwrap().total,
+        1
+    );
 }
 
 #[test]
@@ -219,9 +261,15 @@ fn a_timeline_reads_the_run_and_its_audit_entries() {
     let words: Vec<&str> = timeline.iter().map(|(_, w)| w.as_str()).collect();
     assert!(words[0].starts_with("Started"), "{words:?}");
     assert!(words.contains(&"1 record failed"), "{words:?}");
-    assert!(words.contains(&"Finished: some records failed"), "{words:?}");
+    assert!(
+        words.contains(&"Finished: some records failed"),
+        "{words:?}"
+    );
     assert_eq!(*words.last().unwrap(), format!("Undone by run #{undo}"));
-    assert!(timeline.windows(2).all(|w| w[0].0 <= w[1].0), "oldest first");
+    assert!(
+        timeline.windows(2).all(|w| w[0].0 <= w[1].0),
+        "oldest first"
+    );
     assert_eq!(audit_log(conn, 1).unwrap()[0].action, "run.finish");
 }
 
@@ -254,9 +302,13 @@ fn page_queries_use_indexes() {
         let plan = plan(sql);
         assert!(!plan.contains("USE TEMP B-TREE"), "{sql}: sorts: {plan}");
         // Reading runs newest first without a filter walks the table itself, in id order.
-        for table in ["tether_runs", "tether_run_errors"].iter().filter(|_| sql.contains("WHERE")) {
+        for table in ["tether_runs", "tether_run_errors"]
+            .iter()
+            .filter(|_| sql.contains("WHERE"))
+        {
             assert!(
-                !plan.contains(&format!("SCAN {table} ")) && !plan.ends_with(&format!("SCAN {table}")),
+                !plan.contains(&format!("SCAN {table} "))
+                    && !plan.ends_with(&format!("SCAN {table}")),
                 "{sql}: full scan: {plan}"
             );
         }

@@ -25,14 +25,22 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
         |key| format!("row {key}"),
     );
     ui.label(
-        RichText::new(format!("{} · {} · {record} · run #{}", row.link, row.object, e.run_id))
-            .color(MUTED),
+        RichText::new(format!(
+            "{} · {} · {record} · run #{}",
+            row.link, row.object, e.run_id
+        ))
+        .color(MUTED),
     );
     ui.add_space(theme::GRID);
     ui.horizontal_wrapped(|ui| {
         let open = ui
-            .add_enabled(row.record_url.is_some(), egui::Button::new("Open in Salesforce"))
-            .on_disabled_hover_text("This record has no Salesforce Id yet, or its org is not connected");
+            .add_enabled(
+                row.record_url.is_some(),
+                egui::Button::new("Open in Salesforce"),
+            )
+            .on_disabled_hover_text(
+                "This record has no Salesforce Id yet, or its org is not connected",
+            );
         if open.clicked() {
             if let Some(url) = &row.record_url {
                 commands.send(Request::OpenUrl { url: url.clone() });

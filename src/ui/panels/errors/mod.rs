@@ -152,7 +152,10 @@ impl ErrorsState {
 
     fn requests(&mut self, commands: &mut Commands) {
         let (first, last) = self.visible;
-        for offset in self.errors.wanted(first, last.saturating_add(PAGE_SIZE / 2)) {
+        for offset in self
+            .errors
+            .wanted(first, last.saturating_add(PAGE_SIZE / 2))
+        {
             commands.send(Request::ErrorsPage {
                 filter: self.filter.clone(),
                 offset,

@@ -87,14 +87,20 @@ pub(super) fn show(
                     }
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(&e.code).monospace().color(crate::ui::theme::DANGER));
+                    ui.label(
+                        RichText::new(&e.code)
+                            .monospace()
+                            .color(crate::ui::theme::DANGER),
+                    );
                 });
                 row.col(|ui| {
                     let open = ui
                         .add(egui::Button::new(&e.message).frame(false).truncate())
                         .on_hover_text("Open this error");
                     if open.clicked() {
-                        commands.push(Command::Errors(ErrorsCommand::Open(Box::new(entry.clone()))));
+                        commands.push(Command::Errors(ErrorsCommand::Open(Box::new(
+                            entry.clone(),
+                        ))));
                     }
                 });
                 row.col(|ui| {
@@ -113,7 +119,9 @@ pub(super) fn show(
                 });
                 row.col(|ui| time_label(ui, e.at));
                 if row.response().clicked() {
-                    commands.push(Command::Errors(ErrorsCommand::Open(Box::new(entry.clone()))));
+                    commands.push(Command::Errors(ErrorsCommand::Open(Box::new(
+                        entry.clone(),
+                    ))));
                 }
             });
         });

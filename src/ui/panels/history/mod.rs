@@ -116,7 +116,9 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
             .resizable(true)
             .default_size(360.0)
             .min_size(280.0)
-            .show(ui, |ui| detail::show(ui, *run_id, detail.as_deref(), commands));
+            .show(ui, |ui| {
+                detail::show(ui, *run_id, detail.as_deref(), commands)
+            });
     }
     match state.runs.total() {
         Some(0) => empty(ui, &state.filter, model, commands),
@@ -212,13 +214,10 @@ pub(crate) fn since_combo(ui: &mut Ui, label: &str, since: &mut Option<NaiveDate
         (Some(today - Duration::days(6)), "Last 7 days"),
         (Some(today - Duration::days(29)), "Last 30 days"),
     ];
-    let current = choices
-        .iter()
-        .find(|(day, _)| day == since)
-        .map_or_else(
-            || since.map(|d| format!("Since {d}")).unwrap_or_default(),
-            |(_, word)| word.to_string(),
-        );
+    let current = choices.iter().find(|(day, _)| day == since).map_or_else(
+        || since.map(|d| format!("Since {d}")).unwrap_or_default(),
+        |(_, word)| word.to_string(),
+    );
     egui::ComboBox::from_label(label)
         .selected_text(current)
         .show_ui(ui, |ui| {

@@ -100,7 +100,11 @@ mod tests {
     #[test]
     fn pages_are_asked_once_and_rows_found_by_index() {
         let mut paged: Paged<u64> = Paged::default();
-        assert_eq!(paged.wanted(0, 30), vec![0], "only the first page before a total");
+        assert_eq!(
+            paged.wanted(0, 30),
+            vec![0],
+            "only the first page before a total"
+        );
         assert!(paged.wanted(0, 30).is_empty(), "asked once");
         paged.insert(0, 1_000, (0..PAGE_SIZE).collect());
         assert_eq!(paged.row(5), Some(&5));

@@ -64,7 +64,15 @@ pub(super) fn show(
                 ui.strong("Synced");
             });
             header.col(|ui| {
-                sort_header(ui, "Failed", sort, RunSort::MostFailed, None, state, commands)
+                sort_header(
+                    ui,
+                    "Failed",
+                    sort,
+                    RunSort::MostFailed,
+                    None,
+                    state,
+                    commands,
+                )
             });
             header.col(|ui| {
                 ui.strong("Conflicts");
