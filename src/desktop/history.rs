@@ -236,11 +236,11 @@ impl Service {
             .map(|m| m.clone())
             .unwrap_or_default();
         let saved = self.config.data_dir.join("tether.db");
-        if saved.exists() {
-            if let Ok(list) = ConnectionDb::open(&saved).and_then(|db| db.list()) {
-                for c in list {
-                    urls.entry(c.name).or_insert(c.instance_url);
-                }
+        if saved.exists()
+            && let Ok(list) = ConnectionDb::open(&saved).and_then(|db| db.list())
+        {
+            for c in list {
+                urls.entry(c.name).or_insert(c.instance_url);
             }
         }
         UrlBook(urls)

@@ -188,10 +188,10 @@ fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, command
         ui.horizontal(|ui| {
             ui.label(RichText::new(&record.title).strong());
             ui.label(RichText::new(format!("{} {}", first.object, first.conflict.sf_id)).weak());
-            if let Some(url) = &first.record_url {
-                if ui.link("Open in Salesforce").clicked() {
-                    commands.send(Request::OpenUrl { url: url.clone() });
-                }
+            if let Some(url) = &first.record_url
+                && ui.link("Open in Salesforce").clicked()
+            {
+                commands.send(Request::OpenUrl { url: url.clone() });
             }
         });
         ui.add_space(theme::GRID / 2.0);

@@ -189,7 +189,7 @@ pub fn errors_page(
     values.push(SqlValue::Integer(to_i64(offset)));
     let sql = format!(
         "SELECT {ERROR_COLUMNS} {} ORDER BY {} {direction} LIMIT ? OFFSET ?",
-        filter.from_where(),
+        filter.tables_and_conditions(),
         filter.id_column()
     );
     let rows = conn
@@ -230,7 +230,7 @@ pub fn error_groups(conn: &Connection, query: &ErrorQuery) -> Result<Vec<CodeCou
         let sql = format!(
             "SELECT code, count(*) FROM (SELECT e.code AS code {} LIMIT ?)
              GROUP BY code ORDER BY 2 DESC, code",
-            filter.from_where()
+            filter.tables_and_conditions()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         stmt.query_map(params_from_iter(values), |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -474,7 +474,7 @@ impl ErrorConditions {
         }))
     }
 
-    fn from_where(&self) -> String {
+    fn tables_and_conditions(&self) -> String {
         let from = if self.text.is_some() {
             "FROM tether_run_errors_text JOIN tether_run_errors e ON e.id = tether_run_errors_text.rowid"
         } else {
@@ -537,7 +537,7 @@ impl ErrorConditions {
         let counted: i64 = conn.query_row(
             &format!(
                 "SELECT count(*) FROM (SELECT 1 {} LIMIT ?)",
-                self.from_where()
+                self.tables_and_conditions()
             ),
             params_from_iter(values),
             |r| r.get(0),

@@ -41,10 +41,10 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
             .on_disabled_hover_text(
                 "This record has no Salesforce Id yet, or its org is not connected",
             );
-        if open.clicked() {
-            if let Some(url) = &row.record_url {
-                commands.send(Request::OpenUrl { url: url.clone() });
-            }
+        if open.clicked()
+            && let Some(url) = &row.record_url
+        {
+            commands.send(Request::OpenUrl { url: url.clone() });
         }
         let retry = if checked > 0 {
             format!("Retry {checked} selected")

@@ -293,14 +293,13 @@ fn filter_bar(
                 }
             });
         since_combo(ui, "Since", &mut next.since);
-        if let Some(run) = next.run {
-            if ui
+        if let Some(run) = next.run
+            && ui
                 .button(format!("Run #{run} ✖"))
                 .on_hover_text("Show the errors of every run")
                 .clicked()
-            {
-                next.run = None;
-            }
+        {
+            next.run = None;
         }
     });
     if next != state.filter {

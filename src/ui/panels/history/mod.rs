@@ -47,10 +47,10 @@ impl HistoryState {
                 rows,
             } if *filter == self.filter => self.runs.insert(*offset, *total, rows.clone()),
             Event::RunDetail(detail) => {
-                if let Some((id, slot)) = &mut self.open {
-                    if *id == detail.run.id {
-                        *slot = Some(detail.clone());
-                    }
+                if let Some((id, slot)) = &mut self.open
+                    && *id == detail.run.id
+                {
+                    *slot = Some(detail.clone());
                 }
             }
             // New runs shift every page.
