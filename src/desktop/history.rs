@@ -1,58 +1,430 @@
 //! History, the error browser and the conflicts inbox: pages read from the workspace journal.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::Utc;
+use serde_json::json;
 
 use super::service::Service;
 use super::*;
+use crate::connect::ConnectionDb;
+use crate::sync::link::Link;
+use crate::sync::workspace::Workspace;
+use crate::sync::workspace::conflicts::{self, Keep};
+use crate::sync::workspace::journal::{self, pages};
+
+/// How many of a run's errors its detail carries; the error browser has them all.
+const DETAIL_ERRORS: u64 = 50;
 
 impl Service {
-    pub(super) async fn daily_stats(self: &Arc<Self>, _days: u32) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+    pub(super) async fn daily_stats(self: &Arc<Self>, days: u32) -> anyhow::Result<()> {
+        let days = self
+            .in_journal(move |ws| {
+                let today = Utc::now().date_naive();
+                Ok(pages::daily_totals(ws.conn(), days, today)?)
+            })
+            .await?;
+        self.outbox.send(Event::DailyStats(
+            days.into_iter()
+                .map(|d| DayStats {
+                    day: d.day,
+                    synced: d.synced,
+                    errors: d.failed,
+                })
+                .collect(),
+        ));
+        Ok(())
     }
 
     pub(super) async fn runs_page(
         self: &Arc<Self>,
-        _filter: RunFilter,
-        _offset: u64,
-        _limit: u64,
+        filter: RunFilter,
+        offset: u64,
+        limit: u64,
     ) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let query = run_query(&filter);
+        let page = self
+            .in_journal(move |ws| Ok(pages::runs_page(ws.conn(), &query, offset, limit)?))
+            .await?;
+        self.outbox.send(Event::RunsPage {
+            filter,
+            offset,
+            total: page.total,
+            rows: page.rows,
+        });
+        Ok(())
     }
 
-    pub(super) async fn run_detail(self: &Arc<Self>, _run_id: i64) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+    pub(super) async fn run_detail(self: &Arc<Self>, run_id: i64) -> anyhow::Result<()> {
+        let urls = self.record_url_book();
+        let detail = self
+            .in_journal(move |ws| {
+                let conn = ws.conn();
+                let run = journal::run(conn, run_id)?.ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "Run {run_id} is no longer in the history (its link's history may have been cleared). Refresh the list"
+                    )
+                })?;
+                let query = pages::ErrorQuery {
+                    run: Some(run_id),
+                    sort: pages::ErrorSort::Oldest,
+                    ..Default::default()
+                };
+                let errors = pages::errors_page(conn, &query, 0, DETAIL_ERRORS)?;
+                let links = pages::link_objects(conn)?;
+                Ok(RunDetail {
+                    timeline: pages::run_timeline(conn, &run)?,
+                    run,
+                    total_errors: errors.total,
+                    errors: error_rows(errors.rows, &links, &urls),
+                })
+            })
+            .await?;
+        self.outbox.send(Event::RunDetail(Box::new(detail)));
+        Ok(())
     }
 
     pub(super) async fn errors_page(
         self: &Arc<Self>,
-        _filter: ErrorFilter,
-        _offset: u64,
-        _limit: u64,
+        filter: ErrorFilter,
+        offset: u64,
+        limit: u64,
     ) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let query = error_query(&filter);
+        let urls = self.record_url_book();
+        let (total, rows) = self
+            .in_journal(move |ws| {
+                let page = pages::errors_page(ws.conn(), &query, offset, limit)?;
+                let links = pages::link_objects(ws.conn())?;
+                Ok((page.total, error_rows(page.rows, &links, &urls)))
+            })
+            .await?;
+        self.outbox.send(Event::ErrorsPage {
+            filter,
+            offset,
+            total,
+            rows,
+        });
+        Ok(())
     }
 
-    pub(super) async fn error_groups(self: &Arc<Self>, _filter: ErrorFilter) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+    pub(super) async fn error_groups(self: &Arc<Self>, filter: ErrorFilter) -> anyhow::Result<()> {
+        let query = error_query(&filter);
+        let groups = self
+            .in_journal(move |ws| Ok(pages::error_groups(ws.conn(), &query)?))
+            .await?;
+        self.outbox.send(Event::ErrorGroups {
+            filter,
+            groups: groups
+                .into_iter()
+                .map(|g| ErrorGroup {
+                    code: g.code,
+                    count: g.count,
+                    hint: g.hint,
+                })
+                .collect(),
+        });
+        Ok(())
     }
 
     pub(super) async fn export_errors(
         self: &Arc<Self>,
-        _ids: Vec<i64>,
-        _path: &std::path::Path,
+        ids: Vec<i64>,
+        path: &Path,
     ) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let urls = self.record_url_book();
+        let target: PathBuf = path.to_path_buf();
+        let rows = self
+            .in_journal(move |ws| {
+                let entries = pages::errors_by_ids(ws.conn(), &ids)?;
+                let links = pages::link_objects(ws.conn())?;
+                let rows = error_rows(entries, &links, &urls);
+                write_csv(&target, &rows).with_context(|| {
+                    format!(
+                        "Tether could not write {}. Choose a folder you can write to, or close the file if another program has it open",
+                        target.display()
+                    )
+                })?;
+                Ok(rows.len() as u64)
+            })
+            .await?;
+        self.outbox.send(Event::Exported {
+            path: path.to_path_buf(),
+            rows,
+        });
+        self.outbox.send(Event::Notice(format!(
+            "Exported {rows} errors to {}",
+            path.display()
+        )));
+        Ok(())
     }
 
     pub(super) async fn list_conflicts(self: &Arc<Self>) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let urls = self.record_url_book();
+        let rows = self.in_journal(move |ws| conflict_rows(&ws, &urls)).await?;
+        self.outbox.send(Event::Conflicts(rows));
+        Ok(())
     }
 
     pub(super) async fn resolve_conflicts(
         self: &Arc<Self>,
-        _ids: Vec<i64>,
-        _keep: crate::sync::workspace::conflicts::Keep,
+        ids: Vec<i64>,
+        keep: Keep,
     ) -> anyhow::Result<()> {
-        anyhow::bail!("this part of Tether is not built yet")
+        let urls = self.record_url_book();
+        let (resolved, failures, rows) = self
+            .in_journal(move |ws| {
+                let mut resolved = 0usize;
+                let mut failures = Vec::new();
+                for id in &ids {
+                    match conflicts::resolve(ws.conn(), *id, keep, "app") {
+                        Ok(_) => resolved += 1,
+                        Err(e) => failures.push(e.to_string()),
+                    }
+                }
+                Ok((resolved, failures, conflict_rows(&ws, &urls)?))
+            })
+            .await?;
+        self.outbox.send(Event::Conflicts(rows));
+        if resolved > 0 {
+            let side = match keep {
+                Keep::Local => "local",
+                Keep::Salesforce => "Salesforce",
+            };
+            let noun = if resolved == 1 { "field" } else { "fields" };
+            self.outbox.send(Event::Notice(format!(
+                "Kept the {side} value of {resolved} {noun}. The next sync writes it to the other side"
+            )));
+        }
+        if let Some(first) = failures.first() {
+            anyhow::bail!(
+                "{} of the chosen conflicts could not be resolved: {first}",
+                failures.len()
+            );
+        }
+        Ok(())
+    }
+
+    /// Runs `work` on a blocking thread with the workspace open.
+    async fn in_journal<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(Workspace) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let path = self.config.workspace.clone();
+        tokio::task::spawn_blocking(move || {
+            let ws = Workspace::open(&path).with_context(|| {
+                format!(
+                    "Tether could not open the workspace {}. Check that the file exists and that no other program locks it",
+                    path.display()
+                )
+            })?;
+            work(ws)
+        })
+        .await
+        .context("the history reader stopped unexpectedly; try again")?
+    }
+
+    /// Where each connection's records live: this session's instance URLs, then the saved
+    /// connections.
+    fn record_url_book(&self) -> UrlBook {
+        let mut urls = self
+            .instance_urls
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        let saved = self.config.data_dir.join("tether.db");
+        if saved.exists()
+            && let Ok(list) = ConnectionDb::open(&saved).and_then(|db| db.list())
+        {
+            for c in list {
+                urls.entry(c.name).or_insert(c.instance_url);
+            }
+        }
+        UrlBook(urls)
+    }
+}
+
+/// Instance URL by connection name.
+#[derive(Debug, Clone, Default)]
+pub struct UrlBook(pub HashMap<String, String>);
+
+impl UrlBook {
+    /// `<instance url>/<id>`, when the connection and the id are known.
+    pub fn record_url(&self, connection: &str, sf_id: Option<&str>) -> Option<String> {
+        let id = sf_id.filter(|id| !id.trim().is_empty())?;
+        let base = self.0.get(connection)?;
+        Some(format!("{}/{}", base.trim_end_matches('/'), id.trim()))
+    }
+}
+
+fn run_query(filter: &RunFilter) -> pages::RunQuery {
+    pages::RunQuery {
+        link: filter.link.clone(),
+        status: filter.status,
+        trigger: filter.trigger,
+        since: filter.since,
+        with_errors: filter.with_errors,
+        sort: filter.sort,
+    }
+}
+
+fn error_query(filter: &ErrorFilter) -> pages::ErrorQuery {
+    pages::ErrorQuery {
+        text: filter.text.clone(),
+        link: filter.link.clone(),
+        object: filter.object.clone(),
+        code: filter.code.clone(),
+        since: filter.since,
+        run: filter.run,
+        sort: filter.sort,
+    }
+}
+
+fn error_rows(
+    entries: Vec<pages::ErrorEntry>,
+    links: &HashMap<String, Link>,
+    urls: &UrlBook,
+) -> Vec<ErrorRow> {
+    entries
+        .into_iter()
+        .map(|entry| {
+            let link = links.get(&entry.link_name);
+            let e = &entry.error;
+            let response = json!({
+                "statusCode": e.code,
+                "message": e.message,
+                "fields": e.fields,
+            });
+            ErrorRow {
+                object: link.map(|l| l.object.clone()).unwrap_or_default(),
+                record_url: link.and_then(|l| urls.record_url(&l.connection, e.sf_id.as_deref())),
+                link: entry.link_name,
+                response,
+                error: entry.error,
+            }
+        })
+        .collect()
+}
+
+fn conflict_rows(ws: &Workspace, urls: &UrlBook) -> anyhow::Result<Vec<ConflictRow>> {
+    let links: HashMap<i64, Link> = ws
+        .links()?
+        .into_iter()
+        .map(|stored| (stored.id, stored.link))
+        .collect();
+    Ok(conflicts::open(ws.conn(), None)?
+        .into_iter()
+        .map(|conflict| {
+            let link = links.get(&conflict.link_id);
+            ConflictRow {
+                link: link.map(|l| l.name.clone()).unwrap_or_default(),
+                object: link.map(|l| l.object.clone()).unwrap_or_default(),
+                column: link.and_then(|l| {
+                    l.fields
+                        .iter()
+                        .find(|f| f.remote.eq_ignore_ascii_case(&conflict.field))
+                        .and_then(|f| f.local_column().map(str::to_string))
+                }),
+                record_url: link
+                    .and_then(|l| urls.record_url(&l.connection, Some(&conflict.sf_id))),
+                conflict,
+            }
+        })
+        .collect())
+}
+
+/// A cell a spreadsheet would not run as a formula: text starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'`.
+pub fn neutralised(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+const CSV_HEADER: [&str; 14] = [
+    "id",
+    "run",
+    "link",
+    "object",
+    "side",
+    "code",
+    "message",
+    "fields",
+    "salesforce_id",
+    "row_key",
+    "payload",
+    "hint",
+    "at",
+    "record_url",
+];
+
+fn write_csv(path: &Path, rows: &[ErrorRow]) -> anyhow::Result<()> {
+    let mut out = csv::Writer::from_path(path)?;
+    out.write_record(CSV_HEADER)?;
+    for row in rows {
+        let e = &row.error;
+        let cells = [
+            e.id.to_string(),
+            e.run_id.to_string(),
+            row.link.clone(),
+            row.object.clone(),
+            e.side.as_str().to_string(),
+            e.code.clone(),
+            e.message.clone(),
+            e.fields.join(", "),
+            e.sf_id.clone().unwrap_or_default(),
+            e.row_key.clone().unwrap_or_default(),
+            e.payload
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            e.hint.clone(),
+            e.at.to_rfc3339(),
+            row.record_url.clone().unwrap_or_default(),
+        ];
+        out.write_record(cells.iter().map(|c| neutralised(c)))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        for (cell, expected) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Acme", "Acme"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(neutralised(cell), expected);
+        }
+    }
+
+    #[test]
+    fn record_urls_need_a_known_connection_and_an_id() {
+        let book = UrlBook(HashMap::from([(
+            "main".to_string(),
+            "https://acme.my.salesforce.com/".to_string(),
+        )]));
+        assert_eq!(
+            book.record_url("main", Some("001A")).as_deref(),
+            Some("https://acme.my.salesforce.com/001A")
+        );
+        assert_eq!(book.record_url("other", Some("001A")), None);
+        assert_eq!(book.record_url("main", None), None);
+        assert_eq!(book.record_url("main", Some(" ")), None);
     }
 }

@@ -14,6 +14,7 @@ use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
 use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
 use crate::sync::workspace::journal::ErrorRecord;
+pub use crate::sync::workspace::journal::pages::{ErrorSort, RunSort, TEXT_COUNT_CAP};
 use crate::sync::workspace::journal::{RunRecord, RunStatus, Trigger};
 
 /// Where the user signs in, as the connect wizard offers it.
@@ -403,18 +404,21 @@ pub struct RunFilter {
     pub since: Option<NaiveDate>,
     /// Only runs with at least one failed record.
     pub with_errors: bool,
+    pub sort: RunSort,
 }
 
 /// Which errors the error browser shows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorFilter {
-    /// Words looked for in the message, code, record id, key, fields and payload.
+    /// Words looked for in the message, code, record id, key, fields and payload. With words,
+    /// a page's `total` stops counting at [`TEXT_COUNT_CAP`].
     pub text: String,
     pub link: Option<String>,
     pub object: Option<String>,
     pub code: Option<String>,
     pub since: Option<NaiveDate>,
     pub run: Option<i64>,
+    pub sort: ErrorSort,
 }
 
 /// A failed record with what the browser needs around it.

@@ -1,27 +1,269 @@
-//! The Conflicts page.
+//! The conflicts inbox: fields both sides changed, with base, local and Salesforce values side
+//! by side; keep one side per field, or for many at once.
 
-use egui::Ui;
+use std::collections::BTreeSet;
 
-use crate::desktop::{Event, Request};
-use crate::ui::command::Commands;
+use egui::{RichText, Ui, WidgetInfo};
+use serde_json::Value;
+
+use crate::desktop::{ConflictRow, Event, Request, Topic};
+use crate::sync::workspace::conflicts::Keep;
+use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
-use crate::ui::widgets;
+use crate::ui::{Page, group_thousands, theme, widgets};
 
 /// Intents of the Conflicts page.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ConflictsCommand {}
+pub enum ConflictsCommand {
+    Resolve { ids: Vec<i64>, keep: Keep },
+    Toggle(i64),
+    CheckAll,
+    ClearChecks,
+    Refresh,
+}
 
 #[derive(Default)]
-pub struct ConflictsState {}
+pub struct ConflictsState {
+    rows: Option<Vec<ConflictRow>>,
+    asked: bool,
+    checked: BTreeSet<i64>,
+    /// Conflicts sent for resolving and not yet gone from the list.
+    pending: BTreeSet<i64>,
+}
 
 impl ConflictsState {
-    pub fn on_event(&mut self, _event: &Event) {}
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::Conflicts(rows) => {
+                let open: BTreeSet<i64> = rows.iter().map(|r| r.conflict.id).collect();
+                self.checked.retain(|id| open.contains(id));
+                self.pending.clear();
+                self.rows = Some(rows.clone());
+            }
+            // A sync may find new conflicts or settle old ones.
+            Event::SyncFinished(_) => self.asked = false,
+            Event::Failed {
+                topic: Topic::Conflicts,
+                ..
+            } => self.pending.clear(),
+            _ => {}
+        }
+    }
 
-    pub fn apply(&mut self, command: ConflictsCommand, _out: &mut Vec<Request>) {
-        match command {}
+    pub fn apply(&mut self, command: ConflictsCommand, out: &mut Vec<Request>) {
+        match command {
+            ConflictsCommand::Resolve { ids, keep } => {
+                if !ids.is_empty() {
+                    self.pending.extend(ids.iter().copied());
+                    for id in &ids {
+                        self.checked.remove(id);
+                    }
+                    out.push(Request::ResolveConflicts { ids, keep });
+                }
+            }
+            ConflictsCommand::Toggle(id) => {
+                if !self.checked.remove(&id) {
+                    self.checked.insert(id);
+                }
+            }
+            ConflictsCommand::CheckAll => {
+                let ids = self.rows.iter().flatten().map(|r| r.conflict.id);
+                self.checked.extend(ids);
+            }
+            ConflictsCommand::ClearChecks => self.checked.clear(),
+            ConflictsCommand::Refresh => self.asked = false,
+        }
     }
 }
 
-pub fn show(ui: &mut Ui, _state: &mut ConflictsState, _model: &Model, _commands: &mut Commands) {
-    widgets::page_header(ui, "Conflicts", None);
+pub fn show(ui: &mut Ui, state: &mut ConflictsState, model: &Model, commands: &mut Commands) {
+    if !state.asked {
+        state.asked = true;
+        commands.send(Request::ListConflicts);
+    }
+    let subtitle = match &state.rows {
+        None => "Loading conflicts…".to_string(),
+        Some(rows) if rows.len() == 1 => "1 field waits for a decision".to_string(),
+        Some(rows) => format!(
+            "{} fields wait for a decision",
+            group_thousands(rows.len() as u64)
+        ),
+    };
+    widgets::page_header(ui, "Conflicts", Some(&subtitle));
+    if let Some(message) = model.failures.get(&Topic::Conflicts) {
+        widgets::failure_banner(ui, Some(message));
+        if ui.button("Try again").clicked() {
+            commands.push(Command::Conflicts(ConflictsCommand::Refresh));
+        }
+    }
+    let Some(rows) = &state.rows else {
+        ui.spinner();
+        return;
+    };
+    if rows.is_empty() {
+        widgets::empty_state(
+            ui,
+            "No conflicts",
+            "When a field changes on both sides between syncs and its policy asks for review, it waits here for you to choose.",
+            |ui| {
+                if ui.button("See the run history").clicked() {
+                    commands.push(Command::Navigate(Page::History));
+                }
+            },
+        );
+        return;
+    }
+    toolbar(ui, state, commands);
+    ui.add_space(theme::GRID);
+    egui::ScrollArea::vertical()
+        .id_salt("conflicts_scroll")
+        .show(ui, |ui| {
+            for record in records(rows) {
+                record_card(ui, state, &record, commands);
+                ui.add_space(theme::GRID);
+            }
+        });
+}
+
+fn toolbar(ui: &mut Ui, state: &ConflictsState, commands: &mut Commands) {
+    ui.horizontal(|ui| {
+        if ui.button("Select all").clicked() {
+            commands.push(Command::Conflicts(ConflictsCommand::CheckAll));
+        }
+        let n = state.checked.len();
+        if n == 0 {
+            ui.label(RichText::new("Select fields to resolve many at once").weak());
+            return;
+        }
+        if ui.button("Clear selection").clicked() {
+            commands.push(Command::Conflicts(ConflictsCommand::ClearChecks));
+        }
+        let ids: Vec<i64> = state.checked.iter().copied().collect();
+        let count = group_thousands(n as u64);
+        for (keep, word) in [(Keep::Local, "local"), (Keep::Salesforce, "Salesforce")] {
+            let text = format!("Keep {word} for {count} selected");
+            if ui.button(text).clicked() {
+                commands.push(Command::Conflicts(ConflictsCommand::Resolve {
+                    ids: ids.clone(),
+                    keep,
+                }));
+            }
+        }
+    });
+}
+
+/// The conflicts of one record, in the order they were found.
+struct Record<'a> {
+    title: String,
+    rows: Vec<&'a ConflictRow>,
+}
+
+fn records(rows: &[ConflictRow]) -> Vec<Record<'_>> {
+    let mut records: Vec<Record<'_>> = Vec::new();
+    for row in rows {
+        let title = record_name(row);
+        let key = format!("{} · {}", row.link, title);
+        match records.iter_mut().find(|r| r.title == key) {
+            Some(record) => record.rows.push(row),
+            None => records.push(Record {
+                title: key,
+                rows: vec![row],
+            }),
+        }
+    }
+    records
+}
+
+fn record_name(row: &ConflictRow) -> String {
+    match &row.conflict.row_key {
+        Some(key) => format!("row {key}"),
+        None => row.conflict.sf_id.clone(),
+    }
+}
+
+fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, commands: &mut Commands) {
+    widgets::card(ui, |ui| {
+        ui.set_width(ui.available_width());
+        let first = record.rows[0];
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&record.title).strong());
+            ui.label(RichText::new(format!("{} {}", first.object, first.conflict.sf_id)).weak());
+            if let Some(url) = &first.record_url
+                && ui.link("Open in Salesforce").clicked()
+            {
+                commands.send(Request::OpenUrl { url: url.clone() });
+            }
+        });
+        ui.add_space(theme::GRID / 2.0);
+        egui::Grid::new(("conflict_grid", first.conflict.id))
+            .num_columns(6)
+            .striped(true)
+            .spacing([2.0 * theme::GRID, theme::GRID / 2.0])
+            .show(ui, |ui| {
+                ui.label("");
+                for title in ["Field", "Base", "Local", "Salesforce", ""] {
+                    ui.label(RichText::new(title).strong());
+                }
+                ui.end_row();
+                for row in &record.rows {
+                    field_row(ui, state, row, commands);
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &mut Commands) {
+    let c = &row.conflict;
+    let name = format!("{} of {}", c.field, record_name(row));
+    let mut checked = state.checked.contains(&c.id);
+    let check = ui.add(egui::Checkbox::without_text(&mut checked));
+    check.widget_info(|| {
+        WidgetInfo::selected(
+            egui::Role::CheckBox,
+            true,
+            checked,
+            format!("Select {name}"),
+        )
+    });
+    if check.changed() {
+        commands.push(Command::Conflicts(ConflictsCommand::Toggle(c.id)));
+    }
+    ui.vertical(|ui| {
+        ui.label(RichText::new(&c.field).strong());
+        if let Some(column) = &row.column {
+            ui.label(RichText::new(format!("column {column}")).small().weak());
+        }
+    });
+    ui.label(RichText::new(value_text(c.base.as_ref())).weak());
+    ui.label(RichText::new(value_text(c.local.as_ref())).color(theme::ACCENT));
+    ui.label(RichText::new(value_text(c.remote.as_ref())).color(theme::WARNING));
+    let pending = state.pending.contains(&c.id);
+    ui.horizontal(|ui| {
+        for (keep, word) in [(Keep::Local, "local"), (Keep::Salesforce, "Salesforce")] {
+            let button = ui.add_enabled(!pending, egui::Button::new(format!("Keep {word}")));
+            button.widget_info(|| {
+                WidgetInfo::labeled(egui::Role::Button, !pending, format!("Keep {word} {name}"))
+            });
+            if button.clicked() {
+                commands.push(Command::Conflicts(ConflictsCommand::Resolve {
+                    ids: vec![c.id],
+                    keep,
+                }));
+            }
+        }
+        if pending {
+            ui.spinner();
+        }
+    });
+}
+
+/// A value as people read it: text unquoted, nothing as "no value", null as "empty".
+fn value_text(value: Option<&Value>) -> String {
+    match value {
+        None => "(no value)".to_string(),
+        Some(Value::Null) => "(empty)".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }

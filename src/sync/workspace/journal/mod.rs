@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 mod errors;
+pub mod pages;
 mod rows;
 
 pub use errors::{AuditEntry, ErrorRecord, RecordFailure, Side, audit_log, errors, record_error};

@@ -1,0 +1,129 @@
+//! The errors table: a checkbox per row, drawn only where visible over the whole total.
+
+use egui::{RichText, Ui, WidgetInfo};
+use egui_extras::{Column, TableBuilder};
+
+use super::{ErrorsCommand, ErrorsState};
+use crate::desktop::ErrorSort;
+use crate::ui::command::{Command, Commands};
+use crate::ui::panels::history::{MUTED, time_label};
+
+const ROW_HEIGHT: f32 = 28.0;
+
+/// Draws the table; returns the first and last row indexes drawn.
+pub(super) fn show(
+    ui: &mut Ui,
+    state: &ErrorsState,
+    open: Option<i64>,
+    commands: &mut Commands,
+) -> (u64, u64) {
+    let total = state.errors.total().unwrap_or(0);
+    let rows = usize::try_from(total).unwrap_or(usize::MAX);
+    let mut drawn: Option<(u64, u64)> = None;
+    TableBuilder::new(ui)
+        .id_salt("errors_table")
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(32.0))
+        .column(Column::initial(200.0).at_least(120.0).clip(true))
+        .column(Column::initial(320.0).at_least(120.0).clip(true))
+        .column(Column::initial(120.0).clip(true))
+        .column(Column::initial(160.0).clip(true))
+        .column(Column::exact(80.0))
+        .column(Column::remainder().at_least(90.0))
+        .header(32.0, |mut header| {
+            header.col(|_| {});
+            for title in ["Code", "Message", "Link", "Record", "Run"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+            header.col(|ui| {
+                let newest = state.filter.sort == ErrorSort::Newest;
+                let title = if newest { "When ⏷" } else { "When ⏶" };
+                let button = egui::Button::new(RichText::new(title).strong()).frame(false);
+                if ui.add(button).on_hover_text("Sort by time").clicked() {
+                    let mut filter = state.filter.clone();
+                    filter.sort = if newest {
+                        ErrorSort::Oldest
+                    } else {
+                        ErrorSort::Newest
+                    };
+                    commands.push(Command::Errors(ErrorsCommand::SetFilter(filter)));
+                }
+            });
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, rows, |mut row| {
+                let index = row.index() as u64;
+                drawn = Some(match drawn {
+                    None => (index, index),
+                    Some((first, last)) => (first.min(index), last.max(index)),
+                });
+                let Some(entry) = state.errors.row(index) else {
+                    row.col(|_| {});
+                    row.col(|ui| {
+                        ui.label(RichText::new("Loading…").color(MUTED));
+                    });
+                    return;
+                };
+                let e = &entry.error;
+                row.set_selected(open == Some(e.id));
+                row.col(|ui| {
+                    let mut checked = state.checked.contains(&e.id);
+                    let response = ui.add(egui::Checkbox::without_text(&mut checked));
+                    response.widget_info(|| {
+                        WidgetInfo::selected(
+                            egui::Role::CheckBox,
+                            true,
+                            checked,
+                            format!("Select error {}", e.id),
+                        )
+                    });
+                    if response.changed() {
+                        commands.push(Command::Errors(ErrorsCommand::Toggle(e.id)));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(
+                        RichText::new(&e.code)
+                            .monospace()
+                            .color(crate::ui::theme::DANGER),
+                    );
+                });
+                row.col(|ui| {
+                    let open = ui
+                        .add(egui::Button::new(&e.message).frame(false).truncate())
+                        .on_hover_text("Open this error");
+                    if open.clicked() {
+                        commands.push(Command::Errors(ErrorsCommand::Open(Box::new(
+                            entry.clone(),
+                        ))));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&entry.link);
+                });
+                row.col(|ui| {
+                    let record = match (&e.row_key, &e.sf_id) {
+                        (Some(key), _) => format!("Row {key}"),
+                        (None, Some(id)) => id.clone(),
+                        (None, None) => "—".to_string(),
+                    };
+                    ui.label(record);
+                });
+                row.col(|ui| {
+                    ui.label(format!("#{}", e.run_id));
+                });
+                row.col(|ui| time_label(ui, e.at));
+                if row.response().clicked() {
+                    commands.push(Command::Errors(ErrorsCommand::Open(Box::new(
+                        entry.clone(),
+                    ))));
+                }
+            });
+        });
+    drawn.unwrap_or((0, 0))
+}
