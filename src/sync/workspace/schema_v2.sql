@@ -3,6 +3,7 @@
 -- sum over a few hundred rows rather than a scan), and a full-text index over failed records.
 
 CREATE INDEX tether_runs_by_status ON tether_runs (status, id);
+CREATE INDEX tether_runs_by_link_status ON tether_runs (link_name, status, id);
 CREATE INDEX tether_runs_by_trigger ON tether_runs (trigger, id);
 CREATE INDEX tether_runs_by_start ON tether_runs (started_at);
 CREATE INDEX tether_runs_by_failed ON tether_runs (failed, id);
