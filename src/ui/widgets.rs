@@ -112,3 +112,32 @@ pub fn failure_banner(ui: &mut Ui, message: Option<&String>) {
         });
     ui.add_space(theme::GRID);
 }
+
+/// `main` on the left and a detail panel of `width` on the right, on its own surface.
+pub fn with_side_panel<T>(
+    ui: &mut Ui,
+    width: f32,
+    shared: &mut T,
+    main: impl FnOnce(&mut Ui, &mut T),
+    side: impl FnOnce(&mut Ui, &mut T),
+) {
+    let width = width.min(ui.available_width() * 0.5);
+    egui_extras::StripBuilder::new(ui)
+        .size(egui_extras::Size::remainder().at_least(200.0))
+        .size(egui_extras::Size::exact(width))
+        .horizontal(|mut strip| {
+            strip.cell(|ui| main(ui, shared));
+            strip.cell(|ui| {
+                let visuals = ui.visuals().clone();
+                Frame::new()
+                    .fill(theme::card_fill(&visuals))
+                    .stroke(theme::hairline(&visuals))
+                    .corner_radius(CornerRadius::same(theme::CARD_RADIUS))
+                    .inner_margin(Margin::same(16))
+                    .show(ui, |ui| {
+                        ui.set_min_size(ui.available_size());
+                        side(ui, shared);
+                    });
+            });
+        });
+}

@@ -80,10 +80,12 @@ impl Workspace {
     pub fn open(path: &Path) -> Result<Workspace> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching a new file to WAL while another connection opens it can report "busy"
+        // without waiting on the busy timeout; it settles within moments.
+        when_not_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        migrate(&mut conn, path)?;
+        when_not_busy(|| migrate(&mut conn, path))?;
         Ok(Workspace {
             conn,
             path: path.to_path_buf(),
@@ -235,21 +237,105 @@ fn parse_definition(name: &str, definition: &str) -> Result<Link> {
     })
 }
 
-fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let known = MIGRATIONS.len() as i64;
-    if done > known {
-        return Err(WorkspaceError::TooNew {
-            path: path.to_path_buf(),
-            found: done,
-            known,
-        });
+/// Runs `work` again while SQLite answers "busy" without having waited (up to ten seconds).
+fn when_not_busy<T, E>(
+    mut work: impl FnMut() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E>
+where
+    E: BusyCheck,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match work() {
+            Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
-    let tx = conn.transaction()?;
+}
+
+trait BusyCheck {
+    fn is_busy(&self) -> bool;
+}
+
+impl BusyCheck for rusqlite::Error {
+    fn is_busy(&self) -> bool {
+        matches!(
+            self.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
+impl BusyCheck for WorkspaceError {
+    fn is_busy(&self) -> bool {
+        match self {
+            WorkspaceError::Sqlite(e) => e.is_busy(),
+            _ => false,
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let version = |conn: &Connection| -> Result<i64> {
+        let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if done > known {
+            return Err(WorkspaceError::TooNew {
+                path: path.to_path_buf(),
+                found: done,
+                known,
+            });
+        }
+        Ok(done)
+    };
+    if version(conn)? == known {
+        return Ok(());
+    }
+    // Several openers may find a new file at once (the app opens the workspace from more than
+    // one task): the write lock makes them take turns, and each looks again once it holds it.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let done = version(&tx)?;
     for (number, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", number as i64 + 1)?;
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_workspace_opened_by_many_at_once_is_migrated_once() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("workspace.sqlite");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Workspace::open(&path).map(|_| ())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                opener
+                    .join()
+                    .unwrap()
+                    .expect("every opener gets the workspace");
+            }
+            let ws = Workspace::open(&path).unwrap();
+            let version: i64 = ws
+                .conn()
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+        }
+    }
 }

@@ -234,20 +234,31 @@ pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut 
     groups(ui, state, commands);
     toolbar(ui, state, commands);
 
-    if let Some(row) = &state.open {
-        let checked = state.checked.len();
-        egui::Panel::right("error_detail")
-            .resizable(true)
-            .default_size(400.0)
-            .min_size(300.0)
-            .show(ui, |ui| detail::show(ui, row, checked, commands));
-    }
-    match state.errors.total() {
+    let open = state.open.clone();
+    let checked = state.checked.len();
+    let body = |ui: &mut Ui, state: &mut ErrorsState, commands: &mut Commands| match state
+        .errors
+        .total()
+    {
         Some(0) => empty(ui, &state.filter, commands),
         _ => {
             let open = state.open.as_ref().map(|row| row.error.id);
-            state.visible = table::show(ui, state, open, commands);
+            state.visible = egui::ScrollArea::horizontal()
+                .id_salt("table_width")
+                .show(ui, |ui| table::show(ui, state, open, commands))
+                .inner;
         }
+    };
+    match open {
+        // The detail sits beside the table, which keeps the rest of the width.
+        Some(row) => crate::ui::widgets::with_side_panel(
+            ui,
+            400.0,
+            commands,
+            |ui, commands| body(ui, state, commands),
+            |ui, commands| detail::show(ui, &row, checked, commands),
+        ),
+        None => body(ui, state, commands),
     }
     state.requests(commands);
 }

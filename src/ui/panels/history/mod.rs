@@ -111,21 +111,31 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
     filter_bar(ui, &state.filter, model, commands);
     ui.add_space(theme::GRID);
 
-    if let Some((run_id, detail)) = &state.open {
-        egui::Panel::right("run_detail")
-            .resizable(true)
-            .default_size(360.0)
-            .min_size(280.0)
-            .show(ui, |ui| {
-                detail::show(ui, *run_id, detail.as_deref(), commands)
-            });
-    }
-    match state.runs.total() {
-        Some(0) => empty(ui, &state.filter, model, commands),
-        _ => {
-            let selected = state.open.as_ref().map(|(id, _)| *id);
-            state.visible = table::show(ui, state, selected, commands);
-        }
+    let open = state
+        .open
+        .as_ref()
+        .map(|(id, detail)| (*id, detail.as_deref().cloned()));
+    let body =
+        |ui: &mut Ui, state: &mut HistoryState, commands: &mut Commands| match state.runs.total() {
+            Some(0) => empty(ui, &state.filter, model, commands),
+            _ => {
+                let selected = state.open.as_ref().map(|(id, _)| *id);
+                state.visible = egui::ScrollArea::horizontal()
+                    .id_salt("table_width")
+                    .show(ui, |ui| table::show(ui, state, selected, commands))
+                    .inner;
+            }
+        };
+    match open {
+        // The detail sits beside the table, which keeps the rest of the width.
+        Some((run_id, detail)) => crate::ui::widgets::with_side_panel(
+            ui,
+            360.0,
+            commands,
+            |ui, commands| body(ui, state, commands),
+            |ui, commands| detail::show(ui, run_id, detail.as_ref(), commands),
+        ),
+        None => body(ui, state, commands),
     }
     state.page_requests(commands);
 }
