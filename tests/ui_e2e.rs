@@ -59,16 +59,33 @@ fn wait_until(
 }
 
 fn wait_for(harness: &mut Harness<'static, TetherApp>, label: &str) {
-    wait_until(harness, label, |h| h.query_by_label(label).is_some());
+    wait_until(harness, label, |h| {
+        h.query_all_by_label(label).next().is_some()
+    });
 }
 
 fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
-    wait_until(harness, text, |h| h.query_by_label_contains(text).is_some());
+    wait_until(harness, text, |h| {
+        h.query_all_by_label_contains(text).next().is_some()
+    });
 }
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);
     harness.get_by_label(label).click();
+    harness.step();
+    harness.step();
+}
+
+/// Opens a page from the navigation rail (its title also heads the page).
+fn nav(harness: &mut Harness<'static, TetherApp>, page: &str) {
+    wait_until(harness, page, |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, page)
+            .is_some()
+    });
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, page)
+        .click();
     harness.step();
     harness.step();
 }
@@ -132,7 +149,7 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
 
     // Map a field by drag and drop, then toggle its direction, and save.
     sql(dir, "ALTER TABLE accounts ADD COLUMN rating TEXT");
-    click(&mut h, "Mappings");
+    nav(&mut h, "Mappings");
     wait_for(&mut h, "Local column rating");
     type_into(&mut h, "Salesforce fields · Account", "Rating");
     type_into(&mut h, "Local columns · accounts", "rating");
@@ -181,7 +198,7 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
     );
 
     // Sync Now from the dashboard card.
-    click(&mut h, "Dashboard");
+    nav(&mut h, "Dashboard");
     wait_for(&mut h, "Status of Accounts: Not synced yet");
     let sync_now = h
         .query_all_by_label("Sync Now")
@@ -205,6 +222,92 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
         "the click became a recorded run"
     );
 
+    // A record Salesforce will refuse, and a phone changed on both sides.
+    let ids: Vec<String> = {
+        let ws = Workspace::open(&dir.join("workspace.sqlite")).unwrap();
+        let mut statement = ws
+            .conn()
+            .prepare("SELECT sf_id FROM accounts ORDER BY sf_id LIMIT 2")
+            .unwrap();
+        statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let (refused, disputed) = (&ids[0], &ids[1]);
+    sql(
+        dir,
+        &format!(
+            "UPDATE accounts SET phone = '{}' WHERE sf_id = '{refused}';
+             UPDATE accounts SET phone = '555-0101' WHERE sf_id = '{disputed}';",
+            "9".repeat(46)
+        ),
+    );
+    let instance = h
+        .state()
+        .model()
+        .connections
+        .iter()
+        .find(|c| c.embedded)
+        .map(|c| c.instance_url.clone())
+        .expect("the sandbox org is connected");
+    set_remote_phone(&instance, disputed, "555-0199");
+
+    nav(&mut h, "Dashboard");
+    h.get_all_by_label("Sync Now").next().unwrap().click();
+    wait_until(&mut h, "the second run", |_| {
+        count(
+            dir,
+            "SELECT count(*) FROM tether_runs WHERE trigger = 'button' AND status != 'running'",
+        ) >= 2
+    });
+    assert_eq!(
+        count(
+            dir,
+            "SELECT failed FROM tether_runs ORDER BY id DESC LIMIT 1"
+        ),
+        1,
+        "the long phone was refused"
+    );
+
+    // The run in History, opened.
+    nav(&mut h, "History");
+    let run = count(dir, "SELECT max(id) FROM tether_runs");
+    click(&mut h, &format!("Run #{run}"));
+    wait_for(&mut h, "Timeline");
+    wait_for(&mut h, "Processed");
+
+    // One of its errors, opened: what happened, what to do, the payload sent.
+    nav(&mut h, "Errors");
+    wait_for_containing(&mut h, "STRING_TOO_LONG");
+    wait_for_containing(&mut h, "data value too large");
+    h.get_all_by_label_contains("data value too large")
+        .next()
+        .unwrap()
+        .click();
+    wait_for(&mut h, "Payload sent");
+    wait_for(&mut h, "What to do");
+    wait_for(&mut h, "Open in Salesforce");
+
+    // The conflict, resolved for Salesforce's value.
+    nav(&mut h, "Conflicts");
+    let keep = format!("Keep Salesforce Phone of row {disputed}");
+    click(&mut h, &keep);
+    wait_until(&mut h, "the conflict resolved", |_| {
+        count(
+            dir,
+            "SELECT count(*) FROM tether_conflicts WHERE status = 'open'",
+        ) == 0
+    });
+    assert_eq!(
+        count(
+            dir,
+            "SELECT count(*) FROM tether_conflicts WHERE status != 'open'"
+        ),
+        1
+    );
+
     // The command palette.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
     wait_for(&mut h, "Command palette input");
@@ -216,5 +319,39 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
     h.key_press(egui::Key::Enter);
     wait_until(&mut h, "the errors page", |h| {
         h.state().page() == Page::Errors
+    });
+}
+
+/// Changes an Account's phone in the org, as a Salesforce user would.
+fn set_remote_phone(instance: &str, id: &str, phone: &str) {
+    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let http = tether::connect::http_client().unwrap();
+        let login = tether::connect::LoginUrl::parse(instance).unwrap();
+        let tokens = tether::connect::oauth::password_login(
+            &http,
+            &login,
+            DEMO_CLIENT_ID,
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+        )
+        .await
+        .unwrap();
+        let client = tether::salesforce::Client::connect(
+            instance,
+            tether::salesforce::Credentials::access_token(tokens.secret.access_token.clone()),
+            tether::salesforce::ClientConfig::default(),
+        )
+        .await
+        .unwrap();
+        let mut record = serde_json::Map::new();
+        record.insert("Id".into(), id.into());
+        record.insert("Phone".into(), phone.into());
+        let results = client
+            .update_many("Account", &[record], Default::default())
+            .await
+            .unwrap();
+        assert!(results[0].success, "{results:?}");
     });
 }
