@@ -399,3 +399,20 @@ fn a_dropped_spreadsheet_opens_the_import_page_with_its_preview() {
     app.harness.get_by_label("=HYPERLINK(\"http://x\")");
     app.harness.get_by_label("1.200,50 €");
 }
+
+#[test]
+fn a_new_connection_is_checked_for_its_api_usage() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![]));
+    app.frames(1);
+    app.requests();
+    app.send(Event::Connected(connection()));
+    app.frames(2);
+    let requests = app.requests();
+    assert!(
+        requests.contains(&Request::CheckConnection {
+            name: "Acme".into()
+        }),
+        "{requests:?}"
+    );
+}

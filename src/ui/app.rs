@@ -148,6 +148,13 @@ impl TetherApp {
                 self.send(Request::ListLinks);
                 self.send(Request::DailyStats { days: 30 });
             }
+            if let crate::desktop::Event::Connected(view) = &event {
+                // The gauge and the status want a check, which the sign-in did not do.
+                self.send(Request::CheckConnection {
+                    name: view.name.clone(),
+                });
+                self.send(Request::ListLinks);
+            }
         }
         if lost {
             self.service_lost();

@@ -228,7 +228,7 @@ fn status_answer(model: &Model) -> String {
         let (light, reason) = health::light(card, model.connection(&card.link.connection), now);
         match light {
             Light::Green => healthy += 1,
-            _ => attention.push(format!("{}: {}", card.link.name, reason.to_lowercase())),
+            _ => attention.push(format!("{}: {}", card.link.name, lower_first(&reason))),
         }
     }
     let running = model.syncs.len();
@@ -259,6 +259,15 @@ fn status_answer(model: &Model) -> String {
     }
     answer.push('.');
     answer
+}
+
+/// "Not synced yet" → "not synced yet", leaving names inside the sentence alone.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn error_answer(model: &Model) -> String {
@@ -295,6 +304,17 @@ mod tests {
             Direction::Both,
         )];
         let mut model = Model::default();
+        model.connections.push(crate::desktop::ConnectionView {
+            name: "Acme".into(),
+            username: "admin@acme.example".into(),
+            org_id: "00D".into(),
+            instance_url: "http://127.0.0.1:9".into(),
+            login_url: "http://127.0.0.1:9".into(),
+            embedded: false,
+            status: crate::desktop::ConnectionStatus::Ok,
+            api_usage: None,
+            connected_at: chrono::Utc::now(),
+        });
         for link in [accounts, health] {
             model.links.push(LinkCard {
                 link,
