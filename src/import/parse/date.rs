@@ -133,21 +133,7 @@ impl DateFormat {
     /// A date field's value: a blank cell is `None`; a time of day or an offset is refused,
     /// because a date field stores a day, and shifting it into a zone is how days get lost.
     pub fn parse_date(self, text: &str) -> Result<Option<NaiveDate>, ParseError> {
-        let value = text.trim();
-        if value.is_empty() {
-            return Ok(None);
-        }
-        let reading = self.read(value).map_err(|m| self.error(value, m))?;
-        if reading.time.is_some_and(|t| t != NaiveTime::MIN) || reading.offset.is_some() {
-            return Err(ParseError::DateFormat {
-                value: value.to_string(),
-                format: self.label(),
-                example: self.example(),
-                reason: "it has a time of day, and a date field keeps only the day".to_string(),
-                advice: "map the column to a date/time field, or remove the time".to_string(),
-            });
-        }
-        Ok(Some(reading.date))
+        parse_date_any(&[self], text)
     }
 
     /// A date/time field's value: a blank cell is `None`; a value without an offset is a wall
@@ -157,15 +143,7 @@ impl DateFormat {
         text: &str,
         zone: FixedOffset,
     ) -> Result<Option<DateTime<FixedOffset>>, ParseError> {
-        let value = text.trim();
-        if value.is_empty() {
-            return Ok(None);
-        }
-        let reading = self.read(value).map_err(|m| self.error(value, m))?;
-        let wall = NaiveDateTime::new(reading.date, reading.time.unwrap_or(NaiveTime::MIN));
-        let offset = reading.offset.unwrap_or(zone);
-        // A fixed offset has no gaps or folds, so the wall time always maps to one instant.
-        Ok(wall.and_local_timezone(offset).single())
+        parse_datetime_any(&[self], text, zone)
     }
 
     /// Reads a trimmed, non-blank value, or says why it does not fit.
@@ -217,6 +195,87 @@ impl DateFormat {
             example: self.example(),
             reason,
             advice,
+        }
+    }
+}
+
+/// [`DateFormat::parse_date`] for a column written in several formats (a detection's
+/// suggestion, say). A value is read by whichever format fits it; one that two formats read as
+/// different days is refused rather than guessed. No formats at all means ISO 8601.
+pub fn parse_date_any(formats: &[DateFormat], text: &str) -> Result<Option<NaiveDate>, ParseError> {
+    let value = text.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let (format, reading) = read_any(formats, value)?;
+    if reading.time.is_some_and(|t| t != NaiveTime::MIN) || reading.offset.is_some() {
+        return Err(ParseError::DateFormat {
+            value: value.to_string(),
+            format: format.label(),
+            example: format.example(),
+            reason: "it has a time of day, and a date field keeps only the day".to_string(),
+            advice: "map the column to a date/time field, or remove the time".to_string(),
+        });
+    }
+    Ok(Some(reading.date))
+}
+
+/// [`DateFormat::parse_datetime`] for a column written in several formats; see
+/// [`parse_date_any`].
+pub fn parse_datetime_any(
+    formats: &[DateFormat],
+    text: &str,
+    zone: FixedOffset,
+) -> Result<Option<DateTime<FixedOffset>>, ParseError> {
+    let value = text.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let (format, reading) = read_any(formats, value)?;
+    let wall = NaiveDateTime::new(reading.date, reading.time.unwrap_or(NaiveTime::MIN));
+    let offset = reading.offset.unwrap_or(zone);
+    // A fixed offset has no gaps or folds; only the ends of the calendar have no instant.
+    match wall.and_local_timezone(offset).single() {
+        Some(moment) => Ok(Some(moment)),
+        None => Err(ParseError::DateFormat {
+            value: value.to_string(),
+            format: format.label(),
+            example: format.example(),
+            reason: "it is outside the calendar Salesforce keeps".to_string(),
+            advice: "fix the cell".to_string(),
+        }),
+    }
+}
+
+fn read_any(formats: &[DateFormat], value: &str) -> Result<(DateFormat, Reading), ParseError> {
+    let formats = if formats.is_empty() {
+        &[DateFormat::Iso8601][..]
+    } else {
+        formats
+    };
+    let first = formats[0];
+    let fitting: Vec<(DateFormat, Reading)> = formats
+        .iter()
+        .filter_map(|f| f.read(value).ok().map(|r| (*f, r)))
+        .collect();
+    match fitting.as_slice() {
+        [] => Err(first
+            .read(value)
+            .err()
+            .map_or_else(|| first.error(value, Misfit::Shape(String::new())), |m| first.error(value, m))),
+        [(format, reading), rest @ ..] => {
+            if rest.iter().any(|(_, r)| r != reading) {
+                use super::detect::Candidate;
+                let readings: Vec<String> = fitting
+                    .iter()
+                    .map(|(f, r)| format!("{} in {}", DateFormat::show(r), f.label()))
+                    .collect();
+                return Err(ParseError::AmbiguousDate {
+                    value: value.to_string(),
+                    readings: readings.join(" but "),
+                });
+            }
+            Ok((*format, *reading))
         }
     }
 }

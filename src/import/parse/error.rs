@@ -16,6 +16,9 @@ pub enum ParseError {
         reason: String,
         advice: String,
     },
+    /// Two of the chosen formats read the value as different days.
+    #[error("`{value}` is ambiguous: it reads as {readings}; keep one of these date formats")]
+    AmbiguousDate { value: String, readings: String },
     /// The value is not written the way the chosen number format writes numbers.
     #[error("`{value}` does not fit the {locale} number format (like {example}): {reason}; {advice}")]
     NumberFormat {

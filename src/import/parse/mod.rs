@@ -18,7 +18,7 @@ mod tests;
 pub use boolean::{BlankMeans, parse_boolean};
 pub use date::{
     ALL_DATE_FORMATS, DateFormat, DateOrder, DateSeparator, MAX_EXCEL_SERIAL, Reading,
-    TWO_DIGIT_YEAR_PIVOT, excel_serial,
+    TWO_DIGIT_YEAR_PIVOT, excel_serial, parse_date_any, parse_datetime_any,
 };
 pub use decimal::{Decimal, Rescaled};
 pub use detect::{
