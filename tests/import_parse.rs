@@ -44,7 +44,11 @@ fn amounts_in_mixed_locales_are_reported_per_locale_and_per_row() {
         .iter()
         .max_by_key(|f| f.fitting)
         .map(|f| f.format);
-    assert_eq!(best, Some(NumberLocale::English), "the UI offers the locale reading most rows");
+    assert_eq!(
+        best,
+        Some(NumberLocale::English),
+        "the UI offers the locale reading most rows"
+    );
 
     let parsed: Vec<Result<Option<String>, String>> = amounts
         .iter()
@@ -97,7 +101,10 @@ fn close_dates_in_three_notations_are_read_without_guessing() {
         formats,
         vec![day_first, DateFormat::Iso8601, DateFormat::ExcelSerial]
     );
-    assert_eq!(detection.unreadable_examples, vec!["31/02/2024".to_string()]);
+    assert_eq!(
+        detection.unreadable_examples,
+        vec!["31/02/2024".to_string()]
+    );
 
     let parsed: Vec<Result<Option<NaiveDate>, String>> = dates
         .iter()

@@ -259,10 +259,10 @@ fn read_any(formats: &[DateFormat], value: &str) -> Result<(DateFormat, Reading)
         .filter_map(|f| f.read(value).ok().map(|r| (*f, r)))
         .collect();
     match fitting.as_slice() {
-        [] => Err(first
-            .read(value)
-            .err()
-            .map_or_else(|| first.error(value, Misfit::Shape(String::new())), |m| first.error(value, m))),
+        [] => Err(first.read(value).err().map_or_else(
+            || first.error(value, Misfit::Shape(String::new())),
+            |m| first.error(value, m),
+        )),
         [(format, reading), rest @ ..] => {
             if rest.iter().any(|(_, r)| r != reading) {
                 use super::detect::Candidate;
@@ -329,17 +329,29 @@ fn read_ordered(
     let year = match y.len() {
         4 => y.parse::<i32>().ok(),
         2 if short_years && !year_first => y.parse::<u32>().ok().map(|yy| {
-            let century = if yy < TWO_DIGIT_YEAR_PIVOT { 2000 } else { 1900 };
+            let century = if yy < TWO_DIGIT_YEAR_PIVOT {
+                2000
+            } else {
+                1900
+            };
             (century + yy) as i32
         }),
         _ => None,
     };
     let Some(year) = year else {
-        let lengths = if short_years && !year_first { "2 or 4" } else { "4" };
-        return Err(Misfit::Shape(format!("the year must have {lengths} digits")));
+        let lengths = if short_years && !year_first {
+            "2 or 4"
+        } else {
+            "4"
+        };
+        return Err(Misfit::Shape(format!(
+            "the year must have {lengths} digits"
+        )));
     };
     if m.len() > 2 || d.len() > 2 {
-        return Err(Misfit::Shape("day and month have 1 or 2 digits".to_string()));
+        return Err(Misfit::Shape(
+            "day and month have 1 or 2 digits".to_string(),
+        ));
     }
     let (month, day) = (m.parse::<u32>().unwrap_or(0), d.parse::<u32>().unwrap_or(0));
     if !(1..=12).contains(&month) {
@@ -368,7 +380,11 @@ fn no_day_reason(day: u32, month: u32, year: i32) -> String {
 
 fn excel_epoch(serial: u32) -> Option<NaiveDate> {
     // Excel counts 1900 as a leap year: serials after its fictitious 29 February are one ahead.
-    let epoch = if serial < 60 { (1899, 12, 31) } else { (1899, 12, 30) };
+    let epoch = if serial < 60 {
+        (1899, 12, 31)
+    } else {
+        (1899, 12, 30)
+    };
     NaiveDate::from_ymd_opt(epoch.0, epoch.1, epoch.2)
 }
 
@@ -376,12 +392,15 @@ fn read_serial(value: &str) -> Result<Reading, Misfit> {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
-        return Err(Misfit::Shape("expected a whole number of days, like 45385".to_string()));
+        return Err(Misfit::Shape(
+            "expected a whole number of days, like 45385".to_string(),
+        ));
     }
     let serial = whole.parse::<u32>().unwrap_or(u32::MAX);
     if serial == 60 {
         return Err(Misfit::Shape(
-            "serial 60 is 29 February 1900, a day Excel invents but which never existed".to_string(),
+            "serial 60 is 29 February 1900, a day Excel invents but which never existed"
+                .to_string(),
         ));
     }
     if !(1..=MAX_EXCEL_SERIAL).contains(&serial) {

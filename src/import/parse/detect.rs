@@ -17,7 +17,9 @@ pub enum Check<R> {
     /// Does not fit. `contradicts` says the value has the format's shape but impossible
     /// content (`13/04/2024` as month first), which counts against the format when another
     /// format does read it.
-    Misfit { contradicts: bool },
+    Misfit {
+        contradicts: bool,
+    },
 }
 
 /// Something a column can be written in: a date format or a number locale.
@@ -134,7 +136,8 @@ pub fn detect<F: Candidate, S: AsRef<str>>(candidates: &[F], sample: &[S]) -> De
             });
         }
     }
-    let suggestion = (ambiguous.is_empty() && !viable.is_empty()).then(|| cover(&viable, &checks, candidates));
+    let suggestion =
+        (ambiguous.is_empty() && !viable.is_empty()).then(|| cover(&viable, &checks, candidates));
     Detection {
         values: values.len(),
         blanks,
@@ -183,10 +186,17 @@ impl Candidate for DateFormat {
             (None, _) => stored::date_as_stored(reading.date).shown,
             (Some(time), offset) => {
                 let zone = offset.or_else(|| FixedOffset::east_opt(0));
-                let moment = zone.and_then(|z| reading.date.and_time(time).and_local_timezone(z).single());
+                let moment =
+                    zone.and_then(|z| reading.date.and_time(time).and_local_timezone(z).single());
                 match moment {
-                    Some(m) if offset.is_some() => stored::datetime_as_stored(m, m.offset().to_owned()).shown,
-                    _ => format!("{} {}", stored::date_as_stored(reading.date).shown, time.format("%H:%M")),
+                    Some(m) if offset.is_some() => {
+                        stored::datetime_as_stored(m, m.offset().to_owned()).shown
+                    }
+                    _ => format!(
+                        "{} {}",
+                        stored::date_as_stored(reading.date).shown,
+                        time.format("%H:%M")
+                    ),
                 }
             }
         }

@@ -20,7 +20,9 @@ pub enum ParseError {
     #[error("`{value}` is ambiguous: it reads as {readings}; keep one of these date formats")]
     AmbiguousDate { value: String, readings: String },
     /// The value is not written the way the chosen number format writes numbers.
-    #[error("`{value}` does not fit the {locale} number format (like {example}): {reason}; {advice}")]
+    #[error(
+        "`{value}` does not fit the {locale} number format (like {example}): {reason}; {advice}"
+    )]
     NumberFormat {
         value: String,
         locale: String,
@@ -29,7 +31,9 @@ pub enum ParseError {
         advice: String,
     },
     /// More significant digits than any Salesforce number can hold.
-    #[error("`{value}` has more than {max} digits; Salesforce numbers hold at most 18, so shorten it in the file")]
+    #[error(
+        "`{value}` has more than {max} digits; Salesforce numbers hold at most 18, so shorten it in the file"
+    )]
     TooManyDigits { value: String, max: u32 },
     /// Rounding to the field's decimal places would change the value.
     #[error(
@@ -46,9 +50,13 @@ pub enum ParseError {
     )]
     TooLarge { value: String, digits: u32 },
     /// Not one of the words a checkbox understands.
-    #[error("`{value}` is not a yes/no value: expected one of {accepted}; fix the cell or map its values")]
+    #[error(
+        "`{value}` is not a yes/no value: expected one of {accepted}; fix the cell or map its values"
+    )]
     NotABoolean { value: String, accepted: String },
     /// A blank cell where the user said blanks are not allowed.
-    #[error("the cell is blank, and blanks are refused for this column; fill it in or choose what blank means")]
+    #[error(
+        "the cell is blank, and blanks are refused for this column; fill it in or choose what blank means"
+    )]
     Blank,
 }

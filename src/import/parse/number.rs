@@ -129,13 +129,15 @@ impl NumberLocale {
         if value.is_empty() {
             return Ok(None);
         }
-        self.read(value).map(Some).map_err(|reason| ParseError::NumberFormat {
-            value: value.to_string(),
-            locale: self.name().to_string(),
-            example: self.example(),
-            reason,
-            advice: advice_for(self, value),
-        })
+        self.read(value)
+            .map(Some)
+            .map_err(|reason| ParseError::NumberFormat {
+                value: value.to_string(),
+                locale: self.name().to_string(),
+                example: self.example(),
+                reason,
+                advice: advice_for(self, value),
+            })
     }
 
     fn read(self, value: &str) -> Result<Amount, String> {
@@ -198,7 +200,9 @@ impl NumberLocale {
         let whole = parts.next().unwrap_or("");
         let fraction = parts.next().unwrap_or("");
         if parts.next().is_some() {
-            return Err(format!("it has more than one decimal separator `{decimal}`"));
+            return Err(format!(
+                "it has more than one decimal separator `{decimal}`"
+            ));
         }
         if fraction.contains(groups) {
             return Err(format!(

@@ -30,7 +30,11 @@ pub fn datetime_as_stored(moment: DateTime<FixedOffset>, viewer: FixedOffset) ->
             .with_timezone(&Utc)
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string(),
-        shown: format!("{} {}", local.format("%a %-d %b %Y %H:%M"), zone_label(viewer)),
+        shown: format!(
+            "{} {}",
+            local.format("%a %-d %b %Y %H:%M"),
+            zone_label(viewer)
+        ),
     }
 }
 

@@ -27,7 +27,12 @@ pub(super) fn read_time(text: &str, iso: bool) -> Result<TimeOfDay, String> {
         [h, m] | [h, m, _] => (number(h, 2).ok_or_else(shape)?, m),
         _ => return Err(shape()),
     };
-    let minute = if minute.len() == 2 { number(minute, 2) } else { None }.ok_or_else(shape)?;
+    let minute = if minute.len() == 2 {
+        number(minute, 2)
+    } else {
+        None
+    }
+    .ok_or_else(shape)?;
     let (second, nanos) = match parts.get(2) {
         Some(s) => read_seconds(s).ok_or_else(shape)?,
         None => (0, 0),
@@ -84,7 +89,11 @@ fn split_offset(text: &str) -> Result<(&str, Option<FixedOffset>), String> {
         return Err(bad());
     }
     let hours: i32 = digits[..2].parse().map_err(|_| bad())?;
-    let minutes: i32 = digits.get(2..).filter(|m| !m.is_empty()).map_or(Ok(0), str::parse).map_err(|_| bad())?;
+    let minutes: i32 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(Ok(0), str::parse)
+        .map_err(|_| bad())?;
     if hours > 14 || minutes > 59 {
         return Err(bad());
     }

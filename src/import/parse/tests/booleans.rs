@@ -19,7 +19,11 @@ fn checkbox_words_in_any_case() {
         ("0", false),
         ("Off", false),
     ] {
-        assert_eq!(parse_boolean(text, BlankMeans::Refuse), Ok(Some(expected)), "{text}");
+        assert_eq!(
+            parse_boolean(text, BlankMeans::Refuse),
+            Ok(Some(expected)),
+            "{text}"
+        );
     }
 }
 

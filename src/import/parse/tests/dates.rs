@@ -52,7 +52,12 @@ fn each_format_reads_its_own_dates() {
         (DateFormat::ExcelSerial, "2958465", ymd(9999, 12, 31)),
         (DMY, "01/01/2024 00:00", ymd(2024, 1, 1)),
     ] {
-        assert_eq!(format.parse_date(text), Ok(Some(date)), "{text} as {}", format.label());
+        assert_eq!(
+            format.parse_date(text),
+            Ok(Some(date)),
+            "{text} as {}",
+            format.label()
+        );
     }
 }
 
@@ -81,11 +86,31 @@ fn blanks_are_no_value() {
 #[test]
 fn impossible_days_say_why() {
     for (format, text, message) in [
-        (DMY, "31/02/2024", "`31/02/2024` is not a date: February has 28 or 29 days"),
-        (DMY, "29/02/2023", "`29/02/2023` is not a date: 2023 is not a leap year, so February has 28 days"),
-        (DMY, "31/04/2024", "`31/04/2024` is not a date: April has 30 days"),
-        (DateFormat::Iso8601, "2024-06-31", "`2024-06-31` is not a date: June has 30 days"),
-        (DMY, "00/04/2024", "`00/04/2024` is not a date: there is no day 0"),
+        (
+            DMY,
+            "31/02/2024",
+            "`31/02/2024` is not a date: February has 28 or 29 days",
+        ),
+        (
+            DMY,
+            "29/02/2023",
+            "`29/02/2023` is not a date: 2023 is not a leap year, so February has 28 days",
+        ),
+        (
+            DMY,
+            "31/04/2024",
+            "`31/04/2024` is not a date: April has 30 days",
+        ),
+        (
+            DateFormat::Iso8601,
+            "2024-06-31",
+            "`2024-06-31` is not a date: June has 30 days",
+        ),
+        (
+            DMY,
+            "00/04/2024",
+            "`00/04/2024` is not a date: there is no day 0",
+        ),
     ] {
         let error = format.parse_date(text).expect_err(text);
         assert_eq!(error.to_string(), message);
@@ -142,7 +167,11 @@ fn excel_serials_outside_the_calendar_are_refused() {
 
 #[test]
 fn a_date_field_refuses_times_and_offsets_instead_of_shifting_the_day() {
-    for text in ["2024-04-03T14:30:00", "2024-04-03T00:00:00+02:00", "2024-04-03T00:00:00Z"] {
+    for text in [
+        "2024-04-03T14:30:00",
+        "2024-04-03T00:00:00+02:00",
+        "2024-04-03T00:00:00Z",
+    ] {
         let error = DateFormat::Iso8601.parse_date(text).expect_err(text);
         assert!(error.to_string().contains("keeps only the day"), "{error}");
     }
@@ -152,19 +181,63 @@ fn a_date_field_refuses_times_and_offsets_instead_of_shifting_the_day() {
 fn datetimes_use_the_written_offset_or_the_users_zone() {
     let paris = offset(2);
     for (format, text, expected) in [
-        (DateFormat::Iso8601, "2024-04-03T14:30:00", paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 0)),
-        (DateFormat::Iso8601, "2024-04-03 14:30", paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 0)),
-        (DateFormat::Iso8601, "2024-04-03T12:30:00Z", offset(0).with_ymd_and_hms(2024, 4, 3, 12, 30, 0)),
-        (DateFormat::Iso8601, "2024-04-03T09:30:00-0500", offset(-5).with_ymd_and_hms(2024, 4, 3, 9, 30, 0)),
-        (DateFormat::Iso8601, "2024-04-03", paris.with_ymd_and_hms(2024, 4, 3, 0, 0, 0)),
-        (MDY, "4/3/2024 2:30 PM", paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 0)),
-        (MDY, "4/3/2024 12:05 am", paris.with_ymd_and_hms(2024, 4, 3, 0, 5, 0)),
-        (DMY, "03/04/2024 14:30:15", paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 15)),
-        (DateFormat::ExcelSerial, "45385.5", paris.with_ymd_and_hms(2024, 4, 3, 12, 0, 0)),
-        (DateFormat::ExcelSerial, "45385.75", paris.with_ymd_and_hms(2024, 4, 3, 18, 0, 0)),
+        (
+            DateFormat::Iso8601,
+            "2024-04-03T14:30:00",
+            paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 0),
+        ),
+        (
+            DateFormat::Iso8601,
+            "2024-04-03 14:30",
+            paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 0),
+        ),
+        (
+            DateFormat::Iso8601,
+            "2024-04-03T12:30:00Z",
+            offset(0).with_ymd_and_hms(2024, 4, 3, 12, 30, 0),
+        ),
+        (
+            DateFormat::Iso8601,
+            "2024-04-03T09:30:00-0500",
+            offset(-5).with_ymd_and_hms(2024, 4, 3, 9, 30, 0),
+        ),
+        (
+            DateFormat::Iso8601,
+            "2024-04-03",
+            paris.with_ymd_and_hms(2024, 4, 3, 0, 0, 0),
+        ),
+        (
+            MDY,
+            "4/3/2024 2:30 PM",
+            paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 0),
+        ),
+        (
+            MDY,
+            "4/3/2024 12:05 am",
+            paris.with_ymd_and_hms(2024, 4, 3, 0, 5, 0),
+        ),
+        (
+            DMY,
+            "03/04/2024 14:30:15",
+            paris.with_ymd_and_hms(2024, 4, 3, 14, 30, 15),
+        ),
+        (
+            DateFormat::ExcelSerial,
+            "45385.5",
+            paris.with_ymd_and_hms(2024, 4, 3, 12, 0, 0),
+        ),
+        (
+            DateFormat::ExcelSerial,
+            "45385.75",
+            paris.with_ymd_and_hms(2024, 4, 3, 18, 0, 0),
+        ),
     ] {
         let expected = expected.single().expect("an unambiguous instant");
-        assert_eq!(format.parse_datetime(text, paris), Ok(Some(expected)), "{text}");
+        assert_eq!(
+            format.parse_datetime(text, paris),
+            Ok(Some(expected)),
+            "{text}"
+        );
     }
 }
 
@@ -179,7 +252,10 @@ fn bad_times_are_refused() {
         "2024-04-03Tnoon",
     ] {
         let result = DateFormat::Iso8601.parse_datetime(text, offset(0));
-        assert!(matches!(result, Err(ParseError::DateFormat { .. })), "{text}: {result:?}");
+        assert!(
+            matches!(result, Err(ParseError::DateFormat { .. })),
+            "{text}: {result:?}"
+        );
     }
     let thirteen_pm = MDY.parse_datetime("4/3/2024 13:00 PM", offset(0));
     assert!(thirteen_pm.is_err());

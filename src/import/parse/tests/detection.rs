@@ -22,7 +22,10 @@ fn a_day_above_twelve_settles_day_and_month_order() {
     let detection = detect_date_format(&["03/04/2024", "13/04/2024"]);
     assert_eq!(detection.fitting_all(), vec![DMY]);
     assert_eq!(fit(&detection, MDY).fitting, 1);
-    assert_eq!(fit(&detection, MDY).contradicted_by, vec!["13/04/2024".to_string()]);
+    assert_eq!(
+        fit(&detection, MDY).contradicted_by,
+        vec!["13/04/2024".to_string()]
+    );
     assert!(detection.ambiguous.is_empty());
     assert_eq!(detection.suggestion, Some(vec![DMY]));
 }
@@ -68,7 +71,11 @@ fn values_no_format_reads_are_counted_not_fatal() {
     let detection = detect_date_format(&["03/04/2024", "31/02/2024", "soon"]);
     assert_eq!(detection.unreadable, 2);
     assert_eq!(detection.unreadable_examples, vec!["31/02/2024", "soon"]);
-    assert_eq!(fit(&detection, DMY).contradictions, 0, "nothing else reads them");
+    assert_eq!(
+        fit(&detection, DMY).contradictions,
+        0,
+        "nothing else reads them"
+    );
 }
 
 #[test]
@@ -101,9 +108,15 @@ fn a_column_mixing_locales_reports_what_each_locale_reads() {
     assert_eq!(detection.suggestion, None);
     assert!(detection.fitting_all().is_empty());
     let english = fit(&detection, NumberLocale::English);
-    assert_eq!((english.fitting, english.contradicted_by.clone()), (2, vec!["1.200,50 €".to_string()]));
+    assert_eq!(
+        (english.fitting, english.contradicted_by.clone()),
+        (2, vec!["1.200,50 €".to_string()])
+    );
     let german = fit(&detection, NumberLocale::German);
-    assert_eq!((german.fitting, german.contradicted_by.clone()), (2, vec!["$1,200.50".to_string()]));
+    assert_eq!(
+        (german.fitting, german.contradicted_by.clone()),
+        (2, vec!["$1,200.50".to_string()])
+    );
 }
 
 #[test]
@@ -113,5 +126,8 @@ fn an_empty_sample_suggests_nothing() {
     assert_eq!(detection.suggestion, None);
     assert!(detection.fitting_all().is_empty());
     let blanks = detect_number_locale(&["", " "]);
-    assert_eq!((blanks.values, blanks.blanks, blanks.suggestion), (2, 2, None));
+    assert_eq!(
+        (blanks.values, blanks.blanks, blanks.suggestion),
+        (2, 2, None)
+    );
 }

@@ -31,7 +31,12 @@ fn each_locale_reads_its_own_numbers() {
         (Swiss, "1'200.50", "1200.5"),
         (Swiss, "1\u{2019}200.50", "1200.5"),
     ] {
-        assert_eq!(value(locale, text).value, d(expected), "{text} in {}", locale.name());
+        assert_eq!(
+            value(locale, text).value,
+            d(expected),
+            "{text} in {}",
+            locale.name()
+        );
     }
 }
 
@@ -84,7 +89,11 @@ fn percentages_follow_the_documented_target() {
     ] {
         let read = value(locale, text);
         assert_eq!(read.value_for(PercentTarget::Points), d(points), "{text}");
-        assert_eq!(read.value_for(PercentTarget::Fraction), d(fraction), "{text}");
+        assert_eq!(
+            read.value_for(PercentTarget::Fraction),
+            d(fraction),
+            "{text}"
+        );
     }
 }
 
@@ -147,13 +156,19 @@ fn misfits_say_which_locale_to_pick() {
 fn the_brief_example_message_names_german() {
     let message = English.parse("1.200,50").expect_err("misfit").to_string();
     assert!(message.starts_with("`1.200,50` does not fit the English number format"));
-    assert!(message.ends_with("pick German in Number format"), "{message}");
+    assert!(
+        message.ends_with("pick German in Number format"),
+        "{message}"
+    );
 }
 
 #[test]
 fn too_many_digits_are_refused() {
     let long = "1".repeat(31);
-    assert!(matches!(English.parse(&long), Err(ParseError::NumberFormat { .. })));
+    assert!(matches!(
+        English.parse(&long),
+        Err(ParseError::NumberFormat { .. })
+    ));
 }
 
 #[test]

@@ -4,7 +4,9 @@ use proptest::prelude::*;
 use crate::import::parse::*;
 
 fn decimal() -> impl Strategy<Value = Decimal> {
-    (any::<i64>(), 0u32..8).prop_filter_map("fits", |(units, scale)| Decimal::new(i128::from(units), scale))
+    (any::<i64>(), 0u32..8).prop_filter_map("fits", |(units, scale)| {
+        Decimal::new(i128::from(units), scale)
+    })
 }
 
 fn locale() -> impl Strategy<Value = NumberLocale> {
