@@ -30,11 +30,6 @@ pub enum ParseError {
         reason: String,
         advice: String,
     },
-    /// More significant digits than any Salesforce number can hold.
-    #[error(
-        "`{value}` has more than {max} digits; Salesforce numbers hold at most 18, so shorten it in the file"
-    )]
-    TooManyDigits { value: String, max: u32 },
     /// Rounding to the field's decimal places would change the value.
     #[error(
         "`{value}` has more decimal places than the field keeps ({scale}); it would be stored as {rounded}. Round it in the file, or allow rounding"

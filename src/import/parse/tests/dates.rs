@@ -311,3 +311,28 @@ fn labels_and_examples_show_3_april_2024() {
     assert!(labels.contains(&("Excel serial number".into(), "45385".into())));
     assert_eq!(labels.len(), 11);
 }
+
+#[test]
+fn several_formats_read_a_mixed_column_and_refuse_disagreement() {
+    let formats = [DMY, DateFormat::Iso8601, DateFormat::ExcelSerial];
+    for (text, date) in [
+        ("03/04/2024", ymd(2024, 4, 3)),
+        ("2024-04-03", ymd(2024, 4, 3)),
+        ("45385", ymd(2024, 4, 3)),
+    ] {
+        assert_eq!(parse_date_any(&formats, text), Ok(Some(date)), "{text}");
+    }
+    assert_eq!(parse_date_any(&[], "2024-04-03"), Ok(Some(ymd(2024, 4, 3))));
+    let refused = parse_date_any(&[DMY, MDY], "05/06/2024").expect_err("two readings");
+    assert!(
+        matches!(refused, ParseError::AmbiguousDate { .. }),
+        "{refused}"
+    );
+    let same_day = parse_date_any(&[DMY, MDY], "07/07/2024");
+    assert_eq!(same_day, Ok(Some(ymd(2024, 7, 7))));
+    let misfit = parse_date_any(&formats, "April 3rd").expect_err("no format reads it");
+    assert!(
+        misfit.to_string().contains("DD/MM/YYYY date format"),
+        "{misfit}"
+    );
+}
