@@ -3,6 +3,7 @@
 
 mod decode;
 pub mod error;
+pub mod parse;
 pub mod reader;
 pub mod sniff;
 pub mod xlsx;

@@ -1,0 +1,5 @@
+mod booleans;
+mod dates;
+mod detection;
+mod numbers;
+mod properties;
