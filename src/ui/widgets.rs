@@ -141,3 +141,18 @@ pub fn with_side_panel<T>(
             });
         });
 }
+
+/// A drop-down with its label before it, the way forms read.
+pub fn combo<R>(
+    ui: &mut Ui,
+    label: &str,
+    selected: impl Into<egui::WidgetText>,
+    add_contents: impl FnOnce(&mut Ui) -> R,
+) -> Response {
+    let label_response = ui.label(RichText::new(label).weak());
+    egui::ComboBox::from_id_salt(("combo", label))
+        .selected_text(selected)
+        .show_ui(ui, add_contents)
+        .response
+        .labelled_by(label_response.id)
+}

@@ -285,24 +285,30 @@ fn filter_bar(
         if search.changed() {
             next.text = state.search.clone();
         }
-        egui::ComboBox::from_label("Link")
-            .selected_text(next.link.clone().unwrap_or_else(|| "All links".into()))
-            .show_ui(ui, |ui| {
+        widgets::combo(
+            ui,
+            "Link",
+            next.link.clone().unwrap_or_else(|| "All links".into()),
+            |ui| {
                 ui.selectable_value(&mut next.link, None, "All links");
                 for card in &model.links {
                     let name = card.link.name.clone();
                     ui.selectable_value(&mut next.link, Some(name.clone()), name);
                 }
-            });
+            },
+        );
         let objects: BTreeSet<&str> = model.links.iter().map(|c| c.link.object.as_str()).collect();
-        egui::ComboBox::from_label("Object")
-            .selected_text(next.object.clone().unwrap_or_else(|| "All objects".into()))
-            .show_ui(ui, |ui| {
+        widgets::combo(
+            ui,
+            "Object",
+            next.object.clone().unwrap_or_else(|| "All objects".into()),
+            |ui| {
                 ui.selectable_value(&mut next.object, None, "All objects");
                 for object in objects {
                     ui.selectable_value(&mut next.object, Some(object.to_string()), object);
                 }
-            });
+            },
+        );
         since_combo(ui, "Since", &mut next.since);
         if let Some(run) = next.run
             && ui

@@ -182,31 +182,40 @@ fn empty(ui: &mut Ui, filter: &RunFilter, model: &Model, commands: &mut Commands
 fn filter_bar(ui: &mut Ui, filter: &RunFilter, model: &Model, commands: &mut Commands) {
     let mut next = filter.clone();
     ui.horizontal_wrapped(|ui| {
-        egui::ComboBox::from_label("Link")
-            .selected_text(next.link.clone().unwrap_or_else(|| "All links".into()))
-            .show_ui(ui, |ui| {
+        widgets::combo(
+            ui,
+            "Link",
+            next.link.clone().unwrap_or_else(|| "All links".into()),
+            |ui| {
                 ui.selectable_value(&mut next.link, None, "All links");
                 for card in &model.links {
                     let name = card.link.name.clone();
                     ui.selectable_value(&mut next.link, Some(name.clone()), name);
                 }
-            });
-        egui::ComboBox::from_label("Status")
-            .selected_text(next.status.map_or("Any status", status_word))
-            .show_ui(ui, |ui| {
+            },
+        );
+        widgets::combo(
+            ui,
+            "Status",
+            next.status.map_or("Any status", status_word),
+            |ui| {
                 ui.selectable_value(&mut next.status, None, "Any status");
                 for status in RunStatus::ALL {
                     ui.selectable_value(&mut next.status, Some(status), status_word(status));
                 }
-            });
-        egui::ComboBox::from_label("Trigger")
-            .selected_text(next.trigger.map_or("Any trigger", trigger_word))
-            .show_ui(ui, |ui| {
+            },
+        );
+        widgets::combo(
+            ui,
+            "Trigger",
+            next.trigger.map_or("Any trigger", trigger_word),
+            |ui| {
                 ui.selectable_value(&mut next.trigger, None, "Any trigger");
                 for trigger in Trigger::ALL {
                     ui.selectable_value(&mut next.trigger, Some(trigger), trigger_word(trigger));
                 }
-            });
+            },
+        );
         since_combo(ui, "Since", &mut next.since);
         ui.checkbox(&mut next.with_errors, "With failed records");
     });
@@ -228,13 +237,11 @@ pub(crate) fn since_combo(ui: &mut Ui, label: &str, since: &mut Option<NaiveDate
         || since.map(|d| format!("Since {d}")).unwrap_or_default(),
         |(_, word)| word.to_string(),
     );
-    egui::ComboBox::from_label(label)
-        .selected_text(current)
-        .show_ui(ui, |ui| {
-            for (day, word) in choices {
-                ui.selectable_value(since, day, word);
-            }
-        });
+    widgets::combo(ui, label, current, |ui| {
+        for (day, word) in choices {
+            ui.selectable_value(since, day, word);
+        }
+    });
 }
 
 pub(crate) fn status_word(status: RunStatus) -> &'static str {
