@@ -204,6 +204,26 @@ pub fn render(report: &UiReport) -> String {
             "none measured".to_string(),
         ),
     }
+    for page in [
+        crate::ui::Page::Dashboard,
+        crate::ui::Page::History,
+        crate::ui::Page::Errors,
+        crate::ui::Page::Conflicts,
+    ] {
+        let times: Vec<f32> = frames
+            .by_page
+            .iter()
+            .filter(|(p, _)| *p == page)
+            .map(|(_, t)| *t)
+            .collect();
+        if let Some((median, p99)) = frame_bench::percentiles(&times) {
+            row(
+                &mut out,
+                &format!("  on {} ({} frames)", page.title(), times.len()),
+                format!("median {median:.1} ms, p99 {p99:.1} ms"),
+            );
+        }
+    }
     if let Some((median, p99)) = frame_bench::percentiles(&frames.idle) {
         row(
             &mut out,

@@ -130,6 +130,23 @@ pub fn channels(wake: Arc<dyn Fn() + Send + Sync>) -> (ServiceEnd, WindowEnd) {
     )
 }
 
+/// Lowers the calling thread's scheduling priority, so that on a busy machine a large sync
+/// waits for the window's frames rather than the other way round. Linux gives each thread its
+/// own nice value; elsewhere this does nothing.
+fn yield_to_the_window() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `setpriority` only reads its integer arguments; `who = 0` is the calling thread.
+        let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+        if result != 0 {
+            tracing::debug!(
+                "cannot lower the background threads' priority: {}",
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+}
+
 /// Starts the service on its own thread and returns the window's end at once.
 pub fn start(
     config: DesktopConfig,
@@ -139,9 +156,11 @@ pub fn start(
     std::thread::Builder::new()
         .name("tether-service".to_string())
         .spawn(move || {
+            yield_to_the_window();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("tether-worker")
+                .on_thread_start(yield_to_the_window)
                 .enable_all()
                 .build();
             match runtime {

@@ -26,6 +26,8 @@ pub struct FramePlan {
 pub struct FrameReport {
     /// Seconds per frame while a sync was running.
     pub during_sync: Vec<f32>,
+    /// The same frames by the page they showed.
+    pub by_page: Vec<(Page, f32)>,
     /// Seconds per frame otherwise.
     pub idle: Vec<f32>,
     /// Time from the first frame to the sync's end, when it ended.
@@ -62,6 +64,7 @@ impl eframe::App for BenchApp {
         {
             if syncing {
                 report.during_sync.push(seconds);
+                report.by_page.push((self.app.page(), seconds));
             } else {
                 report.idle.push(seconds);
             }
