@@ -45,7 +45,7 @@ impl Service {
         offset: u64,
         limit: u64,
     ) -> anyhow::Result<()> {
-        let query = run_query(&filter);
+        let query = filter.clone();
         let page = self
             .in_journal(move |ws| Ok(pages::runs_page(ws.conn(), &query, offset, limit)?))
             .await?;
@@ -93,7 +93,7 @@ impl Service {
         offset: u64,
         limit: u64,
     ) -> anyhow::Result<()> {
-        let query = error_query(&filter);
+        let query = filter.clone();
         let urls = self.record_url_book();
         let (total, rows) = self
             .in_journal(move |ws| {
@@ -112,7 +112,7 @@ impl Service {
     }
 
     pub(super) async fn error_groups(self: &Arc<Self>, filter: ErrorFilter) -> anyhow::Result<()> {
-        let query = error_query(&filter);
+        let query = filter.clone();
         let groups = self
             .in_journal(move |ws| Ok(pages::error_groups(ws.conn(), &query)?))
             .await?;
@@ -257,29 +257,6 @@ impl UrlBook {
         let id = sf_id.filter(|id| !id.trim().is_empty())?;
         let base = self.0.get(connection)?;
         Some(format!("{}/{}", base.trim_end_matches('/'), id.trim()))
-    }
-}
-
-fn run_query(filter: &RunFilter) -> pages::RunQuery {
-    pages::RunQuery {
-        link: filter.link.clone(),
-        status: filter.status,
-        trigger: filter.trigger,
-        since: filter.since,
-        with_errors: filter.with_errors,
-        sort: filter.sort,
-    }
-}
-
-fn error_query(filter: &ErrorFilter) -> pages::ErrorQuery {
-    pages::ErrorQuery {
-        text: filter.text.clone(),
-        link: filter.link.clone(),
-        object: filter.object.clone(),
-        code: filter.code.clone(),
-        since: filter.since,
-        run: filter.run,
-        sort: filter.sort,
     }
 }
 

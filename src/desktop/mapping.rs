@@ -6,7 +6,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use serde_json::Value;
 
 use super::service::Service;
 use super::*;
@@ -221,30 +220,10 @@ impl Service {
     }
 }
 
-fn flag(field: &FieldDescribe, name: &str) -> bool {
-    field
-        .other
-        .get(name)
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
 /// A describe field as the studio's left column shows it.
 pub fn field_info(field: &FieldDescribe) -> FieldInfo {
-    let createable = flag(field, "createable");
-    let picklist_values = field
-        .other
-        .get("picklistValues")
-        .and_then(Value::as_array)
-        .map(|values| {
-            values
-                .iter()
-                .filter(|v| v.get("active").and_then(Value::as_bool).unwrap_or(true))
-                .filter_map(|v| v.get("value").and_then(Value::as_str))
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let createable = field.flag("createable");
+    let picklist_values = field.active_picklist_values();
     FieldInfo {
         name: field.name.clone(),
         label: if field.label.is_empty() {
@@ -254,7 +233,7 @@ pub fn field_info(field: &FieldDescribe) -> FieldInfo {
         },
         field_type: field.field_type.clone(),
         length: (field.length > 0).then_some(field.length),
-        required: !field.nillable && createable && !flag(field, "defaultedOnCreate"),
+        required: !field.nillable && createable && !field.flag("defaultedOnCreate"),
         external_id: field.external_id,
         read_only: !createable && !field.updateable,
         picklist_values,

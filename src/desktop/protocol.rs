@@ -14,8 +14,8 @@ use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
 use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
 use crate::sync::workspace::journal::ErrorRecord;
+use crate::sync::workspace::journal::RunRecord;
 pub use crate::sync::workspace::journal::pages::{ErrorSort, RunSort, TEXT_COUNT_CAP};
-use crate::sync::workspace::journal::{RunRecord, RunStatus, Trigger};
 
 /// Where the user signs in, as the connect wizard offers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -394,32 +394,12 @@ pub struct LocalColumn {
     pub not_null: bool,
 }
 
-/// Which runs the History table shows.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RunFilter {
-    pub link: Option<String>,
-    pub status: Option<RunStatus>,
-    pub trigger: Option<Trigger>,
-    /// Runs started on or after this day (UTC).
-    pub since: Option<NaiveDate>,
-    /// Only runs with at least one failed record.
-    pub with_errors: bool,
-    pub sort: RunSort,
-}
+/// Which runs the History table shows: the journal's own query, sent as it is.
+pub type RunFilter = crate::sync::workspace::journal::pages::RunQuery;
 
-/// Which errors the error browser shows.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ErrorFilter {
-    /// Words looked for in the message, code, record id, key, fields and payload. With words,
-    /// a page's `total` stops counting at [`TEXT_COUNT_CAP`].
-    pub text: String,
-    pub link: Option<String>,
-    pub object: Option<String>,
-    pub code: Option<String>,
-    pub since: Option<NaiveDate>,
-    pub run: Option<i64>,
-    pub sort: ErrorSort,
-}
+/// Which errors the error browser shows. With words in `text`, a page's `total` stops
+/// counting at [`TEXT_COUNT_CAP`].
+pub type ErrorFilter = crate::sync::workspace::journal::pages::ErrorQuery;
 
 /// A failed record with what the browser needs around it.
 #[derive(Debug, Clone, PartialEq)]

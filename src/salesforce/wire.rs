@@ -139,3 +139,34 @@ pub struct FieldDescribe {
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
+
+impl FieldDescribe {
+    /// A boolean describe attribute kept in `other` (`createable`, `defaultedOnCreate`, …);
+    /// false when absent.
+    pub fn flag(&self, name: &str) -> bool {
+        self.other
+            .get(name)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// The picklist's values that are active, in describe order.
+    pub fn active_picklist_values(&self) -> Vec<String> {
+        self.other
+            .get("picklistValues")
+            .and_then(serde_json::Value::as_array)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter(|v| {
+                        v.get("active")
+                            .and_then(serde_json::Value::as_bool)
+                            .unwrap_or(true)
+                    })
+                    .filter_map(|v| v.get("value").and_then(serde_json::Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
-use serde_json::Value;
 
 use crate::salesforce::FieldDescribe;
 
@@ -63,37 +62,17 @@ pub(super) struct FieldFacts {
     pub active_picklist_values: Vec<String>,
 }
 
-fn flag(field: &FieldDescribe, name: &str) -> bool {
-    field
-        .other
-        .get(name)
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
 impl FieldFacts {
     pub(super) fn of(field: &FieldDescribe) -> FieldFacts {
-        let active_picklist_values = field
-            .other
-            .get("picklistValues")
-            .and_then(Value::as_array)
-            .map(|values| {
-                values
-                    .iter()
-                    .filter(|v| v.get("active").and_then(Value::as_bool).unwrap_or(true))
-                    .filter_map(|v| v.get("value").and_then(Value::as_str))
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let active_picklist_values = field.active_picklist_values();
         FieldFacts {
             field_type: field.field_type.clone(),
             length: field.length,
-            createable: flag(field, "createable"),
+            createable: field.flag("createable"),
             updateable: field.updateable,
             nillable: field.nillable,
-            defaulted_on_create: flag(field, "defaultedOnCreate"),
-            restricted_picklist: flag(field, "restrictedPicklist"),
+            defaulted_on_create: field.flag("defaultedOnCreate"),
+            restricted_picklist: field.flag("restrictedPicklist"),
             active_picklist_values,
         }
     }
