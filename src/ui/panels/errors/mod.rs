@@ -285,18 +285,7 @@ fn filter_bar(
         if search.changed() {
             next.text = state.search.clone();
         }
-        widgets::combo(
-            ui,
-            "Link",
-            next.link.clone().unwrap_or_else(|| "All links".into()),
-            |ui| {
-                ui.selectable_value(&mut next.link, None, "All links");
-                for card in &model.links {
-                    let name = card.link.name.clone();
-                    ui.selectable_value(&mut next.link, Some(name.clone()), name);
-                }
-            },
-        );
+        crate::ui::panels::history::link_combo(ui, &mut next.link, model);
         let objects: BTreeSet<&str> = model.links.iter().map(|c| c.link.object.as_str()).collect();
         widgets::combo(
             ui,

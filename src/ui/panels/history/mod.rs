@@ -179,21 +179,22 @@ fn empty(ui: &mut Ui, filter: &RunFilter, model: &Model, commands: &mut Commands
     }
 }
 
+/// "All links" or one of them, for the filter bars of History and Errors.
+pub(crate) fn link_combo(ui: &mut Ui, selected: &mut Option<String>, model: &Model) {
+    let shown = selected.clone().unwrap_or_else(|| "All links".into());
+    widgets::combo(ui, "Link", shown, |ui| {
+        ui.selectable_value(selected, None, "All links");
+        for card in &model.links {
+            let name = card.link.name.clone();
+            ui.selectable_value(selected, Some(name.clone()), name);
+        }
+    });
+}
+
 fn filter_bar(ui: &mut Ui, filter: &RunFilter, model: &Model, commands: &mut Commands) {
     let mut next = filter.clone();
     ui.horizontal_wrapped(|ui| {
-        widgets::combo(
-            ui,
-            "Link",
-            next.link.clone().unwrap_or_else(|| "All links".into()),
-            |ui| {
-                ui.selectable_value(&mut next.link, None, "All links");
-                for card in &model.links {
-                    let name = card.link.name.clone();
-                    ui.selectable_value(&mut next.link, Some(name.clone()), name);
-                }
-            },
-        );
+        link_combo(ui, &mut next.link, model);
         widgets::combo(
             ui,
             "Status",
