@@ -109,23 +109,27 @@ pub fn errors(conn: &Connection, run: Option<i64>, limit: usize) -> Result<Vec<E
          FROM tether_run_errors WHERE ?1 IS NULL OR run_id = ?1 ORDER BY id {order} LIMIT ?2"
     ))?;
     let rows = stmt
-        .query_map(params![run, limit], |r| {
-            Ok(ErrorRecord {
-                id: r.get(0)?,
-                run_id: r.get(1)?,
-                side: parsed(r, 2, Side::parse)?,
-                sf_id: r.get(3)?,
-                row_key: r.get(4)?,
-                code: r.get(5)?,
-                message: r.get(6)?,
-                fields: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
-                payload: json_at(r, 8)?,
-                hint: r.get(9)?,
-                at: time_at(r, 10)?,
-            })
-        })?
+        .query_map(params![run, limit], error_record)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// An error row read in the column order `id, run_id, side, sf_id, row_key, code, message,
+/// fields, payload, hint, at`; columns after those are left to the caller.
+pub(crate) fn error_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ErrorRecord> {
+    Ok(ErrorRecord {
+        id: r.get(0)?,
+        run_id: r.get(1)?,
+        side: parsed(r, 2, Side::parse)?,
+        sf_id: r.get(3)?,
+        row_key: r.get(4)?,
+        code: r.get(5)?,
+        message: r.get(6)?,
+        fields: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
+        payload: json_at(r, 8)?,
+        hint: r.get(9)?,
+        at: time_at(r, 10)?,
+    })
 }
 
 /// The latest audit entries, newest first.

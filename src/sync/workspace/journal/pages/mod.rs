@@ -10,8 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Row, params, params_from_iter};
 use serde::Serialize;
 
-use super::rows::{json_at, parsed, time_at};
-use super::{ErrorRecord, RUN_COLUMNS, RunRecord, RunStatus, Side, Trigger, row_to_run};
+use super::{ErrorRecord, RUN_COLUMNS, RunRecord, RunStatus, Trigger, row_to_run};
 use crate::sync::hints;
 use crate::sync::link::Link;
 use crate::sync::workspace::Result;
@@ -466,19 +465,7 @@ impl ErrorConditions {
 
 fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<ErrorEntry> {
     Ok(ErrorEntry {
-        error: ErrorRecord {
-            id: r.get(0)?,
-            run_id: r.get(1)?,
-            side: parsed(r, 2, Side::parse)?,
-            sf_id: r.get(3)?,
-            row_key: r.get(4)?,
-            code: r.get(5)?,
-            message: r.get(6)?,
-            fields: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
-            payload: json_at(r, 8)?,
-            hint: r.get(9)?,
-            at: time_at(r, 10)?,
-        },
+        error: super::errors::error_record(r)?,
         link_name: r.get(11)?,
     })
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 use super::*;
 use crate::sync::workspace::journal::tests::workspace_with_link;
 use crate::sync::workspace::journal::{
-    RecordFailure, RunCounts, audit_log, finish_run, record_error, start_run,
+    RecordFailure, RunCounts, Side, audit_log, finish_run, record_error, start_run,
 };
 
 fn failure(code: &str, message: &str, key: &str) -> RecordFailure {
