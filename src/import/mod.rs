@@ -3,9 +3,14 @@
 
 mod decode;
 pub mod error;
+pub mod fields;
+pub mod lookup;
+pub mod mapping;
 pub mod parse;
 pub mod reader;
 pub mod sniff;
+pub mod validate;
+pub mod verdict;
 pub mod xlsx;
 
 use std::path::Path;

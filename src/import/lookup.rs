@@ -1,0 +1,337 @@
+//! Finding parent records (an Account by name or external id, an Owner by name or email) for
+//! the lookup columns of a sheet. Names are compared the way people write them: `ACME corp.`,
+//! `Acme Corporation` and `acme corporation` are one company.
+
+use std::collections::HashMap;
+
+use futures_util::TryStreamExt;
+use serde_json::{Map, Value};
+
+use super::fields::FieldSpec;
+use super::mapping::LookupMapping;
+use crate::salesforce::{BatchSize, Client, SalesforceError as ApiError};
+
+/// A lookup column bound to its reference field.
+#[derive(Debug, Clone)]
+pub struct LookupRule {
+    pub column: String,
+    pub field: FieldSpec,
+    pub object: String,
+    pub match_on: Vec<String>,
+    pub create_missing: bool,
+    pub required: bool,
+    values: HashMap<String, String>,
+}
+
+impl LookupRule {
+    pub fn new(mapping: &LookupMapping, field: FieldSpec) -> LookupRule {
+        LookupRule {
+            column: mapping.column.clone(),
+            field,
+            object: mapping.object.clone(),
+            match_on: mapping.match_on.clone(),
+            create_missing: mapping.create_missing,
+            required: mapping.required,
+            values: mapping
+                .values
+                .iter()
+                .map(|(from, to)| (from.trim().to_lowercase(), to.clone()))
+                .collect(),
+        }
+    }
+
+    /// The text to look up: the value map applied, spaces trimmed.
+    pub fn effective(&self, cell: &str) -> String {
+        let trimmed = cell.trim();
+        self.values
+            .get(&trimmed.to_lowercase())
+            .map_or(trimmed, String::as_str)
+            .trim()
+            .to_string()
+    }
+
+    fn is_email_field(name: &str) -> bool {
+        name.to_lowercase().contains("email")
+    }
+
+    fn names_people(&self) -> bool {
+        ["User", "Contact", "Lead"]
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(&self.object))
+    }
+
+    /// Match fields a text is compared with: email fields for a text with `@`, the others else.
+    fn fields_for(&self, text: &str) -> Vec<&str> {
+        let email = text.contains('@');
+        let wanted: Vec<&str> = self
+            .match_on
+            .iter()
+            .filter(|f| Self::is_email_field(f) == email)
+            .map(String::as_str)
+            .collect();
+        if wanted.is_empty() {
+            self.match_on.iter().map(String::as_str).collect()
+        } else {
+            wanted
+        }
+    }
+}
+
+/// Legal-form words that do not tell two companies apart.
+const COMPANY_SUFFIXES: [&str; 12] = [
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "gmbh",
+    "ag",
+    "plc",
+];
+
+/// `ACME Corp.` → `acme`: lower case, punctuation and legal-form suffixes dropped.
+pub fn company_key(text: &str) -> String {
+    let cleaned: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | '\'' | '"' | '&' | '(' | ')'))
+        .collect();
+    let mut words: Vec<&str> = cleaned.split_whitespace().collect();
+    while words.len() > 1 && words.last().is_some_and(|w| COMPANY_SUFFIXES.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// ` Jane   DOE ` → `jane doe`.
+pub fn person_key(text: &str) -> String {
+    text.to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The form a lookup text is compared in.
+pub fn normalise_for(rule: &LookupRule, text: &str) -> String {
+    let fields = rule.fields_for(text);
+    if fields.iter().any(|f| LookupRule::is_email_field(f)) {
+        text.trim().to_lowercase()
+    } else if fields.iter().any(|f| f.eq_ignore_ascii_case("Name")) {
+        if rule.names_people() {
+            person_key(text)
+        } else {
+            company_key(text)
+        }
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// A parent record that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parent {
+    pub id: String,
+    pub name: String,
+}
+
+/// What a lookup text resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    Found(&'a Parent),
+    /// Created before the rows are loaded (only in a dry run: it does not exist yet).
+    WillCreate(&'a str),
+    Ambiguous(&'a [Parent]),
+    Missing,
+}
+
+/// Parent records found for one lookup, by normalised text.
+#[derive(Debug, Clone, Default)]
+pub struct LookupTable {
+    pub found: HashMap<String, Vec<Parent>>,
+    /// Normalised text → the name the record will be created with.
+    pub to_create: HashMap<String, String>,
+}
+
+impl LookupTable {
+    pub fn resolve(&self, key: &str) -> Resolved<'_> {
+        match self.found.get(key).map(Vec::as_slice) {
+            Some([one]) => Resolved::Found(one),
+            Some(many) if many.len() > 1 => Resolved::Ambiguous(many),
+            _ => match self.to_create.get(key) {
+                Some(name) => Resolved::WillCreate(name),
+                None => Resolved::Missing,
+            },
+        }
+    }
+
+    fn add(&mut self, key: String, parent: Parent) {
+        let list = self.found.entry(key).or_default();
+        if !list.iter().any(|p| p.id == parent.id) {
+            list.push(parent);
+        }
+    }
+}
+
+/// Text as a SOQL string literal.
+pub fn soql_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn like_literal(prefix: &str) -> String {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("'{escaped}%'")
+}
+
+const IN_BATCH: usize = 200;
+
+/// Finds the parents of every distinct text of one lookup: `texts` maps each normalised text
+/// to the text first written for it. Costs one query per 200 texts and match field, plus one
+/// per 50 names that matched nothing exactly (compared by their first word).
+pub async fn find_parents(
+    client: &Client,
+    rule: &LookupRule,
+    texts: &HashMap<String, String>,
+) -> Result<LookupTable, ApiError> {
+    let mut table = LookupTable::default();
+    let mut select = vec!["Id".to_string(), "Name".to_string()];
+    for f in &rule.match_on {
+        if !select.iter().any(|s| s.eq_ignore_ascii_case(f)) {
+            select.push(f.clone());
+        }
+    }
+    let active = if rule.object.eq_ignore_ascii_case("User") {
+        " AND IsActive = true"
+    } else {
+        ""
+    };
+    let base = format!("SELECT {} FROM {} WHERE ", select.join(", "), rule.object);
+    for field in &rule.match_on {
+        let raws: Vec<&String> = texts
+            .values()
+            .filter(|raw| rule.fields_for(raw).contains(&field.as_str()))
+            .collect();
+        for chunk in raws.chunks(IN_BATCH) {
+            let list: Vec<String> = chunk.iter().map(|r| soql_literal(r)).collect();
+            let soql = format!("{base}{field} IN ({}){active}", list.join(", "));
+            add_records(client, rule, &soql, &select, &mut table).await?;
+        }
+    }
+    if rule.match_on.iter().any(|f| f.eq_ignore_ascii_case("Name")) {
+        let mut prefixes: Vec<String> = texts
+            .iter()
+            .filter(|(key, raw)| !table.found.contains_key(*key) && !raw.contains('@'))
+            .filter_map(|(_, raw)| first_word(raw))
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        for chunk in prefixes.chunks(50) {
+            let clauses: Vec<String> = chunk
+                .iter()
+                .map(|p| format!("Name LIKE {}", like_literal(p)))
+                .collect();
+            let soql = format!("{base}({}){active}", clauses.join(" OR "));
+            add_records(client, rule, &soql, &select, &mut table).await?;
+        }
+    }
+    table.found.retain(|key, _| texts.contains_key(key));
+    Ok(table)
+}
+
+/// The first word of a name without trailing punctuation, when it says enough to search by.
+fn first_word(text: &str) -> Option<String> {
+    let word = text
+        .split_whitespace()
+        .next()?
+        .trim_end_matches(|c: char| !c.is_alphanumeric());
+    (word.chars().count() >= 3).then(|| word.to_string())
+}
+
+async fn add_records(
+    client: &Client,
+    rule: &LookupRule,
+    soql: &str,
+    select: &[String],
+    table: &mut LookupTable,
+) -> Result<(), ApiError> {
+    let pages: Vec<_> = client
+        .query::<Map<String, Value>>(soql, Some(BatchSize(2000)))
+        .try_collect()
+        .await?;
+    for record in pages.into_iter().flat_map(|p| p.records) {
+        let text = |name: &str| record.get(name).and_then(Value::as_str).map(str::to_string);
+        let Some(id) = text("Id") else { continue };
+        let name = text("Name").unwrap_or_else(|| id.clone());
+        for field in select.iter().skip(1) {
+            if !rule.match_on.iter().any(|m| m.eq_ignore_ascii_case(field)) {
+                continue;
+            }
+            if let Some(value) = text(field) {
+                let key = normalise_for(rule, &value);
+                table.add(
+                    key,
+                    Parent {
+                        id: id.clone(),
+                        name: name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn company_names_written_three_ways_are_one_company() {
+        for text in [
+            "Acme Corporation",
+            "ACME CORP.",
+            " acme  corporation ",
+            "Acme, Inc.",
+            "Acme",
+        ] {
+            assert_eq!(company_key(text), "acme", "{text}");
+        }
+        assert_eq!(company_key("Acne Corporation"), "acne");
+        assert_eq!(
+            company_key("Müller Maschinenbau GmbH"),
+            "müller maschinenbau"
+        );
+        // A name that is only a suffix word keeps it.
+        assert_eq!(company_key("Company"), "company");
+    }
+
+    #[test]
+    fn soql_literals_escape_quotes_and_backslashes() {
+        assert_eq!(soql_literal("O'Brien \\ Co"), "'O\\'Brien \\\\ Co'");
+        assert_eq!(like_literal("50%_off"), "'50\\%\\_off%'");
+    }
+
+    #[test]
+    fn one_match_is_found_two_are_ambiguous() {
+        let mut table = LookupTable::default();
+        let parent = |id: &str| Parent {
+            id: id.into(),
+            name: "Acme".into(),
+        };
+        table.add("acme".into(), parent("001A"));
+        table.add("acme".into(), parent("001A"));
+        assert_eq!(table.resolve("acme"), Resolved::Found(&parent("001A")));
+        table.add("acme".into(), parent("001B"));
+        assert!(matches!(table.resolve("acme"), Resolved::Ambiguous(list) if list.len() == 2));
+        table.to_create.insert("zeta".into(), "Zeta Ltd".into());
+        assert_eq!(table.resolve("zeta"), Resolved::WillCreate("Zeta Ltd"));
+        assert_eq!(table.resolve("nope"), Resolved::Missing);
+    }
+}
