@@ -11,6 +11,7 @@ use serde_json::json;
 use super::service::Service;
 use super::*;
 use crate::connect::ConnectionDb;
+use crate::import::results::neutralised;
 use crate::sync::link::Link;
 use crate::sync::workspace::Workspace;
 use crate::sync::workspace::conflicts::{self, Keep};
@@ -313,15 +314,6 @@ fn conflict_rows(ws: &Workspace, urls: &UrlBook) -> anyhow::Result<Vec<ConflictR
         .collect())
 }
 
-/// A cell a spreadsheet would not run as a formula: text starting with `=`, `+`, `-`, `@`, a
-/// tab or a carriage return gets a leading `'`.
-pub fn neutralised(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
-    }
-}
-
 const CSV_HEADER: [&str; 14] = [
     "id",
     "run",
@@ -372,23 +364,6 @@ fn write_csv(path: &Path, rows: &[ErrorRow]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised_and_others_kept() {
-        for (cell, expected) in [
-            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("Acme", "Acme"),
-            ("", ""),
-            ("a=b", "a=b"),
-        ] {
-            assert_eq!(neutralised(cell), expected);
-        }
-    }
 
     #[test]
     fn record_urls_need_a_known_connection_and_an_id() {

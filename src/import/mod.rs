@@ -1,6 +1,7 @@
 //! Reading spreadsheets to import: CSV and TSV in any common encoding and dialect, and `.xlsx`
 //! workbooks, as one stream of rows with errors that name the file, row and column.
 
+pub mod auto;
 mod decode;
 pub mod error;
 pub mod fields;
@@ -8,6 +9,8 @@ pub mod lookup;
 pub mod mapping;
 pub mod parse;
 pub mod reader;
+pub mod results;
+pub mod run;
 pub mod sniff;
 pub mod validate;
 pub mod verdict;

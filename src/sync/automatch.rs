@@ -97,6 +97,16 @@ const SYNONYMS: &[&[&str]] = &[
     &["title", "jobtitle", "position"],
     &["description", "notes", "note", "comments", "comment"],
     &["fax", "faxnumber"],
+    &["stagename", "stage", "dealstage", "salesstage"],
+    &[
+        "closedate",
+        "closingdate",
+        "expectedclose",
+        "expectedclosedate",
+        "closedon",
+    ],
+    &["amount", "dealvalue", "dealamount", "dealsize", "value"],
+    &["opportunityname", "dealname", "deal", "opportunity", "name"],
 ];
 
 /// Prefixes of compound-address parts, in the order a bare `city` prefers them.

@@ -78,7 +78,7 @@ pub fn record_body(fields: &Values) -> Map<String, Value> {
     body
 }
 
-fn outcome(result: SaveResult, fallback_id: Option<&str>) -> Outcome {
+pub fn outcome(result: SaveResult, fallback_id: Option<&str>) -> Outcome {
     if result.success {
         Outcome::Written {
             id: result

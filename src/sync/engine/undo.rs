@@ -12,6 +12,7 @@ use super::{RunSummary, SyncError, SyncLock};
 use crate::salesforce::{Client, CollectionOptions, SaveResult};
 use crate::sync::workspace::capture::{self, quote_ident};
 use crate::sync::workspace::images::{self, RemoteImage, RemoteOp};
+use crate::sync::workspace::imports;
 use crate::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Trigger};
 use crate::sync::workspace::{Workspace, base};
 
@@ -52,6 +53,9 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
             target.link_name,
             list.join(", ")
         )));
+    }
+    if imports::import_of(ws.conn(), run_id)?.is_some() {
+        return undo_import(&ws, &target, client).await;
     }
     let stored = ws.link(&target.link_name)?;
     let link = stored.link.clone();
@@ -110,6 +114,118 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
         write_path: Some(super::WritePath::Collections),
         message,
     })
+}
+
+/// Undoes a spreadsheet import: deletes the records it created (its rows first, then the
+/// parents it created for them) and puts back the values of the records it updated.
+async fn undo_import(
+    ws: &Workspace,
+    target: &journal::RunRecord,
+    client: &Client,
+) -> Result<RunSummary, SyncError> {
+    let conn = ws.conn();
+    let undo =
+        journal::start_unlinked_run(conn, &target.link_name, Trigger::Undo, Some(target.id))?;
+    let calls_before = client.requests_answered();
+    let mut counts = RunCounts::default();
+    let outcome = undo_import_remote(conn, undo, client, target.id, &mut counts).await;
+    counts.api_calls = client.requests_answered().saturating_sub(calls_before);
+    let (status, message) = match &outcome {
+        Ok(()) if counts.failed == 0 => (RunStatus::Succeeded, None),
+        Ok(()) => (
+            RunStatus::Partial,
+            Some(format!(
+                "{} record(s) could not be put back: see `tether errors --run {undo}`",
+                counts.failed
+            )),
+        ),
+        Err(e) => (RunStatus::Failed, Some(e.to_string())),
+    };
+    if status == RunStatus::Succeeded {
+        journal::set_undone_by(conn, target.id, undo)?;
+    }
+    journal::finish_run(conn, undo, status, &counts, message.as_deref())?;
+    outcome?;
+    Ok(RunSummary {
+        run_id: undo,
+        link: target.link_name.clone(),
+        status,
+        counts,
+        read_path: None,
+        write_path: Some(super::WritePath::Collections),
+        message,
+    })
+}
+
+async fn undo_import_remote(
+    conn: &Connection,
+    undo: i64,
+    client: &Client,
+    run_id: i64,
+    counts: &mut RunCounts,
+) -> Result<(), SyncError> {
+    let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
+        .into_iter()
+        .filter(|i| i.confirmed && i.sf_id.is_some())
+        .collect();
+    // Children before the parents created for them: the objects in reverse order of their
+    // first write.
+    let mut objects: Vec<&str> = Vec::new();
+    for image in &images {
+        if !objects.contains(&image.object.as_str()) {
+            objects.push(&image.object);
+        }
+    }
+    let options = CollectionOptions::default();
+    for object in objects.iter().rev() {
+        let created: Vec<&RemoteImage> = images
+            .iter()
+            .filter(|i| i.object == *object && i.op == RemoteOp::Create)
+            .collect();
+        let ids: Vec<String> = created.iter().filter_map(|i| i.sf_id.clone()).collect();
+        if !ids.is_empty() {
+            let results = client.delete_many(&ids, options).await?;
+            for (image, result) in created.iter().zip(&results) {
+                let gone = result
+                    .errors
+                    .iter()
+                    .any(|e| e.status_code == "ENTITY_IS_DELETED");
+                let result = if gone {
+                    SaveResult {
+                        success: true,
+                        id: result.id.clone(),
+                        created: None,
+                        errors: Vec::new(),
+                    }
+                } else {
+                    result.clone()
+                };
+                count(conn, undo, image, &result, counts, |c| c.deleted += 1)?;
+            }
+        }
+        let updated: Vec<&RemoteImage> = images
+            .iter()
+            .filter(|i| i.object == *object && i.op == RemoteOp::Update && i.before.is_some())
+            .collect();
+        if !updated.is_empty() {
+            let bodies: Vec<Map<String, Value>> = updated
+                .iter()
+                .map(|i| {
+                    let mut body = record_body(i.before.as_ref().unwrap_or(&Default::default()));
+                    body.insert(
+                        "Id".into(),
+                        Value::String(i.sf_id.clone().unwrap_or_default()),
+                    );
+                    body
+                })
+                .collect();
+            let results = client.update_many(object, &bodies, options).await?;
+            for (image, result) in updated.iter().zip(&results) {
+                count(conn, undo, image, result, counts, |c| c.updated += 1)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Keys of rows the run wrote that anyone but a sync changed afterwards (at most ten).

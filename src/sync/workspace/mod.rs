@@ -9,6 +9,7 @@ pub mod base;
 pub mod capture;
 pub mod conflicts;
 pub mod images;
+pub mod imports;
 pub mod journal;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::link::Link;
 
 /// Numbered migrations; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {

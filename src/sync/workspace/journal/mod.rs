@@ -199,6 +199,22 @@ pub fn start_run(
     Ok(conn.last_insert_rowid())
 }
 
+/// Records a new run that belongs to no link (a spreadsheet import, or its undo) as
+/// `running`; `name` is what the history shows in place of a link.
+pub fn start_unlinked_run(
+    conn: &Connection,
+    name: &str,
+    trigger: Trigger,
+    undo_of: Option<i64>,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO tether_runs (link_id, link_name, trigger, status, started_at, undo_of)
+         VALUES (NULL, ?1, ?2, 'running', ?3, ?4)",
+        params![name, trigger.as_str(), now_text(), undo_of],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// Records the counts so far of a run that is still going.
 pub fn update_counts(conn: &Connection, run_id: i64, counts: &RunCounts) -> Result<()> {
     let c = counts_params(counts);

@@ -1,0 +1,342 @@
+//! A first mapping for a sheet nobody has mapped yet: columns matched to fields by name, label
+//! and synonyms, columns naming a parent (`Account`, `Owner Email`) as lookups, a column of
+//! ids as the upsert key, and the date and number formats the sample leaves no doubt about.
+//! Everything it could not decide is said in a note, for the person to settle.
+
+use std::collections::BTreeSet;
+
+use super::fields::{FieldSpec, FieldType};
+use super::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
+use super::parse::{detect_date_format, detect_number_locale};
+use crate::salesforce::ObjectDescribe;
+use crate::sync::automatch::{FieldFacts, Purpose, auto_match, normalise};
+
+/// A proposed mapping and what the person should check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub mapping: ImportMapping,
+    pub notes: Vec<String>,
+    /// Columns nothing reads.
+    pub unmapped: Vec<String>,
+}
+
+/// Proposes a mapping of `headers` to `describe`'s object, judging formats on `sample` rows.
+pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<String>]) -> Proposal {
+    let specs: Vec<FieldSpec> = describe
+        .fields
+        .iter()
+        .map(FieldSpec::from_describe)
+        .collect();
+    let mut mapping = ImportMapping::new(&describe.name);
+    let mut notes = Vec::new();
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+
+    for (index, header) in headers.iter().enumerate() {
+        if let Some(lookup) = lookup_for(header, describe, &specs)
+            && !mapping.lookups.iter().any(|l| l.field == lookup.field)
+        {
+            notes.push(format!(
+                "`{header}` finds the {} by {} for {}",
+                lookup.object,
+                lookup.match_on.join(" or "),
+                lookup.field
+            ));
+            mapping.lookups.push(lookup);
+            used.insert(index);
+        }
+    }
+
+    let external: Vec<&FieldSpec> = specs
+        .iter()
+        .filter(|s| s.external_id && s.createable && matches!(s.kind, FieldType::Text { .. }))
+        .collect();
+    let facts: Vec<FieldFacts> = specs
+        .iter()
+        .filter(|s| s.createable && !matches!(s.kind, FieldType::Id))
+        .map(|s| FieldFacts::new(&s.name, &s.label, false))
+        .collect();
+    let free: Vec<(usize, &String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+        .collect();
+    let names: Vec<&str> = free.iter().map(|(_, h)| h.as_str()).collect();
+    for found in auto_match(&names, &facts, Purpose::Push) {
+        let Some(&(index, _)) = free.iter().find(|(_, h)| **h == found.column) else {
+            continue;
+        };
+        used.insert(index);
+        if external.iter().any(|s| s.name == found.field) && mapping.key.is_none() {
+            mapping.key = Some(KeyMapping {
+                column: found.column.clone(),
+                field: found.field.clone(),
+            });
+            notes.push(format!(
+                "rows are upserted on {} from `{}`, so importing the sheet again updates them",
+                found.field, found.column
+            ));
+        } else {
+            mapping
+                .columns
+                .push(ColumnMapping::new(&found.column, &found.field));
+        }
+    }
+
+    if mapping.key.is_none()
+        && let [only] = external.as_slice()
+        && let Some((index, header)) = headers
+            .iter()
+            .enumerate()
+            .find(|(i, h)| !used.contains(i) && looks_like_an_id(h))
+    {
+        used.insert(index);
+        mapping.key = Some(KeyMapping {
+            column: header.clone(),
+            field: only.name.clone(),
+        });
+        notes.push(format!(
+            "rows are upserted on {} from `{header}` (its values look like ids); check this is the column that names each record once",
+            only.name
+        ));
+    }
+    if mapping.key.is_none() {
+        notes.push("no column is an external id, so every import creates new records: choose a key to make importing again safe".into());
+    }
+
+    let column_values = |column: &str| -> Vec<&str> {
+        let index = headers.iter().position(|h| h == column);
+        sample
+            .iter()
+            .filter_map(|row| index.and_then(|i| row.get(i)).map(String::as_str))
+            .collect()
+    };
+    let spec_of = |field: &str| specs.iter().find(|s| s.name == field);
+    let mut date_values = Vec::new();
+    let mut number_values = Vec::new();
+    for column in &mapping.columns {
+        match spec_of(&column.field).map(|s| &s.kind) {
+            Some(FieldType::Date | FieldType::DateTime) => {
+                date_values.extend(column_values(&column.column))
+            }
+            Some(FieldType::Number { .. }) => number_values.extend(column_values(&column.column)),
+            _ => {}
+        }
+    }
+    if !date_values.is_empty() {
+        let detection = detect_date_format(&date_values);
+        match detection.suggestion.as_deref() {
+            Some([format, ..]) => mapping.formats.date = *format,
+            _ => {
+                let fits: Vec<String> = detection.fitting_all().iter().map(|f| f.label()).collect();
+                notes.push(match detection.ambiguous.first() {
+                    Some(example) => format!(
+                        "dates like `{}` read differently as {}: choose the date format",
+                        example.value,
+                        fits.join(" or ")
+                    ),
+                    None => "the date format could not be told from the sample: choose it".into(),
+                });
+            }
+        }
+    }
+    if !number_values.is_empty() {
+        let detection = detect_number_locale(&number_values);
+        match detection.suggestion.as_deref() {
+            Some([locale, ..]) => mapping.formats.number = *locale,
+            _ => {
+                notes.push("the number format could not be told from the sample: choose it".into())
+            }
+        }
+    }
+    let unmapped = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+        .map(|(_, h)| h.clone())
+        .collect();
+    Proposal {
+        mapping,
+        notes,
+        unmapped,
+    }
+}
+
+fn looks_like_an_id(header: &str) -> bool {
+    let n = normalise(header);
+    header.contains('#')
+        || n.ends_with("id")
+        || n == "ref"
+        || n == "reference"
+        || n.ends_with("number")
+}
+
+/// A lookup when the header names a parent relationship: `Account`, `Account Name`,
+/// `Owner`, `Owner Email`.
+fn lookup_for(
+    header: &str,
+    describe: &ObjectDescribe,
+    specs: &[FieldSpec],
+) -> Option<LookupMapping> {
+    let n = normalise(header);
+    for field in &describe.fields {
+        let Some(spec) = specs.iter().find(|s| s.name == field.name) else {
+            continue;
+        };
+        if !matches!(spec.kind, FieldType::Id) || !spec.createable {
+            continue;
+        }
+        let Some(object) = field.reference_to.first() else {
+            continue;
+        };
+        let relationship = field
+            .other
+            .get("relationshipName")
+            .and_then(serde_json::Value::as_str)
+            .map(normalise)
+            .unwrap_or_default();
+        if relationship.is_empty() {
+            continue;
+        }
+        let by_email = n == format!("{relationship}email");
+        let by_name = n == relationship || n == format!("{relationship}name");
+        if !(by_email || by_name) {
+            continue;
+        }
+        let people = object == "User" || object == "Contact";
+        let match_on = if people {
+            vec!["Name".to_string(), "Email".to_string()]
+        } else {
+            vec!["Name".to_string()]
+        };
+        return Some(LookupMapping {
+            column: header.to_string(),
+            field: field.name.clone(),
+            object: object.clone(),
+            match_on,
+            create_missing: false,
+            required: !spec.reference_to.is_empty() && spec.required,
+            values: Default::default(),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::parse::{DateFormat, DateOrder, DateSeparator, NumberLocale};
+
+    fn opportunity() -> ObjectDescribe {
+        let mut describe: serde_json::Value = serde_json::from_str(include_str!(
+            "../../assets/salesforce/describe/Opportunity.json"
+        ))
+        .unwrap();
+        describe["fields"].as_array_mut().unwrap().push(serde_json::json!({
+            "name": "Legacy_Opportunity_Id__c", "label": "Legacy Opportunity Id", "type": "string",
+            "length": 80, "nillable": true, "createable": true, "updateable": true, "externalId": true
+        }));
+        serde_json::from_value(describe).unwrap()
+    }
+
+    #[test]
+    fn a_messy_opportunity_sheet_gets_a_usable_first_mapping() {
+        let headers: Vec<String> = [
+            "Opp #",
+            "Deal Name",
+            "Account",
+            "Stage",
+            "Amount",
+            "Close Date",
+            "Owner Email",
+            "Product",
+        ]
+        .map(String::from)
+        .to_vec();
+        let sample: Vec<Vec<String>> = [
+            [
+                "OPP-1",
+                "A",
+                "Acme",
+                "Won",
+                "$1,200.50",
+                "03/04/2024",
+                "a@x.example",
+                "Widget",
+            ],
+            [
+                "OPP-2",
+                "B",
+                "Acme",
+                "Lost",
+                "$950",
+                "12/31/2023",
+                "b@x.example",
+                "Gadget",
+            ],
+        ]
+        .iter()
+        .map(|r| r.map(String::from).to_vec())
+        .collect();
+        let proposal = propose(&opportunity(), &headers, &sample);
+        let m = &proposal.mapping;
+        assert_eq!(
+            m.key
+                .as_ref()
+                .map(|k| (k.column.as_str(), k.field.as_str())),
+            Some(("Opp #", "Legacy_Opportunity_Id__c"))
+        );
+        let pairs: Vec<(&str, &str)> = m
+            .columns
+            .iter()
+            .map(|c| (c.column.as_str(), c.field.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("Deal Name", "Name"),
+                ("Stage", "StageName"),
+                ("Amount", "Amount"),
+                ("Close Date", "CloseDate")
+            ]
+        );
+        let lookups: Vec<(&str, &str, &str)> = m
+            .lookups
+            .iter()
+            .map(|l| (l.column.as_str(), l.field.as_str(), l.object.as_str()))
+            .collect();
+        assert_eq!(
+            lookups,
+            vec![
+                ("Account", "AccountId", "Account"),
+                ("Owner Email", "OwnerId", "User")
+            ]
+        );
+        assert_eq!(
+            m.formats.date,
+            DateFormat::Ordered {
+                order: DateOrder::MonthDayYear,
+                separator: DateSeparator::Slash
+            }
+        );
+        assert_eq!(m.formats.number, NumberLocale::English);
+        assert_eq!(proposal.unmapped, vec!["Product".to_string()]);
+    }
+
+    #[test]
+    fn ambiguous_dates_are_left_to_the_person() {
+        let headers: Vec<String> = ["Close Date"].map(String::from).to_vec();
+        let sample = vec![
+            vec!["03/04/2024".to_string()],
+            vec!["05/06/2024".to_string()],
+        ];
+        let proposal = propose(&opportunity(), &headers, &sample);
+        assert!(
+            proposal
+                .notes
+                .iter()
+                .any(|n| n.contains("`03/04/2024` read differently")),
+            "{:?}",
+            proposal.notes
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! An import from start to end: read the sheet once to check it and collect its keys and
+//! lookup names, ask Salesforce only what the check needs (describe, the parents, the records
+//! the keys already name), then read it again to decide every row, and, unless it is a dry
+//! run, send the rows and write the result files.
+
+mod send;
+mod survey;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::ReadOptions;
+use super::error::ImportError;
+use super::mapping::ImportMapping;
+use super::results::WriteError;
+use super::validate::MappingError;
+use crate::salesforce::SalesforceError;
+use crate::sync::engine::SyncError;
+use crate::sync::workspace::WorkspaceError;
+use crate::sync::workspace::journal::{RunStatus, Trigger};
+
+pub use send::run_import;
+
+/// Rows from this many valid ones up go through a Bulk API 2.0 job; fewer through Collections.
+pub const BULK_FROM: usize = 2_000;
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    pub file: PathBuf,
+    /// The connection the rows go to, recorded so the import can be undone later.
+    pub connection: String,
+    pub read: ReadOptions,
+    pub mapping: ImportMapping,
+    /// Check and report only: nothing is written to Salesforce or the workspace.
+    pub dry_run: bool,
+    /// Only these rows are imported (a retry of the rows another import could not send).
+    pub only_rows: Option<BTreeSet<u64>>,
+    pub retry_of: Option<i64>,
+    /// Where the report and result files go; beside the sheet when unset.
+    pub out_dir: Option<PathBuf>,
+    pub trigger: Trigger,
+    pub bulk_from: usize,
+}
+
+impl ImportJob {
+    pub fn new(file: &Path, connection: &str, mapping: ImportMapping) -> ImportJob {
+        ImportJob {
+            file: file.to_path_buf(),
+            connection: connection.to_string(),
+            read: ReadOptions::default(),
+            mapping,
+            dry_run: false,
+            only_rows: None,
+            retry_of: None,
+            out_dir: None,
+            trigger: Trigger::Cli,
+            bulk_from: BULK_FROM,
+        }
+    }
+
+    fn out_dir(&self) -> PathBuf {
+        self.out_dir.clone().unwrap_or_else(|| {
+            self.file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        })
+    }
+
+    fn file_name(&self) -> String {
+        self.file.file_name().map_or_else(
+            || self.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+}
+
+/// How far an import has got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// The first reading: rows checked so far.
+    Checking { rows: u64 },
+    /// Parents and existing records being looked up.
+    LookingUp,
+    /// The second reading: rows decided, and rows sent of those to send.
+    Sending {
+        decided: u64,
+        sent: u64,
+        to_send: u64,
+    },
+}
+
+pub type ImportProgressSink = Arc<dyn Fn(ImportProgress) + Send + Sync>;
+
+/// What an import did, or (in a dry run) would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub run_id: Option<i64>,
+    pub dry_run: bool,
+    pub status: Option<RunStatus>,
+    pub rows: u64,
+    pub valid: u64,
+    pub invalid: u64,
+    /// In a dry run: what would be created and updated.
+    pub to_create: u64,
+    pub to_update: u64,
+    pub unchanged: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub failed: u64,
+    pub not_sent: u64,
+    /// Parent records created first (accounts the sheet names that did not exist).
+    pub parents_created: u64,
+    /// Parents a dry run would create.
+    pub parents_to_create: u64,
+    pub duplicated_keys: u64,
+    pub api_calls: u64,
+    /// The per-row report (a dry run) or the annotated copy of the sheet (a load).
+    pub report: Option<PathBuf>,
+    pub success_file: Option<PathBuf>,
+    pub error_file: Option<PathBuf>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportRunError {
+    #[error(transparent)]
+    Read(#[from] ImportError),
+    #[error("the mapping does not fit: {0}")]
+    Mapping(#[from] MappingError),
+    #[error(
+        "{file} has no header row, so its columns cannot be mapped by name; add a first row naming each column"
+    )]
+    NoHeader { file: String },
+    #[error("Salesforce: {0}")]
+    Salesforce(#[from] SalesforceError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("{0}")]
+    Retry(String),
+}

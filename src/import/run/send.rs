@@ -1,0 +1,748 @@
+//! The second reading: rows decided a chunk at a time, reported (a dry run) or sent, with
+//! every write recorded first so the import can be undone, and every row's outcome written to
+//! the workspace and the result files by its row number.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::survey::{self, Survey, wanted};
+use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary};
+use crate::import::lookup::{LookupTable, Parent};
+use crate::import::results::{ResultFile, beside};
+use crate::import::validate::{Problem, Validator};
+use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
+use crate::salesforce::{Client, CollectionOptions};
+use crate::sync::engine::push::{self, Outcome, PushItem, PushOp};
+use crate::sync::engine::{Cancel, SyncLock};
+use crate::sync::hints;
+use crate::sync::plan::Values;
+use crate::sync::workspace::Workspace;
+use crate::sync::workspace::images::{self, NewImage, RemoteOp};
+use crate::sync::workspace::imports::{self, RowOutcome, RowStatus};
+use crate::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Side};
+
+/// Rows decided and sent together: a chunk's outcomes are committed before the next is read.
+const COLLECTIONS_CHUNK: usize = 2_000;
+const BULK_CHUNK: usize = 10_000;
+
+/// Checks the sheet and, unless `job.dry_run`, imports it into `client`'s org, recording the
+/// import as a run of the workspace at `workspace`.
+///
+/// A dry run costs the describe, the lookup queries and the queries for existing keys, and
+/// writes nothing but its report. `Err` means nothing was sent: the sheet or the mapping is
+/// unusable, or Salesforce could not be asked.
+pub async fn run_import(
+    workspace: &Path,
+    client: &Client,
+    job: &ImportJob,
+    cancel: &Cancel,
+    progress: Option<ImportProgressSink>,
+) -> Result<ImportSummary, ImportRunError> {
+    let calls_before = client.requests_answered();
+    let describe = client.describe(&job.mapping.object).await?;
+    let (_, headers) = survey::open(job)?;
+    let validator = Validator::new(&describe, &job.mapping, &headers)?;
+    let survey = survey::survey(job, &validator, progress.as_ref())?;
+    if let Some(progress) = &progress {
+        progress(ImportProgress::LookingUp);
+    }
+    let tables = survey::lookup_parents(client, &validator, &survey).await?;
+    let out_dir = job.out_dir();
+    let mut pass = Pass {
+        job,
+        client,
+        validator: &validator,
+        survey: &survey,
+        tables,
+        cancel,
+        progress,
+        summary: ImportSummary {
+            dry_run: job.dry_run,
+            duplicated_keys: survey.keys.duplicated_keys() as u64,
+            ..ImportSummary::default()
+        },
+        load: None,
+    };
+    if job.dry_run {
+        let mut report =
+            ResultFile::create(&beside(&job.file, &out_dir, "tether-check"), &headers)?;
+        pass.summary.parents_to_create = pass.tables.iter().map(|t| t.to_create.len() as u64).sum();
+        pass.go(&mut Files::Report(&mut report)).await?;
+        pass.summary.report = Some(report.finish()?);
+        pass.summary.api_calls = client.requests_answered().saturating_sub(calls_before);
+        return Ok(pass.summary);
+    }
+
+    let _lock = SyncLock::acquire(workspace)?;
+    let ws = Workspace::open(workspace)?;
+    journal::mark_interrupted(ws.conn())?;
+    let mapping = serde_json::to_string(&job.mapping).unwrap_or_default();
+    let run = imports::start(
+        ws.conn(),
+        &job.file.display().to_string(),
+        &job.file_name(),
+        &job.connection,
+        &job.mapping.object,
+        &mapping,
+        job.trigger,
+        job.retry_of,
+    )?;
+    pass.summary.run_id = Some(run);
+    pass.load = Some(Load {
+        ws,
+        run,
+        bulk: survey.clean_rows as usize >= job.bulk_from,
+        stopped: None,
+        counts: RunCounts::default(),
+    });
+    let suffix = |what: &str| format!("tether-{run}-{what}");
+    let mut annotated =
+        ResultFile::create(&beside(&job.file, &out_dir, &suffix("annotated")), &headers)?;
+    let mut success =
+        ResultFile::create(&beside(&job.file, &out_dir, &suffix("success")), &headers)?;
+    let mut errors = ResultFile::create(&beside(&job.file, &out_dir, &suffix("errors")), &headers)?;
+    let outcome = async {
+        pass.create_parents().await?;
+        pass.go(&mut Files::Results {
+            annotated: &mut annotated,
+            success: &mut success,
+            errors: &mut errors,
+        })
+        .await
+    }
+    .await;
+    pass.summary.report = Some(annotated.finish()?);
+    pass.summary.success_file = Some(success.finish()?);
+    pass.summary.error_file = Some(errors.finish()?);
+    let Some(mut load) = pass.load.take() else {
+        return Ok(pass.summary);
+    };
+    load.counts.api_calls = client.requests_answered().saturating_sub(calls_before);
+    let summary = &mut pass.summary;
+    let (status, message) = match (&outcome, &load.stopped) {
+        (Err(e), _) => (RunStatus::Failed, Some(format!("The import stopped: {e}"))),
+        (Ok(()), Some(reason)) => (RunStatus::Failed, Some(reason.clone())),
+        (Ok(()), None) if cancel.is_cancelled() => (
+            RunStatus::Cancelled,
+            Some(format!(
+                "Cancelled: {} row(s) were not sent. Retry them with `tether import --retry {run}`.",
+                summary.not_sent
+            )),
+        ),
+        (Ok(()), None) if summary.failed + summary.invalid > 0 => (
+            RunStatus::Partial,
+            Some(format!(
+                "{} row(s) could not be imported: see the errors file, fix them and import again, or retry the failed ones with `tether import --retry {run}`.",
+                summary.failed + summary.invalid
+            )),
+        ),
+        (Ok(()), None) => (RunStatus::Succeeded, None),
+    };
+    imports::set_row_counts(load.ws.conn(), run, summary.rows, summary.invalid)?;
+    journal::finish_run(
+        load.ws.conn(),
+        run,
+        status,
+        &load.counts,
+        message.as_deref(),
+    )?;
+    summary.status = Some(status);
+    summary.message = message;
+    summary.api_calls = load.counts.api_calls;
+    outcome?;
+    Ok(pass.summary)
+}
+
+/// Where decided rows are written.
+enum Files<'f> {
+    Report(&'f mut ResultFile),
+    Results {
+        annotated: &'f mut ResultFile,
+        success: &'f mut ResultFile,
+        errors: &'f mut ResultFile,
+    },
+}
+
+struct Load {
+    ws: Workspace,
+    run: i64,
+    bulk: bool,
+    /// Why sending stopped early (Salesforce failed a whole call).
+    stopped: Option<String>,
+    counts: RunCounts,
+}
+
+struct Pass<'a> {
+    job: &'a ImportJob,
+    client: &'a Client,
+    validator: &'a Validator,
+    survey: &'a Survey,
+    tables: Vec<LookupTable>,
+    cancel: &'a Cancel,
+    progress: Option<ImportProgressSink>,
+    summary: ImportSummary,
+    load: Option<Load>,
+}
+
+/// One row of a chunk: its cells (when it could be read) and what was decided.
+struct Decided {
+    cells: Option<Vec<String>>,
+    verdict: Verdict,
+}
+
+impl Pass<'_> {
+    fn report(&self, event: ImportProgress) {
+        if let Some(progress) = &self.progress {
+            progress(event);
+        }
+    }
+
+    /// Creates the parents the sheet names that do not exist yet, recording each as a write of
+    /// this run so that undo removes them with the rest.
+    async fn create_parents(&mut self) -> Result<(), ImportRunError> {
+        let Some(load) = &mut self.load else {
+            return Ok(());
+        };
+        for (rule, table) in self.validator.lookups.iter().zip(&mut self.tables) {
+            let mut wanted: Vec<(String, String)> = table.to_create.drain().collect();
+            wanted.sort();
+            for chunk in wanted.chunks(200) {
+                let new_images: Vec<NewImage> = chunk
+                    .iter()
+                    .map(|(_, name)| NewImage {
+                        object: rule.object.clone(),
+                        sf_id: None,
+                        row_key: Some(name.clone()),
+                        op: RemoteOp::Create,
+                        before: None,
+                        after: Some(Values::from([(
+                            "Name".to_string(),
+                            Value::String(name.clone()),
+                        )])),
+                    })
+                    .collect();
+                let image_ids = images::record_intents(load.ws.conn(), load.run, &new_images)?;
+                let bodies: Vec<Map<String, Value>> = chunk
+                    .iter()
+                    .map(|(_, name)| {
+                        Map::from_iter([("Name".to_string(), Value::String(name.clone()))])
+                    })
+                    .collect();
+                let results = self
+                    .client
+                    .create_many(&rule.object, &bodies, CollectionOptions::default())
+                    .await?;
+                for (((key, name), result), image) in chunk.iter().zip(results).zip(image_ids) {
+                    match (result.success, result.id) {
+                        (true, Some(id)) => {
+                            images::confirm(load.ws.conn(), image, Some(&id))?;
+                            table.found.insert(
+                                key.clone(),
+                                vec![Parent {
+                                    id,
+                                    name: name.clone(),
+                                }],
+                            );
+                            self.summary.parents_created += 1;
+                            load.counts.created += 1;
+                        }
+                        _ => {
+                            let error = result.errors.first();
+                            let code = error.map_or("UNKNOWN_ERROR", |e| e.status_code.as_str());
+                            let message = error
+                                .map_or("Salesforce refused the record", |e| e.message.as_str());
+                            journal::record_error(
+                                load.ws.conn(),
+                                load.run,
+                                &RecordFailure {
+                                    side: Side::Salesforce,
+                                    sf_id: None,
+                                    row_key: Some(name.clone()),
+                                    code: code.to_string(),
+                                    message: format!(
+                                        "creating {} `{name}` failed: {message}",
+                                        rule.object
+                                    ),
+                                    fields: Vec::new(),
+                                    payload: Some(serde_json::json!({ "Name": name })),
+                                    hint: hints::hint(code, &[], message),
+                                },
+                            )?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn go(&mut self, files: &mut Files<'_>) -> Result<(), ImportRunError> {
+        let (rows, _) = survey::open(self.job)?;
+        let mut rows = rows.into_iter();
+        let size = match &self.load {
+            Some(load) if load.bulk => BULK_CHUNK,
+            _ => COLLECTIONS_CHUNK,
+        };
+        let to_send = self.survey.clean_rows;
+        let mut sent = 0u64;
+        loop {
+            let mut chunk: Vec<(
+                Option<Vec<String>>,
+                Result<crate::import::validate::RowCheck, Verdict>,
+                Vec<String>,
+            )> = Vec::with_capacity(size);
+            for item in rows.by_ref() {
+                match item {
+                    Ok(row) => {
+                        if !wanted(&self.job.only_rows, row.number) {
+                            continue;
+                        }
+                        let texts = (0..self.validator.lookups.len())
+                            .map(|i| self.validator.lookup_text(i, &row))
+                            .collect();
+                        let check = self.validator.check(&row);
+                        chunk.push((Some(row.cells), Ok(check), texts));
+                    }
+                    Err(e) if e.is_row_local() => {
+                        let row = e.row().unwrap_or(0);
+                        if !wanted(&self.job.only_rows, row) {
+                            continue;
+                        }
+                        let problem = Problem {
+                            column: None,
+                            message: e.to_string(),
+                        };
+                        chunk.push((
+                            None,
+                            Err(Verdict::invalid(row, None, vec![problem])),
+                            Vec::new(),
+                        ));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                if chunk.len() >= size {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let existing = self.existing_for(&chunk).await?;
+            let context = Context {
+                validator: self.validator,
+                tables: &self.tables,
+                keys: &self.survey.keys,
+                existing: &existing,
+            };
+            let decided: Vec<Decided> = chunk
+                .into_iter()
+                .map(|(cells, check, texts)| Decided {
+                    cells,
+                    verdict: match check {
+                        Ok(check) => decide(check, &texts, &context),
+                        Err(verdict) => verdict,
+                    },
+                })
+                .collect();
+            match files {
+                Files::Report(report) => self.write_report(report, &decided)?,
+                Files::Results {
+                    annotated,
+                    success,
+                    errors,
+                } => {
+                    let outcomes = self.send(&decided, &existing).await?;
+                    sent += outcomes
+                        .iter()
+                        .filter(|o| {
+                            matches!(
+                                o.status,
+                                RowStatus::Created | RowStatus::Updated | RowStatus::Failed
+                            )
+                        })
+                        .count() as u64;
+                    self.write_results(&decided, &outcomes, annotated, success, errors)?;
+                }
+            }
+            self.summary.rows += decided.len() as u64;
+            self.report(ImportProgress::Sending {
+                decided: self.summary.rows,
+                sent,
+                to_send,
+            });
+        }
+    }
+
+    async fn existing_for(
+        &self,
+        chunk: &[(
+            Option<Vec<String>>,
+            Result<crate::import::validate::RowCheck, Verdict>,
+            Vec<String>,
+        )],
+    ) -> Result<HashMap<String, Existing>, ImportRunError> {
+        let Some(key_field) = self.validator.key_field() else {
+            return Ok(HashMap::new());
+        };
+        let keys: Vec<String> = chunk
+            .iter()
+            .filter_map(|(_, check, _)| check.as_ref().ok()?.key.clone())
+            .collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(survey::existing_records(
+            self.client,
+            &self.validator.object,
+            key_field,
+            &self.validator.written_fields(),
+            &keys,
+        )
+        .await?)
+    }
+
+    fn write_report(
+        &mut self,
+        report: &mut ResultFile,
+        decided: &[Decided],
+    ) -> Result<(), ImportRunError> {
+        let width = self.survey.headers.len();
+        for Decided { cells, verdict } in decided {
+            let (status, id) = match &verdict.action {
+                Some(Action::Create) => {
+                    self.summary.to_create += 1;
+                    ("Will create", None)
+                }
+                Some(Action::Update { id }) => {
+                    self.summary.to_update += 1;
+                    ("Will update", Some(id.as_str()))
+                }
+                Some(Action::Unchanged { id }) => {
+                    self.summary.unchanged += 1;
+                    ("Unchanged", Some(id.as_str()))
+                }
+                None => {
+                    self.summary.invalid += 1;
+                    ("Invalid", None)
+                }
+            };
+            if verdict.action.is_some() {
+                self.summary.valid += 1;
+            }
+            let message = if verdict.problems.is_empty() {
+                verdict.notes.join("; ")
+            } else {
+                verdict.reasons()
+            };
+            report.write(width, cells.as_deref(), verdict.row, status, id, &message)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a chunk's rows to create or update, and returns every row's outcome in order.
+    async fn send(
+        &mut self,
+        decided: &[Decided],
+        existing: &HashMap<String, Existing>,
+    ) -> Result<Vec<RowOutcome>, ImportRunError> {
+        let mut outcomes: Vec<RowOutcome> = decided
+            .iter()
+            .map(|d| {
+                let v = &d.verdict;
+                let (status, sf_id) = match &v.action {
+                    None => (RowStatus::Invalid, None),
+                    Some(Action::Unchanged { id }) => (RowStatus::Unchanged, Some(id.clone())),
+                    Some(_) => (RowStatus::NotSent, None),
+                };
+                RowOutcome {
+                    row: v.row,
+                    key: v.key.clone(),
+                    status,
+                    sf_id,
+                    message: (!v.problems.is_empty()).then(|| v.reasons()),
+                }
+            })
+            .collect();
+        let Some(load) = &mut self.load else {
+            return Ok(outcomes);
+        };
+        let to_send: Vec<usize> = decided
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                matches!(
+                    d.verdict.action,
+                    Some(Action::Create | Action::Update { .. })
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if !to_send.is_empty() && load.stopped.is_none() && !self.cancel.is_cancelled() {
+            let new_images: Vec<NewImage> = to_send
+                .iter()
+                .map(|&i| {
+                    let v = &decided[i].verdict;
+                    let row_key = Some(v.key.clone().unwrap_or_else(|| format!("row {}", v.row)));
+                    match &v.action {
+                        Some(Action::Update { id }) => NewImage {
+                            object: self.validator.object.clone(),
+                            sf_id: Some(id.clone()),
+                            row_key,
+                            op: RemoteOp::Update,
+                            before: v
+                                .key
+                                .as_ref()
+                                .and_then(|k| existing.get(&k.to_lowercase()))
+                                .map(|e| e.values.clone()),
+                            after: Some(v.values.clone()),
+                        },
+                        _ => NewImage {
+                            object: self.validator.object.clone(),
+                            sf_id: None,
+                            row_key,
+                            op: RemoteOp::Create,
+                            before: None,
+                            after: Some(v.values.clone()),
+                        },
+                    }
+                })
+                .collect();
+            let image_ids = images::record_intents(load.ws.conn(), load.run, &new_images)?;
+            let written =
+                write_rows(self.client, self.validator, decided, &to_send, load.bulk).await;
+            match written {
+                Ok(results) => {
+                    let by_unit: HashMap<usize, Outcome> = results.into_iter().collect();
+                    for (n, &i) in to_send.iter().enumerate() {
+                        let predicted_create =
+                            matches!(decided[i].verdict.action, Some(Action::Create));
+                        let outcome = &mut outcomes[i];
+                        match by_unit.get(&n) {
+                            Some(Outcome::Written { id, created }) => {
+                                outcome.status = if *created {
+                                    RowStatus::Created
+                                } else {
+                                    RowStatus::Updated
+                                };
+                                outcome.sf_id = Some(id.clone());
+                                if *created == predicted_create {
+                                    images::confirm(load.ws.conn(), image_ids[n], Some(id))?;
+                                } else {
+                                    outcome.message = Some(if *created {
+                                        "the record was gone when the row was sent, so it was created again; undo will not remove it".into()
+                                    } else {
+                                        "the record appeared after the check and was updated; undo will not put its old values back".into()
+                                    });
+                                }
+                            }
+                            Some(Outcome::Failed(error)) => {
+                                outcome.status = RowStatus::Failed;
+                                outcome.message =
+                                    Some(format!("{}: {}", error.status_code, error.message));
+                                journal::record_error(
+                                    load.ws.conn(),
+                                    load.run,
+                                    &RecordFailure {
+                                        side: Side::Salesforce,
+                                        sf_id: None,
+                                        row_key: Some(format!("row {}", decided[i].verdict.row)),
+                                        code: error.status_code.clone(),
+                                        message: error.message.clone(),
+                                        fields: error.fields.clone(),
+                                        payload: Some(Value::Object(
+                                            decided[i].verdict.values.clone().into_iter().collect(),
+                                        )),
+                                        hint: hints::hint(
+                                            &error.status_code,
+                                            &error.fields,
+                                            &error.message,
+                                        ),
+                                    },
+                                )?;
+                            }
+                            None => {
+                                outcome.status = RowStatus::Failed;
+                                outcome.message =
+                                    Some("Salesforce did not report on this row; retry it".into());
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    let reason = format!(
+                        "Salesforce failed while the rows were sent ({e}); rows not confirmed were not imported. Retry them with `tether import --retry {}`.",
+                        load.run
+                    );
+                    for &i in &to_send {
+                        outcomes[i].status = RowStatus::Failed;
+                        outcomes[i].message = Some(reason.clone());
+                    }
+                    load.stopped = Some(reason);
+                }
+            }
+        }
+        for (d, outcome) in decided.iter().zip(&outcomes) {
+            if outcome.status == RowStatus::Invalid {
+                journal::record_error(
+                    load.ws.conn(),
+                    load.run,
+                    &RecordFailure {
+                        side: Side::Local,
+                        sf_id: None,
+                        row_key: Some(format!("row {}", outcome.row)),
+                        code: "INVALID_ROW".into(),
+                        message: d.verdict.reasons(),
+                        fields: Vec::new(),
+                        payload: d.cells.as_ref().map(|cells| {
+                            Value::Object(
+                                self.survey
+                                    .headers
+                                    .iter()
+                                    .zip(cells)
+                                    .map(|(h, c)| (h.clone(), Value::String(c.clone())))
+                                    .collect(),
+                            )
+                        }),
+                        hint: format!(
+                            "Fix row {} in {} and import the file again: rows already imported are updated, not created twice.",
+                            outcome.row,
+                            self.job.file_name()
+                        ),
+                    },
+                )?;
+            }
+        }
+        imports::record_rows(load.ws.conn(), load.run, &outcomes)?;
+        for o in &outcomes {
+            match o.status {
+                RowStatus::Created => load.counts.created += 1,
+                RowStatus::Updated => load.counts.updated += 1,
+                RowStatus::Failed | RowStatus::Invalid => load.counts.failed += 1,
+                _ => {}
+            }
+        }
+        load.counts.processed += outcomes.len() as u64;
+        journal::update_counts(load.ws.conn(), load.run, &load.counts)?;
+        Ok(outcomes)
+    }
+
+    fn write_results(
+        &mut self,
+        decided: &[Decided],
+        outcomes: &[RowOutcome],
+        annotated: &mut ResultFile,
+        success: &mut ResultFile,
+        errors: &mut ResultFile,
+    ) -> Result<(), ImportRunError> {
+        let width = self.survey.headers.len();
+        for (d, o) in decided.iter().zip(outcomes) {
+            let message = o.message.clone().unwrap_or_default();
+            let cells = d.cells.as_deref();
+            annotated.write(
+                width,
+                cells,
+                o.row,
+                o.status.label(),
+                o.sf_id.as_deref(),
+                &message,
+            )?;
+            let target = match o.status {
+                RowStatus::Created => {
+                    self.summary.created += 1;
+                    &mut *success
+                }
+                RowStatus::Updated => {
+                    self.summary.updated += 1;
+                    &mut *success
+                }
+                RowStatus::Unchanged => {
+                    self.summary.unchanged += 1;
+                    &mut *success
+                }
+                RowStatus::Failed => {
+                    self.summary.failed += 1;
+                    &mut *errors
+                }
+                RowStatus::Invalid => {
+                    self.summary.invalid += 1;
+                    &mut *errors
+                }
+                RowStatus::NotSent => {
+                    self.summary.not_sent += 1;
+                    &mut *errors
+                }
+            };
+            if d.verdict.action.is_some() {
+                self.summary.valid += 1;
+            }
+            target.write(
+                width,
+                cells,
+                o.row,
+                o.status.label(),
+                o.sf_id.as_deref(),
+                &message,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the rows at `indexes` of `decided`: upserts on the key through Collections or Bulk,
+/// or creates when the mapping has no key. Outcomes are by position in `indexes`.
+async fn write_rows(
+    client: &Client,
+    validator: &Validator,
+    decided: &[Decided],
+    indexes: &[usize],
+    bulk: bool,
+) -> Result<Vec<(usize, Outcome)>, ImportRunError> {
+    let object = &validator.object;
+    match validator.key_field() {
+        Some(field) => {
+            let items: Vec<PushItem> = indexes
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| {
+                    let v = &decided[i].verdict;
+                    PushItem {
+                        unit: n,
+                        op: PushOp::Upsert {
+                            field: field.to_string(),
+                            value: v.key.clone().unwrap_or_default(),
+                        },
+                        fields: v.values.clone(),
+                    }
+                })
+                .collect();
+            Ok(if bulk {
+                push::through_bulk(client, object, &items).await?
+            } else {
+                push::through_collections(client, object, &items).await?
+            })
+        }
+        None => {
+            let bodies: Vec<Map<String, Value>> = indexes
+                .iter()
+                .map(|&i| push::record_body(&decided[i].verdict.values))
+                .collect();
+            let results = client
+                .create_many(
+                    object,
+                    &bodies,
+                    CollectionOptions {
+                        all_or_none: false,
+                        concurrency: 5,
+                    },
+                )
+                .await?;
+            Ok(results
+                .into_iter()
+                .enumerate()
+                .map(|(n, r)| (n, push::outcome(r, None)))
+                .collect())
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The first reading of a sheet and what is asked of Salesforce before rows are decided.
+
+use std::collections::{BTreeSet, HashMap};
+
+use futures_util::TryStreamExt;
+use serde_json::{Map, Value};
+
+use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError};
+use crate::import::lookup::{LookupTable, find_parents, soql_literal};
+use crate::import::validate::Validator;
+use crate::import::verdict::{Existing, KeyCounts};
+use crate::import::{Row, Rows};
+use crate::salesforce::{BatchSize, Client, SalesforceError};
+
+/// What the first reading found.
+pub struct Survey {
+    pub headers: Vec<String>,
+    pub keys: KeyCounts,
+    /// Per lookup: normalised text → the text first written for it.
+    pub texts: Vec<HashMap<String, String>>,
+    /// Rows with no problem of their own (lookups and duplicates aside).
+    pub clean_rows: u64,
+}
+
+/// Opens the sheet; its header is needed to bind the mapping.
+pub fn open(job: &ImportJob) -> Result<(Rows, Vec<String>), ImportRunError> {
+    let rows = Rows::open(&job.file, &job.read)?;
+    let headers = rows
+        .headers()
+        .ok_or_else(|| ImportRunError::NoHeader {
+            file: job.file.display().to_string(),
+        })?
+        .to_vec();
+    Ok((rows, headers))
+}
+
+/// Whether a row is part of this import.
+pub fn wanted(only: &Option<BTreeSet<u64>>, row: u64) -> bool {
+    only.as_ref().is_none_or(|rows| rows.contains(&row))
+}
+
+/// Reads every row once: errors that stop the reader stop the import before anything is sent.
+pub fn survey(
+    job: &ImportJob,
+    validator: &Validator,
+    progress: Option<&ImportProgressSink>,
+) -> Result<Survey, ImportRunError> {
+    let (rows, headers) = open(job)?;
+    let mut survey = Survey {
+        headers,
+        keys: KeyCounts::default(),
+        texts: vec![HashMap::new(); validator.lookups.len()],
+        clean_rows: 0,
+    };
+    let mut read = 0u64;
+    for item in rows {
+        let row: Row = match item {
+            Ok(row) => row,
+            Err(e) if e.is_row_local() => continue,
+            Err(e) => return Err(e.into()),
+        };
+        read += 1;
+        if read % 10_000 == 0
+            && let Some(progress) = progress
+        {
+            progress(ImportProgress::Checking { rows: read });
+        }
+        if !wanted(&job.only_rows, row.number) {
+            continue;
+        }
+        let check = validator.check(&row);
+        if let Some(key) = &check.key {
+            survey.keys.add(key, row.number);
+        }
+        for (i, text) in check.lookups.iter().enumerate() {
+            if let Some(text) = text
+                && !survey.texts[i].contains_key(text)
+            {
+                survey.texts[i].insert(text.clone(), validator.lookup_text(i, &row));
+            }
+        }
+        if check.problems.is_empty() {
+            survey.clean_rows += 1;
+        }
+    }
+    Ok(survey)
+}
+
+/// Finds the parents of every lookup; names no record has are marked to be created when the
+/// lookup allows it.
+pub async fn lookup_parents(
+    client: &Client,
+    validator: &Validator,
+    survey: &Survey,
+) -> Result<Vec<LookupTable>, SalesforceError> {
+    let mut tables = Vec::with_capacity(validator.lookups.len());
+    for (rule, texts) in validator.lookups.iter().zip(&survey.texts) {
+        let mut table = find_parents(client, rule, texts).await?;
+        if rule.create_missing {
+            for (key, raw) in texts {
+                if !table.found.contains_key(key) {
+                    table.to_create.insert(key.clone(), raw.clone());
+                }
+            }
+        }
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+/// The records that `keys` already name, with their values of the fields the import writes.
+pub async fn existing_records(
+    client: &Client,
+    object: &str,
+    key_field: &str,
+    fields: &[String],
+    keys: &[String],
+) -> Result<HashMap<String, Existing>, SalesforceError> {
+    let mut select = vec!["Id".to_string(), key_field.to_string()];
+    for f in fields {
+        if !select.contains(f) {
+            select.push(f.clone());
+        }
+    }
+    let mut out = HashMap::new();
+    let mut unique: Vec<&String> = keys.iter().collect();
+    unique.sort();
+    unique.dedup();
+    for chunk in unique.chunks(200) {
+        let list: Vec<String> = chunk.iter().map(|k| soql_literal(k)).collect();
+        let soql = format!(
+            "SELECT {} FROM {object} WHERE {key_field} IN ({})",
+            select.join(", "),
+            list.join(", ")
+        );
+        let pages: Vec<_> = client
+            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+            .try_collect()
+            .await?;
+        for record in pages.into_iter().flat_map(|p| p.records) {
+            let (Some(id), Some(key)) = (
+                record.get("Id").and_then(Value::as_str),
+                record.get(key_field).and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let values = fields
+                .iter()
+                .map(|f| (f.clone(), record.get(f).cloned().unwrap_or(Value::Null)))
+                .collect();
+            out.insert(
+                key.to_lowercase(),
+                Existing {
+                    id: id.to_string(),
+                    values,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
