@@ -3,6 +3,7 @@
 mod connect;
 mod demo;
 mod history;
+mod import;
 mod link;
 mod query;
 mod sandbox_org;
@@ -64,6 +65,9 @@ pub enum Command {
     Conflicts(history::ConflictsArgs),
     /// Manage the links between local tables and Salesforce objects.
     Link(link::LinkArgs),
+    /// Import a spreadsheet (CSV, TSV or XLSX) into Salesforce: checked row by row first,
+    /// upserted on an external id, and undone with `tether undo RUN`.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -188,6 +192,7 @@ pub fn main() -> ExitCode {
         Some(Command::Errors(args)) => history::errors(args),
         Some(Command::Conflicts(args)) => history::conflicts(args),
         Some(Command::Link(args)) => link::run(args),
+        Some(Command::Import(args)) => import::import(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

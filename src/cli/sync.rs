@@ -176,7 +176,10 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
     let run = crate::sync::workspace::journal::run(ws.conn(), args.run)?.ok_or_else(|| {
         CliError::Usage(format!("no run {}: list them with `tether runs`", args.run))
     })?;
-    let connection = ws.link(&run.link_name)?.link.connection;
+    let connection = match crate::sync::workspace::imports::import_of(ws.conn(), args.run)? {
+        Some(import) => import.connection,
+        None => ws.link(&run.link_name)?.link.connection,
+    };
     drop(ws);
     runtime()?.block_on(async {
         let client = client_for(&connection, &args.workspace.data).await?;

@@ -42,6 +42,24 @@ impl TextEncoding {
         }
     }
 
+    /// Reads a name as people write it: `utf-8`, `UTF8`, `utf-16le`, `windows-1252`, `cp1252`,
+    /// `latin1`.
+    pub fn parse(name: &str) -> Option<TextEncoding> {
+        let n: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        match n.as_str() {
+            "utf8" => Some(Self::Utf8),
+            "utf8bom" | "utf8sig" => Some(Self::Utf8Bom),
+            "utf16le" | "utf16" => Some(Self::Utf16Le),
+            "utf16be" => Some(Self::Utf16Be),
+            "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => Some(Self::Windows1252),
+            _ => None,
+        }
+    }
+
     pub fn codec(self) -> &'static encoding_rs::Encoding {
         match self {
             Self::Utf8 | Self::Utf8Bom => encoding_rs::UTF_8,

@@ -23,6 +23,7 @@ use crate::sync::workspace::WorkspaceError;
 use crate::sync::workspace::journal::{RunStatus, Trigger};
 
 pub use send::run_import;
+pub use survey::open as open_sheet;
 
 /// Rows from this many valid ones up go through a Bulk API 2.0 job; fewer through Collections.
 pub const BULK_FROM: usize = 2_000;

@@ -11,7 +11,7 @@ use super::survey::{self, Survey, wanted};
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary};
 use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, beside};
-use crate::import::validate::{Problem, Validator};
+use crate::import::validate::{Problem, Validator, same_value};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
 use crate::salesforce::{Client, CollectionOptions};
 use crate::sync::engine::push::{self, Outcome, PushItem, PushOp};
@@ -572,12 +572,54 @@ impl Pass<'_> {
                 }
                 Err(e) => {
                     let reason = format!(
-                        "Salesforce failed while the rows were sent ({e}); rows not confirmed were not imported. Retry them with `tether import --retry {}`.",
+                        "Salesforce failed while the rows were sent ({e}). Retry the rows not imported with `tether import --retry {}`.",
                         load.run
                     );
-                    for &i in &to_send {
-                        outcomes[i].status = RowStatus::Failed;
-                        outcomes[i].message = Some(reason.clone());
+                    // Some of the rows may have been written before the failure: the keys
+                    // say which, so that undo and retry know them.
+                    let landed = match self.validator.key_field() {
+                        Some(key_field) => {
+                            let keys: Vec<String> = to_send
+                                .iter()
+                                .filter_map(|&i| decided[i].verdict.key.clone())
+                                .collect();
+                            survey::existing_records(
+                                self.client,
+                                &self.validator.object,
+                                key_field,
+                                &self.validator.written_fields(),
+                                &keys,
+                            )
+                            .await
+                            .unwrap_or_default()
+                        }
+                        None => HashMap::new(),
+                    };
+                    for (n, &i) in to_send.iter().enumerate() {
+                        let verdict = &decided[i].verdict;
+                        let now = verdict
+                            .key
+                            .as_ref()
+                            .and_then(|k| landed.get(&k.to_lowercase()));
+                        let written = now.is_some_and(|record| {
+                            verdict.values.iter().all(|(f, v)| {
+                                record.values.get(f).is_some_and(|c| same_value(c, v))
+                            })
+                        });
+                        match now {
+                            Some(record) if written => {
+                                outcomes[i].status = match verdict.action {
+                                    Some(Action::Create) => RowStatus::Created,
+                                    _ => RowStatus::Updated,
+                                };
+                                outcomes[i].sf_id = Some(record.id.clone());
+                                images::confirm(load.ws.conn(), image_ids[n], Some(&record.id))?;
+                            }
+                            _ => {
+                                outcomes[i].status = RowStatus::Failed;
+                                outcomes[i].message = Some(reason.clone());
+                            }
+                        }
                     }
                     load.stopped = Some(reason);
                 }

@@ -43,7 +43,7 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
     let later: Vec<i64> = journal::runs(ws.conn(), Some(&target.link_name), usize::MAX)?
         .into_iter()
         .filter(|r| r.id > run_id && r.trigger != Trigger::Undo && r.undone_by.is_none())
-        .filter(|r| r.counts.processed > 0 || r.status == RunStatus::Interrupted)
+        .filter(|r| changed_records(r) || r.status == RunStatus::Interrupted)
         .map(|r| r.id)
         .collect();
     if !later.is_empty() {
@@ -226,6 +226,16 @@ async fn undo_import_remote(
         }
     }
     Ok(())
+}
+
+/// Whether a later run may have changed what an undo would put back. An import that sent
+/// nothing (every row unchanged or invalid) changed nothing.
+fn changed_records(run: &journal::RunRecord) -> bool {
+    if run.link_id.is_none() {
+        run.counts.created + run.counts.updated + run.counts.deleted > 0
+    } else {
+        run.counts.processed > 0
+    }
 }
 
 /// Keys of rows the run wrote that anyone but a sync changed afterwards (at most ten).
