@@ -23,7 +23,7 @@ const PREVIEW_ROWS: usize = 5;
 
 impl Service {
     /// Makes a signed-in client available to the handlers under a connection name.
-    async fn workspace<T: Send + 'static>(
+    pub(super) async fn workspace<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Workspace) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {

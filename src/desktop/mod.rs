@@ -10,6 +10,7 @@ mod clients;
 mod connections;
 mod history;
 mod import;
+mod importing;
 mod links;
 mod mapping;
 pub mod protocol;

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
+use crate::import::mapping::ImportMapping;
+use crate::import::run::ImportSummary;
 use crate::sync::engine::RunSummary;
 use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
@@ -171,6 +173,34 @@ pub enum Request {
         sheet: Option<String>,
     },
 
+    /// Proposes a mapping for a sheet: a template saved for its headers, else one made from
+    /// the column names; answered by [`Event::ImportProposal`].
+    ProposeImport {
+        path: PathBuf,
+        sheet: Option<String>,
+        connection: String,
+        object: String,
+    },
+    /// Checks every row against the org and sends nothing; answered by
+    /// [`Event::ImportChecked`].
+    CheckImport(Box<ImportRequest>),
+    /// Sends the rows (only after the user confirmed a check); answered by
+    /// [`Event::ImportProgress`] steps, then [`Event::ImportFinished`].
+    LoadImport(Box<ImportRequest>),
+    /// Stops the import under way after the rows being sent.
+    CancelImport,
+    /// Undoes an import run; answered by [`Event::ImportUndone`].
+    UndoImport {
+        run_id: i64,
+    },
+    /// Keeps a mapping to be offered for the next sheet with these headers; answered by
+    /// [`Event::ImportTemplateSaved`].
+    SaveImportTemplate {
+        name: String,
+        headers: Vec<String>,
+        mapping: ImportMapping,
+    },
+
     /// Opens a URL (a record in Salesforce, the log folder) in the system's handler.
     OpenUrl {
         url: String,
@@ -275,6 +305,63 @@ pub enum Event {
     Conflicts(Vec<ConflictRow>),
 
     FilePreview(Box<FilePreview>),
+    ImportProposal(Box<ImportProposal>),
+    ImportChecked(Box<ImportReport>),
+    ImportProgress {
+        decided: u64,
+        sent: u64,
+        to_send: u64,
+    },
+    /// The load ended (also when it failed part way: the report says how far it got).
+    ImportFinished(Box<ImportReport>),
+    ImportUndone(Box<RunSummary>),
+    ImportTemplateSaved {
+        name: String,
+    },
+}
+
+/// A sheet to check or load, with its mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRequest {
+    pub path: PathBuf,
+    pub sheet: Option<String>,
+    pub connection: String,
+    pub mapping: ImportMapping,
+    /// Send only the rows this import could not send.
+    pub retry_of: Option<i64>,
+}
+
+/// A first mapping for a sheet and what the person should check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportProposal {
+    pub path: PathBuf,
+    pub connection: String,
+    pub headers: Vec<String>,
+    /// The object's fields, for the two-column editor.
+    pub fields: Vec<FieldInfo>,
+    pub mapping: ImportMapping,
+    pub notes: Vec<String>,
+    /// The saved template the mapping comes from, if any.
+    pub template: Option<String>,
+}
+
+/// What a check found or a load did, with the first rows of its report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReport {
+    pub summary: ImportSummary,
+    /// Rows that are invalid or failed first, then the others, at most [`REPORT_ROWS`].
+    pub rows: Vec<ReportRow>,
+}
+
+/// Rows of a report the window holds; the whole report is in the CSV file.
+pub const REPORT_ROWS: usize = 2_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub row: u64,
+    pub status: String,
+    pub sf_id: Option<String>,
+    pub message: String,
 }
 
 /// The first rows of a spreadsheet, and how it is written.

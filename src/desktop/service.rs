@@ -27,6 +27,8 @@ pub struct Service {
     pub(super) sync_queue: tokio::sync::Mutex<()>,
     /// The link whose turn it is, for the "Waiting for …" of the others.
     pub(super) syncing: Mutex<Option<String>>,
+    /// The cancel flag of the import under way, if any.
+    pub(super) importing: Mutex<Option<Cancel>>,
     /// Work the service does by itself (schedules), stopped with it.
     pub(super) background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
@@ -42,6 +44,7 @@ impl Service {
             instance_urls: Mutex::new(HashMap::new()),
             sandbox: tokio::sync::Mutex::new(None),
             sync_queue: tokio::sync::Mutex::new(()),
+            importing: Mutex::new(None),
             syncing: Mutex::new(None),
             background: Mutex::new(Vec::new()),
         })
@@ -128,6 +131,21 @@ impl Service {
             ResolveConflicts { ids, keep } => self.resolve_conflicts(ids, keep).await,
 
             PreviewFile { path, sheet } => self.preview_file(path, sheet).await,
+            ProposeImport {
+                path,
+                sheet,
+                connection,
+                object,
+            } => self.propose_import(path, sheet, &connection, &object).await,
+            CheckImport(request) => self.check_import(*request).await,
+            LoadImport(request) => self.load_import(*request).await,
+            CancelImport => self.cancel_import(),
+            UndoImport { run_id } => self.undo_import(run_id).await,
+            SaveImportTemplate {
+                name,
+                headers,
+                mapping,
+            } => self.save_import_template(name, headers, mapping).await,
 
             OpenUrl { url } => {
                 if (self.config.open_url)(&url) {
@@ -169,6 +187,12 @@ pub fn topic_of(request: &Request) -> Topic {
             Topic::Errors
         }
         ListConflicts | ResolveConflicts { .. } => Topic::Conflicts,
-        PreviewFile { .. } => Topic::Import,
+        PreviewFile { .. }
+        | ProposeImport { .. }
+        | CheckImport(_)
+        | LoadImport(_)
+        | CancelImport
+        | UndoImport { .. }
+        | SaveImportTemplate { .. } => Topic::Import,
     }
 }
