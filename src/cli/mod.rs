@@ -92,6 +92,13 @@ pub struct BenchArgs {
     /// With --ui: accounts the background sync pulls.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub ui_sync_records: usize,
+    /// Rows of the generated sheet for the import section: preview, parse, validate, check
+    /// and load (0 leaves the section out).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub import_rows: usize,
+    /// Measure only the import section.
+    #[arg(long, conflicts_with = "ui")]
+    pub import: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -220,6 +227,18 @@ fn bench(args: BenchArgs) -> Result<(), CliError> {
         sync_records: args.sync_records,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+    let import_section = |runtime: &tokio::runtime::Runtime| -> Result<(), CliError> {
+        if args.import_rows > 0 {
+            let report = runtime
+                .block_on(crate::bench::import::run(args.import_rows))
+                .map_err(CliError::Bench)?;
+            print!("{}", crate::bench::render(&report));
+        }
+        Ok(())
+    };
+    if args.import {
+        return import_section(&runtime);
+    }
     let report = runtime
         .block_on(crate::bench::run(&options))
         .map_err(CliError::Bench)?;
@@ -231,7 +250,8 @@ fn bench(args: BenchArgs) -> Result<(), CliError> {
         println!();
         print!("{}", crate::bench::sync::render(&budget));
     }
-    Ok(())
+    println!();
+    import_section(&runtime)
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, warnings for the rest),

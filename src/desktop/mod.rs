@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 pub use clients::NO_KEYCHAIN;
+pub use import::read_preview;
 pub use protocol::*;
 pub use rate::RateMeter;
 pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};
