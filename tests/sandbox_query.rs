@@ -413,3 +413,62 @@ async fn errors_have_the_org_codes() {
         (StatusCode::NOT_FOUND, "NOT_FOUND")
     );
 }
+
+/// External ids are indexed, as in a real org: a lookup by external id reads only the records
+/// it names, and answers exactly what a scan would (case ignored, deleted records left out,
+/// the rest of the filter and the order applied).
+#[tokio::test]
+async fn lookups_by_external_id_answer_like_a_scan() {
+    let org = start().await;
+    let owner = org.org().auth.admin_user_id();
+    let ids: Vec<String> = org
+        .org()
+        .store
+        .write(|w| {
+            (0..300)
+                .map(|i| {
+                    w.create(
+                        "Account",
+                        &fields(json!({"Name": format!("Account {:04}", 300 - i), "External_Id__c": format!("EXT-{i}")})),
+                        &owner,
+                    )
+                })
+                .collect::<Result<Vec<String>, Vec<SfError>>>()
+        })
+        .expect("accounts are created");
+    org.org()
+        .store
+        .write(|w| w.delete(&ids[3], &owner))
+        .expect("delete");
+    let client = Client::new(&org).await;
+    let names = |body: &Value| -> Vec<String> {
+        body["records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .map(|r| r["External_Id__c"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let cases = [
+        // Indexed, and the same filter written so that no index can answer it.
+        (
+            "External_Id__c IN ('ext-1', 'EXT-2', 'EXT-3', 'EXT-250', 'none') ORDER BY Name",
+            vec!["EXT-250", "EXT-2", "EXT-1"],
+        ),
+        (
+            "(External_Id__c IN ('ext-1', 'EXT-2', 'EXT-3', 'EXT-250', 'none') OR Name = 'x') ORDER BY Name",
+            vec!["EXT-250", "EXT-2", "EXT-1"],
+        ),
+        (
+            "External_Id__c = 'ext-7' AND Name = 'Account 0293'",
+            vec!["EXT-7"],
+        ),
+        ("External_Id__c = 'ext-7' AND Name = 'Account 0001'", vec![]),
+    ];
+    for (condition, expected) in cases {
+        let soql = format!("SELECT Id, External_Id__c FROM Account WHERE {condition}");
+        let (status, body) = client.query("query", &soql, None).await;
+        assert_eq!(status, StatusCode::OK, "{soql}: {body}");
+        assert_eq!(names(&body), expected, "{soql}");
+    }
+}

@@ -24,6 +24,13 @@ pub trait RecordSource {
         let _ = (object, start_ms, end_ms);
         None
     }
+    /// Ids of live records of `object` whose `field` equals one of `values` (lower-cased),
+    /// when the source keeps an index of that field (external ids and unique fields, as
+    /// Salesforce does); `None` otherwise.
+    fn ids_by_key(&self, object: &str, field: &str, values: &[String]) -> Option<Vec<String>> {
+        let _ = (object, field, values);
+        None
+    }
 }
 
 impl RecordSource for Store {
@@ -37,6 +44,10 @@ impl RecordSource for Store {
 
     fn ids_by_modstamp(&self, object: &str, start_ms: i64, end_ms: i64) -> Option<Vec<String>> {
         Some(self.updated_ids(object, start_ms, end_ms))
+    }
+
+    fn ids_by_key(&self, object: &str, field: &str, values: &[String]) -> Option<Vec<String>> {
+        self.ids_by_indexed_field(object, field, values)
     }
 }
 
@@ -311,6 +322,37 @@ fn record_id(record: &Record) -> Option<String> {
     record.get("Id").and_then(Value::as_str).map(str::to_string)
 }
 
+/// `WHERE F = 'x'` or `WHERE F IN ('x', 'y')` on the record's own field, alone or as a part
+/// of an AND: the field and the (lower-cased) values an index can look up.
+fn key_condition(plan: &Plan) -> Option<(&str, Vec<String>)> {
+    let parts: Vec<&Filter> = match plan.filter.as_ref()? {
+        Filter::And(parts) => parts.iter().collect(),
+        single => vec![single],
+    };
+    parts.into_iter().find_map(|part| match part {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            operand: Operand::Text(value),
+        } if path.hops.is_empty() => Some((path.field.as_str(), vec![value.clone()])),
+        Filter::In {
+            path,
+            negated: false,
+            operands,
+        } if path.hops.is_empty() => {
+            let values: Option<Vec<String>> = operands
+                .iter()
+                .map(|o| match o {
+                    Operand::Text(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            values.map(|v| (path.field.as_str(), v))
+        }
+        _ => None,
+    })
+}
+
 /// The `[start, end)` SystemModstamp window of the incremental-sync statement
 /// `WHERE SystemModstamp >= X [AND SystemModstamp < Y] ORDER BY SystemModstamp[, Id]`, which an
 /// index answers without reading any record.
@@ -382,6 +424,35 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
     let mut lookups = Lookups::new(source);
     let wanted = plan.limit.map(|l| l.saturating_add(plan.offset));
     let mut ids = Vec::new();
+    let candidates = match (include_deleted, key_condition(plan)) {
+        (false, Some((field, values))) => source.ids_by_key(&plan.object, field, &values),
+        _ => None,
+    };
+    if let Some(mut candidates) = candidates {
+        // The index names the only records that can match; the whole filter still decides.
+        candidates.sort();
+        candidates.dedup();
+        let mut keyed: Vec<(Vec<Typed>, String)> = Vec::new();
+        for id in candidates {
+            let Some(record) = source.get(&id) else {
+                continue;
+            };
+            if plan
+                .filter
+                .as_ref()
+                .is_none_or(|f| lookups.matches(&record, f))
+            {
+                let key = plan
+                    .order
+                    .iter()
+                    .map(|k| typed(k.path.kind, &lookups.value(&record, &k.path)))
+                    .collect();
+                keyed.push((key, id));
+            }
+        }
+        keyed.sort_by(|a, b| compare_keys(plan, &a.0, &b.0));
+        return apply_offset_and_limit(plan, keyed.into_iter().map(|(_, id)| id).collect());
+    }
     if plan.order.is_empty() {
         source.scan(&plan.object, include_deleted, &mut |record| {
             if plan

@@ -301,6 +301,27 @@ impl Store {
 
     /// Ids of live records of `object` whose `field` (an external-id or unique field) equals
     /// `value` under the field's case rule.
+    /// Ids of live records whose external-id or unique `field` equals one of `values`
+    /// (lower-cased); `None` when the field is not indexed, or compares with case.
+    pub fn ids_by_indexed_field(
+        &self,
+        object: &str,
+        field: &str,
+        values: &[String],
+    ) -> Option<Vec<String>> {
+        let object = self.schema.object(object)?;
+        let field = object.field(field)?;
+        if !(field.external_id || field.unique) || field.case_sensitive {
+            return None;
+        }
+        let conn = self.lock();
+        let mut ids = Vec::new();
+        for value in values {
+            ids.extend(keyed_ids(&conn, &object.name, &field.name, value).ok()?);
+        }
+        Some(ids)
+    }
+
     pub fn find_by_key(&self, object: &str, field: &str, value: &str) -> Vec<String> {
         let Some(object) = self.schema.object(object) else {
             return Vec::new();
