@@ -148,6 +148,49 @@ pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<Stri
             }
         }
     }
+    for column in &mut mapping.columns {
+        let Some(FieldType::Picklist { values, .. }) = spec_of(&column.field).map(|s| &s.kind)
+        else {
+            continue;
+        };
+        let mut seen: Vec<&str> = column_values(&column.column)
+            .into_iter()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for cell in seen {
+            if values.iter().any(|v| v.eq_ignore_ascii_case(cell)) {
+                continue;
+            }
+            let lower = cell.to_lowercase();
+            let containing: Vec<&String> = values
+                .iter()
+                .filter(|v| {
+                    v.to_lowercase()
+                        .split(|c: char| !c.is_alphanumeric())
+                        .any(|w| w == lower)
+                })
+                .collect();
+            if let [only] = containing.as_slice() {
+                column.values.insert(cell.to_string(), (*only).clone());
+            }
+        }
+        if !column.values.is_empty() {
+            let pairs: Vec<String> = column
+                .values
+                .iter()
+                .map(|(a, b)| format!("{a} → {b}"))
+                .collect();
+            notes.push(format!(
+                "`{}` values that are not {} values are mapped: {}; check them",
+                column.column,
+                column.field,
+                pairs.join(", ")
+            ));
+        }
+    }
     let unmapped = headers
         .iter()
         .enumerate()
@@ -320,6 +363,9 @@ mod tests {
         );
         assert_eq!(m.formats.number, NumberLocale::English);
         assert_eq!(proposal.unmapped, vec!["Product".to_string()]);
+        let stage = &m.columns[1].values;
+        assert_eq!(stage.get("Won").map(String::as_str), Some("Closed Won"));
+        assert_eq!(stage.get("Lost").map(String::as_str), Some("Closed Lost"));
     }
 
     #[test]
