@@ -337,10 +337,12 @@ mod tests {
     }
 
     fn rules() -> CellRules {
-        let mut formats = Formats::default();
-        formats.date = DateFormat::Ordered {
-            order: DateOrder::MonthDayYear,
-            separator: DateSeparator::Slash,
+        let formats = Formats {
+            date: DateFormat::Ordered {
+                order: DateOrder::MonthDayYear,
+                separator: DateSeparator::Slash,
+            },
+            ..Formats::default()
         };
         CellRules::new(&formats, FixedOffset::east_opt(3600).unwrap())
     }
@@ -356,7 +358,8 @@ mod tests {
             values: vec!["Prospecting".into(), "Closed Won".into()],
             multi: false,
         };
-        let cases: Vec<(FieldType, &str, Result<Option<Value>, &str>)> = vec![
+        type Case<'a> = (FieldType, &'a str, Result<Option<Value>, &'a str>);
+        let cases: Vec<Case> = vec![
             (
                 amount.clone(),
                 "$1,200.50",

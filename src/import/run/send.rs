@@ -11,7 +11,7 @@ use super::survey::{self, Survey, wanted};
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary};
 use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, beside};
-use crate::import::validate::{Problem, Validator, same_value};
+use crate::import::validate::{Problem, RowCheck, Validator, same_value};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
 use crate::salesforce::{Client, CollectionOptions};
 use crate::sync::engine::push::{self, Outcome, PushItem, PushOp};
@@ -81,13 +81,15 @@ pub async fn run_import(
     let mapping = serde_json::to_string(&job.mapping).unwrap_or_default();
     let run = imports::start(
         ws.conn(),
-        &job.file.display().to_string(),
-        &job.file_name(),
-        &job.connection,
-        &job.mapping.object,
-        &mapping,
-        job.trigger,
-        job.retry_of,
+        &imports::NewImport {
+            file: &job.file.display().to_string(),
+            file_name: &job.file_name(),
+            connection: &job.connection,
+            object: &job.mapping.object,
+            mapping: &mapping,
+            trigger: job.trigger,
+            retry_of: job.retry_of,
+        },
     )?;
     pass.summary.run_id = Some(run);
     pass.load = Some(Load {
@@ -185,6 +187,10 @@ struct Pass<'a> {
     summary: ImportSummary,
     load: Option<Load>,
 }
+
+/// One row as read: its cells (when it could be read), its own check (or the verdict that it
+/// could not be read), and its lookup cells as written.
+type ReadRow = (Option<Vec<String>>, Result<RowCheck, Verdict>, Vec<String>);
 
 /// One row of a chunk: its cells (when it could be read) and what was decided.
 struct Decided {
@@ -288,11 +294,7 @@ impl Pass<'_> {
         let to_send = self.survey.clean_rows;
         let mut sent = 0u64;
         loop {
-            let mut chunk: Vec<(
-                Option<Vec<String>>,
-                Result<crate::import::validate::RowCheck, Verdict>,
-                Vec<String>,
-            )> = Vec::with_capacity(size);
+            let mut chunk: Vec<ReadRow> = Vec::with_capacity(size);
             for item in rows.by_ref() {
                 match item {
                     Ok(row) => {
@@ -377,11 +379,7 @@ impl Pass<'_> {
 
     async fn existing_for(
         &self,
-        chunk: &[(
-            Option<Vec<String>>,
-            Result<crate::import::validate::RowCheck, Verdict>,
-            Vec<String>,
-        )],
+        chunk: &[ReadRow],
     ) -> Result<HashMap<String, Existing>, ImportRunError> {
         let Some(key_field) = self.validator.key_field() else {
             return Ok(HashMap::new());

@@ -60,7 +60,7 @@ pub fn survey(
             Err(e) => return Err(e.into()),
         };
         read += 1;
-        if read % 10_000 == 0
+        if read.is_multiple_of(10_000)
             && let Some(progress) = progress
         {
             progress(ImportProgress::Checking { rows: read });

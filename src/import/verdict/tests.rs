@@ -128,7 +128,8 @@ fn rows_become_actions_or_reasons() {
         keys: &keys,
         existing: &existing,
     };
-    let cases: Vec<(&[&str], Result<Action, &[&str]>)> = vec![
+    type Case<'a> = (&'a [&'a str], Result<Action, &'a [&'a str]>);
+    let cases: Vec<Case> = vec![
         (
             &[
                 "OPP-1",
@@ -265,7 +266,8 @@ fn a_created_parent_is_noted_and_a_found_one_fills_the_reference() {
 #[test]
 fn mappings_that_cannot_work_are_refused_before_any_row() {
     let describe = opportunity();
-    let cases: Vec<(Box<dyn Fn(&mut ImportMapping)>, &str)> = vec![
+    type Change = Box<dyn Fn(&mut ImportMapping)>;
+    let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|m| m.columns[0].column = "Deal Name".into()),
             "reads column `Deal Name`, which the sheet does not have",

@@ -83,23 +83,36 @@ pub fn run_name(file_name: &str) -> String {
     format!("Import {file_name}")
 }
 
+/// An import about to start.
+pub struct NewImport<'a> {
+    /// The path the rows are read from.
+    pub file: &'a str,
+    /// The file's name, for the history.
+    pub file_name: &'a str,
+    pub connection: &'a str,
+    pub object: &'a str,
+    /// The mapping as JSON.
+    pub mapping: &'a str,
+    pub trigger: Trigger,
+    pub retry_of: Option<i64>,
+}
+
 /// Records the start of an import: a run with no link, and the file and mapping it reads.
-pub fn start(
-    conn: &Connection,
-    file: &str,
-    file_name: &str,
-    connection: &str,
-    object: &str,
-    mapping: &str,
-    trigger: Trigger,
-    retry_of: Option<i64>,
-) -> Result<i64> {
+pub fn start(conn: &Connection, import: &NewImport<'_>) -> Result<i64> {
     atomically(conn, |conn| {
-        let run = journal::start_unlinked_run(conn, &run_name(file_name), trigger, None)?;
+        let run =
+            journal::start_unlinked_run(conn, &run_name(import.file_name), import.trigger, None)?;
         conn.execute(
             "INSERT INTO tether_imports (run_id, file, connection, object, mapping, retry_of)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![run, file, connection, object, mapping, retry_of],
+            params![
+                run,
+                import.file,
+                import.connection,
+                import.object,
+                import.mapping,
+                import.retry_of
+            ],
         )?;
         Ok(run)
     })
@@ -290,17 +303,16 @@ mod tests {
     fn an_import_keeps_its_rows_and_finds_the_failed_ones() {
         let (_dir, ws) = workspace();
         let conn = ws.conn();
-        let run = start(
-            conn,
-            "/x/opps.csv",
-            "opps.csv",
-            "Sandbox org",
-            "Opportunity",
-            "{}",
-            Trigger::Cli,
-            None,
-        )
-        .unwrap();
+        let import = NewImport {
+            file: "/x/opps.csv",
+            file_name: "opps.csv",
+            connection: "Sandbox org",
+            object: "Opportunity",
+            mapping: "{}",
+            trigger: Trigger::Cli,
+            retry_of: None,
+        };
+        let run = start(conn, &import).unwrap();
         let outcome = |row, status| RowOutcome {
             row,
             key: Some(format!("K{row}")),
