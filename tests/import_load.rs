@@ -500,3 +500,70 @@ async fn rows_salesforce_refused_are_retried_alone() {
         .unwrap();
     assert!(imported(&bench.client).await.is_empty());
 }
+
+/// Sheets that cannot be read stop the import before anything is sent, with a message naming
+/// the file and what to fix; rows that cannot be read alone are reported and the rest go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    let header = "Opp #,Deal Name,Account,Stage,Amount,Close Date,Product\r\n";
+    let good = "B-1,Deal,Acme,Won,$1,03/04/2024,Widget Pro\r\n";
+    let refused: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.csv", Vec::new(), "is empty"),
+        ("picture.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "is not a text spreadsheet"),
+        ("header-only.csv", header.as_bytes().to_vec(), "has a header row but no data rows"),
+        ("twice.csv", format!("Opp #,Stage,Stage\r\nB-1,Won,Won\r\n").into_bytes(), "duplicate header `Stage`"),
+        ("open-quote.csv", format!("{header}B-1,\"Deal,Acme,Won,$1,03/04/2024,Widget Pro\r\n").into_bytes(), "unclosed quote at row 2"),
+        ("no-stage.csv", "Opp #,Deal Name,Account,Amount,Close Date,Product\r\nB-1,Deal,Acme,$1,03/04/2024,W\r\n".as_bytes().to_vec(), "reads column `Stage`, which the sheet does not have"),
+    ];
+    let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    for (name, bytes, expected) in refused {
+        let path = bench.dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        for dry_run in [true, false] {
+            let mut job = ImportJob::new(&path, "Sandbox org", mapping.clone());
+            job.dry_run = dry_run;
+            let err = run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
+                .await
+                .expect_err(name)
+                .to_string();
+            assert!(err.contains(expected), "{name}: {err}");
+            if !expected.contains("column `Stage`") {
+                assert!(
+                    err.contains(name),
+                    "{name}: the message names the file: {err}"
+                );
+            }
+        }
+    }
+    assert!(imported(&bench.client).await.is_empty());
+    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+    assert!(
+        tether::sync::workspace::journal::runs(ws.conn(), None, 10)
+            .unwrap()
+            .is_empty(),
+        "no run is recorded for a sheet that cannot be read"
+    );
+
+    let path = write(
+        bench.dir.path(),
+        "some-bad-rows.csv",
+        &format!(
+            "{header}{good}B-2,Deal,Acme,Won,$1,03/04/2024,Widget Pro,extra\r\nB-3,Deal\u{7},Acme,Won,$1,03/04/2024,Widget Pro\r\nB-4,Deal,Acme,Won,$1,03/04/2024,Widget Pro\r\n"
+        ),
+    );
+    let summary = import(&bench, &path, &mapping, false).await;
+    assert_eq!((summary.created, summary.invalid), (2, 2), "{summary:?}");
+    let errors = read_results(summary.error_file.as_ref().unwrap());
+    assert_eq!(errors[0]["Row"], "3");
+    assert!(
+        errors[0]["Message"].contains("row 3 has 8 cells where the header has 7"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[1]["Row"], "4");
+    assert!(
+        errors[1]["Message"].contains("control character U+0007"),
+        "{errors:?}"
+    );
+}

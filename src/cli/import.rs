@@ -204,6 +204,7 @@ async fn run(
 fn read_options(args: &ImportArgs) -> Result<ReadOptions, CliError> {
     let mut read = ReadOptions {
         sheet: args.sheet.clone(),
+        has_header: Some(true),
         ..ReadOptions::default()
     };
     if let Some(name) = &args.encoding {

@@ -227,6 +227,7 @@ impl Service {
 fn sample(path: &Path, sheet: Option<String>) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
     let options = ReadOptions {
         sheet,
+        has_header: Some(true),
         ..ReadOptions::default()
     };
     let mut rows = Rows::open(path, &options)?;

@@ -52,7 +52,11 @@ impl ImportJob {
         ImportJob {
             file: file.to_path_buf(),
             connection: connection.to_string(),
-            read: ReadOptions::default(),
+            // Columns are mapped by name, so the first row is always the header.
+            read: ReadOptions {
+                has_header: Some(true),
+                ..ReadOptions::default()
+            },
             mapping,
             dry_run: false,
             only_rows: None,
