@@ -10,6 +10,7 @@ use super::Row;
 use super::fields::{CellRules, FieldSpec, FieldType, parse_zone, read_cell};
 use super::lookup::{LookupRule, normalise_for};
 use super::mapping::ImportMapping;
+use super::parse::{date_as_stored, datetime_as_stored};
 use crate::salesforce::ObjectDescribe;
 use crate::sync::plan::Values;
 
@@ -84,6 +85,8 @@ pub struct RowCheck {
     /// Per lookup of the mapping, the cell's normalised text (`None` when blank).
     pub lookups: Vec<Option<String>>,
     pub problems: Vec<Problem>,
+    /// Dates and date/times as they will be stored, for the person to check.
+    pub shown: Vec<String>,
 }
 
 struct ColumnRule {
@@ -314,9 +317,13 @@ impl Validator {
             }
             Some(key.to_string())
         });
+        let mut shown = Vec::new();
         for rule in &self.columns {
             match read_cell(&rule.field, &rule.rules, cell(rule.index)) {
                 Ok(Some(value)) => {
+                    if let Some(stored) = as_stored(&rule.field, &rule.rules, &value) {
+                        shown.push(format!("{}: {stored}", rule.field.named()));
+                    }
                     values.insert(rule.field.name.clone(), value);
                 }
                 Ok(None) if rule.field.required => problems.push(Problem::in_column(
@@ -354,6 +361,7 @@ impl Validator {
             values,
             lookups,
             problems,
+            shown,
         }
     }
 
@@ -361,6 +369,27 @@ impl Validator {
     pub fn lookup_text(&self, lookup: usize, row: &Row) -> String {
         let index = self.lookup_index[lookup];
         self.lookups[lookup].effective(row.cells.get(index).map_or("", String::as_str))
+    }
+}
+
+/// A date as the record page will show it (it has no time zone), or a date/time in the zone
+/// the sheet was read in, with the instant sent.
+fn as_stored(field: &FieldSpec, rules: &CellRules, value: &Value) -> Option<String> {
+    let text = value.as_str()?;
+    match field.kind {
+        FieldType::Date => {
+            let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+            Some(format!(
+                "{} (a day, the same in every time zone)",
+                date_as_stored(date).shown
+            ))
+        }
+        FieldType::DateTime => {
+            let moment = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+            let stored = datetime_as_stored(moment, rules.zone);
+            Some(format!("{}, sent as {}", stored.shown, stored.api_value))
+        }
+        _ => None,
     }
 }
 
@@ -380,5 +409,52 @@ fn same_moment(a: &str, b: &str) -> bool {
     match (parse_datetime(a), parse_datetime(b)) {
         (Some(x), Some(y)) => x == y && a.contains('T') && b.contains('T'),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::FixedOffset;
+    use serde_json::json;
+
+    use super::*;
+    use crate::import::mapping::Formats;
+
+    fn field(kind: FieldType) -> FieldSpec {
+        FieldSpec {
+            name: "When__c".into(),
+            label: "When".into(),
+            kind,
+            required: false,
+            createable: true,
+            updateable: true,
+            external_id: false,
+            reference_to: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dates_are_shown_as_stored_with_their_time_zone() {
+        let rules = CellRules::new(
+            &Formats::default(),
+            FixedOffset::east_opt(2 * 3600).unwrap(),
+        );
+        assert_eq!(
+            as_stored(&field(FieldType::Date), &rules, &json!("2024-04-03")).as_deref(),
+            Some("Wed 3 Apr 2024 (a day, the same in every time zone)")
+        );
+        assert_eq!(
+            as_stored(
+                &field(FieldType::DateTime),
+                &rules,
+                &json!("2024-04-03T22:30:00.000Z")
+            )
+            .as_deref(),
+            Some("Thu 4 Apr 2024 00:30 UTC+02:00, sent as 2024-04-03T22:30:00.000Z")
+        );
+        assert_eq!(
+            as_stored(&field(FieldType::Text { max_len: 9 }), &rules, &json!("x")),
+            None
+        );
     }
 }

@@ -126,8 +126,9 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
         mut values,
         lookups,
         mut problems,
+        shown,
     } = check;
-    let mut notes = Vec::new();
+    let mut notes = shown;
     for (i, normalised) in lookups.iter().enumerate() {
         let (Some(normalised), Some(rule), Some(table)) = (
             normalised,

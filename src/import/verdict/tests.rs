@@ -259,7 +259,11 @@ fn a_created_parent_is_noted_and_a_found_one_fills_the_reference() {
     );
     assert_eq!(
         created.notes,
-        vec!["Account `Initech` will be created".to_string()]
+        vec![
+            "Close Date (CloseDate): Mon 4 Mar 2024 (a day, the same in every time zone)"
+                .to_string(),
+            "Account `Initech` will be created".to_string()
+        ]
     );
 }
 
