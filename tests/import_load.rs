@@ -567,3 +567,56 @@ async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
         "{errors:?}"
     );
 }
+
+/// The Owner column finds users by email or by name, active ones only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_are_found_by_email_or_name() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    // Someone other than the user importing, who would own the records by default.
+    let jane = bench
+        .client
+        .create(
+            "User",
+            &json!({"Username": "jane.roe@acme.example", "Email": "jane.roe@acme.example", "FirstName": "Jane", "LastName": "Roe", "Alias": "jroe"}),
+        )
+        .await
+        .expect("a second user");
+    let (id, name, email) = (jane.as_str(), "Jane Roe", "jane.roe@acme.example");
+    let file = write(
+        bench.dir.path(),
+        "owners.csv",
+        &format!(
+            "Opp #,Deal Name,Account,Stage,Amount,Close Date,Product,Owner\r\n\
+             O-1,One,Acme,Won,$1,03/04/2024,Widget Pro,{}\r\n\
+             O-2,Two,Acme,Won,$1,03/04/2024,Widget Pro,{}\r\n\
+             O-3,Three,Acme,Won,$1,03/04/2024,Widget Pro,nobody@nowhere.example\r\n",
+            email.to_uppercase(),
+            name.to_lowercase()
+        ),
+    );
+    let mut mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    mapping.lookups.push(LookupMapping {
+        column: "Owner".into(),
+        field: "OwnerId".into(),
+        object: "User".into(),
+        match_on: vec!["Name".into(), "Email".into()],
+        create_missing: false,
+        required: false,
+        values: BTreeMap::new(),
+    });
+    let summary = import(&bench, &file, &mapping, false).await;
+    assert_eq!((summary.created, summary.invalid), (2, 1), "{summary:?}");
+    let errors = read_results(summary.error_file.as_ref().unwrap());
+    assert!(
+        errors[0]["Message"]
+            .contains("no User has `nobody@nowhere.example` as its Email (active users only)"),
+        "{errors:?}"
+    );
+    let owners: HashSet<String> = query(&bench.client, "SELECT OwnerId FROM Opportunity")
+        .await
+        .iter()
+        .map(|r| r["OwnerId"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(owners, HashSet::from([id.to_string()]));
+}

@@ -751,6 +751,16 @@ fn clone_object_describe(account: &ObjectSchema, spec: &CustomObjectSpec) -> Val
                 f["label"] = json!(format!("{} Name", spec.label));
                 f["length"] = json!(80);
                 f["byteLength"] = json!(240);
+                // A person's name (User) is compound: the org writes it from FirstName and
+                // LastName, and a client cannot.
+                let has = |field: &str| spec.fields.iter().any(|x| x.name == field);
+                if has("FirstName") && has("LastName") {
+                    f["label"] = json!("Full Name");
+                    f["length"] = json!(121);
+                    f["byteLength"] = json!(363);
+                    f["createable"] = json!(false);
+                    f["updateable"] = json!(false);
+                }
             }
             Some(f)
         })

@@ -50,6 +50,34 @@ impl LookupRule {
             .to_string()
     }
 
+    /// Why no parent matched `written`, and what to do.
+    pub fn missing(&self, written: &str) -> String {
+        let fields = self.fields_for(written);
+        let by_name = fields.iter().any(|f| f.eq_ignore_ascii_case("Name"));
+        let found = if by_name {
+            format!("no {} is named `{written}`", self.object)
+        } else {
+            format!(
+                "no {} has `{written}` as its {}",
+                self.object,
+                fields.join(" or ")
+            )
+        };
+        let active = if self.object.eq_ignore_ascii_case("User") {
+            " (active users only)"
+        } else {
+            ""
+        };
+        let create = if self.create_missing || !by_name || self.names_people() {
+            String::new()
+        } else {
+            format!(", or allow creating missing {} records", self.object)
+        };
+        format!(
+            "{found}{active}; check the spelling, or map it to an existing one in the lookup's value map{create}"
+        )
+    }
+
     fn is_email_field(name: &str) -> bool {
         name.to_lowercase().contains("email")
     }

@@ -161,13 +161,9 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                     ),
                 ));
             }
-            Resolved::Missing => problems.push(Problem::in_column(
-                &rule.column,
-                format!(
-                    "no {} is named `{written}`; check the spelling, map it to an existing name in the lookup's value map, or allow creating missing {} records",
-                    rule.object, rule.object
-                ),
-            )),
+            Resolved::Missing => {
+                problems.push(Problem::in_column(&rule.column, rule.missing(written)))
+            }
         }
     }
     if let Some(key) = &key
