@@ -155,7 +155,8 @@ pub fn normalise_for(rule: &LookupRule, text: &str) -> String {
             company_key(text)
         }
     } else {
-        text.trim().to_string()
+        // External ids compare without case, as Salesforce compares them.
+        text.trim().to_lowercase()
     }
 }
 

@@ -1,0 +1,140 @@
+//! What the import tests share: the mapping a person builds for the messy opportunity sheets,
+//! running an import into a test org, and reading what it wrote.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use futures_util::TryStreamExt;
+use serde_json::{Map, Value, json};
+use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
+use tether::import::parse::NumberLocale;
+use tether::import::run::{ImportJob, ImportSummary, run_import};
+use tether::salesforce::{BatchSize, Client, CollectionOptions};
+use tether::sync::engine::Cancel;
+
+use super::messy;
+use super::sync_support::Bench;
+
+/// The mapping a person builds for the manager's sheets: his stage names and product
+/// spellings in value maps, the account found by name, his opportunity number as the key.
+pub fn mapping(dates: &str, numbers: NumberLocale) -> ImportMapping {
+    let mut mapping = ImportMapping::new("Opportunity");
+    mapping.key = Some(KeyMapping {
+        column: "Opp #".into(),
+        field: "Legacy_Opportunity_Id__c".into(),
+    });
+    mapping.formats.date = tether::import::mapping::date_format_from_label(dates).unwrap();
+    mapping.formats.number = numbers;
+    let mut stage = ColumnMapping::new("Stage", "StageName");
+    stage.values = messy::stage_value_map()
+        .into_iter()
+        .map(|(from, to)| (from.to_string(), to.to_string()))
+        .collect();
+    let mut product = ColumnMapping::new("Product", "Description");
+    product.values = messy::product_value_map().into_iter().collect();
+    mapping.columns = vec![
+        ColumnMapping::new("Deal Name", "Name"),
+        stage,
+        ColumnMapping::new("Amount", "Amount"),
+        ColumnMapping::new("Close Date", "CloseDate"),
+        product,
+    ];
+    mapping.lookups.push(LookupMapping {
+        column: "Account".into(),
+        field: "AccountId".into(),
+        object: "Account".into(),
+        match_on: vec!["Name".into()],
+        create_missing: false,
+        required: true,
+        values: BTreeMap::new(),
+    });
+    mapping
+}
+
+pub fn mappings() -> [ImportMapping; 2] {
+    [
+        mapping("MM/DD/YYYY", NumberLocale::English),
+        mapping("DD.MM.YYYY", NumberLocale::German),
+    ]
+}
+
+pub async fn import(
+    bench: &Bench,
+    file: &Path,
+    mapping: &ImportMapping,
+    dry_run: bool,
+) -> ImportSummary {
+    let mut job = ImportJob::new(file, "Sandbox org", mapping.clone());
+    job.dry_run = dry_run;
+    job.out_dir = Some(bench.dir.path().join("out"));
+    std::fs::create_dir_all(job.out_dir.as_ref().unwrap()).unwrap();
+    run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
+        .await
+        .expect("the import runs")
+}
+
+pub async fn query(client: &Client, soql: &str) -> Vec<Map<String, Value>> {
+    let pages: Vec<_> = client
+        .query::<Map<String, Value>>(soql, Some(BatchSize(2000)))
+        .try_collect()
+        .await
+        .expect("query runs");
+    pages.into_iter().flat_map(|p| p.records).collect()
+}
+
+pub async fn imported(client: &Client) -> Vec<Map<String, Value>> {
+    query(
+        client,
+        "SELECT Id, Legacy_Opportunity_Id__c, Name, StageName, Amount, CloseDate, AccountId, Description
+         FROM Opportunity WHERE Legacy_Opportunity_Id__c != null",
+    )
+    .await
+}
+
+pub async fn create_accounts(client: &Client, names: &[String]) -> HashMap<String, String> {
+    let bodies: Vec<Map<String, Value>> = names
+        .iter()
+        .map(|n| json!({ "Name": n }).as_object().unwrap().clone())
+        .collect();
+    let results = client
+        .create_many("Account", &bodies, CollectionOptions::default())
+        .await
+        .unwrap();
+    results
+        .into_iter()
+        .zip(names)
+        .map(|(r, n)| {
+            assert!(r.success, "account {n}: {:?}", r.errors);
+            (r.id.unwrap(), n.clone())
+        })
+        .collect()
+}
+
+/// A result file as rows of column → cell.
+pub fn read_results(path: &Path) -> Vec<HashMap<String, String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("result files start with a BOM");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
