@@ -199,7 +199,7 @@ async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
         ("empty.csv", Vec::new(), "is empty"),
         ("picture.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "is not a text spreadsheet"),
         ("header-only.csv", header.as_bytes().to_vec(), "has a header row but no data rows"),
-        ("twice.csv", format!("Opp #,Stage,Stage\r\nB-1,Won,Won\r\n").into_bytes(), "duplicate header `Stage`"),
+        ("twice.csv", b"Opp #,Stage,Stage\r\nB-1,Won,Won\r\n".to_vec(), "duplicate header `Stage`"),
         ("open-quote.csv", format!("{header}B-1,\"Deal,Acme,Won,$1,03/04/2024,Widget Pro\r\n").into_bytes(), "unclosed quote at row 2"),
         ("no-stage.csv", "Opp #,Deal Name,Account,Amount,Close Date,Product\r\nB-1,Deal,Acme,$1,03/04/2024,W\r\n".as_bytes().to_vec(), "reads column `Stage`, which the sheet does not have"),
     ];
