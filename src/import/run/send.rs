@@ -688,31 +688,19 @@ impl Pass<'_> {
                 o.sf_id.as_deref(),
                 &message,
             )?;
-            let target = match o.status {
-                RowStatus::Created => {
-                    self.summary.created += 1;
-                    &mut *success
-                }
-                RowStatus::Updated => {
-                    self.summary.updated += 1;
-                    &mut *success
-                }
-                RowStatus::Unchanged => {
-                    self.summary.unchanged += 1;
-                    &mut *success
-                }
-                RowStatus::Failed => {
-                    self.summary.failed += 1;
-                    &mut *errors
-                }
-                RowStatus::Invalid => {
-                    self.summary.invalid += 1;
-                    &mut *errors
-                }
-                RowStatus::NotSent => {
-                    self.summary.not_sent += 1;
-                    &mut *errors
-                }
+            let (count, succeeded) = match o.status {
+                RowStatus::Created => (&mut self.summary.created, true),
+                RowStatus::Updated => (&mut self.summary.updated, true),
+                RowStatus::Unchanged => (&mut self.summary.unchanged, true),
+                RowStatus::Failed => (&mut self.summary.failed, false),
+                RowStatus::Invalid => (&mut self.summary.invalid, false),
+                RowStatus::NotSent => (&mut self.summary.not_sent, false),
+            };
+            *count += 1;
+            let target = if succeeded {
+                &mut *success
+            } else {
+                &mut *errors
             };
             if d.verdict.action.is_some() {
                 self.summary.valid += 1;

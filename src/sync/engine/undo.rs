@@ -90,21 +90,7 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
         Err(e) => Err(e),
     };
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = match &outcome {
-        Ok(()) if counts.failed == 0 => (RunStatus::Succeeded, None),
-        Ok(()) => (
-            RunStatus::Partial,
-            Some(format!(
-                "{} record(s) could not be put back: see `tether errors --run {undo}`",
-                counts.failed
-            )),
-        ),
-        Err(e) => (RunStatus::Failed, Some(e.to_string())),
-    };
-    if status == RunStatus::Succeeded {
-        journal::set_undone_by(ws.conn(), run_id, undo)?;
-    }
-    journal::finish_run(ws.conn(), undo, status, &counts, message.as_deref())?;
+    let (status, message) = finish_undo(ws.conn(), run_id, undo, &counts, &outcome)?;
     Ok(RunSummary {
         run_id: undo,
         link: link.name,
@@ -114,6 +100,32 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
         write_path: Some(super::WritePath::Collections),
         message,
     })
+}
+
+/// Records how the undo of `run_id` ended, and marks the run undone when it all went back.
+fn finish_undo<T>(
+    conn: &Connection,
+    run_id: i64,
+    undo: i64,
+    counts: &RunCounts,
+    outcome: &Result<T, SyncError>,
+) -> Result<(RunStatus, Option<String>), SyncError> {
+    let (status, message) = match outcome {
+        Ok(_) if counts.failed == 0 => (RunStatus::Succeeded, None),
+        Ok(_) => (
+            RunStatus::Partial,
+            Some(format!(
+                "{} record(s) could not be put back: see `tether errors --run {undo}`",
+                counts.failed
+            )),
+        ),
+        Err(e) => (RunStatus::Failed, Some(e.to_string())),
+    };
+    if status == RunStatus::Succeeded {
+        journal::set_undone_by(conn, run_id, undo)?;
+    }
+    journal::finish_run(conn, undo, status, counts, message.as_deref())?;
+    Ok((status, message))
 }
 
 /// Undoes a spreadsheet import: deletes the records it created (its rows first, then the
@@ -130,21 +142,7 @@ async fn undo_import(
     let mut counts = RunCounts::default();
     let outcome = undo_import_remote(conn, undo, client, target.id, &mut counts).await;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = match &outcome {
-        Ok(()) if counts.failed == 0 => (RunStatus::Succeeded, None),
-        Ok(()) => (
-            RunStatus::Partial,
-            Some(format!(
-                "{} record(s) could not be put back: see `tether errors --run {undo}`",
-                counts.failed
-            )),
-        ),
-        Err(e) => (RunStatus::Failed, Some(e.to_string())),
-    };
-    if status == RunStatus::Succeeded {
-        journal::set_undone_by(conn, target.id, undo)?;
-    }
-    journal::finish_run(conn, undo, status, &counts, message.as_deref())?;
+    let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome)?;
     outcome?;
     Ok(RunSummary {
         run_id: undo,
