@@ -99,6 +99,22 @@ pub struct LookupMapping {
     pub values: BTreeMap<String, String>,
 }
 
+impl LookupMapping {
+    /// A lookup of `object` records whose `match_on` fields hold the cell, filling `field`;
+    /// none are created, and a blank cell is allowed.
+    pub fn new(column: &str, field: &str, object: &str, match_on: &[&str]) -> LookupMapping {
+        LookupMapping {
+            column: column.to_string(),
+            field: field.to_string(),
+            object: object.to_string(),
+            match_on: match_on.iter().map(|m| m.to_string()).collect(),
+            create_missing: false,
+            required: false,
+            values: BTreeMap::new(),
+        }
+    }
+}
+
 /// How cells are read unless a column says otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -2,7 +2,7 @@
 //! running an import into a test org, and reading what it wrote.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use futures_util::TryStreamExt;
@@ -41,13 +41,8 @@ pub fn mapping(dates: &str, numbers: NumberLocale) -> ImportMapping {
         product,
     ];
     mapping.lookups.push(LookupMapping {
-        column: "Account".into(),
-        field: "AccountId".into(),
-        object: "Account".into(),
-        match_on: vec!["Name".into()],
-        create_missing: false,
         required: true,
-        values: BTreeMap::new(),
+        ..LookupMapping::new("Account", "AccountId", "Account", &["Name"])
     });
     mapping
 }

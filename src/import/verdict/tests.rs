@@ -43,13 +43,8 @@ fn mapping() -> ImportMapping {
         ColumnMapping::new("Close", "CloseDate"),
     ];
     mapping.lookups.push(LookupMapping {
-        column: "Account".into(),
-        field: "AccountId".into(),
-        object: "Account".into(),
-        match_on: vec!["Name".into()],
-        create_missing: false,
         required: true,
-        values: Default::default(),
+        ..LookupMapping::new("Account", "AccountId", "Account", &["Name"])
     });
     mapping
 }

@@ -206,17 +206,7 @@ async fn undo_import_remote(
             .filter(|i| i.object == *object && i.op == RemoteOp::Update && i.before.is_some())
             .collect();
         if !updated.is_empty() {
-            let bodies: Vec<Map<String, Value>> = updated
-                .iter()
-                .map(|i| {
-                    let mut body = record_body(i.before.as_ref().unwrap_or(&Default::default()));
-                    body.insert(
-                        "Id".into(),
-                        Value::String(i.sf_id.clone().unwrap_or_default()),
-                    );
-                    body
-                })
-                .collect();
+            let bodies = before_bodies(&updated);
             let results = client.update_many(object, &bodies, options).await?;
             for (image, result) in updated.iter().zip(&results) {
                 count(conn, undo, image, result, counts, |c| c.updated += 1)?;
@@ -308,17 +298,7 @@ async fn undo_remote(
         .filter(|i| i.op == RemoteOp::Update && i.sf_id.is_some() && i.before.is_some())
         .collect();
     if !updated.is_empty() {
-        let bodies: Vec<Map<String, Value>> = updated
-            .iter()
-            .map(|i| {
-                let mut body = record_body(i.before.as_ref().unwrap_or(&Default::default()));
-                body.insert(
-                    "Id".into(),
-                    Value::String(i.sf_id.clone().unwrap_or_default()),
-                );
-                body
-            })
-            .collect();
+        let bodies = before_bodies(&updated);
         let object = &updated[0].object;
         let results = client.update_many(object, &bodies, options).await?;
         for (image, result) in updated.iter().zip(&results) {
@@ -345,6 +325,21 @@ async fn undo_remote(
         }
     }
     Ok(recreated)
+}
+
+/// Update bodies that put records back as their before-images hold them.
+fn before_bodies(images: &[&RemoteImage]) -> Vec<Map<String, Value>> {
+    images
+        .iter()
+        .map(|i| {
+            let mut body = record_body(i.before.as_ref().unwrap_or(&Default::default()));
+            body.insert(
+                "Id".into(),
+                Value::String(i.sf_id.clone().unwrap_or_default()),
+            );
+            body
+        })
+        .collect()
 }
 
 fn count(
