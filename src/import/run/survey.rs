@@ -1,6 +1,6 @@
 //! The first reading of a sheet and what is asked of Salesforce before rows are decided.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
@@ -18,6 +18,9 @@ pub struct Survey {
     pub keys: KeyCounts,
     /// Per lookup: normalised text → the text first written for it.
     pub texts: Vec<HashMap<String, String>>,
+    /// Per lookup: the texts of rows with no problem of their own, the only parents worth
+    /// creating.
+    pub wanted: Vec<HashSet<String>>,
     /// Rows with no problem of their own (lookups and duplicates aside).
     pub clean_rows: u64,
 }
@@ -50,6 +53,7 @@ pub fn survey(
         headers,
         keys: KeyCounts::default(),
         texts: vec![HashMap::new(); validator.lookups.len()],
+        wanted: vec![HashSet::new(); validator.lookups.len()],
         clean_rows: 0,
     };
     let mut read = 0u64;
@@ -81,6 +85,13 @@ pub fn survey(
         }
         if check.problems.is_empty() {
             survey.clean_rows += 1;
+            for (i, text) in check.lookups.iter().enumerate() {
+                if let Some(text) = text
+                    && !survey.wanted[i].contains(text)
+                {
+                    survey.wanted[i].insert(text.clone());
+                }
+            }
         }
     }
     Ok(survey)
@@ -94,11 +105,16 @@ pub async fn lookup_parents(
     survey: &Survey,
 ) -> Result<Vec<LookupTable>, SalesforceError> {
     let mut tables = Vec::with_capacity(validator.lookups.len());
-    for (rule, texts) in validator.lookups.iter().zip(&survey.texts) {
+    for ((rule, texts), wanted) in validator
+        .lookups
+        .iter()
+        .zip(&survey.texts)
+        .zip(&survey.wanted)
+    {
         let mut table = find_parents(client, rule, texts).await?;
         if rule.create_missing {
             for (key, raw) in texts {
-                if !table.found.contains_key(key) {
+                if !table.found.contains_key(key) && wanted.contains(key) {
                     table.to_create.insert(key.clone(), raw.clone());
                 }
             }
