@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use egui::Pos2;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use tether::desktop::{
     ConnectionStatus, ConnectionView, Event, FieldInfo, FilePreview, ImportProposal, ImportReport,
     ImportRequest, ReportRow, Request,
@@ -140,7 +140,47 @@ fn center(app: &Scripted, label: &str) -> Pos2 {
     app.harness.get_by_label(label).rect().center()
 }
 
+/// Steps until a label containing `text` is on screen; lists what is there when it never comes.
+fn wait_containing(app: &mut Scripted, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .harness
+        .query_all_by_label_contains(text)
+        .next()
+        .is_none()
+    {
+        app.harness.step();
+        if Instant::now() > deadline {
+            let labels: Vec<String> = app
+                .harness
+                .query_all_by_label_contains("")
+                .filter_map(|n| n.accesskit_node().label())
+                .collect();
+            panic!("nothing labelled with `{text}` appeared; on screen: {labels:?}");
+        }
+    }
+    app.settle();
+}
+
+/// Scrolls `label` into view when it is below the window's edge.
+fn into_view(app: &mut Scripted, label: &str) {
+    let rect = app.harness.get_by_label(label).rect();
+    if rect.bottom() > 790.0 || rect.top() < 0.0 {
+        app.harness.get_by_label(label).scroll_to_me();
+        app.settle();
+    }
+}
+
+/// Scrolls `label` into view if needed, then clicks it, as a person would.
+fn press(app: &mut Scripted, label: &str) {
+    into_view(app, label);
+    app.harness.get_by_label(label).click();
+    app.frames(2);
+}
+
 fn drag(app: &mut Scripted, from: &str, to: &str) {
+    into_view(app, from);
+    into_view(app, to);
     let start = center(app, from);
     let end = center(app, to);
     app.harness.hover_at(start);
@@ -228,7 +268,7 @@ fn at_map_step() -> (Scripted, PathBuf) {
     );
     app.send(Event::FilePreview(Box::new(preview(&path))));
     app.wait_for_label("Map columns");
-    app.harness.get_by_label("Map columns").click();
+    press(&mut app, "Map columns");
     let (request, _) = wait_request(&mut app, "the proposal request", |r| {
         matches!(r, Request::ProposeImport { .. })
     });
@@ -249,20 +289,20 @@ fn at_map_step() -> (Scripted, PathBuf) {
 #[test]
 fn a_dragged_column_and_a_value_map_are_in_the_checked_mapping() {
     let (mut app, _) = at_map_step();
-    app.wait_for_label_containing("Rows are upserted on Legacy_Opportunity_Id__c");
+    wait_containing(&mut app, "Rows are upserted on Legacy_Opportunity_Id__c");
 
     drag(&mut app, "Sheet column Stage", "Salesforce field Stage");
     app.wait_for_label("Remove pair of Stage");
 
     // The value map offers the stage the picklist does not know, to be mapped to one it does.
-    app.harness.get_by_label("Value map of Stage").click();
+    press(&mut app, "Value map of Stage");
     app.wait_for_label("Value for Won in Stage");
-    app.harness.get_by_label("Value for Won in Stage").click();
+    press(&mut app, "Value for Won in Stage");
     app.wait_for_label("Closed Won");
-    app.harness.get_by_label("Closed Won").click();
+    press(&mut app, "Closed Won");
     app.settle();
 
-    app.harness.get_by_label("Check rows").click();
+    press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
         matches!(r, Request::CheckImport(_))
     });
@@ -298,7 +338,10 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() 
         "Sheet column Deal Name",
     );
     // Deal Name already fills the name, so the drop is refused with its reason.
-    app.wait_for_label_containing("Not paired: Deal Name already fills Opportunity Name");
+    wait_containing(
+        &mut app,
+        "Not paired: Deal Name already fills Opportunity Name",
+    );
     app.harness
         .get_by_label("Remove pair of Opportunity Name")
         .click();
@@ -313,7 +356,7 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() 
         .get_by_label("Create missing Account for Account ID")
         .click();
     app.settle();
-    app.harness.get_by_label("Check rows").click();
+    press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
         matches!(r, Request::CheckImport(_))
     });
@@ -338,7 +381,7 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() 
 /// The window on the Check step with a report of two rows to create and one invalid.
 fn at_check_step() -> (Scripted, ImportRequest) {
     let (mut app, _) = at_map_step();
-    app.harness.get_by_label("Check rows").click();
+    press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
         matches!(r, Request::CheckImport(_))
     });
@@ -378,7 +421,7 @@ fn the_check_shows_invalid_rows_and_nothing_is_sent_before_import_is_clicked() {
         "nothing is sent before the click: {early:?}"
     );
 
-    app.harness.get_by_label("Import 2 rows").click();
+    press(&mut app, "Import 2 rows");
     let (request, _) = wait_request(&mut app, "the load", |r| {
         matches!(r, Request::LoadImport(_))
     });
@@ -392,11 +435,11 @@ fn the_check_shows_invalid_rows_and_nothing_is_sent_before_import_is_clicked() {
 #[test]
 fn back_to_mapping_keeps_the_edits() {
     let (mut app, _) = at_check_step();
-    app.harness.get_by_label("Back to mapping").click();
+    press(&mut app, "Back to mapping");
     app.wait_for_label("Sheet column Stage");
     drag(&mut app, "Sheet column Amount", "Salesforce field Amount");
     app.wait_for_label("Remove pair of Amount");
-    app.harness.get_by_label("Check rows").click();
+    press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
         matches!(r, Request::CheckImport(_))
     });
@@ -430,7 +473,7 @@ fn finished(run_id: i64, created: u64, not_sent: u64) -> Event {
 #[test]
 fn progress_cancel_retry_and_undo_each_ask_the_service() {
     let (mut app, checked) = at_check_step();
-    app.harness.get_by_label("Import 2 rows").click();
+    press(&mut app, "Import 2 rows");
     wait_request(&mut app, "the load", |r| {
         matches!(r, Request::LoadImport(_))
     });
@@ -441,7 +484,7 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
         to_send: 2,
     });
     app.wait_for_label("1 / 2 rows sent");
-    app.harness.get_by_label("Cancel").click();
+    press(&mut app, "Cancel");
     wait_request(&mut app, "the cancel", |r| {
         matches!(r, Request::CancelImport)
     });
@@ -449,7 +492,7 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
     app.send(finished(7, 1, 1));
     app.wait_for_label("Retry 1 failed row");
     app.wait_for_label("Open errors file");
-    app.harness.get_by_label("Retry 1 failed row").click();
+    press(&mut app, "Retry 1 failed row");
     let (request, _) = wait_request(&mut app, "the retry", |r| {
         matches!(r, Request::LoadImport(_))
     });
@@ -466,7 +509,7 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
         app.harness.query_by_label_contains("Retry").is_none(),
         "nothing left to retry"
     );
-    app.harness.get_by_label("Undo import…").click();
+    press(&mut app, "Undo import…");
     app.wait_for_label("Undo this import?");
     app.frames(5);
     assert!(
@@ -475,7 +518,7 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
             .any(|r| matches!(r, Request::UndoImport { .. })),
         "the undo waits for the confirmation"
     );
-    app.harness.get_by_label("Undo import").click();
+    press(&mut app, "Undo import");
     let (request, _) = wait_request(&mut app, "the undo", |r| {
         matches!(r, Request::UndoImport { .. })
     });
@@ -492,19 +535,19 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
         write_path: None,
         message: None,
     })));
-    app.wait_for_label_containing("Import undone: 1 deleted");
+    wait_containing(&mut app, "Import undone: 1 deleted");
 
-    app.harness.get_by_label("Import another file").click();
+    press(&mut app, "Import another file");
     app.wait_for_label("No file yet");
 }
 
 #[test]
 fn save_as_template_sends_the_name_headers_and_mapping() {
     let (mut app, _) = at_map_step();
-    app.harness.get_by_label("Save as template…").click();
+    press(&mut app, "Save as template…");
     app.wait_for_label("Template name");
     app.type_into("Template name", "Old CRM export");
-    app.harness.get_by_label("Save template").click();
+    press(&mut app, "Save template");
     let (request, _) = wait_request(&mut app, "the template", |r| {
         matches!(r, Request::SaveImportTemplate { .. })
     });

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use tether::desktop::{DesktopConfig, SandboxOptions};
@@ -48,7 +48,17 @@ fn wait_until(
             }
             return;
         }
-        assert!(Instant::now() < deadline, "waited {DEADLINE:?} for {what}");
+        if Instant::now() >= deadline {
+            let labels: Vec<String> = harness
+                .query_all_by_label_contains("")
+                .filter_map(|n| n.accesskit_node().label())
+                .take(120)
+                .collect();
+            panic!(
+                "waited {DEADLINE:?} for {what}; failures: {:?}; on screen: {labels:?}",
+                harness.state().model().failures
+            );
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -67,6 +77,13 @@ fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);
+    let rect = harness.get_by_label(label).rect();
+    if rect.bottom() > 990.0 || rect.top() < 0.0 {
+        harness.get_by_label(label).scroll_to_me();
+        for _ in 0..3 {
+            harness.step();
+        }
+    }
     harness.get_by_label(label).click();
     harness.step();
     harness.step();

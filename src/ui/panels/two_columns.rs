@@ -61,7 +61,10 @@ pub fn row(
             })
     });
     let rect = inner.inner.response.rect;
-    let response = ui.interact(rect, ui.scope_id().with(key), Sense::click_and_drag());
+    // Both columns share a scope, and a column may be named like a field: the accessible name
+    // (which says the side) keeps their ids apart, the key keeps repeated labels apart.
+    let id = ui.scope_id().with(("two_columns_row", name, key));
+    let response = ui.interact(rect, id, Sense::click_and_drag());
     let label = name.to_string();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     if response.has_focus() {

@@ -13,9 +13,10 @@ use crate::ui::theme::{self, GRID};
 use crate::ui::{group_thousands, widgets};
 
 pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    egui::Panel::bottom("import_check_actions")
-        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
-        .show(ui, |ui| actions(ui, state, commands));
+    super::with_actions(ui, state, commands, body, actions);
+}
+
+fn body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
     let object = state
         .draft
         .as_ref()
@@ -68,7 +69,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
     report_table(ui, &rows, &mut state.only_attention, "import_check_table");
 }
 
-fn actions(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
+fn actions(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
     ui.horizontal(|ui| {
         if ui.button("Back to mapping").clicked() {
             commands.push(Command::Import(ImportCommand::GoTo(Step::Map)));

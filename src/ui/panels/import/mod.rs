@@ -249,13 +249,22 @@ impl ImportState {
                 let (Some(path), false) = (self.file.clone(), self.connection.is_empty()) else {
                     return;
                 };
+                let object = self.object_or_default();
+                if let (Some(proposal), Some(draft)) = (&self.proposal, &self.draft)
+                    && proposal.connection == self.connection
+                    && draft.current().object.eq_ignore_ascii_case(&object)
+                {
+                    // Back from the Map step with nothing changed here: keep the edits.
+                    self.step = Some(Step::Map);
+                    return;
+                }
                 self.proposing = true;
                 self.failure = None;
                 out.push(Request::ProposeImport {
                     path,
                     sheet: self.preview.as_ref().and_then(|p| p.sheet.clone()),
                     connection: self.connection.clone(),
-                    object: self.object_or_default(),
+                    object,
                 });
             }
             ImportCommand::GoTo(step) => {
@@ -479,6 +488,27 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
         Step::Check => check::show(ui, state, commands),
         Step::Import => load::show(ui, state, commands),
     }
+}
+
+/// Height kept at the bottom of a step for its buttons.
+const ACTIONS_HEIGHT: f32 = 6.0 * GRID;
+
+/// A step's content above its buttons, the buttons always in view at the bottom.
+fn with_actions(
+    ui: &mut Ui,
+    state: &mut ImportState,
+    commands: &mut Commands,
+    body: impl FnOnce(&mut Ui, &mut ImportState, &mut Commands),
+    actions: impl FnOnce(&mut Ui, &mut ImportState, &mut Commands),
+) {
+    let height = (ui.available_height() - ACTIONS_HEIGHT).max(4.0 * GRID);
+    let width = ui.available_width();
+    ui.allocate_ui(egui::vec2(width, height), |ui| {
+        ui.set_min_size(egui::vec2(width, height));
+        body(ui, state, commands);
+    });
+    ui.separator();
+    actions(ui, state, commands);
 }
 
 /// "1 File · 2 Map · 3 Check · 4 Import": the current step stands out, steps already reached

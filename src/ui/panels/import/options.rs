@@ -16,9 +16,10 @@ fn edit(commands: &mut Commands, edit: Edit) {
 }
 
 pub(super) fn show_map_step(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    egui::Panel::bottom("import_map_actions")
-        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
-        .show(ui, |ui| actions(ui, state, commands));
+    super::with_actions(ui, state, commands, map_body, actions);
+}
+
+fn map_body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
     let Some(draft) = &mut state.draft else {
         return;
     };
