@@ -165,7 +165,8 @@ fn wait_containing(app: &mut Scripted, text: &str) {
 /// Scrolls `label` into view when it is below the window's edge.
 fn into_view(app: &mut Scripted, label: &str) {
     let rect = app.harness.get_by_label(label).rect();
-    if rect.bottom() > 790.0 || rect.top() < 0.0 {
+    let screen = app.harness.ctx.content_rect();
+    if rect.bottom() > screen.bottom() - 10.0 || rect.top() < 0.0 {
         app.harness.get_by_label(label).scroll_to_me();
         app.settle();
     }
@@ -179,8 +180,11 @@ fn press(app: &mut Scripted, label: &str) {
 }
 
 fn drag(app: &mut Scripted, from: &str, to: &str) {
-    into_view(app, from);
-    into_view(app, to);
+    // Rows sit in lists of their own, which may need to scroll.
+    for label in [from, to] {
+        app.harness.get_by_label(label).scroll_to_me();
+        app.settle();
+    }
     let start = center(app, from);
     let end = center(app, to);
     app.harness.hover_at(start);
@@ -332,6 +336,9 @@ fn a_dragged_column_and_a_value_map_are_in_the_checked_mapping() {
 #[test]
 fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() {
     let (mut app, _) = at_map_step();
+    // Tall enough for the lookup's row under the two columns.
+    app.harness.set_size(egui::vec2(1280.0, 1200.0));
+    app.settle();
     drag(
         &mut app,
         "Salesforce field Account ID",

@@ -13,7 +13,7 @@ use crate::ui::command::{Command, Commands};
 use crate::ui::panels::two_columns::{self, Target, row};
 use crate::ui::{theme, widgets};
 
-const LIST_HEIGHT: f32 = 300.0;
+const LIST_HEIGHT: f32 = 360.0;
 
 /// What one frame drew: visible rows, and why the row under a drag refuses it.
 #[derive(Default)]

@@ -490,10 +490,8 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
     }
 }
 
-/// Height kept at the bottom of a step for its buttons.
-const ACTIONS_HEIGHT: f32 = 6.0 * GRID;
-
-/// A step's content above its buttons, the buttons always in view at the bottom.
+/// A step's buttons in one row under the stepper, always in view (and never under a toast,
+/// which rises from the bottom corner), then its content.
 fn with_actions(
     ui: &mut Ui,
     state: &mut ImportState,
@@ -501,14 +499,9 @@ fn with_actions(
     body: impl FnOnce(&mut Ui, &mut ImportState, &mut Commands),
     actions: impl FnOnce(&mut Ui, &mut ImportState, &mut Commands),
 ) {
-    let height = (ui.available_height() - ACTIONS_HEIGHT).max(4.0 * GRID);
-    let width = ui.available_width();
-    ui.allocate_ui(egui::vec2(width, height), |ui| {
-        ui.set_min_size(egui::vec2(width, height));
-        body(ui, state, commands);
-    });
-    ui.separator();
     actions(ui, state, commands);
+    ui.separator();
+    body(ui, state, commands);
 }
 
 /// "1 File · 2 Map · 3 Check · 4 Import": the current step stands out, steps already reached
