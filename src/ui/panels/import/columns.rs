@@ -176,6 +176,20 @@ fn fields_column(
         })
         .cloned()
         .collect();
+    let mut fields = fields;
+    // Filled fields first, in the sheet's order (so their curves stay short), then what
+    // must be filled, then the rest; read-only fields last, since an import cannot fill them.
+    fields.sort_by_key(|f| {
+        let position = draft
+            .filler(&f.name)
+            .and_then(|(column, _)| draft.headers.iter().position(|h| *h == column));
+        match position {
+            Some(at) => (0, at),
+            None if f.read_only => (3, 0),
+            None if f.required => (1, 0),
+            None => (2, 0),
+        }
+    });
     egui::ScrollArea::vertical()
         .id_salt("import_fields")
         .max_height(LIST_HEIGHT)

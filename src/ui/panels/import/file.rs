@@ -17,7 +17,12 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands
             ui,
             "No file yet",
             "Drop a CSV or XLSX file on this window, or choose one. Tether shows how it reads the file before anything is sent.",
-            |_| {},
+            |ui| {
+                let busy = state.chosen.is_some();
+                if widgets::primary_button(ui, "Choose a file…", !busy).clicked() {
+                    commands.push(Command::Import(ImportCommand::ChooseFile));
+                }
+            },
         );
         return;
     };

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use super::check::{file_row, report_table, tile};
 use super::{ImportCommand, ImportState};
+use crate::import::run::ImportSummary;
 use crate::sync::workspace::journal::RunStatus;
 use crate::ui::command::{Command, Commands};
 use crate::ui::theme::{self, GRID};
@@ -32,9 +33,11 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
         return;
     };
     let s = &report.summary;
+    let unsent = s.failed + s.not_sent;
     let (color, word) = match s.status {
         Some(RunStatus::Succeeded) => (theme::SUCCESS, "Imported"),
-        Some(RunStatus::Partial) => (theme::WARNING, "Imported with failures"),
+        Some(RunStatus::Partial) if unsent > 0 => (theme::WARNING, "Imported with failures"),
+        Some(RunStatus::Partial) => (theme::WARNING, "Imported; invalid rows left out"),
         Some(RunStatus::Cancelled) => (theme::WARNING, "Cancelled"),
         Some(RunStatus::Failed) => (theme::DANGER, "Failed"),
         _ => (theme::WARNING, "Stopped"),
@@ -45,8 +48,8 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
             ui.label(RichText::new(format!("Run #{run}")).weak());
         }
     });
-    if let Some(message) = &s.message {
-        ui.label(RichText::new(message).color(color));
+    for line in outcome_lines(s) {
+        ui.label(RichText::new(line).color(color));
     }
     ui.add_space(GRID);
     ui.horizontal_wrapped(|ui| {
@@ -67,7 +70,6 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
     }
     ui.add_space(GRID);
     ui.horizontal(|ui| {
-        let unsent = s.failed + s.not_sent;
         if unsent > 0 && s.run_id.is_some() {
             let text = format!(
                 "Retry {} failed {}",
@@ -102,7 +104,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
         "import_result_table",
     );
     if state.confirm_undo {
-        confirm_undo(ui, s.created, s.updated, commands);
+        confirm_undo(ui, s, commands);
     }
 }
 
@@ -146,6 +148,37 @@ fn progress(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
     });
 }
 
+/// What the person should know about rows that did not go in, in the window's words.
+fn outcome_lines(s: &ImportSummary) -> Vec<String> {
+    let rows = |n: u64| {
+        format!(
+            "{} {}",
+            group_thousands(n),
+            if n == 1 { "row" } else { "rows" }
+        )
+    };
+    let mut lines = Vec::new();
+    if s.status == Some(RunStatus::Failed)
+        && let Some(message) = &s.message
+    {
+        lines.push(message.clone());
+    }
+    if s.invalid > 0 {
+        lines.push(format!(
+            "{} invalid were left out: correct them in the sheet (the annotated copy says why) and import it again.",
+            rows(s.invalid)
+        ));
+    }
+    let unsent = s.failed + s.not_sent;
+    if unsent > 0 {
+        lines.push(format!(
+            "{} could not be sent: retry them, or see the errors file.",
+            rows(unsent)
+        ));
+    }
+    lines
+}
+
 fn undo_result(ui: &mut Ui, state: &ImportState) {
     if state.undoing {
         ui.horizontal(|ui| {
@@ -156,17 +189,18 @@ fn undo_result(ui: &mut Ui, state: &ImportState) {
     if let Some(summary) = &state.undone {
         let c = &summary.counts;
         let ok = summary.status == RunStatus::Succeeded;
-        let text = format!(
-            "{} {} deleted, {} restored, {} failed",
-            if ok {
-                "✔ Import undone:"
-            } else {
-                "⚠ The undo did not finish:"
-            },
-            group_thousands(c.deleted),
-            group_thousands(c.updated),
-            group_thousands(c.failed)
-        );
+        let mut parts = vec![format!("{} deleted", group_thousands(c.deleted))];
+        if c.updated > 0 {
+            parts.push(format!("{} restored", group_thousands(c.updated)));
+        }
+        if c.failed > 0 {
+            parts.push(format!("{} failed", group_thousands(c.failed)));
+        }
+        let text = if ok {
+            format!("✔ Import undone: {}", parts.join(", "))
+        } else {
+            format!("⚠ The undo did not finish: {}", parts.join(", "))
+        };
         let color = if ok { theme::SUCCESS } else { theme::DANGER };
         ui.label(RichText::new(text).color(color));
         if let Some(message) = &summary.message {
@@ -175,16 +209,29 @@ fn undo_result(ui: &mut Ui, state: &ImportState) {
     }
 }
 
-fn confirm_undo(ui: &mut Ui, created: u64, updated: u64, commands: &mut Commands) {
+fn confirm_undo(ui: &mut Ui, s: &ImportSummary, commands: &mut Commands) {
+    let mut text = format!(
+        "The {} records it created are deleted from Salesforce",
+        group_thousands(s.created)
+    );
+    if s.parents_created > 0 {
+        text.push_str(&format!(
+            ", with the {} parent records it created for them",
+            group_thousands(s.parents_created)
+        ));
+    }
+    if s.updated > 0 {
+        text.push_str(&format!(
+            ", and the {} it updated get their values back",
+            group_thousands(s.updated)
+        ));
+    }
+    text.push('.');
     let modal = egui::Modal::new(egui::Id::unique("import_undo")).show(ui.ctx(), |ui| {
         ui.set_width(420.0);
         ui.label(RichText::new("Undo this import?").size(18.0).strong());
         ui.add_space(GRID);
-        ui.label(format!(
-            "The {} records it created are deleted from Salesforce, and the {} it updated get their values back.",
-            group_thousands(created),
-            group_thousands(updated)
-        ));
+        ui.label(text);
         ui.add_space(2.0 * GRID);
         ui.horizontal(|ui| {
             if ui

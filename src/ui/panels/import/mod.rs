@@ -457,19 +457,11 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
                     .weak(),
             );
         });
-        if state.current_step() == Step::File {
+        // Without a file, the empty state offers the button.
+        if state.current_step() == Step::File && state.file.is_some() {
             widgets::right_aligned(ui, |ui| {
                 let busy = state.chosen.is_some();
-                let text = if state.file.is_some() {
-                    "Choose another file…"
-                } else {
-                    "Choose a file…"
-                };
-                let button = if state.preview.is_some() {
-                    ui.add_enabled(!busy, egui::Button::new(text))
-                } else {
-                    widgets::primary_button(ui, text, !busy)
-                };
+                let button = ui.add_enabled(!busy, egui::Button::new("Choose another file…"));
                 if button.clicked() {
                     commands.push(Command::Import(ImportCommand::ChooseFile));
                 }

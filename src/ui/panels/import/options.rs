@@ -67,9 +67,21 @@ fn notes(ui: &mut Ui, notes: &[String], template: Option<&str>) {
     ui.add_space(GRID);
 }
 
-/// Notes are written as clauses; shown alone, they start with a capital.
+/// Notes are written as clauses with `code` quotes; shown alone, they start with a capital
+/// and quote names as prose does.
 fn sentence(note: &str) -> String {
-    let mut chars = note.chars();
+    let mut open = true;
+    let quoted: String = note
+        .chars()
+        .map(|c| match c {
+            '`' => {
+                open = !open;
+                if open { '”' } else { '“' }
+            }
+            other => other,
+        })
+        .collect();
+    let mut chars = quoted.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),

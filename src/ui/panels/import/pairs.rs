@@ -98,6 +98,15 @@ fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut C
                 .count()
         });
         let open = draft.open_values.as_ref() == Some(&column.field);
+        // Value maps turn people's words into a field's values: text, picklists, checkboxes.
+        let worded = matches!(
+            field_type.as_str(),
+            "picklist" | "multipicklist" | "combobox" | "string" | "textarea" | "boolean"
+        );
+        if !worded && !open && mapped == 0 {
+            remove_button(ui, &label, &column.field, commands);
+            return;
+        }
         let text = match (open, mapped) {
             (true, _) => "Hide value map".to_string(),
             (false, 0) => "Map values…".to_string(),
@@ -144,7 +153,7 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
             ui.end_row();
             for (index, (from, to)) in rows.iter().enumerate() {
                 let mut typed = from.clone();
-                let from_edit = ui.add(egui::TextEdit::singleline(&mut typed).desired_width(180.0));
+                let from_edit = ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut typed));
                 named_text(
                     &from_edit,
                     &format!("Cell text {} of {label}", index + 1),
@@ -158,7 +167,7 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                 if picklist.is_empty() {
                     let mut value = to.clone();
                     let to_edit =
-                        ui.add(egui::TextEdit::singleline(&mut value).desired_width(180.0));
+                        ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut value));
                     named_text(&to_edit, &value_name, &value);
                     if to_edit.changed() {
                         set_value(commands, &column.field, index, from.clone(), value);
