@@ -166,7 +166,7 @@ fn a_sheet_is_mapped_checked_imported_and_undone_in_the_sandbox_org() {
 
     // Open: the file dropped on the window.
     h.input_mut().dropped_files.push(super::dropped(&sheet));
-    wait_for_containing(&mut h, "CSV");
+    wait_for_containing(&mut h, "CSV · UTF-8");
     click(&mut h, "Map columns");
 
     // Map: the proposal pairs the columns and keys the rows on the legacy id.

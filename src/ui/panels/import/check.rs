@@ -76,11 +76,11 @@ fn actions(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
         }
         widgets::right_aligned(ui, |ui| {
             let n = state.to_send();
-            let text = format!(
-                "Import {} {}",
-                group_thousands(n),
-                if n == 1 { "row" } else { "rows" }
-            );
+            let text = match n {
+                0 => "Nothing to import".to_string(),
+                1 => "Import 1 row".to_string(),
+                n => format!("Import {} rows", group_thousands(n)),
+            };
             let ready = n > 0 && !state.checking && state.checked.is_some();
             let button = widgets::primary_button(ui, &text, ready);
             let button = if ready {

@@ -150,13 +150,7 @@ fn progress(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
 
 /// What the person should know about rows that did not go in, in the window's words.
 fn outcome_lines(s: &ImportSummary) -> Vec<String> {
-    let rows = |n: u64| {
-        format!(
-            "{} {}",
-            group_thousands(n),
-            if n == 1 { "row" } else { "rows" }
-        )
-    };
+    let were = |n: u64| if n == 1 { "row was" } else { "rows were" };
     let mut lines = Vec::new();
     if s.status == Some(RunStatus::Failed)
         && let Some(message) = &s.message
@@ -165,15 +159,17 @@ fn outcome_lines(s: &ImportSummary) -> Vec<String> {
     }
     if s.invalid > 0 {
         lines.push(format!(
-            "{} invalid were left out: correct them in the sheet (the annotated copy says why) and import it again.",
-            rows(s.invalid)
+            "{} invalid {} left out: correct the sheet (the annotated copy says why) and import it again.",
+            group_thousands(s.invalid),
+            were(s.invalid)
         ));
     }
     let unsent = s.failed + s.not_sent;
     if unsent > 0 {
         lines.push(format!(
-            "{} could not be sent: retry them, or see the errors file.",
-            rows(unsent)
+            "{} {} not sent: retry, or see the errors file.",
+            group_thousands(unsent),
+            were(unsent)
         ));
     }
     lines
