@@ -14,3 +14,4 @@ pub mod import;
 pub mod mapping;
 pub mod palette;
 pub mod settings;
+pub mod two_columns;

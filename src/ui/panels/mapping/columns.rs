@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
-use egui::epaint::CubicBezierShape;
-use egui::{Color32, Frame, Margin, Rect, RichText, Sense, Stroke, Ui, Vec2};
+use egui::{Rect, RichText, Ui, Vec2};
 
 use super::draft::{self, local_text};
 use super::{MappingCommand, MappingState};
 use crate::desktop::{FieldInfo, LocalColumn};
 use crate::sync::link::Link;
 use crate::ui::command::{Command, Commands};
+use crate::ui::panels::two_columns::{self, Target, row};
 use crate::ui::{theme, widgets};
 
 /// What is being dragged (or was picked from the keyboard).
@@ -19,13 +19,6 @@ use crate::ui::{theme, widgets};
 pub enum Dragged {
     Field(String),
     Column(String),
-}
-
-/// How a row looks while something is dragged.
-enum Target {
-    Idle,
-    Valid,
-    Invalid(String),
 }
 
 const LIST_HEIGHT: f32 = 320.0;
@@ -40,25 +33,13 @@ struct Drawn {
 
 /// A curve from each visible mapped field to its visible column, across the gap.
 fn mapping_lines(ui: &Ui, link: &Link, drawn: &Drawn) {
-    let stroke = Stroke::new(1.5, theme::ACCENT.gamma_multiply(0.7));
     for mapping in &link.fields {
-        let (Some(field), Some(column)) = (
+        if let (Some(field), Some(column)) = (
             drawn.fields.get(&mapping.remote),
             mapping.local_column().and_then(|c| drawn.columns.get(c)),
-        ) else {
-            continue;
-        };
-        let start = field.right_center();
-        let end = column.left_center();
-        let bend = Vec2::new((end.x - start.x) * 0.5, 0.0);
-        ui.painter().add(CubicBezierShape::from_points_stroke(
-            [start, start + bend, end - bend, end],
-            false,
-            Color32::TRANSPARENT,
-            stroke,
-        ));
-        ui.painter().circle_filled(start, 3.0, theme::ACCENT);
-        ui.painter().circle_filled(end, 3.0, theme::ACCENT);
+        ) {
+            two_columns::curve(ui, *field, *column);
+        }
     }
 }
 
@@ -68,11 +49,10 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
     if state.picked.is_some() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
         state.picked = None;
     }
-    let dragging = egui::DragAndDrop::payload::<Dragged>(ui.ctx()).map(|d| (*d).clone());
+    let dragging = two_columns::dragging::<Dragged>(ui);
     let active = dragging.clone().or_else(|| state.picked.clone());
     let mut drawn = Drawn::default();
-    let gap = (ui.available_width() * 0.12).clamp(48.0, 120.0);
-    let side = ((ui.available_width() - gap) / 2.0 - ui.spacing().item_spacing.x).max(160.0);
+    let (side, gap) = two_columns::widths(ui);
     ui.horizontal_top(|ui| {
         ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
             ui.set_width(side);
@@ -320,54 +300,6 @@ fn columns_column(
         });
 }
 
-/// One draggable, droppable, focusable row.
-fn row(
-    ui: &mut Ui,
-    key: &str,
-    name: &str,
-    target: &Target,
-    picked: bool,
-    add_contents: impl FnOnce(&mut Ui),
-) -> egui::Response {
-    let visuals = ui.visuals().clone();
-    let (fill, stroke) = match target {
-        Target::Valid => (
-            theme::ACCENT.gamma_multiply(0.12),
-            Stroke::new(1.5, theme::ACCENT),
-        ),
-        _ if picked => (visuals.selection.bg_fill, Stroke::new(1.5, theme::ACCENT)),
-        _ => (theme::card_fill(&visuals), theme::hairline(&visuals)),
-    };
-    let inner = ui.scope(|ui| {
-        if matches!(target, Target::Invalid(_)) {
-            ui.multiply_opacity(0.4);
-        }
-        Frame::new()
-            .fill(fill)
-            .stroke(stroke)
-            .corner_radius(6)
-            .inner_margin(Margin::symmetric(10, 6))
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.spacing_mut().item_spacing.y = 2.0;
-                add_contents(ui);
-            })
-    });
-    let rect = inner.inner.response.rect;
-    let response = ui.interact(rect, ui.scope_id().with(key), Sense::click_and_drag());
-    let label = name.to_string();
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    if response.has_focus() {
-        ui.painter().rect_stroke(
-            rect,
-            6,
-            ui.visuals().selection.stroke,
-            egui::StrokeKind::Outside,
-        );
-    }
-    response
-}
-
 /// Drag, drop and pick on one row.
 fn handle(
     ui: &Ui,
@@ -378,39 +310,24 @@ fn handle(
     drawn: &mut Drawn,
     commands: &mut Commands,
 ) {
-    response.dnd_set_drag_payload(me.clone());
     if ui.clip_rect().contains(response.rect.center()) {
         match &me {
             Dragged::Field(f) => drawn.fields.insert(f.clone(), response.rect),
             Dragged::Column(c) => drawn.columns.insert(c.clone(), response.rect),
         };
     }
-    if response.dnd_hover_payload::<Dragged>().is_some()
-        && let Target::Invalid(why) = target
-    {
-        drawn.hint = Some(why.clone());
+    let hover = if matches!(me, Dragged::Field(_)) {
+        "Drag onto a local column to map it, or press Enter and then choose the column"
+    } else {
+        ""
+    };
+    let pairs = |a: &Dragged, b: &Dragged| pair(a, b).is_some();
+    let handled = two_columns::handle(ui, response, me, target, &mut state.picked, pairs, hover);
+    if handled.refusing.is_some() {
+        drawn.hint = handled.refusing;
     }
-    if let Some(dropped) = response.dnd_release_payload::<Dragged>() {
-        if let Some(command) = pair(&dropped, &me) {
-            commands.push(Command::Mapping(command));
-        }
-        return;
-    }
-    if let Target::Invalid(why) = target {
-        response.clone().on_hover_text(why);
-    } else if matches!(me, Dragged::Field(_)) {
-        response.clone().on_hover_text(
-            "Drag onto a local column to map it, or press Enter and then choose the column",
-        );
-    }
-    if response.clicked() {
-        let picked = state.picked.take();
-        match picked.as_ref().and_then(|p| pair(p, &me)) {
-            Some(command) => commands.push(Command::Mapping(command)),
-            None if picked.as_ref() == Some(&me) => {}
-            None => state.picked = Some(me),
-        }
-        ui.ctx().request_repaint();
+    if let Some(command) = handled.paired.and_then(|(a, b)| pair(&a, &b)) {
+        commands.push(Command::Mapping(command));
     }
 }
 

@@ -1,0 +1,219 @@
+//! Step 1, File: how Tether reads the sheet (format, sheet, first rows), and where its rows
+//! go (connection and object).
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::{ImportCommand, ImportState};
+use crate::desktop::FilePreview;
+use crate::ui::command::{Command, Commands};
+use crate::ui::model::Model;
+use crate::ui::theme::GRID;
+use crate::ui::widgets;
+
+pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut Commands) {
+    let Some(file) = &state.file else {
+        widgets::empty_state(
+            ui,
+            "No file yet",
+            "Drop a CSV or XLSX file on this window, or choose one. Tether shows how it reads the file before anything is sent.",
+            |ui| {
+                let busy = state.chosen.is_some();
+                if widgets::primary_button(ui, "Choose a file…", !busy).clicked() {
+                    commands.push(Command::Import(ImportCommand::ChooseFile));
+                }
+            },
+        );
+        return;
+    };
+    ui.label(RichText::new(file.display().to_string()).strong());
+    if state.loading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Reading the file…").weak());
+        });
+        return;
+    }
+    if state.preview.is_none() {
+        return;
+    }
+    destination(ui, state, model, commands);
+    ui.add_space(GRID);
+    let Some(preview) = &state.preview else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&preview.format).weak());
+        if preview.sheets.len() > 1 {
+            let current = preview.sheet.clone().unwrap_or_default();
+            widgets::combo(ui, "Sheet", current.clone(), |ui| {
+                for sheet in &preview.sheets {
+                    if ui.selectable_label(sheet == &current, sheet).clicked() && sheet != &current
+                    {
+                        commands.push(Command::Import(ImportCommand::SelectSheet(sheet.clone())));
+                    }
+                }
+            });
+        }
+    });
+    let shown = preview.rows.len();
+    let more = if preview.more {
+        " (the file has more)"
+    } else {
+        ""
+    };
+    ui.label(
+        RichText::new(format!(
+            "The first {shown} rows{more}. Cells are shown as text, exactly as read; formulas are never run."
+        ))
+        .small()
+        .weak(),
+    );
+    preview_table(ui, preview);
+}
+
+/// Where the rows go: the connection and the object, then "Map columns".
+fn destination(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut Commands) {
+    widgets::card(ui, |ui| {
+        ui.set_width(ui.available_width());
+        if model.connections.is_empty() {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new("No connection yet. Connect an org, or explore the sandbox org, to import into it.")
+                        .weak(),
+                );
+                if ui.button("Connect org…").clicked() {
+                    commands.push(Command::OpenConnectWizard);
+                }
+            });
+            return;
+        }
+        ui.horizontal(|ui| {
+            widgets::combo(ui, "Connection", state.connection.clone(), |ui| {
+                for connection in &model.connections {
+                    let selected = connection.name == state.connection;
+                    if ui.selectable_label(selected, &connection.name).clicked() && !selected {
+                        commands.push(Command::Import(ImportCommand::SetConnection(
+                            connection.name.clone(),
+                        )));
+                    }
+                }
+            });
+            ui.add_space(GRID);
+            let label = ui.label(RichText::new("Object").weak());
+            ui.add(
+                egui::TextEdit::singleline(&mut state.object)
+                    .desired_width(180.0)
+                    .hint_text(super::DEFAULT_OBJECT),
+            )
+            .labelled_by(label.id);
+            object_menu(ui, state, commands);
+            widgets::right_aligned(ui, |ui| {
+                let ready = !state.connection.is_empty() && !state.proposing;
+                if widgets::primary_button(ui, "Map columns", ready)
+                    .on_hover_text(
+                        "Tether proposes a mapping from the column names; you edit it next",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::Import(ImportCommand::Propose));
+                }
+                if state.proposing {
+                    ui.spinner();
+                }
+            });
+        });
+    });
+}
+
+/// The objects of the connection, narrowed by what is typed in the object box.
+fn object_menu(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
+    let Some(objects) = state.objects.get(&state.connection) else {
+        return;
+    };
+    let exact = objects
+        .iter()
+        .any(|o| o.name.eq_ignore_ascii_case(state.object.trim()));
+    // A name already chosen lists everything; a part of one narrows the list.
+    let typed = if exact {
+        String::new()
+    } else {
+        state.object.trim().to_lowercase()
+    };
+    let response = ui.menu_button("⏷", |ui| {
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .show(ui, |ui| {
+                let mut shown = 0;
+                for object in objects.iter().filter(|o| {
+                    typed.is_empty()
+                        || o.name.to_lowercase().contains(&typed)
+                        || o.label.to_lowercase().contains(&typed)
+                }) {
+                    shown += 1;
+                    if ui
+                        .button(format!("{} ({})", object.label, object.name))
+                        .clicked()
+                    {
+                        commands.push(Command::Import(ImportCommand::SetObject(
+                            object.name.clone(),
+                        )));
+                        ui.close();
+                    }
+                }
+                if shown == 0 {
+                    ui.label(RichText::new("No object matches what is typed").weak());
+                }
+            });
+    });
+    response
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Choose object"));
+}
+
+fn preview_table(ui: &mut Ui, preview: &FilePreview) {
+    let width = preview.headers.len().max(
+        preview
+            .rows
+            .iter()
+            .map(|r| r.cells.len())
+            .max()
+            .unwrap_or(0),
+    );
+    if width == 0 {
+        ui.label(RichText::new("The file has no cells.").weak());
+        return;
+    }
+    egui::ScrollArea::horizontal().show(ui, |ui| {
+        let height = ui.available_height() - 3.0 * GRID;
+        TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::auto().at_least(48.0))
+            .columns(Column::auto().at_least(90.0).clip(true), width)
+            .max_scroll_height(height)
+            .header(24.0, |mut header| {
+                header.col(|ui| {
+                    ui.label(RichText::new("Row").strong());
+                });
+                for i in 0..width {
+                    header.col(|ui| {
+                        let name = preview.headers.get(i).map(String::as_str).unwrap_or("");
+                        ui.label(RichText::new(name).strong());
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, preview.rows.len(), |mut row| {
+                    let data = &preview.rows[row.index()];
+                    row.col(|ui| {
+                        ui.label(RichText::new(data.number.to_string()).weak());
+                    });
+                    for i in 0..width {
+                        row.col(|ui| {
+                            ui.label(data.cells.get(i).map(String::as_str).unwrap_or(""));
+                        });
+                    }
+                });
+            });
+    });
+}

@@ -1,0 +1,250 @@
+//! Step 4, Import: the load's progress with Cancel, then what it did, its files, a retry of
+//! the rows it could not send, and undo after a confirmation.
+
+use egui::{RichText, Ui};
+
+use super::check::{file_row, report_table, tile};
+use super::{ImportCommand, ImportState};
+use crate::import::run::ImportSummary;
+use crate::sync::workspace::journal::RunStatus;
+use crate::ui::command::{Command, Commands};
+use crate::ui::theme::{self, GRID};
+use crate::ui::{group_thousands, widgets};
+
+fn push(commands: &mut Commands, command: ImportCommand) {
+    commands.push(Command::Import(command));
+}
+
+pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
+    if state.importing {
+        progress(ui, state, commands);
+        return;
+    }
+    let Some(report) = state.finished.clone() else {
+        // The load failed before it had a report: the banner says why.
+        ui.horizontal(|ui| {
+            if ui.button("Back to the check").clicked() {
+                push(commands, ImportCommand::GoTo(super::Step::Check));
+            }
+            if ui.button("Import another file").clicked() {
+                push(commands, ImportCommand::StartOver);
+            }
+        });
+        return;
+    };
+    let s = &report.summary;
+    let unsent = s.failed + s.not_sent;
+    let (color, word) = match s.status {
+        Some(RunStatus::Succeeded) => (theme::SUCCESS, "Imported"),
+        Some(RunStatus::Partial) if unsent > 0 => (theme::WARNING, "Imported with failures"),
+        Some(RunStatus::Partial) => (theme::WARNING, "Imported; invalid rows left out"),
+        Some(RunStatus::Cancelled) => (theme::WARNING, "Cancelled"),
+        Some(RunStatus::Failed) => (theme::DANGER, "Failed"),
+        _ => (theme::WARNING, "Stopped"),
+    };
+    ui.horizontal(|ui| {
+        widgets::status(ui, color, word);
+        if let Some(run) = s.run_id {
+            ui.label(RichText::new(format!("Run #{run}")).weak());
+        }
+    });
+    for line in outcome_lines(s) {
+        ui.label(RichText::new(line).color(color));
+    }
+    ui.add_space(GRID);
+    ui.horizontal_wrapped(|ui| {
+        tile(ui, "Created", s.created, theme::SUCCESS);
+        tile(ui, "Updated", s.updated, theme::SUCCESS);
+        tile(ui, "Unchanged", s.unchanged, ui.visuals().weak_text_color());
+        tile(ui, "Failed", s.failed, theme::DANGER);
+        tile(ui, "Not sent", s.not_sent, theme::WARNING);
+        tile(ui, "Invalid", s.invalid, theme::DANGER);
+        tile(ui, "Parents created", s.parents_created, theme::ACCENT);
+    });
+    ui.add_space(GRID);
+    if let Some(path) = &s.report {
+        file_row(ui, "Annotated copy", "Open annotated copy", path, commands);
+    }
+    if let Some(path) = &s.error_file {
+        file_row(ui, "Errors", "Open errors file", path, commands);
+    }
+    ui.add_space(GRID);
+    ui.horizontal(|ui| {
+        if unsent > 0 && s.run_id.is_some() {
+            let text = format!(
+                "Retry {} failed {}",
+                group_thousands(unsent),
+                if unsent == 1 { "row" } else { "rows" }
+            );
+            if widgets::primary_button(ui, &text, !state.undoing).clicked() {
+                push(commands, ImportCommand::Retry);
+            }
+        }
+        let undone = state.undone.is_some();
+        if s.run_id.is_some()
+            && ui
+                .add_enabled(!state.undoing && !undone, egui::Button::new("Undo import…"))
+                .on_hover_text(
+                    "Deletes the records this import created and restores those it updated",
+                )
+                .clicked()
+        {
+            push(commands, ImportCommand::AskUndo);
+        }
+        if ui.button("Import another file").clicked() {
+            push(commands, ImportCommand::StartOver);
+        }
+    });
+    undo_result(ui, state);
+    ui.add_space(GRID);
+    report_table(
+        ui,
+        &report.rows,
+        &mut state.only_attention,
+        "import_result_table",
+    );
+    if state.confirm_undo {
+        confirm_undo(ui, s, commands);
+    }
+}
+
+fn progress(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
+    let (decided, sent, to_send) = state.progress.unwrap_or((0, 0, 0));
+    ui.label(RichText::new("Importing…").strong());
+    let fraction = if to_send == 0 {
+        0.0
+    } else {
+        (sent as f32 / to_send as f32).clamp(0.0, 1.0)
+    };
+    let text = if to_send == 0 {
+        format!("{} rows decided", group_thousands(decided))
+    } else {
+        format!(
+            "{} / {} rows sent",
+            group_thousands(sent),
+            group_thousands(to_send)
+        )
+    };
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .text(text)
+            .desired_width(ui.available_width().min(560.0))
+            .animate(true),
+    );
+    ui.add_space(GRID);
+    ui.horizontal(|ui| {
+        let cancel = ui
+            .add_enabled(!state.cancelling, egui::Button::new("Cancel"))
+            .on_hover_text(
+                "Stops after the rows being sent; what was sent stays and can be undone",
+            );
+        if cancel.clicked() {
+            push(commands, ImportCommand::Cancel);
+        }
+        if state.cancelling {
+            ui.spinner();
+            ui.label(RichText::new("Stopping after the rows being sent…").weak());
+        }
+    });
+}
+
+/// What the person should know about rows that did not go in, in the window's words.
+fn outcome_lines(s: &ImportSummary) -> Vec<String> {
+    let were = |n: u64| if n == 1 { "row was" } else { "rows were" };
+    let mut lines = Vec::new();
+    if s.status == Some(RunStatus::Failed)
+        && let Some(message) = &s.message
+    {
+        lines.push(message.clone());
+    }
+    if s.invalid > 0 {
+        lines.push(format!(
+            "{} invalid {} left out: correct the sheet (the annotated copy says why) and import it again.",
+            group_thousands(s.invalid),
+            were(s.invalid)
+        ));
+    }
+    let unsent = s.failed + s.not_sent;
+    if unsent > 0 {
+        lines.push(format!(
+            "{} {} not sent: retry, or see the errors file.",
+            group_thousands(unsent),
+            were(unsent)
+        ));
+    }
+    lines
+}
+
+fn undo_result(ui: &mut Ui, state: &ImportState) {
+    if state.undoing {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Undoing the import…").weak());
+        });
+    }
+    if let Some(summary) = &state.undone {
+        let c = &summary.counts;
+        let ok = summary.status == RunStatus::Succeeded;
+        let mut parts = vec![format!("{} deleted", group_thousands(c.deleted))];
+        if c.updated > 0 {
+            parts.push(format!("{} restored", group_thousands(c.updated)));
+        }
+        if c.failed > 0 {
+            parts.push(format!("{} failed", group_thousands(c.failed)));
+        }
+        let text = if ok {
+            format!("✔ Import undone: {}", parts.join(", "))
+        } else {
+            format!("⚠ The undo did not finish: {}", parts.join(", "))
+        };
+        let color = if ok { theme::SUCCESS } else { theme::DANGER };
+        ui.label(RichText::new(text).color(color));
+        if let Some(message) = &summary.message {
+            ui.label(RichText::new(message).weak());
+        }
+    }
+}
+
+fn confirm_undo(ui: &mut Ui, s: &ImportSummary, commands: &mut Commands) {
+    let mut text = format!(
+        "The {} records it created are deleted from Salesforce",
+        group_thousands(s.created)
+    );
+    if s.parents_created > 0 {
+        text.push_str(&format!(
+            ", with the {} parent records it created for them",
+            group_thousands(s.parents_created)
+        ));
+    }
+    if s.updated > 0 {
+        text.push_str(&format!(
+            ", and the {} it updated get their values back",
+            group_thousands(s.updated)
+        ));
+    }
+    text.push('.');
+    let modal = egui::Modal::new(egui::Id::unique("import_undo")).show(ui.ctx(), |ui| {
+        ui.set_width(420.0);
+        ui.label(RichText::new("Undo this import?").size(18.0).strong());
+        ui.add_space(GRID);
+        ui.label(text);
+        ui.add_space(2.0 * GRID);
+        ui.horizontal(|ui| {
+            if ui
+                .add(
+                    egui::Button::new(RichText::new("Undo import").color(egui::Color32::WHITE))
+                        .fill(theme::DANGER),
+                )
+                .clicked()
+            {
+                push(commands, ImportCommand::Undo);
+            }
+            if ui.button("Keep it").clicked() {
+                push(commands, ImportCommand::CloseUndo);
+            }
+        });
+    });
+    if modal.should_close() {
+        push(commands, ImportCommand::CloseUndo);
+    }
+}

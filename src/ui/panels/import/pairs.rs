@@ -1,0 +1,336 @@
+//! The pairs of the Map step: each column → field with a remove button, lookups with how
+//! their parent is found, and the value map of a pair.
+
+use egui::{RichText, Role, Ui, WidgetInfo};
+
+use super::ImportCommand;
+use super::draft::{Draft, Edit, match_choices};
+use crate::import::mapping::{ColumnMapping, LookupMapping};
+use crate::ui::command::{Command, Commands};
+use crate::ui::{theme, widgets};
+
+fn edit(commands: &mut Commands, edit: Edit) {
+    commands.push(Command::Import(ImportCommand::Edit(edit)));
+}
+
+fn named(response: &egui::Response, role: Role, name: &str) {
+    response.widget_info(|| WidgetInfo::labeled(role, response.enabled(), name));
+}
+
+/// A text box known by `name`, keeping its text for screen readers.
+pub(super) fn named_text(response: &egui::Response, name: &str, text: &str) {
+    response.widget_info(|| {
+        let mut info = WidgetInfo::text_edit(response.enabled(), text, text, "");
+        info.label = Some(name.to_string());
+        info
+    });
+}
+
+/// A checkbox known by `name`, keeping its state for screen readers.
+pub(super) fn named_check(response: &egui::Response, name: &str, checked: bool) {
+    response
+        .widget_info(|| WidgetInfo::selected(Role::CheckBox, response.enabled(), checked, name));
+}
+
+pub(super) fn show(ui: &mut Ui, draft: &Draft, commands: &mut Commands) {
+    let mapping = draft.current();
+    let count = mapping.columns.len() + mapping.lookups.len();
+    ui.label(RichText::new(format!("Paired columns ({count})")).strong());
+    if count == 0 {
+        ui.label(
+            RichText::new("Nothing paired yet. Drag a sheet column onto a Salesforce field").weak(),
+        );
+    }
+    for column in &mapping.columns {
+        ui.push_id(("pair", &column.field), |ui| {
+            widgets::card(ui, |ui| {
+                ui.set_width(ui.available_width());
+                pair_row(ui, draft, column, commands);
+                if draft.open_values.as_ref() == Some(&column.field) {
+                    value_map(ui, draft, column, commands);
+                }
+            });
+        });
+    }
+    for lookup in &mapping.lookups {
+        ui.push_id(("lookup", &lookup.field), |ui| {
+            widgets::card(ui, |ui| {
+                ui.set_width(ui.available_width());
+                lookup_row(ui, draft, lookup, commands);
+            });
+        });
+    }
+}
+
+fn remove_button(ui: &mut Ui, label: &str, field: &str, commands: &mut Commands) {
+    widgets::right_aligned(ui, |ui| {
+        let remove = ui.small_button("✖").on_hover_text("Remove this pair");
+        named(&remove, Role::Button, &format!("Remove pair of {label}"));
+        if remove.clicked() {
+            edit(
+                commands,
+                Edit::Unmap {
+                    field: field.to_string(),
+                },
+            );
+        }
+    });
+}
+
+fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut Commands) {
+    let label = draft.label_of(&column.field);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&column.column).strong());
+        ui.label(RichText::new("→").color(theme::ACCENT));
+        ui.label(RichText::new(&label).strong());
+        let field_type = draft
+            .field(&column.field)
+            .map(|f| f.field_type.clone())
+            .unwrap_or_default();
+        ui.label(
+            RichText::new(format!("{} · {field_type}", column.field))
+                .small()
+                .weak(),
+        );
+        let mapped = draft.values.get(&column.field).map_or(0, |rows| {
+            rows.iter()
+                .filter(|(a, b)| !a.trim().is_empty() && !b.trim().is_empty())
+                .count()
+        });
+        let open = draft.open_values.as_ref() == Some(&column.field);
+        // Value maps turn people's words into a field's values: text, picklists, checkboxes.
+        let worded = matches!(
+            field_type.as_str(),
+            "picklist" | "multipicklist" | "combobox" | "string" | "textarea" | "boolean"
+        );
+        if !worded && !open && mapped == 0 {
+            remove_button(ui, &label, &column.field, commands);
+            return;
+        }
+        let text = match (open, mapped) {
+            (true, _) => "Hide value map".to_string(),
+            (false, 0) => "Map values…".to_string(),
+            (false, n) => format!("Edit value map ({})…", crate::ui::group_thousands(n as u64)),
+        };
+        let toggle = ui.small_button(text);
+        named(&toggle, Role::Button, &format!("Value map of {label}"));
+        if toggle.clicked() {
+            edit(
+                commands,
+                Edit::ToggleValues {
+                    field: column.field.clone(),
+                },
+            );
+        }
+        remove_button(ui, &label, &column.field, commands);
+    });
+}
+
+/// Cell text → value stored: a picklist offers its values, anything else takes text.
+fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut Commands) {
+    let label = draft.label_of(&column.field);
+    let picklist = draft
+        .field(&column.field)
+        .map(|f| f.picklist_values.clone())
+        .unwrap_or_default();
+    let rows = draft.values.get(&column.field).cloned().unwrap_or_default();
+    ui.add_space(theme::GRID / 2.0);
+    ui.label(
+        RichText::new(format!(
+            "Cells of {} written as on the left are stored as on the right; case and surrounding spaces are ignored",
+            column.column
+        ))
+        .small()
+        .weak(),
+    );
+    egui::Grid::new(("values", &column.field))
+        .num_columns(4)
+        .spacing([theme::GRID, theme::GRID / 2.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new("Cell text").small().strong());
+            ui.label("");
+            ui.label(RichText::new(format!("{label} value")).small().strong());
+            ui.end_row();
+            for (index, (from, to)) in rows.iter().enumerate() {
+                let mut typed = from.clone();
+                let from_edit = ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut typed));
+                named_text(
+                    &from_edit,
+                    &format!("Cell text {} of {label}", index + 1),
+                    &typed,
+                );
+                if from_edit.changed() {
+                    set_value(commands, &column.field, index, typed, to.clone());
+                }
+                ui.label("→");
+                let value_name = format!("Value for {from} in {label}");
+                if picklist.is_empty() {
+                    let mut value = to.clone();
+                    let to_edit =
+                        ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut value));
+                    named_text(&to_edit, &value_name, &value);
+                    if to_edit.changed() {
+                        set_value(commands, &column.field, index, from.clone(), value);
+                    }
+                } else {
+                    let shown = if to.is_empty() {
+                        "Choose a value"
+                    } else {
+                        to.as_str()
+                    };
+                    let combo = egui::ComboBox::from_id_salt(("value", &column.field, index))
+                        .selected_text(shown)
+                        .width(180.0)
+                        .show_ui(ui, |ui| {
+                            for allowed in &picklist {
+                                if ui.selectable_label(allowed == to, allowed).clicked() {
+                                    set_value(
+                                        commands,
+                                        &column.field,
+                                        index,
+                                        from.clone(),
+                                        allowed.clone(),
+                                    );
+                                }
+                            }
+                        });
+                    named(&combo.response, Role::ComboBox, &value_name);
+                }
+                let remove = ui.small_button("✖");
+                named(
+                    &remove,
+                    Role::Button,
+                    &format!("Remove value {} of {label}", index + 1),
+                );
+                if remove.clicked() {
+                    edit(
+                        commands,
+                        Edit::RemoveValue {
+                            field: column.field.clone(),
+                            index,
+                        },
+                    );
+                }
+                ui.end_row();
+            }
+        });
+    let add = ui.small_button("Add value");
+    named(&add, Role::Button, &format!("Add value to {label}"));
+    if add.clicked() {
+        edit(
+            commands,
+            Edit::AddValue {
+                field: column.field.clone(),
+            },
+        );
+    }
+}
+
+fn set_value(commands: &mut Commands, field: &str, index: usize, from: String, to: String) {
+    edit(
+        commands,
+        Edit::SetValue {
+            field: field.to_string(),
+            index,
+            from,
+            to,
+        },
+    );
+}
+
+fn lookup_row(ui: &mut Ui, draft: &Draft, lookup: &LookupMapping, commands: &mut Commands) {
+    let label = draft.label_of(&lookup.field);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&lookup.column).strong());
+        ui.label(RichText::new("→").color(theme::ACCENT));
+        ui.label(RichText::new(&label).strong());
+        widgets::badge(ui, "Lookup", theme::ACCENT);
+        remove_button(ui, &label, &lookup.field, commands);
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Finds the").weak());
+        let mut object = lookup.object.clone();
+        let object_edit = ui.add(egui::TextEdit::singleline(&mut object).desired_width(120.0));
+        named_text(&object_edit, &format!("Parent object of {label}"), &object);
+        if object_edit.changed() {
+            edit(
+                commands,
+                Edit::SetLookupObject {
+                    field: lookup.field.clone(),
+                    object,
+                },
+            );
+        }
+        ui.label(RichText::new("by").weak());
+        let mut choices = match_choices(&lookup.object);
+        if !choices.iter().any(|(_, fields)| fields == &lookup.match_on) {
+            // A mapping from a file may match on fields the menu does not offer.
+            choices.insert(0, ("", lookup.match_on.clone()));
+        }
+        let current = lookup.match_on.join(" or ");
+        let combo = egui::ComboBox::from_id_salt(("match_on", &lookup.field))
+            .selected_text(&current)
+            .show_ui(ui, |ui| {
+                for (text, fields) in &choices {
+                    let text = if text.is_empty() {
+                        fields.join(" or ")
+                    } else {
+                        text.to_string()
+                    };
+                    if ui
+                        .selectable_label(fields == &lookup.match_on, text)
+                        .clicked()
+                    {
+                        edit(
+                            commands,
+                            Edit::SetMatchOn {
+                                field: lookup.field.clone(),
+                                match_on: fields.clone(),
+                            },
+                        );
+                    }
+                }
+            });
+        named(
+            &combo.response,
+            Role::ComboBox,
+            &format!("Match {label} on"),
+        );
+        ui.add_space(theme::GRID);
+        let mut create = lookup.create_missing;
+        let create_box = ui
+            .checkbox(&mut create, "Create missing")
+            .on_hover_text(format!(
+                "A {} no record matches is created first, named as in the cell",
+                lookup.object
+            ));
+        named_check(
+            &create_box,
+            &format!("Create missing {} for {label}", lookup.object),
+            create,
+        );
+        if create_box.changed() {
+            edit(
+                commands,
+                Edit::SetCreateMissing {
+                    field: lookup.field.clone(),
+                    create,
+                },
+            );
+        }
+        let mut required = lookup.required;
+        let required_box = ui
+            .checkbox(&mut required, "Required")
+            .on_hover_text("A blank cell makes the row invalid");
+        named_check(&required_box, &format!("{label} required"), required);
+        if required_box.changed() {
+            edit(
+                commands,
+                Edit::SetLookupRequired {
+                    field: lookup.field.clone(),
+                    required,
+                },
+            );
+        }
+    });
+}

@@ -1,0 +1,210 @@
+//! The wizard on the real desktop service and the built-in sandbox org: a small opportunity
+//! sheet opened, mapped, checked (its invalid row shown), imported, found in the org, undone.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+use tether::desktop::{DesktopConfig, SandboxOptions};
+use tether::ui::{Launch, Prefs, TetherApp};
+
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn window(dir: &Path) -> Harness<'static, TetherApp> {
+    let config = DesktopConfig {
+        data_dir: dir.join("data"),
+        workspace: dir.join("workspace.sqlite"),
+        secrets: None,
+        open_url: std::sync::Arc::new(|_: &str| false),
+        callback_port: 0,
+        sign_in_timeout: Duration::from_secs(30),
+        sandbox: Some(SandboxOptions {
+            data_file: None,
+            seed_records: Some(200),
+            connect_at_start: false,
+            demo_links: false,
+        }),
+    };
+    let launch = Launch::service(config, tether::ui::APP_TITLE, None);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()))
+}
+
+fn wait_until(
+    harness: &mut Harness<'static, TetherApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, TetherApp>) -> bool,
+) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        harness.step();
+        if done(harness) {
+            for _ in 0..3 {
+                harness.step();
+            }
+            return;
+        }
+        if Instant::now() >= deadline {
+            let labels: Vec<String> = harness
+                .query_all_by_label_contains("")
+                .filter_map(|n| n.accesskit_node().label())
+                .take(120)
+                .collect();
+            panic!(
+                "waited {DEADLINE:?} for {what}; failures: {:?}; on screen: {labels:?}",
+                harness.state().model().failures
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn wait_for(harness: &mut Harness<'static, TetherApp>, label: &str) {
+    wait_until(harness, label, |h| {
+        h.query_all_by_label(label).next().is_some()
+    });
+}
+
+fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
+    wait_until(harness, text, |h| {
+        h.query_all_by_label_contains(text).next().is_some()
+    });
+}
+
+fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
+    wait_for(harness, label);
+    let rect = harness.get_by_label(label).rect();
+    if rect.bottom() > 990.0 || rect.top() < 0.0 {
+        harness.get_by_label(label).scroll_to_me();
+        for _ in 0..3 {
+            harness.step();
+        }
+    }
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.step();
+}
+
+/// The Legacy ids of the opportunities the org holds among `ids`.
+fn legacy_ids_in_org(instance: &str, ids: &[&str]) -> Vec<String> {
+    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let http = tether::connect::http_client().unwrap();
+        let login = tether::connect::LoginUrl::parse(instance).unwrap();
+        let tokens = tether::connect::oauth::password_login(
+            &http,
+            &login,
+            DEMO_CLIENT_ID,
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+        )
+        .await
+        .unwrap();
+        let client = tether::salesforce::Client::connect(
+            instance,
+            tether::salesforce::Credentials::access_token(tokens.secret.access_token.clone()),
+            tether::salesforce::ClientConfig::default(),
+        )
+        .await
+        .unwrap();
+        let quoted: Vec<String> = ids.iter().map(|id| format!("'{id}'")).collect();
+        let soql = format!(
+            "SELECT Id, Legacy_Opportunity_Id__c FROM Opportunity WHERE Legacy_Opportunity_Id__c IN ({})",
+            quoted.join(", ")
+        );
+        let mut pages = Box::pin(client.query::<Map<String, Value>>(&soql, None));
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            for record in page.unwrap().records {
+                if let Some(id) = record
+                    .get("Legacy_Opportunity_Id__c")
+                    .and_then(Value::as_str)
+                {
+                    found.push(id.to_string());
+                }
+            }
+        }
+        found.sort();
+        found
+    })
+}
+
+#[test]
+fn a_sheet_is_mapped_checked_imported_and_undone_in_the_sandbox_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let sheet = dir.join("deals.csv");
+    std::fs::write(
+        &sheet,
+        "Opp #,Deal Name,Stage,Amount,Close Date\r\n\
+         IMP-1,Wizard deal one,Prospecting,1200.50,2024-03-01\r\n\
+         IMP-2,Wizard deal two,Closed Won,300,2024-04-02\r\n\
+         IMP-3,Wizard deal three,Qualification,75,2024-05-03\r\n\
+         IMP-4,Wizard deal without a date,Prospecting,10,\r\n",
+    )
+    .unwrap();
+    let ids = ["IMP-1", "IMP-2", "IMP-3", "IMP-4"];
+    let mut h = window(dir);
+
+    click(&mut h, "Explore the sandbox org");
+    wait_until(&mut h, "the sandbox connection", |h| {
+        h.state().model().connections.iter().any(|c| c.embedded)
+    });
+    let instance = h
+        .state()
+        .model()
+        .connections
+        .iter()
+        .find(|c| c.embedded)
+        .map(|c| c.instance_url.clone())
+        .unwrap();
+
+    // Open: the file dropped on the window.
+    h.input_mut().dropped_files.push(super::dropped(&sheet));
+    wait_for_containing(&mut h, "CSV · UTF-8");
+    click(&mut h, "Map columns");
+
+    // Map: the proposal pairs the columns and keys the rows on the legacy id.
+    wait_for(&mut h, "Sheet column Opp #");
+    wait_for_containing(
+        &mut h,
+        "Rows are upserted on Legacy Opportunity Id from Opp #",
+    );
+    wait_for(&mut h, "Remove pair of Stage");
+    wait_for(&mut h, "Remove pair of Close Date");
+
+    // Check: the row without a close date is reported, and nothing is sent.
+    click(&mut h, "Check rows");
+    wait_for(&mut h, "Import 3 rows");
+    wait_for(&mut h, "⛔ Invalid");
+    wait_for(&mut h, "Invalid: 1");
+    assert!(
+        legacy_ids_in_org(&instance, &ids).is_empty(),
+        "the check sends nothing"
+    );
+
+    // Import.
+    click(&mut h, "Import 3 rows");
+    wait_for(&mut h, "Undo import…");
+    wait_for(&mut h, "Created: 3");
+    assert_eq!(
+        legacy_ids_in_org(&instance, &ids),
+        vec!["IMP-1", "IMP-2", "IMP-3"],
+        "every valid row is in the org, once"
+    );
+
+    // Undo, after the confirmation.
+    click(&mut h, "Undo import…");
+    wait_for(&mut h, "Undo this import?");
+    click(&mut h, "Undo import");
+    wait_for_containing(&mut h, "Import undone: 3 deleted");
+    assert!(
+        legacy_ids_in_org(&instance, &ids).is_empty(),
+        "the undo removed what the import created"
+    );
+}
