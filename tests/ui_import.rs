@@ -55,6 +55,11 @@ fn field(name: &str, label: &str, field_type: &str) -> FieldInfo {
         } else {
             vec![]
         },
+        reference_to: match name {
+            "AccountId" => vec!["Account".into()],
+            "OwnerId" => vec!["User".into()],
+            _ => vec![],
+        },
     }
 }
 

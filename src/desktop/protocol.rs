@@ -462,6 +462,8 @@ pub struct FieldInfo {
     /// Neither createable nor updateable: it can only be pulled.
     pub read_only: bool,
     pub picklist_values: Vec<String>,
+    /// For a reference field, the objects it may point to.
+    pub reference_to: Vec<String>,
 }
 
 /// One of the user's own tables, as the right column of the mapping studio shows it.

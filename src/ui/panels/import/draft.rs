@@ -362,7 +362,11 @@ impl Draft {
         }
         self.refused = None;
         if info.field_type == "reference" {
-            let object = parent_object(&info.name);
+            let object = info
+                .reference_to
+                .first()
+                .cloned()
+                .unwrap_or_else(|| parent_object(&info.name));
             let match_on = default_match_on(&object);
             self.mapping.lookups.push(LookupMapping {
                 column,
