@@ -472,3 +472,30 @@ async fn lookups_by_external_id_answer_like_a_scan() {
         assert_eq!(names(&body), expected, "{soql}");
     }
 }
+
+/// Every user of the org has a User record; its full name is compound, written by the org from
+/// the first and last names, and a client cannot set it.
+#[tokio::test]
+async fn users_have_records_with_a_compound_name() {
+    let org = start().await;
+    let client = Client::new(&org).await;
+    let (status, body) = client
+        .query("query", "SELECT Username, Name, Email FROM User", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["records"][0]["Username"], DEMO_USERNAME, "{body}");
+    assert_eq!(body["records"][0]["Name"], "Avery Admin", "{body}");
+    let (_, describe) = client
+        .get("/services/data/v60.0/sobjects/User/describe", None)
+        .await;
+    let name = describe["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["name"] == "Name")
+        .expect("a Name field");
+    assert_eq!(
+        (name["createable"].clone(), name["updateable"].clone()),
+        (json!(false), json!(false))
+    );
+}

@@ -154,10 +154,6 @@ fn user_record_id(store: &Store, user: &SandboxUser) -> Option<String> {
         ("Email", json!(user.email)),
         ("FirstName", json!(user.first_name)),
         ("LastName", json!(user.last_name)),
-        (
-            "Name",
-            json!(format!("{} {}", user.first_name, user.last_name).trim()),
-        ),
         ("Alias", json!(alias.to_lowercase())),
         ("IsActive", json!(user.active)),
     ] {
