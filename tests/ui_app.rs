@@ -373,12 +373,18 @@ fn a_dropped_spreadsheet_opens_the_import_page_with_its_preview() {
         .push(std::sync::Arc::new(Dropped(path.clone())));
     app.frames(2);
     assert_eq!(app.harness.state().page(), Page::Import);
+    // The preview, and the objects the wizard offers to import into.
     assert_eq!(
         app.requests(),
-        vec![Request::PreviewFile {
-            path: path.clone(),
-            sheet: None
-        }]
+        vec![
+            Request::PreviewFile {
+                path: path.clone(),
+                sheet: None
+            },
+            Request::ListObjects {
+                connection: "Acme".into()
+            }
+        ]
     );
     app.wait_for_label("Reading the file…");
     app.send(Event::FilePreview(Box::new(tether::desktop::FilePreview {
