@@ -6,69 +6,13 @@
 mod ui_support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use tether::desktop::{DesktopConfig, SandboxOptions};
 use tether::sync::link::Direction;
 use tether::sync::workspace::Workspace;
-use tether::ui::{Launch, Page, Prefs, TetherApp};
-
-const DEADLINE: Duration = Duration::from_secs(90);
-
-fn window(dir: &Path) -> Harness<'static, TetherApp> {
-    let config = DesktopConfig {
-        data_dir: dir.join("data"),
-        workspace: dir.join("workspace.sqlite"),
-        secrets: None,
-        open_url: std::sync::Arc::new(|_: &str| false),
-        callback_port: 0,
-        sign_in_timeout: Duration::from_secs(30),
-        sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(400),
-            connect_at_start: false,
-            demo_links: true,
-        }),
-    };
-    let launch = Launch::service(config, tether::ui::APP_TITLE, None);
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()))
-}
-
-/// Steps the window until `done` holds; the service works on its own thread meanwhile.
-fn wait_until(
-    harness: &mut Harness<'static, TetherApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, TetherApp>) -> bool,
-) {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        harness.step();
-        if done(harness) {
-            for _ in 0..3 {
-                harness.step();
-            }
-            return;
-        }
-        assert!(Instant::now() < deadline, "waited {DEADLINE:?} for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn wait_for(harness: &mut Harness<'static, TetherApp>, label: &str) {
-    wait_until(harness, label, |h| {
-        h.query_all_by_label(label).next().is_some()
-    });
-}
-
-fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
-    wait_until(harness, text, |h| {
-        h.query_all_by_label_contains(text).next().is_some()
-    });
-}
+use tether::ui::{Page, TetherApp};
+use ui_support::live::{wait_for, wait_for_containing, wait_until, window};
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);
@@ -141,7 +85,7 @@ fn count(dir: &Path, query: &str) -> i64 {
 fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let mut h = window(dir);
+    let mut h = window(dir, 400, true, 900.0);
 
     // Connect: the built-in sandbox org, one click from the empty dashboard.
     click(&mut h, "Explore the sandbox org");

@@ -1,79 +1,12 @@
 //! The wizard on the real desktop service and the built-in sandbox org: a small opportunity
 //! sheet opened, mapped, checked (its invalid row shown), imported, found in the org, undone.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
-
+use crate::ui_support::live::{wait_for, wait_for_containing, wait_until, window};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
-use tether::desktop::{DesktopConfig, SandboxOptions};
-use tether::ui::{Launch, Prefs, TetherApp};
-
-const DEADLINE: Duration = Duration::from_secs(120);
-
-fn window(dir: &Path) -> Harness<'static, TetherApp> {
-    let config = DesktopConfig {
-        data_dir: dir.join("data"),
-        workspace: dir.join("workspace.sqlite"),
-        secrets: None,
-        open_url: std::sync::Arc::new(|_: &str| false),
-        callback_port: 0,
-        sign_in_timeout: Duration::from_secs(30),
-        sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(200),
-            connect_at_start: false,
-            demo_links: false,
-        }),
-    };
-    let launch = Launch::service(config, tether::ui::APP_TITLE, None);
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()))
-}
-
-fn wait_until(
-    harness: &mut Harness<'static, TetherApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, TetherApp>) -> bool,
-) {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        harness.step();
-        if done(harness) {
-            for _ in 0..3 {
-                harness.step();
-            }
-            return;
-        }
-        if Instant::now() >= deadline {
-            let labels: Vec<String> = harness
-                .query_all_by_label_contains("")
-                .filter_map(|n| n.accesskit_node().label())
-                .take(120)
-                .collect();
-            panic!(
-                "waited {DEADLINE:?} for {what}; failures: {:?}; on screen: {labels:?}",
-                harness.state().model().failures
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn wait_for(harness: &mut Harness<'static, TetherApp>, label: &str) {
-    wait_until(harness, label, |h| {
-        h.query_all_by_label(label).next().is_some()
-    });
-}
-
-fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
-    wait_until(harness, text, |h| {
-        h.query_all_by_label_contains(text).next().is_some()
-    });
-}
+use tether::ui::TetherApp;
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);
@@ -149,7 +82,7 @@ fn a_sheet_is_mapped_checked_imported_and_undone_in_the_sandbox_org() {
     )
     .unwrap();
     let ids = ["IMP-1", "IMP-2", "IMP-3", "IMP-4"];
-    let mut h = window(dir);
+    let mut h = window(dir, 200, false, 1000.0);
 
     click(&mut h, "Explore the sandbox org");
     wait_until(&mut h, "the sandbox connection", |h| {

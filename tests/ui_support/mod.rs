@@ -106,3 +106,4 @@ impl Scripted {
         }
     }
 }
+pub mod live;

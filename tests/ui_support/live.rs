@@ -1,0 +1,82 @@
+//! The real window on the real desktop service and the built-in sandbox org, for end-to-end
+//! tests: the service works on its own thread while the test steps the window.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use tether::desktop::{DesktopConfig, SandboxOptions};
+use tether::ui::{Launch, Prefs, TetherApp};
+
+/// How long a step may take before the test gives up: generous, since CI machines are busy.
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The window on a service whose sandbox org is seeded with about `seed_records` records.
+pub fn window(
+    dir: &Path,
+    seed_records: usize,
+    demo_links: bool,
+    height: f32,
+) -> Harness<'static, TetherApp> {
+    let config = DesktopConfig {
+        data_dir: dir.join("data"),
+        workspace: dir.join("workspace.sqlite"),
+        secrets: None,
+        open_url: std::sync::Arc::new(|_: &str| false),
+        callback_port: 0,
+        sign_in_timeout: Duration::from_secs(30),
+        sandbox: Some(SandboxOptions {
+            data_file: None,
+            seed_records: Some(seed_records),
+            connect_at_start: false,
+            demo_links,
+        }),
+    };
+    let launch = Launch::service(config, tether::ui::APP_TITLE, None);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, height))
+        .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()))
+}
+
+/// Steps the window until `done` holds; on time-out, says what was on screen and what failed.
+pub fn wait_until(
+    harness: &mut Harness<'static, TetherApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, TetherApp>) -> bool,
+) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        harness.step();
+        if done(harness) {
+            for _ in 0..3 {
+                harness.step();
+            }
+            return;
+        }
+        if Instant::now() >= deadline {
+            let labels: Vec<String> = harness
+                .query_all_by_label_contains("")
+                .filter_map(|n| n.accesskit_node().label())
+                .take(120)
+                .collect();
+            panic!(
+                "waited {DEADLINE:?} for {what}; failures: {:?}; on screen: {labels:?}",
+                harness.state().model().failures
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+pub fn wait_for(harness: &mut Harness<'static, TetherApp>, label: &str) {
+    wait_until(harness, label, |h| {
+        h.query_all_by_label(label).next().is_some()
+    });
+}
+
+pub fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str) {
+    wait_until(harness, text, |h| {
+        h.query_all_by_label_contains(text).next().is_some()
+    });
+}
