@@ -12,7 +12,7 @@ use egui_kittest::kittest::Queryable;
 use tether::sync::link::Direction;
 use tether::sync::workspace::Workspace;
 use tether::ui::{Page, TetherApp};
-use ui_support::live::{wait_for, wait_for_containing, wait_until, window};
+use ui_support::live::{org_client, wait_for, wait_for_containing, wait_until, window};
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);
@@ -268,27 +268,8 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
 
 /// Changes an Account's phone in the org, as a Salesforce user would.
 fn set_remote_phone(instance: &str, id: &str, phone: &str) {
-    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (runtime, client) = org_client(instance);
     runtime.block_on(async {
-        let http = tether::connect::http_client().unwrap();
-        let login = tether::connect::LoginUrl::parse(instance).unwrap();
-        let tokens = tether::connect::oauth::password_login(
-            &http,
-            &login,
-            DEMO_CLIENT_ID,
-            DEMO_USERNAME,
-            DEMO_PASSWORD,
-        )
-        .await
-        .unwrap();
-        let client = tether::salesforce::Client::connect(
-            instance,
-            tether::salesforce::Credentials::access_token(tokens.secret.access_token.clone()),
-            tether::salesforce::ClientConfig::default(),
-        )
-        .await
-        .unwrap();
         let mut record = serde_json::Map::new();
         record.insert("Id".into(), id.into());
         record.insert("Phone".into(), phone.into());

@@ -1,7 +1,7 @@
 //! The wizard on the real desktop service and the built-in sandbox org: a small opportunity
 //! sheet opened, mapped, checked (its invalid row shown), imported, found in the org, undone.
 
-use crate::ui_support::live::{wait_for, wait_for_containing, wait_until, window};
+use crate::ui_support::live::{org_client, wait_for, wait_for_containing, wait_until, window};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use futures_util::StreamExt;
@@ -24,27 +24,8 @@ fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
 
 /// The Legacy ids of the opportunities the org holds among `ids`.
 fn legacy_ids_in_org(instance: &str, ids: &[&str]) -> Vec<String> {
-    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (runtime, client) = org_client(instance);
     runtime.block_on(async {
-        let http = tether::connect::http_client().unwrap();
-        let login = tether::connect::LoginUrl::parse(instance).unwrap();
-        let tokens = tether::connect::oauth::password_login(
-            &http,
-            &login,
-            DEMO_CLIENT_ID,
-            DEMO_USERNAME,
-            DEMO_PASSWORD,
-        )
-        .await
-        .unwrap();
-        let client = tether::salesforce::Client::connect(
-            instance,
-            tether::salesforce::Credentials::access_token(tokens.secret.access_token.clone()),
-            tether::salesforce::ClientConfig::default(),
-        )
-        .await
-        .unwrap();
         let quoted: Vec<String> = ids.iter().map(|id| format!("'{id}'")).collect();
         let soql = format!(
             "SELECT Id, Legacy_Opportunity_Id__c FROM Opportunity WHERE Legacy_Opportunity_Id__c IN ({})",

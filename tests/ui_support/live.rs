@@ -80,3 +80,31 @@ pub fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str
         h.query_all_by_label_contains(text).next().is_some()
     });
 }
+
+/// A client of the built-in org at `instance`, signed in as its demo user the way another
+/// Salesforce user would be, and a runtime to drive it from a test's thread.
+pub fn org_client(instance: &str) -> (tokio::runtime::Runtime, tether::salesforce::Client) {
+    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = runtime.block_on(async {
+        let http = tether::connect::http_client().unwrap();
+        let login = tether::connect::LoginUrl::parse(instance).unwrap();
+        let tokens = tether::connect::oauth::password_login(
+            &http,
+            &login,
+            DEMO_CLIENT_ID,
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+        )
+        .await
+        .unwrap();
+        tether::salesforce::Client::connect(
+            instance,
+            tether::salesforce::Credentials::access_token(tokens.secret.access_token.clone()),
+            tether::salesforce::ClientConfig::default(),
+        )
+        .await
+        .unwrap()
+    });
+    (runtime, client)
+}
