@@ -12,7 +12,7 @@ use egui::Pos2;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tether::desktop::{
     ConnectionStatus, ConnectionView, Event, FieldInfo, FilePreview, ImportProposal, ImportReport,
-    ImportRequest, ReportRow, Request,
+    ImportRequest, ObjectSummary, ReportRow, Request,
 };
 use tether::import::Row;
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping};
@@ -293,6 +293,55 @@ fn at_map_step() -> (Scripted, PathBuf) {
     app.send(Event::ImportProposal(Box::new(proposal(&path))));
     app.wait_for_label("Sheet column Stage");
     (app, path)
+}
+
+/// A person's click spans frames: pressed in one, released in a later one. The object list
+/// arriving between the two once shifted the ids of the widgets after the object box, and the
+/// click on "Map columns" was lost.
+#[test]
+fn a_click_on_map_columns_survives_the_object_list_arriving_mid_click() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![connection()]));
+    app.frames(2);
+    let path = PathBuf::from("/tmp/deals.csv");
+    drop_file(&mut app, &path);
+    app.send(Event::FilePreview(Box::new(preview(&path))));
+    app.wait_for_label("Map columns");
+    app.settle();
+    app.requests();
+
+    let at = center(&app, "Map columns");
+    app.harness.hover_at(at);
+    app.harness.step();
+    app.harness.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    app.harness.step();
+    app.send(Event::Objects {
+        connection: "Acme".into(),
+        objects: vec![ObjectSummary {
+            name: "Opportunity".into(),
+            label: "Opportunity".into(),
+            custom: false,
+        }],
+    });
+    app.harness.step();
+    app.harness.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    app.frames(2);
+    assert!(
+        app.requests()
+            .iter()
+            .any(|r| matches!(r, Request::ProposeImport { .. })),
+        "the click asked for a proposal"
+    );
 }
 
 #[test]

@@ -57,8 +57,11 @@ pub fn wait_until(
         if Instant::now() >= deadline {
             let labels: Vec<String> = harness
                 .query_all_by_label_contains("")
-                .filter_map(|n| n.accesskit_node().label())
-                .take(120)
+                .filter_map(|n| {
+                    let node = n.accesskit_node();
+                    node.label().or_else(|| node.value())
+                })
+                .take(200)
                 .collect();
             panic!(
                 "waited {DEADLINE:?} for {what}; failures: {:?}; on screen: {labels:?}",

@@ -127,48 +127,63 @@ fn destination(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &m
 }
 
 /// The objects of the connection, narrowed by what is typed in the object box.
+///
+/// The button is drawn, disabled, before the list arrives: a widget that appeared only then
+/// would shift the ids of the widgets after it, and a click pressed on "Map columns" in one
+/// frame and released in the next would be lost.
 fn object_menu(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
-    let Some(objects) = state.objects.get(&state.connection) else {
-        return;
-    };
-    let exact = objects
-        .iter()
-        .any(|o| o.name.eq_ignore_ascii_case(state.object.trim()));
+    let objects = state.objects.get(&state.connection);
+    let exact = objects.is_some_and(|objects| {
+        objects
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(state.object.trim()))
+    });
     // A name already chosen lists everything; a part of one narrows the list.
     let typed = if exact {
         String::new()
     } else {
         state.object.trim().to_lowercase()
     };
-    let response = ui.menu_button("⏷", |ui| {
-        egui::ScrollArea::vertical()
-            .max_height(320.0)
-            .show(ui, |ui| {
-                let mut shown = 0;
-                for object in objects.iter().filter(|o| {
-                    typed.is_empty()
-                        || o.name.to_lowercase().contains(&typed)
-                        || o.label.to_lowercase().contains(&typed)
-                }) {
-                    shown += 1;
-                    if ui
-                        .button(format!("{} ({})", object.label, object.name))
-                        .clicked()
-                    {
-                        commands.push(Command::Import(ImportCommand::SetObject(
-                            object.name.clone(),
-                        )));
-                        ui.close();
+    let response = ui.add_enabled_ui(objects.is_some(), |ui| {
+        ui.menu_button("⏷", |ui| {
+            let Some(objects) = objects else { return };
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    let mut shown = 0;
+                    for object in objects.iter().filter(|o| {
+                        typed.is_empty()
+                            || o.name.to_lowercase().contains(&typed)
+                            || o.label.to_lowercase().contains(&typed)
+                    }) {
+                        shown += 1;
+                        if ui
+                            .button(format!("{} ({})", object.label, object.name))
+                            .clicked()
+                        {
+                            commands.push(Command::Import(ImportCommand::SetObject(
+                                object.name.clone(),
+                            )));
+                            ui.close();
+                        }
                     }
-                }
-                if shown == 0 {
-                    ui.label(RichText::new("No object matches what is typed").weak());
-                }
-            });
-    });
-    response
+                    if shown == 0 {
+                        ui.label(RichText::new("No object matches what is typed").weak());
+                    }
+                });
+        })
         .response
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Choose object"));
+    });
+    let response = if objects.is_some() {
+        response.inner
+    } else {
+        response
+            .inner
+            .on_disabled_hover_text("Tether is still listing the objects of this connection")
+    };
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Button, objects.is_some(), "Choose object")
+    });
 }
 
 fn preview_table(ui: &mut Ui, preview: &FilePreview) {
