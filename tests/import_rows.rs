@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
-use tether::import::mapping::LookupMapping;
+use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, run_import};
 use tether::sync::engine::Cancel;
@@ -21,6 +21,9 @@ mod messy;
 #[path = "import_support/load.rs"]
 mod load;
 use load::*;
+
+#[path = "import_support/workbook.rs"]
+mod workbook;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_the_sheet_names_are_created_first_and_undone_with_it() {
@@ -407,4 +410,101 @@ async fn a_cancelled_import_leaves_the_rest_for_a_retry() {
         .map(|r| r["Legacy_Opportunity_Id__c"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(keys.len(), 2_500);
+}
+
+/// A workbook saved by Excel: the deals on its second sheet, dates as Excel stores them (serial
+/// days shown through a date format) beside a date typed as text, amounts as numbers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workbook_sheet_is_imported_with_its_dates_on_the_day_excel_shows() {
+    use workbook::Cell::{Date, Number, Text};
+    let bench = Bench::new().await;
+    let header = || {
+        vec![
+            ("A", Text("Opp #")),
+            ("B", Text("Deal Name")),
+            ("C", Text("Stage")),
+            ("D", Text("Amount")),
+            ("E", Text("Close Date")),
+        ]
+    };
+    let deal = |key, name, amount, close| {
+        vec![
+            ("A", Text(key)),
+            ("B", Text(name)),
+            ("C", Text("Prospecting")),
+            ("D", Number(amount)),
+            ("E", close),
+        ]
+    };
+    let bytes = workbook::build(
+        &[
+            ("Notes", vec![(1, vec![("A", Text("Read me first"))])]),
+            (
+                "Deals",
+                vec![
+                    (1, header()),
+                    (2, deal("W-1", "Workbook one", "1200.5", Date("45352"))),
+                    (3, deal("W-2", "Workbook two", "300", Text("04/02/2024"))),
+                    (4, deal("W-3", "Workbook three", "75", Date("45412"))),
+                ],
+            ),
+        ],
+        &[],
+    );
+    let file = bench.dir.path().join("pipeline.xlsx");
+    std::fs::write(&file, bytes).unwrap();
+    let mut mapping = ImportMapping::new("Opportunity");
+    mapping.key = Some(KeyMapping {
+        column: "Opp #".into(),
+        field: "Legacy_Opportunity_Id__c".into(),
+    });
+    mapping.formats.date = tether::import::mapping::date_format_from_label("MM/DD/YYYY").unwrap();
+    mapping.columns = vec![
+        ColumnMapping::new("Deal Name", "Name"),
+        ColumnMapping::new("Stage", "StageName"),
+        ColumnMapping::new("Amount", "Amount"),
+        ColumnMapping::new("Close Date", "CloseDate"),
+    ];
+    let mut job = ImportJob::new(&file, "Sandbox org", mapping);
+    job.read.sheet = Some("Deals".into());
+    job.out_dir = Some(bench.dir.path().to_path_buf());
+
+    let summary = run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.created, summary.invalid, summary.status),
+        (3, 0, Some(RunStatus::Succeeded)),
+        "{summary:?}"
+    );
+    let stored: BTreeMap<String, (Value, Option<f64>)> = imported(&bench.client)
+        .await
+        .into_iter()
+        .map(|r| {
+            (
+                r["Legacy_Opportunity_Id__c"].as_str().unwrap().to_string(),
+                (r["CloseDate"].clone(), r["Amount"].as_f64()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stored,
+        BTreeMap::from([
+            ("W-1".into(), (json!("2024-03-01"), Some(1200.5))),
+            ("W-2".into(), (json!("2024-04-02"), Some(300.0))),
+            ("W-3".into(), (json!("2024-04-30"), Some(75.0))),
+        ])
+    );
+    // The annotated copy is a CSV of the chosen sheet, each row beside its record.
+    let annotated = read_results(summary.report.as_ref().unwrap());
+    let rows: Vec<(&str, &str)> = annotated
+        .iter()
+        .map(|r| (r["Row"].as_str(), r["Opp #"].as_str()))
+        .collect();
+    assert_eq!(rows, [("2", "W-1"), ("3", "W-2"), ("4", "W-3")]);
+    assert!(
+        annotated
+            .iter()
+            .all(|r| r["Salesforce Id"].starts_with("006"))
+    );
 }

@@ -2,109 +2,10 @@
 
 use super::*;
 
-mod workbook {
-    use super::*;
+#[path = "../import_support/workbook.rs"]
+mod workbook;
 
-    pub enum Cell {
-        Text(&'static str),
-        Number(&'static str),
-        Bool(bool),
-        Shared(usize),
-    }
-
-    /// A minimal `.xlsx` package: sheets of rows given as (row number, [(column letter, cell)]).
-    /// A sheet row: its number and its cells by column letter.
-    pub type SheetRow = (u32, Vec<(&'static str, Cell)>);
-
-    pub fn build(sheets: &[(&str, Vec<SheetRow>)], shared: &[&str]) -> Vec<u8> {
-        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default();
-        let mut put = |name: &str, body: String| {
-            zip.start_file(name, options).unwrap();
-            zip.write_all(body.as_bytes()).unwrap();
-        };
-        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        let mut types = String::from(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#,
-        );
-        let mut listed = String::new();
-        let mut rels = String::new();
-        for (i, (name, rows)) in sheets.iter().enumerate() {
-            let n = i + 1;
-            types.push_str(&format!(r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#));
-            listed.push_str(&format!(
-                r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#
-            ));
-            rels.push_str(&format!(r#"<Relationship Id="rId{n}" Type="{rel}/worksheet" Target="worksheets/sheet{n}.xml"/>"#));
-            let mut data = String::new();
-            for (number, cells) in rows {
-                data.push_str(&format!(r#"<row r="{number}">"#));
-                for (col, cell) in cells {
-                    let at = format!("{col}{number}");
-                    data.push_str(&match cell {
-                        Cell::Text(t) => {
-                            format!(r#"<c r="{at}" t="inlineStr"><is><t>{t}</t></is></c>"#)
-                        }
-                        Cell::Number(v) => format!(r#"<c r="{at}"><v>{v}</v></c>"#),
-                        Cell::Bool(b) => {
-                            format!(r#"<c r="{at}" t="b"><v>{}</v></c>"#, u8::from(*b))
-                        }
-                        Cell::Shared(i) => format!(r#"<c r="{at}" t="s"><v>{i}</v></c>"#),
-                    });
-                }
-                data.push_str("</row>");
-            }
-            put(
-                &format!("xl/worksheets/sheet{n}.xml"),
-                format!(
-                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>{data}</sheetData></worksheet>"#
-                ),
-            );
-        }
-        let mut workbook_rels = rels;
-        if !shared.is_empty() {
-            types.push_str(r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>"#);
-            workbook_rels.push_str(&format!(
-                r#"<Relationship Id="rIdS" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>"#
-            ));
-            let items: String = shared
-                .iter()
-                .map(|s| format!("<si><t>{s}</t></si>"))
-                .collect();
-            put(
-                "xl/sharedStrings.xml",
-                format!(
-                    r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" count="{0}" uniqueCount="{0}">{items}</sst>"#,
-                    shared.len()
-                ),
-            );
-        }
-        types.push_str("</Types>");
-        put("[Content_Types].xml", types);
-        put(
-            "_rels/.rels",
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-            ),
-        );
-        put(
-            "xl/workbook.xml",
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{listed}</sheets></workbook>"#
-            ),
-        );
-        put(
-            "xl/_rels/workbook.xml.rels",
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{workbook_rels}</Relationships>"#
-            ),
-        );
-        zip.finish().unwrap().into_inner()
-    }
-}
-
-use workbook::Cell::{Bool, Number, Shared, Text};
+use workbook::Cell::{Bool, Date, DateTime, Number, Shared, Text};
 
 pub(crate) fn deals_workbook() -> Vec<u8> {
     workbook::build(
@@ -144,6 +45,15 @@ pub(crate) fn deals_workbook() -> Vec<u8> {
                     (
                         6,
                         vec![("A", Text("=HYPERLINK(&quot;x&quot;)")), ("B", Number("3"))],
+                    ),
+                    // Dates as Excel stores them: serial days, shown through a date format.
+                    (
+                        7,
+                        vec![
+                            ("A", Date("45352")),
+                            ("B", DateTime("45352.75")),
+                            ("C", Number("45352")),
+                        ],
                     ),
                 ],
             ),
@@ -195,6 +105,7 @@ fn workbook_sheets_are_listed_and_the_chosen_one_is_read() {
             "4: Globex||FALSE",
             "ValueWithoutHeader row=5 column=5",
             "6: =HYPERLINK(\"x\")|3|",
+            "7: 2024-03-01|2024-03-01T18:00:00|45352",
         ]
     );
     assert_eq!(

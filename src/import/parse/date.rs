@@ -201,7 +201,8 @@ impl DateFormat {
 
 /// [`DateFormat::parse_date`] for a column written in several formats (a detection's
 /// suggestion, say). A value is read by whichever format fits it; one that two formats read as
-/// different days is refused rather than guessed. No formats at all means ISO 8601.
+/// different days is refused rather than guessed. No formats at all means ISO 8601, and ISO 8601
+/// is read whatever the formats.
 pub fn parse_date_any(formats: &[DateFormat], text: &str) -> Result<Option<NaiveDate>, ParseError> {
     let value = text.trim();
     if value.is_empty() {
@@ -259,6 +260,11 @@ fn read_any(formats: &[DateFormat], value: &str) -> Result<(DateFormat, Reading)
         .filter_map(|f| f.read(value).ok().map(|r| (*f, r)))
         .collect();
     match fitting.as_slice() {
+        // A workbook's date cells arrive as ISO 8601 whatever the column's text dates look
+        // like, and a four-digit year first has no other reading in any format offered.
+        [] if let Ok(reading) = DateFormat::Iso8601.read(value) => {
+            Ok((DateFormat::Iso8601, reading))
+        }
         [] => Err(first.read(value).err().map_or_else(
             || first.error(value, Misfit::Shape(String::new())),
             |m| first.error(value, m),

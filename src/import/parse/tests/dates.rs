@@ -336,3 +336,25 @@ fn several_formats_read_a_mixed_column_and_refuse_disagreement() {
         "{misfit}"
     );
 }
+
+/// A workbook's real date cells arrive as ISO 8601 beside text dates in the column's own
+/// format; both are read, and the ISO reading is the only one any format gives.
+#[test]
+fn iso_dates_are_read_whatever_the_column_format() {
+    for format in [DMY, MDY, DateFormat::ExcelSerial] {
+        assert_eq!(
+            format.parse_date("2024-04-03"),
+            Ok(Some(ymd(2024, 4, 3))),
+            "{}",
+            format.label()
+        );
+        let moment = format
+            .parse_datetime("2024-04-03T18:00:00", offset(2))
+            .unwrap()
+            .unwrap();
+        assert_eq!(moment.to_rfc3339(), "2024-04-03T18:00:00+02:00");
+    }
+    assert_eq!(MDY.parse_date("04/03/2024"), Ok(Some(ymd(2024, 4, 3))));
+    // Two-digit years stay the column format's business.
+    assert!(DMY.parse_date("24-04-03").is_err());
+}
