@@ -313,12 +313,8 @@ fn a_click_on_map_columns_survives_the_object_list_arriving_mid_click() {
     let at = center(&app, "Map columns");
     app.harness.hover_at(at);
     app.harness.step();
-    app.harness.event(egui::Event::PointerButton {
-        pos: at,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
+    // Pressed here, released below: `drag_at` and `drop_at` do no more than that.
+    app.harness.drag_at(at);
     app.harness.step();
     app.send(Event::Objects {
         connection: "Acme".into(),
@@ -329,12 +325,7 @@ fn a_click_on_map_columns_survives_the_object_list_arriving_mid_click() {
         }],
     });
     app.harness.step();
-    app.harness.event(egui::Event::PointerButton {
-        pos: at,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
+    app.harness.drop_at(at);
     app.frames(2);
     assert!(
         app.requests()
