@@ -379,6 +379,53 @@ fn a_dragged_column_and_a_value_map_are_in_the_checked_mapping() {
 }
 
 #[test]
+fn a_column_read_in_its_own_date_and_number_formats_is_in_the_checked_mapping() {
+    let (mut app, _) = at_map_step();
+    drag(
+        &mut app,
+        "Sheet column Close Date",
+        "Salesforce field Close Date",
+    );
+    drag(&mut app, "Sheet column Amount", "Salesforce field Amount");
+    app.wait_for_label("Date format of Close Date");
+    press(&mut app, "Date format of Close Date");
+    app.wait_for_label("DD.MM.YYYY (e.g. 03.04.2024)");
+    press(&mut app, "DD.MM.YYYY (e.g. 03.04.2024)");
+    app.wait_for_label("Number format of Amount");
+    press(&mut app, "Number format of Amount");
+    app.wait_for_label("German (e.g. 1.200,50)");
+    press(&mut app, "German (e.g. 1.200,50)");
+    app.settle();
+
+    press(&mut app, "Check rows");
+    let (request, _) = wait_request(&mut app, "the check", |r| {
+        matches!(r, Request::CheckImport(_))
+    });
+    let mapping = import_request(request).mapping;
+    let column = |field: &str| {
+        mapping
+            .columns
+            .iter()
+            .find(|c| c.field == field)
+            .unwrap_or_else(|| panic!("{field} is paired: {mapping:?}"))
+            .clone()
+    };
+    assert_eq!(
+        column("CloseDate")
+            .date_format
+            .map(|f| f.label())
+            .as_deref(),
+        Some("DD.MM.YYYY")
+    );
+    assert_eq!(
+        column("Amount").number_format.map(|l| l.name()),
+        Some("German")
+    );
+    // The sheet's own formats are untouched.
+    assert_eq!(mapping.formats.date.label(), "ISO 8601");
+}
+
+#[test]
 fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() {
     let (mut app, _) = at_map_step();
     // Tall enough for the lookup's row under the two columns.

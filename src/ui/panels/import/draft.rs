@@ -77,6 +77,16 @@ pub enum Edit {
     },
     SetDateFormat(DateFormat),
     SetNumberFormat(NumberLocale),
+    /// The date format of one pair's column; none reads it as the sheet's.
+    SetColumnDateFormat {
+        field: String,
+        format: Option<DateFormat>,
+    },
+    /// The number format of one pair's column; none reads it as the sheet's.
+    SetColumnNumberFormat {
+        field: String,
+        locale: Option<NumberLocale>,
+    },
     SetBlank(BlankMeans),
     SetTimeZone(String),
 }
@@ -346,9 +356,23 @@ impl Draft {
             }
             Edit::SetDateFormat(format) => self.mapping.formats.date = format,
             Edit::SetNumberFormat(locale) => self.mapping.formats.number = locale,
+            Edit::SetColumnDateFormat { field, format } => {
+                if let Some(column) = self.column_mut(&field) {
+                    column.date_format = format;
+                }
+            }
+            Edit::SetColumnNumberFormat { field, locale } => {
+                if let Some(column) = self.column_mut(&field) {
+                    column.number_format = locale;
+                }
+            }
             Edit::SetBlank(blank) => self.mapping.formats.blank_checkbox = blank,
             Edit::SetTimeZone(zone) => self.mapping.formats.time_zone = zone,
         }
+    }
+
+    fn column_mut(&mut self, field: &str) -> Option<&mut ColumnMapping> {
+        self.mapping.columns.iter_mut().find(|c| c.field == field)
     }
 
     fn map(&mut self, column: String, field: String) {

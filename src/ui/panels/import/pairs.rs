@@ -6,6 +6,7 @@ use egui::{RichText, Role, Ui, WidgetInfo};
 use super::ImportCommand;
 use super::draft::{Draft, Edit, match_choices};
 use crate::import::mapping::{ColumnMapping, LookupMapping};
+use crate::import::parse::{ALL_DATE_FORMATS, NumberLocale};
 use crate::ui::command::{Command, Commands};
 use crate::ui::{theme, widgets};
 
@@ -103,6 +104,7 @@ fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut C
             field_type.as_str(),
             "picklist" | "multipicklist" | "combobox" | "string" | "textarea" | "boolean"
         );
+        column_format(ui, draft, column, &label, &field_type, commands);
         if !worded && !open && mapped == 0 {
             remove_button(ui, &label, &column.field, commands);
             return;
@@ -124,6 +126,85 @@ fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut C
         }
         remove_button(ui, &label, &column.field, commands);
     });
+}
+
+/// A date or number column read in its own format, when it differs from the rest of the sheet.
+fn column_format(
+    ui: &mut Ui,
+    draft: &Draft,
+    column: &ColumnMapping,
+    label: &str,
+    field_type: &str,
+    commands: &mut Commands,
+) {
+    let sheet = &draft.current().formats;
+    let field = column.field.clone();
+    match field_type {
+        "date" | "datetime" => format_menu(
+            ui,
+            &format!("Date format of {label}"),
+            ("Dates", sheet.date.label()),
+            column.date_format,
+            ALL_DATE_FORMATS.map(|f| (f, f.label(), f.example())),
+            |format| Edit::SetColumnDateFormat { field, format },
+            commands,
+        ),
+        "currency" | "double" | "percent" | "int" | "long" => format_menu(
+            ui,
+            &format!("Number format of {label}"),
+            ("Numbers", sheet.number.name().to_string()),
+            column.number_format,
+            NumberLocale::ALL.map(|l| (l, l.name().to_string(), l.example().to_string())),
+            |locale| Edit::SetColumnNumberFormat { field, locale },
+            commands,
+        ),
+        _ => {}
+    }
+}
+
+/// A small menu: "as the sheet" (`None`), then each format with an example.
+fn format_menu<F: Copy + PartialEq, const N: usize>(
+    ui: &mut Ui,
+    name: &str,
+    (what, sheet): (&str, String),
+    current: Option<F>,
+    choices: [(F, String, String); N],
+    to_edit: impl FnOnce(Option<F>) -> Edit,
+    commands: &mut Commands,
+) {
+    let shown = match choices.iter().find(|(f, _, _)| Some(*f) == current) {
+        Some((_, label, _)) => format!("{what}: {label}"),
+        None => format!("{what} as the sheet ({sheet})"),
+    };
+    let mut chosen = None;
+    let response = ui
+        .menu_button(RichText::new(shown).small(), |ui| {
+            if ui
+                .selectable_label(current.is_none(), format!("As the sheet ({sheet})"))
+                .clicked()
+            {
+                chosen = Some(None);
+            }
+            for (format, label, example) in &choices {
+                if ui
+                    .selectable_label(
+                        current == Some(*format),
+                        format!("{label} (e.g. {example})"),
+                    )
+                    .clicked()
+                {
+                    chosen = Some(Some(*format));
+                }
+            }
+            if chosen.is_some() {
+                ui.close();
+            }
+        })
+        .response;
+    named(&response, Role::Button, name);
+    if let Some(choice) = chosen {
+        edit(commands, to_edit(choice));
+    }
 }
 
 /// Cell text → value stored: a picklist offers its values, anything else takes text.
