@@ -295,6 +295,31 @@ fn at_map_step() -> (Scripted, PathBuf) {
     (app, path)
 }
 
+/// Where no file dialog opens (a desktop without a portal), a typed or pasted path opens
+/// the file.
+#[test]
+fn a_pasted_path_opens_the_file_without_a_dialog() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![connection()]));
+    app.frames(2);
+    app.wait_for_label("Import");
+    press(&mut app, "Import");
+    app.wait_for_label("Or type the path of a file");
+    app.type_into("Or type the path of a file", "'/tmp/my%20deals.csv'");
+    press(&mut app, "Open this file");
+    let (request, _) = wait_request(&mut app, "the preview", |r| {
+        matches!(r, Request::PreviewFile { .. })
+    });
+    assert_eq!(
+        request,
+        Request::PreviewFile {
+            path: PathBuf::from("/tmp/my%20deals.csv"),
+            sheet: None
+        },
+        "a plain path is taken as typed; only file URLs are decoded"
+    );
+}
+
 /// A person's click spans frames: pressed in one, released in a later one. The object list
 /// arriving between the two once shifted the ids of the widgets after the object box, and the
 /// click on "Map columns" was lost.

@@ -22,6 +22,8 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands
                 if widgets::primary_button(ui, "Choose a file…", !busy).clicked() {
                     commands.push(Command::Import(ImportCommand::ChooseFile));
                 }
+                ui.add_space(2.0 * GRID);
+                typed_path(ui, state, commands);
             },
         );
         return;
@@ -70,6 +72,68 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands
         .weak(),
     );
     preview_table(ui, preview);
+}
+
+/// A path typed or pasted: the way in where the system offers no file dialog (a desktop
+/// without a portal, a remote session).
+fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
+    let label = ui.label(RichText::new("Or type the path of a file").small().weak());
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut state.typed_path)
+                .desired_width(420.0)
+                .hint_text("/home/me/deals.csv"),
+        )
+        .labelled_by(label.id);
+    let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let path = path_of(&state.typed_path);
+    if ui
+        .add_enabled(path.is_some(), egui::Button::new("Open this file"))
+        .clicked()
+        || entered
+    {
+        if let Some(path) = path {
+            commands.push(Command::Import(ImportCommand::Open(path)));
+        }
+    }
+}
+
+/// The file a typed path names: quotes a file manager adds and a `file://` prefix are
+/// dropped, and `~` is the home folder.
+pub(super) fn path_of(typed: &str) -> Option<std::path::PathBuf> {
+    let text = typed.trim();
+    let text = ['"', '\'']
+        .iter()
+        .find_map(|q| text.strip_prefix(*q)?.strip_suffix(*q))
+        .unwrap_or(text);
+    let text = match text.strip_prefix("file://") {
+        Some(url_path) => percent_decoded(url_path)?,
+        None => text.to_string(),
+    };
+    if text.is_empty() {
+        return None;
+    }
+    match text.strip_prefix("~/") {
+        Some(rest) => std::env::home_dir().map(|home| home.join(rest)),
+        None => Some(std::path::PathBuf::from(text)),
+    }
+}
+
+/// `%20` and the like in a file URL, as file managers copy them.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' && tail.len() >= 2 {
+            let hex = std::str::from_utf8(&tail[..2]).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Where the rows go: the connection and the object, then "Map columns".
@@ -231,4 +295,31 @@ fn preview_table(ui: &mut Ui, preview: &FilePreview) {
                 });
             });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_of;
+    use std::path::PathBuf;
+
+    #[test]
+    fn typed_paths_lose_quotes_and_file_prefixes() {
+        for (typed, path) in [
+            ("/tmp/deals.csv", Some("/tmp/deals.csv")),
+            ("  '/tmp/my deals.csv' ", Some("/tmp/my deals.csv")),
+            ("\"/tmp/deals.xlsx\"", Some("/tmp/deals.xlsx")),
+            ("file:///tmp/deals.csv", Some("/tmp/deals.csv")),
+            (
+                "file:///tmp/my%20deals%C3%A9.csv",
+                Some("/tmp/my dealsé.csv"),
+            ),
+            ("deals.csv", Some("deals.csv")),
+            ("   ", None),
+            ("''", None),
+        ] {
+            assert_eq!(path_of(typed), path.map(PathBuf::from), "{typed}");
+        }
+        let home = std::env::home_dir().expect("a home folder");
+        assert_eq!(path_of("~/deals.csv"), Some(home.join("deals.csv")));
+    }
 }

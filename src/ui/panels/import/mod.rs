@@ -95,6 +95,8 @@ pub struct ImportState {
     chosen: Option<mpsc::Receiver<Option<PathBuf>>>,
     /// To wake the window when the dialog answers.
     ctx: Option<egui::Context>,
+    /// A path typed where no file dialog is at hand.
+    pub typed_path: String,
     pub connection: String,
     pub object: String,
     objects: HashMap<String, Vec<ObjectSummary>>,
