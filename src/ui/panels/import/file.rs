@@ -87,14 +87,13 @@ fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
         .labelled_by(label.id);
     let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     let path = path_of(&state.typed_path);
-    if ui
+    let clicked = ui
         .add_enabled(path.is_some(), egui::Button::new("Open this file"))
-        .clicked()
-        || entered
+        .clicked();
+    if (clicked || entered)
+        && let Some(path) = path
     {
-        if let Some(path) = path {
-            commands.push(Command::Import(ImportCommand::Open(path)));
-        }
+        commands.push(Command::Import(ImportCommand::Open(path)));
     }
 }
 
