@@ -508,3 +508,83 @@ async fn a_workbook_sheet_is_imported_with_its_dates_on_the_day_excel_shows() {
             .all(|r| r["Salesforce Id"].starts_with("006"))
     );
 }
+
+/// Lead Source is not a restricted picklist: a word its list does not have makes the row
+/// invalid, unless the column keeps such values, and then Salesforce stores them as written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_asks() {
+    let bench = Bench::new().await;
+    let file = write(
+        bench.dir.path(),
+        "sources.csv",
+        "Opp #,Deal Name,Stage,Close Date,Source\r\n\
+         S-1,Fair deal,Prospecting,2024-03-01,Trade show 2019\r\n\
+         S-2,Site deal,Prospecting,2024-03-02,web\r\n",
+    );
+    let mut mapping = ImportMapping::new("Opportunity");
+    mapping.key = Some(KeyMapping {
+        column: "Opp #".into(),
+        field: "Legacy_Opportunity_Id__c".into(),
+    });
+    mapping.columns = vec![
+        ColumnMapping::new("Deal Name", "Name"),
+        ColumnMapping::new("Stage", "StageName"),
+        ColumnMapping::new("Close Date", "CloseDate"),
+        ColumnMapping::new("Source", "LeadSource"),
+    ];
+    let job = |mapping: &ImportMapping, dry_run| {
+        let mut job = ImportJob::new(&file, "Sandbox org", mapping.clone());
+        job.dry_run = dry_run;
+        job.out_dir = Some(bench.dir.path().to_path_buf());
+        job
+    };
+    let refused = run_import(
+        &bench.path,
+        &bench.client,
+        &job(&mapping, true),
+        &Cancel::new(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((refused.to_create, refused.invalid), (1, 1), "{refused:?}");
+    let report = read_results(refused.report.as_ref().unwrap());
+    assert!(
+        report[0]["Message"].contains("`Trade show 2019` is not a Lead Source (LeadSource) value")
+            && report[0]["Message"].contains("let the column keep values the list does not have"),
+        "{report:?}"
+    );
+
+    mapping.columns[3].keep_unlisted = true;
+    let kept = run_import(
+        &bench.path,
+        &bench.client,
+        &job(&mapping, false),
+        &Cancel::new(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((kept.created, kept.invalid), (2, 0), "{kept:?}");
+    let sources: BTreeMap<String, Value> = query(
+        &bench.client,
+        "SELECT Legacy_Opportunity_Id__c, LeadSource FROM Opportunity WHERE Legacy_Opportunity_Id__c != null",
+    )
+    .await
+    .into_iter()
+    .map(|r| {
+        (
+            r["Legacy_Opportunity_Id__c"].as_str().unwrap().to_string(),
+            r["LeadSource"].clone(),
+        )
+    })
+    .collect();
+    assert_eq!(
+        sources,
+        BTreeMap::from([
+            ("S-1".into(), json!("Trade show 2019")),
+            ("S-2".into(), json!("Web")),
+        ]),
+        "listed values take the list's spelling; others are kept as written"
+    );
+}

@@ -55,6 +55,7 @@ fn field(name: &str, label: &str, field_type: &str) -> FieldInfo {
         } else {
             vec![]
         },
+        restricted_picklist: false,
         reference_to: match name {
             "AccountId" => vec!["Account".into()],
             "OwnerId" => vec!["User".into()],
@@ -375,6 +376,9 @@ fn a_dragged_column_and_a_value_map_are_in_the_checked_mapping() {
     app.wait_for_label("Closed Won");
     press(&mut app, "Closed Won");
     app.settle();
+    // Stage is not a restricted picklist, so other words may be kept as written.
+    press(&mut app, "Keep unlisted values of Stage");
+    app.settle();
 
     press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
@@ -392,6 +396,7 @@ fn a_dragged_column_and_a_value_map_are_in_the_checked_mapping() {
         stage.values.get("Won").map(String::as_str),
         Some("Closed Won")
     );
+    assert!(stage.keep_unlisted, "{stage:?}");
     assert_eq!(request.connection, "Acme");
     assert_eq!(request.retry_of, None);
     assert_eq!(

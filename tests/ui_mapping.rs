@@ -24,6 +24,7 @@ fn field(name: &str, label: &str, field_type: &str, required: bool, read_only: b
         external_id: false,
         read_only,
         picklist_values: vec![],
+        restricted_picklist: false,
         reference_to: Vec::new(),
     }
 }

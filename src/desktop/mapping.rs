@@ -237,6 +237,7 @@ pub fn field_info(field: &FieldDescribe) -> FieldInfo {
         external_id: field.external_id,
         read_only: !createable && !field.updateable,
         picklist_values,
+        restricted_picklist: field.flag("restrictedPicklist"),
         reference_to: field.reference_to.clone(),
     }
 }

@@ -462,6 +462,8 @@ pub struct FieldInfo {
     /// Neither createable nor updateable: it can only be pulled.
     pub read_only: bool,
     pub picklist_values: Vec<String>,
+    /// Salesforce refuses values a restricted picklist's list does not have.
+    pub restricted_picklist: bool,
     /// For a reference field, the objects it may point to.
     pub reference_to: Vec<String>,
 }

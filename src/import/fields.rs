@@ -23,6 +23,9 @@ pub enum FieldType {
     Picklist {
         values: Vec<String>,
         multi: bool,
+        /// Salesforce refuses a value the list does not have; an unrestricted picklist keeps
+        /// it as an inactive value.
+        restricted: bool,
     },
     Boolean,
     Number {
@@ -89,6 +92,7 @@ impl FieldSpec {
             "picklist" | "multipicklist" => FieldType::Picklist {
                 values: field.active_picklist_values(),
                 multi: field.field_type == "multipicklist",
+                restricted: field.flag("restrictedPicklist"),
             },
             "email" => FieldType::Email { max_len },
             "reference" | "id" => FieldType::Id,
@@ -128,6 +132,8 @@ pub struct CellRules {
     /// Lower-cased, trimmed cell → value.
     pub values: HashMap<String, String>,
     pub default: Option<String>,
+    /// An unrestricted picklist's column keeps values its list does not have.
+    pub keep_unlisted: bool,
 }
 
 impl CellRules {
@@ -144,6 +150,7 @@ impl CellRules {
             },
             values: HashMap::new(),
             default: None,
+            keep_unlisted: false,
         }
     }
 
@@ -189,7 +196,11 @@ pub fn read_cell(
             }
             text_value(field, value, *max_len).map(Some)
         }
-        FieldType::Picklist { values, multi } => {
+        FieldType::Picklist {
+            values,
+            multi,
+            restricted,
+        } => {
             let parts: Vec<&str> = if *multi {
                 value
                     .split(';')
@@ -205,7 +216,11 @@ pub fn read_cell(
                     v.eq_ignore_ascii_case(part) || v.to_lowercase() == part.to_lowercase()
                 }) {
                     Some(known) => chosen.push(known.clone()),
-                    None => return Err(not_in_picklist(field, part, values)),
+                    None if rules.keep_unlisted && !restricted => {
+                        text_value(field, part, PICKLIST_VALUE_MAX_LEN)?;
+                        chosen.push(part.to_string());
+                    }
+                    None => return Err(not_in_picklist(field, part, values, *restricted)),
                 }
             }
             Ok(Some(Value::String(chosen.join(";"))))
@@ -282,7 +297,10 @@ fn text_value(field: &FieldSpec, text: &str, max_len: usize) -> Result<Value, St
     Ok(Value::String(text.to_string()))
 }
 
-fn not_in_picklist(field: &FieldSpec, value: &str, values: &[String]) -> String {
+/// The longest value a picklist's list holds.
+const PICKLIST_VALUE_MAX_LEN: usize = 255;
+
+fn not_in_picklist(field: &FieldSpec, value: &str, values: &[String], restricted: bool) -> String {
     const SHOWN: usize = 12;
     let mut known = values
         .iter()
@@ -293,10 +311,17 @@ fn not_in_picklist(field: &FieldSpec, value: &str, values: &[String]) -> String 
     if values.len() > SHOWN {
         known.push_str(&format!(" and {} more", values.len() - SHOWN));
     }
-    format!(
-        "`{value}` is not a {} value; add it to the column's value map, or use one of: {known}",
-        field.named()
-    )
+    if restricted {
+        format!(
+            "`{value}` is not a {} value; add it to the column's value map, or use one of: {known}",
+            field.named()
+        )
+    } else {
+        format!(
+            "`{value}` is not a {} value; add it to the column's value map, use one of: {known}, or let the column keep values the list does not have",
+            field.named()
+        )
+    }
 }
 
 /// Reads `+01:00`, `-05:30`, `Z` or `UTC`.
@@ -357,6 +382,7 @@ mod tests {
         let stage = FieldType::Picklist {
             values: vec!["Prospecting".into(), "Closed Won".into()],
             multi: false,
+            restricted: false,
         };
         type Case<'a> = (FieldType, &'a str, Result<Option<Value>, &'a str>);
         let cases: Vec<Case> = vec![
@@ -436,6 +462,7 @@ mod tests {
         let stage = spec(FieldType::Picklist {
             values: vec!["Closed Won".into()],
             multi: false,
+            restricted: false,
         });
         let mut rules = rules();
         rules.values.insert("won".into(), "Closed Won".into());
@@ -448,6 +475,55 @@ mod tests {
             read_cell(&stage, &rules, "").unwrap(),
             Some(serde_json::json!("Closed Won"))
         );
+    }
+
+    /// Values a picklist's list does not have: refused unless the column keeps them, and
+    /// never kept for a restricted picklist, which Salesforce would refuse.
+    #[test]
+    fn unlisted_picklist_values_are_kept_only_when_asked_and_allowed() {
+        let picklist = |restricted, multi| {
+            spec(FieldType::Picklist {
+                values: vec!["Web".into(), "Phone".into()],
+                multi,
+                restricted,
+            })
+        };
+        let long = "x".repeat(256);
+        for (restricted, multi, keep, cell, expected) in [
+            (
+                false,
+                false,
+                false,
+                "Trade show",
+                Err("use one of: Web, Phone, or let the column keep values the list does not have"),
+            ),
+            (false, false, true, "Trade show", Ok("Trade show")),
+            (false, false, true, " web ", Ok("Web")),
+            (false, true, true, "web; Trade show", Ok("Web;Trade show")),
+            (
+                true,
+                false,
+                true,
+                "Trade show",
+                Err("add it to the column's value map, or use one of: Web, Phone"),
+            ),
+            (
+                false,
+                false,
+                true,
+                long.as_str(),
+                Err("256 characters long"),
+            ),
+        ] {
+            let mut rules = rules();
+            rules.keep_unlisted = keep;
+            let got = read_cell(&picklist(restricted, multi), &rules, cell);
+            match (&got, expected) {
+                (Ok(Some(g)), Ok(e)) => assert_eq!(g, &serde_json::json!(e), "{cell}"),
+                (Err(g), Err(e)) => assert!(g.contains(e), "{cell}: {g}"),
+                _ => panic!("{cell}: got {got:?}, expected {expected:?}"),
+            }
+        }
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub struct ColumnMapping {
     /// This column's number format, when it differs from the sheet's.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "locale_text")]
     pub number_format: Option<NumberLocale>,
+    /// For an unrestricted picklist: values its list does not have are sent as written
+    /// (Salesforce keeps them as inactive values) instead of making the row invalid.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_unlisted: bool,
 }
 
 impl ColumnMapping {
@@ -71,6 +75,7 @@ impl ColumnMapping {
             default: None,
             date_format: None,
             number_format: None,
+            keep_unlisted: false,
         }
     }
 }

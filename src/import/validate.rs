@@ -57,6 +57,14 @@ pub enum MappingError {
     BadConstant { field: String, reason: String },
     #[error("`{text}` is not a time zone offset; write it like +01:00, -05:00 or Z")]
     BadTimeZone { text: String },
+    #[error(
+        "column `{column}` cannot keep values the list of {field} does not have: {reason}; map its values instead"
+    )]
+    CannotKeepUnlisted {
+        column: String,
+        field: String,
+        reason: &'static str,
+    },
 }
 
 /// What stops one row, with the column it comes from.
@@ -201,6 +209,23 @@ impl Validator {
                 .map(|(from, to)| (from.trim().to_lowercase(), to.clone()))
                 .collect();
             rules.default = mapped.default.clone();
+            if mapped.keep_unlisted {
+                let reason = match spec.kind {
+                    FieldType::Picklist {
+                        restricted: true, ..
+                    } => Some("it is a restricted picklist, and Salesforce refuses them"),
+                    FieldType::Picklist { .. } => None,
+                    _ => Some("it is not a picklist"),
+                };
+                if let Some(reason) = reason {
+                    return Err(MappingError::CannotKeepUnlisted {
+                        column: mapped.column.clone(),
+                        field: spec.named(),
+                        reason,
+                    });
+                }
+                rules.keep_unlisted = true;
+            }
             columns.push(ColumnRule {
                 index: column(&mapped.column)?,
                 column: mapped.column.clone(),

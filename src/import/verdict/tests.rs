@@ -307,6 +307,18 @@ fn mappings_that_cannot_work_are_refused_before_any_row() {
             Box::new(|m| m.formats.time_zone = "CET".into()),
             "`CET` is not a time zone offset",
         ),
+        (
+            Box::new(|m| m.columns[2].keep_unlisted = true),
+            "column `Amount` cannot keep values the list of Amount does not have: it is not a picklist",
+        ),
+        (
+            Box::new(|m| {
+                m.columns[1].field = "ForecastCategoryName".into();
+                m.columns[1].keep_unlisted = true;
+                m.constants.insert("StageName".into(), "Prospecting".into());
+            }),
+            "it is a restricted picklist, and Salesforce refuses them",
+        ),
     ];
     for (change, expected) in cases {
         let mut mapping = mapping();

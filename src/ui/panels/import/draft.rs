@@ -87,6 +87,11 @@ pub enum Edit {
         field: String,
         locale: Option<NumberLocale>,
     },
+    /// Whether an unrestricted picklist's column keeps values its list does not have.
+    SetKeepUnlisted {
+        field: String,
+        keep: bool,
+    },
     SetBlank(BlankMeans),
     SetTimeZone(String),
 }
@@ -364,6 +369,11 @@ impl Draft {
             Edit::SetColumnNumberFormat { field, locale } => {
                 if let Some(column) = self.column_mut(&field) {
                     column.number_format = locale;
+                }
+            }
+            Edit::SetKeepUnlisted { field, keep } => {
+                if let Some(column) = self.column_mut(&field) {
+                    column.keep_unlisted = keep;
                 }
             }
             Edit::SetBlank(blank) => self.mapping.formats.blank_checkbox = blank,

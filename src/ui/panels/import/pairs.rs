@@ -305,6 +305,42 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
             },
         );
     }
+    keep_unlisted(ui, draft, column, &label, commands);
+}
+
+/// An unrestricted picklist may keep values its list does not have: Salesforce stores them as
+/// inactive values. A restricted one refuses them, so the choice is not offered.
+fn keep_unlisted(
+    ui: &mut Ui,
+    draft: &Draft,
+    column: &ColumnMapping,
+    label: &str,
+    commands: &mut Commands,
+) {
+    let Some(field) = draft.field(&column.field) else {
+        return;
+    };
+    if !matches!(field.field_type.as_str(), "picklist" | "multipicklist")
+        || field.restricted_picklist
+    {
+        return;
+    }
+    let mut keep = column.keep_unlisted;
+    let response = ui
+        .checkbox(&mut keep, "Keep values the list does not have")
+        .on_hover_text(
+            "Unmapped values are sent as written, and Salesforce keeps them as inactive values of the picklist. Otherwise their rows are reported as invalid",
+        );
+    named_check(&response, &format!("Keep unlisted values of {label}"), keep);
+    if response.changed() {
+        edit(
+            commands,
+            Edit::SetKeepUnlisted {
+                field: column.field.clone(),
+                keep,
+            },
+        );
+    }
 }
 
 fn set_value(commands: &mut Commands, field: &str, index: usize, from: String, to: String) {

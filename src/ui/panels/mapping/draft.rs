@@ -281,6 +281,7 @@ mod tests {
             external_id: false,
             read_only,
             picklist_values: vec![],
+            restricted_picklist: false,
             reference_to: Vec::new(),
         }
     }

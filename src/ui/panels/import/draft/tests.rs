@@ -17,6 +17,7 @@ fn field(name: &str, field_type: &str) -> FieldInfo {
         } else {
             vec![]
         },
+        restricted_picklist: false,
         reference_to: Vec::new(),
     }
 }
