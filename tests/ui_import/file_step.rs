@@ -1,0 +1,74 @@
+//! The File step: a sheet opened without a file dialog, and a click on "Map columns" that
+//! must not be lost while the object list arrives.
+
+use std::path::PathBuf;
+
+use tether::desktop::{Event, ObjectSummary, Request};
+
+use super::ui_support::Scripted;
+use super::{center, connection, drop_file, press, preview, wait_request};
+
+/// Where no file dialog opens (a desktop without a portal), a typed or pasted path opens
+/// the file.
+#[test]
+fn a_pasted_path_opens_the_file_without_a_dialog() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![connection()]));
+    app.frames(2);
+    app.wait_for_label("Import");
+    press(&mut app, "Import");
+    app.wait_for_label("Or type the path of a file");
+    app.type_into("Or type the path of a file", "'/tmp/my%20deals.csv'");
+    press(&mut app, "Open this file");
+    let (request, _) = wait_request(&mut app, "the preview", |r| {
+        matches!(r, Request::PreviewFile { .. })
+    });
+    assert_eq!(
+        request,
+        Request::PreviewFile {
+            path: PathBuf::from("/tmp/my%20deals.csv"),
+            sheet: None
+        },
+        "a plain path is taken as typed; only file URLs are decoded"
+    );
+}
+
+/// A person's click spans frames: pressed in one, released in a later one. The object list
+/// arriving between the two once shifted the ids of the widgets after the object box, and the
+/// click on "Map columns" was lost.
+#[test]
+fn a_click_on_map_columns_survives_the_object_list_arriving_mid_click() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![connection()]));
+    app.frames(2);
+    let path = PathBuf::from("/tmp/deals.csv");
+    drop_file(&mut app, &path);
+    app.send(Event::FilePreview(Box::new(preview(&path))));
+    app.wait_for_label("Map columns");
+    app.settle();
+    app.requests();
+
+    let at = center(&app, "Map columns");
+    app.harness.hover_at(at);
+    app.harness.step();
+    // Pressed here, released below: `drag_at` and `drop_at` do no more than that.
+    app.harness.drag_at(at);
+    app.harness.step();
+    app.send(Event::Objects {
+        connection: "Acme".into(),
+        objects: vec![ObjectSummary {
+            name: "Opportunity".into(),
+            label: "Opportunity".into(),
+            custom: false,
+        }],
+    });
+    app.harness.step();
+    app.harness.drop_at(at);
+    app.frames(2);
+    assert!(
+        app.requests()
+            .iter()
+            .any(|r| matches!(r, Request::ProposeImport { .. })),
+        "the click asked for a proposal"
+    );
+}
