@@ -31,6 +31,26 @@ fn a_pasted_path_opens_the_file_without_a_dialog() {
         },
         "a plain path is taken as typed; only file URLs are decoded"
     );
+
+    // With a sheet open, another one is opened the same way.
+    app.send(Event::FilePreview(Box::new(preview(&PathBuf::from(
+        "/tmp/my%20deals.csv",
+    )))));
+    app.wait_for_label("Type a path…");
+    press(&mut app, "Type a path…");
+    app.wait_for_label("Or type the path of a file");
+    app.type_into("Or type the path of a file", "/tmp/other.csv");
+    press(&mut app, "Open this file");
+    let (request, _) = wait_request(&mut app, "the second preview", |r| {
+        matches!(r, Request::PreviewFile { .. })
+    });
+    assert_eq!(
+        request,
+        Request::PreviewFile {
+            path: PathBuf::from("/tmp/other.csv"),
+            sheet: None
+        }
+    );
 }
 
 /// A person's click spans frames: pressed in one, released in a later one. The object list

@@ -228,6 +228,7 @@ impl ImportState {
         match command {
             ImportCommand::Open(path) => {
                 self.forget_file();
+                self.typed_path.clear();
                 self.file = Some(path.clone());
                 self.loading = true;
                 out.push(Request::PreviewFile { path, sheet: None });
@@ -466,6 +467,13 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
                 let button = ui.add_enabled(!busy, egui::Button::new("Choose another file…"));
                 if button.clicked() {
                     commands.push(Command::Import(ImportCommand::ChooseFile));
+                }
+                // Where no file dialog opens, the empty state takes a typed path.
+                let by_path = ui
+                    .button("Type a path…")
+                    .on_hover_text("Open another file by typing or pasting its path");
+                if by_path.clicked() {
+                    commands.push(Command::Import(ImportCommand::StartOver));
                 }
             });
         }
