@@ -344,7 +344,7 @@ fn a_dragged_column_and_a_value_map_are_in_the_checked_mapping() {
 }
 
 #[test]
-fn a_column_read_in_its_own_date_and_number_formats_is_in_the_checked_mapping() {
+fn how_cells_are_read_per_column_and_for_the_sheet_is_in_the_checked_mapping() {
     let (mut app, _) = at_map_step();
     drag(
         &mut app,
@@ -361,6 +361,11 @@ fn a_column_read_in_its_own_date_and_number_formats_is_in_the_checked_mapping() 
     app.wait_for_label("German (e.g. 1.200,50)");
     press(&mut app, "German (e.g. 1.200,50)");
     app.settle();
+    app.type_into("Blank cells of Close Date", "2024-12-31");
+    press(
+        &mut app,
+        "Round numbers with more decimals than their field keeps",
+    );
 
     press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
@@ -386,6 +391,9 @@ fn a_column_read_in_its_own_date_and_number_formats_is_in_the_checked_mapping() 
         column("Amount").number_format.map(|l| l.name()),
         Some("German")
     );
+    assert_eq!(column("CloseDate").default.as_deref(), Some("2024-12-31"));
+    assert_eq!(column("Amount").default, None);
+    assert!(mapping.formats.round_numbers);
     // The sheet's own formats are untouched.
     assert_eq!(mapping.formats.date.label(), "ISO 8601");
 }

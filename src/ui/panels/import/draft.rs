@@ -94,6 +94,13 @@ pub enum Edit {
     },
     SetBlank(BlankMeans),
     SetTimeZone(String),
+    /// Round numbers with more decimal places than their field keeps, instead of refusing them.
+    SetRoundNumbers(bool),
+    /// What a pair's blank cells become; blank text means they stay empty.
+    SetDefault {
+        field: String,
+        default: String,
+    },
 }
 
 /// Sample values kept per column, for the value-map prefill.
@@ -378,6 +385,12 @@ impl Draft {
             }
             Edit::SetBlank(blank) => self.mapping.formats.blank_checkbox = blank,
             Edit::SetTimeZone(zone) => self.mapping.formats.time_zone = zone,
+            Edit::SetRoundNumbers(round) => self.mapping.formats.round_numbers = round,
+            Edit::SetDefault { field, default } => {
+                if let Some(column) = self.column_mut(&field) {
+                    column.default = (!default.trim().is_empty()).then_some(default);
+                }
+            }
         }
     }
 

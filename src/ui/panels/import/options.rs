@@ -370,6 +370,15 @@ fn formats(ui: &mut Ui, draft: &Draft, commands: &mut Commands) {
             edit(commands, Edit::SetTimeZone(zone));
         }
     });
+    let mut round = formats.round_numbers;
+    let response = ui
+        .checkbox(&mut round, "Round numbers with more decimals than their field keeps")
+        .on_hover_text(
+            "Otherwise a number like 10.005 in a field with two decimal places makes its row invalid",
+        );
+    if response.changed() {
+        edit(commands, Edit::SetRoundNumbers(round));
+    }
 }
 
 /// What a blank checkbox cell becomes, in words.

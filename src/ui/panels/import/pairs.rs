@@ -105,6 +105,7 @@ fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut C
             "picklist" | "multipicklist" | "combobox" | "string" | "textarea" | "boolean"
         );
         column_format(ui, draft, column, &label, &field_type, commands);
+        blank_default(ui, column, &label, commands);
         if !worded && !open && mapped == 0 {
             remove_button(ui, &label, &column.field, commands);
             return;
@@ -126,6 +127,28 @@ fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut C
         }
         remove_button(ui, &label, &column.field, commands);
     });
+}
+
+/// What the column's blank cells become, read like any other cell of it.
+fn blank_default(ui: &mut Ui, column: &ColumnMapping, label: &str, commands: &mut Commands) {
+    let mut text = column.default.clone().unwrap_or_default();
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut text)
+                .desired_width(110.0)
+                .hint_text("if blank…"),
+        )
+        .on_hover_text("What blank cells of this column become; left empty, they stay empty");
+    named_text(&response, &format!("Blank cells of {label}"), &text);
+    if response.changed() {
+        edit(
+            commands,
+            Edit::SetDefault {
+                field: column.field.clone(),
+                default: text,
+            },
+        );
+    }
 }
 
 /// A date or number column read in its own format, when it differs from the rest of the sheet.

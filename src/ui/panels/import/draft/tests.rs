@@ -145,3 +145,38 @@ fn the_key_takes_its_field_and_column_from_other_pairs() {
     });
     assert_eq!(d.mapping().key, None);
 }
+
+#[test]
+fn a_blank_default_is_dropped_and_settings_of_unpaired_fields_change_nothing() {
+    let mut d = draft();
+    d.apply(Edit::Map {
+        column: "Stage".into(),
+        field: "StageName".into(),
+    });
+    d.apply(Edit::SetDefault {
+        field: "StageName".into(),
+        default: "Prospecting".into(),
+    });
+    d.apply(Edit::SetKeepUnlisted {
+        field: "StageName".into(),
+        keep: true,
+    });
+    let stage = &d.mapping().columns[0];
+    assert_eq!(stage.default.as_deref(), Some("Prospecting"));
+    assert!(stage.keep_unlisted);
+    d.apply(Edit::SetDefault {
+        field: "StageName".into(),
+        default: "  ".into(),
+    });
+    assert_eq!(d.mapping().columns[0].default, None);
+    let before = d.mapping();
+    d.apply(Edit::SetDefault {
+        field: "Legacy__c".into(),
+        default: "X".into(),
+    });
+    d.apply(Edit::SetColumnDateFormat {
+        field: "Legacy__c".into(),
+        format: Some(crate::import::parse::DateFormat::Iso8601),
+    });
+    assert_eq!(d.mapping(), before);
+}
