@@ -327,6 +327,23 @@ async fn syncs_queue_a_second_sync_now_is_refused_and_a_waiting_sync_can_be_canc
         })
         .await;
     assert!(refused.contains("already syncing"), "{refused}");
+    // A link cannot be deleted while its sync is under way or waiting.
+    window.send(Request::DeleteLink {
+        name: waiting.to_string(),
+    });
+    let kept = window
+        .wait("the refused deletion", |e| match e {
+            Event::Failed {
+                topic: Topic::Links,
+                message,
+            } => Some(message.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(
+        kept.contains("is syncing; cancel the sync or wait for it to finish"),
+        "{kept}"
+    );
     window.send(Request::CancelSync {
         link: waiting.to_string(),
     });
@@ -342,6 +359,10 @@ async fn syncs_queue_a_second_sync_now_is_refused_and_a_waiting_sync_can_be_canc
     // Each accepted Sync Now ran exactly once.
     let runs = journal::runs(ws.conn(), Some(waiting), 10).unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
+    assert!(
+        ws.link(waiting).is_ok(),
+        "the link whose deletion was refused is kept"
+    );
 }
 
 /// A keychain in memory, for connections whose org is never reached.

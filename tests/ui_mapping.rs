@@ -67,23 +67,31 @@ fn read_only_pushed(link: &Link) -> Vec<Problem> {
         .collect()
 }
 
-/// Answers the studio's requests; every saved link lands in `saved`.
-fn scripted(link: Link, saved: Arc<Mutex<Vec<Link>>>) -> Launch {
+/// Answers the studio's requests; every saved link lands in `saved`, every request in `asked`.
+/// A second link, `accounts-eu`, is listed after `link`.
+fn scripted(link: Link, saved: Arc<Mutex<Vec<Link>>>, asked: Arc<Mutex<Vec<Request>>>) -> Launch {
     Launch::with_starter(
         Box::new(move |wake| {
             let (mut service, window) = channels(wake);
             std::thread::spawn(move || {
                 while let Some(request) = service.requests.blocking_recv() {
+                    asked.lock().unwrap().push(request.clone());
+                    let card = |link: Link| LinkCard {
+                        link,
+                        last_run: None,
+                        last_success: None,
+                        next_run: None,
+                        open_conflicts: 0,
+                        failed_last_run: 0,
+                    };
                     let answer = match request {
                         Request::ListConnections => Some(Event::Connections(vec![])),
-                        Request::ListLinks => Some(Event::Links(vec![LinkCard {
-                            link: link.clone(),
-                            last_run: None,
-                            last_success: None,
-                            next_run: None,
-                            open_conflicts: 0,
-                            failed_last_run: 0,
-                        }])),
+                        Request::ListLinks => {
+                            let mut other = link.clone();
+                            other.name = "accounts-eu".into();
+                            Some(Event::Links(vec![card(link.clone()), card(other)]))
+                        }
+                        Request::DeleteLink { name } => Some(Event::LinkDeleted { link: name }),
                         Request::ListObjects { connection } => Some(Event::Objects {
                             connection,
                             objects: vec![ObjectSummary {
@@ -157,8 +165,17 @@ fn scripted(link: Link, saved: Arc<Mutex<Vec<Link>>>) -> Launch {
 }
 
 fn studio(link: Link) -> (Harness<'static, TetherApp>, Arc<Mutex<Vec<Link>>>) {
+    let (harness, saved, _) = studio_asked(link);
+    (harness, saved)
+}
+
+/// [`studio`], with every request the window sent.
+type Asked = Arc<Mutex<Vec<Request>>>;
+
+fn studio_asked(link: Link) -> (Harness<'static, TetherApp>, Arc<Mutex<Vec<Link>>>, Asked) {
     let saved = Arc::new(Mutex::new(Vec::new()));
-    let launch = scripted(link, saved.clone());
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let launch = scripted(link, saved.clone(), asked.clone());
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1280.0, 1000.0))
         .build_eframe(|cc| TetherApp::new(cc, launch));
@@ -172,7 +189,7 @@ fn studio(link: Link) -> (Harness<'static, TetherApp>, Arc<Mutex<Vec<Link>>>) {
         h.query_by_label("Salesforce field Industry").is_some()
             && h.query_by_label("Local column industry").is_some()
     });
-    (harness, saved)
+    (harness, saved, asked)
 }
 
 /// Steps the window until `done`, or fails after a deadline.
@@ -434,5 +451,115 @@ fn a_computed_field_previews_on_sample_rows_and_saves_its_expression() {
     assert_eq!(
         link.fields,
         vec![FieldMapping::expression("upper(name)", "Phone")]
+    );
+}
+
+/// Opens the link picker and chooses `name`.
+fn pick_link(harness: &mut Harness<'static, TetherApp>, name: &str) {
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Link")
+        .click();
+    wait_until(harness, "the link list", |h| {
+        h.query_by_label(name).is_some()
+    });
+    harness.get_by_label(name).click();
+    harness.step();
+    harness.step();
+}
+
+fn open_link_title(harness: &Harness<'static, TetherApp>) -> Option<String> {
+    harness
+        .query_all_by_label_contains("Account ↔ customers · ")
+        .next()
+        .and_then(|n| {
+            use egui_kittest::kittest::NodeT;
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+}
+
+#[test]
+fn switching_links_asks_before_dropping_unsaved_changes() {
+    let (mut harness, _, _) = studio_asked(saved_link(vec![]));
+    drag(
+        &mut harness,
+        "Salesforce field Industry",
+        "Local column industry",
+        |_| {},
+    );
+    wait_until(&mut harness, "the unsaved changes", |h| {
+        h.query_by_label("Unsaved changes").is_some()
+    });
+
+    // The link already open: nothing to ask, the edits stay.
+    pick_link(&mut harness, "accounts");
+    assert!(harness.query_by_label("Discard unsaved changes?").is_none());
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+
+    pick_link(&mut harness, "accounts-eu");
+    wait_until(&mut harness, "the question", |h| {
+        h.query_by_label("Discard unsaved changes?").is_some()
+    });
+    harness.get_by_label("Keep editing").click();
+    wait_until(&mut harness, "the question to close", |h| {
+        h.query_by_label("Discard unsaved changes?").is_none()
+    });
+    assert!(
+        harness.query_by_label("Unsaved changes").is_some(),
+        "the edits are still there"
+    );
+    assert_eq!(
+        open_link_title(&harness).as_deref(),
+        Some("Account ↔ customers · accounts on sandbox")
+    );
+
+    pick_link(&mut harness, "accounts-eu");
+    wait_until(&mut harness, "the question", |h| {
+        h.query_by_label("Discard changes").is_some()
+    });
+    harness.get_by_label("Discard changes").click();
+    wait_until(&mut harness, "the other link", |h| {
+        open_link_title(h).as_deref() == Some("Account ↔ customers · accounts-eu on sandbox")
+    });
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+}
+
+#[test]
+fn a_saved_link_is_deleted_only_after_confirmation() {
+    let (mut harness, _, asked) = studio_asked(saved_link(vec![]));
+    let deletes = |asked: &Asked| {
+        asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| matches!(r, Request::DeleteLink { .. }))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    harness.get_by_label("Delete…").click();
+    wait_until(&mut harness, "the question", |h| {
+        h.query_by_label("Delete the link accounts?").is_some()
+    });
+    harness.get_by_label("Keep editing").click();
+    wait_until(&mut harness, "the question to close", |h| {
+        h.query_by_label("Delete the link accounts?").is_none()
+    });
+    assert!(deletes(&asked).is_empty(), "nothing is deleted unasked");
+
+    harness.get_by_label("Delete…").click();
+    wait_until(&mut harness, "the question", |h| {
+        h.query_by_label("Delete link").is_some()
+    });
+    harness.get_by_label("Delete link").click();
+    wait_until(&mut harness, "the deletion", |h| {
+        h.query_all_by_label_contains("Deleted the link accounts")
+            .next()
+            .is_some()
+    });
+    assert_eq!(
+        deletes(&asked),
+        vec![Request::DeleteLink {
+            name: "accounts".into()
+        }]
     );
 }

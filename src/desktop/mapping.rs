@@ -159,6 +159,11 @@ impl Service {
     }
 
     pub(super) async fn delete_link(self: &Arc<Self>, name: &str) -> anyhow::Result<()> {
+        if super::clients::lock(&self.running).contains_key(name) {
+            anyhow::bail!(
+                "“{name}” is syncing; cancel the sync or wait for it to finish, then delete the link"
+            );
+        }
         let owned = name.to_string();
         self.workspace(move |ws| Ok(ws.delete_link(&owned, ACTOR)?))
             .await?;

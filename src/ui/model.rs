@@ -141,6 +141,13 @@ impl Model {
                 self.connections.retain(|c| &c.name != name);
                 self.toast(format!("Disconnected {name}"), false);
             }
+            Event::LinkDeleted { link } => {
+                self.links.retain(|c| &c.link.name != link);
+                if self.selected_link.as_ref() == Some(link) {
+                    self.selected_link = self.links.first().map(|c| c.link.name.clone());
+                }
+                self.toast(format!("Deleted the link {link}"), false);
+            }
             Event::Links(cards) => {
                 self.links = cards.clone();
                 self.links_loaded = true;

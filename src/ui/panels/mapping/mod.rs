@@ -3,6 +3,7 @@
 //! conflict policy, computed push fields with a live preview, and verify's problems inline.
 
 mod columns;
+mod confirm;
 mod draft;
 mod pairs;
 mod picker;
@@ -70,6 +71,14 @@ pub enum MappingCommand {
     ImportFrom(PathBuf),
     /// A file dialog closed without a choice.
     DialogClosed,
+    /// Opens the confirmation to delete the link being edited.
+    AskDelete,
+    /// Deletes the link: the person confirmed.
+    Delete,
+    /// Closes the confirmation to delete, or to discard unsaved changes, doing nothing.
+    KeepEditing,
+    /// Drops the unsaved changes and opens the link that was waiting for it.
+    DiscardChanges,
 }
 
 /// Describes and tables the page has asked for or received.
@@ -160,6 +169,9 @@ pub struct MappingState {
     pub(crate) previews: HashMap<String, Result<Vec<(String, String)>, String>>,
     /// Links read from files and not saved yet, offered by the picker.
     pub(crate) imported: Vec<Link>,
+    /// A link to open once the person agrees to drop the unsaved changes, and its saved form.
+    pub(crate) waiting: Option<(Link, Option<Link>)>,
+    pub(crate) confirm_delete: bool,
     dialog_open: bool,
     dialog_tx: mpsc::Sender<MappingCommand>,
     dialog_rx: mpsc::Receiver<MappingCommand>,
@@ -185,6 +197,8 @@ impl Default for MappingState {
             expressions: HashMap::new(),
             previews: HashMap::new(),
             imported: Vec::new(),
+            waiting: None,
+            confirm_delete: false,
             dialog_open: false,
             dialog_tx,
             dialog_rx,
@@ -235,11 +249,12 @@ impl MappingState {
             Event::LinkDeleted { link } if self.is_draft(link) => {
                 self.draft = None;
                 self.saved = None;
+                self.problems = None;
             }
             Event::LinkImported(link) => {
                 self.imported.retain(|l| l.name != link.name);
                 self.imported.push((**link).clone());
-                self.open((**link).clone(), None);
+                self.open_unless_dirty((**link).clone(), None);
             }
             Event::Failed {
                 topic: Topic::Mapping,
@@ -255,6 +270,16 @@ impl MappingState {
 
     fn is_draft(&self, name: &str) -> bool {
         self.draft.as_ref().is_some_and(|d| d.name == name)
+    }
+
+    /// Opens `link`, or, with changes not saved, asks first.
+    fn open_unless_dirty(&mut self, link: Link, saved: Option<Link>) {
+        if self.dirty() {
+            self.new_link = None;
+            self.waiting = Some((link, saved));
+        } else {
+            self.open(link, saved);
+        }
     }
 
     fn open(&mut self, link: Link, saved: Option<Link>) {
@@ -277,11 +302,13 @@ impl MappingState {
     pub fn apply(&mut self, command: MappingCommand, out: &mut Vec<Request>) {
         use MappingCommand::*;
         match command {
+            // Choosing the link already open keeps its edits.
+            Open(link) if self.dirty() && self.is_draft(&link.name) => {}
             Open(link) => {
                 let saved = (!self.imported.contains(&link)).then(|| (*link).clone());
-                self.open(*link, saved);
+                self.open_unless_dirty(*link, saved);
             }
-            Create(link) => self.open(*link, None),
+            Create(link) => self.open_unless_dirty(*link, None),
             NewLink => self.new_link = Some(NewLinkForm::default()),
             CancelNewLink => self.new_link = None,
             Verify => {
@@ -311,6 +338,24 @@ impl MappingState {
                 out.push(Request::ImportLink { path });
             }
             DialogClosed => self.dialog_open = false,
+            AskDelete => self.confirm_delete = self.saved.is_some(),
+            Delete => {
+                self.confirm_delete = false;
+                if let Some(saved) = &self.saved {
+                    out.push(Request::DeleteLink {
+                        name: saved.name.clone(),
+                    });
+                }
+            }
+            KeepEditing => {
+                self.confirm_delete = false;
+                self.waiting = None;
+            }
+            DiscardChanges => {
+                if let Some((link, saved)) = self.waiting.take() {
+                    self.open(link, saved);
+                }
+            }
             other => self.edit(other),
         }
     }
@@ -435,6 +480,7 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
     );
     widgets::failure_banner(ui, model.failures.get(&Topic::Mapping));
     toolbar::show(ui, state, model, commands);
+    confirm::show(ui, state, commands);
     ui.add_space(theme::GRID);
 
     if let Some(form) = &mut state.new_link {

@@ -1,4 +1,4 @@
-//! The studio's toolbar (link picker, Auto-match, Verify, Save, Export…, Import…) and the
+//! The studio's toolbar (link picker, Auto-match, Verify, Save, Export…, Import…, Delete…) and the
 //! page's empty states.
 
 use egui::{RichText, Ui};
@@ -53,6 +53,14 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
             .clicked()
         {
             state.file_dialog(ui.ctx(), None);
+        }
+        if ui
+            .add_enabled(state.saved.is_some(), egui::Button::new("Delete…"))
+            .on_hover_text("Delete this link; Tether asks first")
+            .on_disabled_hover_text("Only a saved link can be deleted")
+            .clicked()
+        {
+            commands.push(Command::Mapping(MappingCommand::AskDelete));
         }
         if state.saving || state.verifying {
             ui.spinner();
