@@ -334,7 +334,7 @@ async fn syncs_queue_a_second_sync_now_is_refused_and_a_waiting_sync_can_be_canc
     let kept = window
         .wait("the refused deletion", |e| match e {
             Event::Failed {
-                topic: Topic::Links,
+                topic: Topic::Mapping,
                 message,
             } => Some(message.clone()),
             _ => None,

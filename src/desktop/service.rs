@@ -171,7 +171,7 @@ pub fn topic_of(request: &Request) -> Topic {
         | Reconnect { .. }
         | Disconnect { .. }
         | CheckConnection { .. } => Topic::Connections,
-        ListLinks | DailyStats { .. } | DeleteLink { .. } => Topic::Links,
+        ListLinks | DailyStats { .. } => Topic::Links,
         SyncNow { .. } | SyncAll | CancelSync { .. } | RetryErrors { .. } => Topic::Sync,
         SetSchedule { .. } => Topic::Settings,
         ListObjects { .. }
@@ -180,6 +180,7 @@ pub fn topic_of(request: &Request) -> Topic {
         | PreviewExpression { .. }
         | VerifyLink { .. }
         | SaveLink { .. }
+        | DeleteLink { .. }
         | ExportLink { .. }
         | ImportLink { .. } => Topic::Mapping,
         RunsPage { .. } | RunDetail { .. } => Topic::History,
