@@ -81,6 +81,15 @@ pub enum MappingCommand {
     DiscardChanges,
 }
 
+/// What replaces the link being edited once its unsaved changes may go.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Waiting {
+    /// Another link, and its saved form (none for one not saved yet).
+    Open(Box<Link>, Option<Link>),
+    /// The form of a new link.
+    NewLink,
+}
+
 /// Describes and tables the page has asked for or received.
 #[derive(Default)]
 pub(crate) struct Catalog {
@@ -169,8 +178,8 @@ pub struct MappingState {
     pub(crate) previews: HashMap<String, Result<Vec<(String, String)>, String>>,
     /// Links read from files and not saved yet, offered by the picker.
     pub(crate) imported: Vec<Link>,
-    /// A link to open once the person agrees to drop the unsaved changes, and its saved form.
-    pub(crate) waiting: Option<(Link, Option<Link>)>,
+    /// What waits for the person to agree to drop the unsaved changes.
+    pub(crate) waiting: Option<Waiting>,
     pub(crate) confirm_delete: bool,
     dialog_open: bool,
     dialog_tx: mpsc::Sender<MappingCommand>,
@@ -276,7 +285,7 @@ impl MappingState {
     fn open_unless_dirty(&mut self, link: Link, saved: Option<Link>) {
         if self.dirty() {
             self.new_link = None;
-            self.waiting = Some((link, saved));
+            self.waiting = Some(Waiting::Open(Box::new(link), saved));
         } else {
             self.open(link, saved);
         }
@@ -309,6 +318,7 @@ impl MappingState {
                 self.open_unless_dirty(*link, saved);
             }
             Create(link) => self.open_unless_dirty(*link, None),
+            NewLink if self.dirty() => self.waiting = Some(Waiting::NewLink),
             NewLink => self.new_link = Some(NewLinkForm::default()),
             CancelNewLink => self.new_link = None,
             Verify => {
@@ -352,8 +362,17 @@ impl MappingState {
                 self.waiting = None;
             }
             DiscardChanges => {
-                if let Some((link, saved)) = self.waiting.take() {
-                    self.open(link, saved);
+                match self.waiting.take() {
+                    Some(Waiting::Open(link, saved)) => self.open(*link, saved),
+                    Some(Waiting::NewLink) => {
+                        // What was saved stays the link being edited behind the form.
+                        match self.saved.clone() {
+                            Some(saved) => self.open(saved.clone(), Some(saved)),
+                            None => self.draft = None,
+                        }
+                        self.new_link = Some(NewLinkForm::default());
+                    }
+                    None => {}
                 }
             }
             other => self.edit(other),
