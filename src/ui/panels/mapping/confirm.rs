@@ -29,7 +29,7 @@ pub(super) fn show(ui: &mut Ui, state: &MappingState, commands: &mut Commands) {
         );
     } else if let (Some(waiting), Some(draft)) = (&state.waiting, &state.draft) {
         let doing = match waiting {
-            Waiting::Open(next, _) => format!("Opening {}", next.name),
+            Waiting::Open(next) => format!("Opening {}", next.0.name),
             Waiting::NewLink => "Starting a new link".to_string(),
         };
         ask(

@@ -85,7 +85,7 @@ pub enum MappingCommand {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Waiting {
     /// Another link, and its saved form (none for one not saved yet).
-    Open(Box<Link>, Option<Link>),
+    Open(Box<(Link, Option<Link>)>),
     /// The form of a new link.
     NewLink,
 }
@@ -285,7 +285,7 @@ impl MappingState {
     fn open_unless_dirty(&mut self, link: Link, saved: Option<Link>) {
         if self.dirty() {
             self.new_link = None;
-            self.waiting = Some(Waiting::Open(Box::new(link), saved));
+            self.waiting = Some(Waiting::Open(Box::new((link, saved))));
         } else {
             self.open(link, saved);
         }
@@ -363,7 +363,10 @@ impl MappingState {
             }
             DiscardChanges => {
                 match self.waiting.take() {
-                    Some(Waiting::Open(link, saved)) => self.open(*link, saved),
+                    Some(Waiting::Open(next)) => {
+                        let (link, saved) = *next;
+                        self.open(link, saved);
+                    }
                     Some(Waiting::NewLink) => {
                         // What was saved stays the link being edited behind the form.
                         match self.saved.clone() {
