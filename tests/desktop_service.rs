@@ -202,6 +202,26 @@ async fn the_sandbox_connects_at_start_and_sync_now_pulls_and_pushes_what_the_or
     let summary = window.finished(DEMO_ACCOUNTS_LINK).await;
     assert_eq!(summary.run_id, run_id);
     assert_eq!(summary.status, RunStatus::Succeeded, "{summary:?}");
+    // The gauge follows the sync's own calls, without another check.
+    let (after, of) = window
+        .seen
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::ApiUsage {
+                connection,
+                used,
+                max,
+            } if connection == SANDBOX_CONNECTION => Some((*used, *max)),
+            _ => None,
+        })
+        .expect("the API usage is reported before the sync's end");
+    assert_eq!(of, max);
+    assert!(
+        after >= used + summary.counts.api_calls,
+        "{used} before, {} spent, {after} after",
+        summary.counts.api_calls
+    );
     assert!(window.seen.iter().any(|e| matches!(
         e,
         Event::SyncProgress(p) if p.link == DEMO_ACCOUNTS_LINK && p.run_id == run_id

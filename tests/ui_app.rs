@@ -422,3 +422,24 @@ fn a_new_connection_is_checked_for_its_api_usage() {
         "{requests:?}"
     );
 }
+
+#[test]
+fn the_api_gauge_follows_the_usage_a_sync_reports() {
+    let mut app = Scripted::start();
+    connected(&mut app, vec![card("accounts", None)]);
+    app.wait_for_label("1,234 / 15,000");
+    app.send(Event::ApiUsage {
+        connection: "Acme".into(),
+        used: 1_301,
+        max: 15_000,
+    });
+    app.wait_for_label("1,301 / 15,000");
+    // Usage of a connection the window does not list changes nothing.
+    app.send(Event::ApiUsage {
+        connection: "Other".into(),
+        used: 9,
+        max: 100,
+    });
+    app.settle();
+    assert!(app.harness.query_by_label("1,301 / 15,000").is_some());
+}

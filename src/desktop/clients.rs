@@ -81,6 +81,17 @@ impl Service {
         lock(&self.clients).remove(name);
     }
 
+    /// The API usage `client`'s last answer reported, for the connection's gauge.
+    pub(super) fn report_usage(&self, connection: &str, client: &Client) {
+        if let Some(usage) = client.api_usage() {
+            self.outbox.send(Event::ApiUsage {
+                connection: connection.to_string(),
+                used: usage.used,
+                max: usage.max,
+            });
+        }
+    }
+
     pub(super) fn note_instance_url(&self, name: &str, url: &str) {
         lock(&self.instance_urls).insert(name.to_string(), url.trim_end_matches('/').to_string());
     }

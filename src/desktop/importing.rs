@@ -149,11 +149,13 @@ impl Service {
         // of its own rather than as a task that may move between threads.
         let path = self.config.workspace.clone();
         let runtime = tokio::runtime::Handle::current();
-        let summary =
+        let reporter = client.clone();
+        let outcome =
             tokio::task::spawn_blocking(move || runtime.block_on(undo_run(&path, run_id, &client)))
                 .await
-                .context("the undo stopped unexpectedly")??;
-        self.outbox.send(Event::ImportUndone(Box::new(summary)));
+                .context("the undo stopped unexpectedly")?;
+        self.report_usage(&record.connection, &reporter);
+        self.outbox.send(Event::ImportUndone(Box::new(outcome?)));
         Ok(())
     }
 
@@ -194,12 +196,14 @@ impl Service {
     ) -> anyhow::Result<ImportSummary> {
         let path = self.config.workspace.clone();
         let runtime = tokio::runtime::Handle::current();
-        let summary = tokio::task::spawn_blocking(move || {
+        let (reporter, connection) = (client.clone(), job.connection.clone());
+        let outcome = tokio::task::spawn_blocking(move || {
             runtime.block_on(run_import(&path, &client, &job, &cancel, progress))
         })
         .await
-        .context("the import stopped unexpectedly")??;
-        Ok(summary)
+        .context("the import stopped unexpectedly")?;
+        self.report_usage(&connection, &reporter);
+        Ok(outcome?)
     }
 
     fn job(&self, request: &ImportRequest) -> anyhow::Result<ImportJob> {

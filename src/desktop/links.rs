@@ -183,6 +183,7 @@ impl Service {
                 unstarted(&path, name, trigger, &reason).await?
             }
             Ok(client) => {
+                let reporter = client.clone();
                 let options = RunOptions {
                     trigger,
                     cancel,
@@ -197,6 +198,7 @@ impl Service {
                 })
                 .await
                 .context("the sync stopped unexpectedly; run it again")?;
+                self.report_usage(&link.connection, &reporter);
                 match outcome {
                     Ok(summary) => summary,
                     Err(e) => unstarted(&path, name, trigger, &e.to_string()).await?,

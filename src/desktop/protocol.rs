@@ -242,6 +242,12 @@ pub enum Event {
     Disconnected {
         name: String,
     },
+    /// The org's daily API usage as its last answer reported it, after a sync or an import.
+    ApiUsage {
+        connection: String,
+        used: u64,
+        max: u64,
+    },
 
     Links(Vec<LinkCard>),
     SyncStarted {

@@ -128,6 +128,15 @@ impl Model {
                 self.connections_loaded = true;
             }
             Event::ConnectionChecked(view) => self.upsert_connection(view.clone()),
+            Event::ApiUsage {
+                connection,
+                used,
+                max,
+            } => {
+                if let Some(view) = self.connections.iter_mut().find(|c| &c.name == connection) {
+                    view.api_usage = Some((*used, *max));
+                }
+            }
             Event::ConnectProgress(step) => self.connecting = Some(step.clone()),
             Event::SignInUrl(url) => self.sign_in_url = Some(url.clone()),
             Event::Connected(view) => {
