@@ -170,13 +170,41 @@ async fn rows_salesforce_refused_are_retried_alone() {
         .map(|l| l["Row"].parse().unwrap())
         .collect();
     assert_eq!(rows, failed, "the retry sends only the failed rows");
-    let keys: Vec<String> = imported(&bench.client)
-        .await
+    let in_org = imported(&bench.client).await;
+    let keys: Vec<String> = in_org
         .iter()
         .map(|r| r["Legacy_Opportunity_Id__c"].as_str().unwrap().to_string())
         .collect();
     let unique: HashSet<&String> = keys.iter().collect();
     assert_eq!((keys.len(), unique.len()), (2_500, 2_500));
+    // Each row of both annotated copies names the record its own key names.
+    let id_by_key: BTreeMap<&str, &str> = in_org
+        .iter()
+        .map(|r| {
+            (
+                r["Legacy_Opportunity_Id__c"].as_str().unwrap(),
+                r["Id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let first_annotated = read_results(first.report.as_ref().unwrap());
+    for line in first_annotated.iter().chain(&annotated) {
+        if line["Status"] == "Created" {
+            assert_eq!(
+                id_by_key.get(line["Opp #"].as_str()).copied(),
+                Some(line["Salesforce Id"].as_str()),
+                "{line:?}"
+            );
+        }
+    }
+    assert_eq!(
+        first_annotated
+            .iter()
+            .chain(&annotated)
+            .filter(|l| l["Status"] == "Created")
+            .count(),
+        2_500
+    );
 
     // Undo of the first import waits for its retry, then each removes what it created.
     let blocked = undo_run(&bench.path, first.run_id.unwrap(), &bench.client).await;

@@ -3,6 +3,7 @@
 //! the keys already name), then read it again to decide every row, and, unless it is a dry
 //! run, send the rows and write the result files.
 
+mod join;
 mod send;
 mod survey;
 

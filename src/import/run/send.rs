@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use super::join;
 use super::survey::{self, Survey, wanted};
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary};
 use crate::import::lookup::{LookupTable, Parent};
@@ -719,7 +720,9 @@ impl Pass<'_> {
 }
 
 /// Writes the rows at `indexes` of `decided`: upserts on the key through Collections or Bulk,
-/// or creates when the mapping has no key. Outcomes are by position in `indexes`.
+/// or creates when the mapping has no key. Outcomes are by position in `indexes`, joined to
+/// the rows by key whenever there is one: Bulk results carry it, and after Collections the
+/// keys are read back (a query per 200 rows, and Collections carries fewer than 2,000).
 async fn write_rows(
     client: &Client,
     validator: &Validator,
@@ -745,11 +748,20 @@ async fn write_rows(
                     }
                 })
                 .collect();
-            Ok(if bulk {
-                push::through_bulk(client, object, &items).await?
-            } else {
-                push::through_collections(client, object, &items).await?
-            })
+            if bulk {
+                return Ok(push::through_bulk(client, object, &items).await?);
+            }
+            let answers = push::through_collections(client, object, &items).await?;
+            let keys: Vec<String> = items
+                .iter()
+                .map(|item| match &item.op {
+                    PushOp::Upsert { value, .. } => value.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            let after = survey::existing_records(client, object, field, &[], &keys).await?;
+            let ids_by_key = after.into_iter().map(|(key, e)| (key, e.id)).collect();
+            Ok(join::join_by_key(&keys, answers, &ids_by_key))
         }
         None => {
             let bodies: Vec<Map<String, Value>> = indexes
