@@ -12,6 +12,7 @@ use tether::desktop::{
 };
 use tether::sync::link::{Direction, FieldMapping, Link};
 use tether::sync::verify::{Problem, Severity};
+use tether::ui::file_dialog::{FileQuestion, Picked, Picker};
 use tether::ui::{About, Launch, TetherApp};
 
 fn field(name: &str, label: &str, field_type: &str, required: bool, read_only: bool) -> FieldInfo {
@@ -173,9 +174,17 @@ fn studio(link: Link) -> (Harness<'static, TetherApp>, Arc<Mutex<Vec<Link>>>) {
 type Asked = Arc<Mutex<Vec<Request>>>;
 
 fn studio_asked(link: Link) -> (Harness<'static, TetherApp>, Arc<Mutex<Vec<Link>>>, Asked) {
+    studio_with_picker(link, Arc::new(|_: &FileQuestion| Picked::Cancelled))
+}
+
+/// [`studio_asked`], with file dialogs answered by `picker`.
+fn studio_with_picker(
+    link: Link,
+    picker: Picker,
+) -> (Harness<'static, TetherApp>, Arc<Mutex<Vec<Link>>>, Asked) {
     let saved = Arc::new(Mutex::new(Vec::new()));
     let asked = Arc::new(Mutex::new(Vec::new()));
-    let launch = scripted(link, saved.clone(), asked.clone());
+    let launch = scripted(link, saved.clone(), asked.clone()).with_picker(picker);
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1280.0, 1000.0))
         .build_eframe(|cc| TetherApp::new(cc, launch));
@@ -561,5 +570,89 @@ fn a_saved_link_is_deleted_only_after_confirmation() {
         vec![Request::DeleteLink {
             name: "accounts".into()
         }]
+    );
+}
+
+/// Where no file dialog can open, Export… and Import… take a typed path instead of doing
+/// nothing.
+#[test]
+fn without_a_file_dialog_links_export_to_and_import_from_a_typed_path() {
+    let (mut harness, _, asked) = studio_with_picker(
+        saved_link(vec![]),
+        Arc::new(|_: &FileQuestion| Picked::Unavailable),
+    );
+    let sent = |asked: &Asked, wanted: fn(&Request) -> bool| {
+        asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| wanted(r))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    harness.get_by_label("Export…").click();
+    wait_until(&mut harness, "the path to save to", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Path").is_some()
+    });
+    let suggested = harness
+        .get_by_role_and_label(Role::TextInput, "Path")
+        .value()
+        .unwrap_or_default();
+    let home = std::env::home_dir().expect("a home folder");
+    assert_eq!(
+        suggested,
+        home.join("accounts.json").display().to_string(),
+        "the link's name in the home folder"
+    );
+    harness.get_by_label("Save here").click();
+    wait_until(&mut harness, "the export", |_| {
+        !sent(&asked, |r| matches!(r, Request::ExportLink { .. })).is_empty()
+    });
+    assert_eq!(
+        sent(&asked, |r| matches!(r, Request::ExportLink { .. })),
+        vec![Request::ExportLink {
+            name: "accounts".into(),
+            path: home.join("accounts.json"),
+        }]
+    );
+    wait_until(&mut harness, "the prompt to close", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Path").is_none()
+    });
+
+    harness.get_by_label("Import…").click();
+    wait_until(&mut harness, "the path to open", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Path").is_some()
+    });
+    let field = harness.get_by_role_and_label(Role::TextInput, "Path");
+    assert_eq!(field.value().unwrap_or_default(), "", "nothing to suggest");
+    field.focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Path")
+        .type_text("file:///tmp/shared%20links.json");
+    harness.run_steps(1);
+    harness.get_by_label("Open this file").click();
+    wait_until(&mut harness, "the import", |_| {
+        !sent(&asked, |r| matches!(r, Request::ImportLink { .. })).is_empty()
+    });
+    assert_eq!(
+        sent(&asked, |r| matches!(r, Request::ImportLink { .. })),
+        vec![Request::ImportLink {
+            path: std::path::PathBuf::from("/tmp/shared links.json"),
+        }]
+    );
+
+    // Cancel closes the prompt and asks for nothing.
+    harness.get_by_label("Import…").click();
+    wait_until(&mut harness, "the path to open", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Path").is_some()
+    });
+    harness.get_by_label("Cancel").click();
+    wait_until(&mut harness, "the prompt to close", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Path").is_none()
+    });
+    assert_eq!(
+        sent(&asked, |r| matches!(r, Request::ImportLink { .. })).len(),
+        1
     );
 }

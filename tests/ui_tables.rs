@@ -14,6 +14,7 @@ use tether::sync::workspace::conflicts::{ConflictRecord, ConflictStatus, Keep};
 use tether::sync::workspace::journal::{
     ErrorRecord, RunCounts, RunRecord, RunStatus, Side, Trigger,
 };
+use tether::ui::file_dialog::{FileQuestion, Picked, Picker};
 use tether::ui::{About, Launch, TetherApp};
 
 const RUNS: i64 = 5_000;
@@ -114,6 +115,11 @@ type Log = Arc<Mutex<Vec<Request>>>;
 
 /// The real window over a service thread that answers from in-memory lists.
 fn app() -> (Harness<'static, TetherApp>, Log) {
+    app_with_picker(Arc::new(|_: &FileQuestion| Picked::Cancelled))
+}
+
+/// [`app`], with file dialogs answered by `picker`.
+fn app_with_picker(picker: Picker) -> (Harness<'static, TetherApp>, Log) {
     let log: Log = Arc::default();
     let seen = log.clone();
     let start = Box::new(move |wake| {
@@ -134,7 +140,7 @@ fn app() -> (Harness<'static, TetherApp>, Log) {
         });
         Ok(window)
     });
-    let launch = Launch::with_starter(start, About::default());
+    let launch = Launch::with_starter(start, About::default()).with_picker(picker);
     let harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(|cc| TetherApp::new(cc, launch));
@@ -440,4 +446,54 @@ fn conflicts_resolve_per_field_and_in_bulk() {
             ids: vec![1, 3],
             keep: Keep::Local
         }));
+}
+
+/// The export's place is asked of the file dialog; where none can open, a typed path stands
+/// in, suggested in the home folder.
+#[test]
+fn errors_export_where_the_dialog_says_or_to_a_typed_path_without_one() {
+    for unavailable in [false, true] {
+        let picker: Picker = if unavailable {
+            Arc::new(|_: &FileQuestion| Picked::Unavailable)
+        } else {
+            Arc::new(|q: &FileQuestion| {
+                assert_eq!(q.save_as.as_deref(), Some("tether-errors.csv"));
+                Picked::Path(std::path::PathBuf::from("/tmp/chosen-errors.csv"))
+            })
+        };
+        let (mut harness, log) = app_with_picker(picker);
+        go_to(&mut harness, "Errors");
+        step_until(&mut harness, "the errors", |h| {
+            has(h, "Name: data value too large")
+        });
+        harness.get_by_label("Select error 1").click();
+        harness.run_steps(3);
+        harness.get_by_label("Export CSV…").click();
+        let expected = if unavailable {
+            step_until(&mut harness, "the typed path", |h| {
+                h.query_by_role_and_label(Role::TextInput, "Path").is_some()
+            });
+            let home = std::env::home_dir().expect("a home folder");
+            let field = harness.get_by_role_and_label(Role::TextInput, "Path");
+            assert_eq!(
+                field.value().unwrap_or_default(),
+                home.join("tether-errors.csv").display().to_string()
+            );
+            harness.get_by_label("Save here").click();
+            home.join("tether-errors.csv")
+        } else {
+            std::path::PathBuf::from("/tmp/chosen-errors.csv")
+        };
+        step_until(&mut harness, "the export", |_| {
+            sent(&log, |r| matches!(r, Request::ExportErrors { .. }))
+        });
+        assert!(
+            sent(&log, |r| *r
+                == Request::ExportErrors {
+                    ids: vec![1],
+                    path: expected.clone()
+                }),
+            "unavailable: {unavailable}"
+        );
+    }
 }

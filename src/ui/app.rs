@@ -45,6 +45,7 @@ impl TetherApp {
     pub fn with_prefs(ctx: &egui::Context, launch: Launch, prefs: Prefs) -> TetherApp {
         theme::install(ctx);
         prefs.apply_theme(ctx);
+        super::file_dialog::install(ctx, launch.picker.clone());
         let repaint_ctx = ctx.clone();
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || repaint_ctx.request_repaint());
         let mut model = Model::default();

@@ -9,6 +9,7 @@
 mod app;
 mod chrome;
 pub mod command;
+pub mod file_dialog;
 mod format;
 pub mod frame_bench;
 pub mod model;
@@ -93,6 +94,7 @@ pub struct Launch {
     pub(crate) title: &'static str,
     /// Facts the Settings page shows (data folder, log file, workspace).
     pub(crate) about: About,
+    pub(crate) picker: file_dialog::Picker,
 }
 
 /// Where things live, for the Settings page.
@@ -119,6 +121,7 @@ impl Launch {
             start: Box::new(move |wake| crate::desktop::start(config, wake)),
             title,
             about,
+            picker: file_dialog::system_picker(),
         }
     }
 
@@ -128,7 +131,14 @@ impl Launch {
             start,
             title: APP_TITLE,
             about,
+            picker: file_dialog::system_picker(),
         }
+    }
+
+    /// Answers file dialogs with `picker` instead of the system's, e.g. a scripted one.
+    pub fn with_picker(mut self, picker: file_dialog::Picker) -> Launch {
+        self.picker = picker;
+        self
     }
 }
 

@@ -1,12 +1,14 @@
-//! The File step: a sheet opened without a file dialog, and a click on "Map columns" that
-//! must not be lost while the object list arrives.
+//! The File step: a sheet chosen in the file dialog or opened without one, and a click on
+//! "Map columns" that must not be lost while the object list arrives.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use tether::desktop::{Event, ObjectSummary, Request};
+use tether::ui::file_dialog::{FileQuestion, Picked};
 
 use super::ui_support::Scripted;
-use super::{center, connection, drop_file, press, preview, wait_request};
+use super::{center, connection, drop_file, press, preview, wait_containing, wait_request};
 
 /// Where no file dialog opens (a desktop without a portal), a typed or pasted path opens
 /// the file.
@@ -90,5 +92,68 @@ fn a_click_on_map_columns_survives_the_object_list_arriving_mid_click() {
             .iter()
             .any(|r| matches!(r, Request::ProposeImport { .. })),
         "the click asked for a proposal"
+    );
+}
+
+/// The dialog's answer arrives on its own thread; the chosen sheet is then previewed.
+#[test]
+fn a_file_chosen_in_the_dialog_is_previewed() {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let mut app = Scripted::with_picker(Arc::new(move |q: &FileQuestion| {
+        seen.lock().unwrap().push(q.clone());
+        Picked::Path(PathBuf::from("/tmp/chosen.xlsx"))
+    }));
+    app.send(Event::Connections(vec![connection()]));
+    app.frames(2);
+    app.wait_for_label("Import");
+    press(&mut app, "Import");
+    app.wait_for_label("Choose a file…");
+    press(&mut app, "Choose a file…");
+    let (request, _) = wait_request(&mut app, "the preview", |r| {
+        matches!(r, Request::PreviewFile { .. })
+    });
+    assert_eq!(
+        request,
+        Request::PreviewFile {
+            path: PathBuf::from("/tmp/chosen.xlsx"),
+            sheet: None
+        }
+    );
+    let asked = asked.lock().unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        asked[0].save_as, None,
+        "a file to open, not a place to save"
+    );
+    assert!(asked[0].filter.1.contains(&"xlsx"), "{:?}", asked[0]);
+}
+
+/// Where no dialog can open, "Choose another file…" says so and leads to the typed path,
+/// instead of doing nothing.
+#[test]
+fn without_a_file_dialog_choosing_a_file_leads_to_the_typed_path() {
+    let mut app = Scripted::with_picker(Arc::new(|_: &FileQuestion| Picked::Unavailable));
+    app.send(Event::Connections(vec![connection()]));
+    app.frames(2);
+    let path = PathBuf::from("/tmp/deals.csv");
+    drop_file(&mut app, &path);
+    app.send(Event::FilePreview(Box::new(preview(&path))));
+    app.wait_for_label("Choose another file…");
+    press(&mut app, "Choose another file…");
+    wait_containing(&mut app, "No file dialog can open on this desktop");
+    app.wait_for_label("Or type the path of a file");
+    app.requests();
+    app.type_into("Or type the path of a file", "/tmp/other.csv");
+    press(&mut app, "Open this file");
+    let (request, _) = wait_request(&mut app, "the preview", |r| {
+        matches!(r, Request::PreviewFile { .. })
+    });
+    assert_eq!(
+        request,
+        Request::PreviewFile {
+            path: PathBuf::from("/tmp/other.csv"),
+            sheet: None
+        }
     );
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tether::desktop::{Event, Outbox, Request, ServiceEnd, channels};
+use tether::ui::file_dialog::{FileQuestion, Picked, Picker};
 use tether::ui::{About, Launch, Prefs, TetherApp};
 
 pub struct Scripted {
@@ -17,8 +18,14 @@ pub struct Scripted {
 }
 
 impl Scripted {
-    /// The window, with default preferences, on a scripted service.
+    /// The window, with default preferences, on a scripted service. File dialogs answer
+    /// "cancelled", so a test never opens the system's.
     pub fn start() -> Scripted {
+        Self::with_picker(Arc::new(|_: &FileQuestion| Picked::Cancelled))
+    }
+
+    /// The window, its file dialogs answered by `picker`.
+    pub fn with_picker(picker: Picker) -> Scripted {
         let slot: Arc<Mutex<Option<ServiceEnd>>> = Arc::new(Mutex::new(None));
         let kept = slot.clone();
         let launch = Launch::with_starter(
@@ -28,7 +35,8 @@ impl Scripted {
                 Ok(window)
             }),
             About::default(),
-        );
+        )
+        .with_picker(picker);
         let harness = Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()));

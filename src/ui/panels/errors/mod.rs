@@ -14,8 +14,11 @@ use super::history::paged::{PAGE_SIZE, Paged};
 use super::history::since_combo;
 use crate::desktop::{ErrorFilter, ErrorGroup, ErrorRow, Event, Request, TEXT_COUNT_CAP, Topic};
 use crate::ui::command::{Command, Commands};
+use crate::ui::file_dialog::{self, FileQuestion, PathPrompt, Picked, PromptAnswer};
 use crate::ui::model::Model;
 use crate::ui::{Page, group_thousands, theme, widgets};
+
+const EXPORT_FILE_NAME: &str = "tether-errors.csv";
 
 pub const SEARCH_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
@@ -51,7 +54,9 @@ pub struct ErrorsState {
     checked: BTreeSet<i64>,
     visible: (u64, u64),
     /// The save dialog under way, answering on its own thread.
-    export_dialog: Option<mpsc::Receiver<Option<PathBuf>>>,
+    export_dialog: Option<mpsc::Receiver<Picked>>,
+    /// Where to export, typed because no file dialog can open.
+    export_prompt: Option<PathPrompt>,
 }
 
 impl ErrorsState {
@@ -175,10 +180,16 @@ impl ErrorsState {
             return;
         };
         match dialog.try_recv() {
-            Ok(chosen) => {
+            Ok(picked) => {
                 self.export_dialog = None;
-                if let Some(path) = chosen {
-                    commands.push(Command::Errors(ErrorsCommand::Export(path)));
+                match picked {
+                    Picked::Path(path) => {
+                        commands.push(Command::Errors(ErrorsCommand::Export(path)))
+                    }
+                    Picked::Cancelled => {}
+                    Picked::Unavailable => {
+                        self.export_prompt = Some(PathPrompt::save("Save here", EXPORT_FILE_NAME));
+                    }
                 }
             }
             Err(mpsc::TryRecvError::Empty) => {}
@@ -189,21 +200,15 @@ impl ErrorsState {
     /// Asks where to save on a thread of its own, so the window keeps drawing meanwhile.
     fn choose_export_path(&mut self, ctx: &egui::Context) {
         let (tx, rx) = mpsc::channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("export-dialog".into())
-            .spawn(move || {
-                let path = rfd::FileDialog::new()
-                    .set_title("Export errors")
-                    .set_file_name("tether-errors.csv")
-                    .add_filter("CSV", &["csv"])
-                    .save_file();
-                let _ = tx.send(path);
-                ctx.request_repaint();
-            });
-        if spawned.is_ok() {
-            self.export_dialog = Some(rx);
-        }
+        let question = FileQuestion {
+            title: "Export errors",
+            filter: ("CSV", &["csv"]),
+            save_as: Some(EXPORT_FILE_NAME.into()),
+        };
+        file_dialog::ask(ctx, question, move |picked| {
+            let _ = tx.send(picked);
+        });
+        self.export_dialog = Some(rx);
     }
 }
 
@@ -233,6 +238,14 @@ pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut 
     filter_bar(ui, state, model, focus_search, commands);
     groups(ui, state, commands);
     toolbar(ui, state, commands);
+    if let Some(prompt) = &mut state.export_prompt
+        && let Some(answer) = prompt.show(ui)
+    {
+        state.export_prompt = None;
+        if let PromptAnswer::Path(path) = answer {
+            commands.push(Command::Errors(ErrorsCommand::Export(path)));
+        }
+    }
 
     let open = state.open.clone();
     let checked = state.checked.len();
@@ -371,14 +384,14 @@ fn toolbar(ui: &mut Ui, state: &mut ErrorsState, commands: &mut Commands) {
                 commands.push(Command::Errors(ErrorsCommand::Retry));
             }
         }
-        let exporting = state.export_dialog.is_some();
+        let exporting = state.export_dialog.is_some() || state.export_prompt.is_some();
         let export = ui
             .add_enabled(checked > 0 && !exporting, egui::Button::new("Export CSV…"))
             .on_disabled_hover_text("Select the errors to export first");
         if export.clicked() {
             state.choose_export_path(ui.ctx());
         }
-        if exporting {
+        if state.export_dialog.is_some() {
             ui.spinner();
         }
     });

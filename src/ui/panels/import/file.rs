@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use super::{ImportCommand, ImportState};
 use crate::desktop::FilePreview;
 use crate::ui::command::{Command, Commands};
+use crate::ui::file_dialog;
 use crate::ui::model::Model;
 use crate::ui::theme::GRID;
 use crate::ui::widgets;
@@ -77,6 +78,14 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands
 /// A path typed or pasted: the way in where the system offers no file dialog (a desktop
 /// without a portal, a remote session).
 fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
+    if state.no_dialog {
+        ui.label(
+            RichText::new(
+                "No file dialog can open on this desktop (it needs a desktop portal or zenity). Type or paste the file's path, or drop the file on the window.",
+            )
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
     let label = ui.label(RichText::new("Or type the path of a file").small().weak());
     let response = ui
         .add(
@@ -85,8 +94,11 @@ fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
                 .hint_text("/home/me/deals.csv"),
         )
         .labelled_by(label.id);
+    if std::mem::take(&mut state.focus_typed_path) {
+        response.request_focus();
+    }
     let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    let path = path_of(&state.typed_path);
+    let path = file_dialog::path_of(&state.typed_path);
     let clicked = ui
         .add_enabled(path.is_some(), egui::Button::new("Open this file"))
         .clicked();
@@ -95,44 +107,6 @@ fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
     {
         commands.push(Command::Import(ImportCommand::Open(path)));
     }
-}
-
-/// The file a typed path names: quotes a file manager adds and a `file://` prefix are
-/// dropped, and `~` is the home folder.
-pub(super) fn path_of(typed: &str) -> Option<std::path::PathBuf> {
-    let text = typed.trim();
-    let text = ['"', '\'']
-        .iter()
-        .find_map(|q| text.strip_prefix(*q)?.strip_suffix(*q))
-        .unwrap_or(text);
-    let text = match text.strip_prefix("file://") {
-        Some(url_path) => percent_decoded(url_path)?,
-        None => text.to_string(),
-    };
-    if text.is_empty() {
-        return None;
-    }
-    match text.strip_prefix("~/") {
-        Some(rest) => std::env::home_dir().map(|home| home.join(rest)),
-        None => Some(std::path::PathBuf::from(text)),
-    }
-}
-
-/// `%20` and the like in a file URL, as file managers copy them.
-fn percent_decoded(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        if first == b'%' && tail.len() >= 2 {
-            let hex = std::str::from_utf8(&tail[..2]).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            rest = &tail[2..];
-        } else {
-            bytes.push(first);
-            rest = tail;
-        }
-    }
-    String::from_utf8(bytes).ok()
 }
 
 /// Where the rows go: the connection and the object, then "Map columns".
@@ -294,31 +268,4 @@ fn preview_table(ui: &mut Ui, preview: &FilePreview) {
                 });
             });
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_of;
-    use std::path::PathBuf;
-
-    #[test]
-    fn typed_paths_lose_quotes_and_file_prefixes() {
-        for (typed, path) in [
-            ("/tmp/deals.csv", Some("/tmp/deals.csv")),
-            ("  '/tmp/my deals.csv' ", Some("/tmp/my deals.csv")),
-            ("\"/tmp/deals.xlsx\"", Some("/tmp/deals.xlsx")),
-            ("file:///tmp/deals.csv", Some("/tmp/deals.csv")),
-            (
-                "file:///tmp/my%20deals%C3%A9.csv",
-                Some("/tmp/my dealsé.csv"),
-            ),
-            ("deals.csv", Some("deals.csv")),
-            ("   ", None),
-            ("''", None),
-        ] {
-            assert_eq!(path_of(typed), path.map(PathBuf::from), "{typed}");
-        }
-        let home = std::env::home_dir().expect("a home folder");
-        assert_eq!(path_of("~/deals.csv"), Some(home.join("deals.csv")));
-    }
 }

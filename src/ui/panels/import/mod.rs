@@ -22,6 +22,7 @@ use crate::desktop::{
 };
 use crate::sync::engine::RunSummary;
 use crate::ui::command::{Command, Commands};
+use crate::ui::file_dialog::{self, FileQuestion, Picked};
 use crate::ui::model::Model;
 use crate::ui::theme::{self, GRID};
 use crate::ui::widgets;
@@ -92,7 +93,10 @@ pub struct ImportState {
     pub loading: bool,
     pub failure: Option<String>,
     /// The file dialog runs on its own thread; its answer arrives here.
-    chosen: Option<mpsc::Receiver<Option<PathBuf>>>,
+    chosen: Option<mpsc::Receiver<Picked>>,
+    /// No file dialog can open on this desktop: the typed path is the way in.
+    pub no_dialog: bool,
+    focus_typed_path: bool,
     /// To wake the window when the dialog answers.
     ctx: Option<egui::Context>,
     /// A path typed where no file dialog is at hand.
@@ -384,37 +388,35 @@ impl ImportState {
         if self.chosen.is_some() {
             return;
         }
+        // Before the first frame there is no window to ask from.
+        let Some(ctx) = &self.ctx else { return };
         let (tx, rx) = mpsc::channel();
-        let ctx = self.ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("tether-file-dialog".into())
-            .spawn(move || {
-                let path = rfd::FileDialog::new()
-                    .set_title("Choose a spreadsheet to import")
-                    .add_filter("Spreadsheets", &["csv", "tsv", "txt", "xlsx"])
-                    .pick_file();
-                let _ = tx.send(path);
-                if let Some(ctx) = ctx {
-                    ctx.request_repaint();
-                }
-            });
-        if spawned.is_ok() {
-            self.chosen = Some(rx);
-        } else {
-            self.failure = Some(
-                "Tether could not open the file dialog. Drop the file on the window instead"
-                    .to_string(),
-            );
-        }
+        let question = FileQuestion {
+            title: "Choose a spreadsheet to import",
+            filter: ("Spreadsheets", &["csv", "tsv", "txt", "xlsx"]),
+            save_as: None,
+        };
+        file_dialog::ask(ctx, question, move |picked| {
+            let _ = tx.send(picked);
+        });
+        self.chosen = Some(rx);
     }
 
     fn poll_dialog(&mut self, commands: &mut Commands) {
         let Some(rx) = &self.chosen else { return };
         match rx.try_recv() {
-            Ok(path) => {
+            Ok(picked) => {
                 self.chosen = None;
-                if let Some(path) = path {
-                    commands.push(Command::Import(ImportCommand::Open(path)));
+                match picked {
+                    Picked::Path(path) => commands.push(Command::Import(ImportCommand::Open(path))),
+                    Picked::Cancelled => {}
+                    Picked::Unavailable => {
+                        self.no_dialog = true;
+                        self.focus_typed_path = true;
+                        if self.file.is_some() {
+                            commands.push(Command::Import(ImportCommand::StartOver));
+                        }
+                    }
                 }
             }
             Err(mpsc::TryRecvError::Empty) => {}

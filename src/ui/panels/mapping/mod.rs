@@ -20,6 +20,7 @@ use crate::desktop::{Event, FieldInfo, LocalTable, ObjectSummary, Request, Topic
 use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link};
 use crate::sync::verify::{Problem, has_errors};
 use crate::ui::command::{Command, Commands};
+use crate::ui::file_dialog::{self, FileQuestion, PathPrompt, Picked};
 use crate::ui::model::Model;
 use crate::ui::{theme, widgets};
 
@@ -71,6 +72,11 @@ pub enum MappingCommand {
     ImportFrom(PathBuf),
     /// A file dialog closed without a choice.
     DialogClosed,
+    /// No file dialog can open on this desktop: a typed path stands in. `export_as` is the
+    /// link to export, or `None` to import one.
+    DialogUnavailable {
+        export_as: Option<String>,
+    },
     /// Opens the confirmation to delete the link being edited.
     AskDelete,
     /// Deletes the link: the person confirmed.
@@ -182,6 +188,8 @@ pub struct MappingState {
     pub(crate) waiting: Option<Waiting>,
     pub(crate) confirm_delete: bool,
     dialog_open: bool,
+    /// The path typed where no file dialog opens, and whether it is to export the link.
+    pub(crate) path_prompt: Option<(PathPrompt, bool)>,
     dialog_tx: mpsc::Sender<MappingCommand>,
     dialog_rx: mpsc::Receiver<MappingCommand>,
 }
@@ -209,6 +217,7 @@ impl Default for MappingState {
             waiting: None,
             confirm_delete: false,
             dialog_open: false,
+            path_prompt: None,
             dialog_tx,
             dialog_rx,
         }
@@ -336,6 +345,7 @@ impl MappingState {
             }
             ExportTo(path) => {
                 self.dialog_open = false;
+                self.path_prompt = None;
                 if let Some(link) = &self.draft {
                     out.push(Request::ExportLink {
                         name: link.name.clone(),
@@ -345,9 +355,17 @@ impl MappingState {
             }
             ImportFrom(path) => {
                 self.dialog_open = false;
+                self.path_prompt = None;
                 out.push(Request::ImportLink { path });
             }
             DialogClosed => self.dialog_open = false,
+            DialogUnavailable { export_as } => {
+                self.dialog_open = false;
+                self.path_prompt = Some(match export_as {
+                    Some(name) => (PathPrompt::save("Save here", &format!("{name}.json")), true),
+                    None => (PathPrompt::open("Open this file"), false),
+                });
+            }
             AskDelete => self.confirm_delete = self.saved.is_some(),
             Delete => {
                 self.confirm_delete = false;
@@ -452,25 +470,26 @@ impl MappingState {
     /// Opens a file dialog on its own thread; its answer comes back as a command.
     fn file_dialog(&mut self, ctx: &egui::Context, export_as: Option<String>) {
         self.dialog_open = true;
+        self.path_prompt = None;
         let tx = self.dialog_tx.clone();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("tether-file-dialog".into())
-            .spawn(move || {
-                let dialog = rfd::FileDialog::new().add_filter("Tether links", &["json"]);
-                let command = match export_as {
-                    Some(name) => dialog
-                        .set_file_name(format!("{name}.json"))
-                        .save_file()
-                        .map(MappingCommand::ExportTo),
-                    None => dialog.pick_file().map(MappingCommand::ImportFrom),
-                };
-                let _ = tx.send(command.unwrap_or(MappingCommand::DialogClosed));
-                ctx.request_repaint();
-            });
-        if spawned.is_err() {
-            self.dialog_open = false;
-        }
+        let question = FileQuestion {
+            title: if export_as.is_some() {
+                "Export link"
+            } else {
+                "Import links"
+            },
+            filter: ("Tether links", &["json"]),
+            save_as: export_as.as_ref().map(|name| format!("{name}.json")),
+        };
+        file_dialog::ask(ctx, question, move |picked| {
+            let command = match (picked, export_as) {
+                (Picked::Path(path), Some(_)) => MappingCommand::ExportTo(path),
+                (Picked::Path(path), None) => MappingCommand::ImportFrom(path),
+                (Picked::Cancelled, _) => MappingCommand::DialogClosed,
+                (Picked::Unavailable, export_as) => MappingCommand::DialogUnavailable { export_as },
+            };
+            let _ = tx.send(command);
+        });
     }
 
     fn poll_dialogs(&mut self, commands: &mut Commands) {

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use super::{MappingCommand, MappingState, picker};
 use crate::ui::command::{Command, Commands};
+use crate::ui::file_dialog::PromptAnswer;
 use crate::ui::model::Model;
 use crate::ui::{theme, widgets};
 
@@ -73,6 +74,19 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
             ui.label(RichText::new("Unsaved changes").weak());
         }
     });
+    if let Some((prompt, export)) = &mut state.path_prompt
+        && let Some(answer) = prompt.show(ui)
+    {
+        let export = *export;
+        state.path_prompt = None;
+        if let PromptAnswer::Path(path) = answer {
+            commands.push(Command::Mapping(if export {
+                MappingCommand::ExportTo(path)
+            } else {
+                MappingCommand::ImportFrom(path)
+            }));
+        }
+    }
 }
 
 pub(super) fn empty(ui: &mut Ui, model: &Model, commands: &mut Commands) {
@@ -153,5 +167,35 @@ mod tests {
         state.apply(MappingCommand::DialogClosed, &mut requests);
         assert!(!state.dialog_open);
         assert_eq!(requests.len(), 1, "a cancelled dialog asks for nothing");
+    }
+
+    #[test]
+    fn without_a_dialog_a_typed_path_is_offered_until_it_is_used() {
+        let mut state = MappingState::default();
+        let mut requests = Vec::new();
+        state.apply(MappingCommand::Open(Box::new(link())), &mut requests);
+        state.dialog_open = true;
+        state.apply(
+            MappingCommand::DialogUnavailable {
+                export_as: Some("accounts".into()),
+            },
+            &mut requests,
+        );
+        assert!(!state.dialog_open, "the buttons are enabled again");
+        let (prompt, export) = state.path_prompt.clone().expect("a typed path is offered");
+        assert!(export);
+        assert!(prompt.text.ends_with("accounts.json"), "{}", prompt.text);
+        state.apply(
+            MappingCommand::ExportTo(PathBuf::from("/tmp/a.json")),
+            &mut requests,
+        );
+        assert!(state.path_prompt.is_none(), "the export closes it");
+
+        state.apply(
+            MappingCommand::DialogUnavailable { export_as: None },
+            &mut requests,
+        );
+        let (prompt, export) = state.path_prompt.clone().expect("a typed path is offered");
+        assert!(!export && prompt.text.is_empty());
     }
 }
