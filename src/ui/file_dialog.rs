@@ -173,6 +173,8 @@ pub enum PromptAnswer {
 pub struct PathPrompt {
     pub text: String,
     action: &'static str,
+    /// The field takes the keyboard when it first shows.
+    focus: bool,
 }
 
 impl PathPrompt {
@@ -184,6 +186,7 @@ impl PathPrompt {
         PathPrompt {
             text: suggested,
             action,
+            focus: true,
         }
     }
 
@@ -192,6 +195,7 @@ impl PathPrompt {
         PathPrompt {
             text: String::new(),
             action,
+            focus: true,
         }
     }
 
@@ -214,6 +218,9 @@ impl PathPrompt {
                             .hint_text("/home/me/file"),
                     )
                     .labelled_by(label.id);
+                if std::mem::take(&mut self.focus) {
+                    field.request_focus();
+                }
                 let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 let path = path_of(&self.text);
                 let clicked = ui
