@@ -399,7 +399,7 @@ fn how_cells_are_read_per_column_and_for_the_sheet_is_in_the_checked_mapping() {
 }
 
 #[test]
-fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() {
+fn a_field_dragged_onto_a_reference_makes_a_lookup_with_its_spellings_and_a_removed_pair_is_gone() {
     let (mut app, _) = at_map_step();
     // Tall enough for the lookup's row under the two columns.
     app.harness.set_size(egui::vec2(1280.0, 1200.0));
@@ -428,6 +428,15 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() 
         .get_by_label("Create missing Account for Account ID")
         .click();
     app.settle();
+    // A spelling no rule can guess is told which account it means.
+    press(&mut app, "Spellings of Account ID");
+    app.wait_for_label("Add spelling to Account ID");
+    press(&mut app, "Add spelling to Account ID");
+    app.wait_for_label("Cell text 1 of Account ID");
+    app.type_into("Cell text 1 of Account ID", "Acme Crop");
+    app.wait_for_label("Value for Acme Crop in Account ID");
+    app.type_into("Value for Acme Crop in Account ID", "Acme Corporation");
+    app.settle();
     press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the check", |r| {
         matches!(r, Request::CheckImport(_))
@@ -448,6 +457,10 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_and_a_removed_pair_is_gone() 
     );
     assert_eq!(lookup.match_on, vec!["Name".to_string()]);
     assert!(lookup.create_missing);
+    assert_eq!(
+        lookup.values,
+        [("Acme Crop".to_string(), "Acme Corporation".to_string())].into()
+    );
 }
 
 /// The window on the Check step with a report of two rows to create and one invalid.

@@ -10,6 +10,15 @@ use tether::ui::file_dialog::{FileQuestion, Picked};
 use super::ui_support::Scripted;
 use super::{center, connection, drop_file, press, preview, wait_containing, wait_request};
 
+/// The file the window asks to preview next.
+fn previewed(app: &mut Scripted, what: &str) -> PathBuf {
+    let (request, _) = wait_request(app, what, |r| matches!(r, Request::PreviewFile { .. }));
+    match request {
+        Request::PreviewFile { path, sheet: None } => path,
+        other => panic!("{what}: a first preview names no sheet, not {other:?}"),
+    }
+}
+
 /// Where no file dialog opens (a desktop without a portal), a typed or pasted path opens
 /// the file.
 #[test]
@@ -22,15 +31,9 @@ fn a_pasted_path_opens_the_file_without_a_dialog() {
     app.wait_for_label("Or type the path of a file");
     app.type_into("Or type the path of a file", "'/tmp/my%20deals.csv'");
     press(&mut app, "Open this file");
-    let (request, _) = wait_request(&mut app, "the preview", |r| {
-        matches!(r, Request::PreviewFile { .. })
-    });
     assert_eq!(
-        request,
-        Request::PreviewFile {
-            path: PathBuf::from("/tmp/my%20deals.csv"),
-            sheet: None
-        },
+        previewed(&mut app, "the preview"),
+        PathBuf::from("/tmp/my%20deals.csv"),
         "a plain path is taken as typed; only file URLs are decoded"
     );
 
@@ -43,15 +46,9 @@ fn a_pasted_path_opens_the_file_without_a_dialog() {
     app.wait_for_label("Or type the path of a file");
     app.type_into("Or type the path of a file", "/tmp/other.csv");
     press(&mut app, "Open this file");
-    let (request, _) = wait_request(&mut app, "the second preview", |r| {
-        matches!(r, Request::PreviewFile { .. })
-    });
     assert_eq!(
-        request,
-        Request::PreviewFile {
-            path: PathBuf::from("/tmp/other.csv"),
-            sheet: None
-        }
+        previewed(&mut app, "the second preview"),
+        PathBuf::from("/tmp/other.csv")
     );
 }
 
@@ -110,15 +107,9 @@ fn a_file_chosen_in_the_dialog_is_previewed() {
     press(&mut app, "Import");
     app.wait_for_label("Choose a file…");
     press(&mut app, "Choose a file…");
-    let (request, _) = wait_request(&mut app, "the preview", |r| {
-        matches!(r, Request::PreviewFile { .. })
-    });
     assert_eq!(
-        request,
-        Request::PreviewFile {
-            path: PathBuf::from("/tmp/chosen.xlsx"),
-            sheet: None
-        }
+        previewed(&mut app, "the preview"),
+        PathBuf::from("/tmp/chosen.xlsx")
     );
     let asked = asked.lock().unwrap();
     assert_eq!(asked.len(), 1);
@@ -146,14 +137,8 @@ fn without_a_file_dialog_choosing_a_file_leads_to_the_typed_path() {
     app.requests();
     app.type_into("Or type the path of a file", "/tmp/other.csv");
     press(&mut app, "Open this file");
-    let (request, _) = wait_request(&mut app, "the preview", |r| {
-        matches!(r, Request::PreviewFile { .. })
-    });
     assert_eq!(
-        request,
-        Request::PreviewFile {
-            path: PathBuf::from("/tmp/other.csv"),
-            sheet: None
-        }
+        previewed(&mut app, "the preview"),
+        PathBuf::from("/tmp/other.csv")
     );
 }

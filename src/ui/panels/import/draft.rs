@@ -143,14 +143,16 @@ impl Draft {
                 samples.insert(header.clone(), seen);
             }
         }
-        let values = proposal
-            .mapping
-            .columns
-            .iter()
-            .filter(|c| !c.values.is_empty())
-            .map(|c| {
-                let rows = c.values.iter().map(|(a, b)| (a.clone(), b.clone()));
-                (c.field.clone(), rows.collect())
+        // Columns map values; lookups map spellings to the text looked up. Both by field.
+        let mapping = &proposal.mapping;
+        let columns = mapping.columns.iter().map(|c| (&c.field, &c.values));
+        let lookups = mapping.lookups.iter().map(|l| (&l.field, &l.values));
+        let values = columns
+            .chain(lookups)
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(field, values)| {
+                let rows = values.iter().map(|(a, b)| (a.clone(), b.clone()));
+                (field.clone(), rows.collect())
             })
             .collect();
         Draft {
@@ -171,16 +173,28 @@ impl Draft {
     pub fn mapping(&self) -> ImportMapping {
         let mut mapping = self.mapping.clone();
         for column in &mut mapping.columns {
-            column.values = self
-                .values
-                .get(&column.field)
-                .into_iter()
-                .flatten()
-                .filter(|(from, to)| !from.trim().is_empty() && !to.trim().is_empty())
-                .map(|(from, to)| (from.trim().to_string(), to.trim().to_string()))
-                .collect();
+            column.values = self.value_map(&column.field);
+        }
+        for lookup in &mut mapping.lookups {
+            lookup.values = self.value_map(&lookup.field);
         }
         mapping
+    }
+
+    /// How many rows of `field`'s value map are filled on both sides.
+    pub fn mapped_values(&self, field: &str) -> usize {
+        self.value_map(field).len()
+    }
+
+    /// The rows of `field`'s value map with both sides filled, trimmed.
+    fn value_map(&self, field: &str) -> BTreeMap<String, String> {
+        self.values
+            .get(field)
+            .into_iter()
+            .flatten()
+            .filter(|(from, to)| !from.trim().is_empty() && !to.trim().is_empty())
+            .map(|(from, to)| (from.trim().to_string(), to.trim().to_string()))
+            .collect()
     }
 
     /// The mapping without its edited value maps, for drawing.

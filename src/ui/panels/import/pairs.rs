@@ -48,7 +48,7 @@ pub(super) fn show(ui: &mut Ui, draft: &Draft, commands: &mut Commands) {
                 ui.set_width(ui.available_width());
                 pair_row(ui, draft, column, commands);
                 if draft.open_values.as_ref() == Some(&column.field) {
-                    value_map(ui, draft, column, commands);
+                    column_values(ui, draft, column, commands);
                 }
             });
         });
@@ -58,6 +58,9 @@ pub(super) fn show(ui: &mut Ui, draft: &Draft, commands: &mut Commands) {
             widgets::card(ui, |ui| {
                 ui.set_width(ui.available_width());
                 lookup_row(ui, draft, lookup, commands);
+                if draft.open_values.as_ref() == Some(&lookup.field) {
+                    lookup_spellings(ui, draft, lookup, commands);
+                }
             });
         });
     }
@@ -93,11 +96,7 @@ fn pair_row(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut C
                 .small()
                 .weak(),
         );
-        let mapped = draft.values.get(&column.field).map_or(0, |rows| {
-            rows.iter()
-                .filter(|(a, b)| !a.trim().is_empty() && !b.trim().is_empty())
-                .count()
-        });
+        let mapped = draft.mapped_values(&column.field);
         let open = draft.open_values.as_ref() == Some(&column.field);
         // Value maps turn people's words into a field's values: text, picklists, checkboxes.
         let worded = matches!(
@@ -230,30 +229,70 @@ fn format_menu<F: Copy + PartialEq, const N: usize>(
     }
 }
 
-/// Cell text → value stored: a picklist offers its values, anything else takes text.
-fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut Commands) {
+/// A column's value map: cells as people write them → the field's values.
+fn column_values(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut Commands) {
     let label = draft.label_of(&column.field);
-    let picklist = draft
-        .field(&column.field)
-        .map(|f| f.picklist_values.clone())
-        .unwrap_or_default();
-    let rows = draft.values.get(&column.field).cloned().unwrap_or_default();
-    ui.add_space(theme::GRID / 2.0);
-    ui.label(
-        RichText::new(format!(
+    let words = ValueMapWords {
+        explained: format!(
             "Cells of {} written as on the left are stored as on the right; case and surrounding spaces are ignored",
             column.column
-        ))
-        .small()
-        .weak(),
-    );
-    egui::Grid::new(("values", &column.field))
+        ),
+        to_header: format!("{label} value"),
+        noun: "value",
+    };
+    value_map(ui, draft, &column.field, &words, commands);
+    keep_unlisted(ui, draft, column, &label, commands);
+}
+
+/// A lookup's spellings: cells as people write them → the text the parent is found by.
+fn lookup_spellings(ui: &mut Ui, draft: &Draft, lookup: &LookupMapping, commands: &mut Commands) {
+    let words = ValueMapWords {
+        explained: format!(
+            "Cells of {} written as on the left are looked up as on the right, for spellings no rule can guess; case and surrounding spaces are ignored",
+            lookup.column
+        ),
+        to_header: format!("{} {}", lookup.object, lookup.match_on.join(" or ")),
+        noun: "spelling",
+    };
+    value_map(ui, draft, &lookup.field, &words, commands);
+}
+
+/// What a value map's grid says: above it, over its right column, and what a row is.
+struct ValueMapWords {
+    explained: String,
+    to_header: String,
+    noun: &'static str,
+}
+
+/// Cell text → what `field` gets from it: a picklist offers its values, anything else takes
+/// text.
+fn value_map(
+    ui: &mut Ui,
+    draft: &Draft,
+    field: &str,
+    words: &ValueMapWords,
+    commands: &mut Commands,
+) {
+    let ValueMapWords {
+        explained,
+        to_header,
+        noun,
+    } = words;
+    let label = draft.label_of(field);
+    let picklist = draft
+        .field(field)
+        .map(|f| f.picklist_values.clone())
+        .unwrap_or_default();
+    let rows = draft.values.get(field).cloned().unwrap_or_default();
+    ui.add_space(theme::GRID / 2.0);
+    ui.label(RichText::new(explained.as_str()).small().weak());
+    egui::Grid::new(("values", field))
         .num_columns(4)
         .spacing([theme::GRID, theme::GRID / 2.0])
         .show(ui, |ui| {
             ui.label(RichText::new("Cell text").small().strong());
             ui.label("");
-            ui.label(RichText::new(format!("{label} value")).small().strong());
+            ui.label(RichText::new(to_header.as_str()).small().strong());
             ui.end_row();
             for (index, (from, to)) in rows.iter().enumerate() {
                 let mut typed = from.clone();
@@ -264,7 +303,7 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                     &typed,
                 );
                 if from_edit.changed() {
-                    set_value(commands, &column.field, index, typed, to.clone());
+                    set_value(commands, field, index, typed, to.clone());
                 }
                 ui.label("→");
                 let value_name = format!("Value for {from} in {label}");
@@ -274,7 +313,7 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                         ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut value));
                     named_text(&to_edit, &value_name, &value);
                     if to_edit.changed() {
-                        set_value(commands, &column.field, index, from.clone(), value);
+                        set_value(commands, field, index, from.clone(), value);
                     }
                 } else {
                     let shown = if to.is_empty() {
@@ -282,7 +321,7 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                     } else {
                         to.as_str()
                     };
-                    let combo = egui::ComboBox::from_id_salt(("value", &column.field, index))
+                    let combo = egui::ComboBox::from_id_salt(("value", field, index))
                         .selected_text(shown)
                         .width(180.0)
                         .show_ui(ui, |ui| {
@@ -290,7 +329,7 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                                 if ui.selectable_label(allowed == to, allowed).clicked() {
                                     set_value(
                                         commands,
-                                        &column.field,
+                                        field,
                                         index,
                                         from.clone(),
                                         allowed.clone(),
@@ -304,13 +343,13 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                 named(
                     &remove,
                     Role::Button,
-                    &format!("Remove value {} of {label}", index + 1),
+                    &format!("Remove {noun} {} of {label}", index + 1),
                 );
                 if remove.clicked() {
                     edit(
                         commands,
                         Edit::RemoveValue {
-                            field: column.field.clone(),
+                            field: field.to_string(),
                             index,
                         },
                     );
@@ -318,17 +357,16 @@ fn value_map(ui: &mut Ui, draft: &Draft, column: &ColumnMapping, commands: &mut 
                 ui.end_row();
             }
         });
-    let add = ui.small_button("Add value");
-    named(&add, Role::Button, &format!("Add value to {label}"));
+    let add = ui.small_button(format!("Add {noun}"));
+    named(&add, Role::Button, &format!("Add {noun} to {label}"));
     if add.clicked() {
         edit(
             commands,
             Edit::AddValue {
-                field: column.field.clone(),
+                field: field.to_string(),
             },
         );
     }
-    keep_unlisted(ui, draft, column, &label, commands);
 }
 
 /// An unrestricted picklist may keep values its list does not have: Salesforce stores them as
@@ -385,6 +423,25 @@ fn lookup_row(ui: &mut Ui, draft: &Draft, lookup: &LookupMapping, commands: &mut
         ui.label(RichText::new("→").color(theme::ACCENT));
         ui.label(RichText::new(&label).strong());
         widgets::badge(ui, "Lookup", theme::ACCENT);
+        let open = draft.open_values.as_ref() == Some(&lookup.field);
+        let text = match (open, draft.mapped_values(&lookup.field)) {
+            (true, _) => "Hide spellings".to_string(),
+            (false, 0) => "Map spellings…".to_string(),
+            (false, n) => format!("Edit spellings ({})…", crate::ui::group_thousands(n as u64)),
+        };
+        let toggle = ui.small_button(text).on_hover_text(format!(
+            "Say which {} a cell means when no rule finds it (\"Acme Crop\" → \"Acme Corporation\")",
+            lookup.object
+        ));
+        named(&toggle, Role::Button, &format!("Spellings of {label}"));
+        if toggle.clicked() {
+            edit(
+                commands,
+                Edit::ToggleValues {
+                    field: lookup.field.clone(),
+                },
+            );
+        }
         remove_button(ui, &label, &lookup.field, commands);
     });
     ui.horizontal_wrapped(|ui| {

@@ -180,3 +180,58 @@ fn a_blank_default_is_dropped_and_settings_of_unpaired_fields_change_nothing() {
     });
     assert_eq!(d.mapping(), before);
 }
+
+#[test]
+fn a_lookups_spellings_from_a_template_are_kept_and_edited() {
+    let mut proposal_mapping = ImportMapping::new("Opportunity");
+    let mut lookup =
+        crate::import::mapping::LookupMapping::new("Account", "AccountId", "Account", &["Name"]);
+    lookup.values = [("ACME Crop".to_string(), "Acme Corporation".to_string())].into();
+    proposal_mapping.lookups.push(lookup);
+    let proposal = ImportProposal {
+        path: PathBuf::from("deals.csv"),
+        connection: "sandbox".into(),
+        headers: vec!["Account".into()],
+        fields: vec![field("AccountId", "reference")],
+        mapping: proposal_mapping,
+        notes: vec![],
+        template: None,
+    };
+    let mut d = Draft::new(&proposal, None);
+    assert_eq!(d.mapped_values("AccountId"), 1);
+    assert_eq!(
+        d.mapping(),
+        proposal.mapping,
+        "kept as the template had them"
+    );
+
+    d.apply(Edit::ToggleValues {
+        field: "AccountId".into(),
+    });
+    assert_eq!(
+        d.values["AccountId"].len(),
+        1,
+        "nothing guessed for a lookup"
+    );
+    d.apply(Edit::AddValue {
+        field: "AccountId".into(),
+    });
+    d.apply(Edit::SetValue {
+        field: "AccountId".into(),
+        index: 1,
+        from: " Zeta ".into(),
+        to: "Zeta Logistics Ltd".into(),
+    });
+    d.apply(Edit::AddValue {
+        field: "AccountId".into(),
+    });
+    assert_eq!(
+        d.mapping().lookups[0].values,
+        [
+            ("ACME Crop".to_string(), "Acme Corporation".to_string()),
+            ("Zeta".to_string(), "Zeta Logistics Ltd".to_string()),
+        ]
+        .into(),
+        "trimmed, and the half-filled row left out"
+    );
+}
