@@ -23,19 +23,19 @@ fn failed(what: &str, out: Output, code: i32) -> String {
 
 async fn opportunities(org: &Org) -> Vec<Value> {
     org.query_all(
-        "SELECT Id, Name, StageName, Amount, CloseDate, Legacy_Opportunity_Id__c FROM Opportunity",
+        "SELECT Id, Name, StageName, Amount, CloseDate, AccountId, Legacy_Opportunity_Id__c FROM Opportunity",
     )
     .await
 }
 
-/// The sheet: Windows-1252, semicolons, German numbers and dates, a formula in a cell, and one
-/// row without a close date.
+/// The sheet: Windows-1252, semicolons, German numbers and dates, a formula in a cell, one
+/// row without a close date, and one account spelled another way.
 fn write_sheet(path: &Path) {
     let text = "Opp #;Deal Name;Account;Stage;Amount;Close Date\r\n\
                 L-1;Müller renewal;Müller GmbH;Won;1.200,50 €;03.04.2024\r\n\
                 L-2;=HYPERLINK(\"http://x.example\",\"click\");Müller GmbH;Lost;(500,00);31.12.2023\r\n\
                 L-3;Third;Müller GmbH;Won;12;\r\n\
-                L-4;Fourth;Müller GmbH;Won;7,5;15.01.2024\r\n";
+                L-4;Fourth;Mueller GmbH;Won;7,5;15.01.2024\r\n";
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
     std::fs::write(path, bytes).unwrap();
 }
@@ -89,6 +89,10 @@ async fn a_sheet_is_checked_confirmed_imported_reused_and_undone_from_the_comman
         "{said}"
     );
     assert!(said.contains("Checked 4 rows"), "{said}");
+    assert!(
+        said.contains("AccountId: no single record matches `Mueller GmbH`"),
+        "{said}"
+    );
     assert!(said.contains("run again with --yes"), "{said}");
     assert!(
         opportunities(&org).await.is_empty(),
@@ -123,6 +127,13 @@ async fn a_sheet_is_checked_confirmed_imported_reused_and_undone_from_the_comman
         .find(|c| c["field"] == "StageName")
         .expect("Stage is mapped");
     stage["values"] = json!({"Won": "Closed Won", "Lost": "Closed Lost"});
+    let account = mapping["lookups"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|l| l["field"] == "AccountId")
+        .expect("Account is a lookup");
+    account["values"] = json!({"Mueller GmbH": "Müller GmbH"});
     assert_eq!(mapping["formats"]["date"], "DD.MM.YYYY", "{mapping}");
     assert_eq!(mapping["formats"]["number"], "German", "{mapping}");
     std::fs::write(&mapping_file, mapping.to_string()).unwrap();
@@ -166,6 +177,15 @@ async fn a_sheet_is_checked_confirmed_imported_reused_and_undone_from_the_comman
         "kept as text"
     );
     assert_eq!(formula["Amount"], json!(-500.0));
+    let respelled = stored
+        .iter()
+        .find(|r| r["Legacy_Opportunity_Id__c"] == "L-4")
+        .unwrap();
+    assert_eq!(
+        respelled["AccountId"], first["AccountId"],
+        "`Mueller GmbH` is looked up as the lookup's values say"
+    );
+    assert!(first["AccountId"].is_string());
     let copy = annotated(&sheets);
     assert!(
         copy.contains("\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\""),

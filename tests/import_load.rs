@@ -2,7 +2,7 @@
 //! checked row by row, imported into the sandbox org exactly once, imported again without
 //! duplicates, and undone exactly.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 use tether::sync::engine::undo::undo_run;
@@ -74,6 +74,19 @@ async fn a_messy_opportunity_migration_is_imported_once_checked_row_by_row_and_u
                 }
             }
         }
+        // The accounts no record matches are listed for the wizard to offer as spellings.
+        let unknown: BTreeSet<String> = report
+            .iter()
+            .zip(&expected)
+            .filter(|(_, t)| matches!(t.expect, Expect::Invalid(Problem::UnknownAccount)))
+            .map(|(line, _)| line["Account"].trim().to_string())
+            .collect();
+        assert!(!unknown.is_empty());
+        let listed: BTreeSet<String> = check.unresolved["AccountId"]
+            .iter()
+            .map(|t| t.trim().to_string())
+            .collect();
+        assert_eq!(listed, unknown);
     }
     assert!(
         imported(&bench.client).await.is_empty(),

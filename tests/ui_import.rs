@@ -463,6 +463,66 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_with_its_spellings_and_a_remo
     );
 }
 
+/// Accounts the check could not find are offered as spellings when the person goes back.
+#[test]
+fn accounts_the_check_could_not_find_are_offered_as_spellings() {
+    let (mut app, _) = at_map_step();
+    app.harness.set_size(egui::vec2(1280.0, 1200.0));
+    app.settle();
+    app.harness
+        .get_by_label("Remove pair of Opportunity Name")
+        .click();
+    app.settle();
+    drag(
+        &mut app,
+        "Salesforce field Account ID",
+        "Sheet column Deal Name",
+    );
+    app.wait_for_label("Spellings of Account ID");
+    press(&mut app, "Check rows");
+    wait_request(&mut app, "the check", |r| {
+        matches!(r, Request::CheckImport(_))
+    });
+    let mut checked = summary(0, 2);
+    checked.unresolved = [(
+        "AccountId".to_string(),
+        ["Acme Crop".to_string(), "Globx".to_string()].into(),
+    )]
+    .into();
+    app.send(Event::ImportChecked(Box::new(ImportReport {
+        summary: checked,
+        rows: vec![
+            report_row(2, "Invalid", "Account: no Account is named `Acme Crop`"),
+            report_row(3, "Invalid", "Account: no Account is named `Globx`"),
+        ],
+    })));
+    app.wait_for_label("Back to mapping");
+    press(&mut app, "Back to mapping");
+    wait_containing(&mut app, "2 names not found by the last check");
+    press(&mut app, "Spellings of Account ID");
+    app.wait_for_label("Cell text 2 of Account ID");
+    let offered: Vec<String> = (1..=2)
+        .map(|n| {
+            app.harness
+                .get_by_label(&format!("Cell text {n} of Account ID"))
+                .value()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(offered, ["Acme Crop", "Globx"]);
+    app.type_into("Value for Acme Crop in Account ID", "Acme Corporation");
+    app.settle();
+    press(&mut app, "Check rows");
+    let (request, _) = wait_request(&mut app, "the second check", |r| {
+        matches!(r, Request::CheckImport(_))
+    });
+    assert_eq!(
+        import_request(request).mapping.lookups[0].values,
+        [("Acme Crop".to_string(), "Acme Corporation".to_string())].into(),
+        "the spelling left blank is not sent"
+    );
+}
+
 /// The window on the Check step with a report of two rows to create and one invalid.
 fn at_check_step() -> (Scripted, ImportRequest) {
     let (mut app, _) = at_map_step();

@@ -433,6 +433,17 @@ fn print_summary(summary: &ImportSummary, format: Output) {
             n(summary.duplicated_keys)
         );
     }
+    for (field, texts) in &summary.unresolved {
+        let shown: Vec<String> = texts.iter().take(10).map(|t| format!("`{t}`")).collect();
+        let more = match texts.len() - shown.len() {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        println!(
+            "{field}: no single record matches {}{more}. Write them as the records are named, or map each spelling in the lookup's \"values\" in the mapping.",
+            shown.join(", ")
+        );
+    }
     let show = |label: &str, path: &Option<PathBuf>| {
         if let Some(path) = path {
             println!("{label}: {}", path.display());

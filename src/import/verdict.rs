@@ -35,6 +35,8 @@ pub struct Verdict {
     pub problems: Vec<Problem>,
     /// What the reader should know although nothing is wrong (a parent to be created).
     pub notes: Vec<String>,
+    /// Lookup cells no single record matched: the reference field and the cell as written.
+    pub unresolved: Vec<(String, String)>,
 }
 
 impl Verdict {
@@ -46,6 +48,7 @@ impl Verdict {
             values: Values::new(),
             problems,
             notes: Vec::new(),
+            unresolved: Vec::new(),
         }
     }
 
@@ -129,6 +132,7 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
         shown,
     } = check;
     let mut notes = shown;
+    let mut unresolved = Vec::new();
     for (i, normalised) in lookups.iter().enumerate() {
         let (Some(normalised), Some(rule), Some(table)) = (
             normalised,
@@ -146,6 +150,7 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                 notes.push(format!("{} `{name}` will be created", rule.object));
             }
             Resolved::Ambiguous(parents) => {
+                unresolved.push((rule.field.name.clone(), written.to_string()));
                 let list: Vec<String> = parents
                     .iter()
                     .take(5)
@@ -162,7 +167,8 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                 ));
             }
             Resolved::Missing => {
-                problems.push(Problem::in_column(&rule.column, rule.missing(written)))
+                unresolved.push((rule.field.name.clone(), written.to_string()));
+                problems.push(Problem::in_column(&rule.column, rule.missing(written)));
             }
         }
     }
@@ -184,7 +190,10 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
         ));
     }
     if !problems.is_empty() {
-        return Verdict::invalid(row, key, problems);
+        return Verdict {
+            unresolved,
+            ..Verdict::invalid(row, key, problems)
+        };
     }
     let existing = key
         .as_ref()
@@ -216,6 +225,7 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
         values,
         problems,
         notes,
+        unresolved,
     }
 }
 

@@ -7,7 +7,7 @@ mod join;
 mod send;
 mod survey;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,6 +25,9 @@ use crate::sync::workspace::journal::{RunStatus, Trigger};
 
 pub use send::run_import;
 pub use survey::open as open_sheet;
+
+/// Distinct unresolved lookup texts kept per field in [`ImportSummary::unresolved`].
+pub const UNRESOLVED_KEPT: usize = 200;
 
 /// Rows from this many valid ones up go through a Bulk API 2.0 job; fewer through Collections.
 pub const BULK_FROM: usize = 2_000;
@@ -124,6 +127,10 @@ pub struct ImportSummary {
     /// Parents a dry run would create.
     pub parents_to_create: u64,
     pub duplicated_keys: u64,
+    /// Lookup cells no single record matched, by reference field, as written: at most
+    /// [`UNRESOLVED_KEPT`] each, for the wizard to offer as spellings to map.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unresolved: BTreeMap<String, BTreeSet<String>>,
     pub api_calls: u64,
     /// The per-row report (a dry run) or the annotated copy of the sheet (a load).
     pub report: Option<PathBuf>,

@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::join;
 use super::survey::{self, Survey, wanted};
-use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary};
+use super::{
+    ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary, UNRESOLVED_KEPT,
+};
 use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, beside};
 use crate::import::validate::{Problem, RowCheck, Validator, same_value};
@@ -349,6 +351,7 @@ impl Pass<'_> {
                     },
                 })
                 .collect();
+            self.note_unresolved(&decided);
             match files {
                 Files::Report(report) => self.write_report(report, &decided)?,
                 Files::Results {
@@ -667,6 +670,15 @@ impl Pass<'_> {
         load.counts.processed += outcomes.len() as u64;
         journal::update_counts(load.ws.conn(), load.run, &load.counts)?;
         Ok(outcomes)
+    }
+
+    fn note_unresolved(&mut self, decided: &[Decided]) {
+        for (field, written) in decided.iter().flat_map(|d| &d.verdict.unresolved) {
+            let texts = self.summary.unresolved.entry(field.clone()).or_default();
+            if texts.len() < UNRESOLVED_KEPT {
+                texts.insert(written.clone());
+            }
+        }
     }
 
     fn write_results(

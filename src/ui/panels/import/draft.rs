@@ -1,7 +1,7 @@
 //! The import mapping being edited and the rules of editing it by hand: what may be paired
 //! with what, lookups for reference fields, the key, value maps and constants. No drawing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desktop::{FieldInfo, FilePreview, ImportProposal};
 use crate::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
@@ -116,6 +116,8 @@ pub struct Draft {
     pub values: BTreeMap<String, Vec<(String, String)>>,
     /// The field whose value map is open.
     pub open_values: Option<String>,
+    /// Lookup cells the last check matched to no single record, by field: offered as spellings.
+    pub unfound: BTreeMap<String, BTreeSet<String>>,
     pub picked: Option<Dragged>,
     /// Why the last pairing was refused, until the next one.
     pub refused: Option<String>,
@@ -162,6 +164,7 @@ impl Draft {
             samples,
             values,
             open_values: None,
+            unfound: BTreeMap::new(),
             picked: None,
             refused: None,
             column_search: String::new(),
@@ -483,37 +486,48 @@ impl Draft {
         self.mapping.lookups.iter_mut().find(|l| l.field == field)
     }
 
-    /// Offers the sample values a picklist does not allow, to be mapped to one it does.
+    /// Offers what the map is likely wanted for: a lookup's cells the last check found no
+    /// record for, or a picklist column's samples its list does not allow.
     fn prefill_values(&mut self, field: &str) {
-        let Some(info) = self.field(field) else {
-            return;
+        let offered: Vec<String> = if self.mapping.lookups.iter().any(|l| l.field == field) {
+            self.unfound
+                .get(field)
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect()
+        } else {
+            self.samples_not_listed(field)
         };
-        if info.picklist_values.is_empty() {
-            return;
+        let rows = self.values.entry(field.to_string()).or_default();
+        for text in offered {
+            let lower = text.to_lowercase();
+            if !rows.iter().any(|(from, _)| from.to_lowercase() == lower) {
+                rows.push((text, String::new()));
+            }
         }
-        let Some(column) = self
-            .mapping
-            .columns
-            .iter()
-            .find(|c| c.field == field)
-            .map(|c| c.column.clone())
-        else {
-            return;
+    }
+
+    /// The samples of the column filling a picklist `field` that its list does not allow.
+    fn samples_not_listed(&self, field: &str) -> Vec<String> {
+        let Some(info) = self.field(field).filter(|f| !f.picklist_values.is_empty()) else {
+            return Vec::new();
+        };
+        let Some(column) = self.mapping.columns.iter().find(|c| c.field == field) else {
+            return Vec::new();
         };
         let allowed: Vec<String> = info
             .picklist_values
             .iter()
             .map(|v| v.to_lowercase())
             .collect();
-        let rows = self.values.entry(field.to_string()).or_default();
-        for sample in self.samples.get(&column).into_iter().flatten() {
-            let lower = sample.to_lowercase();
-            if !allowed.contains(&lower)
-                && !rows.iter().any(|(from, _)| from.to_lowercase() == lower)
-            {
-                rows.push((sample.clone(), String::new()));
-            }
-        }
+        self.samples
+            .get(&column.column)
+            .into_iter()
+            .flatten()
+            .filter(|sample| !allowed.contains(&sample.to_lowercase()))
+            .cloned()
+            .collect()
     }
 }
 

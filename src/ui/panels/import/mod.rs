@@ -170,6 +170,9 @@ impl ImportState {
             Event::ImportChecked(report) if self.checking => {
                 self.checking = false;
                 self.failure = None;
+                if let Some(draft) = &mut self.draft {
+                    draft.unfound = report.summary.unresolved.clone();
+                }
                 self.checked = Some((**report).clone());
             }
             Event::ImportProgress {

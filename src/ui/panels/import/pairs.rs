@@ -424,6 +424,17 @@ fn lookup_row(ui: &mut Ui, draft: &Draft, lookup: &LookupMapping, commands: &mut
         ui.label(RichText::new(&label).strong());
         widgets::badge(ui, "Lookup", theme::ACCENT);
         let open = draft.open_values.as_ref() == Some(&lookup.field);
+        let unfound = draft.unfound.get(&lookup.field).map_or(0, |texts| texts.len());
+        if unfound > 0 {
+            let noun = if unfound == 1 { "name" } else { "names" };
+            ui.label(
+                RichText::new(format!(
+                    "{} {noun} not found by the last check",
+                    crate::ui::group_thousands(unfound as u64)
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
         let text = match (open, draft.mapped_values(&lookup.field)) {
             (true, _) => "Hide spellings".to_string(),
             (false, 0) => "Map spellings…".to_string(),

@@ -235,3 +235,42 @@ fn a_lookups_spellings_from_a_template_are_kept_and_edited() {
         "trimmed, and the half-filled row left out"
     );
 }
+
+#[test]
+fn a_lookups_spellings_offer_what_the_check_could_not_find_once() {
+    let mut d = draft();
+    d.apply(Edit::Map {
+        column: "Account".into(),
+        field: "AccountId".into(),
+    });
+    d.unfound = [(
+        "AccountId".to_string(),
+        ["Acme Crop".to_string(), "Globx".to_string()].into(),
+    )]
+    .into();
+    d.apply(Edit::AddValue {
+        field: "AccountId".into(),
+    });
+    d.apply(Edit::SetValue {
+        field: "AccountId".into(),
+        index: 0,
+        from: "globx".into(),
+        to: "Globex Inc".into(),
+    });
+    d.apply(Edit::ToggleValues {
+        field: "AccountId".into(),
+    });
+    let offered: Vec<&str> = d.values["AccountId"]
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .collect();
+    assert_eq!(
+        offered,
+        ["globx", "Acme Crop"],
+        "a spelling already mapped is not offered again, whatever its case"
+    );
+    assert!(
+        !d.values.contains_key("StageName"),
+        "other maps are left alone"
+    );
+}
