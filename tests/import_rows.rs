@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{Value, json};
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
-use tether::import::run::{ImportJob, run_import};
+use tether::import::run::{ImportJob, confirm_unheard, run_import, undo_import_run};
 use tether::sync::engine::Cancel;
 use tether::sync::engine::undo::undo_run;
 use tether::sync::workspace::journal::RunStatus;
@@ -615,4 +615,60 @@ async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_as
         ]),
         "listed values take the list's spelling; others are kept as written"
     );
+}
+
+/// A kill between sending rows and storing Salesforce's answers leaves the run running and its
+/// writes unconfirmed. Undo used to skip unconfirmed writes, leaving behind the records the
+/// import had created; they are now found by their keys first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    let mut text = String::from("Opp #,Deal Name,Account,Stage,Amount,Close Date,Product\r\n");
+    for n in 1..=3 {
+        text.push_str(&format!(
+            "K-{n},Deal {n},Acme,Won,${n}.00,03/04/2024,Widget Pro\r\n"
+        ));
+    }
+    let file = write(bench.dir.path(), "killed.csv", &text);
+    let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    let done = import(&bench, &file, &mapping, false).await;
+    assert_eq!(done.created, 3, "{done:?}");
+    let run = done.run_id.unwrap();
+    assert_eq!(
+        confirm_unheard(&bench.path, run, &bench.client)
+            .await
+            .unwrap(),
+        0,
+        "a finished import is left as it is"
+    );
+
+    // The state the kill leaves: the run still running, its creates sent but unconfirmed,
+    // and no row's outcome stored.
+    {
+        let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+        let conn = ws.conn();
+        conn.execute(
+            "UPDATE tether_remote_images SET confirmed = 0, sf_id = NULL WHERE run_id = ?1",
+            [run],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM tether_import_rows WHERE run_id = ?1", [run])
+            .unwrap();
+        conn.execute(
+            "UPDATE tether_runs SET status = 'running', ended_at = NULL WHERE id = ?1",
+            [run],
+        )
+        .unwrap();
+    }
+    assert_eq!(imported(&bench.client).await.len(), 3);
+
+    let undone = undo_import_run(&bench.path, run, &bench.client)
+        .await
+        .unwrap();
+    assert_eq!(undone.status, RunStatus::Succeeded, "{undone:?}");
+    assert_eq!(undone.counts.deleted, 3, "{undone:?}");
+    assert!(imported(&bench.client).await.is_empty());
+    let accounts = query(&bench.client, "SELECT Id FROM Account").await;
+    assert_eq!(accounts.len(), 1, "the account it did not create stays");
 }

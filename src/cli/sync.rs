@@ -176,16 +176,23 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
     let run = crate::sync::workspace::journal::run(ws.conn(), args.run)?.ok_or_else(|| {
         CliError::Usage(format!("no run {}: list them with `tether runs`", args.run))
     })?;
-    let connection = match crate::sync::workspace::imports::import_of(ws.conn(), args.run)? {
-        Some(import) => import.connection,
+    let import = crate::sync::workspace::imports::import_of(ws.conn(), args.run)?;
+    let connection = match &import {
+        Some(import) => import.connection.clone(),
         None => ws.link(&run.link_name)?.link.connection,
     };
     drop(ws);
     runtime()?.block_on(async {
         let client = client_for(&connection, &args.workspace.data).await?;
-        let summary = engine::undo::undo_run(&path, args.run, &client)
-            .await
-            .map_err(|e| CliError::Sync(e.to_string()))?;
+        let undone = match import {
+            Some(_) => crate::import::run::undo_import_run(&path, args.run, &client)
+                .await
+                .map_err(|e| e.to_string()),
+            None => engine::undo::undo_run(&path, args.run, &client)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        let summary = undone.map_err(CliError::Sync)?;
         println!("{}", summary_line(&summary));
         if summary.status == RunStatus::Succeeded {
             Ok(())

@@ -12,10 +12,9 @@ use super::service::Service;
 use super::{Event, ImportProposal, ImportReport, ImportRequest, REPORT_ROWS, ReportRow};
 use crate::import::auto::propose;
 use crate::import::mapping::ImportMapping;
-use crate::import::run::{ImportJob, ImportProgress, ImportSummary, run_import};
+use crate::import::run::{ImportJob, ImportProgress, ImportSummary, run_import, undo_import_run};
 use crate::import::{ReadOptions, Rows};
 use crate::sync::engine::Cancel;
-use crate::sync::engine::undo::undo_run;
 use crate::sync::workspace::imports;
 use crate::sync::workspace::journal::Trigger;
 
@@ -150,10 +149,11 @@ impl Service {
         let path = self.config.workspace.clone();
         let runtime = tokio::runtime::Handle::current();
         let reporter = client.clone();
-        let outcome =
-            tokio::task::spawn_blocking(move || runtime.block_on(undo_run(&path, run_id, &client)))
-                .await
-                .context("the undo stopped unexpectedly")?;
+        let outcome = tokio::task::spawn_blocking(move || {
+            runtime.block_on(undo_import_run(&path, run_id, &client))
+        })
+        .await
+        .context("the undo stopped unexpectedly")?;
         self.report_usage(&record.connection, &reporter);
         self.outbox.send(Event::ImportUndone(Box::new(outcome?)));
         Ok(())

@@ -6,6 +6,7 @@
 mod join;
 mod send;
 mod survey;
+mod unheard;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::sync::workspace::journal::{RunStatus, Trigger};
 
 pub use send::run_import;
 pub use survey::open as open_sheet;
+pub use unheard::{confirm_unheard, undo_import_run};
 
 /// Distinct unresolved lookup texts kept per field in [`ImportSummary::unresolved`].
 pub const UNRESOLVED_KEPT: usize = 200;

@@ -1,0 +1,85 @@
+//! An import killed while it sent rows leaves its last writes unconfirmed: recorded as intents,
+//! but Salesforce's answer never stored. Before such an import is undone, the records its keys
+//! name are looked up, so that what it created goes too.
+
+use std::path::Path;
+
+use super::ImportRunError;
+use super::survey;
+use crate::import::mapping::ImportMapping;
+use crate::salesforce::Client;
+use crate::sync::engine::undo::undo_run;
+use crate::sync::engine::{RunSummary, SyncLock};
+use crate::sync::workspace::Workspace;
+use crate::sync::workspace::images::{self, RemoteOp};
+use crate::sync::workspace::imports;
+use crate::sync::workspace::journal::{self, RunStatus};
+
+/// Undoes import `run_id`: the creates it sent without hearing back are confirmed by key first.
+pub async fn undo_import_run(
+    path: &Path,
+    run_id: i64,
+    client: &Client,
+) -> Result<RunSummary, ImportRunError> {
+    confirm_unheard(path, run_id, client).await?;
+    Ok(undo_run(path, run_id, client).await?)
+}
+
+/// Confirms the creates an interrupted import sent without hearing back, where a record now
+/// holds the row's key; returns how many. Any other run is left as it is.
+///
+/// The check had found no record with those keys, so a record holding one now is the
+/// import's, unless someone created it in the moments between the check and the send.
+pub async fn confirm_unheard(
+    path: &Path,
+    run_id: i64,
+    client: &Client,
+) -> Result<usize, ImportRunError> {
+    let _lock = SyncLock::acquire(path)?;
+    let ws = Workspace::open(path)?;
+    let conn = ws.conn();
+    journal::mark_interrupted(conn)?;
+    let interrupted =
+        journal::run(conn, run_id)?.is_some_and(|run| run.status == RunStatus::Interrupted);
+    let Some(import) = imports::import_of(conn, run_id)? else {
+        return Ok(0);
+    };
+    if !interrupted {
+        return Ok(0);
+    }
+    let mapping: ImportMapping = match serde_json::from_str(&import.mapping) {
+        Ok(mapping) => mapping,
+        Err(e) => {
+            tracing::warn!(
+                "the mapping of import {run_id} cannot be read ({e}); its unconfirmed writes are left out of the undo"
+            );
+            return Ok(0);
+        }
+    };
+    // Without a key, a record cannot be told from any other.
+    let Some(key) = mapping.key else {
+        return Ok(0);
+    };
+    let unheard: Vec<(i64, String)> = images::of_run(conn, run_id)?
+        .into_iter()
+        .filter(|i| !i.confirmed && i.op == RemoteOp::Create && i.object == mapping.object)
+        .filter_map(|i| Some((i.id, i.row_key?)))
+        .collect();
+    if unheard.is_empty() {
+        return Ok(0);
+    }
+    let keys: Vec<String> = unheard.iter().map(|(_, key)| key.clone()).collect();
+    let found = survey::existing_records(client, &mapping.object, &key.field, &[], &keys).await?;
+    let mut confirmed = 0;
+    for (image, key) in &unheard {
+        if let Some(record) = found.get(&key.to_lowercase()) {
+            images::confirm(conn, *image, Some(&record.id))?;
+            confirmed += 1;
+        }
+    }
+    tracing::info!(
+        "import {run_id}: {confirmed} of {} unconfirmed creates found by key",
+        unheard.len()
+    );
+    Ok(confirmed)
+}
