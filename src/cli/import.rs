@@ -228,6 +228,13 @@ fn retry_job(ws: &crate::sync::workspace::Workspace, run: i64) -> Result<ImportJ
             "the mapping kept with run {run} cannot be read: {e}"
         ))
     })?;
+    let unfinished = crate::sync::workspace::journal::run(ws.conn(), run)?
+        .is_some_and(|r| matches!(r.status, RunStatus::Interrupted | RunStatus::Running));
+    if unfinished {
+        return Err(CliError::Usage(format!(
+            "run {run} did not finish, so which of its rows reached Salesforce is not known row by row; import the file again: rows already there are updated or left unchanged, never created twice"
+        )));
+    }
     let rows = imports::rows_with(ws.conn(), run, &[RowStatus::Failed, RowStatus::NotSent])?;
     if rows.is_empty() {
         return Err(CliError::Usage(format!(
@@ -466,5 +473,67 @@ fn print_summary(summary: &ImportSummary, format: Output) {
         && summary.created + summary.updated + summary.parents_created > 0
     {
         println!("Undo it with `tether undo {run}`.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::workspace::Workspace;
+    use crate::sync::workspace::imports::{NewImport, RowOutcome};
+    use crate::sync::workspace::journal::{self, RunCounts, Trigger};
+
+    fn started(ws: &Workspace) -> i64 {
+        let mapping = serde_json::to_string(&ImportMapping::new("Opportunity")).unwrap();
+        imports::start(
+            ws.conn(),
+            &NewImport {
+                file: "/tmp/deals.csv",
+                file_name: "deals.csv",
+                connection: "sandbox",
+                object: "Opportunity",
+                mapping: &mapping,
+                trigger: Trigger::Cli,
+                retry_of: None,
+            },
+        )
+        .unwrap()
+    }
+
+    fn failed_row(row: u64) -> RowOutcome {
+        RowOutcome {
+            row,
+            key: Some(format!("K-{row}")),
+            status: RowStatus::Failed,
+            sf_id: None,
+            message: Some("UNABLE_TO_LOCK_ROW".into()),
+        }
+    }
+
+    #[test]
+    fn a_retry_sends_the_failed_rows_of_a_finished_import_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(&dir.path().join("workspace.db")).unwrap();
+
+        let finished = started(&ws);
+        imports::record_rows(ws.conn(), finished, &[failed_row(3)]).unwrap();
+        journal::finish_run(
+            ws.conn(),
+            finished,
+            RunStatus::Partial,
+            &RunCounts::default(),
+            None,
+        )
+        .unwrap();
+        let job = retry_job(&ws, finished).unwrap();
+        assert_eq!(job.only_rows, Some([3].into()));
+        assert_eq!(job.retry_of, Some(finished));
+
+        // A run that never finished stored no outcome for the rows it was sending.
+        let killed = started(&ws);
+        imports::record_rows(ws.conn(), killed, &[failed_row(3)]).unwrap();
+        let refused = retry_job(&ws, killed).unwrap_err().to_string();
+        assert!(refused.contains("did not finish"), "{refused}");
+        assert!(refused.contains("import the file again"), "{refused}");
     }
 }
