@@ -161,6 +161,37 @@ fn percent_decoded(text: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// A path's text field and the button that uses it, laid out by the caller's `ui`.
+pub struct PathField<'a> {
+    /// The label that names the field for screen readers.
+    pub label: Id,
+    pub hint: &'a str,
+    pub action: &'a str,
+}
+
+impl PathField<'_> {
+    /// The path typed, once the button is clicked or Enter pressed. `focus` gives the field the
+    /// keyboard once.
+    pub fn show(&self, ui: &mut Ui, text: &mut String, focus: &mut bool) -> Option<PathBuf> {
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .desired_width(420.0)
+                    .hint_text(self.hint),
+            )
+            .labelled_by(self.label);
+        if std::mem::take(focus) {
+            field.request_focus();
+        }
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let path = path_of(text);
+        let clicked = ui
+            .add_enabled(path.is_some(), egui::Button::new(self.action))
+            .clicked();
+        if clicked || entered { path } else { None }
+    }
+}
+
 /// What the person did with a [`PathPrompt`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum PromptAnswer {
@@ -211,24 +242,12 @@ impl PathPrompt {
             ui.add_space(GRID / 2.0);
             ui.horizontal(|ui| {
                 let label = ui.label("Path");
-                let field = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.text)
-                            .desired_width(420.0)
-                            .hint_text("/home/me/file"),
-                    )
-                    .labelled_by(label.id);
-                if std::mem::take(&mut self.focus) {
-                    field.request_focus();
-                }
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let path = path_of(&self.text);
-                let clicked = ui
-                    .add_enabled(path.is_some(), egui::Button::new(self.action))
-                    .clicked();
-                if (clicked || entered)
-                    && let Some(path) = path
-                {
+                let field = PathField {
+                    label: label.id,
+                    hint: "/home/me/file",
+                    action: self.action,
+                };
+                if let Some(path) = field.show(ui, &mut self.text, &mut self.focus) {
                     answer = Some(PromptAnswer::Path(path));
                 }
                 if ui.button("Cancel").clicked() {

@@ -7,7 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use super::{ImportCommand, ImportState};
 use crate::desktop::FilePreview;
 use crate::ui::command::{Command, Commands};
-use crate::ui::file_dialog;
+use crate::ui::file_dialog::PathField;
 use crate::ui::model::Model;
 use crate::ui::theme::GRID;
 use crate::ui::widgets;
@@ -87,24 +87,12 @@ fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
         );
     }
     let label = ui.label(RichText::new("Or type the path of a file").small().weak());
-    let response = ui
-        .add(
-            egui::TextEdit::singleline(&mut state.typed_path)
-                .desired_width(420.0)
-                .hint_text("/home/me/deals.csv"),
-        )
-        .labelled_by(label.id);
-    if std::mem::take(&mut state.focus_typed_path) {
-        response.request_focus();
-    }
-    let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    let path = file_dialog::path_of(&state.typed_path);
-    let clicked = ui
-        .add_enabled(path.is_some(), egui::Button::new("Open this file"))
-        .clicked();
-    if (clicked || entered)
-        && let Some(path) = path
-    {
+    let field = PathField {
+        label: label.id,
+        hint: "/home/me/deals.csv",
+        action: "Open this file",
+    };
+    if let Some(path) = field.show(ui, &mut state.typed_path, &mut state.focus_typed_path) {
         commands.push(Command::Import(ImportCommand::Open(path)));
     }
 }
