@@ -83,7 +83,7 @@ async fn a_messy_opportunity_migration_is_imported_once_checked_row_by_row_and_u
             .collect();
         assert!(!unknown.is_empty());
         let listed: BTreeSet<String> = check.unresolved["AccountId"]
-            .iter()
+            .keys()
             .map(|t| t.trim().to_string())
             .collect();
         assert_eq!(listed, unknown);

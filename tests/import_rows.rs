@@ -672,3 +672,53 @@ async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
     let accounts = query(&bench.client, "SELECT Id FROM Account").await;
     assert_eq!(accounts.len(), 1, "the account it did not create stays");
 }
+
+/// An account the check cannot find is listed with the accounts whose names start like it, so
+/// the wizard and the CLI can offer them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_names_the_accounts_like_one_it_cannot_find() {
+    let bench = Bench::new().await;
+    create_accounts(
+        &bench.client,
+        &[
+            "Acme Corporation".to_string(),
+            "Acme Rockets".to_string(),
+            "Globex Inc".to_string(),
+        ],
+    )
+    .await;
+    let file = write(
+        bench.dir.path(),
+        "near.csv",
+        "Opp #,Deal Name,Account,Stage,Amount,Close Date,Product\r\n\
+         N-1,First,Acme Crop,Won,$10,01/02/2024,Widget Pro\r\n\
+         N-2,Second,Globx,Won,$20,01/03/2024,Widget Pro\r\n\
+         N-3,Third,Globex,Won,$30,01/04/2024,Widget Pro\r\n",
+    );
+    let check = import(
+        &bench,
+        &file,
+        &mapping("MM/DD/YYYY", NumberLocale::English),
+        true,
+    )
+    .await;
+    assert_eq!((check.invalid, check.to_create), (2, 1), "{check:?}");
+    let near = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        check.unresolved["AccountId"],
+        [
+            (
+                "Acme Crop".to_string(),
+                near(&["Acme Corporation", "Acme Rockets"])
+            ),
+            ("Globx".to_string(), near(&[])),
+        ]
+        .into()
+    );
+    let report = read_results(check.report.as_ref().unwrap());
+    assert!(
+        report[0]["Message"].contains("(similar: Acme Corporation, Acme Rockets)"),
+        "{}",
+        report[0]["Message"]
+    );
+}

@@ -463,9 +463,10 @@ fn a_field_dragged_onto_a_reference_makes_a_lookup_with_its_spellings_and_a_remo
     );
 }
 
-/// Accounts the check could not find are offered as spellings when the person goes back.
+/// Accounts the check could not find are offered as spellings when the person goes back,
+/// with the records the check found like them.
 #[test]
-fn accounts_the_check_could_not_find_are_offered_as_spellings() {
+fn accounts_the_check_could_not_find_are_offered_as_spellings_with_records_like_them() {
     let (mut app, _) = at_map_step();
     app.harness.set_size(egui::vec2(1280.0, 1200.0));
     app.settle();
@@ -486,7 +487,14 @@ fn accounts_the_check_could_not_find_are_offered_as_spellings() {
     let mut checked = summary(0, 2);
     checked.unresolved = [(
         "AccountId".to_string(),
-        ["Acme Crop".to_string(), "Globx".to_string()].into(),
+        [
+            (
+                "Acme Crop".to_string(),
+                vec!["Acme Corporation".to_string(), "Acme Rockets".to_string()],
+            ),
+            ("Globx".to_string(), vec![]),
+        ]
+        .into(),
     )]
     .into();
     app.send(Event::ImportChecked(Box::new(ImportReport {
@@ -510,8 +518,23 @@ fn accounts_the_check_could_not_find_are_offered_as_spellings() {
         })
         .collect();
     assert_eq!(offered, ["Acme Crop", "Globx"]);
-    app.type_into("Value for Acme Crop in Account ID", "Acme Corporation");
+    // The records the check found like it are one click away; none are offered for Globx.
+    assert!(
+        app.harness
+            .query_by_label("Records like Globx for Account ID")
+            .is_none()
+    );
+    press(&mut app, "Records like Acme Crop for Account ID");
+    app.wait_for_label("Acme Rockets");
+    press(&mut app, "Acme Corporation");
     app.settle();
+    assert_eq!(
+        app.harness
+            .get_by_label("Value for Acme Crop in Account ID")
+            .value()
+            .unwrap_or_default(),
+        "Acme Corporation"
+    );
     press(&mut app, "Check rows");
     let (request, _) = wait_request(&mut app, "the second check", |r| {
         matches!(r, Request::CheckImport(_))

@@ -441,7 +441,14 @@ fn print_summary(summary: &ImportSummary, format: Output) {
         );
     }
     for (field, texts) in &summary.unresolved {
-        let shown: Vec<String> = texts.iter().take(10).map(|t| format!("`{t}`")).collect();
+        let shown: Vec<String> = texts
+            .iter()
+            .take(10)
+            .map(|(written, near)| match near.as_slice() {
+                [] => format!("`{written}`"),
+                near => format!("`{written}` ({}?)", near.join(" or ")),
+            })
+            .collect();
         let more = match texts.len() - shown.len() {
             0 => String::new(),
             n => format!(" and {n} more"),

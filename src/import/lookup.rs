@@ -183,6 +183,8 @@ pub struct LookupTable {
     pub found: HashMap<String, Vec<Parent>>,
     /// Normalised text → the name the record will be created with.
     pub to_create: HashMap<String, String>,
+    /// Normalised text that matched nothing → records whose name starts with its first word.
+    pub near: HashMap<String, Vec<Parent>>,
 }
 
 impl LookupTable {
@@ -195,6 +197,11 @@ impl LookupTable {
                 None => Resolved::Missing,
             },
         }
+    }
+
+    /// Records a text that matched nothing may have meant.
+    pub fn near(&self, key: &str) -> &[Parent] {
+        self.near.get(key).map_or(&[], Vec::as_slice)
     }
 
     fn add(&mut self, key: String, parent: Parent) {
@@ -270,8 +277,36 @@ pub async fn find_parents(
             add_records(client, rule, &soql, &select, &mut table).await?;
         }
     }
+    table.near = texts
+        .iter()
+        .filter(|(key, _)| !table.found.contains_key(*key))
+        .filter_map(|(key, raw)| {
+            let near = near_matches(&table.found, raw);
+            (!near.is_empty()).then(|| (key.clone(), near))
+        })
+        .collect();
     table.found.retain(|key, _| texts.contains_key(key));
     Ok(table)
+}
+
+/// How many near matches are kept for one text.
+const NEAR_KEPT: usize = 5;
+
+/// Records found whose compared text starts with the first word of `raw`, by name: what a
+/// person who wrote `raw` probably meant.
+fn near_matches(found: &HashMap<String, Vec<Parent>>, raw: &str) -> Vec<Parent> {
+    let Some(word) = first_word(raw).map(|w| w.to_lowercase()) else {
+        return Vec::new();
+    };
+    let mut near: Vec<Parent> = found
+        .iter()
+        .filter(|(key, _)| key.starts_with(&word))
+        .flat_map(|(_, parents)| parents.iter().cloned())
+        .collect();
+    near.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    near.dedup_by(|a, b| a.id == b.id);
+    near.truncate(NEAR_KEPT);
+    near
 }
 
 /// The first word of a name without trailing punctuation, when it says enough to search by.
@@ -362,5 +397,37 @@ mod tests {
         table.to_create.insert("zeta".into(), "Zeta Ltd".into());
         assert_eq!(table.resolve("zeta"), Resolved::WillCreate("Zeta Ltd"));
         assert_eq!(table.resolve("nope"), Resolved::Missing);
+    }
+
+    #[test]
+    fn near_matches_share_the_first_word_and_come_by_name() {
+        let parent = |id: &str, name: &str| Parent {
+            id: id.into(),
+            name: name.into(),
+        };
+        let mut found: HashMap<String, Vec<Parent>> = HashMap::new();
+        for p in [
+            parent("001C", "Acme Rockets"),
+            parent("001A", "Acme Corporation"),
+            parent("001B", "Globex Inc"),
+        ] {
+            found.entry(company_key(&p.name)).or_default().push(p);
+        }
+        let names = |raw: &str| -> Vec<String> {
+            near_matches(&found, raw)
+                .into_iter()
+                .map(|p| p.name)
+                .collect()
+        };
+        assert_eq!(names("ACME Crop"), ["Acme Corporation", "Acme Rockets"]);
+        assert_eq!(names("Globx"), Vec::<String>::new(), "another first word");
+        assert_eq!(names("Ac"), Vec::<String>::new(), "too short to search by");
+        for n in 0..8 {
+            found
+                .entry(format!("acme {n}"))
+                .or_default()
+                .push(parent(&format!("002{n}"), &format!("Acme {n}")));
+        }
+        assert_eq!(near_matches(&found, "Acme").len(), NEAR_KEPT);
     }
 }

@@ -35,8 +35,19 @@ pub struct Verdict {
     pub problems: Vec<Problem>,
     /// What the reader should know although nothing is wrong (a parent to be created).
     pub notes: Vec<String>,
-    /// Lookup cells no single record matched: the reference field and the cell as written.
-    pub unresolved: Vec<(String, String)>,
+    /// Lookup cells no single record matched.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// A lookup cell no single record matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The reference field, e.g. `AccountId`.
+    pub field: String,
+    /// The cell as written.
+    pub written: String,
+    /// Names of the records it may mean, by name.
+    pub near: Vec<String>,
 }
 
 impl Verdict {
@@ -150,7 +161,11 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                 notes.push(format!("{} `{name}` will be created", rule.object));
             }
             Resolved::Ambiguous(parents) => {
-                unresolved.push((rule.field.name.clone(), written.to_string()));
+                unresolved.push(Unresolved {
+                    field: rule.field.name.clone(),
+                    written: written.to_string(),
+                    near: parents.iter().map(|p| p.name.clone()).collect(),
+                });
                 let list: Vec<String> = parents
                     .iter()
                     .take(5)
@@ -167,8 +182,21 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                 ));
             }
             Resolved::Missing => {
-                unresolved.push((rule.field.name.clone(), written.to_string()));
-                problems.push(Problem::in_column(&rule.column, rule.missing(written)));
+                let near: Vec<String> = table
+                    .near(normalised)
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect();
+                let mut reason = rule.missing(written);
+                if !near.is_empty() {
+                    reason.push_str(&format!(" (similar: {})", near.join(", ")));
+                }
+                problems.push(Problem::in_column(&rule.column, reason));
+                unresolved.push(Unresolved {
+                    field: rule.field.name.clone(),
+                    written: written.to_string(),
+                    near,
+                });
             }
         }
     }

@@ -129,10 +129,11 @@ pub struct ImportSummary {
     /// Parents a dry run would create.
     pub parents_to_create: u64,
     pub duplicated_keys: u64,
-    /// Lookup cells no single record matched, by reference field, as written: at most
-    /// [`UNRESOLVED_KEPT`] each, for the wizard to offer as spellings to map.
+    /// Lookup cells no single record matched, by reference field, as written, with the names
+    /// of records they may mean: at most [`UNRESOLVED_KEPT`] each, for the wizard to offer as
+    /// spellings to map.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub unresolved: BTreeMap<String, BTreeSet<String>>,
+    pub unresolved: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     pub api_calls: u64,
     /// The per-row report (a dry run) or the annotated copy of the sheet (a load).
     pub report: Option<PathBuf>,

@@ -673,10 +673,14 @@ impl Pass<'_> {
     }
 
     fn note_unresolved(&mut self, decided: &[Decided]) {
-        for (field, written) in decided.iter().flat_map(|d| &d.verdict.unresolved) {
-            let texts = self.summary.unresolved.entry(field.clone()).or_default();
+        for unresolved in decided.iter().flat_map(|d| &d.verdict.unresolved) {
+            let texts = self
+                .summary
+                .unresolved
+                .entry(unresolved.field.clone())
+                .or_default();
             if texts.len() < UNRESOLVED_KEPT {
-                texts.insert(written.clone());
+                texts.insert(unresolved.written.clone(), unresolved.near.clone());
             }
         }
     }

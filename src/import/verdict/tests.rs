@@ -76,6 +76,13 @@ fn tables() -> Vec<LookupTable> {
         ],
     );
     table.to_create.insert("initech".into(), "Initech".into());
+    table.near.insert(
+        "acne".into(),
+        vec![Parent {
+            id: "001000000000004AAA".into(),
+            name: "Acne Studios".into(),
+        }],
+    );
     vec![table]
 }
 
@@ -173,7 +180,7 @@ fn rows_become_actions_or_reasons() {
         ),
         (
             &["OPP-8", "Big deal", "Acne Corp", "Won", "1", "03/04/2024"],
-            Err(&["no Account is named `Acne Corp`"]),
+            Err(&["no Account is named `Acne Corp`", "(similar: Acne Studios)"]),
         ),
         (
             &["OPP-9", "Big deal", "Globex", "Won", "1", "03/04/2024"],
@@ -200,15 +207,25 @@ fn rows_become_actions_or_reasons() {
         let texts = vec![validator.lookup_text(0, &row)];
         let verdict = decide(validator.check(&row), &texts, &context);
         // Only an account no single record matches is offered for a spelling.
-        let unresolved: Vec<(&str, &str)> = verdict
+        let unresolved: Vec<(&str, &str, Vec<&str>)> = verdict
             .unresolved
             .iter()
-            .map(|(f, t)| (f.as_str(), t.as_str()))
+            .map(|u| {
+                let near = u.near.iter().map(String::as_str).collect();
+                (u.field.as_str(), u.written.as_str(), near)
+            })
             .collect();
         match cells[2] {
-            "Acne Corp" | "Globex" => {
-                assert_eq!(unresolved, [("AccountId", cells[2])], "{cells:?}")
-            }
+            "Acne Corp" => assert_eq!(
+                unresolved,
+                [("AccountId", "Acne Corp", vec!["Acne Studios"])],
+                "records like it are named"
+            ),
+            "Globex" => assert_eq!(
+                unresolved,
+                [("AccountId", "Globex", vec!["Globex Inc", "Globex Ltd"])],
+                "the records it matches are named"
+            ),
             _ => assert!(unresolved.is_empty(), "{cells:?}: {unresolved:?}"),
         }
         match expected {

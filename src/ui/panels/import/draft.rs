@@ -1,7 +1,7 @@
 //! The import mapping being edited and the rules of editing it by hand: what may be paired
 //! with what, lookups for reference fields, the key, value maps and constants. No drawing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::desktop::{FieldInfo, FilePreview, ImportProposal};
 use crate::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
@@ -116,8 +116,9 @@ pub struct Draft {
     pub values: BTreeMap<String, Vec<(String, String)>>,
     /// The field whose value map is open.
     pub open_values: Option<String>,
-    /// Lookup cells the last check matched to no single record, by field: offered as spellings.
-    pub unfound: BTreeMap<String, BTreeSet<String>>,
+    /// Lookup cells the last check matched to no single record, by field, with the names of
+    /// records they may mean: offered as spellings.
+    pub unfound: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     pub picked: Option<Dragged>,
     /// Why the last pairing was refused, until the next one.
     pub refused: Option<String>,
@@ -187,6 +188,14 @@ impl Draft {
     /// How many rows of `field`'s value map are filled on both sides.
     pub fn mapped_values(&self, field: &str) -> usize {
         self.value_map(field).len()
+    }
+
+    /// Names of the records the last check found near `written`, a lookup cell of `field`.
+    pub fn near(&self, field: &str, written: &str) -> &[String] {
+        self.unfound
+            .get(field)
+            .and_then(|texts| texts.get(written))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The rows of `field`'s value map with both sides filled, trimmed.
@@ -493,8 +502,7 @@ impl Draft {
             self.unfound
                 .get(field)
                 .into_iter()
-                .flatten()
-                .cloned()
+                .flat_map(|texts| texts.keys().cloned())
                 .collect()
         } else {
             self.samples_not_listed(field)

@@ -308,13 +308,39 @@ fn value_map(
                 ui.label("→");
                 let value_name = format!("Value for {from} in {label}");
                 if picklist.is_empty() {
-                    let mut value = to.clone();
-                    let to_edit =
-                        ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut value));
-                    named_text(&to_edit, &value_name, &value);
-                    if to_edit.changed() {
-                        set_value(commands, field, index, from.clone(), value);
-                    }
+                    ui.horizontal(|ui| {
+                        let mut value = to.clone();
+                        let to_edit =
+                            ui.add_sized([180.0, 26.0], egui::TextEdit::singleline(&mut value));
+                        named_text(&to_edit, &value_name, &value);
+                        if to_edit.changed() {
+                            set_value(commands, field, index, from.clone(), value);
+                        }
+                        let near = draft.near(field, from);
+                        if !near.is_empty() {
+                            let menu = egui::ComboBox::from_id_salt(("near", field, index))
+                                .selected_text("Similar")
+                                .width(90.0)
+                                .show_ui(ui, |ui| {
+                                    for name in near {
+                                        if ui.selectable_label(to == name, name).clicked() {
+                                            set_value(
+                                                commands,
+                                                field,
+                                                index,
+                                                from.clone(),
+                                                name.clone(),
+                                            );
+                                        }
+                                    }
+                                });
+                            named(
+                                &menu.response,
+                                Role::ComboBox,
+                                &format!("Records like {from} for {label}"),
+                            );
+                        }
+                    });
                 } else {
                     let shown = if to.is_empty() {
                         "Choose a value"

@@ -245,7 +245,14 @@ fn a_lookups_spellings_offer_what_the_check_could_not_find_once() {
     });
     d.unfound = [(
         "AccountId".to_string(),
-        ["Acme Crop".to_string(), "Globx".to_string()].into(),
+        [
+            (
+                "Acme Crop".to_string(),
+                vec!["Acme Corporation".to_string()],
+            ),
+            ("Globx".to_string(), vec![]),
+        ]
+        .into(),
     )]
     .into();
     d.apply(Edit::AddValue {
@@ -273,4 +280,6 @@ fn a_lookups_spellings_offer_what_the_check_could_not_find_once() {
         !d.values.contains_key("StageName"),
         "other maps are left alone"
     );
+    assert_eq!(d.near("AccountId", "Acme Crop"), ["Acme Corporation"]);
+    assert!(d.near("AccountId", "Globx").is_empty());
 }
