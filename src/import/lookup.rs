@@ -50,8 +50,8 @@ impl LookupRule {
             .to_string()
     }
 
-    /// Why no parent matched `written`, and what to do.
-    pub fn missing(&self, written: &str) -> String {
+    /// Why no parent matched `written`, the records named like it, and what to do.
+    pub fn missing(&self, written: &str, near: &[String]) -> String {
         let fields = self.fields_for(written);
         let by_name = fields.iter().any(|f| f.eq_ignore_ascii_case("Name"));
         let found = if by_name {
@@ -73,8 +73,13 @@ impl LookupRule {
         } else {
             format!(", or allow creating missing {} records", self.object)
         };
+        let similar = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" (similar: {})", near.join(", "))
+        };
         format!(
-            "{found}{active}; check the spelling, or map it to an existing one in the lookup's value map{create}"
+            "{found}{active}{similar}; check the spelling, or map it to an existing one in the lookup's value map{create}"
         )
     }
 
@@ -281,7 +286,7 @@ pub async fn find_parents(
         .iter()
         .filter(|(key, _)| !table.found.contains_key(*key))
         .filter_map(|(key, raw)| {
-            let near = near_matches(&table.found, raw);
+            let near = near_matches(&table.found, key, raw);
             (!near.is_empty()).then(|| (key.clone(), near))
         })
         .collect();
@@ -292,21 +297,55 @@ pub async fn find_parents(
 /// How many near matches are kept for one text.
 const NEAR_KEPT: usize = 5;
 
-/// Records found whose compared text starts with the first word of `raw`, by name: what a
-/// person who wrote `raw` probably meant.
-fn near_matches(found: &HashMap<String, Vec<Parent>>, raw: &str) -> Vec<Parent> {
+/// Records found whose compared text starts with the first word of `raw`, closest to `key`
+/// (`raw` as compared) first: what a person who wrote `raw` probably meant.
+fn near_matches(found: &HashMap<String, Vec<Parent>>, key: &str, raw: &str) -> Vec<Parent> {
     let Some(word) = first_word(raw).map(|w| w.to_lowercase()) else {
         return Vec::new();
     };
-    let mut near: Vec<Parent> = found
+    let mut near: Vec<(usize, &Parent)> = found
         .iter()
-        .filter(|(key, _)| key.starts_with(&word))
-        .flat_map(|(_, parents)| parents.iter().cloned())
+        .filter(|(other, _)| other.starts_with(&word))
+        .flat_map(|(other, parents)| {
+            let distance = edit_distance(key, other);
+            parents.iter().map(move |p| (distance, p))
+        })
         .collect();
-    near.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    near.dedup_by(|a, b| a.id == b.id);
-    near.truncate(NEAR_KEPT);
-    near
+    near.sort_by(|(d1, a), (d2, b)| {
+        d1.cmp(d2)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let mut kept: Vec<Parent> = Vec::new();
+    for (_, parent) in near {
+        if kept.len() == NEAR_KEPT {
+            break;
+        }
+        if !kept.iter().any(|p| p.id == parent.id) {
+            kept.push(parent.clone());
+        }
+    }
+    kept
+}
+
+/// How many characters to insert, delete or replace to turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// The first word of a name without trailing punctuation, when it says enough to search by.
@@ -400,7 +439,7 @@ mod tests {
     }
 
     #[test]
-    fn near_matches_share_the_first_word_and_come_by_name() {
+    fn near_matches_share_the_first_word_and_come_closest_first() {
         let parent = |id: &str, name: &str| Parent {
             id: id.into(),
             name: name.into(),
@@ -414,12 +453,17 @@ mod tests {
             found.entry(company_key(&p.name)).or_default().push(p);
         }
         let names = |raw: &str| -> Vec<String> {
-            near_matches(&found, raw)
+            near_matches(&found, &company_key(raw), raw)
                 .into_iter()
                 .map(|p| p.name)
                 .collect()
         };
         assert_eq!(names("ACME Crop"), ["Acme Corporation", "Acme Rockets"]);
+        assert_eq!(
+            names("Acme Rockts"),
+            ["Acme Rockets", "Acme Corporation"],
+            "the closest first"
+        );
         assert_eq!(names("Globx"), Vec::<String>::new(), "another first word");
         assert_eq!(names("Ac"), Vec::<String>::new(), "too short to search by");
         for n in 0..8 {
@@ -428,6 +472,22 @@ mod tests {
                 .or_default()
                 .push(parent(&format!("002{n}"), &format!("Acme {n}")));
         }
-        assert_eq!(near_matches(&found, "Acme").len(), NEAR_KEPT);
+        assert_eq!(near_matches(&found, "acme", "Acme").len(), NEAR_KEPT);
+    }
+
+    #[test]
+    fn edit_distances_count_changed_characters() {
+        for (a, b, distance) in [
+            ("", "", 0),
+            ("acme", "acme", 0),
+            ("acme", "", 4),
+            ("plumbng", "plumbing", 1),
+            ("acme crop", "acme corp", 2),
+            ("müller", "mueller", 2),
+            ("kitten", "sitting", 3),
+        ] {
+            assert_eq!(edit_distance(a, b), distance, "{a} → {b}");
+            assert_eq!(edit_distance(b, a), distance, "{b} → {a}");
+        }
     }
 }

@@ -46,7 +46,7 @@ pub struct Unresolved {
     pub field: String,
     /// The cell as written.
     pub written: String,
-    /// Names of the records it may mean, by name.
+    /// Names of the records it may mean, the closest first.
     pub near: Vec<String>,
 }
 
@@ -187,11 +187,10 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                     .iter()
                     .map(|p| p.name.clone())
                     .collect();
-                let mut reason = rule.missing(written);
-                if !near.is_empty() {
-                    reason.push_str(&format!(" (similar: {})", near.join(", ")));
-                }
-                problems.push(Problem::in_column(&rule.column, reason));
+                problems.push(Problem::in_column(
+                    &rule.column,
+                    rule.missing(written, &near),
+                ));
                 unresolved.push(Unresolved {
                     field: rule.field.name.clone(),
                     written: written.to_string(),
