@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::fields::FieldSpec;
 use super::mapping::LookupMapping;
 use crate::salesforce::{BatchSize, Client, SalesforceError as ApiError};
+use crate::sync::verify::edit_distance;
 
 /// A lookup column bound to its reference field.
 #[derive(Debug, Clone)]
@@ -328,26 +329,6 @@ fn near_matches(found: &HashMap<String, Vec<Parent>>, key: &str, raw: &str) -> V
     kept
 }
 
-/// How many characters to insert, delete or replace to turn `a` into `b`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                diagonal
-            } else {
-                1 + diagonal.min(above).min(row[j])
-            };
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 /// The first word of a name without trailing punctuation, when it says enough to search by.
 fn first_word(text: &str) -> Option<String> {
     let word = text
@@ -473,21 +454,5 @@ mod tests {
                 .push(parent(&format!("002{n}"), &format!("Acme {n}")));
         }
         assert_eq!(near_matches(&found, "acme", "Acme").len(), NEAR_KEPT);
-    }
-
-    #[test]
-    fn edit_distances_count_changed_characters() {
-        for (a, b, distance) in [
-            ("", "", 0),
-            ("acme", "acme", 0),
-            ("acme", "", 4),
-            ("plumbng", "plumbing", 1),
-            ("acme crop", "acme corp", 2),
-            ("müller", "mueller", 2),
-            ("kitten", "sitting", 3),
-        ] {
-            assert_eq!(edit_distance(a, b), distance, "{a} → {b}");
-            assert_eq!(edit_distance(b, a), distance, "{b} → {a}");
-        }
     }
 }

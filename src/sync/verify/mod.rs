@@ -7,6 +7,8 @@
 
 mod describe;
 mod text;
+
+pub(crate) use text::edit_distance;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
