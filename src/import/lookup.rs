@@ -2,7 +2,7 @@
 //! the lookup columns of a sheet. Names are compared the way people write them: `ACME corp.`,
 //! `Acme Corporation` and `acme corporation` are one company.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
@@ -283,14 +283,22 @@ pub async fn find_parents(
             add_records(client, rule, &soql, &select, &mut table).await?;
         }
     }
-    table.near = texts
+    // Sorted once, so that each text finds the names sharing its first word by range, not by
+    // a scan of every record found.
+    let sorted: BTreeMap<&str, &[Parent]> = table
+        .found
+        .iter()
+        .map(|(key, parents)| (key.as_str(), parents.as_slice()))
+        .collect();
+    let near: HashMap<String, Vec<Parent>> = texts
         .iter()
         .filter(|(key, _)| !table.found.contains_key(*key))
         .filter_map(|(key, raw)| {
-            let near = near_matches(&table.found, key, raw);
+            let near = near_matches(&sorted, key, raw);
             (!near.is_empty()).then(|| (key.clone(), near))
         })
         .collect();
+    table.near = near;
     table.found.retain(|key, _| texts.contains_key(key));
     Ok(table)
 }
@@ -300,13 +308,13 @@ const NEAR_KEPT: usize = 5;
 
 /// Records found whose compared text starts with the first word of `raw`, closest to `key`
 /// (`raw` as compared) first: what a person who wrote `raw` probably meant.
-fn near_matches(found: &HashMap<String, Vec<Parent>>, key: &str, raw: &str) -> Vec<Parent> {
+fn near_matches(found: &BTreeMap<&str, &[Parent]>, key: &str, raw: &str) -> Vec<Parent> {
     let Some(word) = first_word(raw).map(|w| w.to_lowercase()) else {
         return Vec::new();
     };
     let mut near: Vec<(usize, &Parent)> = found
-        .iter()
-        .filter(|(other, _)| other.starts_with(&word))
+        .range(word.as_str()..)
+        .take_while(|(other, _)| other.starts_with(&word))
         .flat_map(|(other, parents)| {
             let distance = edit_distance(key, other);
             parents.iter().map(move |p| (distance, p))
@@ -430,29 +438,39 @@ mod tests {
             parent("001C", "Acme Rockets"),
             parent("001A", "Acme Corporation"),
             parent("001B", "Globex Inc"),
+            parent("001D", "Acmeco"),
+            parent("001E", "Ace Hardware"),
         ] {
             found.entry(company_key(&p.name)).or_default().push(p);
         }
-        let names = |raw: &str| -> Vec<String> {
-            near_matches(&found, &company_key(raw), raw)
+        let near = |found: &HashMap<String, Vec<Parent>>, raw: &str| -> Vec<String> {
+            let by_key: BTreeMap<&str, &[Parent]> = found
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_slice()))
+                .collect();
+            near_matches(&by_key, &company_key(raw), raw)
                 .into_iter()
                 .map(|p| p.name)
                 .collect()
         };
-        assert_eq!(names("ACME Crop"), ["Acme Corporation", "Acme Rockets"]);
         assert_eq!(
-            names("Acme Rockts"),
-            ["Acme Rockets", "Acme Corporation"],
+            near(&found, "ACME Crop"),
+            ["Acmeco", "Acme Corporation", "Acme Rockets"],
+            "every name starting with the first word, as `LIKE` finds them, the closest first"
+        );
+        assert_eq!(
+            near(&found, "Acme Rockts"),
+            ["Acme Rockets", "Acmeco", "Acme Corporation"],
             "the closest first"
         );
-        assert_eq!(names("Globx"), Vec::<String>::new(), "another first word");
-        assert_eq!(names("Ac"), Vec::<String>::new(), "too short to search by");
+        assert!(near(&found, "Globx").is_empty(), "another first word");
+        assert!(near(&found, "Ac").is_empty(), "too short to search by");
         for n in 0..8 {
             found
                 .entry(format!("acme {n}"))
                 .or_default()
                 .push(parent(&format!("002{n}"), &format!("Acme {n}")));
         }
-        assert_eq!(near_matches(&found, "acme", "Acme").len(), NEAR_KEPT);
+        assert_eq!(near(&found, "Acme").len(), NEAR_KEPT);
     }
 }
