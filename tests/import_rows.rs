@@ -25,6 +25,17 @@ use load::*;
 #[path = "import_support/workbook.rs"]
 mod workbook;
 
+/// A sheet of `count` valid deals for Acme, keyed `{prefix}-1`, `{prefix}-2`, ….
+fn acme_deals(prefix: &str, count: u32) -> String {
+    let mut text = String::from("Opp #,Deal Name,Account,Stage,Amount,Close Date,Product\r\n");
+    for n in 1..=count {
+        text.push_str(&format!(
+            "{prefix}-{n},Deal {n},Acme,Won,${n}.00,03/04/2024,Widget Pro\r\n"
+        ));
+    }
+    text
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_the_sheet_names_are_created_first_and_undone_with_it() {
     let bench = Bench::new().await;
@@ -100,13 +111,7 @@ async fn accounts_the_sheet_names_are_created_first_and_undone_with_it() {
 async fn rows_salesforce_refused_are_retried_alone() {
     let bench = Bench::new().await;
     create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
-    let mut text = String::from("Opp #,Deal Name,Account,Stage,Amount,Close Date,Product\r\n");
-    for n in 1..=2_500 {
-        text.push_str(&format!(
-            "R-{n},Deal {n},Acme,Won,${n}.00,03/04/2024,Widget Pro\r\n"
-        ));
-    }
-    let file = write(bench.dir.path(), "retry.csv", &text);
+    let file = write(bench.dir.path(), "retry.csv", &acme_deals("R", 2_500));
     let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
     let mut job = ImportJob::new(&file, "Sandbox org", mapping.clone());
     job.bulk_from = usize::MAX;
@@ -624,13 +629,7 @@ async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_as
 async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
     let bench = Bench::new().await;
     create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
-    let mut text = String::from("Opp #,Deal Name,Account,Stage,Amount,Close Date,Product\r\n");
-    for n in 1..=3 {
-        text.push_str(&format!(
-            "K-{n},Deal {n},Acme,Won,${n}.00,03/04/2024,Widget Pro\r\n"
-        ));
-    }
-    let file = write(bench.dir.path(), "killed.csv", &text);
+    let file = write(bench.dir.path(), "killed.csv", &acme_deals("K", 3));
     let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
     let done = import(&bench, &file, &mapping, false).await;
     assert_eq!(done.created, 3, "{done:?}");

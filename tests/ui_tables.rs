@@ -453,14 +453,16 @@ fn conflicts_resolve_per_field_and_in_bulk() {
 #[test]
 fn errors_export_where_the_dialog_says_or_to_a_typed_path_without_one() {
     for unavailable in [false, true] {
-        let picker: Picker = if unavailable {
-            Arc::new(|_: &FileQuestion| Picked::Unavailable)
-        } else {
-            Arc::new(|q: &FileQuestion| {
-                assert_eq!(q.save_as.as_deref(), Some("tether-errors.csv"));
+        let asked: Arc<Mutex<Vec<FileQuestion>>> = Arc::default();
+        let seen = asked.clone();
+        let picker: Picker = Arc::new(move |q: &FileQuestion| {
+            seen.lock().unwrap().push(q.clone());
+            if unavailable {
+                Picked::Unavailable
+            } else {
                 Picked::Path(std::path::PathBuf::from("/tmp/chosen-errors.csv"))
-            })
-        };
+            }
+        });
         let (mut harness, log) = app_with_picker(picker);
         go_to(&mut harness, "Errors");
         step_until(&mut harness, "the errors", |h| {
@@ -495,5 +497,8 @@ fn errors_export_where_the_dialog_says_or_to_a_typed_path_without_one() {
                 }),
             "unavailable: {unavailable}"
         );
+        let asked = asked.lock().unwrap();
+        assert_eq!(asked.len(), 1, "one dialog asked");
+        assert_eq!(asked[0].save_as.as_deref(), Some("tether-errors.csv"));
     }
 }

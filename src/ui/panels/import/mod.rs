@@ -95,7 +95,7 @@ pub struct ImportState {
     /// The file dialog runs on its own thread; its answer arrives here.
     chosen: Option<mpsc::Receiver<Picked>>,
     /// No file dialog can open on this desktop: the typed path is the way in.
-    pub no_dialog: bool,
+    no_dialog: bool,
     focus_typed_path: bool,
     /// To wake the window when the dialog answers.
     ctx: Option<egui::Context>,
