@@ -149,7 +149,10 @@ pub fn plan_record(
         (None, None) => return plan,
         (Some(l), None) => {
             if base.is_none() {
-                let values = pick(rules, l, |d| d != Direction::Pull);
+                // A create sends what the row has: an empty column is no value to send, and
+                // an upsert that lands on an existing record must not clear its fields.
+                let mut values = pick(rules, l, |d| d != Direction::Pull);
+                values.retain(|_, v| !v.is_null());
                 plan.create_remote = (!values.is_empty()).then_some(values);
             } else {
                 match deletes {

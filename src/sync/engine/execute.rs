@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::local;
 use super::push::{self, Outcome, PushItem, PushOp, WritePath};
-use super::remote::{self, ReadPath, RemoteRecord};
+use super::remote::{self, ReadPath};
+use super::settle;
 use super::units::{Unit, assemble, id15, plan_unit, push_item};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
@@ -18,6 +19,7 @@ use crate::sync::plan::{self, FieldRule, RecordPlan, Values};
 use crate::sync::workspace::base::{self, BaseRecord};
 use crate::sync::workspace::images::{self, NewImage, RemoteOp};
 use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
+use crate::sync::workspace::reread::{self, Reason};
 use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts};
 
 /// Records written per group: a group's results commit before the next is sent, so a cancel
@@ -32,6 +34,8 @@ pub(super) struct Run<'a> {
     pub counts: RunCounts,
     pub read_path: Option<ReadPath>,
     pub write_path: Option<WritePath>,
+    /// The queued re-reads this run read: settled once its local writes commit.
+    settled: Vec<String>,
 }
 
 impl<'a> Run<'a> {
@@ -49,6 +53,7 @@ impl<'a> Run<'a> {
             counts: RunCounts::default(),
             read_path: None,
             write_path: None,
+            settled: Vec::new(),
         }
     }
 
@@ -72,7 +77,19 @@ impl<'a> Run<'a> {
             records: fetched.records.len() as u64,
             path: fetched.path,
         });
+        // Only the changes query moves the cursor: a record read by Id may be newer than
+        // changes that query has not seen yet.
         let newest = fetched.newest.max(Some(read_started));
+        let mut records = fetched.records;
+        let queued = reread::queued(ws.conn(), link_id)?;
+        let read_now: HashSet<String> = records.iter().map(|r| id15(&r.id)).collect();
+        let unread: Vec<String> = queued
+            .iter()
+            .filter(|id| !read_now.contains(&id15(id)))
+            .cloned()
+            .collect();
+        records.extend(remote::fetch_by_ids(self.client, &link, &kinds, &unread).await?);
+        self.options.cancel.check()?;
         let bases = base::all(ws.conn(), link_id)?;
         let read = local::read_rows(ws.conn(), &link, &kinds)?;
         for bad in &read.bad {
@@ -103,8 +120,7 @@ impl<'a> Run<'a> {
                 },
             )?;
         }
-        let mut units = assemble(&link, fetched.records, bases, read.rows);
-        self.fill_missing(&link, &kinds, &mut units).await?;
+        let mut units = assemble(&link, records, bases, read.rows);
         let changed_at = if uses_most_recent(&link) {
             let keys: Vec<String> = units
                 .iter()
@@ -118,6 +134,22 @@ impl<'a> Run<'a> {
         for unit in &mut units {
             unit.plan = plan_unit(&link, &rules, unit, &changed_at);
         }
+        let open: HashSet<String> = conflicts::open_keys(ws.conn(), link_id)?
+            .into_iter()
+            .map(|(sf_id, _)| id15(&sf_id))
+            .collect();
+        let stale = settle::stale(&units, &open);
+        settle::reread(self.client, &link, &kinds, &mut units, &stale).await?;
+        let (matched, refused) =
+            settle::match_new_rows(self.client, &link, &kinds, &mut units).await?;
+        for index in stale.into_iter().chain(matched) {
+            units[index].plan = plan_unit(&link, &rules, &units[index], &changed_at);
+        }
+        for failure in refused {
+            self.failure(ws.conn(), failure)?;
+        }
+        self.options.cancel.check()?;
+        self.settled = queued;
         let (pulls, pushes, conflicts) = units.iter().fold((0, 0, 0), |acc, u| {
             (
                 acc.0 + u64::from(!u.plan.pull.is_empty() || u.plan.create_local.is_some()),
@@ -164,41 +196,6 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Local rows that name a Salesforce record this link has no base for and did not just
-    /// read: read those records by Id.
-    async fn fill_missing(
-        &mut self,
-        link: &Link,
-        kinds: &HashMap<String, Kind>,
-        units: &mut [Unit],
-    ) -> Result<(), SyncError> {
-        let missing: Vec<String> = units
-            .iter()
-            .filter(|u| u.base.is_none() && u.remote.is_none() && !u.remote_deleted)
-            .filter_map(|u| u.sf_id.clone())
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        let found: HashMap<String, RemoteRecord> =
-            remote::fetch_by_ids(self.client, link, kinds, &missing)
-                .await?
-                .into_iter()
-                .map(|r| (id15(&r.id), r))
-                .collect();
-        for unit in units.iter_mut() {
-            if unit.base.is_some() || unit.remote.is_some() {
-                continue;
-            }
-            if let Some(record) = unit.sf_id.as_deref().and_then(|id| found.get(&id15(id))) {
-                unit.sf_id = Some(record.id.clone());
-                unit.remote = Some(record.values.clone());
-                unit.remote_modstamp = record.modstamp;
-            }
-        }
-        Ok(())
-    }
-
     /// Every base change of a run keeps the base's earlier state first, for undo.
     fn base_put(&self, conn: &Connection, record: &BaseRecord) -> Result<(), SyncError> {
         base::remember_before(conn, self.run_id, self.stored.id, &record.sf_id)?;
@@ -230,6 +227,7 @@ impl<'a> Run<'a> {
         let link_id = self.stored.id;
         let tx = ws.conn_mut().transaction()?;
         capture::set_writer(&tx, Some(self.run_id))?;
+        reread::clear(&tx, link_id, &self.settled)?;
         let open = conflicts::open_keys(&tx, link_id)?;
         let mut still_open = HashSet::new();
         for unit in units.iter_mut() {
@@ -258,7 +256,9 @@ impl<'a> Run<'a> {
                             &unit.plan,
                             false,
                         );
-                        self.base_put(&tx, &BaseRecord {
+                        self.base_put(
+                            &tx,
+                            &BaseRecord {
                                 sf_id: sf_id.clone(),
                                 row_key: Some(key),
                                 fields,
@@ -267,7 +267,9 @@ impl<'a> Run<'a> {
                             },
                         )?;
                     }
-                    Err(e) => self.failure(
+                    Err(e) => {
+                        reread::queue(&tx, link_id, &sf_id, Reason::LocalInsertFailed)?;
+                        self.failure(
                         &tx,
                         RecordFailure {
                             side: journal::Side::Local,
@@ -282,7 +284,8 @@ impl<'a> Run<'a> {
                                 link.table
                             ),
                         },
-                    )?,
+                    )?;
+                    }
                 }
                 continue;
             }
@@ -293,6 +296,8 @@ impl<'a> Run<'a> {
                 continue;
             };
             if !row.readable {
+                // What Salesforce sent this run waits with the row: read again once it is fixed.
+                reread::queue(&tx, link_id, &sf_id, Reason::UnreadableRow)?;
                 continue;
             }
             if unit.plan.delete_local {
@@ -368,9 +373,13 @@ impl<'a> Run<'a> {
             }
         }
         for (sf_id, field) in open {
-            let planned = units
-                .iter()
-                .any(|u| u.sf_id.as_deref() == Some(sf_id.as_str()));
+            // Only a comparison of both sides as they are now may close a conflict.
+            let planned = units.iter().any(|u| {
+                u.sf_id.as_deref().map(id15) == Some(id15(&sf_id))
+                    && u.remote_fresh
+                    && u.remote.is_some()
+                    && u.local.as_ref().is_some_and(|row| row.readable)
+            });
             if planned && !still_open.contains(&(sf_id.clone(), field.clone())) {
                 conflicts::mark_agreed(&tx, link_id, &sf_id, &field)?;
             }

@@ -11,6 +11,7 @@ mod execute;
 pub mod local;
 pub mod push;
 pub mod remote;
+mod settle;
 pub mod undo;
 mod units;
 pub mod values;

@@ -223,34 +223,106 @@ async fn fetch_bulk(
     Ok(finish(records, ReadPath::Bulk))
 }
 
-/// The current values of records by Id, for local rows that name a record the engine has
-/// neither a base for nor a recent change of.
+/// Ids per by-Id read: the list must keep the query's URL within what Salesforce accepts.
+const IDS_PER_QUERY: usize = 300;
+
+fn quoted_list<'a>(values: impl Iterator<Item = &'a String>) -> String {
+    values
+        .map(|v| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The current values of records by Id, whatever the cursor and the pull filter say. Deleted
+/// records come back marked `deleted`; a record that no longer exists at all is absent.
 pub async fn fetch_by_ids(
     client: &Client,
     link: &Link,
     kinds: &HashMap<String, Kind>,
     ids: &[String],
 ) -> Result<Vec<RemoteRecord>, SyncError> {
-    let fields = select_list(link, false).join(", ");
+    let fields = select_list(link, true).join(", ");
     let mut out = Vec::new();
-    for chunk in ids.chunks(300) {
-        let list = chunk
-            .iter()
-            .map(|id| format!("'{}'", id.replace('\'', "")))
-            .collect::<Vec<_>>()
-            .join(",");
-        let soql = format!("SELECT {fields} FROM {} WHERE Id IN ({list})", link.object);
-        let pages: Vec<_> = client
-            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
-            .try_collect()
-            .await?;
-        for page in pages {
-            out.extend(
-                page.records
-                    .iter()
-                    .filter_map(|r| from_json(link, kinds, r)),
-            );
-        }
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let soql = format!(
+            "SELECT {fields} FROM {} WHERE Id IN ({})",
+            link.object,
+            quoted_list(chunk.iter())
+        );
+        out.extend(query_records(client, link, kinds, &soql, true).await?);
     }
     Ok(out)
+}
+
+/// The records whose external id is one of `values`, and which of them the pull filter takes
+/// in (by Id). Without a pull filter every record found is inside it.
+pub async fn fetch_by_external_ids(
+    client: &Client,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    field: &str,
+    values: &[String],
+) -> Result<(Vec<RemoteRecord>, std::collections::HashSet<String>), SyncError> {
+    let fields = select_list(link, false).join(", ");
+    let mut found = Vec::new();
+    for chunk in values.chunks(IDS_PER_QUERY) {
+        let soql = format!(
+            "SELECT {fields} FROM {} WHERE {field} IN ({})",
+            link.object,
+            quoted_list(chunk.iter())
+        );
+        found.extend(query_records(client, link, kinds, &soql, false).await?);
+    }
+    let mut inside = std::collections::HashSet::new();
+    match link.pull_filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        None => inside.extend(found.iter().map(|r| r.id.clone())),
+        Some(filter) => {
+            let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
+            for chunk in ids.chunks(IDS_PER_QUERY) {
+                let soql = format!(
+                    "SELECT Id FROM {} WHERE Id IN ({}) AND ({filter})",
+                    link.object,
+                    quoted_list(chunk.iter())
+                );
+                let pages: Vec<_> = client
+                    .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+                    .try_collect()
+                    .await?;
+                for page in pages {
+                    inside.extend(
+                        page.records
+                            .iter()
+                            .filter_map(|r| r.get("Id").and_then(Value::as_str))
+                            .map(str::to_string),
+                    );
+                }
+            }
+        }
+    }
+    Ok((found, inside))
+}
+
+async fn query_records(
+    client: &Client,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    soql: &str,
+    with_deleted: bool,
+) -> Result<Vec<RemoteRecord>, SyncError> {
+    let pages: Vec<_> = if with_deleted {
+        client
+            .query_all::<Map<String, Value>>(soql, Some(BatchSize(2000)))
+            .try_collect()
+            .await?
+    } else {
+        client
+            .query::<Map<String, Value>>(soql, Some(BatchSize(2000)))
+            .try_collect()
+            .await?
+    };
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.records.iter())
+        .filter_map(|r| from_json(link, kinds, r))
+        .collect())
 }

@@ -21,6 +21,10 @@ pub(super) struct Unit {
     pub(super) remote: Option<Values>,
     pub(super) remote_modstamp: Option<DateTime<Utc>>,
     pub(super) remote_deleted: bool,
+    /// True when `remote` was read from Salesforce in this run. Otherwise it is what the base
+    /// last agreed, which is only good enough to find out that nothing needs doing: see
+    /// [`super::settle`].
+    pub(super) remote_fresh: bool,
     pub(super) plan: RecordPlan,
 }
 
@@ -91,6 +95,7 @@ pub(super) fn assemble(
                 None => (None, None, false),
             },
         };
+        let fresh = fetched.is_some();
         if base.as_ref().is_some_and(|b| b.remote_deleted) {
             // Back from the recycle bin: matched afresh, as on a first sync.
             base = None;
@@ -106,6 +111,7 @@ pub(super) fn assemble(
             remote,
             remote_modstamp: modstamp,
             remote_deleted: deleted,
+            remote_fresh: fresh,
             plan: RecordPlan::default(),
         });
     }
@@ -119,6 +125,7 @@ pub(super) fn assemble(
                     remote: None,
                     remote_modstamp: None,
                     remote_deleted: false,
+                    remote_fresh: false,
                     plan: RecordPlan::default(),
                 });
             }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::journal::{atomically, json_at, optional_time_at, parsed, time_at};
-use super::{Result, WorkspaceError, audit, base, now_text};
+use super::{Result, WorkspaceError, audit, base, now_text, reread};
 use crate::sync::plan::Conflict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -165,8 +165,9 @@ pub fn mark_agreed(conn: &Connection, link_id: i64, sf_id: &str, field: &str) ->
 /// Nothing is written to either side here. Instead the base of the field is set so that only
 /// the kept side looks changed: keeping local sets the base to the Salesforce value, so the
 /// next sync sees a local change and pushes it; keeping Salesforce sets it to the local value,
-/// so the next sync pulls. Should either side change again meanwhile, the next sync sees a new
-/// conflict rather than overwriting it. The engine must not move this base itself until the
+/// so the next sync pulls. The record is queued to be read again by Id, so the next sync
+/// compares with Salesforce's current value however long ago it changed. Should either side
+/// change again meanwhile, the next sync sees a new conflict rather than overwriting it. The engine must not move this base itself until the
 /// decision has been carried out by a confirmed write.
 pub fn resolve(conn: &Connection, id: i64, keep: Keep, actor: &str) -> Result<ConflictRecord> {
     atomically(conn, |conn| {
@@ -182,6 +183,14 @@ pub fn resolve(conn: &Connection, id: i64, keep: Keep, actor: &str) -> Result<Co
             Keep::Salesforce => (ConflictStatus::KeptSalesforce, conflict.local.as_ref()),
         };
         move_base(conn, &conflict, agreed)?;
+        // The base now says which side is kept; the next run must compare it with what
+        // Salesforce holds now, not with what it held when the conflict was found.
+        reread::queue(
+            conn,
+            conflict.link_id,
+            &conflict.sf_id,
+            reread::Reason::Decision,
+        )?;
         conn.execute(
             "UPDATE tether_conflicts SET status = ?2, resolved_at = ?3 WHERE id = ?1",
             params![id, status.as_str(), now_text()],

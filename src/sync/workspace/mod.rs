@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod images;
 pub mod imports;
 pub mod journal;
+pub mod reread;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +176,20 @@ impl Workspace {
                 |r| r.get(0),
             )
             .optional()?;
+        if let Some(id) = existing {
+            let before: String = tx.query_row(
+                "SELECT definition FROM tether_links WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            let widened = serde_json::from_str::<Link>(&before)
+                .map_or(true, |old| needs_backfill(&old, link));
+            if widened {
+                // The cursor proves only that records the old link read have not changed
+                // since; records the new filter or fields take in were never read.
+                tx.execute("DELETE FROM tether_cursors WHERE link_id = ?1", [id])?;
+            }
+        }
         let id = match existing {
             Some(id) => {
                 tx.execute(
@@ -221,6 +237,22 @@ impl Workspace {
 }
 
 /// Appends to the audit log. `detail` must never hold a secret.
+/// Whether a changed link reads records or fields the old one did not (or reads a field in a
+/// new direction), so that its next run must read every record again rather than what changed
+/// since the cursor.
+pub fn needs_backfill(old: &Link, new: &Link) -> bool {
+    let fields = |link: &Link| -> std::collections::BTreeSet<(String, String)> {
+        link.fields
+            .iter()
+            .map(|f| (f.remote.to_ascii_lowercase(), format!("{:?}", f.direction)))
+            .collect()
+    };
+    old.object != new.object
+        || old.pull_filter != new.pull_filter
+        || old.match_on != new.match_on
+        || !fields(new).is_subset(&fields(old))
+}
+
 pub fn audit(
     conn: &Connection,
     actor: &str,
