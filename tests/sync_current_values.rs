@@ -2,9 +2,9 @@
 //! decisions dropped and rows overwritten once a Salesforce edit was older than the overlap
 //! window, or outside what the link reads.
 //!
-//! The links here look back no further than their cursor (`overlap_seconds: 0`) and each test
-//! waits for the clock to enter a new second after the Salesforce edits it means to age: SOQL
-//! compares SystemModstamp to the second, so from then on the edit is behind every cursor.
+//! The links here look back no further than their cursor (`overlap_seconds: 0`), and each test
+//! waits for the clock to enter a new second between a Salesforce write and the run that reads
+//! it: SOQL compares SystemModstamp to the second, so every later run's cursor is past it.
 
 mod sync_support;
 
@@ -38,8 +38,9 @@ fn link(policy: &str, filter: Option<&str>) -> Value {
 const TABLE: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, sf_id TEXT, ext TEXT,
     name TEXT, phone TEXT, industry TEXT, employees TEXT)";
 
-/// Waits until the wall clock is in a later second than when called: from then on every
-/// SystemModstamp written before the call is older than any cursor a run takes.
+/// Waits until the wall clock is in a later second than when called: a run started from then on
+/// takes a cursor that later runs compare to the second, past every SystemModstamp written
+/// before the call.
 fn age_past_the_cursor() {
     let start = chrono::Utc::now().timestamp();
     while chrono::Utc::now().timestamp() == start {
@@ -185,9 +186,9 @@ async fn widening_the_pull_filter_pulls_records_that_already_existed() {
         .await;
     bench.execute(TABLE);
     bench.add_link(link("salesforce_wins", Some("Industry = 'Energy'")));
+    age_past_the_cursor();
     synced(&bench).await;
     assert_eq!(bench.rows("SELECT name FROM customers").len(), 1);
-    age_past_the_cursor();
 
     bench.add_link(link(
         "salesforce_wins",
@@ -209,8 +210,8 @@ async fn adding_a_field_mapping_backfills_existing_records() {
         .await;
     bench.execute(TABLE);
     bench.add_link(link("salesforce_wins", None));
-    synced(&bench).await;
     age_past_the_cursor();
+    synced(&bench).await;
 
     let mut wider = link("salesforce_wins", None);
     wider["fields"]
@@ -232,9 +233,9 @@ async fn a_prefilled_local_value_does_not_overwrite_salesforce_when_a_mapping_is
         .await;
     bench.execute(TABLE);
     bench.add_link(link("salesforce_wins", None));
+    age_past_the_cursor();
     synced(&bench).await;
     bench.execute("UPDATE customers SET industry = 'Retail'");
-    age_past_the_cursor();
 
     let mut wider = link("salesforce_wins", None);
     wider["fields"]
@@ -299,13 +300,13 @@ async fn a_failed_local_insert_is_retried_on_the_next_sync() {
          BEGIN SELECT RAISE(ABORT, 'not yet'); END;",
     );
     bench.add_link(link("salesforce_wins", None));
+    age_past_the_cursor();
     let failed = synced(&bench).await;
     let codes = error_codes(&bench, failed.run_id);
     assert!(
         codes.iter().any(|(code, _)| code == "LOCAL_INSERT_FAILED"),
         "{codes:?}"
     );
-    age_past_the_cursor();
 
     bench.execute("DROP TRIGGER refuse_acme");
     let retried = synced(&bench).await;

@@ -236,7 +236,6 @@ impl Workspace {
     }
 }
 
-/// Appends to the audit log. `detail` must never hold a secret.
 /// Whether a changed link reads records or fields the old one did not (or reads a field in a
 /// new direction), so that its next run must read every record again rather than what changed
 /// since the cursor.
@@ -253,6 +252,7 @@ pub fn needs_backfill(old: &Link, new: &Link) -> bool {
         || !fields(new).is_subset(&fields(old))
 }
 
+/// Appends to the audit log. `detail` must never hold a secret.
 pub fn audit(
     conn: &Connection,
     actor: &str,
