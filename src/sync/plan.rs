@@ -239,7 +239,9 @@ pub fn next_base(
     plan: &RecordPlan,
     pushed: bool,
 ) -> Values {
-    let mut next = Values::new();
+    // A field the link no longer maps keeps its last agreed value: mapped again, it is
+    // compared with what both sides last agreed, not taken for a first sync.
+    let mut next = base.cloned().unwrap_or_default();
     for rule in rules {
         let field = rule.field.as_str();
         let old = get(base, field);

@@ -373,6 +373,10 @@ impl<'a> Run<'a> {
             }
         }
         for (sf_id, field) in open {
+            if !rules.iter().any(|r| r.field == field) {
+                // No longer mapped: the conflict waits for a person or for the field to return.
+                continue;
+            }
             // Only a comparison of both sides as they are now may close a conflict.
             let planned = units.iter().any(|u| {
                 u.sf_id.as_deref().map(id15) == Some(id15(&sf_id))
