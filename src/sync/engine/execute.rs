@@ -139,7 +139,15 @@ impl<'a> Run<'a> {
             .map(|(sf_id, _)| id15(&sf_id))
             .collect();
         let stale = settle::stale(&units, &open);
-        settle::reread(self.client, &link, &kinds, &mut units, &stale).await?;
+        settle::reread(
+            self.client,
+            &link,
+            &kinds,
+            &mut units,
+            &stale,
+            &self.options.cancel,
+        )
+        .await?;
         let (matched, refused) =
             settle::match_new_rows(self.client, &link, &kinds, &mut units).await?;
         for index in stale.into_iter().chain(matched) {

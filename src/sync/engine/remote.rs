@@ -224,7 +224,7 @@ async fn fetch_bulk(
 }
 
 /// Ids per by-Id read: the list must keep the query's URL within what Salesforce accepts.
-const IDS_PER_QUERY: usize = 300;
+pub const IDS_PER_QUERY: usize = 300;
 
 fn quoted_list<'a>(values: impl Iterator<Item = &'a String>) -> String {
     values

@@ -9,10 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::SyncError;
 use super::remote::{self, RemoteRecord};
 use super::units::{Unit, id15};
 use super::values::Kind;
+use super::{Cancel, SyncError};
 use crate::salesforce::Client;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::workspace::journal::{self, RecordFailure};
@@ -42,6 +42,7 @@ pub(super) async fn reread(
     kinds: &HashMap<String, Kind>,
     units: &mut [Unit],
     indices: &[usize],
+    cancel: &Cancel,
 ) -> Result<(), SyncError> {
     if indices.is_empty() {
         return Ok(());
@@ -50,11 +51,29 @@ pub(super) async fn reread(
         .iter()
         .filter_map(|&i| units[i].sf_id.clone())
         .collect();
-    let found: HashMap<String, RemoteRecord> = remote::fetch_by_ids(client, link, kinds, &ids)
-        .await?
-        .into_iter()
-        .map(|r| (id15(&r.id), r))
-        .collect();
+    let mut found: HashMap<String, RemoteRecord> = HashMap::new();
+    let mut by_id = ids;
+    // Reading the whole link costs a page per 2,000 records (or one Bulk job); by Id, a query
+    // per few hundred. Many stale records are cheaper to read all at once.
+    let link_pages = units.len().div_ceil(2_000);
+    if link_pages < by_id.len().div_ceil(remote::IDS_PER_QUERY) {
+        let wanted: HashSet<String> = by_id.iter().map(|id| id15(id)).collect();
+        let all = remote::fetch_changes(client, link, kinds, None, cancel).await?;
+        found.extend(
+            all.records
+                .into_iter()
+                .map(|r| (id15(&r.id), r))
+                .filter(|(id, _)| wanted.contains(id)),
+        );
+        // Records outside the pull filter, and deleted ones, are not in a full read.
+        by_id.retain(|id| !found.contains_key(&id15(id)));
+    }
+    found.extend(
+        remote::fetch_by_ids(client, link, kinds, &by_id)
+            .await?
+            .into_iter()
+            .map(|r| (id15(&r.id), r)),
+    );
     for &i in indices {
         let unit = &mut units[i];
         let Some(id) = unit.sf_id.clone() else {
