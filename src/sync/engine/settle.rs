@@ -107,7 +107,7 @@ pub(super) async fn match_new_rows(
     client: &Client,
     link: &Link,
     kinds: &HashMap<String, Kind>,
-    units: &mut Vec<Unit>,
+    units: &mut [Unit],
 ) -> Result<(Vec<usize>, Vec<RecordFailure>), SyncError> {
     let MatchKey::ExternalId { field, column } = &link.match_on else {
         return Ok((Vec::new(), Vec::new()));
