@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
 
 use super::values::{Kind, canonical, from_csv_cell, parse_datetime};
 use super::{Cancel, SyncError};
+use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, JobKind};
 use crate::sync::link::Link;
 use crate::sync::plan::Values;
@@ -56,16 +57,11 @@ pub fn select_list(link: &Link, with_deleted: bool) -> Vec<String> {
     fields
 }
 
-/// SOQL has no fractional seconds in datetime literals; flooring keeps `>=` inclusive.
-fn soql_datetime(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 pub fn changes_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
     let fields = select_list(link, since.is_some()).join(", ");
     let mut conditions = Vec::new();
     if let Some(since) = since {
-        conditions.push(format!("SystemModstamp >= {}", soql_datetime(since)));
+        conditions.push(format!("SystemModstamp >= {}", soql_text::datetime(since)));
     }
     if let Some(filter) = link.pull_filter.as_deref().filter(|f| !f.trim().is_empty()) {
         conditions.push(format!("({filter})"));
@@ -224,7 +220,9 @@ async fn fetch_bulk(
 }
 
 /// The current values of records by Id, for local rows that name a record the engine has
-/// neither a base for nor a recent change of.
+/// neither a base for nor a recent change of. Texts that are not Ids are not asked about
+/// (local rows holding one are left out of the run before this), so one bad Id never fails
+/// the query of the others.
 pub async fn fetch_by_ids(
     client: &Client,
     link: &Link,
@@ -232,14 +230,13 @@ pub async fn fetch_by_ids(
     ids: &[String],
 ) -> Result<Vec<RemoteRecord>, SyncError> {
     let fields = select_list(link, false).join(", ");
+    let ids: Vec<String> = ids
+        .iter()
+        .filter_map(|id| soql_text::check_id(id).ok())
+        .collect();
     let mut out = Vec::new();
-    for chunk in ids.chunks(300) {
-        let list = chunk
-            .iter()
-            .map(|id| format!("'{}'", id.replace('\'', "")))
-            .collect::<Vec<_>>()
-            .join(",");
-        let soql = format!("SELECT {fields} FROM {} WHERE Id IN ({list})", link.object);
+    for list in soql_text::in_lists("Id", &ids, IN_LIST_BYTES) {
+        let soql = format!("SELECT {fields} FROM {} WHERE {list}", link.object);
         let pages: Vec<_> = client
             .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
             .try_collect()
