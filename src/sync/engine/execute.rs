@@ -103,6 +103,9 @@ impl<'a> Run<'a> {
                 },
             )?;
         }
+        for bad in &read.bad_ids {
+            self.failure(ws.conn(), bad.failure(&link.table))?;
+        }
         let mut units = assemble(&link, fetched.records, bases, read.rows);
         self.fill_missing(&link, &kinds, &mut units).await?;
         let changed_at = if uses_most_recent(&link) {

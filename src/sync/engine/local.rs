@@ -8,14 +8,17 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
 use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
+use crate::salesforce::{IdError, check_id};
 use crate::sync::link::{Link, LocalSource, MatchKey};
 use crate::sync::plan::Values;
 use crate::sync::workspace::capture::quote_ident;
+use crate::sync::workspace::journal::{self, RecordFailure};
 
 /// A local row as the planner sees it, its values named by Salesforce field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalRow {
     pub key: String,
+    /// The Salesforce Id the row holds, in its 18-character form.
     pub sf_id: Option<String>,
     /// The external-id value, for links matched on one.
     pub match_value: Option<String>,
@@ -37,9 +40,43 @@ pub struct BadCell {
     pub problem: BadValue,
 }
 
+/// A row whose Id column holds something that is not a Salesforce Id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadId {
+    pub row_key: String,
+    pub column: String,
+    pub problem: IdError,
+}
+
+impl BadId {
+    /// The row's error: the row is left out of the run, the rest of the link syncs.
+    pub fn failure(&self, table: &str) -> RecordFailure {
+        RecordFailure {
+            side: journal::Side::Local,
+            sf_id: None,
+            row_key: Some(self.row_key.clone()),
+            code: "INVALID_ID".into(),
+            message: format!(
+                "row {} of `{table}`: the column `{}` holds `{}`, which is not a Salesforce Id: {}",
+                self.row_key,
+                self.column,
+                self.problem.shown,
+                self.problem.reason()
+            ),
+            fields: vec![self.column.clone()],
+            payload: None,
+            hint: format!(
+                "Correct `{}` in row {} (copy the Id from the record in Salesforce) or clear it, then sync again. The row is left out of this run; nothing was sent.",
+                self.column, self.row_key
+            ),
+        }
+    }
+}
+
 pub struct LocalRead {
     pub rows: Vec<LocalRow>,
     pub bad: Vec<BadCell>,
+    pub bad_ids: Vec<BadId>,
 }
 
 fn source_sql(source: &LocalSource) -> String {
@@ -66,7 +103,9 @@ fn text_of(value: &Value) -> Option<String> {
 }
 
 /// Every row of the link's table. Rows with a value that cannot be read as its field's type
-/// are marked unreadable and listed in `bad`, so that nothing half-read is ever sent.
+/// are marked unreadable and listed in `bad`, so that nothing half-read is ever sent; rows
+/// whose Id column holds no Salesforce Id likewise, listed in `bad_ids`, so that the Id is
+/// never sent in anyone's query.
 pub fn read_rows(
     conn: &Connection,
     link: &Link,
@@ -101,16 +140,32 @@ pub fn read_rows(
     let mut read = LocalRead {
         rows: Vec::new(),
         bad: Vec::new(),
+        bad_ids: Vec::new(),
     };
     while let Some(row) = result.next()? {
         let key: Option<String> = row.get(0)?;
         let Some(key) = key else { continue };
-        let sf_id: Option<String> = row.get::<_, Option<String>>(1)?.filter(|s| !s.is_empty());
+        let mut bad_row = false;
+        let id_text = row.get::<_, Option<String>>(1)?;
+        let sf_id = match id_text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => match check_id(text) {
+                Ok(id) => Some(id),
+                Err(problem) => {
+                    bad_row = true;
+                    read.bad_ids.push(BadId {
+                        row_key: key.clone(),
+                        column: link.id_column.clone(),
+                        problem,
+                    });
+                    None
+                }
+            },
+        };
         let match_value: Option<String> =
             row.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty());
         let pushable = row.get::<_, i64>(3)? != 0;
         let mut values = Values::new();
-        let mut bad_row = false;
         for (i, mapping) in link.fields.iter().enumerate() {
             let raw = from_sql(row.get_ref(4 + i)?);
             let kind = kinds.get(&mapping.remote).copied().unwrap_or(Kind::Text);
