@@ -70,8 +70,9 @@ struct Model {
     base: BTreeMap<(usize, usize), String>,
     local: BTreeMap<(usize, usize), String>,
     remote: BTreeMap<(usize, usize), String>,
-    /// Sequence number of each record's last edit on each side since the last sync.
-    local_at: BTreeMap<usize, u64>,
+    /// Sequence number of the last edit since the last sync: locally per field (the capture
+    /// triggers know which column a write changed), in Salesforce per record (SystemModstamp).
+    local_at: BTreeMap<(usize, usize), u64>,
     remote_at: BTreeMap<usize, u64>,
     conflicts: BTreeSet<(usize, usize)>,
     clock: u64,
@@ -99,7 +100,7 @@ impl Model {
                         Policy::SalesforceWins => Some(false),
                         Policy::LocalWins => Some(true),
                         Policy::MostRecentWins => Some(
-                            self.local_at.get(&record).copied().unwrap_or(0)
+                            self.local_at.get(&key).copied().unwrap_or(0)
                                 > self.remote_at.get(&record).copied().unwrap_or(0),
                         ),
                         Policy::ManualReview => None,
@@ -186,12 +187,12 @@ async fn run_case(policy: Policy, ops: Vec<Op>) {
                     VALUES[value], ids[record]
                 ));
                 // The capture triggers log changes, not writes: writing a column's current
-                // value again is no edit and does not make the row more recent.
+                // value again is no edit and does not make the field more recent.
                 let previous = model
                     .local
                     .insert((record, field), VALUES[value].to_string());
                 if previous.as_deref() != Some(VALUES[value]) {
-                    model.local_at.insert(record, model.clock);
+                    model.local_at.insert((record, field), model.clock);
                 }
             }
             Op::Remote {

@@ -7,6 +7,15 @@ use serde_json::{Value, json};
 use sync_support::*;
 use tether::sync::workspace::journal::{self, RunStatus};
 
+/// Waits until the wall clock has moved on, so that two edits never share a millisecond and
+/// "the later edit" is well defined for both clocks (SQLite's and the org's).
+fn next_tick() {
+    let start = chrono::Utc::now();
+    while chrono::Utc::now() - start < chrono::Duration::milliseconds(5) {
+        std::hint::spin_loop();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_id_in_one_row_fails_only_that_row() {
     let bench = Bench::new().await;
@@ -54,4 +63,55 @@ async fn a_malformed_id_in_one_row_fails_only_that_row() {
     bench.execute("UPDATE customers SET sf_id = NULL WHERE id = 3");
     let fixed = bench.sync("customers").await;
     assert_eq!(fixed.status, RunStatus::Succeeded, "{fixed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn most_recent_wins_ignores_a_later_edit_to_another_column() {
+    let bench = Bench::new().await;
+    let acme = bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(
+        "CREATE TABLE customers (
+            id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT, industry TEXT, health_score REAL,
+            notes TEXT)",
+    );
+    bench.add_link(customers_link("most_recent_wins"));
+    let first = bench.sync("customers").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+
+    next_tick();
+    bench.execute("UPDATE customers SET name = 'Acme Local'");
+    next_tick();
+    bench
+        .update("Account", &acme, json!({"Name": "Acme Remote"}))
+        .await;
+    next_tick();
+    bench.execute("UPDATE customers SET notes = 'called them'");
+    let modstamp = bench.get("Account", &acme).await["SystemModstamp"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z").ok())
+        .expect("a SystemModstamp");
+    let local_edits = bench.rows(
+        "SELECT changed_at FROM tether_changes WHERE op = 'update' AND run_id IS NULL ORDER BY seq",
+    );
+    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = local_edits
+        .iter()
+        .filter_map(|r| r[0].as_str())
+        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .collect();
+    assert!(
+        times.len() == 2 && times[0] < modstamp && modstamp < times[1],
+        "the edits happened in the order the test means: {times:?} around {modstamp}"
+    );
+
+    let run = bench.sync("customers").await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(
+        bench.get("Account", &acme).await["Name"],
+        json!("Acme Remote"),
+        "Salesforce's Name is the later edit of Name"
+    );
+    assert_eq!(
+        bench.rows("SELECT name, notes FROM customers"),
+        vec![vec![json!("Acme Remote"), json!("called them")]]
+    );
 }

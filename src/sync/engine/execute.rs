@@ -113,7 +113,7 @@ impl<'a> Run<'a> {
                 .iter()
                 .filter_map(|u| u.local.as_ref().map(|l| l.key.clone()))
                 .collect();
-            capture::last_external_change(ws.conn(), &link.table, &keys)?
+            local::change_times(ws.conn(), &link, &keys)?
         } else {
             Default::default()
         };

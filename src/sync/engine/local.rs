@@ -1,8 +1,9 @@
 //! Reading and writing the link's local table. Mapped values are read by SQLite itself, so a
 //! computed push field is any SQL expression over the row.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
@@ -10,8 +11,8 @@ use serde_json::Value;
 use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
 use crate::salesforce::{IdError, check_id};
 use crate::sync::link::{Link, LocalSource, MatchKey};
-use crate::sync::plan::Values;
-use crate::sync::workspace::capture::quote_ident;
+use crate::sync::plan::{FieldTimes, Values};
+use crate::sync::workspace::capture::{self, quote_ident};
 use crate::sync::workspace::journal::{self, RecordFailure};
 
 /// A local row as the planner sees it, its values named by Salesforce field.
@@ -194,6 +195,34 @@ pub fn read_rows(
         });
     }
     Ok(read)
+}
+
+/// When each field of these rows was last changed by anyone but a sync run: a field mapped
+/// from a column, by the last write that changed that column (an insert changes them all);
+/// a field computed by an expression, by the row's last write, as it may read any column.
+pub fn change_times(
+    conn: &Connection,
+    link: &Link,
+    keys: &[String],
+) -> crate::sync::workspace::Result<BTreeMap<String, FieldTimes>> {
+    let changes = capture::external_changes(conn, &link.table, keys)?;
+    Ok(changes
+        .into_iter()
+        .map(|(key, row)| {
+            let times = link
+                .fields
+                .iter()
+                .filter_map(|m| {
+                    let at: Option<DateTime<Utc>> = match &m.local {
+                        LocalSource::Column(c) => row.column(c),
+                        LocalSource::Expression(_) => row.row,
+                    };
+                    at.map(|at| (m.remote.clone(), at))
+                })
+                .collect();
+            (key, times)
+        })
+        .collect())
 }
 
 /// The local columns a set of pulled Salesforce values goes to.
