@@ -115,3 +115,64 @@ async fn most_recent_wins_ignores_a_later_edit_to_another_column() {
         vec![vec![json!("Acme Remote"), json!("called them")]]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_local_checkbox_does_not_overwrite_salesforce_on_first_sync() {
+    let bench = Bench::new().await;
+    let ada = bench
+        .create(
+            "Contact",
+            json!({"LastName": "Lovelace", "Do_Not_Service__c": true}),
+        )
+        .await;
+    let alan = bench
+        .create(
+            "Contact",
+            json!({"LastName": "Turing", "Do_Not_Service__c": false}),
+        )
+        .await;
+    bench.execute(&format!(
+        "CREATE TABLE people (id INTEGER PRIMARY KEY, sf_id TEXT, last_name TEXT, do_not_service INTEGER);
+         INSERT INTO people (id, sf_id, last_name) VALUES (1, '{ada}', 'Lovelace'), (2, '{alan}', 'Turing');"
+    ));
+    bench.add_link(json!({
+        "name": "people",
+        "connection": "sandbox",
+        "table": "people",
+        "key": "id",
+        "object": "Contact",
+        "id_column": "sf_id",
+        "policy": "local_wins",
+        "fields": [
+            {"local": {"column": "last_name"}, "remote": "LastName", "direction": "both"},
+            {"local": {"column": "do_not_service"}, "remote": "Do_Not_Service__c", "direction": "both"}
+        ]
+    }));
+
+    let first = bench.sync("people").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+    assert_eq!(
+        bench.get("Contact", &ada).await["Do_Not_Service__c"],
+        json!(true),
+        "an empty checkbox is no value: Salesforce's fills it"
+    );
+    assert_eq!(
+        bench.rows("SELECT do_not_service FROM people ORDER BY id"),
+        vec![vec![json!(1)], vec![json!(0)]]
+    );
+
+    // Once both sides agreed, clearing the checkbox unticks it, sent as false.
+    bench.execute("UPDATE people SET do_not_service = NULL WHERE id = 1");
+    let cleared = bench.sync("people").await;
+    assert_eq!(cleared.status, RunStatus::Succeeded, "{cleared:?}");
+    assert_eq!(
+        bench.get("Contact", &ada).await["Do_Not_Service__c"],
+        json!(false)
+    );
+    let quiet = bench.sync("people").await;
+    assert_eq!(
+        (quiet.counts.created, quiet.counts.updated),
+        (0, 0),
+        "an empty checkbox and Salesforce's false are one value: {quiet:?}"
+    );
+}

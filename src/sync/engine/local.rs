@@ -1,6 +1,7 @@
 //! Reading and writing the link's local table. Mapped values are read by SQLite itself, so a
 //! computed push field is any SQL expression over the row.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -30,6 +31,32 @@ pub struct LocalRow {
     /// [`LocalRead::bad`]): the row's record is left alone this run, neither written nor
     /// mistaken for a deleted row.
     pub readable: bool,
+    /// Checkbox fields read from an empty (NULL) value: `false` to Salesforce, but no value
+    /// of the row's own until both sides have agreed on one.
+    pub empty_checkboxes: Vec<String>,
+}
+
+impl LocalRow {
+    /// The values to plan with against `base`, and against a Salesforce record when
+    /// `record_exists`: there, a checkbox left empty has no value of its own while the base
+    /// holds none for it (a first sync), so Salesforce's value fills it instead of `false`
+    /// overwriting it. Once both sides agreed, and for a record still to create, empty is
+    /// `false`: Salesforce checkboxes are never empty, so clearing one means unticking it.
+    pub fn planned_values(&self, base: Option<&Values>, record_exists: bool) -> Cow<'_, Values> {
+        let unagreed: Vec<&String> = self
+            .empty_checkboxes
+            .iter()
+            .filter(|f| record_exists && base.and_then(|b| b.get(*f)).is_none_or(Value::is_null))
+            .collect();
+        if unagreed.is_empty() {
+            return Cow::Borrowed(&self.values);
+        }
+        let mut values = self.values.clone();
+        for field in unagreed {
+            values.insert(field.clone(), Value::Null);
+        }
+        Cow::Owned(values)
+    }
 }
 
 /// A local value that cannot be sent: which row, which column, and why.
@@ -167,9 +194,13 @@ pub fn read_rows(
             row.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty());
         let pushable = row.get::<_, i64>(3)? != 0;
         let mut values = Values::new();
+        let mut empty_checkboxes = Vec::new();
         for (i, mapping) in link.fields.iter().enumerate() {
             let raw = from_sql(row.get_ref(4 + i)?);
             let kind = kinds.get(&mapping.remote).copied().unwrap_or(Kind::Text);
+            if kind == Kind::Boolean && raw.is_null() {
+                empty_checkboxes.push(mapping.remote.clone());
+            }
             match canonical(kind, &raw) {
                 Ok(v) => {
                     values.insert(mapping.remote.clone(), v);
@@ -192,6 +223,7 @@ pub fn read_rows(
             values,
             pushable,
             readable: !bad_row,
+            empty_checkboxes,
         });
     }
     Ok(read)

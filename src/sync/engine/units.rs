@@ -137,12 +137,16 @@ pub(super) fn plan_unit(
         return RecordPlan::default();
     }
     let base = unit.base.as_ref().map(|b| &b.fields);
+    let local_values = unit
+        .local
+        .as_ref()
+        .map(|row| row.planned_values(base, unit.remote.is_some()));
     let no_times = FieldTimes::new();
-    let local_side = match &unit.local {
-        Some(row) => {
-            Side::with_field_times(&row.values, changed_at.get(&row.key).unwrap_or(&no_times))
+    let local_side = match (&unit.local, &local_values) {
+        (Some(row), Some(values)) => {
+            Side::with_field_times(values, changed_at.get(&row.key).unwrap_or(&no_times))
         }
-        None => Side::absent(),
+        _ => Side::absent(),
     };
     let remote_side = match &unit.remote {
         Some(values) => Side::present(values, unit.remote_modstamp),
