@@ -176,3 +176,96 @@ async fn an_empty_local_checkbox_does_not_overwrite_salesforce_on_first_sync() {
         "an empty checkbox and Salesforce's false are one value: {quiet:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pulled_value_the_local_table_refuses_fails_only_that_row() {
+    let bench = Bench::new().await;
+    let acme = bench.create("Account", json!({"Name": "Acme"})).await;
+    let globex = bench.create("Account", json!({"Name": "Globex"})).await;
+    bench.execute(
+        "CREATE TABLE customers (
+            id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT CHECK (length(name) <= 12),
+            industry TEXT, health_score REAL)",
+    );
+    bench.add_link(customers_link("salesforce_wins"));
+    let first = bench.sync("customers").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+
+    bench
+        .update(
+            "Account",
+            &acme,
+            json!({"Name": "Acme Corporation Worldwide"}),
+        )
+        .await;
+    bench
+        .update("Account", &globex, json!({"Name": "Globex Corp"}))
+        .await;
+    let run = bench.sync("customers").await;
+    assert_eq!(run.status, RunStatus::Partial, "{run:?}");
+    let errors = journal::errors(&bench.db(), Some(run.run_id), 10).unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "LOCAL_UPDATE_FAILED");
+    assert_eq!(errors[0].sf_id.as_deref(), Some(acme.as_str()));
+    assert!(
+        errors[0].message.contains("row 1") && errors[0].message.contains("CHECK"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(
+        bench.rows("SELECT name FROM customers ORDER BY id"),
+        vec![vec![json!("Acme")], vec![json!("Globex Corp")]]
+    );
+
+    bench.execute(
+        "ALTER TABLE customers RENAME TO old_customers;
+         CREATE TABLE customers (
+            id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT, industry TEXT, health_score REAL);
+         INSERT INTO customers SELECT * FROM old_customers;",
+    );
+    let again = bench.sync("customers").await;
+    assert_eq!(again.status, RunStatus::Succeeded, "{again:?}");
+    assert_eq!(
+        bench.rows("SELECT name FROM customers ORDER BY id"),
+        vec![
+            vec![json!("Acme Corporation Worldwide")],
+            vec![json!("Globex Corp")]
+        ],
+        "the refused value arrives once the table takes it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_conflict_stays_open_while_its_row_is_left_out() {
+    use tether::sync::workspace::conflicts;
+    let bench = Bench::new().await;
+    let acme = bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("manual_review"));
+    bench.sync("customers").await;
+    bench.execute("UPDATE customers SET name = 'Acme Local'");
+    bench
+        .update("Account", &acme, json!({"Name": "Acme Remote"}))
+        .await;
+    let held = bench.sync("customers").await;
+    assert_eq!(held.counts.conflicts, 1, "{held:?}");
+
+    for unreadable in [
+        "UPDATE customers SET health_score = 'very good'",
+        "UPDATE customers SET health_score = NULL, sf_id = '001X'",
+    ] {
+        bench.execute(unreadable);
+        let run = bench.sync("customers").await;
+        assert_eq!(run.status, RunStatus::Partial, "{unreadable}: {run:?}");
+        let open = conflicts::open(&bench.db(), None).unwrap();
+        assert_eq!(
+            open.len(),
+            1,
+            "{unreadable}: the conflict waits for a person"
+        );
+        assert_eq!(
+            bench.get("Account", &acme).await["Name"],
+            json!("Acme Remote")
+        );
+    }
+}

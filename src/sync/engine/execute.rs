@@ -296,6 +296,8 @@ impl<'a> Run<'a> {
                 continue;
             };
             if !row.readable {
+                // Left out of this run: its open conflicts stay open.
+                still_open.extend(open.iter().filter(|(id, _)| *id == sf_id).cloned());
                 continue;
             }
             if unit.plan.delete_local {
@@ -323,7 +325,20 @@ impl<'a> Run<'a> {
             let link_id_now = row.sf_id.is_none();
             if !unit.plan.pull.is_empty() || link_id_now {
                 let id = link_id_now.then_some(sf_id.as_str());
-                local::update_row(&tx, link, &row.key, id, &unit.plan.pull)?;
+                if let Err(e) = local::update_row(&tx, link, &row.key, id, &unit.plan.pull) {
+                    if tx.is_autocommit() {
+                        // A trigger rolled the whole transaction back: nothing can go on.
+                        return Err(e.into());
+                    }
+                    // Only this row: the failed statement was undone, the transaction goes on.
+                    // Nothing of its plan is carried out, so its base stays where it was.
+                    let failure =
+                        local::update_failure(link, &row.key, &sf_id, &unit.plan.pull, &e);
+                    self.failure(&tx, failure)?;
+                    unit.plan = RecordPlan::default();
+                    still_open.extend(open.iter().filter(|(id, _)| *id == sf_id).cloned());
+                    continue;
+                }
                 if !unit.plan.pull.is_empty() {
                     self.counts.updated += 1;
                 }

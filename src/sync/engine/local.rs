@@ -229,6 +229,33 @@ pub fn read_rows(
     Ok(read)
 }
 
+/// The error of a row the local table refused pulled values for (a CHECK, UNIQUE or NOT NULL
+/// constraint, a trigger): that row's alone.
+pub fn update_failure(
+    link: &Link,
+    key: &str,
+    sf_id: &str,
+    pulled: &Values,
+    error: &rusqlite::Error,
+) -> RecordFailure {
+    RecordFailure {
+        side: journal::Side::Local,
+        sf_id: Some(sf_id.to_string()),
+        row_key: Some(key.to_string()),
+        code: "LOCAL_UPDATE_FAILED".into(),
+        message: format!(
+            "cannot write {sf_id} to row {key} of `{}`: {error}",
+            link.table
+        ),
+        fields: pulled.keys().cloned().collect(),
+        payload: Some(Value::Object(pulled.clone().into_iter().collect())),
+        hint: format!(
+            "Check the constraints and triggers of `{}` (CHECK, UNIQUE or NOT NULL columns the pulled values break), then sync again. Nothing of this record was written on either side.",
+            link.table
+        ),
+    }
+}
+
 /// When each field of these rows was last changed by anyone but a sync run: a field mapped
 /// from a column, by the last write that changed that column (an insert changes them all);
 /// a field computed by an expression, by the row's last write, as it may read any column.
