@@ -269,3 +269,39 @@ async fn an_open_conflict_stays_open_while_its_row_is_left_out() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_delete_the_table_refuses_fails_only_that_row() {
+    let bench = Bench::new().await;
+    let acme = bench.create("Account", json!({"Name": "Acme"})).await;
+    let globex = bench.create("Account", json!({"Name": "Globex"})).await;
+    bench.execute(CUSTOMERS_TABLE);
+    let mut link = customers_link("salesforce_wins");
+    link["deletes"] = json!("propagate");
+    bench.add_link(link);
+    bench.sync("customers").await;
+    bench.execute(
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id));
+         INSERT INTO orders (customer_id) SELECT id FROM customers WHERE name = 'Acme';",
+    );
+
+    bench.delete("Account", &acme).await;
+    bench
+        .update("Account", &globex, json!({"Name": "Globex Corp"}))
+        .await;
+    let run = bench.sync("customers").await;
+    assert_eq!(run.status, RunStatus::Partial, "{run:?}");
+    let errors = journal::errors(&bench.db(), Some(run.run_id), 10).unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "LOCAL_DELETE_FAILED");
+    assert!(
+        errors[0].message.contains("row 1") && errors[0].message.contains("FOREIGN KEY"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(
+        bench.rows("SELECT name FROM customers ORDER BY id"),
+        vec![vec![json!("Acme")], vec![json!("Globex Corp")]],
+        "the refused row stays, the other row syncs"
+    );
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use super::local;
+use super::local::{self, LocalWrite};
 use super::push::{self, Outcome, PushItem, PushOp, WritePath};
 use super::remote::{self, ReadPath, RemoteRecord};
 use super::units::{Unit, assemble, id15, plan_unit, push_item};
@@ -221,6 +221,23 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// A write the local table refused is that row's error: the failed statement was undone
+    /// and the transaction goes on, unless a trigger rolled all of it back.
+    fn refused(
+        &mut self,
+        tx: &Connection,
+        link: &Link,
+        key: &str,
+        sf_id: &str,
+        write: local::LocalWrite<'_>,
+        error: rusqlite::Error,
+    ) -> Result<(), SyncError> {
+        if tx.is_autocommit() {
+            return Err(error.into());
+        }
+        self.failure(tx, local::refused(link, key, sf_id, write, &error))
+    }
+
     /// Local writes, base updates, conflicts and the pull cursor, in one transaction.
     fn apply_local(
         &mut self,
@@ -301,14 +318,21 @@ impl<'a> Run<'a> {
                 continue;
             }
             if unit.plan.delete_local {
-                local::delete_row(&tx, link, &row.key)?;
-                self.base_remove(&tx, &sf_id)?;
-                self.counts.deleted += 1;
+                match local::delete_row(&tx, link, &row.key) {
+                    Ok(_) => {
+                        self.base_remove(&tx, &sf_id)?;
+                        self.counts.deleted += 1;
+                    }
+                    Err(e) => self.refused(&tx, link, &row.key, &sf_id, LocalWrite::Delete, e)?,
+                }
                 continue;
             }
             if unit.remote_deleted {
                 if unit.plan.archive_local {
-                    local::archive_row(&tx, link, &row.key)?;
+                    if let Err(e) = local::archive_row(&tx, link, &row.key) {
+                        self.refused(&tx, link, &row.key, &sf_id, LocalWrite::Archive, e)?;
+                        continue;
+                    }
                     self.counts.updated += 1;
                 }
                 if let Some(old) = &unit.base {
@@ -326,15 +350,9 @@ impl<'a> Run<'a> {
             if !unit.plan.pull.is_empty() || link_id_now {
                 let id = link_id_now.then_some(sf_id.as_str());
                 if let Err(e) = local::update_row(&tx, link, &row.key, id, &unit.plan.pull) {
-                    if tx.is_autocommit() {
-                        // A trigger rolled the whole transaction back: nothing can go on.
-                        return Err(e.into());
-                    }
-                    // Only this row: the failed statement was undone, the transaction goes on.
+                    let pulled = LocalWrite::Update(&unit.plan.pull);
+                    self.refused(&tx, link, &row.key, &sf_id, pulled, e)?;
                     // Nothing of its plan is carried out, so its base stays where it was.
-                    let failure =
-                        local::update_failure(link, &row.key, &sf_id, &unit.plan.pull, &e);
-                    self.failure(&tx, failure)?;
                     unit.plan = RecordPlan::default();
                     still_open.extend(open.iter().filter(|(id, _)| *id == sf_id).cloned());
                     continue;

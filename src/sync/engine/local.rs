@@ -229,30 +229,67 @@ pub fn read_rows(
     Ok(read)
 }
 
-/// The error of a row the local table refused pulled values for (a CHECK, UNIQUE or NOT NULL
+/// A write of a run to one local row.
+#[derive(Debug, Clone, Copy)]
+pub enum LocalWrite<'a> {
+    Update(&'a Values),
+    /// The record was deleted in Salesforce.
+    Delete,
+    Archive,
+}
+
+/// The error of a row whose table refused a write (a CHECK, UNIQUE, NOT NULL or foreign-key
 /// constraint, a trigger): that row's alone.
-pub fn update_failure(
+pub fn refused(
     link: &Link,
     key: &str,
     sf_id: &str,
-    pulled: &Values,
+    write: LocalWrite<'_>,
     error: &rusqlite::Error,
 ) -> RecordFailure {
+    let table = &link.table;
+    let (code, message, fields, payload, hint) = match write {
+        LocalWrite::Update(pulled) => (
+            "LOCAL_UPDATE_FAILED",
+            format!("cannot write {sf_id} to row {key} of `{table}`: {error}"),
+            pulled.keys().cloned().collect(),
+            Some(Value::Object(pulled.clone().into_iter().collect())),
+            format!(
+                "Check the constraints and triggers of `{table}` (CHECK, UNIQUE or NOT NULL columns the pulled values break), then sync again. Nothing of this record was written on either side."
+            ),
+        ),
+        LocalWrite::Delete => (
+            "LOCAL_DELETE_FAILED",
+            format!(
+                "cannot delete row {key} of `{table}`, whose record {sf_id} was deleted in Salesforce: {error}"
+            ),
+            Vec::new(),
+            None,
+            format!(
+                "Delete row {key} yourself once nothing refers to it (a foreign key from another table, or a trigger of `{table}`, refused it)."
+            ),
+        ),
+        LocalWrite::Archive => (
+            "LOCAL_UPDATE_FAILED",
+            format!(
+                "cannot mark row {key} of `{table}` archived, whose record {sf_id} was deleted in Salesforce: {error}"
+            ),
+            link.archive_column.iter().cloned().collect(),
+            None,
+            format!(
+                "Mark row {key} archived yourself once `{table}` allows it (a constraint or trigger refused it)."
+            ),
+        ),
+    };
     RecordFailure {
         side: journal::Side::Local,
         sf_id: Some(sf_id.to_string()),
         row_key: Some(key.to_string()),
-        code: "LOCAL_UPDATE_FAILED".into(),
-        message: format!(
-            "cannot write {sf_id} to row {key} of `{}`: {error}",
-            link.table
-        ),
-        fields: pulled.keys().cloned().collect(),
-        payload: Some(Value::Object(pulled.clone().into_iter().collect())),
-        hint: format!(
-            "Check the constraints and triggers of `{}` (CHECK, UNIQUE or NOT NULL columns the pulled values break), then sync again. Nothing of this record was written on either side.",
-            link.table
-        ),
+        code: code.into(),
+        message,
+        fields,
+        payload,
+        hint,
     }
 }
 
