@@ -271,18 +271,15 @@ pub fn read_cell(
             Ok(None) => Ok(None),
             Err(e) => Err(format!("{e} ({})", field.named())),
         },
-        FieldType::Id => {
-            let ok = (value.len() == 15 || value.len() == 18)
-                && value.chars().all(|c| c.is_ascii_alphanumeric());
-            if ok {
-                Ok(Some(Value::String(value.to_string())))
-            } else {
-                Err(format!(
-                    "`{value}` is not a Salesforce Id for {}; map the column as a lookup to find the record by name",
-                    field.named()
-                ))
-            }
-        }
+        FieldType::Id => match crate::salesforce::check_id(value) {
+            Ok(_) => Ok(Some(Value::String(value.to_string()))),
+            Err(e) => Err(format!(
+                "`{}` is not a Salesforce Id for {} ({}); map the column as a lookup to find the record by name",
+                e.shown,
+                field.named(),
+                e.reason()
+            )),
+        },
     }
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::fields::FieldSpec;
 use super::mapping::LookupMapping;
+use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, SalesforceError as ApiError};
 use crate::sync::verify::edit_distance;
 
@@ -218,25 +219,11 @@ impl LookupTable {
     }
 }
 
-/// Text as a SOQL string literal.
-pub fn soql_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
-fn like_literal(prefix: &str) -> String {
-    let escaped = prefix
-        .replace('\\', "\\\\")
-        .replace('\'', "\\'")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("'{escaped}%'")
-}
-
-const IN_BATCH: usize = 200;
-
 /// Finds the parents of every distinct text of one lookup: `texts` maps each normalised text
-/// to the text first written for it. Costs one query per 200 texts and match field, plus one
-/// per 50 names that matched nothing exactly (compared by their first word).
+/// to the text first written for it. Costs one query per match field and list of texts that
+/// fits in a query URL, plus one per 50 names that matched nothing exactly (compared by their
+/// first word). A text that is not an Id is not asked about by `Id`: it names no record, and
+/// sent it would fail the query of every other text.
 pub async fn find_parents(
     client: &Client,
     rule: &LookupRule,
@@ -256,13 +243,14 @@ pub async fn find_parents(
     };
     let base = format!("SELECT {} FROM {} WHERE ", select.join(", "), rule.object);
     for field in &rule.match_on {
+        let by_id = field.eq_ignore_ascii_case("Id");
         let raws: Vec<&String> = texts
             .values()
             .filter(|raw| rule.fields_for(raw).contains(&field.as_str()))
+            .filter(|raw| !by_id || soql_text::check_id(raw).is_ok())
             .collect();
-        for chunk in raws.chunks(IN_BATCH) {
-            let list: Vec<String> = chunk.iter().map(|r| soql_literal(r)).collect();
-            let soql = format!("{base}{field} IN ({}){active}", list.join(", "));
+        for list in soql_text::in_lists(field, &raws, IN_LIST_BYTES) {
+            let soql = format!("{base}{list}{active}");
             add_records(client, rule, &soql, &select, &mut table).await?;
         }
     }
@@ -277,7 +265,7 @@ pub async fn find_parents(
         for chunk in prefixes.chunks(50) {
             let clauses: Vec<String> = chunk
                 .iter()
-                .map(|p| format!("Name LIKE {}", like_literal(p)))
+                .map(|p| format!("Name LIKE {}", soql_text::quote_like_prefix(p)))
                 .collect();
             let soql = format!("{base}({}){active}", clauses.join(" OR "));
             add_records(client, rule, &soql, &select, &mut table).await?;
@@ -402,12 +390,6 @@ mod tests {
         );
         // A name that is only a suffix word keeps it.
         assert_eq!(company_key("Company"), "company");
-    }
-
-    #[test]
-    fn soql_literals_escape_quotes_and_backslashes() {
-        assert_eq!(soql_literal("O'Brien \\ Co"), "'O\\'Brien \\\\ Co'");
-        assert_eq!(like_literal("50%_off"), "'50\\%\\_off%'");
     }
 
     #[test]

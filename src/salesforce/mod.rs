@@ -10,6 +10,7 @@ mod error;
 mod query;
 mod resilience;
 mod rest;
+pub mod soql_text;
 mod usage;
 mod wire;
 
@@ -25,5 +26,6 @@ pub use error::{ApiErrorItem, OAuthErrorBody, Result, Retryability, SalesforceEr
 pub use query::BatchSize;
 pub use resilience::{BreakerConfig, BreakerState, CircuitBreaker, RetryPolicy};
 pub use rest::Upserted;
+pub use soql_text::{IdError, IdProblem, check_id};
 pub use usage::ApiUsage;
 pub use wire::*;

@@ -31,7 +31,8 @@ pub enum ConflictPolicy {
     #[default]
     SalesforceWins,
     LocalWins,
-    /// The later of the local change time and SystemModstamp; a tie goes to Salesforce.
+    /// The later of the field's local change time and SystemModstamp; a tie goes to
+    /// Salesforce.
     MostRecentWins,
     /// Neither side is written until a person decides.
     ManualReview,
@@ -54,11 +55,19 @@ pub struct FieldRule {
     pub policy: ConflictPolicy,
 }
 
+/// When each field of one side last changed, by field name.
+pub type FieldTimes = BTreeMap<String, DateTime<Utc>>;
+
 /// One side of a record as the planner sees it: absent, or its values and when it changed.
 #[derive(Debug, Clone, Copy)]
 pub struct Side<'a> {
     pub values: Option<&'a Values>,
+    /// When the record last changed as a whole (Salesforce's SystemModstamp).
     pub changed_at: Option<DateTime<Utc>>,
+    /// When each field last changed, for a side that knows (a local row knows which columns
+    /// each write changed). A field missing here has no known change, whatever `changed_at`
+    /// says: an edit to another column does not make this field's value more recent.
+    pub field_changed_at: Option<&'a FieldTimes>,
 }
 
 impl<'a> Side<'a> {
@@ -66,6 +75,7 @@ impl<'a> Side<'a> {
         Side {
             values: None,
             changed_at: None,
+            field_changed_at: None,
         }
     }
 
@@ -73,6 +83,24 @@ impl<'a> Side<'a> {
         Side {
             values: Some(values),
             changed_at,
+            field_changed_at: None,
+        }
+    }
+
+    /// A present side whose change times are known field by field.
+    pub fn with_field_times(values: &'a Values, times: &'a FieldTimes) -> Self {
+        Side {
+            values: Some(values),
+            changed_at: None,
+            field_changed_at: Some(times),
+        }
+    }
+
+    /// When `field` last changed on this side, as far as it knows.
+    pub fn changed_at(&self, field: &str) -> Option<DateTime<Utc>> {
+        match self.field_changed_at {
+            Some(times) => times.get(field).copied(),
+            None => self.changed_at,
         }
     }
 }
@@ -210,11 +238,13 @@ pub fn plan_record(
                 (true, true) => match rule.policy {
                     ConflictPolicy::SalesforceWins => pull(&mut plan),
                     ConflictPolicy::LocalWins => push(&mut plan),
-                    ConflictPolicy::MostRecentWins => match (local.changed_at, remote.changed_at) {
-                        (Some(lt), Some(rt)) if lt > rt => push(&mut plan),
-                        (Some(_), None) => push(&mut plan),
-                        _ => pull(&mut plan),
-                    },
+                    ConflictPolicy::MostRecentWins => {
+                        match (local.changed_at(field), remote.changed_at(field)) {
+                            (Some(lt), Some(rt)) if lt > rt => push(&mut plan),
+                            (Some(_), None) => push(&mut plan),
+                            _ => pull(&mut plan),
+                        }
+                    }
                     ConflictPolicy::ManualReview => plan.conflicts.push(Conflict {
                         field: field.to_string(),
                         base: b.cloned(),
@@ -265,6 +295,9 @@ pub fn next_base(
     }
     next
 }
+
+#[cfg(test)]
+mod times_tests;
 
 #[cfg(test)]
 mod tests {

@@ -6,10 +6,11 @@ use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
 
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError};
-use crate::import::lookup::{LookupTable, find_parents, soql_literal};
+use crate::import::lookup::{LookupTable, find_parents};
 use crate::import::validate::Validator;
 use crate::import::verdict::{Existing, KeyCounts};
 use crate::import::{Row, Rows};
+use crate::salesforce::soql_text::{IN_LIST_BYTES, in_lists};
 use crate::salesforce::{BatchSize, Client, SalesforceError};
 
 /// What the first reading found.
@@ -142,13 +143,8 @@ pub async fn existing_records(
     let mut unique: Vec<&String> = keys.iter().collect();
     unique.sort();
     unique.dedup();
-    for chunk in unique.chunks(200) {
-        let list: Vec<String> = chunk.iter().map(|k| soql_literal(k)).collect();
-        let soql = format!(
-            "SELECT {} FROM {object} WHERE {key_field} IN ({})",
-            select.join(", "),
-            list.join(", ")
-        );
+    for list in in_lists(key_field, &unique, IN_LIST_BYTES) {
+        let soql = format!("SELECT {} FROM {object} WHERE {list}", select.join(", "));
         let pages: Vec<_> = client
             .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
             .try_collect()

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use super::local;
+use super::local::{self, LocalWrite};
 use super::push::{self, Outcome, PushItem, PushOp, WritePath};
 use super::remote::{self, ReadPath};
 use super::settle;
@@ -120,13 +120,16 @@ impl<'a> Run<'a> {
                 },
             )?;
         }
+        for bad in &read.bad_ids {
+            self.failure(ws.conn(), bad.failure(&link.table))?;
+        }
         let mut units = assemble(&link, records, bases, read.rows);
         let changed_at = if uses_most_recent(&link) {
             let keys: Vec<String> = units
                 .iter()
                 .filter_map(|u| u.local.as_ref().map(|l| l.key.clone()))
                 .collect();
-            capture::last_external_change(ws.conn(), &link.table, &keys)?
+            local::change_times(ws.conn(), &link, &keys)?
         } else {
             Default::default()
         };
@@ -223,6 +226,23 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// A write the local table refused is that row's error: the failed statement was undone
+    /// and the transaction goes on, unless a trigger rolled all of it back.
+    fn refused(
+        &mut self,
+        tx: &Connection,
+        link: &Link,
+        key: &str,
+        sf_id: &str,
+        write: local::LocalWrite<'_>,
+        error: rusqlite::Error,
+    ) -> Result<(), SyncError> {
+        if tx.is_autocommit() {
+            return Err(error.into());
+        }
+        self.failure(tx, local::refused(link, key, sf_id, write, &error))
+    }
+
     /// Local writes, base updates, conflicts and the pull cursor, in one transaction.
     fn apply_local(
         &mut self,
@@ -306,17 +326,26 @@ impl<'a> Run<'a> {
             if !row.readable {
                 // What Salesforce sent this run waits with the row: read again once it is fixed.
                 reread::queue(&tx, link_id, &sf_id, Reason::UnreadableRow)?;
+                // Left out of this run: its open conflicts stay open.
+                still_open.extend(open.iter().filter(|(id, _)| *id == sf_id).cloned());
                 continue;
             }
             if unit.plan.delete_local {
-                local::delete_row(&tx, link, &row.key)?;
-                self.base_remove(&tx, &sf_id)?;
-                self.counts.deleted += 1;
+                match local::delete_row(&tx, link, &row.key) {
+                    Ok(_) => {
+                        self.base_remove(&tx, &sf_id)?;
+                        self.counts.deleted += 1;
+                    }
+                    Err(e) => self.refused(&tx, link, &row.key, &sf_id, LocalWrite::Delete, e)?,
+                }
                 continue;
             }
             if unit.remote_deleted {
                 if unit.plan.archive_local {
-                    local::archive_row(&tx, link, &row.key)?;
+                    if let Err(e) = local::archive_row(&tx, link, &row.key) {
+                        self.refused(&tx, link, &row.key, &sf_id, LocalWrite::Archive, e)?;
+                        continue;
+                    }
                     self.counts.updated += 1;
                 }
                 if let Some(old) = &unit.base {
@@ -333,7 +362,14 @@ impl<'a> Run<'a> {
             let link_id_now = row.sf_id.is_none();
             if !unit.plan.pull.is_empty() || link_id_now {
                 let id = link_id_now.then_some(sf_id.as_str());
-                local::update_row(&tx, link, &row.key, id, &unit.plan.pull)?;
+                if let Err(e) = local::update_row(&tx, link, &row.key, id, &unit.plan.pull) {
+                    let pulled = LocalWrite::Update(&unit.plan.pull);
+                    self.refused(&tx, link, &row.key, &sf_id, pulled, e)?;
+                    // Nothing of its plan is carried out, so its base stays where it was.
+                    unit.plan = RecordPlan::default();
+                    still_open.extend(open.iter().filter(|(id, _)| *id == sf_id).cloned());
+                    continue;
+                }
                 if !unit.plan.pull.is_empty() {
                     self.counts.updated += 1;
                 }

@@ -1,21 +1,26 @@
 //! Reading and writing the link's local table. Mapped values are read by SQLite itself, so a
 //! computed push field is any SQL expression over the row.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
 use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
+use crate::salesforce::{IdError, check_id};
 use crate::sync::link::{Link, LocalSource, MatchKey};
-use crate::sync::plan::Values;
-use crate::sync::workspace::capture::quote_ident;
+use crate::sync::plan::{FieldTimes, Values};
+use crate::sync::workspace::capture::{self, quote_ident};
+use crate::sync::workspace::journal::{self, RecordFailure};
 
 /// A local row as the planner sees it, its values named by Salesforce field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalRow {
     pub key: String,
+    /// The Salesforce Id the row holds, in its 18-character form.
     pub sf_id: Option<String>,
     /// The external-id value, for links matched on one.
     pub match_value: Option<String>,
@@ -26,6 +31,32 @@ pub struct LocalRow {
     /// [`LocalRead::bad`]): the row's record is left alone this run, neither written nor
     /// mistaken for a deleted row.
     pub readable: bool,
+    /// Checkbox fields read from an empty (NULL) value: `false` to Salesforce, but no value
+    /// of the row's own until both sides have agreed on one.
+    pub empty_checkboxes: Vec<String>,
+}
+
+impl LocalRow {
+    /// The values to plan with against `base`, and against a Salesforce record when
+    /// `record_exists`: there, a checkbox left empty has no value of its own while the base
+    /// holds none for it (a first sync), so Salesforce's value fills it instead of `false`
+    /// overwriting it. Once both sides agreed, and for a record still to create, empty is
+    /// `false`: Salesforce checkboxes are never empty, so clearing one means unticking it.
+    pub fn planned_values(&self, base: Option<&Values>, record_exists: bool) -> Cow<'_, Values> {
+        let unagreed: Vec<&String> = self
+            .empty_checkboxes
+            .iter()
+            .filter(|f| record_exists && base.and_then(|b| b.get(*f)).is_none_or(Value::is_null))
+            .collect();
+        if unagreed.is_empty() {
+            return Cow::Borrowed(&self.values);
+        }
+        let mut values = self.values.clone();
+        for field in unagreed {
+            values.insert(field.clone(), Value::Null);
+        }
+        Cow::Owned(values)
+    }
 }
 
 /// A local value that cannot be sent: which row, which column, and why.
@@ -37,9 +68,43 @@ pub struct BadCell {
     pub problem: BadValue,
 }
 
+/// A row whose Id column holds something that is not a Salesforce Id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadId {
+    pub row_key: String,
+    pub column: String,
+    pub problem: IdError,
+}
+
+impl BadId {
+    /// The row's error: the row is left out of the run, the rest of the link syncs.
+    pub fn failure(&self, table: &str) -> RecordFailure {
+        RecordFailure {
+            side: journal::Side::Local,
+            sf_id: None,
+            row_key: Some(self.row_key.clone()),
+            code: "INVALID_ID".into(),
+            message: format!(
+                "row {} of `{table}`: the column `{}` holds `{}`, which is not a Salesforce Id: {}",
+                self.row_key,
+                self.column,
+                self.problem.shown,
+                self.problem.reason()
+            ),
+            fields: vec![self.column.clone()],
+            payload: None,
+            hint: format!(
+                "Correct `{}` in row {} (copy the Id from the record in Salesforce) or clear it, then sync again. The row is left out of this run; nothing was sent.",
+                self.column, self.row_key
+            ),
+        }
+    }
+}
+
 pub struct LocalRead {
     pub rows: Vec<LocalRow>,
     pub bad: Vec<BadCell>,
+    pub bad_ids: Vec<BadId>,
 }
 
 fn source_sql(source: &LocalSource) -> String {
@@ -66,7 +131,9 @@ fn text_of(value: &Value) -> Option<String> {
 }
 
 /// Every row of the link's table. Rows with a value that cannot be read as its field's type
-/// are marked unreadable and listed in `bad`, so that nothing half-read is ever sent.
+/// are marked unreadable and listed in `bad`, so that nothing half-read is ever sent; rows
+/// whose Id column holds no Salesforce Id likewise, listed in `bad_ids`, so that the Id is
+/// never sent in anyone's query.
 pub fn read_rows(
     conn: &Connection,
     link: &Link,
@@ -101,19 +168,39 @@ pub fn read_rows(
     let mut read = LocalRead {
         rows: Vec::new(),
         bad: Vec::new(),
+        bad_ids: Vec::new(),
     };
     while let Some(row) = result.next()? {
         let key: Option<String> = row.get(0)?;
         let Some(key) = key else { continue };
-        let sf_id: Option<String> = row.get::<_, Option<String>>(1)?.filter(|s| !s.is_empty());
+        let mut bad_row = false;
+        let id_text = row.get::<_, Option<String>>(1)?;
+        let sf_id = match id_text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => match check_id(text) {
+                Ok(id) => Some(id),
+                Err(problem) => {
+                    bad_row = true;
+                    read.bad_ids.push(BadId {
+                        row_key: key.clone(),
+                        column: link.id_column.clone(),
+                        problem,
+                    });
+                    None
+                }
+            },
+        };
         let match_value: Option<String> =
             row.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty());
         let pushable = row.get::<_, i64>(3)? != 0;
         let mut values = Values::new();
-        let mut bad_row = false;
+        let mut empty_checkboxes = Vec::new();
         for (i, mapping) in link.fields.iter().enumerate() {
             let raw = from_sql(row.get_ref(4 + i)?);
             let kind = kinds.get(&mapping.remote).copied().unwrap_or(Kind::Text);
+            if kind == Kind::Boolean && raw.is_null() {
+                empty_checkboxes.push(mapping.remote.clone());
+            }
             match canonical(kind, &raw) {
                 Ok(v) => {
                     values.insert(mapping.remote.clone(), v);
@@ -136,9 +223,102 @@ pub fn read_rows(
             values,
             pushable,
             readable: !bad_row,
+            empty_checkboxes,
         });
     }
     Ok(read)
+}
+
+/// A write of a run to one local row.
+#[derive(Debug, Clone, Copy)]
+pub enum LocalWrite<'a> {
+    Update(&'a Values),
+    /// The record was deleted in Salesforce.
+    Delete,
+    Archive,
+}
+
+/// The error of a row whose table refused a write (a CHECK, UNIQUE, NOT NULL or foreign-key
+/// constraint, a trigger): that row's alone.
+pub fn refused(
+    link: &Link,
+    key: &str,
+    sf_id: &str,
+    write: LocalWrite<'_>,
+    error: &rusqlite::Error,
+) -> RecordFailure {
+    let table = &link.table;
+    let (code, message, fields, payload, hint) = match write {
+        LocalWrite::Update(pulled) => (
+            "LOCAL_UPDATE_FAILED",
+            format!("cannot write {sf_id} to row {key} of `{table}`: {error}"),
+            pulled.keys().cloned().collect(),
+            Some(Value::Object(pulled.clone().into_iter().collect())),
+            format!(
+                "Check the constraints and triggers of `{table}` (CHECK, UNIQUE or NOT NULL columns the pulled values break), then sync again. Nothing of this record was written on either side."
+            ),
+        ),
+        LocalWrite::Delete => (
+            "LOCAL_DELETE_FAILED",
+            format!(
+                "cannot delete row {key} of `{table}`, whose record {sf_id} was deleted in Salesforce: {error}"
+            ),
+            Vec::new(),
+            None,
+            format!(
+                "Delete row {key} yourself once nothing refers to it (a foreign key from another table, or a trigger of `{table}`, refused it)."
+            ),
+        ),
+        LocalWrite::Archive => (
+            "LOCAL_UPDATE_FAILED",
+            format!(
+                "cannot mark row {key} of `{table}` archived, whose record {sf_id} was deleted in Salesforce: {error}"
+            ),
+            link.archive_column.iter().cloned().collect(),
+            None,
+            format!(
+                "Mark row {key} archived yourself once `{table}` allows it (a constraint or trigger refused it)."
+            ),
+        ),
+    };
+    RecordFailure {
+        side: journal::Side::Local,
+        sf_id: Some(sf_id.to_string()),
+        row_key: Some(key.to_string()),
+        code: code.into(),
+        message,
+        fields,
+        payload,
+        hint,
+    }
+}
+
+/// When each field of these rows was last changed by anyone but a sync run: a field mapped
+/// from a column, by the last write that changed that column (an insert changes them all);
+/// a field computed by an expression, by the row's last write, as it may read any column.
+pub fn change_times(
+    conn: &Connection,
+    link: &Link,
+    keys: &[String],
+) -> crate::sync::workspace::Result<BTreeMap<String, FieldTimes>> {
+    let changes = capture::external_changes(conn, &link.table, keys)?;
+    Ok(changes
+        .into_iter()
+        .map(|(key, row)| {
+            let times = link
+                .fields
+                .iter()
+                .filter_map(|m| {
+                    let at: Option<DateTime<Utc>> = match &m.local {
+                        LocalSource::Column(c) => row.column(c),
+                        LocalSource::Expression(_) => row.row,
+                    };
+                    at.map(|at| (m.remote.clone(), at))
+                })
+                .collect();
+            (key, times)
+        })
+        .collect())
 }
 
 /// The local columns a set of pulled Salesforce values goes to.

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
 
 use super::values::{Kind, canonical, from_csv_cell, parse_datetime};
 use super::{Cancel, SyncError};
+use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, JobKind};
 use crate::sync::link::Link;
 use crate::sync::plan::Values;
@@ -56,16 +57,11 @@ pub fn select_list(link: &Link, with_deleted: bool) -> Vec<String> {
     fields
 }
 
-/// SOQL has no fractional seconds in datetime literals; flooring keeps `>=` inclusive.
-fn soql_datetime(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 pub fn changes_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
     let fields = select_list(link, since.is_some()).join(", ");
     let mut conditions = Vec::new();
     if let Some(since) = since {
-        conditions.push(format!("SystemModstamp >= {}", soql_datetime(since)));
+        conditions.push(format!("SystemModstamp >= {}", soql_text::datetime(since)));
     }
     if let Some(filter) = link.pull_filter.as_deref().filter(|f| !f.trim().is_empty()) {
         conditions.push(format!("({filter})"));
@@ -223,18 +219,13 @@ async fn fetch_bulk(
     Ok(finish(records, ReadPath::Bulk))
 }
 
-/// Ids per by-Id read: the list must keep the query's URL within what Salesforce accepts.
+/// About how many Ids one by-Id query holds (see [`soql_text::in_lists`]): for estimates only.
 pub const IDS_PER_QUERY: usize = 300;
 
-fn quoted_list<'a>(values: impl Iterator<Item = &'a String>) -> String {
-    values
-        .map(|v| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// The current values of records by Id, whatever the cursor and the pull filter say. Deleted
-/// records come back marked `deleted`; a record that no longer exists at all is absent.
+/// records come back marked `deleted`; a record that no longer exists at all is absent. Texts
+/// that are not Ids are not asked about (local rows holding one are left out of the run before
+/// this), so one bad Id never fails the query of the others.
 pub async fn fetch_by_ids(
     client: &Client,
     link: &Link,
@@ -242,13 +233,13 @@ pub async fn fetch_by_ids(
     ids: &[String],
 ) -> Result<Vec<RemoteRecord>, SyncError> {
     let fields = select_list(link, true).join(", ");
+    let ids: Vec<String> = ids
+        .iter()
+        .filter_map(|id| soql_text::check_id(id).ok())
+        .collect();
     let mut out = Vec::new();
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        let soql = format!(
-            "SELECT {fields} FROM {} WHERE Id IN ({})",
-            link.object,
-            quoted_list(chunk.iter())
-        );
+    for list in soql_text::in_lists("Id", &ids, IN_LIST_BYTES) {
+        let soql = format!("SELECT {fields} FROM {} WHERE {list}", link.object);
         out.extend(query_records(client, link, kinds, &soql, true).await?);
     }
     Ok(out)
@@ -265,12 +256,8 @@ pub async fn fetch_by_external_ids(
 ) -> Result<(Vec<RemoteRecord>, std::collections::HashSet<String>), SyncError> {
     let fields = select_list(link, false).join(", ");
     let mut found = Vec::new();
-    for chunk in values.chunks(IDS_PER_QUERY) {
-        let soql = format!(
-            "SELECT {fields} FROM {} WHERE {field} IN ({})",
-            link.object,
-            quoted_list(chunk.iter())
-        );
+    for list in soql_text::in_lists(field, values, IN_LIST_BYTES) {
+        let soql = format!("SELECT {fields} FROM {} WHERE {list}", link.object);
         found.extend(query_records(client, link, kinds, &soql, false).await?);
     }
     let mut inside = std::collections::HashSet::new();
@@ -278,12 +265,8 @@ pub async fn fetch_by_external_ids(
         None => inside.extend(found.iter().map(|r| r.id.clone())),
         Some(filter) => {
             let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
-            for chunk in ids.chunks(IDS_PER_QUERY) {
-                let soql = format!(
-                    "SELECT Id FROM {} WHERE Id IN ({}) AND ({filter})",
-                    link.object,
-                    quoted_list(chunk.iter())
-                );
+            for list in soql_text::in_lists("Id", &ids, IN_LIST_BYTES) {
+                let soql = format!("SELECT Id FROM {} WHERE {list} AND ({filter})", link.object);
                 let pages: Vec<_> = client
                     .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
                     .try_collect()

@@ -9,7 +9,7 @@ use super::local::{self, LocalRow};
 use super::push::{PushItem, PushOp};
 use super::remote::RemoteRecord;
 use crate::sync::link::{Link, MatchKey};
-use crate::sync::plan::{self, FieldRule, RecordPlan, Side, Values};
+use crate::sync::plan::{self, FieldRule, FieldTimes, RecordPlan, Side, Values};
 use crate::sync::workspace::base::BaseRecord;
 
 /// One record as both sides and the base know it, with its plan.
@@ -138,26 +138,28 @@ pub(super) fn plan_unit(
     link: &Link,
     rules: &[FieldRule],
     unit: &Unit,
-    changed_at: &BTreeMap<String, DateTime<Utc>>,
+    changed_at: &BTreeMap<String, FieldTimes>,
 ) -> RecordPlan {
     if unit.local.as_ref().is_some_and(|row| !row.readable) {
         return RecordPlan::default();
     }
-    let local_side = match &unit.local {
-        Some(row) => Side::present(&row.values, changed_at.get(&row.key).copied()),
-        None => Side::absent(),
+    let base = unit.base.as_ref().map(|b| &b.fields);
+    let local_values = unit
+        .local
+        .as_ref()
+        .map(|row| row.planned_values(base, unit.remote.is_some()));
+    let no_times = FieldTimes::new();
+    let local_side = match (&unit.local, &local_values) {
+        (Some(row), Some(values)) => {
+            Side::with_field_times(values, changed_at.get(&row.key).unwrap_or(&no_times))
+        }
+        _ => Side::absent(),
     };
     let remote_side = match &unit.remote {
         Some(values) => Side::present(values, unit.remote_modstamp),
         None => Side::absent(),
     };
-    let mut planned = plan::plan_record(
-        rules,
-        unit.base.as_ref().map(|b| &b.fields),
-        local_side,
-        remote_side,
-        link.deletes,
-    );
+    let mut planned = plan::plan_record(rules, base, local_side, remote_side, link.deletes);
     // A record deleted in Salesforce before it was ever synced is not recreated from the
     // local side, and a missing remote with no base is only recreated for upserting links.
     if unit.remote_deleted && unit.base.is_none() {

@@ -126,21 +126,63 @@ pub struct Change {
     pub changed_at: DateTime<Utc>,
 }
 
-/// When each of these rows was last written by anyone but a sync run.
-pub fn last_external_change(
+/// When a row was last written by anyone but a sync run: as a whole, and per column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowChanges {
+    /// The last write of any kind.
+    pub row: Option<DateTime<Utc>>,
+    /// The last insert, which sets every column.
+    pub inserted: Option<DateTime<Utc>>,
+    /// Per column, the last update that changed it.
+    pub updated: BTreeMap<String, DateTime<Utc>>,
+}
+
+impl RowChanges {
+    /// The last write that changed `column`.
+    pub fn column(&self, column: &str) -> Option<DateTime<Utc>> {
+        self.updated.get(column).copied().max(self.inserted)
+    }
+}
+
+/// How each of these rows was last written by anyone but a sync run; rows nobody else wrote
+/// are left out.
+pub fn external_changes(
     conn: &Connection,
     table: &str,
     keys: &[String],
-) -> Result<BTreeMap<String, DateTime<Utc>>> {
+) -> Result<BTreeMap<String, RowChanges>> {
+    // One group per kind of write and changed column: an insert or a delete has no column.
     let mut stmt = conn.prepare_cached(
-        "SELECT MAX(changed_at) FROM tether_changes
-         WHERE table_name = ?1 AND row_key = ?2 AND run_id IS NULL",
+        "SELECT c.op, j.value, MAX(c.changed_at)
+         FROM tether_changes AS c LEFT JOIN json_each(c.columns) AS j
+         WHERE c.table_name = ?1 AND c.row_key = ?2 AND c.run_id IS NULL
+         GROUP BY c.op, j.value",
     )?;
     let mut out = BTreeMap::new();
     for key in keys {
-        let at: Option<String> = stmt.query_row(params![table, key], |r| r.get(0))?;
-        if let Some(at) = at {
-            out.insert(key.clone(), parse_time(&at));
+        let groups = stmt.query_map(params![table, key], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut changes = RowChanges::default();
+        for group in groups {
+            let (op, column, at) = group?;
+            let at = parse_time(&at);
+            changes.row = changes.row.max(Some(at));
+            match (op.as_str(), column) {
+                ("insert", _) => changes.inserted = changes.inserted.max(Some(at)),
+                ("update", Some(column)) => {
+                    let slot = changes.updated.entry(column).or_insert(at);
+                    *slot = (*slot).max(at);
+                }
+                _ => {}
+            }
+        }
+        if changes.row.is_some() {
+            out.insert(key.clone(), changes);
         }
     }
     Ok(out)
@@ -189,4 +231,60 @@ fn parse_time(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::workspace::Workspace;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        parse_time(text)
+    }
+
+    #[test]
+    fn each_column_knows_the_last_write_that_changed_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(&dir.path().join("w.sqlite")).unwrap();
+        let conn = ws.conn();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, note TEXT)")
+            .unwrap();
+        install(conn, "t", "id").unwrap();
+        conn.execute_batch(
+            "INSERT INTO t (id, name, note) VALUES (1, 'a', 'x'), (2, 'b', 'y');
+             UPDATE t SET name = 'a2' WHERE id = 1;
+             UPDATE t SET note = 'x2' WHERE id = 1;",
+        )
+        .unwrap();
+        set_writer(conn, Some(7)).unwrap();
+        conn.execute("UPDATE t SET name = 'a3', note = 'x3' WHERE id = 1", [])
+            .unwrap();
+        set_writer(conn, None).unwrap();
+        // The triggers stamp the wall clock; fixed times make the order certain.
+        conn.execute(
+            "UPDATE tether_changes SET changed_at = printf('2026-01-01T00:00:%02dZ', seq)",
+            [],
+        )
+        .unwrap();
+        let keys = vec!["1".to_string(), "2".to_string(), "3".to_string()];
+        let changes = external_changes(conn, "t", &keys).unwrap();
+        let one = &changes["1"];
+        assert_eq!(
+            one.row,
+            Some(at("2026-01-01T00:00:04Z")),
+            "the sync's write is no one's edit"
+        );
+        assert_eq!(one.column("name"), Some(at("2026-01-01T00:00:03Z")));
+        assert_eq!(one.column("note"), Some(at("2026-01-01T00:00:04Z")));
+        assert_eq!(
+            one.column("id"),
+            Some(at("2026-01-01T00:00:01Z")),
+            "the insert"
+        );
+        assert_eq!(
+            changes["2"].column("note"),
+            Some(at("2026-01-01T00:00:02Z"))
+        );
+        assert!(!changes.contains_key("3"));
+    }
 }
