@@ -33,9 +33,10 @@ pub struct SyncArgs {
 pub struct UndoArgs {
     /// The run to undo (see `tether runs`).
     pub run: i64,
-    /// Put back what the run replaced even where a record it wrote was changed in Salesforce
-    /// since (edited or deleted). Without it, the undo stops before writing anything and names
-    /// each such record and field.
+    /// Undo even where records the run wrote were changed in Salesforce since (edited or
+    /// deleted): their values from before the run are put back, and the records it created are
+    /// deleted, over those changes. Without it, the undo stops before writing anything and
+    /// names each such record and field.
     #[arg(long)]
     pub overwrite_salesforce_edits: bool,
     #[command(flatten)]

@@ -82,7 +82,7 @@ impl fmt::Display for LaterEdits {
         }
         write!(
             f,
-            ". Undoing would overwrite those changes. To keep them, leave run {run} as it is; to put back what the run replaced anyway, run `tether undo {run} --overwrite-salesforce-edits`"
+            ". Undoing would overwrite those changes. To keep them, leave run {run} as it is; to undo it anyway, over those changes, run `tether undo {run} --overwrite-salesforce-edits`"
         )
     }
 }
