@@ -690,7 +690,13 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
     let (request, _) = wait_request(&mut app, "the undo", |r| {
         matches!(r, Request::UndoImport { .. })
     });
-    assert_eq!(request, Request::UndoImport { run_id: 8 });
+    assert_eq!(
+        request,
+        Request::UndoImport {
+            run_id: 8,
+            overwrite_salesforce_edits: false
+        }
+    );
     app.send(Event::ImportUndone(Box::new(RunSummary {
         run_id: 9,
         link: "import".into(),
@@ -739,3 +745,6 @@ mod end_to_end;
 
 #[path = "ui_import/file_step.rs"]
 mod file_step;
+
+#[path = "ui_import/undo.rs"]
+mod undo;

@@ -33,6 +33,12 @@ pub struct SyncArgs {
 pub struct UndoArgs {
     /// The run to undo (see `tether runs`).
     pub run: i64,
+    /// Undo even where records the run wrote were changed in Salesforce since (edited or
+    /// deleted): their values from before the run are put back, and the records it created are
+    /// deleted, over those changes. Without it, the undo stops before writing anything and
+    /// names each such record and field.
+    #[arg(long)]
+    pub overwrite_salesforce_edits: bool,
     #[command(flatten)]
     pub workspace: WorkspaceArg,
 }
@@ -182,13 +188,16 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
         None => ws.link(&run.link_name)?.link.connection,
     };
     drop(ws);
+    let options = engine::undo::UndoOptions {
+        overwrite_salesforce_edits: args.overwrite_salesforce_edits,
+    };
     runtime()?.block_on(async {
         let client = client_for(&connection, &args.workspace.data).await?;
         let undone = match import {
-            Some(_) => crate::import::run::undo_import_run(&path, args.run, &client)
+            Some(_) => crate::import::run::undo_import_run_with(&path, args.run, &client, options)
                 .await
                 .map_err(|e| e.to_string()),
-            None => engine::undo::undo_run(&path, args.run, &client)
+            None => engine::undo::undo_run_with(&path, args.run, &client, options)
                 .await
                 .map_err(|e| e.to_string()),
         };

@@ -12,9 +12,12 @@ use super::service::Service;
 use super::{Event, ImportProposal, ImportReport, ImportRequest, REPORT_ROWS, ReportRow};
 use crate::import::auto::propose;
 use crate::import::mapping::ImportMapping;
-use crate::import::run::{ImportJob, ImportProgress, ImportSummary, run_import, undo_import_run};
+use crate::import::run::{
+    ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import, undo_import_run_with,
+};
 use crate::import::{ReadOptions, Rows};
-use crate::sync::engine::Cancel;
+use crate::sync::engine::undo::UndoOptions;
+use crate::sync::engine::{Cancel, SyncError};
 use crate::sync::workspace::imports;
 use crate::sync::workspace::journal::Trigger;
 
@@ -137,7 +140,11 @@ impl Service {
         Ok(())
     }
 
-    pub(super) async fn undo_import(self: &Arc<Self>, run_id: i64) -> anyhow::Result<()> {
+    pub(super) async fn undo_import(
+        self: &Arc<Self>,
+        run_id: i64,
+        overwrite_salesforce_edits: bool,
+    ) -> anyhow::Result<()> {
         let record = self
             .workspace(move |ws| Ok(imports::import_of(ws.conn(), run_id)?))
             .await?
@@ -149,13 +156,26 @@ impl Service {
         let path = self.config.workspace.clone();
         let runtime = tokio::runtime::Handle::current();
         let reporter = client.clone();
+        let options = UndoOptions {
+            overwrite_salesforce_edits,
+        };
         let outcome = tokio::task::spawn_blocking(move || {
-            runtime.block_on(undo_import_run(&path, run_id, &client))
+            runtime.block_on(undo_import_run_with(&path, run_id, &client, options))
         })
         .await
         .context("the undo stopped unexpectedly")?;
         self.report_usage(&record.connection, &reporter);
-        self.outbox.send(Event::ImportUndone(Box::new(outcome?)));
+        match outcome {
+            Ok(summary) => {
+                self.outbox.send(Event::ImportUndone(Box::new(summary)));
+            }
+            // Not a failure: a question for the person, who may undo anyway.
+            Err(ImportRunError::Sync(SyncError::LaterSalesforceEdits(edits))) => {
+                self.outbox
+                    .send(Event::LaterSalesforceEdits(Box::new(edits)));
+            }
+            Err(e) => return Err(e.into()),
+        }
         Ok(())
     }
 

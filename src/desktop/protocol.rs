@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::import::mapping::ImportMapping;
 use crate::import::run::ImportSummary;
 use crate::sync::engine::RunSummary;
+pub use crate::sync::engine::later_edits::{LaterEdit, LaterEdits};
 use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
 use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
@@ -189,9 +190,13 @@ pub enum Request {
     LoadImport(Box<ImportRequest>),
     /// Stops the import under way after the rows being sent.
     CancelImport,
-    /// Undoes an import run; answered by [`Event::ImportUndone`].
+    /// Undoes an import run; answered by [`Event::ImportUndone`], or by
+    /// [`Event::LaterSalesforceEdits`] (nothing written) when Salesforce changed records the
+    /// import wrote since and `overwrite_salesforce_edits` is off.
     UndoImport {
         run_id: i64,
+        /// The person saw those changes and chose to undo anyway.
+        overwrite_salesforce_edits: bool,
     },
     /// Keeps a mapping to be offered for the next sheet with these headers; answered by
     /// [`Event::ImportTemplateSaved`].
@@ -321,6 +326,9 @@ pub enum Event {
     /// The load ended (also when it failed part way: the report says how far it got).
     ImportFinished(Box<ImportReport>),
     ImportUndone(Box<RunSummary>),
+    /// An undo stopped before writing: Salesforce changed these records since the run wrote
+    /// them. The window asks whether to undo anyway.
+    LaterSalesforceEdits(Box<LaterEdits>),
     ImportTemplateSaved {
         name: String,
     },

@@ -140,7 +140,10 @@ impl Service {
             CheckImport(request) => self.check_import(*request).await,
             LoadImport(request) => self.load_import(*request).await,
             CancelImport => self.cancel_import(),
-            UndoImport { run_id } => self.undo_import(run_id).await,
+            UndoImport {
+                run_id,
+                overwrite_salesforce_edits,
+            } => self.undo_import(run_id, overwrite_salesforce_edits).await,
             SaveImportTemplate {
                 name,
                 headers,

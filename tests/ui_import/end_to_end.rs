@@ -1,5 +1,6 @@
 //! The wizard on the real desktop service and the built-in sandbox org: a small opportunity
-//! sheet opened, mapped, checked (its invalid row shown), imported, found in the org, undone.
+//! sheet opened, mapped, checked (its invalid row shown), imported, found in the org, edited
+//! there by someone else, undone once the person chose to overwrite that edit.
 
 use crate::ui_support::live::{org_client, wait_for, wait_for_containing, wait_until, window};
 use egui_kittest::Harness;
@@ -45,6 +46,23 @@ fn legacy_ids_in_org(instance: &str, ids: &[&str]) -> Vec<String> {
         }
         found.sort();
         found
+    })
+}
+
+/// Another user edits the opportunity with legacy id `legacy`; returns its Id.
+fn edit_in_org(instance: &str, legacy: &str, body: Value) -> String {
+    let (runtime, client) = org_client(instance);
+    runtime.block_on(async {
+        let soql =
+            format!("SELECT Id FROM Opportunity WHERE Legacy_Opportunity_Id__c = '{legacy}'");
+        let mut pages = Box::pin(client.query::<Map<String, Value>>(&soql, None));
+        let page = pages.next().await.expect("a page").expect("the query runs");
+        let id = page.records[0]["Id"].as_str().expect("an Id").to_string();
+        client
+            .update("Opportunity", &id, &body)
+            .await
+            .expect("the edit is saved");
+        id
     })
 }
 
@@ -112,10 +130,19 @@ fn a_sheet_is_mapped_checked_imported_and_undone_in_the_sandbox_org() {
         "every valid row is in the org, once"
     );
 
-    // Undo, after the confirmation.
+    // Someone edits a deal in Salesforce: the undo asks before deleting it with their edit.
+    let edited = edit_in_org(&instance, "IMP-2", serde_json::json!({"Amount": 999}));
     click(&mut h, "Undo import…");
     wait_for(&mut h, "Undo this import?");
     click(&mut h, "Undo import");
+    wait_for(&mut h, "Salesforce changed records since this import");
+    wait_for_containing(&mut h, &format!("Opportunity {edited} (row IMP-2): Amount"));
+    assert_eq!(
+        legacy_ids_in_org(&instance, &ids),
+        vec!["IMP-1", "IMP-2", "IMP-3"],
+        "nothing is deleted before the person answers"
+    );
+    click(&mut h, "Undo anyway");
     wait_for_containing(&mut h, "Import undone: 3 deleted");
     assert!(
         legacy_ids_in_org(&instance, &ids).is_empty(),

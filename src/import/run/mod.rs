@@ -26,7 +26,7 @@ use crate::sync::workspace::journal::{RunStatus, Trigger};
 
 pub use send::run_import;
 pub use survey::open as open_sheet;
-pub use unheard::{confirm_unheard, undo_import_run};
+pub use unheard::{confirm_unheard, undo_import_run, undo_import_run_with};
 
 /// Distinct unresolved lookup texts kept per field in [`ImportSummary::unresolved`].
 pub const UNRESOLVED_KEPT: usize = 200;

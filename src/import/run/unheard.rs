@@ -8,7 +8,7 @@ use super::ImportRunError;
 use super::survey;
 use crate::import::mapping::ImportMapping;
 use crate::salesforce::Client;
-use crate::sync::engine::undo::undo_run;
+use crate::sync::engine::undo::{UndoOptions, undo_run_with};
 use crate::sync::engine::{RunSummary, SyncLock};
 use crate::sync::workspace::Workspace;
 use crate::sync::workspace::images::{self, RemoteOp};
@@ -16,13 +16,24 @@ use crate::sync::workspace::imports;
 use crate::sync::workspace::journal::{self, RunStatus};
 
 /// Undoes import `run_id`: the creates it sent without hearing back are confirmed by key first.
+/// Stops, writing nothing, when Salesforce changed records the import wrote since.
 pub async fn undo_import_run(
     path: &Path,
     run_id: i64,
     client: &Client,
 ) -> Result<RunSummary, ImportRunError> {
+    undo_import_run_with(path, run_id, client, UndoOptions::default()).await
+}
+
+/// [`undo_import_run`], with the choices of `options`.
+pub async fn undo_import_run_with(
+    path: &Path,
+    run_id: i64,
+    client: &Client,
+    options: UndoOptions,
+) -> Result<RunSummary, ImportRunError> {
     confirm_unheard(path, run_id, client).await?;
-    Ok(undo_run(path, run_id, client).await?)
+    Ok(undo_run_with(path, run_id, client, options).await?)
 }
 
 /// Confirms the creates an interrupted import sent without hearing back, where a record now

@@ -8,6 +8,7 @@
 //! run finishes the work, and upserts on external ids never create a record twice.
 
 mod execute;
+pub mod later_edits;
 pub mod local;
 pub mod push;
 pub mod remote;
@@ -54,6 +55,8 @@ pub enum SyncError {
     BadCsv(String),
     #[error("cannot undo: {0}")]
     Undo(String),
+    #[error("cannot undo: {0}")]
+    LaterSalesforceEdits(later_edits::LaterEdits),
     #[error("cannot lock the workspace for syncing: {0}")]
     Lock(std::io::Error),
 }

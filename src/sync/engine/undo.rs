@@ -1,12 +1,15 @@
 //! Undoing a run: Salesforce from the run's before-images, the local table from the change
 //! log's before-rows, and the link's bases and cursor from their images. Runs are undone
-//! newest first, so that an undo never overwrites a later run's work.
+//! newest first, so that an undo never overwrites a later run's work; and an undo stops
+//! before writing when rows or records the run wrote were changed since, locally or in
+//! Salesforce (`later_edits`).
 
 use std::path::Path;
 
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 
+use super::later_edits;
 use super::push::record_body;
 use super::{RunSummary, SyncError, SyncLock};
 use crate::salesforce::{Client, CollectionOptions, SaveResult};
@@ -20,8 +23,27 @@ fn refuse(message: String) -> SyncError {
     SyncError::Undo(message)
 }
 
+/// How far an undo may go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UndoOptions {
+    /// Put the before-images back even over records Salesforce changed since the run
+    /// (otherwise the undo stops with [`SyncError::LaterSalesforceEdits`], writing nothing).
+    pub overwrite_salesforce_edits: bool,
+}
+
 /// Undoes run `run_id` of the workspace at `path`, recording the undo as a run of its own.
+/// Stops, writing nothing, when what the run wrote was changed since on either side.
 pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSummary, SyncError> {
+    undo_run_with(path, run_id, client, UndoOptions::default()).await
+}
+
+/// [`undo_run`], with the choices of `options`.
+pub async fn undo_run_with(
+    path: &Path,
+    run_id: i64,
+    client: &Client,
+    options: UndoOptions,
+) -> Result<RunSummary, SyncError> {
     let _lock = SyncLock::acquire(path)?;
     let mut ws = Workspace::open(path)?;
     journal::mark_interrupted(ws.conn())?;
@@ -54,8 +76,10 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
             list.join(", ")
         )));
     }
+    let calls_before = client.requests_answered();
     if imports::import_of(ws.conn(), run_id)?.is_some() {
-        return undo_import(&ws, &target, client).await;
+        check_salesforce(&ws, client, run_id, options).await?;
+        return undo_import(&ws, &target, client, calls_before).await;
     }
     let stored = ws.link(&target.link_name)?;
     let link = stored.link.clone();
@@ -67,6 +91,7 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
             edited.join(", ")
         )));
     }
+    check_salesforce(&ws, client, run_id, options).await?;
     let undo = journal::start_run(
         ws.conn(),
         stored.id,
@@ -74,7 +99,6 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
         Trigger::Undo,
         Some(run_id),
     )?;
-    let calls_before = client.requests_answered();
     let mut counts = RunCounts::default();
     let remote = undo_remote(ws.conn(), undo, client, run_id, &mut counts).await;
     let outcome = match remote {
@@ -100,6 +124,24 @@ pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSu
         write_path: Some(super::WritePath::Collections),
         message,
     })
+}
+
+/// Refuses, before anything is written, when Salesforce no longer holds what the run wrote,
+/// unless `options` allow overwriting it.
+async fn check_salesforce(
+    ws: &Workspace,
+    client: &Client,
+    run_id: i64,
+    options: UndoOptions,
+) -> Result<(), SyncError> {
+    if options.overwrite_salesforce_edits {
+        return Ok(());
+    }
+    let images = images::of_run(ws.conn(), run_id)?;
+    match later_edits::find(client, run_id, &images).await? {
+        Some(edits) => Err(SyncError::LaterSalesforceEdits(edits)),
+        None => Ok(()),
+    }
 }
 
 /// Records how the undo of `run_id` ended, and marks the run undone when it all went back.
@@ -134,11 +176,11 @@ async fn undo_import(
     ws: &Workspace,
     target: &journal::RunRecord,
     client: &Client,
+    calls_before: u64,
 ) -> Result<RunSummary, SyncError> {
     let conn = ws.conn();
     let undo =
         journal::start_unlinked_run(conn, &target.link_name, Trigger::Undo, Some(target.id))?;
-    let calls_before = client.requests_answered();
     let mut counts = RunCounts::default();
     let outcome = undo_import_remote(conn, undo, client, target.id, &mut counts).await;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);

@@ -141,6 +141,18 @@ pub fn canonical(kind: Kind, value: &Value) -> Result<Value, BadValue> {
     }
 }
 
+/// Whether two values of a field of `kind` are the same once both are in canonical form:
+/// `1` and `1.0`, `''` and null, or one instant written in two time zones. A value that cannot
+/// be read as its kind is compared as it is.
+pub fn same(kind: Kind, a: &Value, b: &Value) -> bool {
+    let a = canonical(kind, a).unwrap_or_else(|_| a.clone());
+    let b = canonical(kind, b).unwrap_or_else(|_| b.clone());
+    match (&a, &b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
 fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -249,6 +261,42 @@ mod tests {
                 Ok(want),
                 "{kind:?} {input}"
             );
+        }
+    }
+
+    #[test]
+    fn values_are_the_same_in_any_form_of_their_kind() {
+        let same_cases: &[(Kind, Value, Value)] = &[
+            (Kind::Number, json!(1), json!(1.0)),
+            (Kind::Number, json!("7"), json!(7.0)),
+            (Kind::Scaled(2), json!(0.1 + 0.2), json!(0.3)),
+            (Kind::Text, json!(""), json!(null)),
+            (Kind::Boolean, json!(null), json!(false)),
+            (Kind::Boolean, json!(1), json!(true)),
+            (
+                Kind::DateTime,
+                json!("2026-02-03T10:00:00.000Z"),
+                json!("2026-02-03T12:00:00.000+0200"),
+            ),
+            (Kind::Date, json!("2026-02-03"), json!("2026-02-03")),
+        ];
+        for (kind, a, b) in same_cases {
+            assert!(same(*kind, a, b), "{kind:?}: {a} and {b}");
+        }
+        let different: &[(Kind, Value, Value)] = &[
+            (Kind::Number, json!(1), json!(1.5)),
+            (Kind::Number, json!(null), json!(0)),
+            (Kind::Text, json!("Acme"), json!("acme")),
+            (Kind::Boolean, json!(true), json!(false)),
+            (
+                Kind::DateTime,
+                json!("2026-02-03T10:00:00.000Z"),
+                json!("2026-02-03T10:00:01.000Z"),
+            ),
+            (Kind::Number, json!("twelve"), json!(12)),
+        ];
+        for (kind, a, b) in different {
+            assert!(!same(*kind, a, b), "{kind:?}: {a} and {b}");
         }
     }
 

@@ -1,10 +1,12 @@
 //! Step 4, Import: the load's progress with Cancel, then what it did, its files, a retry of
-//! the rows it could not send, and undo after a confirmation.
+//! the rows it could not send, and undo after a confirmation (and a second question when
+//! Salesforce changed records the import wrote since).
 
 use egui::{RichText, Ui};
 
 use super::check::{file_row, report_table, tile};
 use super::{ImportCommand, ImportState};
+use crate::desktop::LaterEdits;
 use crate::import::run::ImportSummary;
 use crate::sync::workspace::journal::RunStatus;
 use crate::ui::command::{Command, Commands};
@@ -105,6 +107,9 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
     );
     if state.confirm_undo {
         confirm_undo(ui, s, commands);
+    }
+    if let Some(edits) = &state.later_edits {
+        confirm_over_later_edits(ui, edits, commands);
     }
 }
 
@@ -246,5 +251,52 @@ fn confirm_undo(ui: &mut Ui, s: &ImportSummary, commands: &mut Commands) {
     });
     if modal.should_close() {
         push(commands, ImportCommand::CloseUndo);
+    }
+}
+
+/// The undo stopped before writing anything: Salesforce changed records the import wrote
+/// since. The person chooses between their changes and the undo.
+fn confirm_over_later_edits(ui: &mut Ui, edits: &LaterEdits, commands: &mut Commands) {
+    let (named, more) = edits.named();
+    let modal = egui::Modal::new(egui::Id::unique("import_undo_later_edits")).show(ui.ctx(), |ui| {
+        ui.set_width(480.0);
+        ui.label(
+            RichText::new("Salesforce changed records since this import")
+                .size(18.0)
+                .strong(),
+        );
+        ui.add_space(GRID);
+        ui.label(
+            "Nothing was undone yet. Undoing now would overwrite what was changed in these records after the import:",
+        );
+        ui.add_space(GRID);
+        egui::ScrollArea::vertical()
+            .max_height(200.0)
+            .show(ui, |ui| {
+                for edit in named {
+                    ui.label(RichText::new(edit.to_string()).monospace());
+                }
+                if more > 0 {
+                    ui.label(format!("and {} more", group_thousands(more as u64)));
+                }
+            });
+        ui.add_space(2.0 * GRID);
+        ui.horizontal(|ui| {
+            if ui
+                .add(
+                    egui::Button::new(RichText::new("Undo anyway").color(egui::Color32::WHITE))
+                        .fill(theme::DANGER),
+                )
+                .clicked()
+            {
+                push(commands, ImportCommand::UndoAnyway);
+            }
+            if ui.button("Keep them").clicked() {
+                push(commands, ImportCommand::KeepLaterEdits);
+            }
+        });
+    });
+    if modal.should_close() {
+        push(commands, ImportCommand::KeepLaterEdits);
     }
 }

@@ -18,7 +18,8 @@ use std::sync::mpsc;
 use egui::{RichText, Ui};
 
 use crate::desktop::{
-    Event, FilePreview, ImportProposal, ImportReport, ImportRequest, ObjectSummary, Request, Topic,
+    Event, FilePreview, ImportProposal, ImportReport, ImportRequest, LaterEdits, ObjectSummary,
+    Request, Topic,
 };
 use crate::sync::engine::RunSummary;
 use crate::ui::command::{Command, Commands};
@@ -81,6 +82,10 @@ pub enum ImportCommand {
     AskUndo,
     CloseUndo,
     Undo,
+    /// The person saw what Salesforce changed since the import and undoes it anyway.
+    UndoAnyway,
+    /// The person keeps what Salesforce changed since the import: no undo.
+    KeepLaterEdits,
     /// Starts again with another file, keeping the connection and object.
     StartOver,
 }
@@ -124,6 +129,8 @@ pub struct ImportState {
     pub confirm_undo: bool,
     pub undoing: bool,
     pub undone: Option<RunSummary>,
+    /// The undo stopped before writing: Salesforce changed these records since the import.
+    pub later_edits: Option<LaterEdits>,
 }
 
 impl ImportState {
@@ -191,6 +198,10 @@ impl ImportState {
             Event::ImportUndone(summary) => {
                 self.undoing = false;
                 self.undone = Some((**summary).clone());
+            }
+            Event::LaterSalesforceEdits(edits) if self.undoing => {
+                self.undoing = false;
+                self.later_edits = Some((**edits).clone());
             }
             Event::ImportTemplateSaved { name } => {
                 self.template_saved = Some(name.clone());
@@ -330,14 +341,19 @@ impl ImportState {
             }
             ImportCommand::AskUndo => self.confirm_undo = true,
             ImportCommand::CloseUndo => self.confirm_undo = false,
-            ImportCommand::Undo => {
+            ImportCommand::Undo | ImportCommand::UndoAnyway => {
                 self.confirm_undo = false;
+                self.later_edits = None;
                 if let Some(run_id) = self.finished.as_ref().and_then(|r| r.summary.run_id) {
                     self.undoing = true;
                     self.failure = None;
-                    out.push(Request::UndoImport { run_id });
+                    out.push(Request::UndoImport {
+                        run_id,
+                        overwrite_salesforce_edits: command == ImportCommand::UndoAnyway,
+                    });
                 }
             }
+            ImportCommand::KeepLaterEdits => self.later_edits = None,
             ImportCommand::StartOver => {
                 self.forget_file();
                 self.file = None;
@@ -352,6 +368,7 @@ impl ImportState {
         self.progress = None;
         self.finished = None;
         self.undone = None;
+        self.later_edits = None;
         self.failure = None;
         self.step = Some(Step::Import);
         self.last_load = Some(request.clone());
@@ -375,6 +392,7 @@ impl ImportState {
         self.last_load = None;
         self.confirm_undo = false;
         self.undone = None;
+        self.later_edits = None;
         self.step = Some(Step::File);
     }
 
