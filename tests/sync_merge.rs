@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use sync_support::*;
+use tether::sync::engine::{SyncError, undo};
 use tether::sync::workspace::conflicts::{self, Keep};
 use tether::sync::workspace::journal::RunStatus;
 
@@ -53,6 +54,8 @@ enum Op {
     },
     /// The link stops mapping Website, or maps it again.
     Remap,
+    /// `tether undo` of the latest run that changed records and is not undone yet.
+    Undo,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -68,6 +71,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..RECORDS, any::<bool>())
             .prop_map(|(record, inside)| Op::Refile { record, inside }),
         1 => Just(Op::Remap),
+        2 => Just(Op::Undo),
     ]
 }
 
@@ -92,6 +96,36 @@ impl Policy {
 
 type Cell = (usize, usize);
 
+/// What a run that changed records did, for its undo.
+#[derive(Debug)]
+struct RunEntry {
+    run_id: i64,
+    local_before: BTreeMap<Cell, String>,
+    remote_before: BTreeMap<Cell, String>,
+    base_before: BTreeMap<Cell, String>,
+    /// Records whose local row the run wrote.
+    pulled: BTreeSet<usize>,
+    /// Salesforce cells the run wrote, with the value it wrote.
+    pushed: BTreeMap<Cell, String>,
+    /// Records whose agreed values the run moved.
+    based: BTreeSet<usize>,
+    /// Records whose local row someone edited after the run.
+    edited_since: BTreeSet<usize>,
+    undone: bool,
+}
+
+/// What `tether undo` of the latest run must do.
+#[derive(Debug, PartialEq)]
+enum UndoExpect {
+    Nothing,
+    /// Refused for a later local edit, a later Salesforce edit, or both.
+    Refused {
+        local: bool,
+        remote: bool,
+    },
+    Undone(i64),
+}
+
 /// The expected state of both sides, per record and field.
 #[derive(Debug)]
 struct Model {
@@ -109,6 +143,7 @@ struct Model {
     inside: [bool; RECORDS],
     remapped_field_mapped: bool,
     clock: u64,
+    runs: Vec<RunEntry>,
 }
 
 impl Model {
@@ -124,6 +159,7 @@ impl Model {
             inside: [true; RECORDS],
             remapped_field_mapped: true,
             clock: 0,
+            runs: Vec::new(),
         };
         for record in 0..RECORDS {
             for (field, initial) in [(0, "p0"), (1, "w0")] {
@@ -147,11 +183,27 @@ impl Model {
                 .any(|f| self.mapped(f) && self.local[&(record, f)] != self.base[&(record, f)])
     }
 
-    fn sync(&mut self, policy: Policy) {
+    /// Carries out a run; returns whether it changed records (pulled, pushed or found a
+    /// conflict), as the run's `processed` count says.
+    fn sync(&mut self, policy: Policy, run_id: i64) -> bool {
+        let mut entry = RunEntry {
+            run_id,
+            local_before: self.local.clone(),
+            remote_before: self.remote.clone(),
+            base_before: self.base.clone(),
+            pulled: BTreeSet::new(),
+            pushed: BTreeMap::new(),
+            based: BTreeSet::new(),
+            edited_since: BTreeSet::new(),
+            undone: false,
+        };
+        let mut processed = false;
         for record in 0..RECORDS {
             if !self.takes_part(record) {
                 continue;
             }
+            processed |= (0..FIELDS.len())
+                .any(|f| self.mapped(f) && self.local[&(record, f)] != self.remote[&(record, f)]);
             let fields: Vec<usize> = (0..FIELDS.len()).filter(|&f| self.mapped(f)).collect();
             for field in fields {
                 let key = (record, field);
@@ -180,10 +232,12 @@ impl Model {
                 };
                 match winner_local {
                     Some(true) => {
+                        entry.pushed.insert(key, l.clone());
                         self.remote.insert(key, l.clone());
                         self.base.insert(key, l);
                     }
                     Some(false) => {
+                        entry.pulled.insert(record);
                         self.local.insert(key, r.clone());
                         self.base.insert(key, r);
                     }
@@ -194,6 +248,58 @@ impl Model {
             }
         }
         self.decided.clear();
+        for record in 0..RECORDS {
+            if (0..FIELDS.len()).any(|f| entry.base_before[&(record, f)] != self.base[&(record, f)])
+            {
+                entry.based.insert(record);
+            }
+        }
+        if processed {
+            self.runs.push(entry);
+        }
+        processed
+    }
+
+    fn local_edit(&mut self, record: usize) {
+        for run in self.runs.iter_mut().filter(|r| !r.undone) {
+            run.edited_since.insert(record);
+        }
+    }
+
+    /// Undoes the latest run that changed records, unless what it wrote was changed since.
+    fn undo(&mut self) -> UndoExpect {
+        let Some(run) = self.runs.iter_mut().rev().find(|r| !r.undone) else {
+            return UndoExpect::Nothing;
+        };
+        let local_edited = run.pulled.iter().any(|r| run.edited_since.contains(r));
+        let remote_edited = run
+            .pushed
+            .iter()
+            .any(|(cell, wrote)| self.remote[cell] != *wrote);
+        if local_edited || remote_edited {
+            return UndoExpect::Refused {
+                local: local_edited,
+                remote: remote_edited,
+            };
+        }
+        for &record in &run.pulled {
+            for field in 0..FIELDS.len() {
+                let cell = (record, field);
+                self.local.insert(cell, run.local_before[&cell].clone());
+            }
+        }
+        for cell in run.pushed.keys() {
+            self.remote.insert(*cell, run.remote_before[cell].clone());
+            self.remote_at.insert(cell.0, self.clock);
+        }
+        for &record in &run.based {
+            for field in 0..FIELDS.len() {
+                let cell = (record, field);
+                self.base.insert(cell, run.base_before[&cell].clone());
+            }
+        }
+        run.undone = true;
+        UndoExpect::Undone(run.run_id)
     }
 
     /// The cell of the `pick`-th open conflict, decided as asked.
@@ -290,6 +396,7 @@ async fn run_case(policy: Policy, ops: Vec<Op>) {
                     .insert((record, field), VALUES[value].to_string());
                 if previous.as_deref() != Some(VALUES[value]) {
                     model.local_at.insert((record, field), model.clock);
+                    model.local_edit(record);
                 }
             }
             Op::Remote {
@@ -309,7 +416,45 @@ async fn run_case(policy: Policy, ops: Vec<Op>) {
             Op::Sync => {
                 let run = bench.sync("merge").await;
                 assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
-                model.sync(policy);
+                let changed = model.sync(policy, run.run_id);
+                assert_eq!(
+                    run.counts.processed > 0,
+                    changed,
+                    "{policy:?}: whether run {} changed records, after {ops:?}: {run:?}",
+                    run.run_id
+                );
+            }
+            Op::Undo => {
+                let expect = model.undo();
+                let target = match &expect {
+                    UndoExpect::Nothing => continue,
+                    UndoExpect::Undone(id) => *id,
+                    UndoExpect::Refused { .. } => model
+                        .runs
+                        .iter()
+                        .rev()
+                        .find(|r| !r.undone)
+                        .map(|r| r.run_id)
+                        .unwrap(),
+                };
+                let outcome = undo::undo_run(&bench.path, target, &bench.client).await;
+                match (&expect, &outcome) {
+                    (UndoExpect::Refused { local: true, .. }, Err(SyncError::Undo(message)))
+                        if message.contains("edited since") => {}
+                    (
+                        UndoExpect::Refused { remote: true, .. },
+                        Err(SyncError::LaterSalesforceEdits(_)),
+                    ) => {}
+                    (UndoExpect::Undone(_), Ok(run)) => {
+                        assert!(
+                            matches!(run.status, RunStatus::Succeeded),
+                            "{policy:?}: undo of run {target} after {ops:?}: {run:?}"
+                        );
+                    }
+                    _ => panic!(
+                        "{policy:?}: undo of run {target} should be {expect:?} after {ops:?}, was {outcome:?}"
+                    ),
+                }
             }
             Op::Age => next_second(),
             Op::Resolve { pick, keep_local } => {
