@@ -251,6 +251,7 @@ pub fn demo_accounts_link() -> Link {
         object: "Account".to_string(),
         id_column: "sf_id".to_string(),
         match_on: MatchKey::SalesforceId,
+        create_unmatched: false,
         fields: vec![
             both("name", "Name"),
             pull("industry", "Industry"),

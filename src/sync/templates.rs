@@ -54,6 +54,7 @@ fn link(name: &str, connection: &str, table: &str, key: &str, object: &str) -> L
         object: object.into(),
         id_column: key.into(),
         match_on: MatchKey::SalesforceId,
+        create_unmatched: false,
         fields: Vec::new(),
         pull_filter: None,
         push_filter: None,
