@@ -1,12 +1,15 @@
 //! One run of one link, step by step: read both sides, plan, write locally, write remotely.
 
+mod lost;
+mod unmatched;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use super::local;
+use super::local::{self, Locator};
 use super::push::{self, Outcome, PushItem, PushOp, WritePath};
 use super::remote::{self, ReadPath, RemoteRecord};
 use super::units::{Unit, assemble, id15, plan_unit, push_item};
@@ -74,7 +77,7 @@ impl<'a> Run<'a> {
         });
         let newest = fetched.newest.max(Some(read_started));
         let bases = base::all(ws.conn(), link_id)?;
-        let read = local::read_rows(ws.conn(), &link, &kinds)?;
+        let mut read = local::read_rows(ws.conn(), &link, &kinds)?;
         for bad in &read.bad {
             self.counts.failed += 1;
             journal::record_error(
@@ -103,7 +106,10 @@ impl<'a> Run<'a> {
                 },
             )?;
         }
+        self.find_lost_creates(ws, &link, &bases, &mut read).await?;
+        let waiting = unmatched::waiting(&link, &read.rows);
         let mut units = assemble(&link, fetched.records, bases, read.rows);
+        self.join_unmatched(ws.conn(), &link, &mut units, waiting, read.keyless)?;
         self.fill_missing(&link, &kinds, &mut units).await?;
         let changed_at = if uses_most_recent(&link) {
             let keys: Vec<String> = units
@@ -440,12 +446,13 @@ impl<'a> Run<'a> {
             WritePath::Collections
         });
         let groups: Vec<Vec<PushItem>> = if bulk {
-            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(), Vec::new(), Vec::new()];
+            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(); 4];
             for item in items {
                 let slot = match item.op {
                     PushOp::Upsert { .. } => 0,
                     PushOp::Update { .. } => 1,
                     PushOp::Delete { .. } => 2,
+                    PushOp::Create => 3,
                 };
                 by_kind[slot].push(item);
             }
@@ -489,6 +496,7 @@ impl<'a> Run<'a> {
                         .collect(),
                 });
                 let (op, before) = match item.op {
+                    PushOp::Create => (RemoteOp::Create, None),
                     PushOp::Upsert { .. } if unit.sf_id.is_none() => (RemoteOp::Create, None),
                     PushOp::Upsert { .. } | PushOp::Update { .. } => (RemoteOp::Update, before),
                     PushOp::Delete { .. } => (RemoteOp::Delete, before),
@@ -496,7 +504,11 @@ impl<'a> Run<'a> {
                 NewImage {
                     object: link.object.clone(),
                     sf_id: unit.sf_id.clone(),
-                    row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                    row_key: unit
+                        .local
+                        .as_ref()
+                        .and_then(|l| l.row_key())
+                        .map(str::to_string),
                     op,
                     before,
                     after: match item.op {
@@ -508,6 +520,13 @@ impl<'a> Run<'a> {
             .collect();
         let tx = conn.transaction()?;
         let ids = images::record_intents(&tx, self.run_id, &images)?;
+        for (item, image) in group.iter().zip(&ids) {
+            // A row without a key is found again by its rowid.
+            if let Some(Locator::Rowid(rowid)) = units[item.unit].local.as_ref().map(|l| l.locator)
+            {
+                images::set_row_id(&tx, *image, rowid)?;
+            }
+        }
         tx.commit()?;
         Ok(group.iter().map(|i| i.unit).zip(ids).collect())
     }
@@ -542,7 +561,7 @@ impl<'a> Run<'a> {
                     }
                     let Some(row) = &unit.local else { continue };
                     if row.sf_id.as_deref().map(id15) != Some(id15(&id)) {
-                        local::update_row(&tx, link, &row.key, Some(&id), &Values::new())?;
+                        local::write_id(&tx, link, row, &id)?;
                     }
                     let fields = plan::next_base(
                         rules,
@@ -556,7 +575,7 @@ impl<'a> Run<'a> {
                         &tx,
                         &BaseRecord {
                             sf_id: id,
-                            row_key: Some(row.key.clone()),
+                            row_key: row.row_key().map(str::to_string),
                             fields,
                             remote_modstamp: unit
                                 .base
@@ -572,13 +591,20 @@ impl<'a> Run<'a> {
                     }
                 }
                 Outcome::Failed(error) => {
+                    if let Some(image) = image_ids.get(&index) {
+                        images::mark_not_written(&tx, *image)?;
+                    }
                     let fields = item.map(|i| i.fields.clone()).unwrap_or_default();
                     self.failure(
                         &tx,
                         RecordFailure {
                             side: journal::Side::Salesforce,
                             sf_id: unit.sf_id.clone(),
-                            row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                            row_key: unit
+                                .local
+                                .as_ref()
+                                .and_then(|l| l.row_key())
+                                .map(str::to_string),
                             hint: crate::sync::hints::hint(
                                 &error.status_code,
                                 &error.fields,

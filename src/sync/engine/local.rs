@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
@@ -12,10 +12,23 @@ use crate::sync::link::{Link, LocalSource, MatchKey};
 use crate::sync::plan::Values;
 use crate::sync::workspace::capture::quote_ident;
 
+/// How a row is found again to write to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locator {
+    /// By its key: the usual case.
+    Key,
+    /// By its rowid: its key column is empty (NULL) or binary, which no key text can name.
+    Rowid(i64),
+    /// Not at all: its key column is empty and its table is `WITHOUT ROWID`.
+    Nowhere,
+}
+
 /// A local row as the planner sees it, its values named by Salesforce field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalRow {
+    /// The key as text; empty for a row without one (see `locator`).
     pub key: String,
+    pub locator: Locator,
     pub sf_id: Option<String>,
     /// The external-id value, for links matched on one.
     pub match_value: Option<String>,
@@ -37,8 +50,28 @@ pub struct BadCell {
     pub problem: BadValue,
 }
 
+impl LocalRow {
+    /// The key that names the row in the journal, the bases and the change log; `None` for a
+    /// row without one.
+    pub fn row_key(&self) -> Option<&str> {
+        (self.locator == Locator::Key).then_some(self.key.as_str())
+    }
+
+    /// The row as a person finds it in the table: "row 12", or "the row with rowid 7".
+    pub fn named(&self) -> String {
+        match self.locator {
+            Locator::Key => format!("row {}", self.key),
+            Locator::Rowid(rowid) => format!("the row with rowid {rowid}"),
+            Locator::Nowhere => "a row".to_string(),
+        }
+    }
+}
+
 pub struct LocalRead {
     pub rows: Vec<LocalRow>,
+    /// Rows whose key column is empty or binary, kept apart: nothing that joins rows by key
+    /// may meet them.
+    pub keyless: Vec<LocalRow>,
     pub bad: Vec<BadCell>,
 }
 
@@ -87,6 +120,8 @@ pub fn read_rows(
             None => "1".into(),
         },
     );
+    select.push(format!("typeof({})", quote_ident(&link.key)));
+    select.push(rowid_name(conn, &link.table)?.unwrap_or_else(|| "NULL".into()));
     for mapping in &link.fields {
         select.push(source_sql(&mapping.local));
     }
@@ -100,27 +135,38 @@ pub fn read_rows(
     let mut result = stmt.query([])?;
     let mut read = LocalRead {
         rows: Vec::new(),
+        keyless: Vec::new(),
         bad: Vec::new(),
     };
     while let Some(row) = result.next()? {
-        let key: Option<String> = row.get(0)?;
-        let Some(key) = key else { continue };
+        let key_type: String = row.get(4)?;
+        let key_text = match key_type.as_str() {
+            "null" | "blob" => None,
+            // Text that is not UTF-8 names no row either.
+            _ => row.get_ref(0)?.as_str().ok().map(str::to_string),
+        };
+        let (key, locator) = match key_text {
+            Some(key) => (key, Locator::Key),
+            None => match row.get::<_, Option<i64>>(5)? {
+                Some(rowid) => (String::new(), Locator::Rowid(rowid)),
+                None => (String::new(), Locator::Nowhere),
+            },
+        };
         let sf_id: Option<String> = row.get::<_, Option<String>>(1)?.filter(|s| !s.is_empty());
         let match_value: Option<String> =
             row.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty());
         let pushable = row.get::<_, i64>(3)? != 0;
         let mut values = Values::new();
-        let mut bad_row = false;
+        let mut bad = Vec::new();
         for (i, mapping) in link.fields.iter().enumerate() {
-            let raw = from_sql(row.get_ref(4 + i)?);
+            let raw = from_sql(row.get_ref(FIRST_VALUE + i)?);
             let kind = kinds.get(&mapping.remote).copied().unwrap_or(Kind::Text);
             match canonical(kind, &raw) {
                 Ok(v) => {
                     values.insert(mapping.remote.clone(), v);
                 }
                 Err(problem) => {
-                    bad_row = true;
-                    read.bad.push(BadCell {
+                    bad.push(BadCell {
                         row_key: key.clone(),
                         field: mapping.remote.clone(),
                         source: describe_source(&mapping.local),
@@ -129,16 +175,52 @@ pub fn read_rows(
                 }
             }
         }
-        read.rows.push(LocalRow {
+        let row = LocalRow {
             key,
+            locator,
             sf_id,
             match_value,
             values,
             pushable,
-            readable: !bad_row,
-        });
+            readable: bad.is_empty(),
+        };
+        // A row without a key is listed as such; its values wait until it has one.
+        if locator == Locator::Key {
+            read.bad.extend(bad);
+            read.rows.push(row);
+        } else {
+            read.keyless.push(row);
+        }
     }
     Ok(read)
+}
+
+/// Where [`read_rows`] puts the first mapped value: after the key, Id, match value, push
+/// filter, key type and rowid.
+const FIRST_VALUE: usize = 6;
+
+/// The name that reads the table's rowid, or `None` for a `WITHOUT ROWID` table (or one whose
+/// columns take every name of the rowid).
+fn rowid_name(conn: &Connection, table: &str) -> rusqlite::Result<Option<String>> {
+    let without_rowid: bool = conn
+        .query_row(
+            "SELECT wr FROM pragma_table_list WHERE name = ?1 AND schema = 'main'",
+            [table],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if without_rowid {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare("SELECT lower(name) FROM pragma_table_info(?1)")?;
+    let columns = stmt
+        .query_map([table], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(["rowid", "_rowid_", "oid"]
+        .into_iter()
+        .find(|name| !columns.iter().any(|c| c == name))
+        .map(str::to_string))
 }
 
 /// The local columns a set of pulled Salesforce values goes to.
@@ -233,6 +315,30 @@ pub fn update_row(
     let mut params: Vec<SqlValue> = vec![SqlValue::Text(key.into())];
     params.extend(columns.into_iter().map(|(_, v)| v));
     conn.execute(&sql, rusqlite::params_from_iter(params))
+}
+
+/// Writes a new Salesforce Id to the row, found by key or, for a row without one, by rowid.
+pub fn write_id(
+    conn: &Connection,
+    link: &Link,
+    row: &LocalRow,
+    id: &str,
+) -> rusqlite::Result<usize> {
+    match row.locator {
+        Locator::Key => update_row(conn, link, &row.key, Some(id), &Values::new()),
+        Locator::Rowid(rowid) => {
+            let Some(rowid_name) = rowid_name(conn, &link.table)? else {
+                return Ok(0);
+            };
+            let sql = format!(
+                "UPDATE {} SET {} = ?2 WHERE {rowid_name} = ?1",
+                quote_ident(&link.table),
+                quote_ident(&link.id_column)
+            );
+            conn.execute(&sql, rusqlite::params![rowid, id])
+        }
+        Locator::Nowhere => Ok(0),
+    }
 }
 
 pub fn delete_row(conn: &Connection, link: &Link, key: &str) -> rusqlite::Result<usize> {
