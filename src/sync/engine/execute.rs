@@ -627,7 +627,7 @@ impl<'a> Run<'a> {
                     RecordFailure {
                         side: journal::Side::Salesforce,
                         sf_id: unit.sf_id.clone(),
-                        row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                        row_key: unit.local.as_ref().and_then(|l| l.row_key()).map(str::to_string),
                         code: "NO_RESULT".into(),
                         message: "Salesforce returned no result for this record".into(),
                         fields: Vec::new(),
