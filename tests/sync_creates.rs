@@ -361,3 +361,34 @@ async fn a_lost_create_answer_is_found_by_its_external_id() {
     );
     assert_eq!(count(&bench, "SELECT Id FROM Contact").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_recommends_an_external_id_for_exactly_once_creates() {
+    let bench = Bench::new().await;
+    bench.execute(PEOPLE_TABLE);
+    let warned = |link: &tether::sync::link::Link, problems: &[tether::sync::verify::Problem]| {
+        let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let warned = problems.iter().any(|p| {
+            p.message.contains("without an external id") && p.fix.contains("`External_Id__c`")
+        });
+        (warned, format!("{}: {said:#?}", link.name))
+    };
+    let ws = Workspace::open(&bench.path).unwrap();
+
+    let without: tether::sync::link::Link =
+        serde_json::from_value(people_link(Some(true))).unwrap();
+    let (describe, parents) = describes_for(&bench.client, &without).await.unwrap();
+    let (said, all) = warned(&without, &verify(&without, &describe, &parents, ws.conn()));
+    assert!(
+        said,
+        "a link creating without an external id hears of one: {all}"
+    );
+
+    let mut with = people_link(Some(true));
+    with["fields"].as_array_mut().unwrap().push(
+        json!({"local": {"column": "code"}, "remote": "External_Id__c", "direction": "push"}),
+    );
+    let with: tether::sync::link::Link = serde_json::from_value(with).unwrap();
+    let (said, all) = warned(&with, &verify(&with, &describe, &parents, ws.conn()));
+    assert!(!said, "{all}");
+}

@@ -370,3 +370,65 @@ pub fn match_text(link: &Link, values: &Values) -> Option<String> {
         MatchKey::SalesforceId => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(table: &str) -> Link {
+        serde_json::from_value(serde_json::json!({
+            "name": table, "connection": "c", "table": table, "key": "code",
+            "object": "Account", "id_column": "sf_id",
+            "fields": [{"local": {"column": "name"}, "remote": "Name", "direction": "both"}],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn rows_without_a_usable_key_are_read_apart_and_found_by_rowid() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, name TEXT);
+             INSERT INTO people VALUES ('p-1', NULL, 'keyed'), (NULL, NULL, 'empty'),
+                                       (x'ff', '001000000000001AAA', 'binary');
+             CREATE TABLE tags (code TEXT, sf_id TEXT, name TEXT, n INTEGER PRIMARY KEY)
+                 WITHOUT ROWID;
+             INSERT INTO tags VALUES (NULL, NULL, 'empty', 1);",
+        )
+        .unwrap();
+        let kinds = HashMap::new();
+        let read = read_rows(&conn, &link("people"), &kinds).unwrap();
+        assert_eq!(read.rows.len(), 1);
+        assert_eq!(read.rows[0].row_key(), Some("p-1"));
+        let found: Vec<(Locator, Option<&str>)> = read
+            .keyless
+            .iter()
+            .map(|r| (r.locator, r.sf_id.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Locator::Rowid(2), None),
+                (Locator::Rowid(3), Some("001000000000001AAA"))
+            ]
+        );
+        assert_eq!(read.keyless[0].row_key(), None);
+
+        write_id(
+            &conn,
+            &link("people"),
+            &read.keyless[0],
+            "001000000000002AAA",
+        )
+        .unwrap();
+        let written: String = conn
+            .query_row("SELECT sf_id FROM people WHERE name = 'empty'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(written, "001000000000002AAA");
+
+        let tags = read_rows(&conn, &link("tags"), &kinds).unwrap();
+        assert_eq!(tags.keyless[0].locator, Locator::Nowhere);
+    }
+}

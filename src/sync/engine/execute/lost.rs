@@ -239,6 +239,7 @@ impl Run<'_> {
         tx.commit()?;
         for (at, _, id) in found {
             row_at(read, at).sf_id = Some(id);
+            self.counts.processed += 1;
             self.counts.created += 1;
         }
         if !not_written.is_empty() {

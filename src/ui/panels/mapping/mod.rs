@@ -334,8 +334,10 @@ impl MappingState {
         if !new || self.create_unmatched_chosen {
             return;
         }
+        let by_id = link.match_on == crate::sync::link::MatchKey::SalesforceId;
         if let Some(fields) = self.catalog.fields_of(link) {
-            let fills = draft::fills_required(link, fields);
+            // Links matched on an external id upsert whatever the setting says.
+            let fills = by_id && draft::fills_required(link, fields);
             if let Some(link) = &mut self.draft {
                 link.create_unmatched = fills;
             }
