@@ -113,8 +113,8 @@ pub fn confirm(conn: &Connection, found: &HashMap<i64, String>) -> Result<usize,
 /// value can be compared, so that nothing tells the record from any other.
 ///
 /// Values a query cannot compare exactly are left out: long text, multi-select picklists,
-/// times, parent references, and numbers with more decimals than the field keeps (Salesforce
-/// rounds them).
+/// times and date-times, parent references, and numbers with more decimals than the field
+/// keeps (Salesforce rounds them) or written with an exponent (SOQL has none).
 pub async fn find_by_values(
     client: &Client,
     describe: &ObjectDescribe,
@@ -164,6 +164,9 @@ fn comparable(field: &FieldDescribe, value: &Value) -> Option<String> {
         ("boolean", Value::Bool(b)) => Some(b.to_string()),
         ("int" | "long" | "double" | "currency" | "percent", Value::Number(n)) => {
             let text = n.to_string();
+            if text.contains(['e', 'E']) {
+                return None;
+            }
             let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
             let scale = field
                 .other
@@ -177,9 +180,6 @@ fn comparable(field: &FieldDescribe, value: &Value) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_digit() || c == '-')
             .then(|| day.clone()),
-        ("datetime", Value::String(at)) => DateTime::parse_from_rfc3339(at)
-            .ok()
-            .map(|t| t.to_utc().to_rfc3339_opts(SecondsFormat::Millis, true)),
         _ => None,
     }
 }
@@ -193,4 +193,46 @@ async fn query_all(
         .try_collect()
         .await?;
     Ok(pages.into_iter().flat_map(|p| p.records).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn field(describe: Value) -> FieldDescribe {
+        serde_json::from_value(describe).unwrap()
+    }
+
+    #[test]
+    fn only_values_a_query_compares_exactly_are_looked_for() {
+        let text = field(json!({"name": "LastName", "type": "string", "filterable": true}));
+        let long = field(json!({"name": "Notes__c", "type": "textarea", "filterable": false}));
+        let score =
+            field(json!({"name": "Score__c", "type": "double", "scale": 2, "filterable": true}));
+        let flag = field(json!({"name": "Active__c", "type": "boolean", "filterable": true}));
+        let day = field(json!({"name": "Due__c", "type": "date", "filterable": true}));
+        let at = field(json!({"name": "At__c", "type": "datetime", "filterable": true}));
+        let cases = [
+            (&text, json!("O'Brien"), Some("'O\\'Brien'")),
+            (&long, json!("a long story"), None),
+            (&score, json!(81.5), Some("81.5")),
+            (&score, json!(81.555), None),
+            (&score, json!(1e21), None),
+            (&flag, json!(true), Some("true")),
+            (&day, json!("2024-11-20"), Some("2024-11-20")),
+            (&day, json!("2024-11-20' OR Name != '"), None),
+            (&at, json!("2024-11-20T10:00:00Z"), None),
+            (&text, json!(5), None),
+        ];
+        for (field, value, expected) in cases {
+            assert_eq!(
+                comparable(field, &value).as_deref(),
+                expected,
+                "{} = {value}",
+                field.name
+            );
+        }
+    }
 }
