@@ -64,6 +64,7 @@ fn prepare(dir: &Path) -> Prepared {
                 object: "Account".into(),
                 id_column: "sf_id".into(),
                 match_on: MatchKey::SalesforceId,
+                create_unmatched: false,
                 fields: vec![FieldMapping::column("name", "Name", Direction::Both)],
                 pull_filter: None,
                 push_filter: None,

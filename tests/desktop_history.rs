@@ -37,6 +37,7 @@ fn link(name: &str, object: &str) -> Link {
         object: object.into(),
         id_column: "sf_id".into(),
         match_on: MatchKey::SalesforceId,
+        create_unmatched: false,
         fields: vec![FieldMapping::column("name", "Name", Direction::Both)],
         pull_filter: None,
         push_filter: None,

@@ -72,6 +72,7 @@ fn account_link() -> Link {
             field: "External_Id__c".into(),
             column: "ext_id".into(),
         },
+        create_unmatched: false,
         fields: vec![
             FieldMapping::column("name", "Name", Direction::Both),
             FieldMapping::column("score", "Health_Score__c", Direction::Push),
@@ -98,6 +99,7 @@ fn contact_link() -> Link {
             field: "ServiceTitan_Customer_Id__c".into(),
             column: "st_id".into(),
         },
+        create_unmatched: false,
         fields: vec![
             FieldMapping::column("first_name", "FirstName", Direction::Push),
             FieldMapping::column("last_name", "LastName", Direction::Push),

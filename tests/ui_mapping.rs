@@ -295,6 +295,20 @@ fn a_dragged_field_maps_its_direction_toggles_and_the_link_saves() {
 }
 
 #[test]
+fn the_studio_says_and_sets_whether_rows_without_an_id_are_created() {
+    let name = FieldMapping::column("name", "Name", Direction::Both);
+    let (mut harness, saved) = studio(saved_link(vec![name]));
+    let label = "Create records for rows without a Salesforce Id";
+    wait_until(&mut harness, "the create setting", |h| {
+        h.query_by_label(label).is_some()
+    });
+    harness.get_by_label(label).click();
+    harness.step();
+    let link = save(&mut harness, &saved);
+    assert!(link.create_unmatched, "the box turns creates on: {link:?}");
+}
+
+#[test]
 fn a_column_dragged_onto_a_field_maps_too() {
     let (mut harness, saved) = studio(saved_link(vec![]));
     drag(

@@ -130,6 +130,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
         ("FAILED", Align::Right),
         ("CONFLICTS", Align::Right),
         ("API CALLS", Align::Right),
+        ("NO KEY", Align::Right),
     ]);
     for run in runs {
         let c = &run.counts;
@@ -150,6 +151,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
             c.failed.to_string(),
             c.conflicts.to_string(),
             c.api_calls.to_string(),
+            c.keyless.to_string(),
         ]);
     }
     table.render()

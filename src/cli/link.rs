@@ -157,7 +157,14 @@ pub fn render(link: &Link) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Link {} (connection {})", link.name, link.connection);
     let matched = match &link.match_on {
-        MatchKey::SalesforceId => format!("by the Salesforce Id in `{}`", link.id_column),
+        MatchKey::SalesforceId if link.create_unmatched => format!(
+            "by the Salesforce Id in `{}` (rows without one are created; the Id is written back)",
+            link.id_column
+        ),
+        MatchKey::SalesforceId => format!(
+            "by the Salesforce Id in `{}` (rows without one are not created: create_unmatched is off)",
+            link.id_column
+        ),
         MatchKey::ExternalId { field, column } => format!(
             "by the external id {field} = `{column}` (new rows are upserted; the Id is kept in `{}`)",
             link.id_column
@@ -384,6 +391,7 @@ mod tests {
             "<-  pull  Name  (manual review)",
             "->  push  Health_Score__c",
             "= (SELECT trend FROM customer_health_trend",
+            "rows without one are not created: create_unmatched is off",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }

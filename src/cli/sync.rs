@@ -68,7 +68,7 @@ pub fn progress_line(progress: &Progress) -> String {
 pub fn summary_line(summary: &RunSummary) -> String {
     let c = &summary.counts;
     let mut line = format!(
-        "run {} of {}: {} — {} processed, {} created, {} updated, {} deleted, {} failed, {} in conflict, {} API calls",
+        "run {} of {}: {} — {} processed, {} created, {} updated, {} deleted, {} failed, {} in conflict, {} API calls, {} without a key",
         summary.run_id,
         summary.link,
         summary.status.as_str(),
@@ -78,7 +78,8 @@ pub fn summary_line(summary: &RunSummary) -> String {
         c.deleted,
         c.failed,
         c.conflicts,
-        c.api_calls
+        c.api_calls,
+        c.keyless
     );
     if let Some(message) = &summary.message {
         line.push_str(&format!("\n  {message}"));

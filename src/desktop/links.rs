@@ -385,6 +385,7 @@ pub fn toast(link: &Link, summary: &RunSummary) -> String {
         (c.deleted, "deleted"),
         (c.conflicts, "conflicts"),
         (c.failed, "failed"),
+        (c.keyless, "without a key"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

@@ -251,6 +251,9 @@ pub fn demo_accounts_link() -> Link {
         object: "Account".to_string(),
         id_column: "sf_id".to_string(),
         match_on: MatchKey::SalesforceId,
+        // Its pushes fill Name, all that an Account requires: a row added without an Id is
+        // created, and takes the new Id as its key.
+        create_unmatched: true,
         fields: vec![
             both("name", "Name"),
             pull("industry", "Industry"),

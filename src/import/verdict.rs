@@ -76,13 +76,9 @@ impl Verdict {
     }
 }
 
-/// A record the key already names in Salesforce.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Existing {
-    pub id: String,
-    /// Its current values of the fields the import writes.
-    pub values: Values,
-}
+/// A record the key already names in Salesforce, with its values of the fields the import
+/// writes.
+pub use crate::sync::engine::unheard::Existing;
 
 /// Keys seen in the file, kept as hashes so a million rows cost a few megabytes. Keys compare
 /// without case, as Salesforce compares external ids.

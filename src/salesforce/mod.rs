@@ -7,6 +7,7 @@ mod client;
 mod collections;
 mod composite;
 mod error;
+mod identity;
 mod query;
 mod resilience;
 mod rest;

@@ -9,7 +9,7 @@ pub use super::plan::{ConflictPolicy, DeletePolicy, Direction};
 
 /// The version written into exported link files. Bump it with a migration in
 /// [`crate::sync::link_file`] whenever the shape below changes.
-pub const LINK_FORMAT_VERSION: u32 = 1;
+pub const LINK_FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +29,12 @@ pub struct Link {
     /// How a local row finds its Salesforce record.
     #[serde(default)]
     pub match_on: MatchKey,
+    /// For a link matched on the Salesforce Id: create a record for each local row without an
+    /// Id, and write the new Id back to the row. Links stored or exported before this setting
+    /// existed read as `false`, which keeps what they did: such rows are left alone. Links
+    /// matched on an external id always upsert, whatever this says.
+    #[serde(default)]
+    pub create_unmatched: bool,
     pub fields: Vec<FieldMapping>,
     /// A SOQL condition: only these records are pulled, e.g. `IsDeleted = false AND Type = 'Customer'`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,8 +61,8 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "by", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MatchKey {
-    /// By the Salesforce Id in [`Link::id_column`]. Local rows without an Id are not created in
-    /// Salesforce: such links sync records that Salesforce created.
+    /// By the Salesforce Id in [`Link::id_column`]. Local rows without an Id are created in
+    /// Salesforce only under [`Link::create_unmatched`].
     #[default]
     SalesforceId,
     /// By an external-id field. Local rows without a Salesforce Id are upserted on it, so a
@@ -166,6 +172,15 @@ impl Default for Strategy {
 }
 
 impl Link {
+    /// Whether a local row with no Salesforce record gets one: always by upsert on an external
+    /// id, and by create under [`Link::create_unmatched`].
+    pub fn creates_records(&self) -> bool {
+        match self.match_on {
+            MatchKey::ExternalId { .. } => true,
+            MatchKey::SalesforceId => self.create_unmatched,
+        }
+    }
+
     /// The per-field rules the planner uses, named by the Salesforce field.
     pub fn rules(&self) -> Vec<super::plan::FieldRule> {
         self.fields

@@ -1,8 +1,11 @@
 //! Links shared as a versioned JSON file:
-//! `{"format": "tether-links", "version": 1, "links": [ … ]}`.
+//! `{"format": "tether-links", "version": 2, "links": [ … ]}`.
 //!
 //! Import is strict: an unknown key (a typo such as `direciton`) is refused with the link's
 //! name and the line and column, so a mistake never silently drops a setting.
+//!
+//! Older versions are read through [`migrate`]: version 1 had no `create_unmatched`, and its
+//! links keep what they did then (rows without a Salesforce Id are not created).
 
 use std::collections::BTreeSet;
 
@@ -96,14 +99,14 @@ pub fn parse(text: &str) -> Result<Vec<Link>, LinkFileError> {
             found: format.map_or("missing".into(), |f| f.to_string()),
         });
     }
-    match document.get("version").and_then(Value::as_u64) {
+    let version = match document.get("version").and_then(Value::as_u64) {
         Some(v) if v > u64::from(LINK_FORMAT_VERSION) => {
             return Err(LinkFileError::TooNew {
                 found: v,
                 known: LINK_FORMAT_VERSION,
             });
         }
-        Some(v) if v >= 1 => {}
+        Some(v) if v >= 1 => v,
         _ => {
             return Err(LinkFileError::BadVersion {
                 found: document
@@ -111,7 +114,7 @@ pub fn parse(text: &str) -> Result<Vec<Link>, LinkFileError> {
                     .map_or("none".into(), |v| v.to_string()),
             });
         }
-    }
+    };
     let Some(entries) = document.get("links").and_then(Value::as_array) else {
         return Err(LinkFileError::NoLinks);
     };
@@ -122,7 +125,7 @@ pub fn parse(text: &str) -> Result<Vec<Link>, LinkFileError> {
             Some(name) => format!("`{name}`"),
             None => format!("number {}", index + 1),
         };
-        let link: Link = serde_json::from_value(entry.clone())
+        let link: Link = serde_json::from_value(migrate(version, entry.clone()))
             .map_err(|e| position_error(text, &which, &e.to_string()))?;
         if !names.insert(link.name.clone()) {
             return Err(LinkFileError::Duplicate(link.name));
@@ -130,6 +133,18 @@ pub fn parse(text: &str) -> Result<Vec<Link>, LinkFileError> {
         links.push(link);
     }
     Ok(links)
+}
+
+/// One link of a file of `version`, in the shape of the current version.
+fn migrate(version: u64, mut link: Value) -> Value {
+    if version < 2
+        && let Value::Object(fields) = &mut link
+    {
+        fields
+            .entry("create_unmatched")
+            .or_insert(Value::Bool(false));
+    }
+    link
 }
 
 /// Where in the text the strict parse fails: serde stops at the first bad link in file
@@ -191,6 +206,7 @@ mod tests {
                     field: "External_Id__c".into(),
                     column: "customer_id".into(),
                 },
+                create_unmatched: false,
                 fields: vec![
                     FieldMapping::column("name", "Name", Direction::Both),
                     FieldMapping {
@@ -215,6 +231,7 @@ mod tests {
                 object: "Lead".into(),
                 id_column: "lead_id".into(),
                 match_on: MatchKey::SalesforceId,
+                create_unmatched: false,
                 fields: vec![FieldMapping::column(
                     "tier",
                     "Lead_Score_Tier__c",
@@ -236,7 +253,8 @@ mod tests {
         let links = sample();
         let text = export(&links);
         assert!(text.contains("\"format\": \"tether-links\""), "{text}");
-        assert!(text.contains("\"version\": 1"), "{text}");
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert!(text.contains("\"create_unmatched\": false"), "{text}");
         assert_eq!(parse(&text).expect("round trip"), links);
     }
 
@@ -263,7 +281,7 @@ mod tests {
     fn other_formats_versions_and_broken_json_are_refused_clearly() {
         let cases: &[(&str, &str)] = &[
             (
-                r#"{"format":"tether-links","version":2,"links":[]}"#,
+                r#"{"format":"tether-links","version":3,"links":[]}"#,
                 "upgrade Tether",
             ),
             (
@@ -289,6 +307,24 @@ mod tests {
             let message = parse(text).expect_err(text).to_string();
             assert!(message.contains(expected), "{text}: {message}");
         }
+    }
+
+    #[test]
+    fn a_version_1_file_imports_with_create_unmatched_off() {
+        let version_1 = r#"{"format": "tether-links", "version": 1, "links": [{
+            "name": "people", "connection": "prod", "table": "people", "key": "id",
+            "object": "Contact", "id_column": "sf_id",
+            "fields": [{"local": {"column": "last_name"}, "remote": "LastName", "direction": "both"}]
+        }]}"#;
+        let links = parse(version_1).expect("a version 1 file still imports");
+        assert!(!links[0].create_unmatched, "{links:?}");
+
+        let mut creating = links;
+        creating[0].create_unmatched = true;
+        let text = export(&creating);
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert!(text.contains("\"create_unmatched\": true"), "{text}");
+        assert_eq!(parse(&text).expect("round trip"), creating);
     }
 
     #[test]

@@ -54,6 +54,9 @@ fn link(name: &str, connection: &str, table: &str, key: &str, object: &str) -> L
         object: object.into(),
         id_column: key.into(),
         match_on: MatchKey::SalesforceId,
+        // No template's pushes fill what its object requires to create a record (an Account's
+        // Name, a Lead's LastName and Company): their rows are Salesforce's records.
+        create_unmatched: false,
         fields: Vec::new(),
         pull_filter: None,
         push_filter: None,

@@ -18,6 +18,7 @@ use crate::import::validate::{Problem, RowCheck, Validator, same_value};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
 use crate::salesforce::{Client, CollectionOptions};
 use crate::sync::engine::push::{self, Outcome, PushItem, PushOp};
+use crate::sync::engine::unheard::records_by_key;
 use crate::sync::engine::{Cancel, SyncLock};
 use crate::sync::hints;
 use crate::sync::plan::Values;
@@ -395,7 +396,7 @@ impl Pass<'_> {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        Ok(survey::existing_records(
+        Ok(records_by_key(
             self.client,
             &self.validator.object,
             key_field,
@@ -585,7 +586,7 @@ impl Pass<'_> {
                                 .iter()
                                 .filter_map(|&i| decided[i].verdict.key.clone())
                                 .collect();
-                            survey::existing_records(
+                            records_by_key(
                                 self.client,
                                 &self.validator.object,
                                 key_field,
@@ -775,7 +776,7 @@ async fn write_rows(
                     _ => String::new(),
                 })
                 .collect();
-            let after = survey::existing_records(client, object, field, &[], &keys).await?;
+            let after = records_by_key(client, object, field, &[], &keys).await?;
             let ids_by_key = after.into_iter().map(|(key, e)| (key, e.id)).collect();
             Ok(join::join_by_key(&keys, answers, &ids_by_key))
         }

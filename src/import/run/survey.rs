@@ -2,16 +2,12 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use futures_util::TryStreamExt;
-use serde_json::{Map, Value};
-
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError};
 use crate::import::lookup::{LookupTable, find_parents};
 use crate::import::validate::Validator;
-use crate::import::verdict::{Existing, KeyCounts};
+use crate::import::verdict::KeyCounts;
 use crate::import::{Row, Rows};
-use crate::salesforce::soql_text::{IN_LIST_BYTES, in_lists};
-use crate::salesforce::{BatchSize, Client, SalesforceError};
+use crate::salesforce::{Client, SalesforceError};
 
 /// What the first reading found.
 pub struct Survey {
@@ -123,51 +119,4 @@ pub async fn lookup_parents(
         tables.push(table);
     }
     Ok(tables)
-}
-
-/// The records that `keys` already name, with their values of the fields the import writes.
-pub async fn existing_records(
-    client: &Client,
-    object: &str,
-    key_field: &str,
-    fields: &[String],
-    keys: &[String],
-) -> Result<HashMap<String, Existing>, SalesforceError> {
-    let mut select = vec!["Id".to_string(), key_field.to_string()];
-    for f in fields {
-        if !select.contains(f) {
-            select.push(f.clone());
-        }
-    }
-    let mut out = HashMap::new();
-    let mut unique: Vec<&String> = keys.iter().collect();
-    unique.sort();
-    unique.dedup();
-    for list in in_lists(key_field, &unique, IN_LIST_BYTES) {
-        let soql = format!("SELECT {} FROM {object} WHERE {list}", select.join(", "));
-        let pages: Vec<_> = client
-            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
-            .try_collect()
-            .await?;
-        for record in pages.into_iter().flat_map(|p| p.records) {
-            let (Some(id), Some(key)) = (
-                record.get("Id").and_then(Value::as_str),
-                record.get(key_field).and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let values = fields
-                .iter()
-                .map(|f| (f.clone(), record.get(f).cloned().unwrap_or(Value::Null)))
-                .collect();
-            out.insert(
-                key.to_lowercase(),
-                Existing {
-                    id: id.to_string(),
-                    values,
-                },
-            );
-        }
-    }
-    Ok(out)
 }

@@ -1,14 +1,15 @@
 //! An import killed while it sent rows leaves its last writes unconfirmed: recorded as intents,
 //! but Salesforce's answer never stored. Before such an import is undone, the records its keys
-//! name are looked up, so that what it created goes too.
+//! name are looked up (through [`crate::sync::engine::unheard`], which the sync engine shares),
+//! so that what it created goes too.
 
 use std::path::Path;
 
 use super::ImportRunError;
-use super::survey;
 use crate::import::mapping::ImportMapping;
 use crate::salesforce::Client;
 use crate::sync::engine::undo::{UndoOptions, undo_run_with};
+use crate::sync::engine::unheard::{self, Unheard, find_by_key};
 use crate::sync::engine::{RunSummary, SyncLock};
 use crate::sync::workspace::Workspace;
 use crate::sync::workspace::images::{self, RemoteOp};
@@ -71,23 +72,21 @@ pub async fn confirm_unheard(
     let Some(key) = mapping.key else {
         return Ok(0);
     };
-    let unheard: Vec<(i64, String)> = images::of_run(conn, run_id)?
+    let unheard: Vec<Unheard> = images::of_run(conn, run_id)?
         .into_iter()
         .filter(|i| !i.confirmed && i.op == RemoteOp::Create && i.object == mapping.object)
-        .filter_map(|i| Some((i.id, i.row_key?)))
+        .filter_map(|i| {
+            Some(Unheard {
+                image: i.id,
+                key: i.row_key?,
+            })
+        })
         .collect();
     if unheard.is_empty() {
         return Ok(0);
     }
-    let keys: Vec<String> = unheard.iter().map(|(_, key)| key.clone()).collect();
-    let found = survey::existing_records(client, &mapping.object, &key.field, &[], &keys).await?;
-    let mut confirmed = 0;
-    for (image, key) in &unheard {
-        if let Some(record) = found.get(&key.to_lowercase()) {
-            images::confirm(conn, *image, Some(&record.id))?;
-            confirmed += 1;
-        }
-    }
+    let found = find_by_key(client, &mapping.object, &key.field, &unheard).await?;
+    let confirmed = unheard::confirm(conn, &found)?;
     tracing::info!(
         "import {run_id}: {confirmed} of {} unconfirmed creates found by key",
         unheard.len()

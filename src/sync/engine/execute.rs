@@ -1,12 +1,15 @@
 //! One run of one link, step by step: read both sides, plan, write locally, write remotely.
 
+mod lost;
+mod unmatched;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use super::local::{self, LocalWrite};
+use super::local::{self, LocalWrite, Locator};
 use super::push::{self, Outcome, PushItem, PushOp, WritePath};
 use super::remote::{self, ReadPath};
 use super::settle;
@@ -91,7 +94,7 @@ impl<'a> Run<'a> {
         records.extend(remote::fetch_by_ids(self.client, &link, &kinds, &unread).await?);
         self.options.cancel.check()?;
         let bases = base::all(ws.conn(), link_id)?;
-        let read = local::read_rows(ws.conn(), &link, &kinds)?;
+        let mut read = local::read_rows(ws.conn(), &link, &kinds)?;
         for bad in &read.bad {
             self.counts.failed += 1;
             journal::record_error(
@@ -123,7 +126,10 @@ impl<'a> Run<'a> {
         for bad in &read.bad_ids {
             self.failure(ws.conn(), bad.failure(&link.table))?;
         }
+        self.find_lost_creates(ws, &link, &bases, &mut read).await?;
+        let waiting = unmatched::waiting(&link, &read.rows);
         let mut units = assemble(&link, records, bases, read.rows);
+        self.join_unmatched(ws.conn(), &link, &mut units, waiting, read.keyless)?;
         let changed_at = if uses_most_recent(&link) {
             let keys: Vec<String> = units
                 .iter()
@@ -497,12 +503,13 @@ impl<'a> Run<'a> {
             WritePath::Collections
         });
         let groups: Vec<Vec<PushItem>> = if bulk {
-            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(), Vec::new(), Vec::new()];
+            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(); 4];
             for item in items {
                 let slot = match item.op {
                     PushOp::Upsert { .. } => 0,
                     PushOp::Update { .. } => 1,
                     PushOp::Delete { .. } => 2,
+                    PushOp::Create => 3,
                 };
                 by_kind[slot].push(item);
             }
@@ -546,6 +553,7 @@ impl<'a> Run<'a> {
                         .collect(),
                 });
                 let (op, before) = match item.op {
+                    PushOp::Create => (RemoteOp::Create, None),
                     PushOp::Upsert { .. } if unit.sf_id.is_none() => (RemoteOp::Create, None),
                     PushOp::Upsert { .. } | PushOp::Update { .. } => (RemoteOp::Update, before),
                     PushOp::Delete { .. } => (RemoteOp::Delete, before),
@@ -553,7 +561,11 @@ impl<'a> Run<'a> {
                 NewImage {
                     object: link.object.clone(),
                     sf_id: unit.sf_id.clone(),
-                    row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                    row_key: unit
+                        .local
+                        .as_ref()
+                        .and_then(|l| l.row_key())
+                        .map(str::to_string),
                     op,
                     before,
                     after: match item.op {
@@ -565,6 +577,13 @@ impl<'a> Run<'a> {
             .collect();
         let tx = conn.transaction()?;
         let ids = images::record_intents(&tx, self.run_id, &images)?;
+        for (item, image) in group.iter().zip(&ids) {
+            // A row without a key is found again by its rowid.
+            if let Some(Locator::Rowid(rowid)) = units[item.unit].local.as_ref().map(|l| l.locator)
+            {
+                images::set_row_id(&tx, *image, rowid)?;
+            }
+        }
         tx.commit()?;
         Ok(group.iter().map(|i| i.unit).zip(ids).collect())
     }
@@ -599,7 +618,7 @@ impl<'a> Run<'a> {
                     }
                     let Some(row) = &unit.local else { continue };
                     if row.sf_id.as_deref().map(id15) != Some(id15(&id)) {
-                        local::update_row(&tx, link, &row.key, Some(&id), &Values::new())?;
+                        local::write_id(&tx, link, row, &id)?;
                     }
                     let fields = plan::next_base(
                         rules,
@@ -613,7 +632,7 @@ impl<'a> Run<'a> {
                         &tx,
                         &BaseRecord {
                             sf_id: id,
-                            row_key: Some(row.key.clone()),
+                            row_key: row.row_key().map(str::to_string),
                             fields,
                             remote_modstamp: unit
                                 .base
@@ -629,13 +648,20 @@ impl<'a> Run<'a> {
                     }
                 }
                 Outcome::Failed(error) => {
+                    if let Some(image) = image_ids.get(&index) {
+                        images::mark_not_written(&tx, *image)?;
+                    }
                     let fields = item.map(|i| i.fields.clone()).unwrap_or_default();
                     self.failure(
                         &tx,
                         RecordFailure {
                             side: journal::Side::Salesforce,
                             sf_id: unit.sf_id.clone(),
-                            row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                            row_key: unit
+                                .local
+                                .as_ref()
+                                .and_then(|l| l.row_key())
+                                .map(str::to_string),
                             hint: crate::sync::hints::hint(
                                 &error.status_code,
                                 &error.fields,
@@ -658,7 +684,7 @@ impl<'a> Run<'a> {
                     RecordFailure {
                         side: journal::Side::Salesforce,
                         sf_id: unit.sf_id.clone(),
-                        row_key: unit.local.as_ref().map(|l| l.key.clone()),
+                        row_key: unit.local.as_ref().and_then(|l| l.row_key()).map(str::to_string),
                         code: "NO_RESULT".into(),
                         message: "Salesforce returned no result for this record".into(),
                         fields: Vec::new(),

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
@@ -16,10 +16,23 @@ use crate::sync::plan::{FieldTimes, Values};
 use crate::sync::workspace::capture::{self, quote_ident};
 use crate::sync::workspace::journal::{self, RecordFailure};
 
+/// How a row is found again to write to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locator {
+    /// By its key: the usual case.
+    Key,
+    /// By its rowid: its key column is empty (NULL) or binary, which no key text can name.
+    Rowid(i64),
+    /// Not at all: its key column is empty and its table is `WITHOUT ROWID`.
+    Nowhere,
+}
+
 /// A local row as the planner sees it, its values named by Salesforce field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalRow {
+    /// The key as text; empty for a row without one (see `locator`).
     pub key: String,
+    pub locator: Locator,
     /// The Salesforce Id the row holds, in its 18-character form.
     pub sf_id: Option<String>,
     /// The external-id value, for links matched on one.
@@ -101,8 +114,28 @@ impl BadId {
     }
 }
 
+impl LocalRow {
+    /// The key that names the row in the journal, the bases and the change log; `None` for a
+    /// row without one.
+    pub fn row_key(&self) -> Option<&str> {
+        (self.locator == Locator::Key).then_some(self.key.as_str())
+    }
+
+    /// The row as a person finds it in the table: "row 12", or "the row with rowid 7".
+    pub fn named(&self) -> String {
+        match self.locator {
+            Locator::Key => format!("row {}", self.key),
+            Locator::Rowid(rowid) => format!("the row with rowid {rowid}"),
+            Locator::Nowhere => "a row".to_string(),
+        }
+    }
+}
+
 pub struct LocalRead {
     pub rows: Vec<LocalRow>,
+    /// Rows whose key column is empty or binary, kept apart: nothing that joins rows by key
+    /// may meet them.
+    pub keyless: Vec<LocalRow>,
     pub bad: Vec<BadCell>,
     pub bad_ids: Vec<BadId>,
 }
@@ -154,6 +187,8 @@ pub fn read_rows(
             None => "1".into(),
         },
     );
+    select.push(format!("typeof({})", quote_ident(&link.key)));
+    select.push(rowid_name(conn, &link.table)?.unwrap_or_else(|| "NULL".into()));
     for mapping in &link.fields {
         select.push(source_sql(&mapping.local));
     }
@@ -167,21 +202,32 @@ pub fn read_rows(
     let mut result = stmt.query([])?;
     let mut read = LocalRead {
         rows: Vec::new(),
+        keyless: Vec::new(),
         bad: Vec::new(),
         bad_ids: Vec::new(),
     };
     while let Some(row) = result.next()? {
-        let key: Option<String> = row.get(0)?;
-        let Some(key) = key else { continue };
-        let mut bad_row = false;
+        let key_type: String = row.get(4)?;
+        let key_text = match key_type.as_str() {
+            "null" | "blob" => None,
+            // Text that is not UTF-8 names no row either.
+            _ => row.get_ref(0)?.as_str().ok().map(str::to_string),
+        };
+        let (key, locator) = match key_text {
+            Some(key) => (key, Locator::Key),
+            None => match row.get::<_, Option<i64>>(5)? {
+                Some(rowid) => (String::new(), Locator::Rowid(rowid)),
+                None => (String::new(), Locator::Nowhere),
+            },
+        };
+        let mut bad_id = None;
         let id_text = row.get::<_, Option<String>>(1)?;
         let sf_id = match id_text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(text) => match check_id(text) {
                 Ok(id) => Some(id),
                 Err(problem) => {
-                    bad_row = true;
-                    read.bad_ids.push(BadId {
+                    bad_id = Some(BadId {
                         row_key: key.clone(),
                         column: link.id_column.clone(),
                         problem,
@@ -195,8 +241,9 @@ pub fn read_rows(
         let pushable = row.get::<_, i64>(3)? != 0;
         let mut values = Values::new();
         let mut empty_checkboxes = Vec::new();
+        let mut bad = Vec::new();
         for (i, mapping) in link.fields.iter().enumerate() {
-            let raw = from_sql(row.get_ref(4 + i)?);
+            let raw = from_sql(row.get_ref(FIRST_VALUE + i)?);
             let kind = kinds.get(&mapping.remote).copied().unwrap_or(Kind::Text);
             if kind == Kind::Boolean && raw.is_null() {
                 empty_checkboxes.push(mapping.remote.clone());
@@ -206,8 +253,7 @@ pub fn read_rows(
                     values.insert(mapping.remote.clone(), v);
                 }
                 Err(problem) => {
-                    bad_row = true;
-                    read.bad.push(BadCell {
+                    bad.push(BadCell {
                         row_key: key.clone(),
                         field: mapping.remote.clone(),
                         source: describe_source(&mapping.local),
@@ -216,15 +262,24 @@ pub fn read_rows(
                 }
             }
         }
-        read.rows.push(LocalRow {
+        let row = LocalRow {
             key,
+            locator,
             sf_id,
             match_value,
             values,
             pushable,
-            readable: !bad_row,
+            readable: bad.is_empty() && bad_id.is_none(),
             empty_checkboxes,
-        });
+        };
+        // A row without a key is listed as such; its values wait until it has one.
+        if locator == Locator::Key {
+            read.bad.extend(bad);
+            read.bad_ids.extend(bad_id);
+            read.rows.push(row);
+        } else {
+            read.keyless.push(row);
+        }
     }
     Ok(read)
 }
@@ -321,6 +376,34 @@ pub fn change_times(
         .collect())
 }
 
+/// Where [`read_rows`] puts the first mapped value: after the key, Id, match value, push
+/// filter, key type and rowid.
+const FIRST_VALUE: usize = 6;
+
+/// The name that reads the table's rowid, or `None` for a `WITHOUT ROWID` table (or one whose
+/// columns take every name of the rowid).
+fn rowid_name(conn: &Connection, table: &str) -> rusqlite::Result<Option<String>> {
+    let without_rowid: bool = conn
+        .query_row(
+            "SELECT wr FROM pragma_table_list WHERE name = ?1 AND schema = 'main'",
+            [table],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if without_rowid {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare("SELECT lower(name) FROM pragma_table_info(?1)")?;
+    let columns = stmt
+        .query_map([table], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(["rowid", "_rowid_", "oid"]
+        .into_iter()
+        .find(|name| !columns.iter().any(|c| c == name))
+        .map(str::to_string))
+}
+
 /// The local columns a set of pulled Salesforce values goes to.
 fn columns_for<'a>(link: &'a Link, values: &'a Values) -> Vec<(&'a str, SqlValue)> {
     link.fields
@@ -415,6 +498,30 @@ pub fn update_row(
     conn.execute(&sql, rusqlite::params_from_iter(params))
 }
 
+/// Writes a new Salesforce Id to the row, found by key or, for a row without one, by rowid.
+pub fn write_id(
+    conn: &Connection,
+    link: &Link,
+    row: &LocalRow,
+    id: &str,
+) -> rusqlite::Result<usize> {
+    match row.locator {
+        Locator::Key => update_row(conn, link, &row.key, Some(id), &Values::new()),
+        Locator::Rowid(rowid) => {
+            let Some(rowid_name) = rowid_name(conn, &link.table)? else {
+                return Ok(0);
+            };
+            let sql = format!(
+                "UPDATE {} SET {} = ?2 WHERE {rowid_name} = ?1",
+                quote_ident(&link.table),
+                quote_ident(&link.id_column)
+            );
+            conn.execute(&sql, rusqlite::params![rowid, id])
+        }
+        Locator::Nowhere => Ok(0),
+    }
+}
+
 pub fn delete_row(conn: &Connection, link: &Link, key: &str) -> rusqlite::Result<usize> {
     let sql = format!(
         "DELETE FROM {} WHERE {} = ?1",
@@ -442,5 +549,67 @@ pub fn match_text(link: &Link, values: &Values) -> Option<String> {
     match &link.match_on {
         MatchKey::ExternalId { field, .. } => values.get(field).and_then(text_of),
         MatchKey::SalesforceId => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(table: &str) -> Link {
+        serde_json::from_value(serde_json::json!({
+            "name": table, "connection": "c", "table": table, "key": "code",
+            "object": "Account", "id_column": "sf_id",
+            "fields": [{"local": {"column": "name"}, "remote": "Name", "direction": "both"}],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn rows_without_a_usable_key_are_read_apart_and_found_by_rowid() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, name TEXT);
+             INSERT INTO people VALUES ('p-1', NULL, 'keyed'), (NULL, NULL, 'empty'),
+                                       (x'ff', '001000000000001AAA', 'binary');
+             CREATE TABLE tags (code TEXT, sf_id TEXT, name TEXT, n INTEGER PRIMARY KEY)
+                 WITHOUT ROWID;
+             INSERT INTO tags VALUES (NULL, NULL, 'empty', 1);",
+        )
+        .unwrap();
+        let kinds = HashMap::new();
+        let read = read_rows(&conn, &link("people"), &kinds).unwrap();
+        assert_eq!(read.rows.len(), 1);
+        assert_eq!(read.rows[0].row_key(), Some("p-1"));
+        let found: Vec<(Locator, Option<&str>)> = read
+            .keyless
+            .iter()
+            .map(|r| (r.locator, r.sf_id.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Locator::Rowid(2), None),
+                (Locator::Rowid(3), Some("001000000000001AAA"))
+            ]
+        );
+        assert_eq!(read.keyless[0].row_key(), None);
+
+        write_id(
+            &conn,
+            &link("people"),
+            &read.keyless[0],
+            "001000000000002AAA",
+        )
+        .unwrap();
+        let written: String = conn
+            .query_row("SELECT sf_id FROM people WHERE name = 'empty'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(written, "001000000000002AAA");
+
+        let tags = read_rows(&conn, &link("tags"), &kinds).unwrap();
+        assert_eq!(tags.keyless[0].locator, Locator::Nowhere);
     }
 }

@@ -14,6 +14,7 @@ pub mod push;
 pub mod remote;
 mod settle;
 pub mod undo;
+pub mod unheard;
 mod units;
 pub mod values;
 
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::salesforce::{Client, SalesforceError};
+use crate::sync::link::Link;
 use crate::sync::workspace::journal::{self, RunCounts, RunStatus, Trigger};
 use crate::sync::workspace::{Workspace, WorkspaceError, capture};
 
@@ -194,19 +196,24 @@ pub async fn sync_link(
     let run_id = journal::start_run(ws.conn(), stored.id, link_name, options.trigger, None)?;
     options.report(Progress::Started { run_id });
     let calls_before = client.requests_answered();
+    let keyless_note = keyless_note(&stored.link, run_id);
     let mut run = execute::Run::new(run_id, stored, client, options);
     let outcome = run.execute(&mut ws).await;
     let mut counts = run.counts;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
     let (status, message) = match &outcome {
-        Ok(()) if counts.failed > 0 => (
-            RunStatus::Partial,
-            Some(format!(
+        Ok(()) if counts.failed > 0 => {
+            let failed = format!(
                 "{} record(s) failed: see `tether errors --run {run_id}`",
                 counts.failed
-            )),
-        ),
-        Ok(()) => (RunStatus::Succeeded, None),
+            );
+            let message = match keyless_note(counts.keyless) {
+                Some(note) => format!("{failed}. {note}"),
+                None => failed,
+            };
+            (RunStatus::Partial, Some(message))
+        }
+        Ok(()) => (RunStatus::Succeeded, keyless_note(counts.keyless)),
         Err(SyncError::Cancelled) => (RunStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
@@ -220,6 +227,23 @@ pub async fn sync_link(
         write_path: run.write_path,
         message,
     })
+}
+
+/// What a run says about the rows it left unsynced for want of a key: how many, and how to
+/// sync them. They are not failures: the run succeeds, and the rows are listed with its errors.
+fn keyless_note(link: &Link, run_id: i64) -> impl Fn(u64) -> Option<String> + use<> {
+    let (table, key) = (link.table.clone(), link.key.clone());
+    move |rows| {
+        let (rows_text, verb) = match rows {
+            0 => return None,
+            1 => ("1 row".to_string(), "has"),
+            n => (format!("{n} rows"), "have"),
+        };
+        Some(format!(
+            "{rows_text} of `{table}` {verb} no value in `{key}` and {} not synced: give each a value in `{key}`, then sync again (see `tether errors --run {run_id}`)",
+            if rows == 1 { "was" } else { "were" }
+        ))
+    }
 }
 
 /// Records a run that could not start (the org did not answer, the connection is missing or

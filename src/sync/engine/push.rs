@@ -1,6 +1,7 @@
 //! Writing to Salesforce: Collections (200 records a call, several calls at once) or a Bulk
 //! API 2.0 ingest job above the link's threshold. Bulk results are joined back to rows by
-//! key (Id or external id), never by position.
+//! key (Id or external id), never by position. Plain creates have no key Bulk could give
+//! back, so they always go through Collections, which answers in the order it was asked.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -33,6 +34,10 @@ pub enum PushOp {
         field: String,
         value: String,
     },
+    /// A new record, for a row of a link matched on the Salesforce Id (`create_unmatched`).
+    /// Its intent is journaled before it is sent, so that a lost answer is looked for rather
+    /// than sent again.
+    Create,
     Update {
         id: String,
     },
@@ -109,13 +114,29 @@ pub async fn through_collections(
     };
     let mut out = Vec::with_capacity(items.len());
     let mut upserts: HashMap<&str, Vec<&PushItem>> = HashMap::new();
+    let mut creates = Vec::new();
     let mut updates = Vec::new();
     let mut deletes = Vec::new();
     for item in items {
         match &item.op {
             PushOp::Upsert { field, .. } => upserts.entry(field.as_str()).or_default().push(item),
+            PushOp::Create => creates.push(item),
             PushOp::Update { .. } => updates.push(item),
             PushOp::Delete { .. } => deletes.push(item),
+        }
+    }
+    if !creates.is_empty() {
+        let bodies: Vec<Map<String, Value>> = creates
+            .iter()
+            .map(|item| record_body(&item.fields))
+            .collect();
+        let results = client.create_many(object, &bodies, options).await?;
+        for (item, result) in creates.iter().zip(results) {
+            let result = SaveResult {
+                created: Some(true),
+                ..result
+            };
+            out.push((item.unit, outcome(result, None)));
         }
     }
     for (field, group) in upserts {
@@ -198,7 +219,8 @@ fn same_id(a: &str, b: &str) -> bool {
 }
 
 /// Writes items of one kind (all upserts on one field, all updates, or all deletes) through
-/// a Bulk API 2.0 ingest job, and joins both result files back to items by key.
+/// a Bulk API 2.0 ingest job, and joins both result files back to items by key. Creates go
+/// through Collections instead.
 pub async fn through_bulk(
     client: &Client,
     object: &str,
@@ -208,6 +230,8 @@ pub async fn through_bulk(
         return Ok(Vec::new());
     };
     let (operation, key_column) = match &first.op {
+        // An insert's results carry no key to join them to rows by.
+        PushOp::Create => return through_collections(client, object, items).await,
         PushOp::Upsert { field, .. } => (
             BulkOperation::Upsert {
                 external_id_field: field.clone(),
@@ -220,6 +244,7 @@ pub async fn through_bulk(
     let key_of = |item: &PushItem| match &item.op {
         PushOp::Upsert { value, .. } => value.clone(),
         PushOp::Update { id } | PushOp::Delete { id } => id.clone(),
+        PushOp::Create => String::new(),
     };
     let mut columns: Vec<String> = vec![key_column.clone()];
     for item in items {

@@ -189,7 +189,20 @@ pub(super) fn push_item(link: &Link, index: usize, unit: &Unit) -> Option<PushIt
             return None;
         }
         let MatchKey::ExternalId { field, .. } = &link.match_on else {
-            return None;
+            // A plain create sends only the values the row has: an empty one would wipe the
+            // default Salesforce gives a field it is not sent.
+            return link
+                .create_unmatched
+                .then(|| PushItem {
+                    unit: index,
+                    op: PushOp::Create,
+                    fields: values
+                        .iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                })
+                .filter(|item| !item.fields.is_empty());
         };
         return Some(PushItem {
             unit: index,

@@ -5,6 +5,7 @@
 //! Pure apart from reading the local table: expressions and filters are compiled by SQLite and
 //! the current local values of pushed fields are read to check lengths and picklists.
 
+mod creates;
 mod describe;
 mod text;
 
@@ -112,6 +113,7 @@ pub fn verify(
     v.filters();
     v.schedule();
     v.required_for_insert();
+    v.creates();
     values::check(&mut v);
     v.problems.sort_by_key(|p| p.severity);
     v.problems
@@ -496,9 +498,10 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    /// Links matched by external id create the records Salesforce lacks.
+    /// Links matched by external id create the records Salesforce lacks, and links matched
+    /// on the Salesforce Id under `create_unmatched`.
     fn creates_records(&self) -> bool {
-        matches!(self.link.match_on, MatchKey::ExternalId { .. })
+        self.link.creates_records()
     }
 
     fn required_for_insert(&mut self) {

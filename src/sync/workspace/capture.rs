@@ -4,7 +4,9 @@
 //! The triggers are generated from the table's current columns and regenerated whenever a
 //! link is saved or run, so a column added later is captured too. They must never make another
 //! program's write fail, which is why BLOB values are logged as hex rather than refused by
-//! `json_object`.
+//! `json_object`, and why a row whose key is empty (NULL) or binary is accepted and not
+//! logged: the log names rows by key, and such a row has none to name it by. The engine finds
+//! those rows by rowid instead (see [`crate::sync::engine::local`]).
 
 use std::collections::BTreeMap;
 
@@ -40,6 +42,13 @@ fn trigger_name(table: &str, op: &str) -> String {
     quote_ident(&format!("tether_capture_{table}_{op}"))
 }
 
+/// The row's key as the log names it, or NULL when it has none that text can name: empty, or
+/// binary (which as text could be anything, even bytes that are not UTF-8).
+fn key_text(row: &str, key: &str) -> String {
+    let k = format!("{row}.{}", quote_ident(key));
+    format!("(CASE WHEN typeof({k}) IN ('null', 'blob') THEN NULL ELSE CAST({k} AS TEXT) END)")
+}
+
 fn json_safe(row: &str, column: &str) -> String {
     let c = format!("{row}.{}", quote_ident(column));
     format!("CASE typeof({c}) WHEN 'blob' THEN hex({c}) ELSE {c} END")
@@ -56,7 +65,9 @@ pub fn install(conn: &Connection, table: &str, key: &str) -> Result<()> {
     }
     let t = quote_ident(table);
     let lit = quote_literal(table);
-    let k = quote_ident(key);
+    let (new_key, old_key) = (key_text("NEW", key), key_text("OLD", key));
+    // A key set or cleared by the update names the row by whichever side has one.
+    let either_key = format!("coalesce({new_key}, {old_key})");
     let writer = "(SELECT run_id FROM tether_writer WHERE id = 1)";
     let before = format!(
         "json_object({})",
@@ -85,17 +96,18 @@ pub fn install(conn: &Connection, table: &str, key: &str) -> Result<()> {
         "DROP TRIGGER IF EXISTS {ins};
          DROP TRIGGER IF EXISTS {upd};
          DROP TRIGGER IF EXISTS {del};
-         CREATE TRIGGER {ins} AFTER INSERT ON {t} BEGIN
+         CREATE TRIGGER {ins} AFTER INSERT ON {t} WHEN {new_key} IS NOT NULL BEGIN
              INSERT INTO tether_changes (table_name, row_key, op, run_id)
-             VALUES ({lit}, CAST(NEW.{k} AS TEXT), 'insert', {writer});
+             VALUES ({lit}, {new_key}, 'insert', {writer});
          END;
-         CREATE TRIGGER {upd} AFTER UPDATE ON {t} WHEN {changed} BEGIN
+         CREATE TRIGGER {upd} AFTER UPDATE ON {t}
+         WHEN ({changed}) AND {either_key} IS NOT NULL BEGIN
              INSERT INTO tether_changes (table_name, row_key, op, columns, before, run_id)
-             VALUES ({lit}, CAST(NEW.{k} AS TEXT), 'update', {changed_list}, {before}, {writer});
+             VALUES ({lit}, {either_key}, 'update', {changed_list}, {before}, {writer});
          END;
-         CREATE TRIGGER {del} AFTER DELETE ON {t} BEGIN
+         CREATE TRIGGER {del} AFTER DELETE ON {t} WHEN {old_key} IS NOT NULL BEGIN
              INSERT INTO tether_changes (table_name, row_key, op, before, run_id)
-             VALUES ({lit}, CAST(OLD.{k} AS TEXT), 'delete', {before}, {writer});
+             VALUES ({lit}, {old_key}, 'delete', {before}, {writer});
          END;",
         ins = trigger_name(table, "insert"),
         upd = trigger_name(table, "update"),
@@ -286,5 +298,55 @@ mod tests {
             Some(at("2026-01-01T00:00:02Z"))
         );
         assert!(!changes.contains_key("3"));
+    }
+
+    fn logged(conn: &Connection, table: &str) -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT row_key, op FROM tether_changes WHERE table_name = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_row_with_an_empty_or_binary_key_is_written_and_left_out_of_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(&dir.path().join("w.sqlite")).unwrap();
+        let conn = ws.conn();
+        conn.execute_batch(
+            "CREATE TABLE people (code TEXT PRIMARY KEY, name TEXT);
+             CREATE TABLE tags (label TEXT, name TEXT, n INTEGER PRIMARY KEY) WITHOUT ROWID;",
+        )
+        .unwrap();
+        install(conn, "people", "code").unwrap();
+        install(conn, "tags", "label").unwrap();
+        for sql in [
+            "INSERT INTO people (code, name) VALUES (NULL, 'no key')",
+            "INSERT INTO people (code, name) VALUES (x'ff00', 'binary key')",
+            "INSERT INTO people (code, name) VALUES ('p-1', 'keyed')",
+            "UPDATE people SET name = 'still no key' WHERE code IS NULL",
+            "UPDATE people SET name = 'still binary' WHERE typeof(code) = 'blob'",
+            "UPDATE people SET code = 'p-2' WHERE code IS NULL",
+            "UPDATE people SET code = NULL WHERE code = 'p-1'",
+            "DELETE FROM people WHERE code IS NULL OR typeof(code) = 'blob'",
+            "INSERT INTO tags (label, name, n) VALUES (NULL, 'no key', 1)",
+            "UPDATE tags SET label = 't-1' WHERE n = 1",
+        ] {
+            conn.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{sql}: capture refused a write the table takes: {e}"));
+        }
+        let text = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
+            rows.iter()
+                .map(|(k, op)| (k.to_string(), op.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            logged(conn, "people"),
+            text(&[("p-1", "insert"), ("p-2", "update"), ("p-1", "update"),]),
+            "a row is logged by the key it has, or had, and only then"
+        );
+        assert_eq!(logged(conn, "tags"), text(&[("t-1", "update")]));
     }
 }

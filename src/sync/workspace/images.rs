@@ -8,7 +8,9 @@
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 
-use super::journal::{atomically, json_at, parsed};
+use chrono::{DateTime, Utc};
+
+use super::journal::{atomically, json_at, parsed, time_at};
 use super::{Result, WorkspaceError};
 use crate::sync::plan::Values;
 
@@ -104,6 +106,65 @@ pub fn confirm(conn: &Connection, image_id: i64, sf_id: Option<&str>) -> Result<
         return Err(WorkspaceError::Sqlite(rusqlite::Error::QueryReturnedNoRows));
     }
     Ok(())
+}
+
+/// Records the rowid of the row a write is for, when that row has no key to name it by.
+pub fn set_row_id(conn: &Connection, image_id: i64, row_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE tether_remote_images SET row_id = ?2 WHERE id = ?1")?
+        .execute(params![image_id, row_id])?;
+    Ok(())
+}
+
+/// Settles a write that did not happen (Salesforce refused it, or no record it could have
+/// made was found), so that it is never looked for again.
+pub fn mark_not_written(conn: &Connection, image_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE tether_remote_images SET not_written = 1 WHERE id = ?1")?
+        .execute([image_id])?;
+    Ok(())
+}
+
+/// A create an earlier run of a link sent without hearing back: journaled before it was
+/// sent, then neither confirmed nor settled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnheardCreate {
+    pub image: i64,
+    pub run_id: i64,
+    /// When that run started: the create was sent after it.
+    pub run_started: DateTime<Utc>,
+    pub row_key: Option<String>,
+    pub row_id: Option<i64>,
+    /// The values sent.
+    pub sent: Values,
+}
+
+/// The creates of `object` that runs of link `link_id` other than `run_id`, none of them
+/// still running, sent without hearing back; oldest first.
+pub fn unheard_creates(
+    conn: &Connection,
+    link_id: i64,
+    object: &str,
+    run_id: i64,
+) -> Result<Vec<UnheardCreate>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.id, i.run_id, r.started_at, i.row_key, i.row_id, i.after
+         FROM tether_remote_images AS i JOIN tether_runs AS r ON r.id = i.run_id
+         WHERE i.op = 'create' AND i.confirmed = 0 AND i.not_written = 0 AND i.object = ?2
+           AND r.link_id = ?1 AND i.run_id <> ?3 AND r.status <> 'running'
+         ORDER BY i.id",
+    )?;
+    let rows = stmt
+        .query_map(params![link_id, object, run_id], |r| {
+            Ok(UnheardCreate {
+                image: r.get(0)?,
+                run_id: r.get(1)?,
+                run_started: time_at(r, 2)?,
+                row_key: r.get(3)?,
+                row_id: r.get(4)?,
+                sent: values_at(r, 5)?.unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// The images of a run in the order they were written.

@@ -27,7 +27,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
     include_str!("schema_v4.sql"),
+    include_str!("schema_v5.sql"),
 ];
+
+/// The migration that changed what the capture triggers log: a workspace migrated past it
+/// gets every link's triggers regenerated at once, not at the link's next save or run, so that
+/// no other program's write meets the old triggers in between.
+const CAPTURE_CHANGED_AT: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -338,13 +344,79 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", number as i64 + 1)?;
     }
+    if (done as usize) < CAPTURE_CHANGED_AT {
+        reinstall_capture(&tx)?;
+    }
     tx.commit()?;
+    Ok(())
+}
+
+/// Regenerates the capture triggers of every stored link whose table exists.
+fn reinstall_capture(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT name, definition FROM tether_links")?;
+    let stored = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (name, definition) in stored {
+        let link = match parse_definition(&name, &definition) {
+            Ok(link) => link,
+            Err(e) => {
+                tracing::warn!("{e}; its capture triggers are regenerated when it is saved");
+                continue;
+            }
+        };
+        match capture::install(conn, &link.table, &link.key) {
+            Ok(()) => {}
+            Err(e @ (WorkspaceError::NoSuchTable(_) | WorkspaceError::NoSuchColumn { .. })) => {
+                tracing::warn!("link `{name}`: {e}");
+            }
+            Err(e) => return Err(e),
+        }
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrating_an_older_workspace_regenerates_its_capture_triggers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("workspace.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            for (number, sql) in MIGRATIONS.iter().enumerate().take(CAPTURE_CHANGED_AT - 1) {
+                tx.execute_batch(sql).unwrap();
+                tx.pragma_update(None, "user_version", number as i64 + 1)
+                    .unwrap();
+            }
+            // A link and the trigger an earlier Tether made for it, which refused empty keys.
+            tx.execute_batch(
+                r#"CREATE TABLE customers (id TEXT PRIMARY KEY, sf_id TEXT, name TEXT);
+                   INSERT INTO tether_links (name, definition, created_at, updated_at) VALUES
+                   ('customers', '{"name":"customers","connection":"c","table":"customers","key":"id","object":"Account","id_column":"sf_id","fields":[]}', 'x', 'x');
+                   CREATE TRIGGER "tether_capture_customers_insert" AFTER INSERT ON customers BEGIN
+                       INSERT INTO tether_changes (table_name, row_key, op)
+                       VALUES ('customers', CAST(NEW.id AS TEXT), 'insert');
+                   END;"#,
+            )
+            .unwrap();
+            tx.commit().unwrap();
+            assert!(
+                conn.execute("INSERT INTO customers (id) VALUES (NULL)", [])
+                    .is_err()
+            );
+        }
+        let ws = Workspace::open(&path).unwrap();
+        ws.conn()
+            .execute(
+                "INSERT INTO customers (id, name) VALUES (NULL, 'no key')",
+                [],
+            )
+            .expect("the regenerated trigger accepts a row without a key");
+    }
 
     #[test]
     fn a_new_workspace_opened_by_many_at_once_is_migrated_once() {

@@ -109,10 +109,13 @@ pub struct RunCounts {
     pub failed: u64,
     pub conflicts: u64,
     pub api_calls: u64,
+    /// Rows left unsynced because their key column is empty: not failures of the run, but
+    /// rows the user should give a key.
+    pub keyless: u64,
 }
 
 impl RunCounts {
-    fn as_array(&self) -> [u64; 7] {
+    fn as_array(&self) -> [u64; 8] {
         [
             self.processed,
             self.created,
@@ -121,10 +124,11 @@ impl RunCounts {
             self.failed,
             self.conflicts,
             self.api_calls,
+            self.keyless,
         ]
     }
 
-    fn from_array(a: [u64; 7]) -> RunCounts {
+    fn from_array(a: [u64; 8]) -> RunCounts {
         RunCounts {
             processed: a[0],
             created: a[1],
@@ -133,6 +137,7 @@ impl RunCounts {
             failed: a[4],
             conflicts: a[5],
             api_calls: a[6],
+            keyless: a[7],
         }
     }
 }
@@ -220,9 +225,9 @@ pub fn update_counts(conn: &Connection, run_id: i64, counts: &RunCounts) -> Resu
     let c = counts_params(counts);
     let changed = conn.execute(
         "UPDATE tether_runs SET processed = ?2, created = ?3, updated = ?4, deleted = ?5,
-             failed = ?6, conflicts = ?7, api_calls = ?8
+             failed = ?6, conflicts = ?7, api_calls = ?8, keyless = ?9
          WHERE id = ?1",
-        params![run_id, c[0], c[1], c[2], c[3], c[4], c[5], c[6]],
+        params![run_id, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]],
     )?;
     if changed == 0 {
         return Err(WorkspaceError::NoSuchRun(run_id));
@@ -243,7 +248,7 @@ pub fn finish_run(
         let changed = conn.execute(
             "UPDATE tether_runs SET status = ?2, ended_at = ?3, processed = ?4, created = ?5,
                  updated = ?6, deleted = ?7, failed = ?8, conflicts = ?9, api_calls = ?10,
-                 message = ?11
+                 message = ?11, keyless = ?12
              WHERE id = ?1",
             params![
                 run_id,
@@ -256,7 +261,8 @@ pub fn finish_run(
                 c[4],
                 c[5],
                 c[6],
-                message
+                message,
+                c[7]
             ],
         )?;
         if changed == 0 {
@@ -338,7 +344,7 @@ pub fn set_undone_by(conn: &Connection, run_id: i64, undo_run: i64) -> Result<()
 
 const RUN_COLUMNS: &str = "id, link_id, link_name, trigger, status, started_at, ended_at,
     processed, created, updated, deleted, failed, conflicts, api_calls, message, undo_of,
-    undone_by";
+    undone_by, keyless";
 
 /// The latest runs, newest first, of one link (by name) or of all.
 pub fn runs(conn: &Connection, link: Option<&str>, limit: usize) -> Result<Vec<RunRecord>> {
@@ -364,9 +370,11 @@ pub fn run(conn: &Connection, id: i64) -> Result<Option<RunRecord>> {
 }
 
 fn row_to_run(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
-    let mut counts = [0u64; 7];
+    // The counts sit at 7..=13, and `keyless`, added later, at the end.
+    let mut counts = [0u64; 8];
     for (i, count) in counts.iter_mut().enumerate() {
-        *count = u64::try_from(r.get::<_, i64>(7 + i)?).unwrap_or(0);
+        let at = if i < 7 { 7 + i } else { 17 };
+        *count = u64::try_from(r.get::<_, i64>(at)?).unwrap_or(0);
     }
     Ok(RunRecord {
         id: r.get(0)?,
@@ -383,7 +391,7 @@ fn row_to_run(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
     })
 }
 
-fn counts_params(counts: &RunCounts) -> [i64; 7] {
+fn counts_params(counts: &RunCounts) -> [i64; 8] {
     counts
         .as_array()
         .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
@@ -417,6 +425,7 @@ pub(super) mod tests {
             object: "Account".into(),
             id_column: "sf_id".into(),
             match_on: MatchKey::SalesforceId,
+            create_unmatched: false,
             fields: vec![FieldMapping::column("name", "Name", Direction::Both)],
             pull_filter: None,
             push_filter: None,
@@ -499,6 +508,7 @@ pub(super) mod tests {
             failed: 1,
             conflicts: 3,
             api_calls: 4,
+            keyless: 2,
         };
         finish_run(
             conn,

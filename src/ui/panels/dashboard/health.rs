@@ -60,6 +60,13 @@ pub fn light(
             format!("{} records failed", group_thousands(run.counts.failed)),
         );
     }
+    if run.counts.keyless > 0 {
+        let why = match run.counts.keyless {
+            1 => "1 row has no key and is not synced".to_string(),
+            n => format!("{} rows have no key and are not synced", group_thousands(n)),
+        };
+        return (Light::Yellow, why);
+    }
     if card.open_conflicts > 0 {
         return (
             Light::Yellow,
@@ -132,6 +139,9 @@ pub fn last_sync_line(card: &LinkCard, now: DateTime<Utc>) -> String {
     }
     if c.failed > 0 {
         parts.push(format!("{} failed", group_thousands(c.failed)));
+    }
+    if c.keyless > 0 {
+        parts.push(format!("{} without a key", group_thousands(c.keyless)));
     }
     parts.join(" · ")
 }
@@ -336,6 +346,22 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn rows_without_a_key_light_the_card_and_join_its_summary() {
+        let mut last = run(RunStatus::Succeeded, 3, 0);
+        last.counts.keyless = 3;
+        let c = card(Schedule::Manual, Some(last), 0);
+        let (shown, why) = light(&c, Some(&connection(ConnectionStatus::Ok)), now());
+        assert_eq!(
+            (shown, why.as_str()),
+            (Light::Yellow, "3 rows have no key and are not synced")
+        );
+        assert_eq!(
+            last_sync_line(&c, now()),
+            "Last sync 3 min ago · 1,204 updated · 3 without a key"
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
                         ("Deleted", c.deleted),
                         ("Failed", c.failed),
                         ("Conflicts", c.conflicts),
+                        ("Rows without a key", c.keyless),
                         ("API calls", c.api_calls),
                     ] {
                         ui.label(RichText::new(label).color(MUTED));

@@ -97,6 +97,31 @@ pub fn mapping_for(field: &FieldInfo, column: &str) -> FieldMapping {
     FieldMapping::column(column, &field.name, direction)
 }
 
+/// Whether records created from `link` would set every field Salesforce requires on create
+/// (createable, not nillable, not defaulted): what a new link's `create_unmatched` follows
+/// until the person sets it. A link that pushes nothing creates nothing.
+pub fn fills_required(link: &Link, fields: &[FieldInfo]) -> bool {
+    let set: Vec<String> = link
+        .fields
+        .iter()
+        .filter(|m| m.direction != Direction::Pull)
+        .map(|m| match m.parent_reference() {
+            // The lookup a parent reference sets: `Account` → AccountId, `Parent__r` → Parent__c.
+            Some((relationship, _)) => match relationship.strip_suffix("__r") {
+                Some(custom) => format!("{custom}__c"),
+                None => format!("{relationship}Id"),
+            },
+            None => m.remote.clone(),
+        })
+        .map(|name| name.to_ascii_lowercase())
+        .collect();
+    !set.is_empty()
+        && fields
+            .iter()
+            .filter(|f| f.required)
+            .all(|f| set.contains(&f.name.to_ascii_lowercase()))
+}
+
 /// The directions a mapping may take, in the toggle's order.
 pub fn directions(mapping: &FieldMapping, field: Option<&FieldInfo>) -> Vec<Direction> {
     if matches!(mapping.local, LocalSource::Expression(_)) {
@@ -304,6 +329,7 @@ mod tests {
             object: "Account".into(),
             id_column: "sf_id".into(),
             match_on: MatchKey::SalesforceId,
+            create_unmatched: false,
             fields: vec![FieldMapping::column("name", "Name", Direction::Both)],
             pull_filter: None,
             push_filter: None,
@@ -413,6 +439,38 @@ mod tests {
                 FieldMapping::column("telephone", "Phone", Direction::Both),
                 FieldMapping::column("last_modified_date", "LastModifiedDate", Direction::Pull),
             ]
+        );
+    }
+
+    #[test]
+    fn a_new_link_creates_records_once_its_pushes_fill_every_required_field() {
+        let required = |name: &str| FieldInfo {
+            required: true,
+            ..field(name, "string", false)
+        };
+        let fields = [
+            required("LastName"),
+            required("AccountId"),
+            field("Email", "email", false),
+        ];
+        let mut l = link();
+        l.fields = vec![FieldMapping::column("last", "LastName", Direction::Both)];
+        assert!(!fills_required(&l, &fields), "AccountId is not set");
+        l.fields.push(FieldMapping::column(
+            "acct",
+            "Account.External_Id__c",
+            Direction::Push,
+        ));
+        assert!(
+            fills_required(&l, &fields),
+            "the parent reference sets AccountId"
+        );
+        l.fields[0].direction = Direction::Pull;
+        assert!(!fills_required(&l, &fields), "a pulled field sets nothing");
+        l.fields.clear();
+        assert!(
+            !fills_required(&l, &[field("Email", "email", false)]),
+            "a link that pushes nothing creates nothing"
         );
     }
 

@@ -7,6 +7,8 @@ mod confirm;
 mod draft;
 mod pairs;
 mod picker;
+#[cfg(test)]
+mod tests;
 mod toolbar;
 
 use std::collections::{HashMap, HashSet};
@@ -58,6 +60,8 @@ pub enum MappingCommand {
         field: String,
         policy: Option<ConflictPolicy>,
     },
+    /// Whether rows without a Salesforce Id are created (links matched on the Id).
+    SetCreateUnmatched(bool),
     Unmap {
         field: String,
     },
@@ -187,6 +191,9 @@ pub struct MappingState {
     /// What waits for the person to agree to drop the unsaved changes.
     pub(crate) waiting: Option<Waiting>,
     pub(crate) confirm_delete: bool,
+    /// The person set `create_unmatched` of the draft; until then a new link follows
+    /// [`draft::fills_required`].
+    pub(crate) create_unmatched_chosen: bool,
     dialog_open: bool,
     /// The path typed where no file dialog opens, and whether it is to export the link.
     pub(crate) path_prompt: Option<(PathPrompt, bool)>,
@@ -216,6 +223,7 @@ impl Default for MappingState {
             imported: Vec::new(),
             waiting: None,
             confirm_delete: false,
+            create_unmatched_chosen: false,
             dialog_open: false,
             path_prompt: None,
             dialog_tx,
@@ -243,6 +251,7 @@ impl MappingState {
                 self.catalog
                     .fields
                     .insert((connection.clone(), object.clone()), fields.clone());
+                self.follow_create_default();
             }
             Event::LocalTables(tables) => self.catalog.tables = Some(tables.clone()),
             Event::ExpressionPreview { expression, result } => {
@@ -310,6 +319,29 @@ impl MappingState {
         self.save_refused = false;
         self.saved_at = None;
         self.expressions.clear();
+        self.create_unmatched_chosen = false;
+        self.follow_create_default();
+    }
+
+    /// A link never saved nor imported creates records for rows without a Salesforce Id when
+    /// its pushes fill every field Salesforce requires, until the person decides. Saved and
+    /// imported links keep what they say.
+    fn follow_create_default(&mut self) {
+        let Some(link) = &self.draft else {
+            return;
+        };
+        let new = self.saved.is_none() && !self.imported.iter().any(|l| l.name == link.name);
+        if !new || self.create_unmatched_chosen {
+            return;
+        }
+        let by_id = link.match_on == crate::sync::link::MatchKey::SalesforceId;
+        if let Some(fields) = self.catalog.fields_of(link) {
+            // Links matched on an external id upsert whatever the setting says.
+            let fills = by_id && draft::fills_required(link, fields);
+            if let Some(link) = &mut self.draft {
+                link.create_unmatched = fills;
+            }
+        }
     }
 
     /// Unsaved changes.
@@ -396,7 +428,10 @@ impl MappingState {
                     None => {}
                 }
             }
-            other => self.edit(other),
+            other => {
+                self.edit(other);
+                self.follow_create_default();
+            }
         }
     }
 
@@ -450,6 +485,10 @@ impl MappingState {
                 if let Some(m) = link.fields.iter_mut().find(|m| m.remote == field) {
                     m.policy = policy;
                 }
+            }
+            SetCreateUnmatched(on) => {
+                link.create_unmatched = on;
+                self.create_unmatched_chosen = true;
             }
             Unmap { field } => {
                 link.fields.retain(|m| m.remote != field);

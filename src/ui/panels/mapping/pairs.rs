@@ -8,7 +8,7 @@ use egui::{RichText, Role, Ui, WidgetInfo};
 use super::draft::{self, arrow, direction_word, fix_for, policy_word};
 use super::{ExpressionEdit, MappingCommand, MappingState};
 use crate::desktop::{FieldInfo, Request};
-use crate::sync::link::{Direction, FieldMapping, Link, LocalSource};
+use crate::sync::link::{Direction, FieldMapping, Link, LocalSource, MatchKey};
 use crate::sync::verify::{Problem, Severity};
 use crate::ui::command::{Command, Commands};
 use crate::ui::{theme, widgets};
@@ -60,8 +60,38 @@ pub(super) fn problems_summary(ui: &mut Ui, state: &MappingState, link: &Link) {
     }
 }
 
+/// Whether the link creates records for rows without a Salesforce Id.
+fn creates(ui: &mut Ui, link: &Link, commands: &mut Commands) {
+    match &link.match_on {
+        MatchKey::SalesforceId => {
+            let mut on = link.create_unmatched;
+            let text = "Create records for rows without a Salesforce Id";
+            let toggled = ui
+                .checkbox(&mut on, text)
+                .on_hover_text(format!(
+                    "On: each row with an empty `{}` becomes a new {} record, and its Id is written back. Off: such rows are left out of every sync.",
+                    link.id_column, link.object
+                ))
+                .changed();
+            if toggled {
+                commands.push(Command::Mapping(MappingCommand::SetCreateUnmatched(on)));
+            }
+        }
+        MatchKey::ExternalId { field, .. } => {
+            ui.label(
+                RichText::new(format!(
+                    "Rows without a Salesforce Id are upserted on {field}: created once, found again by it"
+                ))
+                .weak(),
+            );
+        }
+    }
+}
+
 pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
     let fields = state.catalog.fields_of(link).cloned().unwrap_or_default();
+    creates(ui, link, commands);
+    ui.add_space(theme::GRID);
     let by_column: Vec<&FieldMapping> = link
         .fields
         .iter()

@@ -59,6 +59,7 @@ impl NewLinkForm {
             object: self.object.clone(),
             id_column: self.id_column.clone(),
             match_on,
+            create_unmatched: false,
             fields: Vec::new(),
             pull_filter: None,
             push_filter: None,
