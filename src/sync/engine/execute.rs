@@ -157,13 +157,17 @@ impl<'a> Run<'a> {
             &self.options.cancel,
         )
         .await?;
-        let (matched, refused) =
-            settle::match_new_rows(self.client, &link, &kinds, &mut units).await?;
-        for index in stale.into_iter().chain(matched) {
+        let new_rows = settle::match_new_rows(self.client, &link, &kinds, &mut units).await?;
+        for index in stale.into_iter().chain(new_rows.changed) {
             units[index].plan = plan_unit(&link, &rules, &units[index], &changed_at);
         }
-        for failure in refused {
+        for failure in new_rows.refused {
             self.failure(ws.conn(), failure)?;
+        }
+        for index in new_rows.keyless {
+            if let Some(row) = units[index].local.take() {
+                self.not_synced(ws.conn(), &link, &row)?;
+            }
         }
         self.options.cancel.check()?;
         self.settled = queued;

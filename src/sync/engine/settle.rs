@@ -101,16 +101,16 @@ pub(super) async fn reread(
 }
 
 /// New rows of an external-id link that would be upserted: those whose key names an existing
-/// record are joined to it (inside the pull filter) or refused (outside it). Returns the
-/// indices of units that changed, to plan again, and the refusals.
+/// record are joined to it (inside the pull filter) or refused (outside it); a row without a
+/// key is left to wait for one. Returns what was found.
 pub(super) async fn match_new_rows(
     client: &Client,
     link: &Link,
     kinds: &HashMap<String, Kind>,
     units: &mut [Unit],
-) -> Result<(Vec<usize>, Vec<RecordFailure>), SyncError> {
+) -> Result<NewRows, SyncError> {
     let MatchKey::ExternalId { field, column } = &link.match_on else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(NewRows::default());
     };
     let candidates: Vec<usize> = units
         .iter()
@@ -124,7 +124,7 @@ pub(super) async fn match_new_rows(
         .map(|(i, _)| i)
         .collect();
     if candidates.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(NewRows::default());
     }
     let keys: Vec<String> = candidates
         .iter()
@@ -144,6 +144,7 @@ pub(super) async fn match_new_rows(
     let mut changed = Vec::new();
     let mut failures = Vec::new();
     let mut absorbed = Vec::new();
+    let mut keyless = Vec::new();
     for i in candidates {
         let Some(row) = units[i].local.clone() else {
             continue;
@@ -154,6 +155,13 @@ pub(super) async fn match_new_rows(
         let Some(record) = by_key.get(&key.to_lowercase()) else {
             continue;
         };
+        if row.row_key().is_none() {
+            // A row without a key is created where the link creates, and otherwise waits for
+            // its key: it is never joined to a record it could not be written back from.
+            units[i].plan = Default::default();
+            keyless.push(i);
+            continue;
+        }
         let refuse = |code: &str, message: String, hint: String| RecordFailure {
             side: journal::Side::Salesforce,
             sf_id: Some(record.id.clone()),
@@ -227,5 +235,19 @@ pub(super) async fn match_new_rows(
         units[i].local = None;
         units[i].plan = Default::default();
     }
-    Ok((changed, failures))
+    Ok(NewRows {
+        changed,
+        refused: failures,
+        keyless,
+    })
+}
+
+/// What looking up new rows' external ids found.
+#[derive(Default)]
+pub(super) struct NewRows {
+    /// Units joined to the record their key names: to plan again.
+    pub(super) changed: Vec<usize>,
+    pub(super) refused: Vec<RecordFailure>,
+    /// Units of rows without a key whose key names a record: left out, not synced.
+    pub(super) keyless: Vec<usize>,
 }

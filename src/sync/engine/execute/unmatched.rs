@@ -80,6 +80,24 @@ impl Run<'_> {
                 self.not_synced(conn, link, &row)?;
                 continue;
             }
+            // A record this row's external id names is the row's, waiting for its key: it is
+            // neither pulled into a second row nor written from this one.
+            if let Some(value) = &row.match_value
+                && let Some(unit) = units.iter_mut().find(|u| {
+                    u.local.is_none()
+                        && u.remote
+                            .as_ref()
+                            .and_then(|r| local::match_text(link, r))
+                            .is_some_and(|text| text.eq_ignore_ascii_case(value))
+                })
+            {
+                unit.local = Some(LocalRow {
+                    readable: false,
+                    ..row.clone()
+                });
+                self.not_synced(conn, link, &row)?;
+                continue;
+            }
             let creates = matches!(row.locator, Locator::Rowid(_))
                 && row.readable
                 && row.pushable
@@ -101,7 +119,7 @@ impl Run<'_> {
     }
 
     /// Counts and lists a row left unsynced for want of a key: a notice, not a failure.
-    fn not_synced(
+    pub(super) fn not_synced(
         &mut self,
         conn: &Connection,
         link: &Link,
