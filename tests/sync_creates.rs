@@ -36,19 +36,7 @@ fn people_link(create_unmatched: Option<bool>) -> Value {
 }
 
 async fn count(bench: &Bench, soql: &str) -> u64 {
-    let answer: Value = bench
-        .org
-        .api(reqwest::Method::GET, "/query")
-        .query(&[("q", soql)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["totalSize"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{soql}: {answer}"))
+    bench.soql(soql).await["totalSize"].as_u64().unwrap()
 }
 
 fn run_column(bench: &Bench, run: i64, column: &str) -> Value {

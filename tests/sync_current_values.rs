@@ -38,16 +38,6 @@ fn link(policy: &str, filter: Option<&str>) -> Value {
 const TABLE: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, sf_id TEXT, ext TEXT,
     name TEXT, phone TEXT, industry TEXT, employees TEXT)";
 
-/// Waits until the wall clock is in a later second than when called: a run started from then on
-/// takes a cursor that later runs compare to the second, past every SystemModstamp written
-/// before the call.
-fn age_past_the_cursor() {
-    let start = chrono::Utc::now().timestamp();
-    while chrono::Utc::now().timestamp() == start {
-        std::thread::yield_now();
-    }
-}
-
 async fn synced(bench: &Bench) -> tether::sync::engine::RunSummary {
     let run = bench.sync("customers").await;
     assert!(
@@ -84,7 +74,7 @@ async fn open_name_conflict(bench: &Bench) -> String {
     bench
         .update("Account", &id, json!({"Name": "Acme Remote"}))
         .await;
-    age_past_the_cursor();
+    next_second();
     let run = synced(bench).await;
     assert_eq!(run.counts.conflicts, 1, "{run:?}");
     id
@@ -159,7 +149,7 @@ async fn a_record_that_left_the_pull_filter_is_not_overwritten_from_a_stale_view
             json!({"Industry": "Banking", "Name": "Acme Remote"}),
         )
         .await;
-    age_past_the_cursor();
+    next_second();
     synced(&bench).await;
 
     bench.execute("UPDATE customers SET name = 'Acme Local'");
@@ -186,7 +176,7 @@ async fn widening_the_pull_filter_pulls_records_that_already_existed() {
         .await;
     bench.execute(TABLE);
     bench.add_link(link("salesforce_wins", Some("Industry = 'Energy'")));
-    age_past_the_cursor();
+    next_second();
     synced(&bench).await;
     assert_eq!(bench.rows("SELECT name FROM customers").len(), 1);
 
@@ -210,7 +200,7 @@ async fn adding_a_field_mapping_backfills_existing_records() {
         .await;
     bench.execute(TABLE);
     bench.add_link(link("salesforce_wins", None));
-    age_past_the_cursor();
+    next_second();
     synced(&bench).await;
 
     let mut wider = link("salesforce_wins", None);
@@ -233,7 +223,7 @@ async fn a_prefilled_local_value_does_not_overwrite_salesforce_when_a_mapping_is
         .await;
     bench.execute(TABLE);
     bench.add_link(link("salesforce_wins", None));
-    age_past_the_cursor();
+    next_second();
     synced(&bench).await;
     bench.execute("UPDATE customers SET industry = 'Retail'");
 
@@ -271,7 +261,7 @@ async fn salesforce_edits_made_while_a_row_was_unreadable_arrive_once_it_is_fixe
     bench
         .update("Account", &id, json!({"Name": "Acme Remote"}))
         .await;
-    age_past_the_cursor();
+    next_second();
     let skipped = synced(&bench).await;
     assert_eq!(skipped.status, RunStatus::Partial, "{skipped:?}");
     assert_eq!(
@@ -300,7 +290,7 @@ async fn a_failed_local_insert_is_retried_on_the_next_sync() {
          BEGIN SELECT RAISE(ABORT, 'not yet'); END;",
     );
     bench.add_link(link("salesforce_wins", None));
-    age_past_the_cursor();
+    next_second();
     let failed = synced(&bench).await;
     let codes = error_codes(&bench, failed.run_id);
     assert!(
@@ -369,7 +359,7 @@ async fn a_new_row_naming_a_record_inside_the_filter_merges_instead_of_clearing_
             json!({"Name": "Real", "Phone": "555", "Industry": "Energy", "External_Id__c": "ST-2"}),
         )
         .await;
-    age_past_the_cursor();
+    next_second();
     synced(&bench).await;
     // Another program replaces the row: a new key, the same external id.
     bench.execute("DELETE FROM customers");

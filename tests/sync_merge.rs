@@ -324,15 +324,6 @@ fn next_tick() {
     }
 }
 
-/// Waits until the wall clock is in a later second: SOQL compares SystemModstamp to the
-/// second, so a run from then on takes a cursor past every Salesforce write made before.
-fn next_second() {
-    let start = chrono::Utc::now().timestamp();
-    while chrono::Utc::now().timestamp() == start {
-        std::thread::yield_now();
-    }
-}
-
 fn link(policy: Policy, remapped_field_mapped: bool) -> Value {
     let mut fields =
         vec![json!({"local": {"column": "name"}, "remote": "Name", "direction": "pull"})];
@@ -528,15 +519,6 @@ async fn run_case(policy: Policy, ops: Vec<Op>) {
     );
 }
 
-/// Cases per policy: `PROPTEST_CASES` when set (600 before a change to the engine lands),
-/// otherwise few enough for every test run.
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(24)
-}
-
 fn check(policy: Policy) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -544,7 +526,7 @@ fn check(policy: Policy) {
         .build()
         .unwrap();
     let config = ProptestConfig {
-        cases: cases(),
+        cases: proptest_cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     };

@@ -100,19 +100,9 @@ impl Model {
 const BAD_ID: &str = "001X";
 
 async fn query(bench: &Bench, soql: &str) -> Vec<Value> {
-    let answer: Value = bench
-        .org
-        .api(reqwest::Method::GET, "/query")
-        .query(&[("q", soql)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["records"]
+    bench.soql(soql).await["records"]
         .as_array()
-        .unwrap_or_else(|| panic!("{soql}: {answer}"))
+        .unwrap()
         .clone()
 }
 
@@ -405,13 +395,6 @@ async fn check_people(bench: &Bench, model: &Model, ops: &[Op]) {
     );
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(24)
-}
-
 #[test]
 fn rows_another_program_writes_sync_once_or_fail_alone() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -420,7 +403,7 @@ fn rows_another_program_writes_sync_once_or_fail_alone() {
         .build()
         .unwrap();
     let config = ProptestConfig {
-        cases: cases(),
+        cases: proptest_cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     };

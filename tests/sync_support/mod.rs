@@ -128,6 +128,41 @@ impl Bench {
     pub fn execute(&self, sql: &str) {
         self.db().execute_batch(sql).expect("workspace SQL runs");
     }
+
+    /// The answer of a SOQL query to the org, as another client would get it.
+    pub async fn soql(&self, soql: &str) -> Value {
+        let answer: Value = self
+            .org
+            .api(reqwest::Method::GET, "/query")
+            .query(&[("q", soql)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer["totalSize"].is_u64(), "{soql}: {answer}");
+        answer
+    }
+}
+
+/// Waits until the wall clock is in a later second than when called. SOQL compares
+/// SystemModstamp to the second, so a run started from then on takes a cursor that later runs
+/// compare past every Salesforce write made before the call.
+pub fn next_second() {
+    let start = chrono::Utc::now().timestamp();
+    while chrono::Utc::now().timestamp() == start {
+        std::thread::yield_now();
+    }
+}
+
+/// Cases per property: `PROPTEST_CASES` when set (600 before a change to the engine lands),
+/// otherwise few enough for every test run.
+pub fn proptest_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24)
 }
 
 /// A customers table and a link Account ↔ customers: name both ways, industry pulled,

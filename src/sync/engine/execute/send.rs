@@ -1,0 +1,278 @@
+//! The Salesforce half of a run: the plans' writes sent in groups, each logged as an intent
+//! first, and what Salesforce answered applied to the local table, the bases and the journal.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use super::super::local::{self, Locator};
+use super::super::push::{self, Outcome, PushItem, PushOp, WritePath};
+use super::super::units::{Unit, id15, push_item};
+use super::super::{Progress, SyncError};
+use super::{Run, values_json};
+use crate::sync::link::Link;
+use crate::sync::plan::{self, FieldRule, RecordPlan};
+use crate::sync::workspace::base::BaseRecord;
+use crate::sync::workspace::images::{self, NewImage, RemoteOp};
+use crate::sync::workspace::journal::{self, RecordFailure};
+use crate::sync::workspace::{Workspace, capture};
+
+/// Records written per group: a group's results commit before the next is sent, so a cancel
+/// or a crash loses at most one group's confirmations (which the next run re-establishes).
+const PUSH_GROUP: usize = 1_000;
+
+impl Run<'_> {
+    pub(super) async fn push(
+        &mut self,
+        ws: &mut Workspace,
+        link: &Link,
+        rules: &[FieldRule],
+        units: &[Unit],
+    ) -> Result<(), SyncError> {
+        let mut items = Vec::new();
+        for (index, unit) in units.iter().enumerate() {
+            if let Some(item) = push_item(link, index, unit) {
+                items.push(item);
+            } else if unit.plan.create_remote.is_some()
+                && let Some(row) = &unit.local
+                && let Some(id) = &row.sf_id
+            {
+                self.failure(
+                    ws.conn(),
+                    RecordFailure {
+                        side: journal::Side::Salesforce,
+                        sf_id: Some(id.clone()),
+                        row_key: Some(row.key.clone()),
+                        code: "NOT_FOUND".into(),
+                        message: format!(
+                            "row {} of `{}` names {} record {id}, which does not exist or is not visible",
+                            row.key, link.table, link.object
+                        ),
+                        fields: vec![link.id_column.clone()],
+                        payload: None,
+                        hint: format!(
+                            "If the record was deleted in Salesforce, clear `{}` in row {} or delete the row.",
+                            link.id_column, row.key
+                        ),
+                    },
+                )?;
+            }
+        }
+        if items.is_empty() {
+            return Ok(());
+        }
+        let total = items.len() as u64;
+        let bulk = total > link.strategy.bulk_push_above;
+        self.write_path = Some(if bulk {
+            WritePath::Bulk
+        } else {
+            WritePath::Collections
+        });
+        let groups: Vec<Vec<PushItem>> = if bulk {
+            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(); 4];
+            for item in items {
+                let slot = match item.op {
+                    PushOp::Upsert { .. } => 0,
+                    PushOp::Update { .. } => 1,
+                    PushOp::Delete { .. } => 2,
+                    PushOp::Create => 3,
+                };
+                by_kind[slot].push(item);
+            }
+            by_kind.into_iter().filter(|g| !g.is_empty()).collect()
+        } else {
+            items.chunks(PUSH_GROUP).map(<[PushItem]>::to_vec).collect()
+        };
+        let mut done = 0;
+        for group in groups {
+            self.options.cancel.check()?;
+            let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
+            let outcomes = if bulk {
+                push::through_bulk(self.client, &link.object, &group).await?
+            } else {
+                push::through_collections(self.client, &link.object, &group).await?
+            };
+            self.apply_outcomes(ws, link, rules, units, &group, outcomes, &image_ids)?;
+            done += group.len() as u64;
+            self.options.report(Progress::Pushed { done, total });
+        }
+        Ok(())
+    }
+
+    fn record_intents(
+        &self,
+        conn: &mut Connection,
+        link: &Link,
+        units: &[Unit],
+        group: &[PushItem],
+    ) -> Result<HashMap<usize, i64>, SyncError> {
+        let images: Vec<NewImage> = group
+            .iter()
+            .map(|item| {
+                let unit = &units[item.unit];
+                let before = unit.remote.as_ref().map(|r| match item.op {
+                    PushOp::Delete { .. } => r.clone(),
+                    _ => item
+                        .fields
+                        .keys()
+                        .map(|k| (k.clone(), r.get(k).cloned().unwrap_or(Value::Null)))
+                        .collect(),
+                });
+                let (op, before) = match item.op {
+                    PushOp::Create => (RemoteOp::Create, None),
+                    PushOp::Upsert { .. } if unit.sf_id.is_none() => (RemoteOp::Create, None),
+                    PushOp::Upsert { .. } | PushOp::Update { .. } => (RemoteOp::Update, before),
+                    PushOp::Delete { .. } => (RemoteOp::Delete, before),
+                };
+                NewImage {
+                    object: link.object.clone(),
+                    sf_id: unit.sf_id.clone(),
+                    row_key: unit
+                        .local
+                        .as_ref()
+                        .and_then(|l| l.row_key())
+                        .map(str::to_string),
+                    op,
+                    before,
+                    after: match item.op {
+                        PushOp::Delete { .. } => None,
+                        _ => Some(item.fields.clone()),
+                    },
+                }
+            })
+            .collect();
+        let tx = conn.transaction()?;
+        let ids = images::record_intents(&tx, self.run_id, &images)?;
+        for (item, image) in group.iter().zip(&ids) {
+            // A row without a key is found again by its rowid.
+            if let Some(Locator::Rowid(rowid)) = units[item.unit].local.as_ref().map(|l| l.locator)
+            {
+                images::set_row_id(&tx, *image, rowid)?;
+            }
+        }
+        tx.commit()?;
+        Ok(group.iter().map(|i| i.unit).zip(ids).collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_outcomes(
+        &mut self,
+        ws: &mut Workspace,
+        link: &Link,
+        rules: &[FieldRule],
+        units: &[Unit],
+        group: &[PushItem],
+        outcomes: Vec<(usize, Outcome)>,
+        image_ids: &HashMap<usize, i64>,
+    ) -> Result<(), SyncError> {
+        let tx = ws.conn_mut().transaction()?;
+        capture::set_writer(&tx, Some(self.run_id))?;
+        let mut answered = HashSet::new();
+        for (index, outcome) in outcomes {
+            answered.insert(index);
+            let unit = &units[index];
+            let item = group.iter().find(|i| i.unit == index);
+            match outcome {
+                Outcome::Written { id, created } => {
+                    if let Some(image) = image_ids.get(&index) {
+                        images::confirm(&tx, *image, Some(&id))?;
+                    }
+                    if unit.plan.delete_remote {
+                        self.base_remove(&tx, &id)?;
+                        self.counts.deleted += 1;
+                        continue;
+                    }
+                    let Some(row) = &unit.local else { continue };
+                    if row.sf_id.as_deref().map(id15) != Some(id15(&id)) {
+                        local::write_id(&tx, link, row, &id)?;
+                    }
+                    let fields = plan::next_base(
+                        rules,
+                        unit.base.as_ref().map(|b| &b.fields),
+                        Some(&row.values),
+                        unit.remote.as_ref(),
+                        &confirmed_plan(&unit.plan),
+                        true,
+                    );
+                    self.base_put(
+                        &tx,
+                        &BaseRecord {
+                            sf_id: id,
+                            row_key: row.row_key().map(str::to_string),
+                            fields,
+                            remote_modstamp: unit
+                                .base
+                                .as_ref()
+                                .and_then(|b| b.remote_modstamp.clone()),
+                            remote_deleted: false,
+                        },
+                    )?;
+                    if created {
+                        self.counts.created += 1;
+                    } else {
+                        self.counts.updated += 1;
+                    }
+                }
+                Outcome::Failed(error) => {
+                    if let Some(image) = image_ids.get(&index) {
+                        images::mark_not_written(&tx, *image)?;
+                    }
+                    let fields = item.map(|i| i.fields.clone()).unwrap_or_default();
+                    self.failure(
+                        &tx,
+                        RecordFailure {
+                            side: journal::Side::Salesforce,
+                            sf_id: unit.sf_id.clone(),
+                            row_key: unit
+                                .local
+                                .as_ref()
+                                .and_then(|l| l.row_key())
+                                .map(str::to_string),
+                            hint: crate::sync::hints::hint(
+                                &error.status_code,
+                                &error.fields,
+                                &error.message,
+                            ),
+                            code: error.status_code,
+                            message: error.message,
+                            fields: error.fields,
+                            payload: Some(values_json(&fields)),
+                        },
+                    )?;
+                }
+            }
+        }
+        for item in group {
+            if !answered.contains(&item.unit) {
+                let unit = &units[item.unit];
+                self.failure(
+                    &tx,
+                    RecordFailure {
+                        side: journal::Side::Salesforce,
+                        sf_id: unit.sf_id.clone(),
+                        row_key: unit.local.as_ref().and_then(|l| l.row_key()).map(str::to_string),
+                        code: "NO_RESULT".into(),
+                        message: "Salesforce returned no result for this record".into(),
+                        fields: Vec::new(),
+                        payload: Some(values_json(&item.fields)),
+                        hint: "Sync again: the record is compared with Salesforce afresh and sent again if needed.".into(),
+                    },
+                )?;
+            }
+        }
+        capture::set_writer(&tx, None)?;
+        tx.commit()?;
+        journal::update_counts(ws.conn(), self.run_id, &self.counts)?;
+        Ok(())
+    }
+}
+
+/// After a create is confirmed, its values count as pushed.
+fn confirmed_plan(plan: &RecordPlan) -> RecordPlan {
+    let mut confirmed = plan.clone();
+    if let Some(created) = &plan.create_remote {
+        confirmed.push.extend(created.clone());
+    }
+    confirmed
+}
