@@ -1,5 +1,6 @@
 //! The sync budget: how many API calls the sync engine spends on a large first pull and on
-//! large pushes, against the lower bound of the strategy it chose (wire notes, section 7).
+//! large pushes, against the lower bound of the strategy it chose (the call budget in the
+//! README, which [`CallStrategy`] keeps in step).
 //!
 //! Like the rest of the benchmark, this measures and prints; it asserts nothing about time.
 
@@ -46,10 +47,64 @@ impl BudgetRun {
     }
 }
 
-/// The fewest calls a run can spend on its reads and writes by the paths it chose: REST
-/// query pages of 2,000 (at least one call to learn there is nothing new), a Bulk query job
-/// ≈ 3 (create, poll, results), Collections of 200 records a call, a Bulk ingest job ≈ 5
-/// (create, upload, close, poll, results).
+/// The ways a client can move records through the API, for the call budget the README
+/// tabulates (a test there keeps the two in step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStrategy {
+    /// One REST request per record: `GET` or `PATCH /sobjects/Account/{Id}`.
+    OneRecordPerCall,
+    /// REST query pages of 2,000 records to read; sObject Collections of 200 to write.
+    Collections,
+    /// Composite requests of 25 one-record subrequests.
+    Composite,
+    /// A Bulk API 2.0 query job ≈ 3 calls (create, poll, results); an ingest job ≈ 5
+    /// (create, upload, close, poll, results), whatever the number of records.
+    Bulk,
+}
+
+impl CallStrategy {
+    pub const ALL: [CallStrategy; 4] = [
+        CallStrategy::OneRecordPerCall,
+        CallStrategy::Collections,
+        CallStrategy::Composite,
+        CallStrategy::Bulk,
+    ];
+
+    /// The strategy's name in the README's table.
+    pub fn label(self) -> &'static str {
+        match self {
+            CallStrategy::OneRecordPerCall => "One record per call",
+            CallStrategy::Collections => "REST query / sObject Collections",
+            CallStrategy::Composite => "Composite",
+            CallStrategy::Bulk => "Bulk API 2.0",
+        }
+    }
+
+    /// The fewest calls that read `records` (at least one, to learn there is nothing new).
+    pub fn read_calls(self, records: u64) -> u64 {
+        match self {
+            CallStrategy::OneRecordPerCall => records.max(1),
+            CallStrategy::Collections => records.div_ceil(2000).max(1),
+            CallStrategy::Composite => records.div_ceil(25).max(1),
+            CallStrategy::Bulk => 3,
+        }
+    }
+
+    /// The fewest calls that write `records` (none for nothing to write).
+    pub fn write_calls(self, records: u64) -> u64 {
+        match self {
+            CallStrategy::OneRecordPerCall => records,
+            CallStrategy::Collections => records.div_ceil(200),
+            CallStrategy::Composite => records.div_ceil(25),
+            CallStrategy::Bulk if records == 0 => 0,
+            CallStrategy::Bulk => 5,
+        }
+    }
+}
+
+/// The fewest calls a run can spend on its reads and writes by the paths it chose: the engine
+/// reads by REST query or a Bulk query job and writes by sObject Collections or a Bulk ingest
+/// job (see [`CallStrategy`]).
 pub fn lower_bound(
     read: Option<ReadPath>,
     records_read: u64,
@@ -57,13 +112,13 @@ pub fn lower_bound(
     records_written: u64,
 ) -> u64 {
     let reads = match read {
-        Some(ReadPath::Rest) => records_read.div_ceil(2000).max(1),
-        Some(ReadPath::Bulk) => 3,
+        Some(ReadPath::Rest) => CallStrategy::Collections.read_calls(records_read),
+        Some(ReadPath::Bulk) => CallStrategy::Bulk.read_calls(records_read),
         None => 0,
     };
     let writes = match write {
-        Some(WritePath::Collections) => records_written.div_ceil(200),
-        Some(WritePath::Bulk) => 5,
+        Some(WritePath::Collections) => CallStrategy::Collections.write_calls(records_written),
+        Some(WritePath::Bulk) => CallStrategy::Bulk.write_calls(records_written.max(1)),
         None => 0,
     };
     reads + writes
@@ -330,7 +385,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lower_bounds_follow_the_wire_notes() {
+    fn lower_bounds_follow_the_call_budget() {
         let cases = [
             (Some(ReadPath::Rest), 10_000, None, 0, 5),
             (Some(ReadPath::Rest), 0, None, 0, 1),
@@ -363,6 +418,53 @@ mod tests {
                 lower_bound(read, n_read, write, n_written),
                 expected,
                 "{read:?} {n_read} / {write:?} {n_written}"
+            );
+        }
+    }
+
+    /// The README's call-budget table: one row per strategy, its read and write columns
+    /// equal to what the strategy needs for 10,000 records.
+    #[test]
+    fn readme_call_budget_table_matches_the_lower_bounds() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).expect("README.md reads");
+        let section = readme
+            .split("\n## ")
+            .find(|s| s.starts_with("API call budget"))
+            .expect("README has an `## API call budget` section");
+        let rows: Vec<Vec<String>> = section
+            .lines()
+            .filter(|l| l.starts_with('|') && !l.starts_with("|-") && !l.starts_with("| -"))
+            .skip(1)
+            .map(|l| {
+                l.trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect()
+            })
+            .collect();
+        let number = |cell: &str| -> u64 {
+            let digits: String = cell
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| *c != ',')
+                .collect();
+            digits
+                .parse()
+                .unwrap_or_else(|_| panic!("`{cell}` does not start with a number"))
+        };
+        assert_eq!(rows.len(), CallStrategy::ALL.len(), "{rows:?}");
+        for strategy in CallStrategy::ALL {
+            let row = rows
+                .iter()
+                .find(|r| r[0] == strategy.label())
+                .unwrap_or_else(|| panic!("no README row `{}` in {rows:?}", strategy.label()));
+            assert_eq!(
+                (number(&row[1]), number(&row[2])),
+                (strategy.read_calls(10_000), strategy.write_calls(10_000)),
+                "README row {row:?}"
             );
         }
     }
