@@ -1,0 +1,375 @@
+//! Every ```sh block of README.md, run command by command as a newcomer would type it: the built
+//! `tether` first on PATH, a sandbox org started here, a data directory and a working
+//! directory of their own. Placeholders (the connection, ports, run numbers) are filled from
+//! the tables below. A block may be skipped only when README.md marks it with
+//! `<!-- not run: reason -->` on the line before; any other block that cannot run fails the
+//! test, naming the README line.
+//!
+//! Needs the session keychain, as `tether connect` does (see scripts/test.sh).
+
+mod cli_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cli_support::{Running, free_port, lines, use_private_copy, wait_for_line};
+use serde_json::{Value, json};
+use tether::emulator::config::DEMO_USERNAME;
+
+/// The connected app the README registers on its sandbox org (`--client-id MyApp`).
+const README_CLIENT_ID: &str = "MyApp";
+
+/// A ```sh block of the README.
+#[derive(Debug)]
+struct Block {
+    /// 1-based line of the opening fence.
+    line: usize,
+    not_run: Option<String>,
+    /// (README line, text) of each line inside the block.
+    lines: Vec<(usize, String)>,
+}
+
+const NOT_RUN: &str = "<!-- not run:";
+
+/// The sh blocks in order. A `not run` marker must sit right before a sh block.
+fn sh_blocks(readme: &str) -> Vec<Block> {
+    let all: Vec<&str> = readme.lines().collect();
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < all.len() {
+        let line = all[i].trim_end();
+        if line.starts_with(NOT_RUN) {
+            assert!(
+                line.ends_with("-->") && line.len() > NOT_RUN.len() + 4,
+                "README.md:{}: a not-run marker is one line with its reason: {line}",
+                i + 1
+            );
+            let next = all.get(i + 1).map(|l| l.trim_end());
+            assert_eq!(
+                next,
+                Some("```sh"),
+                "README.md:{}: a not-run marker must come right before a ```sh block",
+                i + 1
+            );
+        }
+        if line.starts_with("```") && line != "```" {
+            let fence_line = i + 1;
+            let is_sh = line == "```sh";
+            let not_run = i
+                .checked_sub(1)
+                .map(|p| all[p].trim())
+                .and_then(|p| p.strip_prefix(NOT_RUN))
+                .map(|reason| reason.trim_end_matches("-->").trim().to_string());
+            let mut body = Vec::new();
+            i += 1;
+            while i < all.len() && all[i].trim_end() != "```" {
+                body.push((i + 1, all[i].to_string()));
+                i += 1;
+            }
+            if is_sh {
+                blocks.push(Block {
+                    line: fence_line,
+                    not_run,
+                    lines: body,
+                });
+            }
+        }
+        i += 1;
+    }
+    blocks
+}
+
+/// What the test knows about the machine the README talks about.
+struct Sandbox {
+    dir: PathBuf,
+    work: PathBuf,
+    data: PathBuf,
+    bin: PathBuf,
+    org_port: u16,
+    callback_port: u16,
+}
+
+impl Sandbox {
+    /// The latest run's number, as `tether runs` shows it.
+    fn last_run(&self) -> String {
+        let conn = rusqlite::Connection::open(self.data.join("workspace.sqlite"))
+            .expect("the workspace opens");
+        let id: i64 = conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM tether_runs", [], |r| {
+                r.get(0)
+            })
+            .expect("runs are readable");
+        assert!(id > 0, "`<run>` is used before any run exists");
+        id.to_string()
+    }
+
+    /// The command with every placeholder filled; an unknown `<…>` is an error.
+    fn fill(&self, command: &str) -> Result<String, String> {
+        let mut filled = command
+            .replace("me@acme.com", DEMO_USERNAME)
+            .replace("127.0.0.1:8443", &format!("127.0.0.1:{}", self.org_port))
+            .replace("--port 1717", &format!("--port {}", self.callback_port));
+        if filled.contains("<run>") {
+            filled = filled.replace("<run>", &self.last_run());
+        }
+        if let Some(start) = filled.find('<')
+            && let Some(len) = filled[start..].find('>')
+        {
+            return Err(format!(
+                "unknown placeholder {}: add it to the test's table or mark the block not run",
+                &filled[start..=start + len]
+            ));
+        }
+        Ok(filled)
+    }
+
+    fn command(&self, line: &str) -> Command {
+        let mut command = Command::new("sh");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![self.bin.clone()];
+        paths.extend(std::env::split_paths(&path));
+        command
+            .arg("-c")
+            .arg(line)
+            .current_dir(&self.work)
+            .env("PATH", std::env::join_paths(paths).expect("PATH joins"))
+            .env("HOME", self.dir.join("home"))
+            .env("XDG_DATA_HOME", self.dir.join("home/.local/share"))
+            .env("TETHER_DATA_DIR", &self.data)
+            .env_remove("TETHER_WORKSPACE")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs one README command; Err with both streams when it fails or hangs.
+    fn run(&self, line: &str) -> Result<String, String> {
+        if line.contains("tether connect ") && line.contains("--no-browser") {
+            return self.connect(line);
+        }
+        let out = self.dir.join("out.txt");
+        let err = self.dir.join("err.txt");
+        let mut child = self
+            .command(line)
+            .stdout(std::fs::File::create(&out).expect("stdout file"))
+            .stderr(std::fs::File::create(&err).expect("stderr file"))
+            .spawn()
+            .map_err(|e| format!("cannot start sh: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let stdout = std::fs::read_to_string(&out).unwrap_or_default();
+        let stderr = std::fs::read_to_string(&err).unwrap_or_default();
+        match status {
+            Some(status) if status.success() => Ok(stdout),
+            Some(status) => Err(format!("{status}\n{stdout}\n{stderr}")),
+            None => Err(format!("still running after 180 s\n{stdout}\n{stderr}")),
+        }
+    }
+
+    /// `tether connect … --no-browser`: the user opens the printed URL; here reqwest does.
+    fn connect(&self, line: &str) -> Result<String, String> {
+        let mut child = self
+            .command(line)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start sh: {e}"))?;
+        let printed = lines(&mut child);
+        let mut child = Running(child);
+        let authorize = wait_for_line(&printed, |l| l.starts_with("http"));
+        let landed = tokio::runtime::Runtime::new()
+            .expect("runtime")
+            .block_on(async {
+                let browser = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::limited(2))
+                    .build()
+                    .expect("client");
+                browser.get(&authorize).send().await.map(|r| r.status())
+            })
+            .map_err(|e| format!("the sign-in page did not answer: {e}"))?;
+        if landed != 200 {
+            return Err(format!("the callback page answered {landed}"));
+        }
+        let connected = wait_for_line(&printed, |l| l.starts_with("Connected"));
+        let status = child.0.wait().expect("wait");
+        if status.success() {
+            Ok(connected)
+        } else {
+            Err(format!("tether connect exited with {status}"))
+        }
+    }
+}
+
+/// Files the README's commands read, written into the working directory first.
+fn fixtures(work: &Path) {
+    std::fs::write(
+        work.join("deals.csv"),
+        "Deal,Account,Stage,Close Date,Amount\n\
+         README deal 1,README Account,Prospecting,2026-03-31,1200\n\
+         README deal 2,README Account,Closed Won,2026-04-30,3400.50\n",
+    )
+    .expect("deals.csv writes");
+}
+
+/// Edits the README asks for in a comment line, made as a person would make them.
+fn edit(work: &Path, comment: &str) {
+    if comment.starts_with("# in customer-health.json:") {
+        let path = work.join("customer-health.json");
+        let mut file: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("the export reads"))
+                .expect("the export is JSON");
+        for link in file["links"].as_array_mut().expect("links") {
+            link["schedule"] = json!({"every": "minutes", "minutes": 15});
+        }
+        std::fs::write(&path, file.to_string()).expect("the edit writes");
+    }
+}
+
+fn start_org(callback_port: u16) -> (Running, u16) {
+    let mut org = cli_support::tether()
+        .args(["sandbox-org", "--port", "0", "--seed-size", "300"])
+        .args([
+            "--auto-approve",
+            "--client-id",
+            README_CLIENT_ID,
+            "--callback",
+        ])
+        .arg(format!("http://localhost:{callback_port}/OauthRedirect"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the sandbox org starts");
+    let printed = lines(&mut org);
+    let org = Running(org);
+    let login = wait_for_line(&printed, |l| l.trim().starts_with("Login URL"));
+    std::thread::spawn(move || while printed.recv().is_ok() {});
+    let port = login
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no port in {login}"));
+    // The account the README's sheet names, so that its lookup finds one record.
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let base = format!("http://127.0.0.1:{port}");
+            cli_support::Org::sign_in(&base)
+                .await
+                .write_records(
+                    "Account",
+                    reqwest::Method::POST,
+                    vec![json!({"Name": "README Account"})],
+                )
+                .await
+        });
+    (org, port)
+}
+
+#[test]
+fn every_readme_command_block_runs_against_the_sandbox_org() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md reads");
+    let blocks = sh_blocks(&readme);
+    assert!(
+        blocks.len() >= 5,
+        "README.md has {} sh blocks",
+        blocks.len()
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    use_private_copy(&bin);
+    let callback_port = free_port();
+    let (_org, org_port) = start_org(callback_port);
+    let sandbox = Sandbox {
+        dir: dir.path().to_path_buf(),
+        work: dir.path().join("work"),
+        data: dir.path().join("data"),
+        bin,
+        org_port,
+        callback_port,
+    };
+    std::fs::create_dir_all(&sandbox.work).expect("work dir");
+    fixtures(&sandbox.work);
+
+    let mut ran = 0;
+    let mut skipped = Vec::new();
+    for block in &blocks {
+        if let Some(reason) = &block.not_run {
+            skipped.push(format!("README.md:{} ({reason})", block.line));
+            continue;
+        }
+        for (line, command) in &block.lines {
+            let command = command.trim();
+            if command.is_empty() {
+                continue;
+            }
+            if command.starts_with('#') {
+                edit(&sandbox.work, command);
+                continue;
+            }
+            let filled = sandbox
+                .fill(command)
+                .unwrap_or_else(|e| panic!("README.md:{line}: `{command}`: {e}"));
+            if let Err(e) = sandbox.run(&filled) {
+                panic!(
+                    "README.md:{line}: `{command}` failed (ran as `{filled}`); fix the command or \
+                     mark its block `<!-- not run: reason -->`:\n{e}"
+                );
+            }
+            ran += 1;
+        }
+    }
+    eprintln!(
+        "ran {ran} README commands; skipped the marked blocks {}",
+        skipped.join(", ")
+    );
+    assert!(ran >= 15, "only {ran} README commands ran");
+
+    // What the walk-through left behind, as the README says.
+    let runs = sandbox.run("tether runs").expect("tether runs");
+    assert!(runs.contains("customer-health"), "{runs}");
+    let show = sandbox
+        .run("tether link show customer-health")
+        .expect("link show");
+    assert!(show.contains("Schedule: every 15 min"), "{show}");
+}
+
+#[test]
+fn an_unmarked_block_that_cannot_run_is_reported_with_its_line() {
+    let readme = "intro\n\n```sh\ntether frobnicate <widget>\n```\n\n<!-- not run: needs a browser -->\n```sh\ntether connect\n```\n";
+    let blocks = sh_blocks(readme);
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0].not_run, None);
+    assert_eq!(blocks[0].line, 3);
+    assert_eq!(blocks[1].not_run.as_deref(), Some("needs a browser"));
+    let sandbox = Sandbox {
+        dir: PathBuf::new(),
+        work: PathBuf::new(),
+        data: PathBuf::new(),
+        bin: PathBuf::new(),
+        org_port: 1,
+        callback_port: 2,
+    };
+    let err = sandbox
+        .fill(&blocks[0].lines[0].1)
+        .expect_err("an unknown placeholder is refused");
+    assert!(err.contains("<widget>"), "{err}");
+}
+
+#[test]
+#[should_panic(expected = "must come right before a ```sh block")]
+fn a_not_run_marker_away_from_a_sh_block_is_refused() {
+    sh_blocks("<!-- not run: reason -->\n\ntext\n```sh\ntether\n```\n");
+}
