@@ -1,6 +1,6 @@
 //! Every ```sh block of README.md, run command by command as a newcomer would type it: the built
 //! `tether` first on PATH, a sandbox org started here, a data directory and a working
-//! directory of their own. Placeholders (the connection, ports, run numbers) are filled from
+//! directory of their own. Placeholders (the connection, ports, run and conflict numbers) are filled from
 //! the tables below. A block may be skipped only when README.md marks it with
 //! `<!-- not run: reason -->` on the line before; any other block that cannot run fails the
 //! test, naming the README line.
@@ -88,6 +88,8 @@ struct Sandbox {
     bin: PathBuf,
     org_port: u16,
     callback_port: u16,
+    /// The conflict `<conflict>` names, once [`Sandbox::make_conflict`] made one.
+    conflict: Option<String>,
 }
 
 impl Sandbox {
@@ -110,6 +112,9 @@ impl Sandbox {
             .replace("me@acme.com", DEMO_USERNAME)
             .replace("127.0.0.1:8443", &format!("127.0.0.1:{}", self.org_port))
             .replace("--port 1717", &format!("--port {}", self.callback_port));
+        if let Some(conflict) = &self.conflict {
+            filled = filled.replace("<conflict>", conflict);
+        }
         if filled.contains("<run>") {
             filled = filled.replace("<run>", &self.last_run());
         }
@@ -141,6 +146,71 @@ impl Sandbox {
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null());
         command
+    }
+
+    /// A conflict in the manual-review queue, as a person gets one: the stakeholders link's
+    /// `Title` synced both ways under manual review, then one contact's title changed in the
+    /// table and in Salesforce before the next sync.
+    fn make_conflict(&mut self) {
+        let link = "customer-health-stakeholders";
+        let must = |what: &str, outcome: Result<String, String>| {
+            outcome.unwrap_or_else(|e| panic!("making a conflict: {what}: {e}"))
+        };
+        must(
+            "export",
+            self.run(&format!(
+                "tether link export {link} --output stakeholders.json"
+            )),
+        );
+        let path = self.work.join("stakeholders.json");
+        let mut file: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("the export reads"))
+                .expect("the export is JSON");
+        for field in file["links"][0]["fields"].as_array_mut().expect("fields") {
+            if field["remote"] == "Title" {
+                field["direction"] = json!("both");
+                field["policy"] = json!("manual_review");
+            }
+        }
+        std::fs::write(&path, file.to_string()).expect("the edit writes");
+        must("import", self.run("tether link import stakeholders.json"));
+        must("first sync", self.run(&format!("tether sync {link}")));
+        let conn = rusqlite::Connection::open(self.data.join("workspace.sqlite"))
+            .expect("the workspace opens");
+        let contact: String = conn
+            .query_row(
+                "SELECT stakeholder_id FROM stakeholders ORDER BY stakeholder_id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the first sync pulled contacts");
+        conn.execute(
+            "UPDATE stakeholders SET title = 'Head of Data' WHERE stakeholder_id = ?1",
+            [&contact],
+        )
+        .expect("the local edit");
+        drop(conn);
+        let base = format!("http://127.0.0.1:{}", self.org_port);
+        tokio::runtime::Runtime::new()
+            .expect("runtime")
+            .block_on(async {
+                cli_support::Org::sign_in(&base)
+                    .await
+                    .write_records(
+                        "Contact",
+                        reqwest::Method::PATCH,
+                        vec![json!({"Id": contact, "Title": "Chief Data Officer"})],
+                    )
+                    .await
+            });
+        must("second sync", self.run(&format!("tether sync {link}")));
+        let conn = rusqlite::Connection::open(self.data.join("workspace.sqlite"))
+            .expect("the workspace opens");
+        let id: Option<i64> = conn
+            .query_row("SELECT MAX(id) FROM tether_conflicts", [], |r| r.get(0))
+            .expect("conflicts are readable");
+        let id = id.expect("the second sync queued a conflict");
+        self.conflict = Some(id.to_string());
     }
 
     /// Runs one README command; Err with both streams when it fails or hangs.
@@ -292,13 +362,14 @@ fn every_readme_command_block_runs_against_the_sandbox_org() {
     use_private_copy(&bin);
     let callback_port = free_port();
     let (_org, org_port) = start_org(callback_port);
-    let sandbox = Sandbox {
+    let mut sandbox = Sandbox {
         dir: dir.path().to_path_buf(),
         work: dir.path().join("work"),
         data: dir.path().join("data"),
         bin,
         org_port,
         callback_port,
+        conflict: None,
     };
     std::fs::create_dir_all(&sandbox.work).expect("work dir");
     fixtures(&sandbox.work);
@@ -309,6 +380,9 @@ fn every_readme_command_block_runs_against_the_sandbox_org() {
         if let Some(reason) = &block.not_run {
             skipped.push(format!("README.md:{} ({reason})", block.line));
             continue;
+        }
+        if block.lines.iter().any(|(_, l)| l.contains("<conflict>")) {
+            sandbox.make_conflict();
         }
         for (line, command) in &block.lines {
             let command = command.trim();
@@ -361,6 +435,7 @@ fn an_unmarked_block_that_cannot_run_is_reported_with_its_line() {
         bin: PathBuf::new(),
         org_port: 1,
         callback_port: 2,
+        conflict: None,
     };
     let err = sandbox
         .fill(&blocks[0].lines[0].1)
