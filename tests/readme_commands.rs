@@ -213,6 +213,33 @@ impl Sandbox {
         self.conflict = Some(id.to_string());
     }
 
+    /// An import whose rows failed, as a busy org makes one: every write answered
+    /// `UNABLE_TO_LOCK_ROW` while it sends, with the mapping the README saved.
+    fn make_failed_import(&self) {
+        std::fs::write(
+            self.work.join("late-deals.csv"),
+            "Deal,Account,Stage,Close Date,Amount\n\
+             README deal 3,README Account,Prospecting,2026-05-31,900\n",
+        )
+        .expect("late-deals.csv writes");
+        let base = format!("http://127.0.0.1:{}", self.org_port);
+        let faults = |faults: Value| {
+            tokio::runtime::Runtime::new()
+                .expect("runtime")
+                .block_on(async {
+                    cli_support::Org::sign_in(&base)
+                        .await
+                        .set_faults(faults)
+                        .await
+                })
+        };
+        faults(json!({"lock_error_rate": 1.0}));
+        let failed = self.run("tether import late-deals.csv --mapping deals.json --yes");
+        faults(json!({}));
+        let message = failed.expect_err("the import fails while every row is locked");
+        assert!(message.contains("--retry"), "{message}");
+    }
+
     /// Runs one README command; Err with both streams when it fails or hangs.
     fn run(&self, line: &str) -> Result<String, String> {
         if line.contains("tether connect ") && line.contains("--no-browser") {
@@ -383,6 +410,13 @@ fn every_readme_command_block_runs_against_the_sandbox_org() {
         }
         if block.lines.iter().any(|(_, l)| l.contains("<conflict>")) {
             sandbox.make_conflict();
+        }
+        if block
+            .lines
+            .iter()
+            .any(|(_, l)| l.contains("tether import --retry"))
+        {
+            sandbox.make_failed_import();
         }
         for (line, command) in &block.lines {
             let command = command.trim();
