@@ -207,6 +207,9 @@ fn a_link_exported_by_the_cli_validates_against_the_schema() {
     assert_eq!(violations(&exported), Vec::<String>::new());
 }
 
+/// A change to a good links file.
+type Edit = dyn Fn(&mut Value);
+
 #[test]
 fn the_schema_refuses_what_import_refuses() {
     let good: Value =
@@ -217,7 +220,7 @@ fn the_schema_refuses_what_import_refuses() {
         let text = serde_json::to_string(&document).expect("serialises");
         (violations(&document), link_file::parse(&text).is_err())
     };
-    let cases: [(&str, &dyn Fn(&mut Value)); 6] = [
+    let cases: [(&str, &Edit); 6] = [
         ("a misspelt key", &|d| {
             d["links"][0]["fields"][0]["direciton"] = json!("pull")
         }),
