@@ -1,9 +1,11 @@
 //! Every ```sh block of README.md, run command by command as a newcomer would type it: the built
-//! `tether` first on PATH, a sandbox org started here, a data directory and a working
-//! directory of their own. Placeholders (the connection, ports, run and conflict numbers) are filled from
-//! the tables below. A block may be skipped only when README.md marks it with
-//! `<!-- not run: reason -->` on the line before; any other block that cannot run fails the
-//! test, naming the README line.
+//! `tether` first on PATH (`cargo run --release --` too), a sandbox org started here, a data
+//! directory and a working directory of their own. Placeholders (the connection, ports, run
+//! and conflict numbers) are filled in by [`Sandbox::fill`]; the sheet the import reads is
+//! written by [`fixtures`]; the conflict and the failed import that the README's commands
+//! decide and retry are made first, as a person would make them. A block may be skipped only
+//! when README.md marks it with `<!-- not run: reason -->` on the line before; any other block
+//! that cannot run fails the test, naming the README line.
 //!
 //! Needs the session keychain, as `tether connect` does (see scripts/test.sh).
 
@@ -108,7 +110,10 @@ impl Sandbox {
 
     /// The command with every placeholder filled; an unknown `<…>` is an error.
     fn fill(&self, command: &str) -> Result<String, String> {
+        // `cargo run --release --` is the built binary; a port of its own, as 8443 may be taken.
         let mut filled = command
+            .replace("cargo run --release -- ", "tether ")
+            .replace("--port 8443", &format!("--port {}", free_port()))
             .replace("me@acme.com", DEMO_USERNAME)
             .replace("127.0.0.1:8443", &format!("127.0.0.1:{}", self.org_port))
             .replace("--port 1717", &format!("--port {}", self.callback_port));
@@ -134,9 +139,10 @@ impl Sandbox {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut paths = vec![self.bin.clone()];
         paths.extend(std::env::split_paths(&path));
+        // `exec`, so that stopping the child stops tether and not only its shell.
         command
             .arg("-c")
-            .arg(line)
+            .arg(format!("exec {line}"))
             .current_dir(&self.work)
             .env("PATH", std::env::join_paths(paths).expect("PATH joins"))
             .env("HOME", self.dir.join("home"))
@@ -245,6 +251,9 @@ impl Sandbox {
         if line.contains("tether connect ") && line.contains("--no-browser") {
             return self.connect(line);
         }
+        if line.contains("tether sandbox-org ") {
+            return self.serve(line);
+        }
         let out = self.dir.join("out.txt");
         let err = self.dir.join("err.txt");
         let mut child = self
@@ -271,6 +280,24 @@ impl Sandbox {
             Some(status) if status.success() => Ok(stdout),
             Some(status) => Err(format!("{status}\n{stdout}\n{stderr}")),
             None => Err(format!("still running after 180 s\n{stdout}\n{stderr}")),
+        }
+    }
+
+    /// `tether sandbox-org …` serves until Ctrl+C: it must print its login URL and still be
+    /// serving then.
+    fn serve(&self, line: &str) -> Result<String, String> {
+        let mut child = self
+            .command(line)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start sh: {e}"))?;
+        let printed = lines(&mut child);
+        let mut child = Running(child);
+        let login = wait_for_line(&printed, |l| l.trim().starts_with("Login URL"));
+        match child.0.try_wait().expect("wait") {
+            None => Ok(login),
+            Some(status) => Err(format!("the org stopped by itself ({status})")),
         }
     }
 
