@@ -87,4 +87,23 @@ async fn query_csv_columns_follow_the_select_list_not_the_first_record() {
     );
     let parsed: serde_json::Value = serde_json::from_str(&count).expect("JSON");
     assert_eq!(parsed, json!([{"count": 3}]), "SELECT COUNT() as JSON");
+
+    // `tether query … | head`: the reader is gone before tether writes a byte.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let closed = tether()
+        .args(["query", CONNECTION, "SELECT Id FROM Contact", "--data-dir"])
+        .arg(&setup.data)
+        .env("RUST_LOG", "warn")
+        .stdout(writer)
+        .output()
+        .expect("tether query runs");
+    assert_eq!(
+        (
+            closed.status.code(),
+            String::from_utf8_lossy(&closed.stderr).into_owned()
+        ),
+        (Some(0), String::new()),
+        "a query into a closed pipe ends quietly with 0"
+    );
 }

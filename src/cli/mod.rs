@@ -142,6 +142,9 @@ pub enum CliError {
     Sync(String),
     #[error("{0}")]
     LinkProblems(String),
+    /// The reader of standard output stopped reading (`tether query … | head`): not a failure.
+    #[error("standard output was closed")]
+    ClosedPipe,
 }
 
 impl CliError {
@@ -149,6 +152,7 @@ impl CliError {
     /// convention for usage errors), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
+            CliError::ClosedPipe => 0,
             CliError::Usage(_) | CliError::OrgStart(_) => 2,
             CliError::Window(_)
             | CliError::Runtime(_)
@@ -177,6 +181,7 @@ pub fn main() -> ExitCode {
     }
     .map(|dir| dir.join("logs").join("tether.log"));
     let log_file = init_logging(log_file);
+    quiet_on_closed_stdout();
     let result = match cli.command {
         None => demo::app(log_file),
         Some(Command::Demo(args)) => demo::run(args, log_file),
@@ -202,12 +207,25 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::import(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// `tether runs | head` closes the pipe early: `print!` then panics on the broken pipe, which
+/// is the reader's choice, not a failure, so the process ends quietly with 0 instead of 101.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload_as_str().unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 fn bench(args: BenchArgs) -> Result<(), CliError> {

@@ -115,6 +115,9 @@ pub fn limits(args: LimitsArgs) -> Result<(), CliError> {
 }
 
 fn write_failed(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return CliError::ClosedPipe;
+    }
     CliError::Usage(format!("cannot write the results: {e}"))
 }
 
