@@ -146,3 +146,56 @@ fn bad_flags_get_clear_errors() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn the_printed_admin_url_answers_with_its_endpoints() {
+    let (_org, login_url) = start_sandbox_org(&[]);
+    for path in ["/__sandbox", "/__sandbox/"] {
+        let answer = reqwest::get(format!("{login_url}{path}"))
+            .await
+            .expect("the org answers");
+        assert_eq!(answer.status(), 200, "{path}");
+        let index: serde_json::Value = answer.json().await.expect("a JSON index");
+        let listed = index.to_string();
+        for endpoint in [
+            "/__sandbox/health",
+            "/__sandbox/faults",
+            "/__sandbox/limits",
+            "/__sandbox/sessions/expire",
+        ] {
+            assert!(
+                listed.contains(endpoint),
+                "{path} lists {endpoint}: {index}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_app_without_a_command_honours_tether_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let xdg = dir.path().join("xdg");
+    // No display here, so the window cannot open; its log is written before it tries.
+    let out = Command::new(TETHER)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("TETHER_DATA_DIR", &data)
+        .env("XDG_DATA_HOME", &xdg)
+        .env("HOME", dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the tether binary runs");
+    assert_eq!(out.status.code(), Some(1), "no window without a display");
+    let log = data.join("logs").join("tether.log");
+    let written = std::fs::read_to_string(&log)
+        .unwrap_or_else(|e| panic!("{} holds the log ({e})", log.display()));
+    assert!(
+        !written.contains('\u{1b}'),
+        "no colour codes in the log file: {written}"
+    );
+    assert!(
+        !xdg.join("tether").exists(),
+        "nothing goes to the default data directory"
+    );
+}

@@ -175,7 +175,7 @@ pub fn main() -> ExitCode {
     };
     // The window has no terminal: its log also goes to a file that Settings points to.
     let log_file = match &cli.command {
-        None => connect::data_dir(&DataDirArg { data_dir: None }).ok(),
+        None => connect::data_dir(&DataDirArg::from_env()).ok(),
         Some(Command::Demo(args)) => connect::data_dir(&args.dir).ok(),
         _ => None,
     }
