@@ -12,6 +12,7 @@ use serde_json::json;
 use cli_support::{Org, Setup, connect, free_port, start_org, succeeded, tether};
 
 const CONNECTION: &str = "query-test";
+const CONNECTION_REFUSED: &str = "query-refused-test";
 
 fn query(data: &Path, soql: &str, format: &str) -> Output {
     tether()
@@ -106,4 +107,28 @@ async fn query_csv_columns_follow_the_select_list_not_the_first_record() {
         (Some(0), String::new()),
         "a query into a closed pipe ends quietly with 0"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_query_says_salesforce_refused_it_once() {
+    let port = free_port();
+    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, Some(CONNECTION_REFUSED)).await;
+    let out = tether()
+        .args([
+            "query",
+            CONNECTION_REFUSED,
+            "SELECT Nope__c FROM Account",
+            "--data-dir",
+        ])
+        .arg(&setup.data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("tether query runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert_eq!(said.matches("refused the request").count(), 1, "{said}");
+    assert!(said.contains("Nope__c"), "{said}");
 }

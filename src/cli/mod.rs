@@ -134,7 +134,8 @@ pub enum CliError {
     Bench(anyhow::Error),
     #[error("{0}")]
     Connect(#[from] crate::connect::ConnectError),
-    #[error("Salesforce refused the request: {0}")]
+    /// A Salesforce error, whose text already says what refused what.
+    #[error("{0}")]
     Salesforce(String),
     #[error("{0}")]
     Workspace(crate::sync::workspace::WorkspaceError),
