@@ -199,3 +199,47 @@ fn the_app_without_a_command_honours_tether_data_dir() {
         "nothing goes to the default data directory"
     );
 }
+
+#[tokio::test]
+async fn sandbox_org_logs_each_request_at_debug_level() {
+    let mut child = Command::new(TETHER)
+        .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
+        .env("RUST_LOG", "tether=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tether binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let _running = Running(child);
+    let (tx, rx) = mpsc::channel();
+    let err_tx = tx.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = err_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let next = |seen: &mut Vec<String>| {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("{e}; printed so far:\n{}", seen.join("\n")));
+        seen.push(line.clone());
+        line
+    };
+    let login_url = loop {
+        if let Some(url) = next(&mut seen).trim().strip_prefix("Login URL") {
+            break url.trim().to_string();
+        }
+    };
+    let answer = reqwest::get(format!("{login_url}/services/data/v62.0/sobjects/Nope"))
+        .await
+        .expect("the org answers");
+    assert_eq!(answer.status(), 401, "no session");
+    while !next(&mut seen).contains("GET /services/data/v62.0/sobjects/Nope 401") {}
+}
