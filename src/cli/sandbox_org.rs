@@ -52,9 +52,14 @@ pub struct SandboxOrgArgs {
     /// Issue a new refresh token on every refresh and revoke the old one.
     #[arg(long)]
     pub rotate_refresh_tokens: bool,
-    /// Custom-schema JSON file, shaped like assets/sandbox-schema.json.
+    /// Custom objects and fields added to the built-in schema: a JSON file shaped like
+    /// assets/sandbox-schema.json.
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// A JSON file shaped like assets/sandbox-schema.json used instead of it: it must declare
+    /// Organization and User itself.
+    #[arg(long, value_name = "FILE")]
+    pub schema_replace: Option<PathBuf>,
     /// Register another connected app; the --callback flags after it belong to it.
     #[arg(long = "client-id", value_name = "ID")]
     pub client_ids: Vec<String>,
@@ -129,12 +134,18 @@ pub fn org_config(args: &SandboxOrgArgs, app_args: &[AppArg]) -> Result<OrgConfi
     if let Some(limit) = args.daily_api_limit {
         config.daily_api_limit = limit;
     }
-    if let Some(path) = &args.schema {
-        config.schema_json = Some(read_file(
+    let schema = |path| {
+        read_file(
             path,
             "schema",
             "a JSON file shaped like assets/sandbox-schema.json",
-        )?);
+        )
+    };
+    if let Some(path) = &args.schema_replace {
+        config.schema_json = Some(schema(path)?);
+    }
+    if let Some(path) = &args.schema {
+        config.schema_extra_json = Some(schema(path)?);
     }
     config.apps.extend(connected_apps(app_args)?);
     if let Some(path) = &args.jwt_cert {
