@@ -230,10 +230,15 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
             .skip(1)
             .map(|a| a.client_id.clone())
             .collect();
+        let callbacks = config
+            .apps
+            .first()
+            .map(|a| a.callbacks.clone())
+            .unwrap_or_default();
         let org = SandboxOrg::start(config)
             .await
             .map_err(CliError::OrgStart)?;
-        print_banner(&org.base_url(), &org_name, &extra_apps);
+        print_banner(&org.base_url(), &org_name, &callbacks, &extra_apps);
         wait_for_stop_signal().await;
         tracing::info!("stopping the sandbox org");
         org.shutdown().await;
@@ -241,13 +246,16 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
     })
 }
 
-fn print_banner(base: &str, org_name: &str, extra_apps: &[String]) {
+fn print_banner(base: &str, org_name: &str, callbacks: &[String], extra_apps: &[String]) {
     let mut out = std::io::stdout().lock();
     let mut lines = vec![
         format!("Sandbox org \"{org_name}\" is running."),
         format!("  Login URL     {base}"),
         format!("  Instance URL  {base}"),
         format!("  Client id     {DEMO_CLIENT_ID}"),
+        // The only URLs its sign-in sends the browser back to: `tether connect --port`
+        // must name this port.
+        format!("  Callback URL  {}", callbacks.join(" or ")),
         format!("  Username      {DEMO_USERNAME}"),
         format!("  Password      {DEMO_PASSWORD}"),
         format!("  Admin URL     {base}/__sandbox (health, faults, limits, sessions/expire)"),
