@@ -294,3 +294,67 @@ fn a_resolved_conflict_moves_the_base_and_leaves_the_queue() {
     let unknown_link = tether(dir.path(), &["conflicts", "--link", "leads"]);
     assert_eq!(unknown_link.status.code(), Some(1));
 }
+
+#[test]
+fn an_import_row_is_named_once_not_row_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = prepare(dir.path());
+    // An import without a key names its rows "row N" already.
+    let ws = Workspace::open(&dir.path().join("workspace.sqlite")).unwrap();
+    journal::record_error(
+        ws.conn(),
+        p.partial,
+        &RecordFailure {
+            side: Side::Salesforce,
+            sf_id: None,
+            row_key: Some("row 11".into()),
+            code: "REQUIRED_FIELD_MISSING".into(),
+            message: "Required fields are missing: [LastName]".into(),
+            fields: vec!["LastName".into()],
+            payload: None,
+            hint: "Fill in LastName.".into(),
+        },
+    )
+    .unwrap();
+    let table = stdout(&tether(
+        dir.path(),
+        &["errors", "--run", &p.partial.to_string()],
+    ));
+    assert!(table.contains("row 11"), "{table}");
+    assert!(!table.contains("row row"), "{table}");
+    assert!(
+        table.contains("row 9"),
+        "a plain key still reads as a row: {table}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_runs_errors_and_conflicts_quietly_with_0() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path());
+    for command in ["runs", "errors", "conflicts"] {
+        // The reader is gone before tether writes a byte, as with `tether runs | head -0`.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(TETHER)
+            .arg(command)
+            .arg("--workspace")
+            .arg(dir.path().join("workspace.sqlite"))
+            .env("TETHER_DATA_DIR", dir.path().join("data"))
+            .env("RUST_LOG", "warn")
+            .stdout(writer)
+            .output()
+            .expect("the tether binary runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command} into a closed pipe: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "",
+            "{command} says nothing"
+        );
+    }
+}

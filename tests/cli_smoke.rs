@@ -146,3 +146,198 @@ fn bad_flags_get_clear_errors() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn the_printed_admin_url_answers_with_its_endpoints() {
+    let (_org, login_url) = start_sandbox_org(&[]);
+    for path in ["/__sandbox", "/__sandbox/"] {
+        let answer = reqwest::get(format!("{login_url}{path}"))
+            .await
+            .expect("the org answers");
+        assert_eq!(answer.status(), 200, "{path}");
+        let index: serde_json::Value = answer.json().await.expect("a JSON index");
+        let listed = index.to_string();
+        for endpoint in [
+            "/__sandbox/health",
+            "/__sandbox/faults",
+            "/__sandbox/limits",
+            "/__sandbox/sessions/expire",
+        ] {
+            assert!(
+                listed.contains(endpoint),
+                "{path} lists {endpoint}: {index}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_app_without_a_command_honours_tether_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let xdg = dir.path().join("xdg");
+    // No display here, so the window cannot open; its log is written before it tries.
+    let out = Command::new(TETHER)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("TETHER_DATA_DIR", &data)
+        .env("XDG_DATA_HOME", &xdg)
+        .env("HOME", dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the tether binary runs");
+    assert_eq!(out.status.code(), Some(1), "no window without a display");
+    let log = data.join("logs").join("tether.log");
+    let written = std::fs::read_to_string(&log)
+        .unwrap_or_else(|e| panic!("{} holds the log ({e})", log.display()));
+    assert!(
+        !written.contains('\u{1b}'),
+        "no colour codes in the log file: {written}"
+    );
+    assert!(
+        !xdg.join("tether").exists(),
+        "nothing goes to the default data directory"
+    );
+}
+
+#[tokio::test]
+async fn sandbox_org_logs_each_request_at_debug_level() {
+    let mut child = Command::new(TETHER)
+        .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
+        .env("RUST_LOG", "tether=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tether binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let _running = Running(child);
+    let (tx, rx) = mpsc::channel();
+    let err_tx = tx.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = err_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let next = |seen: &mut Vec<String>| {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("{e}; printed so far:\n{}", seen.join("\n")));
+        seen.push(line.clone());
+        line
+    };
+    let login_url = loop {
+        if let Some(url) = next(&mut seen).trim().strip_prefix("Login URL") {
+            break url.trim().to_string();
+        }
+    };
+    let answer = reqwest::get(format!("{login_url}/services/data/v62.0/sobjects/Nope"))
+        .await
+        .expect("the org answers");
+    assert_eq!(answer.status(), 401, "no session");
+    while !next(&mut seen).contains("GET /services/data/v62.0/sobjects/Nope 401") {}
+}
+
+/// Starts `tether sandbox-org ARGS`, and returns it with its login URL, or what it said when
+/// it stopped without printing one.
+fn try_sandbox_org(args: &[&str]) -> Result<(Running, String), String> {
+    let mut child = Command::new(TETHER)
+        .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tether binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let running = Running(child);
+    match lines.find_map(|l| {
+        l.trim()
+            .strip_prefix("Login URL")
+            .map(|u| u.trim().to_string())
+    }) {
+        Some(url) => {
+            std::thread::spawn(move || lines.for_each(drop));
+            Ok((running, url))
+        }
+        None => {
+            let mut said = String::new();
+            std::io::Read::read_to_string(&mut stderr, &mut said).ok();
+            Err(said)
+        }
+    }
+}
+
+#[tokio::test]
+async fn sandbox_org_schema_file_adds_to_the_built_in_schema() {
+    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("projects.json");
+    std::fs::write(
+        &schema,
+        r#"{"objects": [{"name": "Project__c", "label": "Project", "labelPlural": "Projects",
+            "keyPrefix": "a07", "fields": [
+              {"name": "Budget__c", "label": "Budget", "type": "currency"}]}]}"#,
+    )
+    .unwrap();
+    let schema = schema.to_string_lossy().into_owned();
+
+    let (_org, login) = try_sandbox_org(&["--schema", &schema])
+        .unwrap_or_else(|said| panic!("--schema with one custom object: {said}"));
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{login}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().expect("a token").to_string();
+    let global: serde_json::Value = http
+        .get(format!("{login}/services/data/v62.0/sobjects/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = global["sobjects"]
+        .as_array()
+        .expect("a global describe")
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    for wanted in [
+        "Project__c",
+        "Account",
+        "Organization",
+        "Legacy_Opportunity_Id__c",
+    ]
+    .into_iter()
+    .take(3)
+    {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+
+    // --schema-replace keeps the file as the whole custom schema, as --schema did before.
+    let said = try_sandbox_org(&["--schema-replace", &schema])
+        .err()
+        .expect("a schema without Organization cannot start");
+    assert!(said.contains("Organization"), "{said}");
+}

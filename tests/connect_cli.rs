@@ -285,3 +285,71 @@ fn help_marks_the_password_flow_as_discouraged() {
         "{help}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_port_the_app_does_not_accept_fails_at_once_naming_the_url() {
+    let mut org = Command::new(TETHER)
+        .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sandbox org starts");
+    let org_lines = lines(&mut org);
+    let _org = Running(org);
+    let login = wait_for_line(&org_lines, |l| l.trim().starts_with("Login URL"));
+    let login = login
+        .trim()
+        .trim_start_matches("Login URL")
+        .trim()
+        .to_string();
+    let callback = wait_for_line(&org_lines, |l| l.trim().starts_with("Callback URL"));
+    assert!(
+        callback.contains("http://localhost:1717/OauthRedirect"),
+        "the banner prints the callback the built-in app accepts: {callback}"
+    );
+
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let started = std::time::Instant::now();
+    let mut connect = Command::new(TETHER)
+        .args([
+            "connect",
+            "--login-url",
+            &login,
+            "--no-browser",
+            "--client-id",
+            "TetherDesktop",
+        ])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "120",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tether connect starts");
+    let (tx, rx) = mpsc::channel();
+    let stderr = connect.stderr.take().expect("piped stderr");
+    let connect = Running(connect);
+    std::thread::spawn(move || {
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut said).ok();
+        let _ = tx.send(said);
+    });
+    let said = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("connect stops within seconds, not at its sign-in timeout");
+    let mut connect = connect;
+    let status = connect.0.wait().unwrap();
+    assert!(!status.success(), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(
+        said.contains(&format!("http://localhost:{port}/OauthRedirect")),
+        "names the callback it offered: {said}"
+    );
+    assert!(said.contains("--port"), "says what to do: {said}");
+}

@@ -21,6 +21,18 @@ pub struct DataDirArg {
     pub data_dir: Option<PathBuf>,
 }
 
+impl DataDirArg {
+    /// `TETHER_DATA_DIR` when set, for the app started without a command (and so without the
+    /// flag that reads it).
+    pub fn from_env() -> DataDirArg {
+        DataDirArg {
+            data_dir: std::env::var_os("TETHER_DATA_DIR")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ConnectArgs {
     /// Where to sign in: `production`, `sandbox`, a My Domain URL or any custom host.

@@ -12,7 +12,7 @@ use crate::ui::{self, Launch};
 
 /// `tether`: the app on the user's own workspace, with the sandbox org one click away.
 pub fn app(log_file: Option<PathBuf>) -> Result<(), CliError> {
-    let dir = data_dir(&DataDirArg { data_dir: None })?;
+    let dir = data_dir(&DataDirArg::from_env())?;
     let config = DesktopConfig {
         workspace: dir.join("workspace.sqlite"),
         secrets: keychain(),

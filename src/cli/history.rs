@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{CliError, WorkspaceArg};
 use crate::sync::workspace::conflicts::{self, ConflictRecord, Keep};
-use crate::sync::workspace::journal::{self, ErrorRecord, RunRecord, RunStatus};
+use crate::sync::workspace::journal::{self, ErrorRecord, RunRecord, RunStatus, row_name};
 use crate::sync::workspace::{Workspace, WorkspaceError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -231,9 +231,9 @@ fn errors_table(errors: &[ErrorRecord]) -> String {
 
 fn record_text(sf_id: Option<&str>, row_key: Option<&str>) -> String {
     match (sf_id, row_key) {
-        (Some(id), Some(key)) => format!("{id} (row {key})"),
+        (Some(id), Some(key)) => format!("{id} ({})", row_name(key)),
         (Some(id), None) => id.to_string(),
-        (None, Some(key)) => format!("row {key}"),
+        (None, Some(key)) => row_name(key),
         (None, None) => "-".to_string(),
     }
 }

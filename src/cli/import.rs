@@ -19,6 +19,7 @@ use crate::import::sniff::TextEncoding;
 use crate::import::{ReadOptions, Rows};
 use crate::salesforce::Client;
 use crate::sync::engine::Cancel;
+use crate::sync::verify::unknown_object;
 use crate::sync::workspace::imports::{self, RowStatus};
 use crate::sync::workspace::journal::RunStatus;
 use crate::ui::group_thousands;
@@ -114,7 +115,6 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
         };
     }
     drop(ws);
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     runtime()?.block_on(async {
         let client = client_for(&job.connection, &args.workspace.data).await?;
         if args.retry.is_none() {
@@ -152,12 +152,6 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
             if summary.valid == 0 {
                 return Err(CliError::Sync(
                     "no row can be imported: fix the rows in the report and try again".into(),
-                ));
-            }
-            if !interactive {
-                return Err(CliError::Usage(
-                    "nothing was sent: read the report, then run again with --yes to send the rows"
-                        .into(),
                 ));
             }
             if !confirm(&summary)? {
@@ -320,10 +314,15 @@ async fn choose_mapping(
     let object = args.object.clone().ok_or_else(|| {
         CliError::Usage("name the object the rows become with --object (e.g. --object Opportunity), or pass --mapping".into())
     })?;
-    let describe = client
-        .describe(&object)
-        .await
-        .map_err(|e| CliError::Salesforce(e.to_string()))?;
+    let describe = match client.describe(&object).await {
+        Ok(describe) => describe,
+        Err(e) => {
+            return Err(match unknown_object(client, &object).await {
+                Some(unknown) => CliError::Usage(format!("--object {object}: {unknown}")),
+                None => CliError::Salesforce(e.to_string()),
+            });
+        }
+    };
     let sample: Vec<Vec<String>> = rows
         .by_ref()
         .filter_map(Result::ok)
@@ -365,12 +364,22 @@ fn confirm(summary: &ImportSummary) -> Result<bool, CliError> {
         group_thousands(summary.to_update)
     );
     std::io::stderr().flush().ok();
+    // The answer comes from the terminal or a pipe (`echo y | tether import …`); with nothing
+    // to read, no answer is not a no: the user is told how to confirm instead.
+    let no_answer = |why: String| {
+        eprintln!();
+        CliError::Usage(format!(
+            "nothing was sent: {why}. Read the report, then run again with --yes to send the rows"
+        ))
+    };
     let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::Usage(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+    match std::io::stdin().lock().read_line(&mut answer) {
+        Ok(0) => Err(no_answer(
+            "no answer could be read from standard input".into(),
+        )),
+        Ok(_) => Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")),
+        Err(e) => Err(no_answer(format!("cannot read the answer ({e})"))),
+    }
 }
 
 pub fn progress_line(progress: &ImportProgress) -> String {

@@ -15,7 +15,7 @@ use crate::sync::link::{
 };
 use crate::sync::link_file::{self, LinkFileError};
 use crate::sync::templates;
-use crate::sync::verify::{Severity, describes_for, has_errors, verify};
+use crate::sync::verify::{Severity, describes_for, has_errors, unknown_object, verify};
 
 /// Written into the audit log for changes made from the command line.
 const ACTOR: &str = "cli";
@@ -294,9 +294,15 @@ fn verify_link(workspace: &WorkspaceArg, name: &str) -> Result<(), CliError> {
     let link = ws.link(name)?.link;
     let (describe, parents) = runtime()?.block_on(async {
         let client = client_for(&link.connection, &workspace.data).await?;
-        describes_for(&client, &link)
-            .await
-            .map_err(|e| CliError::Salesforce(e.to_string()))
+        match describes_for(&client, &link).await {
+            Ok(described) => Ok(described),
+            Err(e) => Err(match unknown_object(&client, &link.object).await {
+                Some(unknown) => CliError::Usage(format!(
+                    "the link `{name}`: {unknown}; fix its object and verify again"
+                )),
+                None => CliError::Salesforce(e.to_string()),
+            }),
+        }
     })?;
     let problems = verify(&link, &describe, &parents, ws.conn());
     print!("{}", render_problems(name, &problems));

@@ -134,7 +134,8 @@ pub enum CliError {
     Bench(anyhow::Error),
     #[error("{0}")]
     Connect(#[from] crate::connect::ConnectError),
-    #[error("Salesforce refused the request: {0}")]
+    /// A Salesforce error, whose text already says what refused what.
+    #[error("{0}")]
     Salesforce(String),
     #[error("{0}")]
     Workspace(crate::sync::workspace::WorkspaceError),
@@ -142,6 +143,9 @@ pub enum CliError {
     Sync(String),
     #[error("{0}")]
     LinkProblems(String),
+    /// The reader of standard output stopped reading (`tether query … | head`): not a failure.
+    #[error("standard output was closed")]
+    ClosedPipe,
 }
 
 impl CliError {
@@ -149,6 +153,7 @@ impl CliError {
     /// convention for usage errors), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
+            CliError::ClosedPipe => 0,
             CliError::Usage(_) | CliError::OrgStart(_) => 2,
             CliError::Window(_)
             | CliError::Runtime(_)
@@ -171,12 +176,13 @@ pub fn main() -> ExitCode {
     };
     // The window has no terminal: its log also goes to a file that Settings points to.
     let log_file = match &cli.command {
-        None => connect::data_dir(&DataDirArg { data_dir: None }).ok(),
+        None => connect::data_dir(&DataDirArg::from_env()).ok(),
         Some(Command::Demo(args)) => connect::data_dir(&args.dir).ok(),
         _ => None,
     }
     .map(|dir| dir.join("logs").join("tether.log"));
     let log_file = init_logging(log_file);
+    quiet_on_closed_stdout();
     let result = match cli.command {
         None => demo::app(log_file),
         Some(Command::Demo(args)) => demo::run(args, log_file),
@@ -202,12 +208,25 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::import(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// `tether runs | head` closes the pipe early: `print!` then panics on the broken pipe, which
+/// is the reader's choice, not a failure, so the process ends quietly with 0 instead of 101.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload_as_str().unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 fn bench(args: BenchArgs) -> Result<(), CliError> {

@@ -52,9 +52,14 @@ pub struct SandboxOrgArgs {
     /// Issue a new refresh token on every refresh and revoke the old one.
     #[arg(long)]
     pub rotate_refresh_tokens: bool,
-    /// Custom-schema JSON file, shaped like assets/sandbox-schema.json.
+    /// Custom objects and fields added to the built-in schema: a JSON file shaped like
+    /// assets/sandbox-schema.json.
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// A JSON file shaped like assets/sandbox-schema.json used instead of it: it must declare
+    /// Organization and User itself.
+    #[arg(long, value_name = "FILE")]
+    pub schema_replace: Option<PathBuf>,
     /// Register another connected app; the --callback flags after it belong to it.
     #[arg(long = "client-id", value_name = "ID")]
     pub client_ids: Vec<String>,
@@ -129,12 +134,18 @@ pub fn org_config(args: &SandboxOrgArgs, app_args: &[AppArg]) -> Result<OrgConfi
     if let Some(limit) = args.daily_api_limit {
         config.daily_api_limit = limit;
     }
-    if let Some(path) = &args.schema {
-        config.schema_json = Some(read_file(
+    let schema = |path| {
+        read_file(
             path,
             "schema",
             "a JSON file shaped like assets/sandbox-schema.json",
-        )?);
+        )
+    };
+    if let Some(path) = &args.schema_replace {
+        config.schema_json = Some(schema(path)?);
+    }
+    if let Some(path) = &args.schema {
+        config.schema_extra_json = Some(schema(path)?);
     }
     config.apps.extend(connected_apps(app_args)?);
     if let Some(path) = &args.jwt_cert {
@@ -219,10 +230,15 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
             .skip(1)
             .map(|a| a.client_id.clone())
             .collect();
+        let callbacks = config
+            .apps
+            .first()
+            .map(|a| a.callbacks.clone())
+            .unwrap_or_default();
         let org = SandboxOrg::start(config)
             .await
             .map_err(CliError::OrgStart)?;
-        print_banner(&org.base_url(), &org_name, &extra_apps);
+        print_banner(&org.base_url(), &org_name, &callbacks, &extra_apps);
         wait_for_stop_signal().await;
         tracing::info!("stopping the sandbox org");
         org.shutdown().await;
@@ -230,13 +246,16 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
     })
 }
 
-fn print_banner(base: &str, org_name: &str, extra_apps: &[String]) {
+fn print_banner(base: &str, org_name: &str, callbacks: &[String], extra_apps: &[String]) {
     let mut out = std::io::stdout().lock();
     let mut lines = vec![
         format!("Sandbox org \"{org_name}\" is running."),
         format!("  Login URL     {base}"),
         format!("  Instance URL  {base}"),
         format!("  Client id     {DEMO_CLIENT_ID}"),
+        // The only URLs its sign-in sends the browser back to: `tether connect --port`
+        // must name this port.
+        format!("  Callback URL  {}", callbacks.join(" or ")),
         format!("  Username      {DEMO_USERNAME}"),
         format!("  Password      {DEMO_PASSWORD}"),
         format!("  Admin URL     {base}/__sandbox (health, faults, limits, sessions/expire)"),

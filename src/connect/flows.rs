@@ -15,6 +15,7 @@ use super::secrets::{ConnectionSecret, SecretError, SecretStore};
 /// How long `tether connect` waits for the browser by default.
 pub const DEFAULT_SIGN_IN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
+const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -38,6 +39,13 @@ pub enum ConnectError {
     SignInAgain(String),
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+    #[error(
+        "the org does not accept {redirect_uri} as a callback URL for client id `{client_id}`, so the sign-in could never come back: add that URL to the connected app's callback URLs, or sign in again on the port of a callback URL it has (`tether connect --port N`; the sandbox org prints its Callback URL)"
+    )]
+    CallbackRefused {
+        client_id: String,
+        redirect_uri: String,
+    },
     #[error(transparent)]
     Salesforce(#[from] crate::salesforce::SalesforceError),
 }
@@ -64,11 +72,46 @@ pub async fn web_login(
     show: impl FnOnce(&url::Url),
 ) -> Result<Tokens, ConnectError> {
     let authorization = oauth::authorize(login, client_id, &listener.redirect_uri())?;
+    if callback_refused(http, &authorization.url).await {
+        return Err(ConnectError::CallbackRefused {
+            client_id: client_id.to_string(),
+            redirect_uri: listener.redirect_uri(),
+        });
+    }
     show(&authorization.url);
     let code = listener
         .wait_for_code(authorization.state.secret(), timeout)
         .await?;
     Ok(oauth::exchange_code(http, login, client_id, authorization, code).await?)
+}
+
+/// Asks the authorize page once before the browser does: an org that refuses the callback
+/// URL shows the browser an error page and never calls the listener, which would otherwise
+/// wait out its whole timeout. Salesforce names that refusal `redirect_uri_mismatch`, in the
+/// error page or in the address of the page it redirects to. No answer proves nothing, so the
+/// sign-in goes on.
+async fn callback_refused(http: &reqwest::Client, authorize: &url::Url) -> bool {
+    const MISMATCH: &str = "redirect_uri_mismatch";
+    let Ok(answer) = http
+        .get(authorize.clone())
+        .timeout(PREFLIGHT_TIMEOUT)
+        .send()
+        .await
+    else {
+        return false;
+    };
+    let location = answer
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if answer.status().is_redirection() {
+        return location.contains(MISMATCH);
+    }
+    answer
+        .text()
+        .await
+        .is_ok_and(|body| body.contains(MISMATCH))
 }
 
 /// Who signed in, from the identity URL.

@@ -61,8 +61,11 @@ pub struct OrgConfig {
     pub bind: SocketAddr,
     /// SQLite file that keeps the org between restarts; `None` keeps it in memory.
     pub data_file: Option<PathBuf>,
-    /// Custom-schema JSON (see `assets/sandbox-schema.json`); `None` uses that default.
+    /// Custom-schema JSON (see `assets/sandbox-schema.json`) in place of that default; `None`
+    /// uses the default.
     pub schema_json: Option<String>,
+    /// Custom-schema JSON whose objects and fields are added to the custom schema above.
+    pub schema_extra_json: Option<String>,
     /// Seed the demo data set into an empty org: `Some(records)` of roughly that many records.
     pub seed_records: Option<usize>,
     /// Approve authorize requests without showing the consent page (tests).
@@ -89,6 +92,7 @@ impl Default for OrgConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             data_file: None,
             schema_json: None,
+            schema_extra_json: None,
             seed_records: None,
             auto_approve: false,
             session_timeout: Duration::from_secs(2 * 60 * 60),

@@ -63,7 +63,9 @@ pub enum SchemaError {
         field: String,
         kind: String,
     },
-    #[error("the schema file declares {0} twice")]
+    #[error(
+        "{0} is declared twice (in the schema file, or in it and the built-in schema): declare it once, or start with --schema-replace to use the file instead of the built-in schema"
+    )]
     Duplicate(String),
     #[error("recorded describe for {0} is damaged: {1}")]
     Recorded(String, String),
@@ -566,7 +568,21 @@ impl Schema {
 
     /// The recorded standard objects plus the objects and fields of `schema_file` (JSON).
     pub fn with_file(schema_file: &str) -> Result<Schema, SchemaError> {
-        let file: SchemaFile = serde_json::from_str(schema_file)?;
+        Schema::with_files(Some(schema_file), None)
+    }
+
+    /// The recorded standard objects, the objects and fields of `base` (JSON; the default
+    /// schema file when `None`), then those of `extra`: its objects may carry fields, and
+    /// its fields may go on any object of either file.
+    pub fn with_files(base: Option<&str>, extra: Option<&str>) -> Result<Schema, SchemaError> {
+        let mut file: SchemaFile = serde_json::from_str(base.unwrap_or(DEFAULT_SCHEMA_FILE))?;
+        if let Some(extra) = extra {
+            let extra: SchemaFile = serde_json::from_str(extra)?;
+            file.objects.extend(extra.objects);
+            for (object, fields) in extra.fields {
+                file.fields.entry(object).or_default().extend(fields);
+            }
+        }
         let global: Value = serde_json::from_str(RECORDED_GLOBAL)?;
         let entries = global["sobjects"].as_array().cloned().unwrap_or_default();
         let entry_for = |name: &str| entries.iter().find(|e| e["name"] == name).cloned();

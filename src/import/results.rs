@@ -43,6 +43,10 @@ impl ResultFile {
             path: path.to_path_buf(),
             source,
         };
+        // `--out` may name a folder that does not exist yet.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
         let mut file = BufWriter::new(File::create(path).map_err(fail)?);
         file.write_all(b"\xEF\xBB\xBF").map_err(fail)?;
         let mut writer = csv::WriterBuilder::new()

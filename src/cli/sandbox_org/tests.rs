@@ -195,6 +195,10 @@ fn schema_file_is_read_into_the_config() {
     let path = dir.path().join("schema.json");
     std::fs::write(&path, "{\"objects\":[]}").expect("write");
     let flag = path.to_string_lossy().to_string();
-    let config = config(&["--port", "0", "--schema", &flag]).expect("valid");
-    assert_eq!(config.schema_json.as_deref(), Some("{\"objects\":[]}"));
+    let added = config(&["--port", "0", "--schema", &flag]).expect("valid");
+    assert_eq!(added.schema_extra_json.as_deref(), Some("{\"objects\":[]}"));
+    assert_eq!(added.schema_json, None, "the built-in schema stays");
+    let replaced = config(&["--port", "0", "--schema-replace", &flag]).expect("valid");
+    assert_eq!(replaced.schema_json.as_deref(), Some("{\"objects\":[]}"));
+    assert_eq!(replaced.schema_extra_json, None);
 }

@@ -22,6 +22,8 @@ use crate::emulator::error::{ApiError, ApiResult};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/__sandbox", get(index))
+        .route("/__sandbox/", get(index))
         .route("/__sandbox/health", get(health))
         .route("/__sandbox/faults", get(get_faults).put(put_faults))
         .route("/__sandbox/limits", get(get_limits).put(put_limits))
@@ -49,6 +51,21 @@ async fn loopback_only(request: Request, next: Next) -> Response {
 fn parse<T: DeserializeOwned>(body: &Bytes, expected: &str) -> ApiResult<T> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::json_parse(format!("The body must be {expected}: {e}")))
+}
+
+/// What the printed admin URL offers, for a person who opens it.
+async fn index() -> Response {
+    axum::Json(json!({
+        "endpoints": [
+            {"method": "GET", "path": "/__sandbox/health", "does": "the org's id, name, instance URL and API use"},
+            {"method": "GET", "path": "/__sandbox/faults", "does": "the fault dice now in force"},
+            {"method": "PUT", "path": "/__sandbox/faults", "does": "sets the fault dice (JSON body)"},
+            {"method": "GET", "path": "/__sandbox/limits", "does": "the API limits and their use"},
+            {"method": "PUT", "path": "/__sandbox/limits", "does": "sets the API limits (JSON body)"},
+            {"method": "POST", "path": "/__sandbox/sessions/expire", "does": "expires every session, so clients must renew their tokens"}
+        ]
+    }))
+    .into_response()
 }
 
 async fn health(State(state): State<AppState>) -> Response {

@@ -49,10 +49,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: OrgConfig, addr: SocketAddr) -> anyhow::Result<AppState> {
-        let schema = Arc::new(match &config.schema_json {
-            Some(text) => Schema::with_file(text)?,
-            None => Schema::standard()?,
-        });
+        let schema = Arc::new(Schema::with_files(
+            config.schema_json.as_deref(),
+            config.schema_extra_json.as_deref(),
+        )?);
         let store = Store::open(config.data_file.as_deref(), schema.clone())?;
         ensure_organization(&store, &config)?;
         let base_url = format!("http://{addr}");

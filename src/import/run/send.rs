@@ -795,10 +795,15 @@ async fn write_rows(
                     },
                 )
                 .await?;
+            // A create's answer has no `created` flag (only upserts say): every success here is
+            // a new record, which undo must delete.
             Ok(results
                 .into_iter()
                 .enumerate()
-                .map(|(n, r)| (n, push::outcome(r, None)))
+                .map(|(n, r)| match push::outcome(r, None) {
+                    Outcome::Written { id, .. } => (n, Outcome::Written { id, created: true }),
+                    failed => (n, failed),
+                })
                 .collect())
         }
     }

@@ -17,6 +17,7 @@ use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, ObjectDescribe};
 use crate::sync::plan::Values;
 use crate::sync::workspace::images::{RemoteImage, RemoteOp};
+use crate::sync::workspace::journal::row_name;
 
 /// How many records a message names before it counts the rest.
 pub const NAMED: usize = 10;
@@ -36,11 +37,8 @@ pub struct LaterEdit {
 impl fmt::Display for LaterEdit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.object, self.sf_id)?;
-        match &self.row_key {
-            // An import without a key names its rows by number already.
-            Some(key) if key.starts_with("row ") => write!(f, " ({key})")?,
-            Some(key) => write!(f, " (row {key})")?,
-            None => {}
+        if let Some(key) = &self.row_key {
+            write!(f, " ({})", row_name(key))?;
         }
         if self.deleted {
             write!(f, " was deleted")

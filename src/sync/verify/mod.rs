@@ -76,6 +76,28 @@ pub fn parent_objects(link: &Link, describe: &ObjectDescribe) -> BTreeSet<String
         .collect()
 }
 
+/// When `object` is not an object of the org: a sentence naming it and the closest names, for
+/// the 404 a describe of a mistyped name gets. `None` when the org has it (or cannot say).
+pub async fn unknown_object(client: &Client, object: &str) -> Option<String> {
+    let global = client.describe_global().await.ok()?;
+    let names = global.sobjects.iter().map(|o| o.name.as_str());
+    if names.clone().any(|n| n.eq_ignore_ascii_case(object)) {
+        return None;
+    }
+    Some(match text::closest_names(object, names).as_slice() {
+        [] => format!(
+            "there is no object named `{object}` in this org: check the API name in Setup → Object Manager"
+        ),
+        near => format!(
+            "there is no object named `{object}` in this org; the closest names are {}",
+            near.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
+
 /// Describes the link's object and its referenced parents through `client`, then verifies.
 pub async fn describes_for(
     client: &Client,

@@ -16,6 +16,20 @@ pub(super) fn suggestion(describe: &ObjectDescribe, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The names closest to `written` (case aside), nearest first: at most three, each within a
+/// few edits, so that a typo finds its word and nonsense finds nothing.
+pub fn closest_names<'a>(written: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let lower = written.to_ascii_lowercase();
+    let allowed = (written.chars().count() / 3).max(2);
+    let mut near: Vec<(usize, &str)> = names
+        .into_iter()
+        .map(|name| (edit_distance(&name.to_ascii_lowercase(), &lower), name))
+        .filter(|(d, _)| *d <= allowed)
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, name)| name).collect()
+}
+
 /// What is unbalanced in a SOQL condition, outside its string literals.
 pub(super) fn unbalanced(soql: &str) -> Option<&'static str> {
     let mut depth: i64 = 0;
@@ -65,8 +79,16 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_distance, unbalanced};
+    use super::{closest_names, edit_distance, unbalanced};
     use crate::sync::verify::describe::Affinity;
+
+    #[test]
+    fn closest_names_find_a_typo_and_not_nonsense() {
+        let names = ["Account", "AccountContactRelation", "Contact", "Asset"];
+        assert_eq!(closest_names("acount", names), ["Account"]);
+        assert_eq!(closest_names("Contacts", names), ["Contact"]);
+        assert!(closest_names("Zebra_Farm__c", names).is_empty());
+    }
 
     #[test]
     fn edit_distance_counts_single_character_edits() {

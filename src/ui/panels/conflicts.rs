@@ -176,7 +176,7 @@ fn records(rows: &[ConflictRow]) -> Vec<Record<'_>> {
 
 fn record_name(row: &ConflictRow) -> String {
     match &row.conflict.row_key {
-        Some(key) => format!("row {key}"),
+        Some(key) => crate::sync::workspace::journal::row_name(key),
         None => row.conflict.sf_id.clone(),
     }
 }

@@ -4,7 +4,7 @@ use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
-use axum::middleware::{Next, from_fn_with_state, map_response};
+use axum::middleware::{Next, from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, BodyStream, LengthLimitError, Limited, StreamBody};
@@ -14,7 +14,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 use crate::emulator::error::ApiError;
 use crate::emulator::http::AppState;
 
-/// Wraps `router` (outermost first): response compression when the client accepts gzip,
+/// Wraps `router` (outermost first): the request log, response compression when the client accepts gzip,
 /// decompression of `Content-Encoding: gzip` request bodies, then the body cap, which counts
 /// decompressed bytes so that a small gzip bomb cannot get through.
 pub fn outer_layers(router: Router, state: &AppState) -> Router {
@@ -25,6 +25,22 @@ pub fn outer_layers(router: Router, state: &AppState) -> Router {
         .layer(map_response(fused))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
+        .layer(from_fn(logged))
+}
+
+/// One debug line per request (`RUST_LOG=tether=debug`): method, path, status and time. The
+/// query string is left out: an OAuth callback carries its code there.
+async fn logged(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        "{method} {path} {} {}ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
 }
 
 /// Streamed answers end for good: the gzip encoder polls a body once more after its end,

@@ -31,6 +31,16 @@ impl Side {
     }
 }
 
+/// A row as a person reads it: key `11` is "row 11"; an import names its rows "row 11" already,
+/// so that key is kept as it is.
+pub fn row_name(key: &str) -> String {
+    if key.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("row ")) {
+        key.to_string()
+    } else {
+        format!("row {key}")
+    }
+}
+
 /// A record that failed in a run, as the engine reports it.
 ///
 /// `payload` is what was sent for the record: its field values and nothing else. The engine
@@ -158,6 +168,14 @@ mod tests {
     use super::*;
     use crate::sync::workspace::journal::tests::workspace_with_link;
     use crate::sync::workspace::journal::{Trigger, start_run};
+
+    #[test]
+    fn a_row_is_named_once() {
+        assert_eq!(row_name("11"), "row 11");
+        assert_eq!(row_name("row 11"), "row 11");
+        assert_eq!(row_name("Row 3"), "Row 3");
+        assert_eq!(row_name("rowan"), "row rowan");
+    }
 
     #[test]
     fn errors_keep_code_fields_payload_and_hint() {

@@ -16,7 +16,9 @@ mod errors;
 pub mod pages;
 mod rows;
 
-pub use errors::{AuditEntry, ErrorRecord, RecordFailure, Side, audit_log, errors, record_error};
+pub use errors::{
+    AuditEntry, ErrorRecord, RecordFailure, Side, audit_log, errors, record_error, row_name,
+};
 pub(in crate::sync::workspace) use rows::{atomically, json_at, optional_time_at, parsed, time_at};
 
 use super::{Result, WorkspaceError, audit, now_text};

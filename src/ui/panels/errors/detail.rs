@@ -22,7 +22,7 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
     });
     let record = e.row_key.as_deref().map_or_else(
         || e.sf_id.clone().unwrap_or_default(),
-        |key| format!("row {key}"),
+        crate::sync::workspace::journal::row_name,
     );
     ui.label(
         RichText::new(format!(

@@ -5,6 +5,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{ErrorsCommand, ErrorsState};
 use crate::desktop::ErrorSort;
+use crate::sync::workspace::journal::row_name;
 use crate::ui::command::{Command, Commands};
 use crate::ui::panels::history::{MUTED, time_label};
 
@@ -108,7 +109,7 @@ pub(super) fn show(
                 });
                 row.col(|ui| {
                     let record = match (&e.row_key, &e.sf_id) {
-                        (Some(key), _) => format!("Row {key}"),
+                        (Some(key), _) => capitalised(&row_name(key)),
                         (None, Some(id)) => id.clone(),
                         (None, None) => "—".to_string(),
                     };
@@ -126,4 +127,12 @@ pub(super) fn show(
             });
         });
     drawn.unwrap_or((0, 0))
+}
+
+/// "row 11" as the first word of a cell: "Row 11".
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

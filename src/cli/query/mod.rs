@@ -1,15 +1,19 @@
 //! `tether query NAME "SOQL"` and `tether limits NAME`: a connected org through the typed
 //! client, with the token renewed from the keychain when the session has expired.
 
+mod columns;
+
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
+use self::columns::{Columns, columns, value_at};
 use super::CliError;
 use super::connect::{DataDirArg, keychain, open_db, runtime};
 use crate::connect::{ConnectError, saved_client};
+use crate::import::results::neutralised;
 use crate::salesforce::{BatchSize, Client, ClientConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,12 +74,13 @@ pub fn query(args: QueryArgs) -> Result<(), CliError> {
                 .boxed()
         };
         let stdout = std::io::stdout();
-        let mut out = Output::new(args.format, stdout.lock());
+        let mut out = Output::new(args.format, columns(&args.soql), stdout.lock());
         let mut pages = pages;
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| CliError::Salesforce(e.to_string()))?;
+            out.total(page.total_size);
             for record in page.records {
-                out.record(&flatten(&record)).map_err(write_failed)?;
+                out.record(&record).map_err(write_failed)?;
             }
         }
         out.finish().map_err(write_failed)
@@ -110,6 +115,9 @@ pub fn limits(args: LimitsArgs) -> Result<(), CliError> {
 }
 
 fn write_failed(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return CliError::ClosedPipe;
+    }
     CliError::Usage(format!("cannot write the results: {e}"))
 }
 
@@ -140,44 +148,52 @@ fn flatten_into(prefix: &str, record: &Map<String, Value>, out: &mut Vec<(String
 /// Writes records as they arrive, so that memory stays flat whatever the result size.
 struct Output<W: Write> {
     format: Format,
+    columns: Columns,
     out: W,
-    header: Option<Vec<String>>,
+    /// The CSV header once written: the SELECT list's, or the first record's fields.
+    header: Option<Vec<Vec<String>>>,
     first: bool,
+    total: u64,
 }
 
 impl<W: Write> Output<W> {
-    fn new(format: Format, out: W) -> Self {
+    fn new(format: Format, columns: Columns, out: W) -> Self {
         Output {
             format,
+            columns,
             out,
             header: None,
             first: true,
+            total: 0,
         }
     }
 
-    fn record(&mut self, fields: &[(String, Value)]) -> std::io::Result<()> {
+    fn total(&mut self, total: u64) {
+        self.total = total;
+    }
+
+    fn record(&mut self, record: &Map<String, Value>) -> std::io::Result<()> {
         match self.format {
             Format::Json => {
-                let object: Map<String, Value> = fields.iter().cloned().collect();
+                let object: Map<String, Value> = flatten(record).into_iter().collect();
                 let prefix = if self.first { "[\n" } else { ",\n" };
                 write!(self.out, "{prefix}{}", Value::Object(object))?;
             }
             Format::Csv => {
                 if self.header.is_none() {
-                    let header: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
-                    writeln!(self.out, "{}", csv_line(header.iter().map(String::as_str)))?;
-                    self.header = Some(header);
+                    let paths = match &self.columns {
+                        Columns::FromFirstRecord => flatten(record)
+                            .into_iter()
+                            .map(|(k, _)| k.split('.').map(str::to_string).collect())
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    self.write_header(paths)?;
                 }
                 let header = self.header.as_deref().unwrap_or_default();
                 let cells: Vec<String> = header
                     .iter()
-                    .map(|h| {
-                        fields
-                            .iter()
-                            .find(|(k, _)| k == h)
-                            .map(|(_, v)| cell(v))
-                            .unwrap_or_default()
-                    })
+                    .map(|path| value_at(record, path).map(cell).unwrap_or_default())
                     .collect();
                 writeln!(self.out, "{}", csv_line(cells.iter().map(String::as_str)))?;
             }
@@ -186,18 +202,50 @@ impl<W: Write> Output<W> {
         Ok(())
     }
 
+    /// The SELECT list's columns, or `first_record` when the list could not be read.
+    fn write_header(&mut self, first_record: Vec<Vec<String>>) -> std::io::Result<()> {
+        let (names, paths): (Vec<String>, Vec<Vec<String>>) = match &self.columns {
+            Columns::Listed(columns) => columns
+                .iter()
+                .map(|c| (c.header.clone(), c.path.clone()))
+                .unzip(),
+            Columns::Count => (vec!["count".to_string()], Vec::new()),
+            Columns::FromFirstRecord => (
+                first_record.iter().map(|p| p.join(".")).collect(),
+                first_record,
+            ),
+        };
+        writeln!(self.out, "{}", csv_line(names.iter().map(String::as_str)))?;
+        self.header = Some(paths);
+        Ok(())
+    }
+
     fn finish(mut self) -> std::io::Result<()> {
-        if self.format == Format::Json {
-            writeln!(self.out, "{}", if self.first { "[]" } else { "\n]" })?;
+        let count = self.columns == Columns::Count;
+        match self.format {
+            Format::Json if count => writeln!(self.out, "[{{\"count\": {}}}]", self.total)?,
+            Format::Json => writeln!(self.out, "{}", if self.first { "[]" } else { "\n]" })?,
+            Format::Csv if count => {
+                self.write_header(Vec::new())?;
+                writeln!(self.out, "{}", self.total)?;
+            }
+            // An empty result still says which columns it has, when the SELECT list does.
+            Format::Csv if self.header.is_none() && self.columns != Columns::FromFirstRecord => {
+                self.write_header(Vec::new())?
+            }
+            Format::Csv => {}
         }
         self.out.flush()
     }
 }
 
+/// A value as CSV text; text a spreadsheet would run as a formula is written as text, as in
+/// every CSV Tether writes. A subquery's records are written as their JSON.
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => neutralised(s),
+        Value::Object(nested) => nested.get("records").unwrap_or(v).to_string(),
         other => other.to_string(),
     }
 }
@@ -227,8 +275,8 @@ mod tests {
         let keys: Vec<&str> = flat.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["Name", "Account.Name", "Amount", "Email"]);
         let mut buf = Vec::new();
-        let mut out = Output::new(Format::Csv, &mut buf);
-        out.record(&flat).unwrap();
+        let mut out = Output::new(Format::Csv, Columns::FromFirstRecord, &mut buf);
+        out.record(record.as_object().unwrap()).unwrap();
         out.finish().unwrap();
         assert_eq!(
             String::from_utf8(buf).unwrap(),
@@ -239,11 +287,14 @@ mod tests {
     #[test]
     fn json_output_is_one_array_even_when_empty() {
         let mut buf = Vec::new();
-        Output::new(Format::Json, &mut buf).finish().unwrap();
+        Output::new(Format::Json, Columns::FromFirstRecord, &mut buf)
+            .finish()
+            .unwrap();
         assert_eq!(String::from_utf8(buf).unwrap(), "[]\n");
         let mut buf = Vec::new();
-        let mut out = Output::new(Format::Json, &mut buf);
-        out.record(&[("Id".into(), json!("001"))]).unwrap();
+        let mut out = Output::new(Format::Json, Columns::FromFirstRecord, &mut buf);
+        out.record(json!({"Id": "001"}).as_object().unwrap())
+            .unwrap();
         out.finish().unwrap();
         let parsed: Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(parsed, json!([{"Id": "001"}]));
