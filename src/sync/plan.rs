@@ -163,6 +163,16 @@ fn pick(rules: &[FieldRule], values: &Values, wanted: impl Fn(Direction) -> bool
         .collect()
 }
 
+/// Whether any field flows from Salesforce to the local table.
+fn pulls(rules: &[FieldRule]) -> bool {
+    rules.iter().any(|r| r.direction != Direction::Push)
+}
+
+/// Whether any field flows from the local table to Salesforce.
+fn pushes(rules: &[FieldRule]) -> bool {
+    rules.iter().any(|r| r.direction != Direction::Pull)
+}
+
 /// Plans one record from its base (last agreed values, `None` before the first sync), its
 /// local row and its Salesforce record.
 pub fn plan_record(
@@ -182,7 +192,9 @@ pub fn plan_record(
                 let mut values = pick(rules, l, |d| d != Direction::Pull);
                 values.retain(|_, v| !v.is_null());
                 plan.create_remote = (!values.is_empty()).then_some(values);
-            } else {
+            } else if pulls(rules) {
+                // A delete travels only where data travels: into the local table only when a
+                // field comes from Salesforce.
                 match deletes {
                     DeletePolicy::Ignore => {}
                     DeletePolicy::Propagate => plan.delete_local = true,
@@ -195,7 +207,7 @@ pub fn plan_record(
             if base.is_none() {
                 let values = pick(rules, r, |d| d != Direction::Push);
                 plan.create_local = (!values.is_empty()).then_some(values);
-            } else if deletes == DeletePolicy::Propagate {
+            } else if deletes == DeletePolicy::Propagate && pushes(rules) {
                 plan.delete_remote = true;
             }
             return plan;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
+use super::deleted;
 use super::local::{self, LocalWrite};
 use super::push::WritePath;
 use super::remote::{self, ReadPath};
@@ -165,6 +166,7 @@ impl<'a> Run<'a> {
                 self.not_synced(ws.conn(), &link, &row)?;
             }
         }
+        self.keep_records_the_push_filter_leaves_out(ws.conn(), &link, &mut units)?;
         self.options.cancel.check()?;
         self.settled = queued;
         let (pulls, pushes, conflicts) = units.iter().fold((0, 0, 0), |acc, u| {
@@ -188,6 +190,35 @@ impl<'a> Run<'a> {
         self.apply_local(ws, &link, &rules, &mut units, newest.max(cursor))?;
         self.options.cancel.check()?;
         self.push(ws, &link, &rules, &units).await
+    }
+
+    /// A local delete reaches Salesforce only for a row the push filter took in.
+    fn keep_records_the_push_filter_leaves_out(
+        &self,
+        conn: &Connection,
+        link: &Link,
+        units: &mut [Unit],
+    ) -> Result<(), SyncError> {
+        if link
+            .push_filter
+            .as_deref()
+            .is_none_or(|f| f.trim().is_empty())
+        {
+            return Ok(());
+        }
+        let keys: Vec<String> = units
+            .iter()
+            .filter(|u| u.plan.delete_remote)
+            .filter_map(|u| u.base.as_ref()?.row_key.clone())
+            .collect();
+        let left_out = deleted::left_out_by_push_filter(conn, link, &keys)?;
+        for unit in units.iter_mut().filter(|u| u.plan.delete_remote) {
+            let key = unit.base.as_ref().and_then(|b| b.row_key.as_ref());
+            if key.is_none_or(|k| left_out.contains(k)) {
+                unit.plan.delete_remote = false;
+            }
+        }
+        Ok(())
     }
 
     /// Every mapped field must exist; parent references are text.

@@ -7,6 +7,7 @@
 //! change either applied and agreed, or still visible as a difference from its base; the next
 //! run finishes the work, and upserts on external ids never create a record twice.
 
+mod deleted;
 mod execute;
 pub mod later_edits;
 pub mod local;

@@ -453,3 +453,41 @@ fn deletes_follow_the_delete_policy() {
     );
     assert!(plan.is_noop());
 }
+
+#[test]
+fn deletes_travel_only_where_data_travels() {
+    let base = values(json!({"Name": "A"}));
+    // (direction, deleted in Salesforce → local delete, deleted locally → Salesforce delete)
+    let cases = [
+        (Direction::Pull, true, false),
+        (Direction::Push, false, true),
+        (Direction::Both, true, true),
+    ];
+    for (direction, local_follows, remote_follows) in cases {
+        let rules = [rule("Name", direction, ConflictPolicy::SalesforceWins)];
+        let gone_remotely = plan_record(
+            &rules,
+            Some(&base),
+            Side::present(&base, None),
+            Side::absent(),
+            DeletePolicy::Propagate,
+        );
+        assert_eq!(gone_remotely.delete_local, local_follows, "{direction:?}");
+        let archived = plan_record(
+            &rules,
+            Some(&base),
+            Side::present(&base, None),
+            Side::absent(),
+            DeletePolicy::MarkArchived,
+        );
+        assert_eq!(archived.archive_local, local_follows, "{direction:?}");
+        let gone_locally = plan_record(
+            &rules,
+            Some(&base),
+            Side::absent(),
+            Side::present(&base, None),
+            DeletePolicy::Propagate,
+        );
+        assert_eq!(gone_locally.delete_remote, remote_follows, "{direction:?}");
+    }
+}
