@@ -113,3 +113,41 @@ async fn a_row_the_push_filter_leaves_out_never_deletes_its_record() {
         "the row the filter left out keeps its record; the other's delete travels ({gone})"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_a_propagated_delete_restores_the_local_row_at_the_new_id() {
+    let bench = Bench::new().await;
+    let old = bench.create("Account", json!({"Name": "Acme"})).await;
+    bench.execute(TABLE);
+    bench.add_link(link("both", None));
+    synced(&bench).await;
+    bench.execute("UPDATE customers SET health_score = 42");
+    bench.execute("DELETE FROM customers");
+    let deleting = bench.sync("customers").await;
+    assert_eq!(deleting.counts.deleted, 1, "{deleting:?}");
+
+    let undo = tether::sync::engine::undo::undo_run(&bench.path, deleting.run_id, &bench.client)
+        .await
+        .expect("the undo runs");
+    assert_eq!(undo.status, RunStatus::Succeeded, "{undo:?}");
+
+    let records = bench.soql("SELECT Id, Name FROM Account").await;
+    let new = records["records"][0]["Id"].as_str().unwrap().to_string();
+    assert_ne!(new, old, "Salesforce gives the record a new Id");
+    assert_eq!(
+        bench.rows("SELECT sf_id, name, health_score FROM customers"),
+        vec![vec![json!(new), json!("Acme"), json!(42.0)]],
+        "the row is back, pointing at the new record"
+    );
+    let quiet = bench.sync("customers").await;
+    assert_eq!(quiet.status, RunStatus::Succeeded, "{quiet:?}");
+    assert_eq!(
+        (quiet.counts.deleted, quiet.counts.created),
+        (0, 0),
+        "the next sync neither deletes it again nor pulls a copy: {quiet:?}"
+    );
+    assert_eq!(
+        bench.soql("SELECT Id FROM Account").await["totalSize"],
+        json!(1)
+    );
+}

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use super::later_edits;
@@ -402,6 +402,60 @@ fn count(
     }
 }
 
+/// Puts back the local row whose delete the run carried to Salesforce (record `old`, created
+/// again as `new`): the row as the change log kept it when someone deleted it, pointing at the
+/// new record. Left alone when a row holds its key again. Returns whether a row came back.
+fn restore_deleted_row(
+    conn: &Connection,
+    link_id: i64,
+    link: &crate::sync::link::Link,
+    old: &str,
+    new: &str,
+) -> Result<bool, SyncError> {
+    let Some(row_key) = base::get(conn, link_id, old)?.and_then(|b| b.row_key) else {
+        return Ok(false);
+    };
+    let table = quote_ident(&link.table);
+    let taken: bool = conn.query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE CAST({} AS TEXT) = ?1)",
+            quote_ident(&link.key)
+        ),
+        [&row_key],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Ok(false);
+    }
+    let before: Option<Option<String>> = conn
+        .query_row(
+            "SELECT before FROM tether_changes
+             WHERE table_name = ?1 AND row_key = ?2 AND op = 'delete' AND run_id IS NULL
+             ORDER BY seq DESC LIMIT 1",
+            params![link.table, row_key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(mut row) = before
+        .flatten()
+        .and_then(|b| serde_json::from_str::<Map<String, Value>>(&b).ok())
+    else {
+        return Ok(false);
+    };
+    row.insert(link.id_column.clone(), Value::String(new.to_string()));
+    let names: Vec<String> = row.keys().map(|c| quote_ident(c)).collect();
+    let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
+    conn.execute(
+        &format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        ),
+        rusqlite::params_from_iter(row.values().map(sql_of)),
+    )?;
+    Ok(true)
+}
+
 /// Reverses the run's local writes, newest first, and puts back its bases and cursor.
 fn undo_local(
     conn: &mut Connection,
@@ -479,6 +533,9 @@ fn undo_local(
     }
     base::restore_run(&tx, run_id, link_id)?;
     for (old, new) in recreated {
+        if restore_deleted_row(&tx, link_id, link, old, new)? {
+            counts.created += 1;
+        }
         tx.execute(
             &format!(
                 "UPDATE {} SET {col} = ?2 WHERE {col} = ?1",
