@@ -188,6 +188,7 @@ impl Service {
                     trigger,
                     cancel,
                     progress: Some(progress_sink(self.outbox.clone(), name)),
+                    allow_mass_delete: false,
                 };
                 let runtime = tokio::runtime::Handle::current();
                 let (run_path, run_name) = (path.clone(), name.to_string());

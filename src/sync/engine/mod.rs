@@ -8,6 +8,7 @@
 //! run finishes the work, and upserts on external ids never create a record twice.
 
 mod execute;
+pub mod guard;
 pub mod later_edits;
 pub mod local;
 pub mod push;
@@ -61,6 +62,8 @@ pub enum SyncError {
     LaterSalesforceEdits(later_edits::LaterEdits),
     #[error("cannot lock the workspace for syncing: {0}")]
     Lock(std::io::Error),
+    #[error("{0}")]
+    MassDelete(guard::MassDelete),
 }
 
 impl From<rusqlite::Error> for SyncError {
@@ -123,6 +126,8 @@ pub struct RunOptions {
     pub trigger: Trigger,
     pub cancel: Cancel,
     pub progress: Option<ProgressSink>,
+    /// Lets the run delete more than the mass-delete guard allows (see [`guard`]).
+    pub allow_mass_delete: bool,
 }
 
 impl RunOptions {
@@ -131,6 +136,7 @@ impl RunOptions {
             trigger,
             cancel: Cancel::new(),
             progress: None,
+            allow_mass_delete: false,
         }
     }
 
@@ -215,6 +221,9 @@ pub async fn sync_link(
         }
         Ok(()) => (RunStatus::Succeeded, keyless_note(counts.keyless)),
         Err(SyncError::Cancelled) => (RunStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
+        Err(SyncError::MassDelete(guard)) => {
+            (RunStatus::NeedsConfirmation, Some(guard.to_string()))
+        }
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
     journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
