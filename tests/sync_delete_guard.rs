@@ -101,3 +101,39 @@ async fn deletes_within_the_guard_go_through_without_asking() {
     assert_eq!(run.counts.deleted, 20, "{run:?}");
     assert_eq!(contacts_in_salesforce(&bench).await, 10);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salesforce_deletes_past_the_guard_leave_the_local_rows_until_allowed() {
+    let bench = Bench::new().await;
+    bench.execute("CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, last_name TEXT)");
+    for n in 1..=30 {
+        bench.execute(&format!(
+            "INSERT INTO people (code, last_name) VALUES ('P-{n:02}', 'Person {n}')"
+        ));
+    }
+    bench.add_link(people_link());
+    bench.sync("people").await;
+    let ids = bench.rows("SELECT sf_id FROM people WHERE code > 'P-05'");
+    for id in &ids {
+        bench
+            .delete("Contact", id[0].as_str().expect("an Id"))
+            .await;
+    }
+    sync_support::next_second();
+    let stopped = bench.sync("people").await;
+    assert_eq!(stopped.status, RunStatus::NeedsConfirmation, "{stopped:?}");
+    let message = stopped.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("25 row(s) of `people` (P-06, P-07"),
+        "{message}"
+    );
+    assert_eq!(bench.rows("SELECT code FROM people").len(), 30);
+
+    let mut allowed = RunOptions::new(Trigger::Cli);
+    allowed.allow_mass_delete = true;
+    let run = engine::sync_link(&bench.path, "people", &bench.client, &allowed)
+        .await
+        .expect("the run starts");
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(bench.rows("SELECT code FROM people").len(), 5);
+}

@@ -34,16 +34,19 @@ impl MassDelete {
     /// The deletes the units' plans hold, when either side's exceed the guard.
     pub(super) fn check(units: &[Unit], table: &str, object: &str) -> Option<MassDelete> {
         let records = units.iter().filter(|u| u.base.is_some()).count();
-        let local: Vec<String> = units
+        // Sorted, so that the records a stopped run names are the same from run to run.
+        let mut local: Vec<String> = units
             .iter()
             .filter(|u| u.plan.delete_local)
             .filter_map(|u| u.local.as_ref().map(|row| row.key.clone()))
             .collect();
-        let remote: Vec<String> = units
+        let mut remote: Vec<String> = units
             .iter()
             .filter(|u| u.plan.delete_remote)
             .filter_map(|u| u.sf_id.clone())
             .collect();
+        local.sort();
+        remote.sort();
         (exceeds(local.len(), records) || exceeds(remote.len(), records)).then(|| MassDelete {
             records,
             local,
