@@ -443,3 +443,75 @@ fn the_api_gauge_follows_the_usage_a_sync_reports() {
     app.settle();
     assert!(app.harness.query_by_label("1,301 / 15,000").is_some());
 }
+
+fn stopped_by_the_guard(link: &str) -> RunSummary {
+    RunSummary {
+        run_id: 9,
+        link: link.into(),
+        status: RunStatus::NeedsConfirmation,
+        counts: RunCounts {
+            deletes_waiting: 25,
+            ..Default::default()
+        },
+        read_path: None,
+        write_path: None,
+        message: Some(
+            "this run would delete 25 Account record(s) in Salesforce (001A, 001B and 23 more)"
+                .into(),
+        ),
+    }
+}
+
+#[test]
+fn a_sync_now_stopped_by_the_mass_delete_guard_asks_before_deleting() {
+    let mut app = Scripted::start();
+    connected(&mut app, vec![card("accounts", Some(RunStatus::Succeeded))]);
+    app.wait_for_label("Sync Now");
+    app.harness.get_by_label("Sync Now").click();
+    app.frames(2);
+    app.requests();
+    app.send(Event::SyncFinished(stopped_by_the_guard("accounts")));
+    app.wait_for_label("Delete 25 records?");
+    app.requests();
+    app.harness
+        .get_by_label_contains("25 Account record(s) in Salesforce (001A, 001B and 23 more)");
+    app.harness
+        .get_by_label("Delete them: sync accounts allowing 25 deletes")
+        .click();
+    app.frames(2);
+    assert_eq!(
+        app.requests(),
+        vec![Request::SyncAllowingDeletes {
+            link: "accounts".into()
+        }]
+    );
+    assert!(
+        app.harness.query_by_label("Delete 25 records?").is_none(),
+        "the question goes once answered"
+    );
+
+    // Asked again, "Don't delete" puts the question away and sends nothing.
+    app.send(Event::SyncFinished(stopped_by_the_guard("accounts")));
+    app.wait_for_label("Delete 25 records?");
+    app.harness.get_by_label("Don't delete").click();
+    app.frames(2);
+    assert!(app.harness.query_by_label("Delete 25 records?").is_none());
+    assert!(
+        !app.requests()
+            .iter()
+            .any(|r| matches!(r, Request::SyncAllowingDeletes { .. })),
+        "nothing is deleted"
+    );
+    app.wait_for_label("Sync Now");
+}
+
+#[test]
+fn a_scheduled_run_stopped_by_the_guard_never_asks() {
+    let mut app = Scripted::start();
+    connected(&mut app, vec![card("accounts", Some(RunStatus::Succeeded))]);
+    app.wait_for_label("Sync Now");
+    app.send(Event::SyncFinished(stopped_by_the_guard("accounts")));
+    app.frames(3);
+    assert!(app.harness.query_by_label("Delete 25 records?").is_none());
+    app.wait_for_label("Sync Now");
+}

@@ -25,6 +25,11 @@ pub struct SyncArgs {
     /// Record the runs as started by the schedule rather than by hand.
     #[arg(long)]
     pub scheduled: bool,
+    /// Let the runs delete more than the mass-delete guard allows (over 20 records or rows on
+    /// one side, and over 10 % of the link's records). Without it such a run stops before
+    /// writing anything, names what it would delete, and is recorded as needing confirmation.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
     #[command(flatten)]
     pub workspace: WorkspaceArg,
 }
@@ -116,6 +121,7 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
     };
     runtime()?.block_on(async {
         let mut options = RunOptions::new(trigger);
+        options.allow_mass_delete = args.allow_mass_delete;
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             options.progress = Some(std::sync::Arc::new(|p| {
                 eprintln!("  {}", progress_line(&p))
@@ -129,6 +135,7 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
             }
         });
         let mut all_ok = true;
+        let mut waiting = Vec::new();
         for (name, connection) in names.iter().zip(&connections) {
             let client = match client_for(connection, &args.workspace.data).await {
                 Ok(client) => client,
@@ -146,11 +153,22 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
                 .map_err(|e| CliError::Sync(e.to_string()))?;
             println!("{}", summary_line(&summary));
             all_ok &= summary.status == RunStatus::Succeeded;
+            if summary.status == RunStatus::NeedsConfirmation {
+                waiting.push(format!(
+                    "`tether sync {name} --allow-mass-delete` ({})",
+                    summary.message.as_deref().unwrap_or_default()
+                ));
+            }
             if summary.status == RunStatus::Cancelled {
                 break;
             }
         }
-        if all_ok {
+        if !waiting.is_empty() {
+            Err(CliError::Sync(format!(
+                "stopped before deleting more than the guard allows; nothing was written. Once the deletes are meant, run {}",
+                waiting.join("; and ")
+            )))
+        } else if all_ok {
             Ok(())
         } else {
             Err(CliError::Sync(

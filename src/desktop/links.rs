@@ -32,7 +32,12 @@ impl Service {
     }
 
     pub(super) async fn sync_now(self: &Arc<Self>, link: &str) -> anyhow::Result<()> {
-        self.run_sync(link, Trigger::Button).await
+        self.run_sync(link, Trigger::Button, false).await
+    }
+
+    /// Sync Now again after a person allowed the deletes the guard stopped.
+    pub(super) async fn sync_allowing_deletes(self: &Arc<Self>, link: &str) -> anyhow::Result<()> {
+        self.run_sync(link, Trigger::Button, true).await
     }
 
     pub(super) async fn sync_all(self: &Arc<Self>) -> anyhow::Result<()> {
@@ -126,7 +131,7 @@ impl Service {
     pub(super) fn spawn_sync(self: &Arc<Self>, link: String, trigger: Trigger) {
         let service = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = service.run_sync(&link, trigger).await {
+            if let Err(e) = service.run_sync(&link, trigger, false).await {
                 service.outbox.failed(Topic::Sync, format!("{e:#}"));
             }
         });
@@ -134,7 +139,12 @@ impl Service {
 
     /// One sync of `link`, queued behind any other, always ending in [`Event::SyncFinished`]
     /// once it has been accepted.
-    async fn run_sync(self: &Arc<Self>, name: &str, trigger: Trigger) -> anyhow::Result<()> {
+    async fn run_sync(
+        self: &Arc<Self>,
+        name: &str,
+        trigger: Trigger,
+        allow_mass_delete: bool,
+    ) -> anyhow::Result<()> {
         let cancel = Cancel::new();
         {
             let mut running = lock(&self.running);
@@ -188,6 +198,7 @@ impl Service {
                     trigger,
                     cancel,
                     progress: Some(progress_sink(self.outbox.clone(), name)),
+                    allow_mass_delete,
                 };
                 let runtime = tokio::runtime::Handle::current();
                 let (run_path, run_name) = (path.clone(), name.to_string());
@@ -402,6 +413,10 @@ pub fn toast(link: &Link, summary: &RunSummary) -> String {
             summary.message.as_deref().unwrap_or("See History for why")
         ),
         RunStatus::Cancelled => format!("{head}: cancelled after {counts}"),
+        RunStatus::NeedsConfirmation => format!(
+            "{head}: stopped before deleting {} records; nothing was written",
+            thousands(c.deletes_waiting)
+        ),
         _ => format!("{head}: {counts}"),
     }
 }

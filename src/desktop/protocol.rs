@@ -80,6 +80,11 @@ pub enum Request {
         link: String,
     },
     SyncAll,
+    /// Sync Now, letting the run delete more than the mass-delete guard allows: the answer
+    /// "Delete them" to a run that stopped needing confirmation.
+    SyncAllowingDeletes {
+        link: String,
+    },
     CancelSync {
         link: String,
     },

@@ -92,6 +92,7 @@ impl Service {
             ListLinks => self.list_links().await,
             SyncNow { link } => self.sync_now(&link).await,
             SyncAll => self.sync_all().await,
+            SyncAllowingDeletes { link } => self.sync_allowing_deletes(&link).await,
             CancelSync { link } => self.cancel_sync(&link).await,
             SetSchedule { link, schedule } => self.set_schedule(&link, schedule).await,
             RetryErrors { ids } => self.retry_errors(ids).await,
@@ -175,7 +176,11 @@ pub fn topic_of(request: &Request) -> Topic {
         | Disconnect { .. }
         | CheckConnection { .. } => Topic::Connections,
         ListLinks | DailyStats { .. } => Topic::Links,
-        SyncNow { .. } | SyncAll | CancelSync { .. } | RetryErrors { .. } => Topic::Sync,
+        SyncNow { .. }
+        | SyncAll
+        | SyncAllowingDeletes { .. }
+        | CancelSync { .. }
+        | RetryErrors { .. } => Topic::Sync,
         SetSchedule { .. } => Topic::Settings,
         ListObjects { .. }
         | DescribeObject { .. }

@@ -198,6 +198,9 @@ impl TetherApp {
                 self.connections.open_wizard();
             }
             Command::CloseConnectWizard => self.connections.close_wizard(),
+            Command::KeepRecords(link) => {
+                self.model.delete_questions.remove(&link);
+            }
             Command::Send(request) => requests.push(request),
             Command::Mapping(c) => self.mapping.apply(c, &mut requests),
             Command::History(c) => self.history.apply(c, &mut requests),

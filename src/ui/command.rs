@@ -24,6 +24,9 @@ pub enum Command {
     /// Opens the connect wizard on the Connections page.
     OpenConnectWizard,
     CloseConnectWizard,
+    /// "Don't delete": puts away the question of a run stopped before a mass delete (the run
+    /// stays recorded as needing confirmation).
+    KeepRecords(String),
     /// Work for the desktop service; the app also notes what it now waits for.
     Send(Request),
     Mapping(mapping::MappingCommand),

@@ -1,11 +1,12 @@
 //! What every page may read: connections, links, syncs under way, toasts and failures.
 //! Updated only from service events and the app's own commands; no drawing here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::desktop::{ConnectionView, DayStats, Event, LinkCard, Request, SyncProgress, Topic};
 use crate::sync::engine::RunSummary;
+use crate::sync::workspace::journal::RunStatus;
 
 /// How long a toast stays before it fades.
 pub const TOAST_LIFETIME: Duration = Duration::from_secs(6);
@@ -39,6 +40,12 @@ pub struct Model {
     pub syncs: HashMap<String, SyncState>,
     /// The last finished run of each link in this session, for the card's summary line.
     pub finished: HashMap<String, RunSummary>,
+    /// Links whose sync a person asked for and that have not finished yet: only their runs
+    /// ask a question, a scheduled run never does.
+    asked: HashSet<String>,
+    /// Runs a person started that stopped before a mass delete, waiting for "Delete them" or
+    /// "Don't delete".
+    pub delete_questions: HashMap<String, RunSummary>,
     pub daily: Vec<DayStats>,
     pub toasts: Vec<Toast>,
     next_toast: u64,
@@ -86,14 +93,17 @@ impl Model {
     /// Notes what a request makes the window wait for, before it is sent.
     pub fn on_request(&mut self, request: &Request) {
         match request {
-            Request::SyncNow { link } => {
+            Request::SyncNow { link } | Request::SyncAllowingDeletes { link } => {
                 self.syncs.insert(link.clone(), SyncState::Starting);
+                self.asked.insert(link.clone());
+                self.delete_questions.remove(link);
             }
             Request::SyncAll => {
                 for card in &self.links {
                     self.syncs
                         .entry(card.link.name.clone())
                         .or_insert(SyncState::Starting);
+                    self.asked.insert(card.link.name.clone());
                 }
             }
             Request::Connect { .. } | Request::ConnectSandbox | Request::Reconnect { .. } => {
@@ -118,6 +128,8 @@ impl Model {
                 if *topic == Topic::Sync {
                     self.syncs
                         .retain(|_, state| !matches!(state, SyncState::Starting));
+                    let syncs = &self.syncs;
+                    self.asked.retain(|link| syncs.contains_key(link));
                 }
                 self.failures.insert(*topic, message.clone());
                 self.toast(message.clone(), true);
@@ -190,6 +202,11 @@ impl Model {
                 self.syncs.remove(&summary.link);
                 self.failures.remove(&Topic::Sync);
                 self.finished.insert(summary.link.clone(), summary.clone());
+                let asked = self.asked.remove(&summary.link);
+                if asked && summary.status == RunStatus::NeedsConfirmation {
+                    self.delete_questions
+                        .insert(summary.link.clone(), summary.clone());
+                }
             }
             Event::DailyStats(days) => self.daily = days.clone(),
             _ => {}

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::deleted;
+use super::guard::MassDelete;
 use super::local::{self, LocalWrite};
 use super::push::WritePath;
 use super::remote::{self, ReadPath};
@@ -186,6 +187,13 @@ impl<'a> Run<'a> {
             pushes,
             conflicts,
         });
+        if !self.options.allow_mass_delete
+            && let Some(guard) = MassDelete::check(&units, &link.table, &link.object)
+        {
+            // Before any write: the cursor stays, so the next run plans the same deletes.
+            self.counts.deletes_waiting = (guard.local.len() + guard.remote.len()) as u64;
+            return Err(SyncError::MassDelete(guard));
+        }
         self.options.cancel.check()?;
         self.apply_local(ws, &link, &rules, &mut units, newest.max(cursor))?;
         self.options.cancel.check()?;

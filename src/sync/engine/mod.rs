@@ -9,6 +9,7 @@
 
 mod deleted;
 mod execute;
+pub mod guard;
 pub mod later_edits;
 pub mod local;
 pub mod push;
@@ -62,6 +63,8 @@ pub enum SyncError {
     LaterSalesforceEdits(later_edits::LaterEdits),
     #[error("cannot lock the workspace for syncing: {0}")]
     Lock(std::io::Error),
+    #[error("{0}")]
+    MassDelete(guard::MassDelete),
 }
 
 impl From<rusqlite::Error> for SyncError {
@@ -124,6 +127,8 @@ pub struct RunOptions {
     pub trigger: Trigger,
     pub cancel: Cancel,
     pub progress: Option<ProgressSink>,
+    /// Lets the run delete more than the mass-delete guard allows (see [`guard`]).
+    pub allow_mass_delete: bool,
 }
 
 impl RunOptions {
@@ -132,6 +137,7 @@ impl RunOptions {
             trigger,
             cancel: Cancel::new(),
             progress: None,
+            allow_mass_delete: false,
         }
     }
 
@@ -216,6 +222,9 @@ pub async fn sync_link(
         }
         Ok(()) => (RunStatus::Succeeded, keyless_note(counts.keyless)),
         Err(SyncError::Cancelled) => (RunStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
+        Err(SyncError::MassDelete(guard)) => {
+            (RunStatus::NeedsConfirmation, Some(guard.to_string()))
+        }
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
     journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v3.sql"),
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
+    include_str!("schema_v6.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it
@@ -416,6 +417,58 @@ mod tests {
                 [],
             )
             .expect("the regenerated trigger accepts a row without a key");
+    }
+
+    #[test]
+    fn runs_recorded_before_the_guard_survive_and_a_run_may_then_need_confirmation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("workspace.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", true).unwrap();
+            let tx = conn.transaction().unwrap();
+            for (number, sql) in MIGRATIONS.iter().enumerate().take(5) {
+                tx.execute_batch(sql).unwrap();
+                tx.pragma_update(None, "user_version", number as i64 + 1)
+                    .unwrap();
+            }
+            tx.execute_batch(
+                "INSERT INTO tether_runs (id, link_name, trigger, status, started_at, deleted)
+                     VALUES (7, 'customers', 'cli', 'partial', '2026-01-01T00:00:00Z', 3);
+                 INSERT INTO tether_run_errors (run_id, side, code, message, hint, fields, at)
+                     VALUES (7, 'local', 'X', 'm', 'h', '[]', 'x');",
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let ws = Workspace::open(&path).unwrap();
+        let kept: (String, i64, i64) = ws
+            .conn()
+            .query_row(
+                "SELECT status, deleted, (SELECT count(*) FROM tether_run_errors WHERE run_id = 7)
+                 FROM tether_runs WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("partial".to_string(), 3, 1));
+        ws.conn()
+            .execute(
+                "UPDATE tether_runs SET status = 'needs_confirmation', deletes_waiting = 25 WHERE id = 7",
+                [],
+            )
+            .expect("the new status is allowed");
+        assert!(
+            ws.conn()
+                .execute("UPDATE tether_runs SET status = 'done' WHERE id = 7", [])
+                .is_err(),
+            "the CHECK still refuses unknown statuses"
+        );
+        let check: String = ws
+            .conn()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
     }
 
     #[test]

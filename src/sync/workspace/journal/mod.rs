@@ -73,16 +73,20 @@ pub enum RunStatus {
     Cancelled,
     /// The process died while the run was going; the next run resumes it.
     Interrupted,
+    /// The run stopped before writing because it would delete more than the guard allows;
+    /// it waits for a person to allow the deletes.
+    NeedsConfirmation,
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 6] = [
+    pub const ALL: [RunStatus; 7] = [
         RunStatus::Running,
         RunStatus::Succeeded,
         RunStatus::Partial,
         RunStatus::Failed,
         RunStatus::Cancelled,
         RunStatus::Interrupted,
+        RunStatus::NeedsConfirmation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,7 @@ impl RunStatus {
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::NeedsConfirmation => "needs_confirmation",
         }
     }
 
@@ -114,10 +119,12 @@ pub struct RunCounts {
     /// Rows left unsynced because their key column is empty: not failures of the run, but
     /// rows the user should give a key.
     pub keyless: u64,
+    /// Deletes a run planned but did not make, because they exceed the mass-delete guard.
+    pub deletes_waiting: u64,
 }
 
 impl RunCounts {
-    fn as_array(&self) -> [u64; 8] {
+    fn as_array(&self) -> [u64; 9] {
         [
             self.processed,
             self.created,
@@ -127,10 +134,11 @@ impl RunCounts {
             self.conflicts,
             self.api_calls,
             self.keyless,
+            self.deletes_waiting,
         ]
     }
 
-    fn from_array(a: [u64; 8]) -> RunCounts {
+    fn from_array(a: [u64; 9]) -> RunCounts {
         RunCounts {
             processed: a[0],
             created: a[1],
@@ -140,6 +148,7 @@ impl RunCounts {
             conflicts: a[5],
             api_calls: a[6],
             keyless: a[7],
+            deletes_waiting: a[8],
         }
     }
 }
@@ -227,9 +236,10 @@ pub fn update_counts(conn: &Connection, run_id: i64, counts: &RunCounts) -> Resu
     let c = counts_params(counts);
     let changed = conn.execute(
         "UPDATE tether_runs SET processed = ?2, created = ?3, updated = ?4, deleted = ?5,
-             failed = ?6, conflicts = ?7, api_calls = ?8, keyless = ?9
+             failed = ?6, conflicts = ?7, api_calls = ?8, keyless = ?9,
+             deletes_waiting = ?10
          WHERE id = ?1",
-        params![run_id, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]],
+        params![run_id, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]],
     )?;
     if changed == 0 {
         return Err(WorkspaceError::NoSuchRun(run_id));
@@ -250,7 +260,7 @@ pub fn finish_run(
         let changed = conn.execute(
             "UPDATE tether_runs SET status = ?2, ended_at = ?3, processed = ?4, created = ?5,
                  updated = ?6, deleted = ?7, failed = ?8, conflicts = ?9, api_calls = ?10,
-                 message = ?11, keyless = ?12
+                 message = ?11, keyless = ?12, deletes_waiting = ?13
              WHERE id = ?1",
             params![
                 run_id,
@@ -264,7 +274,8 @@ pub fn finish_run(
                 c[5],
                 c[6],
                 message,
-                c[7]
+                c[7],
+                c[8]
             ],
         )?;
         if changed == 0 {
@@ -346,7 +357,7 @@ pub fn set_undone_by(conn: &Connection, run_id: i64, undo_run: i64) -> Result<()
 
 const RUN_COLUMNS: &str = "id, link_id, link_name, trigger, status, started_at, ended_at,
     processed, created, updated, deleted, failed, conflicts, api_calls, message, undo_of,
-    undone_by, keyless";
+    undone_by, keyless, deletes_waiting";
 
 /// The latest runs, newest first, of one link (by name) or of all.
 pub fn runs(conn: &Connection, link: Option<&str>, limit: usize) -> Result<Vec<RunRecord>> {
@@ -372,10 +383,10 @@ pub fn run(conn: &Connection, id: i64) -> Result<Option<RunRecord>> {
 }
 
 fn row_to_run(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
-    // The counts sit at 7..=13, and `keyless`, added later, at the end.
-    let mut counts = [0u64; 8];
+    // The counts sit at 7..=13, and those added later (`keyless`, `deletes_waiting`) at the end.
+    let mut counts = [0u64; 9];
     for (i, count) in counts.iter_mut().enumerate() {
-        let at = if i < 7 { 7 + i } else { 17 };
+        let at = if i < 7 { 7 + i } else { 10 + i };
         *count = u64::try_from(r.get::<_, i64>(at)?).unwrap_or(0);
     }
     Ok(RunRecord {
@@ -393,7 +404,7 @@ fn row_to_run(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
     })
 }
 
-fn counts_params(counts: &RunCounts) -> [i64; 8] {
+fn counts_params(counts: &RunCounts) -> [i64; 9] {
     counts
         .as_array()
         .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
@@ -511,6 +522,7 @@ pub(super) mod tests {
             conflicts: 3,
             api_calls: 4,
             keyless: 2,
+            deletes_waiting: 0,
         };
         finish_run(
             conn,

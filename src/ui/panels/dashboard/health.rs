@@ -52,6 +52,16 @@ pub fn light(
             return (Light::Red, "The last run failed".to_string());
         }
         RunStatus::Running => return (Light::Green, "Syncing".to_string()),
+        // Until a person runs it again: a scheduled run never deletes past the guard.
+        RunStatus::NeedsConfirmation => {
+            return (
+                Light::Yellow,
+                format!(
+                    "needs confirmation: {} deletes waiting",
+                    group_thousands(run.counts.deletes_waiting)
+                ),
+            );
+        }
         _ => {}
     }
     if run.status == RunStatus::Partial || run.counts.failed > 0 {
@@ -259,6 +269,20 @@ mod tests {
             api_usage: None,
             connected_at: now(),
         }
+    }
+
+    #[test]
+    fn a_scheduled_run_stopped_by_the_guard_says_how_many_deletes_wait() {
+        let mut stopped = run(RunStatus::NeedsConfirmation, 3, 0);
+        stopped.trigger = Trigger::Schedule;
+        stopped.counts = RunCounts {
+            deletes_waiting: 1_250,
+            ..Default::default()
+        };
+        let ok = connection(ConnectionStatus::Ok);
+        let (color, reason) = light(&card(Schedule::Manual, Some(stopped), 0), Some(&ok), now());
+        assert_eq!(color, Light::Yellow);
+        assert_eq!(reason, "needs confirmation: 1,250 deletes waiting");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use chrono::Utc;
 use egui::{Margin, RichText, Ui, Vec2};
 
 use crate::desktop::{LinkCard, Request};
+use crate::sync::engine::RunSummary;
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::{Model, SyncState};
 use crate::ui::theme::{self, GRID};
@@ -211,8 +212,42 @@ fn card_body(
     ui.add_space(GRID);
     match model.syncs.get(name) {
         Some(state) => running(ui, name, state, commands),
-        None => idle(ui, card, commands),
+        None => match model.delete_questions.get(name) {
+            Some(stopped) => delete_question(ui, name, stopped, commands),
+            None => idle(ui, card, commands),
+        },
     }
+}
+
+/// A run a person started stopped before deleting more than the guard allows: it asks.
+fn delete_question(ui: &mut Ui, name: &str, stopped: &RunSummary, commands: &mut Commands) {
+    let waiting = stopped.counts.deletes_waiting;
+    ui.label(
+        RichText::new(format!("Delete {waiting} records?"))
+            .strong()
+            .color(theme::WARNING),
+    );
+    if let Some(message) = &stopped.message {
+        ui.label(RichText::new(message).small());
+    }
+    ui.horizontal(|ui| {
+        let delete = ui.button("Delete them");
+        delete.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Button,
+                true,
+                format!("Delete them: sync {name} allowing {waiting} deletes"),
+            )
+        });
+        if delete.clicked() {
+            commands.send(Request::SyncAllowingDeletes {
+                link: name.to_string(),
+            });
+        }
+        if ui.button("Don't delete").clicked() {
+            commands.push(Command::KeepRecords(name.to_string()));
+        }
+    });
 }
 
 fn exact_time(card: &LinkCard) -> String {

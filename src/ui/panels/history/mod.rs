@@ -253,6 +253,7 @@ pub(crate) fn status_word(status: RunStatus) -> &'static str {
         RunStatus::Failed => "Failed",
         RunStatus::Cancelled => "Cancelled",
         RunStatus::Interrupted => "Interrupted",
+        RunStatus::NeedsConfirmation => "Needs confirmation",
     }
 }
 
@@ -274,6 +275,7 @@ pub(crate) fn status_text(ui: &Ui, status: RunStatus) -> RichText {
         RunStatus::Failed => ("✖", theme::DANGER),
         RunStatus::Cancelled => ("⏹", ui.visuals().weak_text_color()),
         RunStatus::Interrupted => ("⏸", theme::WARNING),
+        RunStatus::NeedsConfirmation => ("?", theme::WARNING),
     };
     RichText::new(format!("{icon} {}", status_word(status)))
         .color(color)
