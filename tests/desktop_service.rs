@@ -466,13 +466,18 @@ async fn a_sync_whose_org_cannot_be_reached_is_recorded_as_failed() {
     let recorded = journal::run(ws.conn(), summary.run_id).unwrap().unwrap();
     assert_eq!(recorded.status, RunStatus::Failed);
     assert_eq!(recorded.link_name, link.name);
+    // A failed run's toast is a warning, never one that looks like a success.
     let toast = window
-        .wait("the toast", |e| match e {
-            Event::Notice(text) => Some(text.clone()),
+        .wait("the warning toast", |e| match e {
+            Event::Warning(text) => Some(text.clone()),
             _ => None,
         })
         .await;
     assert!(toast.contains("sync failed"), "{toast}");
+    assert!(
+        !window.seen.iter().any(|e| matches!(e, Event::Notice(_))),
+        "no success toast for a failed run"
+    );
 }
 
 /// Completes the org's login form as a person would in the browser: the form's hidden fields

@@ -217,7 +217,11 @@ impl Service {
             }
         };
         self.outbox.send(Event::SyncFinished(summary.clone()));
-        self.outbox.send(Event::Notice(toast(&link, &summary)));
+        let text = toast(&link, &summary);
+        self.outbox.send(match summary.status {
+            RunStatus::Succeeded => Event::Notice(text),
+            _ => Event::Warning(text),
+        });
         self.list_links().await
     }
 }

@@ -241,6 +241,9 @@ pub enum Event {
     },
     /// Finished background work worth a toast.
     Notice(String),
+    /// Finished background work that did not all go through (a run that failed, stopped or
+    /// left records behind): a toast that never looks like a success.
+    Warning(String),
 
     Connections(Vec<ConnectionView>),
     ConnectionChecked(ConnectionView),

@@ -135,6 +135,7 @@ impl Model {
                 self.toast(message.clone(), true);
             }
             Event::Notice(text) => self.toast(text.clone(), false),
+            Event::Warning(text) => self.toast(text.clone(), true),
             Event::Connections(list) => {
                 self.connections = list.clone();
                 self.connections_loaded = true;
