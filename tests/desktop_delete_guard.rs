@@ -4,65 +4,16 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
-use tether::desktop::{
-    self, DesktopConfig, Event, Request, SANDBOX_CONNECTION, SandboxOptions, Service, WindowEnd,
-};
-use tether::sync::engine::RunSummary;
+use tether::desktop::{DesktopConfig, Event, Request, SANDBOX_CONNECTION, SandboxOptions};
 use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::RunStatus;
 
-const DEADLINE: Duration = Duration::from_secs(120);
-
-struct Window {
-    end: WindowEnd,
-    seen: Vec<Event>,
-}
-
-impl Window {
-    fn start(config: DesktopConfig) -> Window {
-        let (service_end, end) = desktop::channels(Arc::new(|| {}));
-        let service = Service::new(config, service_end.outbox);
-        tokio::spawn(service.serve(service_end.requests));
-        Window {
-            end,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send(&self, request: Request) {
-        assert!(self.end.send(request), "the service stopped");
-    }
-
-    async fn wait<T>(&mut self, what: &str, wanted: impl Fn(&Event) -> Option<T>) -> T {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            while let Ok(event) = self.end.try_recv() {
-                self.seen.push(event.clone());
-                if let Some(found) = wanted(&event) {
-                    return found;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {what} within {DEADLINE:?}; events: {:#?}",
-                self.seen
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    async fn finished(&mut self, link: &str) -> RunSummary {
-        self.wait(&format!("end of the sync of {link}"), |e| match e {
-            Event::SyncFinished(s) if s.link == link => Some(s.clone()),
-            _ => None,
-        })
-        .await
-    }
-}
+mod desktop_support;
+use desktop_support::Window;
 
 fn count(workspace: &Path, sql: &str) -> i64 {
     let ws = Workspace::open(workspace).expect("workspace");

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
@@ -14,66 +14,17 @@ use tether::connect::{
     http_client,
 };
 use tether::desktop::{
-    self, ConnectionStatus, DEMO_ACCOUNTS_LINK, DesktopConfig, Event, LoginTarget, Request,
-    SANDBOX_CONNECTION, SandboxOptions, Service, Topic, WindowEnd,
+    ConnectionStatus, DEMO_ACCOUNTS_LINK, DesktopConfig, Event, LoginTarget, Request,
+    SANDBOX_CONNECTION, SandboxOptions, Topic,
 };
 use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::emulator::{ConnectedApp, OrgConfig, SandboxOrg};
 use tether::salesforce::{BatchSize, Client, ClientConfig, Credentials};
-use tether::sync::engine::RunSummary;
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::{self, RunStatus, Trigger};
 
-const DEADLINE: Duration = Duration::from_secs(120);
-
-/// The window's side: every event seen so far, and a way to wait for the next that fits.
-struct Window {
-    end: WindowEnd,
-    seen: Vec<Event>,
-}
-
-impl Window {
-    fn start(config: DesktopConfig) -> Window {
-        let (service_end, end) = desktop::channels(Arc::new(|| {}));
-        let service = Service::new(config, service_end.outbox);
-        tokio::spawn(service.serve(service_end.requests));
-        Window {
-            end,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send(&self, request: Request) {
-        assert!(self.end.send(request), "the service stopped");
-    }
-
-    /// The first new event `wanted` accepts; fails on the deadline, listing what came.
-    async fn wait<T>(&mut self, what: &str, wanted: impl Fn(&Event) -> Option<T>) -> T {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            while let Ok(event) = self.end.try_recv() {
-                self.seen.push(event.clone());
-                if let Some(found) = wanted(&event) {
-                    return found;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {what} within {DEADLINE:?}; events: {:#?}",
-                self.seen
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    async fn finished(&mut self, link: &str) -> RunSummary {
-        self.wait(&format!("end of the sync of {link}"), |e| match e {
-            Event::SyncFinished(s) if s.link == link => Some(s.clone()),
-            _ => None,
-        })
-        .await
-    }
-}
+mod desktop_support;
+use desktop_support::Window;
 
 fn config(dir: &Path, sandbox: Option<SandboxOptions>) -> DesktopConfig {
     DesktopConfig {

@@ -1,0 +1,60 @@
+//! The window's side of the desktop service, for tests that drive the service as the window
+//! does: requests in, events out.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tether::desktop::{self, DesktopConfig, Event, Request, Service, WindowEnd};
+use tether::sync::engine::RunSummary;
+
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The window's side: every event seen so far, and a way to wait for the next that fits.
+pub struct Window {
+    end: WindowEnd,
+    pub seen: Vec<Event>,
+}
+
+impl Window {
+    pub fn start(config: DesktopConfig) -> Window {
+        let (service_end, end) = desktop::channels(Arc::new(|| {}));
+        let service = Service::new(config, service_end.outbox);
+        tokio::spawn(service.serve(service_end.requests));
+        Window {
+            end,
+            seen: Vec::new(),
+        }
+    }
+
+    pub fn send(&self, request: Request) {
+        assert!(self.end.send(request), "the service stopped");
+    }
+
+    /// The first new event `wanted` accepts; fails on the deadline, listing what came.
+    pub async fn wait<T>(&mut self, what: &str, wanted: impl Fn(&Event) -> Option<T>) -> T {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            while let Ok(event) = self.end.try_recv() {
+                self.seen.push(event.clone());
+                if let Some(found) = wanted(&event) {
+                    return found;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {what} within {DEADLINE:?}; events: {:#?}",
+                self.seen
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn finished(&mut self, link: &str) -> RunSummary {
+        self.wait(&format!("end of the sync of {link}"), |e| match e {
+            Event::SyncFinished(s) if s.link == link => Some(s.clone()),
+            _ => None,
+        })
+        .await
+    }
+}
