@@ -20,6 +20,7 @@ fn link(name_direction: &str, push_filter: Option<&str>) -> Value {
         "object": "Account",
         "id_column": "sf_id",
         "deletes": "propagate",
+        "strategy": {"overlap_seconds": 0},
         "fields": [
             {"local": {"column": "name"}, "remote": "Name", "direction": name_direction}
         ]
@@ -98,8 +99,17 @@ async fn a_row_the_push_filter_leaves_out_never_deletes_its_record() {
     bench.execute("UPDATE customers SET health_score = 80 WHERE name = 'High'");
     synced(&bench).await;
 
+    next_second();
+    let quiet = bench.sync("customers").await.counts.api_calls;
+
     bench.execute("DELETE FROM customers");
     synced(&bench).await;
+    next_second();
+    let after = bench.sync("customers").await;
+    assert_eq!(
+        after.counts.api_calls, quiet,
+        "the kept record is not read again on every run: {after:?}"
+    );
 
     let left = bench.soql("SELECT Id FROM Account").await["records"]
         .as_array()

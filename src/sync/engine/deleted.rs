@@ -48,6 +48,7 @@ pub fn left_out_by_push_filter(
          WHERE table_name = ?1 AND row_key = ?2 AND op = 'delete'
          ORDER BY seq DESC LIMIT 1",
     )?;
+    let mut judge = conn.prepare(&judge)?;
     let mut left_out = HashSet::new();
     for key in keys {
         let before: Option<String> = last_delete
@@ -55,8 +56,8 @@ pub fn left_out_by_push_filter(
             .optional()?
             .flatten();
         let taken_in = match before {
-            Some(row) => conn
-                .query_row(&judge, [row], |r| r.get::<_, i64>(0))
+            Some(row) => judge
+                .query_row([row], |r| r.get::<_, i64>(0))
                 .is_ok_and(|v| v != 0),
             None => false,
         };

@@ -145,6 +145,9 @@ impl<'a> Run<'a> {
             .into_iter()
             .map(|(sf_id, _)| id15(&sf_id))
             .collect();
+        // Before the re-reads: a deleted row the filter leaves out plans nothing, and a record
+        // it names is not read again on every run.
+        self.keep_records_the_push_filter_leaves_out(ws.conn(), &link, &mut units)?;
         let stale = settle::stale(&units, &open);
         settle::reread(
             self.client,
@@ -167,6 +170,7 @@ impl<'a> Run<'a> {
                 self.not_synced(ws.conn(), &link, &row)?;
             }
         }
+        // Plans made again from fresh values may delete again.
         self.keep_records_the_push_filter_leaves_out(ws.conn(), &link, &mut units)?;
         self.options.cancel.check()?;
         self.settled = queued;
