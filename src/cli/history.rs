@@ -73,7 +73,8 @@ pub enum ConflictsAction {
 pub struct ResolveArgs {
     /// The conflict's id (see `tether conflicts`).
     pub id: i64,
-    /// The side whose value to keep.
+    /// The side whose value to keep; for a record one side deleted and the other edited,
+    /// `delete` or `record` (or the side whose state to keep).
     #[arg(long, value_enum)]
     pub keep: KeepSide,
 }
@@ -82,6 +83,10 @@ pub struct ResolveArgs {
 pub enum KeepSide {
     Local,
     Salesforce,
+    /// Carry the delete over to the side that still has the record.
+    Delete,
+    /// Bring the record back on the side that deleted it.
+    Record,
 }
 
 pub fn runs(args: RunsArgs) -> Result<(), CliError> {
@@ -282,8 +287,8 @@ pub fn conflicts(args: ConflictsArgs) -> Result<(), CliError> {
             record_text(Some(&c.sf_id), c.row_key.as_deref()),
             c.field.clone(),
             value_text(c.base.as_ref()),
-            value_text(c.local.as_ref()),
-            value_text(c.remote.as_ref()),
+            side_text(c, Keep::Local),
+            side_text(c, Keep::Salesforce),
             c.detected_at
                 .with_timezone(&Local)
                 .format("%Y-%m-%d %H:%M:%S")
@@ -292,7 +297,8 @@ pub fn conflicts(args: ConflictsArgs) -> Result<(), CliError> {
     }
     print!("{}", table.render());
     println!();
-    println!("Decide one with `tether conflicts resolve ID --keep local|salesforce`.");
+    println!("Decide one with `tether conflicts resolve ID --keep local|salesforce`");
+    println!("(for a deleted record: `--keep delete|record`).");
     Ok(())
 }
 
@@ -305,27 +311,73 @@ struct ListedConflict<'a> {
 
 fn resolve_conflict(workspace: &WorkspaceArg, args: ResolveArgs) -> Result<(), CliError> {
     let ws = workspace.open()?;
-    let keep = match args.keep {
-        KeepSide::Local => Keep::Local,
-        KeepSide::Salesforce => Keep::Salesforce,
+    let conflict =
+        conflicts::get(ws.conn(), args.id)?.ok_or(WorkspaceError::NoSuchConflict(args.id))?;
+    let deleter = conflict.deleted_side();
+    let keep = match (args.keep, deleter) {
+        (KeepSide::Local, _) => Keep::Local,
+        (KeepSide::Salesforce, _) => Keep::Salesforce,
+        (KeepSide::Delete, Some(side)) => side,
+        (KeepSide::Record, Some(side)) => other(side),
+        (KeepSide::Delete | KeepSide::Record, None) => {
+            return Err(CliError::Usage(format!(
+                "conflict {} is about the field {}, not a deleted record: use --keep local or --keep salesforce",
+                conflict.id, conflict.field
+            )));
+        }
     };
     let resolved = conflicts::resolve(ws.conn(), args.id, keep, "cli")?;
     let link = link_names(&ws)?
         .remove(&resolved.link_id)
         .unwrap_or_else(|| "LINK".into());
-    let (kept, value, target) = match keep {
-        Keep::Local => ("local", resolved.local.as_ref(), "Salesforce"),
-        Keep::Salesforce => ("Salesforce", resolved.remote.as_ref(), "the local table"),
+    let record = record_text(Some(&resolved.sf_id), resolved.row_key.as_deref());
+    let place = |side: Keep| match side {
+        Keep::Local => "the local table",
+        Keep::Salesforce => "Salesforce",
     };
-    println!(
-        "Conflict {} resolved: keeping the {kept} value {} of {} on {}.",
-        resolved.id,
-        value_text(value),
-        resolved.field,
-        record_text(Some(&resolved.sf_id), resolved.row_key.as_deref()),
-    );
-    println!("The next `tether sync {link}` writes it to {target}.");
+    match deleter {
+        Some(side) if side == keep => {
+            println!(
+                "Conflict {} resolved: keeping the delete of {record}.",
+                resolved.id
+            );
+            println!(
+                "The next `tether sync {link}` deletes it from {}.",
+                place(other(side))
+            );
+        }
+        Some(side) => {
+            println!("Conflict {} resolved: keeping {record}.", resolved.id);
+            println!(
+                "The next `tether sync {link}` brings it back to {}.",
+                place(side)
+            );
+        }
+        None => {
+            let (kept, value) = match keep {
+                Keep::Local => ("local", resolved.local.as_ref()),
+                Keep::Salesforce => ("Salesforce", resolved.remote.as_ref()),
+            };
+            println!(
+                "Conflict {} resolved: keeping the {kept} value {} of {} on {record}.",
+                resolved.id,
+                value_text(value),
+                resolved.field,
+            );
+            println!(
+                "The next `tether sync {link}` writes it to {}.",
+                place(other(keep))
+            );
+        }
+    }
     Ok(())
+}
+
+fn other(side: Keep) -> Keep {
+    match side {
+        Keep::Local => Keep::Salesforce,
+        Keep::Salesforce => Keep::Local,
+    }
 }
 
 /// Link names by id, read without parsing the definitions so that one unreadable link does
@@ -343,6 +395,17 @@ fn link_names(ws: &Workspace) -> Result<HashMap<i64, String>, CliError> {
 }
 
 /// A value as JSON, so that `""`, `null` and no value at all read differently.
+/// "(deleted)" for the side that deleted the record, else the side's value.
+fn side_text(conflict: &ConflictRecord, side: Keep) -> String {
+    if conflict.deleted_side() == Some(side) {
+        return "(deleted)".to_string();
+    }
+    value_text(match side {
+        Keep::Local => conflict.local.as_ref(),
+        Keep::Salesforce => conflict.remote.as_ref(),
+    })
+}
+
 fn value_text(value: Option<&Value>) -> String {
     match value {
         None => "(none)".to_string(),

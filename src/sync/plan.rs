@@ -105,7 +105,13 @@ impl<'a> Side<'a> {
     }
 }
 
-/// A field both sides changed, held for a person under [`ConflictPolicy::ManualReview`].
+/// The field name a conflict over the whole record goes by: one side deleted the record while
+/// the other edited it. Not a name Salesforce gives a field, so it never meets a real one.
+pub const WHOLE_RECORD: &str = "(record)";
+
+/// A field both sides changed, held for a person under [`ConflictPolicy::ManualReview`]; or,
+/// under [`WHOLE_RECORD`], a record one side deleted and the other edited: the deleted side
+/// is `None` and the other holds the edited fields' values as an object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub field: String,
@@ -129,12 +135,115 @@ pub struct RecordPlan {
     pub delete_local: bool,
     pub delete_remote: bool,
     pub archive_local: bool,
+    /// The create brings back a record its side deleted, because an edit on the other side
+    /// outranks the delete: the local row is restored as it was, or the Salesforce record
+    /// is created again and the local row pointed at it.
+    pub restores: bool,
 }
 
 impl RecordPlan {
     pub fn is_noop(&self) -> bool {
         *self == RecordPlan::default()
     }
+
+    /// Whether a person must choose between a delete and an edit before anything is written.
+    pub fn holds_delete_conflict(&self) -> bool {
+        self.conflicts.iter().any(|c| c.field == WHOLE_RECORD)
+    }
+}
+
+/// The plan that keeps a record one side deleted: the side that has it is copied to the side
+/// that deleted it. `None` when both sides have the record, or neither.
+pub fn keep_record(
+    rules: &[FieldRule],
+    local: Option<&Values>,
+    remote: Option<&Values>,
+) -> Option<RecordPlan> {
+    let mut plan = RecordPlan {
+        restores: true,
+        ..RecordPlan::default()
+    };
+    match (local, remote) {
+        (None, Some(r)) => plan.create_local = Some(pick(rules, r, |d| d != Direction::Push)),
+        (Some(l), None) => {
+            let mut values = pick(rules, l, |d| d != Direction::Pull);
+            values.retain(|_, v| !v.is_null());
+            plan.create_remote = Some(values);
+        }
+        _ => return None,
+    }
+    Some(plan)
+}
+
+/// How the edits on the side that kept a record judge the other side's delete of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    KeepDelete,
+    KeepRecord,
+    Ask,
+}
+
+/// Judges a delete against the edits the other side made since the base, field by field
+/// under each field's policy. Only edits that would flow to the deleting side count. The
+/// delete goes ahead only when every edited field's policy lets it, so nothing is lost that
+/// a policy keeps; one field under manual review is enough to ask. Returns the verdict and
+/// the edited fields' values.
+fn judge_delete(
+    rules: &[FieldRule],
+    base: &Values,
+    kept: Side<'_>,
+    deleter: Side<'_>,
+    deleted_locally: bool,
+) -> (Verdict, Values) {
+    let mut verdict = Verdict::KeepDelete;
+    let mut edited = Values::new();
+    for rule in rules {
+        let flows_to_deleter = if deleted_locally {
+            rule.direction != Direction::Push
+        } else {
+            rule.direction != Direction::Pull
+        };
+        let field = rule.field.as_str();
+        let value = get(kept.values, field);
+        if !flows_to_deleter || same(value, base.get(field)) {
+            continue;
+        }
+        edited.insert(field.to_string(), value_or_null(value));
+        let (edit_at, delete_at) = (kept.changed_at(field), deleter.changed_at(field));
+        let (local_at, remote_at) = if deleted_locally {
+            (delete_at, edit_at)
+        } else {
+            (edit_at, delete_at)
+        };
+        // As between two edits: the local side wins only when it is known to be later, so a
+        // tie goes to Salesforce.
+        let local_later = match (local_at, remote_at) {
+            (Some(l), Some(r)) => l > r,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let salesforce_side_wins = match rule.policy {
+            ConflictPolicy::ManualReview => {
+                verdict = Verdict::Ask;
+                continue;
+            }
+            ConflictPolicy::SalesforceWins => true,
+            ConflictPolicy::LocalWins => false,
+            ConflictPolicy::MostRecentWins => !local_later,
+        };
+        // The delete wins when the side that deleted is the side that wins.
+        let field_verdict = if salesforce_side_wins != deleted_locally {
+            Verdict::KeepDelete
+        } else {
+            Verdict::KeepRecord
+        };
+        verdict = verdict.max(field_verdict);
+    }
+    (verdict, edited)
+}
+
+fn object(values: Values) -> Value {
+    Value::Object(values.into_iter().collect())
 }
 
 /// Equal as a person would read them: `1` and `1.0` are the same number.
@@ -153,6 +262,14 @@ fn get<'a>(values: Option<&'a Values>, field: &str) -> Option<&'a Value> {
 
 fn value_or_null(v: Option<&Value>) -> Value {
     v.cloned().unwrap_or(Value::Null)
+}
+
+/// The base values of the fields in `edited`.
+fn base_of(base: &Values, edited: &Values) -> Values {
+    edited
+        .keys()
+        .map(|f| (f.clone(), value_or_null(base.get(f))))
+        .collect()
 }
 
 fn pick(rules: &[FieldRule], values: &Values, wanted: impl Fn(Direction) -> bool) -> Values {
@@ -174,7 +291,8 @@ fn pushes(rules: &[FieldRule]) -> bool {
 }
 
 /// Plans one record from its base (last agreed values, `None` before the first sync), its
-/// local row and its Salesforce record.
+/// local row and its Salesforce record. A side that deleted a record it had is absent, with
+/// the time of the delete as its change time when known.
 pub fn plan_record(
     rules: &[FieldRule],
     base: Option<&Values>,
@@ -186,29 +304,58 @@ pub fn plan_record(
     match (local.values, remote.values) {
         (None, None) => return plan,
         (Some(l), None) => {
-            if base.is_none() {
-                // A create sends what the row has: an empty column is no value to send, and
-                // an upsert that lands on an existing record must not clear its fields.
-                let mut values = pick(rules, l, |d| d != Direction::Pull);
-                values.retain(|_, v| !v.is_null());
-                plan.create_remote = (!values.is_empty()).then_some(values);
-            } else if pulls(rules) {
+            match base {
+                None => {
+                    // A create sends what the row has: an empty column is no value to send,
+                    // and an upsert that lands on an existing record must not clear its fields.
+                    let mut values = pick(rules, l, |d| d != Direction::Pull);
+                    values.retain(|_, v| !v.is_null());
+                    plan.create_remote = (!values.is_empty()).then_some(values);
+                }
                 // A delete travels only where data travels: into the local table only when a
                 // field comes from Salesforce.
-                match deletes {
-                    DeletePolicy::Ignore => {}
-                    DeletePolicy::Propagate => plan.delete_local = true,
-                    DeletePolicy::MarkArchived => plan.archive_local = true,
+                Some(base) if pulls(rules) && deletes != DeletePolicy::Ignore => {
+                    match judge_delete(rules, base, local, remote, false) {
+                        (Verdict::KeepDelete, _) => match deletes {
+                            DeletePolicy::Propagate => plan.delete_local = true,
+                            _ => plan.archive_local = true,
+                        },
+                        (Verdict::KeepRecord, _) => {
+                            return keep_record(rules, Some(l), None).unwrap_or_default();
+                        }
+                        (Verdict::Ask, edited) => plan.conflicts.push(Conflict {
+                            field: WHOLE_RECORD.to_string(),
+                            base: Some(object(base_of(base, &edited))),
+                            local: Some(object(edited)),
+                            remote: None,
+                        }),
+                    }
                 }
+                Some(_) => {}
             }
             return plan;
         }
         (None, Some(r)) => {
-            if base.is_none() {
-                let values = pick(rules, r, |d| d != Direction::Push);
-                plan.create_local = (!values.is_empty()).then_some(values);
-            } else if deletes == DeletePolicy::Propagate && pushes(rules) {
-                plan.delete_remote = true;
+            match base {
+                None => {
+                    let values = pick(rules, r, |d| d != Direction::Push);
+                    plan.create_local = (!values.is_empty()).then_some(values);
+                }
+                Some(base) if deletes == DeletePolicy::Propagate && pushes(rules) => {
+                    match judge_delete(rules, base, remote, local, true) {
+                        (Verdict::KeepDelete, _) => plan.delete_remote = true,
+                        (Verdict::KeepRecord, _) => {
+                            return keep_record(rules, None, Some(r)).unwrap_or_default();
+                        }
+                        (Verdict::Ask, edited) => plan.conflicts.push(Conflict {
+                            field: WHOLE_RECORD.to_string(),
+                            base: Some(object(base_of(base, &edited))),
+                            local: None,
+                            remote: Some(object(edited)),
+                        }),
+                    }
+                }
+                Some(_) => {}
             }
             return plan;
         }
@@ -313,3 +460,6 @@ mod times_tests;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod delete_tests;

@@ -16,12 +16,12 @@ use super::local::{self, LocalWrite};
 use super::push::WritePath;
 use super::remote::{self, ReadPath};
 use super::settle;
-use super::units::{Unit, assemble, id15, plan_unit};
+use super::units::{LocalTimes, Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
 use crate::salesforce::Client;
 use crate::sync::link::{Link, MatchKey};
-use crate::sync::plan::{self, FieldRule, RecordPlan, Values};
+use crate::sync::plan::{self, FieldRule, RecordPlan, Values, WHOLE_RECORD};
 use crate::sync::workspace::base::{self, BaseRecord};
 use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
 use crate::sync::workspace::reread::{self, Reason};
@@ -128,18 +128,14 @@ impl<'a> Run<'a> {
         let waiting = unmatched::waiting(&link, &read.rows);
         let mut units = assemble(&link, records, bases, read.rows);
         self.join_unmatched(ws.conn(), &link, &mut units, waiting, read.keyless)?;
-        let changed_at = if uses_most_recent(&link) {
-            let keys: Vec<String> = units
-                .iter()
-                .filter_map(|u| u.local.as_ref().map(|l| l.key.clone()))
-                .collect();
-            local::change_times(ws.conn(), &link, &keys)?
-        } else {
-            Default::default()
-        };
+        let times = self.local_times(ws.conn(), &link, &units)?;
+        let kept: HashSet<String> = reread::kept_records(ws.conn(), link_id)?
+            .iter()
+            .map(|id| id15(id))
+            .collect();
         let rules = link.rules();
         for unit in &mut units {
-            unit.plan = plan_unit(&link, &rules, unit, &changed_at);
+            unit.plan = plan_unit(&link, &rules, unit, &times, &kept);
         }
         let open: HashSet<String> = conflicts::open_keys(ws.conn(), link_id)?
             .into_iter()
@@ -160,7 +156,7 @@ impl<'a> Run<'a> {
         .await?;
         let new_rows = settle::match_new_rows(self.client, &link, &kinds, &mut units).await?;
         for index in stale.into_iter().chain(new_rows.changed) {
-            units[index].plan = plan_unit(&link, &rules, &units[index], &changed_at);
+            units[index].plan = plan_unit(&link, &rules, &units[index], &times, &kept);
         }
         for failure in new_rows.refused {
             self.failure(ws.conn(), failure)?;
@@ -173,7 +169,17 @@ impl<'a> Run<'a> {
         // Plans made again from fresh values may delete again.
         self.keep_records_the_push_filter_leaves_out(ws.conn(), &link, &mut units)?;
         self.options.cancel.check()?;
-        self.settled = queued;
+        // A record kept by a person stays queued until Salesforce confirms it created it again.
+        self.settled = queued
+            .into_iter()
+            .filter(|id| {
+                !units.iter().any(|u| {
+                    u.plan.restores
+                        && u.plan.create_remote.is_some()
+                        && u.sf_id.as_deref().map(id15) == Some(id15(id))
+                })
+            })
+            .collect();
         let (pulls, pushes, conflicts) = units.iter().fold((0, 0, 0), |acc, u| {
             (
                 acc.0 + u64::from(!u.plan.pull.is_empty() || u.plan.create_local.is_some()),
@@ -204,6 +210,32 @@ impl<'a> Run<'a> {
         self.push(ws, &link, &rules, &units).await
     }
 
+    /// When local rows and the fields of each changed, and when gone rows were deleted: only
+    /// the later-edit-wins policy asks.
+    fn local_times(
+        &self,
+        conn: &Connection,
+        link: &Link,
+        units: &[Unit],
+    ) -> Result<LocalTimes, SyncError> {
+        if !uses_most_recent(link) {
+            return Ok(LocalTimes::default());
+        }
+        let keys: Vec<String> = units
+            .iter()
+            .filter_map(|u| u.local.as_ref().map(|l| l.key.clone()))
+            .collect();
+        let gone: Vec<String> = units
+            .iter()
+            .filter(|u| u.local.is_none())
+            .filter_map(|u| u.base.as_ref()?.row_key.clone())
+            .collect();
+        Ok(LocalTimes {
+            fields: local::change_times(conn, link, &keys)?,
+            deletes: deleted::delete_times(conn, &link.table, &gone)?,
+        })
+    }
+
     /// A local delete reaches Salesforce only for a row the push filter took in.
     fn keep_records_the_push_filter_leaves_out(
         &self,
@@ -218,16 +250,23 @@ impl<'a> Run<'a> {
         {
             return Ok(());
         }
+        // Whatever a local delete set off: the delete itself, or its contest with an edit.
+        let follows_local_delete = |u: &Unit| {
+            u.local.is_none()
+                && (u.plan.delete_remote
+                    || u.plan.holds_delete_conflict()
+                    || (u.plan.restores && u.plan.create_local.is_some()))
+        };
         let keys: Vec<String> = units
             .iter()
-            .filter(|u| u.plan.delete_remote)
+            .filter(|u| follows_local_delete(u))
             .filter_map(|u| u.base.as_ref()?.row_key.clone())
             .collect();
         let left_out = deleted::left_out_by_push_filter(conn, link, &keys)?;
-        for unit in units.iter_mut().filter(|u| u.plan.delete_remote) {
+        for unit in units.iter_mut().filter(|u| follows_local_delete(u)) {
             let key = unit.base.as_ref().and_then(|b| b.row_key.as_ref());
             if key.is_none_or(|k| left_out.contains(k)) {
-                unit.plan.delete_remote = false;
+                unit.plan = RecordPlan::default();
             }
         }
         Ok(())
@@ -322,12 +361,27 @@ impl<'a> Run<'a> {
                     }
                     MatchKey::SalesforceId => None,
                 };
-                match local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values) {
+                let restored = match unit.base.as_ref().and_then(|b| b.row_key.as_deref()) {
+                    Some(key) if unit.plan.restores => {
+                        restore_then_pull(&tx, link, key, &sf_id, &values)
+                    }
+                    _ => Ok(None),
+                };
+                let written = restored.and_then(|key| match key {
+                    Some(key) => Ok(key),
+                    None => local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values),
+                });
+                match written {
                     Ok(key) => {
                         self.counts.created += 1;
+                        // A restored row keeps the agreed values of the fields Salesforce
+                        // does not send: they compare with what the row held before.
                         let fields = plan::next_base(
                             rules,
-                            None,
+                            unit.base
+                                .as_ref()
+                                .filter(|_| unit.plan.restores)
+                                .map(|b| &b.fields),
                             Some(&values),
                             remote.as_ref(),
                             &unit.plan,
@@ -345,7 +399,12 @@ impl<'a> Run<'a> {
                         )?;
                     }
                     Err(e) => {
-                        reread::queue(&tx, link_id, &sf_id, Reason::LocalInsertFailed)?;
+                        let reason = if unit.plan.restores {
+                            Reason::KeepRecord
+                        } else {
+                            Reason::LocalInsertFailed
+                        };
+                        reread::queue(&tx, link_id, &sf_id, reason)?;
                         self.failure(
                         &tx,
                         RecordFailure {
@@ -366,9 +425,32 @@ impl<'a> Run<'a> {
                 }
                 continue;
             }
+            if unit.plan.holds_delete_conflict() {
+                // Neither side is written and the base stays, so every run sees the contest
+                // again until a person decides it.
+                let row_key = unit
+                    .local
+                    .as_ref()
+                    .map(|row| row.key.clone())
+                    .or_else(|| unit.base.as_ref().and_then(|b| b.row_key.clone()));
+                for conflict in &unit.plan.conflicts {
+                    still_open.insert((sf_id.clone(), conflict.field.clone()));
+                    conflicts::record_open(
+                        &tx,
+                        link_id,
+                        &sf_id,
+                        row_key.as_deref(),
+                        conflict,
+                        Some(self.run_id),
+                    )?;
+                    self.counts.conflicts += 1;
+                }
+                continue;
+            }
             let Some(row) = unit.local.clone() else {
                 if unit.remote_deleted && unit.base.is_some() {
                     self.base_remove(&tx, &sf_id)?;
+                    conflicts::close_record(&tx, link_id, &sf_id)?;
                 }
                 continue;
             };
@@ -383,6 +465,7 @@ impl<'a> Run<'a> {
                 match local::delete_row(&tx, link, &row.key) {
                     Ok(_) => {
                         self.base_remove(&tx, &sf_id)?;
+                        conflicts::close_record(&tx, link_id, &sf_id)?;
                         self.counts.deleted += 1;
                     }
                     Err(e) => self.refused(&tx, link, &row.key, &sf_id, LocalWrite::Delete, e)?,
@@ -466,6 +549,18 @@ impl<'a> Run<'a> {
             }
         }
         for (sf_id, field) in open {
+            if field == WHOLE_RECORD {
+                // Closed once a fresh read of both sides no longer finds the contest.
+                let planned = units.iter().any(|u| {
+                    u.sf_id.as_deref().map(id15) == Some(id15(&sf_id))
+                        && u.remote_fresh
+                        && u.local.as_ref().is_none_or(|row| row.readable)
+                });
+                if planned && !still_open.contains(&(sf_id.clone(), field.clone())) {
+                    conflicts::mark_agreed(&tx, link_id, &sf_id, &field)?;
+                }
+                continue;
+            }
             if !rules.iter().any(|r| r.field == field) {
                 // No longer mapped: the conflict waits for a person or for the field to return.
                 continue;
@@ -498,6 +593,22 @@ impl<'a> Run<'a> {
         journal::update_counts(ws.conn(), self.run_id, &self.counts)?;
         Ok(())
     }
+}
+
+/// Puts a deleted row back from the change log and writes Salesforce's values over it.
+/// Returns its key, or `None` when the change log cannot give the row back.
+fn restore_then_pull(
+    tx: &Connection,
+    link: &Link,
+    key: &str,
+    sf_id: &str,
+    values: &Values,
+) -> rusqlite::Result<Option<String>> {
+    if !deleted::restore_row(tx, link, key, sf_id)? {
+        return Ok(None);
+    }
+    local::update_row(tx, link, key, None, values)?;
+    Ok(Some(key.to_string()))
 }
 
 pub(super) fn values_json(values: &Values) -> Value {

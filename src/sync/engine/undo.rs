@@ -6,9 +6,10 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 
+use super::deleted::{self, sql_of};
 use super::later_edits;
 use super::push::record_body;
 use super::{RunSummary, SyncError, SyncLock};
@@ -403,8 +404,7 @@ fn count(
 }
 
 /// Puts back the local row whose delete the run carried to Salesforce (record `old`, created
-/// again as `new`): the row as the change log kept it when someone deleted it, pointing at the
-/// new record. Left alone when a row holds its key again. Returns whether a row came back.
+/// again as `new`), pointing at the new record. Returns whether a row came back.
 fn restore_deleted_row(
     conn: &Connection,
     link_id: i64,
@@ -415,45 +415,7 @@ fn restore_deleted_row(
     let Some(row_key) = base::get(conn, link_id, old)?.and_then(|b| b.row_key) else {
         return Ok(false);
     };
-    let table = quote_ident(&link.table);
-    let taken: bool = conn.query_row(
-        &format!(
-            "SELECT EXISTS (SELECT 1 FROM {table} WHERE CAST({} AS TEXT) = ?1)",
-            quote_ident(&link.key)
-        ),
-        [&row_key],
-        |r| r.get(0),
-    )?;
-    if taken {
-        return Ok(false);
-    }
-    let before: Option<Option<String>> = conn
-        .query_row(
-            "SELECT before FROM tether_changes
-             WHERE table_name = ?1 AND row_key = ?2 AND op = 'delete' AND run_id IS NULL
-             ORDER BY seq DESC LIMIT 1",
-            params![link.table, row_key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(mut row) = before
-        .flatten()
-        .and_then(|b| serde_json::from_str::<Map<String, Value>>(&b).ok())
-    else {
-        return Ok(false);
-    };
-    row.insert(link.id_column.clone(), Value::String(new.to_string()));
-    let names: Vec<String> = row.keys().map(|c| quote_ident(c)).collect();
-    let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
-    conn.execute(
-        &format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            names.join(", "),
-            marks.join(", ")
-        ),
-        rusqlite::params_from_iter(row.values().map(sql_of)),
-    )?;
-    Ok(true)
+    Ok(deleted::restore_row(conn, link, &row_key, new)?)
 }
 
 /// Reverses the run's local writes, newest first, and puts back its bases and cursor.
@@ -560,19 +522,4 @@ fn undo_local(
     capture::set_writer(&tx, None)?;
     tx.commit()?;
     Ok(())
-}
-
-/// Before-rows hold what SQLite had: whole numbers stay integers, text stays text.
-fn sql_of(value: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as Sql;
-    match value {
-        Value::Null => Sql::Null,
-        Value::Bool(b) => Sql::Integer(i64::from(*b)),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Sql::Integer(i),
-            None => n.as_f64().map_or(Sql::Null, Sql::Real),
-        },
-        Value::String(s) => Sql::Text(s.clone()),
-        other => Sql::Text(other.to_string()),
-    }
 }

@@ -1,7 +1,7 @@
 //! Units: one record as Salesforce, the local table and the base know it. Joining the three
 //! sides, planning each unit and turning its plan into a Salesforce write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -134,14 +134,36 @@ pub(super) fn assemble(
     units
 }
 
+/// When the local side last changed, for the later-edit-wins policy: each row's fields by row
+/// key, and the deletes of rows that are gone, by the key they had.
+#[derive(Debug, Default)]
+pub(super) struct LocalTimes {
+    pub(super) fields: BTreeMap<String, FieldTimes>,
+    pub(super) deletes: HashMap<String, DateTime<Utc>>,
+}
+
 pub(super) fn plan_unit(
     link: &Link,
     rules: &[FieldRule],
     unit: &Unit,
-    changed_at: &BTreeMap<String, FieldTimes>,
+    times: &LocalTimes,
+    kept: &HashSet<String>,
 ) -> RecordPlan {
     if unit.local.as_ref().is_some_and(|row| !row.readable) {
         return RecordPlan::default();
+    }
+    // A person chose to keep a record one side deleted: that side gets it back.
+    if unit.base.is_some()
+        && let Some(id) = &unit.sf_id
+        && kept.contains(&id15(id))
+        && unit.remote_fresh
+        && let Some(plan) = plan::keep_record(
+            rules,
+            unit.local.as_ref().map(|row| &row.values),
+            unit.remote.as_ref(),
+        )
+    {
+        return plan;
     }
     let base = unit.base.as_ref().map(|b| &b.fields);
     let local_values = unit
@@ -151,13 +173,25 @@ pub(super) fn plan_unit(
     let no_times = FieldTimes::new();
     let local_side = match (&unit.local, &local_values) {
         (Some(row), Some(values)) => {
-            Side::with_field_times(values, changed_at.get(&row.key).unwrap_or(&no_times))
+            Side::with_field_times(values, times.fields.get(&row.key).unwrap_or(&no_times))
         }
-        _ => Side::absent(),
+        _ => Side {
+            changed_at: unit
+                .base
+                .as_ref()
+                .and_then(|b| b.row_key.as_ref())
+                .and_then(|key| times.deletes.get(key))
+                .copied(),
+            ..Side::absent()
+        },
     };
     let remote_side = match &unit.remote {
         Some(values) => Side::present(values, unit.remote_modstamp),
-        None => Side::absent(),
+        // A deleted record's SystemModstamp is the time of its delete.
+        None => Side {
+            changed_at: unit.remote_modstamp,
+            ..Side::absent()
+        },
     };
     let mut planned = plan::plan_record(rules, base, local_side, remote_side, link.deletes);
     // A record deleted in Salesforce before it was ever synced is not recreated from the
@@ -185,14 +219,13 @@ pub(super) fn push_item(link: &Link, index: usize, unit: &Unit) -> Option<PushIt
     }
     if let Some(values) = &plan.create_remote {
         let row = unit.local.as_ref()?;
-        if row.sf_id.is_some() {
+        if row.sf_id.is_some() && !plan.restores {
             return None;
         }
         let MatchKey::ExternalId { field, .. } = &link.match_on else {
             // A plain create sends only the values the row has: an empty one would wipe the
             // default Salesforce gives a field it is not sent.
-            return link
-                .create_unmatched
+            return (link.create_unmatched || plan.restores)
                 .then(|| PushItem {
                     unit: index,
                     op: PushOp::Create,

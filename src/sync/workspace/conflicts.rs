@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::journal::{atomically, json_at, optional_time_at, parsed, time_at};
 use super::{Result, WorkspaceError, audit, base, now_text, reread};
-use crate::sync::plan::Conflict;
+use crate::sync::plan::{Conflict, WHOLE_RECORD};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +70,63 @@ pub struct ConflictRecord {
     pub detected_at: DateTime<Utc>,
     pub status: ConflictStatus,
     pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl ConflictRecord {
+    /// One side as people read it: "(deleted)" for the side that deleted the record, or the
+    /// value (the edited fields, for the side that kept a deleted record).
+    pub fn side_text(&self, side: Keep) -> String {
+        if self.deleted_side() == Some(side) {
+            return "(deleted)".to_string();
+        }
+        match side {
+            Keep::Local => value_text(self.local.as_ref()),
+            Keep::Salesforce => value_text(self.remote.as_ref()),
+        }
+    }
+
+    /// The two choices as buttons and messages name them, in the order (local, Salesforce).
+    pub fn choices(&self) -> [(Keep, &'static str); 2] {
+        match self.deleted_side() {
+            Some(Keep::Local) => [
+                (Keep::Local, "the delete"),
+                (Keep::Salesforce, "the record"),
+            ],
+            Some(Keep::Salesforce) => [
+                (Keep::Local, "the record"),
+                (Keep::Salesforce, "the delete"),
+            ],
+            None => [(Keep::Local, "local"), (Keep::Salesforce, "Salesforce")],
+        }
+    }
+
+    /// For a record one side deleted while the other edited it, the side that deleted it.
+    pub fn deleted_side(&self) -> Option<Keep> {
+        if self.field != WHOLE_RECORD {
+            return None;
+        }
+        match (&self.local, &self.remote) {
+            (None, Some(_)) => Some(Keep::Local),
+            (Some(_), None) => Some(Keep::Salesforce),
+            _ => None,
+        }
+    }
+}
+
+/// A value as people read it: text unquoted, nothing as "(no value)", null as "(empty)",
+/// several fields as `Field: value` pairs.
+pub fn value_text(value: Option<&Value>) -> String {
+    match value {
+        None => "(no value)".to_string(),
+        Some(Value::Null) => "(empty)".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(fields)) => fields
+            .iter()
+            .map(|(field, v)| format!("{field}: {}", value_text(Some(v))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    }
 }
 
 const COLUMNS: &str = "id, link_id, sf_id, row_key, field, base, local, remote, detected_run,
@@ -149,6 +206,17 @@ pub fn open_keys(conn: &Connection, link_id: i64) -> Result<HashSet<(String, Str
     Ok(keys)
 }
 
+/// Closes every open conflict of a record that is gone from both sides: nothing is left to
+/// disagree on.
+pub fn close_record(conn: &Connection, link_id: i64, sf_id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tether_conflicts SET status = 'agreed', resolved_at = ?3
+         WHERE link_id = ?1 AND sf_id = ?2 AND status = 'open'",
+    )?
+    .execute(params![link_id, sf_id, now_text()])?;
+    Ok(())
+}
+
 /// Closes the open conflict on a field whose two sides now hold the same value. Returns
 /// whether there was one.
 pub fn mark_agreed(conn: &Connection, link_id: i64, sf_id: &str, field: &str) -> Result<bool> {
@@ -182,15 +250,25 @@ pub fn resolve(conn: &Connection, id: i64, keep: Keep, actor: &str) -> Result<Co
             Keep::Local => (ConflictStatus::KeptLocal, conflict.remote.as_ref()),
             Keep::Salesforce => (ConflictStatus::KeptSalesforce, conflict.local.as_ref()),
         };
-        move_base(conn, &conflict, agreed)?;
+        let reason = match conflict.deleted_side() {
+            None => {
+                move_base(conn, &conflict, agreed)?;
+                reread::Reason::Decision
+            }
+            // Keeping the delete: the edits count as agreed, so the next run carries the
+            // delete over to the side that still has the record.
+            Some(deleter) if deleter == keep => {
+                let edited = conflict.local.as_ref().or(conflict.remote.as_ref());
+                for (field, value) in edited.and_then(Value::as_object).into_iter().flatten() {
+                    base::set_field(conn, conflict.link_id, &conflict.sf_id, field, Some(value))?;
+                }
+                reread::Reason::Decision
+            }
+            Some(_) => reread::Reason::KeepRecord,
+        };
         // The base now says which side is kept; the next run must compare it with what
         // Salesforce holds now, not with what it held when the conflict was found.
-        reread::queue(
-            conn,
-            conflict.link_id,
-            &conflict.sf_id,
-            reread::Reason::Decision,
-        )?;
+        reread::queue(conn, conflict.link_id, &conflict.sf_id, reason)?;
         conn.execute(
             "UPDATE tether_conflicts SET status = ?2, resolved_at = ?3 WHERE id = ?1",
             params![id, status.as_str(), now_text()],

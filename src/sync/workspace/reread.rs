@@ -18,6 +18,9 @@ pub enum Reason {
     UnreadableRow,
     /// The record could not be added to the local table.
     LocalInsertFailed,
+    /// A person chose to keep a record one side deleted and the other edited; the next run
+    /// brings it back on the side that deleted it. It stays queued until that write is done.
+    KeepRecord,
 }
 
 impl Reason {
@@ -26,6 +29,7 @@ impl Reason {
             Reason::Decision => "decision",
             Reason::UnreadableRow => "unreadable_row",
             Reason::LocalInsertFailed => "local_insert_failed",
+            Reason::KeepRecord => "keep_record",
         }
     }
 }
@@ -44,6 +48,17 @@ pub fn queue(conn: &Connection, link_id: i64, sf_id: &str, reason: Reason) -> Re
 pub fn queued(conn: &Connection, link_id: i64) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT sf_id FROM tether_reread WHERE link_id = ?1 ORDER BY queued_at, sf_id",
+    )?;
+    let ids = stmt
+        .query_map([link_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+/// The Ids a person chose to keep, queued for a link.
+pub fn kept_records(conn: &Connection, link_id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sf_id FROM tether_reread WHERE link_id = ?1 AND reason = 'keep_record'",
     )?;
     let ids = stmt
         .query_map([link_id], |r| r.get(0))?

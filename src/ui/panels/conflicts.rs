@@ -4,10 +4,9 @@
 use std::collections::BTreeSet;
 
 use egui::{RichText, Ui, WidgetInfo};
-use serde_json::Value;
 
 use crate::desktop::{ConflictRow, Event, Request, Topic};
-use crate::sync::workspace::conflicts::Keep;
+use crate::sync::workspace::conflicts::{self, Keep};
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
 use crate::ui::{Page, group_thousands, theme, widgets};
@@ -215,7 +214,10 @@ fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, command
 
 fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &mut Commands) {
     let c = &row.conflict;
-    let name = format!("{} of {}", c.field, record_name(row));
+    let name = match c.deleted_side() {
+        Some(_) => record_name(row),
+        None => format!("{} of {}", c.field, record_name(row)),
+    };
     let mut checked = state.checked.contains(&c.id);
     let check = ui.add(egui::Checkbox::without_text(&mut checked));
     check.widget_info(|| {
@@ -230,17 +232,29 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
         commands.push(Command::Conflicts(ConflictsCommand::Toggle(c.id)));
     }
     ui.vertical(|ui| {
-        ui.label(RichText::new(&c.field).strong());
+        match c.deleted_side() {
+            Some(side) => {
+                ui.label(RichText::new("The whole record").strong());
+                let place = match side {
+                    Keep::Local => "Deleted locally, edited in Salesforce",
+                    Keep::Salesforce => "Deleted in Salesforce, edited locally",
+                };
+                ui.label(RichText::new(place).small().weak());
+            }
+            None => {
+                ui.label(RichText::new(&c.field).strong());
+            }
+        }
         if let Some(column) = &row.column {
             ui.label(RichText::new(format!("column {column}")).small().weak());
         }
     });
-    ui.label(RichText::new(value_text(c.base.as_ref())).weak());
-    ui.label(RichText::new(value_text(c.local.as_ref())).color(theme::ACCENT));
-    ui.label(RichText::new(value_text(c.remote.as_ref())).color(theme::WARNING));
+    ui.label(RichText::new(conflicts::value_text(c.base.as_ref())).weak());
+    ui.label(RichText::new(c.side_text(Keep::Local)).color(theme::ACCENT));
+    ui.label(RichText::new(c.side_text(Keep::Salesforce)).color(theme::WARNING));
     let pending = state.pending.contains(&c.id);
     ui.horizontal(|ui| {
-        for (keep, word) in [(Keep::Local, "local"), (Keep::Salesforce, "Salesforce")] {
+        for (keep, word) in c.choices() {
             let button = ui.add_enabled(!pending, egui::Button::new(format!("Keep {word}")));
             button.widget_info(|| {
                 WidgetInfo::labeled(egui::Role::Button, !pending, format!("Keep {word} {name}"))
@@ -256,14 +270,4 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
             ui.spinner();
         }
     });
-}
-
-/// A value as people read it: text unquoted, nothing as "no value", null as "empty".
-fn value_text(value: Option<&Value>) -> String {
-    match value {
-        None => "(no value)".to_string(),
-        Some(Value::Null) => "(empty)".to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
 }

@@ -16,7 +16,7 @@ use crate::sync::plan::{self, FieldRule, RecordPlan};
 use crate::sync::workspace::base::BaseRecord;
 use crate::sync::workspace::images::{self, NewImage, RemoteOp};
 use crate::sync::workspace::journal::{self, RecordFailure};
-use crate::sync::workspace::{Workspace, capture};
+use crate::sync::workspace::{Workspace, capture, conflicts, reread};
 
 /// Records written per group: a group's results commit before the next is sent, so a cancel
 /// or a crash loses at most one group's confirmations (which the next run re-establishes).
@@ -180,8 +180,19 @@ impl Run<'_> {
                     }
                     if unit.plan.delete_remote {
                         self.base_remove(&tx, &id)?;
+                        conflicts::close_record(&tx, self.stored.id, &id)?;
                         self.counts.deleted += 1;
                         continue;
+                    }
+                    if unit.plan.restores
+                        && let Some(old) =
+                            unit.sf_id.as_deref().filter(|old| id15(old) != id15(&id))
+                    {
+                        // The record deleted in Salesforce is replaced by the one created from
+                        // the row: what the workspace knew of the old one goes with it.
+                        self.base_remove(&tx, old)?;
+                        conflicts::close_record(&tx, self.stored.id, old)?;
+                        reread::clear(&tx, self.stored.id, &[old.to_string()])?;
                     }
                     let Some(row) = &unit.local else { continue };
                     if row.sf_id.as_deref().map(id15) != Some(id15(&id)) {
@@ -189,7 +200,10 @@ impl Run<'_> {
                     }
                     let fields = plan::next_base(
                         rules,
-                        unit.base.as_ref().map(|b| &b.fields),
+                        unit.base
+                            .as_ref()
+                            .filter(|_| !unit.plan.restores)
+                            .map(|b| &b.fields),
                         Some(&row.values),
                         unit.remote.as_ref(),
                         &confirmed_plan(&unit.plan),
