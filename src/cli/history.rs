@@ -152,7 +152,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
             c.processed.to_string(),
             c.created.to_string(),
             c.updated.to_string(),
-            c.deleted.to_string(),
+            deleted_text(c),
             c.failed.to_string(),
             c.conflicts.to_string(),
             c.api_calls.to_string(),
@@ -160,6 +160,14 @@ fn runs_table(runs: &[RunRecord]) -> String {
         ]);
     }
     table.render()
+}
+
+/// Deletes carried out, and those a stopped run waits to have confirmed.
+fn deleted_text(counts: &journal::RunCounts) -> String {
+    match counts.deletes_waiting {
+        0 => counts.deleted.to_string(),
+        waiting => format!("{} ({waiting} waiting)", counts.deleted),
+    }
 }
 
 fn status_text(run: &RunRecord) -> String {

@@ -179,20 +179,16 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
 }
 
 fn due_links(ws: &crate::sync::workspace::Workspace) -> Result<Vec<String>, CliError> {
-    let now = chrono::Local::now();
-    let mut due = Vec::new();
-    for stored in ws.links()? {
-        let last = crate::sync::workspace::journal::runs(ws.conn(), Some(&stored.link.name), 1)?
-            .into_iter()
-            .next()
-            .map(|r| r.started_at.with_timezone(&chrono::Local));
-        let is_due = crate::sync::schedule::is_due(&stored.link.schedule, last, now)
-            .map_err(|e| CliError::Usage(format!("link `{}`: {e}", stored.link.name)))?;
-        if is_due {
-            due.push(stored.link.name);
-        }
+    let due = crate::sync::due::due(ws, chrono::Local::now())?;
+    if let Some((link, e)) = due.unreadable.first() {
+        return Err(CliError::Usage(format!("link `{link}`: {e}")));
     }
-    Ok(due)
+    for link in &due.waiting_for_confirmation {
+        println!(
+            "`{link}` is not run: its last scheduled run stopped before deleting records. Review them in `tether runs`, then run `tether sync {link} --allow-mass-delete` or fix the data."
+        );
+    }
+    Ok(due.links)
 }
 
 pub fn undo(args: UndoArgs) -> Result<(), CliError> {

@@ -364,23 +364,11 @@ fn link_cards(path: &std::path::Path) -> anyhow::Result<Vec<LinkCard>> {
 /// The links due now, by their schedules and last starts.
 pub(super) fn due_links(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     let ws = Workspace::open(path)?;
-    let now = Local::now();
-    let mut due = Vec::new();
-    for stored in ws.links()? {
-        if stored.link.schedule == Schedule::Manual {
-            continue;
-        }
-        let last = journal::runs(ws.conn(), Some(&stored.link.name), 1)?
-            .into_iter()
-            .next()
-            .map(|r| r.started_at.with_timezone(&Local));
-        match schedule::is_due(&stored.link.schedule, last, now) {
-            Ok(true) => due.push(stored.link.name),
-            Ok(false) => {}
-            Err(e) => tracing::warn!(link = %stored.link.name, "not scheduled: {e}"),
-        }
+    let due = crate::sync::due::due(&ws, Local::now())?;
+    for (link, e) in &due.unreadable {
+        tracing::warn!(link = %link, "not scheduled: {e}");
     }
-    Ok(due)
+    Ok(due.links)
 }
 
 /// "Account ⇄ accounts: 1,204 updated · 2 failed".

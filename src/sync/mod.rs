@@ -2,6 +2,7 @@
 //! actions and conflicts out. Execution, with its I/O, builds on the plan.
 
 pub mod automatch;
+pub mod due;
 pub mod engine;
 pub mod hints;
 pub mod link;

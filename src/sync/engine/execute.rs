@@ -368,21 +368,23 @@ impl<'a> Run<'a> {
                     _ => Ok(None),
                 };
                 let written = restored.and_then(|key| match key {
-                    Some(key) => Ok(key),
-                    None => local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values),
+                    Some(key) => Ok((key, true)),
+                    None => local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values)
+                        .map(|key| (key, false)),
                 });
                 match written {
-                    Ok(key) => {
+                    Ok((key, restored)) => {
                         self.counts.created += 1;
-                        // A restored row keeps the agreed values of the fields Salesforce
-                        // does not send: they compare with what the row held before.
+                        // A restored row holds its old values in the fields Salesforce did
+                        // not send, so they keep their agreed values: an edit made before the
+                        // delete still counts as one.
+                        let old = unit.base.as_ref().filter(|_| restored).map(|b| &b.fields);
+                        let mut row_values = old.cloned().unwrap_or_default();
+                        row_values.extend(values.clone());
                         let fields = plan::next_base(
                             rules,
-                            unit.base
-                                .as_ref()
-                                .filter(|_| unit.plan.restores)
-                                .map(|b| &b.fields),
-                            Some(&values),
+                            old,
+                            Some(&row_values),
                             remote.as_ref(),
                             &unit.plan,
                             false,

@@ -193,13 +193,30 @@ pub(super) fn plan_unit(
             ..Side::absent()
         },
     };
+    let unpushable = unit.local.as_ref().is_some_and(|row| !row.pushable);
+    // A row the push filter leaves out sends nothing to Salesforce, so its edits cannot
+    // outrank a delete there: judged as if every field only pulled.
+    let pull_only: Vec<FieldRule>;
+    let rules = if unpushable && unit.remote.is_none() {
+        pull_only = rules
+            .iter()
+            .filter(|r| r.direction != plan::Direction::Push)
+            .map(|r| FieldRule {
+                direction: plan::Direction::Pull,
+                ..r.clone()
+            })
+            .collect();
+        &pull_only
+    } else {
+        rules
+    };
     let mut planned = plan::plan_record(rules, base, local_side, remote_side, link.deletes);
     // A record deleted in Salesforce before it was ever synced is not recreated from the
     // local side, and a missing remote with no base is only recreated for upserting links.
     if unit.remote_deleted && unit.base.is_none() {
         planned.create_remote = None;
     }
-    if unit.local.as_ref().is_some_and(|row| !row.pushable) {
+    if unpushable {
         planned.push.clear();
         planned.create_remote = None;
     }

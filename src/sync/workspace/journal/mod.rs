@@ -411,7 +411,7 @@ fn counts_params(counts: &RunCounts) -> [i64; 9] {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use serde_json::Value;
 
     use super::*;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::desktop::{ConnectionStatus, ConnectionView, LinkCard};
 use crate::sync::link::{Direction, Link, Schedule};
-use crate::sync::workspace::journal::RunStatus;
+use crate::sync::workspace::journal::{RunStatus, Trigger};
 use crate::ui::format::{group_thousands, relative_time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,10 +54,15 @@ pub fn light(
         RunStatus::Running => return (Light::Green, "Syncing".to_string()),
         // Until a person runs it again: a scheduled run never deletes past the guard.
         RunStatus::NeedsConfirmation => {
+            let paused = if run.trigger == Trigger::Schedule {
+                "; schedule paused until you sync"
+            } else {
+                ""
+            };
             return (
                 Light::Yellow,
                 format!(
-                    "needs confirmation: {} deletes waiting",
+                    "needs confirmation: {} deletes waiting{paused}",
                     group_thousands(run.counts.deletes_waiting)
                 ),
             );
@@ -207,7 +212,7 @@ pub fn progress_line(p: &crate::desktop::SyncProgress) -> String {
 mod tests {
     use super::*;
     use crate::sync::link::FieldMapping;
-    use crate::sync::workspace::journal::{RunCounts, RunRecord, Trigger};
+    use crate::sync::workspace::journal::{RunCounts, RunRecord};
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-03-02T12:00:00Z")
@@ -282,7 +287,10 @@ mod tests {
         let ok = connection(ConnectionStatus::Ok);
         let (color, reason) = light(&card(Schedule::Manual, Some(stopped), 0), Some(&ok), now());
         assert_eq!(color, Light::Yellow);
-        assert_eq!(reason, "needs confirmation: 1,250 deletes waiting");
+        assert_eq!(
+            reason,
+            "needs confirmation: 1,250 deletes waiting; schedule paused until you sync"
+        );
     }
 
     #[test]

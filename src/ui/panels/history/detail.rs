@@ -46,6 +46,7 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
                         ("Created", c.created),
                         ("Updated", c.updated),
                         ("Deleted", c.deleted),
+                        ("Deletes waiting for confirmation", c.deletes_waiting),
                         ("Failed", c.failed),
                         ("Conflicts", c.conflicts),
                         ("Rows without a key", c.keyless),
