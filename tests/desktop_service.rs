@@ -24,7 +24,7 @@ use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::{self, RunStatus, Trigger};
 
 mod desktop_support;
-use desktop_support::Window;
+use desktop_support::{Window, org_client};
 
 fn config(dir: &Path, sandbox: Option<SandboxOptions>) -> DesktopConfig {
     DesktopConfig {
@@ -45,27 +45,6 @@ fn demo_sandbox(seed_records: usize) -> Option<SandboxOptions> {
         connect_at_start: true,
         demo_links: true,
     })
-}
-
-/// The test's own session with an org, beside the service's.
-async fn org_client(base: &str) -> Client {
-    let login = LoginUrl::parse(base).expect("login URL");
-    let tokens = password_login(
-        &http_client().expect("http"),
-        &login,
-        DEMO_CLIENT_ID,
-        DEMO_USERNAME,
-        DEMO_PASSWORD,
-    )
-    .await
-    .expect("the demo user signs in");
-    Client::connect(
-        &tokens.instance_url,
-        Credentials::access_token(tokens.secret.access_token),
-        ClientConfig::default(),
-    )
-    .await
-    .expect("client")
 }
 
 async fn ids(client: &Client, soql: &str) -> Vec<String> {

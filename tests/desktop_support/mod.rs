@@ -5,7 +5,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tether::connect::oauth::password_login;
+use tether::connect::{LoginUrl, http_client};
 use tether::desktop::{self, DesktopConfig, Event, Request, Service, WindowEnd};
+use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use tether::salesforce::{Client, ClientConfig, Credentials};
 use tether::sync::engine::RunSummary;
 
 pub const DEADLINE: Duration = Duration::from_secs(120);
@@ -57,4 +61,25 @@ impl Window {
         })
         .await
     }
+}
+
+/// The test's own session with an org, beside the service's.
+pub async fn org_client(base: &str) -> Client {
+    let login = LoginUrl::parse(base).expect("login URL");
+    let tokens = password_login(
+        &http_client().expect("http"),
+        &login,
+        DEMO_CLIENT_ID,
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await
+    .expect("the demo user signs in");
+    Client::connect(
+        &tokens.instance_url,
+        Credentials::access_token(tokens.secret.access_token),
+        ClientConfig::default(),
+    )
+    .await
+    .expect("client")
 }

@@ -256,9 +256,11 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
     ui.horizontal(|ui| {
         for (keep, word) in c.choices() {
             let button = ui.add_enabled(!pending, egui::Button::new(format!("Keep {word}")));
-            button.widget_info(|| {
-                WidgetInfo::labeled(egui::Role::Button, !pending, format!("Keep {word} {name}"))
-            });
+            let label = match c.deleted_side() {
+                Some(_) => format!("Keep {word} of {name}"),
+                None => format!("Keep {word} {name}"),
+            };
+            button.widget_info(|| WidgetInfo::labeled(egui::Role::Button, !pending, &label));
             if button.clicked() {
                 commands.push(Command::Conflicts(ConflictsCommand::Resolve {
                     ids: vec![c.id],
