@@ -8,18 +8,16 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
-use tether::connect::oauth::password_login;
 use tether::connect::{
-    Connection, ConnectionDb, ConnectionSecret, KeyringStore, LoginUrl, SecretError, SecretStore,
-    http_client,
+    Connection, ConnectionDb, ConnectionSecret, KeyringStore, SecretError, SecretStore,
 };
 use tether::desktop::{
     ConnectionStatus, DEMO_ACCOUNTS_LINK, DesktopConfig, Event, LoginTarget, Request,
     SANDBOX_CONNECTION, SandboxOptions, Topic,
 };
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use tether::emulator::config::{DEMO_PASSWORD, DEMO_USERNAME};
 use tether::emulator::{ConnectedApp, OrgConfig, SandboxOrg};
-use tether::salesforce::{BatchSize, Client, ClientConfig, Credentials};
+use tether::salesforce::{BatchSize, Client};
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::{self, RunStatus, Trigger};
 
