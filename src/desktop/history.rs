@@ -14,7 +14,7 @@ use crate::connect::ConnectionDb;
 use crate::import::results::neutralised;
 use crate::sync::link::Link;
 use crate::sync::workspace::Workspace;
-use crate::sync::workspace::conflicts::{self, Keep};
+use crate::sync::workspace::conflicts::{self, ConflictRecord, Keep};
 use crate::sync::workspace::journal::{self, pages};
 
 /// How many of a run's errors its detail carries; the error browser has them all.
@@ -178,11 +178,11 @@ impl Service {
         let urls = self.record_url_book();
         let (resolved, failures, rows) = self
             .in_journal(move |ws| {
-                let mut resolved = 0usize;
+                let mut resolved = Vec::new();
                 let mut failures = Vec::new();
                 for id in &ids {
                     match conflicts::resolve(ws.conn(), *id, keep, "app") {
-                        Ok(_) => resolved += 1,
+                        Ok(conflict) => resolved.push(conflict),
                         Err(e) => failures.push(e.to_string()),
                     }
                 }
@@ -190,15 +190,9 @@ impl Service {
             })
             .await?;
         self.outbox.send(Event::Conflicts(rows));
-        if resolved > 0 {
-            let side = match keep {
-                Keep::Local => "local",
-                Keep::Salesforce => "Salesforce",
-            };
-            let noun = if resolved == 1 { "field" } else { "fields" };
-            self.outbox.send(Event::Notice(format!(
-                "Kept the {side} value of {resolved} {noun}. The next sync writes it to the other side"
-            )));
+        if !resolved.is_empty() {
+            self.outbox
+                .send(Event::Notice(decided_text(&resolved, keep)));
         }
         if let Some(first) = failures.first() {
             anyhow::bail!(
@@ -379,4 +373,48 @@ mod tests {
         assert_eq!(book.record_url("main", None), None);
         assert_eq!(book.record_url("main", Some(" ")), None);
     }
+}
+
+/// What the next sync does with the decisions just made, in one sentence per kind.
+fn decided_text(resolved: &[ConflictRecord], keep: Keep) -> String {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let fields = resolved
+        .iter()
+        .filter(|c| c.deleted_side().is_none())
+        .count();
+    let deletes = resolved
+        .iter()
+        .filter(|c| c.deleted_side() == Some(keep))
+        .count();
+    let records = resolved.len() - fields - deletes;
+    let mut sentences = Vec::new();
+    if fields > 0 {
+        let side = match keep {
+            Keep::Local => "local",
+            Keep::Salesforce => "Salesforce",
+        };
+        sentences.push(format!(
+            "Kept the {side} value of {}. The next sync writes it to the other side",
+            plural(fields, "field", "fields")
+        ));
+    }
+    if deletes > 0 {
+        sentences.push(format!(
+            "Kept the delete of {}. The next sync deletes it on the other side too",
+            plural(deletes, "record", "records")
+        ));
+    }
+    if records > 0 {
+        sentences.push(format!(
+            "Kept {}. The next sync brings it back where it was deleted",
+            plural(records, "deleted record", "deleted records")
+        ));
+    }
+    sentences.join(". ")
 }

@@ -386,7 +386,14 @@ pub fn toast(link: &Link, summary: &RunSummary) -> String {
         (c.created, "created"),
         (c.updated, "updated"),
         (c.deleted, "deleted"),
-        (c.conflicts, "conflicts"),
+        (
+            c.conflicts,
+            if c.conflicts == 1 {
+                "conflict"
+            } else {
+                "conflicts"
+            },
+        ),
         (c.failed, "failed"),
         (c.keyless, "without a key"),
     ]

@@ -82,11 +82,7 @@ pub fn show(ui: &mut Ui, state: &mut ConflictsState, model: &Model, commands: &m
     }
     let subtitle = match &state.rows {
         None => "Loading conflicts…".to_string(),
-        Some(rows) if rows.len() == 1 => "1 field waits for a decision".to_string(),
-        Some(rows) => format!(
-            "{} fields wait for a decision",
-            group_thousands(rows.len() as u64)
-        ),
+        Some(rows) => waiting_text(rows),
     };
     widgets::page_header(ui, "Conflicts", Some(&subtitle));
     if let Some(message) = model.failures.get(&Topic::Conflicts) {
@@ -122,6 +118,37 @@ pub fn show(ui: &mut Ui, state: &mut ConflictsState, model: &Model, commands: &m
                 ui.add_space(theme::GRID);
             }
         });
+}
+
+/// "3 fields wait for a decision", "1 deleted record and 2 fields wait for a decision".
+fn waiting_text(rows: &[ConflictRow]) -> String {
+    let records = rows
+        .iter()
+        .filter(|r| r.conflict.deleted_side().is_some())
+        .count() as u64;
+    let fields = rows.len() as u64 - records;
+    let count = |n: u64, one: &str, many: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{} {many}", group_thousands(n)),
+    };
+    let what = match (records, fields) {
+        (0, f) => count(f, "field", "fields"),
+        (r, 0) => count(r, "deleted record", "deleted records"),
+        (r, f) => format!(
+            "{} and {}",
+            count(r, "deleted record", "deleted records"),
+            count(f, "field", "fields")
+        ),
+    };
+    if records + fields == 0 {
+        return "Nothing waits for a decision".to_string();
+    }
+    let verb = if records + fields == 1 {
+        "waits"
+    } else {
+        "wait"
+    };
+    format!("{what} {verb} for a decision")
 }
 
 fn toolbar(ui: &mut Ui, state: &ConflictsState, commands: &mut Commands) {
@@ -234,6 +261,8 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
     ui.vertical(|ui| {
         match c.deleted_side() {
             Some(side) => {
+                // Wide enough that the explanation reads on two lines, not one word a line.
+                ui.set_min_width(14.0 * theme::GRID);
                 ui.label(RichText::new("The whole record").strong());
                 let place = match side {
                     Keep::Local => "Deleted locally, edited in Salesforce",

@@ -212,8 +212,13 @@ impl Run<'_> {
                     self.base_put(
                         &tx,
                         &BaseRecord {
-                            sf_id: id,
-                            row_key: row.row_key().map(str::to_string),
+                            sf_id: id.clone(),
+                            // A table keyed by its Id column is keyed by the new Id now.
+                            row_key: if link.key == link.id_column {
+                                Some(id.clone())
+                            } else {
+                                row.row_key().map(str::to_string)
+                            },
                             fields,
                             remote_modstamp: unit
                                 .base
