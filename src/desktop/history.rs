@@ -355,26 +355,6 @@ fn write_csv(path: &Path, rows: &[ErrorRow]) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_urls_need_a_known_connection_and_an_id() {
-        let book = UrlBook(HashMap::from([(
-            "main".to_string(),
-            "https://acme.my.salesforce.com/".to_string(),
-        )]));
-        assert_eq!(
-            book.record_url("main", Some("001A")).as_deref(),
-            Some("https://acme.my.salesforce.com/001A")
-        );
-        assert_eq!(book.record_url("other", Some("001A")), None);
-        assert_eq!(book.record_url("main", None), None);
-        assert_eq!(book.record_url("main", Some(" ")), None);
-    }
-}
-
 /// What the next sync does with the decisions just made, in one sentence per kind.
 fn decided_text(resolved: &[ConflictRecord], keep: Keep) -> String {
     let plural = |n: usize, one: &str, many: &str| {
@@ -417,4 +397,24 @@ fn decided_text(resolved: &[ConflictRecord], keep: Keep) -> String {
         ));
     }
     sentences.join(". ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_urls_need_a_known_connection_and_an_id() {
+        let book = UrlBook(HashMap::from([(
+            "main".to_string(),
+            "https://acme.my.salesforce.com/".to_string(),
+        )]));
+        assert_eq!(
+            book.record_url("main", Some("001A")).as_deref(),
+            Some("https://acme.my.salesforce.com/001A")
+        );
+        assert_eq!(book.record_url("other", Some("001A")), None);
+        assert_eq!(book.record_url("main", None), None);
+        assert_eq!(book.record_url("main", Some(" ")), None);
+    }
 }
