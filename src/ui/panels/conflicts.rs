@@ -110,7 +110,7 @@ pub fn show(ui: &mut Ui, state: &mut ConflictsState, model: &Model, commands: &m
     }
     toolbar(ui, state, commands);
     ui.add_space(theme::GRID);
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .id_salt("conflicts_scroll")
         .show(ui, |ui| {
             for record in records(rows) {
@@ -282,7 +282,13 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
     ui.label(RichText::new(c.side_text(Keep::Local)).color(theme::ACCENT));
     ui.label(RichText::new(c.side_text(Keep::Salesforce)).color(theme::WARNING));
     let pending = state.pending.contains(&c.id);
-    ui.horizontal(|ui| {
+    // A deleted record's row is tall already; its longer choices stack, so that they fit a
+    // small window.
+    let layout = match c.deleted_side() {
+        Some(_) => egui::Layout::top_down(egui::Align::Min),
+        None => egui::Layout::left_to_right(egui::Align::Center),
+    };
+    ui.with_layout(layout, |ui| {
         for (keep, word) in c.choices() {
             let button = ui.add_enabled(!pending, egui::Button::new(format!("Keep {word}")));
             let label = match c.deleted_side() {
