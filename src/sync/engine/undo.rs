@@ -4,15 +4,18 @@
 //! before writing when rows or records the run wrote were changed since, locally or in
 //! Salesforce (`later_edits`).
 
+use std::collections::HashSet;
 use std::path::Path;
 
+use futures_util::TryStreamExt;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use super::later_edits;
 use super::push::record_body;
 use super::{RunSummary, SyncError, SyncLock};
-use crate::salesforce::{Client, CollectionOptions, SaveResult};
+use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
+use crate::salesforce::{BatchSize, Client, CollectionOptions, SaveResult};
 use crate::sync::workspace::capture::{self, quote_ident};
 use crate::sync::workspace::images::{self, RemoteImage, RemoteOp};
 use crate::sync::workspace::imports;
@@ -114,7 +117,7 @@ pub async fn undo_run_with(
         Err(e) => Err(e),
     };
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = finish_undo(ws.conn(), run_id, undo, &counts, &outcome)?;
+    let (status, message) = finish_undo(ws.conn(), run_id, undo, &counts, &outcome, None)?;
     Ok(RunSummary {
         run_id: undo,
         link: link.name,
@@ -151,8 +154,9 @@ fn finish_undo<T>(
     undo: i64,
     counts: &RunCounts,
     outcome: &Result<T, SyncError>,
+    note: Option<&str>,
 ) -> Result<(RunStatus, Option<String>), SyncError> {
-    let (status, message) = match outcome {
+    let (status, mut message) = match outcome {
         Ok(_) if counts.failed == 0 => (RunStatus::Succeeded, None),
         Ok(_) => (
             RunStatus::Partial,
@@ -163,6 +167,12 @@ fn finish_undo<T>(
         ),
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
+    if let Some(note) = note {
+        message = Some(match message {
+            Some(m) => format!("{m}; {note}"),
+            None => note.to_string(),
+        });
+    }
     if status == RunStatus::Succeeded {
         journal::set_undone_by(conn, run_id, undo)?;
     }
@@ -182,9 +192,23 @@ async fn undo_import(
     let undo =
         journal::start_unlinked_run(conn, &target.link_name, Trigger::Undo, Some(target.id))?;
     let mut counts = RunCounts::default();
-    let outcome = undo_import_remote(conn, undo, client, target.id, &mut counts).await;
+    let mut already_gone = 0;
+    let outcome = undo_import_remote(
+        conn,
+        undo,
+        client,
+        target.id,
+        &mut counts,
+        &mut already_gone,
+    )
+    .await;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome)?;
+    let gone = (already_gone > 0).then(|| {
+        format!(
+            "{already_gone} record(s) were already deleted (by an earlier undo, or in Salesforce) and are not counted as deleted by this one"
+        )
+    });
+    let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome, gone.as_deref())?;
     outcome?;
     Ok(RunSummary {
         run_id: undo,
@@ -203,6 +227,7 @@ async fn undo_import_remote(
     client: &Client,
     run_id: i64,
     counts: &mut RunCounts,
+    already_gone: &mut u64,
 ) -> Result<(), SyncError> {
     let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
         .into_iter()
@@ -222,10 +247,22 @@ async fn undo_import_remote(
             .iter()
             .filter(|i| i.object == *object && i.op == RemoteOp::Create)
             .collect();
-        let ids: Vec<String> = created.iter().filter_map(|i| i.sf_id.clone()).collect();
+        // Only what was there before this undo counts as deleted by it: an earlier attempt
+        // (or someone else) removed the rest, and a delete sent again after a dropped answer
+        // finds its records already gone.
+        let there = existing_ids(client, object, &created).await?;
+        let (to_delete, gone): (Vec<&RemoteImage>, Vec<&RemoteImage>) =
+            created.into_iter().partition(|i| {
+                i.sf_id
+                    .as_deref()
+                    .is_some_and(|id| there.contains(id15(id)))
+            });
+        counts.processed += gone.len() as u64;
+        *already_gone += gone.len() as u64;
+        let ids: Vec<String> = to_delete.iter().filter_map(|i| i.sf_id.clone()).collect();
         if !ids.is_empty() {
             let results = client.delete_many(&ids, options).await?;
-            for (image, result) in created.iter().zip(&results) {
+            for (image, result) in to_delete.iter().zip(&results) {
                 let gone = result
                     .errors
                     .iter()
@@ -256,6 +293,33 @@ async fn undo_import_remote(
         }
     }
     Ok(())
+}
+
+fn id15(id: &str) -> &str {
+    id.get(..15).unwrap_or(id)
+}
+
+/// Which of the records of `images` Salesforce still holds, by 15-character Id.
+async fn existing_ids(
+    client: &Client,
+    object: &str,
+    images: &[&RemoteImage],
+) -> Result<HashSet<String>, SyncError> {
+    let ids: Vec<&str> = images.iter().filter_map(|i| i.sf_id.as_deref()).collect();
+    let mut there = HashSet::new();
+    for list in soql_text::in_lists("Id", &ids, IN_LIST_BYTES) {
+        let soql = format!("SELECT Id FROM {object} WHERE {list}");
+        let pages: Vec<_> = client
+            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+            .try_collect()
+            .await?;
+        for record in pages.into_iter().flat_map(|p| p.records) {
+            if let Some(id) = record.get("Id").and_then(Value::as_str) {
+                there.insert(id15(id).to_string());
+            }
+        }
+    }
+    Ok(there)
 }
 
 /// Whether a later run may have changed what an undo would put back. An import that sent
