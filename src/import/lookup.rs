@@ -181,6 +181,8 @@ pub enum Resolved<'a> {
     /// Created before the rows are loaded (only in a dry run: it does not exist yet).
     WillCreate(&'a str),
     Ambiguous(&'a [Parent]),
+    /// A parent to create that cannot be: why, and what to do.
+    CannotCreate(&'a str),
     Missing,
 }
 
@@ -192,6 +194,9 @@ pub struct LookupTable {
     pub to_create: HashMap<String, String>,
     /// Normalised text that matched nothing → records whose name starts with its first word.
     pub near: HashMap<String, Vec<Parent>>,
+    /// Normalised text → why its parent cannot be created (a name longer than the field
+    /// holds, or Salesforce's refusal), said as it is.
+    pub cannot_create: HashMap<String, String>,
 }
 
 impl LookupTable {
@@ -199,9 +204,10 @@ impl LookupTable {
         match self.found.get(key).map(Vec::as_slice) {
             Some([one]) => Resolved::Found(one),
             Some(many) if many.len() > 1 => Resolved::Ambiguous(many),
-            _ => match self.to_create.get(key) {
-                Some(name) => Resolved::WillCreate(name),
-                None => Resolved::Missing,
+            _ => match (self.cannot_create.get(key), self.to_create.get(key)) {
+                (Some(reason), _) => Resolved::CannotCreate(reason),
+                (None, Some(name)) => Resolved::WillCreate(name),
+                (None, None) => Resolved::Missing,
             },
         }
     }

@@ -177,6 +177,9 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                     ),
                 ));
             }
+            Resolved::CannotCreate(reason) => {
+                problems.push(Problem::in_column(&rule.column, reason));
+            }
             Resolved::Missing => {
                 let near: Vec<String> = table
                     .near(normalised)

@@ -137,13 +137,9 @@ pub async fn run_import(
                 summary.not_sent
             )),
         ),
-        (Ok(()), None) if summary.failed + summary.invalid > 0 => (
-            RunStatus::Partial,
-            Some(format!(
-                "{} row(s) could not be imported: see the errors file, fix them and import again, or retry the failed ones with `tether import --retry {run}`.",
-                summary.failed + summary.invalid
-            )),
-        ),
+        (Ok(()), None) if summary.failed + summary.invalid > 0 => {
+            (RunStatus::Partial, Some(partial_advice(summary, run)))
+        }
         (Ok(()), None) => (RunStatus::Succeeded, None),
     };
     imports::set_row_counts(load.ws.conn(), run, summary.rows, summary.invalid)?;
@@ -159,6 +155,25 @@ pub async fn run_import(
     summary.api_calls = load.counts.api_calls;
     outcome?;
     Ok(pass.summary)
+}
+
+/// What will work for the rows not imported: a retry sends again only the rows Salesforce
+/// refused, so rows that failed the check are fixed and the file imported again.
+fn partial_advice(summary: &ImportSummary, run: i64) -> String {
+    let mut advice = Vec::new();
+    if summary.invalid > 0 {
+        advice.push(format!(
+            "{} row(s) failed the check: fix them (the errors file says why) and import the file again; rows already imported are updated, not created twice.",
+            summary.invalid
+        ));
+    }
+    if summary.failed > 0 {
+        advice.push(format!(
+            "{} row(s) Salesforce refused: retry them with `tether import --retry {run}` (the errors file gives Salesforce's reason for each).",
+            summary.failed
+        ));
+    }
+    advice.join(" ")
 }
 
 /// Where decided rows are written.
@@ -263,6 +278,21 @@ impl Pass<'_> {
                             let code = error.map_or("UNKNOWN_ERROR", |e| e.status_code.as_str());
                             let message = error
                                 .map_or("Salesforce refused the record", |e| e.message.as_str());
+                            let fields = error.map(|e| e.fields.join(", ")).unwrap_or_default();
+                            let on = if fields.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" on {fields}")
+                            };
+                            // The rows naming it then say why, rather than that no such
+                            // parent exists.
+                            table.cannot_create.insert(
+                                key.clone(),
+                                format!(
+                                    "Salesforce refused to create {} `{name}`: {code}{on}: {message}. Fix the cause, then import the file again (rows already imported are updated, not created twice)",
+                                    rule.object
+                                ),
+                            );
                             journal::record_error(
                                 load.ws.conn(),
                                 load.run,

@@ -3,7 +3,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError};
-use crate::import::lookup::{LookupTable, find_parents};
+use crate::import::fields::{FieldSpec, FieldType};
+use crate::import::lookup::{LookupRule, LookupTable, find_parents};
 use crate::import::validate::Validator;
 use crate::import::verdict::KeyCounts;
 use crate::import::{Row, Rows};
@@ -115,8 +116,56 @@ pub async fn lookup_parents(
                     table.to_create.insert(key.clone(), raw.clone());
                 }
             }
+            if !table.to_create.is_empty() {
+                refuse_long_names(client, rule, &mut table).await?;
+            }
         }
         tables.push(table);
     }
     Ok(tables)
+}
+
+/// Parents are created with the cell as their Name: a name longer than the field holds would
+/// only come back from Salesforce as `STRING_TOO_LONG`, so the check says so first.
+async fn refuse_long_names(
+    client: &Client,
+    rule: &LookupRule,
+    table: &mut LookupTable,
+) -> Result<(), SalesforceError> {
+    let describe = client.describe(&rule.object).await?;
+    let Some(name) = describe
+        .fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("Name"))
+        .map(FieldSpec::from_describe)
+    else {
+        return Ok(());
+    };
+    let FieldType::Text { max_len } = name.kind else {
+        return Ok(());
+    };
+    let label = if name.label.is_empty() {
+        format!("{} Name", rule.object)
+    } else {
+        name.label.clone()
+    };
+    let long: Vec<(String, String)> = table
+        .to_create
+        .iter()
+        .filter(|(_, text)| text.chars().count() > max_len)
+        .map(|(key, text)| (key.clone(), text.clone()))
+        .collect();
+    for (key, text) in long {
+        table.to_create.remove(&key);
+        table.cannot_create.insert(
+            key,
+            format!(
+                "the new {} `{text}` is {} characters long, but {label} holds {max_len}; shorten it, or map it to an existing {} in the lookup's value map",
+                rule.object,
+                text.chars().count(),
+                rule.object
+            ),
+        );
+    }
+    Ok(())
 }
