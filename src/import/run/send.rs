@@ -12,6 +12,7 @@ use super::survey::{self, Survey, wanted};
 use super::{
     ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary, UNRESOLVED_KEPT,
 };
+use crate::import::Row;
 use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, beside};
 use crate::import::validate::{Problem, RowCheck, Validator, same_value};
@@ -69,6 +70,7 @@ pub async fn run_import(
         },
         load: None,
     };
+    let headers = survey.result_headers();
     if job.dry_run {
         let mut report =
             ResultFile::create(&beside(&job.file, &out_dir, "tether-check"), &headers)?;
@@ -330,34 +332,28 @@ impl Pass<'_> {
         loop {
             let mut chunk: Vec<ReadRow> = Vec::with_capacity(size);
             for item in rows.by_ref() {
-                match item {
-                    Ok(row) => {
-                        if !wanted(&self.job.only_rows, row.number) {
-                            continue;
+                let read = match item {
+                    Ok(row) => self.read_row(row, None),
+                    Err(e) if e.is_row_local() => match survey::ragged(e) {
+                        Ok((row, problem)) => self.read_row(row, Some(problem)),
+                        Err(e) => {
+                            let row = e.row().unwrap_or(0);
+                            let problem = Problem {
+                                column: None,
+                                message: e.to_string(),
+                            };
+                            wanted(&self.job.only_rows, row).then(|| {
+                                (
+                                    None,
+                                    Err(Verdict::invalid(row, None, vec![problem])),
+                                    Vec::new(),
+                                )
+                            })
                         }
-                        let texts = (0..self.validator.lookups.len())
-                            .map(|i| self.validator.lookup_text(i, &row))
-                            .collect();
-                        let check = self.validator.check(&row);
-                        chunk.push((Some(row.cells), Ok(check), texts));
-                    }
-                    Err(e) if e.is_row_local() => {
-                        let row = e.row().unwrap_or(0);
-                        if !wanted(&self.job.only_rows, row) {
-                            continue;
-                        }
-                        let problem = Problem {
-                            column: None,
-                            message: e.to_string(),
-                        };
-                        chunk.push((
-                            None,
-                            Err(Verdict::invalid(row, None, vec![problem])),
-                            Vec::new(),
-                        ));
-                    }
+                    },
                     Err(e) => return Err(e.into()),
-                }
+                };
+                chunk.extend(read);
                 if chunk.len() >= size {
                     break;
                 }
@@ -412,6 +408,19 @@ impl Pass<'_> {
         }
     }
 
+    /// A row of this import, checked on its own; `problem` is one the reader found.
+    fn read_row(&self, row: Row, problem: Option<Problem>) -> Option<ReadRow> {
+        if !wanted(&self.job.only_rows, row.number) {
+            return None;
+        }
+        let texts = (0..self.validator.lookups.len())
+            .map(|i| self.validator.lookup_text(i, &row))
+            .collect();
+        let mut check = self.validator.check(&row);
+        check.problems.splice(0..0, problem);
+        Some((Some(row.cells), Ok(check), texts))
+    }
+
     async fn existing_for(
         &self,
         chunk: &[ReadRow],
@@ -441,7 +450,7 @@ impl Pass<'_> {
         report: &mut ResultFile,
         decided: &[Decided],
     ) -> Result<(), ImportRunError> {
-        let width = self.survey.headers.len();
+        let width = self.survey.headers.len() + self.survey.extra_cells;
         for Decided { cells, verdict } in decided {
             let (status, id) = match &verdict.action {
                 Some(Action::Create) => {
@@ -724,7 +733,7 @@ impl Pass<'_> {
         success: &mut ResultFile,
         errors: &mut ResultFile,
     ) -> Result<(), ImportRunError> {
-        let width = self.survey.headers.len();
+        let width = self.survey.headers.len() + self.survey.extra_cells;
         for (d, o) in decided.iter().zip(outcomes) {
             let message = o.message.clone().unwrap_or_default();
             let cells = d.cells.as_deref();

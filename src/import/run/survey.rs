@@ -3,9 +3,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{ImportJob, ImportProgress, ImportProgressSink, ImportRunError};
+use crate::import::ImportError;
 use crate::import::fields::{FieldSpec, FieldType};
 use crate::import::lookup::{LookupRule, LookupTable, find_parents};
-use crate::import::validate::Validator;
+use crate::import::validate::{Problem, Validator};
 use crate::import::verdict::KeyCounts;
 use crate::import::{Row, Rows};
 use crate::salesforce::{Client, SalesforceError};
@@ -21,6 +22,33 @@ pub struct Survey {
     pub wanted: Vec<HashSet<String>>,
     /// Rows with no problem of their own (lookups and duplicates aside).
     pub clean_rows: u64,
+    /// The most cells a row has past the header's: the result files give them columns.
+    pub extra_cells: usize,
+}
+
+impl Survey {
+    /// The result files' columns: the header's, then one per extra cell of a ragged row.
+    pub fn result_headers(&self) -> Vec<String> {
+        let extra = (1..=self.extra_cells).map(|n| format!("Extra cell {n}"));
+        self.headers.iter().cloned().chain(extra).collect()
+    }
+}
+
+/// A row with more or fewer cells than the header is read as it is, with its problem: its
+/// cells stay in the report, so that it can be fixed from there, and its key still counts
+/// among the keys. Any other error is handed back.
+pub fn ragged(e: ImportError) -> Result<(Row, Problem), ImportError> {
+    let message = e.to_string();
+    match e {
+        ImportError::RaggedRow { row, cells, .. } => Ok((
+            Row { number: row, cells },
+            Problem {
+                column: None,
+                message,
+            },
+        )),
+        other => Err(other),
+    }
 }
 
 /// Opens the sheet; its header is needed to bind the mapping.
@@ -53,12 +81,17 @@ pub fn survey(
         texts: vec![HashMap::new(); validator.lookups.len()],
         wanted: vec![HashSet::new(); validator.lookups.len()],
         clean_rows: 0,
+        extra_cells: 0,
     };
+    let width = survey.headers.len();
     let mut read = 0u64;
     for item in rows {
-        let row: Row = match item {
-            Ok(row) => row,
-            Err(e) if e.is_row_local() => continue,
+        let (row, own_problem) = match item {
+            Ok(row) => (row, None),
+            Err(e) if e.is_row_local() => match ragged(e) {
+                Ok((row, problem)) => (row, Some(problem)),
+                Err(_) => continue,
+            },
             Err(e) => return Err(e.into()),
         };
         read += 1;
@@ -70,7 +103,13 @@ pub fn survey(
         if !wanted(&job.only_rows, row.number) {
             continue;
         }
-        let check = validator.check(&row);
+        let mut check = validator.check(&row);
+        if let Some(problem) = own_problem {
+            check.problems.insert(0, problem);
+            survey.extra_cells = survey
+                .extra_cells
+                .max(row.cells.len().saturating_sub(width));
+        }
         if let Some(key) = &check.key {
             survey.keys.add(key, row.number);
         }
