@@ -136,6 +136,7 @@ async fn parents_named_by_rows_of_the_same_sheet_are_created_once() {
          L-4,Self Made,Self Made\r\n\
          L-5,Standalone,\r\n",
     );
+    let first = summary.run_id.unwrap();
     let summary = import(&bench, &cycle, &mapping, false).await;
     assert_eq!(
         (summary.created, summary.parents_created, summary.invalid),
@@ -169,6 +170,13 @@ async fn parents_named_by_rows_of_the_same_sheet_are_created_once() {
     for name in ["Loop North", "Loop South", "Loop Child", "Self Made"] {
         assert!(!accounts.contains_key(name), "{name} was created");
     }
+
+    // Undo takes back the children and the parents the sheet made, whatever their order.
+    for run in [summary.run_id.unwrap(), first] {
+        let undo = undo_run(&bench.path, run, &bench.client).await.unwrap();
+        assert_eq!(undo.status, RunStatus::Succeeded, "{undo:?}");
+    }
+    assert!(accounts_by_name(&bench).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

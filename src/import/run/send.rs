@@ -8,6 +8,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::join;
+use super::order::Order;
 use super::survey::{self, Survey, wanted};
 use super::{
     ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary, UNRESOLVED_KEPT,
@@ -54,6 +55,7 @@ pub async fn run_import(
         progress(ImportProgress::LookingUp);
     }
     let tables = survey::lookup_parents(client, &validator, &survey).await?;
+    let (order, cycles) = survey::order(&validator, &survey, &tables);
     let out_dir = job.out_dir();
     let mut pass = Pass {
         job,
@@ -69,6 +71,9 @@ pub async fn run_import(
             ..ImportSummary::default()
         },
         load: None,
+        order,
+        cycles,
+        pass: 0,
     };
     let headers = survey.result_headers();
     if job.dry_run {
@@ -207,6 +212,11 @@ struct Pass<'a> {
     progress: Option<ImportProgressSink>,
     summary: ImportSummary,
     load: Option<Load>,
+    order: Order,
+    /// Rows refused for naming each other as parents in a cycle.
+    cycles: HashMap<u64, Problem>,
+    /// The pass being read: rows making parents come before the rows naming them.
+    pass: u32,
 }
 
 /// One row as read: its cells (when it could be read), its own check (or the verdict that it
@@ -320,7 +330,22 @@ impl Pass<'_> {
         Ok(())
     }
 
+    /// Decides and writes every row: in one reading of the sheet, or one per pass when its
+    /// rows make one another's parents (parents first).
     async fn go(&mut self, files: &mut Files<'_>) -> Result<(), ImportRunError> {
+        let mut sent = 0u64;
+        for pass in 0..self.order.passes {
+            self.pass = pass;
+            self.go_pass(files, &mut sent).await?;
+        }
+        Ok(())
+    }
+
+    async fn go_pass(
+        &mut self,
+        files: &mut Files<'_>,
+        sent: &mut u64,
+    ) -> Result<(), ImportRunError> {
         let (rows, _) = survey::open(self.job)?;
         let mut rows = rows.into_iter();
         let size = match &self.load {
@@ -328,7 +353,6 @@ impl Pass<'_> {
             _ => COLLECTIONS_CHUNK,
         };
         let to_send = self.survey.clean_rows;
-        let mut sent = 0u64;
         loop {
             let mut chunk: Vec<ReadRow> = Vec::with_capacity(size);
             for item in rows.by_ref() {
@@ -342,7 +366,7 @@ impl Pass<'_> {
                                 column: None,
                                 message: e.to_string(),
                             };
-                            wanted(&self.job.only_rows, row).then(|| {
+                            (self.pass == 0 && wanted(&self.job.only_rows, row)).then(|| {
                                 (
                                     None,
                                     Err(Verdict::invalid(row, None, vec![problem])),
@@ -380,14 +404,34 @@ impl Pass<'_> {
                 .collect();
             self.note_unresolved(&decided);
             match files {
-                Files::Report(report) => self.write_report(report, &decided)?,
+                Files::Report(report) => {
+                    self.write_report(report, &decided)?;
+                    for d in &decided {
+                        match &d.verdict.action {
+                            Some(Action::Create) => self.made(d.verdict.row, None),
+                            Some(Action::Update { id } | Action::Unchanged { id }) => {
+                                self.made(d.verdict.row, Some(id))
+                            }
+                            None => {}
+                        }
+                    }
+                }
                 Files::Results {
                     annotated,
                     success,
                     errors,
                 } => {
                     let outcomes = self.send(&decided, &existing).await?;
-                    sent += outcomes
+                    for o in &outcomes {
+                        if matches!(
+                            o.status,
+                            RowStatus::Created | RowStatus::Updated | RowStatus::Unchanged
+                        ) && let Some(id) = &o.sf_id
+                        {
+                            self.made(o.row, Some(id));
+                        }
+                    }
+                    *sent += outcomes
                         .iter()
                         .filter(|o| {
                             matches!(
@@ -402,15 +446,23 @@ impl Pass<'_> {
             self.summary.rows += decided.len() as u64;
             self.report(ImportProgress::Sending {
                 decided: self.summary.rows,
-                sent,
+                sent: *sent,
                 to_send,
             });
         }
     }
 
+    /// Row `row` went through (as record `id`; `None` in a dry run): the rows of later
+    /// passes that name it as their parent find it.
+    fn made(&mut self, row: u64, id: Option<&str>) {
+        for table in self.tables.iter_mut().filter(|t| !t.sheet.is_empty()) {
+            table.sheet_done.insert(row, id.map(String::from));
+        }
+    }
+
     /// A row of this import, checked on its own; `problem` is one the reader found.
     fn read_row(&self, row: Row, problem: Option<Problem>) -> Option<ReadRow> {
-        if !wanted(&self.job.only_rows, row.number) {
+        if !wanted(&self.job.only_rows, row.number) || self.order.pass_of(row.number) != self.pass {
             return None;
         }
         let texts = (0..self.validator.lookups.len())
@@ -418,6 +470,7 @@ impl Pass<'_> {
             .collect();
         let mut check = self.validator.check(&row);
         check.problems.splice(0..0, problem);
+        check.problems.extend(self.cycles.get(&row.number).cloned());
         Some((Some(row.cells), Ok(check), texts))
     }
 
