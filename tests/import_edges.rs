@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
-use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::salesforce::{ClientConfig, RetryPolicy};
 use tether::sync::engine::undo::undo_run;
@@ -20,21 +19,6 @@ mod messy;
 #[path = "import_support/load.rs"]
 mod load;
 use load::*;
-
-/// Accounts keyed by their old system's id, each naming its parent account by name.
-fn accounts_mapping() -> ImportMapping {
-    let mut mapping = ImportMapping::new("Account");
-    mapping.key = Some(KeyMapping {
-        column: "Account Id".into(),
-        field: "External_Id__c".into(),
-    });
-    mapping.columns = vec![ColumnMapping::new("Account Name", "Name")];
-    mapping.lookups.push(LookupMapping {
-        create_missing: true,
-        ..LookupMapping::new("Parent", "ParentId", "Account", &["Name"])
-    });
-    mapping
-}
 
 /// Accounts by name, with the name of their parent (blank when none).
 async fn accounts_by_name(bench: &Bench) -> HashMap<String, Vec<(String, Option<String>)>> {
