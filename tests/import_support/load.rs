@@ -200,13 +200,14 @@ pub fn plant_ragged_twins(files: &mut messy::MessyFiles) {
         .copied()
         .filter(|&i| matches!(files.rows[i].expect, messy::Expect::Valid(_)))
         .collect();
-    let mut next_row = in_first.len() as u64 + 2;
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let mut planted = Vec::new();
-    for (twin, extra) in [(valid[0], true), (valid[valid.len() / 2], false)] {
+    let twins = [(valid[0], true), (valid[valid.len() / 2], false)];
+    // The planted rows follow the sheet's last row.
+    for (row, (twin, extra)) in (in_first.len() as u64 + 2..).zip(twins) {
         let original = &mut files.rows[twin];
         original.expect = messy::Expect::Invalid(messy::Problem::DuplicateKey);
         let mut cells: Vec<String> = records[(original.row - 2) as usize]
@@ -221,11 +222,10 @@ pub fn plant_ragged_twins(files: &mut messy::MessyFiles) {
         writer.write_record(&cells).unwrap();
         planted.push(messy::ExpectedRow {
             file: 0,
-            row: next_row,
+            row,
             key: cells[0].clone(),
             expect: messy::Expect::Invalid(messy::Problem::Ragged),
         });
-        next_row += 1;
     }
     let at = in_first.last().map_or(0, |i| i + 1);
     files.rows.splice(at..at, planted);
