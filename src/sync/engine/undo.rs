@@ -4,18 +4,17 @@
 //! before writing when rows or records the run wrote were changed since, locally or in
 //! Salesforce (`later_edits`).
 
-use std::collections::HashSet;
+mod deletes;
+
 use std::path::Path;
 
-use futures_util::TryStreamExt;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use super::later_edits;
 use super::push::record_body;
 use super::{RunSummary, SyncError, SyncLock};
-use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
-use crate::salesforce::{BatchSize, Client, CollectionOptions, SaveResult};
+use crate::salesforce::{Client, CollectionOptions, SaveResult};
 use crate::sync::workspace::capture::{self, quote_ident};
 use crate::sync::workspace::images::{self, RemoteImage, RemoteOp};
 use crate::sync::workspace::imports;
@@ -103,7 +102,16 @@ pub async fn undo_run_with(
         Some(run_id),
     )?;
     let mut counts = RunCounts::default();
-    let remote = undo_remote(ws.conn(), undo, client, run_id, &mut counts).await;
+    let mut already_gone = 0;
+    let remote = undo_remote(
+        ws.conn(),
+        undo,
+        client,
+        run_id,
+        &mut counts,
+        &mut already_gone,
+    )
+    .await;
     let outcome = match remote {
         Ok(recreated) => undo_local(
             ws.conn_mut(),
@@ -117,7 +125,9 @@ pub async fn undo_run_with(
         Err(e) => Err(e),
     };
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = finish_undo(ws.conn(), run_id, undo, &counts, &outcome, None)?;
+    let gone = deletes::gone_note(already_gone);
+    let (status, message) =
+        finish_undo(ws.conn(), run_id, undo, &counts, &outcome, gone.as_deref())?;
     Ok(RunSummary {
         run_id: undo,
         link: link.name,
@@ -203,11 +213,7 @@ async fn undo_import(
     )
     .await;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let gone = (already_gone > 0).then(|| {
-        format!(
-            "{already_gone} record(s) were already deleted (by an earlier undo, or in Salesforce) and are not counted as deleted by this one"
-        )
-    });
+    let gone = deletes::gone_note(already_gone);
     let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome, gone.as_deref())?;
     outcome?;
     Ok(RunSummary {
@@ -247,39 +253,7 @@ async fn undo_import_remote(
             .iter()
             .filter(|i| i.object == *object && i.op == RemoteOp::Create)
             .collect();
-        // Only what was there before this undo counts as deleted by it: an earlier attempt
-        // (or someone else) removed the rest, and a delete sent again after a dropped answer
-        // finds its records already gone.
-        let there = existing_ids(client, object, &created).await?;
-        let (to_delete, gone): (Vec<&RemoteImage>, Vec<&RemoteImage>) =
-            created.into_iter().partition(|i| {
-                i.sf_id
-                    .as_deref()
-                    .is_some_and(|id| there.contains(id15(id)))
-            });
-        counts.processed += gone.len() as u64;
-        *already_gone += gone.len() as u64;
-        let ids: Vec<String> = to_delete.iter().filter_map(|i| i.sf_id.clone()).collect();
-        if !ids.is_empty() {
-            let results = client.delete_many(&ids, options).await?;
-            for (image, result) in to_delete.iter().zip(&results) {
-                let gone = result
-                    .errors
-                    .iter()
-                    .any(|e| e.status_code == "ENTITY_IS_DELETED");
-                let result = if gone {
-                    SaveResult {
-                        success: true,
-                        id: result.id.clone(),
-                        created: None,
-                        errors: Vec::new(),
-                    }
-                } else {
-                    result.clone()
-                };
-                count(conn, undo, image, &result, counts, |c| c.deleted += 1)?;
-            }
-        }
+        *already_gone += deletes::delete_created(conn, undo, client, &created, counts).await?;
         let updated: Vec<&RemoteImage> = images
             .iter()
             .filter(|i| i.object == *object && i.op == RemoteOp::Update && i.before.is_some())
@@ -293,33 +267,6 @@ async fn undo_import_remote(
         }
     }
     Ok(())
-}
-
-fn id15(id: &str) -> &str {
-    id.get(..15).unwrap_or(id)
-}
-
-/// Which of the records of `images` Salesforce still holds, by 15-character Id.
-async fn existing_ids(
-    client: &Client,
-    object: &str,
-    images: &[&RemoteImage],
-) -> Result<HashSet<String>, SyncError> {
-    let ids: Vec<&str> = images.iter().filter_map(|i| i.sf_id.as_deref()).collect();
-    let mut there = HashSet::new();
-    for list in soql_text::in_lists("Id", &ids, IN_LIST_BYTES) {
-        let soql = format!("SELECT Id FROM {object} WHERE {list}");
-        let pages: Vec<_> = client
-            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
-            .try_collect()
-            .await?;
-        for record in pages.into_iter().flat_map(|p| p.records) {
-            if let Some(id) = record.get("Id").and_then(Value::as_str) {
-                there.insert(id15(id).to_string());
-            }
-        }
-    }
-    Ok(there)
 }
 
 /// Whether a later run may have changed what an undo would put back. An import that sent
@@ -383,6 +330,7 @@ async fn undo_remote(
     client: &Client,
     run_id: i64,
     counts: &mut RunCounts,
+    already_gone: &mut u64,
 ) -> Result<Vec<(String, String)>, SyncError> {
     let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
         .into_iter()
@@ -391,14 +339,11 @@ async fn undo_remote(
         .collect();
     let options = CollectionOptions::default();
     let mut recreated = Vec::new();
-    let created: Vec<&RemoteImage> = images.iter().filter(|i| i.op == RemoteOp::Create).collect();
-    let ids: Vec<String> = created.iter().filter_map(|i| i.sf_id.clone()).collect();
-    if !ids.is_empty() {
-        let results = client.delete_many(&ids, options).await?;
-        for (image, result) in created.iter().zip(&results) {
-            count(conn, undo, image, result, counts, |c| c.deleted += 1)?;
-        }
-    }
+    let created: Vec<&RemoteImage> = images
+        .iter()
+        .filter(|i| i.op == RemoteOp::Create && i.sf_id.is_some())
+        .collect();
+    *already_gone += deletes::delete_created(conn, undo, client, &created, counts).await?;
     let updated: Vec<&RemoteImage> = images
         .iter()
         .filter(|i| i.op == RemoteOp::Update && i.sf_id.is_some() && i.before.is_some())
