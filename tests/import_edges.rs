@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use tether::import::parse::NumberLocale;
+use tether::import::run::{ImportJob, ImportProgress, ImportProgressSink, run_import};
 use tether::salesforce::{ClientConfig, RetryPolicy};
+use tether::sync::engine::Cancel;
 use tether::sync::engine::undo::undo_run;
 use tether::sync::workspace::journal::RunStatus;
 
@@ -415,4 +417,57 @@ async fn advice_says_what_will_work() {
             && !errors[0]["Message"].contains("spelling"),
         "{errors:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_import_of_rows_that_are_each_others_parents_leaves_the_children_for_a_retry() {
+    let bench = Bench::new().await;
+    let file = write(
+        bench.dir.path(),
+        "accounts.csv",
+        "Account Id,Account Name,Parent\r\n\
+         A-1,Globex East,Globex Holdings\r\n\
+         A-2,Globex Holdings,\r\n\
+         A-3,Globex East Boston,Globex East\r\n",
+    );
+    let mut job = ImportJob::new(&file, "Sandbox org", accounts_mapping());
+    job.out_dir = Some(bench.dir.path().join("out"));
+    let cancel = Cancel::new();
+    let stop = cancel.clone();
+    // Cancelled once the first pass (the holding) is sent.
+    let progress: ImportProgressSink = std::sync::Arc::new(move |p| {
+        if matches!(p, ImportProgress::Sending { .. }) {
+            stop.cancel();
+        }
+    });
+    let first = run_import(&bench.path, &bench.client, &job, &cancel, Some(progress))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.status, first.created, first.not_sent, first.invalid),
+        (Some(RunStatus::Cancelled), 1, 2, 0),
+        "{first:?}"
+    );
+    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+    let unsent = tether::sync::workspace::imports::rows_with(
+        ws.conn(),
+        first.run_id.unwrap(),
+        &[tether::sync::workspace::imports::RowStatus::NotSent],
+    )
+    .unwrap();
+    let mut retry = job.clone();
+    retry.only_rows = Some(unsent);
+    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.status, second.created, second.parents_created),
+        (Some(RunStatus::Succeeded), 2, 0),
+        "{second:?}"
+    );
+    let accounts = accounts_by_name(&bench).await;
+    assert_eq!(accounts.len(), 3, "{accounts:?}");
+    let id = |name: &str| Some(accounts[name][0].0.clone());
+    assert_eq!(accounts["Globex East"][0].1, id("Globex Holdings"));
+    assert_eq!(accounts["Globex East Boston"][0].1, id("Globex East"));
 }

@@ -423,12 +423,15 @@ impl Pass<'_> {
                 } => {
                     let outcomes = self.send(&decided, &existing).await?;
                     for o in &outcomes {
-                        if matches!(
-                            o.status,
-                            RowStatus::Created | RowStatus::Updated | RowStatus::Unchanged
-                        ) && let Some(id) = &o.sf_id
-                        {
-                            self.made(o.row, Some(id));
+                        match (o.status, &o.sf_id) {
+                            (
+                                RowStatus::Created | RowStatus::Updated | RowStatus::Unchanged,
+                                Some(id),
+                            ) => self.made(o.row, Some(id)),
+                            // Sending stopped: rows naming this one are not sent either, and
+                            // stay for a retry rather than being refused.
+                            (RowStatus::NotSent, _) => self.made(o.row, None),
+                            _ => {}
                         }
                     }
                     *sent += outcomes
