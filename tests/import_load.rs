@@ -31,13 +31,15 @@ fn reason_words(problem: Problem) -> &'static [&'static str] {
         Problem::UnknownStage => &["is not a Stage (StageName) value"],
         Problem::BadAmount => &["does not fit the", "number format"],
         Problem::BadDate => &["is not a date"],
+        Problem::Ragged => &["cells where the header has 7", "is also on row"],
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_messy_opportunity_migration_is_imported_once_checked_row_by_row_and_undone_exactly() {
     let bench = Bench::new().await;
-    let files = messy::build(bench.dir.path(), 7);
+    let mut files = messy::build(bench.dir.path(), 7);
+    plant_ragged_twins(&mut files);
     let accounts = create_accounts(&bench.client, &files.accounts).await;
     let mappings = mappings();
 
@@ -193,6 +195,47 @@ async fn a_messy_opportunity_migration_is_imported_once_checked_row_by_row_and_u
         "{again:?}"
     );
     assert_eq!(imported(&bench.client).await.len(), valid.len());
+
+    // A sheet of accounts whose rows are one another's parents: one account per row, each
+    // under the account its parent's row made (or the one that existed), and undone whole.
+    let before = query(&bench.client, "SELECT Id FROM Account").await.len();
+    let (family_file, family) = family_sheet(bench.dir.path(), &files.accounts[12..27]);
+    let summary = import(&bench, &family_file, &accounts_mapping(), false).await;
+    assert_eq!(
+        (
+            summary.status,
+            summary.created,
+            summary.parents_created,
+            summary.invalid
+        ),
+        (Some(RunStatus::Succeeded), family.len() as u64, 0, 0),
+        "{summary:?}"
+    );
+    let all = query(&bench.client, "SELECT Id, Name, ParentId FROM Account").await;
+    assert_eq!(all.len(), before + family.len(), "one account per row");
+    let ids: HashMap<&str, &str> = all
+        .iter()
+        .map(|r| (r["Name"].as_str().unwrap(), r["Id"].as_str().unwrap()))
+        .collect();
+    let parents: HashMap<&str, Option<&str>> = all
+        .iter()
+        .map(|r| (r["Name"].as_str().unwrap(), r["ParentId"].as_str()))
+        .collect();
+    for (name, parent) in &family {
+        assert_eq!(
+            parents[name.as_str()],
+            Some(ids[parent.as_str()]),
+            "{name} is under {parent}"
+        );
+    }
+    let undo = undo_run(&bench.path, summary.run_id.unwrap(), &bench.client)
+        .await
+        .expect("undo runs");
+    assert_eq!(
+        (undo.status, undo.counts.deleted),
+        (RunStatus::Succeeded, family.len() as u64),
+        "{undo:?}"
+    );
 
     // Undo removes exactly what each import created, and nothing else.
     let accounts_before = query(&bench.client, "SELECT Id FROM Account").await.len();

@@ -310,3 +310,40 @@ async fn undo_of_an_import_refuses_to_overwrite_a_later_salesforce_edit() {
         vec![("U-1".into(), json!(10.0)), ("U-2".into(), json!(20.0))]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_undo_counts_records_its_retried_deletes_removed_as_deleted() {
+    let bench = Bench::new().await;
+    bench.execute(CUSTOMERS_TABLE);
+    let mut link = customers_link("salesforce_wins");
+    link["create_unmatched"] = json!(true);
+    bench.add_link(link);
+    bench.execute(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 600)
+         INSERT INTO customers (id, name) SELECT x, 'Customer ' || x FROM n",
+    );
+    let pushed = bench.sync("customers").await;
+    assert_eq!(
+        (pushed.status, pushed.counts.created),
+        (RunStatus::Succeeded, 600),
+        "{pushed:?}"
+    );
+    // Deletes whose answers are lost are sent again, and find their records already gone.
+    bench
+        .org
+        .set_faults(json!({ "drop_connection_rate": 0.5, "seed": 11 }))
+        .await;
+    let undo = undo_run(&bench.path, pushed.run_id, &bench.client)
+        .await
+        .unwrap();
+    bench.org.set_faults(json!({})).await;
+    assert_eq!(
+        (undo.status, undo.counts.deleted, undo.counts.failed),
+        (RunStatus::Succeeded, 600, 0),
+        "{undo:?}"
+    );
+    assert_eq!(
+        bench.soql("SELECT Id FROM Account").await["totalSize"],
+        json!(0)
+    );
+}

@@ -77,6 +77,8 @@ pub enum ImportError {
         row: u64,
         found: usize,
         expected: usize,
+        /// The row's cells as read, so that the row can still be shown and fixed.
+        cells: Vec<String>,
     },
     #[error(
         "{file}: unclosed quote at row {row}, column {column}: the quoted cell runs to the end of the file. Add the missing closing quote (\"), or double any quote inside the cell (\"\")."

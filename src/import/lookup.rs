@@ -181,6 +181,18 @@ pub enum Resolved<'a> {
     /// Created before the rows are loaded (only in a dry run: it does not exist yet).
     WillCreate(&'a str),
     Ambiguous(&'a [Parent]),
+    /// A parent to create that cannot be: why, and what to do.
+    CannotCreate(&'a str),
+    /// A row of the sheet being imported makes this parent, in an earlier pass: its Id once
+    /// loaded (`None` in a dry run).
+    FromRow {
+        row: u64,
+        id: Option<&'a str>,
+    },
+    /// The row of the sheet that would make this parent was not imported.
+    RowNotImported(u64),
+    /// Several rows of the sheet bear this name.
+    RowsAmbiguous(&'a [u64]),
     Missing,
 }
 
@@ -192,6 +204,14 @@ pub struct LookupTable {
     pub to_create: HashMap<String, String>,
     /// Normalised text that matched nothing → records whose name starts with its first word.
     pub near: HashMap<String, Vec<Parent>>,
+    /// Normalised text → why its parent cannot be created (a name longer than the field
+    /// holds, or Salesforce's refusal), said as it is.
+    pub cannot_create: HashMap<String, String>,
+    /// When the sheet's own object is the parent: normalised text no record has → the rows
+    /// of the sheet that bear it, which make the parent rather than the lookup.
+    pub sheet: HashMap<String, Vec<u64>>,
+    /// Rows of `sheet` decided in an earlier pass: their Id once loaded, `None` in a dry run.
+    pub sheet_done: HashMap<u64, Option<String>>,
 }
 
 impl LookupTable {
@@ -199,9 +219,20 @@ impl LookupTable {
         match self.found.get(key).map(Vec::as_slice) {
             Some([one]) => Resolved::Found(one),
             Some(many) if many.len() > 1 => Resolved::Ambiguous(many),
-            _ => match self.to_create.get(key) {
-                Some(name) => Resolved::WillCreate(name),
-                None => Resolved::Missing,
+            _ if self.sheet.contains_key(key) => match self.sheet[key].as_slice() {
+                [row] => match self.sheet_done.get(row) {
+                    Some(id) => Resolved::FromRow {
+                        row: *row,
+                        id: id.as_deref(),
+                    },
+                    None => Resolved::RowNotImported(*row),
+                },
+                rows => Resolved::RowsAmbiguous(rows),
+            },
+            _ => match (self.cannot_create.get(key), self.to_create.get(key)) {
+                (Some(reason), _) => Resolved::CannotCreate(reason),
+                (None, Some(name)) => Resolved::WillCreate(name),
+                (None, None) => Resolved::Missing,
             },
         }
     }

@@ -136,6 +136,7 @@ fn clean_cells(file: &str, mut row: Row, width: usize) -> Result<Row, ImportErro
             row: row.number,
             found: row.cells.len(),
             expected: width,
+            cells: row.cells,
         });
     }
     for (i, cell) in row.cells.iter().enumerate() {

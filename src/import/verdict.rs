@@ -177,6 +177,37 @@ pub fn decide(check: RowCheck, lookup_texts: &[String], context: &Context<'_>) -
                     ),
                 ));
             }
+            Resolved::FromRow { id: Some(id), .. } => {
+                values.insert(rule.field.name.clone(), Value::String(id.to_string()));
+            }
+            Resolved::FromRow { row, id: None } => {
+                notes.push(format!(
+                    "{} `{written}` is created by row {row} first",
+                    rule.object
+                ));
+            }
+            Resolved::RowNotImported(parent) => {
+                problems.push(Problem::in_column(
+                    &rule.column,
+                    format!(
+                        "its parent `{written}` is row {parent} of this sheet, which was not imported; fix row {parent}, then import the file again"
+                    ),
+                ));
+            }
+            Resolved::RowsAmbiguous(rows) => {
+                let list: Vec<String> = rows.iter().map(u64::to_string).collect();
+                problems.push(Problem::in_column(
+                    &rule.column,
+                    format!(
+                        "`{written}` is the name of rows {} of this sheet; give each {} its own name, or name the parent by another field",
+                        list.join(", "),
+                        rule.object
+                    ),
+                ));
+            }
+            Resolved::CannotCreate(reason) => {
+                problems.push(Problem::in_column(&rule.column, reason));
+            }
             Resolved::Missing => {
                 let near: Vec<String> = table
                     .near(normalised)

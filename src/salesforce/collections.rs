@@ -86,14 +86,34 @@ impl Client {
         ids: &[String],
         options: CollectionOptions,
     ) -> Result<Vec<SaveResult>> {
-        let chunks = ids.chunks(COLLECTION_CHUNK).map(|chunk| async move {
-            let call = Call::new(Method::DELETE, self.data_url("/composite/sobjects"))
-                .query("ids", chunk.join(","))
-                .query("allOrNone", options.all_or_none.to_string());
-            let results: Vec<SaveResult> = self.json(call).await?;
-            expect_len(results, chunk.len())
-        });
+        let chunks = ids
+            .chunks(COLLECTION_CHUNK)
+            .map(|chunk| self.delete_chunk(chunk, options.all_or_none));
         join_in_order(chunks, options.concurrency).await
+    }
+
+    /// One chunk of deletes, retried as writes are: the ids refused with `UNABLE_TO_LOCK_ROW`
+    /// were not deleted, so they alone are sent again with backoff.
+    async fn delete_chunk(&self, chunk: &[String], all_or_none: bool) -> Result<Vec<SaveResult>> {
+        let mut results: Vec<Option<SaveResult>> = vec![None; chunk.len()];
+        let mut pending: Vec<usize> = (0..chunk.len()).collect();
+        let retry = self.retry_policy();
+        for attempt in 1..=retry.max_attempts {
+            let ids: Vec<&str> = pending.iter().map(|&i| chunk[i].as_str()).collect();
+            let call = Call::new(Method::DELETE, self.data_url("/composite/sobjects"))
+                .query("ids", ids.join(","))
+                .query("allOrNone", all_or_none.to_string());
+            let answers = expect_len(self.json(call).await?, pending.len())?;
+            let locked = take_answers(&mut results, &pending, answers);
+            if locked.is_empty() || attempt == retry.max_attempts {
+                break;
+            }
+            if !all_or_none {
+                pending = locked;
+            }
+            tokio::time::sleep(retry.delay(attempt)).await;
+        }
+        all_answered(results)
     }
 
     async fn write_many(
@@ -145,14 +165,7 @@ impl Client {
                 records: &records,
             })?;
             let answers = expect_len(self.json(call).await?, pending.len())?;
-            let mut locked = Vec::new();
-            for (index, answer) in pending.iter().copied().zip(answers) {
-                let is_locked = answer.errors.iter().any(|e| e.status_code == LOCKED);
-                if is_locked {
-                    locked.push(index);
-                }
-                results[index] = Some(answer);
-            }
+            let locked = take_answers(&mut results, &pending, answers);
             if locked.is_empty() || attempt == retry.max_attempts {
                 break;
             }
@@ -162,15 +175,33 @@ impl Client {
             }
             tokio::time::sleep(retry.delay(attempt)).await;
         }
-        results
-            .into_iter()
-            .map(|r| {
-                r.ok_or_else(|| {
-                    SalesforceError::decode("collection answer", "a record has no result")
-                })
-            })
-            .collect()
+        all_answered(results)
     }
+}
+
+/// Stores the answers to the `pending` records and returns those refused for a lock.
+fn take_answers(
+    results: &mut [Option<SaveResult>],
+    pending: &[usize],
+    answers: Vec<SaveResult>,
+) -> Vec<usize> {
+    let mut locked = Vec::new();
+    for (index, answer) in pending.iter().copied().zip(answers) {
+        if answer.errors.iter().any(|e| e.status_code == LOCKED) {
+            locked.push(index);
+        }
+        results[index] = Some(answer);
+    }
+    locked
+}
+
+fn all_answered(results: Vec<Option<SaveResult>>) -> Result<Vec<SaveResult>> {
+    results
+        .into_iter()
+        .map(|r| {
+            r.ok_or_else(|| SalesforceError::decode("collection answer", "a record has no result"))
+        })
+        .collect()
 }
 
 fn expect_len(results: Vec<SaveResult>, sent: usize) -> Result<Vec<SaveResult>> {

@@ -133,3 +133,105 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Accounts keyed by their old system's id (`Account Id`), each naming its parent account by
+/// name (`Parent`); parents no record and no row has are created first.
+pub fn accounts_mapping() -> ImportMapping {
+    let mut mapping = ImportMapping::new("Account");
+    mapping.key = Some(KeyMapping {
+        column: "Account Id".into(),
+        field: "External_Id__c".into(),
+    });
+    mapping.columns = vec![ColumnMapping::new("Account Name", "Name")];
+    mapping.lookups.push(LookupMapping {
+        create_missing: true,
+        ..LookupMapping::new("Parent", "ParentId", "Account", &["Name"])
+    });
+    mapping
+}
+
+/// A sheet of regional accounts under `existing` accounts: for each, a holding under the
+/// existing account, East and West offices under the holding and a Boston branch under the
+/// East office, children written before their parents and parents spelled several ways.
+/// Returns the sheet and, per row, its account's name and its parent's.
+pub fn family_sheet(dir: &Path, existing: &[String]) -> (PathBuf, Vec<(String, String)>) {
+    let mut text = String::from("Account Id,Account Name,Parent\r\n");
+    let mut rows = Vec::new();
+    for (n, account) in existing.iter().enumerate() {
+        let stem = account.split_whitespace().next().unwrap_or("Unnamed");
+        let holding = format!("{stem} Regional Holdings");
+        let east = format!("{stem} Regional East");
+        let family = [
+            (format!("{east} Boston"), east.clone(), east.to_lowercase()),
+            (east.clone(), holding.clone(), holding.clone()),
+            (
+                format!("{stem} Regional West"),
+                holding.clone(),
+                format!("{} Inc.", holding.to_uppercase()),
+            ),
+            (holding, account.clone(), account.clone()),
+        ];
+        for (i, (name, parent, written)) in family.into_iter().enumerate() {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            writer
+                .write_record([format!("F-{n}-{i}"), name.clone(), written])
+                .unwrap();
+            text.push_str(&String::from_utf8(writer.into_inner().unwrap()).unwrap());
+            rows.push((name, parent));
+        }
+    }
+    (write(dir, "regional-accounts.csv", &text), rows)
+}
+
+/// Appends to the older messy sheet a row with one cell too many and a row with one too few,
+/// each carrying the key of a valid row above: both rows of each pair are then refused, and
+/// the truth says so.
+pub fn plant_ragged_twins(files: &mut messy::MessyFiles) {
+    let path = files.files[0].clone();
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let in_first: Vec<usize> = (0..files.rows.len())
+        .filter(|&i| files.rows[i].file == 0)
+        .collect();
+    let valid: Vec<usize> = in_first
+        .iter()
+        .copied()
+        .filter(|&i| matches!(files.rows[i].expect, messy::Expect::Valid(_)))
+        .collect();
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut planted = Vec::new();
+    let twins = [(valid[0], true), (valid[valid.len() / 2], false)];
+    // The planted rows follow the sheet's last row.
+    for (row, (twin, extra)) in (in_first.len() as u64 + 2..).zip(twins) {
+        let original = &mut files.rows[twin];
+        original.expect = messy::Expect::Invalid(messy::Problem::DuplicateKey);
+        let mut cells: Vec<String> = records[(original.row - 2) as usize]
+            .iter()
+            .map(String::from)
+            .collect();
+        if extra {
+            cells.push("call back Tuesday".into());
+        } else {
+            cells.pop();
+        }
+        writer.write_record(&cells).unwrap();
+        planted.push(messy::ExpectedRow {
+            file: 0,
+            row,
+            key: cells[0].clone(),
+            expect: messy::Expect::Invalid(messy::Problem::Ragged),
+        });
+    }
+    let at = in_first.last().map_or(0, |i| i + 1);
+    files.rows.splice(at..at, planted);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, &writer.into_inner().unwrap()).unwrap();
+}

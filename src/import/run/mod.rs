@@ -4,6 +4,7 @@
 //! run, send the rows and write the result files.
 
 mod join;
+mod order;
 mod send;
 mod survey;
 mod unheard;

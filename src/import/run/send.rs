@@ -8,10 +8,12 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::join;
+use super::order::Order;
 use super::survey::{self, Survey, wanted};
 use super::{
     ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary, UNRESOLVED_KEPT,
 };
+use crate::import::Row;
 use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, beside};
 use crate::import::validate::{Problem, RowCheck, Validator, same_value};
@@ -53,6 +55,7 @@ pub async fn run_import(
         progress(ImportProgress::LookingUp);
     }
     let tables = survey::lookup_parents(client, &validator, &survey).await?;
+    let (order, cycles) = survey::order(&validator, &survey, &tables);
     let out_dir = job.out_dir();
     let mut pass = Pass {
         job,
@@ -68,7 +71,11 @@ pub async fn run_import(
             ..ImportSummary::default()
         },
         load: None,
+        order,
+        cycles,
+        pass: 0,
     };
+    let headers = survey.result_headers();
     if job.dry_run {
         let mut report =
             ResultFile::create(&beside(&job.file, &out_dir, "tether-check"), &headers)?;
@@ -137,13 +144,9 @@ pub async fn run_import(
                 summary.not_sent
             )),
         ),
-        (Ok(()), None) if summary.failed + summary.invalid > 0 => (
-            RunStatus::Partial,
-            Some(format!(
-                "{} row(s) could not be imported: see the errors file, fix them and import again, or retry the failed ones with `tether import --retry {run}`.",
-                summary.failed + summary.invalid
-            )),
-        ),
+        (Ok(()), None) if summary.failed + summary.invalid > 0 => {
+            (RunStatus::Partial, Some(partial_advice(summary, run)))
+        }
         (Ok(()), None) => (RunStatus::Succeeded, None),
     };
     imports::set_row_counts(load.ws.conn(), run, summary.rows, summary.invalid)?;
@@ -159,6 +162,25 @@ pub async fn run_import(
     summary.api_calls = load.counts.api_calls;
     outcome?;
     Ok(pass.summary)
+}
+
+/// What will work for the rows not imported: a retry sends again only the rows Salesforce
+/// refused, so rows that failed the check are fixed and the file imported again.
+fn partial_advice(summary: &ImportSummary, run: i64) -> String {
+    let mut advice = Vec::new();
+    if summary.invalid > 0 {
+        advice.push(format!(
+            "{} row(s) failed the check: fix them (the errors file says why) and import the file again; rows already imported are updated, not created twice.",
+            summary.invalid
+        ));
+    }
+    if summary.failed > 0 {
+        advice.push(format!(
+            "{} row(s) Salesforce refused: retry them with `tether import --retry {run}` (the errors file gives Salesforce's reason for each).",
+            summary.failed
+        ));
+    }
+    advice.join(" ")
 }
 
 /// Where decided rows are written.
@@ -190,6 +212,11 @@ struct Pass<'a> {
     progress: Option<ImportProgressSink>,
     summary: ImportSummary,
     load: Option<Load>,
+    order: Order,
+    /// Rows refused for naming each other as parents in a cycle.
+    cycles: HashMap<u64, Problem>,
+    /// The pass being read: rows making parents come before the rows naming them.
+    pass: u32,
 }
 
 /// One row as read: its cells (when it could be read), its own check (or the verdict that it
@@ -263,6 +290,21 @@ impl Pass<'_> {
                             let code = error.map_or("UNKNOWN_ERROR", |e| e.status_code.as_str());
                             let message = error
                                 .map_or("Salesforce refused the record", |e| e.message.as_str());
+                            let fields = error.map(|e| e.fields.join(", ")).unwrap_or_default();
+                            let on = if fields.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" on {fields}")
+                            };
+                            // The rows naming it then say why, rather than that no such
+                            // parent exists.
+                            table.cannot_create.insert(
+                                key.clone(),
+                                format!(
+                                    "Salesforce refused to create {} `{name}`: {code}{on}: {message}. Fix the cause, then import the file again (rows already imported are updated, not created twice)",
+                                    rule.object
+                                ),
+                            );
                             journal::record_error(
                                 load.ws.conn(),
                                 load.run,
@@ -288,7 +330,22 @@ impl Pass<'_> {
         Ok(())
     }
 
+    /// Decides and writes every row: in one reading of the sheet, or one per pass when its
+    /// rows make one another's parents (parents first).
     async fn go(&mut self, files: &mut Files<'_>) -> Result<(), ImportRunError> {
+        let mut sent = 0u64;
+        for pass in 0..self.order.passes {
+            self.pass = pass;
+            self.go_pass(files, &mut sent).await?;
+        }
+        Ok(())
+    }
+
+    async fn go_pass(
+        &mut self,
+        files: &mut Files<'_>,
+        sent: &mut u64,
+    ) -> Result<(), ImportRunError> {
         let (rows, _) = survey::open(self.job)?;
         let mut rows = rows.into_iter();
         let size = match &self.load {
@@ -296,38 +353,31 @@ impl Pass<'_> {
             _ => COLLECTIONS_CHUNK,
         };
         let to_send = self.survey.clean_rows;
-        let mut sent = 0u64;
         loop {
             let mut chunk: Vec<ReadRow> = Vec::with_capacity(size);
             for item in rows.by_ref() {
-                match item {
-                    Ok(row) => {
-                        if !wanted(&self.job.only_rows, row.number) {
-                            continue;
+                let read = match item {
+                    Ok(row) => self.read_row(row, None),
+                    Err(e) if e.is_row_local() => match survey::ragged(e) {
+                        Ok((row, problem)) => self.read_row(row, Some(problem)),
+                        Err(e) => {
+                            let row = e.row().unwrap_or(0);
+                            let problem = Problem {
+                                column: None,
+                                message: e.to_string(),
+                            };
+                            (self.pass == 0 && wanted(&self.job.only_rows, row)).then(|| {
+                                (
+                                    None,
+                                    Err(Verdict::invalid(row, None, vec![problem])),
+                                    Vec::new(),
+                                )
+                            })
                         }
-                        let texts = (0..self.validator.lookups.len())
-                            .map(|i| self.validator.lookup_text(i, &row))
-                            .collect();
-                        let check = self.validator.check(&row);
-                        chunk.push((Some(row.cells), Ok(check), texts));
-                    }
-                    Err(e) if e.is_row_local() => {
-                        let row = e.row().unwrap_or(0);
-                        if !wanted(&self.job.only_rows, row) {
-                            continue;
-                        }
-                        let problem = Problem {
-                            column: None,
-                            message: e.to_string(),
-                        };
-                        chunk.push((
-                            None,
-                            Err(Verdict::invalid(row, None, vec![problem])),
-                            Vec::new(),
-                        ));
-                    }
+                    },
                     Err(e) => return Err(e.into()),
-                }
+                };
+                chunk.extend(read);
                 if chunk.len() >= size {
                     break;
                 }
@@ -354,14 +404,37 @@ impl Pass<'_> {
                 .collect();
             self.note_unresolved(&decided);
             match files {
-                Files::Report(report) => self.write_report(report, &decided)?,
+                Files::Report(report) => {
+                    self.write_report(report, &decided)?;
+                    for d in &decided {
+                        match &d.verdict.action {
+                            Some(Action::Create) => self.made(d.verdict.row, None),
+                            Some(Action::Update { id } | Action::Unchanged { id }) => {
+                                self.made(d.verdict.row, Some(id))
+                            }
+                            None => {}
+                        }
+                    }
+                }
                 Files::Results {
                     annotated,
                     success,
                     errors,
                 } => {
                     let outcomes = self.send(&decided, &existing).await?;
-                    sent += outcomes
+                    for o in &outcomes {
+                        match (o.status, &o.sf_id) {
+                            (
+                                RowStatus::Created | RowStatus::Updated | RowStatus::Unchanged,
+                                Some(id),
+                            ) => self.made(o.row, Some(id)),
+                            // Sending stopped: rows naming this one are not sent either, and
+                            // stay for a retry rather than being refused.
+                            (RowStatus::NotSent, _) => self.made(o.row, None),
+                            _ => {}
+                        }
+                    }
+                    *sent += outcomes
                         .iter()
                         .filter(|o| {
                             matches!(
@@ -376,10 +449,32 @@ impl Pass<'_> {
             self.summary.rows += decided.len() as u64;
             self.report(ImportProgress::Sending {
                 decided: self.summary.rows,
-                sent,
+                sent: *sent,
                 to_send,
             });
         }
+    }
+
+    /// Row `row` went through (as record `id`; `None` in a dry run): the rows of later
+    /// passes that name it as their parent find it.
+    fn made(&mut self, row: u64, id: Option<&str>) {
+        for table in self.tables.iter_mut().filter(|t| !t.sheet.is_empty()) {
+            table.sheet_done.insert(row, id.map(String::from));
+        }
+    }
+
+    /// A row of this import, checked on its own; `problem` is one the reader found.
+    fn read_row(&self, row: Row, problem: Option<Problem>) -> Option<ReadRow> {
+        if !wanted(&self.job.only_rows, row.number) || self.order.pass_of(row.number) != self.pass {
+            return None;
+        }
+        let texts = (0..self.validator.lookups.len())
+            .map(|i| self.validator.lookup_text(i, &row))
+            .collect();
+        let mut check = self.validator.check(&row);
+        check.problems.splice(0..0, problem);
+        check.problems.extend(self.cycles.get(&row.number).cloned());
+        Some((Some(row.cells), Ok(check), texts))
     }
 
     async fn existing_for(
@@ -411,7 +506,7 @@ impl Pass<'_> {
         report: &mut ResultFile,
         decided: &[Decided],
     ) -> Result<(), ImportRunError> {
-        let width = self.survey.headers.len();
+        let width = self.survey.headers.len() + self.survey.extra_cells;
         for Decided { cells, verdict } in decided {
             let (status, id) = match &verdict.action {
                 Some(Action::Create) => {
@@ -694,7 +789,7 @@ impl Pass<'_> {
         success: &mut ResultFile,
         errors: &mut ResultFile,
     ) -> Result<(), ImportRunError> {
-        let width = self.survey.headers.len();
+        let width = self.survey.headers.len() + self.survey.extra_cells;
         for (d, o) in decided.iter().zip(outcomes) {
             let message = o.message.clone().unwrap_or_default();
             let cells = d.cells.as_deref();

@@ -4,6 +4,8 @@
 //! before writing when rows or records the run wrote were changed since, locally or in
 //! Salesforce (`later_edits`).
 
+mod deletes;
+
 use std::path::Path;
 
 use rusqlite::{Connection, params};
@@ -101,7 +103,16 @@ pub async fn undo_run_with(
         Some(run_id),
     )?;
     let mut counts = RunCounts::default();
-    let remote = undo_remote(ws.conn(), undo, client, run_id, &mut counts).await;
+    let mut already_gone = 0;
+    let remote = undo_remote(
+        ws.conn(),
+        undo,
+        client,
+        run_id,
+        &mut counts,
+        &mut already_gone,
+    )
+    .await;
     let outcome = match remote {
         Ok(recreated) => undo_local(
             ws.conn_mut(),
@@ -115,7 +126,9 @@ pub async fn undo_run_with(
         Err(e) => Err(e),
     };
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = finish_undo(ws.conn(), run_id, undo, &counts, &outcome)?;
+    let gone = deletes::gone_note(already_gone);
+    let (status, message) =
+        finish_undo(ws.conn(), run_id, undo, &counts, &outcome, gone.as_deref())?;
     Ok(RunSummary {
         run_id: undo,
         link: link.name,
@@ -152,8 +165,9 @@ fn finish_undo<T>(
     undo: i64,
     counts: &RunCounts,
     outcome: &Result<T, SyncError>,
+    note: Option<&str>,
 ) -> Result<(RunStatus, Option<String>), SyncError> {
-    let (status, message) = match outcome {
+    let (status, mut message) = match outcome {
         Ok(_) if counts.failed == 0 => (RunStatus::Succeeded, None),
         Ok(_) => (
             RunStatus::Partial,
@@ -164,6 +178,12 @@ fn finish_undo<T>(
         ),
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
+    if let Some(note) = note {
+        message = Some(match message {
+            Some(m) => format!("{m}; {note}"),
+            None => note.to_string(),
+        });
+    }
     if status == RunStatus::Succeeded {
         journal::set_undone_by(conn, run_id, undo)?;
     }
@@ -183,9 +203,19 @@ async fn undo_import(
     let undo =
         journal::start_unlinked_run(conn, &target.link_name, Trigger::Undo, Some(target.id))?;
     let mut counts = RunCounts::default();
-    let outcome = undo_import_remote(conn, undo, client, target.id, &mut counts).await;
+    let mut already_gone = 0;
+    let outcome = undo_import_remote(
+        conn,
+        undo,
+        client,
+        target.id,
+        &mut counts,
+        &mut already_gone,
+    )
+    .await;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome)?;
+    let gone = deletes::gone_note(already_gone);
+    let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome, gone.as_deref())?;
     outcome?;
     Ok(RunSummary {
         run_id: undo,
@@ -204,6 +234,7 @@ async fn undo_import_remote(
     client: &Client,
     run_id: i64,
     counts: &mut RunCounts,
+    already_gone: &mut u64,
 ) -> Result<(), SyncError> {
     let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
         .into_iter()
@@ -223,27 +254,7 @@ async fn undo_import_remote(
             .iter()
             .filter(|i| i.object == *object && i.op == RemoteOp::Create)
             .collect();
-        let ids: Vec<String> = created.iter().filter_map(|i| i.sf_id.clone()).collect();
-        if !ids.is_empty() {
-            let results = client.delete_many(&ids, options).await?;
-            for (image, result) in created.iter().zip(&results) {
-                let gone = result
-                    .errors
-                    .iter()
-                    .any(|e| e.status_code == "ENTITY_IS_DELETED");
-                let result = if gone {
-                    SaveResult {
-                        success: true,
-                        id: result.id.clone(),
-                        created: None,
-                        errors: Vec::new(),
-                    }
-                } else {
-                    result.clone()
-                };
-                count(conn, undo, image, &result, counts, |c| c.deleted += 1)?;
-            }
-        }
+        *already_gone += deletes::delete_created(conn, undo, client, &created, counts).await?;
         let updated: Vec<&RemoteImage> = images
             .iter()
             .filter(|i| i.object == *object && i.op == RemoteOp::Update && i.before.is_some())
@@ -320,6 +331,7 @@ async fn undo_remote(
     client: &Client,
     run_id: i64,
     counts: &mut RunCounts,
+    already_gone: &mut u64,
 ) -> Result<Vec<(String, String)>, SyncError> {
     let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
         .into_iter()
@@ -328,14 +340,11 @@ async fn undo_remote(
         .collect();
     let options = CollectionOptions::default();
     let mut recreated = Vec::new();
-    let created: Vec<&RemoteImage> = images.iter().filter(|i| i.op == RemoteOp::Create).collect();
-    let ids: Vec<String> = created.iter().filter_map(|i| i.sf_id.clone()).collect();
-    if !ids.is_empty() {
-        let results = client.delete_many(&ids, options).await?;
-        for (image, result) in created.iter().zip(&results) {
-            count(conn, undo, image, result, counts, |c| c.deleted += 1)?;
-        }
-    }
+    let created: Vec<&RemoteImage> = images
+        .iter()
+        .filter(|i| i.op == RemoteOp::Create && i.sf_id.is_some())
+        .collect();
+    *already_gone += deletes::delete_created(conn, undo, client, &created, counts).await?;
     let updated: Vec<&RemoteImage> = images
         .iter()
         .filter(|i| i.op == RemoteOp::Update && i.sf_id.is_some() && i.before.is_some())
