@@ -2,18 +2,16 @@
 //! shows the deleted record, "Keep the record" brings it back on the next Sync Now.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
-use tether::desktop::{DesktopConfig, Event, Request, SANDBOX_CONNECTION, SandboxOptions};
+use tether::desktop::{Event, Request, SANDBOX_CONNECTION};
 use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::conflicts::Keep;
 use tether::sync::workspace::journal::RunStatus;
 
 mod desktop_support;
-use desktop_support::{Window, org_client};
+use desktop_support::{Window, empty_sandbox_config, org_client};
 
 fn execute(workspace: &Path, sql: &str) {
     Workspace::open(workspace)
@@ -65,20 +63,7 @@ async fn keep_the_record_in_the_window_restores_a_row_deleted_against_a_salesfor
         .unwrap()
         .save_link(&link, "test")
         .expect("link saves");
-    let config = DesktopConfig {
-        data_dir: dir.path().join("data"),
-        workspace: workspace.clone(),
-        secrets: None,
-        open_url: Arc::new(|_| false),
-        callback_port: 0,
-        sign_in_timeout: Duration::from_secs(60),
-        sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(0),
-            connect_at_start: true,
-            demo_links: false,
-        }),
-    };
+    let config = empty_sandbox_config(dir.path(), workspace.clone());
     let mut window = Window::start(config);
     let org = window
         .wait("the sandbox connection", |e| match e {

@@ -3,17 +3,15 @@
 //! deletes.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
-use tether::desktop::{DesktopConfig, Event, Request, SANDBOX_CONNECTION, SandboxOptions};
+use tether::desktop::{Event, Request, SANDBOX_CONNECTION};
 use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::RunStatus;
 
 mod desktop_support;
-use desktop_support::Window;
+use desktop_support::{Window, empty_sandbox_config};
 
 fn count(workspace: &Path, sql: &str) -> i64 {
     let ws = Workspace::open(workspace).expect("workspace");
@@ -51,20 +49,7 @@ async fn delete_them_runs_again_allowing_the_deletes_the_guard_stopped() {
         .expect("link");
         ws.save_link(&link, "test").expect("link saves");
     }
-    let config = DesktopConfig {
-        data_dir: dir.path().join("data"),
-        workspace: workspace.clone(),
-        secrets: None,
-        open_url: Arc::new(|_| false),
-        callback_port: 0,
-        sign_in_timeout: Duration::from_secs(60),
-        sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(0),
-            connect_at_start: true,
-            demo_links: false,
-        }),
-    };
+    let config = empty_sandbox_config(dir.path(), workspace.clone());
     let mut window = Window::start(config);
     window
         .wait("the sandbox connection", |e| match e {

@@ -75,25 +75,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Policy {
-    SalesforceWins,
-    LocalWins,
-    MostRecentWins,
-    ManualReview,
-}
-
-impl Policy {
-    fn name(self) -> &'static str {
-        match self {
-            Policy::SalesforceWins => "salesforce_wins",
-            Policy::LocalWins => "local_wins",
-            Policy::MostRecentWins => "most_recent_wins",
-            Policy::ManualReview => "manual_review",
-        }
-    }
-}
-
 type Cell = (usize, usize);
 
 /// What a run that changed records did, for its undo.
@@ -315,15 +296,6 @@ impl Model {
     }
 }
 
-/// Waits until the wall clock has moved on, so that two edits never share a millisecond and
-/// "the later edit" is well defined for both clocks (SQLite's and the org's).
-fn next_tick() {
-    let start = chrono::Utc::now();
-    while chrono::Utc::now() - start < chrono::Duration::milliseconds(3) {
-        std::hint::spin_loop();
-    }
-}
-
 fn link(policy: Policy, remapped_field_mapped: bool) -> Value {
     let mut fields =
         vec![json!({"local": {"column": "name"}, "remote": "Name", "direction": "pull"})];
@@ -520,16 +492,8 @@ async fn run_case(policy: Policy, ops: Vec<Op>) {
 }
 
 fn check(policy: Policy) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = ProptestConfig {
-        cases: proptest_cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let runtime = property_runtime();
+    let config = property_config();
     proptest!(config, |(ops in proptest::collection::vec(op(), 1..14))| {
         runtime.block_on(run_case(policy, ops));
     });

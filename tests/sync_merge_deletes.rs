@@ -77,25 +77,6 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Policy {
-    SalesforceWins,
-    LocalWins,
-    MostRecentWins,
-    ManualReview,
-}
-
-impl Policy {
-    fn name(self) -> &'static str {
-        match self {
-            Policy::SalesforceWins => "salesforce_wins",
-            Policy::LocalWins => "local_wins",
-            Policy::MostRecentWins => "most_recent_wins",
-            Policy::ManualReview => "manual_review",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
 enum Direction {
     Pull,
     Push,
@@ -444,14 +425,6 @@ impl Model {
     }
 }
 
-/// Waits until the wall clock has moved on, so that two edits never share a millisecond.
-fn next_tick() {
-    let start = chrono::Utc::now();
-    while chrono::Utc::now() - start < chrono::Duration::milliseconds(3) {
-        std::hint::spin_loop();
-    }
-}
-
 fn link(case: &Case) -> Value {
     json!({
         "name": "merge",
@@ -688,16 +661,8 @@ async fn run_case(case: Case, ops: Vec<Op>) {
 }
 
 fn check(policy: Policy) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = ProptestConfig {
-        cases: proptest_cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let runtime = property_runtime();
+    let config = property_config();
     let direction = prop_oneof![
         Just(Direction::Both),
         Just(Direction::Pull),

@@ -397,16 +397,8 @@ async fn check_people(bench: &Bench, model: &Model, ops: &[Op]) {
 
 #[test]
 fn rows_another_program_writes_sync_once_or_fail_alone() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = ProptestConfig {
-        cases: proptest_cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let runtime = property_runtime();
+    let config = property_config();
     proptest!(config, |(ops in proptest::collection::vec(op(), 1..12))| {
         runtime.block_on(run_case(ops));
     });

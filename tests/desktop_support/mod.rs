@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tether::connect::oauth::password_login;
 use tether::connect::{LoginUrl, http_client};
-use tether::desktop::{self, DesktopConfig, Event, Request, Service, WindowEnd};
+use tether::desktop::{self, DesktopConfig, Event, Request, SandboxOptions, Service, WindowEnd};
 use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::salesforce::{Client, ClientConfig, Credentials};
 use tether::sync::engine::RunSummary;
@@ -82,4 +82,23 @@ pub async fn org_client(base: &str) -> Client {
     )
     .await
     .expect("client")
+}
+
+/// A window on `workspace` with the embedded sandbox org, empty and connected at start; no
+/// keychain and no browser.
+pub fn empty_sandbox_config(dir: &std::path::Path, workspace: std::path::PathBuf) -> DesktopConfig {
+    DesktopConfig {
+        data_dir: dir.join("data"),
+        workspace,
+        secrets: None,
+        open_url: Arc::new(|_| false),
+        callback_port: 0,
+        sign_in_timeout: Duration::from_secs(60),
+        sandbox: Some(SandboxOptions {
+            data_file: None,
+            seed_records: Some(0),
+            connect_at_start: true,
+            demo_links: false,
+        }),
+    }
 }

@@ -156,6 +156,53 @@ pub fn next_second() {
     }
 }
 
+/// A conflict policy as links name it, for the model-based tests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Policy {
+    SalesforceWins,
+    LocalWins,
+    MostRecentWins,
+    ManualReview,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::SalesforceWins => "salesforce_wins",
+            Policy::LocalWins => "local_wins",
+            Policy::MostRecentWins => "most_recent_wins",
+            Policy::ManualReview => "manual_review",
+        }
+    }
+}
+
+/// Waits until the wall clock has moved on, so that two edits never share a millisecond and
+/// "the later edit" is well defined for both clocks (SQLite's and the org's).
+pub fn next_tick() {
+    let start = chrono::Utc::now();
+    while chrono::Utc::now() - start < chrono::Duration::milliseconds(3) {
+        std::hint::spin_loop();
+    }
+}
+
+/// The runtime a property's cases run on, one after the other.
+pub fn property_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// [`proptest_cases`] cases, and no failure files written into the tree.
+pub fn property_config() -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases: proptest_cases(),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
 /// Cases per property: `PROPTEST_CASES` when set (600 before a change to the engine lands),
 /// otherwise few enough for every test run.
 pub fn proptest_cases() -> u32 {

@@ -331,6 +331,24 @@ impl<'a> Run<'a> {
         self.failure(tx, local::refused(link, key, sf_id, write, &error))
     }
 
+    /// Queues (or refreshes) the unit's conflicts and notes them as still open.
+    fn queue_conflicts(
+        &mut self,
+        tx: &Connection,
+        unit: &Unit,
+        sf_id: &str,
+        row_key: Option<&str>,
+        still_open: &mut HashSet<(String, String)>,
+    ) -> Result<(), SyncError> {
+        for conflict in &unit.plan.conflicts {
+            still_open.insert((sf_id.to_string(), conflict.field.clone()));
+            let run = Some(self.run_id);
+            conflicts::record_open(tx, self.stored.id, sf_id, row_key, conflict, run)?;
+            self.counts.conflicts += 1;
+        }
+        Ok(())
+    }
+
     /// Local writes, base updates, conflicts and the pull cursor, in one transaction.
     fn apply_local(
         &mut self,
@@ -435,18 +453,7 @@ impl<'a> Run<'a> {
                     .as_ref()
                     .map(|row| row.key.clone())
                     .or_else(|| unit.base.as_ref().and_then(|b| b.row_key.clone()));
-                for conflict in &unit.plan.conflicts {
-                    still_open.insert((sf_id.clone(), conflict.field.clone()));
-                    conflicts::record_open(
-                        &tx,
-                        link_id,
-                        &sf_id,
-                        row_key.as_deref(),
-                        conflict,
-                        Some(self.run_id),
-                    )?;
-                    self.counts.conflicts += 1;
-                }
+                self.queue_conflicts(&tx, unit, &sf_id, row_key.as_deref(), &mut still_open)?;
                 continue;
             }
             let Some(row) = unit.local.clone() else {
@@ -508,18 +515,7 @@ impl<'a> Run<'a> {
                     self.counts.updated += 1;
                 }
             }
-            for conflict in &unit.plan.conflicts {
-                still_open.insert((sf_id.clone(), conflict.field.clone()));
-                conflicts::record_open(
-                    &tx,
-                    link_id,
-                    &sf_id,
-                    Some(&row.key),
-                    conflict,
-                    Some(self.run_id),
-                )?;
-                self.counts.conflicts += 1;
-            }
+            self.queue_conflicts(&tx, unit, &sf_id, Some(&row.key), &mut still_open)?;
             if remote.is_some() {
                 let fields = plan::next_base(
                     rules,

@@ -1,19 +1,8 @@
 //! Table-driven cases of a delete on one side against an edit on the other.
 
+use super::tests::{at, values};
 use super::*;
 use serde_json::json;
-
-fn values(v: Value) -> Values {
-    v.as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-fn at(secs: i64) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0)
-}
 
 /// What became of a record one side deleted.
 #[derive(Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use super::*;
 use serde_json::json;
 
-fn values(v: Value) -> Values {
+pub(super) fn values(v: Value) -> Values {
     v.as_object()
         .unwrap()
         .iter()
@@ -19,7 +19,7 @@ fn rule(field: &str, direction: Direction, policy: ConflictPolicy) -> FieldRule 
     }
 }
 
-fn at(secs: i64) -> Option<DateTime<Utc>> {
+pub(super) fn at(secs: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(secs, 0)
 }
 
