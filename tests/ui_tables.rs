@@ -46,6 +46,7 @@ fn run(id: i64) -> RunRecord {
         message: None,
         undo_of: None,
         undone_by: None,
+        scope: None,
     }
 }
 

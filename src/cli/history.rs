@@ -131,6 +131,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
         ("CONFLICTS", Align::Right),
         ("API CALLS", Align::Right),
         ("NO KEY", Align::Right),
+        ("RECORDS", Align::Left),
     ]);
     for run in runs {
         let c = &run.counts;
@@ -152,6 +153,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
             c.conflicts.to_string(),
             c.api_calls.to_string(),
             c.keyless.to_string(),
+            run.scope.clone().unwrap_or_else(|| "all".to_string()),
         ]);
     }
     table.render()
@@ -451,6 +453,7 @@ mod tests {
                 message: None,
                 undo_of: None,
                 undone_by: None,
+                scope: None,
             };
             assert_eq!(duration_text(&run), shown);
         }

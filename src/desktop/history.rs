@@ -176,20 +176,31 @@ impl Service {
         keep: Keep,
     ) -> anyhow::Result<()> {
         let urls = self.record_url_book();
-        let (resolved, failures, rows) = self
+        let (decided, failures, rows) = self
             .in_journal(move |ws| {
-                let mut resolved = 0usize;
+                let mut resolved = Vec::new();
                 let mut failures = Vec::new();
                 for id in &ids {
                     match conflicts::resolve(ws.conn(), *id, keep, "app") {
-                        Ok(_) => resolved += 1,
+                        Ok(conflict) => resolved.push(conflict),
                         Err(e) => failures.push(e.to_string()),
                     }
                 }
-                Ok((resolved, failures, conflict_rows(&ws, &urls)?))
+                let links = ws.links()?;
+                let decided: Vec<(String, String)> = resolved
+                    .iter()
+                    .filter_map(|c| {
+                        let link = links.iter().find(|l| l.id == c.link_id)?;
+                        Some((link.link.name.clone(), c.sf_id.clone()))
+                    })
+                    .collect();
+                Ok((decided, failures, conflict_rows(&ws, &urls)?))
             })
             .await?;
         self.outbox.send(Event::Conflicts(rows));
+        let resolved = decided.len();
+        // Carried out now, for those records only, rather than at the link's next run.
+        self.sync_decided(decided);
         if resolved > 0 {
             let side = match keep {
                 Keep::Local => "local",
@@ -197,7 +208,7 @@ impl Service {
             };
             let noun = if resolved == 1 { "field" } else { "fields" };
             self.outbox.send(Event::Notice(format!(
-                "Kept the {side} value of {resolved} {noun}. The next sync writes it to the other side"
+                "Kept the {side} value of {resolved} {noun}. Syncing those records now writes it to the other side"
             )));
         }
         if let Some(first) = failures.first() {
