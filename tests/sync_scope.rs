@@ -105,3 +105,70 @@ async fn a_run_by_key_of_a_ten_thousand_row_link_sends_one_record_in_three_calls
     assert_eq!(score(&bench, 2).await, json!(77.0));
     assert_eq!(score(&bench, 9999).await, json!(77.0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_by_id_pulls_a_record_no_row_holds_yet_and_nothing_else() {
+    let bench = synced_customers(3).await;
+    let wanted = bench
+        .create("Account", json!({"Name": "Wanted", "Industry": "Energy"}))
+        .await;
+    let other = bench.create("Account", json!({"Name": "Other"})).await;
+    let cursor_before = cursor(&bench);
+
+    let run = scoped(&bench, &[], &[&wanted])
+        .await
+        .expect("the run starts");
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(run.counts.created, 1, "{run:?}");
+    assert_eq!(
+        bench.rows("SELECT name, industry FROM customers WHERE id > 3"),
+        vec![vec![json!("Wanted"), json!("Energy")]],
+        "only the named record became a row"
+    );
+    assert_eq!(cursor(&bench), cursor_before, "the link's cursor stays");
+
+    let rest = bench.sync("customers").await;
+    assert_eq!(rest.counts.created, 1, "{rest:?}");
+    assert_eq!(
+        bench.rows(&format!(
+            "SELECT name FROM customers WHERE sf_id = '{other}'"
+        )),
+        vec![vec![json!("Other")]],
+        "the whole run still finds the record the scoped run left alone"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_run_is_undone_like_any_run() {
+    let bench = synced_customers(3).await;
+    bench.execute("UPDATE customers SET health_score = 91 WHERE id IN (1, 2)");
+    let run = scoped(&bench, &["1"], &[]).await.expect("the run starts");
+    assert_eq!(run.counts.processed, 1, "{run:?}");
+    assert_eq!(score(&bench, 1).await, json!(91.0));
+
+    let undone = engine::undo::undo_run(&bench.path, run.run_id, &bench.client)
+        .await
+        .expect("the undo runs");
+    assert_eq!(undone.status, RunStatus::Succeeded, "{undone:?}");
+    assert_eq!(score(&bench, 1).await, json!(50.0), "put back");
+    assert_eq!(score(&bench, 2).await, json!(50.0), "never sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_key_is_named_and_nothing_is_recorded() {
+    let bench = synced_customers(2).await;
+    let runs_before = bench.rows("SELECT count(*) FROM tether_runs");
+    let refused = scoped(&bench, &["1", "404"], &[]).await;
+    let message = refused
+        .expect_err("an unknown key stops the run")
+        .to_string();
+    assert!(
+        message.contains("no row of `customers` has `id` = `404`"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("`1`"),
+        "the known key is not named: {message}"
+    );
+    assert_eq!(bench.rows("SELECT count(*) FROM tether_runs"), runs_before);
+}
