@@ -119,6 +119,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
     let mut table = Table::new(&[
         ("ID", Align::Right),
         ("LINK", Align::Left),
+        ("RECORDS", Align::Left),
         ("TRIGGER", Align::Left),
         ("STATUS", Align::Left),
         ("STARTED", Align::Left),
@@ -131,13 +132,13 @@ fn runs_table(runs: &[RunRecord]) -> String {
         ("CONFLICTS", Align::Right),
         ("API CALLS", Align::Right),
         ("NO KEY", Align::Right),
-        ("RECORDS", Align::Left),
     ]);
     for run in runs {
         let c = &run.counts;
         table.row(vec![
             run.id.to_string(),
             run.link_name.clone(),
+            run.scope.clone().unwrap_or_else(|| "all".to_string()),
             run.trigger.as_str().to_string(),
             status_text(run),
             run.started_at
@@ -153,7 +154,6 @@ fn runs_table(runs: &[RunRecord]) -> String {
             c.conflicts.to_string(),
             c.api_calls.to_string(),
             c.keyless.to_string(),
-            run.scope.clone().unwrap_or_else(|| "all".to_string()),
         ]);
     }
     table.render()
