@@ -139,7 +139,14 @@ fn row_named(path: &std::path::Path, link: &str, name: &str) -> anyhow::Result<S
             LocalSource::Expression(_) => None,
         })
         .collect();
-    let find = |condition: &dyn Fn(&str) -> String| -> anyhow::Result<Vec<String>> {
+    // "ACME" also names "Acme Corp": the name as a first word, its wildcards taken literally.
+    let prefix = format!(
+        "{} %",
+        name.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let find = |condition: &dyn Fn(&str) -> String, value: &str| -> anyhow::Result<Vec<String>> {
         let mut tests = vec![condition(&format!("CAST({key} AS TEXT)"))];
         tests.extend(columns.iter().map(|c| condition(c)));
         let sql = format!(
@@ -150,13 +157,16 @@ fn row_named(path: &std::path::Path, link: &str, name: &str) -> anyhow::Result<S
         );
         let mut stmt = ws.conn().prepare(&sql)?;
         let keys = stmt
-            .query_map([name], |r| r.get::<_, String>(0))?
+            .query_map([value], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(keys)
     };
-    let mut keys = find(&|c| format!("lower({c}) = lower(?1)"))?;
+    let mut keys = find(&|c| format!("lower({c}) = lower(?1)"), name)?;
     if keys.is_empty() {
-        keys = find(&|c| format!("lower({c}) LIKE lower(?1) || ' %' ESCAPE '\\'"))?;
+        keys = find(
+            &|c| format!("lower({c}) LIKE lower(?1) ESCAPE '\\'"),
+            &prefix,
+        )?;
     }
     match keys.len() {
         1 => Ok(keys.remove(0)),
