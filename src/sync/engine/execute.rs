@@ -78,6 +78,7 @@ impl<'a> Run<'a> {
         self.check_fields(&link, &mut kinds)?;
         let cursor = load_cursor(ws.conn(), link_id)?;
         self.options.cancel.check()?;
+        let mut covered = None;
         let (records, bases, mut read, newest, queued) = match self.options.scope.records() {
             None => self.read_link(ws, &link, &kinds, cursor).await?,
             Some(scope) => {
@@ -92,6 +93,7 @@ impl<'a> Run<'a> {
                     .into_iter()
                     .filter(|id| scoped.covered.contains(&id15(id)))
                     .collect();
+                covered = Some(scoped.covered);
                 // The cursor stays where it is: `None` leaves it alone.
                 (scoped.records, scoped.bases, scoped.rows, None, queued)
             }
@@ -131,6 +133,21 @@ impl<'a> Run<'a> {
         self.find_lost_creates(ws, &link, &bases, &mut read).await?;
         let waiting = unmatched::waiting(&link, &read.rows);
         let mut units = assemble(&link, records, bases, read.rows);
+        if let Some(covered) = &covered {
+            // Asked for by Id and not in the answer, deleted ones included: Salesforce has no
+            // such record any more (as `settle::reread` concludes), and reading it again, or
+            // the whole link, would tell nothing new.
+            for unit in units.iter_mut().filter(|u| {
+                !u.remote_fresh
+                    && u.sf_id
+                        .as_deref()
+                        .is_some_and(|id| covered.contains(&id15(id)))
+            }) {
+                unit.remote = None;
+                unit.remote_deleted = unit.base.is_some();
+                unit.remote_fresh = true;
+            }
+        }
         self.join_unmatched(ws.conn(), &link, &mut units, waiting, read.keyless)?;
         let changed_at = if uses_most_recent(&link) {
             let keys: Vec<String> = units
