@@ -56,6 +56,7 @@ fn card(name: &str, last: Option<RunStatus>) -> LinkCard {
             message: None,
             undo_of: None,
             undone_by: None,
+            scope: None,
         }),
         last_success: None,
         next_run: None,
@@ -228,7 +229,7 @@ fn the_palette_understands_plain_phrases() {
 }
 
 #[test]
-fn the_palette_syncs_the_link_that_pushes_a_named_field() {
+fn the_palette_syncs_the_named_record_of_the_link_that_pushes_a_named_field() {
     let mut app = Scripted::start();
     let mut health = card("customer-health", None);
     health.link.fields = vec![FieldMapping::column(
@@ -251,8 +252,9 @@ fn the_palette_syncs_the_link_that_pushes_a_named_field() {
     app.frames(2);
     assert_eq!(
         app.requests(),
-        vec![Request::SyncNow {
-            link: "customer-health".into()
+        vec![Request::SyncNamedRecord {
+            link: "customer-health".into(),
+            name: "ACME".into(),
         }]
     );
 }

@@ -46,6 +46,7 @@ fn run(id: i64) -> RunRecord {
         message: None,
         undo_of: None,
         undone_by: None,
+        scope: None,
     }
 }
 
@@ -222,7 +223,8 @@ fn step_until(
     what: &str,
     done: impl Fn(&Harness<'_, TetherApp>) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // A guard against a hang, not a bound on speed: a loaded machine draws frames slowly.
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         harness.step();

@@ -124,6 +124,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
     let mut table = Table::new(&[
         ("ID", Align::Right),
         ("LINK", Align::Left),
+        ("RECORDS", Align::Left),
         ("TRIGGER", Align::Left),
         ("STATUS", Align::Left),
         ("STARTED", Align::Left),
@@ -142,6 +143,7 @@ fn runs_table(runs: &[RunRecord]) -> String {
         table.row(vec![
             run.id.to_string(),
             run.link_name.clone(),
+            run.scope.clone().unwrap_or_else(|| "all".to_string()),
             run.trigger.as_str().to_string(),
             status_text(run),
             run.started_at
@@ -522,6 +524,7 @@ mod tests {
                 message: None,
                 undo_of: None,
                 undone_by: None,
+                scope: None,
             };
             assert_eq!(duration_text(&run), shown);
         }

@@ -1,13 +1,16 @@
 //! `tether sync [LINK|--all]` and `tether undo RUN`: the engine from the command line, for
 //! scheduled and scripted use.
 
+use std::path::PathBuf;
+
 use clap::Args;
 
 use super::CliError;
 use super::connect::runtime;
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
-use crate::sync::engine::{self, Progress, ReadPath, RunOptions, RunSummary};
+use crate::sync::engine::{self, Progress, ReadPath, Records, RunOptions, RunScope, RunSummary};
+use crate::sync::workspace::journal::scope::failed_records;
 use crate::sync::workspace::journal::{RunStatus, Trigger};
 
 #[derive(Debug, Clone, Args)]
@@ -30,8 +33,53 @@ pub struct SyncArgs {
     /// writing anything, names what it would delete, and is recorded as needing confirmation.
     #[arg(long)]
     pub allow_mass_delete: bool,
+    /// Sync only the record whose row holds K in the link's local key column (repeatable): its
+    /// Salesforce side is read by Id, and nothing else of the link is read or written.
+    #[arg(long = "key", value_name = "K", requires = "link")]
+    pub keys: Vec<String>,
+    /// Sync only the records whose keys this file lists, one per line.
+    #[arg(long, value_name = "FILE", requires = "link")]
+    pub keys_from: Option<PathBuf>,
+    /// Sync only the record with this Salesforce Id (repeatable).
+    #[arg(long = "id", value_name = "ID", requires = "link")]
+    pub ids: Vec<String>,
+    /// Sync only the records whose last attempt failed (see `tether errors`).
+    #[arg(long, requires = "link", conflicts_with_all = ["keys", "keys_from", "ids"])]
+    pub failed: bool,
     #[command(flatten)]
     pub workspace: WorkspaceArg,
+}
+
+impl SyncArgs {
+    /// The records named by `--key`, `--keys-from` and `--id`; `None` for the whole link.
+    fn named_records(&self) -> Result<Option<Records>, CliError> {
+        let mut keys = self.keys.clone();
+        if let Some(file) = &self.keys_from {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot read the keys in {}: {e}. Give a text file with one key per line",
+                    file.display()
+                ))
+            })?;
+            keys.extend(
+                text.lines()
+                    .map(|line| line.trim_end_matches('\r'))
+                    .filter(|line| !line.trim().is_empty())
+                    .map(str::to_string),
+            );
+            if keys.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{} lists no key: give one key per line",
+                    file.display()
+                )));
+            }
+        }
+        let records = Records {
+            keys,
+            ids: self.ids.iter().map(|id| id.trim().to_string()).collect(),
+        };
+        Ok((!records.is_empty()).then_some(records))
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -109,6 +157,19 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
             "the workspace has no links yet: add one with `tether link template` or `tether link import`".into(),
         ));
     }
+    let mut scope = match args.named_records()? {
+        Some(records) => RunScope::Records(records),
+        None => RunScope::Link,
+    };
+    if args.failed {
+        let name = names.first().map(String::as_str).unwrap_or_default();
+        let failed = failed_records(ws.conn(), name)?;
+        if failed.is_empty() {
+            println!("No record of {name} failed its last attempt: there is nothing to retry.");
+            return Ok(());
+        }
+        scope = RunScope::Records(failed);
+    }
     let connections: Vec<String> = names
         .iter()
         .map(|n| ws.link(n).map(|s| s.link.connection))
@@ -122,6 +183,7 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
     runtime()?.block_on(async {
         let mut options = RunOptions::new(trigger);
         options.allow_mass_delete = args.allow_mass_delete;
+        options.scope = scope;
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             options.progress = Some(std::sync::Arc::new(|p| {
                 eprintln!("  {}", progress_line(&p))
@@ -141,7 +203,13 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
                 Ok(client) => client,
                 Err(e) => {
                     // The org could not be reached at all: still a run, in the history.
-                    let summary = engine::record_unstarted(&path, name, trigger, &e.to_string())
+                    let summary = engine::record_unstarted(
+                        &path,
+                        name,
+                        trigger,
+                        &options.scope,
+                        &e.to_string(),
+                    )
                         .map_err(|e| CliError::Sync(e.to_string()))?;
                     println!("{}", summary_line(&summary));
                     all_ok = false;
@@ -152,6 +220,9 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
                 .await
                 .map_err(|e| CliError::Sync(e.to_string()))?;
             println!("{}", summary_line(&summary));
+            if let Some(records) = options.scope.records() {
+                println!("  only {}", records.label());
+            }
             all_ok &= summary.status == RunStatus::Succeeded;
             if summary.status == RunStatus::NeedsConfirmation {
                 waiting.push(format!(

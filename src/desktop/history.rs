@@ -176,7 +176,7 @@ impl Service {
         keep: Keep,
     ) -> anyhow::Result<()> {
         let urls = self.record_url_book();
-        let (resolved, failures, rows) = self
+        let (resolved, decided, failures, rows) = self
             .in_journal(move |ws| {
                 let mut resolved = Vec::new();
                 let mut failures = Vec::new();
@@ -186,10 +186,20 @@ impl Service {
                         Err(e) => failures.push(e.to_string()),
                     }
                 }
-                Ok((resolved, failures, conflict_rows(&ws, &urls)?))
+                let links = ws.links()?;
+                let decided: Vec<(String, String)> = resolved
+                    .iter()
+                    .filter_map(|c| {
+                        let link = links.iter().find(|l| l.id == c.link_id)?;
+                        Some((link.link.name.clone(), c.sf_id.clone()))
+                    })
+                    .collect();
+                Ok((resolved, decided, failures, conflict_rows(&ws, &urls)?))
             })
             .await?;
         self.outbox.send(Event::Conflicts(rows));
+        // Carried out now, for those records only, rather than at the link's next run.
+        self.sync_decided(decided);
         if !resolved.is_empty() {
             self.outbox
                 .send(Event::Notice(decided_text(&resolved, keep)));
@@ -380,19 +390,19 @@ fn decided_text(resolved: &[ConflictRecord], keep: Keep) -> String {
             Keep::Salesforce => "Salesforce",
         };
         sentences.push(format!(
-            "Kept the {side} value of {}. The next sync writes it to the other side",
+            "Kept the {side} value of {}. Syncing those records now writes it to the other side",
             plural(fields, "field", "fields")
         ));
     }
     if deletes > 0 {
         sentences.push(format!(
-            "Kept the delete of {}. The next sync deletes it on the other side too",
+            "Kept the delete of {}. Syncing it now deletes it on the other side too",
             plural(deletes, "record", "records")
         ));
     }
     if records > 0 {
         sentences.push(format!(
-            "Kept {}. The next sync brings it back where it was deleted",
+            "Kept {}. Syncing it now brings it back where it was deleted",
             plural(records, "deleted record", "deleted records")
         ));
     }

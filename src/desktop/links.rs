@@ -1,4 +1,4 @@
-//! Links on the dashboard and their syncs: Sync Now, progress, cancel, schedules, retries.
+//! Links on the dashboard and their syncs: Sync Now, progress, cancel, schedules.
 //!
 //! Syncs take the workspace lock, so they run one at a time: each waits its turn on
 //! `Service::sync_queue`, and says which link it waits for.
@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, Local, Utc};
-use rusqlite::params_from_iter;
 
 use super::clients::{blocking, lock};
 use super::rate::RateMeter;
 use super::service::Service;
 use super::*;
-use crate::sync::engine::{self, Cancel, Progress, ProgressSink, RunOptions, RunSummary};
+use crate::sync::engine::{self, Cancel, Progress, ProgressSink, RunOptions, RunScope, RunSummary};
 use crate::sync::link::{Direction, Link, Schedule};
 use crate::sync::schedule;
 use crate::sync::workspace::journal::{self, RunStatus, Trigger};
@@ -32,12 +31,14 @@ impl Service {
     }
 
     pub(super) async fn sync_now(self: &Arc<Self>, link: &str) -> anyhow::Result<()> {
-        self.run_sync(link, Trigger::Button, false).await
+        self.run_sync(link, Trigger::Button, false, RunScope::Link)
+            .await
     }
 
     /// Sync Now again after a person allowed the deletes the guard stopped.
     pub(super) async fn sync_allowing_deletes(self: &Arc<Self>, link: &str) -> anyhow::Result<()> {
-        self.run_sync(link, Trigger::Button, true).await
+        self.run_sync(link, Trigger::Button, true, RunScope::Link)
+            .await
     }
 
     pub(super) async fn sync_all(self: &Arc<Self>) -> anyhow::Result<()> {
@@ -90,48 +91,25 @@ impl Service {
         self.list_links().await
     }
 
-    pub(super) async fn retry_errors(self: &Arc<Self>, ids: Vec<i64>) -> anyhow::Result<()> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let path = self.config.workspace.clone();
-        let links: Vec<String> = blocking(move || {
-            let ws = Workspace::open(&path)?;
-            let marks = vec!["?"; ids.len()].join(", ");
-            let mut stmt = ws.conn().prepare(&format!(
-                "SELECT DISTINCT r.link_name FROM tether_run_errors e
-                 JOIN tether_runs r ON r.id = e.run_id
-                 JOIN tether_links l ON l.name = r.link_name
-                 WHERE e.id IN ({marks}) ORDER BY r.link_name"
-            ))?;
-            let names = stmt
-                .query_map(params_from_iter(ids.iter()), |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(names)
-        })
-        .await?;
-        if links.is_empty() {
-            anyhow::bail!(
-                "the links of those errors no longer exist, so there is nothing to retry. Create the link again, then sync it"
-            );
-        }
-        for link in links {
-            if !self.is_syncing(&link) {
-                self.spawn_sync(link, Trigger::Button);
-            }
-        }
-        Ok(())
-    }
-
     pub(super) fn is_syncing(&self, link: &str) -> bool {
         lock(&self.running).contains_key(link)
     }
 
     /// Starts a sync in its own task; its failure is reported under the Sync topic.
     pub(super) fn spawn_sync(self: &Arc<Self>, link: String, trigger: Trigger) {
+        self.spawn_scoped_sync(link, trigger, RunScope::Link);
+    }
+
+    /// Starts a sync of the whole link or of some of its records, in its own task.
+    pub(super) fn spawn_scoped_sync(
+        self: &Arc<Self>,
+        link: String,
+        trigger: Trigger,
+        scope: RunScope,
+    ) {
         let service = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = service.run_sync(&link, trigger, false).await {
+            if let Err(e) = service.run_sync(&link, trigger, false, scope).await {
                 service.outbox.failed(Topic::Sync, format!("{e:#}"));
             }
         });
@@ -139,11 +117,12 @@ impl Service {
 
     /// One sync of `link`, queued behind any other, always ending in [`Event::SyncFinished`]
     /// once it has been accepted.
-    async fn run_sync(
+    pub(super) async fn run_sync(
         self: &Arc<Self>,
         name: &str,
         trigger: Trigger,
         allow_mass_delete: bool,
+        scope: RunScope,
     ) -> anyhow::Result<()> {
         let cancel = Cancel::new();
         {
@@ -190,7 +169,7 @@ impl Service {
         let summary = match self.client(&link.connection).await {
             Err(e) => {
                 let reason = format!("{e:#}");
-                unstarted(&path, name, trigger, &reason).await?
+                unstarted(&path, name, trigger, scope, &reason).await?
             }
             Ok(client) => {
                 let reporter = client.clone();
@@ -199,6 +178,7 @@ impl Service {
                     cancel,
                     progress: Some(progress_sink(self.outbox.clone(), name)),
                     allow_mass_delete,
+                    scope: scope.clone(),
                 };
                 let runtime = tokio::runtime::Handle::current();
                 let (run_path, run_name) = (path.clone(), name.to_string());
@@ -212,7 +192,7 @@ impl Service {
                 self.report_usage(&link.connection, &reporter);
                 match outcome {
                     Ok(summary) => summary,
-                    Err(e) => unstarted(&path, name, trigger, &e.to_string()).await?,
+                    Err(e) => unstarted(&path, name, trigger, scope, &e.to_string()).await?,
                 }
             }
         };
@@ -251,10 +231,16 @@ async fn unstarted(
     path: &std::path::Path,
     link: &str,
     trigger: Trigger,
+    scope: RunScope,
     reason: &str,
 ) -> anyhow::Result<RunSummary> {
     let (path, link, reason) = (path.to_path_buf(), link.to_string(), reason.to_string());
-    blocking(move || Ok(engine::record_unstarted(&path, &link, trigger, &reason)?)).await
+    blocking(move || {
+        Ok(engine::record_unstarted(
+            &path, &link, trigger, &scope, &reason,
+        )?)
+    })
+    .await
 }
 
 /// Turns the engine's progress into window events: a start, then throttled progress with

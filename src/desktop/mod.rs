@@ -15,6 +15,7 @@ mod links;
 mod mapping;
 pub mod protocol;
 mod rate;
+mod records;
 mod sandbox;
 mod service;
 

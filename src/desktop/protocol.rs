@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::import::mapping::ImportMapping;
 use crate::import::run::ImportSummary;
-use crate::sync::engine::RunSummary;
 pub use crate::sync::engine::later_edits::{LaterEdit, LaterEdits};
+use crate::sync::engine::{Records, RunSummary};
 use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
 use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
@@ -80,6 +80,18 @@ pub enum Request {
         link: String,
     },
     SyncAll,
+    /// Syncs these records of a link only: a record-scoped run.
+    SyncRecords {
+        link: String,
+        records: Records,
+    },
+    /// Syncs the one row of a link that `name` names: by its key or a mapped column's value
+    /// (a customer's name), compared without case. Naming no row or several is a failure
+    /// that says which.
+    SyncNamedRecord {
+        link: String,
+        name: String,
+    },
     /// Sync Now, letting the run delete more than the mass-delete guard allows: the answer
     /// "Delete them" to a run that stopped needing confirmation.
     SyncAllowingDeletes {
@@ -153,7 +165,7 @@ pub enum Request {
     ErrorGroups {
         filter: ErrorFilter,
     },
-    /// Syncs the links of these errors again: the engine resends only what still differs.
+    /// Syncs the records of these errors again, in a run of those records only.
     RetryErrors {
         ids: Vec<i64>,
     },

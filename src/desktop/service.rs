@@ -96,6 +96,8 @@ impl Service {
             CancelSync { link } => self.cancel_sync(&link).await,
             SetSchedule { link, schedule } => self.set_schedule(&link, schedule).await,
             RetryErrors { ids } => self.retry_errors(ids).await,
+            SyncRecords { link, records } => self.sync_records(&link, records).await,
+            SyncNamedRecord { link, name } => self.sync_named_record(&link, &name).await,
 
             ListObjects { connection } => self.list_objects(&connection).await,
             DescribeObject { connection, object } => {
@@ -180,7 +182,9 @@ pub fn topic_of(request: &Request) -> Topic {
         | SyncAll
         | SyncAllowingDeletes { .. }
         | CancelSync { .. }
-        | RetryErrors { .. } => Topic::Sync,
+        | RetryErrors { .. }
+        | SyncRecords { .. }
+        | SyncNamedRecord { .. } => Topic::Sync,
         SetSchedule { .. } => Topic::Settings,
         ListObjects { .. }
         | DescribeObject { .. }

@@ -12,9 +12,11 @@ use serde_json::Value;
 
 use super::deleted;
 use super::guard::MassDelete;
-use super::local::{self, LocalWrite};
+use super::local::{self, LocalRead, LocalWrite};
 use super::push::WritePath;
+use super::remote::RemoteRecord;
 use super::remote::{self, ReadPath};
+use super::scope;
 use super::settle;
 use super::units::{LocalTimes, Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
@@ -26,6 +28,16 @@ use crate::sync::workspace::base::{self, BaseRecord};
 use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
 use crate::sync::workspace::reread::{self, Reason};
 use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts};
+
+/// What a run read: records, bases, rows, where the cursor may move and the queued re-reads
+/// it settles.
+type Scanned = (
+    Vec<RemoteRecord>,
+    HashMap<String, BaseRecord>,
+    LocalRead,
+    Option<DateTime<Utc>>,
+    Vec<String>,
+);
 
 pub(super) struct Run<'a> {
     run_id: i64,
@@ -65,34 +77,28 @@ impl<'a> Run<'a> {
         let mut kinds = values::kinds(&describe);
         self.check_fields(&link, &mut kinds)?;
         let cursor = load_cursor(ws.conn(), link_id)?;
-        let since = cursor.map(|c| c - Duration::seconds(i64::from(link.strategy.overlap_seconds)));
         self.options.cancel.check()?;
-        // Even a read that finds nothing moves the cursor, or every later run would read
-        // everything again (and never see deletes, which only incremental reads include).
-        // Clock skew up to the overlap window is harmless.
-        let read_started = Utc::now();
-        let fetched =
-            remote::fetch_changes(self.client, &link, &kinds, since, &self.options.cancel).await?;
-        self.read_path = Some(fetched.path);
-        self.options.report(Progress::Read {
-            records: fetched.records.len() as u64,
-            path: fetched.path,
-        });
-        // Only the changes query moves the cursor: a record read by Id may be newer than
-        // changes that query has not seen yet.
-        let newest = fetched.newest.max(Some(read_started));
-        let mut records = fetched.records;
-        let queued = reread::queued(ws.conn(), link_id)?;
-        let read_now: HashSet<String> = records.iter().map(|r| id15(&r.id)).collect();
-        let unread: Vec<String> = queued
-            .iter()
-            .filter(|id| !read_now.contains(&id15(id)))
-            .cloned()
-            .collect();
-        records.extend(remote::fetch_by_ids(self.client, &link, &kinds, &unread).await?);
+        let mut covered = None;
+        let (records, bases, mut read, newest, queued) = match self.options.scope.records() {
+            None => self.read_link(ws, &link, &kinds, cursor).await?,
+            Some(scope) => {
+                let scoped =
+                    scope::read(self.client, ws.conn(), &link, link_id, &kinds, scope).await?;
+                self.read_path = Some(ReadPath::Rest);
+                self.options.report(Progress::Read {
+                    records: scoped.records.len() as u64,
+                    path: ReadPath::Rest,
+                });
+                let queued: Vec<String> = reread::queued(ws.conn(), link_id)?
+                    .into_iter()
+                    .filter(|id| scoped.covered.contains(&id15(id)))
+                    .collect();
+                covered = Some(scoped.covered);
+                // The cursor stays where it is: `None` leaves it alone.
+                (scoped.records, scoped.bases, scoped.rows, None, queued)
+            }
+        };
         self.options.cancel.check()?;
-        let bases = base::all(ws.conn(), link_id)?;
-        let mut read = local::read_rows(ws.conn(), &link, &kinds)?;
         for bad in &read.bad {
             self.counts.failed += 1;
             journal::record_error(
@@ -127,6 +133,21 @@ impl<'a> Run<'a> {
         self.find_lost_creates(ws, &link, &bases, &mut read).await?;
         let waiting = unmatched::waiting(&link, &read.rows);
         let mut units = assemble(&link, records, bases, read.rows);
+        if let Some(covered) = &covered {
+            // Asked for by Id and not in the answer, deleted ones included: Salesforce has no
+            // such record any more (as `settle::reread` concludes), and reading it again, or
+            // the whole link, would tell nothing new.
+            for unit in units.iter_mut().filter(|u| {
+                !u.remote_fresh
+                    && u.sf_id
+                        .as_deref()
+                        .is_some_and(|id| covered.contains(&id15(id)))
+            }) {
+                unit.remote = None;
+                unit.remote_deleted = unit.base.is_some();
+                unit.remote_fresh = true;
+            }
+        }
         self.join_unmatched(ws.conn(), &link, &mut units, waiting, read.keyless)?;
         let times = self.local_times(ws.conn(), &link, &units)?;
         let kept: HashSet<String> = reread::kept_records(ws.conn(), link_id)?
@@ -205,7 +226,8 @@ impl<'a> Run<'a> {
             return Err(SyncError::MassDelete(guard));
         }
         self.options.cancel.check()?;
-        self.apply_local(ws, &link, &rules, &mut units, newest.max(cursor))?;
+        let cursor = newest.map(|newest| newest.max(cursor.unwrap_or(newest)));
+        self.apply_local(ws, &link, &rules, &mut units, cursor)?;
         self.options.cancel.check()?;
         self.push(ws, &link, &rules, &units).await
     }
@@ -234,6 +256,46 @@ impl<'a> Run<'a> {
             fields: local::change_times(conn, link, &keys)?,
             deletes: deleted::delete_times(conn, &link.table, &gone)?,
         })
+    }
+
+    /// Everything a run of the whole link reads: the records changed since the cursor and
+    /// those queued to read again, every base and every row, and where the cursor may move.
+    async fn read_link(
+        &mut self,
+        ws: &Workspace,
+        link: &Link,
+        kinds: &HashMap<String, Kind>,
+        cursor: Option<DateTime<Utc>>,
+    ) -> Result<Scanned, SyncError> {
+        let since = cursor.map(|c| c - Duration::seconds(i64::from(link.strategy.overlap_seconds)));
+        // Even a read that finds nothing moves the cursor, or every later run would read
+        // everything again (and never see deletes, which only incremental reads include).
+        // Clock skew up to the overlap window is harmless.
+        let read_started = Utc::now();
+        let fetched =
+            remote::fetch_changes(self.client, link, kinds, since, &self.options.cancel).await?;
+        self.read_path = Some(fetched.path);
+        self.options.report(Progress::Read {
+            records: fetched.records.len() as u64,
+            path: fetched.path,
+        });
+        // Only the changes query moves the cursor: a record read by Id may be newer than
+        // changes that query has not seen yet.
+        let newest = fetched.newest.max(Some(read_started));
+        let mut records = fetched.records;
+        let link_id = self.stored.id;
+        let queued = reread::queued(ws.conn(), link_id)?;
+        let read_now: HashSet<String> = records.iter().map(|r| id15(&r.id)).collect();
+        let unread: Vec<String> = queued
+            .iter()
+            .filter(|id| !read_now.contains(&id15(id)))
+            .cloned()
+            .collect();
+        records.extend(remote::fetch_by_ids(self.client, link, kinds, &unread).await?);
+        self.options.cancel.check()?;
+        let bases = base::all(ws.conn(), link_id)?;
+        let read = local::read_rows(ws.conn(), link, kinds)?;
+        Ok((records, bases, read, newest, queued))
     }
 
     /// A local delete reaches Salesforce only for a row the push filter took in.

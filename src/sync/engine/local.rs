@@ -172,6 +172,27 @@ pub fn read_rows(
     link: &Link,
     kinds: &HashMap<String, Kind>,
 ) -> rusqlite::Result<LocalRead> {
+    read_rows_where(conn, link, kinds, None)
+}
+
+/// The rows of a record-scoped run: those whose key is one of `keys`, or whose Id column
+/// holds one of `ids` (compared on 15 characters).
+pub fn read_some_rows(
+    conn: &Connection,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    keys: &[String],
+    ids: &[String],
+) -> rusqlite::Result<LocalRead> {
+    read_rows_where(conn, link, kinds, Some((keys, ids)))
+}
+
+fn read_rows_where(
+    conn: &Connection,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    only: Option<(&[String], &[String])>,
+) -> rusqlite::Result<LocalRead> {
     let mut select = vec![
         format!("CAST({} AS TEXT)", quote_ident(&link.key)),
         format!("CAST({} AS TEXT)", quote_ident(&link.id_column)),
@@ -193,13 +214,24 @@ pub fn read_rows(
         select.push(source_sql(&mapping.local));
     }
     // The table is not aliased: expressions may name it, e.g. in a correlated subquery.
-    let sql = format!(
+    let mut sql = format!(
         "SELECT {} FROM {}",
         select.join(", "),
         quote_ident(&link.table)
     );
+    let mut bound = Vec::new();
+    if let Some((keys, ids)) = only {
+        sql.push_str(&format!(
+            " WHERE CAST({key} AS TEXT) IN (SELECT value FROM json_each(?1))
+               OR substr(CAST({id} AS TEXT), 1, 15) IN (SELECT substr(value, 1, 15) FROM json_each(?2))",
+            key = quote_ident(&link.key),
+            id = quote_ident(&link.id_column),
+        ));
+        bound.push(serde_json::to_string(keys).unwrap_or_default());
+        bound.push(serde_json::to_string(ids).unwrap_or_default());
+    }
     let mut stmt = conn.prepare(&sql)?;
-    let mut result = stmt.query([])?;
+    let mut result = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
     let mut read = LocalRead {
         rows: Vec::new(),
         keyless: Vec::new(),

@@ -14,6 +14,7 @@ pub mod later_edits;
 pub mod local;
 pub mod push;
 pub mod remote;
+pub mod scope;
 mod settle;
 pub mod undo;
 pub mod unheard;
@@ -30,8 +31,10 @@ use crate::sync::link::Link;
 use crate::sync::workspace::journal::{self, RunCounts, RunStatus, Trigger};
 use crate::sync::workspace::{Workspace, WorkspaceError, capture};
 
+pub use crate::sync::workspace::journal::scope::Records;
 pub use push::WritePath;
 pub use remote::ReadPath;
+pub use scope::RunScope;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -65,6 +68,8 @@ pub enum SyncError {
     Lock(std::io::Error),
     #[error("{0}")]
     MassDelete(guard::MassDelete),
+    #[error("cannot sync those records of `{link}`: {unknown}", link = .0.link, unknown = .0)]
+    UnknownRecords(Box<scope::Unknown>),
 }
 
 impl From<rusqlite::Error> for SyncError {
@@ -129,6 +134,8 @@ pub struct RunOptions {
     pub progress: Option<ProgressSink>,
     /// Lets the run delete more than the mass-delete guard allows (see [`guard`]).
     pub allow_mass_delete: bool,
+    /// The whole link, or some of its records (see [`scope`]).
+    pub scope: RunScope,
 }
 
 impl RunOptions {
@@ -138,6 +145,7 @@ impl RunOptions {
             cancel: Cancel::new(),
             progress: None,
             allow_mass_delete: false,
+            scope: RunScope::Link,
         }
     }
 
@@ -200,7 +208,13 @@ pub async fn sync_link(
     journal::mark_interrupted(ws.conn())?;
     let stored = ws.link(link_name)?;
     capture::install(ws.conn(), &stored.link.table, &stored.link.key)?;
+    if let Some(records) = options.scope.records() {
+        scope::check(ws.conn(), &stored.link, records)?;
+    }
     let run_id = journal::start_run(ws.conn(), stored.id, link_name, options.trigger, None)?;
+    if let Some(records) = options.scope.records() {
+        journal::scope::set_scope(ws.conn(), run_id, records)?;
+    }
     options.report(Progress::Started { run_id });
     let calls_before = client.requests_answered();
     let keyless_note = keyless_note(&stored.link, run_id);
@@ -262,11 +276,15 @@ pub fn record_unstarted(
     path: &Path,
     link_name: &str,
     trigger: Trigger,
+    scope: &RunScope,
     reason: &str,
 ) -> Result<RunSummary, SyncError> {
     let ws = Workspace::open(path)?;
     let stored = ws.link(link_name)?;
     let run_id = journal::start_run(ws.conn(), stored.id, link_name, trigger, None)?;
+    if let Some(records) = scope.records() {
+        journal::scope::set_scope(ws.conn(), run_id, records)?;
+    }
     let message = format!("the run could not start, and nothing was read or written: {reason}");
     let counts = RunCounts::default();
     journal::finish_run(

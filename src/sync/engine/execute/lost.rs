@@ -111,6 +111,11 @@ impl Run<'_> {
                 .chain(&read.keyless)
                 .filter_map(|r| r.sf_id.as_deref().map(id15)),
         );
+        if self.options.scope.records().is_some() {
+            // A record-scoped run read only its own rows and bases: a record any other row
+            // holds is no lost create either.
+            known.extend(linked_ids(ws.conn(), link, self.stored.id)?);
+        }
         let mut found: Vec<(At, i64, String)> = Vec::new();
         let mut not_written: Vec<i64> = Vec::new();
         let mut doubts: Vec<(At, String)> = Vec::new();
@@ -251,4 +256,25 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
+
+/// Every Id the link's bases and rows hold (15 characters).
+fn linked_ids(
+    conn: &rusqlite::Connection,
+    link: &Link,
+    link_id: i64,
+) -> Result<HashSet<String>, SyncError> {
+    let sql = format!(
+        "SELECT sf_id FROM tether_base WHERE link_id = ?1
+         UNION SELECT CAST({id} AS TEXT) FROM {table} WHERE {id} IS NOT NULL",
+        id = crate::sync::workspace::capture::quote_ident(&link.id_column),
+        table = crate::sync::workspace::capture::quote_ident(&link.table),
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let ids = stmt
+        .query_map([link_id], |r| r.get::<_, Option<String>>(0))?
+        .filter_map(|id| id.transpose())
+        .map(|id| id.map(|id| id15(id.trim())))
+        .collect::<rusqlite::Result<HashSet<String>>>()?;
+    Ok(ids)
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 mod errors;
 pub mod pages;
 mod rows;
+pub mod scope;
 
 pub use errors::{
     AuditEntry, ErrorRecord, RecordFailure, Side, audit_log, errors, record_error, row_name,
@@ -191,6 +192,8 @@ pub struct RunRecord {
     pub undo_of: Option<i64>,
     /// The undo run that reversed this one.
     pub undone_by: Option<i64>,
+    /// For a run of some records only, which: "key ACME-1", "3 records: …".
+    pub scope: Option<String>,
 }
 
 impl RunRecord {
@@ -357,7 +360,7 @@ pub fn set_undone_by(conn: &Connection, run_id: i64, undo_run: i64) -> Result<()
 
 const RUN_COLUMNS: &str = "id, link_id, link_name, trigger, status, started_at, ended_at,
     processed, created, updated, deleted, failed, conflicts, api_calls, message, undo_of,
-    undone_by, keyless, deletes_waiting";
+    undone_by, keyless, deletes_waiting, scope";
 
 /// The latest runs, newest first, of one link (by name) or of all.
 pub fn runs(conn: &Connection, link: Option<&str>, limit: usize) -> Result<Vec<RunRecord>> {
@@ -401,6 +404,7 @@ fn row_to_run(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
         message: r.get(14)?,
         undo_of: r.get(15)?,
         undone_by: r.get(16)?,
+        scope: r.get(19)?,
     })
 }
 

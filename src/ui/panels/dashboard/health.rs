@@ -248,6 +248,7 @@ mod tests {
             message: None,
             undo_of: None,
             undone_by: None,
+            scope: None,
         }
     }
 

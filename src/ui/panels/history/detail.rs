@@ -28,6 +28,9 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
     ui.horizontal(|ui| {
         ui.label(status_text(ui, run.status));
         ui.label(RichText::new(format!("· {}", run.link_name)).color(MUTED));
+        if let Some(scope) = &run.scope {
+            ui.label(RichText::new(format!("· only {scope}")).color(MUTED));
+        }
     });
     if let Some(message) = &run.message {
         ui.label(message);

@@ -107,7 +107,11 @@ pub(super) fn show(
                     }
                 });
                 row.col(|ui| {
-                    ui.label(&run.link_name);
+                    // A record-scoped run says which records, after its link.
+                    match &run.scope {
+                        Some(scope) => ui.label(format!("{} · {scope}", run.link_name)),
+                        None => ui.label(&run.link_name),
+                    };
                 });
                 row.col(|ui| {
                     ui.label(super::trigger_word(run.trigger));

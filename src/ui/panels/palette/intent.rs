@@ -208,12 +208,25 @@ fn push_record(query: &str, all: &[String], model: &Model) -> Option<Intent> {
             record.join(" ")
         ),
     };
+    let link = card.link.name.clone();
+    // A named record is read and sent alone; without one, the whole link runs.
+    let (answer, request) = match record.is_empty() {
+        true => (
+            "Tether sends every changed row of the link.",
+            Request::SyncNow { link },
+        ),
+        false => (
+            "Only this record is read and sent; the rest of the link waits for its next run.",
+            Request::SyncNamedRecord {
+                link,
+                name: record.join(" "),
+            },
+        ),
+    };
     Some(Intent {
         title,
-        answer: Some("Tether sends every changed row of the link, this one included.".to_string()),
-        commands: vec![Command::Send(Request::SyncNow {
-            link: card.link.name.clone(),
-        })],
+        answer: Some(answer.to_string()),
+        commands: vec![Command::Send(request)],
     })
 }
 
@@ -350,7 +363,10 @@ mod tests {
             ),
             (
                 "update ACME health score in salesforce",
-                sync("customer-health"),
+                vec![Command::Send(Request::SyncNamedRecord {
+                    link: "customer-health".into(),
+                    name: "ACME".into(),
+                })],
             ),
             ("push the health score", sync("customer-health")),
             ("sync accounts", sync("accounts")),
