@@ -46,6 +46,7 @@ fn link(name: &str, object: &str) -> Link {
         archive_column: None,
         schedule: Default::default(),
         strategy: Default::default(),
+        time_zone: None,
     }
 }
 

@@ -233,7 +233,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     name            TEXT,
     industry        TEXT,
     phone           TEXT,
-    annual_revenue  REAL,
+    annual_revenue  NUMERIC,
     website         TEXT
 );
 ";
@@ -272,5 +272,6 @@ pub fn demo_accounts_link() -> Link {
         archive_column: None,
         schedule: Default::default(),
         strategy: Default::default(),
+        time_zone: None,
     }
 }

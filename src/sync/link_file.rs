@@ -222,6 +222,7 @@ mod tests {
                 archive_column: Some("archived".into()),
                 schedule: Schedule::Day { at: "06:30".into() },
                 strategy: Default::default(),
+                time_zone: None,
             },
             Link {
                 name: "leads".into(),
@@ -244,6 +245,7 @@ mod tests {
                 archive_column: None,
                 schedule: Schedule::Minutes { minutes: 15 },
                 strategy: Default::default(),
+                time_zone: None,
             },
         ]
     }

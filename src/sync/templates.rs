@@ -65,6 +65,7 @@ fn link(name: &str, connection: &str, table: &str, key: &str, object: &str) -> L
         archive_column: None,
         schedule: Default::default(),
         strategy: Default::default(),
+        time_zone: None,
     }
 }
 
@@ -81,7 +82,7 @@ CREATE TABLE IF NOT EXISTS customers (
     customer_id     TEXT PRIMARY KEY,   -- the Salesforce Account Id
     name            TEXT,
     industry        TEXT,
-    annual_revenue  REAL,
+    annual_revenue  NUMERIC,
     health_score    REAL,               -- the latest score, 0-100
     archived        INTEGER NOT NULL DEFAULT 0
 );

@@ -405,15 +405,42 @@ fn rowid_name(conn: &Connection, table: &str) -> rusqlite::Result<Option<String>
 }
 
 /// The local columns a set of pulled Salesforce values goes to.
-fn columns_for<'a>(link: &'a Link, values: &'a Values) -> Vec<(&'a str, SqlValue)> {
-    link.fields
-        .iter()
-        .filter_map(|m| {
-            let column = m.local_column()?;
-            let value = values.get(&m.remote)?;
-            Some((column, to_sql(value)))
-        })
-        .collect()
+fn columns_for<'a>(
+    conn: &Connection,
+    link: &'a Link,
+    values: &'a Values,
+) -> rusqlite::Result<Vec<(&'a str, SqlValue)>> {
+    let mut columns = Vec::new();
+    for m in &link.fields {
+        let (Some(column), Some(value)) = (m.local_column(), values.get(&m.remote)) else {
+            continue;
+        };
+        columns.push((column, bind(conn, &link.table, column, value)?));
+    }
+    Ok(columns)
+}
+
+/// A canonical value as the column should get it. A fraction bound as a REAL into a TEXT
+/// column would be written with 15 digits; bound as its own text it keeps every digit.
+fn bind(conn: &Connection, table: &str, column: &str, value: &Value) -> rusqlite::Result<SqlValue> {
+    let sql = to_sql(value);
+    if !matches!(sql, SqlValue::Real(_)) {
+        return Ok(sql);
+    }
+    let declared: Option<String> = conn
+        .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2")?
+        .query_row([table, column], |r| r.get(0))
+        .optional()?;
+    let declared = declared.unwrap_or_default().to_ascii_uppercase();
+    let text_affinity = !declared.contains("INT")
+        && ["CHAR", "CLOB", "TEXT"]
+            .iter()
+            .any(|t| declared.contains(t));
+    Ok(if text_affinity {
+        SqlValue::Text(value.to_string())
+    } else {
+        sql
+    })
 }
 
 /// Inserts a row for a Salesforce record and returns its key.
@@ -430,7 +457,7 @@ pub fn insert_row(
     {
         columns.push((column, to_sql(v)));
     }
-    for (column, value) in columns_for(link, values) {
+    for (column, value) in columns_for(conn, link, values)? {
         if !columns.iter().any(|(c, _)| *c == column) {
             columns.push((column, value));
         }
@@ -475,7 +502,7 @@ pub fn update_row(
     sf_id: Option<&str>,
     values: &Values,
 ) -> rusqlite::Result<usize> {
-    let mut columns = columns_for(link, values);
+    let mut columns = columns_for(conn, link, values)?;
     if let Some(id) = sf_id {
         columns.push((&link.id_column, SqlValue::Text(id.into())));
     }

@@ -447,6 +447,7 @@ pub(super) mod tests {
             archive_column: None,
             schedule: Default::default(),
             strategy: Default::default(),
+            time_zone: None,
         };
         let id = ws.save_link(&link, "test").expect("link saved");
         (dir, ws, id)

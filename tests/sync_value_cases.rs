@@ -1,0 +1,218 @@
+//! Values that must come back from a round trip through the local table as they went in: the
+//! cases an audit found changed by SQLite's column affinity, by floating point, or by time
+//! zones, each against the sandbox org.
+
+mod sync_support;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use sync_support::*;
+use tether::sync::link::Link;
+use tether::sync::verify::{self, Problem, Severity};
+use tether::sync::workspace::journal::RunStatus;
+
+/// A table `accounts (id, sf_id, v <declared>)` and a link of `v` to `field` on Account.
+fn value_link(bench: &Bench, field: &str, declared: &str, direction: &str, extra: Value) -> Link {
+    bench.execute(&format!(
+        "CREATE TABLE accounts (id INTEGER PRIMARY KEY, sf_id TEXT, v {declared})"
+    ));
+    let mut link = json!({
+        "name": "values",
+        "connection": "sandbox",
+        "table": "accounts",
+        "key": "id",
+        "object": "Account",
+        "id_column": "sf_id",
+        "policy": "salesforce_wins",
+        "fields": [
+            {"local": {"column": "v"}, "remote": field, "direction": direction}
+        ]
+    });
+    if let (Some(link), Some(extra)) = (link.as_object_mut(), extra.as_object()) {
+        link.extend(extra.clone());
+    }
+    bench.add_link(link)
+}
+
+async fn problems(bench: &Bench, link: &Link) -> Vec<Problem> {
+    let describe = bench.client.describe("Account").await.expect("describe");
+    verify::verify(link, &describe, &BTreeMap::new(), &bench.db())
+}
+
+/// Salesforce holds `value` in `field`; the link maps it both ways to a column declared
+/// `declared`, which cannot hold it. Two runs must leave the record as it was, and Verify must
+/// name the column and the field and say which column type to use.
+async fn refused_before_any_sync(field: &str, value: &str, declared: &str) {
+    let bench = Bench::new().await;
+    let id = bench
+        .create("Account", json!({"Name": "Acme", field: value}))
+        .await;
+    let link = value_link(&bench, field, declared, "both", json!({}));
+    let stamp = bench.get("Account", &id).await["SystemModstamp"].clone();
+
+    bench.sync("values").await;
+    bench.sync("values").await;
+    let record = bench.get("Account", &id).await;
+    assert_eq!(
+        record[field],
+        json!(value),
+        "{field} kept as written after two runs with a {declared} column"
+    );
+    assert_eq!(record["SystemModstamp"], stamp, "nothing was written");
+
+    let found = problems(&bench, &link).await;
+    let problem = found
+        .iter()
+        .find(|p| p.severity == Severity::Error && p.field.as_deref() == Some(field))
+        .unwrap_or_else(|| panic!("Verify rejects `v` ({declared}) for {field}: {found:?}"));
+    assert!(
+        problem.message.contains("`v`") && problem.message.contains(declared),
+        "names the column and its type: {problem}"
+    );
+    assert!(
+        problem.fix.contains("TEXT"),
+        "offers the type to use: {problem}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_007_in_an_integer_column_is_not_pushed_back_as_7() {
+    refused_before_any_sync("Phone", "007", "INTEGER").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_1_50_in_a_numeric_column_is_not_pushed_back_as_1_5() {
+    refused_before_any_sync("Phone", "1.50", "NUMERIC").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_1e3_in_a_real_column_is_not_pushed_back_as_1000() {
+    refused_before_any_sync("Phone", "1e3", "REAL").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_20_digit_phone_in_an_integer_column_is_not_pushed_back_in_floating_point() {
+    refused_before_any_sync("Phone", "12345678901234567890", "INTEGER").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_111_in_a_real_column_does_not_update_the_record_every_run() {
+    refused_before_any_sync("Phone", "111", "REAL").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_111_in_a_real_column_does_not_update_the_record_every_run() {
+    let bench = Bench::new().await;
+    let id = bench
+        .create("Account", json!({"Name": "Acme", "Health_Score__c": 111}))
+        .await;
+    value_link(&bench, "Health_Score__c", "REAL", "both", json!({}));
+    let first = bench.sync("values").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+    assert_eq!(
+        bench.rows("SELECT v FROM accounts"),
+        vec![vec![json!(111.0)]]
+    );
+    let stamp = bench.get("Account", &id).await["SystemModstamp"].clone();
+    for _ in 0..2 {
+        let again = bench.sync("values").await;
+        assert_eq!(again.status, RunStatus::Succeeded, "{again:?}");
+        assert_eq!(
+            (again.counts.created, again.counts.updated),
+            (0, 0),
+            "{again:?}"
+        );
+    }
+    assert_eq!(bench.get("Account", &id).await["SystemModstamp"], stamp);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_verify_finds_a_text_field_in_a_numeric_column_instead_of_no_problems() {
+    for declared in ["INTEGER", "REAL", "NUMERIC", "DECIMAL(10,2)"] {
+        let bench = Bench::new().await;
+        let link = value_link(&bench, "Phone", declared, "pull", json!({}));
+        let found = problems(&bench, &link).await;
+        assert!(
+            verify::has_errors(&found),
+            "{declared}: Verify finds no problem: {found:?}"
+        );
+    }
+    let bench = Bench::new().await;
+    let link = value_link(&bench, "Phone", "TEXT", "both", json!({}));
+    let found = problems(&bench, &link).await;
+    assert!(!verify::has_errors(&found), "TEXT holds a phone: {found:?}");
+}
+
+/// Pushes the local value `local` (into a column declared `declared`) to `field` of a new
+/// Account and returns what Salesforce then holds; a second run must send nothing.
+async fn pushed(field: &str, declared: &str, local: &str, extra: Value) -> Value {
+    let bench = Bench::new().await;
+    let id = bench.create("Account", json!({"Name": "Acme"})).await;
+    value_link(&bench, field, declared, "push", extra);
+    bench.execute(&format!(
+        "INSERT INTO accounts (id, sf_id, v) VALUES (1, '{id}', {local})"
+    ));
+    let run = bench.sync("values").await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    let record = bench.get("Account", &id).await;
+    let again = bench.sync("values").await;
+    assert_eq!(again.status, RunStatus::Succeeded, "{again:?}");
+    assert_eq!(
+        (again.counts.created, again.counts.updated),
+        (0, 0),
+        "the second run sends nothing: {again:?}"
+    );
+    assert_eq!(
+        bench.get("Account", &id).await["SystemModstamp"],
+        record["SystemModstamp"]
+    );
+    record[field].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_18_0_above_2_pow_53_is_pushed_exactly() {
+    let sent = pushed("AnnualRevenue", "INTEGER", "12345678901234567", json!({})).await;
+    assert_eq!(sent.to_string(), "12345678901234567");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_rounding_of_1_005_gives_1_01() {
+    let sent = pushed("Account_Balance__c", "NUMERIC", "1.005", json!({})).await;
+    assert_eq!(sent, json!(1.01));
+    let sent = pushed("Account_Balance__c", "TEXT", "'-1.005'", json!({})).await;
+    assert_eq!(sent, json!(-1.01));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_written_with_an_offset_is_the_calendar_day_written() {
+    let sent = pushed(
+        "Renewal_Date__c",
+        "TEXT",
+        "'2026-03-08T23:30:00-08:00'",
+        json!({}),
+    )
+    .await;
+    assert_eq!(sent, json!("2026-03-08"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_datetime_without_an_offset_is_read_in_the_links_time_zone() {
+    let sent = pushed(
+        "Last_Visit__c",
+        "TEXT",
+        "'2026-01-08 23:30:00'",
+        json!({"time_zone": "America/Los_Angeles"}),
+    )
+    .await;
+    assert_eq!(sent, json!("2026-01-09T07:30:00.000+0000"));
+    // Summer time: the same wall clock is an hour earlier in UTC.
+    let sent = pushed(
+        "Last_Visit__c",
+        "TEXT",
+        "'2026-07-08 23:30:00'",
+        json!({"time_zone": "America/Los_Angeles"}),
+    )
+    .await;
+    assert_eq!(sent, json!("2026-07-09T06:30:00.000+0000"));
+}
