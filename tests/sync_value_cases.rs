@@ -216,3 +216,142 @@ async fn a_datetime_without_an_offset_is_read_in_the_links_time_zone() {
     .await;
     assert_eq!(sent, json!("2026-07-09T06:30:00.000+0000"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_stored_before_the_time_zone_setting_keep_utc_and_new_ones_take_the_machines() {
+    let bench = Bench::new().await;
+    value_link(&bench, "Last_Visit__c", "TEXT", "push", json!({}));
+    let stored = |bench: &Bench| {
+        tether::sync::workspace::Workspace::open(&bench.path)
+            .unwrap()
+            .link("values")
+            .unwrap()
+            .link
+            .time_zone
+    };
+    assert_eq!(
+        stored(&bench),
+        Some(tether::sync::link::machine_time_zone()),
+        "a new link takes the machine's zone"
+    );
+    bench.execute(
+        "UPDATE tether_links SET definition = json_remove(definition, '$.time_zone');
+         PRAGMA user_version = 6;",
+    );
+    assert_eq!(
+        stored(&bench).as_deref(),
+        Some("UTC"),
+        "the migration gives a link stored before the setting UTC, what it assumed"
+    );
+}
+
+/// The customers table as the customer-health template created it before its annual revenue
+/// column was NUMERIC.
+const OLD_CUSTOMERS: &str = "CREATE TABLE IF NOT EXISTS customers (
+    customer_id     TEXT PRIMARY KEY,
+    name            TEXT,
+    industry        TEXT,
+    annual_revenue  REAL,
+    health_score    REAL,
+    archived        INTEGER NOT NULL DEFAULT 0
+);";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_table_whose_column_rounds_18_digits_is_fixed_by_verify_fix() {
+    use tether::sync::verify::fix;
+    use tether::sync::workspace::{Workspace, managed};
+
+    let bench = Bench::new().await;
+    let id = bench
+        .create(
+            "Account",
+            json!({"Name": "Acme", "AnnualRevenue": 12345678901234567i64}),
+        )
+        .await;
+    {
+        let mut ws = Workspace::open(&bench.path).unwrap();
+        managed::create_tables(ws.conn(), OLD_CUSTOMERS, "template").unwrap();
+        let template = tether::sync::templates::find("customer-health").unwrap();
+        tether::sync::templates::install(&mut ws, &template, "sandbox").unwrap();
+        ws.conn()
+            .execute(
+                "INSERT INTO customers (customer_id, name, annual_revenue, health_score) VALUES (?1, 'Acme', 5.0, 70)",
+                [&id],
+            )
+            .unwrap();
+    }
+    let link = Workspace::open(&bench.path)
+        .unwrap()
+        .link("customer-health")
+        .unwrap()
+        .link;
+    let describe = bench.client.describe("Account").await.unwrap();
+    let found = problems(&bench, &link).await;
+    let problem = found
+        .iter()
+        .find(|p| p.field.as_deref() == Some("AnnualRevenue"))
+        .unwrap_or_else(|| panic!("Verify names AnnualRevenue: {found:?}"));
+    assert_eq!(problem.severity, Severity::Error, "{problem}");
+    assert!(
+        problem.message.contains("`annual_revenue`") && problem.message.contains("REAL"),
+        "{problem}"
+    );
+    assert!(
+        problem
+            .fix
+            .contains("tether link verify customer-health --fix"),
+        "a table the template created gets the command that fixes it: {problem}"
+    );
+    let refused = bench.sync("customer-health").await;
+    assert_eq!(refused.status, RunStatus::Failed, "{refused:?}");
+    assert!(
+        refused
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("--fix"),
+        "{refused:?}"
+    );
+
+    let fixed = fix::fix(&mut bench.db(), &link, &describe).expect("the fix runs");
+    assert_eq!(fixed.len(), 1, "{fixed:?}");
+    assert_eq!(
+        bench.rows("SELECT type FROM pragma_table_info('customers') WHERE name = 'annual_revenue'"),
+        vec![vec![json!("NUMERIC")]]
+    );
+    assert_eq!(
+        bench.rows("SELECT customer_id, name, annual_revenue, health_score FROM customers"),
+        vec![vec![json!(id), json!("Acme"), json!(5), json!(70.0)]],
+        "the rows are kept"
+    );
+    let found = problems(&bench, &link).await;
+    assert!(!verify::has_errors(&found), "{found:?}");
+    let run = bench.sync("customer-health").await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(
+        bench.rows("SELECT CAST(annual_revenue AS TEXT) FROM customers"),
+        vec![vec![json!("12345678901234567")]]
+    );
+    bench.execute("UPDATE customers SET name = 'Acme Local'");
+    assert_eq!(
+        bench.rows("SELECT count(*) FROM tether_changes WHERE run_id IS NULL AND op = 'update'"),
+        vec![vec![json!(1)]],
+        "change capture survives the rebuild"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_fix_leaves_a_table_tether_did_not_create_as_it_is() {
+    use tether::sync::verify::fix::{self, FixError};
+
+    let bench = Bench::new().await;
+    let link = value_link(&bench, "Phone", "INTEGER", "both", json!({}));
+    let describe = bench.client.describe("Account").await.unwrap();
+    let err = fix::fix(&mut bench.db(), &link, &describe).expect_err("not Tether's table");
+    assert!(matches!(err, FixError::NotOurs { .. }), "{err}");
+    assert!(err.to_string().contains("declare `v` as TEXT"), "{err}");
+    assert_eq!(
+        bench.rows("SELECT type FROM pragma_table_info('accounts') WHERE name = 'v'"),
+        vec![vec![json!("INTEGER")]]
+    );
+}

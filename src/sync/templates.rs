@@ -28,7 +28,7 @@ pub fn find(name: &str) -> Option<Template> {
 /// Creates the template's tables (keeping existing ones and their rows) and saves its links
 /// for `connection`, replacing links of the same names. Returns the link names.
 pub fn install(ws: &mut Workspace, template: &Template, connection: &str) -> Result<Vec<String>> {
-    ws.conn().execute_batch(template.tables_sql)?;
+    super::workspace::managed::create_tables(ws.conn(), template.tables_sql, "template")?;
     let links = (template.links)(connection);
     let mut names = Vec::with_capacity(links.len());
     for link in &links {

@@ -26,7 +26,7 @@ use crate::sync::verify;
 use crate::sync::workspace::base::{self, BaseRecord};
 use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
 use crate::sync::workspace::reread::{self, Reason};
-use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts};
+use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts, managed};
 
 pub(super) struct Run<'a> {
     run_id: i64,
@@ -62,9 +62,10 @@ fn check_columns(
             continue;
         };
         if let Some(unfit) = verify::columns::unfit(field, column, declared) {
+            let ours = managed::created_by(conn, &link.table)?.is_some();
             return Err(SyncError::Link {
                 link: link.name.clone(),
-                problem: format!("{}. Fix: {}", unfit.message(), unfit.fix()),
+                problem: format!("{}. Fix: {}", unfit.message(), unfit.fix(&link.name, ours)),
             });
         }
     }

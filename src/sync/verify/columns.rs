@@ -40,7 +40,14 @@ impl Unfit {
         )
     }
 
-    pub fn fix(&self) -> String {
+    /// What to do; for a table Tether created (`ours`), the command that does it.
+    pub fn fix(&self, link: &str, ours: bool) -> String {
+        if ours {
+            return format!(
+                "run `tether link verify {link} --fix`, which declares `{}` as {} and copies the rows over (Tether created this table), or map `{}` to a {} column",
+                self.column, self.use_type, self.field, self.use_type
+            );
+        }
         format!(
             "declare `{}` as {} (SQLite cannot change a column's type in place: create the table again with `{}` {}, copy the rows over, and rename it), or map `{}` to a {} column",
             self.column, self.use_type, self.column, self.use_type, self.field, self.use_type

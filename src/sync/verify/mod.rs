@@ -8,6 +8,7 @@
 pub mod columns;
 mod creates;
 mod describe;
+pub mod fix;
 mod text;
 
 pub(crate) use text::edit_distance;
@@ -20,6 +21,7 @@ use rusqlite::Connection;
 
 use super::link::{DeletePolicy, Direction, FieldMapping, Link, LocalSource, MatchKey, Schedule};
 use super::workspace::capture::quote_ident;
+use super::workspace::managed;
 use crate::salesforce::{Client, FieldDescribe, ObjectDescribe, SalesforceError};
 use describe::{Affinity, FieldFacts};
 use text::{suggestion, unbalanced};
@@ -376,7 +378,15 @@ impl<'a> Verifier<'a> {
             && let Some(declared) = self.declared.get(column)
             && let Some(unfit) = columns::unfit(remote, column, declared)
         {
-            self.error(Some(&remote.name), unfit.message(), unfit.fix());
+            let ours = managed::created_by(self.conn, &self.link.table)
+                .ok()
+                .flatten()
+                .is_some();
+            self.error(
+                Some(&remote.name),
+                unfit.message(),
+                unfit.fix(&self.link.name, ours),
+            );
         } else if let Some(column) = mapping.local_column()
             && matches!(
                 self.columns.get(column),

@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod images;
 pub mod imports;
 pub mod journal;
+pub mod managed;
 pub mod reread;
 
 use std::path::{Path, PathBuf};
