@@ -234,8 +234,17 @@ async fn links_stored_before_the_time_zone_setting_keep_utc_and_new_ones_take_th
         Some(tether::sync::link::machine_time_zone()),
         "a new link takes the machine's zone"
     );
+    bench.execute("CREATE TABLE tpl (id INTEGER PRIMARY KEY, sf_id TEXT, v TEXT)");
+    let template_link: Link =
+        serde_json::from_value(link_json("from_template", "tpl")).expect("link parses");
+    tether::sync::workspace::Workspace::open(&bench.path)
+        .unwrap()
+        .save_link(&template_link, "template")
+        .unwrap();
+    // The workspace as it was before: no zones stored, no record of Tether's own tables.
     bench.execute(
         "UPDATE tether_links SET definition = json_remove(definition, '$.time_zone');
+         DROP TABLE tether_managed_tables;
          PRAGMA user_version = 6;",
     );
     assert_eq!(
@@ -243,6 +252,23 @@ async fn links_stored_before_the_time_zone_setting_keep_utc_and_new_ones_take_th
         Some("UTC"),
         "the migration gives a link stored before the setting UTC, what it assumed"
     );
+    assert_eq!(
+        bench.rows("SELECT name, created_by FROM tether_managed_tables"),
+        vec![vec![json!("tpl"), json!("template")]],
+        "the table of a link a template created is recorded as Tether's"
+    );
+}
+
+fn link_json(name: &str, table: &str) -> Value {
+    json!({
+        "name": name,
+        "connection": "sandbox",
+        "table": table,
+        "key": "id",
+        "object": "Account",
+        "id_column": "sf_id",
+        "fields": [{"local": {"column": "v"}, "remote": "Phone", "direction": "pull"}]
+    })
 }
 
 /// The customers table as the customer-health template created it before its annual revenue

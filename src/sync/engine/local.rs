@@ -9,7 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
+use super::values::{BadValue, Kind, bind, canonical, from_sql, to_sql};
 use crate::salesforce::{IdError, check_id};
 use crate::sync::link::{Link, LocalSource, MatchKey};
 use crate::sync::plan::{FieldTimes, Values};
@@ -418,29 +418,6 @@ fn columns_for<'a>(
         columns.push((column, bind(conn, &link.table, column, value)?));
     }
     Ok(columns)
-}
-
-/// A canonical value as the column should get it. A fraction bound as a REAL into a TEXT
-/// column would be written with 15 digits; bound as its own text it keeps every digit.
-fn bind(conn: &Connection, table: &str, column: &str, value: &Value) -> rusqlite::Result<SqlValue> {
-    let sql = to_sql(value);
-    if !matches!(sql, SqlValue::Real(_)) {
-        return Ok(sql);
-    }
-    let declared: Option<String> = conn
-        .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2")?
-        .query_row([table, column], |r| r.get(0))
-        .optional()?;
-    let declared = declared.unwrap_or_default().to_ascii_uppercase();
-    let text_affinity = !declared.contains("INT")
-        && ["CHAR", "CLOB", "TEXT"]
-            .iter()
-            .any(|t| declared.contains(t));
-    Ok(if text_affinity {
-        SqlValue::Text(value.to_string())
-    } else {
-        sql
-    })
 }
 
 /// Inserts a row for a Salesforce record and returns its key.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Number, Value};
 
 use crate::import::parse::decimal::Decimal;
@@ -323,6 +324,34 @@ pub fn to_sql(value: &Value) -> SqlValue {
         Value::String(s) => SqlValue::Text(s.clone()),
         other => SqlValue::Text(other.to_string()),
     }
+}
+
+/// A canonical value as the column should get it. A fraction bound as a REAL into a TEXT
+/// column would be written with 15 digits; bound as its own text it keeps every digit.
+pub fn bind(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    value: &Value,
+) -> rusqlite::Result<SqlValue> {
+    let sql = to_sql(value);
+    if !matches!(sql, SqlValue::Real(_)) {
+        return Ok(sql);
+    }
+    let declared: Option<String> = conn
+        .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2")?
+        .query_row([table, column], |r| r.get(0))
+        .optional()?;
+    let declared = declared.unwrap_or_default().to_ascii_uppercase();
+    let text_affinity = !declared.contains("INT")
+        && ["CHAR", "CLOB", "TEXT"]
+            .iter()
+            .any(|t| declared.contains(t));
+    Ok(if text_affinity {
+        SqlValue::Text(value.to_string())
+    } else {
+        sql
+    })
 }
 
 /// A canonical value as a Bulk API 2.0 CSV cell: `#N/A` clears a field.

@@ -150,29 +150,29 @@ pub fn declared_types(conn: &Connection, table: &str) -> BTreeMap<String, String
     rows.flatten().collect()
 }
 
-/// Whether a column declared `declared` holds values of a field of `field_type` with
-/// `precision` and `scale`: the table the README lists.
-pub fn accepts(field_type: &str, precision: u32, scale: u32, declared: &str) -> bool {
-    let mut other = serde_json::Map::new();
-    other.insert("precision".into(), precision.into());
-    other.insert("scale".into(), scale.into());
-    let field = FieldDescribe {
-        name: String::new(),
-        field_type: field_type.to_string(),
-        label: String::new(),
-        length: 0,
-        nillable: true,
-        updateable: true,
-        external_id: false,
-        reference_to: Vec::new(),
-        other,
-    };
-    holds(&field, Affinity::of_declared(declared))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether a column declared `declared` holds values of a field of `field_type` with
+    /// `precision` and `scale`: the table the README lists.
+    fn accepts(field_type: &str, precision: u32, scale: u32, declared: &str) -> bool {
+        let mut other = serde_json::Map::new();
+        other.insert("precision".into(), precision.into());
+        other.insert("scale".into(), scale.into());
+        let field = FieldDescribe {
+            name: String::new(),
+            field_type: field_type.to_string(),
+            label: String::new(),
+            length: 0,
+            nillable: true,
+            updateable: true,
+            external_id: false,
+            reference_to: Vec::new(),
+            other,
+        };
+        holds(&field, Affinity::of_declared(declared))
+    }
 
     #[test]
     fn text_fields_need_a_column_that_keeps_text() {
