@@ -9,7 +9,7 @@ pub use super::plan::{ConflictPolicy, DeletePolicy, Direction};
 
 /// The version written into exported link files. Bump it with a migration in
 /// [`crate::sync::link_file`] whenever the shape below changes.
-pub const LINK_FORMAT_VERSION: u32 = 2;
+pub const LINK_FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
