@@ -73,6 +73,7 @@ fn prepare(dir: &Path) -> Prepared {
                 archive_column: None,
                 schedule: Default::default(),
                 strategy: Default::default(),
+                time_zone: None,
             },
             "test",
         )

@@ -47,6 +47,7 @@ fn link(name: &str, object: &str) -> Link {
         archive_column: None,
         schedule: Default::default(),
         strategy: Default::default(),
+        time_zone: None,
     }
 }
 

@@ -123,6 +123,8 @@ fn link(fields: Vec<FieldMapping>) -> Link {
     }))
     .map(|mut l| {
         l.fields = fields;
+        // What saving a link without a zone gives it.
+        l.time_zone = Some(tether::sync::link::machine_time_zone());
         l
     })
     .expect("link parses")

@@ -86,6 +86,7 @@ fn account_link() -> Link {
         archive_column: Some("archived".into()),
         schedule: Schedule::Day { at: "06:30".into() },
         strategy: Default::default(),
+        time_zone: None,
     }
 }
 
@@ -182,23 +183,29 @@ async fn each_mistake_is_named_with_its_field_and_fix() {
             "where the Salesforce Id is kept",
         ),
         (
-            "boolean from text",
+            "text in an integer column",
             account_link(),
             |l| {
                 l.fields
-                    .push(FieldMapping::column("flag", "IsDeleted", Direction::Pull))
+                    .push(FieldMapping::column("archived", "Phone", Direction::Pull))
             },
-            Severity::Warning,
-            Some("IsDeleted"),
-            "boolean field but the local column `flag` is TEXT",
+            Severity::Error,
+            Some("Phone"),
+            "the local column `archived` is declared INTEGER",
         ),
         (
-            "number from text",
+            "an 18-digit number in a real column",
             account_link(),
-            |l| l.fields[1].local = LocalSource::Column("flag".into()),
-            Severity::Warning,
-            Some("Health_Score__c"),
-            "is TEXT",
+            |l| {
+                l.fields.push(FieldMapping::column(
+                    "score",
+                    "AnnualRevenue",
+                    Direction::Pull,
+                ))
+            },
+            Severity::Error,
+            Some("AnnualRevenue"),
+            "the local column `score` is declared REAL",
         ),
         (
             "expression pulled",
@@ -525,8 +532,11 @@ async fn problems_list_errors_before_warnings_and_has_errors_says_so() {
     let d = describes().await;
     let conn = conn();
     let mut link = account_link();
-    link.fields
-        .push(FieldMapping::column("flag", "IsDeleted", Direction::Pull));
+    link.fields.push(FieldMapping::column(
+        "archived",
+        "Renewal_Date__c",
+        Direction::Pull,
+    ));
     let problems = d.verify(&link, &conn);
     assert!(
         !has_errors(&problems),

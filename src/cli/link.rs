@@ -44,7 +44,13 @@ pub enum LinkCommand {
     /// Read links from a file written by `tether link export`, replacing links of the same name.
     Import { file: PathBuf },
     /// Check a link against its Salesforce object and the local table; exits 1 on any error.
-    Verify { name: String },
+    Verify {
+        name: String,
+        /// First give the columns of a table Tether created (for a template or the demo) the
+        /// types that hold their fields' values, keeping the rows.
+        #[arg(long)]
+        fix: bool,
+    },
     /// Install a shipped template (its tables and links); without a name, list the templates.
     Template {
         name: Option<String>,
@@ -66,7 +72,7 @@ pub fn run(args: LinkArgs) -> Result<(), CliError> {
         }
         LinkCommand::Export { names, output } => export(&args.workspace, &names, output),
         LinkCommand::Import { file } => import(&args.workspace, &file),
-        LinkCommand::Verify { name } => verify_link(&args.workspace, &name),
+        LinkCommand::Verify { name, fix } => verify_link(&args.workspace, &name, fix),
         LinkCommand::Template { name, connection } => template(&args.workspace, name, connection),
         LinkCommand::Delete { name } => {
             args.workspace.open()?.delete_link(&name, ACTOR)?;
@@ -289,8 +295,8 @@ fn import(workspace: &WorkspaceArg, file: &PathBuf) -> Result<(), CliError> {
     Ok(())
 }
 
-fn verify_link(workspace: &WorkspaceArg, name: &str) -> Result<(), CliError> {
-    let ws = workspace.open()?;
+fn verify_link(workspace: &WorkspaceArg, name: &str, fix: bool) -> Result<(), CliError> {
+    let mut ws = workspace.open()?;
     let link = ws.link(name)?.link;
     let (describe, parents) = runtime()?.block_on(async {
         let client = client_for(&link.connection, &workspace.data).await?;
@@ -304,6 +310,19 @@ fn verify_link(workspace: &WorkspaceArg, name: &str) -> Result<(), CliError> {
             }),
         }
     })?;
+    if fix {
+        let fixed = crate::sync::verify::fix::fix(ws.conn_mut(), &link, &describe)
+            .map_err(|e| CliError::LinkProblems(format!("the link `{name}`: {e}")))?;
+        for column in &fixed {
+            println!(
+                "Declared `{}` of `{}` as {} (was {}), rows kept.",
+                column.column, link.table, column.use_type, column.declared
+            );
+        }
+        if fixed.is_empty() {
+            println!("No column of `{}` needed a new type.", link.table);
+        }
+    }
     let problems = verify(&link, &describe, &parents, ws.conn());
     print!("{}", render_problems(name, &problems));
     if has_errors(&problems) {

@@ -21,7 +21,7 @@ use crate::salesforce::{
 };
 use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link, MatchKey};
 use crate::sync::templates;
-use crate::sync::workspace::Workspace;
+use crate::sync::workspace::{Workspace, managed};
 
 /// The name links use for the built-in sandbox org.
 pub const SANDBOX_CONNECTION: &str = "Sandbox org";
@@ -202,7 +202,7 @@ impl Service {
         };
         blocking(move || {
             let mut ws = Workspace::open(&path)?;
-            ws.conn().execute_batch(DEMO_ACCOUNTS_SQL)?;
+            managed::create_tables(ws.conn(), DEMO_ACCOUNTS_SQL, "demo")?;
             ws.save_link(&demo_accounts_link(), "demo")?;
             let template = templates::find("customer-health")
                 .context("the customer-health template is missing from this build")?;
@@ -233,7 +233,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     name            TEXT,
     industry        TEXT,
     phone           TEXT,
-    annual_revenue  REAL,
+    annual_revenue  NUMERIC,
     website         TEXT
 );
 ";
@@ -272,5 +272,6 @@ pub fn demo_accounts_link() -> Link {
         archive_column: None,
         schedule: Default::default(),
         strategy: Default::default(),
+        time_zone: None,
     }
 }

@@ -3,11 +3,13 @@
 //! Dates stay `YYYY-MM-DD` exactly as sent (no time-zone shift), datetimes are kept in UTC to
 //! the millisecond and answered as `2024-01-31T10:00:00.000+0000`.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde_json::{Number, Value};
 
 use crate::emulator::error::SfError;
 use crate::emulator::schema::{FieldDef, FieldType};
+use crate::import::parse::decimal::Decimal;
+use crate::sync::engine::values::parse_decimal;
 
 /// The datetime format of every response body.
 pub fn format_datetime_ms(ms: i64) -> String {
@@ -89,14 +91,6 @@ fn check_length(field: &FieldDef, text: &str) -> Result<(), SfError> {
     Ok(())
 }
 
-fn number_from(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-        _ => None,
-    }
-}
-
 fn outside_range(field: &FieldDef, v: &Value) -> SfError {
     SfError::new(
         "NUMBER_OUTSIDE_VALID_RANGE",
@@ -108,16 +102,60 @@ fn outside_range(field: &FieldDef, v: &Value) -> SfError {
     .with_fields([field.name.clone()])
 }
 
-fn round_to_scale(x: f64, scale: u32) -> f64 {
-    let factor = 10f64.powi(scale as i32);
-    (x * factor).round() / factor
+/// A client's number as an exact decimal: a real org stores numbers as decimals, so
+/// `12345678901234567` stays itself and `1.005` rounds to `1.01` at two places.
+fn decimal_from(v: &Value) -> Option<Decimal> {
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_string(),
+        _ => return None,
+    };
+    parse_decimal(&text)
 }
 
-/// Salesforce answers numbers of double, currency and percent fields as doubles (`23.0`).
-fn number_value(x: f64) -> Value {
+/// Salesforce answers numbers of double, currency and percent fields as doubles (`23.0`); a
+/// whole number past 2^53, which no double holds, it answers with all its digits.
+fn number_value(d: Decimal) -> Value {
+    let x = d.to_f64();
+    if d.scale() == 0
+        && x.abs() >= 9_007_199_254_740_992.0
+        && let Ok(i) = i64::try_from(d.units())
+    {
+        return Value::from(i);
+    }
     Number::from_f64(x)
         .map(Value::Number)
         .unwrap_or(Value::Null)
+}
+
+/// A time of day as the API answers it, `10:30:00.000Z`.
+fn time_value(s: &str) -> Option<String> {
+    let s = s.trim();
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(s, f).ok())
+        .map(|t| format!("{}Z", t.format("%H:%M:%S%.3f")))
+}
+
+/// A multi-select picklist's values once each, in the picklist's order (values it does not
+/// define after them, as sent): the order a real org answers them in.
+fn multi_picklist_value(field: &FieldDef, s: &str) -> String {
+    let mut chosen: Vec<&str> = Vec::new();
+    for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        if !chosen.contains(&part) {
+            chosen.push(part);
+        }
+    }
+    let position = |v: &str| {
+        field
+            .picklist
+            .iter()
+            .position(|p| p.value == v)
+            .unwrap_or(usize::MAX)
+    };
+    chosen.sort_by_key(|v| position(v));
+    chosen.join(";")
 }
 
 /// Converts a client value for a non-reference field to the stored wire value.
@@ -139,23 +177,25 @@ pub fn coerce(field: &FieldDef, v: &Value) -> Result<Value, SfError> {
             _ => Err(deserialize_error(field, "boolean", v)),
         },
         Int | Long => {
-            let x = number_from(v).ok_or_else(|| deserialize_error(field, "int", v))?;
-            if x.fract() != 0.0 {
+            let d = decimal_from(v).ok_or_else(|| deserialize_error(field, "int", v))?;
+            if d.scale() != 0 {
                 return Err(deserialize_error(field, "int", v));
             }
             let max_digits = if field.digits > 0 { field.digits } else { 18 };
-            if x.abs() >= 10f64.powi(max_digits as i32) {
+            let i = i64::try_from(d.units()).map_err(|_| outside_range(field, v))?;
+            if d.whole_digits() > max_digits {
                 return Err(outside_range(field, v));
             }
-            Ok(Value::Number(Number::from(x as i64)))
+            Ok(Value::Number(Number::from(i)))
         }
         Currency | Double | Percent => {
-            let x = number_from(v).ok_or_else(|| deserialize_error(field, "double", v))?;
+            let d = decimal_from(v).ok_or_else(|| deserialize_error(field, "double", v))?;
+            let d = d.rescale(field.scale).value;
             let integer_digits = field.precision.saturating_sub(field.scale);
-            if field.precision > 0 && x.abs() >= 10f64.powi(integer_digits as i32) {
+            if field.precision > 0 && d.whole_digits() > integer_digits {
                 return Err(outside_range(field, v));
             }
-            Ok(number_value(round_to_scale(x, field.scale)))
+            Ok(number_value(d))
         }
         Date => {
             let s = v.as_str().ok_or_else(|| deserialize_error(field, "date", v))?;
@@ -169,7 +209,9 @@ pub fn coerce(field: &FieldDef, v: &Value) -> Result<Value, SfError> {
         }
         Time => {
             let s = v.as_str().ok_or_else(|| deserialize_error(field, "time", v))?;
-            Ok(Value::String(s.to_string()))
+            time_value(s)
+                .map(Value::String)
+                .ok_or_else(|| deserialize_error(field, "time", v))
         }
         Picklist | Multipicklist => {
             let s = text_of(field, v)?;
@@ -187,6 +229,9 @@ pub fn coerce(field: &FieldDef, v: &Value) -> Result<Value, SfError> {
                     )
                     .with_fields([field.name.clone()]));
                 }
+            }
+            if field.kind == Multipicklist {
+                return Ok(Value::String(multi_picklist_value(field, &s)));
             }
             Ok(Value::String(s))
         }

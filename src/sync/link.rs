@@ -9,7 +9,7 @@ pub use super::plan::{ConflictPolicy, DeletePolicy, Direction};
 
 /// The version written into exported link files. Bump it with a migration in
 /// [`crate::sync::link_file`] whenever the shape below changes.
-pub const LINK_FORMAT_VERSION: u32 = 2;
+pub const LINK_FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +55,11 @@ pub struct Link {
     pub schedule: Schedule,
     #[serde(default)]
     pub strategy: Strategy,
+    /// The IANA time zone (`Europe/Berlin`, `UTC`) in which a local datetime written without
+    /// an offset is read. A link saved without one takes the machine's zone when it is first
+    /// stored; links stored before this setting existed were given `UTC`, what they assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// How local rows and Salesforce records are matched.
@@ -191,5 +196,27 @@ impl Link {
                 policy: f.policy.unwrap_or(self.policy),
             })
             .collect()
+    }
+}
+
+/// The machine's IANA time zone, `UTC` when it cannot be told.
+pub fn machine_time_zone() -> String {
+    iana_time_zone::get_timezone()
+        .ok()
+        .filter(|name| name.parse::<chrono_tz::Tz>().is_ok())
+        .unwrap_or_else(|| "UTC".to_string())
+}
+
+impl Link {
+    /// The zone of [`Link::time_zone`]; `None` names a zone no time-zone database knows.
+    pub fn zone(&self) -> Result<chrono_tz::Tz, String> {
+        match self.time_zone.as_deref() {
+            None => Ok(chrono_tz::Tz::UTC),
+            Some(name) => name.parse::<chrono_tz::Tz>().map_err(|_| {
+                format!(
+                    "`{name}` is not a time zone: use an IANA name such as `Europe/Berlin` or `UTC`"
+                )
+            }),
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! Links shared as a versioned JSON file:
-//! `{"format": "tether-links", "version": 2, "links": [ … ]}`.
+//! `{"format": "tether-links", "version": 3, "links": [ … ]}`.
 //!
 //! Import is strict: an unknown key (a typo such as `direciton`) is refused with the link's
 //! name and the line and column, so a mistake never silently drops a setting.
 //!
 //! Older versions are read through [`migrate`]: version 1 had no `create_unmatched`, and its
-//! links keep what they did then (rows without a Salesforce Id are not created).
+//! links keep what they did then (rows without a Salesforce Id are not created). Versions
+//! before 3 had no `time_zone` and read a local datetime without an offset as UTC, which their
+//! links keep.
 
 use std::collections::BTreeSet;
 
@@ -144,6 +146,13 @@ fn migrate(version: u64, mut link: Value) -> Value {
             .entry("create_unmatched")
             .or_insert(Value::Bool(false));
     }
+    if version < 3
+        && let Value::Object(fields) = &mut link
+    {
+        fields
+            .entry("time_zone")
+            .or_insert(Value::String("UTC".into()));
+    }
     link
 }
 
@@ -222,6 +231,7 @@ mod tests {
                 archive_column: Some("archived".into()),
                 schedule: Schedule::Day { at: "06:30".into() },
                 strategy: Default::default(),
+                time_zone: None,
             },
             Link {
                 name: "leads".into(),
@@ -244,6 +254,7 @@ mod tests {
                 archive_column: None,
                 schedule: Schedule::Minutes { minutes: 15 },
                 strategy: Default::default(),
+                time_zone: None,
             },
         ]
     }
@@ -253,7 +264,7 @@ mod tests {
         let links = sample();
         let text = export(&links);
         assert!(text.contains("\"format\": \"tether-links\""), "{text}");
-        assert!(text.contains("\"version\": 2"), "{text}");
+        assert!(text.contains("\"version\": 3"), "{text}");
         assert!(text.contains("\"create_unmatched\": false"), "{text}");
         assert_eq!(parse(&text).expect("round trip"), links);
     }
@@ -281,7 +292,7 @@ mod tests {
     fn other_formats_versions_and_broken_json_are_refused_clearly() {
         let cases: &[(&str, &str)] = &[
             (
-                r#"{"format":"tether-links","version":3,"links":[]}"#,
+                r#"{"format":"tether-links","version":4,"links":[]}"#,
                 "upgrade Tether",
             ),
             (
@@ -318,11 +329,16 @@ mod tests {
         }]}"#;
         let links = parse(version_1).expect("a version 1 file still imports");
         assert!(!links[0].create_unmatched, "{links:?}");
+        assert_eq!(
+            links[0].time_zone.as_deref(),
+            Some("UTC"),
+            "an older file read datetimes without an offset as UTC"
+        );
 
         let mut creating = links;
         creating[0].create_unmatched = true;
         let text = export(&creating);
-        assert!(text.contains("\"version\": 2"), "{text}");
+        assert!(text.contains("\"version\": 3"), "{text}");
         assert!(text.contains("\"create_unmatched\": true"), "{text}");
         assert_eq!(parse(&text).expect("round trip"), creating);
     }
@@ -364,6 +380,11 @@ mod tests {
             .into_iter()
             .map(|s| s.link)
             .collect();
-        assert_eq!(stored, sample());
+        // A link saved without a time zone takes the machine's.
+        let mut expected = sample();
+        for link in &mut expected {
+            link.time_zone = Some(crate::sync::link::machine_time_zone());
+        }
+        assert_eq!(stored, expected);
     }
 }

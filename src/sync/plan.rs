@@ -251,7 +251,11 @@ fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
     let a = a.filter(|v| !v.is_null());
     let b = b.filter(|v| !v.is_null());
     match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64() == y.as_f64(),
+        // Whole numbers past 2^53 differ in digits no f64 holds.
+        (Some(Value::Number(x)), Some(Value::Number(y))) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64(),
+        },
         (x, y) => x == y,
     }
 }

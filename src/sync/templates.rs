@@ -28,7 +28,7 @@ pub fn find(name: &str) -> Option<Template> {
 /// Creates the template's tables (keeping existing ones and their rows) and saves its links
 /// for `connection`, replacing links of the same names. Returns the link names.
 pub fn install(ws: &mut Workspace, template: &Template, connection: &str) -> Result<Vec<String>> {
-    ws.conn().execute_batch(template.tables_sql)?;
+    super::workspace::managed::create_tables(ws.conn(), template.tables_sql, "template")?;
     let links = (template.links)(connection);
     let mut names = Vec::with_capacity(links.len());
     for link in &links {
@@ -65,6 +65,7 @@ fn link(name: &str, connection: &str, table: &str, key: &str, object: &str) -> L
         archive_column: None,
         schedule: Default::default(),
         strategy: Default::default(),
+        time_zone: None,
     }
 }
 
@@ -81,7 +82,7 @@ CREATE TABLE IF NOT EXISTS customers (
     customer_id     TEXT PRIMARY KEY,   -- the Salesforce Account Id
     name            TEXT,
     industry        TEXT,
-    annual_revenue  REAL,
+    annual_revenue  NUMERIC,
     health_score    REAL,               -- the latest score, 0-100
     archived        INTEGER NOT NULL DEFAULT 0
 );

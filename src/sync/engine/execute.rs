@@ -21,13 +21,14 @@ use super::settle;
 use super::units::{LocalTimes, Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
-use crate::salesforce::Client;
+use crate::salesforce::{Client, ObjectDescribe};
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, RecordPlan, Values, WHOLE_RECORD};
+use crate::sync::verify;
 use crate::sync::workspace::base::{self, BaseRecord};
 use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
 use crate::sync::workspace::reread::{self, Reason};
-use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts};
+use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts, managed};
 
 /// What a run read: records, bases, rows, where the cursor may move and the queued re-reads
 /// it settles.
@@ -49,6 +50,38 @@ pub(super) struct Run<'a> {
     pub write_path: Option<WritePath>,
     /// The queued re-reads this run read: settled once its local writes commit.
     settled: Vec<String>,
+}
+
+/// A column that would store some of its field's values changed would make the next run see
+/// edits nobody made: the link does not run until the column can hold them.
+fn check_columns(
+    conn: &Connection,
+    link: &Link,
+    describe: &ObjectDescribe,
+) -> Result<(), SyncError> {
+    let declared = verify::columns::declared_types(conn, &link.table);
+    for mapping in &link.fields {
+        let Some(column) = mapping.local_column() else {
+            continue;
+        };
+        let (Some(field), Some(declared)) = (
+            describe
+                .fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(&mapping.remote)),
+            declared.get(column),
+        ) else {
+            continue;
+        };
+        if let Some(unfit) = verify::columns::unfit(field, column, declared) {
+            let ours = managed::created_by(conn, &link.table)?.is_some();
+            return Err(SyncError::Link {
+                link: link.name.clone(),
+                problem: format!("{}. Fix: {}", unfit.message(), unfit.fix(&link.name, ours)),
+            });
+        }
+    }
+    Ok(())
 }
 
 impl<'a> Run<'a> {
@@ -74,8 +107,13 @@ impl<'a> Run<'a> {
         let link = self.stored.link.clone();
         let link_id = self.stored.id;
         let describe = self.client.describe(&link.object).await?;
-        let mut kinds = values::kinds(&describe);
+        let zone = link.zone().map_err(|problem| SyncError::Link {
+            link: link.name.clone(),
+            problem,
+        })?;
+        let mut kinds = values::kinds(&describe, zone);
         self.check_fields(&link, &mut kinds)?;
+        check_columns(ws.conn(), &link, &describe)?;
         let cursor = load_cursor(ws.conn(), link_id)?;
         self.options.cancel.check()?;
         let mut covered = None;

@@ -169,7 +169,7 @@ impl Fields {
                 .iter()
                 .map(|f| (f.name.to_ascii_lowercase(), f.name.clone()))
                 .collect(),
-            kinds: values::kinds(describe)
+            kinds: values::kinds(describe, chrono_tz::Tz::UTC)
                 .into_iter()
                 .map(|(name, kind)| (name.to_ascii_lowercase(), kind))
                 .collect(),

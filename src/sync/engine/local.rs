@@ -9,7 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::values::{BadValue, Kind, canonical, from_sql, to_sql};
+use super::values::{BadValue, Kind, bind, canonical, from_sql, to_sql};
 use crate::salesforce::{IdError, check_id};
 use crate::sync::link::{Link, LocalSource, MatchKey};
 use crate::sync::plan::{FieldTimes, Values};
@@ -437,15 +437,19 @@ fn rowid_name(conn: &Connection, table: &str) -> rusqlite::Result<Option<String>
 }
 
 /// The local columns a set of pulled Salesforce values goes to.
-fn columns_for<'a>(link: &'a Link, values: &'a Values) -> Vec<(&'a str, SqlValue)> {
-    link.fields
-        .iter()
-        .filter_map(|m| {
-            let column = m.local_column()?;
-            let value = values.get(&m.remote)?;
-            Some((column, to_sql(value)))
-        })
-        .collect()
+fn columns_for<'a>(
+    conn: &Connection,
+    link: &'a Link,
+    values: &'a Values,
+) -> rusqlite::Result<Vec<(&'a str, SqlValue)>> {
+    let mut columns = Vec::new();
+    for m in &link.fields {
+        let (Some(column), Some(value)) = (m.local_column(), values.get(&m.remote)) else {
+            continue;
+        };
+        columns.push((column, bind(conn, &link.table, column, value)?));
+    }
+    Ok(columns)
 }
 
 /// Inserts a row for a Salesforce record and returns its key.
@@ -462,7 +466,7 @@ pub fn insert_row(
     {
         columns.push((column, to_sql(v)));
     }
-    for (column, value) in columns_for(link, values) {
+    for (column, value) in columns_for(conn, link, values)? {
         if !columns.iter().any(|(c, _)| *c == column) {
             columns.push((column, value));
         }
@@ -507,7 +511,7 @@ pub fn update_row(
     sf_id: Option<&str>,
     values: &Values,
 ) -> rusqlite::Result<usize> {
-    let mut columns = columns_for(link, values);
+    let mut columns = columns_for(conn, link, values)?;
     if let Some(id) = sf_id {
         columns.push((&link.id_column, SqlValue::Text(id.into())));
     }

@@ -110,46 +110,4 @@ impl FieldFacts {
     pub(super) fn is_restricted_picklist(&self) -> bool {
         self.restricted_picklist && matches!(self.field_type.as_str(), "picklist" | "multipicklist")
     }
-
-    fn is_number(&self) -> bool {
-        matches!(
-            self.field_type.as_str(),
-            "double" | "currency" | "percent" | "int" | "long"
-        )
-    }
-
-    fn is_temporal(&self) -> bool {
-        matches!(self.field_type.as_str(), "date" | "datetime" | "time")
-    }
-
-    /// What a local column should hold for this field, in words.
-    pub(super) fn expected_local(&self) -> &'static str {
-        if self.field_type == "boolean" {
-            "0/1 in an INTEGER column"
-        } else if self.is_number() {
-            "numbers in an INTEGER or REAL column"
-        } else if self.is_temporal() {
-            "ISO 8601 text (e.g. 2024-11-20) in a TEXT column"
-        } else {
-            "text in a TEXT column"
-        }
-    }
-}
-
-/// Why a column of `affinity` is a poor fit for the field, or `None` when it fits.
-pub(super) fn incompatible(affinity: Affinity, field: &FieldFacts) -> Option<&'static str> {
-    match affinity {
-        Affinity::Blob => None,
-        Affinity::Text if field.field_type == "boolean" => {
-            Some("TEXT, so values like 'yes' would be refused")
-        }
-        Affinity::Text if field.is_number() => Some("TEXT, so non-numeric text would be refused"),
-        Affinity::Integer | Affinity::Real if field.is_temporal() => {
-            Some("numeric, and Salesforce expects ISO 8601 text for dates and times")
-        }
-        Affinity::Real if field.field_type == "boolean" => {
-            Some("REAL, and Salesforce expects true or false")
-        }
-        _ => None,
-    }
 }

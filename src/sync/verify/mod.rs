@@ -5,8 +5,10 @@
 //! Pure apart from reading the local table: expressions and filters are compiled by SQLite and
 //! the current local values of pushed fields are read to check lengths and picklists.
 
+pub mod columns;
 mod creates;
 mod describe;
+pub mod fix;
 mod text;
 
 pub(crate) use text::edit_distance;
@@ -19,6 +21,7 @@ use rusqlite::Connection;
 
 use super::link::{DeletePolicy, Direction, FieldMapping, Link, LocalSource, MatchKey, Schedule};
 use super::workspace::capture::quote_ident;
+use super::workspace::managed;
 use crate::salesforce::{Client, FieldDescribe, ObjectDescribe, SalesforceError};
 use describe::{Affinity, FieldFacts};
 use text::{suggestion, unbalanced};
@@ -126,6 +129,7 @@ pub fn verify(
         parents: parent_describes,
         conn,
         columns: describe::local_columns(conn, &link.table),
+        declared: columns::declared_types(conn, &link.table),
         problems: Vec::new(),
     };
     v.object();
@@ -148,6 +152,8 @@ pub(crate) struct Verifier<'a> {
     conn: &'a Connection,
     /// Local column name → declared type's affinity; empty when the table is missing.
     columns: BTreeMap<String, Affinity>,
+    /// Local column name → declared type.
+    declared: BTreeMap<String, String>,
     problems: Vec<Problem>,
 }
 
@@ -369,18 +375,34 @@ impl<'a> Verifier<'a> {
             self.writable(mapping, &facts);
         }
         if let Some(column) = mapping.local_column()
-            && let Some(affinity) = self.columns.get(column).copied()
-            && let Some(why) = describe::incompatible(affinity, &facts)
+            && let Some(declared) = self.declared.get(column)
+            && let Some(unfit) = columns::unfit(remote, column, declared)
         {
+            let ours = managed::created_by(self.conn, &self.link.table)
+                .ok()
+                .flatten()
+                .is_some();
+            self.error(
+                Some(&remote.name),
+                unfit.message(),
+                unfit.fix(&self.link.name, ours),
+            );
+        } else if let Some(column) = mapping.local_column()
+            && matches!(
+                self.columns.get(column),
+                Some(Affinity::Integer | Affinity::Real)
+            )
+            && matches!(remote.field_type.as_str(), "date" | "datetime" | "time")
+        {
+            // The column keeps ISO text as it is, but its type says it was meant for numbers.
             self.warning(
                 Some(&remote.name),
                 format!(
-                    "`{}` is a {} field but the local column `{column}` is {why}",
+                    "`{}` is a {} field but the local column `{column}` is numeric, and Salesforce expects ISO 8601 text for dates and times",
                     remote.name, remote.field_type
                 ),
                 format!(
-                    "store {} in `{column}`, or convert it with an expression",
-                    facts.expected_local()
+                    "store ISO 8601 text (e.g. 2024-11-20) in `{column}`, declared TEXT, or convert it with an expression"
                 ),
             );
         }

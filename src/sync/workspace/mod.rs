@@ -11,6 +11,7 @@ pub mod conflicts;
 pub mod images;
 pub mod imports;
 pub mod journal;
+pub mod managed;
 pub mod reread;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +30,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
-    include_str!("schema_v7_scope.sql"),
+    include_str!("schema_v7.sql"),
+    include_str!("schema_v8.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it
@@ -170,11 +172,6 @@ impl Workspace {
     /// Creates or replaces a link by name, installs change capture on its table and writes the
     /// change to the audit log.
     pub fn save_link(&mut self, link: &Link, actor: &str) -> Result<i64> {
-        let definition =
-            serde_json::to_string(link).map_err(|e| WorkspaceError::BadDefinition {
-                name: link.name.clone(),
-                reason: e.to_string(),
-            })?;
         let now = now_text();
         let tx = self.conn.transaction()?;
         let existing: Option<i64> = tx
@@ -184,6 +181,12 @@ impl Workspace {
                 |r| r.get(0),
             )
             .optional()?;
+        let link = &with_time_zone(&tx, link, existing)?;
+        let definition =
+            serde_json::to_string(link).map_err(|e| WorkspaceError::BadDefinition {
+                name: link.name.clone(),
+                reason: e.to_string(),
+            })?;
         if let Some(id) = existing {
             let before: String = tx.query_row(
                 "SELECT definition FROM tether_links WHERE id = ?1",
@@ -320,6 +323,28 @@ impl BusyCheck for WorkspaceError {
             _ => false,
         }
     }
+}
+
+/// A link saved without a time zone keeps the one it was stored with, or, new, takes the
+/// machine's: what a person writing a time without an offset means.
+fn with_time_zone(conn: &Connection, link: &Link, existing: Option<i64>) -> Result<Link> {
+    let mut link = link.clone();
+    if link.time_zone.is_some() {
+        return Ok(link);
+    }
+    let stored: Option<String> = match existing {
+        Some(id) => conn
+            .query_row(
+                "SELECT json_extract(definition, '$.time_zone') FROM tether_links WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten(),
+        None => None,
+    };
+    link.time_zone = Some(stored.unwrap_or_else(crate::sync::link::machine_time_zone));
+    Ok(link)
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {

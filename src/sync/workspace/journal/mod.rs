@@ -451,6 +451,7 @@ pub(crate) mod tests {
             archive_column: None,
             schedule: Default::default(),
             strategy: Default::default(),
+            time_zone: None,
         };
         let id = ws.save_link(&link, "test").expect("link saved");
         (dir, ws, id)

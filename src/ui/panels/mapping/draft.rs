@@ -338,6 +338,7 @@ mod tests {
             archive_column: None,
             schedule: Default::default(),
             strategy: Default::default(),
+            time_zone: None,
         }
     }
 

@@ -68,6 +68,7 @@ impl NewLinkForm {
             archive_column: None,
             schedule: Default::default(),
             strategy: Default::default(),
+            time_zone: None,
         })
     }
 }
