@@ -239,3 +239,45 @@ async fn a_sheet_is_checked_confirmed_imported_reused_and_undone_from_the_comman
     assert!(opportunities(&org).await.is_empty());
     assert_eq!(org.query_all("SELECT Id FROM Account").await.len(), 1);
 }
+
+/// A small workbook claiming more rows than `--max-rows` stops at the survey: no account is
+/// created, and the message names the row and the flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_workbook_past_max_rows_is_refused_before_anything_is_sent() {
+    let port = free_port();
+    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, Some("import-test")).await;
+    let org = Org::sign_in(&login).await;
+    let sheet = dir.path().join("accounts.xlsx");
+    tether::bench::hostile::many_rows(&sheet, 30).unwrap();
+    let out = setup
+        .command(&[
+            "import",
+            sheet.to_str().unwrap(),
+            "--object",
+            "Account",
+            "--connection",
+            "import-test",
+            "--yes",
+            "--max-rows",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    let said = failed("import past --max-rows", out, 1);
+    assert!(
+        said.contains(&format!(
+            "{}: the sheet has more than 10 rows (row 12 is past that). Split it into files of at most 10 rows, or raise the limit with --max-rows.",
+            sheet.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        org.query_all("SELECT Id FROM Account WHERE Name = 'Acme'")
+            .await
+            .is_empty(),
+        "nothing is sent when the sheet is past the limit"
+    );
+}

@@ -62,9 +62,13 @@ pub struct ImportArgs {
     /// The sheet of a workbook (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
-    /// The file's encoding, when the guess is wrong: utf-8, utf-16le, utf-16be or windows-1252.
+    /// The file's encoding, when the guess is wrong: utf-8, utf-16le, utf-16be or
+    /// windows-1252; utf-8+windows-1252 reads a UTF-8 file's stray bytes as Windows-1252.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Refuse a sheet with more data rows than this, before anything is sent.
+    #[arg(long, value_name = "N", default_value_t = crate::import::DEFAULT_MAX_ROWS)]
+    pub max_rows: u64,
     /// Write the mapping used to this file, to edit and pass back with --mapping.
     #[arg(long, value_name = "FILE")]
     pub save_mapping: Option<PathBuf>,
@@ -199,12 +203,13 @@ fn read_options(args: &ImportArgs) -> Result<ReadOptions, CliError> {
     let mut read = ReadOptions {
         sheet: args.sheet.clone(),
         has_header: Some(true),
+        max_rows: args.max_rows,
         ..ReadOptions::default()
     };
     if let Some(name) = &args.encoding {
         read.encoding = Some(TextEncoding::parse(name).ok_or_else(|| {
             CliError::Usage(format!(
-                "`{name}` is not an encoding Tether reads; use utf-8, utf-16le, utf-16be or windows-1252"
+                "`{name}` is not an encoding Tether reads; use utf-8, utf-16le, utf-16be, windows-1252 or utf-8+windows-1252"
             ))
         })?);
     }

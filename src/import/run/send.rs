@@ -30,6 +30,8 @@ use crate::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus,
 /// Rows decided and sent together: a chunk's outcomes are committed before the next is read.
 const COLLECTIONS_CHUNK: usize = 2_000;
 const BULK_CHUNK: usize = 10_000;
+/// Cell text of one chunk: rows of a workbook can be large, and a chunk is held whole.
+const CHUNK_BYTES: usize = 64 << 20;
 
 /// Checks the sheet and, unless `job.dry_run`, imports it into `client`'s org, recording the
 /// import as a run of the workspace at `workspace`.
@@ -299,6 +301,7 @@ impl Pass<'_> {
         let mut sent = 0u64;
         loop {
             let mut chunk: Vec<ReadRow> = Vec::with_capacity(size);
+            let mut chunk_bytes = 0;
             for item in rows.by_ref() {
                 match item {
                     Ok(row) => {
@@ -309,6 +312,7 @@ impl Pass<'_> {
                             .map(|i| self.validator.lookup_text(i, &row))
                             .collect();
                         let check = self.validator.check(&row);
+                        chunk_bytes += row.cells.iter().map(String::len).sum::<usize>();
                         chunk.push((Some(row.cells), Ok(check), texts));
                     }
                     Err(e) if e.is_row_local() => {
@@ -328,7 +332,7 @@ impl Pass<'_> {
                     }
                     Err(e) => return Err(e.into()),
                 }
-                if chunk.len() >= size {
+                if chunk.len() >= size || chunk_bytes >= CHUNK_BYTES {
                     break;
                 }
             }
