@@ -31,7 +31,21 @@ pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<Stri
     let mut notes = Vec::new();
     let mut used: BTreeSet<usize> = BTreeSet::new();
 
+    // On a sheet of accounts, `Account` is each row's own name, not a parent.
+    let own_name = normalise(&describe.name);
+    if let Some(index) = headers.iter().position(|h| normalise(h) == own_name)
+        && specs.iter().any(|s| s.name == "Name" && s.createable)
+    {
+        mapping
+            .columns
+            .push(ColumnMapping::new(&headers[index], "Name"));
+        used.insert(index);
+    }
+
     for (index, header) in headers.iter().enumerate() {
+        if used.contains(&index) {
+            continue;
+        }
         if let Some(lookup) = lookup_for(header, describe, &specs)
             && !mapping.lookups.iter().any(|l| l.field == lookup.field)
         {
@@ -204,6 +218,22 @@ pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<Stri
     }
 }
 
+/// Other words people head a parent's column with, by relationship: the customer is the
+/// Account, the rep the Owner.
+const RELATIONSHIP_WORDS: &[(&str, &[&str])] = &[
+    ("account", &["customer", "client", "company"]),
+    (
+        "owner",
+        &[
+            "rep",
+            "salesrep",
+            "representative",
+            "salesperson",
+            "accountmanager",
+        ],
+    ),
+];
+
 fn looks_like_an_id(header: &str) -> bool {
     let n = normalise(header);
     header.contains('#')
@@ -240,8 +270,15 @@ fn lookup_for(
         if relationship.is_empty() {
             continue;
         }
-        let by_email = n == format!("{relationship}email");
-        let by_name = n == relationship || n == format!("{relationship}name");
+        let words = RELATIONSHIP_WORDS
+            .iter()
+            .find(|(r, _)| *r == relationship)
+            .map_or(&[][..], |(_, words)| *words);
+        let named = |word: &str| n == word || n == format!("{word}name");
+        let by_email = std::iter::once(relationship.as_str())
+            .chain(words.iter().copied())
+            .any(|w| n == format!("{w}email"));
+        let by_name = named(&relationship) || words.iter().any(|w| named(w));
         if !(by_email || by_name) {
             continue;
         }
