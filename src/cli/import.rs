@@ -33,7 +33,7 @@ pub enum Output {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The sheet: .csv, .tsv or .xlsx.
-    #[arg(required_unless_present_any = ["retry", "templates"])]
+    #[arg(required_unless_present_any = ["retry", "templates", "print_schema"])]
     pub file: Option<PathBuf>,
     /// The Salesforce object the rows become, e.g. Opportunity (taken from --mapping when
     /// it names one).
@@ -78,6 +78,9 @@ pub struct ImportArgs {
     /// List the saved templates and stop.
     #[arg(long)]
     pub templates: bool,
+    /// Print the JSON Schema of the mapping file (--mapping, --save-mapping) and stop.
+    #[arg(long)]
+    pub print_schema: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
     #[command(flatten)]
@@ -85,6 +88,10 @@ pub struct ImportArgs {
 }
 
 pub fn import(args: ImportArgs) -> Result<(), CliError> {
+    if args.print_schema {
+        print!("{}", crate::import::mapping::SCHEMA);
+        return Ok(());
+    }
     let path = args.workspace.path()?;
     let ws = args.workspace.open()?;
     if args.templates {

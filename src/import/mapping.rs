@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::parse::{ALL_DATE_FORMATS, BlankMeans, DateFormat, NumberLocale};
 
+/// The JSON Schema of the mapping file, as shipped in `assets/` (`tether import --print-schema`).
+pub const SCHEMA: &str = include_str!("../../assets/import-mapping.schema.json");
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportMapping {
