@@ -248,7 +248,7 @@ async fn hostile_workbook_past_max_rows_is_refused_before_anything_is_sent() {
     let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
     let dir = tempfile::tempdir().unwrap();
     let setup = Setup::in_dir(dir.path());
-    connect(&login, port, &setup.data, Some("import-test")).await;
+    connect(&login, port, &setup.data, Some("import-max-rows")).await;
     let org = Org::sign_in(&login).await;
     let sheet = dir.path().join("accounts.xlsx");
     tether::bench::hostile::many_rows(&sheet, 30).unwrap();
@@ -259,7 +259,7 @@ async fn hostile_workbook_past_max_rows_is_refused_before_anything_is_sent() {
             "--object",
             "Account",
             "--connection",
-            "import-test",
+            "import-max-rows",
             "--yes",
             "--max-rows",
             "10",
@@ -280,4 +280,66 @@ async fn hostile_workbook_past_max_rows_is_refused_before_anything_is_sent() {
             .is_empty(),
         "nothing is sent when the sheet is past the limit"
     );
+}
+
+/// A template saved from a US sheet, reused on the same sheet exported in Europe: the formats
+/// it detected are detected again on the new file, and the change is said before the check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formats_detected_win_over_a_templates_unless_the_user_set_them() {
+    let port = free_port();
+    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, Some("import-formats")).await;
+    let us = dir.path().join("us.csv");
+    std::fs::write(
+        &us,
+        "Deal Name,Stage,Amount,Close Date\r\nFirst,Prospecting,\"1,200.50\",03/04/2024\r\nSecond,Prospecting,950.00,12/31/2023\r\n",
+    )
+    .unwrap();
+    let europe = dir.path().join("europe.csv");
+    std::fs::write(
+        &europe,
+        "Deal Name;Stage;Amount;Close Date\r\nFirst;Prospecting;1.200,50;03.04.2024\r\nSecond;Prospecting;950,00;31.12.2023\r\n",
+    )
+    .unwrap();
+    let check = |file: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            file.to_str().unwrap(),
+            "--object",
+            "Opportunity",
+            "--connection",
+            "import-formats",
+            "--dry-run",
+        ];
+        args.extend_from_slice(extra);
+        setup.command(&args).output().unwrap()
+    };
+    let said = succeeded(
+        "the US sheet saved as a template",
+        check(&us, &["--save-template", "Deals"]),
+    );
+    assert!(said.contains("2 valid"), "{said}");
+
+    let out = check(&europe, &[]);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("Using the mapping template `Deals`"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "dates in this file read as DD.MM.YYYY, not MM/DD/YYYY as when the template was saved: DD.MM.YYYY is used"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "numbers in this file read as German, not English as when the template was saved: German is used"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("Checked 2 rows: 2 valid"), "{said}");
+    assert!(out.status.success(), "{said}");
 }

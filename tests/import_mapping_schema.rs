@@ -167,6 +167,10 @@ fn the_mapping_file_schema_names_every_key_and_value_the_parser_writes() {
         .insert("Acme Crop".into(), "Acme Corporation".into());
     mapping.lookups.push(lookup);
     mapping.formats.round_numbers = true;
+    mapping
+        .formats
+        .set_by_hand
+        .insert(tether::import::mapping::FormatKind::Number);
     let written = serde_json::to_value(&mapping).unwrap();
     assert_eq!(check(&written), Vec::<String>::new());
 

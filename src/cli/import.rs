@@ -12,7 +12,7 @@ use super::connect::{DataDirArg, open_db, runtime};
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
 use crate::connect::ConnectError;
-use crate::import::auto::propose;
+use crate::import::auto::{propose, redetect_formats};
 use crate::import::mapping::ImportMapping;
 use crate::import::run::{ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import};
 use crate::import::sniff::TextEncoding;
@@ -315,12 +315,25 @@ async fn choose_mapping(
             .is_none_or(|o| t.object.eq_ignore_ascii_case(o))
     });
     if let Some(template) = matching
-        && let Ok(mapping) = serde_json::from_str::<ImportMapping>(&template.mapping)
+        && let Ok(mut mapping) = serde_json::from_str::<ImportMapping>(&template.mapping)
     {
         eprintln!(
             "Using the mapping template `{}` saved for these headers.",
             template.name
         );
+        let describe = client
+            .describe(&mapping.object)
+            .await
+            .map_err(|e| CliError::Salesforce(e.to_string()))?;
+        let sample: Vec<Vec<String>> = rows
+            .by_ref()
+            .filter_map(Result::ok)
+            .take(200)
+            .map(|r| r.cells)
+            .collect();
+        for note in redetect_formats(&describe, &mut mapping, &headers, &sample) {
+            eprintln!("  {note}");
+        }
         return Ok(mapping);
     }
     let object = args.object.clone().ok_or_else(|| {

@@ -10,7 +10,7 @@ use anyhow::Context;
 use super::mapping::field_info;
 use super::service::Service;
 use super::{Event, ImportProposal, ImportReport, ImportRequest, REPORT_ROWS, ReportRow};
-use crate::import::auto::propose;
+use crate::import::auto::{propose, redetect_formats};
 use crate::import::mapping::ImportMapping;
 use crate::import::run::{
     ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import, undo_import_run_with,
@@ -52,13 +52,13 @@ impl Service {
                 .then(|| (t.name.clone(), mapping))
         });
         let (mapping, notes, template) = match saved {
-            Some((name, mapping)) => (
-                mapping,
-                vec![format!(
+            Some((name, mut mapping)) => {
+                let mut notes = vec![format!(
                     "the mapping saved as `{name}` for these headers is used"
-                )],
-                Some(name),
-            ),
+                )];
+                notes.extend(redetect_formats(&describe, &mut mapping, &headers, &sample));
+                (mapping, notes, Some(name))
+            }
             None => {
                 let proposal = propose(&describe, &headers, &sample);
                 (proposal.mapping, proposal.notes, None)

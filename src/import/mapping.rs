@@ -4,7 +4,7 @@
 //!
 //! Saved as JSON (`--mapping M.json`) and as templates offered again for the same headers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -140,6 +140,18 @@ pub struct Formats {
     /// Round numbers with more decimal places than the field keeps, instead of refusing them.
     #[serde(default)]
     pub round_numbers: bool,
+    /// The formats a person chose. The others were detected from a sheet, and a template
+    /// detects them again on each file it is used for.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub set_by_hand: BTreeSet<FormatKind>,
+}
+
+/// A sheet-wide format a person can choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormatKind {
+    Date,
+    Number,
 }
 
 fn utc() -> String {
@@ -154,6 +166,7 @@ impl Default for Formats {
             blank_checkbox: BlankMeans::NoValue,
             time_zone: utc(),
             round_numbers: false,
+            set_by_hand: BTreeSet::new(),
         }
     }
 }
