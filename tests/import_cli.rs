@@ -47,7 +47,12 @@ fn annotated(dir: &Path) -> String {
         .map(|e| e.path())
         .find(|p| p.to_string_lossy().ends_with("-annotated.csv"))
         .expect("an annotated copy");
-    std::fs::read_to_string(file).unwrap()
+    // In the sheet's own encoding (Windows-1252), or UTF-8 with a BOM when it cannot hold a value.
+    let bytes = std::fs::read(file).unwrap();
+    match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(utf8) => String::from_utf8(utf8.to_vec()).unwrap(),
+        None => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -66,6 +66,10 @@ pub struct ImportArgs {
     /// windows-1252; utf-8+windows-1252 reads a UTF-8 file's stray bytes as Windows-1252.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Write the report and result files in UTF-8 (with a byte-order mark) rather than in the
+    /// sheet's own encoding.
+    #[arg(long)]
+    pub results_utf8: bool,
     /// Refuse a sheet with more data rows than this, before anything is sent.
     #[arg(long, value_name = "N", default_value_t = crate::import::DEFAULT_MAX_ROWS)]
     pub max_rows: u64,
@@ -119,6 +123,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
     job.read = read_options(&args)?;
     job.out_dir = args.out.clone();
     job.dry_run = args.dry_run;
+    job.results_utf8 = args.results_utf8;
     if args.retry.is_none() {
         job.connection = match &args.connection {
             Some(name) => name.clone(),
@@ -467,6 +472,9 @@ fn print_summary(summary: &ImportSummary, format: Output) {
                 n(summary.parents_created)
             );
         }
+    }
+    for note in &summary.notes {
+        println!("{note}.");
     }
     if summary.duplicated_keys > 0 {
         println!(

@@ -13,7 +13,7 @@ use super::{
     ImportJob, ImportProgress, ImportProgressSink, ImportRunError, ImportSummary, UNRESOLVED_KEPT,
 };
 use crate::import::lookup::{LookupTable, Parent};
-use crate::import::results::{ResultFile, beside};
+use crate::import::results::{ResultFile, ResultStyle, beside};
 use crate::import::validate::{Problem, RowCheck, Validator, same_value};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
 use crate::salesforce::{Client, CollectionOptions};
@@ -48,7 +48,9 @@ pub async fn run_import(
 ) -> Result<ImportSummary, ImportRunError> {
     let calls_before = client.requests_answered();
     let describe = client.describe(&job.mapping.object).await?;
-    let (_, headers) = survey::open(job)?;
+    let (sheet, headers) = survey::open(job)?;
+    let style = ResultStyle::for_sheet(sheet.dialect(), job.results_utf8);
+    drop(sheet);
     let validator = Validator::new(&describe, &job.mapping, &headers)?;
     let survey = survey::survey(job, &validator, progress.as_ref())?;
     if let Some(progress) = &progress {
@@ -72,11 +74,14 @@ pub async fn run_import(
         load: None,
     };
     if job.dry_run {
-        let mut report =
-            ResultFile::create(&beside(&job.file, &out_dir, "tether-check"), &headers)?;
+        let mut report = ResultFile::create(
+            &beside(&job.file, &out_dir, "tether-check"),
+            &headers,
+            style,
+        )?;
         pass.summary.parents_to_create = pass.tables.iter().map(|t| t.to_create.len() as u64).sum();
         pass.go(&mut Files::Report(&mut report)).await?;
-        pass.summary.report = Some(report.finish()?);
+        pass.summary.report = Some(pass.summary.keep(report.finish()?));
         pass.summary.api_calls = client.requests_answered().saturating_sub(calls_before);
         return Ok(pass.summary);
     }
@@ -106,11 +111,10 @@ pub async fn run_import(
         counts: RunCounts::default(),
     });
     let suffix = |what: &str| format!("tether-{run}-{what}");
-    let mut annotated =
-        ResultFile::create(&beside(&job.file, &out_dir, &suffix("annotated")), &headers)?;
-    let mut success =
-        ResultFile::create(&beside(&job.file, &out_dir, &suffix("success")), &headers)?;
-    let mut errors = ResultFile::create(&beside(&job.file, &out_dir, &suffix("errors")), &headers)?;
+    let file = |what: &str| beside(&job.file, &out_dir, &suffix(what));
+    let mut annotated = ResultFile::create(&file("annotated"), &headers, style)?;
+    let mut success = ResultFile::create(&file("success"), &headers, style)?;
+    let mut errors = ResultFile::create(&file("errors"), &headers, style)?;
     let outcome = async {
         pass.create_parents().await?;
         pass.go(&mut Files::Results {
@@ -121,9 +125,9 @@ pub async fn run_import(
         .await
     }
     .await;
-    pass.summary.report = Some(annotated.finish()?);
-    pass.summary.success_file = Some(success.finish()?);
-    pass.summary.error_file = Some(errors.finish()?);
+    pass.summary.report = Some(pass.summary.keep(annotated.finish()?));
+    pass.summary.success_file = Some(pass.summary.keep(success.finish()?));
+    pass.summary.error_file = Some(pass.summary.keep(errors.finish()?));
     let Some(mut load) = pass.load.take() else {
         return Ok(pass.summary);
     };
