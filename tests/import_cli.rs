@@ -47,7 +47,12 @@ fn annotated(dir: &Path) -> String {
         .map(|e| e.path())
         .find(|p| p.to_string_lossy().ends_with("-annotated.csv"))
         .expect("an annotated copy");
-    std::fs::read_to_string(file).unwrap()
+    // In the sheet's own encoding (Windows-1252), or UTF-8 with a BOM when it cannot hold a value.
+    let bytes = std::fs::read(file).unwrap();
+    match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(utf8) => String::from_utf8(utf8.to_vec()).unwrap(),
+        None => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,4 +243,108 @@ async fn a_sheet_is_checked_confirmed_imported_reused_and_undone_from_the_comman
     assert!(said.contains("succeeded"), "{said}");
     assert!(opportunities(&org).await.is_empty());
     assert_eq!(org.query_all("SELECT Id FROM Account").await.len(), 1);
+}
+
+/// A small workbook claiming more rows than `--max-rows` stops at the survey: no account is
+/// created, and the message names the row and the flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_workbook_past_max_rows_is_refused_before_anything_is_sent() {
+    let port = free_port();
+    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, Some("import-max-rows")).await;
+    let org = Org::sign_in(&login).await;
+    let sheet = dir.path().join("accounts.xlsx");
+    tether::bench::hostile::many_rows(&sheet, 30).unwrap();
+    let out = setup
+        .command(&[
+            "import",
+            sheet.to_str().unwrap(),
+            "--object",
+            "Account",
+            "--connection",
+            "import-max-rows",
+            "--yes",
+            "--max-rows",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    let said = failed("import past --max-rows", out, 1);
+    assert!(
+        said.contains(&format!(
+            "{}: the sheet has more than 10 rows (row 12 is past that). Split it into files of at most 10 rows, or raise the limit with --max-rows.",
+            sheet.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        org.query_all("SELECT Id FROM Account WHERE Name = 'Acme'")
+            .await
+            .is_empty(),
+        "nothing is sent when the sheet is past the limit"
+    );
+}
+
+/// A template saved from a US sheet, reused on the same sheet exported in Europe: the formats
+/// it detected are detected again on the new file, and the change is said before the check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formats_detected_win_over_a_templates_unless_the_user_set_them() {
+    let port = free_port();
+    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, Some("import-formats")).await;
+    let us = dir.path().join("us.csv");
+    std::fs::write(
+        &us,
+        "Deal Name,Stage,Amount,Close Date\r\nFirst,Prospecting,\"1,200.50\",03/04/2024\r\nSecond,Prospecting,950.00,12/31/2023\r\n",
+    )
+    .unwrap();
+    let europe = dir.path().join("europe.csv");
+    std::fs::write(
+        &europe,
+        "Deal Name;Stage;Amount;Close Date\r\nFirst;Prospecting;1.200,50;03.04.2024\r\nSecond;Prospecting;950,00;31.12.2023\r\n",
+    )
+    .unwrap();
+    let check = |file: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            file.to_str().unwrap(),
+            "--object",
+            "Opportunity",
+            "--connection",
+            "import-formats",
+            "--dry-run",
+        ];
+        args.extend_from_slice(extra);
+        setup.command(&args).output().unwrap()
+    };
+    let said = succeeded(
+        "the US sheet saved as a template",
+        check(&us, &["--save-template", "Deals"]),
+    );
+    assert!(said.contains("2 valid"), "{said}");
+
+    let out = check(&europe, &[]);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("Using the mapping template `Deals`"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "dates in this file read as DD.MM.YYYY, not MM/DD/YYYY as when the template was saved: DD.MM.YYYY is used"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "numbers in this file read as German, not English as when the template was saved: German is used"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("Checked 2 rows: 2 valid"), "{said}");
+    assert!(out.status.success(), "{said}");
 }

@@ -1,7 +1,8 @@
 //! The import section of `tether bench`: a generated opportunity sheet of N rows (US dates
 //! and dollars, stage names in a value map, accounts by name, a few bad rows), previewed,
 //! parsed, validated offline, checked against the sandbox org and loaded, each phase with its
-//! time and the peak memory it reached.
+//! time and the peak memory it reached. Then hostile workbooks (`hostile.rs`), each read
+//! through, with the peak memory that took and what the reader said.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -240,5 +241,73 @@ pub async fn run(rows: usize) -> anyhow::Result<Vec<Measurement>> {
         started,
     ));
     org.shutdown().await;
+    report.extend(hostile_workbooks(&dir.0)?);
     Ok(report)
+}
+
+/// Small workbooks that unpack to gigabytes or claim millions of rows, read through as an
+/// import reads them: the peak memory is the figure to watch (under 256 MB).
+fn hostile_workbooks(dir: &Path) -> anyhow::Result<Vec<Measurement>> {
+    type Build = Box<dyn Fn(&Path) -> std::io::Result<()>>;
+    let cases: [(&str, Build); 4] = [
+        (
+            "shared strings unpacking to 1.5 GB",
+            Box::new(|p| super::hostile::shared_strings_bomb(p, 1_500)),
+        ),
+        (
+            "one cell of 1 GB",
+            Box::new(|p| super::hostile::huge_cell(p, 1_000)),
+        ),
+        (
+            "20 M rows",
+            Box::new(|p| super::hostile::many_rows(p, 20_000_000)),
+        ),
+        (
+            "500 rows of 900 KB from one shared string",
+            Box::new(|p| super::hostile::wide_rows(p, 500, 9, 100)),
+        ),
+    ];
+    let mut report = Vec::new();
+    for (n, (what, build)) in cases.iter().enumerate() {
+        let path = dir.join(format!("hostile-{n}.xlsx"));
+        build(&path).with_context(|| format!("writing {}", path.display()))?;
+        let size_mb = std::fs::metadata(&path)?.len() as f64 / f64::from(1 << 20);
+        reset_peak();
+        let started = Instant::now();
+        let (mut rows, mut invalid) = (0, 0);
+        let outcome = match Rows::open(&path, &ReadOptions::default()) {
+            Err(e) => kind_of(&e),
+            Ok(read) => {
+                let mut stopped = None;
+                for item in read {
+                    match item {
+                        Ok(_) => rows += 1,
+                        Err(e) if e.is_row_local() => invalid += 1,
+                        Err(e) => stopped = Some(kind_of(&e)),
+                    }
+                }
+                match stopped {
+                    Some(kind) => format!("{rows} rows read, then {kind}"),
+                    None => format!("{rows} rows read, {invalid} invalid"),
+                }
+            }
+        };
+        report.push(measure(
+            &format!("import: hostile {size_mb:.1} MB xlsx, {what}: {outcome}"),
+            rows + invalid,
+            0,
+            started,
+        ));
+    }
+    Ok(report)
+}
+
+/// The error's name, for a line of the report.
+fn kind_of(error: &crate::import::ImportError) -> String {
+    let debug = format!("{error:?}");
+    debug
+        .split([' ', '{', '('])
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -3,6 +3,7 @@
 //! Figures are measured, never asserted: tests check behaviour, this prints numbers.
 
 pub mod history;
+pub mod hostile;
 pub mod import;
 pub mod sync;
 pub mod ui;

@@ -12,7 +12,7 @@ use super::connect::{DataDirArg, open_db, runtime};
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
 use crate::connect::ConnectError;
-use crate::import::auto::propose;
+use crate::import::auto::{propose, redetect_formats};
 use crate::import::mapping::ImportMapping;
 use crate::import::run::{ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import};
 use crate::import::sniff::TextEncoding;
@@ -33,7 +33,7 @@ pub enum Output {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The sheet: .csv, .tsv or .xlsx.
-    #[arg(required_unless_present_any = ["retry", "templates"])]
+    #[arg(required_unless_present_any = ["retry", "templates", "print_schema"])]
     pub file: Option<PathBuf>,
     /// The Salesforce object the rows become, e.g. Opportunity (taken from --mapping when
     /// it names one).
@@ -62,9 +62,17 @@ pub struct ImportArgs {
     /// The sheet of a workbook (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
-    /// The file's encoding, when the guess is wrong: utf-8, utf-16le, utf-16be or windows-1252.
+    /// The file's encoding, when the guess is wrong: utf-8, utf-16le, utf-16be or
+    /// windows-1252; utf-8+windows-1252 reads a UTF-8 file's stray bytes as Windows-1252.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Write the report and result files in UTF-8 (with a byte-order mark) rather than in the
+    /// sheet's own encoding.
+    #[arg(long)]
+    pub results_utf8: bool,
+    /// Refuse a sheet with more data rows than this, before anything is sent.
+    #[arg(long, value_name = "N", default_value_t = crate::import::DEFAULT_MAX_ROWS)]
+    pub max_rows: u64,
     /// Write the mapping used to this file, to edit and pass back with --mapping.
     #[arg(long, value_name = "FILE")]
     pub save_mapping: Option<PathBuf>,
@@ -74,6 +82,9 @@ pub struct ImportArgs {
     /// List the saved templates and stop.
     #[arg(long)]
     pub templates: bool,
+    /// Print the JSON Schema of the mapping file (--mapping, --save-mapping) and stop.
+    #[arg(long)]
+    pub print_schema: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
     #[command(flatten)]
@@ -81,6 +92,10 @@ pub struct ImportArgs {
 }
 
 pub fn import(args: ImportArgs) -> Result<(), CliError> {
+    if args.print_schema {
+        print!("{}", crate::import::mapping::SCHEMA);
+        return Ok(());
+    }
     let path = args.workspace.path()?;
     let ws = args.workspace.open()?;
     if args.templates {
@@ -108,6 +123,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
     job.read = read_options(&args)?;
     job.out_dir = args.out.clone();
     job.dry_run = args.dry_run;
+    job.results_utf8 = args.results_utf8;
     if args.retry.is_none() {
         job.connection = match &args.connection {
             Some(name) => name.clone(),
@@ -199,12 +215,13 @@ fn read_options(args: &ImportArgs) -> Result<ReadOptions, CliError> {
     let mut read = ReadOptions {
         sheet: args.sheet.clone(),
         has_header: Some(true),
+        max_rows: args.max_rows,
         ..ReadOptions::default()
     };
     if let Some(name) = &args.encoding {
         read.encoding = Some(TextEncoding::parse(name).ok_or_else(|| {
             CliError::Usage(format!(
-                "`{name}` is not an encoding Tether reads; use utf-8, utf-16le, utf-16be or windows-1252"
+                "`{name}` is not an encoding Tether reads; use utf-8, utf-16le, utf-16be, windows-1252 or utf-8+windows-1252"
             ))
         })?);
     }
@@ -303,12 +320,25 @@ async fn choose_mapping(
             .is_none_or(|o| t.object.eq_ignore_ascii_case(o))
     });
     if let Some(template) = matching
-        && let Ok(mapping) = serde_json::from_str::<ImportMapping>(&template.mapping)
+        && let Ok(mut mapping) = serde_json::from_str::<ImportMapping>(&template.mapping)
     {
         eprintln!(
             "Using the mapping template `{}` saved for these headers.",
             template.name
         );
+        let describe = client
+            .describe(&mapping.object)
+            .await
+            .map_err(|e| CliError::Salesforce(e.to_string()))?;
+        let sample: Vec<Vec<String>> = rows
+            .by_ref()
+            .filter_map(Result::ok)
+            .take(200)
+            .map(|r| r.cells)
+            .collect();
+        for note in redetect_formats(&describe, &mut mapping, &headers, &sample) {
+            eprintln!("  {note}");
+        }
         return Ok(mapping);
     }
     let object = args.object.clone().ok_or_else(|| {
@@ -442,6 +472,9 @@ fn print_summary(summary: &ImportSummary, format: Output) {
                 n(summary.parents_created)
             );
         }
+    }
+    for note in &summary.notes {
+        println!("{note}.");
     }
     if summary.duplicated_keys > 0 {
         println!(

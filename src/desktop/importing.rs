@@ -10,7 +10,7 @@ use anyhow::Context;
 use super::mapping::field_info;
 use super::service::Service;
 use super::{Event, ImportProposal, ImportReport, ImportRequest, REPORT_ROWS, ReportRow};
-use crate::import::auto::propose;
+use crate::import::auto::{propose, redetect_formats};
 use crate::import::mapping::ImportMapping;
 use crate::import::run::{
     ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import, undo_import_run_with,
@@ -52,13 +52,13 @@ impl Service {
                 .then(|| (t.name.clone(), mapping))
         });
         let (mapping, notes, template) = match saved {
-            Some((name, mapping)) => (
-                mapping,
-                vec![format!(
+            Some((name, mut mapping)) => {
+                let mut notes = vec![format!(
                     "the mapping saved as `{name}` for these headers is used"
-                )],
-                Some(name),
-            ),
+                )];
+                notes.extend(redetect_formats(&describe, &mut mapping, &headers, &sample));
+                (mapping, notes, Some(name))
+            }
             None => {
                 let proposal = propose(&describe, &headers, &sample);
                 (proposal.mapping, proposal.notes, None)
@@ -284,21 +284,32 @@ async fn report_of(summary: ImportSummary) -> anyhow::Result<ImportReport> {
     Ok(ImportReport { summary, rows })
 }
 
-/// The last four columns of a result file are the row's outcome.
+/// The last four columns of a result file are the row's outcome. Result files are written in
+/// the sheet's own encoding and delimiter, so they are read back as any sheet is.
 pub fn read_report(path: &Path) -> anyhow::Result<Vec<ReportRow>> {
-    let file = std::fs::File::open(path)
+    let options = ReadOptions {
+        has_header: Some(true),
+        max_rows: u64::MAX,
+        ..ReadOptions::default()
+    };
+    let rows = crate::import::CsvRows::open(path, &options)
         .with_context(|| format!("cannot open the report {}", path.display()))?;
-    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
     let mut attention = Vec::new();
     let mut others = Vec::new();
-    for record in reader.records() {
-        let record =
-            record.with_context(|| format!("the report {} cannot be read", path.display()))?;
+    for item in rows {
+        let record = match item {
+            Ok(row) => row.cells,
+            Err(e) if e.is_row_local() => continue,
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("the report {} cannot be read", path.display()));
+            }
+        };
         let n = record.len();
         if n < 4 {
             continue;
         }
-        let cell = |i: usize| record.get(i).unwrap_or_default().to_string();
+        let cell = |i: usize| record.get(i).cloned().unwrap_or_default();
         let row = ReportRow {
             row: cell(n - 4).parse().unwrap_or(0),
             status: cell(n - 3),

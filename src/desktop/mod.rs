@@ -25,6 +25,7 @@ use std::sync::mpsc;
 
 pub use clients::NO_KEYCHAIN;
 pub use import::read_preview;
+pub use importing::read_report;
 pub use protocol::*;
 pub use rate::RateMeter;
 pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};

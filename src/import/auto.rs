@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use super::fields::{FieldSpec, FieldType};
-use super::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
-use super::parse::{detect_date_format, detect_number_locale};
+use super::mapping::{ColumnMapping, FormatKind, ImportMapping, KeyMapping, LookupMapping};
+use super::parse::{DateFormat, NumberLocale, detect_date_format, detect_number_locale};
 use crate::salesforce::ObjectDescribe;
 use crate::sync::automatch::{FieldFacts, Purpose, auto_match, normalise};
 
@@ -31,7 +31,21 @@ pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<Stri
     let mut notes = Vec::new();
     let mut used: BTreeSet<usize> = BTreeSet::new();
 
+    // On a sheet of accounts, `Account` is each row's own name, not a parent.
+    let own_name = normalise(&describe.name);
+    if let Some(index) = headers.iter().position(|h| normalise(h) == own_name)
+        && specs.iter().any(|s| s.name == "Name" && s.createable)
+    {
+        mapping
+            .columns
+            .push(ColumnMapping::new(&headers[index], "Name"));
+        used.insert(index);
+    }
+
     for (index, header) in headers.iter().enumerate() {
+        if used.contains(&index) {
+            continue;
+        }
         if let Some(lookup) = lookup_for(header, describe, &specs)
             && !mapping.lookups.iter().any(|l| l.field == lookup.field)
         {
@@ -111,43 +125,14 @@ pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<Stri
             .collect()
     };
     let spec_of = |field: &str| specs.iter().find(|s| s.name == field);
-    let mut date_values = Vec::new();
-    let mut number_values = Vec::new();
-    for column in &mapping.columns {
-        match spec_of(&column.field).map(|s| &s.kind) {
-            Some(FieldType::Date | FieldType::DateTime) => {
-                date_values.extend(column_values(&column.column))
-            }
-            Some(FieldType::Number { .. }) => number_values.extend(column_values(&column.column)),
-            _ => {}
-        }
+    let detected = detect_formats(&specs, &mapping, headers, sample);
+    if let Some(format) = detected.date {
+        mapping.formats.date = format;
     }
-    if !date_values.is_empty() {
-        let detection = detect_date_format(&date_values);
-        match detection.suggestion.as_deref() {
-            Some([format, ..]) => mapping.formats.date = *format,
-            _ => {
-                let fits: Vec<String> = detection.fitting_all().iter().map(|f| f.label()).collect();
-                notes.push(match detection.ambiguous.first() {
-                    Some(example) => format!(
-                        "dates like `{}` read differently as {}: choose the date format",
-                        example.value,
-                        fits.join(" or ")
-                    ),
-                    None => "the date format could not be told from the sample: choose it".into(),
-                });
-            }
-        }
+    if let Some(locale) = detected.number {
+        mapping.formats.number = locale;
     }
-    if !number_values.is_empty() {
-        let detection = detect_number_locale(&number_values);
-        match detection.suggestion.as_deref() {
-            Some([locale, ..]) => mapping.formats.number = *locale,
-            _ => {
-                notes.push("the number format could not be told from the sample: choose it".into())
-            }
-        }
-    }
+    notes.extend(detected.notes);
     for column in &mut mapping.columns {
         let Some(FieldType::Picklist { values, .. }) = spec_of(&column.field).map(|s| &s.kind)
         else {
@@ -204,6 +189,146 @@ pub fn propose(describe: &ObjectDescribe, headers: &[String], sample: &[Vec<Stri
     }
 }
 
+/// Other words people head a parent's column with, by relationship: the customer is the
+/// Account, the rep the Owner.
+const RELATIONSHIP_WORDS: &[(&str, &[&str])] = &[
+    ("account", &["customer", "client", "company"]),
+    (
+        "owner",
+        &[
+            "rep",
+            "salesrep",
+            "representative",
+            "salesperson",
+            "accountmanager",
+        ],
+    ),
+];
+
+/// The sheet-wide formats a sample leaves no doubt about, and what it leaves in doubt.
+struct Detected {
+    date: Option<DateFormat>,
+    number: Option<NumberLocale>,
+    notes: Vec<String>,
+}
+
+/// Judges the date and number formats on the cells of the columns `mapping` reads into date
+/// and number fields (those without a format of their own).
+fn detect_formats(
+    specs: &[FieldSpec],
+    mapping: &ImportMapping,
+    headers: &[String],
+    sample: &[Vec<String>],
+) -> Detected {
+    let column_values = |column: &str| -> Vec<&str> {
+        let index = headers.iter().position(|h| h == column);
+        sample
+            .iter()
+            .filter_map(|row| index.and_then(|i| row.get(i)).map(String::as_str))
+            .collect()
+    };
+    let mut date_values = Vec::new();
+    let mut number_values = Vec::new();
+    for column in &mapping.columns {
+        match specs
+            .iter()
+            .find(|s| s.name == column.field)
+            .map(|s| &s.kind)
+        {
+            Some(FieldType::Date | FieldType::DateTime) if column.date_format.is_none() => {
+                date_values.extend(column_values(&column.column))
+            }
+            Some(FieldType::Number { .. }) if column.number_format.is_none() => {
+                number_values.extend(column_values(&column.column))
+            }
+            _ => {}
+        }
+    }
+    let mut found = Detected {
+        date: None,
+        number: None,
+        notes: Vec::new(),
+    };
+    if !date_values.is_empty() {
+        let detection = detect_date_format(&date_values);
+        match detection.suggestion.as_deref() {
+            Some([format, ..]) => found.date = Some(*format),
+            _ => {
+                let fits: Vec<String> = detection.fitting_all().iter().map(|f| f.label()).collect();
+                found.notes.push(match detection.ambiguous.first() {
+                    Some(example) => format!(
+                        "dates like `{}` read differently as {}: choose the date format",
+                        example.value,
+                        fits.join(" or ")
+                    ),
+                    None => "the date format could not be told from the sample: choose it".into(),
+                });
+            }
+        }
+    }
+    if !number_values.is_empty() {
+        let detection = detect_number_locale(&number_values);
+        match detection.suggestion.as_deref() {
+            Some([locale, ..]) => found.number = Some(*locale),
+            _ => found
+                .notes
+                .push("the number format could not be told from the sample: choose it".into()),
+        }
+    }
+    found
+}
+
+/// A template used on a new file: the formats it detected are detected again on this file,
+/// those a person chose are kept. Every difference is said, for the person to see before the
+/// check.
+pub fn redetect_formats(
+    describe: &ObjectDescribe,
+    mapping: &mut ImportMapping,
+    headers: &[String],
+    sample: &[Vec<String>],
+) -> Vec<String> {
+    let specs: Vec<FieldSpec> = describe
+        .fields
+        .iter()
+        .map(FieldSpec::from_describe)
+        .collect();
+    let detected = detect_formats(&specs, mapping, headers, sample);
+    let mut notes = Vec::new();
+    let by_hand = mapping.formats.set_by_hand.clone();
+    if let Some(format) = detected.date
+        && format != mapping.formats.date
+    {
+        let (now, then) = (format.label(), mapping.formats.date.label());
+        if by_hand.contains(&FormatKind::Date) {
+            notes.push(format!(
+                "dates in this file look like {now}, but the template reads them as {then}, as chosen by hand: check the date format before the check"
+            ));
+        } else {
+            notes.push(format!(
+                "dates in this file read as {now}, not {then} as when the template was saved: {now} is used"
+            ));
+            mapping.formats.date = format;
+        }
+    }
+    if let Some(locale) = detected.number
+        && locale != mapping.formats.number
+    {
+        let (now, then) = (locale.name(), mapping.formats.number.name());
+        if by_hand.contains(&FormatKind::Number) {
+            notes.push(format!(
+                "numbers in this file look {now}, but the template reads them as {then}, as chosen by hand: check the number format before the check"
+            ));
+        } else {
+            notes.push(format!(
+                "numbers in this file read as {now}, not {then} as when the template was saved: {now} is used"
+            ));
+            mapping.formats.number = locale;
+        }
+    }
+    notes.extend(detected.notes);
+    notes
+}
+
 fn looks_like_an_id(header: &str) -> bool {
     let n = normalise(header);
     header.contains('#')
@@ -240,8 +365,15 @@ fn lookup_for(
         if relationship.is_empty() {
             continue;
         }
-        let by_email = n == format!("{relationship}email");
-        let by_name = n == relationship || n == format!("{relationship}name");
+        let words = RELATIONSHIP_WORDS
+            .iter()
+            .find(|(r, _)| *r == relationship)
+            .map_or(&[][..], |(_, words)| *words);
+        let named = |word: &str| n == word || n == format!("{word}name");
+        let by_email = std::iter::once(relationship.as_str())
+            .chain(words.iter().copied())
+            .any(|w| n == format!("{w}email"));
+        let by_name = named(&relationship) || words.iter().any(|w| named(w));
         if !(by_email || by_name) {
             continue;
         }
@@ -383,6 +515,43 @@ mod tests {
                 .any(|n| n.contains("`03/04/2024` read differently")),
             "{:?}",
             proposal.notes
+        );
+    }
+
+    #[test]
+    fn a_template_detects_its_detected_formats_again_and_keeps_those_set_by_hand() {
+        let headers: Vec<String> = ["Deal Name", "Amount", "Close Date"]
+            .map(String::from)
+            .to_vec();
+        let europe: Vec<Vec<String>> =
+            [["A", "1.200,50", "31.12.2023"], ["B", "7,00", "03.04.2024"]]
+                .iter()
+                .map(|r| r.map(String::from).to_vec())
+                .collect();
+        let mut template = ImportMapping::new("Opportunity");
+        template.columns = vec![
+            ColumnMapping::new("Deal Name", "Name"),
+            ColumnMapping::new("Amount", "Amount"),
+            ColumnMapping::new("Close Date", "CloseDate"),
+        ];
+        template.formats.date = DateFormat::Ordered {
+            order: DateOrder::MonthDayYear,
+            separator: DateSeparator::Slash,
+        };
+        let mut detected = template.clone();
+        let notes = redetect_formats(&opportunity(), &mut detected, &headers, &europe);
+        assert_eq!(detected.formats.date.label(), "DD.MM.YYYY");
+        assert_eq!(detected.formats.number, NumberLocale::German);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+
+        let mut by_hand = template;
+        by_hand.formats.set_by_hand.insert(FormatKind::Date);
+        let notes = redetect_formats(&opportunity(), &mut by_hand, &headers, &europe);
+        assert_eq!(by_hand.formats.date.label(), "MM/DD/YYYY");
+        assert_eq!(by_hand.formats.number, NumberLocale::German);
+        assert_eq!(
+            notes[0],
+            "dates in this file look like DD.MM.YYYY, but the template reads them as MM/DD/YYYY, as chosen by hand: check the date format before the check"
         );
     }
 }

@@ -3,9 +3,13 @@
 
 use std::io::{self, Read};
 
-/// Raised (inside an `io::Error`) when bytes do not fit the encoding the reader was given.
+/// Raised (inside an `io::Error`) when bytes do not fit the encoding the reader was given:
+/// the first such byte and where it is in the file (from 0), when it is known.
 #[derive(Debug)]
-pub struct Malformed;
+pub struct Malformed {
+    pub byte: Option<u8>,
+    pub offset: u64,
+}
 
 impl std::fmt::Display for Malformed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -41,15 +45,18 @@ pub struct DecodeReader<R> {
     output: Vec<u8>,
     out_start: usize,
     out_end: usize,
-    malformed: bool,
+    /// Where `input` starts in the file.
+    input_offset: u64,
+    malformed: Option<(Option<u8>, u64)>,
     finished: bool,
 }
 
 impl<R: Read> DecodeReader<R> {
-    /// `inner` must already be past any byte-order mark.
-    pub fn new(inner: R, encoding: &'static encoding_rs::Encoding) -> Self {
+    /// `inner` must already be past any byte-order mark, which is `offset` bytes long.
+    pub fn new(inner: R, encoding: &'static encoding_rs::Encoding, offset: u64) -> Self {
         Self {
             inner,
+            input_offset: offset,
             decoder: encoding.new_decoder_without_bom_handling(),
             input: vec![0; 16 * 1024],
             in_start: 0,
@@ -58,7 +65,7 @@ impl<R: Read> DecodeReader<R> {
             output: vec![0; 64 * 1024],
             out_start: 0,
             out_end: 0,
-            malformed: false,
+            malformed: None,
             finished: false,
         }
     }
@@ -73,8 +80,11 @@ impl<R: Read> Read for DecodeReader<R> {
                 self.out_start += n;
                 return Ok(n);
             }
-            if self.malformed {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, Malformed));
+            if let Some((byte, offset)) = self.malformed {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    Malformed { byte, offset },
+                ));
             }
             if self.finished || buf.is_empty() {
                 return Ok(0);
@@ -85,6 +95,7 @@ impl<R: Read> Read for DecodeReader<R> {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 };
+                self.input_offset += self.in_end as u64;
                 self.in_start = 0;
                 self.in_end = n;
                 self.input_done = n == 0;
@@ -100,8 +111,107 @@ impl<R: Read> Read for DecodeReader<R> {
             match result {
                 encoding_rs::DecoderResult::InputEmpty => self.finished = self.input_done,
                 encoding_rs::DecoderResult::OutputFull => {}
-                encoding_rs::DecoderResult::Malformed(_, _) => self.malformed = true,
+                encoding_rs::DecoderResult::Malformed(length, after) => {
+                    // The bad sequence ends `after` bytes before what was read; it may have
+                    // begun in the previous buffer, whose bytes are gone.
+                    let end = self.in_start - usize::from(after);
+                    let start = end.checked_sub(usize::from(length));
+                    let byte = start.and_then(|i| self.input.get(i).copied());
+                    let offset = (self.input_offset + end as u64).saturating_sub(u64::from(length));
+                    self.malformed = Some((byte, offset));
+                }
             }
+        }
+    }
+}
+
+/// Reads UTF-8, and each byte that is not UTF-8 as the Windows-1252 character it stands for:
+/// for a file pasted together from both, when the person chose to read it so.
+pub struct Utf8Or1252<R> {
+    inner: R,
+    /// Bytes read but not decoded yet: a character cut by the end of a read.
+    pending: Vec<u8>,
+    output: Vec<u8>,
+    out_start: usize,
+    finished: bool,
+}
+
+impl<R: Read> Utf8Or1252<R> {
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+            output: Vec::new(),
+            out_start: 0,
+            finished: false,
+        }
+    }
+
+    fn push_1252(&mut self, bytes: &[u8]) {
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+        self.output.extend_from_slice(text.as_bytes());
+    }
+
+    /// Decodes what is pending; an incomplete character at the end waits for the next read,
+    /// unless the file ends there.
+    fn decode_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut rest = &pending[..];
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    self.output.extend_from_slice(text.as_bytes());
+                    rest = &[];
+                    break;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    self.output.extend_from_slice(&rest[..good]);
+                    match e.error_len() {
+                        Some(bad) => {
+                            self.push_1252(&rest[good..good + bad]);
+                            rest = &rest[good + bad..];
+                        }
+                        None if self.finished => {
+                            self.push_1252(&rest[good..]);
+                            rest = &[];
+                            break;
+                        }
+                        None => {
+                            rest = &rest[good..];
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.pending = rest.to_vec();
+    }
+}
+
+impl<R: Read> Read for Utf8Or1252<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.out_start < self.output.len() {
+                let n = buf.len().min(self.output.len() - self.out_start);
+                buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.finished || buf.is_empty() {
+                return Ok(0);
+            }
+            self.output.clear();
+            self.out_start = 0;
+            let mut chunk = [0u8; 16 * 1024];
+            let n = match self.inner.read(&mut chunk) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.finished = n == 0;
+            self.pending.extend_from_slice(&chunk[..n]);
+            self.decode_pending();
         }
     }
 }
@@ -300,22 +410,26 @@ mod tests {
 
     #[test]
     fn malformed_utf8_is_refused_after_the_good_bytes() {
-        let mut reader = DecodeReader::new(&b"ok\nbad \xE9 byte"[..], encoding_rs::UTF_8);
+        let mut reader = DecodeReader::new(&b"ok\nbad \xE9 byte"[..], encoding_rs::UTF_8, 3);
         let mut out = Vec::new();
         let err = reader.read_to_end(&mut out).unwrap_err();
-        assert!(err.get_ref().is_some_and(|e| e.is::<Malformed>()));
+        let malformed = err.get_ref().and_then(|e| e.downcast_ref::<Malformed>());
+        assert!(
+            malformed.is_some_and(|m| m.byte == Some(0xE9) && m.offset == 10),
+            "{malformed:?}"
+        );
         assert_eq!(out, b"ok\nbad ");
     }
 
     #[test]
     fn windows_1252_and_utf16_decode_to_utf8() {
         let mut out = String::new();
-        DecodeReader::new(&b"\x80 caf\xE9"[..], encoding_rs::WINDOWS_1252)
+        DecodeReader::new(&b"\x80 caf\xE9"[..], encoding_rs::WINDOWS_1252, 0)
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, "€ café");
         let mut out = String::new();
-        DecodeReader::new(&b"a\0\xAC\x20"[..], encoding_rs::UTF_16LE)
+        DecodeReader::new(&b"a\0\xAC\x20"[..], encoding_rs::UTF_16LE, 0)
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, "a€");

@@ -133,6 +133,73 @@ pub enum ImportError {
         "{file}: the workbook cannot be read ({reason}). Open it in a spreadsheet program, save it again as .xlsx, and retry."
     )]
     Workbook { file: String, reason: String },
+    #[error(
+        "{file}: row {row} holds the byte 0x{byte:02X} (byte {offset} of the file), which is not UTF-8, though the file reads as UTF-8 before it. Choose how to read it: correct that cell and save the file as UTF-8; or read such bytes as Windows-1252 (0x{byte:02X} is `{as_1252}`) and the rest as UTF-8, with the encoding \"UTF-8 with Windows-1252 bytes\" (--encoding utf-8+windows-1252); or read the whole file as Windows-1252 (--encoding windows-1252)."
+    )]
+    NotUtf8 {
+        file: String,
+        row: u64,
+        byte: u8,
+        offset: u64,
+        as_1252: char,
+    },
+    #[error(
+        "{file}: the sheet has more than {limit} rows (row {row} is past that). Split it into files of at most {limit} rows, or raise the limit with --max-rows."
+    )]
+    TooManyRows { file: String, row: u64, limit: u64 },
+    #[error(
+        "{file}: the workbook part `{part}` unpacks to more than {limit_mb} MB, far more than a sheet to import needs, so it was not read (the workbook may be damaged, or built to exhaust memory). Open it in a spreadsheet program, save the sheet as CSV, and import that."
+    )]
+    PartTooLarge {
+        file: String,
+        part: String,
+        limit_mb: u64,
+    },
+    #[error(
+        "{file}: the workbook part `{part}` holds a single cell or tag longer than {limit_mb} MB, which no Salesforce field takes, so it was not read. Open the workbook in a spreadsheet program, clear that cell, save, and import again."
+    )]
+    ElementTooLarge {
+        file: String,
+        part: String,
+        limit_mb: u64,
+    },
+    #[error(
+        "{file}: the workbook part `{part}` holds more than {limit} cells, more than one import reads. Split the sheet into smaller workbooks or CSV files and import them one by one."
+    )]
+    TooManyCells {
+        file: String,
+        part: String,
+        limit: u64,
+    },
+    #[error(
+        "{file}: cell {cell} lies past column XFD, the last column a sheet has, so the workbook is damaged. Open it in a spreadsheet program, save it again as .xlsx, and retry."
+    )]
+    CellPastLastColumn { file: String, cell: String },
+    #[error(
+        "{file}: row {row} holds more than {limit} bytes of text, more than a Salesforce record takes. Check that row for cells filled by mistake, and clear or shorten them."
+    )]
+    RowOverBudget {
+        file: String,
+        row: u64,
+        limit: usize,
+    },
+    #[error(
+        "{file}: row {row}, column {column} holds the Excel error {value}, not a value. Fix the formula behind it (or clear the cell) in the workbook, save, and import again."
+    )]
+    ExcelError {
+        file: String,
+        row: u64,
+        column: Column,
+        value: String,
+    },
+    #[error(
+        "{file}: row {row}, column {column} holds a formula whose result was never saved (the workbook was written by a program that does not calculate). Open the workbook in a spreadsheet program and save it, so that every formula keeps its value, then import again."
+    )]
+    FormulaWithoutValue {
+        file: String,
+        row: u64,
+        column: Column,
+    },
 }
 
 impl ImportError {
@@ -145,7 +212,12 @@ impl ImportError {
             | Self::WrongEncoding { row, .. }
             | Self::ControlCharacter { row, .. }
             | Self::RowTooLarge { row, .. }
-            | Self::ValueWithoutHeader { row, .. } => Some(*row),
+            | Self::ValueWithoutHeader { row, .. }
+            | Self::NotUtf8 { row, .. }
+            | Self::TooManyRows { row, .. }
+            | Self::RowOverBudget { row, .. }
+            | Self::ExcelError { row, .. }
+            | Self::FormulaWithoutValue { row, .. } => Some(*row),
             _ => None,
         }
     }
@@ -158,6 +230,9 @@ impl ImportError {
             Self::RaggedRow { .. }
                 | Self::ControlCharacter { .. }
                 | Self::ValueWithoutHeader { .. }
+                | Self::RowOverBudget { .. }
+                | Self::ExcelError { .. }
+                | Self::FormulaWithoutValue { .. }
         )
     }
 }

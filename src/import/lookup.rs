@@ -296,7 +296,7 @@ pub async fn find_parents(
         for chunk in prefixes.chunks(50) {
             let clauses: Vec<String> = chunk
                 .iter()
-                .map(|p| format!("Name LIKE {}", soql_text::quote_like_prefix(p)))
+                .map(|p| format!("Name LIKE {}", like_any_accent(p)))
                 .collect();
             let soql = format!("{base}({}){active}", clauses.join(" OR "));
             add_records(client, rule, &soql, &select, &mut table).await?;
@@ -304,11 +304,7 @@ pub async fn find_parents(
     }
     // Sorted once, so that each text finds the names sharing its first word by range, not by
     // a scan of every record found.
-    let sorted: BTreeMap<&str, &[Parent]> = table
-        .found
-        .iter()
-        .map(|(key, parents)| (key.as_str(), parents.as_slice()))
-        .collect();
+    let sorted = by_folded_key(&table.found);
     let near: HashMap<String, Vec<Parent>> = texts
         .iter()
         .filter(|(key, _)| !table.found.contains_key(*key))
@@ -325,18 +321,96 @@ pub async fn find_parents(
 /// How many near matches are kept for one text.
 const NEAR_KEPT: usize = 5;
 
+/// `Sönron` → `sonron`: lower case, and Latin letters without their accents, so that a name
+/// written without them (or with others) is still near the record's.
+pub fn fold_accents(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let plain = match c {
+            'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+            'ç' | 'ć' | 'č' => "c",
+            'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+            'ì'..='ï' | 'ī' | 'į' | 'ı' => "i",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+            'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
+            'ý' | 'ÿ' => "y",
+            'ś' | 'š' | 'ş' => "s",
+            'ź' | 'ż' | 'ž' => "z",
+            'ď' | 'đ' => "d",
+            'ğ' => "g",
+            'ł' => "l",
+            'ř' => "r",
+            'ť' => "t",
+            'ß' => "ss",
+            'æ' => "ae",
+            'œ' => "oe",
+            other => {
+                folded.push(other);
+                continue;
+            }
+        };
+        folded.push_str(plain);
+    }
+    folded
+}
+
+/// Records found by their compared text with accents folded, parents of texts that fold
+/// alike together.
+fn by_folded_key(found: &HashMap<String, Vec<Parent>>) -> BTreeMap<String, Vec<&Parent>> {
+    let mut sorted: BTreeMap<String, Vec<&Parent>> = BTreeMap::new();
+    for (key, parents) in found {
+        sorted
+            .entry(fold_accents(key))
+            .or_default()
+            .extend(parents.iter());
+    }
+    sorted
+}
+
+/// A `LIKE` pattern for names starting like `word` whatever accents its vowels carry, on
+/// either side: `Sonron` → `'S_nr_n%'`. The first letter stays, so the search stays narrow.
+fn like_any_accent(word: &str) -> String {
+    let mut pattern = String::new();
+    let mut literal = String::new();
+    let flush = |literal: &mut String, pattern: &mut String| {
+        if !literal.is_empty() {
+            let quoted = soql_text::quote(literal);
+            let inner = &quoted[1..quoted.len() - 1];
+            pattern.push_str(&inner.replace('%', "\\%").replace('_', "\\_"));
+            literal.clear();
+        }
+    };
+    for (i, c) in word.chars().enumerate() {
+        let vowel = matches!(
+            fold_accents(&c.to_string()).as_str(),
+            "a" | "e" | "i" | "o" | "u" | "y"
+        );
+        if i > 0 && (vowel || !c.is_ascii()) {
+            flush(&mut literal, &mut pattern);
+            pattern.push('_');
+        } else {
+            literal.push(c);
+        }
+    }
+    flush(&mut literal, &mut pattern);
+    format!("'{pattern}%'")
+}
+
 /// Records found whose compared text starts with the first word of `raw`, closest to `key`
-/// (`raw` as compared) first: what a person who wrote `raw` probably meant.
-fn near_matches(found: &BTreeMap<&str, &[Parent]>, key: &str, raw: &str) -> Vec<Parent> {
-    let Some(word) = first_word(raw).map(|w| w.to_lowercase()) else {
+/// (`raw` as compared) first, accents and case aside: what a person who wrote `raw` probably
+/// meant.
+fn near_matches(found: &BTreeMap<String, Vec<&Parent>>, key: &str, raw: &str) -> Vec<Parent> {
+    let Some(word) = first_word(raw).map(|w| fold_accents(&w)) else {
         return Vec::new();
     };
+    let key = fold_accents(key);
     let mut near: Vec<(usize, &Parent)> = found
-        .range(word.as_str()..)
+        .range(word.clone()..)
         .take_while(|(other, _)| other.starts_with(&word))
         .flat_map(|(other, parents)| {
-            let distance = edit_distance(key, other);
-            parents.iter().map(move |p| (distance, p))
+            let distance = edit_distance(&key, other);
+            parents.iter().map(move |p| (distance, *p))
         })
         .collect();
     near.sort_by(|(d1, a), (d2, b)| {
@@ -441,6 +515,13 @@ mod tests {
     }
 
     #[test]
+    fn names_fold_accents_and_search_any_accent_on_vowels() {
+        assert_eq!(fold_accents("Sönron ÆSIR Straße"), "sonron aesir strasse");
+        assert_eq!(like_any_accent("Sonron"), "'S_nr_n%'");
+        assert_eq!(like_any_accent("Sönr_n"), "'S_nr\\_n%'");
+    }
+
+    #[test]
     fn near_matches_share_the_first_word_and_come_closest_first() {
         let parent = |id: &str, name: &str| Parent {
             id: id.into(),
@@ -457,10 +538,7 @@ mod tests {
             found.entry(company_key(&p.name)).or_default().push(p);
         }
         let near = |found: &HashMap<String, Vec<Parent>>, raw: &str| -> Vec<String> {
-            let by_key: BTreeMap<&str, &[Parent]> = found
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_slice()))
-                .collect();
+            let by_key = by_folded_key(found);
             near_matches(&by_key, &company_key(raw), raw)
                 .into_iter()
                 .map(|p| p.name)

@@ -4,11 +4,14 @@
 //!
 //! Saved as JSON (`--mapping M.json`) and as templates offered again for the same headers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use super::parse::{ALL_DATE_FORMATS, BlankMeans, DateFormat, NumberLocale};
+
+/// The JSON Schema of the mapping file, as shipped in `assets/` (`tether import --print-schema`).
+pub const SCHEMA: &str = include_str!("../../assets/import-mapping.schema.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -137,6 +140,18 @@ pub struct Formats {
     /// Round numbers with more decimal places than the field keeps, instead of refusing them.
     #[serde(default)]
     pub round_numbers: bool,
+    /// The formats a person chose. The others were detected from a sheet, and a template
+    /// detects them again on each file it is used for.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub set_by_hand: BTreeSet<FormatKind>,
+}
+
+/// A sheet-wide format a person can choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormatKind {
+    Date,
+    Number,
 }
 
 fn utc() -> String {
@@ -151,6 +166,7 @@ impl Default for Formats {
             blank_checkbox: BlankMeans::NoValue,
             time_zone: utc(),
             round_numbers: false,
+            set_by_hand: BTreeSet::new(),
         }
     }
 }

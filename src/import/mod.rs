@@ -12,6 +12,7 @@ pub mod reader;
 pub mod results;
 pub mod run;
 pub mod sniff;
+mod unpack;
 pub mod validate;
 pub mod verdict;
 pub mod xlsx;
@@ -41,7 +42,13 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// A record longer than this is refused, so an unclosed quote cannot swallow memory.
     pub max_row_bytes: usize,
+    /// More data rows than this stop the reading with an error, so a sheet that claims
+    /// millions of rows cannot run for minutes and fill the disk with a report.
+    pub max_rows: u64,
 }
+
+/// The default of [`ReadOptions::max_rows`] (and of `--max-rows`).
+pub const DEFAULT_MAX_ROWS: u64 = 1_000_000;
 
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -51,6 +58,7 @@ impl Default for ReadOptions {
             has_header: None,
             sheet: None,
             max_row_bytes: 16 * 1024 * 1024,
+            max_rows: DEFAULT_MAX_ROWS,
         }
     }
 }

@@ -4,13 +4,13 @@ use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::Path;
 
-use super::decode::{DecodeReader, LineTracker, Malformed, TooLarge};
+use super::decode::{DecodeReader, LineTracker, Malformed, TooLarge, Utf8Or1252};
 use super::error::{Column, ImportError};
 use super::sniff::{self, Dialect, NotText, SAMPLE_LEN, TextEncoding};
 use super::{ReadOptions, Row, check_headers, clean_cells};
 
 type Source = Box<dyn Read + Send>;
-type Parser = csv::Reader<LineTracker<DecodeReader<Source>>>;
+type Parser = csv::Reader<LineTracker<Source>>;
 
 /// Rows of a delimited text file, read one at a time: the file is never held whole in memory.
 ///
@@ -26,6 +26,8 @@ pub struct CsvRows {
     /// The record after the one being returned: an unclosed quote shows only at end of file.
     next: Option<Result<Row, ImportError>>,
     finished: bool,
+    max_rows: u64,
+    data_rows: u64,
 }
 
 impl CsvRows {
@@ -62,7 +64,15 @@ impl CsvRows {
                 source,
             }
         })?;
-        let decoded = DecodeReader::new(body, dialect.encoding.codec());
+        let decoded: Source = if dialect.encoding == TextEncoding::Utf8With1252 {
+            Box::new(Utf8Or1252::new(body))
+        } else {
+            Box::new(DecodeReader::new(
+                body,
+                dialect.encoding.codec(),
+                bom_len as u64,
+            ))
+        };
         let tracked = LineTracker::new(
             decoded,
             dialect.delimiter,
@@ -85,6 +95,8 @@ impl CsvRows {
             record: csv::StringRecord::new(),
             next: None,
             finished: false,
+            max_rows: options.max_rows,
+            data_rows: 0,
         };
         rows.start()?;
         Ok(rows)
@@ -180,11 +192,24 @@ impl CsvRows {
                         row: too_large.line,
                         limit: self.parser.get_ref().max_record_bytes(),
                     }
-                } else if source.get_ref().is_some_and(|e| e.is::<Malformed>()) {
-                    ImportError::WrongEncoding {
-                        file,
-                        row,
-                        encoding: self.dialect.encoding.name(),
+                } else if let Some(malformed) =
+                    source.get_ref().and_then(|e| e.downcast_ref::<Malformed>())
+                {
+                    match (self.dialect.encoding, malformed.byte) {
+                        (TextEncoding::Utf8 | TextEncoding::Utf8Bom, Some(byte)) => {
+                            ImportError::NotUtf8 {
+                                file,
+                                row,
+                                byte,
+                                offset: malformed.offset + 1,
+                                as_1252: windows_1252_char(byte),
+                            }
+                        }
+                        _ => ImportError::WrongEncoding {
+                            file,
+                            row,
+                            encoding: self.dialect.encoding.name(),
+                        },
                     }
                 } else {
                     ImportError::Io { file, row, source }
@@ -222,6 +247,15 @@ impl Iterator for CsvRows {
             self.finished = true;
             return Some(current);
         };
+        self.data_rows += 1;
+        if self.data_rows > self.max_rows {
+            self.finished = true;
+            return Some(Err(ImportError::TooManyRows {
+                file: self.file.clone(),
+                row: row.number,
+                limit: self.max_rows,
+            }));
+        }
         self.next = self.read_record();
         if self.next.is_none()
             && let Some(err) = self.unclosed_quote()
@@ -231,6 +265,13 @@ impl Iterator for CsvRows {
         }
         Some(self.finish_row(row))
     }
+}
+
+/// What a byte means in Windows-1252, for a person choosing how to read it.
+fn windows_1252_char(byte: u8) -> char {
+    let bytes = [byte];
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+    text.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
 fn read_sample(source: &mut impl Read) -> io::Result<Vec<u8>> {

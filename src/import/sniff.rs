@@ -15,13 +15,16 @@ pub enum TextEncoding {
     Utf16Le,
     Utf16Be,
     Windows1252,
+    /// UTF-8 in which a byte that is not UTF-8 reads as Windows-1252: the person's choice for a
+    /// file pasted together from both, never a guess.
+    Utf8With1252,
 }
 
 impl TextEncoding {
     /// Bytes of this encoding's byte-order mark at the start of `sample`; 0 when it has none.
     pub fn bom_len(self, sample: &[u8]) -> usize {
         let bom: &[u8] = match self {
-            Self::Utf8 | Self::Utf8Bom => b"\xEF\xBB\xBF",
+            Self::Utf8 | Self::Utf8Bom | Self::Utf8With1252 => b"\xEF\xBB\xBF",
             Self::Utf16Le => b"\xFF\xFE",
             Self::Utf16Be => b"\xFE\xFF",
             Self::Windows1252 => b"",
@@ -39,6 +42,7 @@ impl TextEncoding {
             Self::Utf16Le => "UTF-16LE",
             Self::Utf16Be => "UTF-16BE",
             Self::Windows1252 => "Windows-1252",
+            Self::Utf8With1252 => "UTF-8 with Windows-1252 bytes",
         }
     }
 
@@ -56,13 +60,16 @@ impl TextEncoding {
             "utf16le" | "utf16" => Some(Self::Utf16Le),
             "utf16be" => Some(Self::Utf16Be),
             "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => Some(Self::Windows1252),
+            "utf8windows1252" | "utf8cp1252" | "utf8latin1" | "utf8withwindows1252bytes" => {
+                Some(Self::Utf8With1252)
+            }
             _ => None,
         }
     }
 
     pub fn codec(self) -> &'static encoding_rs::Encoding {
         match self {
-            Self::Utf8 | Self::Utf8Bom => encoding_rs::UTF_8,
+            Self::Utf8 | Self::Utf8Bom | Self::Utf8With1252 => encoding_rs::UTF_8,
             Self::Utf16Le => encoding_rs::UTF_16LE,
             Self::Utf16Be => encoding_rs::UTF_16BE,
             Self::Windows1252 => encoding_rs::WINDOWS_1252,
@@ -164,11 +171,38 @@ pub fn detect_encoding(sample: &[u8]) -> TextEncoding {
     if let Some(utf16) = utf16_without_bom(sample) {
         return utf16;
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => TextEncoding::Utf8,
-        // The sample may stop in the middle of a character: that is not a wrong byte.
-        Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
-        Err(_) => TextEncoding::Windows1252,
+    let (characters, strays) = utf8_evidence(sample);
+    // A file that is mostly UTF-8 stays UTF-8, so that its stray bytes are reported with their
+    // row rather than every accented letter read wrongly; the person chooses how to read them.
+    if strays == 0 || characters > strays {
+        TextEncoding::Utf8
+    } else {
+        TextEncoding::Windows1252
+    }
+}
+
+/// Multi-byte UTF-8 characters in `sample`, and sequences that are not UTF-8. The sample may
+/// stop in the middle of a character: that is not a wrong byte.
+fn utf8_evidence(sample: &[u8]) -> (usize, usize) {
+    let (mut characters, mut strays) = (0, 0);
+    let mut rest = sample;
+    loop {
+        let (good, bad) = match std::str::from_utf8(rest) {
+            Ok(text) => (text, None),
+            Err(e) => (
+                // Valid up to here by the error's own word.
+                std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+                e.error_len(),
+            ),
+        };
+        characters += good.chars().filter(|c| !c.is_ascii()).count();
+        match bad {
+            Some(len) => {
+                strays += 1;
+                rest = &rest[good.len() + len..];
+            }
+            None => return (characters, strays),
+        }
     }
 }
 

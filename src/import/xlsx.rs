@@ -10,11 +10,18 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use calamine::{DataRef, Reader, Xlsx};
 
 use super::error::{Column, ImportError};
-use super::{ReadOptions, Row, check_headers, clean_cells, sniff};
+use super::{ReadOptions, Row, check_headers, clean_cells, sniff, unpack};
 
 /// Rows in flight between the sheet parser and the consumer: enough to keep both busy, few
-/// enough that memory stays flat.
-const CHANNEL_ROWS: usize = 256;
+/// enough that memory stays flat even when each row is at its budget.
+const CHANNEL_ROWS: usize = 32;
+
+/// Text of one workbook row. A shared string can be shown by thousands of cells, so a row of
+/// a small file can hold gigabytes; no Salesforce record takes more than this.
+pub const ROW_BUDGET: usize = 1 << 20;
+
+/// Columns of a sheet (`A` to `XFD`).
+const MAX_COLUMNS: u32 = 16_384;
 
 /// Rows looked at to decide whether the first one is a header.
 const HEADER_SAMPLE_ROWS: usize = 20;
@@ -22,7 +29,9 @@ const HEADER_SAMPLE_ROWS: usize = 20;
 /// The names of a workbook's sheets, in workbook order.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
     let file = path.display().to_string();
-    let workbook = open_workbook(&file, open_file(&file, path)?)?;
+    let mut source = open_file(&file, path)?;
+    unpack::check(&file, &mut source)?;
+    let workbook = open_workbook(&file, source)?;
     Ok(workbook.sheet_names())
 }
 
@@ -35,6 +44,9 @@ pub struct XlsxRows {
     width: usize,
     buffered: VecDeque<Result<Row, ImportError>>,
     receiver: Receiver<Result<Row, ImportError>>,
+    max_rows: u64,
+    data_rows: u64,
+    finished: bool,
 }
 
 impl XlsxRows {
@@ -63,9 +75,10 @@ impl XlsxRows {
 
     fn start<RS: Read + Seek + Send + 'static>(
         file: String,
-        source: RS,
+        mut source: RS,
         options: &ReadOptions,
     ) -> Result<Self, ImportError> {
+        unpack::check(&file, &mut source)?;
         let workbook = open_workbook(&file, source)?;
         let names = workbook.sheet_names();
         let sheet = match &options.sheet {
@@ -85,9 +98,10 @@ impl XlsxRows {
         let (sender, receiver) = sync_channel(CHANNEL_ROWS);
         let worker_file = file.clone();
         let worker_sheet = sheet.clone();
+        let row_budget = options.max_row_bytes.min(ROW_BUDGET);
         std::thread::Builder::new()
             .name("xlsx-rows".into())
-            .spawn(move || stream_sheet(worker_file, workbook, worker_sheet, sender))
+            .spawn(move || stream_sheet(worker_file, workbook, worker_sheet, row_budget, sender))
             .map_err(|e| ImportError::Workbook {
                 file: file.clone(),
                 reason: format!("cannot start reading: {e}"),
@@ -99,6 +113,9 @@ impl XlsxRows {
             width: 0,
             buffered: VecDeque::new(),
             receiver,
+            max_rows: options.max_rows,
+            data_rows: 0,
+            finished: false,
         };
         rows.read_header(options.has_header)?;
         Ok(rows)
@@ -172,10 +189,33 @@ impl Iterator for XlsxRows {
     type Item = Result<Row, ImportError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
         let item = match self.buffered.pop_front() {
             Some(item) => item,
             None => self.receiver.recv().ok()?,
         };
+        let number = match &item {
+            Ok(row) => Some(row.number),
+            Err(e) if e.is_row_local() => e.row(),
+            Err(_) => None,
+        };
+        if let Some(row) = number {
+            self.data_rows += 1;
+            if self.data_rows > self.max_rows {
+                // Dropping the receiver stops the parser at its next row.
+                self.finished = true;
+                let (_, closed) = sync_channel(0);
+                self.receiver = closed;
+                self.buffered.clear();
+                return Some(Err(ImportError::TooManyRows {
+                    file: self.file.clone(),
+                    row,
+                    limit: self.max_rows,
+                }));
+            }
+        }
         Some(item.and_then(|row| self.shape(row)))
     }
 }
@@ -216,47 +256,112 @@ fn describe_sheets(names: &[String]) -> String {
     quoted.join(", ")
 }
 
-/// Runs on the worker thread: sends each non-blank row, or the error that stopped reading.
-/// It stops early when the consumer goes away.
+/// A row being gathered by the worker: its cells, or what makes it invalid.
+struct Gathering {
+    row: Row,
+    bytes: usize,
+    problem: Option<ImportError>,
+}
+
+impl Gathering {
+    fn fail(&mut self, problem: ImportError) {
+        if self.problem.is_none() {
+            self.problem = Some(problem);
+        }
+        // The cells of an invalid row are not kept, so a row past its budget frees its text.
+        self.row.cells = Vec::new();
+    }
+}
+
+/// Runs on the worker thread: sends each non-blank row, or the error that makes it invalid,
+/// or the error that stopped reading. It stops early when the consumer goes away.
 fn stream_sheet<RS: Read + Seek>(
     file: String,
     mut workbook: Xlsx<RS>,
     sheet: String,
+    row_budget: usize,
     sender: SyncSender<Result<Row, ImportError>>,
 ) {
-    let failed = |reason: String| {
-        Err(ImportError::Workbook {
-            file: file.clone(),
-            reason,
-        })
+    let failed = |reason: String| ImportError::Workbook {
+        file: file.clone(),
+        reason,
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), ImportError> {
         let mut cells = workbook
             .worksheet_cells_reader(&sheet)
-            .map_err(|e| e.to_string())?;
-        let mut current: Option<Row> = None;
-        while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
-            let (row, col) = cell.get_position();
+            .map_err(|e| failed(e.to_string()))?;
+        let mut current: Option<Gathering> = None;
+        while let Some(cell) = cells
+            .next_cell_with_formula_metadata()
+            .map_err(|e| failed(e.to_string()))?
+        {
+            let (row, col) = cell.pos;
             let number = u64::from(row) + 1;
-            if current.as_ref().is_some_and(|r| r.number != number)
+            if current.as_ref().is_some_and(|r| r.row.number != number)
                 && let Some(done) = current.take()
                 && !send_row(&sender, done)
             {
                 return Ok(());
             }
-            let text = cell_text(cell.get_value());
-            if text.is_empty() {
+            if col >= MAX_COLUMNS {
+                return Err(ImportError::CellPastLastColumn {
+                    file: file.clone(),
+                    cell: format!("{}{number}", Column(col as usize + 1).letters()),
+                });
+            }
+            let column = Column(col as usize + 1);
+            let problem = match &cell.value {
+                DataRef::Error(e) => Some(ImportError::ExcelError {
+                    file: file.clone(),
+                    row: number,
+                    column,
+                    value: e.to_string(),
+                }),
+                DataRef::Empty if cell.formula.is_some() => {
+                    Some(ImportError::FormulaWithoutValue {
+                        file: file.clone(),
+                        row: number,
+                        column,
+                    })
+                }
+                _ => None,
+            };
+            let text = match problem {
+                Some(_) => String::new(),
+                None => cell_text(&cell.value),
+            };
+            if text.is_empty() && problem.is_none() {
                 continue;
             }
-            let row = current.get_or_insert_with(|| Row {
-                number,
-                cells: Vec::new(),
+            let gathering = current.get_or_insert_with(|| Gathering {
+                row: Row {
+                    number,
+                    cells: Vec::new(),
+                },
+                bytes: 0,
+                problem: None,
             });
-            let col = col as usize;
-            if row.cells.len() <= col {
-                row.cells.resize(col + 1, String::new());
+            if let Some(problem) = problem {
+                gathering.fail(problem);
+                continue;
             }
-            row.cells[col] = text;
+            if gathering.problem.is_some() {
+                continue;
+            }
+            gathering.bytes += text.len();
+            if gathering.bytes > row_budget {
+                gathering.fail(ImportError::RowOverBudget {
+                    file: file.clone(),
+                    row: number,
+                    limit: row_budget,
+                });
+                continue;
+            }
+            let cells = &mut gathering.row.cells;
+            if cells.len() < column.0 {
+                cells.resize(column.0, String::new());
+            }
+            cells[column.0 - 1] = text;
         }
         if let Some(done) = current {
             send_row(&sender, done);
@@ -265,18 +370,21 @@ fn stream_sheet<RS: Read + Seek>(
     }));
     let error = match outcome {
         Ok(Ok(())) => return,
-        Ok(Err(reason)) => reason,
-        Err(_) => "its contents are malformed".to_string(),
+        Ok(Err(error)) => error,
+        Err(_) => failed("its contents are malformed".to_string()),
     };
-    let _ = sender.send(failed(error));
+    let _ = sender.send(Err(error));
 }
 
 /// False when nobody reads any more.
-fn send_row(sender: &SyncSender<Result<Row, ImportError>>, row: Row) -> bool {
-    if row.cells.iter().all(|c| c.trim().is_empty()) {
+fn send_row(sender: &SyncSender<Result<Row, ImportError>>, done: Gathering) -> bool {
+    if let Some(problem) = done.problem {
+        return sender.send(Err(problem)).is_ok();
+    }
+    if done.row.cells.iter().all(|c| c.trim().is_empty()) {
         return true;
     }
-    sender.send(Ok(row)).is_ok()
+    sender.send(Ok(done.row)).is_ok()
 }
 
 /// A cell as the text a person sees in it, dates in ISO 8601.

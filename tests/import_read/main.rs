@@ -76,6 +76,8 @@ fn describe(err: &ImportError, file: &str) -> String {
             sheet, available, ..
         } => format!("SheetNotFound {sheet} among {available}"),
         ImportError::Workbook { .. } => "Workbook".into(),
+        ImportError::NotUtf8 { row, byte, .. } => format!("NotUtf8 row={row} byte={byte:02X}"),
+        other => format!("{other}"),
     }
 }
 
@@ -374,7 +376,7 @@ fn sniffed_dialects_of_typical_exports() {
 }
 
 #[test]
-fn bytes_past_the_sample_that_are_not_utf8_are_a_wrong_encoding_guess() {
+fn bytes_past_the_sample_that_are_not_utf8_name_the_row_and_byte() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("late-1252.csv");
     let mut bytes = many_rows(5_000).into_bytes();
@@ -384,7 +386,7 @@ fn bytes_past_the_sample_that_are_not_utf8_are_a_wrong_encoding_guess() {
     let lines = read_file(&path, &ReadOptions::default());
     assert_eq!(lines.len(), 1 + 5_000 + 1);
     assert_eq!(lines[5_000], "5001: 4999|Account 4999|14997.50");
-    assert_eq!(lines[5_001], "WrongEncoding row=5002 UTF-8");
+    assert_eq!(lines[5_001], "NotUtf8 row=5002 byte=E9");
 
     let options = ReadOptions {
         encoding: Some(TextEncoding::Windows1252),
@@ -553,4 +555,5 @@ fn a_missing_file_is_an_open_error() {
 }
 
 mod fuzz;
+mod hostile;
 mod workbooks;

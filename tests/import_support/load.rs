@@ -106,14 +106,26 @@ pub async fn create_accounts(client: &Client, names: &[String]) -> HashMap<Strin
         .collect()
 }
 
-/// A result file as rows of column → cell.
+/// A result file as rows of column → cell. Result files are in the sheet's own dialect: UTF-8
+/// (with or without a byte-order mark) or Windows-1252, commas or semicolons.
 pub fn read_results(path: &Path) -> Vec<HashMap<String, String>> {
     let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8(bytes).unwrap();
-    let text = text
-        .strip_prefix('\u{feff}')
-        .expect("result files start with a BOM");
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let text = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(utf8) => String::from_utf8(utf8.to_vec()).unwrap(),
+        None => match String::from_utf8(bytes.clone()) {
+            Ok(text) => text,
+            Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
+        },
+    };
+    let header = text.lines().next().unwrap_or_default();
+    let delimiter = if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
     reader
         .records()

@@ -52,6 +52,8 @@ pub struct ImportJob {
     pub out_dir: Option<PathBuf>,
     pub trigger: Trigger,
     pub bulk_from: usize,
+    /// Result files in UTF-8 (with a byte-order mark) whatever the sheet's encoding.
+    pub results_utf8: bool,
 }
 
 impl ImportJob {
@@ -71,6 +73,7 @@ impl ImportJob {
             out_dir: None,
             trigger: Trigger::Cli,
             bulk_from: BULK_FROM,
+            results_utf8: false,
         }
     }
 
@@ -141,6 +144,18 @@ pub struct ImportSummary {
     pub success_file: Option<PathBuf>,
     pub error_file: Option<PathBuf>,
     pub message: Option<String>,
+    /// What the person should know about the run's files, e.g. one written as UTF-8 because
+    /// the sheet's encoding cannot hold a value in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl ImportSummary {
+    /// A finished result file's path, its note kept for the person.
+    fn keep(&mut self, finished: super::results::Finished) -> PathBuf {
+        self.notes.extend(finished.note);
+        finished.path
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::import::Row;
 use crate::import::lookup::{LookupTable, Parent};
-use crate::import::results::{ResultFile, beside};
+use crate::import::results::{ResultFile, ResultStyle, beside};
 use crate::import::validate::{Problem, RowCheck, Validator, same_value};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
 use crate::salesforce::{Client, CollectionOptions};
@@ -32,6 +32,8 @@ use crate::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus,
 /// Rows decided and sent together: a chunk's outcomes are committed before the next is read.
 const COLLECTIONS_CHUNK: usize = 2_000;
 const BULK_CHUNK: usize = 10_000;
+/// Cell text of one chunk: rows of a workbook can be large, and a chunk is held whole.
+const CHUNK_BYTES: usize = 64 << 20;
 
 /// Checks the sheet and, unless `job.dry_run`, imports it into `client`'s org, recording the
 /// import as a run of the workspace at `workspace`.
@@ -48,7 +50,9 @@ pub async fn run_import(
 ) -> Result<ImportSummary, ImportRunError> {
     let calls_before = client.requests_answered();
     let describe = client.describe(&job.mapping.object).await?;
-    let (_, headers) = survey::open(job)?;
+    let (sheet, headers) = survey::open(job)?;
+    let style = ResultStyle::for_sheet(sheet.dialect(), job.results_utf8);
+    drop(sheet);
     let validator = Validator::new(&describe, &job.mapping, &headers)?;
     let survey = survey::survey(job, &validator, progress.as_ref())?;
     if let Some(progress) = &progress {
@@ -77,11 +81,14 @@ pub async fn run_import(
     };
     let headers = survey.result_headers();
     if job.dry_run {
-        let mut report =
-            ResultFile::create(&beside(&job.file, &out_dir, "tether-check"), &headers)?;
+        let mut report = ResultFile::create(
+            &beside(&job.file, &out_dir, "tether-check"),
+            &headers,
+            style,
+        )?;
         pass.summary.parents_to_create = pass.tables.iter().map(|t| t.to_create.len() as u64).sum();
         pass.go(&mut Files::Report(&mut report)).await?;
-        pass.summary.report = Some(report.finish()?);
+        pass.summary.report = Some(pass.summary.keep(report.finish()?));
         pass.summary.api_calls = client.requests_answered().saturating_sub(calls_before);
         return Ok(pass.summary);
     }
@@ -111,11 +118,10 @@ pub async fn run_import(
         counts: RunCounts::default(),
     });
     let suffix = |what: &str| format!("tether-{run}-{what}");
-    let mut annotated =
-        ResultFile::create(&beside(&job.file, &out_dir, &suffix("annotated")), &headers)?;
-    let mut success =
-        ResultFile::create(&beside(&job.file, &out_dir, &suffix("success")), &headers)?;
-    let mut errors = ResultFile::create(&beside(&job.file, &out_dir, &suffix("errors")), &headers)?;
+    let file = |what: &str| beside(&job.file, &out_dir, &suffix(what));
+    let mut annotated = ResultFile::create(&file("annotated"), &headers, style)?;
+    let mut success = ResultFile::create(&file("success"), &headers, style)?;
+    let mut errors = ResultFile::create(&file("errors"), &headers, style)?;
     let outcome = async {
         pass.create_parents().await?;
         pass.go(&mut Files::Results {
@@ -126,9 +132,9 @@ pub async fn run_import(
         .await
     }
     .await;
-    pass.summary.report = Some(annotated.finish()?);
-    pass.summary.success_file = Some(success.finish()?);
-    pass.summary.error_file = Some(errors.finish()?);
+    pass.summary.report = Some(pass.summary.keep(annotated.finish()?));
+    pass.summary.success_file = Some(pass.summary.keep(success.finish()?));
+    pass.summary.error_file = Some(pass.summary.keep(errors.finish()?));
     let Some(mut load) = pass.load.take() else {
         return Ok(pass.summary);
     };
@@ -355,6 +361,7 @@ impl Pass<'_> {
         let to_send = self.survey.clean_rows;
         loop {
             let mut chunk: Vec<ReadRow> = Vec::with_capacity(size);
+            let mut chunk_bytes = 0;
             for item in rows.by_ref() {
                 let read = match item {
                     Ok(row) => self.read_row(row, None),
@@ -377,8 +384,11 @@ impl Pass<'_> {
                     },
                     Err(e) => return Err(e.into()),
                 };
+                if let Some((Some(cells), _, _)) = &read {
+                    chunk_bytes += cells.iter().map(String::len).sum::<usize>();
+                }
                 chunk.extend(read);
-                if chunk.len() >= size {
+                if chunk.len() >= size || chunk_bytes >= CHUNK_BYTES {
                     break;
                 }
             }

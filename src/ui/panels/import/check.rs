@@ -60,6 +60,9 @@ fn body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
     if let Some(message) = &s.message {
         ui.label(RichText::new(message).color(theme::WARNING));
     }
+    for note in &s.notes {
+        ui.label(RichText::new(format!("{note}.")).weak());
+    }
     ui.add_space(GRID);
     if let Some(path) = &s.report {
         file_row(ui, "Report", "Open report", path, commands);

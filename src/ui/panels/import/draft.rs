@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::desktop::{FieldInfo, FilePreview, ImportProposal};
-use crate::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
+use crate::import::mapping::{ColumnMapping, FormatKind, ImportMapping, KeyMapping, LookupMapping};
 use crate::import::parse::{BlankMeans, DateFormat, NumberLocale};
 
 /// A sheet column or a Salesforce field being dragged, or picked from the keyboard.
@@ -392,8 +392,15 @@ impl Draft {
             Edit::RemoveConstant { field } => {
                 self.mapping.constants.remove(&field);
             }
-            Edit::SetDateFormat(format) => self.mapping.formats.date = format,
-            Edit::SetNumberFormat(locale) => self.mapping.formats.number = locale,
+            // A format the person picks is kept by a template; a detected one is not.
+            Edit::SetDateFormat(format) => {
+                self.mapping.formats.date = format;
+                self.mapping.formats.set_by_hand.insert(FormatKind::Date);
+            }
+            Edit::SetNumberFormat(locale) => {
+                self.mapping.formats.number = locale;
+                self.mapping.formats.set_by_hand.insert(FormatKind::Number);
+            }
             Edit::SetColumnDateFormat { field, format } => {
                 if let Some(column) = self.column_mut(&field) {
                     column.date_format = format;

@@ -162,6 +162,7 @@ fn outcome_lines(s: &ImportSummary) -> Vec<String> {
     {
         lines.push(message.clone());
     }
+    lines.extend(s.notes.iter().map(|note| format!("{note}.")));
     if s.invalid > 0 {
         lines.push(format!(
             "{} invalid {} left out: correct the sheet (the annotated copy says why) and import it again.",
