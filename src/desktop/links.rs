@@ -323,6 +323,7 @@ fn progress_sink(outbox: Outbox, link: &str) -> ProgressSink {
 fn link_cards(path: &std::path::Path) -> anyhow::Result<Vec<LinkCard>> {
     let ws = Workspace::open(path)?;
     let now = Local::now();
+    let open_errors = journal::open_error_counts(ws.conn())?;
     let mut cards = Vec::new();
     for stored in ws.links()? {
         let name = stored.link.name.clone();
@@ -348,14 +349,14 @@ fn link_cards(path: &std::path::Path) -> anyhow::Result<Vec<LinkCard>> {
         .flatten()
         .map(|t| t.with_timezone(&Utc));
         let open_conflicts = conflicts::open(ws.conn(), Some(stored.id))?.len() as u64;
-        let failed_last_run = last_run.as_ref().map_or(0, |r| r.counts.failed);
+        let open_errors = open_errors.get(&name).copied().unwrap_or(0);
         cards.push(LinkCard {
             link: stored.link,
             last_run,
             last_success,
             next_run,
             open_conflicts,
-            failed_last_run,
+            open_errors,
         });
     }
     Ok(cards)

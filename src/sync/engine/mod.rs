@@ -227,6 +227,10 @@ pub async fn sync_link(
         }
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
+    if matches!(status, RunStatus::Succeeded | RunStatus::Partial) {
+        // Every record a finished run did not fail has synced: its open error is resolved.
+        journal::resolve_errors(ws.conn(), link_name, run_id, None)?;
+    }
     journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
     Ok(RunSummary {
         run_id,

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
+    include_str!("schema_v7_errors.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it
