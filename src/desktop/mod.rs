@@ -12,6 +12,7 @@ mod history;
 mod import;
 mod importing;
 mod links;
+mod lock_wait;
 mod mapping;
 pub mod protocol;
 mod rate;
@@ -24,6 +25,7 @@ use std::sync::mpsc;
 
 pub use clients::NO_KEYCHAIN;
 pub use import::read_preview;
+pub use lock_wait::WAITING_FOR_LOCK;
 pub use protocol::*;
 pub use rate::RateMeter;
 pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};

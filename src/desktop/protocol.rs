@@ -269,6 +269,11 @@ pub enum Event {
     },
     SyncProgress(SyncProgress),
     SyncFinished(RunSummary),
+    /// A sync cancelled while it waited its turn: no run was started or recorded.
+    SyncNotStarted {
+        link: String,
+        message: String,
+    },
     DailyStats(Vec<DayStats>),
 
     Objects {

@@ -12,6 +12,7 @@ mod execute;
 pub mod guard;
 pub mod later_edits;
 pub mod local;
+mod lock;
 pub mod push;
 pub mod remote;
 mod settle;
@@ -20,7 +21,6 @@ pub mod unheard;
 mod units;
 pub mod values;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +30,7 @@ use crate::sync::link::Link;
 use crate::sync::workspace::journal::{self, RunCounts, RunStatus, Trigger};
 use crate::sync::workspace::{Workspace, WorkspaceError, capture};
 
+pub use lock::{LockHolder, SyncLock};
 pub use push::WritePath;
 pub use remote::ReadPath;
 
@@ -158,31 +159,6 @@ pub struct RunSummary {
     pub read_path: Option<ReadPath>,
     pub write_path: Option<WritePath>,
     pub message: Option<String>,
-}
-
-/// Held while a run works: one sync at a time per workspace, released by the OS even when the
-/// process is killed.
-pub struct SyncLock {
-    _file: File,
-}
-
-impl SyncLock {
-    pub fn acquire(workspace: &Path) -> Result<SyncLock, SyncError> {
-        let mut name = workspace.as_os_str().to_owned();
-        name.push(".sync-lock");
-        let path = PathBuf::from(name);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(SyncError::Lock)?;
-        match file.try_lock() {
-            Ok(()) => Ok(SyncLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy(path)),
-            Err(std::fs::TryLockError::Error(e)) => Err(SyncError::Lock(e)),
-        }
-    }
 }
 
 /// Runs one link of the workspace at `path` against `client`'s org.
