@@ -3,6 +3,7 @@
 
 pub mod automatch;
 pub mod engine;
+pub mod expression;
 pub mod hints;
 pub mod link;
 pub mod link_file;

@@ -20,6 +20,7 @@ use super::units::{Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
 use crate::salesforce::Client;
+use crate::sync::expression;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, RecordPlan, Values};
 use crate::sync::workspace::base::{self, BaseRecord};
@@ -92,6 +93,11 @@ impl<'a> Run<'a> {
         records.extend(remote::fetch_by_ids(self.client, &link, &kinds, &unread).await?);
         self.options.cancel.check()?;
         let bases = base::all(ws.conn(), link_id)?;
+        // Before the read that evaluates them all at once: an expression that never ends or
+        // does more than read is named rather than hanging or failing the read.
+        if let Some(e) = expression::check_link(ws.conn(), &link).into_iter().next() {
+            return Err(SyncError::Expression(e));
+        }
         let mut read = local::read_rows(ws.conn(), &link, &kinds)?;
         for bad in &read.bad {
             self.counts.failed += 1;

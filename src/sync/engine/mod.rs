@@ -66,6 +66,8 @@ pub enum SyncError {
     Lock(std::io::Error),
     #[error("{0}")]
     MassDelete(guard::MassDelete),
+    #[error("{0}")]
+    Expression(crate::sync::expression::ExpressionError),
 }
 
 impl From<rusqlite::Error> for SyncError {
