@@ -60,6 +60,7 @@ impl AuthState {
                 config.session_timeout,
                 config.faults.session_expiry_secs.map(Duration::from_secs),
                 config.rotate_refresh_tokens,
+                config.data_file.as_deref(),
             ),
             org_name: config.org_name.clone(),
             auto_approve: config.auto_approve,

@@ -6,6 +6,7 @@
 //! through [`Clock`], which tests and the admin surface move forward instead of sleeping.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -97,6 +98,8 @@ struct Tables {
     refresh_index: HashMap<SecretKey, u64>,
     codes: HashMap<SecretKey, PendingCode>,
     next_grant: u64,
+    /// The org's data file, where refresh grants are kept; `None` for an org in memory.
+    db: Option<rusqlite::Connection>,
 }
 
 impl Tables {
@@ -105,7 +108,63 @@ impl Tables {
             self.refresh_index.remove(&g.token);
         }
         self.access.retain(|_, s| s.grant != Some(grant));
+        self.saved(|db| {
+            db.execute("DELETE FROM refresh_grants WHERE id = ?1", [grant as i64])
+                .map(drop)
+        });
     }
+
+    /// Writes a change of the grants through to the data file, when the org has one. A
+    /// failed write is logged: the grant still works until the org stops.
+    fn saved(&self, write: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()>) {
+        if let Some(db) = &self.db
+            && let Err(e) = write(db)
+        {
+            tracing::warn!("sandbox org could not keep a refresh token across restarts: {e}");
+        }
+    }
+}
+
+/// Refresh-token grants kept in the org's data file, as digests: a real org's connections
+/// survive its maintenance windows, so the sandbox org's survive a restart on the same file.
+const GRANTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS refresh_grants (
+    id INTEGER PRIMARY KEY,
+    token_digest TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL
+)";
+
+/// Opens the grants table in `path` and reads the grants kept there.
+fn load_grants(path: &Path, t: &mut Tables) -> rusqlite::Result<()> {
+    let db = rusqlite::Connection::open(path)?;
+    db.busy_timeout(Duration::from_secs(10))?;
+    db.execute_batch(GRANTS_TABLE)?;
+    {
+        let mut stmt =
+            db.prepare("SELECT id, token_digest, user_id, client_id, scope FROM refresh_grants")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                Grantee {
+                    user_id: r.get(2)?,
+                    client_id: r.get(3)?,
+                    scope: r.get(4)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, digest, grantee) = row?;
+            let id = u64::try_from(id).unwrap_or(0);
+            let token = SecretKey::from_digest(digest);
+            t.refresh_index.insert(token.clone(), id);
+            t.grants.insert(id, RefreshGrant { grantee, token });
+            t.next_grant = t.next_grant.max(id);
+        }
+    }
+    t.db = Some(db);
+    Ok(())
 }
 
 pub struct Sessions {
@@ -128,9 +187,19 @@ impl Sessions {
         idle_timeout: Duration,
         early_expiry: Option<Duration>,
         rotate: bool,
+        data_file: Option<&Path>,
     ) -> Sessions {
+        let mut tables = Tables::default();
+        if let Some(path) = data_file
+            && let Err(e) = load_grants(path, &mut tables)
+        {
+            tracing::warn!(
+                "sandbox org could not read the refresh tokens kept in {}: connections must sign in again ({e})",
+                path.display()
+            );
+        }
         Sessions {
-            tables: Mutex::new(Tables::default()),
+            tables: Mutex::new(tables),
             clock: Clock::default(),
             org_id: org_id.to_string(),
             idle_timeout_ms: millis(idle_timeout),
@@ -273,8 +342,16 @@ impl Sessions {
             fresh
         });
         if let Some(fresh) = &rotated {
+            let key = SecretKey::of(fresh);
             t.refresh_index.remove(&presented);
-            t.refresh_index.insert(SecretKey::of(fresh), grant_id);
+            t.refresh_index.insert(key.clone(), grant_id);
+            t.saved(|db| {
+                db.execute(
+                    "UPDATE refresh_grants SET token_digest = ?2 WHERE id = ?1",
+                    rusqlite::params![grant_id as i64, key.digest()],
+                )
+                .map(drop)
+            });
         }
         t.access.insert(
             SecretKey::of(&access_token),
@@ -367,6 +444,20 @@ fn new_grant(t: &mut Tables, grantee: &Grantee, refresh_token: &str) -> u64 {
     t.next_grant += 1;
     let id = t.next_grant;
     let token = SecretKey::of(refresh_token);
+    t.saved(|db| {
+        db.execute(
+            "INSERT INTO refresh_grants (id, token_digest, user_id, client_id, scope)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                id as i64,
+                token.digest(),
+                grantee.user_id,
+                grantee.client_id,
+                grantee.scope
+            ],
+        )
+        .map(drop)
+    });
     t.refresh_index.insert(token.clone(), id);
     t.grants.insert(
         id,
@@ -399,6 +490,7 @@ mod tests {
             2 * HOUR,
             None,
             rotate,
+            None,
         )
     }
 
