@@ -12,6 +12,7 @@ mod authorize;
 mod consent;
 mod identity;
 mod jwt;
+mod kept;
 mod pkce;
 mod sessions;
 mod token;

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::kept;
 use super::pkce::{self, Challenge};
 use super::tokens::{self, SecretKey};
 
@@ -108,10 +109,7 @@ impl Tables {
             self.refresh_index.remove(&g.token);
         }
         self.access.retain(|_, s| s.grant != Some(grant));
-        self.saved(|db| {
-            db.execute("DELETE FROM refresh_grants WHERE id = ?1", [grant as i64])
-                .map(drop)
-        });
+        self.saved(|db| kept::forget(db, grant));
     }
 
     /// Writes a change of the grants through to the data file, when the org has one. A
@@ -125,43 +123,14 @@ impl Tables {
     }
 }
 
-/// Refresh-token grants kept in the org's data file, as digests: a real org's connections
-/// survive its maintenance windows, so the sandbox org's survive a restart on the same file.
-const GRANTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS refresh_grants (
-    id INTEGER PRIMARY KEY,
-    token_digest TEXT NOT NULL UNIQUE,
-    user_id TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    scope TEXT NOT NULL
-)";
-
-/// Opens the grants table in `path` and reads the grants kept there.
+/// Reads the grants kept in the org's data file into `t`, and keeps the file to write the
+/// next changes to.
 fn load_grants(path: &Path, t: &mut Tables) -> rusqlite::Result<()> {
-    let db = rusqlite::Connection::open(path)?;
-    db.busy_timeout(Duration::from_secs(10))?;
-    db.execute_batch(GRANTS_TABLE)?;
-    {
-        let mut stmt =
-            db.prepare("SELECT id, token_digest, user_id, client_id, scope FROM refresh_grants")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                Grantee {
-                    user_id: r.get(2)?,
-                    client_id: r.get(3)?,
-                    scope: r.get(4)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, digest, grantee) = row?;
-            let id = u64::try_from(id).unwrap_or(0);
-            let token = SecretKey::from_digest(digest);
-            t.refresh_index.insert(token.clone(), id);
-            t.grants.insert(id, RefreshGrant { grantee, token });
-            t.next_grant = t.next_grant.max(id);
-        }
+    let (db, grants) = kept::open(path)?;
+    for (id, token, grantee) in grants {
+        t.refresh_index.insert(token.clone(), id);
+        t.grants.insert(id, RefreshGrant { grantee, token });
+        t.next_grant = t.next_grant.max(id);
     }
     t.db = Some(db);
     Ok(())
@@ -345,13 +314,7 @@ impl Sessions {
             let key = SecretKey::of(fresh);
             t.refresh_index.remove(&presented);
             t.refresh_index.insert(key.clone(), grant_id);
-            t.saved(|db| {
-                db.execute(
-                    "UPDATE refresh_grants SET token_digest = ?2 WHERE id = ?1",
-                    rusqlite::params![grant_id as i64, key.digest()],
-                )
-                .map(drop)
-            });
+            t.saved(|db| kept::rotate(db, grant_id, &key));
         }
         t.access.insert(
             SecretKey::of(&access_token),
@@ -444,20 +407,7 @@ fn new_grant(t: &mut Tables, grantee: &Grantee, refresh_token: &str) -> u64 {
     t.next_grant += 1;
     let id = t.next_grant;
     let token = SecretKey::of(refresh_token);
-    t.saved(|db| {
-        db.execute(
-            "INSERT INTO refresh_grants (id, token_digest, user_id, client_id, scope)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![
-                id as i64,
-                token.digest(),
-                grantee.user_id,
-                grantee.client_id,
-                grantee.scope
-            ],
-        )
-        .map(drop)
-    });
+    t.saved(|db| kept::keep(db, id, &token, grantee));
     t.refresh_index.insert(token.clone(), id);
     t.grants.insert(
         id,
