@@ -146,3 +146,61 @@ fn without_a_session_bus_the_keychain_is_unavailable_with_advice() {
         String::from_utf8_lossy(&child.stdout)
     );
 }
+
+/// Each process (the test binary run again as a child) opens the keychain, writes, reads and
+/// deletes entries of its own, as many `tether` processes started by one schedule would.
+const HAMMER: &str = "TETHER_TEST_KEYCHAIN_HAMMER";
+
+fn hammer(tag: &str) -> Result<(), String> {
+    let store = KeyringStore::open().map_err(|e| format!("open: {e}"))?;
+    for round in 0..5 {
+        let name = unique(&format!("{tag}-{round}"));
+        let value = secret(&format!("{tag}-{round}"));
+        store.put(&name, &value).map_err(|e| format!("put: {e}"))?;
+        let back = store.get(&name).map_err(|e| format!("get: {e}"))?;
+        if back != Some(value) {
+            return Err(format!("read back another value for {name}"));
+        }
+        store.delete(&name).map_err(|e| format!("delete: {e}"))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn many_processes_reach_the_keychain_at_once() {
+    if let Ok(tag) = std::env::var(HAMMER) {
+        if let Err(e) = hammer(&tag) {
+            panic!("keychain access failed under load: {e}");
+        }
+        return;
+    }
+    KeyringStore::open().expect("a Secret Service must be running for this test");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..12)
+        .map(|n| {
+            std::process::Command::new(&exe)
+                .args([
+                    "--exact",
+                    "many_processes_reach_the_keychain_at_once",
+                    "--nocapture",
+                ])
+                .env(HAMMER, format!("p{n}"))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        if !out.status.success() {
+            failures.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of 12 processes failed: {failures:#?}",
+        failures.len()
+    );
+}

@@ -624,3 +624,91 @@ async fn conflicts_are_listed_with_names_and_resolved_in_bulk() {
         "{events:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resolved_errors_are_found_when_asked_for_all_and_exported_with_their_lifecycle() {
+    let f = fixture();
+    let first = f.run(0, RunStatus::Partial, RunCounts::default());
+    f.error(
+        first,
+        "STRING_TOO_LONG",
+        "Name: data value too large",
+        1,
+        json!({}),
+    );
+    let fixed_later = f.error(
+        first,
+        "REQUIRED_FIELD_MISSING",
+        "Required fields are missing: [Name]",
+        2,
+        json!({}),
+    );
+    let second = f.run(0, RunStatus::Partial, RunCounts::default());
+    let still = f.error(
+        second,
+        "STRING_TOO_LONG",
+        "Name: data value too large",
+        1,
+        json!({}),
+    );
+    // A third run fails only record 1 again: record 2 synced.
+    let third = f.run(0, RunStatus::Partial, RunCounts::default());
+    let last = f.error(
+        third,
+        "STRING_TOO_LONG",
+        "Name: data value too large",
+        1,
+        json!({}),
+    );
+    tether::sync::workspace::journal::resolve_errors(f.ws.conn(), "customers", third, None)
+        .expect("resolved");
+
+    let page = |filter: ErrorFilter| Request::ErrorsPage {
+        filter,
+        offset: 0,
+        limit: 50,
+    };
+    let ids_of = |events: &[Event]| match events.first() {
+        Some(Event::ErrorsPage { rows, total, .. }) => {
+            assert_eq!(*total, rows.len() as u64);
+            rows.iter().map(|r| r.error.id).collect::<Vec<_>>()
+        }
+        other => panic!("no page: {other:?}"),
+    };
+    let open = f.ask(page(ErrorFilter::default())).await;
+    assert_eq!(
+        ids_of(&open),
+        [last],
+        "one open error, shown by its last answer"
+    );
+    let Some(Event::ErrorsPage { rows, .. }) = open.first() else {
+        unreachable!()
+    };
+    assert_eq!(rows[0].lifecycle.attempts, 3);
+    assert_ne!(still, last);
+    let all = ErrorFilter {
+        include_resolved: true,
+        ..Default::default()
+    };
+    assert_eq!(ids_of(&f.ask(page(all.clone())).await), [last, fixed_later]);
+    let search = ErrorFilter {
+        text: "required".into(),
+        ..all
+    };
+    assert_eq!(ids_of(&f.ask(page(search)).await), [fixed_later]);
+
+    let path = f.dir.path().join("both.csv");
+    f.ask(Request::ExportErrors {
+        ids: vec![last, fixed_later],
+        path: path.clone(),
+    })
+    .await;
+    let mut reader = csv::Reader::from_path(&path).expect("csv");
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(&records[0][column("status")], "open");
+    assert_eq!(&records[0][column("attempts")], "3");
+    assert_eq!(&records[1][column("status")], "resolved");
+    assert_eq!(&records[1][column("resolved_by_run")], third.to_string());
+}

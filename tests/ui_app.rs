@@ -61,7 +61,7 @@ fn card(name: &str, last: Option<RunStatus>) -> LinkCard {
         last_success: None,
         next_run: None,
         open_conflicts: 0,
-        failed_last_run: 2,
+        open_errors: 2,
     }
 }
 
@@ -113,7 +113,7 @@ fn sync_now_sends_the_link_then_shows_progress_and_cancel() {
     app.harness
         .get_by_label_contains("Last sync 3 min ago · 1,204 updated · 2 failed");
     app.harness
-        .get_by_label("Status of accounts: 2 records failed");
+        .get_by_label("Status of accounts: 2 open errors");
     app.requests();
 
     app.harness.get_by_label("Sync Now").click();

@@ -83,7 +83,7 @@ fn scripted(link: Link, saved: Arc<Mutex<Vec<Link>>>, asked: Arc<Mutex<Vec<Reque
                         last_success: None,
                         next_run: None,
                         open_conflicts: 0,
-                        failed_last_run: 0,
+                        open_errors: 0,
                     };
                     let answer = match request {
                         Request::ListConnections => Some(Event::Connections(vec![])),

@@ -12,7 +12,7 @@ use serde_json::json;
 use tether::desktop::{ConflictRow, ErrorGroup, ErrorRow, Event, Request, RunDetail, channels};
 use tether::sync::workspace::conflicts::{ConflictRecord, ConflictStatus, Keep};
 use tether::sync::workspace::journal::{
-    ErrorRecord, RunCounts, RunRecord, RunStatus, Side, Trigger,
+    ErrorLifecycle, ErrorRecord, ErrorStatus, RunCounts, RunRecord, RunStatus, Side, Trigger,
 };
 use tether::ui::file_dialog::{FileQuestion, Picked, Picker};
 use tether::ui::{About, Launch, TetherApp};
@@ -64,6 +64,17 @@ fn error(id: i64, code: &str, message: &str) -> ErrorRow {
             payload: Some(json!({"Name": format!("Payload company {id}")})),
             hint: format!("Fix record {id}, then sync again."),
             at: Utc::now(),
+        },
+        lifecycle: ErrorLifecycle {
+            error_id: id,
+            status: ErrorStatus::Open,
+            attempts: 1,
+            first_run: 7,
+            first_seen: Utc::now(),
+            last_run: 7,
+            last_seen: Utc::now(),
+            resolved_run: None,
+            resolved_at: None,
         },
         link: "customers".into(),
         object: "Account".into(),

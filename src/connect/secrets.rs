@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -108,29 +109,88 @@ fn classify(error: keyring::Error) -> SecretError {
     }
 }
 
+/// Calls of one keychain operation at most, and the pause before the first retry (doubled
+/// before each next one, with jitter so that processes that collided do not collide again).
+const ATTEMPTS: u32 = 5;
+const FIRST_PAUSE: Duration = Duration::from_millis(40);
+
+/// Whether an error may pass if the call is made again: the Secret Service busy with other
+/// processes (no reply in time, its limits reached) or still starting when several processes
+/// activated it at once. A locked keyring, a damaged entry or no keychain at all stay as they are.
+fn transient(error: &SecretError) -> bool {
+    const BUSY: [&str; 6] = [
+        "NoReply",
+        "Timeout",
+        "timed out",
+        "LimitsExceeded",
+        "ServiceUnknown",
+        "temporarily unavailable",
+    ];
+    match error {
+        SecretError::Failed(_) => true,
+        SecretError::Unavailable(text) => BUSY.iter().any(|busy| text.contains(busy)),
+        SecretError::Locked(_) | SecretError::Damaged(_) => false,
+    }
+}
+
+/// Runs a keychain call, again after a growing pause while it fails in a way that may pass,
+/// at most [`ATTEMPTS`] times; the last error is the answer.
+fn with_retries<T>(
+    mut call: impl FnMut() -> Result<T, SecretError>,
+    pause: impl Fn(Duration),
+) -> Result<T, SecretError> {
+    let mut wait = FIRST_PAUSE;
+    let mut attempt = 1;
+    loop {
+        match call() {
+            Err(e) if attempt < ATTEMPTS && transient(&e) => {
+                tracing::debug!("keychain call failed (attempt {attempt}), retrying: {e}");
+                let jitter = rand::random_range(0..=wait.as_millis() as u64 / 2);
+                pause(wait + Duration::from_millis(jitter));
+                wait *= 2;
+                attempt += 1;
+            }
+            answer => return answer,
+        }
+    }
+}
+
 impl SecretStore for KeyringStore {
     fn put(&self, connection: &str, secret: &ConnectionSecret) -> Result<(), SecretError> {
         let json = serde_json::to_string(secret).map_err(|e| SecretError::Failed(e.to_string()))?;
-        Self::entry(connection)?
-            .set_password(&json)
-            .map_err(classify)
+        with_retries(
+            || {
+                Self::entry(connection)?
+                    .set_password(&json)
+                    .map_err(classify)
+            },
+            std::thread::sleep,
+        )
     }
 
     fn get(&self, connection: &str) -> Result<Option<ConnectionSecret>, SecretError> {
-        match Self::entry(connection)?.get_password() {
-            Ok(json) => serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|_| SecretError::Damaged(connection.to_string())),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(classify(e)),
-        }
+        let json = with_retries(
+            || match Self::entry(connection)?.get_password() {
+                Ok(json) => Ok(Some(json)),
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(classify(e)),
+            },
+            std::thread::sleep,
+        )?;
+        json.map(|json| {
+            serde_json::from_str(&json).map_err(|_| SecretError::Damaged(connection.to_string()))
+        })
+        .transpose()
     }
 
     fn delete(&self, connection: &str) -> Result<(), SecretError> {
-        match Self::entry(connection)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(classify(e)),
-        }
+        with_retries(
+            || match Self::entry(connection)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(classify(e)),
+            },
+            std::thread::sleep,
+        )
     }
 }
 
@@ -148,6 +208,63 @@ mod tests {
         let shown = format!("{secret:?}");
         assert!(!shown.contains("secret-access"), "{shown}");
         assert!(!shown.contains("secret-refresh"), "{shown}");
+    }
+
+    /// A call that fails with `errors` in turn, then answers; the pauses it was given.
+    fn flaky(errors: Vec<SecretError>) -> (Result<u32, SecretError>, Vec<Duration>, u32) {
+        let errors = std::cell::RefCell::new(errors.into_iter());
+        let calls = std::cell::Cell::new(0);
+        let pauses = std::cell::RefCell::new(Vec::new());
+        let answer = with_retries(
+            || {
+                calls.set(calls.get() + 1);
+                match errors.borrow_mut().next() {
+                    Some(e) => Err(e),
+                    None => Ok(calls.get()),
+                }
+            },
+            |d| pauses.borrow_mut().push(d),
+        );
+        (answer, pauses.into_inner(), calls.get())
+    }
+
+    #[test]
+    fn a_busy_secret_service_is_asked_again_with_growing_pauses() {
+        let busy = || SecretError::Failed("org.freedesktop.DBus.Error.NoReply".into());
+        let (answer, pauses, calls) = flaky(vec![
+            busy(),
+            SecretError::Unavailable("org.freedesktop.DBus.Error.ServiceUnknown".into()),
+            busy(),
+        ]);
+        assert_eq!(answer.unwrap(), 4, "the fourth call answers");
+        assert_eq!(calls, 4);
+        assert_eq!(pauses.len(), 3);
+        for (n, pause) in pauses.iter().enumerate() {
+            let base = FIRST_PAUSE * 2u32.pow(n as u32);
+            assert!(
+                *pause >= base && *pause <= base + base / 2,
+                "pause {n}: {pause:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retries_are_bounded_and_lasting_failures_are_not_retried() {
+        let busy = || SecretError::Failed("Timeout".into());
+        let (answer, pauses, calls) = flaky((0..10).map(|_| busy()).collect());
+        assert!(matches!(answer, Err(SecretError::Failed(_))), "{answer:?}");
+        assert_eq!(calls, ATTEMPTS, "gives up after {ATTEMPTS} calls");
+        assert_eq!(pauses.len() as u32, ATTEMPTS - 1);
+
+        for lasting in [
+            SecretError::Locked("dismissed".into()),
+            SecretError::Damaged("main".into()),
+            SecretError::Unavailable("no Secret Service on the session bus".into()),
+        ] {
+            let (answer, pauses, calls) = flaky(vec![lasting]);
+            assert!(answer.is_err());
+            assert_eq!((calls, pauses.len()), (1, 0), "{answer:?}");
+        }
     }
 
     #[test]

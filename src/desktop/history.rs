@@ -281,6 +281,7 @@ fn error_rows(
                 "fields": e.fields,
             });
             ErrorRow {
+                lifecycle: entry.lifecycle,
                 object: link.map(|l| l.object.clone()).unwrap_or_default(),
                 record_url: link.and_then(|l| urls.record_url(&l.connection, e.sf_id.as_deref())),
                 link: entry.link_name,
@@ -318,7 +319,7 @@ fn conflict_rows(ws: &Workspace, urls: &UrlBook) -> anyhow::Result<Vec<ConflictR
         .collect())
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 19] = [
     "id",
     "run",
     "link",
@@ -333,6 +334,11 @@ const CSV_HEADER: [&str; 14] = [
     "hint",
     "at",
     "record_url",
+    "status",
+    "attempts",
+    "first_seen",
+    "last_seen",
+    "resolved_by_run",
 ];
 
 fn write_csv(path: &Path, rows: &[ErrorRow]) -> anyhow::Result<()> {
@@ -358,6 +364,14 @@ fn write_csv(path: &Path, rows: &[ErrorRow]) -> anyhow::Result<()> {
             e.hint.clone(),
             e.at.to_rfc3339(),
             row.record_url.clone().unwrap_or_default(),
+            row.lifecycle.status.as_str().to_string(),
+            row.lifecycle.attempts.to_string(),
+            row.lifecycle.first_seen.to_rfc3339(),
+            row.lifecycle.last_seen.to_rfc3339(),
+            row.lifecycle
+                .resolved_run
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
         ];
         out.write_record(cells.iter().map(|c| neutralised(c)))?;
     }

@@ -13,7 +13,9 @@ use super::clients::{blocking, lock};
 use super::rate::RateMeter;
 use super::service::Service;
 use super::*;
-use crate::sync::engine::{self, Cancel, Progress, ProgressSink, RunOptions, RunScope, RunSummary};
+use crate::sync::engine::{
+    self, Cancel, Progress, ProgressSink, RunOptions, RunScope, RunSummary, SyncError,
+};
 use crate::sync::link::{Direction, Link, Schedule};
 use crate::sync::schedule;
 use crate::sync::workspace::journal::{self, RunStatus, Trigger};
@@ -67,6 +69,7 @@ impl Service {
         if let Some(cancel) = lock(&self.running).get(link) {
             cancel.cancel();
         }
+        self.cancelled.notify_waiters();
         Ok(())
     }
 
@@ -175,24 +178,41 @@ impl Service {
                 let reporter = client.clone();
                 let options = RunOptions {
                     trigger,
-                    cancel,
+                    cancel: cancel.clone(),
                     progress: Some(progress_sink(self.outbox.clone(), name)),
                     allow_mass_delete,
                     scope: scope.clone(),
                 };
-                let runtime = tokio::runtime::Handle::current();
-                let (run_path, run_name) = (path.clone(), name.to_string());
-                // The engine keeps SQLite connections across its awaits: it runs on a thread
-                // of its own rather than on the shared workers.
-                let outcome = tokio::task::spawn_blocking(move || {
-                    runtime.block_on(engine::sync_link(&run_path, &run_name, &client, &options))
-                })
-                .await
-                .context("the sync stopped unexpectedly; run it again")?;
-                self.report_usage(&link.connection, &reporter);
-                match outcome {
-                    Ok(summary) => summary,
-                    Err(e) => unstarted(&path, name, trigger, scope, &e.to_string()).await?,
+                loop {
+                    // The CLI, a schedule or another window may hold the workspace: wait.
+                    if !self.wait_for_workspace(&path, name, &cancel).await? {
+                        self.outbox.send(Event::SyncNotStarted {
+                            link: name.to_string(),
+                            message: format!(
+                                "{name}: cancelled before it started; nothing was read or written"
+                            ),
+                        });
+                        return Ok(());
+                    }
+                    let runtime = tokio::runtime::Handle::current();
+                    let (run_path, run_name) = (path.clone(), name.to_string());
+                    let (client, options) = (client.clone(), options.clone());
+                    // The engine keeps SQLite connections across its awaits: it runs on a
+                    // thread of its own rather than on the shared workers.
+                    let outcome = tokio::task::spawn_blocking(move || {
+                        runtime.block_on(engine::sync_link(&run_path, &run_name, &client, &options))
+                    })
+                    .await
+                    .context("the sync stopped unexpectedly; run it again")?;
+                    self.report_usage(&link.connection, &reporter);
+                    match outcome {
+                        Ok(summary) => break summary,
+                        // Another program took the lock between the wait and the start.
+                        Err(SyncError::Busy(_)) => continue,
+                        Err(e) => {
+                            break unstarted(&path, name, trigger, scope, &e.to_string()).await?;
+                        }
+                    }
                 }
             }
         };
@@ -309,6 +329,7 @@ fn progress_sink(outbox: Outbox, link: &str) -> ProgressSink {
 fn link_cards(path: &std::path::Path) -> anyhow::Result<Vec<LinkCard>> {
     let ws = Workspace::open(path)?;
     let now = Local::now();
+    let open_errors = journal::open_error_counts(ws.conn())?;
     let mut cards = Vec::new();
     for stored in ws.links()? {
         let name = stored.link.name.clone();
@@ -334,14 +355,14 @@ fn link_cards(path: &std::path::Path) -> anyhow::Result<Vec<LinkCard>> {
         .flatten()
         .map(|t| t.with_timezone(&Utc));
         let open_conflicts = conflicts::open(ws.conn(), Some(stored.id))?.len() as u64;
-        let failed_last_run = last_run.as_ref().map_or(0, |r| r.counts.failed);
+        let open_errors = open_errors.get(&name).copied().unwrap_or(0);
         cards.push(LinkCard {
             link: stored.link,
             last_run,
             last_success,
             next_run,
             open_conflicts,
-            failed_last_run,
+            open_errors,
         });
     }
     Ok(cards)

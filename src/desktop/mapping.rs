@@ -344,9 +344,22 @@ fn preview(
     if let Some(why) = not_an_expression(expression) {
         return Err(why);
     }
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("Tether could not open the workspace to preview ({e}); try again"))?;
+    // The same budget a run gives each row, for all the rows previewed: a recursive WITH
+    // without end is stopped, not left running on a thread of the service.
+    let started = std::time::Instant::now();
+    let steps = std::sync::atomic::AtomicU64::new(0);
+    conn.progress_handler(
+        10_000,
+        Some(move || {
+            let taken = steps.fetch_add(10_000, std::sync::atomic::Ordering::Relaxed);
+            taken >= crate::sync::expression::STEPS_PER_ROW
+                || started.elapsed() >= crate::sync::expression::TIME_PER_ROW
+        }),
     )
     .map_err(|e| format!("Tether could not open the workspace to preview ({e}); try again"))?;
     conn.pragma_update(None, "query_only", true)
@@ -380,6 +393,9 @@ fn preview(
                 out.push((key, value));
             }
             Ok(None) => break,
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => {
+                return Err("The expression ran past its budget: it may recurse without end or read far too much. Simplify it (a recursive WITH needs a stopping condition)".into());
+            }
             Err(e) => {
                 return Err(format!(
                     "SQLite cannot evaluate the expression: {}",
@@ -412,6 +428,32 @@ fn text(value: ValueRef<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_preview_of_a_recursive_expression_stops_on_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("workspace.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let started = std::time::Instant::now();
+        let answer = preview(
+            &path,
+            "t",
+            "id",
+            "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c)",
+        );
+        assert!(
+            answer.as_ref().is_err_and(|e| e.contains("budget")),
+            "{answer:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!(
+            preview(&path, "t", "id", "id + 1"),
+            Ok(vec![("1".to_string(), "2".to_string())])
+        );
+    }
 
     #[test]
     fn only_single_expressions_pass() {

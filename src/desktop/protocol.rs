@@ -16,9 +16,9 @@ use crate::sync::engine::{Records, RunSummary};
 use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
 use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
-use crate::sync::workspace::journal::ErrorRecord;
 use crate::sync::workspace::journal::RunRecord;
 pub use crate::sync::workspace::journal::pages::{ErrorSort, RunSort, TEXT_COUNT_CAP};
+use crate::sync::workspace::journal::{ErrorLifecycle, ErrorRecord};
 
 /// Where the user signs in, as the connect wizard offers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,6 +281,11 @@ pub enum Event {
     },
     SyncProgress(SyncProgress),
     SyncFinished(RunSummary),
+    /// A sync cancelled while it waited its turn: no run was started or recorded.
+    SyncNotStarted {
+        link: String,
+        message: String,
+    },
     DailyStats(Vec<DayStats>),
 
     Objects {
@@ -451,8 +456,8 @@ pub struct LinkCard {
     pub last_success: Option<DateTime<Utc>>,
     pub next_run: Option<DateTime<Utc>>,
     pub open_conflicts: u64,
-    /// Records whose last push or pull failed, from the last run.
-    pub failed_last_run: u64,
+    /// Records whose last attempt failed: the link's open errors, whichever runs they failed in.
+    pub open_errors: u64,
 }
 
 /// A running sync, as its card's progress bar shows it.
@@ -529,7 +534,10 @@ pub type ErrorFilter = crate::sync::workspace::journal::pages::ErrorQuery;
 /// A failed record with what the browser needs around it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRow {
+    /// The last answer of the error (or, for a run's detail, the attempt in that run).
     pub error: ErrorRecord,
+    /// Open or resolved, attempts, first and last seen.
+    pub lifecycle: ErrorLifecycle,
     pub link: String,
     pub object: String,
     /// The record in Salesforce, when it has an Id and the connection is known.

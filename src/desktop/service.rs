@@ -16,6 +16,8 @@ pub struct Service {
     pub(super) clients: Mutex<HashMap<String, Client>>,
     /// Cancel flags of the syncs under way, by link name.
     pub(super) running: Mutex<HashMap<String, Cancel>>,
+    /// Woken whenever a sync is cancelled, for those waiting on another program's lock.
+    pub(super) cancelled: tokio::sync::Notify,
     /// The browser sign-in under way, if any.
     pub(super) sign_in: Mutex<Option<Cancel>>,
     /// Instance URL of every connection known in this session (the built-in sandbox org's
@@ -40,6 +42,7 @@ impl Service {
             outbox,
             clients: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
+            cancelled: tokio::sync::Notify::new(),
             sign_in: Mutex::new(None),
             instance_urls: Mutex::new(HashMap::new()),
             sandbox: tokio::sync::Mutex::new(None),

@@ -4,6 +4,7 @@
 pub mod automatch;
 pub mod due;
 pub mod engine;
+pub mod expression;
 pub mod hints;
 pub mod link;
 pub mod link_file;

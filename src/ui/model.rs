@@ -209,6 +209,11 @@ impl Model {
                         .insert(summary.link.clone(), summary.clone());
                 }
             }
+            Event::SyncNotStarted { link, message } => {
+                self.syncs.remove(link);
+                self.asked.remove(link);
+                self.toast(message.clone(), true);
+            }
             Event::DailyStats(days) => self.daily = days.clone(),
             _ => {}
         }

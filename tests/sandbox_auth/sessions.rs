@@ -217,3 +217,47 @@ async fn identity_userinfo_and_user_records() {
         Some(Value::Bool(false))
     );
 }
+
+#[tokio::test]
+async fn refresh_tokens_survive_a_restart_on_the_same_data_file_and_revoked_ones_stay_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = || OrgConfig {
+        auto_approve: true,
+        data_file: Some(dir.path().join("org.db")),
+        ..config()
+    };
+    let org = start_with(config()).await;
+    let kept = org.auto_tokens(None).await;
+    let revoked = org.auto_tokens(None).await;
+    let response = org
+        .http
+        .post(org.url("/services/oauth2/revoke"))
+        .form(&[("token", text(&revoked, "refresh_token"))])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("revoke: {e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    org.org.shutdown().await;
+
+    let org = start_with(config()).await;
+    let (status, body) = org.refresh(text(&kept, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK, "the connection survives: {body}");
+    assert_eq!(
+        org.rest(text(&body, "access_token")).await.0,
+        StatusCode::OK
+    );
+    assert_invalid_session_pair(org.rest(text(&kept, "access_token")).await);
+    let (status, body) = org.refresh(text(&revoked, "refresh_token")).await;
+    assert_oauth_error(
+        status,
+        &body,
+        "invalid_grant",
+        "expired access/refresh token",
+    );
+    // The store keeps digests only: no usable token is written to the data file.
+    let token = text(&kept, "refresh_token").as_bytes();
+    for file in ["org.db", "org.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(token.len()).any(|w| w == token), "{file}");
+    }
+}

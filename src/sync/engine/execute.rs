@@ -22,6 +22,7 @@ use super::units::{LocalTimes, Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
 use crate::salesforce::{Client, ObjectDescribe};
+use crate::sync::expression;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, RecordPlan, Values, WHOLE_RECORD};
 use crate::sync::verify;
@@ -50,6 +51,9 @@ pub(super) struct Run<'a> {
     pub write_path: Option<WritePath>,
     /// The queued re-reads this run read: settled once its local writes commit.
     settled: Vec<String>,
+    /// For a run of some records, the records it covered: only their open errors may be
+    /// resolved by it.
+    pub covered_records: Option<Vec<journal::FailedRecord>>,
 }
 
 /// A column that would store some of its field's values changed would make the next run see
@@ -100,6 +104,7 @@ impl<'a> Run<'a> {
             read_path: None,
             write_path: None,
             settled: Vec::new(),
+            covered_records: None,
         }
     }
 
@@ -116,6 +121,11 @@ impl<'a> Run<'a> {
         check_columns(ws.conn(), &link, &describe)?;
         let cursor = load_cursor(ws.conn(), link_id)?;
         self.options.cancel.check()?;
+        // Before the read that evaluates them all at once: an expression that never ends or
+        // does more than read is named rather than hanging or failing the read.
+        if let Some(e) = expression::check_link(ws.conn(), &link).into_iter().next() {
+            return Err(SyncError::Expression(e));
+        }
         let mut covered = None;
         let (records, bases, mut read, newest, queued) = match self.options.scope.records() {
             None => self.read_link(ws, &link, &kinds, cursor).await?,
@@ -185,6 +195,21 @@ impl<'a> Run<'a> {
                 unit.remote_deleted = unit.base.is_some();
                 unit.remote_fresh = true;
             }
+        }
+        if covered.is_some() {
+            self.covered_records = Some(
+                units
+                    .iter()
+                    .map(|u| journal::FailedRecord {
+                        sf_id: u.sf_id.clone(),
+                        row_key: u
+                            .local
+                            .as_ref()
+                            .map(|row| row.key.clone())
+                            .or_else(|| u.base.as_ref().and_then(|b| b.row_key.clone())),
+                    })
+                    .collect(),
+            );
         }
         self.join_unmatched(ws.conn(), &link, &mut units, waiting, read.keyless)?;
         let times = self.local_times(ws.conn(), &link, &units)?;

@@ -12,6 +12,7 @@ mod execute;
 pub mod guard;
 pub mod later_edits;
 pub mod local;
+mod lock;
 pub mod push;
 pub mod remote;
 pub mod scope;
@@ -21,7 +22,6 @@ pub mod unheard;
 mod units;
 pub mod values;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +32,7 @@ use crate::sync::workspace::journal::{self, RunCounts, RunStatus, Trigger};
 use crate::sync::workspace::{Workspace, WorkspaceError, capture};
 
 pub use crate::sync::workspace::journal::scope::Records;
+pub use lock::{LockHolder, SyncLock};
 pub use push::WritePath;
 pub use remote::ReadPath;
 pub use scope::RunScope;
@@ -70,6 +71,8 @@ pub enum SyncError {
     MassDelete(guard::MassDelete),
     #[error("cannot sync those records of `{link}`: {unknown}", link = .0.link, unknown = .0)]
     UnknownRecords(Box<scope::Unknown>),
+    #[error("{0}")]
+    Expression(crate::sync::expression::ExpressionError),
 }
 
 impl From<rusqlite::Error> for SyncError {
@@ -168,31 +171,6 @@ pub struct RunSummary {
     pub message: Option<String>,
 }
 
-/// Held while a run works: one sync at a time per workspace, released by the OS even when the
-/// process is killed.
-pub struct SyncLock {
-    _file: File,
-}
-
-impl SyncLock {
-    pub fn acquire(workspace: &Path) -> Result<SyncLock, SyncError> {
-        let mut name = workspace.as_os_str().to_owned();
-        name.push(".sync-lock");
-        let path = PathBuf::from(name);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(SyncError::Lock)?;
-        match file.try_lock() {
-            Ok(()) => Ok(SyncLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy(path)),
-            Err(std::fs::TryLockError::Error(e)) => Err(SyncError::Lock(e)),
-        }
-    }
-}
-
 /// Runs one link of the workspace at `path` against `client`'s org.
 ///
 /// A run that starts is always recorded. Its failures (Salesforce down, a cancelled run)
@@ -241,6 +219,11 @@ pub async fn sync_link(
         }
         Err(e) => (RunStatus::Failed, Some(e.to_string())),
     };
+    if matches!(status, RunStatus::Succeeded | RunStatus::Partial) {
+        // Every record a finished run did not fail has synced: its open error is resolved.
+        // A run of some records resolves only theirs.
+        journal::resolve_errors(ws.conn(), link_name, run_id, run.covered_records.as_deref())?;
+    }
     journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
     Ok(RunSummary {
         run_id,

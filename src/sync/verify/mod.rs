@@ -140,7 +140,23 @@ pub fn verify(
     v.schedule();
     v.required_for_insert();
     v.creates();
-    values::check(&mut v);
+    // The values check evaluates the expressions: only those that end and only read. One that
+    // does not compile is reported with its mapping, and the values check passes it by.
+    let runaway: Vec<_> = crate::sync::expression::check_link(conn, link)
+        .into_iter()
+        .filter(|e| !matches!(e, crate::sync::expression::ExpressionError::Invalid { .. }))
+        .collect();
+    if runaway.is_empty() {
+        values::check(&mut v);
+    }
+    for e in runaway {
+        v.problems.push(Problem {
+            severity: Severity::Error,
+            field: e.field().map(str::to_string),
+            message: e.to_string(),
+            fix: "correct the expression, then verify again".into(),
+        });
+    }
     v.problems.sort_by_key(|p| p.severity);
     v.problems
 }

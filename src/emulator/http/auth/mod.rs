@@ -12,6 +12,7 @@ mod authorize;
 mod consent;
 mod identity;
 mod jwt;
+mod kept;
 mod pkce;
 mod sessions;
 mod token;
@@ -60,6 +61,7 @@ impl AuthState {
                 config.session_timeout,
                 config.faults.session_expiry_secs.map(Duration::from_secs),
                 config.rotate_refresh_tokens,
+                config.data_file.as_deref(),
             ),
             org_name: config.org_name.clone(),
             auto_approve: config.auto_approve,

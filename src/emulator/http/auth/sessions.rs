@@ -6,10 +6,12 @@
 //! through [`Clock`], which tests and the admin surface move forward instead of sleeping.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::kept;
 use super::pkce::{self, Challenge};
 use super::tokens::{self, SecretKey};
 
@@ -97,6 +99,8 @@ struct Tables {
     refresh_index: HashMap<SecretKey, u64>,
     codes: HashMap<SecretKey, PendingCode>,
     next_grant: u64,
+    /// The org's data file, where refresh grants are kept; `None` for an org in memory.
+    db: Option<rusqlite::Connection>,
 }
 
 impl Tables {
@@ -105,7 +109,31 @@ impl Tables {
             self.refresh_index.remove(&g.token);
         }
         self.access.retain(|_, s| s.grant != Some(grant));
+        self.saved(|db| kept::forget(db, grant));
     }
+
+    /// Writes a change of the grants through to the data file, when the org has one. A
+    /// failed write is logged: the grant still works until the org stops.
+    fn saved(&self, write: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()>) {
+        if let Some(db) = &self.db
+            && let Err(e) = write(db)
+        {
+            tracing::warn!("sandbox org could not keep a refresh token across restarts: {e}");
+        }
+    }
+}
+
+/// Reads the grants kept in the org's data file into `t`, and keeps the file to write the
+/// next changes to.
+fn load_grants(path: &Path, t: &mut Tables) -> rusqlite::Result<()> {
+    let (db, grants) = kept::open(path)?;
+    for (id, token, grantee) in grants {
+        t.refresh_index.insert(token.clone(), id);
+        t.grants.insert(id, RefreshGrant { grantee, token });
+        t.next_grant = t.next_grant.max(id);
+    }
+    t.db = Some(db);
+    Ok(())
 }
 
 pub struct Sessions {
@@ -128,9 +156,19 @@ impl Sessions {
         idle_timeout: Duration,
         early_expiry: Option<Duration>,
         rotate: bool,
+        data_file: Option<&Path>,
     ) -> Sessions {
+        let mut tables = Tables::default();
+        if let Some(path) = data_file
+            && let Err(e) = load_grants(path, &mut tables)
+        {
+            tracing::warn!(
+                "sandbox org could not read the refresh tokens kept in {}: connections must sign in again ({e})",
+                path.display()
+            );
+        }
         Sessions {
-            tables: Mutex::new(Tables::default()),
+            tables: Mutex::new(tables),
             clock: Clock::default(),
             org_id: org_id.to_string(),
             idle_timeout_ms: millis(idle_timeout),
@@ -273,8 +311,10 @@ impl Sessions {
             fresh
         });
         if let Some(fresh) = &rotated {
+            let key = SecretKey::of(fresh);
             t.refresh_index.remove(&presented);
-            t.refresh_index.insert(SecretKey::of(fresh), grant_id);
+            t.refresh_index.insert(key.clone(), grant_id);
+            t.saved(|db| kept::rotate(db, grant_id, &key));
         }
         t.access.insert(
             SecretKey::of(&access_token),
@@ -367,6 +407,7 @@ fn new_grant(t: &mut Tables, grantee: &Grantee, refresh_token: &str) -> u64 {
     t.next_grant += 1;
     let id = t.next_grant;
     let token = SecretKey::of(refresh_token);
+    t.saved(|db| kept::keep(db, id, &token, grantee));
     t.refresh_index.insert(token.clone(), id);
     t.grants.insert(
         id,
@@ -399,6 +440,7 @@ mod tests {
             2 * HOUR,
             None,
             rotate,
+            None,
         )
     }
 

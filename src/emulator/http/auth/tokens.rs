@@ -19,6 +19,15 @@ impl SecretKey {
     pub fn of(secret: &str) -> SecretKey {
         SecretKey(URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes())))
     }
+
+    /// A digest as stored; it is no secret, and cannot be turned back into one.
+    pub fn from_digest(digest: String) -> SecretKey {
+        SecretKey(digest)
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.0
+    }
 }
 
 fn random_text(len: usize) -> String {

@@ -13,12 +13,16 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 mod errors;
+mod lifecycle;
 pub mod pages;
 mod rows;
 pub mod scope;
 
 pub use errors::{
     AuditEntry, ErrorRecord, RecordFailure, Side, audit_log, errors, record_error, row_name,
+};
+pub use lifecycle::{
+    ErrorLifecycle, ErrorStatus, FailedRecord, open_error_counts, open_errors, resolve_errors,
 };
 pub(in crate::sync::workspace) use rows::{atomically, json_at, optional_time_at, parsed, time_at};
 

@@ -1,8 +1,6 @@
 //! Which records a run covered, when it did not cover its whole link, and which records failed
 //! their last attempt.
 
-use std::collections::BTreeMap;
-
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
@@ -60,54 +58,17 @@ pub fn set_scope(conn: &Connection, run_id: i64, records: &Records) -> Result<()
     Ok(())
 }
 
-/// The records of a link whose last attempt failed: the errors of its latest finished run of
-/// the whole link, then of each later record-scoped run, where a scoped run that did not fail
-/// a record it covered clears it. A record is named by its Salesforce Id when the error knows
-/// it, else by its key.
+/// The records of a link whose last attempt failed: its open errors. A record is named by its
+/// Salesforce Id when the error knows it, else by its key.
 pub fn failed_records(conn: &Connection, link: &str) -> Result<Records> {
-    let mut stmt = conn.prepare(
-        "SELECT id, scope_records FROM tether_runs
-         WHERE link_name = ?1 AND status NOT IN ('running', 'interrupted') AND undo_of IS NULL
-           AND id >= coalesce((SELECT max(id) FROM tether_runs
-                               WHERE link_name = ?1 AND scope IS NULL AND undo_of IS NULL
-                                 AND status NOT IN ('running', 'interrupted')), 0)
-         ORDER BY id",
-    )?;
-    let runs: Vec<(i64, Option<String>)> = stmt
-        .query_map([link], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut errors =
-        conn.prepare("SELECT sf_id, row_key FROM tether_run_errors WHERE run_id = ?1 ORDER BY id")?;
-    // By a name that is an Id or a key: true for an Id.
-    let mut failed: BTreeMap<String, bool> = BTreeMap::new();
-    for (run_id, covered) in runs {
-        if let Some(covered) = covered.and_then(|c| serde_json::from_str::<Records>(&c).ok()) {
-            for name in covered.keys.iter().chain(&covered.ids) {
-                failed.remove(name);
-            }
-        }
-        let rows = errors
-            .query_map([run_id], |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (sf_id, row_key) in rows {
-            match (sf_id.filter(|s| !s.is_empty()), row_key) {
-                (Some(id), _) => failed.insert(id, true),
-                (None, Some(key)) if !key.is_empty() => failed.insert(key, false),
-                _ => None,
-            };
-        }
-    }
     let mut records = Records::default();
-    for (name, is_id) in failed {
-        if is_id {
-            records.ids.push(name);
-        } else {
-            records.keys.push(name);
+    for failed in super::open_errors(conn, link)? {
+        match (failed.sf_id.filter(|s| !s.is_empty()), failed.row_key) {
+            (Some(id), _) if !records.ids.contains(&id) => records.ids.push(id),
+            (None, Some(key)) if !key.is_empty() && !records.keys.contains(&key) => {
+                records.keys.push(key)
+            }
+            _ => {}
         }
     }
     Ok(records)

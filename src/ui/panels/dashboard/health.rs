@@ -20,6 +20,14 @@ pub enum Light {
     Grey,
 }
 
+/// "1 open error" / "1,204 open errors": records whose last attempt failed.
+pub fn open_errors_phrase(open: u64) -> String {
+    match open {
+        1 => "1 open error".to_string(),
+        n => format!("{} open errors", group_thousands(n)),
+    }
+}
+
 /// The light and the reason a person reads beside it.
 pub fn light(
     card: &LinkCard,
@@ -68,6 +76,11 @@ pub fn light(
             );
         }
         _ => {}
+    }
+    // Open errors, not the last run's: a record failing for a week is one error, and one a
+    // later run synced is no longer counted.
+    if card.open_errors > 0 {
+        return (Light::Yellow, open_errors_phrase(card.open_errors));
     }
     if run.status == RunStatus::Partial || run.counts.failed > 0 {
         return (
@@ -259,7 +272,7 @@ mod tests {
             last_success: None,
             next_run: None,
             open_conflicts: conflicts,
-            failed_last_run: 0,
+            open_errors: 0,
         }
     }
 
@@ -275,6 +288,20 @@ mod tests {
             api_usage: None,
             connected_at: now(),
         }
+    }
+
+    #[test]
+    fn the_card_counts_open_errors_not_the_last_runs_failures() {
+        let ok = connection(ConnectionStatus::Ok);
+        let mut failing = card(Schedule::Manual, Some(run(RunStatus::Succeeded, 3, 0)), 0);
+        failing.open_errors = 3;
+        assert_eq!(
+            light(&failing, Some(&ok), now()),
+            (Light::Yellow, "3 open errors".to_string())
+        );
+        let mut one = card(Schedule::Manual, Some(run(RunStatus::Partial, 3, 40)), 0);
+        one.open_errors = 1;
+        assert_eq!(light(&one, Some(&ok), now()).1, "1 open error");
     }
 
     #[test]

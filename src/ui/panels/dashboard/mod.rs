@@ -278,9 +278,7 @@ fn idle(ui: &mut Ui, card: &LinkCard, commands: &mut Commands) {
         if card.open_conflicts > 0 && ui.button("Review conflicts").clicked() {
             commands.push(Command::Navigate(Page::Conflicts));
         }
-        if card.last_run.as_ref().is_some_and(|r| r.counts.failed > 0)
-            && ui.button("See errors").clicked()
-        {
+        if card.open_errors > 0 && ui.button("See errors").clicked() {
             commands.push(Command::Navigate(Page::Errors));
         }
     });

@@ -10,6 +10,31 @@ use crate::ui::command::{Command, Commands};
 use crate::ui::panels::history::MUTED;
 use crate::ui::{theme, widgets};
 
+/// "Open · failed in 3 runs since 2026-12-01 10:00" or "Resolved by run #12 · failed in 1 run".
+pub fn lifecycle_line(row: &ErrorRow) -> String {
+    use crate::sync::workspace::journal::ErrorStatus;
+    let life = &row.lifecycle;
+    let runs = match life.attempts {
+        1 => "1 run".to_string(),
+        n => format!("{n} runs"),
+    };
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let seen = format!(
+        "failed in {runs}, first {}, last {}",
+        local(life.first_seen),
+        local(life.last_seen)
+    );
+    match (life.status, life.resolved_run) {
+        (ErrorStatus::Resolved, Some(run)) => format!("Resolved by run #{run} · {seen}"),
+        (ErrorStatus::Resolved, None) => format!("Resolved · {seen}"),
+        (ErrorStatus::Open, _) => format!("Open · {seen}"),
+    }
+}
+
 pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut Commands) {
     let e = &row.error;
     ui.horizontal(|ui| {
@@ -31,6 +56,7 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
         ))
         .color(MUTED),
     );
+    ui.label(RichText::new(lifecycle_line(row)).color(MUTED));
     ui.add_space(theme::GRID);
     ui.horizontal_wrapped(|ui| {
         let open = ui

@@ -225,7 +225,13 @@ pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut 
                 group_thousands(total)
             )
         }
-        Some(total) => format!("{} failed records", group_thousands(total)),
+        Some(total) if state.filter.run.is_some() => {
+            format!("{} failed records in this run", group_thousands(total))
+        }
+        Some(total) if state.filter.include_resolved => {
+            format!("{} errors, open and resolved", group_thousands(total))
+        }
+        Some(total) => format!("{} open errors", group_thousands(total)),
         None => "Loading errors…".to_string(),
     };
     widgets::page_header(ui, "Errors", Some(&subtitle));
@@ -312,6 +318,10 @@ fn filter_bar(
             },
         );
         since_combo(ui, "Since", &mut next.since);
+        if next.run.is_none() {
+            ui.checkbox(&mut next.include_resolved, "Show resolved")
+                .on_hover_text("Also show errors a later run synced");
+        }
         if let Some(run) = next.run
             && ui
                 .button(format!("Run #{run} ✖"))
@@ -414,8 +424,8 @@ fn empty(ui: &mut Ui, filter: &ErrorFilter, commands: &mut Commands) {
     } else {
         widgets::empty_state(
             ui,
-            "No failed records",
-            "Every record of every run went through. Records that Salesforce refuses show up here with what to do.",
+            "No open errors",
+            "Every record's last attempt went through. Records that fail show up here with what to do, until a run syncs them.",
             |ui| {
                 if ui.button("See the run history").clicked() {
                     commands.push(Command::Navigate(Page::History));

@@ -5,7 +5,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{ErrorsCommand, ErrorsState};
 use crate::desktop::ErrorSort;
-use crate::sync::workspace::journal::row_name;
+use crate::sync::workspace::journal::{ErrorStatus, row_name};
 use crate::ui::command::{Command, Commands};
 use crate::ui::panels::history::{MUTED, time_label};
 
@@ -88,11 +88,15 @@ pub(super) fn show(
                     }
                 });
                 row.col(|ui| {
-                    ui.label(
-                        RichText::new(&e.code)
-                            .monospace()
-                            .color(crate::ui::theme::DANGER),
-                    );
+                    let resolved = entry.lifecycle.status == ErrorStatus::Resolved;
+                    let code = RichText::new(&e.code).monospace();
+                    if resolved {
+                        ui.label(code.color(MUTED).strikethrough())
+                            .on_hover_text(super::detail::lifecycle_line(entry));
+                    } else {
+                        ui.label(code.color(crate::ui::theme::DANGER))
+                            .on_hover_text(super::detail::lifecycle_line(entry));
+                    }
                 });
                 row.col(|ui| {
                     let open = ui
@@ -116,7 +120,11 @@ pub(super) fn show(
                     ui.label(record);
                 });
                 row.col(|ui| {
-                    ui.label(format!("#{}", e.run_id));
+                    // The last run it failed in, and how many runs it failed in.
+                    match entry.lifecycle.attempts {
+                        0 | 1 => ui.label(format!("#{}", e.run_id)),
+                        n => ui.label(format!("#{} · {n}×", e.run_id)),
+                    };
                 });
                 row.col(|ui| time_label(ui, e.at));
                 if row.response().clicked() {

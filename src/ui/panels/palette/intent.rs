@@ -335,7 +335,7 @@ mod tests {
                 last_success: None,
                 next_run: None,
                 open_conflicts: 0,
-                failed_last_run: 0,
+                open_errors: 0,
             });
         }
         model

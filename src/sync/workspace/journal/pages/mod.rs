@@ -10,6 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Row, params, params_from_iter};
 use serde::Serialize;
 
+use super::lifecycle::{ErrorLifecycle, lifecycle_at};
 use super::{ErrorRecord, RUN_COLUMNS, RunRecord, RunStatus, Trigger, row_to_run};
 use crate::sync::hints;
 use crate::sync::link::Link;
@@ -54,9 +55,12 @@ pub struct RunQuery {
     pub sort: RunSort,
 }
 
-/// Which failed records a page holds.
+/// Which errors a page holds: each error once, with its last answer; with `run`, every
+/// attempt of that run instead.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorQuery {
+    /// Resolved errors too; by default only open ones (the record's last attempt failed).
+    pub include_resolved: bool,
     /// Words looked for (as prefixes) in the message, code, record id, row key, fields and
     /// payload; every word must be found.
     pub text: String,
@@ -78,11 +82,13 @@ pub struct Page<T> {
     pub capped: bool,
 }
 
-/// A failed record with the link of its run.
+/// An attempt (an error's last answer, or an attempt of a run) with the link of its run and
+/// where its error stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorEntry {
     pub error: ErrorRecord,
     pub link_name: String,
+    pub lifecycle: ErrorLifecycle,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -211,24 +217,25 @@ pub fn error_groups(conn: &Connection, query: &ErrorQuery) -> Result<Vec<CodeCou
     let Some(filter) = ErrorConditions::of(conn, query)? else {
         return Ok(Vec::new());
     };
-    let counts: Vec<(String, i64)> = if let Some((conditions, values)) = filter.totals() {
+    let counts: Vec<(String, i64)> = if filter.text.is_none() {
+        let code = if filter.query.run.is_some() {
+            "e.code"
+        } else {
+            "x.code"
+        };
         let sql = format!(
-            "SELECT code, sum(errors) FROM tether_error_totals {} GROUP BY code
-             HAVING sum(errors) > 0 ORDER BY 2 DESC, code",
-            where_clause(&conditions)
+            "SELECT {code}, count(*) {} GROUP BY 1 ORDER BY 2 DESC, 1",
+            filter.tables_and_conditions()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        stmt.query_map(params_from_iter(values), |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
+        stmt.query_map(params_from_iter(filter.values.clone()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
     } else {
         // A search groups its first matches only, as it counts them.
         let mut values = filter.values.clone();
-        let cap = if filter.text.is_some() {
-            to_i64(TEXT_COUNT_CAP)
-        } else {
-            -1
-        };
-        values.push(SqlValue::Integer(cap));
+        values.push(SqlValue::Integer(to_i64(TEXT_COUNT_CAP)));
         let sql = format!(
             "SELECT code, count(*) FROM (SELECT e.code AS code {} LIMIT ?)
              GROUP BY code ORDER BY 2 DESC, code",
@@ -257,7 +264,8 @@ pub fn error_groups(conn: &Connection, query: &ErrorQuery) -> Result<Vec<CodeCou
 /// These failed records, in the order of `ids`; unknown ids are left out.
 pub fn errors_by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<ErrorEntry>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ERROR_COLUMNS} FROM tether_run_errors e WHERE e.id = ?1"
+        "SELECT {ERROR_COLUMNS} FROM tether_run_errors e JOIN tether_errors x ON x.id = e.error_id
+         WHERE e.id = ?1"
     ))?;
     let mut entries = Vec::with_capacity(ids.len());
     for id in ids {
@@ -325,8 +333,10 @@ pub fn match_expression(words: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// The attempt's columns, its link, then its error's lifecycle (`e` the attempt, `x` the error).
 const ERROR_COLUMNS: &str = "e.id, e.run_id, e.side, e.sf_id, e.row_key, e.code, e.message,
-    e.fields, e.payload, e.hint, e.at, coalesce(e.link_name, '')";
+    e.fields, e.payload, e.hint, e.at, coalesce(e.link_name, ''), x.id, x.status, x.attempts,
+    x.first_run, x.first_seen, x.last_run, x.last_seen, x.resolved_run, x.resolved_at";
 
 /// The WHERE clause of an error query, shared by its page, count and groups.
 struct ErrorConditions {
@@ -334,24 +344,34 @@ struct ErrorConditions {
     conditions: Vec<String>,
     values: Vec<SqlValue>,
     query: ErrorQuery,
-    links: Option<Vec<String>>,
 }
 
 impl ErrorConditions {
     /// `None` when nothing can match (an object no link syncs).
+    ///
+    /// Without `run` a query reads errors (`x`) with their last answer (`e`); with `run`, the
+    /// attempts of that run with their errors.
     fn of(conn: &Connection, query: &ErrorQuery) -> Result<Option<ErrorConditions>> {
         let mut conditions = Vec::new();
         let mut values = Vec::new();
+        let per_error = query.run.is_none();
         let text = match_expression(&query.text);
         if let Some(expression) = &text {
             conditions.push("tether_run_errors_text MATCH ?".to_string());
             values.push(SqlValue::Text(expression.clone()));
         }
+        let (link_column, code_column, time_column) = if per_error {
+            ("x.link_name", "x.code", "x.last_seen")
+        } else {
+            ("e.link_name", "e.code", "e.at")
+        };
+        if per_error && !query.include_resolved {
+            conditions.push("x.status = 'open'".to_string());
+        }
         if let Some(link) = &query.link {
-            conditions.push("e.link_name = ?".to_string());
+            conditions.push(format!("{link_column} = ?"));
             values.push(SqlValue::Text(link.clone()));
         }
-        let mut links = None;
         if let Some(object) = &query.object {
             let mut names: Vec<String> = link_objects(conn)?
                 .into_iter()
@@ -362,16 +382,15 @@ impl ErrorConditions {
                 return Ok(None);
             }
             names.sort();
-            conditions.push(format!("e.link_name IN ({})", placeholders(names.len())));
+            conditions.push(format!("{link_column} IN ({})", placeholders(names.len())));
             values.extend(names.iter().cloned().map(SqlValue::Text));
-            links = Some(names);
         }
         if let Some(code) = &query.code {
-            conditions.push("e.code = ?".to_string());
+            conditions.push(format!("{code_column} = ?"));
             values.push(SqlValue::Text(code.clone()));
         }
         if let Some(since) = query.since {
-            conditions.push("e.at >= ?".to_string());
+            conditions.push(format!("{time_column} >= ?"));
             values.push(sql_text(&day_text(since)));
         }
         if let Some(run) = query.run {
@@ -383,67 +402,40 @@ impl ErrorConditions {
             conditions,
             values,
             query: query.clone(),
-            links,
         }))
     }
 
     fn tables_and_conditions(&self) -> String {
-        let from = if self.text.is_some() {
-            "FROM tether_run_errors_text JOIN tether_run_errors e ON e.id = tether_run_errors_text.rowid"
+        let attempts = if self.text.is_some() {
+            "tether_run_errors_text JOIN tether_run_errors e ON e.id = tether_run_errors_text.rowid"
         } else {
-            "FROM tether_run_errors e"
+            "tether_run_errors e"
+        };
+        let from = if self.query.run.is_some() {
+            format!("FROM {attempts} JOIN tether_errors x ON x.id = e.error_id")
+        } else if self.text.is_some() {
+            format!("FROM {attempts} JOIN tether_errors x ON x.last_attempt = e.id")
+        } else {
+            // Walks the errors by their index, then reads each last answer by its id.
+            "FROM tether_errors x JOIN tether_run_errors e ON e.id = x.last_attempt".to_string()
         };
         format!("{from} {}", where_clause(&self.conditions))
     }
 
-    /// A search walks the text index in rowid order, which is the error's id.
+    /// The column a page is ordered by: the attempt's id, which a search reads from the text
+    /// index in rowid order, and the error list from the errors' index.
     fn id_column(&self) -> &'static str {
         if self.text.is_some() {
             "tether_run_errors_text.rowid"
-        } else {
+        } else if self.query.run.is_some() {
             "e.id"
+        } else {
+            "x.last_attempt"
         }
-    }
-
-    /// The same filter over the running totals, when they can answer it (no search, no run).
-    fn totals(&self) -> Option<(Vec<String>, Vec<SqlValue>)> {
-        if self.text.is_some() || self.query.run.is_some() {
-            return None;
-        }
-        let mut conditions = Vec::new();
-        let mut values = Vec::new();
-        if let Some(link) = &self.query.link {
-            conditions.push("link_name = ?".to_string());
-            values.push(SqlValue::Text(link.clone()));
-        }
-        if let Some(links) = &self.links {
-            conditions.push(format!("link_name IN ({})", placeholders(links.len())));
-            values.extend(links.iter().cloned().map(SqlValue::Text));
-        }
-        if let Some(code) = &self.query.code {
-            conditions.push("code = ?".to_string());
-            values.push(SqlValue::Text(code.clone()));
-        }
-        if let Some(since) = self.query.since {
-            conditions.push("day >= ?".to_string());
-            values.push(sql_text(&day_text(since)));
-        }
-        Some((conditions, values))
     }
 
     /// How many errors match, and whether counting stopped at the cap.
     fn count(&self, conn: &Connection) -> Result<(u64, bool)> {
-        if let Some((conditions, values)) = self.totals() {
-            let total: i64 = conn.query_row(
-                &format!(
-                    "SELECT coalesce(sum(errors), 0) FROM tether_error_totals {}",
-                    where_clause(&conditions)
-                ),
-                params_from_iter(values),
-                |r| r.get(0),
-            )?;
-            return Ok((to_u64(total), false));
-        }
         let mut values = self.values.clone();
         let cap = self.text.as_ref().map(|_| TEXT_COUNT_CAP);
         values.push(SqlValue::Integer(cap.map_or(-1, |c| to_i64(c) + 1)));
@@ -467,6 +459,7 @@ fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<ErrorEntry> {
     Ok(ErrorEntry {
         error: super::errors::error_record(r)?,
         link_name: r.get(11)?,
+        lifecycle: lifecycle_at(r, 12)?,
     })
 }
 
