@@ -290,8 +290,15 @@ fn history_pages_through_the_runs_and_opens_one() {
 
     // Scroll far down: the page under the view is asked for, once, and its rows appear.
     let table = harness.get_by_label("Run #4995").rect().center();
-    harness.hover_at(table);
-    for _ in 0..10 {
+    // The wheel turns until the rows far down are drawn: a frame that lays the table out
+    // anew (a page arriving) may take a turn without moving it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !shown_runs(&harness).iter().any(|id| *id <= RUNS - 1_000) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for rows far down"
+        );
+        harness.hover_at(table);
         harness.event(egui::Event::MouseWheel {
             unit: egui::MouseWheelUnit::Page,
             delta: egui::vec2(0.0, -20.0),
@@ -300,10 +307,8 @@ fn history_pages_through_the_runs_and_opens_one() {
             modifiers: egui::Modifiers::NONE,
         });
         harness.step();
+        std::thread::sleep(Duration::from_millis(5));
     }
-    step_until(&mut harness, "rows far down", |h| {
-        shown_runs(h).iter().any(|id| *id <= RUNS - 1_000)
-    });
     // Let the scrolling settle, then every row shown must come from a page asked for.
     harness.run_steps(20);
     step_until(&mut harness, "the rows to settle", |h| {
