@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use sync_support::*;
 use tether::salesforce::ObjectDescribe;
+use tether::sync::engine::values::parse_decimal;
 use tether::sync::link::Link;
 use tether::sync::verify::{self, Severity};
 use tether::sync::workspace::journal::RunStatus;
@@ -342,8 +343,17 @@ async fn round_trip(v: Values) {
         );
     }
     let parent = bench.create("Account", json!({"Name": "Parent"})).await;
-    let id = bench.create("Account", record(&v, &parent)).await;
+    let made = record(&v, &parent);
+    let id = bench.create("Account", made.clone()).await;
     let before = bench.get("Account", &id).await;
+    for (field, _) in SCALED {
+        let digits = |v: &Value| parse_decimal(&v.to_string());
+        assert_eq!(
+            digits(&before[field]),
+            digits(&made[field]),
+            "{field} keeps every digit in Salesforce"
+        );
+    }
 
     let mut tables = Vec::new();
     for (name, declared) in AFFINITIES {
