@@ -382,3 +382,44 @@ async fn verify_fix_leaves_a_table_tether_did_not_create_as_it_is() {
         vec![vec![json!("INTEGER")]]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_18_2_with_18_digits_survives_the_round_trip() {
+    let bench = Bench::new().await;
+    let id = bench
+        .create(
+            "Account",
+            json!({"Name": "Acme", "Big_Amount__c": "1234567890123456.78"}),
+        )
+        .await;
+    assert_eq!(
+        bench.get("Account", &id).await["Big_Amount__c"].to_string(),
+        "1234567890123456.78",
+        "the sandbox org keeps all 18 digits"
+    );
+    value_link(&bench, "Big_Amount__c", "TEXT", "both", json!({}));
+    let first = bench.sync("values").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+    assert_eq!(
+        bench.rows("SELECT v FROM accounts"),
+        vec![vec![json!("1234567890123456.78")]],
+        "pulled with every digit"
+    );
+    let stamp = bench.get("Account", &id).await["SystemModstamp"].clone();
+    let again = bench.sync("values").await;
+    assert_eq!(
+        (again.counts.created, again.counts.updated),
+        (0, 0),
+        "the second run sends nothing: {again:?}"
+    );
+    assert_eq!(bench.get("Account", &id).await["SystemModstamp"], stamp);
+
+    bench.execute("UPDATE accounts SET v = '-9876543210987654.32'");
+    let pushed = bench.sync("values").await;
+    assert_eq!(pushed.counts.updated, 1, "{pushed:?}");
+    assert_eq!(
+        bench.get("Account", &id).await["Big_Amount__c"].to_string(),
+        "-9876543210987654.32",
+        "pushed with every digit"
+    );
+}

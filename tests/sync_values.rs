@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use sync_support::*;
 use tether::salesforce::ObjectDescribe;
+use tether::sync::engine::values::parse_decimal;
 use tether::sync::link::Link;
 use tether::sync::verify::{self, Severity};
 use tether::sync::workspace::journal::RunStatus;
@@ -29,6 +30,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("double", "Health_Score__c"),
     ("double", "Big_Number__c"),
     ("currency", "Account_Balance__c"),
+    ("currency", "Big_Amount__c"),
     ("percent", "Discount__c"),
     ("date", "Renewal_Date__c"),
     ("datetime", "Last_Visit__c"),
@@ -77,8 +79,10 @@ fn readme_accepts(field_type: &str, precision: u64, scale: u64, declared: &str) 
             scale == 0 && precision <= 15
         } else if types.contains("(scale 0, precision 16–18)") {
             scale == 0 && (16..=18).contains(&precision)
-        } else if types.contains("(scale > 0)") {
-            scale > 0
+        } else if types.contains("(scale > 0, precision ≤ 15)") {
+            scale > 0 && precision <= 15
+        } else if types.contains("(scale > 0, precision 16–18)") {
+            scale > 0 && (16..=18).contains(&precision)
         } else {
             true
         };
@@ -187,6 +191,7 @@ struct Values {
     score: i64,
     big: i64,
     balance: i64,
+    amount: i64,
     discount: i64,
     day: (i32, u32, u32),
     instant_ms: i64,
@@ -220,10 +225,11 @@ fn values() -> impl Strategy<Value = Values> {
         ),
         (
             -99_999_999i64..=99_999_999,
-            -99_999i64..=99_999,
+            hundredths_of(SCALED[0]),
             -999_999_999_999_999_999i64..=999_999_999_999_999_999,
-            -999_999_999_999_999i64..=999_999_999_999_999,
-            -99_999i64..=99_999,
+            hundredths_of(SCALED[1]),
+            hundredths_of(SCALED[2]),
+            hundredths_of(SCALED[3]),
         ),
         (
             (1900i32..2100, 1u32..=12, 1u32..=28),
@@ -255,6 +261,7 @@ fn values() -> impl Strategy<Value = Values> {
                     score: n.1,
                     big: n.2,
                     balance: n.3,
+                    amount: n.5,
                     discount: n.4,
                     day,
                     instant_ms,
@@ -265,6 +272,22 @@ fn values() -> impl Strategy<Value = Values> {
         )
 }
 
+/// The two-place number fields and their precision, as the sandbox org describes them: values
+/// are generated with every digit the field allows, up to 18, which no double holds.
+const SCALED: [(&str, u32); 4] = [
+    ("Health_Score__c", 5),
+    ("Account_Balance__c", 16),
+    ("Discount__c", 5),
+    ("Big_Amount__c", 18),
+];
+
+/// Hundredths of a two-place field of `precision` digits.
+fn hundredths_of((_, precision): (&str, u32)) -> std::ops::RangeInclusive<i64> {
+    let max = 10i64.pow(precision) - 1;
+    -max..=max
+}
+
+/// `units` hundredths as a JSON number written with all its digits.
 fn hundredths(units: i64) -> Value {
     let text = format!(
         "{}{}.{:02}",
@@ -272,7 +295,7 @@ fn hundredths(units: i64) -> Value {
         units.abs() / 100,
         units.abs() % 100
     );
-    json!(text.parse::<f64>().expect("a decimal"))
+    serde_json::from_str(&text).expect("a decimal")
 }
 
 fn record(v: &Values, parent: &str) -> Value {
@@ -296,6 +319,7 @@ fn record(v: &Values, parent: &str) -> Value {
         "Health_Score__c": hundredths(v.score),
         "Big_Number__c": v.big,
         "Account_Balance__c": hundredths(v.balance),
+        "Big_Amount__c": hundredths(v.amount),
         "Discount__c": hundredths(v.discount),
         "Renewal_Date__c": format!("{:04}-{:02}-{:02}", v.day.0, v.day.1, v.day.2),
         "Last_Visit__c": instant.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
@@ -308,9 +332,28 @@ fn record(v: &Values, parent: &str) -> Value {
 async fn round_trip(v: Values) {
     let bench = Bench::new().await;
     let describe = (*bench.client.describe("Account").await.expect("describe")).clone();
+    for (field, precision) in SCALED {
+        assert_eq!(
+            (
+                attribute(&describe, field, "precision"),
+                attribute(&describe, field, "scale")
+            ),
+            (u64::from(precision), 2),
+            "{field} is generated to its described precision and scale"
+        );
+    }
     let parent = bench.create("Account", json!({"Name": "Parent"})).await;
-    let id = bench.create("Account", record(&v, &parent)).await;
+    let made = record(&v, &parent);
+    let id = bench.create("Account", made.clone()).await;
     let before = bench.get("Account", &id).await;
+    for (field, _) in SCALED {
+        let digits = |v: &Value| parse_decimal(&v.to_string());
+        assert_eq!(
+            digits(&before[field]),
+            digits(&made[field]),
+            "{field} keeps every digit in Salesforce"
+        );
+    }
 
     let mut tables = Vec::new();
     for (name, declared) in AFFINITIES {

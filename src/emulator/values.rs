@@ -114,16 +114,15 @@ fn decimal_from(v: &Value) -> Option<Decimal> {
 }
 
 /// Salesforce answers numbers of double, currency and percent fields as doubles (`23.0`); a
-/// whole number past 2^53, which no double holds, it answers with all its digits.
-fn number_value(d: Decimal) -> Value {
-    let x = d.to_f64();
-    if d.scale() == 0
-        && x.abs() >= 9_007_199_254_740_992.0
-        && let Ok(i) = i64::try_from(d.units())
-    {
-        return Value::from(i);
+/// number no double holds (a whole number past 2^53, a fraction of 16 to 18 digits) it answers
+/// with all its digits, as it stores them.
+pub fn number_value(d: Decimal) -> Value {
+    let as_double = Number::from_f64(d.to_f64());
+    if let Some(n) = as_double.filter(|n| parse_decimal(&n.to_string()) == Some(d)) {
+        return Value::Number(n);
     }
-    Number::from_f64(x)
+    d.to_string()
+        .parse::<Number>()
         .map(Value::Number)
         .unwrap_or(Value::Null)
 }

@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::sync::engine::values::parse_decimal;
+
 /// Field values of one record, keyed by the mapping's field name.
 pub type Values = BTreeMap<String, Value>;
 
@@ -251,11 +253,13 @@ fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
     let a = a.filter(|v| !v.is_null());
     let b = b.filter(|v| !v.is_null());
     match (a, b) {
-        // Whole numbers past 2^53 differ in digits no f64 holds.
-        (Some(Value::Number(x)), Some(Value::Number(y))) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => x.as_f64() == y.as_f64(),
-        },
+        // Numbers past 2^53 and 18-digit fractions differ in digits no f64 holds.
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            match (parse_decimal(&x.to_string()), parse_decimal(&y.to_string())) {
+                (Some(x), Some(y)) => x == y,
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
         (x, y) => x == y,
     }
 }

@@ -77,7 +77,7 @@ fn check_columns(
         ) else {
             continue;
         };
-        if let Some(unfit) = verify::columns::unfit(field, column, declared) {
+        if let Some(unfit) = verify::columns::unfit(field, column, declared, mapping.direction) {
             let ours = managed::created_by(conn, &link.table)?.is_some();
             return Err(SyncError::Link {
                 link: link.name.clone(),

@@ -135,19 +135,31 @@ fn decimal_of(n: &Number) -> Option<Decimal> {
     parse_decimal(&n.to_string())
 }
 
-/// A decimal as JSON: whole numbers that fit as integers (exact up to 18 digits), the rest as
-/// the nearest float, whose shortest text is the decimal itself up to 15 digits.
+/// A decimal as JSON: whole numbers that fit as integers, the rest as the decimal's own
+/// digits, so an 18-digit fraction keeps every digit that a double would round away.
 fn number_of(d: Decimal) -> Option<Value> {
     if d.scale() == 0
         && let Ok(i) = i64::try_from(d.units())
     {
         return Some(Value::from(i));
     }
-    d.to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(Number::from_f64)
-        .map(Value::Number)
+    d.to_string().parse::<Number>().ok().map(Value::Number)
+}
+
+/// A fraction as a REAL when the double gives back the decimal, else as its text: a column
+/// without a declared type keeps the text and so every digit.
+fn fraction_to_sql(n: &Number) -> SqlValue {
+    let Some(f) = n.as_f64() else {
+        return SqlValue::Null;
+    };
+    let exact = Number::from_f64(f)
+        .and_then(|x| parse_decimal(&x.to_string()))
+        .is_some_and(|x| Some(x) == parse_decimal(&n.to_string()));
+    if exact {
+        SqlValue::Real(f)
+    } else {
+        SqlValue::Text(n.to_string())
+    }
 }
 
 fn canonical_number(value: &Value, scale: Option<u32>) -> Result<Value, BadValue> {
@@ -315,11 +327,11 @@ pub fn to_sql(value: &Value) -> SqlValue {
     match value {
         Value::Null => SqlValue::Null,
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => SqlValue::Integer(i),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => SqlValue::Integer(f as i64),
-            (None, Some(f)) => SqlValue::Real(f),
-            (None, None) => SqlValue::Null,
+        Value::Number(n) => match decimal_of(n) {
+            Some(d) if d.scale() == 0 => {
+                i64::try_from(d.units()).map_or_else(|_| fraction_to_sql(n), SqlValue::Integer)
+            }
+            _ => fraction_to_sql(n),
         },
         Value::String(s) => SqlValue::Text(s.clone()),
         other => SqlValue::Text(other.to_string()),

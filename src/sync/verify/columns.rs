@@ -11,6 +11,7 @@ use rusqlite::Connection;
 
 use super::describe::Affinity;
 use crate::salesforce::FieldDescribe;
+use crate::sync::plan::Direction;
 
 /// A REAL holds every whole number of up to 15 digits exactly.
 const REAL_DIGITS: u32 = 15;
@@ -96,8 +97,9 @@ fn scale(field: &FieldDescribe) -> u32 {
         .unwrap_or(0)
 }
 
-/// Whether a column whose declared type has `affinity` gives back every value of `field`.
-pub(super) fn holds(field: &FieldDescribe, affinity: Affinity) -> bool {
+/// Whether a column whose declared type has `affinity` gives back every value of `field`
+/// (that `pulls` writes into it).
+pub(super) fn holds(field: &FieldDescribe, affinity: Affinity, pulls: bool) -> bool {
     match affinity {
         Affinity::Text | Affinity::Blob => true,
         Affinity::Integer | Affinity::Numeric | Affinity::Real => {
@@ -105,12 +107,13 @@ pub(super) fn holds(field: &FieldDescribe, affinity: Affinity) -> bool {
                 // 1.0 reads back as a ticked box; dates and times never look like numbers.
                 "boolean" | "date" | "datetime" | "time" => true,
                 // Whole numbers stay integers in INTEGER and NUMERIC columns; a REAL column
-                // rounds those past 15 digits. Fractions are doubles on the API already, and
-                // a REAL keeps every digit a double brings.
+                // rounds those past 15 digits. A fraction becomes a REAL in all three, which
+                // keeps 15 significant digits of the 18 a field may have; a column that only
+                // sends holds doubles, which Salesforce keeps as they are.
                 "double" | "currency" | "percent" | "int" | "long" => match scale(field) {
                     0 if affinity == Affinity::Real => digits(field) <= REAL_DIGITS,
                     0 => digits(field) <= INTEGER_DIGITS,
-                    _ => true,
+                    _ => !pulls || digits(field) <= REAL_DIGITS,
                 },
                 _ => false,
             }
@@ -121,14 +124,24 @@ pub(super) fn holds(field: &FieldDescribe, affinity: Affinity) -> bool {
 /// The column type to declare for `field` when the one it has cannot hold it.
 fn use_type(field: &FieldDescribe) -> &'static str {
     match field.field_type.as_str() {
-        "double" | "currency" | "percent" | "int" | "long" => "NUMERIC",
+        "double" | "currency" | "percent" | "int" | "long"
+            if scale(field) == 0 || digits(field) <= REAL_DIGITS =>
+        {
+            "NUMERIC"
+        }
         _ => "TEXT",
     }
 }
 
 /// Whether `declared` (a column's declared type) holds `field`; `None` when it does.
-pub fn unfit(field: &FieldDescribe, column: &str, declared: &str) -> Option<Unfit> {
-    (!holds(field, Affinity::of_declared(declared))).then(|| Unfit {
+pub fn unfit(
+    field: &FieldDescribe,
+    column: &str,
+    declared: &str,
+    direction: Direction,
+) -> Option<Unfit> {
+    let pulls = direction != Direction::Push;
+    (!holds(field, Affinity::of_declared(declared), pulls)).then(|| Unfit {
         column: column.to_string(),
         declared: declared.to_string(),
         field: field.name.clone(),
@@ -171,7 +184,7 @@ mod tests {
             reference_to: Vec::new(),
             other,
         };
-        holds(&field, Affinity::of_declared(declared))
+        holds(&field, Affinity::of_declared(declared), true)
     }
 
     #[test]
@@ -192,7 +205,25 @@ mod tests {
         assert!(!accepts("currency", 18, 0, "REAL"));
         assert!(accepts("double", 15, 0, "REAL"));
         assert!(accepts("currency", 16, 2, "TEXT"));
-        assert!(accepts("currency", 16, 2, "NUMERIC"));
+        assert!(!accepts("currency", 16, 2, "NUMERIC"));
+        assert!(!accepts("currency", 18, 2, "REAL"));
+        assert!(accepts("currency", 15, 2, "REAL"));
+        let mut field = FieldDescribe {
+            name: String::new(),
+            field_type: "currency".into(),
+            label: String::new(),
+            length: 0,
+            nillable: true,
+            updateable: true,
+            external_id: false,
+            reference_to: Vec::new(),
+            other: serde_json::Map::new(),
+        };
+        field.other.insert("precision".into(), 18.into());
+        field.other.insert("scale".into(), 2.into());
+        assert!(unfit(&field, "c", "REAL", Direction::Push).is_none());
+        let refused = unfit(&field, "c", "NUMERIC", Direction::Both).expect("refused");
+        assert_eq!(refused.use_type, "TEXT");
         assert!(!accepts("double", 19, 0, "INTEGER"));
         assert!(accepts("percent", 5, 2, "NUMERIC"));
         assert!(accepts("boolean", 0, 0, "INTEGER"));

@@ -50,7 +50,7 @@ pub fn unfit_columns(conn: &Connection, link: &Link, describe: &ObjectDescribe) 
                 .fields
                 .iter()
                 .find(|f| f.name.eq_ignore_ascii_case(&mapping.remote))?;
-            unfit(field, column, declared.get(column)?)
+            unfit(field, column, declared.get(column)?, mapping.direction)
         })
         .collect()
 }

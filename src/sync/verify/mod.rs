@@ -392,7 +392,7 @@ impl<'a> Verifier<'a> {
         }
         if let Some(column) = mapping.local_column()
             && let Some(declared) = self.declared.get(column)
-            && let Some(unfit) = columns::unfit(remote, column, declared)
+            && let Some(unfit) = columns::unfit(remote, column, declared, mapping.direction)
         {
             let ours = managed::created_by(self.conn, &self.link.table)
                 .ok()

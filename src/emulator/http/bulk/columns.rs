@@ -8,6 +8,7 @@ use super::job::Operation;
 use crate::emulator::error::SfError;
 use crate::emulator::schema::{FieldDef, FieldType, ObjectSchema, Schema};
 use crate::emulator::values::{parse_date, parse_datetime};
+use crate::sync::engine::values::parse_decimal;
 
 /// A cell that sets a field to null, as in a real org's Bulk API.
 pub const NULL_MARKER: &str = "#N/A";
@@ -206,11 +207,9 @@ pub fn convert(field: &FieldDef, text: &str) -> Result<Value, SfError> {
                 _ => Err(wrong_type(field, text)),
             },
         },
-        Currency | Double | Percent => t
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .and_then(Number::from_f64)
+        // Read as the exact decimal written: a double would drop digits of an 18-digit value.
+        Currency | Double | Percent => parse_decimal(t)
+            .and_then(|d| d.to_string().parse::<Number>().ok())
             .map(Value::Number)
             .ok_or_else(|| wrong_type(field, text)),
         Date => parse_date(t)
