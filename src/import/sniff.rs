@@ -172,9 +172,10 @@ pub fn detect_encoding(sample: &[u8]) -> TextEncoding {
         return utf16;
     }
     let (characters, strays) = utf8_evidence(sample);
-    // A file that is mostly UTF-8 stays UTF-8, so that its stray bytes are reported with their
-    // row rather than every accented letter read wrongly; the person chooses how to read them.
-    if strays == 0 || characters > strays {
+    // A file with any UTF-8 character in it stays UTF-8, so that its stray bytes are reported
+    // with their row rather than every accented letter read wrongly: read as Windows-1252, its
+    // UTF-8 letters would turn into others without a word. The person chooses how to read them.
+    if strays == 0 || characters > 0 {
         TextEncoding::Utf8
     } else {
         TextEncoding::Windows1252
@@ -416,13 +417,15 @@ mod tests {
 
     #[test]
     fn encoding_is_read_from_bom_bytes_or_validity() {
-        let cases: [(&[u8], TextEncoding); 7] = [
+        let cases: [(&[u8], TextEncoding); 8] = [
             (b"a,b\n1,2\n", TextEncoding::Utf8),
             (b"\xEF\xBB\xBFa;b\n", TextEncoding::Utf8Bom),
             (b"\xFF\xFEa\0,\0b\0", TextEncoding::Utf16Le),
             (b"\xFE\xFF\0a\0,\0b", TextEncoding::Utf16Be),
             (b"a\0,\0b\0\n\0", TextEncoding::Utf16Le),
             (b"caf\xE9,\x80\n", TextEncoding::Windows1252),
+            // A UTF-8 letter beside a stray byte: UTF-8, so that the stray is named.
+            (b"M\xC3\xBCller\ncaf\xE9\n", TextEncoding::Utf8),
             // Cut in the middle of `é`: still UTF-8.
             (b"caf\xC3", TextEncoding::Utf8),
         ];

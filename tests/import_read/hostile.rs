@@ -168,6 +168,25 @@ fn a_utf8_file_with_one_latin1_byte_names_the_row_and_byte() {
 }
 
 #[test]
+fn a_utf8_letter_and_as_many_latin1_bytes_are_not_read_as_windows_1252() {
+    // One UTF-8 letter, one Windows-1252 byte: read whole as Windows-1252, `ü` would become
+    // `Ã¼` without a word.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.csv");
+    std::fs::write(
+        &path,
+        b"Name;Phone\nM\xC3\xBCller GmbH;1\nCaf\xE9 Paris;2\n",
+    )
+    .unwrap();
+    let read = messages(&path, &ReadOptions::default());
+    assert_eq!(read[1], "2: Müller GmbH|1", "{read:?}");
+    assert!(
+        read[2].contains("row 3 holds the byte 0xE9") && read[2].contains("--encoding"),
+        "the stray byte is named and the choice offered: {read:?}"
+    );
+}
+
+#[test]
 fn the_choice_of_utf8_with_windows_1252_bytes_reads_both_kinds_of_text() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mixed.csv");
