@@ -4,17 +4,15 @@
 //! failure that says so.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
-use tether::desktop::{DesktopConfig, Event, Request, SANDBOX_CONNECTION, SandboxOptions, Topic};
+use tether::desktop::{Event, Request, SANDBOX_CONNECTION, Topic};
 use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::RunStatus;
 
 mod desktop_support;
-use desktop_support::Window;
+use desktop_support::{Window, empty_sandbox_config};
 
 fn sql(workspace: &Path, statement: &str) {
     Workspace::open(workspace)
@@ -63,20 +61,7 @@ async fn a_record_named_by_a_mapped_column_is_synced_alone() {
         .unwrap()
         .save_link(&link, "test")
         .expect("link saves");
-    let mut window = Window::start(DesktopConfig {
-        data_dir: dir.path().join("data"),
-        workspace: workspace.clone(),
-        secrets: None,
-        open_url: Arc::new(|_| false),
-        callback_port: 0,
-        sign_in_timeout: Duration::from_secs(60),
-        sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(0),
-            connect_at_start: true,
-            demo_links: false,
-        }),
-    });
+    let mut window = Window::start(empty_sandbox_config(dir.path(), workspace.clone()));
     window
         .wait("the sandbox connection", |e| match e {
             Event::Connected(v) => Some(v.clone()),
