@@ -24,6 +24,19 @@ fn people_link() -> Value {
     })
 }
 
+/// A `people` table of 30 rows, linked to Contacts and not synced yet.
+async fn thirty_people() -> Bench {
+    let bench = Bench::new().await;
+    bench.execute("CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, last_name TEXT)");
+    for n in 1..=30 {
+        bench.execute(&format!(
+            "INSERT INTO people (code, last_name) VALUES ('P-{n:02}', 'Person {n}')"
+        ));
+    }
+    bench.add_link(people_link());
+    bench
+}
+
 async fn contacts_in_salesforce(bench: &Bench) -> u64 {
     bench.soql("SELECT COUNT() FROM Contact").await["totalSize"]
         .as_u64()
@@ -36,14 +49,7 @@ fn cursor(bench: &Bench) -> Vec<Vec<Value>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_would_delete_more_than_the_guard_allows_stops_before_writing() {
-    let bench = Bench::new().await;
-    bench.execute("CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, last_name TEXT)");
-    for n in 1..=30 {
-        bench.execute(&format!(
-            "INSERT INTO people (code, last_name) VALUES ('P-{n:02}', 'Person {n}')"
-        ));
-    }
-    bench.add_link(people_link());
+    let bench = thirty_people().await;
     let first = bench.sync("people").await;
     assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
     assert_eq!(first.counts.created, 30, "{first:?}");
@@ -86,14 +92,7 @@ async fn a_run_that_would_delete_more_than_the_guard_allows_stops_before_writing
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletes_within_the_guard_go_through_without_asking() {
-    let bench = Bench::new().await;
-    bench.execute("CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, last_name TEXT)");
-    for n in 1..=30 {
-        bench.execute(&format!(
-            "INSERT INTO people (code, last_name) VALUES ('P-{n:02}', 'Person {n}')"
-        ));
-    }
-    bench.add_link(people_link());
+    let bench = thirty_people().await;
     bench.sync("people").await;
     bench.execute("DELETE FROM people WHERE code > 'P-10'");
     let run = bench.sync("people").await;
@@ -104,14 +103,7 @@ async fn deletes_within_the_guard_go_through_without_asking() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn salesforce_deletes_past_the_guard_leave_the_local_rows_until_allowed() {
-    let bench = Bench::new().await;
-    bench.execute("CREATE TABLE people (code TEXT PRIMARY KEY, sf_id TEXT, last_name TEXT)");
-    for n in 1..=30 {
-        bench.execute(&format!(
-            "INSERT INTO people (code, last_name) VALUES ('P-{n:02}', 'Person {n}')"
-        ));
-    }
-    bench.add_link(people_link());
+    let bench = thirty_people().await;
     bench.sync("people").await;
     let ids = bench.rows("SELECT sf_id FROM people WHERE code > 'P-05'");
     for id in &ids {

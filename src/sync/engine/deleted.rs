@@ -46,19 +46,10 @@ pub fn left_out_by_push_filter(
         names = names.join(", "),
         values = values.join(", "),
     );
-    let mut last_delete = conn.prepare(
-        "SELECT before FROM tether_changes
-         WHERE table_name = ?1 AND row_key = ?2 AND op = 'delete'
-         ORDER BY seq DESC LIMIT 1",
-    )?;
     let mut judge = conn.prepare(&judge)?;
     let mut left_out = HashSet::new();
     for key in keys {
-        let before: Option<String> = last_delete
-            .query_row(params![link.table, key], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let taken_in = match before {
+        let taken_in = match last_delete(conn, &link.table, key)? {
             Some(row) => judge
                 .query_row([row], |r| r.get::<_, i64>(0))
                 .is_ok_and(|v| v != 0),
@@ -75,13 +66,12 @@ pub fn left_out_by_push_filter(
 /// a sync run.
 fn last_delete(conn: &Connection, table: &str, key: &str) -> rusqlite::Result<Option<String>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT before FROM tether_changes
              WHERE table_name = ?1 AND row_key = ?2 AND op = 'delete' AND run_id IS NULL
              ORDER BY seq DESC LIMIT 1",
-            params![table, key],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![table, key], |r| r.get(0))
         .optional()?
         .flatten())
 }
