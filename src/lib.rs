@@ -1,13 +1,13 @@
 //! Tether keeps a team's own data and Salesforce in sync.
 
-pub mod bench;
 pub mod cli;
 pub mod connect;
 pub mod desktop;
-pub mod emulator;
 pub mod import;
+pub mod numbers;
 pub mod salesforce;
 pub mod sync;
+#[cfg(feature = "gui")]
 pub mod ui;
 
 use std::sync::OnceLock;

@@ -206,7 +206,7 @@ fn the_app_without_a_command_honours_tether_data_dir() {
 async fn sandbox_org_logs_each_request_at_debug_level() {
     let mut child = Command::new(TETHER)
         .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
-        .env("RUST_LOG", "tether=debug")
+        .env("RUST_LOG", "sandbox_org=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

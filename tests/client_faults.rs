@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use client_support::*;
 use futures_util::{StreamExt, TryStreamExt};
+use sandbox_org::OrgConfig;
+use sandbox_org::config::DEMO_CLIENT_ID;
 use serde_json::{Value, json};
-use tether::emulator::OrgConfig;
-use tether::emulator::config::DEMO_CLIENT_ID;
 use tether::salesforce::{
     BatchSize, BreakerConfig, BreakerState, Client, ClientConfig, Credentials, QueryPage,
     RefreshFuture, RefreshTokenGrant, RetryPolicy, SalesforceError, Secret, TokenRefresher,

@@ -6,8 +6,8 @@ mod client_support;
 use client_support::*;
 use futures_util::TryStreamExt;
 use proptest::prelude::*;
+use sandbox_org::ids;
 use serde_json::{Map, Value, json};
-use tether::emulator::ids;
 use tether::salesforce::soql_text::{IN_LIST_BYTES, in_lists, quote, quote_like_prefix};
 use tether::salesforce::{BatchSize, check_id};
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tether::emulator::{ConnectedApp, OrgConfig, SandboxOrg};
+use sandbox_org::{ConnectedApp, OrgConfig, SandboxOrg};
 
 const CLIENT_ID: &str = "JsforceConformance";
 const CALLBACK: &str = "http://localhost:3999/oauth2/callback";

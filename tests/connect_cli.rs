@@ -7,8 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use sandbox_org::config::DEMO_USERNAME;
 use tether::connect::{KeyringStore, SecretStore};
-use tether::emulator::config::DEMO_USERNAME;
 
 const TETHER: &str = env!("CARGO_BIN_EXE_tether");
 const CLIENT_ID: &str = "TetherCli";

@@ -4,13 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use sandbox_org::config::{ConnectedApp, DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use sandbox_org::{OrgConfig, SandboxOrg};
 use tether::connect::oauth::{jwt_login, password_login};
 use tether::connect::{
     CallbackListener, ConnectError, ConnectionDb, KeyringStore, LoginUrl, NewConnection,
     OAuthError, SecretStore, Tokens, disconnect, http_client, renew, save, secret_of, web_login,
 };
-use tether::emulator::config::{ConnectedApp, DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use tether::emulator::{OrgConfig, SandboxOrg};
 
 const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const JWT_CERT: &str = include_str!("fixtures/jwt/test-app.crt");

@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use sandbox_org::config::{DEMO_PASSWORD, DEMO_USERNAME};
+use sandbox_org::{ConnectedApp, OrgConfig, SandboxOrg};
 use serde_json::{Map, Value, json};
 use tether::connect::{
     Connection, ConnectionDb, ConnectionSecret, KeyringStore, SecretError, SecretStore,
@@ -15,8 +17,6 @@ use tether::desktop::{
     ConnectionStatus, DEMO_ACCOUNTS_LINK, DesktopConfig, Event, LoginTarget, Request,
     SANDBOX_CONNECTION, SandboxOptions, Topic,
 };
-use tether::emulator::config::{DEMO_PASSWORD, DEMO_USERNAME};
-use tether::emulator::{ConnectedApp, OrgConfig, SandboxOrg};
 use tether::salesforce::{BatchSize, Client};
 use tether::sync::workspace::Workspace;
 use tether::sync::workspace::journal::{self, RunStatus, Trigger};
@@ -38,8 +38,11 @@ fn config(dir: &Path, sandbox: Option<SandboxOptions>) -> DesktopConfig {
 
 fn demo_sandbox(seed_records: usize) -> Option<SandboxOptions> {
     Some(SandboxOptions {
-        data_file: None,
-        seed_records: Some(seed_records),
+        starter: tether_bench::embedded::sandbox_starter(),
+        start: tether::desktop::SandboxStart {
+            data_file: None,
+            seed_records: Some(seed_records),
+        },
         connect_at_start: true,
         demo_links: true,
     })

@@ -256,7 +256,7 @@ async fn hostile_workbook_past_max_rows_is_refused_before_anything_is_sent() {
     connect(&login, port, &setup.data, Some("import-max-rows")).await;
     let org = Org::sign_in(&login).await;
     let sheet = dir.path().join("accounts.xlsx");
-    tether::bench::hostile::many_rows(&sheet, 30).unwrap();
+    tether_bench::hostile::many_rows(&sheet, 30).unwrap();
     let out = setup
         .command(&[
             "import",

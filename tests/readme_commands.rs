@@ -16,8 +16,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cli_support::{Running, free_port, lines, use_private_copy, wait_for_line};
+use sandbox_org::config::DEMO_USERNAME;
 use serde_json::{Value, json};
-use tether::emulator::config::DEMO_USERNAME;
 
 /// The connected app the README registers on its sandbox org (`--client-id MyApp`).
 const README_CLIENT_ID: &str = "MyApp";

@@ -6,9 +6,9 @@ mod common;
 
 use common::{TestOrg, V};
 use reqwest::Method;
+use sandbox_org::OrgConfig;
+use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use serde_json::{Value, json};
-use tether::emulator::OrgConfig;
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -7,10 +7,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use sandbox_org::config::{DEMO_CALLBACK, DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use sandbox_org::{ConnectedApp, OrgConfig, SandboxOrg, SandboxUser};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tether::emulator::config::{DEMO_CALLBACK, DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use tether::emulator::{ConnectedApp, OrgConfig, SandboxOrg, SandboxUser};
 
 const SCRIPT_APP: &str = "ScriptApp";
 const SCRIPT_SECRET: &str = "script-app-secret";

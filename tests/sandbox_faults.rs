@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use reqwest::{Method, StatusCode};
+use sandbox_org::FaultConfig;
 use sandbox_support::{Api, error_code};
 use serde_json::{Value, json};
-use tether::emulator::FaultConfig;
 use tower::ServiceExt;
 
 async fn statuses(api: &Api, calls: usize) -> Vec<StatusCode> {
@@ -318,7 +318,7 @@ async fn faults_are_read_and_set_through_the_admin_endpoint() {
 #[tokio::test]
 async fn the_admin_endpoint_refuses_peers_other_than_loopback() {
     let api = Api::with_faults(FaultConfig::default()).await;
-    let app = tether::emulator::http::router(api.org.state().clone());
+    let app = sandbox_org::http::router(api.org.state().clone());
     let peers: [(Option<SocketAddr>, u16); 3] = [
         (Some(([127, 0, 0, 1], 4000).into()), 200),
         (Some(([192, 168, 1, 20], 4000).into()), 403),

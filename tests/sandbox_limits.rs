@@ -10,9 +10,9 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use reqwest::{Method, StatusCode};
+use sandbox_org::OrgConfig;
 use sandbox_support::{Api, error_code};
 use serde_json::{Value, json};
-use tether::emulator::OrgConfig;
 
 fn limit_info(response: &reqwest::Response) -> Option<String> {
     response

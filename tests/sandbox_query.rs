@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 
 use reqwest::StatusCode;
+use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use sandbox_org::error::SfError;
+use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::{Map, Value, json};
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use tether::emulator::error::SfError;
-use tether::emulator::{OrgConfig, SandboxOrg};
 
 struct Client {
     http: reqwest::Client,
@@ -300,9 +300,7 @@ async fn incremental_sync_reads_changes_in_modstamp_order() {
         .to_string();
     let owner = org.org().auth.admin_user_id();
     // The store stamps to the millisecond: wait until the clock has moved past the last stamp.
-    while tether::emulator::values::format_datetime_ms(chrono::Utc::now().timestamp_millis())
-        <= newest
-    {
+    while sandbox_org::values::format_datetime_ms(chrono::Utc::now().timestamp_millis()) <= newest {
         tokio::task::yield_now().await;
     }
     org.org()

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use sandbox_org::schema::FieldType;
+use sandbox_org::seed::{DEMO_RECORDS, STAGES};
+use sandbox_org::store::Record;
+use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::{Map, Value};
-use tether::emulator::schema::FieldType;
-use tether::emulator::seed::{DEMO_RECORDS, STAGES};
-use tether::emulator::store::Record;
-use tether::emulator::{OrgConfig, SandboxOrg};
 
 const OBJECTS: [&str; 4] = ["Account", "Contact", "Opportunity", "Lead"];
 /// Set by the org from the clock, so they differ between two seedings.

@@ -2,8 +2,8 @@
 
 mod common;
 
+use sandbox_org::OrgConfig;
 use serde_json::json;
-use tether::emulator::OrgConfig;
 
 #[tokio::test]
 async fn an_org_in_a_file_keeps_its_records_and_ids_across_restarts() {
@@ -51,7 +51,7 @@ async fn a_data_file_in_a_missing_folder_is_an_actionable_error() {
         data_file: Some(dir.path().join("no/such/folder/org.db")),
         ..OrgConfig::default()
     };
-    let err = match tether::emulator::SandboxOrg::start(config).await {
+    let err = match sandbox_org::SandboxOrg::start(config).await {
         Ok(_) => panic!("a data file in a missing folder must be refused"),
         Err(e) => format!("{e:#}"),
     };

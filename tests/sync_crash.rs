@@ -15,9 +15,9 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
+use sandbox_org::config::DEMO_USERNAME;
 use serde_json::{Value, json};
 use tether::connect::KeyringStore;
-use tether::emulator::config::DEMO_USERNAME;
 use tether::sync::link::Link;
 use tether::sync::workspace::Workspace;
 

@@ -11,10 +11,10 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use sync_support::*;
 use tether::salesforce::ObjectDescribe;
-use tether::sync::engine::values::parse_decimal;
 use tether::sync::link::Link;
 use tether::sync::verify::{self, Severity};
 use tether::sync::workspace::journal::RunStatus;
+use tether_decimal::parse_decimal;
 
 /// One Account field of each type the sandbox org describes.
 const FIELDS: &[(&str, &str)] = &[

@@ -7,11 +7,11 @@ use std::time::Duration;
 use super::connect::{DataDirArg, data_dir};
 use super::{CliError, DemoArgs};
 use crate::connect::{DEFAULT_CALLBACK_PORT, KeyringStore, SecretStore};
-use crate::desktop::{DesktopConfig, SandboxOptions, UrlOpener};
+use crate::desktop::{DesktopConfig, SandboxOptions, SandboxStart, SandboxStarter, UrlOpener};
 use crate::ui::{self, Launch};
 
 /// `tether`: the app on the user's own workspace, with the sandbox org one click away.
-pub fn app(log_file: Option<PathBuf>) -> Result<(), CliError> {
+pub fn app(log_file: Option<PathBuf>, starter: SandboxStarter) -> Result<(), CliError> {
     let dir = data_dir(&DataDirArg::from_env())?;
     let config = DesktopConfig {
         workspace: dir.join("workspace.sqlite"),
@@ -20,8 +20,11 @@ pub fn app(log_file: Option<PathBuf>) -> Result<(), CliError> {
         callback_port: DEFAULT_CALLBACK_PORT,
         sign_in_timeout: Duration::from_secs(300),
         sandbox: Some(SandboxOptions {
-            data_file: Some(dir.join("sandbox-org.sqlite")),
-            seed_records: Some(super::DEFAULT_SEED_RECORDS),
+            starter,
+            start: SandboxStart {
+                data_file: Some(dir.join("sandbox-org.sqlite")),
+                seed_records: Some(super::DEFAULT_SEED_RECORDS),
+            },
             connect_at_start: false,
             demo_links: true,
         }),
@@ -31,7 +34,11 @@ pub fn app(log_file: Option<PathBuf>) -> Result<(), CliError> {
 }
 
 /// `tether demo`: connected to the sandbox org from the first frame, with demo links.
-pub fn run(args: DemoArgs, log_file: Option<PathBuf>) -> Result<(), CliError> {
+pub fn run(
+    args: DemoArgs,
+    log_file: Option<PathBuf>,
+    starter: SandboxStarter,
+) -> Result<(), CliError> {
     let dir = data_dir(&args.dir)?;
     let workspace = match args.workspace {
         Some(path) => path,
@@ -44,8 +51,11 @@ pub fn run(args: DemoArgs, log_file: Option<PathBuf>) -> Result<(), CliError> {
         callback_port: DEFAULT_CALLBACK_PORT,
         sign_in_timeout: Duration::from_secs(300),
         sandbox: Some(SandboxOptions {
-            data_file: args.data,
-            seed_records: (args.seed_size > 0).then_some(args.seed_size),
+            starter,
+            start: SandboxStart {
+                data_file: args.data,
+                seed_records: (args.seed_size > 0).then_some(args.seed_size),
+            },
             connect_at_start: true,
             demo_links: true,
         }),

@@ -17,12 +17,12 @@ use crate::import::mapping::ImportMapping;
 use crate::import::run::{ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import};
 use crate::import::sniff::TextEncoding;
 use crate::import::{ReadOptions, Rows};
+use crate::numbers::group_thousands;
 use crate::salesforce::Client;
 use crate::sync::engine::Cancel;
 use crate::sync::verify::unknown_object;
 use crate::sync::workspace::imports::{self, RowStatus};
 use crate::sync::workspace::journal::RunStatus;
-use crate::ui::group_thousands;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {

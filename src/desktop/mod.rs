@@ -19,6 +19,7 @@ mod rate;
 mod records;
 mod sandbox;
 mod service;
+mod starter;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use protocol::*;
 pub use rate::RateMeter;
 pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};
 pub use service::Service;
+pub use starter::{DemoLogin, SandboxStart, SandboxStarter, StartedSandbox};
 
 use crate::connect::SecretStore;
 
@@ -58,12 +60,12 @@ pub struct DesktopConfig {
 }
 
 /// How the built-in sandbox org starts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SandboxOptions {
-    /// SQLite file that keeps the org between launches; in memory when `None`.
-    pub data_file: Option<PathBuf>,
-    /// About how many demo records to seed into an empty org.
-    pub seed_records: Option<usize>,
+    /// Starts the org: the program passes it in, since the library does not link the org.
+    pub starter: SandboxStarter,
+    /// Its data file and seed size.
+    pub start: SandboxStart,
     /// Connect to it as soon as the service starts (`tether demo`).
     pub connect_at_start: bool,
     /// Install the demo links into an empty workspace once connected.

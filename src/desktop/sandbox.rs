@@ -13,8 +13,6 @@ use super::service::Service;
 use super::*;
 use crate::connect::oauth::password_login;
 use crate::connect::{LoginUrl, http_client, identity};
-use crate::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use crate::emulator::{OrgConfig, SandboxOrg};
 use crate::salesforce::{
     BatchSize, Client, ClientConfig, Credentials, RefreshFuture, SalesforceError, Secret,
     TokenRefresher,
@@ -32,19 +30,20 @@ const DEMO_SCORED_CUSTOMERS: usize = 5;
 
 /// The running sandbox org, and the connection to it while the user keeps it.
 pub struct EmbeddedOrg {
-    org: SandboxOrg,
+    org: StartedSandbox,
     connected: Option<ConnectionView>,
 }
 
 /// Signs in again with the demo user when the session expires.
 struct DemoRefresher {
     login: LoginUrl,
+    user: DemoLogin,
 }
 
 impl TokenRefresher for DemoRefresher {
     fn refresh(&self) -> RefreshFuture<'_> {
         Box::pin(async move {
-            let tokens = demo_tokens(&self.login)
+            let tokens = demo_tokens(&self.login, &self.user)
                 .await
                 .map_err(|e| SalesforceError::SessionExpired(format!("{e:#}")))?;
             Ok(Secret::new(tokens.secret.access_token))
@@ -52,9 +51,16 @@ impl TokenRefresher for DemoRefresher {
     }
 }
 
-async fn demo_tokens(login: &LoginUrl) -> anyhow::Result<crate::connect::Tokens> {
+async fn demo_tokens(login: &LoginUrl, user: &DemoLogin) -> anyhow::Result<crate::connect::Tokens> {
     let http = http_client()?;
-    Ok(password_login(&http, login, DEMO_CLIENT_ID, DEMO_USERNAME, DEMO_PASSWORD).await?)
+    Ok(password_login(
+        &http,
+        login,
+        &user.client_id,
+        &user.username,
+        &user.password,
+    )
+    .await?)
 }
 
 impl Service {
@@ -64,18 +70,13 @@ impl Service {
                 "this window does not offer the sandbox org. Start Tether with `tether demo` to try it"
             )
         })?;
-        let base = {
+        let (base, user) = {
             let mut embedded = self.sandbox.lock().await;
             if embedded.is_none() {
                 self.outbox.send(Event::ConnectProgress(
                     "Starting the sandbox org…".to_string(),
                 ));
-                let config = OrgConfig {
-                    data_file: options.data_file.clone(),
-                    seed_records: options.seed_records,
-                    ..OrgConfig::default()
-                };
-                let org = SandboxOrg::start(config).await.context(
+                let org = options.starter.start(options.start.clone()).await.context(
                     "the sandbox org could not start. Check that the data folder is writable, then try again",
                 )?;
                 *embedded = Some(EmbeddedOrg {
@@ -85,20 +86,21 @@ impl Service {
             }
             embedded
                 .as_ref()
-                .map(|e| e.org.base_url())
-                .unwrap_or_default()
+                .map(|e| (e.org.base_url.clone(), e.org.login.clone()))
+                .ok_or_else(|| anyhow::anyhow!("the sandbox org stopped; restart Tether"))?
         };
         self.outbox.send(Event::ConnectProgress(
             "Signing in to the sandbox org…".to_string(),
         ));
         let login = LoginUrl::parse(&base)?;
-        let tokens = demo_tokens(&login)
+        let tokens = demo_tokens(&login, &user)
             .await
             .context("the sandbox org refused its demo user; restart Tether")?;
         let who = identity(&http_client()?, &tokens).await?;
         let credentials = Credentials::access_token(tokens.secret.access_token.clone())
             .with_refresher(Arc::new(DemoRefresher {
                 login: login.clone(),
+                user,
             }));
         let client = Client::connect(&tokens.instance_url, credentials, ClientConfig::default())
             .await
@@ -127,22 +129,22 @@ impl Service {
 
     /// A fresh session with the running sandbox org.
     pub(super) async fn sandbox_client(&self) -> anyhow::Result<Client> {
-        let base = self
+        let (base, user) = self
             .sandbox
             .lock()
             .await
             .as_ref()
             .filter(|e| e.connected.is_some())
-            .map(|e| e.org.base_url())
+            .map(|e| (e.org.base_url.clone(), e.org.login.clone()))
             .ok_or_else(|| {
                 anyhow::anyhow!(
                     "the sandbox org is not connected in this session. Open Connections and choose Use the sandbox org"
                 )
             })?;
         let login = LoginUrl::parse(&base)?;
-        let tokens = demo_tokens(&login).await?;
+        let tokens = demo_tokens(&login, &user).await?;
         let credentials = Credentials::access_token(tokens.secret.access_token)
-            .with_refresher(Arc::new(DemoRefresher { login }));
+            .with_refresher(Arc::new(DemoRefresher { login, user }));
         Ok(Client::connect(&tokens.instance_url, credentials, ClientConfig::default()).await?)
     }
 
@@ -169,7 +171,7 @@ impl Service {
         let embedded = self.sandbox.lock().await.take();
         if let Some(embedded) = embedded {
             lock(&self.clients).remove(SANDBOX_CONNECTION);
-            embedded.org.shutdown().await;
+            embedded.org.stop().await;
         }
     }
 

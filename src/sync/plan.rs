@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::sync::engine::values::parse_decimal;
+use tether_decimal::parse_decimal;
 
 /// Field values of one record, keyed by the mapping's field name.
 pub type Values = BTreeMap<String, Value>;

@@ -10,8 +10,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rusqlite::Connection;
+use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use serde_json::{Value, json};
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 
 const TETHER: &str = env!("CARGO_BIN_EXE_tether");
 static TETHER_COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::Value;
-use tether::emulator::{OrgConfig, SandboxOrg};
 use tether::salesforce::{BreakerConfig, Client, ClientConfig, Credentials, RetryPolicy};
 
 #[path = "../common/mod.rs"]

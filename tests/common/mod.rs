@@ -2,9 +2,9 @@
 #![allow(dead_code)]
 
 use reqwest::{Method, RequestBuilder, Response};
+use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::Value;
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use tether::emulator::{OrgConfig, SandboxOrg};
 
 pub const V: &str = "v60.0";
 
@@ -109,8 +109,8 @@ pub fn error_code(body: &Value) -> &str {
 /// The web-server flow with PKCE against an org started with `auto_approve`: the token answer.
 pub async fn code_flow_login(http: &reqwest::Client, base: &str) -> Value {
     use base64::Engine;
+    use sandbox_org::config::DEMO_CALLBACK;
     use sha2::Digest;
-    use tether::emulator::config::DEMO_CALLBACK;
     let verifier = "v".repeat(64);
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(sha2::Sha256::digest(verifier.as_bytes()));

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::connect::oauth::password_login;
 use tether::connect::{LoginUrl, http_client};
 use tether::desktop::{self, DesktopConfig, Event, Request, SandboxOptions, Service, WindowEnd};
-use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::salesforce::{Client, ClientConfig, Credentials};
 use tether::sync::engine::RunSummary;
 
@@ -95,8 +95,11 @@ pub fn empty_sandbox_config(dir: &std::path::Path, workspace: std::path::PathBuf
         callback_port: 0,
         sign_in_timeout: Duration::from_secs(60),
         sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(0),
+            starter: tether_bench::embedded::sandbox_starter(),
+            start: tether::desktop::SandboxStart {
+                data_file: None,
+                seed_records: Some(0),
+            },
             connect_at_start: true,
             demo_links: false,
         }),

@@ -3,7 +3,7 @@
 
 use super::*;
 
-use tether::bench::hostile;
+use tether_bench::hostile;
 
 /// The headers and rows, or the full message of each error.
 fn messages(path: &Path, options: &ReadOptions) -> Vec<String> {

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use crate::common::password_login;
+use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::{Map, Value, json};
-use tether::emulator::{OrgConfig, SandboxOrg};
 
 pub const V: &str = "v60.0";
 

@@ -1,7 +1,7 @@
 //! Query jobs run the org's SOQL: the same answer as the REST query endpoint, as CSV.
 
+use sandbox_org::SandboxOrg;
 use serde_json::{Value, json};
-use tether::emulator::SandboxOrg;
 
 use crate::client::{Client, Csv, V, start};
 

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use reqwest::{Client, Method, RequestBuilder};
-use tether::emulator::{FaultConfig, OrgConfig, SandboxOrg};
+use sandbox_org::{FaultConfig, OrgConfig, SandboxOrg};
 
 pub const V: &str = "v60.0";
 

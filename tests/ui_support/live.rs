@@ -27,8 +27,11 @@ pub fn window(
         callback_port: 0,
         sign_in_timeout: Duration::from_secs(30),
         sandbox: Some(SandboxOptions {
-            data_file: None,
-            seed_records: Some(seed_records),
+            starter: tether_bench::embedded::sandbox_starter(),
+            start: tether::desktop::SandboxStart {
+                data_file: None,
+                seed_records: Some(seed_records),
+            },
             connect_at_start: false,
             demo_links,
         }),
@@ -87,7 +90,7 @@ pub fn wait_for_containing(harness: &mut Harness<'static, TetherApp>, text: &str
 /// A client of the built-in org at `instance`, signed in as its demo user the way another
 /// Salesforce user would be, and a runtime to drive it from a test's thread.
 pub fn org_client(instance: &str) -> (tokio::runtime::Runtime, tether::salesforce::Client) {
-    use tether::emulator::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+    use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = runtime.block_on(async {
         let http = tether::connect::http_client().unwrap();

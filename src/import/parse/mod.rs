@@ -5,7 +5,6 @@
 
 pub mod boolean;
 pub mod date;
-pub mod decimal;
 pub mod detect;
 pub mod error;
 pub mod number;
@@ -20,7 +19,7 @@ pub use date::{
     ALL_DATE_FORMATS, DateFormat, DateOrder, DateSeparator, MAX_EXCEL_SERIAL, Reading,
     TWO_DIGIT_YEAR_PIVOT, excel_serial, parse_date_any, parse_datetime_any,
 };
-pub use decimal::{Decimal, Rescaled};
+
 pub use detect::{
     Ambiguity, Candidate, Check, Detection, Fit, detect, detect_date_format, detect_number_locale,
 };

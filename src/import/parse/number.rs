@@ -1,7 +1,7 @@
 //! Numbers, currency amounts and percentages as people write them in each locale.
 
-use super::decimal::{Decimal, MAX_DIGITS, Rescaled};
 use super::error::ParseError;
+use tether_decimal::{Decimal, MAX_DIGITS, Rescaled};
 
 /// How a column writes its numbers: which character is the decimal separator and which group
 /// thousands. Grouping is optional: `1200.50` fits English as well as `1,200.50`.

@@ -12,8 +12,8 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Number, Value};
 
-use crate::import::parse::decimal::Decimal;
 use crate::salesforce::ObjectDescribe;
+use tether_decimal::{Decimal, parse_decimal};
 
 /// How a field's values are compared and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,31 +95,6 @@ pub fn from_sql(value: ValueRef<'_>) -> Value {
         ValueRef::Real(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
         ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => Value::String(b.iter().map(|x| format!("{x:02x}")).collect()),
-    }
-}
-
-/// A number as written (`1.50`, `-7`, `1e3`, ` 12 `) as an exact decimal.
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
-    let text = text.trim();
-    let text = text.strip_prefix('+').unwrap_or(text);
-    let (mantissa, exponent) = match text.find(['e', 'E']) {
-        Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
-        None => (text, 0),
-    };
-    let plain = Decimal::from_plain(mantissa)?;
-    if exponent >= 0 {
-        let shift = u32::try_from(exponent).ok()?;
-        if shift > plain.scale() {
-            let factor = 10i128.checked_pow(shift - plain.scale())?;
-            Decimal::new(plain.units().checked_mul(factor)?, 0)
-        } else {
-            Decimal::new(plain.units(), plain.scale() - shift)
-        }
-    } else {
-        Decimal::new(
-            plain.units(),
-            plain.scale().checked_add(exponent.unsigned_abs())?,
-        )
     }
 }
 

@@ -1,4 +1,5 @@
 use crate::import::parse::*;
+use tether_decimal::Decimal;
 
 fn d(text: &str) -> Decimal {
     Decimal::from_plain(text).expect("a plain decimal")

@@ -2,6 +2,7 @@ use chrono::{Duration, FixedOffset, NaiveDate, NaiveTime};
 use proptest::prelude::*;
 
 use crate::import::parse::*;
+use tether_decimal::Decimal;
 
 fn decimal() -> impl Strategy<Value = Decimal> {
     (any::<i64>(), 0u32..8).prop_filter_map("fits", |(units, scale)| {

@@ -1,0 +1,294 @@
+//! `tether bench`: speed and memory figures of the sandbox org, printed as a table.
+//!
+//! Figures are measured, never asserted: tests check behaviour, this prints numbers.
+
+pub mod embedded;
+pub mod history;
+pub mod hostile;
+pub mod import;
+pub mod sync;
+#[cfg(feature = "gui")]
+pub mod ui;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde_json::Value;
+
+use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
+use sandbox_org::{OrgConfig, SandboxOrg};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Records seeded into the org before the queries run.
+    pub records: usize,
+    /// `Sforce-Query-Options: batchSize` for the paged queries.
+    pub batch_size: u32,
+    /// Accounts for the sync budget section (0 leaves the section out).
+    pub sync_records: usize,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            records: 100_000,
+            batch_size: 2000,
+            sync_records: 10_000,
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    pub what: String,
+    pub records: usize,
+    pub calls: usize,
+    pub elapsed: Duration,
+    pub peak_rss_mb: Option<f64>,
+}
+
+impl Measurement {
+    fn per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.records as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Runs the benchmark against a fresh in-process sandbox org and returns its measurements.
+pub async fn run(options: &BenchOptions) -> anyhow::Result<Vec<Measurement>> {
+    let mut report = Vec::new();
+    let started = Instant::now();
+    let org = SandboxOrg::start(OrgConfig {
+        seed_records: Some(options.records),
+        daily_api_limit: 5_000_000,
+        ..OrgConfig::default()
+    })
+    .await
+    .context("starting the sandbox org for the benchmark")?;
+    let seeded = ["Account", "Contact", "Opportunity", "Lead"]
+        .iter()
+        .map(|o| org.org().store.count(o))
+        .sum();
+    report.push(Measurement {
+        what: "seed demo data".into(),
+        records: seeded,
+        calls: 0,
+        elapsed: started.elapsed(),
+        peak_rss_mb: peak_rss_mb(),
+    });
+
+    let http = reqwest::Client::new();
+    let base = org.base_url();
+    let token = login(&http, &base).await?;
+    for (what, soql) in [
+        (
+            "query all contacts, paged",
+            "SELECT Id, FirstName, LastName, Email, AccountId FROM Contact".to_string(),
+        ),
+        (
+            "incremental pull (SystemModstamp cursor)",
+            "SELECT Id, Name, StageName, Amount, CloseDate, SystemModstamp FROM Opportunity \
+             WHERE SystemModstamp >= 2000-01-01T00:00:00Z ORDER BY SystemModstamp, Id"
+                .to_string(),
+        ),
+        (
+            "parent fields (Account.Name)",
+            "SELECT Id, Name, Account.Name FROM Contact".to_string(),
+        ),
+        ("count()", "SELECT COUNT() FROM Contact".to_string()),
+    ] {
+        let started = Instant::now();
+        let (records, calls) = query_all(&http, &base, &token, &soql, options.batch_size).await?;
+        report.push(Measurement {
+            what: what.into(),
+            records,
+            calls,
+            elapsed: started.elapsed(),
+            peak_rss_mb: peak_rss_mb(),
+        });
+    }
+    org.shutdown().await;
+    Ok(report)
+}
+
+pub(crate) async fn login(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let answer: Value = http
+        .post(format!("{base}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("username", DEMO_USERNAME),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    answer["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the sandbox org refused the benchmark login: {}",
+                answer["error_description"]
+            )
+        })
+}
+
+/// Follows `nextRecordsUrl` to the end; returns (records seen, API calls made).
+async fn query_all(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    soql: &str,
+    batch: u32,
+) -> anyhow::Result<(usize, usize)> {
+    let mut url = format!(
+        "{base}/services/data/v60.0/query?q={}",
+        url::form_urlencoded::byte_serialize(soql.as_bytes()).collect::<String>()
+    );
+    let mut records = 0;
+    let mut calls = 0;
+    loop {
+        let page: Value = http
+            .get(&url)
+            .bearer_auth(token)
+            .header("Sforce-Query-Options", format!("batchSize={batch}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        calls += 1;
+        let n = page["records"].as_array().map_or(0, Vec::len);
+        records += if n == 0 {
+            page["totalSize"].as_u64().unwrap_or(0) as usize
+        } else {
+            n
+        };
+        match page["nextRecordsUrl"].as_str() {
+            Some(next) if page["done"] == false => url = format!("{base}{next}"),
+            _ => return Ok((records, calls)),
+        }
+    }
+}
+
+/// The report as an aligned text table.
+pub fn render(report: &[Measurement]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<42} {:>10} {:>7} {:>10} {:>12} {:>13}\n",
+        "measurement", "records", "calls", "seconds", "records/s", "peak RSS MiB"
+    ));
+    out.push_str(&format!("{}\n", "-".repeat(99)));
+    for m in report {
+        out.push_str(&format!(
+            "{:<42} {:>10} {:>7} {:>10.3} {:>12.0} {:>13}\n",
+            m.what,
+            m.records,
+            m.calls,
+            m.elapsed.as_secs_f64(),
+            m.per_second(),
+            m.peak_rss_mb
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "n/a".into())
+        ));
+    }
+    out
+}
+
+/// `tether bench`: what it measures and how big.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Records seeded into the org before the queries run.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub records: usize,
+    /// Rows per query page (Sforce-Query-Options batchSize, 200 to 2000).
+    #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(200..=2000))]
+    pub batch_size: u32,
+    /// Accounts for the sync budget section: API calls of a first pull and of pushes against
+    /// the lower bound (0 leaves the section out).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub sync_records: usize,
+    /// Measure the window instead (needs a display): launch to first frame, and frame times
+    /// with a long stored history while a large sync runs.
+    #[arg(long)]
+    pub ui: bool,
+    /// With --ui: runs and failed records stored in the workspace (each).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub ui_history: u64,
+    /// With --ui: accounts the background sync pulls.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub ui_sync_records: usize,
+    /// Rows of the generated sheet for the import section: preview, parse, validate, check
+    /// and load (0 leaves the section out).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub import_rows: usize,
+    /// Measure only the import section.
+    #[arg(long, conflicts_with = "ui")]
+    pub import: bool,
+}
+
+/// Runs the sections `args` asks for and prints their tables.
+pub fn run_command(args: BenchArgs) -> anyhow::Result<()> {
+    if args.ui {
+        return window_section(&args);
+    }
+    let options = BenchOptions {
+        records: args.records,
+        batch_size: args.batch_size,
+        sync_records: args.sync_records,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the background runtime")?;
+    let import_section = |runtime: &tokio::runtime::Runtime| -> anyhow::Result<()> {
+        if args.import_rows > 0 {
+            let report = runtime.block_on(import::run(args.import_rows))?;
+            print!("{}", render(&report));
+        }
+        Ok(())
+    };
+    if args.import {
+        return import_section(&runtime);
+    }
+    let report = runtime.block_on(run(&options))?;
+    print!("{}", render(&report));
+    if options.sync_records > 0 {
+        let budget = runtime.block_on(sync::run(options.sync_records))?;
+        println!();
+        print!("{}", sync::render(&budget));
+    }
+    println!();
+    import_section(&runtime)
+}
+
+#[cfg(feature = "gui")]
+fn window_section(args: &BenchArgs) -> anyhow::Result<()> {
+    let report = ui::run(&ui::UiOptions {
+        launches: 5,
+        history: args.ui_history,
+        sync_records: args.ui_sync_records,
+    })?;
+    print!("{}", ui::render(&report));
+    Ok(())
+}
+
+#[cfg(not(feature = "gui"))]
+fn window_section(_: &BenchArgs) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this tether was built without the window, so --ui cannot measure it; use a build with the gui feature"
+    )
+}

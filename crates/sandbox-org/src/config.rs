@@ -1,0 +1,124 @@
+//! What a sandbox org is started with.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The connected app that `tether demo` and the CLI use against a sandbox org.
+pub const DEMO_CLIENT_ID: &str = "TetherDesktop";
+/// Callback registered for [`DEMO_CLIENT_ID`] (the port Tether's loopback listener uses).
+pub const DEMO_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
+pub const DEMO_USERNAME: &str = "admin@tether-sandbox.example";
+pub const DEMO_PASSWORD: &str = "sandbox-demo";
+
+/// A registered connected app.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectedApp {
+    pub client_id: String,
+    /// `None` for public clients (PKCE only), like a desktop app.
+    pub client_secret: Option<String>,
+    /// Exact callback URLs, port included.
+    pub callbacks: Vec<String>,
+    /// PEM of the certificate (or public key) that JWT bearer assertions are checked against.
+    pub jwt_certificate_pem: Option<String>,
+}
+
+/// A user who can log in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SandboxUser {
+    pub username: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub active: bool,
+}
+
+/// Faults and latency, settable at start and at run time through the admin endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultConfig {
+    /// Fixed latency added to every API response.
+    pub latency_ms: u64,
+    /// Up to this much more latency, uniformly random.
+    pub jitter_ms: u64,
+    /// Share (0..=1) of API requests answered 503 `SERVER_UNAVAILABLE`.
+    pub server_unavailable_rate: f64,
+    /// Share of write requests answered `UNABLE_TO_LOCK_ROW`.
+    pub lock_error_rate: f64,
+    /// Share of API requests whose connection is dropped without an answer.
+    pub drop_connection_rate: f64,
+    /// When set, sessions expire this many seconds after they were issued (early expiry).
+    pub session_expiry_secs: Option<u64>,
+    /// Seed for the fault dice, so that a run is reproducible.
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgConfig {
+    pub bind: SocketAddr,
+    /// SQLite file that keeps the org between restarts; `None` keeps it in memory.
+    pub data_file: Option<PathBuf>,
+    /// Custom-schema JSON (see `assets/sandbox-schema.json`) in place of that default; `None`
+    /// uses the default.
+    pub schema_json: Option<String>,
+    /// Custom-schema JSON whose objects and fields are added to the custom schema above.
+    pub schema_extra_json: Option<String>,
+    /// Seed the demo data set into an empty org: `Some(records)` of roughly that many records.
+    pub seed_records: Option<usize>,
+    /// Approve authorize requests without showing the consent page (tests).
+    pub auto_approve: bool,
+    /// Inactivity after which an access token is refused with `INVALID_SESSION_ID`.
+    pub session_timeout: Duration,
+    /// Issue a new refresh token on each refresh and kill the old one.
+    pub rotate_refresh_tokens: bool,
+    /// Daily API request allocation (`DailyApiRequests.Max`).
+    pub daily_api_limit: u64,
+    pub faults: FaultConfig,
+    pub apps: Vec<ConnectedApp>,
+    pub users: Vec<SandboxUser>,
+    /// 18-character organization id (`00D...`).
+    pub org_id: String,
+    pub org_name: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for OrgConfig {
+    fn default() -> Self {
+        OrgConfig {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            data_file: None,
+            schema_json: None,
+            schema_extra_json: None,
+            seed_records: None,
+            auto_approve: false,
+            session_timeout: Duration::from_secs(2 * 60 * 60),
+            rotate_refresh_tokens: false,
+            daily_api_limit: 15_000,
+            faults: FaultConfig::default(),
+            apps: vec![ConnectedApp {
+                client_id: DEMO_CLIENT_ID.to_string(),
+                client_secret: None,
+                callbacks: vec![
+                    DEMO_CALLBACK.to_string(),
+                    "http://127.0.0.1:1717/OauthRedirect".to_string(),
+                ],
+                jwt_certificate_pem: None,
+            }],
+            users: vec![SandboxUser {
+                username: DEMO_USERNAME.to_string(),
+                password: DEMO_PASSWORD.to_string(),
+                first_name: "Avery".to_string(),
+                last_name: "Admin".to_string(),
+                email: "avery.admin@tether-sandbox.example".to_string(),
+                active: true,
+            }],
+            org_id: crate::ids::mint("00D", 1),
+            org_name: "Tether Sandbox Org".to_string(),
+            max_body_bytes: 50 * 1024 * 1024,
+        }
+    }
+}

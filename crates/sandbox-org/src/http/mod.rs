@@ -1,0 +1,137 @@
+//! The sandbox org's HTTP surface: one axum router over one shared [`Org`].
+
+pub mod admin;
+pub mod auth;
+pub mod body;
+pub mod bulk;
+pub mod collections;
+pub mod composite;
+pub mod faults;
+pub mod limits;
+pub mod query;
+pub mod rest;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::config::OrgConfig;
+use crate::error::ApiError;
+use crate::schema::Schema;
+use crate::store::Store;
+
+/// Oldest and newest API versions the sandbox org answers.
+pub const MIN_API_VERSION: u32 = 55;
+pub const MAX_API_VERSION: u32 = 67;
+
+/// Everything one org holds. Each part guards its own state.
+pub struct Org {
+    pub config: OrgConfig,
+    /// `http://127.0.0.1:PORT`, used in identity URLs and `instance_url`.
+    pub base_url: String,
+    pub schema: Arc<Schema>,
+    /// When the schema was loaded: describes answer `Last-Modified` and honour
+    /// `If-Modified-Since` against it.
+    pub schema_modified: chrono::DateTime<chrono::Utc>,
+    pub store: Store,
+    pub auth: auth::AuthState,
+    pub limits: limits::Limits,
+    pub faults: faults::Faults,
+    pub cursors: query::Cursors,
+    pub bulk: bulk::BulkJobs,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub org: Arc<Org>,
+}
+
+impl AppState {
+    pub fn new(config: OrgConfig, addr: SocketAddr) -> Result<AppState, crate::StartError> {
+        let schema = Arc::new(Schema::with_files(
+            config.schema_json.as_deref(),
+            config.schema_extra_json.as_deref(),
+        )?);
+        let store = Store::open(config.data_file.as_deref(), schema.clone())?;
+        ensure_organization(&store, &config)?;
+        let base_url = format!("http://{addr}");
+        let auth = auth::AuthState::new(&config, &store)?;
+        if let Some(records) = config.seed_records {
+            crate::seed::seed_if_empty(&store, &auth.admin_user_id(), records)?;
+        }
+        let org = Org {
+            limits: limits::Limits::new(config.daily_api_limit),
+            faults: faults::Faults::new(config.faults.clone()),
+            cursors: query::Cursors::default(),
+            bulk: bulk::BulkJobs::default(),
+            auth,
+            base_url,
+            schema_modified: chrono::Utc::now(),
+            schema,
+            store,
+            config,
+        };
+        Ok(AppState { org: Arc::new(org) })
+    }
+}
+
+/// The org's own Organization record, which clients query for the org id and edition.
+fn ensure_organization(store: &Store, config: &OrgConfig) -> Result<(), crate::StartError> {
+    if store.get(&config.org_id).is_some() {
+        return Ok(());
+    }
+    let now = crate::values::format_datetime_ms(crate::store::now_ms());
+    let record = serde_json::json!({
+        "Id": config.org_id,
+        "Name": config.org_name,
+        "IsDeleted": false,
+        "CreatedDate": now,
+        "LastModifiedDate": now,
+        "SystemModstamp": now,
+        "IsSandbox": true,
+        "OrganizationType": "Developer Edition",
+        "InstanceName": "SBX1",
+        "LanguageLocaleKey": "en_US",
+        "TimeZoneSidKey": "GMT",
+    });
+    let serde_json::Value::Object(record) = record else {
+        unreachable!("a json! object")
+    };
+    store
+        .write(|w| w.restore(&record))
+        .map_err(|e| crate::StartError::Organization(e.message))
+}
+
+/// Parses `v60.0` into 60 when the org serves that version, else the 404 a real org sends.
+pub fn api_version(segment: &str) -> Result<u32, ApiError> {
+    let major = segment
+        .strip_prefix('v')
+        .and_then(|rest| rest.strip_suffix(".0"))
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|n| (MIN_API_VERSION..=MAX_API_VERSION).contains(n));
+    major.ok_or_else(ApiError::resource_not_found)
+}
+
+/// Every API resource but Composite, without the middleware: Composite dispatches its
+/// subrequests here, so that the whole call counts as one request.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .merge(rest::routes())
+        .merge(query::routes())
+        .merge(collections::routes())
+        .merge(bulk::routes())
+        .merge(limits::routes())
+}
+
+/// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the
+/// middleware that adds faults, latency, `Sforce-Limit-Info` and gzip.
+pub fn router(state: AppState) -> Router {
+    let api = faults::wrap(api_routes().merge(composite::routes()), state.clone());
+    let app = Router::new()
+        .merge(auth::routes())
+        .merge(admin::routes())
+        .merge(api)
+        .with_state(state.clone());
+    faults::outer_layers(app, &state)
+}

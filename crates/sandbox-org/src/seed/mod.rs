@@ -1,0 +1,157 @@
+//! The deterministic demo data set: accounts with billing addresses, health scores and
+//! external ids (`ACME-0001`), their contacts and opportunities across every sales stage,
+//! and scored leads.
+//!
+//! Records go through the store's own create path, in one transaction, so they pass exactly
+//! the validation a client's writes pass. Only the audit fields (`CreatedDate`...) carry the
+//! real time; everything else depends on the requested size alone.
+
+mod records;
+mod words;
+
+use serde_json::Value;
+
+use crate::error::SfError;
+use crate::store::Store;
+
+pub use records::{ANCHOR, Generator, Planned, STAGES, plan};
+
+/// The size of the demo data set: about 300 accounts and 2,400 records in all.
+pub const DEMO_RECORDS: usize = 2_400;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(
+        "the demo {object} record #{index} was refused ({}): the demo data no longer fits the org's schema; adjust the schema file or the seed",
+        describe(.errors)
+    )]
+    Refused {
+        object: String,
+        index: usize,
+        errors: Vec<SfError>,
+    },
+}
+
+fn refused(object: &str, index: usize) -> impl FnOnce(Vec<SfError>) -> SeedError {
+    let object = object.to_string();
+    move |errors| SeedError::Refused {
+        object,
+        index,
+        errors,
+    }
+}
+
+fn describe(errors: &[SfError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.code, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Seeds about `records` records owned by `owner_id` into an org without accounts; an org
+/// that has accounts is left alone. Answers how many records were created.
+pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<usize, SeedError> {
+    if store.count("Account") > 0 || records == 0 {
+        return Ok(0);
+    }
+    store.write(|w| {
+        let mut account_ids: Vec<String> = Vec::with_capacity(records / 8 + 1);
+        let mut created = 0;
+        for (index, planned) in Generator::new(records).enumerate() {
+            let mut fields = planned.fields;
+            if let Some(id) = planned.account.and_then(|a| account_ids.get(a)) {
+                fields.insert("AccountId".into(), Value::String(id.clone()));
+            }
+            let id = w
+                .create(planned.object, &fields, owner_id)
+                .map_err(refused(planned.object, index))?;
+            if planned.object == "Account" {
+                account_ids.push(id);
+            }
+            created += 1;
+        }
+        Ok(created)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::schema::Schema;
+
+    const OWNER: &str = "0055g0000000001AAA";
+
+    fn store() -> Store {
+        Store::open(None, Arc::new(Schema::standard().unwrap())).unwrap()
+    }
+
+    fn of<'a>(plan: &'a [Planned], object: &str) -> Vec<&'a Planned> {
+        plan.iter().filter(|p| p.object == object).collect()
+    }
+
+    #[test]
+    fn the_plan_depends_on_the_size_alone() {
+        assert_eq!(plan(DEMO_RECORDS), plan(DEMO_RECORDS));
+        let (small, large) = (plan(DEMO_RECORDS), plan(DEMO_RECORDS * 2));
+        let (small_accounts, large_accounts) = (of(&small, "Account"), of(&large, "Account"));
+        assert_eq!(
+            large_accounts[..300],
+            small_accounts[..],
+            "a larger set starts with the same accounts"
+        );
+        assert_ne!(large_accounts[300..600], large_accounts[..300]);
+    }
+
+    #[test]
+    fn the_demo_size_is_about_three_hundred_accounts() {
+        let demo = plan(DEMO_RECORDS);
+        assert_eq!(of(&demo, "Account").len(), 300);
+        assert!(
+            (2_000..=3_000).contains(&demo.len()),
+            "{} records",
+            demo.len()
+        );
+        assert!((600..=1_200).contains(&of(&demo, "Contact").len()));
+        assert!((300..=900).contains(&of(&demo, "Opportunity").len()));
+        assert_eq!(of(&demo, "Lead").len(), DEMO_RECORDS / 4);
+        let accounts = of(&demo, "Account").len();
+        assert!(demo.iter().filter_map(|p| p.account).all(|a| a < accounts));
+    }
+
+    #[test]
+    fn opportunities_cover_every_stage() {
+        let demo = plan(DEMO_RECORDS);
+        let stages: BTreeSet<&str> = demo
+            .iter()
+            .filter_map(|c| c.fields.get("StageName").and_then(Value::as_str))
+            .collect();
+        assert_eq!(stages, STAGES.into_iter().collect());
+    }
+
+    #[test]
+    fn seeding_passes_validation_once() {
+        let store = store();
+        let created = seed_if_empty(&store, OWNER, 800).unwrap();
+        assert_eq!(created, plan(800).len());
+        let counted: usize = ["Account", "Contact", "Opportunity", "Lead"]
+            .iter()
+            .map(|o| store.count(o))
+            .sum();
+        assert_eq!(counted, created);
+        assert_eq!(
+            seed_if_empty(&store, OWNER, 800).unwrap(),
+            0,
+            "a seeded org is left alone"
+        );
+        assert_eq!(
+            store
+                .find_by_key("Account", "External_Id__c", "ACME-0001")
+                .len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,494 @@
+//! A parsed statement checked against the schema: canonical names, field types, typed literals.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::ast::{self, CompareOp, Condition, FieldPath, LiteralValue, Query, SelectItem};
+use super::dates::{DayRange, day_range};
+use super::error::*;
+use super::lexer::Pos;
+use crate::error::SfError;
+use crate::ids;
+use crate::schema::{FieldDef, FieldType, ObjectSchema, Schema};
+
+/// Most relationship hops a field path may take from the queried object.
+pub const MAX_RELATIONSHIP_DEPTH: usize = 5;
+
+/// A checked statement, ready to run over any [`super::RecordSource`].
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The queried object, in describe case.
+    pub object: String,
+    pub output: Output,
+    pub filter: Option<Filter>,
+    pub order: Vec<SortKey>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// Records with these columns, in SELECT order.
+    Records(Vec<Column>),
+    /// `COUNT()`: only the number of rows.
+    Count,
+    /// `COUNT(field)` items: one AggregateResult row.
+    Aggregates(Vec<Aggregate>),
+}
+
+/// One selected field.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub path: ResolvedPath,
+}
+
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    /// `expr0`, `expr1`... or the alias.
+    pub label: String,
+    pub path: ResolvedPath,
+}
+
+/// One relationship hop: the lookup field to follow and the objects it may point to.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// Relationship name in describe case (`Account`, `Owner`, `Account__r`).
+    pub relationship: String,
+    /// The lookup field holding the parent id (`AccountId`).
+    pub lookup: String,
+    /// `(key prefix, object name)` of every object the lookup may point to.
+    pub targets: Vec<(String, String)>,
+}
+
+impl Hop {
+    /// The parent's object name, from its id's key prefix.
+    pub fn target_for(&self, id: &str) -> &str {
+        let prefix = ids::key_prefix(id).unwrap_or("");
+        self.targets
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .or(self.targets.first())
+            .map(|(_, name)| name.as_str())
+            .unwrap_or("Name")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedPath {
+    pub hops: Vec<Hop>,
+    /// Field name in describe case.
+    pub field: String,
+    pub kind: FieldType,
+    pub filterable: bool,
+    pub sortable: bool,
+}
+
+impl ResolvedPath {
+    /// `Account.Owner.Name`, in describe case: the column header of Bulk results.
+    pub fn dotted(&self) -> String {
+        let mut parts: Vec<&str> = self.hops.iter().map(|h| h.relationship.as_str()).collect();
+        parts.push(&self.field);
+        parts.join(".")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Filter {
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    Not(Box<Filter>),
+    Compare {
+        path: ResolvedPath,
+        op: CompareOp,
+        operand: Operand,
+    },
+    In {
+        path: ResolvedPath,
+        negated: bool,
+        operands: Vec<Operand>,
+    },
+    Like {
+        path: ResolvedPath,
+        pattern: Vec<LikeToken>,
+    },
+}
+
+/// A literal converted to the type of the field it is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// Lower-cased: text compares case-insensitively (multi-select values also sorted).
+    Text(String),
+    /// An 18-character id: ids compare exactly.
+    Id(String),
+    Date(NaiveDate),
+    DateTime(i64),
+    Days(DayRange),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LikeToken {
+    /// `%`
+    Any,
+    /// `_`
+    One,
+    /// A lower-cased character.
+    Char(char),
+}
+
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    pub path: ResolvedPath,
+    pub descending: bool,
+    pub nulls_last: bool,
+}
+
+/// Checks `query` (parsed from `source`) against `schema`; relative dates are resolved
+/// against `now`.
+pub fn resolve(
+    source: &str,
+    query: &Query,
+    schema: &Schema,
+    now: DateTime<Utc>,
+) -> Result<Plan, SfError> {
+    let object = schema
+        .object(&query.from.text)
+        .filter(|o| o.queryable)
+        .ok_or_else(|| unknown_object(source, query.from.pos, &query.from.text))?;
+    let ctx = Resolver {
+        source,
+        schema,
+        root: object,
+        today: now.date_naive(),
+    };
+    let output = ctx.output(&query.select)?;
+    let filter = query.filter.as_ref().map(|c| ctx.filter(c)).transpose()?;
+    let mut order = Vec::new();
+    for key in &query.order_by {
+        let path = ctx.path(&key.field)?;
+        if !path.sortable {
+            return Err(not_sortable(source, key.field.pos(), &path.field));
+        }
+        order.push(SortKey {
+            path,
+            descending: key.descending,
+            nulls_last: key.effective_nulls_last(),
+        });
+    }
+    if let Some(offset) = query.offset.filter(|o| o.value > super::MAX_OFFSET) {
+        return Err(offset_too_large(source, offset.pos));
+    }
+    Ok(Plan {
+        object: object.name.clone(),
+        output,
+        filter,
+        order,
+        limit: query
+            .limit
+            .map(|l| usize::try_from(l.value).unwrap_or(usize::MAX)),
+        offset: query.offset.map(|o| o.value as usize).unwrap_or(0),
+    })
+}
+
+struct Resolver<'a> {
+    source: &'a str,
+    schema: &'a Schema,
+    root: &'a ObjectSchema,
+    today: NaiveDate,
+}
+
+impl Resolver<'_> {
+    fn output(&self, items: &[SelectItem]) -> Result<Output, SfError> {
+        let has_count_all = items
+            .iter()
+            .any(|i| matches!(i, SelectItem::CountAll { .. }));
+        let has_aggregate = items.iter().any(|i| matches!(i, SelectItem::Count { .. }));
+        if has_count_all {
+            if let Some(other) = items
+                .iter()
+                .find(|i| !matches!(i, SelectItem::CountAll { .. }))
+                .or(items.get(1))
+            {
+                return Err(malformed(
+                    self.source,
+                    item_pos(other),
+                    "COUNT() must be the only element in the SELECT list".to_string(),
+                ));
+            }
+            return Ok(Output::Count);
+        }
+        if has_aggregate {
+            let mut aggregates = Vec::new();
+            for item in items {
+                match item {
+                    SelectItem::Count { field, alias, .. } => {
+                        let path = self.path(field)?;
+                        let label = match alias {
+                            Some(a) => a.text.clone(),
+                            None => format!("expr{}", aggregates.len()),
+                        };
+                        aggregates.push(Aggregate { label, path });
+                    }
+                    SelectItem::Field(field) => {
+                        let path = self.path(field)?;
+                        return Err(malformed(
+                            self.source,
+                            field.pos(),
+                            format!("Field must be grouped or aggregated: {}", path.field),
+                        ));
+                    }
+                    SelectItem::CountAll { .. } => {}
+                }
+            }
+            return Ok(Output::Aggregates(aggregates));
+        }
+        let mut columns: Vec<Column> = Vec::new();
+        for item in items {
+            if let SelectItem::Field(field) = item {
+                let path = self.path(field)?;
+                let dotted = path.dotted();
+                if columns
+                    .iter()
+                    .any(|c| c.path.dotted().eq_ignore_ascii_case(&dotted))
+                {
+                    return Err(malformed(
+                        self.source,
+                        field.pos(),
+                        format!("duplicate field selected: {dotted}"),
+                    ));
+                }
+                columns.push(Column { path });
+            }
+        }
+        Ok(Output::Records(columns))
+    }
+
+    fn path(&self, written: &FieldPath) -> Result<ResolvedPath, SfError> {
+        let mut parts: &[ast::Name] = &written.parts;
+        // `SELECT Account.Name FROM Account` names the queried object itself.
+        if parts.len() > 1
+            && parts[0].text.eq_ignore_ascii_case(&self.root.name)
+            && self.root.relationship(&parts[0].text).is_none()
+        {
+            parts = &parts[1..];
+        }
+        if parts.len() > MAX_RELATIONSHIP_DEPTH + 1 {
+            return Err(invalid_field(
+                self.source,
+                written.pos(),
+                format!(
+                    "SOQL statements cannot query relationships that are more than {MAX_RELATIONSHIP_DEPTH} levels away from the root entity object."
+                ),
+            ));
+        }
+        let (hops, field) = self.walk(self.root, parts)?;
+        Ok(ResolvedPath {
+            hops,
+            field: field.name.clone(),
+            kind: field.kind,
+            filterable: field.filterable,
+            sortable: field.sortable,
+        })
+    }
+
+    fn walk<'s>(
+        &'s self,
+        object: &'s ObjectSchema,
+        parts: &[ast::Name],
+    ) -> Result<(Vec<Hop>, &'s FieldDef), SfError> {
+        let (first, rest) = match parts.split_first() {
+            Some(split) => split,
+            None => return Err(unexpected(self.source, Pos::default(), "<EOF>")),
+        };
+        if rest.is_empty() {
+            let field = object
+                .field(&first.text)
+                .ok_or_else(|| no_such_column(self.source, first.pos, &first.text, &object.name))?;
+            return Ok((Vec::new(), field));
+        }
+        let lookup = object
+            .relationship(&first.text)
+            .ok_or_else(|| unknown_relationship(self.source, first.pos, &first.text))?;
+        let targets: Vec<&ObjectSchema> = lookup
+            .reference_to
+            .iter()
+            .filter_map(|t| self.schema.object(t))
+            .collect();
+        let hop = Hop {
+            relationship: lookup
+                .relationship_name
+                .clone()
+                .unwrap_or_else(|| first.text.clone()),
+            lookup: lookup.name.clone(),
+            targets: targets
+                .iter()
+                .map(|t| (t.key_prefix.clone(), t.name.clone()))
+                .collect(),
+        };
+        let mut first_error = None;
+        for target in &targets {
+            match self.walk(target, rest) {
+                Ok((mut hops, field)) => {
+                    hops.insert(0, hop);
+                    return Ok((hops, field));
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_error
+            .unwrap_or_else(|| unknown_relationship(self.source, first.pos, &first.text)))
+    }
+
+    fn filter(&self, condition: &Condition) -> Result<Filter, SfError> {
+        Ok(match condition {
+            Condition::And(parts) => Filter::And(
+                parts
+                    .iter()
+                    .map(|p| self.filter(p))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Condition::Or(parts) => Filter::Or(
+                parts
+                    .iter()
+                    .map(|p| self.filter(p))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Condition::Not(inner) => Filter::Not(Box::new(self.filter(inner)?)),
+            Condition::Compare { field, op, value } => {
+                let path = self.filterable_path(field)?;
+                let operand = self.operand(field, &path, value)?;
+                Filter::Compare {
+                    path,
+                    op: *op,
+                    operand,
+                }
+            }
+            Condition::In {
+                field,
+                negated,
+                values,
+            } => {
+                let path = self.filterable_path(field)?;
+                let operands = values
+                    .iter()
+                    .map(|v| self.operand(field, &path, v))
+                    .collect::<Result<_, _>>()?;
+                Filter::In {
+                    path,
+                    negated: *negated,
+                    operands,
+                }
+            }
+            Condition::Like { field, pattern } => {
+                let path = self.filterable_path(field)?;
+                if !path.kind.is_text() {
+                    return Err(invalid_operator(self.source, field.pos(), &path.field));
+                }
+                let LiteralValue::Text(text) = &pattern.value else {
+                    return Err(wrong_literal(
+                        self.source,
+                        field.pos(),
+                        &path.field,
+                        "string",
+                        true,
+                    ));
+                };
+                Filter::Like {
+                    path,
+                    pattern: like_pattern(text),
+                }
+            }
+        })
+    }
+
+    fn filterable_path(&self, written: &FieldPath) -> Result<ResolvedPath, SfError> {
+        let path = self.path(written)?;
+        if !path.filterable || path.kind.is_compound() {
+            return Err(not_filterable(self.source, written.pos(), &path.field));
+        }
+        Ok(path)
+    }
+
+    fn operand(
+        &self,
+        written: &FieldPath,
+        path: &ResolvedPath,
+        literal: &ast::Literal,
+    ) -> Result<Operand, SfError> {
+        use FieldType::*;
+        let pos = written.pos();
+        let field = path.field.as_str();
+        let wrong = |type_name: &str, quoted: bool| {
+            wrong_literal(self.source, pos, field, type_name, quoted)
+        };
+        if literal.value == LiteralValue::Null {
+            return Ok(Operand::Null);
+        }
+        let days = |r| Operand::Days(day_range(r, self.today));
+        Ok(match (path.kind, &literal.value) {
+            (Id | Reference, LiteralValue::Text(t)) => {
+                let plain = super::lexer::unescape_like(t);
+                Operand::Id(
+                    ids::to_18(&plain)
+                        .ok_or_else(|| invalid_id(self.source, literal.pos, &plain))?,
+                )
+            }
+            (Id | Reference, _) => return Err(wrong("id", true)),
+            (Multipicklist, LiteralValue::Text(t)) => {
+                Operand::Text(normalize_multi(&super::lexer::unescape_like(t)))
+            }
+            (kind, LiteralValue::Text(t)) if kind.is_text() => {
+                Operand::Text(super::lexer::unescape_like(t).to_lowercase())
+            }
+            (kind, _) if kind.is_text() => return Err(wrong("string", true)),
+            (Boolean, LiteralValue::Bool(b)) => Operand::Bool(*b),
+            (Boolean, _) => return Err(wrong("boolean", false)),
+            (kind, LiteralValue::Number(n)) if kind.is_number() => Operand::Number(*n),
+            (Int, _) => return Err(wrong("integer", false)),
+            (Long, _) => return Err(wrong("long", false)),
+            (kind, _) if kind.is_number() => return Err(wrong("double", false)),
+            (Date, LiteralValue::Date(d)) => Operand::Date(*d),
+            (Date, LiteralValue::Relative(r)) => days(*r),
+            (Date, _) => return Err(wrong("date", false)),
+            (DateTime, LiteralValue::DateTime(ms)) => Operand::DateTime(*ms),
+            (DateTime, LiteralValue::Relative(r)) => days(*r),
+            (DateTime, _) => return Err(wrong("dateTime", false)),
+            _ => return Err(invalid_operator(self.source, pos, field)),
+        })
+    }
+}
+
+fn item_pos(item: &SelectItem) -> Pos {
+    match item {
+        SelectItem::Field(f) => f.pos(),
+        SelectItem::CountAll { pos } | SelectItem::Count { pos, .. } => *pos,
+    }
+}
+
+/// Multi-select values compare as sets: `b;a` equals `A;B`.
+pub fn normalize_multi(text: &str) -> String {
+    let mut values: Vec<String> = text
+        .split(';')
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+        .collect();
+    values.sort();
+    values.join(";")
+}
+
+fn like_pattern(text: &str) -> Vec<LikeToken> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next().map(LikeToken::Char)),
+            '%' => out.push(LikeToken::Any),
+            '_' => out.push(LikeToken::One),
+            other => out.extend(other.to_lowercase().map(LikeToken::Char)),
+        }
+    }
+    out
+}

@@ -1,0 +1,406 @@
+//! The org's records, in SQLite (in memory, or a file so that a demo org survives restarts).
+//!
+//! Records are kept in their wire form (`serde_json::Map` with the describe's field names) so
+//! that every reader (SOQL, REST, Bulk) sees exactly what a client would. External-id and
+//! unique fields are indexed in `field_keys` so that upserts and duplicate checks never scan.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value};
+
+use crate::error::SfError;
+use crate::ids;
+use crate::schema::{ObjectSchema, Schema};
+use crate::values::format_datetime_ms;
+
+mod write;
+
+/// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
+/// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.
+pub type Record = Map<String, Value>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "cannot open the sandbox org's data file: {0}. Check that the folder exists and is writable"
+    )]
+    Open(#[source] rusqlite::Error),
+    #[error("the sandbox org's data file is damaged: {0}. Move it away to start with a fresh org")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// The outcome of a successful upsert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpsertOutcome {
+    pub id: String,
+    pub created: bool,
+}
+
+/// Why an upsert failed.
+#[derive(Debug, Clone)]
+pub enum UpsertError {
+    /// Several records match the external id: their ids (answered with HTTP 300).
+    MultipleMatches(Vec<String>),
+    Errors(Vec<SfError>),
+}
+
+impl From<Vec<SfError>> for UpsertError {
+    fn from(e: Vec<SfError>) -> Self {
+        UpsertError::Errors(e)
+    }
+}
+
+const MIGRATION: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    object TEXT NOT NULL,
+    data TEXT NOT NULL,
+    modstamp INTEGER NOT NULL,
+    is_deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS records_by_object ON records(object, is_deleted, id);
+CREATE INDEX IF NOT EXISTS records_by_modstamp ON records(object, modstamp);
+CREATE TABLE IF NOT EXISTS field_keys (
+    object TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (object, field, value, id)
+);
+CREATE INDEX IF NOT EXISTS field_keys_by_id ON field_keys(id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+";
+
+/// How many rows a scan reads per lock, so that visitors may call back into the store.
+const SCAN_CHUNK: usize = 500;
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    schema: Arc<Schema>,
+    serial: AtomicU64,
+}
+
+/// Writes inside one transaction; see [`Store::transaction`].
+pub struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    store: &'a Store,
+}
+
+impl Store {
+    pub fn open(path: Option<&Path>, schema: Arc<Schema>) -> Result<Store, StoreError> {
+        let conn = match path {
+            Some(p) => Connection::open(p).map_err(StoreError::Open)?,
+            None => Connection::open_in_memory().map_err(StoreError::Open)?,
+        };
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(MIGRATION)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let serial: i64 = conn
+            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0);
+        Ok(Store {
+            conn: Mutex::new(conn),
+            schema,
+            serial: AtomicU64::new(serial as u64),
+        })
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent: its transaction
+        // rolls back when dropped, so a poisoned lock is safe to reuse.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn next_id(&self, object: &ObjectSchema) -> String {
+        let serial = self.serial.fetch_add(1, Ordering::SeqCst) + 1;
+        ids::mint(&object.key_prefix, serial)
+    }
+
+    /// A record of any object by its 15- or 18-character id, deleted ones included.
+    pub fn get(&self, id: &str) -> Option<Record> {
+        let id = ids::to_18(id)?;
+        let conn = self.lock();
+        read_record(&conn, &id).ok().flatten()
+    }
+
+    /// Records by id in the order given, under one lock; ids that no longer exist are skipped.
+    pub fn get_many(&self, ids: &[String]) -> Vec<Record> {
+        let conn = self.lock();
+        ids.iter()
+            .filter_map(|id| ids::to_18(id))
+            .filter_map(|id| read_record(&conn, &id).ok().flatten())
+            .collect()
+    }
+
+    /// Visits every record of `object` in id order until `visit` returns false. The lock is
+    /// released between chunks, so `visit` may read the store.
+    pub fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool) {
+        let Some(object) = self.schema.object(object) else {
+            return;
+        };
+        let mut after = String::new();
+        loop {
+            let chunk = {
+                let conn = self.lock();
+                match read_chunk(&conn, &object.name, include_deleted, &after) {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        tracing::error!("sandbox org scan of {} failed: {e}", object.name);
+                        return;
+                    }
+                }
+            };
+            let Some((last_id, _)) = chunk.last() else {
+                return;
+            };
+            after = last_id.clone();
+            let full = chunk.len() == SCAN_CHUNK;
+            for (_, record) in chunk {
+                if !visit(record) {
+                    return;
+                }
+            }
+            if !full {
+                return;
+            }
+        }
+    }
+
+    /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back on `Err`.
+    pub fn transaction<R>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<R, R>) -> R {
+        let mut conn = self.lock();
+        // BEGIN on a connection this store owns exclusively only fails when the disk does;
+        // the org cannot answer anything meaningful then.
+        let tx = conn
+            .transaction()
+            .unwrap_or_else(|e| panic!("the sandbox org's database refuses transactions: {e}"));
+        let outcome = {
+            let mut writer = Writer {
+                tx: &tx,
+                store: self,
+            };
+            f(&mut writer)
+        };
+        match outcome {
+            Ok(r) => {
+                let serial = self.serial.load(Ordering::SeqCst) as i64;
+                let saved = tx
+                    .execute(
+                        "INSERT INTO meta(key, value) VALUES ('serial', ?1)
+                         ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                        params![serial],
+                    )
+                    .and_then(|_| tx.commit());
+                if let Err(e) = saved {
+                    tracing::error!("sandbox org could not commit: {e}");
+                }
+                r
+            }
+            Err(r) => {
+                // Ids minted inside a rolled-back transaction are not reused: the counter stays.
+                let _ = tx.rollback();
+                r
+            }
+        }
+    }
+
+    /// Runs `f` in one transaction, committed when it returns `Ok`.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>) -> Result<T, E> {
+        self.transaction(|w| match f(w) {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) => Err(Err(e)),
+        })
+    }
+
+    /// Ids of records of `object` whose SystemModstamp is in `[start_ms, end_ms)`, not deleted.
+    pub fn updated_ids(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<String> {
+        let Some(object) = self.schema.object(object) else {
+            return Vec::new();
+        };
+        let conn = self.lock();
+        let rows = conn
+            .prepare_cached(
+                "SELECT id FROM records WHERE object = ?1 AND is_deleted = 0
+                 AND modstamp >= ?2 AND modstamp < ?3 ORDER BY modstamp, id",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![object.name, start_ms, end_ms], |r| {
+                    r.get::<_, String>(0)
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            });
+        rows.unwrap_or_default()
+    }
+
+    /// `(id, deleted_ms)` of records of `object` deleted in `[start_ms, end_ms)`.
+    pub fn deleted(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<(String, i64)> {
+        let Some(object) = self.schema.object(object) else {
+            return Vec::new();
+        };
+        let conn = self.lock();
+        let rows = conn
+            .prepare_cached(
+                "SELECT id, deleted_at FROM records WHERE object = ?1 AND is_deleted = 1
+                 AND deleted_at >= ?2 AND deleted_at < ?3 ORDER BY deleted_at, id",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![object.name, start_ms, end_ms], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            });
+        rows.unwrap_or_default()
+    }
+
+    /// The most recently changed live records of any object, newest first.
+    pub fn recent(&self, limit: usize) -> Vec<Record> {
+        let conn = self.lock();
+        let rows = conn
+            .prepare_cached(
+                "SELECT data FROM records WHERE is_deleted = 0 AND object != 'Organization'
+                 ORDER BY modstamp DESC, id DESC LIMIT ?1",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![limit as i64], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            });
+        rows.unwrap_or_default()
+            .iter()
+            .filter_map(|t| serde_json::from_str(t).ok())
+            .collect()
+    }
+
+    /// Number of live records of `object`.
+    pub fn count(&self, object: &str) -> usize {
+        let Some(object) = self.schema.object(object) else {
+            return 0;
+        };
+        let conn = self.lock();
+        conn.query_row(
+            "SELECT count(*) FROM records WHERE object = ?1 AND is_deleted = 0",
+            params![object.name],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .unwrap_or(0)
+    }
+
+    /// Ids of live records of `object` whose `field` (an external-id or unique field) equals
+    /// `value` under the field's case rule.
+    /// Ids of live records whose external-id or unique `field` equals one of `values`
+    /// (lower-cased); `None` when the field is not indexed, or compares with case.
+    pub fn ids_by_indexed_field(
+        &self,
+        object: &str,
+        field: &str,
+        values: &[String],
+    ) -> Option<Vec<String>> {
+        let object = self.schema.object(object)?;
+        let field = object.field(field)?;
+        if !(field.external_id || field.unique) || field.case_sensitive {
+            return None;
+        }
+        let conn = self.lock();
+        let mut ids = Vec::new();
+        for value in values {
+            ids.extend(keyed_ids(&conn, &object.name, &field.name, value).ok()?);
+        }
+        Some(ids)
+    }
+
+    pub fn find_by_key(&self, object: &str, field: &str, value: &str) -> Vec<String> {
+        let Some(object) = self.schema.object(object) else {
+            return Vec::new();
+        };
+        let Some(field) = object.field(field) else {
+            return Vec::new();
+        };
+        let conn = self.lock();
+        keyed_ids(
+            &conn,
+            &object.name,
+            &field.name,
+            &key_text(field.case_sensitive, value),
+        )
+        .unwrap_or_default()
+    }
+}
+
+fn key_text(case_sensitive: bool, value: &str) -> String {
+    if case_sensitive {
+        value.to_string()
+    } else {
+        value.to_lowercase()
+    }
+}
+
+fn keyed_ids(
+    conn: &Connection,
+    object: &str,
+    field: &str,
+    key: &str,
+) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT k.id FROM field_keys k JOIN records r ON r.id = k.id
+         WHERE k.object = ?1 AND k.field = ?2 AND k.value = ?3 AND r.is_deleted = 0 ORDER BY k.id",
+    )?;
+    let rows = st.query_map(params![object, field, key], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+fn read_record(conn: &Connection, id: &str) -> rusqlite::Result<Option<Record>> {
+    let data: Option<String> = conn
+        .prepare_cached("SELECT data FROM records WHERE id = ?1")?
+        .query_row(params![id], |r| r.get(0))
+        .optional()?;
+    Ok(data.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+fn read_chunk(
+    conn: &Connection,
+    object: &str,
+    include_deleted: bool,
+    after: &str,
+) -> rusqlite::Result<Vec<(String, Record)>> {
+    let sql = if include_deleted {
+        "SELECT id, data FROM records WHERE object = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+    } else {
+        "SELECT id, data FROM records WHERE object = ?1 AND is_deleted = 0 AND id > ?2 ORDER BY id LIMIT ?3"
+    };
+    let mut st = conn.prepare_cached(sql)?;
+    let rows = st.query_map(params![object, after, SCAN_CHUNK as i64], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::with_capacity(SCAN_CHUNK);
+    for row in rows {
+        let (id, text) = row?;
+        match serde_json::from_str(&text) {
+            Ok(record) => out.push((id, record)),
+            Err(e) => tracing::error!("sandbox org record {id} is unreadable: {e}"),
+        }
+    }
+    Ok(out)
+}
+
+/// Milliseconds since the epoch, the resolution of SystemModstamp.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub(crate) fn stamp(ms: i64) -> Value {
+    Value::String(format_datetime_ms(ms))
+}
