@@ -90,9 +90,22 @@ dbus-run-session -- bash -euo pipefail -c '
   exec cargo test
 '
 
+section "Build without the window (cargo build --no-default-features)"
+cargo build --quiet --no-default-features
+headless_err="$(mktemp)"
+set +e
+target/debug/tether demo 2>"$headless_err"
+headless_code=$?
+set -e
+grep -q "built without the window" "$headless_err" && [ "$headless_code" -eq 2 ] \
+  || fail "the headless tether demo should exit 2 saying it was built without the window; it exited $headless_code: $(cat "$headless_err")"
+target/debug/tether runs --help >/dev/null || fail "the headless tether has no CLI"
+rm -f "$headless_err"
+echo "the CLI builds and runs without the window"
+
 section "Window smoke test"
 cargo build --quiet
 scripts/window_smoke.sh
 
 section "Done"
-echo "Formatting, lints, tests and the window smoke test passed."
+echo "Formatting, lints, tests, the build without the window and the window smoke test passed."

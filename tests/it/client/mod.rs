@@ -1,0 +1,7 @@
+mod bulk;
+mod collections;
+mod core;
+mod faults;
+mod fixtures;
+mod jsforce;
+mod soql_text;

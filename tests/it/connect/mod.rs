@@ -1,0 +1,4 @@
+mod cli;
+mod flows;
+mod keychain;
+mod listener;

@@ -1,0 +1,6 @@
+mod delete_conflicts;
+mod delete_guard;
+mod history;
+mod mapping;
+mod record_runs;
+mod service;

@@ -1,0 +1,11 @@
+mod cli;
+mod cli_prompts;
+mod edges;
+mod load;
+mod mapping_schema;
+mod messy_files;
+mod parse;
+mod proposals;
+mod read;
+mod results;
+mod rows;

@@ -1,0 +1,14 @@
+//! The integration tests: one binary, a module per area, one `support` module.
+
+mod architecture;
+mod cli;
+mod client;
+mod connect;
+mod desktop;
+mod import;
+mod link_schema;
+mod readme_commands;
+mod recorded_shapes;
+mod sandbox;
+mod support;
+mod sync;

@@ -1,0 +1,9 @@
+mod auth;
+mod bulk;
+mod composite;
+mod faults;
+mod limits;
+mod query;
+mod rest;
+mod seed;
+mod storage;

@@ -1,0 +1,7 @@
+pub mod cli;
+pub mod client;
+pub mod desktop;
+pub mod import;
+pub mod org;
+pub mod sandbox;
+pub mod sync;

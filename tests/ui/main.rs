@@ -1,0 +1,11 @@
+//! The window's tests: the real window driven through its accessibility tree with
+//! egui_kittest, a module per page or flow, one `support` module.
+
+mod app;
+mod e2e;
+mod import;
+mod lock;
+mod mapping;
+mod record_runs;
+mod support;
+mod tables;
