@@ -482,3 +482,6 @@ fn stepper(ui: &mut Ui, wizard: &Wizard, commands: &mut Commands) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests;
