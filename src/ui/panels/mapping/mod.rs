@@ -165,6 +165,7 @@ pub(crate) struct ExpressionEdit {
     pub previewed: bool,
 }
 
+#[derive(Default)]
 pub struct MappingState {
     /// The link being edited.
     pub(crate) draft: Option<Link>,
@@ -195,33 +196,6 @@ pub struct MappingState {
     pub(crate) create_unmatched_chosen: bool,
     /// The path typed where no file dialog opens, and whether it is to export the link.
     pub(crate) path_prompt: Option<(PathPrompt, bool)>,
-}
-
-impl Default for MappingState {
-    fn default() -> Self {
-        MappingState {
-            draft: None,
-            saved: None,
-            new_link: None,
-            catalog: Catalog::default(),
-            field_search: String::new(),
-            column_search: String::new(),
-            picked: None,
-            refused: None,
-            problems: None,
-            verifying: false,
-            saving: false,
-            save_refused: false,
-            saved_at: None,
-            expressions: HashMap::new(),
-            previews: HashMap::new(),
-            imported: Vec::new(),
-            waiting: None,
-            confirm_delete: false,
-            create_unmatched_chosen: false,
-            path_prompt: None,
-        }
-    }
 }
 
 impl MappingState {
