@@ -18,7 +18,9 @@ pub enum Command {
     Navigate(Page),
     /// Opens the command palette, or closes it when open (Ctrl+K).
     TogglePalette,
+    /// Closes the command palette, keeping what was typed in its history.
     ClosePalette,
+    /// Light, dark or the system's look, kept between launches.
     SetTheme(ThemeChoice),
     /// Hides a toast before it fades by itself.
     DismissToast(u64),
@@ -26,6 +28,7 @@ pub enum Command {
     SelectLink(String),
     /// Opens the connect wizard on the Connections page.
     OpenConnectWizard,
+    /// Closes the connect wizard without connecting.
     CloseConnectWizard,
     /// "Don't delete": puts away the question of a run stopped before a mass delete (the run
     /// stays recorded as needing confirmation).
@@ -39,10 +42,15 @@ pub enum Command {
     /// A file dialog's answer, posted to the inbox by the dialog's thread; the app turns it
     /// into the asking page's command ([`answered`]).
     FileChosen(FileFor, Picked),
+    /// An intent of the mapping studio.
     Mapping(mapping::MappingCommand),
+    /// An intent of the run history.
     History(history::HistoryCommand),
+    /// An intent of the error browser.
     Errors(errors::ErrorsCommand),
+    /// An intent of the conflicts page.
     Conflicts(conflicts::ConflictsCommand),
+    /// An intent of the import wizard.
     Import(import::ImportCommand),
 }
 

@@ -22,15 +22,19 @@ pub const SEARCH_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::C
 /// Intents of the error browser.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorsCommand {
+    /// Shows the errors this filter finds (search words, link, object, code, time).
     SetFilter(ErrorFilter),
     /// Shows the errors of one run.
     ShowRun(i64),
     /// Opens an error's side panel.
     Open(Box<ErrorRow>),
+    /// Closes the side panel.
     Close,
     /// Checks or unchecks an error for Retry and Export.
     Toggle(i64),
+    /// Checks every error loaded so far.
     CheckAll(Vec<i64>),
+    /// Unchecks every error.
     ClearChecks,
     /// Retries the checked errors, or the open one when none is checked.
     Retry,
@@ -40,6 +44,7 @@ pub enum ErrorsCommand {
     TypeExportPath,
     /// Closes the typed path without exporting.
     CloseExportPath,
+    /// Asks again for the pages and groups shown.
     Refresh,
 }
 

@@ -63,8 +63,11 @@ pub enum ImportCommand {
     Open(PathBuf),
     /// No file dialog can open on this desktop: the typed path takes the keyboard.
     NoDialog,
+    /// Reads another sheet of the workbook.
     SelectSheet(String),
+    /// The connection the rows go to.
     SetConnection(String),
+    /// The object the rows become, chosen from the connection's list.
     SetObject(String),
     /// Asks for a first mapping of the sheet ("Map columns").
     Propose,
@@ -74,17 +77,23 @@ pub enum ImportCommand {
     Edit(Edit),
     /// Opens the "Save as template" form.
     NameTemplate,
+    /// Closes the "Save as template" form without saving.
     CloseTemplateForm,
+    /// Saves the mapping under this name for the next sheet with these headers.
     SaveTemplate(String),
     /// Checks every row and sends nothing.
     Check,
     /// Sends the checked rows: the person confirmed.
     Load,
+    /// Stops the load after the rows being sent.
     Cancel,
     /// Sends again only the rows the last import could not send.
     Retry,
+    /// Asks "Undo this import?".
     AskUndo,
+    /// Puts the question away: no undo.
     CloseUndo,
+    /// Undoes the import: the person confirmed.
     Undo,
     /// The person saw what Salesforce changed since the import and undoes it anyway.
     UndoAnyway,
