@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Margin, Modifiers, Ui};
 
-use super::command::{Command, Commands};
+use super::command::{self, Command, Commands};
+use super::file_dialog::{self, Picker};
+use super::inbox::Inbox;
 use super::model::{Model, SyncState};
 use super::panels::{
     conflicts, connections, dashboard, errors, history, import, mapping, palette, settings,
@@ -20,6 +22,10 @@ pub const SYNC_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COM
 
 pub struct TetherApp {
     service: Option<WindowEnd>,
+    /// Commands posted from other threads (file dialogs' answers).
+    inbox: Inbox,
+    /// Answers file dialogs: the system's, or a scripted one in tests.
+    picker: Picker,
     pub(crate) model: Model,
     page: Page,
     prefs: Prefs,
@@ -45,7 +51,6 @@ impl TetherApp {
     pub fn with_prefs(ctx: &egui::Context, launch: Launch, prefs: Prefs) -> TetherApp {
         theme::install(ctx);
         prefs.apply_theme(ctx);
-        super::file_dialog::install(ctx, launch.picker.clone());
         let repaint_ctx = ctx.clone();
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || repaint_ctx.request_repaint());
         let mut model = Model::default();
@@ -62,6 +67,8 @@ impl TetherApp {
         };
         let mut app = TetherApp {
             service,
+            inbox: Inbox::default(),
+            picker: launch.picker,
             model,
             page: prefs.last_page,
             prefs,
@@ -109,6 +116,15 @@ impl TetherApp {
                 "Tether's background worker stopped. Restart Tether; if it happens again, run it with RUST_LOG=debug and look at the log",
                 true,
             );
+        }
+    }
+
+    /// Applies everything that arrived since the last frame, without blocking: the
+    /// service's events, then the commands posted to the inbox.
+    fn drain_inbox(&mut self, ctx: &egui::Context) {
+        self.drain_events();
+        for command in self.inbox.drain() {
+            self.apply(ctx, command);
         }
     }
 
@@ -202,6 +218,13 @@ impl TetherApp {
                 self.model.delete_questions.remove(&link);
             }
             Command::Send(request) => requests.push(request),
+            Command::AskFile(what) => self.ask_file(ctx, what),
+            Command::FileChosen(what, picked) => {
+                self.model.dialogs.retain(|open| *open != what);
+                if let Some(next) = command::answered(what, picked) {
+                    self.apply(ctx, next);
+                }
+            }
             Command::Mapping(c) => self.mapping.apply(c, &mut requests),
             Command::History(c) => self.history.apply(c, &mut requests),
             Command::Errors(c) => self.errors.apply(c, &mut requests),
@@ -211,6 +234,19 @@ impl TetherApp {
         for request in requests {
             self.send(request);
         }
+    }
+
+    /// Opens a dialog whose answer comes back through the inbox.
+    fn ask_file(&mut self, ctx: &egui::Context, what: file_dialog::FileFor) {
+        if self.model.dialog_open(what.page()) {
+            return;
+        }
+        self.model.dialogs.push(what.clone());
+        let postbox = self.inbox.postbox(ctx);
+        let question = what.question();
+        file_dialog::ask(self.picker.clone(), question, move |picked| {
+            postbox.post(Command::FileChosen(what, picked));
+        });
     }
 
     fn shortcuts(&self, ctx: &egui::Context, commands: &mut Commands) {
@@ -267,8 +303,8 @@ fn log_milestone(event: &crate::desktop::Event, links_loaded: bool) {
 impl eframe::App for TetherApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.log_first_frame();
-        self.drain_events();
         let ctx = ui.ctx().clone();
+        self.drain_inbox(&ctx);
         let mut commands = Commands::default();
         self.shortcuts(&ctx, &mut commands);
 

@@ -1,9 +1,12 @@
 //! Every intent of the window, as one typed enum. Widgets return commands; the app applies
 //! them in one place per frame ([`super::TetherApp`]), so no widget reaches into far state.
+//! Work that answers later from another thread (a file dialog) posts its answer as a command
+//! too, into the window's inbox ([`super::inbox`]), drained beside the service's events.
 
 use crate::desktop::Request;
 
 use super::Page;
+use super::file_dialog::{FileFor, Picked};
 use super::panels::{conflicts, errors, history, import, mapping};
 use super::prefs::ThemeChoice;
 
@@ -15,7 +18,9 @@ pub enum Command {
     Navigate(Page),
     /// Opens the command palette, or closes it when open (Ctrl+K).
     TogglePalette,
+    /// Closes the command palette, keeping what was typed in its history.
     ClosePalette,
+    /// Light, dark or the system's look, kept between launches.
     SetTheme(ThemeChoice),
     /// Hides a toast before it fades by itself.
     DismissToast(u64),
@@ -23,17 +28,64 @@ pub enum Command {
     SelectLink(String),
     /// Opens the connect wizard on the Connections page.
     OpenConnectWizard,
+    /// Closes the connect wizard without connecting.
     CloseConnectWizard,
     /// "Don't delete": puts away the question of a run stopped before a mass delete (the run
     /// stays recorded as needing confirmation).
     KeepRecords(String),
     /// Work for the desktop service; the app also notes what it now waits for.
     Send(Request),
+    /// Opens a file dialog on a thread of its own, unless the page that asks (see
+    /// [`FileFor::page`]) has one open already. Its buttons wait meanwhile
+    /// ([`Model::dialog_open`](super::model::Model::dialog_open)).
+    AskFile(FileFor),
+    /// A file dialog's answer, posted to the inbox by the dialog's thread; the app turns it
+    /// into the asking page's command ([`answered`]).
+    FileChosen(FileFor, Picked),
+    /// An intent of the mapping studio.
     Mapping(mapping::MappingCommand),
+    /// An intent of the run history.
     History(history::HistoryCommand),
+    /// An intent of the error browser.
     Errors(errors::ErrorsCommand),
+    /// An intent of the conflicts page.
     Conflicts(conflicts::ConflictsCommand),
+    /// An intent of the import wizard.
     Import(import::ImportCommand),
+}
+
+/// The command a dialog's answer means for the page that asked, if any: a path chosen opens,
+/// saves or reads it; where no dialog can open, the page offers a typed path instead.
+pub fn answered(what: FileFor, picked: Picked) -> Option<Command> {
+    Some(match (what, picked) {
+        (_, Picked::Cancelled) => return None,
+        (FileFor::Spreadsheet, Picked::Path(path)) => {
+            Command::Import(import::ImportCommand::Open(path))
+        }
+        (FileFor::Spreadsheet, Picked::Unavailable) => {
+            Command::Import(import::ImportCommand::NoDialog)
+        }
+        (FileFor::ErrorsExport, Picked::Path(path)) => {
+            Command::Errors(errors::ErrorsCommand::Export(path))
+        }
+        (FileFor::ErrorsExport, Picked::Unavailable) => {
+            Command::Errors(errors::ErrorsCommand::TypeExportPath)
+        }
+        (FileFor::LinkExport(_), Picked::Path(path)) => {
+            Command::Mapping(mapping::MappingCommand::ExportTo(path))
+        }
+        (FileFor::LinksImport, Picked::Path(path)) => {
+            Command::Mapping(mapping::MappingCommand::ImportFrom(path))
+        }
+        (FileFor::LinkExport(name), Picked::Unavailable) => {
+            Command::Mapping(mapping::MappingCommand::DialogUnavailable {
+                export_as: Some(name),
+            })
+        }
+        (FileFor::LinksImport, Picked::Unavailable) => {
+            Command::Mapping(mapping::MappingCommand::DialogUnavailable { export_as: None })
+        }
+    })
 }
 
 /// Commands collected while a frame is drawn.

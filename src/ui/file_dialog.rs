@@ -5,11 +5,13 @@
 //! "no file" both when the person cancels and when neither exists, so the picker asks first
 //! and says [`Picked::Unavailable`]; the page then offers a [`PathPrompt`].
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use egui::{Context, Id, RichText, Ui};
+use egui::{Id, RichText, Ui};
 
+use super::Page;
 use super::theme::GRID;
 
 /// What a file dialog is for.
@@ -34,17 +36,59 @@ pub enum Picked {
 /// Shows a file dialog and waits for its answer. It runs on a thread of its own.
 pub type Picker = Arc<dyn Fn(&FileQuestion) -> Picked + Send + Sync>;
 
-#[derive(Clone)]
-struct InstalledPicker(Picker);
-
-fn picker_id() -> Id {
-    Id::unique("tether-file-picker")
+/// What a file dialog is for, and so which page its answer goes back to. A page asks with
+/// [`Command::AskFile`](super::Command::AskFile); the answer comes back through the window's
+/// inbox as [`Command::FileChosen`](super::Command::FileChosen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileFor {
+    /// A spreadsheet for the import wizard to open.
+    Spreadsheet,
+    /// Where to save the checked errors as CSV.
+    ErrorsExport,
+    /// Where to export the named link.
+    LinkExport(String),
+    /// A links file for the mapping studio to read.
+    LinksImport,
 }
 
-/// Makes `picker` the one [`ask`] uses on `ctx`, e.g. a scripted one in tests.
-pub fn install(ctx: &Context, picker: Picker) {
-    ctx.data_mut(|d| d.insert_temp(picker_id(), InstalledPicker(picker)));
+impl FileFor {
+    /// The page that asked; it has at most one dialog open at a time.
+    pub fn page(&self) -> Page {
+        match self {
+            FileFor::Spreadsheet => Page::Import,
+            FileFor::ErrorsExport => Page::Errors,
+            FileFor::LinkExport(_) | FileFor::LinksImport => Page::Mappings,
+        }
+    }
+
+    pub fn question(&self) -> FileQuestion {
+        match self {
+            FileFor::Spreadsheet => FileQuestion {
+                title: "Choose a spreadsheet to import",
+                filter: ("Spreadsheets", &["csv", "tsv", "txt", "xlsx"]),
+                save_as: None,
+            },
+            FileFor::ErrorsExport => FileQuestion {
+                title: "Export errors",
+                filter: ("CSV", &["csv"]),
+                save_as: Some(ERRORS_FILE_NAME.into()),
+            },
+            FileFor::LinkExport(name) => FileQuestion {
+                title: "Export link",
+                filter: ("Tether links", &["json"]),
+                save_as: Some(format!("{name}.json")),
+            },
+            FileFor::LinksImport => FileQuestion {
+                title: "Import links",
+                filter: ("Tether links", &["json"]),
+                save_as: None,
+            },
+        }
+    }
 }
+
+/// The file name the errors export suggests.
+pub const ERRORS_FILE_NAME: &str = "tether-errors.csv";
 
 /// The system's dialogs, through `rfd`, when this desktop can show one.
 pub fn system_picker() -> Picker {
@@ -63,21 +107,19 @@ pub fn system_picker() -> Picker {
     })
 }
 
-/// Asks `question` on a thread of its own; `reply` gets the answer there, and the window is
-/// woken after it.
-pub fn ask(ctx: &Context, question: FileQuestion, reply: impl FnOnce(Picked) + Send + 'static) {
-    let picker = ctx
-        .data(|d| d.get_temp::<InstalledPicker>(picker_id()))
-        .map_or_else(system_picker, |installed| installed.0);
-    let wake = ctx.clone();
-    // The reply is handed back if the thread cannot start, so the page is not left waiting.
+/// Asks `question` with `picker` on a thread of its own; `reply` gets the answer there (the
+/// caller posts it to the window's inbox, which wakes the window). A picker that panics
+/// answers [`Picked::Unavailable`], and so does a thread that cannot start, so the page is
+/// never left waiting.
+pub fn ask(picker: Picker, question: FileQuestion, reply: impl FnOnce(Picked) + Send + 'static) {
+    // The reply is handed back if the thread cannot start.
     let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce(Picked) + Send>>();
     let spawned = std::thread::Builder::new()
         .name("tether-file-dialog".into())
         .spawn(move || {
             if let Ok(reply) = rx.recv() {
-                reply(picker(&question));
-                wake.request_repaint();
+                let asked = std::panic::catch_unwind(AssertUnwindSafe(|| picker(&question)));
+                reply(asked.unwrap_or(Picked::Unavailable));
             }
         });
     match spawned {
@@ -293,30 +335,37 @@ mod tests {
     }
 
     #[test]
-    fn the_installed_picker_answers_and_the_reply_arrives() {
-        let ctx = Context::default();
+    fn the_picker_answers_on_its_thread_and_the_reply_arrives() {
         let asked = Arc::new(std::sync::Mutex::new(None));
         let seen = asked.clone();
-        install(
-            &ctx,
-            Arc::new(move |q: &FileQuestion| {
-                *seen.lock().unwrap() = Some(q.clone());
-                Picked::Path(PathBuf::from("/tmp/chosen.json"))
-            }),
-        );
+        let picker: Picker = Arc::new(move |q: &FileQuestion| {
+            *seen.lock().unwrap() = Some(q.clone());
+            Picked::Path(PathBuf::from("/tmp/chosen.json"))
+        });
         let (tx, rx) = std::sync::mpsc::channel();
-        let question = FileQuestion {
-            title: "Export link",
-            filter: ("Tether links", &["json"]),
-            save_as: Some("accounts.json".into()),
-        };
-        ask(&ctx, question.clone(), move |picked| {
+        let what = FileFor::LinkExport("accounts".into());
+        ask(picker, what.question(), move |picked| {
             let _ = tx.send(picked);
         });
         let answer = rx
             .recv_timeout(std::time::Duration::from_secs(30))
             .expect("the reply arrives");
         assert_eq!(answer, Picked::Path(PathBuf::from("/tmp/chosen.json")));
-        assert_eq!(asked.lock().unwrap().as_ref(), Some(&question));
+        let question = asked.lock().unwrap().clone().expect("the picker was asked");
+        assert_eq!(question.title, "Export link");
+        assert_eq!(question.save_as.as_deref(), Some("accounts.json"));
+    }
+
+    #[test]
+    fn a_picker_that_panics_answers_unavailable() {
+        let picker: Picker = Arc::new(|_: &FileQuestion| panic!("no dialog today"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        ask(picker, FileFor::Spreadsheet.question(), move |picked| {
+            let _ = tx.send(picked);
+        });
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the reply arrives");
+        assert_eq!(answer, Picked::Unavailable);
     }
 }

@@ -3,7 +3,8 @@
 //! The UI thread never blocks: the desktop service ([`crate::desktop`]) runs on its own
 //! thread, receives [`Request`](crate::desktop::Request)s, and sends
 //! [`Event`](crate::desktop::Event)s back, waking the window with `request_repaint`. The window
-//! drains them with `try_recv` at the start of each frame, draws, and applies the frame's
+//! drains them with `try_recv` at the start of each frame, with the commands other threads
+//! posted to its one inbox (file dialogs' answers), draws, and applies the frame's
 //! [`Command`]s in one place.
 
 mod app;
@@ -12,6 +13,7 @@ pub mod command;
 pub mod file_dialog;
 mod format;
 pub mod frame_bench;
+mod inbox;
 pub mod model;
 pub mod panels;
 mod prefs;

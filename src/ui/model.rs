@@ -8,6 +8,9 @@ use crate::desktop::{ConnectionView, DayStats, Event, LinkCard, Request, SyncPro
 use crate::sync::engine::RunSummary;
 use crate::sync::workspace::journal::RunStatus;
 
+use super::Page;
+use super::file_dialog::FileFor;
+
 /// How long a toast stays before it fades.
 pub const TOAST_LIFETIME: Duration = Duration::from_secs(6);
 
@@ -53,9 +56,16 @@ pub struct Model {
     pub failures: HashMap<Topic, String>,
     /// False once the service has stopped; the window then says so instead of waiting.
     pub service_gone: bool,
+    /// File dialogs open, from the window's `AskFile` until their answer reaches the inbox.
+    pub dialogs: Vec<FileFor>,
 }
 
 impl Model {
+    /// Whether `page` has a file dialog open; its buttons that open one wait meanwhile.
+    pub fn dialog_open(&self, page: Page) -> bool {
+        self.dialogs.iter().any(|d| d.page() == page)
+    }
+
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
         self.next_toast += 1;
         self.toasts.push(Toast {

@@ -6,7 +6,6 @@ mod table;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::mpsc;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
@@ -14,31 +13,38 @@ use super::history::paged::{PAGE_SIZE, Paged};
 use super::history::since_combo;
 use crate::desktop::{ErrorFilter, ErrorGroup, ErrorRow, Event, Request, TEXT_COUNT_CAP, Topic};
 use crate::ui::command::{Command, Commands};
-use crate::ui::file_dialog::{self, FileQuestion, PathPrompt, Picked, PromptAnswer};
+use crate::ui::file_dialog::{ERRORS_FILE_NAME, FileFor, PathPrompt, PromptAnswer};
 use crate::ui::model::Model;
 use crate::ui::{Page, group_thousands, theme, widgets};
-
-const EXPORT_FILE_NAME: &str = "tether-errors.csv";
 
 pub const SEARCH_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
 /// Intents of the error browser.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorsCommand {
+    /// Shows the errors this filter finds (search words, link, object, code, time).
     SetFilter(ErrorFilter),
     /// Shows the errors of one run.
     ShowRun(i64),
     /// Opens an error's side panel.
     Open(Box<ErrorRow>),
+    /// Closes the side panel.
     Close,
     /// Checks or unchecks an error for Retry and Export.
     Toggle(i64),
+    /// Checks every error loaded so far.
     CheckAll(Vec<i64>),
+    /// Unchecks every error.
     ClearChecks,
     /// Retries the checked errors, or the open one when none is checked.
     Retry,
     /// Writes the checked errors to this file.
     Export(PathBuf),
+    /// No file dialog can open on this desktop: offers a typed path to export to.
+    TypeExportPath,
+    /// Closes the typed path without exporting.
+    CloseExportPath,
+    /// Asks again for the pages and groups shown.
     Refresh,
 }
 
@@ -53,8 +59,6 @@ pub struct ErrorsState {
     open: Option<Box<ErrorRow>>,
     checked: BTreeSet<i64>,
     visible: (u64, u64),
-    /// The save dialog under way, answering on its own thread.
-    export_dialog: Option<mpsc::Receiver<Picked>>,
     /// Where to export, typed because no file dialog can open.
     export_prompt: Option<PathPrompt>,
 }
@@ -75,10 +79,7 @@ impl ErrorsState {
             Event::Failed {
                 topic: Topic::Errors,
                 ..
-            } => {
-                self.errors.forget_asked();
-                self.export_dialog = None;
-            }
+            } => self.errors.forget_asked(),
             _ => {}
         }
     }
@@ -106,11 +107,16 @@ impl ErrorsState {
                 }
             }
             ErrorsCommand::Export(path) => {
+                self.export_prompt = None;
                 let ids = self.chosen();
                 if !ids.is_empty() {
                     out.push(Request::ExportErrors { ids, path });
                 }
             }
+            ErrorsCommand::TypeExportPath => {
+                self.export_prompt = Some(PathPrompt::save("Save here", ERRORS_FILE_NAME));
+            }
+            ErrorsCommand::CloseExportPath => self.export_prompt = None,
             ErrorsCommand::Refresh => self.refresh(),
         }
     }
@@ -174,46 +180,9 @@ impl ErrorsState {
             });
         }
     }
-
-    fn poll_export_dialog(&mut self, commands: &mut Commands) {
-        let Some(dialog) = &self.export_dialog else {
-            return;
-        };
-        match dialog.try_recv() {
-            Ok(picked) => {
-                self.export_dialog = None;
-                match picked {
-                    Picked::Path(path) => {
-                        commands.push(Command::Errors(ErrorsCommand::Export(path)))
-                    }
-                    Picked::Cancelled => {}
-                    Picked::Unavailable => {
-                        self.export_prompt = Some(PathPrompt::save("Save here", EXPORT_FILE_NAME));
-                    }
-                }
-            }
-            Err(mpsc::TryRecvError::Empty) => {}
-            Err(mpsc::TryRecvError::Disconnected) => self.export_dialog = None,
-        }
-    }
-
-    /// Asks where to save on a thread of its own, so the window keeps drawing meanwhile.
-    fn choose_export_path(&mut self, ctx: &egui::Context) {
-        let (tx, rx) = mpsc::channel();
-        let question = FileQuestion {
-            title: "Export errors",
-            filter: ("CSV", &["csv"]),
-            save_as: Some(EXPORT_FILE_NAME.into()),
-        };
-        file_dialog::ask(ctx, question, move |picked| {
-            let _ = tx.send(picked);
-        });
-        self.export_dialog = Some(rx);
-    }
 }
 
 pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut Commands) {
-    state.poll_export_dialog(commands);
     let focus_search = ui.input_mut(|i| i.consume_shortcut(&SEARCH_SHORTCUT));
     if ui.input(|i| i.key_pressed(Key::Escape)) && state.open.is_some() {
         commands.push(Command::Errors(ErrorsCommand::Close));
@@ -243,14 +212,14 @@ pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut 
     }
     filter_bar(ui, state, model, focus_search, commands);
     groups(ui, state, commands);
-    toolbar(ui, state, commands);
+    toolbar(ui, state, model, commands);
     if let Some(prompt) = &mut state.export_prompt
         && let Some(answer) = prompt.show(ui)
     {
-        state.export_prompt = None;
-        if let PromptAnswer::Path(path) = answer {
-            commands.push(Command::Errors(ErrorsCommand::Export(path)));
-        }
+        commands.push(Command::Errors(match answer {
+            PromptAnswer::Path(path) => ErrorsCommand::Export(path),
+            PromptAnswer::Cancel => ErrorsCommand::CloseExportPath,
+        }));
     }
 
     let open = state.open.clone();
@@ -374,7 +343,7 @@ fn groups(ui: &mut Ui, state: &ErrorsState, commands: &mut Commands) {
     ui.add_space(theme::GRID / 2.0);
 }
 
-fn toolbar(ui: &mut Ui, state: &mut ErrorsState, commands: &mut Commands) {
+fn toolbar(ui: &mut Ui, state: &ErrorsState, model: &Model, commands: &mut Commands) {
     ui.horizontal(|ui| {
         let checked = state.checked.len();
         let held: Vec<i64> = state.errors.held().map(|row| row.error.id).collect();
@@ -394,14 +363,15 @@ fn toolbar(ui: &mut Ui, state: &mut ErrorsState, commands: &mut Commands) {
                 commands.push(Command::Errors(ErrorsCommand::Retry));
             }
         }
-        let exporting = state.export_dialog.is_some() || state.export_prompt.is_some();
+        let asking = model.dialog_open(Page::Errors);
+        let exporting = asking || state.export_prompt.is_some();
         let export = ui
             .add_enabled(checked > 0 && !exporting, egui::Button::new("Export CSV…"))
             .on_disabled_hover_text("Select the errors to export first");
         if export.clicked() {
-            state.choose_export_path(ui.ctx());
+            commands.push(Command::AskFile(FileFor::ErrorsExport));
         }
-        if state.export_dialog.is_some() {
+        if asking {
             ui.spinner();
         }
     });

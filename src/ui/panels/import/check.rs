@@ -6,23 +6,30 @@ use std::path::Path;
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::{ImportCommand, ImportState, Step};
+use super::{Check, CheckStep, ImportCommand, ImportState, Step};
 use crate::desktop::{REPORT_ROWS, ReportRow, Request};
 use crate::ui::command::{Command, Commands};
 use crate::ui::theme::{self, GRID};
 use crate::ui::{group_thousands, widgets};
 
-pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    super::with_actions(ui, state, commands, body, actions);
+pub(super) fn show(
+    ui: &mut Ui,
+    step: &mut CheckStep,
+    only_attention: &mut bool,
+    commands: &mut Commands,
+) {
+    super::with_actions(
+        ui,
+        step,
+        commands,
+        |ui, step, commands| body(ui, step, only_attention, commands),
+        actions,
+    );
 }
 
-fn body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    let object = state
-        .draft
-        .as_ref()
-        .map(|d| d.current().object.clone())
-        .unwrap_or_default();
-    if state.checking {
+fn body(ui: &mut Ui, step: &CheckStep, only_attention: &mut bool, commands: &mut Commands) {
+    let object = step.mapped.draft.current().object.clone();
+    if let Check::Running = step.check {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(
@@ -34,7 +41,7 @@ fn body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
         });
         return;
     }
-    let Some(report) = &state.checked else {
+    let Check::Report { report, .. } = &step.check else {
         return;
     };
     let s = &report.summary;
@@ -68,23 +75,26 @@ fn body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
         file_row(ui, "Report", "Open report", path, commands);
     }
     ui.add_space(GRID);
-    let rows = report.rows.clone();
-    report_table(ui, &rows, &mut state.only_attention, "import_check_table");
+    report_table(ui, &report.rows, only_attention, "import_check_table");
 }
 
-fn actions(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
+fn actions(ui: &mut Ui, step: &mut CheckStep, commands: &mut Commands) {
     ui.horizontal(|ui| {
         if ui.button("Back to mapping").clicked() {
             commands.push(Command::Import(ImportCommand::GoTo(Step::Map)));
         }
         widgets::right_aligned(ui, |ui| {
-            let n = state.to_send();
+            let report = match &step.check {
+                Check::Report { report, .. } => Some(report),
+                Check::Running | Check::Failed => None,
+            };
+            let n = report.map_or(0, |r| ImportState::to_send(r));
             let text = match n {
                 0 => "Nothing to import".to_string(),
                 1 => "Import 1 row".to_string(),
                 n => format!("Import {} rows", group_thousands(n)),
             };
-            let ready = n > 0 && !state.checking && state.checked.is_some();
+            let ready = n > 0;
             let button = widgets::primary_button(ui, &text, ready);
             let button = if ready {
                 button.on_hover_text("Sends the valid rows to Salesforce; you can undo the import later")

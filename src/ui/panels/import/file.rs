@@ -4,45 +4,55 @@
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::{ImportCommand, ImportState};
+use super::{ImportCommand, ImportState, PathEntry, Read, Wizard};
 use crate::desktop::FilePreview;
 use crate::ui::command::{Command, Commands};
-use crate::ui::file_dialog::PathField;
+use crate::ui::file_dialog::{FileFor, PathField};
 use crate::ui::model::Model;
 use crate::ui::theme::GRID;
-use crate::ui::widgets;
+use crate::ui::{Page, widgets};
 
 pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut Commands) {
-    let Some(file) = &state.file else {
-        widgets::empty_state(
-            ui,
-            "No file yet",
-            "Drop a CSV or XLSX file on this window, or choose one. Tether shows how it reads the file before anything is sent.",
-            |ui| {
-                let busy = state.chosen.is_some();
-                if widgets::primary_button(ui, "Choose a file…", !busy).clicked() {
-                    commands.push(Command::Import(ImportCommand::ChooseFile));
+    let proposing = match &mut state.wizard {
+        Wizard::NoFile(entry) => {
+            let busy = model.dialog_open(Page::Import);
+            let no_dialog = state.no_dialog;
+            widgets::empty_state(
+                ui,
+                "No file yet",
+                "Drop a CSV or XLSX file on this window, or choose one. Tether shows how it reads the file before anything is sent.",
+                |ui| {
+                    if widgets::primary_button(ui, "Choose a file…", !busy).clicked() {
+                        commands.push(Command::AskFile(FileFor::Spreadsheet));
+                    }
+                    ui.add_space(2.0 * GRID);
+                    typed_path(ui, entry, no_dialog, commands);
+                },
+            );
+            return;
+        }
+        Wizard::File(step) => {
+            ui.label(RichText::new(step.file.display().to_string()).strong());
+            match &step.read {
+                Read::Reading { .. } => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(RichText::new("Reading the file…").weak());
+                    });
+                    return;
                 }
-                ui.add_space(2.0 * GRID);
-                typed_path(ui, state, commands);
-            },
-        );
+                Read::Unread => return,
+                Read::Read { proposing, .. } => *proposing,
+            }
+        }
+        _ => return,
+    };
+    destination(ui, state, proposing, model, commands);
+    ui.add_space(GRID);
+    let Wizard::File(step) = &state.wizard else {
         return;
     };
-    ui.label(RichText::new(file.display().to_string()).strong());
-    if state.loading {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(RichText::new("Reading the file…").weak());
-        });
-        return;
-    }
-    if state.preview.is_none() {
-        return;
-    }
-    destination(ui, state, model, commands);
-    ui.add_space(GRID);
-    let Some(preview) = &state.preview else {
+    let Read::Read { preview, .. } = &step.read else {
         return;
     };
     ui.horizontal(|ui| {
@@ -77,8 +87,8 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands
 
 /// A path typed or pasted: the way in where the system offers no file dialog (a desktop
 /// without a portal, a remote session).
-fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    if state.no_dialog {
+fn typed_path(ui: &mut Ui, entry: &mut PathEntry, no_dialog: bool, commands: &mut Commands) {
+    if no_dialog {
         ui.label(
             RichText::new(
                 "No file dialog can open on this desktop (it needs a desktop portal or zenity). Type or paste the file's path, or drop the file on the window.",
@@ -92,13 +102,19 @@ fn typed_path(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
         hint: "/home/me/deals.csv",
         action: "Open this file",
     };
-    if let Some(path) = field.show(ui, &mut state.typed_path, &mut state.focus_typed_path) {
+    if let Some(path) = field.show(ui, &mut entry.typed, &mut entry.focus) {
         commands.push(Command::Import(ImportCommand::Open(path)));
     }
 }
 
 /// Where the rows go: the connection and the object, then "Map columns".
-fn destination(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut Commands) {
+fn destination(
+    ui: &mut Ui,
+    state: &mut ImportState,
+    proposing: bool,
+    model: &Model,
+    commands: &mut Commands,
+) {
     widgets::card(ui, |ui| {
         ui.set_width(ui.available_width());
         if model.connections.is_empty() {
@@ -134,7 +150,7 @@ fn destination(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &m
             .labelled_by(label.id);
             object_menu(ui, state, commands);
             widgets::right_aligned(ui, |ui| {
-                let ready = !state.connection.is_empty() && !state.proposing;
+                let ready = !state.connection.is_empty() && !proposing;
                 if widgets::primary_button(ui, "Map columns", ready)
                     .on_hover_text(
                         "Tether proposes a mapping from the column names; you edit it next",
@@ -143,7 +159,7 @@ fn destination(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &m
                 {
                     commands.push(Command::Import(ImportCommand::Propose));
                 }
-                if state.proposing {
+                if proposing {
                     ui.spinner();
                 }
             });

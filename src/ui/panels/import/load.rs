@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use super::check::{file_row, report_table, tile};
-use super::{ImportCommand, ImportState};
+use super::{ImportCommand, ImportStep, Load, Undo};
 use crate::desktop::LaterEdits;
 use crate::import::run::ImportSummary;
 use crate::sync::workspace::journal::RunStatus;
@@ -17,23 +17,35 @@ fn push(commands: &mut Commands, command: ImportCommand) {
     commands.push(Command::Import(command));
 }
 
-pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    if state.importing {
-        progress(ui, state, commands);
-        return;
-    }
-    let Some(report) = state.finished.clone() else {
-        // The load failed before it had a report: the banner says why.
-        ui.horizontal(|ui| {
-            if ui.button("Back to the check").clicked() {
-                push(commands, ImportCommand::GoTo(super::Step::Check));
-            }
-            if ui.button("Import another file").clicked() {
-                push(commands, ImportCommand::StartOver);
-            }
-        });
-        return;
+pub(super) fn show(
+    ui: &mut Ui,
+    step: &ImportStep,
+    only_attention: &mut bool,
+    commands: &mut Commands,
+) {
+    let (report, undo) = match &step.load {
+        Load::Sending {
+            progress: sent,
+            cancelling,
+        } => {
+            progress(ui, *sent, *cancelling, commands);
+            return;
+        }
+        Load::Stopped => {
+            // The load failed before it had a report: the banner says why.
+            ui.horizontal(|ui| {
+                if ui.button("Back to the check").clicked() {
+                    push(commands, ImportCommand::GoTo(super::Step::Check));
+                }
+                if ui.button("Import another file").clicked() {
+                    push(commands, ImportCommand::StartOver);
+                }
+            });
+            return;
+        }
+        Load::Finished { report, undo } => (report, undo),
     };
+    let undoing = matches!(undo, Undo::Running);
     let s = &report.summary;
     let unsent = s.failed + s.not_sent;
     let (color, word) = match s.status {
@@ -78,14 +90,14 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
                 group_thousands(unsent),
                 if unsent == 1 { "row" } else { "rows" }
             );
-            if widgets::primary_button(ui, &text, !state.undoing).clicked() {
+            if widgets::primary_button(ui, &text, !undoing).clicked() {
                 push(commands, ImportCommand::Retry);
             }
         }
-        let undone = state.undone.is_some();
+        let undone = matches!(undo, Undo::Done(_));
         if s.run_id.is_some()
             && ui
-                .add_enabled(!state.undoing && !undone, egui::Button::new("Undo import…"))
+                .add_enabled(!undoing && !undone, egui::Button::new("Undo import…"))
                 .on_hover_text(
                     "Deletes the records this import created and restores those it updated",
                 )
@@ -97,24 +109,18 @@ pub(super) fn show(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands
             push(commands, ImportCommand::StartOver);
         }
     });
-    undo_result(ui, state);
+    undo_result(ui, undo);
     ui.add_space(GRID);
-    report_table(
-        ui,
-        &report.rows,
-        &mut state.only_attention,
-        "import_result_table",
-    );
-    if state.confirm_undo {
-        confirm_undo(ui, s, commands);
-    }
-    if let Some(edits) = &state.later_edits {
-        confirm_over_later_edits(ui, edits, commands);
+    report_table(ui, &report.rows, only_attention, "import_result_table");
+    match undo {
+        Undo::Confirming => confirm_undo(ui, s, commands),
+        Undo::LaterEdits(edits) => confirm_over_later_edits(ui, edits, commands),
+        Undo::Offered | Undo::Running | Undo::Done(_) => {}
     }
 }
 
-fn progress(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
-    let (decided, sent, to_send) = state.progress.unwrap_or((0, 0, 0));
+fn progress(ui: &mut Ui, sent: Option<(u64, u64, u64)>, cancelling: bool, commands: &mut Commands) {
+    let (decided, sent, to_send) = sent.unwrap_or((0, 0, 0));
     ui.label(RichText::new("Importing…").strong());
     let fraction = if to_send == 0 {
         0.0
@@ -139,14 +145,14 @@ fn progress(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
     ui.add_space(GRID);
     ui.horizontal(|ui| {
         let cancel = ui
-            .add_enabled(!state.cancelling, egui::Button::new("Cancel"))
+            .add_enabled(!cancelling, egui::Button::new("Cancel"))
             .on_hover_text(
                 "Stops after the rows being sent; what was sent stays and can be undone",
             );
         if cancel.clicked() {
             push(commands, ImportCommand::Cancel);
         }
-        if state.cancelling {
+        if cancelling {
             ui.spinner();
             ui.label(RichText::new("Stopping after the rows being sent…").weak());
         }
@@ -181,14 +187,14 @@ fn outcome_lines(s: &ImportSummary) -> Vec<String> {
     lines
 }
 
-fn undo_result(ui: &mut Ui, state: &ImportState) {
-    if state.undoing {
+fn undo_result(ui: &mut Ui, undo: &Undo) {
+    if let Undo::Running = undo {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(RichText::new("Undoing the import…").weak());
         });
     }
-    if let Some(summary) = &state.undone {
+    if let Undo::Done(summary) = undo {
         let c = &summary.counts;
         let ok = summary.status == RunStatus::Succeeded;
         let mut parts = vec![format!("{} deleted", group_thousands(c.deleted))];

@@ -6,29 +6,30 @@
 mod check;
 mod columns;
 mod draft;
+mod events;
 mod file;
 mod load;
 mod options;
 mod pairs;
+mod wizard;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::mpsc;
 
 use egui::{RichText, Ui};
 
-use crate::desktop::{
-    Event, FilePreview, ImportProposal, ImportReport, ImportRequest, LaterEdits, ObjectSummary,
-    Request, Topic,
-};
-use crate::sync::engine::RunSummary;
+use crate::desktop::{ImportReport, ObjectSummary, Request};
 use crate::ui::command::{Command, Commands};
-use crate::ui::file_dialog::{self, FileQuestion, Picked};
+use crate::ui::file_dialog::FileFor;
 use crate::ui::model::Model;
 use crate::ui::theme::{self, GRID};
-use crate::ui::widgets;
+use crate::ui::{Page, widgets};
 
 pub use draft::{Draft, Edit};
+pub use wizard::{
+    Ahead, Check, CheckStep, FileStep, Finished, ImportStep, Load, MapStep, Mapped, PathEntry,
+    Read, Sheet, Undo, Wizard,
+};
 
 /// The object rows become unless the person names another.
 pub const DEFAULT_OBJECT: &str = "Opportunity";
@@ -58,12 +59,15 @@ impl Step {
 /// Intents of the Import page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImportCommand {
-    /// A CSV or XLSX file chosen or dropped on the window.
+    /// A CSV or XLSX file chosen, typed or dropped on the window.
     Open(PathBuf),
-    /// Opens the system's file dialog.
-    ChooseFile,
+    /// No file dialog can open on this desktop: the typed path takes the keyboard.
+    NoDialog,
+    /// Reads another sheet of the workbook.
     SelectSheet(String),
+    /// The connection the rows go to.
     SetConnection(String),
+    /// The object the rows become, chosen from the connection's list.
     SetObject(String),
     /// Asks for a first mapping of the sheet ("Map columns").
     Propose,
@@ -71,16 +75,25 @@ pub enum ImportCommand {
     GoTo(Step),
     /// A change to the mapping being edited.
     Edit(Edit),
+    /// Opens the "Save as template" form.
+    NameTemplate,
+    /// Closes the "Save as template" form without saving.
+    CloseTemplateForm,
+    /// Saves the mapping under this name for the next sheet with these headers.
     SaveTemplate(String),
     /// Checks every row and sends nothing.
     Check,
     /// Sends the checked rows: the person confirmed.
     Load,
+    /// Stops the load after the rows being sent.
     Cancel,
     /// Sends again only the rows the last import could not send.
     Retry,
+    /// Asks "Undo this import?".
     AskUndo,
+    /// Puts the question away: no undo.
     CloseUndo,
+    /// Undoes the import: the person confirmed.
     Undo,
     /// The person saw what Salesforce changed since the import and undoes it anyway.
     UndoAnyway,
@@ -92,308 +105,264 @@ pub enum ImportCommand {
 
 #[derive(Default)]
 pub struct ImportState {
-    pub step: Option<Step>,
-    pub file: Option<PathBuf>,
-    pub preview: Option<FilePreview>,
-    pub loading: bool,
+    /// The step shown, holding its data and its work under way.
+    pub wizard: Wizard,
     pub failure: Option<String>,
-    /// The file dialog runs on its own thread; its answer arrives here.
-    chosen: Option<mpsc::Receiver<Picked>>,
     /// No file dialog can open on this desktop: the typed path is the way in.
     no_dialog: bool,
-    focus_typed_path: bool,
-    /// To wake the window when the dialog answers.
-    ctx: Option<egui::Context>,
-    /// A path typed where no file dialog is at hand.
-    pub typed_path: String,
+    /// Where rows go: kept from one file to the next.
     pub connection: String,
     pub object: String,
     objects: HashMap<String, Vec<ObjectSummary>>,
     objects_asked: HashSet<String>,
-    pub proposing: bool,
-    pub proposal: Option<ImportProposal>,
-    pub draft: Option<Draft>,
-    /// The template name being typed, while the "Save as template" form is open.
-    pub template_name: Option<String>,
-    pub template_saved: Option<String>,
-    pub checking: bool,
-    pub checked: Option<ImportReport>,
+    /// The report tables show only the rows that need attention.
     pub only_attention: bool,
-    /// A load under way, from the click until its report arrives.
-    pub importing: bool,
-    pub progress: Option<(u64, u64, u64)>,
-    pub cancelling: bool,
-    pub finished: Option<ImportReport>,
-    /// What the last load sent, for a retry of its failed rows.
-    last_load: Option<ImportRequest>,
-    pub confirm_undo: bool,
-    pub undoing: bool,
-    pub undone: Option<RunSummary>,
-    /// The undo stopped before writing: Salesforce changed these records since the import.
-    pub later_edits: Option<LaterEdits>,
 }
 
 impl ImportState {
     pub fn current_step(&self) -> Step {
-        self.step.unwrap_or(Step::File)
+        self.wizard.step()
     }
 
     /// Whether the stepper may return to `step` now.
     pub fn reachable(&self, step: Step) -> bool {
-        if self.importing || self.undoing {
-            return step == Step::Import;
-        }
-        match step {
-            Step::File => true,
-            Step::Map => self.draft.is_some(),
-            Step::Check => self.draft.is_some() && (self.checked.is_some() || self.checking),
-            Step::Import => self.finished.is_some(),
-        }
-    }
-
-    pub fn on_event(&mut self, event: &Event) {
-        match event {
-            Event::FilePreview(preview) if Some(&preview.path) == self.file.as_ref() => {
-                self.preview = Some((**preview).clone());
-                self.loading = false;
-                self.failure = None;
-            }
-            Event::Objects {
-                connection,
-                objects,
-            } => {
-                self.objects.insert(connection.clone(), objects.clone());
-            }
-            Event::ImportProposal(proposal)
-                if self.proposing && Some(&proposal.path) == self.file.as_ref() =>
-            {
-                self.proposing = false;
-                self.failure = None;
-                self.draft = Some(Draft::new(proposal, self.preview.as_ref()));
-                self.proposal = Some((**proposal).clone());
-                self.checked = None;
-                self.step = Some(Step::Map);
-            }
-            Event::ImportChecked(report) if self.checking => {
-                self.checking = false;
-                self.failure = None;
-                if let Some(draft) = &mut self.draft {
-                    draft.unfound = report.summary.unresolved.clone();
-                }
-                self.checked = Some((**report).clone());
-            }
-            Event::ImportProgress {
-                decided,
-                sent,
-                to_send,
-            } if self.importing => {
-                self.progress = Some((*decided, *sent, *to_send));
-            }
-            Event::ImportFinished(report) => {
-                self.importing = false;
-                self.cancelling = false;
-                self.finished = Some((**report).clone());
-                self.step = Some(Step::Import);
-            }
-            Event::ImportUndone(summary) => {
-                self.undoing = false;
-                self.undone = Some((**summary).clone());
-            }
-            Event::LaterSalesforceEdits(edits) if self.undoing => {
-                self.undoing = false;
-                self.later_edits = Some((**edits).clone());
-            }
-            Event::ImportTemplateSaved { name } => {
-                self.template_saved = Some(name.clone());
-            }
-            Event::Failed {
-                topic: Topic::Import,
-                message,
-            } => {
-                self.loading = false;
-                self.proposing = false;
-                self.checking = false;
-                self.importing = false;
-                self.cancelling = false;
-                self.undoing = false;
-                self.failure = Some(message.clone());
-            }
-            _ => {}
-        }
-    }
-
-    /// The sheet and mapping as they stand, for a check or a load.
-    pub fn request(&self, retry_of: Option<i64>) -> Option<ImportRequest> {
-        let proposal = self.proposal.as_ref()?;
-        let draft = self.draft.as_ref()?;
-        Some(ImportRequest {
-            path: proposal.path.clone(),
-            sheet: self.preview.as_ref().and_then(|p| p.sheet.clone()),
-            connection: proposal.connection.clone(),
-            mapping: draft.mapping(),
-            retry_of,
-        })
+        self.wizard.reachable(step)
     }
 
     /// Rows the check says a load would send.
-    pub fn to_send(&self) -> u64 {
-        self.checked
-            .as_ref()
-            .map_or(0, |r| r.summary.to_create + r.summary.to_update)
+    pub fn to_send(report: &ImportReport) -> u64 {
+        report.summary.to_create + report.summary.to_update
     }
 
     pub fn apply(&mut self, command: ImportCommand, out: &mut Vec<Request>) {
         match command {
             ImportCommand::Open(path) => {
-                self.forget_file();
-                self.typed_path.clear();
-                self.file = Some(path.clone());
-                self.loading = true;
+                self.failure = None;
+                self.wizard = Wizard::File(Box::new(FileStep {
+                    file: path.clone(),
+                    read: Read::Reading { before: None },
+                }));
                 out.push(Request::PreviewFile { path, sheet: None });
             }
+            ImportCommand::NoDialog => {
+                self.no_dialog = true;
+                match &mut self.wizard {
+                    Wizard::NoFile(entry) => entry.focus = true,
+                    _ => {
+                        self.failure = None;
+                        self.wizard = Wizard::NoFile(PathEntry {
+                            typed: String::new(),
+                            focus: true,
+                        });
+                    }
+                }
+            }
             ImportCommand::SelectSheet(sheet) => {
-                if let Some(path) = self.file.clone() {
-                    self.loading = true;
-                    self.draft = None;
-                    self.proposal = None;
-                    self.checked = None;
+                if let Wizard::File(step) = &mut self.wizard {
+                    let before = match std::mem::replace(&mut step.read, Read::Unread) {
+                        Read::Read { preview, .. } => Some(preview),
+                        Read::Reading { before } => before,
+                        Read::Unread => None,
+                    };
+                    step.read = Read::Reading { before };
                     out.push(Request::PreviewFile {
-                        path,
+                        path: step.file.clone(),
                         sheet: Some(sheet),
                     });
                 }
             }
-            ImportCommand::ChooseFile => self.choose_file(),
             ImportCommand::SetConnection(name) => self.connection = name,
             ImportCommand::SetObject(name) => self.object = name,
-            ImportCommand::Propose => {
-                let (Some(path), false) = (self.file.clone(), self.connection.is_empty()) else {
-                    return;
-                };
-                let object = self.object_or_default();
-                if let (Some(proposal), Some(draft)) = (&self.proposal, &self.draft)
-                    && proposal.connection == self.connection
-                    && draft.current().object.eq_ignore_ascii_case(&object)
-                {
-                    // Back from the Map step with nothing changed here: keep the edits.
-                    self.step = Some(Step::Map);
-                    return;
-                }
-                self.proposing = true;
-                self.failure = None;
-                out.push(Request::ProposeImport {
-                    path,
-                    sheet: self.preview.as_ref().and_then(|p| p.sheet.clone()),
-                    connection: self.connection.clone(),
-                    object,
-                });
-            }
-            ImportCommand::GoTo(step) => {
-                if self.reachable(step) {
-                    self.step = Some(step);
-                }
-            }
+            ImportCommand::Propose => self.propose(out),
+            ImportCommand::GoTo(step) => self.wizard.go_to(step),
             ImportCommand::Edit(edit) => {
-                if let Some(draft) = &mut self.draft {
-                    draft.apply(edit);
-                    self.template_saved = None;
+                if let Wizard::Map(step) = &mut self.wizard {
+                    step.mapped.draft.apply(edit);
+                    step.mapped.template_saved = None;
+                }
+            }
+            ImportCommand::NameTemplate => {
+                if let Wizard::Map(step) = &mut self.wizard {
+                    step.mapped.template_name = Some(String::new());
+                }
+            }
+            ImportCommand::CloseTemplateForm => {
+                if let Wizard::Map(step) = &mut self.wizard {
+                    step.mapped.template_name = None;
                 }
             }
             ImportCommand::SaveTemplate(name) => {
-                if let (Some(proposal), Some(draft)) = (&self.proposal, &self.draft) {
-                    self.template_name = None;
+                if let Wizard::Map(step) = &mut self.wizard {
+                    step.mapped.template_name = None;
                     out.push(Request::SaveImportTemplate {
                         name,
-                        headers: proposal.headers.clone(),
-                        mapping: draft.mapping(),
+                        headers: step.mapped.proposal.headers.clone(),
+                        mapping: step.mapped.draft.mapping(),
                     });
                 }
             }
-            ImportCommand::Check => {
-                if let Some(request) = self.request(None) {
-                    self.checking = true;
-                    self.checked = None;
-                    self.failure = None;
-                    self.step = Some(Step::Check);
-                    out.push(Request::CheckImport(Box::new(request)));
-                }
-            }
-            ImportCommand::Load => {
-                if self.checked.is_some()
-                    && let Some(request) = self.request(None)
-                {
-                    self.start_load(request, out);
-                }
-            }
+            ImportCommand::Check => self.check(out),
+            ImportCommand::Load => self.load(out),
             ImportCommand::Retry => {
-                let run = self.finished.as_ref().and_then(|r| r.summary.run_id);
-                if let (Some(run), Some(last)) = (run, &self.last_load) {
-                    let mut request = last.clone();
+                if let Wizard::Import(step) = &mut self.wizard
+                    && let Load::Finished { report, undo } = &step.load
+                    && !matches!(undo, Undo::Running)
+                    && let Some(run) = report.summary.run_id
+                {
+                    let mut request = step.request.clone();
                     request.retry_of = Some(run);
-                    self.start_load(request, out);
+                    self.failure = None;
+                    step.request = request.clone();
+                    step.load = Load::Sending {
+                        progress: None,
+                        cancelling: false,
+                    };
+                    out.push(Request::LoadImport(Box::new(request)));
                 }
             }
             ImportCommand::Cancel => {
-                if self.importing {
-                    self.cancelling = true;
+                if let Some(Load::Sending { cancelling, .. }) = self.load_mut() {
+                    *cancelling = true;
                     out.push(Request::CancelImport);
                 }
             }
-            ImportCommand::AskUndo => self.confirm_undo = true,
-            ImportCommand::CloseUndo => self.confirm_undo = false,
-            ImportCommand::Undo | ImportCommand::UndoAnyway => {
-                self.confirm_undo = false;
-                self.later_edits = None;
-                if let Some(run_id) = self.finished.as_ref().and_then(|r| r.summary.run_id) {
-                    self.undoing = true;
-                    self.failure = None;
-                    out.push(Request::UndoImport {
-                        run_id,
-                        overwrite_salesforce_edits: command == ImportCommand::UndoAnyway,
-                    });
+            ImportCommand::AskUndo => {
+                if let Some(undo) = self.undo_mut()
+                    && matches!(undo, Undo::Offered)
+                {
+                    *undo = Undo::Confirming;
                 }
             }
-            ImportCommand::KeepLaterEdits => self.later_edits = None,
+            ImportCommand::CloseUndo => {
+                if let Some(undo) = self.undo_mut()
+                    && matches!(undo, Undo::Confirming)
+                {
+                    *undo = Undo::Offered;
+                }
+            }
+            ImportCommand::Undo | ImportCommand::UndoAnyway => {
+                let overwrite_salesforce_edits = command == ImportCommand::UndoAnyway;
+                if let Wizard::Import(step) = &mut self.wizard
+                    && let Load::Finished { report, undo } = &mut step.load
+                    && matches!(undo, Undo::Confirming | Undo::LaterEdits(_))
+                {
+                    *undo = Undo::Offered;
+                    if let Some(run_id) = report.summary.run_id {
+                        *undo = Undo::Running;
+                        self.failure = None;
+                        out.push(Request::UndoImport {
+                            run_id,
+                            overwrite_salesforce_edits,
+                        });
+                    }
+                }
+            }
+            ImportCommand::KeepLaterEdits => {
+                if let Some(undo) = self.undo_mut()
+                    && matches!(undo, Undo::LaterEdits(_))
+                {
+                    *undo = Undo::Offered;
+                }
+            }
             ImportCommand::StartOver => {
-                self.forget_file();
-                self.file = None;
-                self.step = Some(Step::File);
+                self.failure = None;
+                self.wizard = Wizard::default();
             }
         }
     }
 
-    fn start_load(&mut self, request: ImportRequest, out: &mut Vec<Request>) {
-        self.importing = true;
-        self.cancelling = false;
-        self.progress = None;
-        self.finished = None;
-        self.undone = None;
-        self.later_edits = None;
+    /// "Map columns": back to the mapping made before when nothing here changed, else a
+    /// fresh proposal.
+    fn propose(&mut self, out: &mut Vec<Request>) {
+        if self.connection.is_empty() {
+            return;
+        }
+        let object = self.object_or_default();
+        let Wizard::File(step) = &mut self.wizard else {
+            return;
+        };
+        let Read::Read {
+            preview,
+            proposing,
+            ahead,
+        } = &mut step.read
+        else {
+            return;
+        };
+        if let Some(ahead) = ahead
+            && ahead.mapped.proposal.connection == self.connection
+            && ahead
+                .mapped
+                .draft
+                .current()
+                .object
+                .eq_ignore_ascii_case(&object)
+        {
+            // Back from the Map step with nothing changed here: keep the edits.
+            self.wizard.go_to(Step::Map);
+            return;
+        }
+        *proposing = true;
         self.failure = None;
-        self.step = Some(Step::Import);
-        self.last_load = Some(request.clone());
-        out.push(Request::LoadImport(Box::new(request)));
+        out.push(Request::ProposeImport {
+            path: step.file.clone(),
+            sheet: preview.sheet.clone(),
+            connection: self.connection.clone(),
+            object,
+        });
     }
 
-    /// Everything learnt about the last file; the connection and object stay.
-    fn forget_file(&mut self) {
-        self.preview = None;
+    /// Checks every row of the mapping being edited; nothing is sent.
+    fn check(&mut self, out: &mut Vec<Request>) {
+        if !matches!(self.wizard, Wizard::Map(_)) {
+            return;
+        }
+        let Wizard::Map(step) = std::mem::take(&mut self.wizard) else {
+            return;
+        };
+        let MapStep { sheet, mapped, .. } = *step;
+        let request = mapped.request(&sheet);
         self.failure = None;
-        self.loading = false;
-        self.proposing = false;
-        self.proposal = None;
-        self.draft = None;
-        self.template_name = None;
-        self.template_saved = None;
-        self.checking = false;
-        self.checked = None;
-        self.progress = None;
-        self.finished = None;
-        self.last_load = None;
-        self.confirm_undo = false;
-        self.undone = None;
-        self.later_edits = None;
-        self.step = Some(Step::File);
+        self.wizard = Wizard::Check(Box::new(CheckStep {
+            sheet,
+            mapped,
+            check: Check::Running,
+        }));
+        out.push(Request::CheckImport(Box::new(request)));
+    }
+
+    /// Sends the checked rows: the person confirmed.
+    fn load(&mut self, out: &mut Vec<Request>) {
+        if !matches!(
+            &self.wizard,
+            Wizard::Check(step) if matches!(step.check, Check::Report { .. })
+        ) {
+            return;
+        }
+        let Wizard::Check(step) = std::mem::take(&mut self.wizard) else {
+            return;
+        };
+        let CheckStep {
+            sheet,
+            mapped,
+            check,
+        } = *step;
+        let Check::Report { report, .. } = check else {
+            return;
+        };
+        let request = mapped.request(&sheet);
+        self.failure = None;
+        self.wizard = Wizard::Import(Box::new(ImportStep {
+            sheet,
+            mapped,
+            report,
+            request: request.clone(),
+            load: Load::Sending {
+                progress: None,
+                cancelling: false,
+            },
+        }));
+        out.push(Request::LoadImport(Box::new(request)));
     }
 
     pub fn object_or_default(&self) -> String {
@@ -402,46 +371,6 @@ impl ImportState {
             DEFAULT_OBJECT.to_string()
         } else {
             typed.to_string()
-        }
-    }
-
-    fn choose_file(&mut self) {
-        if self.chosen.is_some() {
-            return;
-        }
-        // Before the first frame there is no window to ask from.
-        let Some(ctx) = &self.ctx else { return };
-        let (tx, rx) = mpsc::channel();
-        let question = FileQuestion {
-            title: "Choose a spreadsheet to import",
-            filter: ("Spreadsheets", &["csv", "tsv", "txt", "xlsx"]),
-            save_as: None,
-        };
-        file_dialog::ask(ctx, question, move |picked| {
-            let _ = tx.send(picked);
-        });
-        self.chosen = Some(rx);
-    }
-
-    fn poll_dialog(&mut self, commands: &mut Commands) {
-        let Some(rx) = &self.chosen else { return };
-        match rx.try_recv() {
-            Ok(picked) => {
-                self.chosen = None;
-                match picked {
-                    Picked::Path(path) => commands.push(Command::Import(ImportCommand::Open(path))),
-                    Picked::Cancelled => {}
-                    Picked::Unavailable => {
-                        self.no_dialog = true;
-                        self.focus_typed_path = true;
-                        if self.file.is_some() {
-                            commands.push(Command::Import(ImportCommand::StartOver));
-                        }
-                    }
-                }
-            }
-            Err(mpsc::TryRecvError::Empty) => {}
-            Err(mpsc::TryRecvError::Disconnected) => self.chosen = None,
         }
     }
 
@@ -459,8 +388,6 @@ impl ImportState {
 }
 
 pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut Commands) {
-    state.ctx = Some(ui.ctx().clone());
-    state.poll_dialog(commands);
     if state.connection.is_empty()
         && let Some(first) = model.connections.first()
     {
@@ -470,7 +397,7 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
         state.object = DEFAULT_OBJECT.to_string();
     }
     state.want_objects(commands);
-    if state.importing || state.undoing {
+    if state.wizard.working() {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(250));
     }
@@ -484,12 +411,12 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
             );
         });
         // Without a file, the empty state offers the button.
-        if state.current_step() == Step::File && state.file.is_some() {
+        if let Wizard::File(_) = state.wizard {
             widgets::right_aligned(ui, |ui| {
-                let busy = state.chosen.is_some();
+                let busy = model.dialog_open(Page::Import);
                 let button = ui.add_enabled(!busy, egui::Button::new("Choose another file…"));
                 if button.clicked() {
-                    commands.push(Command::Import(ImportCommand::ChooseFile));
+                    commands.push(Command::AskFile(FileFor::Spreadsheet));
                 }
                 // Where no file dialog opens, the empty state takes a typed path.
                 let by_path = ui
@@ -502,37 +429,42 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
         }
     });
     ui.add_space(GRID);
-    if state.file.is_some() {
-        stepper(ui, state, commands);
+    if !matches!(state.wizard, Wizard::NoFile(_)) {
+        stepper(ui, &state.wizard, commands);
         ui.add_space(GRID);
     }
     widgets::failure_banner(ui, state.failure.as_ref());
-    match state.current_step() {
-        Step::File => file::show(ui, state, model, commands),
-        Step::Map => options::show_map_step(ui, state, commands),
-        Step::Check => check::show(ui, state, commands),
-        Step::Import => load::show(ui, state, commands),
+    if let Wizard::NoFile(_) | Wizard::File(_) = state.wizard {
+        file::show(ui, state, model, commands);
+        return;
+    }
+    let only_attention = &mut state.only_attention;
+    match &mut state.wizard {
+        Wizard::NoFile(_) | Wizard::File(_) => {}
+        Wizard::Map(step) => options::show_map_step(ui, step, commands),
+        Wizard::Check(step) => check::show(ui, step, only_attention, commands),
+        Wizard::Import(step) => load::show(ui, step, only_attention, commands),
     }
 }
 
 /// A step's buttons in one row under the stepper, always in view (and never under a toast,
 /// which rises from the bottom corner), then its content.
-fn with_actions(
+fn with_actions<S>(
     ui: &mut Ui,
-    state: &mut ImportState,
+    step: &mut S,
     commands: &mut Commands,
-    body: impl FnOnce(&mut Ui, &mut ImportState, &mut Commands),
-    actions: impl FnOnce(&mut Ui, &mut ImportState, &mut Commands),
+    body: impl FnOnce(&mut Ui, &mut S, &mut Commands),
+    actions: impl FnOnce(&mut Ui, &mut S, &mut Commands),
 ) {
-    actions(ui, state, commands);
+    actions(ui, step, commands);
     ui.separator();
-    body(ui, state, commands);
+    body(ui, step, commands);
 }
 
 /// "1 File · 2 Map · 3 Check · 4 Import": the current step stands out, steps already reached
 /// take the person back.
-fn stepper(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
-    let current = state.current_step();
+fn stepper(ui: &mut Ui, wizard: &Wizard, commands: &mut Commands) {
+    let current = wizard.step();
     ui.horizontal(|ui| {
         for (i, step) in Step::ALL.into_iter().enumerate() {
             if i > 0 {
@@ -546,7 +478,7 @@ fn stepper(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
             } else {
                 RichText::new(text).weak()
             };
-            let enabled = step != current && state.reachable(step);
+            let enabled = step != current && wizard.reachable(step);
             let button = egui::Button::selectable(step == current, rich).frame_when_inactive(false);
             let response = ui.add_enabled(enabled || step == current, button);
             let name = format!("Step {}: {}", i + 1, step.title());
@@ -559,3 +491,6 @@ fn stepper(ui: &mut Ui, state: &ImportState, commands: &mut Commands) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests;

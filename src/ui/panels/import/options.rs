@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 
 use super::draft::{Draft, Edit};
 use super::pairs::named_text;
-use super::{ImportCommand, ImportState, columns, pairs};
+use super::{Check, ImportCommand, MapStep, columns, pairs};
 use crate::import::parse::{ALL_DATE_FORMATS, BlankMeans, NumberLocale};
 use crate::ui::command::{Command, Commands};
 use crate::ui::theme::{self, GRID};
@@ -15,21 +15,18 @@ fn edit(commands: &mut Commands, edit: Edit) {
     commands.push(Command::Import(ImportCommand::Edit(edit)));
 }
 
-pub(super) fn show_map_step(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    super::with_actions(ui, state, commands, map_body, actions);
+pub(super) fn show_map_step(ui: &mut Ui, step: &mut MapStep, commands: &mut Commands) {
+    super::with_actions(ui, step, commands, map_body, actions);
 }
 
-fn map_body(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
-    let Some(draft) = &mut state.draft else {
-        return;
-    };
+fn map_body(ui: &mut Ui, step: &mut MapStep, commands: &mut Commands) {
+    let proposal = &step.mapped.proposal;
+    let draft = &mut step.mapped.draft;
     egui::ScrollArea::vertical()
         .id_salt("import_map")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if let Some(proposal) = &state.proposal {
-                notes(ui, &proposal.notes, proposal.template.as_deref());
-            }
+            notes(ui, &proposal.notes, proposal.template.as_deref());
             columns::show(ui, draft, commands);
             ui.add_space(2.0 * GRID);
             pairs::show(ui, draft, commands);
@@ -88,12 +85,14 @@ fn sentence(note: &str) -> String {
     }
 }
 
-fn actions(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
+fn actions(ui: &mut Ui, step: &mut MapStep, commands: &mut Commands) {
+    let checking = matches!(step.check, Some(Check::Running));
+    let mapped = &mut step.mapped;
     ui.horizontal(|ui| {
         if ui.button("Back").clicked() {
             commands.push(Command::Import(ImportCommand::GoTo(super::Step::File)));
         }
-        match &mut state.template_name {
+        match &mut mapped.template_name {
             Some(name) => {
                 let label = ui.label(RichText::new("Template name").weak());
                 let response = ui
@@ -112,7 +111,7 @@ fn actions(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
                     )));
                 }
                 if ui.button("Cancel").clicked() {
-                    state.template_name = None;
+                    commands.push(Command::Import(ImportCommand::CloseTemplateForm));
                 }
             }
             None => {
@@ -121,15 +120,15 @@ fn actions(ui: &mut Ui, state: &mut ImportState, commands: &mut Commands) {
                     .on_hover_text("Offer this mapping again for the next sheet with these headers")
                     .clicked()
                 {
-                    state.template_name = Some(String::new());
+                    commands.push(Command::Import(ImportCommand::NameTemplate));
                 }
-                if let Some(saved) = &state.template_saved {
+                if let Some(saved) = &mapped.template_saved {
                     ui.label(RichText::new(format!("✔ Saved as “{saved}”")).color(theme::SUCCESS));
                 }
             }
         }
         widgets::right_aligned(ui, |ui| {
-            let ready = state.draft.is_some() && !state.checking;
+            let ready = !checking;
             if widgets::primary_button(ui, "Check rows", ready)
                 .on_hover_text("Checks every row against the org; nothing is sent")
                 .clicked()

@@ -13,7 +13,6 @@ mod toolbar;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::mpsc;
 use std::time::Instant;
 
 use egui::{RichText, Ui};
@@ -22,7 +21,7 @@ use crate::desktop::{Event, FieldInfo, LocalTable, ObjectSummary, Request, Topic
 use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link};
 use crate::sync::verify::{Problem, has_errors};
 use crate::ui::command::{Command, Commands};
-use crate::ui::file_dialog::{self, FileQuestion, PathPrompt, Picked};
+use crate::ui::file_dialog::PathPrompt;
 use crate::ui::model::Model;
 use crate::ui::{theme, widgets};
 
@@ -70,17 +69,17 @@ pub enum MappingCommand {
     ApplyFix(Fix),
     Verify,
     Save,
-    /// Chosen in the save dialog: export the link there.
+    /// Chosen in the save dialog, or typed: export the link there.
     ExportTo(PathBuf),
-    /// Chosen in the open dialog: read a link from there.
+    /// Chosen in the open dialog, or typed: read a link from there.
     ImportFrom(PathBuf),
-    /// A file dialog closed without a choice.
-    DialogClosed,
     /// No file dialog can open on this desktop: a typed path stands in. `export_as` is the
     /// link to export, or `None` to import one.
     DialogUnavailable {
         export_as: Option<String>,
     },
+    /// Closes the typed path without using it (a dialog opening replaces it too).
+    ClosePathPrompt,
     /// Opens the confirmation to delete the link being edited.
     AskDelete,
     /// Deletes the link: the person confirmed.
@@ -166,6 +165,7 @@ pub(crate) struct ExpressionEdit {
     pub previewed: bool,
 }
 
+#[derive(Default)]
 pub struct MappingState {
     /// The link being edited.
     pub(crate) draft: Option<Link>,
@@ -194,42 +194,8 @@ pub struct MappingState {
     /// The person set `create_unmatched` of the draft; until then a new link follows
     /// [`draft::fills_required`].
     pub(crate) create_unmatched_chosen: bool,
-    dialog_open: bool,
     /// The path typed where no file dialog opens, and whether it is to export the link.
     pub(crate) path_prompt: Option<(PathPrompt, bool)>,
-    dialog_tx: mpsc::Sender<MappingCommand>,
-    dialog_rx: mpsc::Receiver<MappingCommand>,
-}
-
-impl Default for MappingState {
-    fn default() -> Self {
-        let (dialog_tx, dialog_rx) = mpsc::channel();
-        MappingState {
-            draft: None,
-            saved: None,
-            new_link: None,
-            catalog: Catalog::default(),
-            field_search: String::new(),
-            column_search: String::new(),
-            picked: None,
-            refused: None,
-            problems: None,
-            verifying: false,
-            saving: false,
-            save_refused: false,
-            saved_at: None,
-            expressions: HashMap::new(),
-            previews: HashMap::new(),
-            imported: Vec::new(),
-            waiting: None,
-            confirm_delete: false,
-            create_unmatched_chosen: false,
-            dialog_open: false,
-            path_prompt: None,
-            dialog_tx,
-            dialog_rx,
-        }
-    }
 }
 
 impl MappingState {
@@ -376,7 +342,6 @@ impl MappingState {
                 }
             }
             ExportTo(path) => {
-                self.dialog_open = false;
                 self.path_prompt = None;
                 if let Some(link) = &self.draft {
                     out.push(Request::ExportLink {
@@ -386,13 +351,11 @@ impl MappingState {
                 }
             }
             ImportFrom(path) => {
-                self.dialog_open = false;
                 self.path_prompt = None;
                 out.push(Request::ImportLink { path });
             }
-            DialogClosed => self.dialog_open = false,
+            ClosePathPrompt => self.path_prompt = None,
             DialogUnavailable { export_as } => {
-                self.dialog_open = false;
                 self.path_prompt = Some(match export_as {
                     Some(name) => (PathPrompt::save("Save here", &format!("{name}.json")), true),
                     None => (PathPrompt::open("Open this file"), false),
@@ -505,41 +468,9 @@ impl MappingState {
             _ => {}
         }
     }
-
-    /// Opens a file dialog on its own thread; its answer comes back as a command.
-    fn file_dialog(&mut self, ctx: &egui::Context, export_as: Option<String>) {
-        self.dialog_open = true;
-        self.path_prompt = None;
-        let tx = self.dialog_tx.clone();
-        let question = FileQuestion {
-            title: if export_as.is_some() {
-                "Export link"
-            } else {
-                "Import links"
-            },
-            filter: ("Tether links", &["json"]),
-            save_as: export_as.as_ref().map(|name| format!("{name}.json")),
-        };
-        file_dialog::ask(ctx, question, move |picked| {
-            let command = match (picked, export_as) {
-                (Picked::Path(path), Some(_)) => MappingCommand::ExportTo(path),
-                (Picked::Path(path), None) => MappingCommand::ImportFrom(path),
-                (Picked::Cancelled, _) => MappingCommand::DialogClosed,
-                (Picked::Unavailable, export_as) => MappingCommand::DialogUnavailable { export_as },
-            };
-            let _ = tx.send(command);
-        });
-    }
-
-    fn poll_dialogs(&mut self, commands: &mut Commands) {
-        while let Ok(command) = self.dialog_rx.try_recv() {
-            commands.push(Command::Mapping(command));
-        }
-    }
 }
 
 pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut Commands) {
-    state.poll_dialogs(commands);
     state.catalog.want_tables(commands);
     if state.draft.is_none()
         && state.new_link.is_none()

@@ -4,8 +4,9 @@
 use egui::{RichText, Ui};
 
 use super::{MappingCommand, MappingState, picker};
+use crate::ui::Page;
 use crate::ui::command::{Command, Commands};
-use crate::ui::file_dialog::PromptAnswer;
+use crate::ui::file_dialog::{FileFor, PromptAnswer};
 use crate::ui::model::Model;
 use crate::ui::{theme, widgets};
 
@@ -40,20 +41,24 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
         {
             commands.push(Command::Mapping(MappingCommand::Save));
         }
-        let exportable = has_draft && !state.dirty() && !state.dialog_open;
+        let asking = model.dialog_open(Page::Mappings);
+        let exportable = has_draft && !state.dirty() && !asking;
         let export = ui
             .add_enabled(exportable, egui::Button::new("Export…"))
             .on_disabled_hover_text("Save the link first, then export it");
-        if export.clicked() {
-            let name = state.draft.as_ref().map(|d| d.name.clone());
-            state.file_dialog(ui.ctx(), name);
+        if export.clicked()
+            && let Some(draft) = &state.draft
+        {
+            commands.push(Command::Mapping(MappingCommand::ClosePathPrompt));
+            commands.push(Command::AskFile(FileFor::LinkExport(draft.name.clone())));
         }
         if ui
-            .add_enabled(!state.dialog_open, egui::Button::new("Import…"))
+            .add_enabled(!asking, egui::Button::new("Import…"))
             .on_hover_text("Open a links file exported from Tether")
             .clicked()
         {
-            state.file_dialog(ui.ctx(), None);
+            commands.push(Command::Mapping(MappingCommand::ClosePathPrompt));
+            commands.push(Command::AskFile(FileFor::LinksImport));
         }
         if ui
             .add_enabled(state.saved.is_some(), egui::Button::new("Delete…"))
@@ -77,15 +82,11 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
     if let Some((prompt, export)) = &mut state.path_prompt
         && let Some(answer) = prompt.show(ui)
     {
-        let export = *export;
-        state.path_prompt = None;
-        if let PromptAnswer::Path(path) = answer {
-            commands.push(Command::Mapping(if export {
-                MappingCommand::ExportTo(path)
-            } else {
-                MappingCommand::ImportFrom(path)
-            }));
-        }
+        commands.push(Command::Mapping(match answer {
+            PromptAnswer::Path(path) if *export => MappingCommand::ExportTo(path),
+            PromptAnswer::Path(path) => MappingCommand::ImportFrom(path),
+            PromptAnswer::Cancel => MappingCommand::ClosePathPrompt,
+        }));
     }
 }
 
@@ -122,6 +123,8 @@ mod tests {
     use super::*;
     use crate::desktop::Request;
     use crate::sync::link::Link;
+    use crate::ui::command;
+    use crate::ui::file_dialog::Picked;
 
     fn link() -> Link {
         serde_json::from_value(serde_json::json!({
@@ -136,23 +139,16 @@ mod tests {
         let mut state = MappingState::default();
         let mut requests = Vec::new();
         state.apply(MappingCommand::Open(Box::new(link())), &mut requests);
-        state.dialog_open = true;
         let path = PathBuf::from("/tmp/accounts.json");
-        state
-            .dialog_tx
-            .send(MappingCommand::ExportTo(path.clone()))
-            .expect("the page's channel is open");
-        let mut commands = Commands::default();
-        state.poll_dialogs(&mut commands);
-        let taken = commands.take();
+        let what = FileFor::LinkExport("accounts".into());
+        assert_eq!(what.page(), Page::Mappings);
+        let answer = command::answered(what.clone(), Picked::Path(path.clone()));
         assert_eq!(
-            taken,
-            vec![Command::Mapping(MappingCommand::ExportTo(path.clone()))]
+            answer,
+            Some(Command::Mapping(MappingCommand::ExportTo(path.clone())))
         );
-        for command in taken {
-            if let Command::Mapping(c) = command {
-                state.apply(c, &mut requests);
-            }
+        if let Some(Command::Mapping(c)) = answer {
+            state.apply(c, &mut requests);
         }
         assert_eq!(
             requests,
@@ -161,12 +157,17 @@ mod tests {
                 path
             }]
         );
-        assert!(!state.dialog_open, "the buttons are enabled again");
-
-        state.dialog_open = true;
-        state.apply(MappingCommand::DialogClosed, &mut requests);
-        assert!(!state.dialog_open);
-        assert_eq!(requests.len(), 1, "a cancelled dialog asks for nothing");
+        assert_eq!(
+            command::answered(what, Picked::Cancelled),
+            None,
+            "a cancelled dialog asks for nothing"
+        );
+        assert_eq!(
+            command::answered(FileFor::LinksImport, Picked::Unavailable),
+            Some(Command::Mapping(MappingCommand::DialogUnavailable {
+                export_as: None
+            }))
+        );
     }
 
     #[test]
@@ -174,14 +175,12 @@ mod tests {
         let mut state = MappingState::default();
         let mut requests = Vec::new();
         state.apply(MappingCommand::Open(Box::new(link())), &mut requests);
-        state.dialog_open = true;
         state.apply(
             MappingCommand::DialogUnavailable {
                 export_as: Some("accounts".into()),
             },
             &mut requests,
         );
-        assert!(!state.dialog_open, "the buttons are enabled again");
         let (prompt, export) = state.path_prompt.clone().expect("a typed path is offered");
         assert!(export);
         assert!(prompt.text.ends_with("accounts.json"), "{}", prompt.text);
