@@ -5,6 +5,7 @@ mod demo;
 mod history;
 mod import;
 mod link;
+mod panic_log;
 mod query;
 mod sandbox_org;
 mod sync;
@@ -182,6 +183,24 @@ pub fn main() -> ExitCode {
     }
     .map(|dir| dir.join("logs").join("tether.log"));
     let log_file = init_logging(log_file);
+    // A panic is a bug: it goes to the data folder's log whatever the command, so that there
+    // is something to report.
+    let panic_file = log_file.clone().or_else(|| {
+        let dir = DataDirArg {
+            data_dir: matches
+                .subcommand()
+                .and_then(|(_, sub)| sub.try_get_one::<PathBuf>("data_dir").ok().flatten())
+                .cloned(),
+        };
+        let dir = match dir.data_dir {
+            Some(_) => dir,
+            None => DataDirArg::from_env(),
+        };
+        connect::data_dir_path(&dir).map(|dir| dir.join("logs").join("tether.log"))
+    });
+    if let Some(path) = panic_file {
+        panic_log::install(path);
+    }
     quiet_on_closed_stdout();
     let result = match cli.command {
         None => demo::app(log_file),
