@@ -1,5 +1,6 @@
 //! `tether runs`, `tether errors` and `tether conflicts` on a workspace prepared through the
 //! library, run as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 use std::process::{Command, Output};

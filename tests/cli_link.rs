@@ -1,5 +1,6 @@
 //! `tether link …` driven through the built binary, on a workspace in a temporary directory.
 //! `link verify` needs a connection in the keychain, so it is covered by the library tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 use std::process::{Command, Output};

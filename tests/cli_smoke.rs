@@ -1,4 +1,5 @@
 //! The built `tether` binary, run as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};

@@ -1,6 +1,7 @@
 //! `tether sync LINK --key K`, `--keys-from`, `--id` and `--failed`, as a user runs them
 //! against a `tether sandbox-org` process: a run of some records sends those records only, at
 //! the cost of a few API calls (counted by the org itself) whatever the link's size.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli_support;
 

@@ -1,6 +1,7 @@
 //! `tether undo` as a user runs it, against a `tether sandbox-org` process signed in through
 //! `tether connect` and the keychain of the test session (scripts/test.sh): a record edited
 //! in Salesforce after the run stops the undo, unless the user says to overwrite it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli_support;
 

@@ -1,5 +1,6 @@
 //! Bulk API 2.0 through the client: CSV streamed up from many small chunks and results read
 //! back as streams.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod client_support;
 

@@ -1,4 +1,5 @@
 //! sObject Collections and Composite through the client.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod client_support;
 

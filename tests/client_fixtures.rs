@@ -1,5 +1,6 @@
 //! Every recorded response of a real org parses with the client's wire types, and every
 //! recorded error maps to the right typed error.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 

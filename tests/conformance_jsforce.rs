@@ -3,6 +3,7 @@
 //! The script in `tests/jsforce/` performs each flow as jsforce does it and prints a JSON
 //! report; this test starts the org, runs the script and asserts on every check. It fails,
 //! never skips, when node or jsforce is missing: `scripts/test.sh` installs both.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 use std::process::Stdio;

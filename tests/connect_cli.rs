@@ -1,5 +1,6 @@
 //! `tether connect`, `tether connections` and `tether disconnect` as a new user runs them,
 //! against `tether sandbox-org`, with the keychain of the test session (scripts/test.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

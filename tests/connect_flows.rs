@@ -1,5 +1,6 @@
 //! Connecting to a sandbox org over real HTTP with every flow, keeping the tokens in a real
 //! Secret Service (see `scripts/test.sh`), then disconnecting and reconnecting.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! Connection secrets against a real Secret Service (gnome-keyring in a private D-Bus
 //! session, as `scripts/test.sh` starts it). These tests fail, never skip, without one.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 

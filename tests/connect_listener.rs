@@ -1,4 +1,5 @@
 //! The loopback redirect listener, driven over real TCP as a browser would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::time::Duration;

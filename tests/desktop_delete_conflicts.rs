@@ -1,5 +1,6 @@
 //! A delete against an edit, decided in the window as a person would: the Conflicts page
 //! shows the deleted record, "Keep the record" brings it back on the next Sync Now.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 

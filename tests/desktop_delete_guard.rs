@@ -1,6 +1,7 @@
 //! The desktop service and the mass-delete guard, driven as the window drives it against the
 //! sandbox org: Sync Now stops before a mass delete, and "Delete them" runs it allowing the
 //! deletes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
 //! The desktop service's History, error browser and conflicts inbox over a real workspace
 //! filled through the journal API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,4 +1,5 @@
 //! The mapping studio's service handlers against the sandbox org and a temporary workspace.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "client_support/mod.rs"]
 mod client_support;

@@ -2,6 +2,7 @@
 //! built-in sandbox org: a record named the way a person names it (its key, or a mapped
 //! column such as a name) is synced alone; a name that fits several rows, or none, is a
 //! failure that says so.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
 //! The desktop service driven as the window drives it: requests in, events out, against the
 //! sandbox org over real HTTP on loopback, with a workspace and data folder per test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! `tether import` as a user runs it: against a `tether sandbox-org` process, signed in through
 //! `tether connect` and the keychain of the test session (scripts/test.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli_support;
 

@@ -1,6 +1,7 @@
 //! `tether import` around its edges: where its files go, how it asks before sending, and what it
 //! says about a mistyped object or an org it cannot choose. Against a `tether sandbox-org`
 //! process signed in through `tether connect` and the keychain of the test session.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli_support;
 

@@ -1,6 +1,7 @@
 //! The acceptance scenario of spreadsheet import: a sales manager's messy opportunity sheets
 //! checked row by row, imported into the sandbox org exactly once, imported again without
 //! duplicates, and undone exactly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

@@ -1,5 +1,6 @@
 //! The messy opportunity sheets of the import acceptance test, read back through the import
 //! reader and parsed under the import's rules: every row is what its ground truth says it is.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "import_support/messy.rs"]
 mod messy;

@@ -1,5 +1,6 @@
 //! A messy opportunity sheet, column by column, through detection and then parsing under the
 //! rules detection suggests (or the user picks where it cannot).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{FixedOffset, NaiveDate};
 use tether::import::parse::*;

@@ -1,5 +1,6 @@
 //! Result files in the sheet's own dialect: a Windows-1252 semicolon sheet gets Windows-1252
 //! semicolon results, unless a value cannot be written so, and `results_utf8` asks for UTF-8.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use tether::import::mapping::{ColumnMapping, ImportMapping, LookupMapping};
 use tether::import::run::{ImportJob, run_import};

@@ -8,6 +8,7 @@
 //! that cannot run fails the test, naming the README line.
 //!
 //! Needs the session keychain, as `tether connect` does (see scripts/test.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli_support;
 

@@ -1,4 +1,5 @@
 //! OAuth 2.0 and sessions of the sandbox org, over real HTTP on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 

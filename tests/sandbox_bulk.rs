@@ -1,4 +1,5 @@
 //! Bulk API 2.0 of the sandbox org, over real HTTP on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "sandbox_bulk/client.rs"]
 mod client;

@@ -1,4 +1,5 @@
 //! sObject Collections and Composite of the sandbox org, over real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

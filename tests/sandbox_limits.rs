@@ -1,5 +1,6 @@
 //! The daily API allocation, `Sforce-Limit-Info`, `/limits`, and the transport rules around
 //! every request: gzip both ways and the body size cap.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 mod sandbox_support;

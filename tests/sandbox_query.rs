@@ -1,4 +1,5 @@
 //! The query endpoints of a running sandbox org, over real HTTP on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashSet;
 

@@ -1,4 +1,5 @@
 //! The demo data set: identical from one org to the next, and valid by the describes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
 //! A sandbox org kept in a SQLite file survives restarts.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

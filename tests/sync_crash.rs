@@ -4,6 +4,7 @@
 //!
 //! One `tether sandbox-org` process outlives every killed sync; `tether connect` signs in once
 //! through the keychain of the test session (scripts/test.sh), as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cli_support;
 

@@ -5,6 +5,7 @@
 //! The links here look back no further than their cursor (`overlap_seconds: 0`), and each test
 //! waits for the clock to enter a new second between a Salesforce write and the run that reads
 //! it: SOQL compares SystemModstamp to the second, so every later run's cursor is past it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod sync_support;
 

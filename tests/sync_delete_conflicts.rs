@@ -1,5 +1,6 @@
 //! A delete against an edit is a conflict like any other: regressions of a delete that always
 //! won, even under manual review, and of policies that never looked at deletes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod sync_support;
 

@@ -1,5 +1,6 @@
 //! The sync engine end to end against the sandbox org: pulls, pushes, conflicts, deletes,
 //! undo.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod sync_support;
 

@@ -15,6 +15,7 @@
 //! as it was, with Salesforce's values in the fields that flow to it; a Salesforce record
 //! created again from the fields that flow to it. A record gone from both sides takes its open
 //! conflicts with it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod sync_support;
 

@@ -1,6 +1,7 @@
 //! Values that must come back from a round trip through the local table as they went in: the
 //! cases an audit found changed by SQLite's column affinity, by floating point, or by time
 //! zones, each against the sandbox org.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod sync_support;
 

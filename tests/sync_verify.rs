@@ -1,5 +1,6 @@
 //! Links verified against the describes a running sandbox org serves over HTTP, as
 //! `tether link verify` does.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod client_support;
 

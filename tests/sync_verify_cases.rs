@@ -1,4 +1,5 @@
 //! Each kind of link mistake, verified against the describes a running sandbox org serves.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod client_support;
 

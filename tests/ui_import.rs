@@ -1,6 +1,7 @@
 //! The import wizard driven through the window's accessibility tree: against a scripted
 //! service (every request it sends, and nothing before the person confirms), and once end to
 //! end against the real desktop service and the built-in sandbox org.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod ui_support;
 

@@ -1,5 +1,6 @@
 //! The mapping studio driven through the real window's accessibility tree, against a scripted
 //! service that answers like the desktop service and records what it is asked to save.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,5 +1,6 @@
 //! The import reader against a corpus of bad and awkward files, each built here, each with the
 //! exact rows or errors a person should get.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{self, Read, Write};
 use std::path::Path;

@@ -4,6 +4,7 @@
 //! rows, and check both sides record by record.
 //!
 //! Every expectation is computed from the rows the test wrote, never written out by hand.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../cli_support/mod.rs"]
 mod cli_support;
