@@ -293,11 +293,21 @@ fn bench(args: BenchArgs) -> Result<(), CliError> {
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, warnings for the rest),
-/// and to `file` when given and writable. Returns the file that is written.
+/// and to `file` when given and writable. Returns the file that is written. The phases of a
+/// sync or an import are debug spans: with `RUST_LOG=debug` each one's end is logged with
+/// its time.
 fn init_logging(file: Option<PathBuf>) -> Option<PathBuf> {
+    use tracing_subscriber::filter::{FilterExt, filter_fn};
+    use tracing_subscriber::fmt::format::FmtSpan;
     use tracing_subscriber::fmt::writer::MakeWriterExt;
+    use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tether=info"));
+    // Only Tether's own spans are kept: other crates' carry fields that are not ours to print.
+    let filter = filter.and(filter_fn(|meta| {
+        !meta.is_span() || meta.target().starts_with("tether")
+    }));
+    let layer = tracing_subscriber::fmt::layer().with_span_events(FmtSpan::CLOSE);
     let opened = file.and_then(|path| {
         let dir = path.parent()?;
         std::fs::create_dir_all(dir).ok()?;
@@ -310,17 +320,18 @@ fn init_logging(file: Option<PathBuf>) -> Option<PathBuf> {
     });
     match opened {
         Some((path, handle)) => {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
+            let layer = layer
                 .with_ansi(false)
-                .with_writer(std::io::stderr.and(std::sync::Mutex::new(handle)))
+                .with_writer(std::io::stderr.and(std::sync::Mutex::new(handle)));
+            let _ = tracing_subscriber::registry()
+                .with(layer.with_filter(filter))
                 .try_init();
             Some(path)
         }
         None => {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
-                .with_writer(std::io::stderr)
+            let layer = layer.with_writer(std::io::stderr);
+            let _ = tracing_subscriber::registry()
+                .with(layer.with_filter(filter))
                 .try_init();
             None
         }
