@@ -1,4 +1,5 @@
-//! A sandbox org kept in a SQLite file survives restarts.
+//! A sandbox org kept in a SQLite file survives restarts, and a failure of its storage is
+//! answered as one (500 `UNKNOWN_EXCEPTION`), never as a success or a short complete answer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -183,4 +184,30 @@ async fn a_query_whose_scan_fails_part_way_is_answered_500_not_a_short_complete_
     )
     .await;
     assert_eq!(status, 500, "a count over the damaged rows: {body}");
+}
+
+#[tokio::test]
+async fn a_collection_write_whose_commit_fails_is_answered_500_not_per_record_success() {
+    let t = common::start().await;
+    t.org
+        .org()
+        .store
+        .with_connection(|conn| conn.commit_hook(Some(|| true)))
+        .unwrap();
+    let (status, body) = common::answer(
+        t.api(reqwest::Method::POST, "/composite/sobjects")
+            .json(&json!({
+                "allOrNone": false,
+                "records": [
+                    { "attributes": { "type": "Account" }, "Name": "Batch one" },
+                    { "attributes": { "type": "Account" }, "Name": "Batch two" },
+                ],
+            }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(common::error_code(&body), "UNKNOWN_EXCEPTION", "{body}");
 }
