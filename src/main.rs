@@ -5,6 +5,7 @@
 
 mod org_command;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -47,6 +48,11 @@ fn main() -> ExitCode {
         _ => None,
     };
     let log_file = cli::init_logging(log_file);
+    let data_dir = matches
+        .subcommand()
+        .and_then(|(_, sub)| sub.try_get_one::<PathBuf>("data_dir").ok().flatten())
+        .cloned();
+    cli::install_panic_log(log_file.clone(), data_dir);
     cli::quiet_on_closed_stdout();
     let result = match parsed.command {
         None => window(log_file, None),
@@ -67,7 +73,7 @@ fn main() -> ExitCode {
 /// `tether` alone opens the app on the user's workspace; `tether demo` opens it connected to
 /// the sandbox org.
 #[cfg(feature = "gui")]
-fn window(log_file: Option<std::path::PathBuf>, demo: Option<DemoArgs>) -> Result<(), CliError> {
+fn window(log_file: Option<PathBuf>, demo: Option<DemoArgs>) -> Result<(), CliError> {
     let starter = tether_bench::embedded::sandbox_starter();
     match demo {
         None => cli::demo::app(log_file, starter),
@@ -76,7 +82,7 @@ fn window(log_file: Option<std::path::PathBuf>, demo: Option<DemoArgs>) -> Resul
 }
 
 #[cfg(not(feature = "gui"))]
-fn window(_: Option<std::path::PathBuf>, _: Option<DemoArgs>) -> Result<(), CliError> {
+fn window(_: Option<PathBuf>, _: Option<DemoArgs>) -> Result<(), CliError> {
     Err(CliError::Usage(
         "this tether was built without the window; use the CLI (tether --help lists its commands)"
             .to_string(),

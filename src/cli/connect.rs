@@ -109,6 +109,11 @@ pub(super) fn open_db(data: &DataDirArg) -> Result<ConnectionDb, CliError> {
     Ok(ConnectionDb::open(&dir.join("tether.db")).map_err(ConnectError::from)?)
 }
 
+/// The data directory `data` names, without creating it.
+pub(super) fn data_dir_path(data: &DataDirArg) -> Option<PathBuf> {
+    data.data_dir.clone().or_else(|| default_data_dir().ok())
+}
+
 fn default_data_dir() -> Result<PathBuf, CliError> {
     let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),

@@ -7,6 +7,7 @@ pub mod demo;
 mod history;
 mod import;
 mod link;
+mod panic_log;
 mod query;
 mod sync;
 mod workspace;
@@ -155,6 +156,24 @@ pub fn exit(result: Result<(), CliError>) -> ExitCode {
     }
 }
 
+/// A panic is a bug: it goes to the data folder's log whatever the command, so that there is
+/// something to report. `log_file` is the window's log, when it has one; `data_dir` the
+/// command's `--data-dir`, when given.
+pub fn install_panic_log(log_file: Option<PathBuf>, data_dir: Option<PathBuf>) {
+    let panic_file = log_file.or_else(|| {
+        let dir = match data_dir {
+            Some(data_dir) => DataDirArg {
+                data_dir: Some(data_dir),
+            },
+            None => DataDirArg::from_env(),
+        };
+        connect::data_dir_path(&dir).map(|dir| dir.join("logs").join("tether.log"))
+    });
+    if let Some(path) = panic_file {
+        panic_log::install(path);
+    }
+}
+
 /// `tether runs | head` closes the pipe early: `print!` then panics on the broken pipe, which
 /// is the reader's choice, not a failure, so the process ends quietly with 0 instead of 101.
 pub fn quiet_on_closed_stdout() {
@@ -170,12 +189,23 @@ pub fn quiet_on_closed_stdout() {
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info for Tether, its sandbox org and
 /// bench, warnings for the rest),
-/// and to `file` when given and writable. Returns the file that is written.
+/// and to `file` when given and writable. Returns the file that is written. The phases of a
+/// sync or an import are debug spans: with `RUST_LOG=debug` each one's end is logged with
+/// its time.
 pub fn init_logging(file: Option<PathBuf>) -> Option<PathBuf> {
+    use tracing_subscriber::filter::{FilterExt, filter_fn};
+    use tracing_subscriber::fmt::format::FmtSpan;
     use tracing_subscriber::fmt::writer::MakeWriterExt;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,tether=info,sandbox_org=info,tether_bench=info")
-    });
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("warn,tether=info,sandbox_org=info,tether_bench=info")
+        });
+    // Only Tether's own spans are kept: other crates' carry fields that are not ours to print.
+    let filter = filter.and(filter_fn(|meta| {
+        !meta.is_span() || meta.target().starts_with("tether")
+    }));
+    let layer = tracing_subscriber::fmt::layer().with_span_events(FmtSpan::CLOSE);
     let opened = file.and_then(|path| {
         let dir = path.parent()?;
         std::fs::create_dir_all(dir).ok()?;
@@ -188,17 +218,18 @@ pub fn init_logging(file: Option<PathBuf>) -> Option<PathBuf> {
     });
     match opened {
         Some((path, handle)) => {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
+            let layer = layer
                 .with_ansi(false)
-                .with_writer(std::io::stderr.and(std::sync::Mutex::new(handle)))
+                .with_writer(std::io::stderr.and(std::sync::Mutex::new(handle)));
+            let _ = tracing_subscriber::registry()
+                .with(layer.with_filter(filter))
                 .try_init();
             Some(path)
         }
         None => {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
-                .with_writer(std::io::stderr)
+            let layer = layer.with_writer(std::io::stderr);
+            let _ = tracing_subscriber::registry()
+                .with(layer.with_filter(filter))
                 .try_init();
             None
         }

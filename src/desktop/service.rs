@@ -1,5 +1,5 @@
-//! The service loop: each request runs as its own task, and its failure is reported once,
-//! as an [`Event::Failed`] under the request's topic.
+//! The service loop: each request runs as its own task, and its failure (an error, or a
+//! panic in its handler) is reported once, as an [`Event::Failed`] under the request's topic.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -61,7 +61,10 @@ impl Service {
         self.started();
         while let Some(request) = requests.recv().await {
             let service = self.clone();
-            tokio::spawn(async move { service.handle(request).await });
+            let topic = topic_of(&request);
+            spawn_answered(self.outbox.clone(), topic, async move {
+                service.handle(request).await
+            });
         }
         self.stopped().await;
     }
@@ -169,6 +172,29 @@ impl Service {
     }
 }
 
+/// What the window shows when a request's handler panicked: a bug, not something the
+/// person did. The panic hook has written the details to the log.
+pub const PANICKED: &str = "Something went wrong inside Tether and this request stopped. The details are in logs/tether.log in Tether's data folder (Settings shows where); please report it with that file. Retrying may work";
+
+/// Runs one request's work as its own task, watched by another, so that a panic in it is
+/// answered with the request's failure rather than leaving the window waiting.
+pub(super) fn spawn_answered(
+    outbox: Outbox,
+    topic: Topic,
+    work: impl Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    let task = tokio::spawn(work);
+    tokio::spawn(async move {
+        match task.await {
+            Err(e) if e.is_panic() => {
+                outbox.failed(topic, PANICKED);
+            }
+            // Cancelled only when the runtime shuts down: nobody is left to tell.
+            Ok(()) | Err(_) => {}
+        }
+    })
+}
+
 /// Where a request's failure is shown.
 pub fn topic_of(request: &Request) -> Topic {
     use Request::*;
@@ -210,5 +236,36 @@ pub fn topic_of(request: &Request) -> Topic {
         | CancelImport
         | UndoImport { .. }
         | SaveImportTemplate { .. } => Topic::Import,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_whose_work_panics_is_answered_with_a_failure_naming_the_log() {
+        let (service_end, window) = super::super::channels(Arc::new(|| {}));
+        let answered = spawn_answered(service_end.outbox, Topic::Sync, async {
+            panic!("a bug in a handler");
+        });
+        let _ = answered.await;
+        match window.try_recv() {
+            Ok(Event::Failed { topic, message }) => {
+                assert_eq!(topic, Topic::Sync);
+                assert!(message.contains("inside Tether"), "{message}");
+                assert!(message.contains("logs/tether.log"), "{message}");
+                assert!(message.contains("report"), "{message}");
+            }
+            other => panic!("expected the request's failure, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn work_that_ends_normally_adds_no_event() {
+        let (service_end, window) = super::super::channels(Arc::new(|| {}));
+        let answered = spawn_answered(service_end.outbox, Topic::Sync, async {});
+        answered.await.expect("the supervising task ends");
+        assert!(window.try_recv().is_err());
     }
 }

@@ -108,6 +108,11 @@ impl Client {
             if locked.is_empty() || attempt == retry.max_attempts {
                 break;
             }
+            tracing::debug!(
+                attempt,
+                locked = locked.len(),
+                "records locked by another save: sending them again"
+            );
             if !all_or_none {
                 pending = locked;
             }
@@ -169,6 +174,11 @@ impl Client {
             if locked.is_empty() || attempt == retry.max_attempts {
                 break;
             }
+            tracing::debug!(
+                attempt,
+                locked = locked.len(),
+                "records locked by another save: sending them again"
+            );
             // Under allOrNone a lock rolled back the whole chunk: all of it goes again.
             if !all_or_none {
                 pending = locked;

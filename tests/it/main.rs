@@ -1,4 +1,5 @@
 //! The integration tests: one binary, a module per area, one `support` module.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod architecture;
 mod cli;

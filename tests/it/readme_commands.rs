@@ -411,7 +411,7 @@ fn every_readme_command_block_runs_against_the_sandbox_org() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
-    use_private_copy(&bin);
+    std::os::unix::fs::symlink(use_private_copy(), bin.join("tether")).expect("tether on PATH");
     let callback_port = free_port();
     let (_org, org_port) = start_org(callback_port);
     let mut sandbox = Sandbox {

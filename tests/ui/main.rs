@@ -1,5 +1,6 @@
 //! The window's tests: the real window driven through its accessibility tree with
 //! egui_kittest, a module per page or flow, one `support` module.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod app;
 mod e2e;

@@ -8,6 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+/// The code of a failure inside the org; always answered with HTTP 500.
+pub const UNKNOWN_EXCEPTION: &str = "UNKNOWN_EXCEPTION";
+
 /// One Salesforce error entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SfError {
@@ -23,6 +26,15 @@ impl SfError {
             message: message.into(),
             fields: Vec::new(),
         }
+    }
+
+    /// A failure inside the org itself (its storage), which Salesforce answers with HTTP
+    /// 500 and this code.
+    pub fn unknown_exception() -> Self {
+        SfError::new(
+            UNKNOWN_EXCEPTION,
+            "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox-storage",
+        )
     }
 
     pub fn with_fields(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
@@ -70,7 +82,14 @@ impl ApiError {
         }
     }
 
+    /// `status` with `errors`; a failure inside the org among them makes it a 500 whatever
+    /// the caller expected.
     pub fn from_errors(status: StatusCode, errors: Vec<SfError>) -> Self {
+        let status = if errors.iter().any(|e| e.code == UNKNOWN_EXCEPTION) {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            status
+        };
         ApiError::Rest { status, errors }
     }
 
@@ -145,6 +164,7 @@ impl From<SfError> for ApiError {
             "INVALID_SESSION_ID" => StatusCode::UNAUTHORIZED,
             "REQUEST_LIMIT_EXCEEDED" | "INSUFFICIENT_ACCESS" => StatusCode::FORBIDDEN,
             "SERVER_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+            UNKNOWN_EXCEPTION => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
         ApiError::Rest {
@@ -161,3 +181,10 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A storage failure where a list of errors is expected (record writes answer several).
+impl From<SfError> for Vec<SfError> {
+    fn from(e: SfError) -> Self {
+        vec![e]
+    }
+}

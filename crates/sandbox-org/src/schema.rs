@@ -603,10 +603,9 @@ impl Schema {
             }
             schema.add(ObjectSchema::new(describe, entry)?)?;
         }
-        let account = schema
-            .object("Account")
-            .cloned()
-            .expect("Account is recorded");
+        let account = schema.object("Account").cloned().ok_or_else(|| {
+            SchemaError::Recorded("Account".into(), "no recorded describe".into())
+        })?;
         let account_entry = entry_for("Account").unwrap_or(Value::Null);
         for spec in &file.objects {
             let mut entry =

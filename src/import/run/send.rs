@@ -41,6 +41,7 @@ const CHUNK_BYTES: usize = 64 << 20;
 /// A dry run costs the describe, the lookup queries and the queries for existing keys, and
 /// writes nothing but its report. `Err` means nothing was sent: the sheet or the mapping is
 /// unusable, or Salesforce could not be asked.
+#[tracing::instrument(name = "import", level = "debug", skip_all, fields(object = %job.mapping.object, connection = %job.connection, dry_run = job.dry_run, run_id = tracing::field::Empty))]
 pub async fn run_import(
     workspace: &Path,
     client: &Client,
@@ -60,6 +61,14 @@ pub async fn run_import(
     }
     let tables = survey::lookup_parents(client, &validator, &survey).await?;
     let (order, cycles) = survey::order(&validator, &survey, &tables);
+    tracing::debug!(
+        clean_rows = survey.clean_rows,
+        duplicated_keys = survey.keys.duplicated_keys(),
+        parents_to_create = tables.iter().map(|t| t.to_create.len()).sum::<usize>(),
+        passes = order.passes,
+        cycles = cycles.len(),
+        "planned"
+    );
     let out_dir = job.out_dir();
     let mut pass = Pass {
         job,
@@ -110,6 +119,7 @@ pub async fn run_import(
         },
     )?;
     pass.summary.run_id = Some(run);
+    tracing::Span::current().record("run_id", run);
     pass.load = Some(Load {
         ws,
         run,
@@ -347,6 +357,7 @@ impl Pass<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(name = "pass", level = "debug", skip_all, fields(pass = self.pass))]
     async fn go_pass(
         &mut self,
         files: &mut Files<'_>,
@@ -413,6 +424,22 @@ impl Pass<'_> {
                 })
                 .collect();
             self.note_unresolved(&decided);
+            tracing::debug!(
+                rows = decided.len(),
+                invalid = decided
+                    .iter()
+                    .filter(|d| d.verdict.action.is_none())
+                    .count(),
+                create = decided
+                    .iter()
+                    .filter(|d| matches!(d.verdict.action, Some(Action::Create)))
+                    .count(),
+                update = decided
+                    .iter()
+                    .filter(|d| matches!(d.verdict.action, Some(Action::Update { .. })))
+                    .count(),
+                "rows checked"
+            );
             match files {
                 Files::Report(report) => {
                     self.write_report(report, &decided)?;
@@ -487,6 +514,7 @@ impl Pass<'_> {
         Some((Some(row.cells), Ok(check), texts))
     }
 
+    #[tracing::instrument(name = "check", level = "debug", skip_all, fields(rows = chunk.len()))]
     async fn existing_for(
         &self,
         chunk: &[ReadRow],
@@ -550,6 +578,7 @@ impl Pass<'_> {
     }
 
     /// Sends a chunk's rows to create or update, and returns every row's outcome in order.
+    #[tracing::instrument(name = "send", level = "debug", skip_all, fields(rows = decided.len()))]
     async fn send(
         &mut self,
         decided: &[Decided],
@@ -618,6 +647,7 @@ impl Pass<'_> {
                 })
                 .collect();
             let image_ids = images::record_intents(load.ws.conn(), load.run, &new_images)?;
+            tracing::debug!(rows = to_send.len(), bulk = load.bulk, "sending");
             let written =
                 write_rows(self.client, self.validator, decided, &to_send, load.bulk).await;
             match written {

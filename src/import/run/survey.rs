@@ -111,6 +111,7 @@ pub fn wanted(only: &Option<BTreeSet<u64>>, row: u64) -> bool {
 }
 
 /// Reads every row once: errors that stop the reader stop the import before anything is sent.
+#[tracing::instrument(name = "parse", level = "debug", skip_all)]
 pub fn survey(
     job: &ImportJob,
     validator: &Validator,
@@ -196,6 +197,7 @@ pub fn survey(
 
 /// Finds the parents of every lookup; names no record has are marked to be created when the
 /// lookup allows it.
+#[tracing::instrument(name = "check_parents", level = "debug", skip_all, fields(lookups = validator.lookups.len()))]
 pub async fn lookup_parents(
     client: &Client,
     validator: &Validator,
@@ -284,6 +286,7 @@ async fn refuse_long_names(
 
 /// The passes the rows need when the sheet makes its own parents, and the rows refused for
 /// naming each other in a cycle, with why.
+#[tracing::instrument(name = "plan", level = "debug", skip_all)]
 pub fn order(
     validator: &Validator,
     survey: &Survey,

@@ -42,6 +42,7 @@ pub async fn undo_import_run_with(
 ///
 /// The check had found no record with those keys, so a record holding one now is the
 /// import's, unless someone created it in the moments between the check and the send.
+#[tracing::instrument(name = "confirm", level = "debug", skip_all, fields(run_id))]
 pub async fn confirm_unheard(
     path: &Path,
     run_id: i64,

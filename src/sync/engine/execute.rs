@@ -175,6 +175,10 @@ impl<'a> Run<'a> {
                 },
             )?;
         }
+        tracing::debug!(
+            rows = read.bad.len(),
+            "rows skipped: a value does not fit its field"
+        );
         for bad in &read.bad_ids {
             self.failure(ws.conn(), bad.failure(&link.table))?;
         }
@@ -276,6 +280,7 @@ impl<'a> Run<'a> {
                 acc.2 + u.plan.conflicts.len() as u64,
             )
         });
+        tracing::debug!(records = units.len(), pulls, pushes, conflicts, "planned");
         self.options.report(Progress::Planned {
             pulls,
             pushes,
@@ -285,6 +290,11 @@ impl<'a> Run<'a> {
             && let Some(guard) = MassDelete::check(&units, &link.table, &link.object)
         {
             // Before any write: the cursor stays, so the next run plans the same deletes.
+            tracing::debug!(
+                local = guard.local.len(),
+                remote = guard.remote.len(),
+                "stopped by the mass-delete guard"
+            );
             self.counts.deletes_waiting = (guard.local.len() + guard.remote.len()) as u64;
             return Err(SyncError::MassDelete(guard));
         }
@@ -323,6 +333,7 @@ impl<'a> Run<'a> {
 
     /// Everything a run of the whole link reads: the records changed since the cursor and
     /// those queued to read again, every base and every row, and where the cursor may move.
+    #[tracing::instrument(name = "read", level = "debug", skip_all)]
     async fn read_link(
         &mut self,
         ws: &Workspace,
@@ -469,12 +480,14 @@ impl<'a> Run<'a> {
             still_open.insert((sf_id.to_string(), conflict.field.clone()));
             let run = Some(self.run_id);
             conflicts::record_open(tx, self.stored.id, sf_id, row_key, conflict, run)?;
+            tracing::debug!(sf_id, field = %conflict.field, policy = ?self.stored.link.policy, "conflict queued for a decision");
             self.counts.conflicts += 1;
         }
         Ok(())
     }
 
     /// Local writes, base updates, conflicts and the pull cursor, in one transaction.
+    #[tracing::instrument(name = "write_local", level = "debug", skip_all)]
     fn apply_local(
         &mut self,
         ws: &mut Workspace,

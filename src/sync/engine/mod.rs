@@ -175,6 +175,7 @@ pub struct RunSummary {
 ///
 /// A run that starts is always recorded. Its failures (Salesforce down, a cancelled run)
 /// come back as a summary with that status; `Err` means the run could not start.
+#[tracing::instrument(name = "sync", level = "debug", skip_all, fields(link = %link_name, object = tracing::field::Empty, run_id = tracing::field::Empty))]
 pub async fn sync_link(
     path: &Path,
     link_name: &str,
@@ -190,6 +191,9 @@ pub async fn sync_link(
         scope::check(ws.conn(), &stored.link, records)?;
     }
     let run_id = journal::start_run(ws.conn(), stored.id, link_name, options.trigger, None)?;
+    tracing::Span::current()
+        .record("run_id", run_id)
+        .record("object", tracing::field::display(&stored.link.object));
     if let Some(records) = options.scope.records() {
         journal::scope::set_scope(ws.conn(), run_id, records)?;
     }
@@ -225,6 +229,16 @@ pub async fn sync_link(
         journal::resolve_errors(ws.conn(), link_name, run_id, run.covered_records.as_deref())?;
     }
     journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
+    tracing::debug!(
+        ?status,
+        created = counts.created,
+        updated = counts.updated,
+        deleted = counts.deleted,
+        failed = counts.failed,
+        conflicts = counts.conflicts,
+        api_calls = counts.api_calls,
+        "finished"
+    );
     Ok(RunSummary {
         run_id,
         link: link_name.to_string(),

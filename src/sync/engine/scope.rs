@@ -159,6 +159,7 @@ pub(super) struct Read {
 }
 
 /// Reads the records of `scope`: their bases and rows, then Salesforce by Id.
+#[tracing::instrument(name = "read", level = "debug", skip_all, fields(ids = scope.ids.len(), keys = scope.keys.len()))]
 pub(super) async fn read(
     client: &Client,
     conn: &Connection,

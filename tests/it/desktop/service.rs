@@ -563,3 +563,32 @@ fn without_a_keychain_connect_says_what_to_install() {
         assert!(!window.seen.iter().any(|e| matches!(e, Event::SignInUrl(_))));
     });
 }
+
+/// A handler that panics (here the system's URL opener) used to leave the window waiting for
+/// an answer that never came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_handler_panics_is_answered_with_its_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path(), None);
+    config.open_url = Arc::new(|url| panic!("the opener broke on {url}"));
+    let mut window = Window::start(config);
+    window.send(Request::OpenUrl {
+        url: "https://example.invalid/record".into(),
+    });
+    let message = window
+        .wait("the failure of the panicking request", |e| match e {
+            Event::Failed {
+                topic: Topic::Errors,
+                message,
+            } => Some(message.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(message.contains("inside Tether"), "{message}");
+    assert!(message.contains("logs/tether.log"), "{message}");
+    // The service keeps answering after one of its handlers panicked.
+    window.send(Request::ListLinks);
+    window
+        .wait("the links", |e| matches!(e, Event::Links(_)).then_some(()))
+        .await;
+}

@@ -28,10 +28,13 @@ async fn seeded(records: usize) -> SandboxOrg {
 
 fn records_of(org: &SandboxOrg, object: &str) -> Vec<Record> {
     let mut out = Vec::new();
-    org.org().store.scan(object, true, &mut |r| {
-        out.push(r);
-        true
-    });
+    org.org()
+        .store
+        .scan(object, true, &mut |r| {
+            out.push(r);
+            true
+        })
+        .expect("the store reads back");
     out
 }
 

@@ -21,12 +21,26 @@ pub fn tether() -> Command {
     Command::new(TETHER_COPY.get().map_or(Path::new(TETHER), |p| p.as_path()))
 }
 
-/// Copies the built binary into `dir` and runs that copy from now on, so that every step runs
-/// the same build of tether even if the target directory is rebuilt while the test runs.
-pub fn use_private_copy(dir: &Path) {
-    let tether = dir.join("tether");
-    std::fs::copy(TETHER, &tether).expect("the tether binary copies");
-    TETHER_COPY.set(tether).expect("one copy per test process");
+/// Runs a copy of the built binary from now on, so that every step runs the same build of
+/// tether even if the target directory is rebuilt while the tests run. The copy is named
+/// after the build and kept in the tests' scratch folder, shared by every test of the process.
+pub fn use_private_copy() -> &'static Path {
+    TETHER_COPY.get_or_init(|| {
+        let built = std::fs::metadata(TETHER).expect("the tether binary is built");
+        let stamp = built
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let copy = scratch.join(format!("tether-{stamp}-{}", built.len()));
+        if !copy.exists() {
+            let partial = scratch.join(format!("tether-copying-{}", std::process::id()));
+            std::fs::copy(TETHER, &partial).expect("the tether binary copies");
+            std::fs::rename(&partial, &copy).expect("the copy is put in place");
+        }
+        copy
+    })
 }
 
 /// Kills the child when the test ends, however it ends.

@@ -271,8 +271,7 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
     let port = free_port();
     // Every step runs the same build of tether, even if the target directory is rebuilt
     // while the trials run.
-    let bin_dir = tempfile::tempdir().unwrap();
-    use_private_copy(bin_dir.path());
+    use_private_copy();
     // Some latency, so that a sync spends long enough in each step for a kill to land inside it.
     let (_org_process, login) = start_org(
         &format!("http://localhost:{port}/OauthRedirect"),

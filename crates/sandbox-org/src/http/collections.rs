@@ -108,7 +108,7 @@ fn run(
     all_or_none: bool,
     records: &[Value],
     mut each: impl FnMut(&mut Writer<'_>, &Value) -> Outcome,
-) -> Vec<Value> {
+) -> ApiResult<Vec<Value>> {
     let outcomes = state.org.store.transaction(|w| {
         let outcomes: Vec<Outcome> = records.iter().map(|r| each(w, r)).collect();
         let failed = outcomes.iter().any(|o| matches!(o, Outcome::Failed(_)));
@@ -117,8 +117,8 @@ fn run(
         } else {
             Ok(outcomes)
         }
-    });
-    render(outcomes, all_or_none)
+    })?;
+    Ok(render(outcomes, all_or_none))
 }
 
 fn record_type(record: &Value) -> Result<(String, Map<String, Value>), SfError> {
@@ -170,7 +170,7 @@ async fn create(
             Ok(id) => Outcome::Done { id, created: None },
             Err(e) => Outcome::Failed(e),
         }
-    });
+    })?;
     Ok(axum::Json(results).into_response())
 }
 
@@ -214,7 +214,7 @@ async fn update(
             },
             Err(e) => Outcome::Failed(e),
         }
-    });
+    })?;
     Ok(axum::Json(results).into_response())
 }
 
@@ -276,7 +276,7 @@ async fn upsert(
             ]),
             Err(UpsertError::Errors(e)) => Outcome::Failed(e),
         }
-    });
+    })?;
     Ok(axum::Json(results).into_response())
 }
 
@@ -324,7 +324,7 @@ async fn remove(
             },
             Err(e) => Outcome::Failed(vec![e]),
         }
-    });
+    })?;
     Ok(axum::Json(results).into_response())
 }
 

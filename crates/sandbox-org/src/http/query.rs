@@ -276,9 +276,9 @@ fn first_page(
 ) -> ApiResult<Value> {
     let plan = soql::compile(text, &org.schema, chrono::Utc::now())?;
     let Output::Records(_) = &plan.output else {
-        return Ok(soql::execute(&plan, &org.store, include_deleted, v));
+        return Ok(soql::execute(&plan, &org.store, include_deleted, v)?);
     };
-    let ids = soql::matching_ids(&plan, &org.store, include_deleted);
+    let ids = soql::matching_ids(&plan, &org.store, include_deleted)?;
     let total = ids.len();
     let plan = Arc::new(plan);
     let shown = &ids[..batch.min(total)];

@@ -30,6 +30,17 @@ pub enum SeedError {
         index: usize,
         errors: Vec<SfError>,
     },
+    #[error(
+        "the sandbox org could not save its demo data ({}: {}). Check the data file's disk, or start without --data",
+        .0.code, .0.message
+    )]
+    Storage(SfError),
+}
+
+impl From<SfError> for SeedError {
+    fn from(e: SfError) -> Self {
+        SeedError::Storage(e)
+    }
 }
 
 fn refused(object: &str, index: usize) -> impl FnOnce(Vec<SfError>) -> SeedError {

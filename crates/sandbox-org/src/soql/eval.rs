@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::ast::CompareOp;
 use super::plan::{Filter, LikeToken, Operand, Plan, ResolvedPath, normalize_multi};
+use crate::error::SfError;
 use crate::schema::FieldType;
 use crate::store::{Record, Store};
 use crate::values::{parse_date, parse_datetime};
@@ -15,7 +16,14 @@ use crate::values::{parse_date, parse_datetime};
 pub trait RecordSource {
     /// Visits every record of `object` (soft-deleted ones too when asked) until `visit`
     /// returns false.
-    fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool);
+    /// A storage error stops the scan and is answered, so a short answer is never taken for
+    /// a whole one.
+    fn scan(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        visit: &mut dyn FnMut(Record) -> bool,
+    ) -> Result<(), SfError>;
     /// A record of any object by id, deleted ones included.
     fn get(&self, id: &str) -> Option<Record>;
     /// Ids of live records of `object` with SystemModstamp in `[start_ms, end_ms)`, ordered by
@@ -34,7 +42,12 @@ pub trait RecordSource {
 }
 
 impl RecordSource for Store {
-    fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool) {
+    fn scan(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        visit: &mut dyn FnMut(Record) -> bool,
+    ) -> Result<(), SfError> {
         Store::scan(self, object, include_deleted, visit)
     }
 
@@ -414,12 +427,16 @@ fn apply_offset_and_limit(plan: &Plan, mut ids: Vec<String>) -> Vec<String> {
 
 /// Ids of the matching records in the plan's order, OFFSET and LIMIT applied. Only ids and
 /// sort keys are held, never whole records, so that a 100k-row result stays small.
-pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: bool) -> Vec<String> {
+pub fn matching_ids(
+    plan: &Plan,
+    source: &dyn RecordSource,
+    include_deleted: bool,
+) -> Result<Vec<String>, SfError> {
     if !include_deleted
         && let Some((start, end)) = modstamp_window(plan)
         && let Some(ids) = source.ids_by_modstamp(&plan.object, start, end)
     {
-        return apply_offset_and_limit(plan, ids);
+        return Ok(apply_offset_and_limit(plan, ids));
     }
     let mut lookups = Lookups::new(source);
     let wanted = plan.limit.map(|l| l.saturating_add(plan.offset));
@@ -451,7 +468,10 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
             }
         }
         keyed.sort_by(|a, b| compare_keys(plan, &a.0, &b.0));
-        return apply_offset_and_limit(plan, keyed.into_iter().map(|(_, id)| id).collect());
+        return Ok(apply_offset_and_limit(
+            plan,
+            keyed.into_iter().map(|(_, id)| id).collect(),
+        ));
     }
     if plan.order.is_empty() {
         source.scan(&plan.object, include_deleted, &mut |record| {
@@ -464,7 +484,7 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
                 ids.push(id);
             }
             wanted.is_none_or(|w| ids.len() < w)
-        });
+        })?;
     } else {
         let mut keyed: Vec<(Vec<Typed>, String)> = Vec::new();
         source.scan(&plan.object, include_deleted, &mut |record| {
@@ -482,17 +502,21 @@ pub fn matching_ids(plan: &Plan, source: &dyn RecordSource, include_deleted: boo
                 keyed.push((key, id));
             }
             true
-        });
+        })?;
         // Stable: ties keep the scan's id order.
         keyed.sort_by(|a, b| compare_keys(plan, &a.0, &b.0));
         ids = keyed.into_iter().map(|(_, id)| id).collect();
     }
-    apply_offset_and_limit(plan, ids)
+    Ok(apply_offset_and_limit(plan, ids))
 }
 
 /// Number of matching rows, OFFSET and LIMIT applied (the answer to `COUNT()`).
-pub fn count_matching(plan: &Plan, source: &dyn RecordSource, include_deleted: bool) -> usize {
-    aggregate_counts(plan, source, include_deleted, &[]).0
+pub fn count_matching(
+    plan: &Plan,
+    source: &dyn RecordSource,
+    include_deleted: bool,
+) -> Result<usize, SfError> {
+    Ok(aggregate_counts(plan, source, include_deleted, &[])?.0)
 }
 
 /// Rows matching, and per path the number of matching rows where it is not null.
@@ -501,7 +525,7 @@ pub fn aggregate_counts(
     source: &dyn RecordSource,
     include_deleted: bool,
     paths: &[&ResolvedPath],
-) -> (usize, Vec<usize>) {
+) -> Result<(usize, Vec<usize>), SfError> {
     let mut lookups = Lookups::new(source);
     let mut rows = 0usize;
     let mut non_null = vec![0usize; paths.len()];
@@ -519,9 +543,9 @@ pub fn aggregate_counts(
             }
         }
         true
-    });
+    })?;
     let visible = rows.saturating_sub(plan.offset);
-    (plan.limit.map_or(visible, |l| visible.min(l)), non_null)
+    Ok((plan.limit.map_or(visible, |l| visible.min(l)), non_null))
 }
 
 #[cfg(test)]

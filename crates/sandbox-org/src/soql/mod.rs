@@ -47,15 +47,15 @@ pub fn aggregate_row(
     aggregates: &[Aggregate],
     source: &dyn RecordSource,
     include_deleted: bool,
-) -> Value {
+) -> Result<Value, SfError> {
     let paths: Vec<&ResolvedPath> = aggregates.iter().map(|a| &a.path).collect();
-    let (_, counts) = aggregate_counts(plan, source, include_deleted, &paths);
+    let (_, counts) = aggregate_counts(plan, source, include_deleted, &paths)?;
     let mut row = Map::new();
     row.insert("attributes".into(), json!({ "type": "AggregateResult" }));
     for (aggregate, count) in aggregates.iter().zip(counts) {
         row.insert(aggregate.label.clone(), json!(count));
     }
-    Value::Object(row)
+    Ok(Value::Object(row))
 }
 
 /// The whole answer in one page: `{"totalSize","done":true,"records"}`. For small results and
@@ -65,18 +65,18 @@ pub fn execute(
     source: &dyn RecordSource,
     include_deleted: bool,
     version: &str,
-) -> Value {
-    match &plan.output {
+) -> Result<Value, SfError> {
+    Ok(match &plan.output {
         Output::Count => {
-            let n = count_matching(plan, source, include_deleted);
+            let n = count_matching(plan, source, include_deleted)?;
             json!({ "totalSize": n, "done": true, "records": [] })
         }
         Output::Aggregates(aggregates) => {
-            let row = aggregate_row(plan, aggregates, source, include_deleted);
+            let row = aggregate_row(plan, aggregates, source, include_deleted)?;
             json!({ "totalSize": 1, "done": true, "records": [row] })
         }
         Output::Records(columns) => {
-            let ids = matching_ids(plan, source, include_deleted);
+            let ids = matching_ids(plan, source, include_deleted)?;
             let shapes = shape(columns);
             let mut lookups = Lookups::new(source);
             let records: Vec<Value> = ids
@@ -88,5 +88,5 @@ pub fn execute(
                 .collect();
             json!({ "totalSize": records.len(), "done": true, "records": records })
         }
-    }
+    })
 }

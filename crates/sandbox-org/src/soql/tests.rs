@@ -13,13 +13,19 @@ struct Memory {
 }
 
 impl RecordSource for Memory {
-    fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool) {
+    fn scan(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        visit: &mut dyn FnMut(Record) -> bool,
+    ) -> Result<(), SfError> {
         for (o, r) in &self.records {
             let deleted = r.get("IsDeleted") == Some(&Value::Bool(true));
             if *o == object && (include_deleted || !deleted) && !visit(r.clone()) {
-                return;
+                break;
             }
         }
+        Ok(())
     }
 
     fn get(&self, id: &str) -> Option<Record> {
@@ -131,7 +137,7 @@ fn org() -> Memory {
 fn run(soql: &str) -> Value {
     let schema = Schema::standard().unwrap();
     let plan = compile(soql, &schema, now()).unwrap_or_else(|e| panic!("{soql}: {}", e.message));
-    execute(&plan, &org(), false, "v60.0")
+    execute(&plan, &org(), false, "v60.0").unwrap()
 }
 
 fn names(answer: &Value, key: &str) -> Vec<String> {
@@ -347,8 +353,11 @@ fn deleted_rows_only_when_asked() {
         now(),
     )
     .unwrap();
-    assert_eq!(execute(&plan, &org(), false, "v60.0")["totalSize"], 0);
-    let all = execute(&plan, &org(), true, "v60.0");
+    assert_eq!(
+        execute(&plan, &org(), false, "v60.0").unwrap()["totalSize"],
+        0
+    );
+    let all = execute(&plan, &org(), true, "v60.0").unwrap();
     assert_eq!(names(&all, "Name"), ["Gone Inc"]);
 }
 
@@ -356,7 +365,10 @@ fn deleted_rows_only_when_asked() {
 fn limit_without_order_stops_the_scan_early() {
     let schema = Schema::standard().unwrap();
     let plan = compile("SELECT Id FROM Account LIMIT 2", &schema, now()).unwrap();
-    assert_eq!(matching_ids(&plan, &org(), false), [account(1), account(2)]);
+    assert_eq!(
+        matching_ids(&plan, &org(), false).unwrap(),
+        [account(1), account(2)]
+    );
 }
 
 #[test]

@@ -47,6 +47,12 @@ pub enum UpsertError {
     Errors(Vec<SfError>),
 }
 
+impl From<SfError> for UpsertError {
+    fn from(e: SfError) -> Self {
+        UpsertError::Errors(vec![e])
+    }
+}
+
 impl From<Vec<SfError>> for UpsertError {
     fn from(e: Vec<SfError>) -> Self {
         UpsertError::Errors(e)
@@ -125,6 +131,13 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Runs `f` on the store's own connection, under its lock: how tests break storage on
+    /// purpose (a commit hook that refuses, a transaction left open, a damaged row).
+    #[doc(hidden)]
+    pub fn with_connection<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
+        f(&mut self.lock())
+    }
+
     fn next_id(&self, object: &ObjectSchema) -> String {
         let serial = self.serial.fetch_add(1, Ordering::SeqCst) + 1;
         ids::mint(&object.key_prefix, serial)
@@ -148,46 +161,48 @@ impl Store {
 
     /// Visits every record of `object` in id order until `visit` returns false. The lock is
     /// released between chunks, so `visit` may read the store.
-    pub fn scan(&self, object: &str, include_deleted: bool, visit: &mut dyn FnMut(Record) -> bool) {
+    /// A storage error part-way is an error, never a shorter scan.
+    pub fn scan(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        visit: &mut dyn FnMut(Record) -> bool,
+    ) -> Result<(), SfError> {
         let Some(object) = self.schema.object(object) else {
-            return;
+            return Ok(());
         };
         let mut after = String::new();
         loop {
             let chunk = {
                 let conn = self.lock();
-                match read_chunk(&conn, &object.name, include_deleted, &after) {
-                    Ok(rows) => rows,
-                    Err(e) => {
-                        tracing::error!("sandbox org scan of {} failed: {e}", object.name);
-                        return;
-                    }
-                }
+                read_chunk(&conn, &object.name, include_deleted, &after)
+                    .map_err(write::sql_error)?
             };
             let Some((last_id, _)) = chunk.last() else {
-                return;
+                return Ok(());
             };
             after = last_id.clone();
             let full = chunk.len() == SCAN_CHUNK;
             for (_, record) in chunk {
                 if !visit(record) {
-                    return;
+                    return Ok(());
                 }
             }
             if !full {
-                return;
+                return Ok(());
             }
         }
     }
 
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back on `Err`.
-    pub fn transaction<R>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<R, R>) -> R {
+    /// `Err(UNKNOWN_EXCEPTION)` when storage fails to begin or commit it: nothing `f` wrote
+    /// is kept then, so its outcome must not be reported.
+    pub fn transaction<R>(
+        &self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<R, R>,
+    ) -> Result<R, SfError> {
         let mut conn = self.lock();
-        // BEGIN on a connection this store owns exclusively only fails when the disk does;
-        // the org cannot answer anything meaningful then.
-        let tx = conn
-            .transaction()
-            .unwrap_or_else(|e| panic!("the sandbox org's database refuses transactions: {e}"));
+        let tx = conn.transaction().map_err(write::sql_error)?;
         let outcome = {
             let mut writer = Writer {
                 tx: &tx,
@@ -198,32 +213,34 @@ impl Store {
         match outcome {
             Ok(r) => {
                 let serial = self.serial.load(Ordering::SeqCst) as i64;
-                let saved = tx
-                    .execute(
-                        "INSERT INTO meta(key, value) VALUES ('serial', ?1)
-                         ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-                        params![serial],
-                    )
-                    .and_then(|_| tx.commit());
-                if let Err(e) = saved {
-                    tracing::error!("sandbox org could not commit: {e}");
-                }
-                r
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('serial', ?1)
+                     ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                    params![serial],
+                )
+                .and_then(|_| tx.commit())
+                .map_err(write::sql_error)?;
+                Ok(r)
             }
             Err(r) => {
                 // Ids minted inside a rolled-back transaction are not reused: the counter stays.
                 let _ = tx.rollback();
-                r
+                Ok(r)
             }
         }
     }
 
-    /// Runs `f` in one transaction, committed when it returns `Ok`.
-    pub fn write<T, E>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.transaction(|w| match f(w) {
+    /// Runs `f` in one transaction, committed when it returns `Ok`; a storage failure comes
+    /// back as `f`'s own error type.
+    pub fn write<T, E: From<SfError>>(
+        &self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let done = self.transaction(|w| match f(w) {
             Ok(v) => Ok(Ok(v)),
             Err(e) => Err(Err(e)),
-        })
+        });
+        done.unwrap_or_else(|e| Err(E::from(e)))
     }
 
     /// Ids of records of `object` whose SystemModstamp is in `[start_ms, end_ms)`, not deleted.

@@ -29,12 +29,9 @@ enum Mode {
     Update,
 }
 
-fn sql_error(e: rusqlite::Error) -> SfError {
+pub(super) fn sql_error(e: rusqlite::Error) -> SfError {
     tracing::error!("sandbox org storage error: {e}");
-    SfError::new(
-        "UNKNOWN_EXCEPTION",
-        "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox-storage",
-    )
+    SfError::unknown_exception()
 }
 
 fn no_such_column(object: &ObjectSchema, name: &str) -> SfError {

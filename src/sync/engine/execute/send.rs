@@ -23,6 +23,7 @@ use crate::sync::workspace::{Workspace, capture, conflicts, reread};
 const PUSH_GROUP: usize = 1_000;
 
 impl Run<'_> {
+    #[tracing::instrument(name = "push", level = "debug", skip_all)]
     pub(super) async fn push(
         &mut self,
         ws: &mut Workspace,

@@ -77,7 +77,11 @@ impl BulkQuery {
     }
 
     /// Ids of the records the query returns, in result order.
-    pub fn matching_ids(&self, source: &dyn RecordSource, include_deleted: bool) -> Vec<String> {
+    pub fn matching_ids(
+        &self,
+        source: &dyn RecordSource,
+        include_deleted: bool,
+    ) -> Result<Vec<String>, SfError> {
         soql::matching_ids(&self.plan, source, include_deleted)
     }
 

@@ -112,11 +112,14 @@ async fn run(org: Arc<Org>, job: Arc<Mutex<QueryJob>>) {
         tokio::task::spawn_blocking(move || query.matching_ids(&org.store, include_deleted)).await;
     let mut j = lock(&job);
     match found {
-        Ok(ids) => {
+        Ok(Ok(ids)) => {
             j.core.processed = ids.len();
             j.ids = Arc::new(ids);
             j.core.complete();
         }
+        Ok(Err(e)) => j
+            .core
+            .fail(format!("InternalServerError : {}: {}", e.code, e.message)),
         Err(e) => j
             .core
             .fail(format!("InternalServerError : the query stopped: {e}")),
