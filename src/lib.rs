@@ -6,9 +6,11 @@ pub mod connect;
 pub mod desktop;
 pub mod emulator;
 pub mod import;
+pub mod run;
 pub mod salesforce;
 pub mod sync;
 pub mod ui;
+pub mod workspace;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

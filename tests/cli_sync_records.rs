@@ -6,7 +6,7 @@ mod cli_support;
 
 use serde_json::{Value, json};
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 use cli_support::{Org, Setup, connect, free_port, start_org, succeeded, text};
 

@@ -18,8 +18,8 @@ use tether::desktop::{
 use tether::emulator::config::{DEMO_PASSWORD, DEMO_USERNAME};
 use tether::emulator::{ConnectedApp, OrgConfig, SandboxOrg};
 use tether::salesforce::{BatchSize, Client};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::{self, RunStatus, Trigger};
+use tether::workspace::Workspace;
+use tether::workspace::journal::{self, RunStatus, Trigger};
 
 mod desktop_support;
 use desktop_support::{Window, org_client};

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, ImportProgress, ImportProgressSink, run_import};
+use tether::run::Cancel;
 use tether::salesforce::{ClientConfig, RetryPolicy};
-use tether::sync::engine::Cancel;
 use tether::sync::engine::undo::undo_run;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 #[path = "sync_support/mod.rs"]
 mod sync_support;
@@ -448,11 +448,11 @@ async fn a_cancelled_import_of_rows_that_are_each_others_parents_leaves_the_chil
         (Some(RunStatus::Cancelled), 1, 2, 0),
         "{first:?}"
     );
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
-    let unsent = tether::sync::workspace::imports::rows_with(
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+    let unsent = tether::workspace::imports::rows_with(
         ws.conn(),
         first.run_id.unwrap(),
-        &[tether::sync::workspace::imports::RowStatus::NotSent],
+        &[tether::workspace::imports::RowStatus::NotSent],
     )
     .unwrap();
     let mut retry = job.clone();

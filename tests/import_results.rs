@@ -3,7 +3,7 @@
 
 use tether::import::mapping::{ColumnMapping, ImportMapping, LookupMapping};
 use tether::import::run::{ImportJob, run_import};
-use tether::sync::engine::Cancel;
+use tether::run::Cancel;
 
 #[path = "sync_support/mod.rs"]
 mod sync_support;

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, confirm_unheard, run_import, undo_import_run};
-use tether::sync::engine::Cancel;
+use tether::run::Cancel;
 use tether::sync::engine::undo::undo_run;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 #[path = "sync_support/mod.rs"]
 mod sync_support;
@@ -149,11 +149,11 @@ async fn rows_salesforce_refused_are_retried_alone() {
         errors[0]
     );
 
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
-    let failed = tether::sync::workspace::imports::rows_with(
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+    let failed = tether::workspace::imports::rows_with(
         ws.conn(),
         first.run_id.unwrap(),
-        &[tether::sync::workspace::imports::RowStatus::Failed],
+        &[tether::workspace::imports::RowStatus::Failed],
     )
     .unwrap();
     assert_eq!(failed.len(), 500);
@@ -261,9 +261,9 @@ async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
         }
     }
     assert!(imported(&bench.client).await.is_empty());
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
     assert!(
-        tether::sync::workspace::journal::runs(ws.conn(), None, 10)
+        tether::workspace::journal::runs(ws.conn(), None, 10)
             .unwrap()
             .is_empty(),
         "no run is recorded for a sheet that cannot be read"
@@ -419,11 +419,11 @@ async fn a_cancelled_import_leaves_the_rest_for_a_retry() {
             .unwrap_or_default()
             .contains(&format!("tether import --retry {}", first.run_id.unwrap()))
     );
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
-    let unsent = tether::sync::workspace::imports::rows_with(
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+    let unsent = tether::workspace::imports::rows_with(
         ws.conn(),
         first.run_id.unwrap(),
-        &[tether::sync::workspace::imports::RowStatus::NotSent],
+        &[tether::workspace::imports::RowStatus::NotSent],
     )
     .unwrap();
     assert_eq!(unsent.len(), 500);
@@ -645,7 +645,7 @@ async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
     // The state the kill leaves: the run still running, its creates sent but unconfirmed,
     // and no row's outcome stored.
     {
-        let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+        let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
         let conn = ws.conn();
         conn.execute(
             "UPDATE tether_remote_images SET confirmed = 0, sf_id = NULL WHERE run_id = ?1",

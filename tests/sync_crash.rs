@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tether::connect::KeyringStore;
 use tether::emulator::config::DEMO_USERNAME;
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 use cli_support::{
     Org, Running, Setup, connect, free_port, start_org, succeeded, use_private_copy,

@@ -6,7 +6,7 @@ mod sync_support;
 use serde_json::{Value, json};
 use sync_support::Bench;
 use tether::sync::engine::{self, RunOptions};
-use tether::sync::workspace::journal::{RunStatus, Trigger};
+use tether::workspace::journal::{RunStatus, Trigger};
 
 fn people_link() -> Value {
     json!({

@@ -6,7 +6,7 @@ mod sync_support;
 
 use serde_json::{Value, json};
 use sync_support::*;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 const TABLE: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT,
     health_score REAL)";

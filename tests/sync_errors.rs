@@ -5,8 +5,8 @@ mod sync_support;
 
 use serde_json::{Value, json};
 use sync_support::*;
-use tether::sync::workspace::journal::pages::{self, ErrorQuery};
-use tether::sync::workspace::journal::{self, ErrorStatus, FailedRecord, RunStatus};
+use tether::workspace::journal::pages::{self, ErrorQuery};
+use tether::workspace::journal::{self, ErrorStatus, FailedRecord, RunStatus};
 
 fn errors(bench: &Bench, include_resolved: bool) -> Vec<pages::ErrorEntry> {
     let query = ErrorQuery {

@@ -23,8 +23,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use sync_support::*;
-use tether::sync::workspace::conflicts::{self, Keep};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::conflicts::{self, Keep};
+use tether::workspace::journal::RunStatus;
 
 const RECORDS: usize = 2;
 /// Phone, then Website: (local column, Salesforce field).

@@ -14,7 +14,7 @@ use tether::salesforce::ObjectDescribe;
 use tether::sync::engine::values::parse_decimal;
 use tether::sync::link::Link;
 use tether::sync::verify::{self, Severity};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 /// One Account field of each type the sandbox org describes.
 const FIELDS: &[(&str, &str)] = &[

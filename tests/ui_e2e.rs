@@ -10,8 +10,8 @@ use std::path::Path;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tether::sync::link::Direction;
-use tether::sync::workspace::Workspace;
 use tether::ui::{Page, TetherApp};
+use tether::workspace::Workspace;
 use ui_support::live::{org_client, wait_for, wait_for_containing, wait_until, window};
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {

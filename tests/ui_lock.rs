@@ -8,9 +8,9 @@ use std::path::Path;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use tether::sync::engine::SyncLock;
-use tether::sync::workspace::Workspace;
+use tether::run::SyncLock;
 use tether::ui::TetherApp;
+use tether::workspace::Workspace;
 use ui_support::live::{wait_for, wait_for_containing, window};
 
 fn count(dir: &Path, query: &str) -> i64 {

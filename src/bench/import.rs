@@ -22,8 +22,8 @@ use crate::import::run::{ImportJob, run_import};
 use crate::import::validate::Validator;
 use crate::import::verdict::{Context as Decide, KeyCounts, decide};
 use crate::import::{ReadOptions, Rows};
+use crate::run::Cancel;
 use crate::salesforce::{Client, ClientConfig, CollectionOptions, Credentials};
-use crate::sync::engine::Cancel;
 
 const ACCOUNTS: usize = 200;
 const STAGES: [(&str, &str); 4] = [

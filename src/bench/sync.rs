@@ -12,11 +12,13 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::emulator::{OrgConfig, SandboxOrg};
+use crate::run::push::WritePath;
+use crate::run::{ReadPath, RunSummary};
 use crate::salesforce::{BulkOperation, Client, ClientConfig, Credentials, JobKind};
-use crate::sync::engine::{self, Progress, ReadPath, RunOptions, RunSummary, WritePath};
+use crate::sync::engine::{self, Progress, RunOptions};
 use crate::sync::link::Link;
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::journal::{RunStatus, Trigger};
+use crate::workspace::Workspace;
+use crate::workspace::journal::{RunStatus, Trigger};
 
 const LINK: &str = "customers";
 

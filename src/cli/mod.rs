@@ -138,7 +138,7 @@ pub enum CliError {
     #[error("{0}")]
     Salesforce(String),
     #[error("{0}")]
-    Workspace(crate::sync::workspace::WorkspaceError),
+    Workspace(crate::workspace::WorkspaceError),
     #[error("{0}")]
     Sync(String),
     #[error("{0}")]

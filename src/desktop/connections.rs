@@ -14,8 +14,8 @@ use super::*;
 use crate::connect::{
     CallbackListener, ConnectError, LoginUrl, NewConnection, http_client, web_login,
 };
+use crate::run::Cancel;
 use crate::salesforce::SalesforceError;
-use crate::sync::engine::Cancel;
 
 /// How often a waiting sign-in looks at its cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(100);

@@ -16,10 +16,10 @@ use crate::import::run::{
     ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import, undo_import_run_with,
 };
 use crate::import::{ReadOptions, Rows};
-use crate::sync::engine::undo::UndoOptions;
-use crate::sync::engine::{Cancel, SyncError};
-use crate::sync::workspace::imports;
-use crate::sync::workspace::journal::Trigger;
+use crate::run::undo::UndoOptions;
+use crate::run::{Cancel, RunError};
+use crate::workspace::imports;
+use crate::workspace::journal::Trigger;
 
 /// Rows of the sheet read to judge its date and number formats.
 const SAMPLE_ROWS: usize = 200;
@@ -170,7 +170,7 @@ impl Service {
                 self.outbox.send(Event::ImportUndone(Box::new(summary)));
             }
             // Not a failure: a question for the person, who may undo anyway.
-            Err(ImportRunError::Sync(SyncError::LaterSalesforceEdits(edits))) => {
+            Err(ImportRunError::Run(RunError::LaterSalesforceEdits(edits))) => {
                 self.outbox
                     .send(Event::LaterSalesforceEdits(Box::new(edits)));
             }
@@ -232,7 +232,7 @@ impl Service {
         job.trigger = Trigger::Button;
         if let Some(run) = request.retry_of {
             let path = self.config.workspace.clone();
-            let ws = crate::sync::workspace::Workspace::open(&path)?;
+            let ws = crate::workspace::Workspace::open(&path)?;
             let rows = imports::rows_with(
                 ws.conn(),
                 run,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::service::Service;
 use super::{Event, SyncProgress};
-use crate::sync::engine::{Cancel, SyncError, SyncLock};
+use crate::run::{Cancel, RunError, SyncLock};
 
 /// What the card says while it waits, before who holds the lock.
 pub const WAITING_FOR_LOCK: &str = "Waiting for another sync to finish";
@@ -29,7 +29,7 @@ impl Service {
                 drop(free);
                 return Ok(true);
             }
-            Err(SyncError::Busy(_)) => {}
+            Err(RunError::Busy(_)) => {}
             Err(e) => return Err(e.into()),
         }
         let holder =

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::{DesktopConfig, Event, Outbox, Request, Topic};
+use crate::run::Cancel;
 use crate::salesforce::Client;
-use crate::sync::engine::Cancel;
 
 /// The state the request handlers share.
 pub struct Service {

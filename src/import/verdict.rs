@@ -78,7 +78,7 @@ impl Verdict {
 
 /// A record the key already names in Salesforce, with its values of the fields the import
 /// writes.
-pub use crate::sync::engine::unheard::Existing;
+pub use crate::run::unheard::Existing;
 
 /// Keys seen in the file, kept as hashes so a million rows cost a few megabytes. Keys compare
 /// without case, as Salesforce compares external ids.

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::desktop::{ConnectionView, DayStats, Event, LinkCard, Request, SyncProgress, Topic};
-use crate::sync::engine::RunSummary;
-use crate::sync::workspace::journal::RunStatus;
+use crate::run::RunSummary;
+use crate::workspace::journal::RunStatus;
 
 /// How long a toast stays before it fades.
 pub const TOAST_LIFETIME: Duration = Duration::from_secs(6);

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, ImportSummary, run_import};
+use tether::run::Cancel;
 use tether::salesforce::{BatchSize, Client, CollectionOptions};
-use tether::sync::engine::Cancel;
 
 use super::messy;
 use super::sync_support::Bench;

@@ -18,16 +18,16 @@ use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, ResultStyle, beside};
 use crate::import::validate::{Problem, RowCheck, Validator, same_value};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
+use crate::run::push::{self, Outcome, PushItem, PushOp};
+use crate::run::unheard::records_by_key;
+use crate::run::{Cancel, SyncLock};
 use crate::salesforce::{Client, CollectionOptions};
-use crate::sync::engine::push::{self, Outcome, PushItem, PushOp};
-use crate::sync::engine::unheard::records_by_key;
-use crate::sync::engine::{Cancel, SyncLock};
 use crate::sync::hints;
 use crate::sync::plan::Values;
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::images::{self, NewImage, RemoteOp};
-use crate::sync::workspace::imports::{self, RowOutcome, RowStatus};
-use crate::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Side};
+use crate::workspace::Workspace;
+use crate::workspace::images::{self, NewImage, RemoteOp};
+use crate::workspace::imports::{self, RowOutcome, RowStatus};
+use crate::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Side};
 
 /// Rows decided and sent together: a chunk's outcomes are committed before the next is read.
 const COLLECTIONS_CHUNK: usize = 2_000;

@@ -1,20 +1,20 @@
 //! An import killed while it sent rows leaves its last writes unconfirmed: recorded as intents,
 //! but Salesforce's answer never stored. Before such an import is undone, the records its keys
-//! name are looked up (through [`crate::sync::engine::unheard`], which the sync engine shares),
+//! name are looked up (through [`crate::run::unheard`], which the sync engine shares),
 //! so that what it created goes too.
 
 use std::path::Path;
 
 use super::ImportRunError;
 use crate::import::mapping::ImportMapping;
+use crate::run::undo::{UndoOptions, undo_import};
+use crate::run::unheard::{self, Unheard, find_by_key};
+use crate::run::{RunSummary, SyncLock};
 use crate::salesforce::Client;
-use crate::sync::engine::undo::{UndoOptions, undo_run_with};
-use crate::sync::engine::unheard::{self, Unheard, find_by_key};
-use crate::sync::engine::{RunSummary, SyncLock};
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::images::{self, RemoteOp};
-use crate::sync::workspace::imports;
-use crate::sync::workspace::journal::{self, RunStatus};
+use crate::workspace::Workspace;
+use crate::workspace::images::{self, RemoteOp};
+use crate::workspace::imports;
+use crate::workspace::journal::{self, RunStatus};
 
 /// Undoes import `run_id`: the creates it sent without hearing back are confirmed by key first.
 /// Stops, writing nothing, when Salesforce changed records the import wrote since.
@@ -34,7 +34,7 @@ pub async fn undo_import_run_with(
     options: UndoOptions,
 ) -> Result<RunSummary, ImportRunError> {
     confirm_unheard(path, run_id, client).await?;
-    Ok(undo_run_with(path, run_id, client, options).await?)
+    Ok(undo_import(path, run_id, client, options).await?)
 }
 
 /// Confirms the creates an interrupted import sent without hearing back, where a record now

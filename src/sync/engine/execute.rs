@@ -13,23 +13,24 @@ use serde_json::Value;
 use super::deleted;
 use super::guard::MassDelete;
 use super::local::{self, LocalRead, LocalWrite};
-use super::push::WritePath;
+use super::remote;
 use super::remote::RemoteRecord;
-use super::remote::{self, ReadPath};
 use super::scope;
 use super::settle;
 use super::units::{LocalTimes, Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
+use crate::run::ReadPath;
+use crate::run::push::WritePath;
 use crate::salesforce::{Client, ObjectDescribe};
 use crate::sync::expression;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, RecordPlan, Values, WHOLE_RECORD};
 use crate::sync::verify;
-use crate::sync::workspace::base::{self, BaseRecord};
-use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
-use crate::sync::workspace::reread::{self, Reason};
-use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts, managed};
+use crate::workspace::base::{self, BaseRecord};
+use crate::workspace::journal::{self, RecordFailure, RunCounts};
+use crate::workspace::reread::{self, Reason};
+use crate::workspace::{StoredLink, Workspace, capture, conflicts, managed};
 
 /// What a run read: records, bases, rows, where the cursor may move and the queued re-reads
 /// it settles.

@@ -15,7 +15,7 @@ use super::values::Kind;
 use super::{Cancel, SyncError};
 use crate::salesforce::Client;
 use crate::sync::link::{Link, MatchKey};
-use crate::sync::workspace::journal::{self, RecordFailure};
+use crate::workspace::journal::{self, RecordFailure};
 
 /// Indices of the units whose Salesforce side must be read before their plan can stand.
 pub(super) fn stale(units: &[Unit], open_conflicts: &HashSet<String>) -> Vec<usize> {

@@ -21,7 +21,7 @@ use crate::desktop::{
     Event, FilePreview, ImportProposal, ImportReport, ImportRequest, LaterEdits, ObjectSummary,
     Request, Topic,
 };
-use crate::sync::engine::RunSummary;
+use crate::run::RunSummary;
 use crate::ui::command::{Command, Commands};
 use crate::ui::file_dialog::{self, FileQuestion, Picked};
 use crate::ui::model::Model;

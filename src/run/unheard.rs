@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, FieldDescribe, ObjectDescribe, SalesforceError};
 use crate::sync::plan::Values;
-use crate::sync::workspace::{WorkspaceError, images};
+use crate::workspace::{WorkspaceError, images};
 
 /// A record a key already names in Salesforce.
 #[derive(Debug, Clone, PartialEq)]
