@@ -672,6 +672,64 @@ async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
     assert_eq!(accounts.len(), 1, "the account it did not create stays");
 }
 
+/// A kill between sending rows and storing Salesforce's answers leaves updates unconfirmed as
+/// well as creates. Undo used to look only for the creates, so the records the import had
+/// updated kept its values; an update is now confirmed when its record holds every value it
+/// sent, and put back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_before_its_answers_were_stored_puts_back_the_records_it_updated() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    let first = write(bench.dir.path(), "first.csv", &acme_deals("U", 3));
+    let created = import(&bench, &first, &mapping, false).await;
+    assert_eq!(created.created, 3, "{created:?}");
+    let renamed = acme_deals("U", 3)
+        .replace(",Deal 1,", ",Renamed 1,")
+        .replace(",Deal 2,", ",Renamed 2,")
+        .replace(",Deal 3,", ",Renamed 3,");
+    let second = write(bench.dir.path(), "second.csv", &renamed);
+    let updated = import(&bench, &second, &mapping, false).await;
+    assert_eq!(updated.updated, 3, "{updated:?}");
+    let run = updated.run_id.unwrap();
+
+    // The state the kill leaves: the run still running, its updates sent but unconfirmed,
+    // and no row's outcome stored.
+    {
+        let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+        let conn = ws.conn();
+        conn.execute(
+            "UPDATE tether_remote_images SET confirmed = 0 WHERE run_id = ?1",
+            [run],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM tether_import_rows WHERE run_id = ?1", [run])
+            .unwrap();
+        conn.execute(
+            "UPDATE tether_runs SET status = 'running', ended_at = NULL WHERE id = ?1",
+            [run],
+        )
+        .unwrap();
+    }
+
+    let undone = undo_import_run(&bench.path, run, &bench.client)
+        .await
+        .unwrap();
+    assert_eq!(undone.status, RunStatus::Succeeded, "{undone:?}");
+    assert_eq!(undone.counts.updated, 3, "{undone:?}");
+    let mut names: Vec<String> = imported(&bench.client)
+        .await
+        .iter()
+        .map(|r| r["Name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Deal 1", "Deal 2", "Deal 3"],
+        "the names the import overwrote are back"
+    );
+}
+
 /// An account the check cannot find is listed with the accounts whose names start like it, so
 /// the wizard and the CLI can offer them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,8 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 
 use super::lookup::{LookupTable, Resolved};
-use super::validate::{Problem, RowCheck, Validator, same_value};
+use super::validate::{Problem, RowCheck, Validator};
+use crate::run::unheard::same_value;
 use crate::sync::plan::Values;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,10 +16,10 @@ use super::{
 use crate::import::Row;
 use crate::import::lookup::{LookupTable, Parent};
 use crate::import::results::{ResultFile, ResultStyle, beside};
-use crate::import::validate::{Problem, RowCheck, Validator, same_value};
+use crate::import::validate::{Problem, RowCheck, Validator};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
 use crate::run::push::{self, Outcome, PushItem, PushOp};
-use crate::run::unheard::records_by_key;
+use crate::run::unheard::{self, Unheard, records_by_key};
 use crate::run::{Cancel, SyncLock};
 use crate::salesforce::{Client, CollectionOptions};
 use crate::sync::hints;
@@ -687,16 +687,27 @@ impl Pass<'_> {
                     // say which, so that undo and retry know them.
                     let landed = match self.validator.key_field() {
                         Some(key_field) => {
-                            let keys: Vec<String> = to_send
+                            let unheard: Vec<Unheard> = to_send
                                 .iter()
-                                .filter_map(|&i| decided[i].verdict.key.clone())
+                                .enumerate()
+                                .filter_map(|(n, &i)| {
+                                    let verdict = &decided[i].verdict;
+                                    Some(Unheard {
+                                        image: image_ids[n],
+                                        key: verdict.key.clone()?,
+                                        update: matches!(
+                                            verdict.action,
+                                            Some(Action::Update { .. })
+                                        )
+                                        .then(|| verdict.values.clone()),
+                                    })
+                                })
                                 .collect();
-                            records_by_key(
+                            unheard::find_by_key(
                                 self.client,
                                 &self.validator.object,
                                 key_field,
-                                &self.validator.written_fields(),
-                                &keys,
+                                &unheard,
                             )
                             .await
                             .unwrap_or_default()
@@ -704,26 +715,16 @@ impl Pass<'_> {
                         None => HashMap::new(),
                     };
                     for (n, &i) in to_send.iter().enumerate() {
-                        let verdict = &decided[i].verdict;
-                        let now = verdict
-                            .key
-                            .as_ref()
-                            .and_then(|k| landed.get(&k.to_lowercase()));
-                        let written = now.is_some_and(|record| {
-                            verdict.values.iter().all(|(f, v)| {
-                                record.values.get(f).is_some_and(|c| same_value(c, v))
-                            })
-                        });
-                        match now {
-                            Some(record) if written => {
-                                outcomes[i].status = match verdict.action {
+                        match landed.get(&image_ids[n]) {
+                            Some(id) => {
+                                outcomes[i].status = match decided[i].verdict.action {
                                     Some(Action::Create) => RowStatus::Created,
                                     _ => RowStatus::Updated,
                                 };
-                                outcomes[i].sf_id = Some(record.id.clone());
-                                images::confirm(load.ws.conn(), image_ids[n], Some(&record.id))?;
+                                outcomes[i].sf_id = Some(id.clone());
+                                images::confirm(load.ws.conn(), image_ids[n], Some(id))?;
                             }
-                            _ => {
+                            None => {
                                 outcomes[i].status = RowStatus::Failed;
                                 outcomes[i].message = Some(reason.clone());
                             }

@@ -16,7 +16,7 @@ use crate::workspace::images::{self, RemoteOp};
 use crate::workspace::imports;
 use crate::workspace::journal::{self, RunStatus};
 
-/// Undoes import `run_id`: the creates it sent without hearing back are confirmed by key first.
+/// Undoes import `run_id`: the writes it sent without hearing back are confirmed by key first.
 /// Stops, writing nothing, when Salesforce changed records the import wrote since.
 pub async fn undo_import_run(
     path: &Path,
@@ -37,11 +37,8 @@ pub async fn undo_import_run_with(
     Ok(undo_import(path, run_id, client, options).await?)
 }
 
-/// Confirms the creates an interrupted import sent without hearing back, where a record now
-/// holds the row's key; returns how many. Any other run is left as it is.
-///
-/// The check had found no record with those keys, so a record holding one now is the
-/// import's, unless someone created it in the moments between the check and the send.
+/// Confirms the writes an interrupted import sent without hearing back, by the rule of
+/// [`unheard::find_by_key`]; returns how many. Any other run is left as it is.
 pub async fn confirm_unheard(
     path: &Path,
     run_id: i64,
@@ -74,11 +71,17 @@ pub async fn confirm_unheard(
     };
     let unheard: Vec<Unheard> = images::of_run(conn, run_id)?
         .into_iter()
-        .filter(|i| !i.confirmed && i.op == RemoteOp::Create && i.object == mapping.object)
+        .filter(|i| !i.confirmed && i.object == mapping.object)
         .filter_map(|i| {
+            let update = match i.op {
+                RemoteOp::Create => None,
+                RemoteOp::Update => Some(i.after?),
+                RemoteOp::Delete => return None,
+            };
             Some(Unheard {
                 image: i.id,
                 key: i.row_key?,
+                update,
             })
         })
         .collect();
@@ -88,7 +91,7 @@ pub async fn confirm_unheard(
     let found = find_by_key(client, &mapping.object, &key.field, &unheard).await?;
     let confirmed = unheard::confirm(conn, &found)?;
     tracing::info!(
-        "import {run_id}: {confirmed} of {} unconfirmed creates found by key",
+        "import {run_id}: {confirmed} of {} unconfirmed writes found by key",
         unheard.len()
     );
     Ok(confirmed)

@@ -129,6 +129,7 @@ impl Run<'_> {
                     Unheard {
                         image: create.image,
                         key,
+                        update: None,
                     },
                 )),
                 None => {
