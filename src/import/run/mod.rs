@@ -5,6 +5,7 @@
 
 mod join;
 mod order;
+mod pass;
 mod send;
 mod survey;
 mod unheard;
@@ -25,7 +26,7 @@ use crate::salesforce::SalesforceError;
 use crate::workspace::WorkspaceError;
 use crate::workspace::journal::{RunStatus, Trigger};
 
-pub use send::run_import;
+pub use pass::run_import;
 pub use survey::open as open_sheet;
 pub use unheard::{confirm_unheard, undo_import_run, undo_import_run_with};
 
