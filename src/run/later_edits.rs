@@ -190,10 +190,7 @@ impl Fields {
             Some((relationship, field)) => {
                 self.relationships
                     .contains(&relationship.to_ascii_lowercase())
-                    && !field.is_empty()
-                    && field
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                    && soql_text::is_field_path(field)
             }
             None => self.names.contains_key(&name.to_ascii_lowercase()),
         }

@@ -212,10 +212,7 @@ fn comparable(field: &FieldDescribe, value: &Value) -> Option<String> {
             (decimals as u64 <= scale || field.field_type == "int" || field.field_type == "long")
                 .then_some(text)
         }
-        ("date", Value::String(day)) => day
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '-')
-            .then(|| day.clone()),
+        ("date", Value::String(day)) => soql_text::date(day),
         _ => None,
     }
 }
