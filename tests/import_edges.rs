@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, ImportProgress, ImportProgressSink, run_import};
-use tether::run::Cancel;
 use tether::salesforce::{ClientConfig, RetryPolicy};
 use tether::sync::engine::undo::undo_run;
 use tether::workspace::journal::RunStatus;
+use tokio_util::sync::CancellationToken;
 
 #[path = "sync_support/mod.rs"]
 mod sync_support;
@@ -432,7 +432,7 @@ async fn a_cancelled_import_of_rows_that_are_each_others_parents_leaves_the_chil
     );
     let mut job = ImportJob::new(&file, "Sandbox org", accounts_mapping());
     job.out_dir = Some(bench.dir.path().join("out"));
-    let cancel = Cancel::new();
+    let cancel = CancellationToken::new();
     let stop = cancel.clone();
     // Cancelled once the first pass (the holding) is sent.
     let progress: ImportProgressSink = std::sync::Arc::new(move |p| {
@@ -457,9 +457,15 @@ async fn a_cancelled_import_of_rows_that_are_each_others_parents_leaves_the_chil
     .unwrap();
     let mut retry = job.clone();
     retry.only_rows = Some(unsent);
-    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let second = run_import(
+        &bench.path,
+        &bench.client,
+        &retry,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (second.status, second.created, second.parents_created),
         (Some(RunStatus::Succeeded), 2, 0),

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, confirm_unheard, run_import, undo_import_run};
-use tether::run::Cancel;
 use tether::sync::engine::undo::undo_run;
 use tether::workspace::journal::RunStatus;
+use tokio_util::sync::CancellationToken;
 
 #[path = "sync_support/mod.rs"]
 mod sync_support;
@@ -131,7 +131,7 @@ async fn rows_salesforce_refused_are_retried_alone() {
         &bench.path,
         &bench.client,
         &job,
-        &Cancel::new(),
+        &CancellationToken::new(),
         Some(progress),
     )
     .await
@@ -161,9 +161,15 @@ async fn rows_salesforce_refused_are_retried_alone() {
     retry.only_rows = Some(failed.clone());
     retry.retry_of = first.run_id;
     retry.out_dir = Some(bench.dir.path().to_path_buf());
-    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let second = run_import(
+        &bench.path,
+        &bench.client,
+        &retry,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (second.rows, second.created, second.failed),
         (500, 500, 0),
@@ -247,10 +253,16 @@ async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
         for dry_run in [true, false] {
             let mut job = ImportJob::new(&path, "Sandbox org", mapping.clone());
             job.dry_run = dry_run;
-            let err = run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
-                .await
-                .expect_err(name)
-                .to_string();
+            let err = run_import(
+                &bench.path,
+                &bench.client,
+                &job,
+                &CancellationToken::new(),
+                None,
+            )
+            .await
+            .expect_err(name)
+            .to_string();
             assert!(err.contains(expected), "{name}: {err}");
             if !expected.contains("column `Stage`") {
                 assert!(
@@ -400,7 +412,7 @@ async fn a_cancelled_import_leaves_the_rest_for_a_retry() {
     let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
     let mut job = ImportJob::new(&file, "Sandbox org", mapping.clone());
     job.bulk_from = usize::MAX;
-    let cancel = Cancel::new();
+    let cancel = CancellationToken::new();
     let stop = cancel.clone();
     let progress: tether::import::run::ImportProgressSink = std::sync::Arc::new(move |p| {
         if matches!(p, tether::import::run::ImportProgress::Sending { .. }) {
@@ -429,9 +441,15 @@ async fn a_cancelled_import_leaves_the_rest_for_a_retry() {
     assert_eq!(unsent.len(), 500);
     let mut retry = ImportJob::new(&file, "Sandbox org", mapping);
     retry.only_rows = Some(unsent);
-    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let second = run_import(
+        &bench.path,
+        &bench.client,
+        &retry,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (second.created, second.status),
         (500, Some(RunStatus::Succeeded)),
@@ -502,9 +520,15 @@ async fn a_workbook_sheet_is_imported_with_its_dates_on_the_day_excel_shows() {
     job.read.sheet = Some("Deals".into());
     job.out_dir = Some(bench.dir.path().to_path_buf());
 
-    let summary = run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let summary = run_import(
+        &bench.path,
+        &bench.client,
+        &job,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (summary.created, summary.invalid, summary.status),
         (3, 0, Some(RunStatus::Succeeded)),
@@ -575,7 +599,7 @@ async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_as
         &bench.path,
         &bench.client,
         &job(&mapping, true),
-        &Cancel::new(),
+        &CancellationToken::new(),
         None,
     )
     .await
@@ -593,7 +617,7 @@ async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_as
         &bench.path,
         &bench.client,
         &job(&mapping, false),
-        &Cancel::new(),
+        &CancellationToken::new(),
         None,
     )
     .await

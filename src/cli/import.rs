@@ -17,12 +17,12 @@ use crate::import::mapping::ImportMapping;
 use crate::import::run::{ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import};
 use crate::import::sniff::TextEncoding;
 use crate::import::{ReadOptions, Rows};
-use crate::run::Cancel;
 use crate::salesforce::Client;
 use crate::sync::verify::unknown_object;
 use crate::ui::group_thousands;
 use crate::workspace::imports::{self, RowStatus};
 use crate::workspace::journal::RunStatus;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -149,7 +149,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
                 file.display()
             );
         }
-        let cancel = Cancel::new();
+        let cancel = CancellationToken::new();
         let stop = cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -200,7 +200,7 @@ async fn run(
     workspace: &Path,
     client: &Client,
     job: &ImportJob,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
     progress: Option<crate::import::run::ImportProgressSink>,
 ) -> Result<ImportSummary, CliError> {
     run_import(workspace, client, job, cancel, progress)

@@ -13,12 +13,13 @@ use super::clients::{blocking, lock};
 use super::rate::RateMeter;
 use super::service::Service;
 use super::*;
-use crate::run::{Cancel, RunError, RunSummary};
+use crate::run::{RunError, RunSummary};
 use crate::sync::engine::{self, Progress, ProgressSink, RunOptions, RunScope, SyncError};
 use crate::sync::link::{Direction, Link, Schedule};
 use crate::sync::schedule;
 use crate::workspace::journal::{self, RunStatus, Trigger};
 use crate::workspace::{Workspace, conflicts};
+use tokio_util::sync::CancellationToken;
 
 /// The shortest gap between two progress events of one phase: the window repaints on each.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -126,7 +127,7 @@ impl Service {
         allow_mass_delete: bool,
         scope: RunScope,
     ) -> anyhow::Result<()> {
-        let cancel = Cancel::new();
+        let cancel = CancellationToken::new();
         {
             let mut running = lock(&self.running);
             if running.contains_key(name) {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::service::Service;
 use super::{Event, SyncProgress};
-use crate::run::{Cancel, RunError, SyncLock};
+use crate::run::{RunError, SyncLock};
+use tokio_util::sync::CancellationToken;
 
 /// What the card says while it waits, before who holds the lock.
 pub const WAITING_FOR_LOCK: &str = "Waiting for another sync to finish";
@@ -20,7 +21,7 @@ impl Service {
         self: &Arc<Self>,
         path: &Path,
         link: &str,
-        cancel: &Cancel,
+        cancel: &CancellationToken,
     ) -> anyhow::Result<bool> {
         // A free lock goes to the run even when cancelled meanwhile: the run records its
         // cancellation, as for a sync cancelled while it waited behind another of this window.

@@ -1,32 +1,16 @@
-//! Stopping a run from outside it: the window's Cancel, Ctrl+C.
+//! Stopping a run from outside it (the window's Cancel, Ctrl+C) with a
+//! [`CancellationToken`]: a run looks at it between steps, so that one cancelled part-way
+//! stops at a consistent point and records what it did.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use tokio_util::sync::CancellationToken;
 
 use super::RunError;
 
-/// A flag a run checks between steps; once set, the run stops at the next consistent point.
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
-
-impl Cancel {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    pub fn check(&self) -> Result<(), RunError> {
-        if self.is_cancelled() {
-            Err(RunError::Cancelled)
-        } else {
-            Ok(())
-        }
+/// `Err(RunError::Cancelled)` once `cancel` is cancelled: the run stops here.
+pub fn stop_if_cancelled(cancel: &CancellationToken) -> Result<(), RunError> {
+    if cancel.is_cancelled() {
+        Err(RunError::Cancelled)
+    } else {
+        Ok(())
     }
 }

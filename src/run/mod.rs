@@ -15,7 +15,7 @@ use crate::salesforce::SalesforceError;
 use crate::workspace::WorkspaceError;
 use crate::workspace::journal::{RunCounts, RunStatus};
 
-pub use cancel::Cancel;
+pub use cancel::stop_if_cancelled;
 pub use lock::{LockHolder, SyncLock};
 
 /// What stops a run, whatever started it.

@@ -15,12 +15,13 @@ use crate::import::lookup::LookupTable;
 use crate::import::results::{ResultFile, ResultStyle, beside};
 use crate::import::validate::{Problem, RowCheck, Validator};
 use crate::import::verdict::{Action, Context, Existing, Verdict, decide};
+use crate::run::SyncLock;
 use crate::run::unheard::records_by_key;
-use crate::run::{Cancel, SyncLock};
 use crate::salesforce::Client;
 use crate::workspace::Workspace;
 use crate::workspace::imports::{self, RowOutcome, RowStatus};
 use crate::workspace::journal::{self, RunCounts, RunStatus};
+use tokio_util::sync::CancellationToken;
 
 /// Rows decided and sent together: a chunk's outcomes are committed before the next is read.
 const COLLECTIONS_CHUNK: usize = 2_000;
@@ -38,7 +39,7 @@ pub async fn run_import(
     workspace: &Path,
     client: &Client,
     job: &ImportJob,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
     progress: Option<ImportProgressSink>,
 ) -> Result<ImportSummary, ImportRunError> {
     let calls_before = client.requests_answered();
@@ -207,7 +208,7 @@ pub(super) struct Pass<'a> {
     pub(super) validator: &'a Validator,
     pub(super) survey: &'a Survey,
     pub(super) tables: Vec<LookupTable>,
-    pub(super) cancel: &'a Cancel,
+    pub(super) cancel: &'a CancellationToken,
     pub(super) progress: Option<ImportProgressSink>,
     pub(super) summary: ImportSummary,
     pub(super) load: Option<Load>,

@@ -121,7 +121,7 @@ impl<'a> Run<'a> {
         self.check_fields(&link, &mut kinds)?;
         check_columns(ws.conn(), &link, &describe)?;
         let cursor = load_cursor(ws.conn(), link_id)?;
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         // Before the read that evaluates them all at once: an expression that never ends or
         // does more than read is named rather than hanging or failing the read.
         if let Some(e) = expression::check_link(ws.conn(), &link).into_iter().next() {
@@ -147,7 +147,7 @@ impl<'a> Run<'a> {
                 (scoped.records, scoped.bases, scoped.rows, None, queued)
             }
         };
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         for bad in &read.bad {
             self.counts.failed += 1;
             journal::record_error(
@@ -253,7 +253,7 @@ impl<'a> Run<'a> {
         }
         // Plans made again from fresh values may delete again.
         self.keep_records_the_push_filter_leaves_out(ws.conn(), &link, &mut units)?;
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         // A record kept by a person stays queued until Salesforce confirms it created it again.
         self.settled = queued
             .into_iter()
@@ -289,10 +289,10 @@ impl<'a> Run<'a> {
             self.counts.deletes_waiting = (guard.local.len() + guard.remote.len()) as u64;
             return Err(SyncError::MassDelete(guard));
         }
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         let cursor = newest.map(|newest| newest.max(cursor.unwrap_or(newest)));
         self.apply_local(ws, &link, &rules, &mut units, cursor)?;
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         self.push(ws, &link, &rules, &units).await
     }
 
@@ -356,7 +356,7 @@ impl<'a> Run<'a> {
             .cloned()
             .collect();
         records.extend(remote::fetch_by_ids(self.client, link, kinds, &unread).await?);
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         let bases = base::all(ws.conn(), link_id)?;
         let read = local::read_rows(ws.conn(), link, kinds)?;
         Ok((records, bases, read, newest, queued))

@@ -21,11 +21,12 @@ pub mod values;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::run::{Cancel, ReadPath, RunError, RunSummary, SyncLock};
+use crate::run::{ReadPath, RunError, RunSummary, SyncLock};
 use crate::salesforce::{Client, SalesforceError};
 use crate::sync::link::Link;
 use crate::workspace::journal::{self, RunCounts, RunStatus, Trigger};
 use crate::workspace::{Workspace, WorkspaceError, capture};
+use tokio_util::sync::CancellationToken;
 
 pub use crate::workspace::journal::scope::Records;
 pub use scope::RunScope;
@@ -89,7 +90,7 @@ pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 #[derive(Clone)]
 pub struct RunOptions {
     pub trigger: Trigger,
-    pub cancel: Cancel,
+    pub cancel: CancellationToken,
     pub progress: Option<ProgressSink>,
     /// Lets the run delete more than the mass-delete guard allows (see [`guard`]).
     pub allow_mass_delete: bool,
@@ -101,7 +102,7 @@ impl RunOptions {
     pub fn new(trigger: Trigger) -> Self {
         RunOptions {
             trigger,
-            cancel: Cancel::new(),
+            cancel: CancellationToken::new(),
             progress: None,
             allow_mass_delete: false,
             scope: RunScope::Link,

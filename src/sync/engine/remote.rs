@@ -9,11 +9,12 @@ use serde_json::{Map, Value};
 
 use super::SyncError;
 use super::values::{Kind, canonical, from_csv_cell, parse_datetime};
-use crate::run::{Cancel, ReadPath, RunError};
+use crate::run::{ReadPath, RunError};
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, JobKind};
 use crate::sync::link::Link;
 use crate::sync::plan::Values;
+use tokio_util::sync::CancellationToken;
 
 /// A Salesforce record as the planner sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +123,7 @@ pub async fn fetch_changes(
     link: &Link,
     kinds: &HashMap<String, Kind>,
     since: Option<DateTime<Utc>>,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
 ) -> Result<Fetched, SyncError> {
     let soql = changes_query(link, since);
     let with_deleted = since.is_some();
@@ -153,7 +154,7 @@ pub async fn fetch_changes(
             .await;
         }
         first = false;
-        cancel.check()?;
+        crate::run::stop_if_cancelled(cancel)?;
         records.extend(
             page.records
                 .iter()
@@ -179,7 +180,7 @@ async fn fetch_bulk(
     soql: &str,
     with_deleted: bool,
     expected_rows: usize,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
 ) -> Result<Fetched, SyncError> {
     let job = client.bulk_create_query(soql, with_deleted).await?;
     let info =
@@ -192,7 +193,7 @@ async fn fetch_bulk(
         }
         .into());
     }
-    cancel.check()?;
+    crate::run::stop_if_cancelled(cancel)?;
     let mut bytes = Vec::new();
     let mut stream = client.bulk_query_results(&job.id, None);
     while let Some(piece) = stream.try_next().await? {

@@ -86,7 +86,7 @@ impl Run<'_> {
         };
         let mut done = 0;
         for group in groups {
-            self.options.cancel.check()?;
+            crate::run::stop_if_cancelled(&self.options.cancel)?;
             let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
             let outcomes = if bulk {
                 push::through_bulk(self.client, &link.object, &group).await?
