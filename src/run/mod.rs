@@ -1,6 +1,10 @@
 //! What every run that writes to Salesforce shares, a sync of a link or an import of a sheet
 //! (a run without a link): the workspace lock, cancelling, writing through Collections or
 //! Bulk, finding what a write sent without an answer made, and undoing a run.
+//!
+//! A run holds its workspace connection across its requests, so its async functions block on
+//! SQLite between awaits: they are run where blocking is allowed (a CLI command; the desktop
+//! service's blocking threads with `block_on`), never on a task that shares its thread.
 
 mod cancel;
 pub mod later_edits;

@@ -75,6 +75,10 @@ pub(crate) fn begin(
 /// Undoes import `run_id` of the workspace at `path` (a run without a link), recording the
 /// undo as a run of its own. Stops, writing nothing, when Salesforce changed what it wrote
 /// since. A sync of a link is undone by `sync::engine::undo`, which also puts its rows back.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn undo_import(
     path: &Path,
     run_id: i64,

@@ -35,6 +35,10 @@ const CHUNK_BYTES: usize = 64 << 20;
 /// A dry run costs the describe, the lookup queries and the queries for existing keys, and
 /// writes nothing but its report. `Err` means nothing was sent: the sheet or the mapping is
 /// unusable, or Salesforce could not be asked.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn run_import(
     workspace: &Path,
     client: &Client,

@@ -18,6 +18,10 @@ use crate::workspace::journal::{self, RunStatus};
 
 /// Undoes import `run_id`: the writes it sent without hearing back are confirmed by key first.
 /// Stops, writing nothing, when Salesforce changed records the import wrote since.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn undo_import_run(
     path: &Path,
     run_id: i64,
@@ -39,6 +43,10 @@ pub async fn undo_import_run_with(
 
 /// Confirms the writes an interrupted import sent without hearing back, by the rule of
 /// [`unheard::find_by_key`]; returns how many. Any other run is left as it is.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn confirm_unheard(
     path: &Path,
     run_id: i64,

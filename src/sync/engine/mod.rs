@@ -120,6 +120,10 @@ impl RunOptions {
 ///
 /// A run that starts is always recorded. Its failures (Salesforce down, a cancelled run)
 /// come back as a summary with that status; `Err` means the run could not start.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn sync_link(
     path: &Path,
     link_name: &str,

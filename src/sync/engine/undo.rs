@@ -30,6 +30,10 @@ fn refuse(message: String) -> RunError {
 /// Undoes run `run_id` of the workspace at `path` (a sync, or an import), recording the undo
 /// as a run of its own. Stops, writing nothing, when what the run wrote was changed since on
 /// either side.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSummary, RunError> {
     undo_run_with(path, run_id, client, UndoOptions::default()).await
 }
