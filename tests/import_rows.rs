@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, confirm_unheard, run_import, undo_import_run};
+use tether::run::unheard::{Unheard, find_by_key};
 use tether::sync::engine::undo::undo_run;
 use tether::workspace::journal::RunStatus;
 use tokio_util::sync::CancellationToken;
@@ -751,6 +752,78 @@ async fn an_import_killed_before_its_answers_were_stored_puts_back_the_records_i
         names,
         ["Deal 1", "Deal 2", "Deal 3"],
         "the names the import overwrote are back"
+    );
+}
+
+/// The one rule for a write sent without an answer, as the engine's lost creates, an import
+/// whose call failed part-way and an interrupted import's undo all use it: a create wrote when
+/// a record holds its key; an update only when its record also holds every value it sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_sent_without_an_answer_is_confirmed_by_its_key_and_an_update_by_its_values_too() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    let file = write(bench.dir.path(), "sent.csv", &acme_deals("F", 2));
+    let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    assert_eq!(import(&bench, &file, &mapping, false).await.created, 2);
+    let ids: BTreeMap<String, String> = imported(&bench.client)
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r["Legacy_Opportunity_Id__c"].as_str().unwrap().to_string(),
+                r["Id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let values = |pairs: &[(&str, Value)]| -> tether::sync::plan::Values {
+        pairs
+            .iter()
+            .map(|(f, v)| (f.to_string(), v.clone()))
+            .collect()
+    };
+    let unheard = [
+        Unheard {
+            image: 1,
+            key: "F-1".into(),
+            update: None,
+        },
+        Unheard {
+            image: 2,
+            key: "F-2".into(),
+            update: Some(values(&[("Name", json!("Deal 2"))])),
+        },
+        Unheard {
+            image: 3,
+            key: "F-2".into(),
+            update: Some(values(&[("Name", json!("Not sent"))])),
+        },
+        Unheard {
+            image: 4,
+            key: "F-9".into(),
+            update: None,
+        },
+        Unheard {
+            image: 5,
+            key: "f-1".into(),
+            update: Some(values(&[("Amount", json!(1.0))])),
+        },
+    ];
+    let found = find_by_key(
+        &bench.client,
+        "Opportunity",
+        "Legacy_Opportunity_Id__c",
+        &unheard,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        found,
+        std::collections::HashMap::from([
+            (1, ids["F-1"].clone()),
+            (2, ids["F-2"].clone()),
+            (5, ids["F-1"].clone()),
+        ]),
+        "an update whose record holds other values, and a key no record holds, wrote nothing"
     );
 }
 
