@@ -5,10 +5,12 @@ pub mod connect;
 pub mod desktop;
 pub mod import;
 pub mod numbers;
+pub mod run;
 pub mod salesforce;
 pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod workspace;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{CliError, WorkspaceArg};
-use crate::sync::workspace::conflicts::{self, ConflictRecord, Keep};
-use crate::sync::workspace::journal::{self, ErrorRecord, RunRecord, RunStatus, row_name};
-use crate::sync::workspace::{Workspace, WorkspaceError};
+use crate::workspace::conflicts::{self, ConflictRecord, Keep};
+use crate::workspace::journal::{self, ErrorRecord, RunRecord, RunStatus, row_name};
+use crate::workspace::{Workspace, WorkspaceError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -502,7 +502,7 @@ mod tests {
 
     #[test]
     fn durations_read_at_a_glance() {
-        use crate::sync::workspace::journal::{RunCounts, Trigger};
+        use crate::workspace::journal::{RunCounts, Trigger};
         let start = chrono::Utc::now();
         let cases = [
             (RunStatus::Running, None, "running"),

@@ -19,10 +19,10 @@ use crate::import::sniff::TextEncoding;
 use crate::import::{ReadOptions, Rows};
 use crate::numbers::group_thousands;
 use crate::salesforce::Client;
-use crate::sync::engine::Cancel;
 use crate::sync::verify::unknown_object;
-use crate::sync::workspace::imports::{self, RowStatus};
-use crate::sync::workspace::journal::RunStatus;
+use crate::workspace::imports::{self, RowStatus};
+use crate::workspace::journal::RunStatus;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -149,7 +149,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
                 file.display()
             );
         }
-        let cancel = Cancel::new();
+        let cancel = CancellationToken::new();
         let stop = cancel.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -200,7 +200,7 @@ async fn run(
     workspace: &Path,
     client: &Client,
     job: &ImportJob,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
     progress: Option<crate::import::run::ImportProgressSink>,
 ) -> Result<ImportSummary, CliError> {
     run_import(workspace, client, job, cancel, progress)
@@ -228,7 +228,7 @@ fn read_options(args: &ImportArgs) -> Result<ReadOptions, CliError> {
     Ok(read)
 }
 
-fn retry_job(ws: &crate::sync::workspace::Workspace, run: i64) -> Result<ImportJob, CliError> {
+fn retry_job(ws: &crate::workspace::Workspace, run: i64) -> Result<ImportJob, CliError> {
     let record = imports::import_of(ws.conn(), run)?.ok_or_else(|| {
         CliError::Usage(format!(
             "run {run} is not an import: list them with `tether runs`"
@@ -239,7 +239,7 @@ fn retry_job(ws: &crate::sync::workspace::Workspace, run: i64) -> Result<ImportJ
             "the mapping kept with run {run} cannot be read: {e}"
         ))
     })?;
-    let unfinished = crate::sync::workspace::journal::run(ws.conn(), run)?
+    let unfinished = crate::workspace::journal::run(ws.conn(), run)?
         .is_some_and(|r| matches!(r.status, RunStatus::Interrupted | RunStatus::Running));
     if unfinished {
         return Err(CliError::Usage(format!(
@@ -312,7 +312,7 @@ async fn choose_mapping(
             file.display()
         ))
     })?;
-    let ws = crate::sync::workspace::Workspace::open(workspace)?;
+    let ws = crate::workspace::Workspace::open(workspace)?;
     let templates = imports::templates_for(ws.conn(), &headers)?;
     let matching = templates.iter().find(|t| {
         args.object
@@ -528,9 +528,9 @@ fn print_summary(summary: &ImportSummary, format: Output) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::Workspace;
-    use crate::sync::workspace::imports::{NewImport, RowOutcome};
-    use crate::sync::workspace::journal::{self, RunCounts, Trigger};
+    use crate::workspace::Workspace;
+    use crate::workspace::imports::{NewImport, RowOutcome};
+    use crate::workspace::journal::{self, RunCounts, Trigger};
 
     fn started(ws: &Workspace) -> i64 {
         let mapping = serde_json::to_string(&ImportMapping::new("Opportunity")).unwrap();

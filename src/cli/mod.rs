@@ -90,7 +90,7 @@ pub enum CliError {
     #[error("{0}")]
     Salesforce(String),
     #[error("{0}")]
-    Workspace(crate::sync::workspace::WorkspaceError),
+    Workspace(crate::workspace::WorkspaceError),
     #[error("{0}")]
     Sync(String),
     #[error("{0}")]
@@ -197,10 +197,9 @@ pub fn init_logging(file: Option<PathBuf>) -> Option<PathBuf> {
     use tracing_subscriber::fmt::format::FmtSpan;
     use tracing_subscriber::fmt::writer::MakeWriterExt;
     use tracing_subscriber::prelude::*;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| {
-            tracing_subscriber::EnvFilter::new("warn,tether=info,sandbox_org=info,tether_bench=info")
-        });
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,tether=info,sandbox_org=info,tether_bench=info")
+    });
     // Only Tether's own spans are kept: other crates' carry fields that are not ours to print.
     let filter = filter.and(filter_fn(|meta| {
         !meta.is_span() || meta.target().starts_with("tether")

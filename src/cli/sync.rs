@@ -9,9 +9,10 @@ use super::CliError;
 use super::connect::runtime;
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
-use crate::sync::engine::{self, Progress, ReadPath, Records, RunOptions, RunScope, RunSummary};
-use crate::sync::workspace::journal::scope::failed_records;
-use crate::sync::workspace::journal::{RunStatus, Trigger};
+use crate::run::{ReadPath, RunSummary};
+use crate::sync::engine::{self, Progress, Records, RunOptions, RunScope};
+use crate::workspace::journal::scope::failed_records;
+use crate::workspace::journal::{RunStatus, Trigger};
 
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
@@ -249,7 +250,7 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
     })
 }
 
-fn due_links(ws: &crate::sync::workspace::Workspace) -> Result<Vec<String>, CliError> {
+fn due_links(ws: &crate::workspace::Workspace) -> Result<Vec<String>, CliError> {
     let due = crate::sync::due::due(ws, chrono::Local::now())?;
     if let Some((link, e)) = due.unreadable.first() {
         return Err(CliError::Usage(format!("link `{link}`: {e}")));
@@ -265,16 +266,16 @@ fn due_links(ws: &crate::sync::workspace::Workspace) -> Result<Vec<String>, CliE
 pub fn undo(args: UndoArgs) -> Result<(), CliError> {
     let path = args.workspace.path()?;
     let ws = args.workspace.open()?;
-    let run = crate::sync::workspace::journal::run(ws.conn(), args.run)?.ok_or_else(|| {
+    let run = crate::workspace::journal::run(ws.conn(), args.run)?.ok_or_else(|| {
         CliError::Usage(format!("no run {}: list them with `tether runs`", args.run))
     })?;
-    let import = crate::sync::workspace::imports::import_of(ws.conn(), args.run)?;
+    let import = crate::workspace::imports::import_of(ws.conn(), args.run)?;
     let connection = match &import {
         Some(import) => import.connection.clone(),
         None => ws.link(&run.link_name)?.link.connection,
     };
     drop(ws);
-    let options = engine::undo::UndoOptions {
+    let options = crate::run::undo::UndoOptions {
         overwrite_salesforce_edits: args.overwrite_salesforce_edits,
     };
     runtime()?.block_on(async {

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::CliError;
 use super::connect::{DataDirArg, data_dir};
-use crate::sync::workspace::{Workspace, WorkspaceError};
+use crate::workspace::{Workspace, WorkspaceError};
 
 #[derive(Debug, Clone, Args)]
 pub struct WorkspaceArg {

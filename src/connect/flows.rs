@@ -154,6 +154,9 @@ pub struct NewConnection {
 
 /// Stores a signed-in connection: tokens in the keychain, the rest in SQLite. Connecting
 /// again under the same name replaces both.
+///
+/// Blocks on `db` (SQLite) between its requests: call it where blocking is allowed, as the
+/// desktop service does with `block_on` on a blocking thread.
 pub async fn save(
     http: &reqwest::Client,
     db: &ConnectionDb,
@@ -234,6 +237,9 @@ pub struct Disconnected {
 
 /// Revokes the connection's tokens at its org, then removes them from the keychain and the
 /// connection from SQLite.
+///
+/// Blocks on `db` (SQLite) between its requests: call it where blocking is allowed, as the
+/// desktop service does with `block_on` on a blocking thread.
 pub async fn disconnect(
     http: &reqwest::Client,
     db: &ConnectionDb,

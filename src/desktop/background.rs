@@ -8,7 +8,7 @@ use super::clients::{blocking, lock};
 use super::links::due_links;
 use super::service::Service;
 use super::*;
-use crate::sync::workspace::journal::Trigger;
+use crate::workspace::journal::Trigger;
 
 /// How often schedules are looked at.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(30);

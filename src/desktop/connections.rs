@@ -2,7 +2,6 @@
 //! built-in sandbox org lives in [`super::sandbox`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use futures_util::future::join_all;
@@ -15,10 +14,7 @@ use crate::connect::{
     CallbackListener, ConnectError, LoginUrl, NewConnection, http_client, web_login,
 };
 use crate::salesforce::SalesforceError;
-use crate::sync::engine::Cancel;
-
-/// How often a waiting sign-in looks at its cancel flag.
-const CANCEL_POLL: Duration = Duration::from_millis(100);
+use tokio_util::sync::CancellationToken;
 
 impl Service {
     pub(super) async fn list_connections(self: &Arc<Self>) -> anyhow::Result<()> {
@@ -120,7 +116,7 @@ impl Service {
     ) -> anyhow::Result<()> {
         // Before the browser opens: without a keychain the sign-in could not be kept.
         let secrets = self.secrets()?;
-        let cancel = Cancel::new();
+        let cancel = CancellationToken::new();
         if let Some(previous) = lock(&self.sign_in).replace(cancel.clone()) {
             previous.cancel();
         }
@@ -146,7 +142,7 @@ impl Service {
         );
         let tokens = tokio::select! {
             tokens = login_done => tokens,
-            () = cancelled(&cancel) => {
+            () = cancel.cancelled() => {
                 self.outbox.send(Event::ConnectProgress("Sign-in cancelled".to_string()));
                 return Ok(());
             }
@@ -211,13 +207,6 @@ impl Service {
             )));
         }
         Ok(())
-    }
-}
-
-/// Resolves once `cancel` is set.
-async fn cancelled(cancel: &Cancel) {
-    while !cancel.is_cancelled() {
-        tokio::time::sleep(CANCEL_POLL).await;
     }
 }
 

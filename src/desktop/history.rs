@@ -13,9 +13,9 @@ use super::*;
 use crate::connect::ConnectionDb;
 use crate::import::results::neutralised;
 use crate::sync::link::Link;
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::conflicts::{self, ConflictRecord, Keep};
-use crate::sync::workspace::journal::{self, pages};
+use crate::workspace::Workspace;
+use crate::workspace::conflicts::{self, ConflictRecord, Keep};
+use crate::workspace::journal::{self, pages};
 
 /// How many of a run's errors its detail carries; the error browser has them all.
 const DETAIL_ERRORS: u64 = 50;

@@ -16,10 +16,11 @@ use crate::import::run::{
     ImportJob, ImportProgress, ImportRunError, ImportSummary, run_import, undo_import_run_with,
 };
 use crate::import::{ReadOptions, Rows};
-use crate::sync::engine::undo::UndoOptions;
-use crate::sync::engine::{Cancel, SyncError};
-use crate::sync::workspace::imports;
-use crate::sync::workspace::journal::Trigger;
+use crate::run::RunError;
+use crate::run::undo::UndoOptions;
+use crate::workspace::imports;
+use crate::workspace::journal::Trigger;
+use tokio_util::sync::CancellationToken;
 
 /// Rows of the sheet read to judge its date and number formats.
 const SAMPLE_ROWS: usize = 200;
@@ -84,7 +85,9 @@ impl Service {
         let client = self.client(&request.connection).await?;
         let mut job = self.job(&request)?;
         job.dry_run = true;
-        let summary = self.run_job(client, job, Cancel::new(), None).await?;
+        let summary = self
+            .run_job(client, job, CancellationToken::new(), None)
+            .await?;
         let report = report_of(summary).await?;
         self.outbox.send(Event::ImportChecked(Box::new(report)));
         Ok(())
@@ -96,7 +99,7 @@ impl Service {
     ) -> anyhow::Result<()> {
         let client = self.client(&request.connection).await?;
         let job = self.job(&request)?;
-        let cancel = Cancel::new();
+        let cancel = CancellationToken::new();
         {
             let mut importing = self.importing.lock().unwrap_or_else(|e| e.into_inner());
             if importing.is_some() {
@@ -170,7 +173,7 @@ impl Service {
                 self.outbox.send(Event::ImportUndone(Box::new(summary)));
             }
             // Not a failure: a question for the person, who may undo anyway.
-            Err(ImportRunError::Sync(SyncError::LaterSalesforceEdits(edits))) => {
+            Err(ImportRunError::Run(RunError::LaterSalesforceEdits(edits))) => {
                 self.outbox
                     .send(Event::LaterSalesforceEdits(Box::new(edits)));
             }
@@ -211,7 +214,7 @@ impl Service {
         &self,
         client: crate::salesforce::Client,
         job: ImportJob,
-        cancel: Cancel,
+        cancel: CancellationToken,
         progress: Option<crate::import::run::ImportProgressSink>,
     ) -> anyhow::Result<ImportSummary> {
         let path = self.config.workspace.clone();
@@ -232,7 +235,7 @@ impl Service {
         job.trigger = Trigger::Button;
         if let Some(run) = request.retry_of {
             let path = self.config.workspace.clone();
-            let ws = crate::sync::workspace::Workspace::open(&path)?;
+            let ws = crate::workspace::Workspace::open(&path)?;
             let rows = imports::rows_with(
                 ws.conn(),
                 run,

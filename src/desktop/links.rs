@@ -13,13 +13,13 @@ use super::clients::{blocking, lock};
 use super::rate::RateMeter;
 use super::service::Service;
 use super::*;
-use crate::sync::engine::{
-    self, Cancel, Progress, ProgressSink, RunOptions, RunScope, RunSummary, SyncError,
-};
+use crate::run::{RunError, RunSummary};
+use crate::sync::engine::{self, Progress, ProgressSink, RunOptions, RunScope, SyncError};
 use crate::sync::link::{Direction, Link, Schedule};
 use crate::sync::schedule;
-use crate::sync::workspace::journal::{self, RunStatus, Trigger};
-use crate::sync::workspace::{Workspace, conflicts};
+use crate::workspace::journal::{self, RunStatus, Trigger};
+use crate::workspace::{Workspace, conflicts};
+use tokio_util::sync::CancellationToken;
 
 /// The shortest gap between two progress events of one phase: the window repaints on each.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -127,7 +127,7 @@ impl Service {
         allow_mass_delete: bool,
         scope: RunScope,
     ) -> anyhow::Result<()> {
-        let cancel = Cancel::new();
+        let cancel = CancellationToken::new();
         {
             let mut running = lock(&self.running);
             if running.contains_key(name) {
@@ -208,7 +208,7 @@ impl Service {
                     match outcome {
                         Ok(summary) => break summary,
                         // Another program took the lock between the wait and the start.
-                        Err(SyncError::Busy(_)) => continue,
+                        Err(SyncError::Run(RunError::Busy(_))) => continue,
                         Err(e) => {
                             break unstarted(&path, name, trigger, scope, &e.to_string()).await?;
                         }
@@ -443,7 +443,7 @@ fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::journal::RunCounts;
+    use crate::workspace::journal::RunCounts;
 
     #[test]
     fn toasts_say_what_a_run_did() {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::service::Service;
 use super::{Event, SyncProgress};
-use crate::sync::engine::{Cancel, SyncError, SyncLock};
+use crate::run::{RunError, SyncLock};
+use tokio_util::sync::CancellationToken;
 
 /// What the card says while it waits, before who holds the lock.
 pub const WAITING_FOR_LOCK: &str = "Waiting for another sync to finish";
@@ -20,7 +21,7 @@ impl Service {
         self: &Arc<Self>,
         path: &Path,
         link: &str,
-        cancel: &Cancel,
+        cancel: &CancellationToken,
     ) -> anyhow::Result<bool> {
         // A free lock goes to the run even when cancelled meanwhile: the run records its
         // cancellation, as for a sync cancelled while it waited behind another of this window.
@@ -29,7 +30,7 @@ impl Service {
                 drop(free);
                 return Ok(true);
             }
-            Err(SyncError::Busy(_)) => {}
+            Err(RunError::Busy(_)) => {}
             Err(e) => return Err(e.into()),
         }
         let holder =

@@ -13,8 +13,8 @@ use crate::salesforce::FieldDescribe;
 use crate::sync::link::Link;
 use crate::sync::link_file;
 use crate::sync::verify;
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::capture::quote_ident;
+use crate::workspace::Workspace;
+use crate::workspace::capture::quote_ident;
 
 /// Who the audit log names for changes made in the window.
 const ACTOR: &str = "desktop";

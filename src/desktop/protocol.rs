@@ -11,14 +11,15 @@ use serde_json::Value;
 
 use crate::import::mapping::ImportMapping;
 use crate::import::run::ImportSummary;
-pub use crate::sync::engine::later_edits::{LaterEdit, LaterEdits};
-use crate::sync::engine::{Records, RunSummary};
+use crate::run::RunSummary;
+pub use crate::run::later_edits::{LaterEdit, LaterEdits};
+use crate::sync::engine::Records;
 use crate::sync::link::{Link, Schedule};
 use crate::sync::verify::Problem;
-use crate::sync::workspace::conflicts::{ConflictRecord, Keep};
-use crate::sync::workspace::journal::RunRecord;
-pub use crate::sync::workspace::journal::pages::{ErrorSort, RunSort, TEXT_COUNT_CAP};
-use crate::sync::workspace::journal::{ErrorLifecycle, ErrorRecord};
+use crate::workspace::conflicts::{ConflictRecord, Keep};
+use crate::workspace::journal::RunRecord;
+pub use crate::workspace::journal::pages::{ErrorSort, RunSort, TEXT_COUNT_CAP};
+use crate::workspace::journal::{ErrorLifecycle, ErrorRecord};
 
 /// Where the user signs in, as the connect wizard offers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -525,11 +526,11 @@ pub struct LocalColumn {
 }
 
 /// Which runs the History table shows: the journal's own query, sent as it is.
-pub type RunFilter = crate::sync::workspace::journal::pages::RunQuery;
+pub type RunFilter = crate::workspace::journal::pages::RunQuery;
 
 /// Which errors the error browser shows. With words in `text`, a page's `total` stops
 /// counting at [`TEXT_COUNT_CAP`].
-pub type ErrorFilter = crate::sync::workspace::journal::pages::ErrorQuery;
+pub type ErrorFilter = crate::workspace::journal::pages::ErrorQuery;
 
 /// A failed record with what the browser needs around it.
 #[derive(Debug, Clone, PartialEq)]

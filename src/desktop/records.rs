@@ -11,9 +11,9 @@ use super::clients::blocking;
 use super::service::Service;
 use crate::sync::engine::{Records, RunScope};
 use crate::sync::link::LocalSource;
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::capture::quote_ident;
-use crate::sync::workspace::journal::Trigger;
+use crate::workspace::Workspace;
+use crate::workspace::capture::quote_ident;
+use crate::workspace::journal::Trigger;
 
 /// How many rows a failure names when a name fits several.
 const ROWS_NAMED: usize = 5;

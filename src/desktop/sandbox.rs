@@ -19,7 +19,7 @@ use crate::salesforce::{
 };
 use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link, MatchKey};
 use crate::sync::templates;
-use crate::sync::workspace::{Workspace, managed};
+use crate::workspace::{Workspace, managed};
 
 /// The name links use for the built-in sandbox org.
 pub const SANDBOX_CONNECTION: &str = "Sandbox org";

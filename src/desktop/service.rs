@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{DesktopConfig, Event, Outbox, Request, Topic};
 use crate::salesforce::Client;
-use crate::sync::engine::Cancel;
+use tokio_util::sync::CancellationToken;
 
 /// The state the request handlers share.
 pub struct Service {
@@ -15,11 +15,11 @@ pub struct Service {
     /// Signed-in clients by connection name, reused across requests.
     pub(super) clients: Mutex<HashMap<String, Client>>,
     /// Cancel flags of the syncs under way, by link name.
-    pub(super) running: Mutex<HashMap<String, Cancel>>,
+    pub(super) running: Mutex<HashMap<String, CancellationToken>>,
     /// Woken whenever a sync is cancelled, for those waiting on another program's lock.
     pub(super) cancelled: tokio::sync::Notify,
     /// The browser sign-in under way, if any.
-    pub(super) sign_in: Mutex<Option<Cancel>>,
+    pub(super) sign_in: Mutex<Option<CancellationToken>>,
     /// Instance URL of every connection known in this session (the built-in sandbox org's
     /// changes with each launch), for links that open a record in Salesforce.
     pub(super) instance_urls: Mutex<HashMap<String, String>>,
@@ -30,7 +30,7 @@ pub struct Service {
     /// The link whose turn it is, for the "Waiting for …" of the others.
     pub(super) syncing: Mutex<Option<String>>,
     /// The cancel flag of the import under way, if any.
-    pub(super) importing: Mutex<Option<Cancel>>,
+    pub(super) importing: Mutex<Option<CancellationToken>>,
     /// Work the service does by itself (schedules), stopped with it.
     pub(super) background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }

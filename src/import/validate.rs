@@ -418,25 +418,6 @@ fn as_stored(field: &FieldSpec, rules: &CellRules, value: &Value) -> Option<Stri
     }
 }
 
-/// Values equal for a field once both are read the same way: `1200.5` and `1200.50`,
-/// `Closed Won` and `closed won` stay different (Salesforce keeps case).
-pub fn same_value(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::String(x), Value::String(y)) => x == y || same_moment(x, y),
-        (Value::Null, Value::String(s)) | (Value::String(s), Value::Null) => s.is_empty(),
-        _ => a == b,
-    }
-}
-
-fn same_moment(a: &str, b: &str) -> bool {
-    use crate::sync::engine::values::parse_datetime;
-    match (parse_datetime(a), parse_datetime(b)) {
-        (Some(x), Some(y)) => x == y && a.contains('T') && b.contains('T'),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::FixedOffset;

@@ -10,7 +10,8 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 
 use super::lookup::{LookupTable, Resolved};
-use super::validate::{Problem, RowCheck, Validator, same_value};
+use super::validate::{Problem, RowCheck, Validator};
+use crate::run::unheard::same_value;
 use crate::sync::plan::Values;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +79,7 @@ impl Verdict {
 
 /// A record the key already names in Salesforce, with its values of the fields the import
 /// writes.
-pub use crate::sync::engine::unheard::Existing;
+pub use crate::run::unheard::Existing;
 
 /// Keys seen in the file, kept as hashes so a million rows cost a few megabytes. Keys compare
 /// without case, as Salesforce compares external ids.

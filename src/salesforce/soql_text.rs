@@ -1,5 +1,6 @@
-//! Text that goes into SOQL: record Ids checked before they are sent, string literals quoted
-//! the way Salesforce reads them, and `IN` lists cut to fit in a query URL.
+//! Text that goes into SOQL: record Ids checked before they are sent, string, date and `LIKE`
+//! literals written the way Salesforce reads them, field names checked, conditions checked for
+//! balance, and `IN` lists cut to fit in a query URL.
 //!
 //! Every value a query names goes through here. A value spliced in raw can break the whole
 //! query (`WHERE Id IN ('001X')` is refused as a whole), so a bad value is found before the
@@ -167,6 +168,55 @@ pub fn datetime(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// What is unbalanced in a SOQL condition, outside its string literals (read with the escapes
+/// [`quote`] writes).
+pub fn unbalanced(soql: &str) -> Option<&'static str> {
+    let mut depth: i64 = 0;
+    let mut in_text = false;
+    let mut escaped = false;
+    for c in soql.chars() {
+        match (in_text, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (true, '\'') => in_text = false,
+            (true, _) => {}
+            (false, '\'') => in_text = true,
+            (false, '(') => depth += 1,
+            (false, ')') => {
+                depth -= 1;
+                if depth < 0 {
+                    return Some("a `)` without its `(`");
+                }
+            }
+            (false, _) => {}
+        }
+    }
+    if in_text {
+        Some("an unclosed quote")
+    } else if depth > 0 {
+        Some("an unclosed parenthesis")
+    } else {
+        None
+    }
+}
+
+/// `day` as a SOQL date literal, when it is one (`YYYY-MM-DD`); anything else could reach
+/// outside the comparison it is put in.
+pub fn date(day: &str) -> Option<String> {
+    day.chars()
+        .all(|c| c.is_ascii_digit() || c == '-')
+        .then(|| day.to_string())
+}
+
+/// Whether `name` can be put in a query as a field: an API name of letters, digits and
+/// underscores, or a path of them through relationships (`Account.Owner.Name`).
+pub fn is_field_path(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
 /// How much of a query URL one `IN` list may take, in bytes as sent. Salesforce refuses a URI
 /// and headers over 16,384 bytes together; the rest of the query and the headers need room.
 pub const IN_LIST_BYTES: usize = 8_000;
@@ -227,6 +277,32 @@ pub fn in_lists<S: AsRef<str>>(field: &str, values: &[S], max_bytes: usize) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unbalanced_soql_is_told_apart_from_quoted_text() {
+        let cases = [
+            ("Type = 'Customer'", None),
+            ("Name = 'O\\'Brien (Ltd)'", None),
+            ("(A = 1 OR B = 2) AND C = 'x'", None),
+            ("Type = 'Customer", Some("an unclosed quote")),
+            ("(A = 1 OR B = 2", Some("an unclosed parenthesis")),
+            ("A = 1)", Some("a `)` without its `(`")),
+        ];
+        for (soql, expected) in cases {
+            assert_eq!(unbalanced(soql), expected, "{soql}");
+        }
+    }
+
+    #[test]
+    fn only_dates_and_api_names_go_into_a_query_unquoted() {
+        assert_eq!(date("2024-11-20").as_deref(), Some("2024-11-20"));
+        assert_eq!(date("2024-11-20' OR Name != '"), None);
+        assert!(is_field_path("Legacy_Id__c"));
+        assert!(is_field_path("Account.Owner.Name"));
+        for bad in ["", "Account.", "Name)", "Name, Id", "Name FROM User"] {
+            assert!(!is_field_path(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn ids_recorded_from_real_orgs_pass_in_both_forms() {

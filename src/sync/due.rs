@@ -4,8 +4,8 @@ use chrono::{DateTime, Local};
 
 use super::link::Schedule;
 use super::schedule::{self, BadTime};
-use super::workspace::journal::{self, RunStatus, Trigger};
-use super::workspace::{Result, Workspace};
+use crate::workspace::journal::{self, RunStatus, Trigger};
+use crate::workspace::{Result, Workspace};
 
 /// The scheduled links as a timer sees them now.
 #[derive(Debug, Default)]
@@ -50,7 +50,7 @@ pub fn due(ws: &Workspace, now: DateTime<Local>) -> Result<Due> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::journal::tests::workspace_with_link;
+    use crate::workspace::journal::tests::workspace_with_link;
 
     /// A link run every 5 minutes whose last run, an hour ago, ended as `status`.
     fn last_run_an_hour_ago(status: &str, trigger: Trigger) -> (tempfile::TempDir, Workspace) {

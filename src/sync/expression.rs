@@ -13,7 +13,7 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, OpenFlags};
 
 use super::link::{Link, LocalSource};
-use super::workspace::capture::quote_ident;
+use crate::workspace::capture::quote_ident;
 
 /// SQLite virtual-machine steps one row's expression may take.
 pub const STEPS_PER_ROW: u64 = 50_000_000;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::link::{LINK_FORMAT_VERSION, Link};
-use super::workspace::{Workspace, WorkspaceError, audit, capture};
+use crate::workspace::{Workspace, WorkspaceError, audit, capture};
 
 pub const FORMAT: &str = "tether-links";
 

@@ -12,4 +12,3 @@ pub mod plan;
 pub mod schedule;
 pub mod templates;
 pub mod verify;
-pub mod workspace;

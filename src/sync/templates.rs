@@ -2,7 +2,7 @@
 //! tables (if missing) and saves its links, ready for `tether sync`.
 
 use super::link::{ConflictPolicy, DeletePolicy, Direction, FieldMapping, Link, MatchKey};
-use super::workspace::{Result, Workspace, audit};
+use crate::workspace::{Result, Workspace, audit};
 
 /// Scores older than this many days are not pushed by the lead-score template.
 pub const LEAD_SCORE_DAYS: u32 = 30;
@@ -28,7 +28,7 @@ pub fn find(name: &str) -> Option<Template> {
 /// Creates the template's tables (keeping existing ones and their rows) and saves its links
 /// for `connection`, replacing links of the same names. Returns the link names.
 pub fn install(ws: &mut Workspace, template: &Template, connection: &str) -> Result<Vec<String>> {
-    super::workspace::managed::create_tables(ws.conn(), template.tables_sql, "template")?;
+    crate::workspace::managed::create_tables(ws.conn(), template.tables_sql, "template")?;
     let links = (template.links)(connection);
     let mut names = Vec::with_capacity(links.len());
     for link in &links {

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::desktop::{ConnectionView, DayStats, Event, LinkCard, Request, SyncProgress, Topic};
-use crate::sync::engine::RunSummary;
-use crate::sync::workspace::journal::RunStatus;
+use crate::run::RunSummary;
+use crate::workspace::journal::RunStatus;
 
 use super::Page;
 use super::file_dialog::FileFor;

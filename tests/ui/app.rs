@@ -7,10 +7,10 @@ use egui_kittest::kittest::Queryable;
 use tether::desktop::{
     ConnectionStatus, ConnectionView, Event, LinkCard, LoginTarget, Request, SyncProgress,
 };
-use tether::sync::engine::RunSummary;
+use tether::run::RunSummary;
 use tether::sync::link::{Direction, FieldMapping};
-use tether::sync::workspace::journal::{RunCounts, RunRecord, RunStatus, Trigger};
 use tether::ui::Page;
+use tether::workspace::journal::{RunCounts, RunRecord, RunStatus, Trigger};
 
 fn connection() -> ConnectionView {
     ConnectionView {

@@ -9,8 +9,8 @@ use crate::support::live::{org_client, wait_for, wait_for_containing, wait_until
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tether::sync::link::Direction;
-use tether::sync::workspace::Workspace;
 use tether::ui::{Page, TetherApp};
+use tether::workspace::Workspace;
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);

@@ -16,8 +16,8 @@ use tether::desktop::{
 use tether::import::Row;
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping};
 use tether::import::run::ImportSummary;
-use tether::sync::engine::RunSummary;
-use tether::sync::workspace::journal::{RunCounts, RunStatus};
+use tether::run::RunSummary;
+use tether::workspace::journal::{RunCounts, RunStatus};
 
 const HEADERS: [&str; 5] = ["Opp #", "Deal Name", "Stage", "Amount", "Close Date"];
 

@@ -7,9 +7,9 @@ use std::path::Path;
 use crate::support::live::{wait_for, wait_for_containing, window};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use tether::sync::engine::SyncLock;
-use tether::sync::workspace::Workspace;
+use tether::run::SyncLock;
 use tether::ui::TetherApp;
+use tether::workspace::Workspace;
 
 fn count(dir: &Path, query: &str) -> i64 {
     let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");

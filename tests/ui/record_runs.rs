@@ -9,8 +9,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
-use tether::sync::workspace::Workspace;
 use tether::ui::TetherApp;
+use tether::workspace::Workspace;
 
 fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
     wait_for(harness, label);
@@ -98,7 +98,7 @@ fn rename_account(instance: &str, id: &str, name: &str) {
 /// A run of the whole link by the engine itself, as the CLI or a schedule would start it.
 fn run_outside_the_window(dir: &Path, instance: &str, link: &str) {
     use tether::sync::engine::{RunOptions, sync_link};
-    use tether::sync::workspace::journal::Trigger;
+    use tether::workspace::journal::Trigger;
     let (runtime, client) = org_client(instance);
     let options = RunOptions::new(Trigger::Cli);
     let summary = runtime

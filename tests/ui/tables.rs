@@ -10,12 +10,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use serde_json::json;
 use tether::desktop::{ConflictRow, ErrorGroup, ErrorRow, Event, Request, RunDetail, channels};
-use tether::sync::workspace::conflicts::{ConflictRecord, ConflictStatus, Keep};
-use tether::sync::workspace::journal::{
-    ErrorLifecycle, ErrorRecord, ErrorStatus, RunCounts, RunRecord, RunStatus, Side, Trigger,
-};
 use tether::ui::file_dialog::{FileQuestion, Picked, Picker};
 use tether::ui::{About, Launch, TetherApp};
+use tether::workspace::conflicts::{ConflictRecord, ConflictStatus, Keep};
+use tether::workspace::journal::{
+    ErrorLifecycle, ErrorRecord, ErrorStatus, RunCounts, RunRecord, RunStatus, Side, Trigger,
+};
 
 const RUNS: i64 = 5_000;
 

@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::{Duration, Utc};
 use rusqlite::params;
 
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 /// Error codes with a message and the field concerned, as Salesforce returns them.
 const FAILURES: [(&str, &str, &str); 5] = [

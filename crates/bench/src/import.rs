@@ -23,7 +23,7 @@ use tether::import::validate::Validator;
 use tether::import::verdict::{Context as Decide, KeyCounts, decide};
 use tether::import::{ReadOptions, Rows};
 use tether::salesforce::{Client, ClientConfig, CollectionOptions, Credentials};
-use tether::sync::engine::Cancel;
+use tokio_util::sync::CancellationToken;
 
 const ACCOUNTS: usize = 200;
 const STAGES: [(&str, &str); 4] = [
@@ -212,7 +212,7 @@ pub async fn run(rows: usize) -> anyhow::Result<Vec<Measurement>> {
     let workspace = dir.0.join("workspace.sqlite");
     let mut job = ImportJob::new(&sheet, "Sandbox org", mapping);
     job.dry_run = true;
-    let check = run_import(&workspace, &client, &job, &Cancel::new(), None).await?;
+    let check = run_import(&workspace, &client, &job, &CancellationToken::new(), None).await?;
     report.push(measure(
         "import: check against the org (dry run)",
         check.rows as usize,
@@ -223,7 +223,7 @@ pub async fn run(rows: usize) -> anyhow::Result<Vec<Measurement>> {
     reset_peak();
     let started = Instant::now();
     job.dry_run = false;
-    let load = run_import(&workspace, &client, &job, &Cancel::new(), None).await?;
+    let load = run_import(&workspace, &client, &job, &CancellationToken::new(), None).await?;
     report.push(measure(
         &format!("import: load ({} created, Bulk API 2.0)", load.created),
         load.rows as usize,
@@ -233,7 +233,7 @@ pub async fn run(rows: usize) -> anyhow::Result<Vec<Measurement>> {
 
     reset_peak();
     let started = Instant::now();
-    let again = run_import(&workspace, &client, &job, &Cancel::new(), None).await?;
+    let again = run_import(&workspace, &client, &job, &CancellationToken::new(), None).await?;
     report.push(measure(
         &format!("import: again ({} unchanged)", again.unchanged),
         again.rows as usize,

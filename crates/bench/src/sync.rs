@@ -12,11 +12,13 @@ use anyhow::Context;
 use serde_json::json;
 
 use sandbox_org::{OrgConfig, SandboxOrg};
+use tether::run::push::WritePath;
+use tether::run::{ReadPath, RunSummary};
 use tether::salesforce::{BulkOperation, Client, ClientConfig, Credentials, JobKind};
-use tether::sync::engine::{self, Progress, ReadPath, RunOptions, RunSummary, WritePath};
+use tether::sync::engine::{self, Progress, RunOptions};
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::{RunStatus, Trigger};
+use tether::workspace::Workspace;
+use tether::workspace::journal::{RunStatus, Trigger};
 
 const LINK: &str = "customers";
 

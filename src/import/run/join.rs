@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::run::push::Outcome;
 use crate::salesforce::RecordError;
-use crate::sync::engine::push::Outcome;
 
 /// The code of a row Salesforce answered for, but whose key names no record it wrote.
 pub const UNCONFIRMED: &str = "UNCONFIRMED_BY_KEY";

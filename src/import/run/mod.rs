@@ -5,6 +5,7 @@
 
 mod join;
 mod order;
+mod pass;
 mod send;
 mod survey;
 mod unheard;
@@ -20,12 +21,12 @@ use super::error::ImportError;
 use super::mapping::ImportMapping;
 use super::results::WriteError;
 use super::validate::MappingError;
+use crate::run::RunError;
 use crate::salesforce::SalesforceError;
-use crate::sync::engine::SyncError;
-use crate::sync::workspace::WorkspaceError;
-use crate::sync::workspace::journal::{RunStatus, Trigger};
+use crate::workspace::WorkspaceError;
+use crate::workspace::journal::{RunStatus, Trigger};
 
-pub use send::run_import;
+pub use pass::run_import;
 pub use survey::open as open_sheet;
 pub use unheard::{confirm_unheard, undo_import_run, undo_import_run_with};
 
@@ -171,7 +172,7 @@ pub enum ImportRunError {
     #[error("Salesforce: {0}")]
     Salesforce(#[from] SalesforceError),
     #[error(transparent)]
-    Sync(#[from] SyncError),
+    Run(#[from] RunError),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]

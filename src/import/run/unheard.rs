@@ -1,23 +1,27 @@
 //! An import killed while it sent rows leaves its last writes unconfirmed: recorded as intents,
 //! but Salesforce's answer never stored. Before such an import is undone, the records its keys
-//! name are looked up (through [`crate::sync::engine::unheard`], which the sync engine shares),
+//! name are looked up (through [`crate::run::unheard`], which the sync engine shares),
 //! so that what it created goes too.
 
 use std::path::Path;
 
 use super::ImportRunError;
 use crate::import::mapping::ImportMapping;
+use crate::run::undo::{UndoOptions, undo_import};
+use crate::run::unheard::{self, Unheard, find_by_key};
+use crate::run::{RunSummary, SyncLock};
 use crate::salesforce::Client;
-use crate::sync::engine::undo::{UndoOptions, undo_run_with};
-use crate::sync::engine::unheard::{self, Unheard, find_by_key};
-use crate::sync::engine::{RunSummary, SyncLock};
-use crate::sync::workspace::Workspace;
-use crate::sync::workspace::images::{self, RemoteOp};
-use crate::sync::workspace::imports;
-use crate::sync::workspace::journal::{self, RunStatus};
+use crate::workspace::Workspace;
+use crate::workspace::images::{self, RemoteOp};
+use crate::workspace::imports;
+use crate::workspace::journal::{self, RunStatus};
 
-/// Undoes import `run_id`: the creates it sent without hearing back are confirmed by key first.
+/// Undoes import `run_id`: the writes it sent without hearing back are confirmed by key first.
 /// Stops, writing nothing, when Salesforce changed records the import wrote since.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 pub async fn undo_import_run(
     path: &Path,
     run_id: i64,
@@ -34,14 +38,15 @@ pub async fn undo_import_run_with(
     options: UndoOptions,
 ) -> Result<RunSummary, ImportRunError> {
     confirm_unheard(path, run_id, client).await?;
-    Ok(undo_run_with(path, run_id, client, options).await?)
+    Ok(undo_import(path, run_id, client, options).await?)
 }
 
-/// Confirms the creates an interrupted import sent without hearing back, where a record now
-/// holds the row's key; returns how many. Any other run is left as it is.
+/// Confirms the writes an interrupted import sent without hearing back, by the rule of
+/// [`unheard::find_by_key`]; returns how many. Any other run is left as it is.
 ///
-/// The check had found no record with those keys, so a record holding one now is the
-/// import's, unless someone created it in the moments between the check and the send.
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 #[tracing::instrument(name = "confirm", level = "debug", skip_all, fields(run_id))]
 pub async fn confirm_unheard(
     path: &Path,
@@ -75,11 +80,17 @@ pub async fn confirm_unheard(
     };
     let unheard: Vec<Unheard> = images::of_run(conn, run_id)?
         .into_iter()
-        .filter(|i| !i.confirmed && i.op == RemoteOp::Create && i.object == mapping.object)
+        .filter(|i| !i.confirmed && i.object == mapping.object)
         .filter_map(|i| {
+            let update = match i.op {
+                RemoteOp::Create => None,
+                RemoteOp::Update => Some(i.after?),
+                RemoteOp::Delete => return None,
+            };
             Some(Unheard {
                 image: i.id,
                 key: i.row_key?,
+                update,
             })
         })
         .collect();
@@ -89,7 +100,7 @@ pub async fn confirm_unheard(
     let found = find_by_key(client, &mapping.object, &key.field, &unheard).await?;
     let confirmed = unheard::confirm(conn, &found)?;
     tracing::info!(
-        "import {run_id}: {confirmed} of {} unconfirmed creates found by key",
+        "import {run_id}: {confirmed} of {} unconfirmed writes found by key",
         unheard.len()
     );
     Ok(confirmed)

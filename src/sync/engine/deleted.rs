@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::sync::link::Link;
-use crate::sync::workspace::capture::{quote_ident, quote_literal};
+use crate::workspace::capture::{quote_ident, quote_literal};
 
 /// Of these deleted rows (by key), those the link's push filter leaves out. A row whose delete
 /// the change log does not hold is left out too: nothing shows the filter took it in, and a

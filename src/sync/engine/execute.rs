@@ -13,23 +13,24 @@ use serde_json::Value;
 use super::deleted;
 use super::guard::MassDelete;
 use super::local::{self, LocalRead, LocalWrite};
-use super::push::WritePath;
+use super::remote;
 use super::remote::RemoteRecord;
-use super::remote::{self, ReadPath};
 use super::scope;
 use super::settle;
 use super::units::{LocalTimes, Unit, assemble, id15, plan_unit};
 use super::values::{self, Kind};
 use super::{Progress, RunOptions, SyncError};
+use crate::run::ReadPath;
+use crate::run::push::WritePath;
 use crate::salesforce::{Client, ObjectDescribe};
 use crate::sync::expression;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, RecordPlan, Values, WHOLE_RECORD};
 use crate::sync::verify;
-use crate::sync::workspace::base::{self, BaseRecord};
-use crate::sync::workspace::journal::{self, RecordFailure, RunCounts};
-use crate::sync::workspace::reread::{self, Reason};
-use crate::sync::workspace::{StoredLink, Workspace, capture, conflicts, managed};
+use crate::workspace::base::{self, BaseRecord};
+use crate::workspace::journal::{self, RecordFailure, RunCounts};
+use crate::workspace::reread::{self, Reason};
+use crate::workspace::{StoredLink, Workspace, capture, conflicts, managed};
 
 /// What a run read: records, bases, rows, where the cursor may move and the queued re-reads
 /// it settles.
@@ -120,7 +121,7 @@ impl<'a> Run<'a> {
         self.check_fields(&link, &mut kinds)?;
         check_columns(ws.conn(), &link, &describe)?;
         let cursor = load_cursor(ws.conn(), link_id)?;
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         // Before the read that evaluates them all at once: an expression that never ends or
         // does more than read is named rather than hanging or failing the read.
         if let Some(e) = expression::check_link(ws.conn(), &link).into_iter().next() {
@@ -146,7 +147,7 @@ impl<'a> Run<'a> {
                 (scoped.records, scoped.bases, scoped.rows, None, queued)
             }
         };
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         for bad in &read.bad {
             self.counts.failed += 1;
             journal::record_error(
@@ -256,7 +257,7 @@ impl<'a> Run<'a> {
         }
         // Plans made again from fresh values may delete again.
         self.keep_records_the_push_filter_leaves_out(ws.conn(), &link, &mut units)?;
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         // A record kept by a person stays queued until Salesforce confirms it created it again.
         self.settled = queued
             .into_iter()
@@ -298,10 +299,10 @@ impl<'a> Run<'a> {
             self.counts.deletes_waiting = (guard.local.len() + guard.remote.len()) as u64;
             return Err(SyncError::MassDelete(guard));
         }
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         let cursor = newest.map(|newest| newest.max(cursor.unwrap_or(newest)));
         self.apply_local(ws, &link, &rules, &mut units, cursor)?;
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         self.push(ws, &link, &rules, &units).await
     }
 
@@ -366,7 +367,7 @@ impl<'a> Run<'a> {
             .cloned()
             .collect();
         records.extend(remote::fetch_by_ids(self.client, link, kinds, &unread).await?);
-        self.options.cancel.check()?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
         let bases = base::all(ws.conn(), link_id)?;
         let read = local::read_rows(ws.conn(), link, kinds)?;
         Ok((records, bases, read, newest, queued))

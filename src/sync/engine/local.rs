@@ -13,8 +13,8 @@ use super::values::{BadValue, Kind, bind, canonical, from_sql, to_sql};
 use crate::salesforce::{IdError, check_id};
 use crate::sync::link::{Link, LocalSource, MatchKey};
 use crate::sync::plan::{FieldTimes, Values};
-use crate::sync::workspace::capture::{self, quote_ident};
-use crate::sync::workspace::journal::{self, RecordFailure};
+use crate::workspace::capture::{self, quote_ident};
+use crate::workspace::journal::{self, RecordFailure};
 
 /// How a row is found again to write to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -387,7 +387,7 @@ pub fn change_times(
     conn: &Connection,
     link: &Link,
     keys: &[String],
-) -> crate::sync::workspace::Result<BTreeMap<String, FieldTimes>> {
+) -> crate::workspace::Result<BTreeMap<String, FieldTimes>> {
     let changes = capture::external_changes(conn, &link.table, keys)?;
     Ok(changes
         .into_iter()

@@ -10,63 +10,34 @@
 mod deleted;
 mod execute;
 pub mod guard;
-pub mod later_edits;
 pub mod local;
-mod lock;
-pub mod push;
 pub mod remote;
 pub mod scope;
 mod settle;
 pub mod undo;
-pub mod unheard;
 mod units;
 pub mod values;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::run::{ReadPath, RunError, RunSummary, SyncLock};
 use crate::salesforce::{Client, SalesforceError};
 use crate::sync::link::Link;
-use crate::sync::workspace::journal::{self, RunCounts, RunStatus, Trigger};
-use crate::sync::workspace::{Workspace, WorkspaceError, capture};
+use crate::workspace::journal::{self, RunCounts, RunStatus, Trigger};
+use crate::workspace::{Workspace, WorkspaceError, capture};
+use tokio_util::sync::CancellationToken;
 
-pub use crate::sync::workspace::journal::scope::Records;
-pub use lock::{LockHolder, SyncLock};
-pub use push::WritePath;
-pub use remote::ReadPath;
+pub use crate::workspace::journal::scope::Records;
 pub use scope::RunScope;
 
+/// What stops a sync: what stops any run, or a link that cannot run as it stands.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(transparent)]
-    Workspace(#[from] WorkspaceError),
-    #[error("Salesforce: {0}")]
-    Salesforce(#[from] SalesforceError),
-    #[error("the run was cancelled; the next run picks up where it stopped")]
-    Cancelled,
-    #[error(
-        "another sync is running on this workspace ({0}); wait for it to finish, or run `tether runs` to see it"
-    )]
-    Busy(PathBuf),
+    Run(#[from] RunError),
     #[error("the link `{link}` cannot run: {problem}. Run `tether link verify {link}` for the fix")]
     Link { link: String, problem: String },
-    #[error(
-        "the Bulk API job {job} ended {state}: {message}. Retry the sync; if it fails again, see the job in Setup > Bulk Data Load Jobs"
-    )]
-    BulkJob {
-        job: String,
-        state: String,
-        message: String,
-    },
-    #[error("Salesforce sent a CSV Tether cannot read ({0}); retry the sync")]
-    BadCsv(String),
-    #[error("cannot undo: {0}")]
-    Undo(String),
-    #[error("cannot undo: {0}")]
-    LaterSalesforceEdits(later_edits::LaterEdits),
-    #[error("cannot lock the workspace for syncing: {0}")]
-    Lock(std::io::Error),
     #[error("{0}")]
     MassDelete(guard::MassDelete),
     #[error("cannot sync those records of `{link}`: {unknown}", link = .0.link, unknown = .0)]
@@ -75,35 +46,21 @@ pub enum SyncError {
     Expression(crate::sync::expression::ExpressionError),
 }
 
-impl From<rusqlite::Error> for SyncError {
-    fn from(e: rusqlite::Error) -> Self {
-        SyncError::Workspace(WorkspaceError::Sqlite(e))
+impl From<WorkspaceError> for SyncError {
+    fn from(e: WorkspaceError) -> Self {
+        SyncError::Run(RunError::Workspace(e))
     }
 }
 
-/// A flag a run checks between steps; once set, the run stops at the next consistent point.
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
-
-impl Cancel {
-    pub fn new() -> Self {
-        Self::default()
+impl From<SalesforceError> for SyncError {
+    fn from(e: SalesforceError) -> Self {
+        SyncError::Run(RunError::Salesforce(e))
     }
+}
 
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    pub fn check(&self) -> Result<(), SyncError> {
-        if self.is_cancelled() {
-            Err(SyncError::Cancelled)
-        } else {
-            Ok(())
-        }
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Run(RunError::from(e))
     }
 }
 
@@ -133,7 +90,7 @@ pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 #[derive(Clone)]
 pub struct RunOptions {
     pub trigger: Trigger,
-    pub cancel: Cancel,
+    pub cancel: CancellationToken,
     pub progress: Option<ProgressSink>,
     /// Lets the run delete more than the mass-delete guard allows (see [`guard`]).
     pub allow_mass_delete: bool,
@@ -145,7 +102,7 @@ impl RunOptions {
     pub fn new(trigger: Trigger) -> Self {
         RunOptions {
             trigger,
-            cancel: Cancel::new(),
+            cancel: CancellationToken::new(),
             progress: None,
             allow_mass_delete: false,
             scope: RunScope::Link,
@@ -159,22 +116,14 @@ impl RunOptions {
     }
 }
 
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSummary {
-    pub run_id: i64,
-    pub link: String,
-    pub status: RunStatus,
-    pub counts: RunCounts,
-    pub read_path: Option<ReadPath>,
-    pub write_path: Option<WritePath>,
-    pub message: Option<String>,
-}
-
 /// Runs one link of the workspace at `path` against `client`'s org.
 ///
 /// A run that starts is always recorded. Its failures (Salesforce down, a cancelled run)
 /// come back as a summary with that status; `Err` means the run could not start.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
 #[tracing::instrument(name = "sync", level = "debug", skip_all, fields(link = %link_name, object = tracing::field::Empty, run_id = tracing::field::Empty))]
 pub async fn sync_link(
     path: &Path,
@@ -217,7 +166,9 @@ pub async fn sync_link(
             (RunStatus::Partial, Some(message))
         }
         Ok(()) => (RunStatus::Succeeded, keyless_note(counts.keyless)),
-        Err(SyncError::Cancelled) => (RunStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
+        Err(SyncError::Run(RunError::Cancelled)) => {
+            (RunStatus::Cancelled, Some(RunError::Cancelled.to_string()))
+        }
         Err(SyncError::MassDelete(guard)) => {
             (RunStatus::NeedsConfirmation, Some(guard.to_string()))
         }

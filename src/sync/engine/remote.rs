@@ -7,12 +7,14 @@ use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
 
+use super::SyncError;
 use super::values::{Kind, canonical, from_csv_cell, parse_datetime};
-use super::{Cancel, SyncError};
+use crate::run::{ReadPath, RunError};
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, JobKind};
 use crate::sync::link::Link;
 use crate::sync::plan::Values;
+use tokio_util::sync::CancellationToken;
 
 /// A Salesforce record as the planner sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,13 +23,6 @@ pub struct RemoteRecord {
     pub values: Values,
     pub modstamp: Option<DateTime<Utc>>,
     pub deleted: bool,
-}
-
-/// Which API read the records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadPath {
-    Rest,
-    Bulk,
 }
 
 pub struct Fetched {
@@ -128,7 +123,7 @@ pub async fn fetch_changes(
     link: &Link,
     kinds: &HashMap<String, Kind>,
     since: Option<DateTime<Utc>>,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
 ) -> Result<Fetched, SyncError> {
     let soql = changes_query(link, since);
     let with_deleted = since.is_some();
@@ -159,7 +154,7 @@ pub async fn fetch_changes(
             .await;
         }
         first = false;
-        cancel.check()?;
+        crate::run::stop_if_cancelled(cancel)?;
         records.extend(
             page.records
                 .iter()
@@ -185,18 +180,20 @@ async fn fetch_bulk(
     soql: &str,
     with_deleted: bool,
     expected_rows: usize,
-    cancel: &Cancel,
+    cancel: &CancellationToken,
 ) -> Result<Fetched, SyncError> {
     let job = client.bulk_create_query(soql, with_deleted).await?;
-    let info = super::push::wait_for_job(client, JobKind::Query, &job.id, expected_rows).await?;
+    let info =
+        crate::run::push::wait_for_job(client, JobKind::Query, &job.id, expected_rows).await?;
     if info.state != "JobComplete" {
-        return Err(SyncError::BulkJob {
+        return Err(RunError::BulkJob {
             job: job.id,
             state: info.state,
             message: info.error_message.unwrap_or_default(),
-        });
+        }
+        .into());
     }
-    cancel.check()?;
+    crate::run::stop_if_cancelled(cancel)?;
     let mut bytes = Vec::new();
     let mut stream = client.bulk_query_results(&job.id, None);
     while let Some(piece) = stream.try_next().await? {
@@ -205,11 +202,11 @@ async fn fetch_bulk(
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| SyncError::BadCsv(e.to_string()))?
+        .map_err(|e| RunError::BadCsv(e.to_string()))?
         .clone();
     let mut records = Vec::new();
     for row in reader.records() {
-        let row = row.map_err(|e| SyncError::BadCsv(e.to_string()))?;
+        let row = row.map_err(|e| RunError::BadCsv(e.to_string()))?;
         let mut record = Map::new();
         for (name, cell) in headers.iter().zip(row.iter()) {
             record.insert(name.to_string(), from_csv_cell(cell));

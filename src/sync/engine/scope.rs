@@ -19,9 +19,9 @@ use super::values::Kind;
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client};
 use crate::sync::link::Link;
-use crate::sync::workspace::base::{self, BaseRecord};
-use crate::sync::workspace::capture::quote_ident;
-use crate::sync::workspace::journal::scope::Records;
+use crate::workspace::base::{self, BaseRecord};
+use crate::workspace::capture::quote_ident;
+use crate::workspace::journal::scope::Records;
 
 /// Which records a run reads and writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,13 +9,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::SyncError;
 use super::remote::{self, RemoteRecord};
 use super::units::{Unit, id15};
 use super::values::Kind;
-use super::{Cancel, SyncError};
 use crate::salesforce::Client;
 use crate::sync::link::{Link, MatchKey};
-use crate::sync::workspace::journal::{self, RecordFailure};
+use crate::workspace::journal::{self, RecordFailure};
+use tokio_util::sync::CancellationToken;
 
 /// Indices of the units whose Salesforce side must be read before their plan can stand.
 pub(super) fn stale(units: &[Unit], open_conflicts: &HashSet<String>) -> Vec<usize> {
@@ -42,7 +43,7 @@ pub(super) async fn reread(
     kinds: &HashMap<String, Kind>,
     units: &mut [Unit],
     indices: &[usize],
-    cancel: &Cancel,
+    cancel: &CancellationToken,
 ) -> Result<(), SyncError> {
     if indices.is_empty() {
         return Ok(());

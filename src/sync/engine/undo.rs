@@ -1,42 +1,40 @@
-//! Undoing a run: Salesforce from the run's before-images, the local table from the change
-//! log's before-rows, and the link's bases and cursor from their images. Runs are undone
-//! newest first, so that an undo never overwrites a later run's work; and an undo stops
-//! before writing when rows or records the run wrote were changed since, locally or in
-//! Salesforce (`later_edits`).
-
-mod deletes;
+//! Undoing a sync of a link: Salesforce from the run's before-images (through
+//! [`crate::run::undo`], which also undoes imports), the local table from the change log's
+//! before-rows, and the link's bases and cursor from their images. An undo stops before
+//! writing when rows the run wrote were edited since (and, in `run::undo`, when Salesforce
+//! changed its records since).
 
 use std::path::Path;
 
 use rusqlite::{Connection, params};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::deleted::{self, sql_of};
-use super::later_edits;
-use super::push::record_body;
-use super::{RunSummary, SyncError, SyncLock};
-use crate::salesforce::{Client, CollectionOptions, SaveResult};
-use crate::sync::workspace::capture::{self, quote_ident};
-use crate::sync::workspace::images::{self, RemoteImage, RemoteOp};
-use crate::sync::workspace::imports;
-use crate::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Trigger};
-use crate::sync::workspace::{Workspace, base};
+use crate::run::push::WritePath;
+use crate::run::undo::deletes::gone_note;
+use crate::run::undo::{
+    UndoOptions, begin, check_salesforce, finish_undo, undo_checked_import, undo_remote,
+};
+use crate::run::{RunError, RunSummary};
+use crate::salesforce::Client;
+use crate::sync::link::Link;
+use crate::workspace::base;
+use crate::workspace::capture::{self, quote_ident};
+use crate::workspace::imports;
+use crate::workspace::journal::{self, RunCounts, Trigger};
 
-fn refuse(message: String) -> SyncError {
-    SyncError::Undo(message)
+fn refuse(message: String) -> RunError {
+    RunError::Undo(message)
 }
 
-/// How far an undo may go.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UndoOptions {
-    /// Put the before-images back even over records Salesforce changed since the run
-    /// (otherwise the undo stops with [`SyncError::LaterSalesforceEdits`], writing nothing).
-    pub overwrite_salesforce_edits: bool,
-}
-
-/// Undoes run `run_id` of the workspace at `path`, recording the undo as a run of its own.
-/// Stops, writing nothing, when what the run wrote was changed since on either side.
-pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSummary, SyncError> {
+/// Undoes run `run_id` of the workspace at `path` (a sync, or an import), recording the undo
+/// as a run of its own. Stops, writing nothing, when what the run wrote was changed since on
+/// either side.
+///
+/// Blocks on SQLite between its requests (a workspace connection is held across them): call
+/// it where blocking is allowed, as a CLI command does or the desktop service with `block_on`
+/// on a blocking thread.
+pub async fn undo_run(path: &Path, run_id: i64, client: &Client) -> Result<RunSummary, RunError> {
     undo_run_with(path, run_id, client, UndoOptions::default()).await
 }
 
@@ -46,43 +44,11 @@ pub async fn undo_run_with(
     run_id: i64,
     client: &Client,
     options: UndoOptions,
-) -> Result<RunSummary, SyncError> {
-    let _lock = SyncLock::acquire(path)?;
-    let mut ws = Workspace::open(path)?;
-    journal::mark_interrupted(ws.conn())?;
-    let target = journal::run(ws.conn(), run_id)?.ok_or_else(|| {
-        refuse(format!(
-            "there is no run {run_id}: list them with `tether runs`"
-        ))
-    })?;
-    if target.trigger == Trigger::Undo {
-        return Err(refuse(format!(
-            "run {run_id} is itself an undo; sync again to redo the work it took back"
-        )));
-    }
-    if let Some(by) = target.undone_by {
-        return Err(refuse(format!(
-            "run {run_id} was already undone by run {by}"
-        )));
-    }
-    let later: Vec<i64> = journal::runs(ws.conn(), Some(&target.link_name), usize::MAX)?
-        .into_iter()
-        .filter(|r| r.id > run_id && r.trigger != Trigger::Undo && r.undone_by.is_none())
-        .filter(|r| changed_records(r) || r.status == RunStatus::Interrupted)
-        .map(|r| r.id)
-        .collect();
-    if !later.is_empty() {
-        let list: Vec<String> = later.iter().map(i64::to_string).collect();
-        return Err(refuse(format!(
-            "later runs of {} changed records since run {run_id}: undo them first (newest first: {})",
-            target.link_name,
-            list.join(", ")
-        )));
-    }
+) -> Result<RunSummary, RunError> {
+    let (_lock, mut ws, target) = begin(path, run_id)?;
     let calls_before = client.requests_answered();
     if imports::import_of(ws.conn(), run_id)?.is_some() {
-        check_salesforce(&ws, client, run_id, options).await?;
-        return undo_import(&ws, &target, client, calls_before).await;
+        return undo_checked_import(&ws, &target, client, options, calls_before).await;
     }
     let stored = ws.link(&target.link_name)?;
     let link = stored.link.clone();
@@ -126,7 +92,7 @@ pub async fn undo_run_with(
         Err(e) => Err(e),
     };
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let gone = deletes::gone_note(already_gone);
+    let gone = gone_note(already_gone);
     let (status, message) =
         finish_undo(ws.conn(), run_id, undo, &counts, &outcome, gone.as_deref())?;
     Ok(RunSummary {
@@ -135,153 +101,13 @@ pub async fn undo_run_with(
         status,
         counts,
         read_path: None,
-        write_path: Some(super::WritePath::Collections),
+        write_path: Some(WritePath::Collections),
         message,
     })
-}
-
-/// Refuses, before anything is written, when Salesforce no longer holds what the run wrote,
-/// unless `options` allow overwriting it.
-async fn check_salesforce(
-    ws: &Workspace,
-    client: &Client,
-    run_id: i64,
-    options: UndoOptions,
-) -> Result<(), SyncError> {
-    if options.overwrite_salesforce_edits {
-        return Ok(());
-    }
-    let images = images::of_run(ws.conn(), run_id)?;
-    match later_edits::find(client, run_id, &images).await? {
-        Some(edits) => Err(SyncError::LaterSalesforceEdits(edits)),
-        None => Ok(()),
-    }
-}
-
-/// Records how the undo of `run_id` ended, and marks the run undone when it all went back.
-fn finish_undo<T>(
-    conn: &Connection,
-    run_id: i64,
-    undo: i64,
-    counts: &RunCounts,
-    outcome: &Result<T, SyncError>,
-    note: Option<&str>,
-) -> Result<(RunStatus, Option<String>), SyncError> {
-    let (status, mut message) = match outcome {
-        Ok(_) if counts.failed == 0 => (RunStatus::Succeeded, None),
-        Ok(_) => (
-            RunStatus::Partial,
-            Some(format!(
-                "{} record(s) could not be put back: see `tether errors --run {undo}`",
-                counts.failed
-            )),
-        ),
-        Err(e) => (RunStatus::Failed, Some(e.to_string())),
-    };
-    if let Some(note) = note {
-        message = Some(match message {
-            Some(m) => format!("{m}; {note}"),
-            None => note.to_string(),
-        });
-    }
-    if status == RunStatus::Succeeded {
-        journal::set_undone_by(conn, run_id, undo)?;
-    }
-    journal::finish_run(conn, undo, status, counts, message.as_deref())?;
-    Ok((status, message))
-}
-
-/// Undoes a spreadsheet import: deletes the records it created (its rows first, then the
-/// parents it created for them) and puts back the values of the records it updated.
-async fn undo_import(
-    ws: &Workspace,
-    target: &journal::RunRecord,
-    client: &Client,
-    calls_before: u64,
-) -> Result<RunSummary, SyncError> {
-    let conn = ws.conn();
-    let undo =
-        journal::start_unlinked_run(conn, &target.link_name, Trigger::Undo, Some(target.id))?;
-    let mut counts = RunCounts::default();
-    let mut already_gone = 0;
-    let outcome = undo_import_remote(
-        conn,
-        undo,
-        client,
-        target.id,
-        &mut counts,
-        &mut already_gone,
-    )
-    .await;
-    counts.api_calls = client.requests_answered().saturating_sub(calls_before);
-    let gone = deletes::gone_note(already_gone);
-    let (status, message) = finish_undo(conn, target.id, undo, &counts, &outcome, gone.as_deref())?;
-    outcome?;
-    Ok(RunSummary {
-        run_id: undo,
-        link: target.link_name.clone(),
-        status,
-        counts,
-        read_path: None,
-        write_path: Some(super::WritePath::Collections),
-        message,
-    })
-}
-
-async fn undo_import_remote(
-    conn: &Connection,
-    undo: i64,
-    client: &Client,
-    run_id: i64,
-    counts: &mut RunCounts,
-    already_gone: &mut u64,
-) -> Result<(), SyncError> {
-    let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
-        .into_iter()
-        .filter(|i| i.confirmed && i.sf_id.is_some())
-        .collect();
-    // Children before the parents created for them: the objects in reverse order of their
-    // first write.
-    let mut objects: Vec<&str> = Vec::new();
-    for image in &images {
-        if !objects.contains(&image.object.as_str()) {
-            objects.push(&image.object);
-        }
-    }
-    let options = CollectionOptions::default();
-    for object in objects.iter().rev() {
-        let created: Vec<&RemoteImage> = images
-            .iter()
-            .filter(|i| i.object == *object && i.op == RemoteOp::Create)
-            .collect();
-        *already_gone += deletes::delete_created(conn, undo, client, &created, counts).await?;
-        let updated: Vec<&RemoteImage> = images
-            .iter()
-            .filter(|i| i.object == *object && i.op == RemoteOp::Update && i.before.is_some())
-            .collect();
-        if !updated.is_empty() {
-            let bodies = before_bodies(&updated);
-            let results = client.update_many(object, &bodies, options).await?;
-            for (image, result) in updated.iter().zip(&results) {
-                count(conn, undo, image, result, counts, |c| c.updated += 1)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Whether a later run may have changed what an undo would put back. An import that sent
-/// nothing (every row unchanged or invalid) changed nothing.
-fn changed_records(run: &journal::RunRecord) -> bool {
-    if run.link_id.is_none() {
-        run.counts.created + run.counts.updated + run.counts.deleted > 0
-    } else {
-        run.counts.processed > 0
-    }
 }
 
 /// Keys of rows the run wrote that anyone but a sync changed afterwards (at most ten).
-fn edited_since(conn: &Connection, run_id: i64) -> Result<Vec<String>, SyncError> {
+fn edited_since(conn: &Connection, run_id: i64) -> Result<Vec<String>, RunError> {
     let mut stmt = conn.prepare(
         "SELECT DISTINCT later.row_key FROM tether_changes AS later
          JOIN tether_changes AS mine
@@ -296,131 +122,15 @@ fn edited_since(conn: &Connection, run_id: i64) -> Result<Vec<String>, SyncError
     Ok(keys)
 }
 
-fn failed(
-    conn: &Connection,
-    undo: i64,
-    image: &RemoteImage,
-    result: &SaveResult,
-) -> Result<(), SyncError> {
-    let error = result.errors.first();
-    journal::record_error(
-        conn,
-        undo,
-        &RecordFailure {
-            side: journal::Side::Salesforce,
-            sf_id: image.sf_id.clone(),
-            row_key: image.row_key.clone(),
-            code: error.map_or("UNKNOWN_ERROR".into(), |e| e.status_code.clone()),
-            message: error.map_or("Salesforce refused the record".into(), |e| e.message.clone()),
-            fields: error.map(|e| e.fields.clone()).unwrap_or_default(),
-            payload: image
-                .before
-                .as_ref()
-                .map(|b| Value::Object(b.clone().into_iter().collect())),
-            hint: "Put the record back by hand from the payload shown, or fix the cause and undo again.".into(),
-        },
-    )?;
-    Ok(())
-}
-
-/// Reverses the run's confirmed Salesforce writes. Returns (old id, new id) of records the
-/// run deleted and the undo created again: Salesforce gives them new Ids.
-async fn undo_remote(
-    conn: &Connection,
-    undo: i64,
-    client: &Client,
-    run_id: i64,
-    counts: &mut RunCounts,
-    already_gone: &mut u64,
-) -> Result<Vec<(String, String)>, SyncError> {
-    let images: Vec<RemoteImage> = images::of_run(conn, run_id)?
-        .into_iter()
-        .filter(|i| i.confirmed)
-        .rev()
-        .collect();
-    let options = CollectionOptions::default();
-    let mut recreated = Vec::new();
-    let created: Vec<&RemoteImage> = images
-        .iter()
-        .filter(|i| i.op == RemoteOp::Create && i.sf_id.is_some())
-        .collect();
-    *already_gone += deletes::delete_created(conn, undo, client, &created, counts).await?;
-    let updated: Vec<&RemoteImage> = images
-        .iter()
-        .filter(|i| i.op == RemoteOp::Update && i.sf_id.is_some() && i.before.is_some())
-        .collect();
-    if !updated.is_empty() {
-        let bodies = before_bodies(&updated);
-        let object = &updated[0].object;
-        let results = client.update_many(object, &bodies, options).await?;
-        for (image, result) in updated.iter().zip(&results) {
-            count(conn, undo, image, result, counts, |c| c.updated += 1)?;
-        }
-    }
-    let deleted: Vec<&RemoteImage> = images
-        .iter()
-        .filter(|i| i.op == RemoteOp::Delete && i.before.is_some())
-        .collect();
-    if !deleted.is_empty() {
-        let bodies: Vec<Map<String, Value>> = deleted
-            .iter()
-            .map(|i| record_body(i.before.as_ref().unwrap_or(&Default::default())))
-            .collect();
-        let results = client
-            .create_many(&deleted[0].object, &bodies, options)
-            .await?;
-        for (image, result) in deleted.iter().zip(&results) {
-            count(conn, undo, image, result, counts, |c| c.created += 1)?;
-            if let (true, Some(old), Some(new)) = (result.success, &image.sf_id, &result.id) {
-                recreated.push((old.clone(), new.clone()));
-            }
-        }
-    }
-    Ok(recreated)
-}
-
-/// Update bodies that put records back as their before-images hold them.
-fn before_bodies(images: &[&RemoteImage]) -> Vec<Map<String, Value>> {
-    images
-        .iter()
-        .map(|i| {
-            let mut body = record_body(i.before.as_ref().unwrap_or(&Default::default()));
-            body.insert(
-                "Id".into(),
-                Value::String(i.sf_id.clone().unwrap_or_default()),
-            );
-            body
-        })
-        .collect()
-}
-
-fn count(
-    conn: &Connection,
-    undo: i64,
-    image: &RemoteImage,
-    result: &SaveResult,
-    counts: &mut RunCounts,
-    bump: impl Fn(&mut RunCounts),
-) -> Result<(), SyncError> {
-    counts.processed += 1;
-    if result.success {
-        bump(counts);
-        Ok(())
-    } else {
-        counts.failed += 1;
-        failed(conn, undo, image, result)
-    }
-}
-
 /// Puts back the local row whose delete the run carried to Salesforce (record `old`, created
 /// again as `new`), pointing at the new record. Returns whether a row came back.
 fn restore_deleted_row(
     conn: &Connection,
     link_id: i64,
-    link: &crate::sync::link::Link,
+    link: &Link,
     old: &str,
     new: &str,
-) -> Result<bool, SyncError> {
+) -> Result<bool, RunError> {
     let Some(row_key) = base::get(conn, link_id, old)?.and_then(|b| b.row_key) else {
         return Ok(false);
     };
@@ -433,10 +143,10 @@ fn undo_local(
     undo: i64,
     run_id: i64,
     link_id: i64,
-    link: &crate::sync::link::Link,
+    link: &Link,
     recreated: &[(String, String)],
     counts: &mut RunCounts,
-) -> Result<(), SyncError> {
+) -> Result<(), RunError> {
     let changes = capture::changes_of_run(conn, run_id)?;
     let tx = conn.transaction()?;
     capture::set_writer(&tx, Some(undo))?;

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::local::{self, LocalRow};
-use super::push::{PushItem, PushOp};
 use super::remote::RemoteRecord;
+use crate::run::push::{PushItem, PushOp};
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::{self, FieldRule, FieldTimes, RecordPlan, Side, Values};
-use crate::sync::workspace::base::BaseRecord;
+use crate::workspace::base::BaseRecord;
 
 /// One record as both sides and the base know it, with its plan.
 #[derive(Debug)]

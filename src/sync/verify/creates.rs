@@ -4,7 +4,7 @@
 use super::Verifier;
 use super::describe::FieldFacts;
 use crate::sync::link::{Direction, MatchKey};
-use crate::sync::workspace::capture::quote_ident;
+use crate::workspace::capture::quote_ident;
 
 impl Verifier<'_> {
     pub(super) fn creates(&mut self) {

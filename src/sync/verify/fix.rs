@@ -10,9 +10,9 @@ use rusqlite::Connection;
 use super::columns::{Unfit, declared_types, unfit};
 use crate::salesforce::ObjectDescribe;
 use crate::sync::link::Link;
-use crate::sync::workspace::audit;
-use crate::sync::workspace::capture::quote_ident;
-use crate::sync::workspace::managed;
+use crate::workspace::audit;
+use crate::workspace::capture::quote_ident;
+use crate::workspace::managed;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
@@ -36,7 +36,7 @@ pub enum FixError {
     #[error("the workspace could not be changed: {0}. Nothing was changed; try again")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
-    Workspace(#[from] crate::sync::workspace::WorkspaceError),
+    Workspace(#[from] crate::workspace::WorkspaceError),
 }
 
 /// The columns of the link's table that cannot hold their fields.

@@ -20,11 +20,12 @@ use std::fmt;
 use rusqlite::Connection;
 
 use super::link::{DeletePolicy, Direction, FieldMapping, Link, LocalSource, MatchKey, Schedule};
-use super::workspace::capture::quote_ident;
-use super::workspace::managed;
+use crate::salesforce::soql_text::unbalanced;
 use crate::salesforce::{Client, FieldDescribe, ObjectDescribe, SalesforceError};
+use crate::workspace::capture::quote_ident;
+use crate::workspace::managed;
 use describe::{Affinity, FieldFacts};
-use text::{suggestion, unbalanced};
+use text::suggestion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

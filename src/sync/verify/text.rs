@@ -30,37 +30,6 @@ pub fn closest_names<'a>(written: &str, names: impl IntoIterator<Item = &'a str>
     near.into_iter().take(3).map(|(_, name)| name).collect()
 }
 
-/// What is unbalanced in a SOQL condition, outside its string literals.
-pub(super) fn unbalanced(soql: &str) -> Option<&'static str> {
-    let mut depth: i64 = 0;
-    let mut in_text = false;
-    let mut escaped = false;
-    for c in soql.chars() {
-        match (in_text, c) {
-            (true, _) if escaped => escaped = false,
-            (true, '\\') => escaped = true,
-            (true, '\'') => in_text = false,
-            (true, _) => {}
-            (false, '\'') => in_text = true,
-            (false, '(') => depth += 1,
-            (false, ')') => {
-                depth -= 1;
-                if depth < 0 {
-                    return Some("a `)` without its `(`");
-                }
-            }
-            (false, _) => {}
-        }
-    }
-    if in_text {
-        Some("an unclosed quote")
-    } else if depth > 0 {
-        Some("an unclosed parenthesis")
-    } else {
-        None
-    }
-}
-
 /// Levenshtein distance over characters.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -79,7 +48,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{closest_names, edit_distance, unbalanced};
+    use super::{closest_names, edit_distance};
     use crate::sync::verify::describe::Affinity;
 
     #[test]
@@ -101,21 +70,6 @@ mod tests {
         ];
         for (a, b, expected) in cases {
             assert_eq!(edit_distance(a, b), expected, "{a} / {b}");
-        }
-    }
-
-    #[test]
-    fn unbalanced_soql_is_told_apart_from_quoted_text() {
-        let cases = [
-            ("Type = 'Customer'", None),
-            ("Name = 'O\\'Brien (Ltd)'", None),
-            ("(A = 1 OR B = 2) AND C = 'x'", None),
-            ("Type = 'Customer", Some("an unclosed quote")),
-            ("(A = 1 OR B = 2", Some("an unclosed parenthesis")),
-            ("A = 1)", Some("a `)` without its `(`")),
-        ];
-        for (soql, expected) in cases {
-            assert_eq!(unbalanced(soql), expected, "{soql}");
         }
     }
 

@@ -6,7 +6,7 @@ use rusqlite::types::ValueRef;
 use super::describe::FieldFacts;
 use super::{Severity, Verifier, field};
 use crate::sync::link::{Direction, FieldMapping, LocalSource};
-use crate::sync::workspace::capture::quote_ident;
+use crate::workspace::capture::quote_ident;
 
 /// Rows named in one problem; the rest are counted.
 const LISTED_ROWS: usize = 5;

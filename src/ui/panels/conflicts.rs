@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use egui::{RichText, Ui, WidgetInfo};
 
 use crate::desktop::{ConflictRow, Event, Request, Topic};
-use crate::sync::workspace::conflicts::{self, Keep};
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
 use crate::ui::{Page, group_thousands, theme, widgets};
+use crate::workspace::conflicts::{self, Keep};
 
 /// Intents of the Conflicts page.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,7 +202,7 @@ fn records(rows: &[ConflictRow]) -> Vec<Record<'_>> {
 
 fn record_name(row: &ConflictRow) -> String {
     match &row.conflict.row_key {
-        Some(key) => crate::sync::workspace::journal::row_name(key),
+        Some(key) => crate::workspace::journal::row_name(key),
         None => row.conflict.sf_id.clone(),
     }
 }

@@ -7,10 +7,10 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 use tether::sync::link::{FieldMapping, Link, MatchKey};
 use tether::sync::plan::{Conflict, Direction, Values};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::base::{self, BaseRecord};
-use tether::sync::workspace::conflicts::{self, ConflictStatus};
-use tether::sync::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Side, Trigger};
+use tether::workspace::Workspace;
+use tether::workspace::base::{self, BaseRecord};
+use tether::workspace::conflicts::{self, ConflictStatus};
+use tether::workspace::journal::{self, RecordFailure, RunCounts, RunStatus, Side, Trigger};
 
 const TETHER: &str = env!("CARGO_BIN_EXE_tether");
 const ACME: &str = "001000000000001AAA";

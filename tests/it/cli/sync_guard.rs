@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 use crate::support::cli::{Org, Setup, connect, free_port, start_org, succeeded, text};
 

@@ -7,8 +7,8 @@ use std::path::Path;
 use serde_json::json;
 use tether::desktop::{Event, Request, SANDBOX_CONNECTION};
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::Workspace;
+use tether::workspace::journal::RunStatus;
 
 use crate::support::desktop::{Window, empty_sandbox_config};
 

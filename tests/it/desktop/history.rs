@@ -13,9 +13,9 @@ use tether::desktop::{
 };
 use tether::sync::link::{FieldMapping, Link, MatchKey};
 use tether::sync::plan::{Conflict, Direction};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::conflicts::{self, Keep};
-use tether::sync::workspace::journal::{
+use tether::workspace::Workspace;
+use tether::workspace::conflicts::{self, Keep};
+use tether::workspace::journal::{
     RecordFailure, RunCounts, RunStatus, Side, Trigger, finish_run, record_error, start_run,
 };
 
@@ -660,7 +660,7 @@ async fn resolved_errors_are_found_when_asked_for_all_and_exported_with_their_li
         1,
         json!({}),
     );
-    tether::sync::workspace::journal::resolve_errors(f.ws.conn(), "customers", third, None)
+    tether::workspace::journal::resolve_errors(f.ws.conn(), "customers", third, None)
         .expect("resolved");
 
     let page = |filter: ErrorFilter| Request::ErrorsPage {

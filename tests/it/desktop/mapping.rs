@@ -11,7 +11,7 @@ use tether::desktop::{
 };
 use tether::sync::link::{Direction, FieldMapping, Link, MatchKey};
 use tether::sync::verify::Severity;
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 struct Studio {
     _org: TestOrg,

@@ -18,8 +18,8 @@ use tether::desktop::{
     SANDBOX_CONNECTION, SandboxOptions, Topic,
 };
 use tether::salesforce::{BatchSize, Client};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::{self, RunStatus, Trigger};
+use tether::workspace::Workspace;
+use tether::workspace::journal::{self, RunStatus, Trigger};
 
 use crate::support::desktop::{Window, org_client};
 

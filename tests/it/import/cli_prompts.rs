@@ -150,7 +150,7 @@ async fn import_of_a_mistyped_object_names_the_closest_objects() {
         "fields": [{"local": {"column": "name"}, "remote": "Name", "direction": "both"}]
     }))
     .expect("the link parses");
-    let mut ws = tether::sync::workspace::Workspace::open(&setup.workspace).unwrap();
+    let mut ws = tether::workspace::Workspace::open(&setup.workspace).unwrap();
     ws.conn()
         .execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, sf_id TEXT)")
         .unwrap();

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, ImportProgress, ImportProgressSink, run_import};
 use tether::salesforce::{ClientConfig, RetryPolicy};
-use tether::sync::engine::Cancel;
 use tether::sync::engine::undo::undo_run;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
+use tokio_util::sync::CancellationToken;
 
 use crate::support::sync::*;
 
@@ -426,7 +426,7 @@ async fn a_cancelled_import_of_rows_that_are_each_others_parents_leaves_the_chil
     );
     let mut job = ImportJob::new(&file, "Sandbox org", accounts_mapping());
     job.out_dir = Some(bench.dir.path().join("out"));
-    let cancel = Cancel::new();
+    let cancel = CancellationToken::new();
     let stop = cancel.clone();
     // Cancelled once the first pass (the holding) is sent.
     let progress: ImportProgressSink = std::sync::Arc::new(move |p| {
@@ -442,18 +442,24 @@ async fn a_cancelled_import_of_rows_that_are_each_others_parents_leaves_the_chil
         (Some(RunStatus::Cancelled), 1, 2, 0),
         "{first:?}"
     );
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
-    let unsent = tether::sync::workspace::imports::rows_with(
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+    let unsent = tether::workspace::imports::rows_with(
         ws.conn(),
         first.run_id.unwrap(),
-        &[tether::sync::workspace::imports::RowStatus::NotSent],
+        &[tether::workspace::imports::RowStatus::NotSent],
     )
     .unwrap();
     let mut retry = job.clone();
     retry.only_rows = Some(unsent);
-    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let second = run_import(
+        &bench.path,
+        &bench.client,
+        &retry,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (second.status, second.created, second.parents_created),
         (Some(RunStatus::Succeeded), 2, 0),

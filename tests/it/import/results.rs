@@ -3,7 +3,7 @@
 
 use tether::import::mapping::{ColumnMapping, ImportMapping, LookupMapping};
 use tether::import::run::{ImportJob, run_import};
-use tether::sync::engine::Cancel;
+use tokio_util::sync::CancellationToken;
 
 use crate::support::sync::*;
 
@@ -45,7 +45,7 @@ async fn result_files_in_the_sheets_own_dialect_or_utf8_when_a_value_cannot_be()
         &bench.path,
         &bench.client,
         &job(&bench, &file, "out"),
-        &Cancel::new(),
+        &CancellationToken::new(),
         None,
     )
     .await
@@ -100,9 +100,15 @@ async fn result_files_in_the_sheets_own_dialect_or_utf8_when_a_value_cannot_be()
     let mut utf8 = job(&bench, &file, "utf8");
     utf8.dry_run = true;
     utf8.results_utf8 = true;
-    let check = run_import(&bench.path, &bench.client, &utf8, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let check = run_import(
+        &bench.path,
+        &bench.client,
+        &utf8,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     let report = std::fs::read(check.report.as_ref().unwrap()).unwrap();
     let text = String::from_utf8(report[3..].to_vec()).unwrap();
     assert!(report.starts_with(b"\xEF\xBB\xBF"));

@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMapping};
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, confirm_unheard, run_import, undo_import_run};
-use tether::sync::engine::Cancel;
+use tether::run::unheard::{Unheard, find_by_key};
 use tether::sync::engine::undo::undo_run;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
+use tokio_util::sync::CancellationToken;
 
 use crate::support::sync::*;
 
@@ -124,7 +125,7 @@ async fn rows_salesforce_refused_are_retried_alone() {
         &bench.path,
         &bench.client,
         &job,
-        &Cancel::new(),
+        &CancellationToken::new(),
         Some(progress),
     )
     .await
@@ -142,11 +143,11 @@ async fn rows_salesforce_refused_are_retried_alone() {
         errors[0]
     );
 
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
-    let failed = tether::sync::workspace::imports::rows_with(
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+    let failed = tether::workspace::imports::rows_with(
         ws.conn(),
         first.run_id.unwrap(),
-        &[tether::sync::workspace::imports::RowStatus::Failed],
+        &[tether::workspace::imports::RowStatus::Failed],
     )
     .unwrap();
     assert_eq!(failed.len(), 500);
@@ -154,9 +155,15 @@ async fn rows_salesforce_refused_are_retried_alone() {
     retry.only_rows = Some(failed.clone());
     retry.retry_of = first.run_id;
     retry.out_dir = Some(bench.dir.path().to_path_buf());
-    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let second = run_import(
+        &bench.path,
+        &bench.client,
+        &retry,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (second.rows, second.created, second.failed),
         (500, 500, 0),
@@ -240,10 +247,16 @@ async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
         for dry_run in [true, false] {
             let mut job = ImportJob::new(&path, "Sandbox org", mapping.clone());
             job.dry_run = dry_run;
-            let err = run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
-                .await
-                .expect_err(name)
-                .to_string();
+            let err = run_import(
+                &bench.path,
+                &bench.client,
+                &job,
+                &CancellationToken::new(),
+                None,
+            )
+            .await
+            .expect_err(name)
+            .to_string();
             assert!(err.contains(expected), "{name}: {err}");
             if !expected.contains("column `Stage`") {
                 assert!(
@@ -254,9 +267,9 @@ async fn bad_sheets_stop_before_anything_is_sent_and_bad_rows_are_reported() {
         }
     }
     assert!(imported(&bench.client).await.is_empty());
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
     assert!(
-        tether::sync::workspace::journal::runs(ws.conn(), None, 10)
+        tether::workspace::journal::runs(ws.conn(), None, 10)
             .unwrap()
             .is_empty(),
         "no run is recorded for a sheet that cannot be read"
@@ -393,7 +406,7 @@ async fn a_cancelled_import_leaves_the_rest_for_a_retry() {
     let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
     let mut job = ImportJob::new(&file, "Sandbox org", mapping.clone());
     job.bulk_from = usize::MAX;
-    let cancel = Cancel::new();
+    let cancel = CancellationToken::new();
     let stop = cancel.clone();
     let progress: tether::import::run::ImportProgressSink = std::sync::Arc::new(move |p| {
         if matches!(p, tether::import::run::ImportProgress::Sending { .. }) {
@@ -412,19 +425,25 @@ async fn a_cancelled_import_leaves_the_rest_for_a_retry() {
             .unwrap_or_default()
             .contains(&format!("tether import --retry {}", first.run_id.unwrap()))
     );
-    let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
-    let unsent = tether::sync::workspace::imports::rows_with(
+    let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+    let unsent = tether::workspace::imports::rows_with(
         ws.conn(),
         first.run_id.unwrap(),
-        &[tether::sync::workspace::imports::RowStatus::NotSent],
+        &[tether::workspace::imports::RowStatus::NotSent],
     )
     .unwrap();
     assert_eq!(unsent.len(), 500);
     let mut retry = ImportJob::new(&file, "Sandbox org", mapping);
     retry.only_rows = Some(unsent);
-    let second = run_import(&bench.path, &bench.client, &retry, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let second = run_import(
+        &bench.path,
+        &bench.client,
+        &retry,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (second.created, second.status),
         (500, Some(RunStatus::Succeeded)),
@@ -495,9 +514,15 @@ async fn a_workbook_sheet_is_imported_with_its_dates_on_the_day_excel_shows() {
     job.read.sheet = Some("Deals".into());
     job.out_dir = Some(bench.dir.path().to_path_buf());
 
-    let summary = run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
-        .await
-        .unwrap();
+    let summary = run_import(
+        &bench.path,
+        &bench.client,
+        &job,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (summary.created, summary.invalid, summary.status),
         (3, 0, Some(RunStatus::Succeeded)),
@@ -568,7 +593,7 @@ async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_as
         &bench.path,
         &bench.client,
         &job(&mapping, true),
-        &Cancel::new(),
+        &CancellationToken::new(),
         None,
     )
     .await
@@ -586,7 +611,7 @@ async fn unlisted_values_of_an_unrestricted_picklist_are_kept_when_the_column_as
         &bench.path,
         &bench.client,
         &job(&mapping, false),
-        &Cancel::new(),
+        &CancellationToken::new(),
         None,
     )
     .await
@@ -638,7 +663,7 @@ async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
     // The state the kill leaves: the run still running, its creates sent but unconfirmed,
     // and no row's outcome stored.
     {
-        let ws = tether::sync::workspace::Workspace::open(&bench.path).unwrap();
+        let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
         let conn = ws.conn();
         conn.execute(
             "UPDATE tether_remote_images SET confirmed = 0, sf_id = NULL WHERE run_id = ?1",
@@ -663,6 +688,136 @@ async fn an_import_killed_before_its_answers_were_stored_is_undone_whole() {
     assert!(imported(&bench.client).await.is_empty());
     let accounts = query(&bench.client, "SELECT Id FROM Account").await;
     assert_eq!(accounts.len(), 1, "the account it did not create stays");
+}
+
+/// A kill between sending rows and storing Salesforce's answers leaves updates unconfirmed as
+/// well as creates. Undo used to look only for the creates, so the records the import had
+/// updated kept its values; an update is now confirmed when its record holds every value it
+/// sent, and put back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_before_its_answers_were_stored_puts_back_the_records_it_updated() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    let first = write(bench.dir.path(), "first.csv", &acme_deals("U", 3));
+    let created = import(&bench, &first, &mapping, false).await;
+    assert_eq!(created.created, 3, "{created:?}");
+    let renamed = acme_deals("U", 3)
+        .replace(",Deal 1,", ",Renamed 1,")
+        .replace(",Deal 2,", ",Renamed 2,")
+        .replace(",Deal 3,", ",Renamed 3,");
+    let second = write(bench.dir.path(), "second.csv", &renamed);
+    let updated = import(&bench, &second, &mapping, false).await;
+    assert_eq!(updated.updated, 3, "{updated:?}");
+    let run = updated.run_id.unwrap();
+
+    // The state the kill leaves: the run still running, its updates sent but unconfirmed,
+    // and no row's outcome stored.
+    {
+        let ws = tether::workspace::Workspace::open(&bench.path).unwrap();
+        let conn = ws.conn();
+        conn.execute(
+            "UPDATE tether_remote_images SET confirmed = 0 WHERE run_id = ?1",
+            [run],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM tether_import_rows WHERE run_id = ?1", [run])
+            .unwrap();
+        conn.execute(
+            "UPDATE tether_runs SET status = 'running', ended_at = NULL WHERE id = ?1",
+            [run],
+        )
+        .unwrap();
+    }
+
+    let undone = undo_import_run(&bench.path, run, &bench.client)
+        .await
+        .unwrap();
+    assert_eq!(undone.status, RunStatus::Succeeded, "{undone:?}");
+    assert_eq!(undone.counts.updated, 3, "{undone:?}");
+    let mut names: Vec<String> = imported(&bench.client)
+        .await
+        .iter()
+        .map(|r| r["Name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Deal 1", "Deal 2", "Deal 3"],
+        "the names the import overwrote are back"
+    );
+}
+
+/// The one rule for a write sent without an answer, as the engine's lost creates, an import
+/// whose call failed part-way and an interrupted import's undo all use it: a create wrote when
+/// a record holds its key; an update only when its record also holds every value it sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_sent_without_an_answer_is_confirmed_by_its_key_and_an_update_by_its_values_too() {
+    let bench = Bench::new().await;
+    create_accounts(&bench.client, &["Acme Corporation".to_string()]).await;
+    let file = write(bench.dir.path(), "sent.csv", &acme_deals("F", 2));
+    let mapping = mapping("MM/DD/YYYY", NumberLocale::English);
+    assert_eq!(import(&bench, &file, &mapping, false).await.created, 2);
+    let ids: BTreeMap<String, String> = imported(&bench.client)
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r["Legacy_Opportunity_Id__c"].as_str().unwrap().to_string(),
+                r["Id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let values = |pairs: &[(&str, Value)]| -> tether::sync::plan::Values {
+        pairs
+            .iter()
+            .map(|(f, v)| (f.to_string(), v.clone()))
+            .collect()
+    };
+    let unheard = [
+        Unheard {
+            image: 1,
+            key: "F-1".into(),
+            update: None,
+        },
+        Unheard {
+            image: 2,
+            key: "F-2".into(),
+            update: Some(values(&[("Name", json!("Deal 2"))])),
+        },
+        Unheard {
+            image: 3,
+            key: "F-2".into(),
+            update: Some(values(&[("Name", json!("Not sent"))])),
+        },
+        Unheard {
+            image: 4,
+            key: "F-9".into(),
+            update: None,
+        },
+        Unheard {
+            image: 5,
+            key: "f-1".into(),
+            update: Some(values(&[("Amount", json!(1.0))])),
+        },
+    ];
+    let found = find_by_key(
+        &bench.client,
+        "Opportunity",
+        "Legacy_Opportunity_Id__c",
+        &unheard,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        found,
+        std::collections::HashMap::from([
+            (1, ids["F-1"].clone()),
+            (2, ids["F-2"].clone()),
+            (5, ids["F-1"].clone()),
+        ]),
+        "an update whose record holds other values, and a key no record holds, wrote nothing"
+    );
 }
 
 /// An account the check cannot find is listed with the accounts whose names start like it, so

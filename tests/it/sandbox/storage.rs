@@ -57,9 +57,9 @@ async fn a_data_file_in_a_missing_folder_is_an_actionable_error() {
     assert!(err.contains("data file") && err.contains("folder"), "{err}");
 }
 
-async fn account_names(t: &common::TestOrg, name: &str) -> (u16, serde_json::Value) {
+async fn account_names(t: &crate::support::org::TestOrg, name: &str) -> (u16, serde_json::Value) {
     let soql = format!("SELECT Id FROM Account WHERE Name = '{name}'");
-    common::answer(
+    crate::support::org::answer(
         t.api(reqwest::Method::GET, "/query")
             .query(&[("q", soql.as_str())])
             .send()
@@ -69,8 +69,8 @@ async fn account_names(t: &common::TestOrg, name: &str) -> (u16, serde_json::Val
     .await
 }
 
-async fn create_answer(t: &common::TestOrg, name: &str) -> (u16, serde_json::Value) {
-    common::answer(
+async fn create_answer(t: &crate::support::org::TestOrg, name: &str) -> (u16, serde_json::Value) {
+    crate::support::org::answer(
         t.api(reqwest::Method::POST, "/sobjects/Account/")
             .json(&json!({ "Name": name }))
             .send()
@@ -82,7 +82,7 @@ async fn create_answer(t: &common::TestOrg, name: &str) -> (u16, serde_json::Val
 
 #[tokio::test]
 async fn a_write_whose_commit_fails_is_answered_500_and_not_reported_saved() {
-    let t = common::start().await;
+    let t = crate::support::org::start().await;
     // SQLite turns the COMMIT into a rollback and fails it, as a full disk would.
     t.org
         .org()
@@ -91,7 +91,11 @@ async fn a_write_whose_commit_fails_is_answered_500_and_not_reported_saved() {
         .unwrap();
     let (status, body) = create_answer(&t, "Never committed").await;
     assert_eq!(status, 500, "{body}");
-    assert_eq!(common::error_code(&body), "UNKNOWN_EXCEPTION", "{body}");
+    assert_eq!(
+        crate::support::org::error_code(&body),
+        "UNKNOWN_EXCEPTION",
+        "{body}"
+    );
 
     t.org
         .org()
@@ -110,7 +114,7 @@ async fn a_write_whose_commit_fails_is_answered_500_and_not_reported_saved() {
 
 #[tokio::test]
 async fn a_write_whose_begin_fails_is_answered_500_and_the_org_keeps_answering() {
-    let t = common::start().await;
+    let t = crate::support::org::start().await;
     // A transaction left open on the store's connection makes its next BEGIN fail.
     t.org
         .org()
@@ -119,7 +123,11 @@ async fn a_write_whose_begin_fails_is_answered_500_and_the_org_keeps_answering()
         .unwrap();
     let (status, body) = create_answer(&t, "No transaction").await;
     assert_eq!(status, 500, "{body}");
-    assert_eq!(common::error_code(&body), "UNKNOWN_EXCEPTION", "{body}");
+    assert_eq!(
+        crate::support::org::error_code(&body),
+        "UNKNOWN_EXCEPTION",
+        "{body}"
+    );
 
     t.org
         .org()
@@ -132,7 +140,7 @@ async fn a_write_whose_begin_fails_is_answered_500_and_the_org_keeps_answering()
 
 #[tokio::test]
 async fn a_query_whose_scan_fails_part_way_is_answered_500_not_a_short_complete_page() {
-    let t = common::start().await;
+    let t = crate::support::org::start().await;
     let store = &t.org.org().store;
     let ids: Vec<String> = store
         .write(|w| {
@@ -157,7 +165,7 @@ async fn a_query_whose_scan_fails_part_way_is_answered_500_not_a_short_complete_
         })
         .unwrap();
 
-    let (status, body) = common::answer(
+    let (status, body) = crate::support::org::answer(
         t.api(reqwest::Method::GET, "/query")
             .query(&[("q", "SELECT Id, Name FROM Account")])
             .send()
@@ -170,9 +178,13 @@ async fn a_query_whose_scan_fails_part_way_is_answered_500_not_a_short_complete_
         "totalSize {} done {}",
         body["totalSize"], body["done"]
     );
-    assert_eq!(common::error_code(&body), "UNKNOWN_EXCEPTION", "{body}");
+    assert_eq!(
+        crate::support::org::error_code(&body),
+        "UNKNOWN_EXCEPTION",
+        "{body}"
+    );
 
-    let (status, body) = common::answer(
+    let (status, body) = crate::support::org::answer(
         t.api(reqwest::Method::GET, "/query")
             .query(&[("q", "SELECT COUNT() FROM Account")])
             .send()
@@ -185,13 +197,13 @@ async fn a_query_whose_scan_fails_part_way_is_answered_500_not_a_short_complete_
 
 #[tokio::test]
 async fn a_collection_write_whose_commit_fails_is_answered_500_not_per_record_success() {
-    let t = common::start().await;
+    let t = crate::support::org::start().await;
     t.org
         .org()
         .store
         .with_connection(|conn| conn.commit_hook(Some(|| true)))
         .unwrap();
-    let (status, body) = common::answer(
+    let (status, body) = crate::support::org::answer(
         t.api(reqwest::Method::POST, "/composite/sobjects")
             .json(&json!({
                 "allOrNone": false,
@@ -206,5 +218,9 @@ async fn a_collection_write_whose_commit_fails_is_answered_500_not_per_record_su
     )
     .await;
     assert_eq!(status, 500, "{body}");
-    assert_eq!(common::error_code(&body), "UNKNOWN_EXCEPTION", "{body}");
+    assert_eq!(
+        crate::support::org::error_code(&body),
+        "UNKNOWN_EXCEPTION",
+        "{body}"
+    );
 }

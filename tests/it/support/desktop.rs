@@ -8,8 +8,8 @@ use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use tether::connect::oauth::password_login;
 use tether::connect::{LoginUrl, http_client};
 use tether::desktop::{self, DesktopConfig, Event, Request, SandboxOptions, Service, WindowEnd};
+use tether::run::RunSummary;
 use tether::salesforce::{Client, ClientConfig, Credentials};
-use tether::sync::engine::RunSummary;
 
 pub const DEADLINE: Duration = Duration::from_secs(120);
 

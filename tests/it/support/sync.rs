@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
+use tether::run::RunSummary;
 use tether::salesforce::Client;
-use tether::sync::engine::{self, RunOptions, RunSummary};
+use tether::sync::engine::{self, RunOptions};
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::Trigger;
+use tether::workspace::Workspace;
+use tether::workspace::journal::Trigger;
 
 pub use crate::support::client::*;
 

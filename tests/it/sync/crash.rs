@@ -17,7 +17,7 @@ use sandbox_org::config::DEMO_USERNAME;
 use serde_json::{Value, json};
 use tether::connect::KeyringStore;
 use tether::sync::link::Link;
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 use crate::support::cli::{
     Org, Running, Setup, connect, free_port, start_org, succeeded, use_private_copy,

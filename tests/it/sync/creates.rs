@@ -5,8 +5,8 @@
 use crate::support::sync::*;
 use serde_json::{Value, json};
 use tether::sync::verify::{describes_for, verify};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::{self, RunStatus, Trigger};
+use tether::workspace::Workspace;
+use tether::workspace::journal::{self, RunStatus, Trigger};
 
 const PEOPLE_TABLE: &str = "CREATE TABLE people (
     id INTEGER PRIMARY KEY, sf_id TEXT, first_name TEXT, last_name TEXT, active INTEGER,

@@ -8,8 +8,8 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::conflicts::{self, ConflictStatus, Keep};
-use tether::sync::workspace::journal::{self, RunStatus};
+use tether::workspace::conflicts::{self, ConflictStatus, Keep};
+use tether::workspace::journal::{self, RunStatus};
 
 /// Account ↔ customers, Name and Phone both ways, looking back no further than the cursor.
 fn link(policy: &str, filter: Option<&str>) -> Value {
@@ -36,7 +36,7 @@ fn link(policy: &str, filter: Option<&str>) -> Value {
 const TABLE: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, sf_id TEXT, ext TEXT,
     name TEXT, phone TEXT, industry TEXT, employees TEXT)";
 
-async fn synced(bench: &Bench) -> tether::sync::engine::RunSummary {
+async fn synced(bench: &Bench) -> tether::run::RunSummary {
     let run = bench.sync("customers").await;
     assert!(
         matches!(run.status, RunStatus::Succeeded | RunStatus::Partial),

@@ -3,8 +3,8 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::conflicts::{self, Keep};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::conflicts::{self, Keep};
+use tether::workspace::journal::RunStatus;
 
 const TABLE: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT,
     phone TEXT, notes TEXT)";
@@ -40,7 +40,7 @@ async fn one_synced_account(policy: &str) -> (Bench, String) {
     (bench, id)
 }
 
-async fn synced(bench: &Bench) -> tether::sync::engine::RunSummary {
+async fn synced(bench: &Bench) -> tether::run::RunSummary {
     let run = bench.sync("customers").await;
     assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
     run

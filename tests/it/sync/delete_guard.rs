@@ -4,7 +4,7 @@
 use crate::support::sync::Bench;
 use serde_json::{Value, json};
 use tether::sync::engine::{self, RunOptions};
-use tether::sync::workspace::journal::{RunStatus, Trigger};
+use tether::workspace::journal::{RunStatus, Trigger};
 
 fn people_link() -> Value {
     json!({

@@ -4,7 +4,7 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 const TABLE: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, sf_id TEXT, name TEXT,
     health_score REAL)";

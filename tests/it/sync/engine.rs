@@ -3,7 +3,7 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sync_pulls_every_account_then_edits_flow_both_ways() {
@@ -97,7 +97,7 @@ async fn undo_puts_both_sides_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resolved_conflict_is_carried_out_by_the_next_sync() {
-    use tether::sync::workspace::conflicts::{self, Keep};
+    use tether::workspace::conflicts::{self, Keep};
     let bench = Bench::new().await;
     let acme = bench.create("Account", json!({"Name": "Acme"})).await;
     bench.execute(CUSTOMERS_TABLE);
@@ -250,8 +250,7 @@ async fn a_value_of_the_wrong_type_is_reported_with_its_row_and_nothing_is_sent(
     bench.execute("UPDATE customers SET health_score = 'very good'");
     let run = bench.sync("customers").await;
     assert_eq!(run.status, RunStatus::Partial, "{run:?}");
-    let errors =
-        tether::sync::workspace::journal::errors(&bench.db(), Some(run.run_id), 10).unwrap();
+    let errors = tether::workspace::journal::errors(&bench.db(), Some(run.run_id), 10).unwrap();
     assert_eq!(errors.len(), 1);
     assert!(
         errors[0].message.contains("very good") && errors[0].message.contains("row 1"),
@@ -325,7 +324,7 @@ async fn undo_of_a_first_sync_removes_what_it_created_on_both_sides() {
 async fn a_cancelled_run_stops_before_writing_and_the_next_run_does_the_work() {
     use std::sync::Arc;
     use tether::sync::engine::{Progress, RunOptions};
-    use tether::sync::workspace::journal::Trigger;
+    use tether::workspace::journal::Trigger;
     let bench = Bench::new().await;
     bench.create("Account", json!({"Name": "Acme"})).await;
     bench.execute(CUSTOMERS_TABLE);
@@ -353,7 +352,8 @@ async fn a_cancelled_run_stops_before_writing_and_the_next_run_does_the_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_reads_and_writes_give_the_same_result_as_rest() {
-    use tether::sync::engine::{ReadPath, WritePath};
+    use tether::run::ReadPath;
+    use tether::run::push::WritePath;
     let bench = Bench::new().await;
     let mut ids = Vec::new();
     for (name, industry) in [

@@ -3,8 +3,8 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::journal::pages::{self, ErrorQuery};
-use tether::sync::workspace::journal::{self, ErrorStatus, FailedRecord, RunStatus};
+use tether::workspace::journal::pages::{self, ErrorQuery};
+use tether::workspace::journal::{self, ErrorStatus, FailedRecord, RunStatus};
 
 fn errors(bench: &Bench, include_resolved: bool) -> Vec<pages::ErrorEntry> {
     let query = ErrorQuery {

@@ -8,8 +8,8 @@ use crate::support::sync::*;
 use serde_json::json;
 use tether::sync::link::Link;
 use tether::sync::verify::{Problem, Severity, describes_for, verify};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::Workspace;
+use tether::workspace::journal::RunStatus;
 
 const RECURSIVE: &str =
     "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c)";

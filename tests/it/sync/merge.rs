@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::support::sync::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tether::sync::engine::{SyncError, undo};
-use tether::sync::workspace::conflicts::{self, Keep};
-use tether::sync::workspace::journal::RunStatus;
+use tether::run::RunError;
+use tether::sync::engine::undo;
+use tether::workspace::conflicts::{self, Keep};
+use tether::workspace::journal::RunStatus;
 
 const RECORDS: usize = 2;
 const FIELDS: [(&str, &str); 2] = [("phone", "Phone"), ("website", "Website")];
@@ -400,11 +401,11 @@ async fn run_case(policy: Policy, ops: Vec<Op>) {
                 };
                 let outcome = undo::undo_run(&bench.path, target, &bench.client).await;
                 match (&expect, &outcome) {
-                    (UndoExpect::Refused { local: true, .. }, Err(SyncError::Undo(message)))
+                    (UndoExpect::Refused { local: true, .. }, Err(RunError::Undo(message)))
                         if message.contains("edited since") => {}
                     (
                         UndoExpect::Refused { remote: true, .. },
-                        Err(SyncError::LaterSalesforceEdits(_)),
+                        Err(RunError::LaterSalesforceEdits(_)),
                     ) => {}
                     (UndoExpect::Undone(_), Ok(run)) => {
                         assert!(

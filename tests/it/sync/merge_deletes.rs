@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::support::sync::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::conflicts::{self, Keep};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::conflicts::{self, Keep};
+use tether::workspace::journal::RunStatus;
 
 const RECORDS: usize = 2;
 /// Phone, then Website: (local column, Salesforce field).

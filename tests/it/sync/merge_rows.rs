@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::support::sync::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 const EXTS: usize = 4;
 
@@ -104,7 +104,7 @@ async fn query(bench: &Bench, soql: &str) -> Vec<Value> {
         .clone()
 }
 
-async fn sync_both(bench: &Bench) -> Vec<tether::sync::engine::RunSummary> {
+async fn sync_both(bench: &Bench) -> Vec<tether::run::RunSummary> {
     vec![bench.sync("accounts").await, bench.sync("people").await]
 }
 

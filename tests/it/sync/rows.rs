@@ -3,7 +3,7 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::workspace::journal::{self, RunStatus};
+use tether::workspace::journal::{self, RunStatus};
 
 /// Waits until the wall clock has moved on, so that two edits never share a millisecond and
 /// "the later edit" is well defined for both clocks (SQLite's and the org's).
@@ -235,7 +235,7 @@ async fn a_pulled_value_the_local_table_refuses_fails_only_that_row() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_open_conflict_stays_open_while_its_row_is_left_out() {
-    use tether::sync::workspace::conflicts;
+    use tether::workspace::conflicts;
     let bench = Bench::new().await;
     let acme = bench.create("Account", json!({"Name": "Acme"})).await;
     bench.execute(CUSTOMERS_TABLE);

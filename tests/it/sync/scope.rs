@@ -4,8 +4,9 @@
 
 use crate::support::sync::{Bench, CUSTOMERS_TABLE, customers_link};
 use serde_json::{Value, json};
-use tether::sync::engine::{self, Records, RunOptions, RunScope, RunSummary, SyncError};
-use tether::sync::workspace::journal::{RunStatus, Trigger};
+use tether::run::RunSummary;
+use tether::sync::engine::{self, Records, RunOptions, RunScope, SyncError};
+use tether::workspace::journal::{RunStatus, Trigger};
 
 async fn scoped(bench: &Bench, keys: &[&str], ids: &[&str]) -> Result<RunSummary, SyncError> {
     let mut options = RunOptions::new(Trigger::Cli);

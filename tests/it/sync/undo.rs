@@ -4,9 +4,10 @@
 
 use crate::support::sync::*;
 use serde_json::{Value, json};
-use tether::sync::engine::undo::{UndoOptions, undo_run, undo_run_with};
-use tether::sync::workspace::Workspace;
-use tether::sync::workspace::journal::{self, RunStatus};
+use tether::run::undo::UndoOptions;
+use tether::sync::engine::undo::{undo_run, undo_run_with};
+use tether::workspace::Workspace;
+use tether::workspace::journal::{self, RunStatus};
 
 /// How many runs the workspace has recorded, and whether run `id` is marked undone.
 fn journal_state(bench: &Bench, id: i64) -> (usize, Option<i64>) {

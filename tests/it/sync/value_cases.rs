@@ -8,7 +8,7 @@ use crate::support::sync::*;
 use serde_json::{Value, json};
 use tether::sync::link::Link;
 use tether::sync::verify::{self, Problem, Severity};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 
 /// A table `accounts (id, sf_id, v <declared>)` and a link of `v` to `field` on Account.
 fn value_link(bench: &Bench, field: &str, declared: &str, direction: &str, extra: Value) -> Link {
@@ -220,7 +220,7 @@ async fn links_stored_before_the_time_zone_setting_keep_utc_and_new_ones_take_th
     let bench = Bench::new().await;
     value_link(&bench, "Last_Visit__c", "TEXT", "push", json!({}));
     let stored = |bench: &Bench| {
-        tether::sync::workspace::Workspace::open(&bench.path)
+        tether::workspace::Workspace::open(&bench.path)
             .unwrap()
             .link("values")
             .unwrap()
@@ -235,7 +235,7 @@ async fn links_stored_before_the_time_zone_setting_keep_utc_and_new_ones_take_th
     bench.execute("CREATE TABLE tpl (id INTEGER PRIMARY KEY, sf_id TEXT, v TEXT)");
     let template_link: Link =
         serde_json::from_value(link_json("from_template", "tpl")).expect("link parses");
-    tether::sync::workspace::Workspace::open(&bench.path)
+    tether::workspace::Workspace::open(&bench.path)
         .unwrap()
         .save_link(&template_link, "template")
         .unwrap();
@@ -245,7 +245,7 @@ async fn links_stored_before_the_time_zone_setting_keep_utc_and_new_ones_take_th
         "UPDATE tether_links SET definition = json_remove(definition, '$.time_zone');
          DROP TABLE tether_managed_tables;",
     );
-    bench.execute(include_str!("../../../src/sync/workspace/schema_v8.sql"));
+    bench.execute(include_str!("../../../src/workspace/schema_v8.sql"));
     assert_eq!(
         stored(&bench).as_deref(),
         Some("UTC"),
@@ -284,7 +284,7 @@ const OLD_CUSTOMERS: &str = "CREATE TABLE IF NOT EXISTS customers (
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_template_table_whose_column_rounds_18_digits_is_fixed_by_verify_fix() {
     use tether::sync::verify::fix;
-    use tether::sync::workspace::{Workspace, managed};
+    use tether::workspace::{Workspace, managed};
 
     let bench = Bench::new().await;
     let id = bench

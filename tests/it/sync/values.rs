@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tether::salesforce::ObjectDescribe;
 use tether::sync::link::Link;
 use tether::sync::verify::{self, Severity};
-use tether::sync::workspace::journal::RunStatus;
+use tether::workspace::journal::RunStatus;
 use tether_decimal::parse_decimal;
 
 /// One Account field of each type the sandbox org describes.

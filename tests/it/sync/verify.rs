@@ -5,7 +5,7 @@ use crate::support::client::org_and_client;
 use tether::sync::link::{Direction, FieldMapping};
 use tether::sync::templates;
 use tether::sync::verify::{Severity, describes_for, has_errors, verify};
-use tether::sync::workspace::Workspace;
+use tether::workspace::Workspace;
 
 fn workspace(dir: &tempfile::TempDir, name: &str) -> Workspace {
     Workspace::open(&dir.path().join(format!("{name}.sqlite"))).expect("workspace opens")

@@ -3,8 +3,8 @@
 
 use egui_kittest::kittest::Queryable;
 use tether::desktop::{Event, LaterEdit, LaterEdits, Request};
-use tether::sync::engine::RunSummary;
-use tether::sync::workspace::journal::{RunCounts, RunStatus};
+use tether::run::RunSummary;
+use tether::workspace::journal::{RunCounts, RunStatus};
 
 use super::{at_check_step, finished, press, wait_containing, wait_request};
 use crate::support::Scripted;

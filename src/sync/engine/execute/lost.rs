@@ -7,16 +7,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::Duration;
 
 use super::Run;
+use crate::run::unheard::{self, Unheard};
 use crate::sync::engine::SyncError;
 use crate::sync::engine::local::{self, LocalRead, LocalRow, Locator};
-use crate::sync::engine::unheard::{self, Unheard};
 use crate::sync::engine::units::id15;
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::Values;
-use crate::sync::workspace::base::BaseRecord;
-use crate::sync::workspace::images::{self, UnheardCreate};
-use crate::sync::workspace::journal::{self, RecordFailure};
-use crate::sync::workspace::{Workspace, capture};
+use crate::workspace::base::BaseRecord;
+use crate::workspace::images::{self, UnheardCreate};
+use crate::workspace::journal::{self, RecordFailure};
+use crate::workspace::{Workspace, capture};
 
 /// A row of the read: keyed, or without a key.
 #[derive(Debug, Clone, Copy)]
@@ -129,6 +129,7 @@ impl Run<'_> {
                     Unheard {
                         image: create.image,
                         key,
+                        update: None,
                     },
                 )),
                 None => {
@@ -267,8 +268,8 @@ fn linked_ids(
     let sql = format!(
         "SELECT sf_id FROM tether_base WHERE link_id = ?1
          UNION SELECT CAST({id} AS TEXT) FROM {table} WHERE {id} IS NOT NULL",
-        id = crate::sync::workspace::capture::quote_ident(&link.id_column),
-        table = crate::sync::workspace::capture::quote_ident(&link.table),
+        id = crate::workspace::capture::quote_ident(&link.id_column),
+        table = crate::workspace::capture::quote_ident(&link.table),
     );
     let mut stmt = conn.prepare(&sql)?;
     let ids = stmt

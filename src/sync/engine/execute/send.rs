@@ -7,16 +7,16 @@ use rusqlite::Connection;
 use serde_json::Value;
 
 use super::super::local::{self, Locator};
-use super::super::push::{self, Outcome, PushItem, PushOp, WritePath};
 use super::super::units::{Unit, id15, push_item};
 use super::super::{Progress, SyncError};
 use super::{Run, values_json};
+use crate::run::push::{self, Outcome, PushItem, PushOp, WritePath};
 use crate::sync::link::Link;
 use crate::sync::plan::{self, FieldRule, RecordPlan};
-use crate::sync::workspace::base::BaseRecord;
-use crate::sync::workspace::images::{self, NewImage, RemoteOp};
-use crate::sync::workspace::journal::{self, RecordFailure};
-use crate::sync::workspace::{Workspace, capture, conflicts, reread};
+use crate::workspace::base::BaseRecord;
+use crate::workspace::images::{self, NewImage, RemoteOp};
+use crate::workspace::journal::{self, RecordFailure};
+use crate::workspace::{Workspace, capture, conflicts, reread};
 
 /// Records written per group: a group's results commit before the next is sent, so a cancel
 /// or a crash loses at most one group's confirmations (which the next run re-establishes).
@@ -87,7 +87,7 @@ impl Run<'_> {
         };
         let mut done = 0;
         for group in groups {
-            self.options.cancel.check()?;
+            crate::run::stop_if_cancelled(&self.options.cancel)?;
             let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
             let outcomes = if bulk {
                 push::through_bulk(self.client, &link.object, &group).await?

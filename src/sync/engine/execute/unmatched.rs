@@ -11,7 +11,7 @@ use crate::sync::engine::local::{self, LocalRow, Locator};
 use crate::sync::engine::units::{Unit, id15};
 use crate::sync::link::{Link, MatchKey};
 use crate::sync::plan::RecordPlan;
-use crate::sync::workspace::journal::{self, RecordFailure};
+use crate::workspace::journal::{self, RecordFailure};
 
 /// The rows a link matched on the Salesforce Id creates records for: those without an Id,
 /// taken before `assemble` consumes the rows. Those it joins to no record become creates.

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use crate::desktop::{ConnectionStatus, ConnectionView, LinkCard};
 use crate::sync::link::{Direction, Link, Schedule};
-use crate::sync::workspace::journal::{RunStatus, Trigger};
 use crate::ui::format::{group_thousands, relative_time};
+use crate::workspace::journal::{RunStatus, Trigger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Light {
@@ -225,7 +225,7 @@ pub fn progress_line(p: &crate::desktop::SyncProgress) -> String {
 mod tests {
     use super::*;
     use crate::sync::link::FieldMapping;
-    use crate::sync::workspace::journal::{RunCounts, RunRecord};
+    use crate::workspace::journal::{RunCounts, RunRecord};
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-03-02T12:00:00Z")

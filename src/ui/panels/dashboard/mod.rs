@@ -7,7 +7,7 @@ use chrono::Utc;
 use egui::{Margin, RichText, Ui, Vec2};
 
 use crate::desktop::{LinkCard, Request};
-use crate::sync::engine::RunSummary;
+use crate::run::RunSummary;
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::{Model, SyncState};
 use crate::ui::theme::{self, GRID};

@@ -12,7 +12,7 @@ use crate::ui::{theme, widgets};
 
 /// "Open · failed in 3 runs since 2026-12-01 10:00" or "Resolved by run #12 · failed in 1 run".
 pub fn lifecycle_line(row: &ErrorRow) -> String {
-    use crate::sync::workspace::journal::ErrorStatus;
+    use crate::workspace::journal::ErrorStatus;
     let life = &row.lifecycle;
     let runs = match life.attempts {
         1 => "1 run".to_string(),
@@ -47,7 +47,7 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
     });
     let record = e.row_key.as_deref().map_or_else(
         || e.sf_id.clone().unwrap_or_default(),
-        crate::sync::workspace::journal::row_name,
+        crate::workspace::journal::row_name,
     );
     ui.label(
         RichText::new(format!(

@@ -5,9 +5,9 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{ErrorsCommand, ErrorsState};
 use crate::desktop::ErrorSort;
-use crate::sync::workspace::journal::{ErrorStatus, row_name};
 use crate::ui::command::{Command, Commands};
 use crate::ui::panels::history::{MUTED, time_label};
+use crate::workspace::journal::{ErrorStatus, row_name};
 
 const ROW_HEIGHT: f32 = 28.0;
 

@@ -9,10 +9,10 @@ use chrono::{Duration, NaiveDate, Utc};
 use egui::{Color32, RichText, Ui};
 
 use crate::desktop::{Event, Request, RunDetail, RunFilter, Topic};
-use crate::sync::workspace::journal::{RunRecord, RunStatus, Trigger};
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
 use crate::ui::{Page, theme, widgets};
+use crate::workspace::journal::{RunRecord, RunStatus, Trigger};
 use paged::{PAGE_SIZE, Paged};
 
 /// Intents of the History page.

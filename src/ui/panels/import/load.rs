@@ -8,10 +8,10 @@ use super::check::{file_row, report_table, tile};
 use super::{ImportCommand, ImportStep, Load, Undo};
 use crate::desktop::LaterEdits;
 use crate::import::run::ImportSummary;
-use crate::sync::workspace::journal::RunStatus;
 use crate::ui::command::{Command, Commands};
 use crate::ui::theme::{self, GRID};
 use crate::ui::{group_thousands, widgets};
+use crate::workspace::journal::RunStatus;
 
 fn push(commands: &mut Commands, command: ImportCommand) {
     commands.push(Command::Import(command));

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::Step;
 use super::draft::Draft;
 use crate::desktop::{FilePreview, ImportProposal, ImportReport, ImportRequest, LaterEdits};
-use crate::sync::engine::RunSummary;
+use crate::run::RunSummary;
 
 pub enum Wizard {
     /// Step 1 before any file: the dialog button and the typed path.

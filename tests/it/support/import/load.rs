@@ -10,7 +10,7 @@ use tether::import::mapping::{ColumnMapping, ImportMapping, KeyMapping, LookupMa
 use tether::import::parse::NumberLocale;
 use tether::import::run::{ImportJob, ImportSummary, run_import};
 use tether::salesforce::{BatchSize, Client, CollectionOptions};
-use tether::sync::engine::Cancel;
+use tokio_util::sync::CancellationToken;
 
 use super::messy;
 use crate::support::sync::Bench;
@@ -63,9 +63,15 @@ pub async fn import(
     job.dry_run = dry_run;
     job.out_dir = Some(bench.dir.path().join("out"));
     std::fs::create_dir_all(job.out_dir.as_ref().unwrap()).unwrap();
-    run_import(&bench.path, &bench.client, &job, &Cancel::new(), None)
-        .await
-        .expect("the import runs")
+    run_import(
+        &bench.path,
+        &bench.client,
+        &job,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
+    .expect("the import runs")
 }
 
 pub async fn query(client: &Client, soql: &str) -> Vec<Map<String, Value>> {

@@ -343,9 +343,9 @@ mod tests {
 
     use super::*;
     use crate::sync::plan::Values;
-    use crate::sync::workspace::base::BaseRecord;
-    use crate::sync::workspace::journal::tests::workspace_with_link;
-    use crate::sync::workspace::journal::{self, Trigger};
+    use crate::workspace::base::BaseRecord;
+    use crate::workspace::journal::tests::workspace_with_link;
+    use crate::workspace::journal::{self, Trigger};
 
     const SF_ID: &str = "001000000000001AAA";
 

@@ -248,7 +248,7 @@ fn parse_time(text: &str) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::Workspace;
+    use crate::workspace::Workspace;
 
     fn at(text: &str) -> DateTime<Utc> {
         parse_time(text)

@@ -9,11 +9,11 @@ use futures_util::TryStreamExt;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use super::{SyncError, count};
+use super::{RunError, count};
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, CollectionOptions, SaveResult};
-use crate::sync::workspace::images::RemoteImage;
-use crate::sync::workspace::journal::RunCounts;
+use crate::workspace::images::RemoteImage;
+use crate::workspace::journal::RunCounts;
 
 /// Deletes the records of `created`, counting them in `counts`; returns how many were gone
 /// before the undo began (processed, neither deleted nor failed).
@@ -23,7 +23,7 @@ pub(super) async fn delete_created(
     client: &Client,
     created: &[&RemoteImage],
     counts: &mut RunCounts,
-) -> Result<u64, SyncError> {
+) -> Result<u64, RunError> {
     let mut objects: Vec<&str> = Vec::new();
     for image in created {
         if !objects.contains(&image.object.as_str()) {
@@ -75,7 +75,7 @@ pub(super) async fn delete_created(
 }
 
 /// What the undo says of records gone before it began.
-pub(super) fn gone_note(already_gone: u64) -> Option<String> {
+pub(crate) fn gone_note(already_gone: u64) -> Option<String> {
     (already_gone > 0).then(|| {
         format!(
             "{already_gone} record(s) were already deleted (by an earlier undo, or in Salesforce) and are not counted as deleted by this one"
@@ -92,7 +92,7 @@ async fn existing_ids(
     client: &Client,
     object: &str,
     images: &[&RemoteImage],
-) -> Result<HashSet<String>, SyncError> {
+) -> Result<HashSet<String>, RunError> {
     let ids: Vec<&str> = images.iter().filter_map(|i| i.sf_id.as_deref()).collect();
     let mut there = HashSet::new();
     for list in soql_text::in_lists("Id", &ids, IN_LIST_BYTES) {

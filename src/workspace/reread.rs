@@ -79,7 +79,7 @@ pub fn clear(conn: &Connection, link_id: i64, ids: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::journal::tests::workspace_with_link;
+    use crate::workspace::journal::tests::workspace_with_link;
 
     #[test]
     fn a_record_is_queued_once_and_cleared() {

@@ -2,8 +2,8 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::*;
-use crate::sync::workspace::journal::tests::workspace_with_link;
-use crate::sync::workspace::journal::{
+use crate::workspace::journal::tests::workspace_with_link;
+use crate::workspace::journal::{
     RecordFailure, RunCounts, Side, audit_log, finish_run, record_error, start_run,
 };
 

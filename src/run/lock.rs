@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::SyncError;
+use super::RunError;
 
 /// Held while a run works.
 pub struct SyncLock {
@@ -35,20 +35,20 @@ impl std::fmt::Display for LockHolder {
 }
 
 impl SyncLock {
-    /// Takes the lock, or fails with [`SyncError::Busy`] at once when another holds it.
-    pub fn acquire(workspace: &Path) -> Result<SyncLock, SyncError> {
+    /// Takes the lock, or fails with [`RunError::Busy`] at once when another holds it.
+    pub fn acquire(workspace: &Path) -> Result<SyncLock, RunError> {
         let (path, file) = open(workspace)?;
         match file.try_lock() {
             Ok(()) => Ok(SyncLock::held(file)),
-            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy(path)),
-            Err(std::fs::TryLockError::Error(e)) => Err(SyncError::Lock(e)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(RunError::Busy(path)),
+            Err(std::fs::TryLockError::Error(e)) => Err(RunError::Lock(e)),
         }
     }
 
     /// Takes the lock, blocking the calling thread until whoever holds it lets go.
-    pub fn wait(workspace: &Path) -> Result<SyncLock, SyncError> {
+    pub fn wait(workspace: &Path) -> Result<SyncLock, RunError> {
         let (_, file) = open(workspace)?;
-        file.lock().map_err(SyncError::Lock)?;
+        file.lock().map_err(RunError::Lock)?;
         Ok(SyncLock::held(file))
     }
 
@@ -100,7 +100,7 @@ fn lock_path(workspace: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn open(workspace: &Path) -> Result<(PathBuf, File), SyncError> {
+fn open(workspace: &Path) -> Result<(PathBuf, File), RunError> {
     let path = lock_path(workspace);
     let file = File::options()
         .create(true)
@@ -108,7 +108,7 @@ fn open(workspace: &Path) -> Result<(PathBuf, File), SyncError> {
         .read(true)
         .write(true)
         .open(&path)
-        .map_err(SyncError::Lock)?;
+        .map_err(RunError::Lock)?;
     Ok((path, file))
 }
 
@@ -166,7 +166,7 @@ mod tests {
         );
         assert!(matches!(
             SyncLock::acquire(&workspace),
-            Err(SyncError::Busy(_))
+            Err(RunError::Busy(_))
         ));
         drop(held);
         assert_eq!(SyncLock::holder(&workspace), None);
@@ -197,7 +197,7 @@ mod tests {
         let lock = waiter.join().unwrap();
         assert!(matches!(
             SyncLock::acquire(&workspace),
-            Err(SyncError::Busy(_))
+            Err(RunError::Busy(_))
         ));
         drop(lock);
     }

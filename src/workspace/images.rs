@@ -205,8 +205,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::sync::workspace::journal::tests::workspace_with_link;
-    use crate::sync::workspace::journal::{self, Trigger};
+    use crate::workspace::journal::tests::workspace_with_link;
+    use crate::workspace::journal::{self, Trigger};
 
     fn values(pairs: &[(&str, serde_json::Value)]) -> Values {
         pairs

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::rows::{json_at, parsed, time_at};
-use crate::sync::workspace::{Result, now_text};
+use crate::workspace::{Result, now_text};
 
 /// Which system refused a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -166,8 +166,8 @@ pub fn audit_log(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::journal::tests::workspace_with_link;
-    use crate::sync::workspace::journal::{Trigger, start_run};
+    use crate::workspace::journal::tests::workspace_with_link;
+    use crate::workspace::journal::{Trigger, start_run};
 
     #[test]
     fn a_row_is_named_once() {

@@ -1,8 +1,9 @@
-//! Finding what a create sent without hearing back made. A run killed (or cut off) after it
-//! sent a create and before it stored Salesforce's answer leaves the create journaled as an
-//! intent, neither confirmed nor refused. Before such a create is sent again, or undone, the
-//! record it may have made is looked for: by its key when it carried one, which is exact, or
-//! else by the values it carried. Shared by spreadsheet imports and the sync engine.
+//! Finding what a write sent without hearing back made. A run killed (or cut off) after it
+//! sent a write and before it stored Salesforce's answer leaves the write journaled as an
+//! intent, neither confirmed nor refused. Before such a write is sent again, or undone, the
+//! record it may have written is looked for: by its key when it carried one, which is exact, or
+//! else (a create) by the values it carried. One rule, [`find_by_key`], for the sync engine's
+//! lost creates, an import whose call failed part-way and an interrupted import's undo.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, FieldDescribe, ObjectDescribe, SalesforceError};
 use crate::sync::plan::Values;
-use crate::sync::workspace::{WorkspaceError, images};
+use crate::workspace::{WorkspaceError, images};
 
 /// A record a key already names in Salesforce.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +25,14 @@ pub struct Existing {
     pub values: Values,
 }
 
-/// A create sent without hearing back, by the key it carried.
+/// A write sent without hearing back, by the key it carried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unheard {
     /// Its intent in the journal.
     pub image: i64,
     pub key: String,
+    /// The values an update sent; `None` for a create.
+    pub update: Option<Values>,
 }
 
 /// The records that `keys` name in `key_field`, by lower-cased key (Salesforce compares
@@ -78,24 +81,62 @@ pub async fn records_by_key(
     Ok(out)
 }
 
-/// What each unheard create made, found by its key: image → the Id of the record holding
-/// the key now. A create whose key no record holds made nothing.
+/// What each unheard write wrote, found by its key: image → the Id of the record it wrote.
+///
+/// A create wrote when a record holds its key: external ids are unique and the key named no
+/// record before, so that record is the one it made (values changed since are a later edit,
+/// which an undo reports rather than leaving the record behind). An update wrote only when its
+/// record also holds every value it sent, since its key named that record before it was sent.
 pub async fn find_by_key(
     client: &Client,
     object: &str,
     key_field: &str,
     unheard: &[Unheard],
 ) -> Result<HashMap<i64, String>, SalesforceError> {
+    let mut fields: Vec<String> = Vec::new();
+    for sent in unheard.iter().filter_map(|u| u.update.as_ref()) {
+        for field in sent.keys() {
+            if !fields.contains(field) {
+                fields.push(field.clone());
+            }
+        }
+    }
     let keys: Vec<String> = unheard.iter().map(|u| u.key.clone()).collect();
-    let found = records_by_key(client, object, key_field, &[], &keys).await?;
+    let found = records_by_key(client, object, key_field, &fields, &keys).await?;
     Ok(unheard
         .iter()
-        .filter_map(|u| Some((u.image, found.get(&u.key.to_lowercase())?.id.clone())))
+        .filter_map(|u| {
+            let record = found.get(&u.key.to_lowercase())?;
+            let wrote = u.update.as_ref().is_none_or(|sent| {
+                sent.iter()
+                    .all(|(f, v)| record.values.get(f).is_some_and(|now| same_value(now, v)))
+            });
+            wrote.then(|| (u.image, record.id.clone()))
+        })
         .collect())
 }
 
-/// Confirms each found create's intent with the Id of the record it made, so that undoing
-/// its run removes that record.
+/// Values equal for a field once both are read the same way: `1200.5` and `1200.50`,
+/// `Closed Won` and `closed won` stay different (Salesforce keeps case).
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::String(y)) => x == y || same_moment(x, y),
+        (Value::Null, Value::String(s)) | (Value::String(s), Value::Null) => s.is_empty(),
+        _ => a == b,
+    }
+}
+
+fn same_moment(a: &str, b: &str) -> bool {
+    use crate::sync::engine::values::parse_datetime;
+    match (parse_datetime(a), parse_datetime(b)) {
+        (Some(x), Some(y)) => x == y && a.contains('T') && b.contains('T'),
+        _ => false,
+    }
+}
+
+/// Confirms each found write's intent with the Id of the record it wrote, so that undoing
+/// its run takes it back.
 pub fn confirm(conn: &Connection, found: &HashMap<i64, String>) -> Result<usize, WorkspaceError> {
     for (image, id) in found {
         images::confirm(conn, *image, Some(id))?;
@@ -171,10 +212,7 @@ fn comparable(field: &FieldDescribe, value: &Value) -> Option<String> {
             (decimals as u64 <= scale || field.field_type == "int" || field.field_type == "long")
                 .then_some(text)
         }
-        ("date", Value::String(day)) => day
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '-')
-            .then(|| day.clone()),
+        ("date", Value::String(day)) => soql_text::date(day),
         _ => None,
     }
 }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::rows::{optional_time_at, time_at};
-use crate::sync::workspace::{Result, now_text};
+use crate::workspace::{Result, now_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -148,8 +148,8 @@ pub fn resolve_errors(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::journal::tests::workspace_with_link;
-    use crate::sync::workspace::journal::{RecordFailure, Side, Trigger, record_error, start_run};
+    use crate::workspace::journal::tests::workspace_with_link;
+    use crate::workspace::journal::{RecordFailure, Side, Trigger, record_error, start_run};
 
     fn failure(row_key: Option<&str>, sf_id: Option<&str>) -> RecordFailure {
         RecordFailure {
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn errors_recorded_before_the_lifecycle_become_one_open_error_per_record() {
-        use crate::sync::workspace::{MIGRATIONS, Workspace};
+        use crate::workspace::{MIGRATIONS, Workspace};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("workspace.sqlite");
         let before = MIGRATIONS.len() - 1;

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::parse_time;
-use crate::sync::workspace::Result;
-use crate::sync::workspace::journal::rows::time_at;
-use crate::sync::workspace::journal::{RunRecord, Trigger};
+use crate::workspace::Result;
+use crate::workspace::journal::rows::time_at;
+use crate::workspace::journal::{RunRecord, Trigger};
 
 /// What happened in a run, oldest first: start, local writes, records sent, failures, end
 /// and undo, from the run row, the change log, the Salesforce images and the audit log.

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
 
-use super::SyncError;
-use super::values::to_csv_cell;
+use super::RunError;
 use crate::salesforce::{
     BulkOperation, Client, CollectionOptions, IngestResults, JobInfo, JobKind, RecordError,
     SaveResult,
 };
+use crate::sync::engine::values::to_csv_cell;
 use crate::sync::plan::Values;
 
 /// One record to write.
@@ -107,7 +107,7 @@ pub async fn through_collections(
     client: &Client,
     object: &str,
     items: &[PushItem],
-) -> Result<Vec<(usize, Outcome)>, SyncError> {
+) -> Result<Vec<(usize, Outcome)>, RunError> {
     let options = CollectionOptions {
         all_or_none: false,
         concurrency: 5,
@@ -225,7 +225,7 @@ pub async fn through_bulk(
     client: &Client,
     object: &str,
     items: &[PushItem],
-) -> Result<Vec<(usize, Outcome)>, SyncError> {
+) -> Result<Vec<(usize, Outcome)>, RunError> {
     let Some(first) = items.first() else {
         return Ok(Vec::new());
     };
@@ -259,7 +259,7 @@ pub async fn through_bulk(
         .from_writer(Vec::new());
     writer
         .write_record(&columns)
-        .map_err(|e| SyncError::BadCsv(e.to_string()))?;
+        .map_err(|e| RunError::BadCsv(e.to_string()))?;
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for item in items {
         let key = key_of(item);
@@ -277,11 +277,11 @@ pub async fn through_bulk(
             .collect();
         writer
             .write_record(&row)
-            .map_err(|e| SyncError::BadCsv(e.to_string()))?;
+            .map_err(|e| RunError::BadCsv(e.to_string()))?;
     }
     let body = writer
         .into_inner()
-        .map_err(|e| SyncError::BadCsv(e.to_string()))?;
+        .map_err(|e| RunError::BadCsv(e.to_string()))?;
     let job = client.bulk_create_ingest(object, &operation).await?;
     client
         .bulk_upload_bytes(&job.id, bytes::Bytes::from(body))
@@ -289,7 +289,7 @@ pub async fn through_bulk(
     client.bulk_close(&job.id).await?;
     let info = wait_for_job(client, JobKind::Ingest, &job.id, items.len()).await?;
     if info.state == "Failed" || info.state == "Aborted" {
-        return Err(SyncError::BulkJob {
+        return Err(RunError::BulkJob {
             job: job.id,
             state: info.state,
             message: info.error_message.unwrap_or_default(),
@@ -321,7 +321,7 @@ pub async fn through_bulk(
         let mut reader = csv::Reader::from_reader(bytes.as_slice());
         let headers = reader
             .headers()
-            .map_err(|e| SyncError::BadCsv(e.to_string()))?
+            .map_err(|e| RunError::BadCsv(e.to_string()))?
             .clone();
         let column = |name: &str| headers.iter().position(|h| h == name);
         let (id_at, created_at, error_at, key_at) = (
@@ -331,7 +331,7 @@ pub async fn through_bulk(
             column(&key_column),
         );
         for row in reader.records() {
-            let row = row.map_err(|e| SyncError::BadCsv(e.to_string()))?;
+            let row = row.map_err(|e| RunError::BadCsv(e.to_string()))?;
             let cell = |at: Option<usize>| at.and_then(|i| row.get(i)).unwrap_or_default();
             let key = match cell(key_at) {
                 "" => cell(id_at),
@@ -356,12 +356,12 @@ pub async fn through_bulk(
 /// Waits for a Bulk job to finish with few status reads, each of which is an API call. The
 /// first read comes after a wait in proportion to the rows (jobs of a few thousand rows
 /// finish in about a second), then the waits double up to half a minute.
-pub(super) async fn wait_for_job(
+pub(crate) async fn wait_for_job(
     client: &Client,
     kind: JobKind,
     job_id: &str,
     rows: usize,
-) -> Result<JobInfo, SyncError> {
+) -> Result<JobInfo, RunError> {
     let deadline = Instant::now() + JOB_TIMEOUT;
     let mut wait = first_poll_after(rows);
     loop {
@@ -371,7 +371,7 @@ pub(super) async fn wait_for_job(
             return Ok(info);
         }
         if Instant::now() >= deadline {
-            return Err(SyncError::BulkJob {
+            return Err(RunError::BulkJob {
                 job: job_id.to_string(),
                 state: info.state,
                 message: format!("still running after {} minutes", JOB_TIMEOUT.as_secs() / 60),

@@ -291,7 +291,7 @@ fn templates_where(conn: &Connection, key: Option<&str>) -> Result<Vec<Template>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::workspace::Workspace;
+    use crate::workspace::Workspace;
 
     fn workspace() -> (tempfile::TempDir, Workspace) {
         let dir = tempfile::tempdir().unwrap();

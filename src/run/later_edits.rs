@@ -11,13 +11,13 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::SyncError;
-use super::values::{self, Kind};
+use super::RunError;
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
 use crate::salesforce::{BatchSize, Client, ObjectDescribe};
+use crate::sync::engine::values::{self, Kind};
 use crate::sync::plan::Values;
-use crate::sync::workspace::images::{RemoteImage, RemoteOp};
-use crate::sync::workspace::journal::row_name;
+use crate::workspace::images::{RemoteImage, RemoteOp};
+use crate::workspace::journal::row_name;
 
 /// How many records a message names before it counts the rest.
 pub const NAMED: usize = 10;
@@ -190,10 +190,7 @@ impl Fields {
             Some((relationship, field)) => {
                 self.relationships
                     .contains(&relationship.to_ascii_lowercase())
-                    && !field.is_empty()
-                    && field
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                    && soql_text::is_field_path(field)
             }
             None => self.names.contains_key(&name.to_ascii_lowercase()),
         }
@@ -237,7 +234,7 @@ async fn current(
     object: &str,
     ids: &[&str],
     fields: &[String],
-) -> Result<HashMap<String, Map<String, Value>>, SyncError> {
+) -> Result<HashMap<String, Map<String, Value>>, RunError> {
     let mut select = vec!["Id".to_string()];
     select.extend(
         fields
@@ -268,7 +265,7 @@ pub async fn find(
     client: &Client,
     run_id: i64,
     images: &[RemoteImage],
-) -> Result<Option<LaterEdits>, SyncError> {
+) -> Result<Option<LaterEdits>, RunError> {
     let expected = expected(images);
     let mut objects: Vec<&str> = Vec::new();
     for entry in &expected {

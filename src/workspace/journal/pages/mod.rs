@@ -14,7 +14,7 @@ use super::lifecycle::{ErrorLifecycle, lifecycle_at};
 use super::{ErrorRecord, RUN_COLUMNS, RunRecord, RunStatus, Trigger, row_to_run};
 use crate::sync::hints;
 use crate::sync::link::Link;
-use crate::sync::workspace::Result;
+use crate::workspace::Result;
 
 mod timeline;
 pub use timeline::run_timeline;

@@ -24,7 +24,7 @@ pub use errors::{
 pub use lifecycle::{
     ErrorLifecycle, ErrorStatus, FailedRecord, open_error_counts, open_errors, resolve_errors,
 };
-pub(in crate::sync::workspace) use rows::{atomically, json_at, optional_time_at, parsed, time_at};
+pub(in crate::workspace) use rows::{atomically, json_at, optional_time_at, parsed, time_at};
 
 use super::{Result, WorkspaceError, audit, now_text};
 
@@ -425,7 +425,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::sync::link::{FieldMapping, Link, MatchKey};
     use crate::sync::plan::Direction;
-    use crate::sync::workspace::Workspace;
+    use crate::workspace::Workspace;
 
     /// A workspace in a temporary directory with a `customers` table and a link `customers`
     /// on it; returns the link's id.

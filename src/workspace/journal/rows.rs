@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row};
 use serde_json::Value;
 
-use crate::sync::workspace::Result;
+use crate::workspace::Result;
 
 /// Runs `f` in a transaction of its own, or inside the caller's when one is open, so that a
 /// multi-statement write is never half done.
-pub(in crate::sync::workspace) fn atomically<T>(
+pub(in crate::workspace) fn atomically<T>(
     conn: &Connection,
     f: impl FnOnce(&Connection) -> Result<T>,
 ) -> Result<T> {
@@ -30,7 +30,7 @@ fn conversion_error(column: usize, text: &str, what: &str) -> rusqlite::Error {
     )
 }
 
-pub(in crate::sync::workspace) fn parsed<T>(
+pub(in crate::workspace) fn parsed<T>(
     r: &Row<'_>,
     column: usize,
     parse: impl Fn(&str) -> Option<T>,
@@ -39,17 +39,14 @@ pub(in crate::sync::workspace) fn parsed<T>(
     parse(&text).ok_or_else(|| conversion_error(column, &text, "value for this column"))
 }
 
-pub(in crate::sync::workspace) fn time_at(
-    r: &Row<'_>,
-    column: usize,
-) -> rusqlite::Result<DateTime<Utc>> {
+pub(in crate::workspace) fn time_at(r: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
     let text: String = r.get(column)?;
     DateTime::parse_from_rfc3339(&text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| conversion_error(column, &text, "time"))
 }
 
-pub(in crate::sync::workspace) fn optional_time_at(
+pub(in crate::workspace) fn optional_time_at(
     r: &Row<'_>,
     column: usize,
 ) -> rusqlite::Result<Option<DateTime<Utc>>> {
@@ -60,10 +57,7 @@ pub(in crate::sync::workspace) fn optional_time_at(
 }
 
 /// A JSON column: NULL is `None`; text that is not JSON is kept as a string rather than lost.
-pub(in crate::sync::workspace) fn json_at(
-    r: &Row<'_>,
-    column: usize,
-) -> rusqlite::Result<Option<Value>> {
+pub(in crate::workspace) fn json_at(r: &Row<'_>, column: usize) -> rusqlite::Result<Option<Value>> {
     Ok(r.get::<_, Option<String>>(column)?
         .map(|text| serde_json::from_str(&text).unwrap_or(Value::String(text))))
 }
