@@ -5,32 +5,14 @@
 
 use std::path::Path;
 
-use crate::support::live::{org_client, wait_for, wait_for_containing, wait_until, window};
+use crate::support::live::{
+    click, nav, org_client, wait_for, wait_for_containing, wait_until, window,
+};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tether::sync::link::Direction;
 use tether::ui::{Page, TetherApp};
 use tether::workspace::Workspace;
-
-fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
-    wait_for(harness, label);
-    harness.get_by_label(label).click();
-    harness.step();
-    harness.step();
-}
-
-/// Opens a page from the navigation rail (its title also heads the page).
-fn nav(harness: &mut Harness<'static, TetherApp>, page: &str) {
-    wait_until(harness, page, |h| {
-        h.query_by_role_and_label(egui::accesskit::Role::Button, page)
-            .is_some()
-    });
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::Button, page)
-        .click();
-    harness.step();
-    harness.step();
-}
 
 fn type_into(harness: &mut Harness<'static, TetherApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();

@@ -4,32 +4,13 @@
 
 use std::path::Path;
 
-use crate::support::live::{org_client, wait_for, wait_until, window};
+use crate::support::live::{click, nav, org_client, wait_for, wait_until, window};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
 use tether::ui::TetherApp;
 use tether::workspace::Workspace;
-
-fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
-    wait_for(harness, label);
-    harness.get_by_label(label).click();
-    harness.step();
-    harness.step();
-}
-
-fn nav(harness: &mut Harness<'static, TetherApp>, page: &str) {
-    wait_until(harness, page, |h| {
-        h.query_by_role_and_label(egui::accesskit::Role::Button, page)
-            .is_some()
-    });
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::Button, page)
-        .click();
-    harness.step();
-    harness.step();
-}
 
 fn sql(dir: &Path, statement: &str) {
     let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");

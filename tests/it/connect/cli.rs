@@ -1,71 +1,27 @@
 //! `tether connect`, `tether connections` and `tether disconnect` as a new user runs them,
 //! against `tether sandbox-org`, with the keychain of the test session (scripts/test.sh).
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use sandbox_org::config::DEMO_USERNAME;
+
+use crate::support::cli::{
+    self, CLIENT_ID, Running, approve_in_browser, free_port, lines, wait_for_line,
+};
 use tether::connect::{KeyringStore, SecretStore};
 
-const TETHER: &str = env!("CARGO_BIN_EXE_tether");
-const CLIENT_ID: &str = "TetherCli";
-
-/// Kills the child when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Lines of a child's stdout, readable with a deadline.
-fn lines(child: &mut Child) -> mpsc::Receiver<String> {
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-fn wait_for_line(rx: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
-    let mut seen = Vec::new();
-    loop {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if wanted(&line) => return line,
-            Ok(line) => seen.push(line),
-            Err(e) => panic!(
-                "line not printed ({e}); stdout so far:\n{}",
-                seen.join("\n")
-            ),
-        }
-    }
-}
-
 fn tether(args: &[&str], data: &Path) -> Output {
-    Command::new(TETHER)
+    cli::tether()
         .args(args)
         .arg("--data-dir")
         .arg(data)
         .env("RUST_LOG", "warn")
         .output()
         .expect("the tether binary runs")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -77,7 +33,7 @@ async fn connect_list_and_disconnect_from_the_command_line() {
     let secrets = KeyringStore::open().expect("a Secret Service must be running (scripts/test.sh)");
     let port = free_port();
     let callback = format!("http://localhost:{port}/OauthRedirect");
-    let mut org = Command::new(TETHER)
+    let mut org = cli::tether()
         .args([
             "sandbox-org",
             "--port",
@@ -102,7 +58,7 @@ async fn connect_list_and_disconnect_from_the_command_line() {
     let data = tempfile::tempdir().unwrap();
     let logs = tempfile::tempdir().unwrap();
     let log_file = logs.path().join("connect.log");
-    let mut connect = Command::new(TETHER)
+    let connect = cli::tether()
         .args([
             "connect",
             "--login-url",
@@ -118,21 +74,8 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         .stderr(std::fs::File::create(&log_file).unwrap())
         .spawn()
         .expect("tether connect starts");
-    let connect_lines = lines(&mut connect);
-    let mut connect = Running(connect);
-    let authorize = wait_for_line(&connect_lines, |l| l.starts_with("http"));
-
-    // The user's browser: the org approves and redirects to the waiting listener.
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(2))
-        .build()
-        .unwrap();
-    let landed = browser.get(&authorize).send().await.unwrap();
-    assert_eq!(landed.status(), 200, "callback page");
-    let done = wait_for_line(&connect_lines, |l| l.starts_with("Connected"));
+    let done = approve_in_browser(connect).await;
     assert!(done.contains(DEMO_USERNAME), "{done}");
-    let status = connect.0.wait().unwrap();
-    assert!(status.success(), "tether connect exited with {status}");
 
     let listed = tether(&["connections"], data.path());
     assert!(listed.status.success(), "{}", text(&listed.stderr));
@@ -242,7 +185,7 @@ async fn connect_list_and_disconnect_from_the_command_line() {
 fn without_a_keychain_connect_fails_with_advice_and_writes_nothing() {
     let empty = tempfile::tempdir().unwrap();
     let data = empty.path().join("data");
-    let out = Command::new(TETHER)
+    let out = cli::tether()
         .args([
             "connect",
             "--login-url",
@@ -271,10 +214,7 @@ fn without_a_keychain_connect_fails_with_advice_and_writes_nothing() {
 
 #[test]
 fn help_marks_the_password_flow_as_discouraged() {
-    let out = Command::new(TETHER)
-        .args(["connect", "--help"])
-        .output()
-        .unwrap();
+    let out = cli::tether().args(["connect", "--help"]).output().unwrap();
     let help = text(&out.stdout);
     assert!(
         help.contains("--password-flow") && help.contains("Discouraged"),
@@ -288,7 +228,7 @@ fn help_marks_the_password_flow_as_discouraged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_port_the_app_does_not_accept_fails_at_once_naming_the_url() {
-    let mut org = Command::new(TETHER)
+    let mut org = cli::tether()
         .args(["sandbox-org", "--port", "0", "--seed-size", "0"])
         .stdout(Stdio::piped())
         .spawn()
@@ -310,7 +250,7 @@ async fn a_callback_port_the_app_does_not_accept_fails_at_once_naming_the_url() 
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
     let started = std::time::Instant::now();
-    let mut connect = Command::new(TETHER)
+    let mut connect = cli::tether()
         .args([
             "connect",
             "--login-url",

@@ -9,7 +9,6 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rusqlite::Connection;
-use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
 use serde_json::{Value, json};
 
 const TETHER: &str = env!("CARGO_BIN_EXE_tether");
@@ -63,24 +62,7 @@ pub struct Org {
 impl Org {
     pub async fn sign_in(base: &str) -> Org {
         let http = reqwest::Client::new();
-        let answer: Value = http
-            .post(format!("{base}/services/oauth2/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", DEMO_CLIENT_ID),
-                ("username", DEMO_USERNAME),
-                ("password", DEMO_PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("token request")
-            .json()
-            .await
-            .expect("token answer is JSON");
-        let token = answer["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no access token in {answer}"))
-            .to_string();
+        let token = crate::support::org::password_login(&http, base).await;
         Org {
             http,
             base: base.to_string(),
@@ -281,7 +263,7 @@ pub fn start_org(callback: &str, extra: &[&str]) -> (Running, String) {
 /// connection is named `name`, or after the user when `None`; tests that run at the same time
 /// share the session keychain, so each names its own.
 pub async fn connect(login: &str, port: u16, data: &Path, name: Option<&str>) {
-    let mut connect = tether()
+    let connect = tether()
         .args([
             "connect",
             "--login-url",
@@ -297,6 +279,13 @@ pub async fn connect(login: &str, port: u16, data: &Path, name: Option<&str>) {
         .stdout(Stdio::piped())
         .spawn()
         .expect("tether connect starts");
+    approve_in_browser(connect).await;
+}
+
+/// Plays the user's browser for a running `tether connect`: opens the authorize URL it
+/// prints, lets the org approve and redirect to the waiting listener, and waits for the
+/// command to succeed. Returns its "Connected …" line.
+pub async fn approve_in_browser(mut connect: Child) -> String {
     let connect_lines = lines(&mut connect);
     let mut connect = Running(connect);
     let authorize = wait_for_line(&connect_lines, |l| l.starts_with("http"));
@@ -306,9 +295,10 @@ pub async fn connect(login: &str, port: u16, data: &Path, name: Option<&str>) {
         .unwrap();
     let landed = browser.get(&authorize).send().await.unwrap();
     assert_eq!(landed.status(), 200, "callback page");
-    wait_for_line(&connect_lines, |l| l.starts_with("Connected"));
+    let done = wait_for_line(&connect_lines, |l| l.starts_with("Connected"));
     let status = connect.0.wait().unwrap();
     assert!(status.success(), "tether connect exited with {status}");
+    done
 }
 
 /// Where one test keeps the user's workspace and Tether's data directory.

@@ -114,3 +114,24 @@ pub fn org_client(instance: &str) -> (tokio::runtime::Runtime, tether::salesforc
     });
     (runtime, client)
 }
+
+/// Clicks the widget labelled `label` once it is there, and lets the window answer.
+pub fn click(harness: &mut Harness<'static, TetherApp>, label: &str) {
+    wait_for(harness, label);
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.step();
+}
+
+/// Opens a page from the navigation rail (its title also heads the page).
+pub fn nav(harness: &mut Harness<'static, TetherApp>, page: &str) {
+    wait_until(harness, page, |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, page)
+            .is_some()
+    });
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, page)
+        .click();
+    harness.step();
+    harness.step();
+}
