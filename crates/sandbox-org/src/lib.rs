@@ -2,16 +2,31 @@
 //!
 //! It stands beside the product: product code never imports it. Tests, `tether demo`,
 //! `tether sandbox-org` and `tether bench` start it, in-process or standalone.
+//!
+//! Its surface is the org ([`SandboxOrg`]), its configuration ([`config`]) and, for tests,
+//! [`testing`]: what a test reads back or builds without going through HTTP.
 
 pub mod config;
-pub mod error;
-pub mod http;
-pub mod ids;
-pub mod schema;
-pub mod seed;
-pub mod soql;
-pub mod store;
-pub mod values;
+mod error;
+mod http;
+mod ids;
+mod schema;
+mod seed;
+mod soql;
+mod store;
+mod values;
+
+/// What tests reach without HTTP: the org's state behind [`SandboxOrg::org`], its record
+/// store, Id minting, the demo data set and the wire formats.
+pub mod testing {
+    pub use crate::error::SfError;
+    pub use crate::http::{AppState, Org, router};
+    pub use crate::ids::{mint, to_18};
+    pub use crate::schema::FieldType;
+    pub use crate::seed::{DEMO_RECORDS, STAGES};
+    pub use crate::store::{Record, Store};
+    pub use crate::values::format_datetime_ms;
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -172,7 +172,7 @@ async fn unknown_keys_and_ids_are_named_and_failed_records_are_retried_alone() {
         "{said}"
     );
 
-    let absent = sandbox_org::ids::mint("001", 987_654);
+    let absent = sandbox_org::testing::mint("001", 987_654);
     let unknown_id = setup
         .command(&["sync", "customers", "--id", &absent, "--id", "001nonsense"])
         .output()

@@ -4,7 +4,7 @@
 use crate::support::client::*;
 use futures_util::TryStreamExt;
 use proptest::prelude::*;
-use sandbox_org::ids;
+use sandbox_org::testing as ids;
 use serde_json::{Map, Value, json};
 use tether::salesforce::soql_text::{IN_LIST_BYTES, in_lists, quote, quote_like_prefix};
 use tether::salesforce::{BatchSize, check_id};

@@ -143,7 +143,7 @@ async fn upsert_creates_then_updates_and_links_parents_by_external_id() {
 async fn update_with_na_sets_null_and_empty_leaves_unchanged() {
     let (org, c) = start().await;
     let ids = create_accounts(&org, &["Acme"]);
-    let missing = sandbox_org::ids::mint("001", 9_999_999);
+    let missing = sandbox_org::testing::mint("001", 9_999_999);
     let contact = {
         let body = json!({"LastName": "Doe"});
         org.org()

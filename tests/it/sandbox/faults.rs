@@ -315,7 +315,7 @@ async fn faults_are_read_and_set_through_the_admin_endpoint() {
 #[tokio::test]
 async fn the_admin_endpoint_refuses_peers_other_than_loopback() {
     let api = Api::with_faults(FaultConfig::default()).await;
-    let app = sandbox_org::http::router(api.org.state().clone());
+    let app = sandbox_org::testing::router(api.org.state().clone());
     let peers: [(Option<SocketAddr>, u16); 3] = [
         (Some(([127, 0, 0, 1], 4000).into()), 200),
         (Some(([192, 168, 1, 20], 4000).into()), 403),

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use reqwest::StatusCode;
 use sandbox_org::config::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USERNAME};
-use sandbox_org::error::SfError;
+use sandbox_org::testing::SfError;
 use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::{Map, Value, json};
 
@@ -300,7 +300,8 @@ async fn incremental_sync_reads_changes_in_modstamp_order() {
         .to_string();
     let owner = org.org().auth.admin_user_id();
     // The store stamps to the millisecond: wait until the clock has moved past the last stamp.
-    while sandbox_org::values::format_datetime_ms(chrono::Utc::now().timestamp_millis()) <= newest {
+    while sandbox_org::testing::format_datetime_ms(chrono::Utc::now().timestamp_millis()) <= newest
+    {
         tokio::task::yield_now().await;
     }
     org.org()

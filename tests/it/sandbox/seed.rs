@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use sandbox_org::schema::FieldType;
-use sandbox_org::seed::{DEMO_RECORDS, STAGES};
-use sandbox_org::store::Record;
+use sandbox_org::testing::FieldType;
+use sandbox_org::testing::Record;
+use sandbox_org::testing::{DEMO_RECORDS, STAGES};
 use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::{Map, Value};
 

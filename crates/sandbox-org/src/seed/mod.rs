@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::error::SfError;
 use crate::store::Store;
 
-pub use records::{ANCHOR, Generator, Planned, STAGES, plan};
+pub use records::{Generator, STAGES};
 
 /// The size of the demo data set: about 300 accounts and 2,400 records in all.
 pub const DEMO_RECORDS: usize = 2_400;
@@ -91,6 +91,7 @@ mod tests {
     use std::collections::BTreeSet;
     use std::sync::Arc;
 
+    use super::records::{Planned, plan};
     use super::*;
     use crate::schema::Schema;
 

@@ -135,6 +135,7 @@ impl Iterator for Generator {
 }
 
 /// The whole demo data set at once (tests; seeding streams from [`Generator`]).
+#[cfg(test)]
 pub fn plan(records: usize) -> Vec<Planned> {
     Generator::new(records).collect()
 }

@@ -81,10 +81,6 @@ impl<'a> Lookups<'a> {
         }
     }
 
-    pub fn source(&self) -> &'a dyn RecordSource {
-        self.source
-    }
-
     /// The record with `id`, fetched once.
     pub fn get(&mut self, id: &str) -> Option<&Record> {
         if !self.cache.contains_key(id) {

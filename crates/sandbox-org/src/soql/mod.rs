@@ -26,7 +26,7 @@ use serde_json::{Map, Value, json};
 pub use eval::{Lookups, RecordSource, aggregate_counts, count_matching, matching_ids};
 pub use parser::parse;
 pub use plan::{Aggregate, Column, Output, Plan, ResolvedPath};
-pub use project::{Shape, column_values, project, shape};
+pub use project::{column_values, project, shape};
 
 use crate::error::SfError;
 use crate::schema::Schema;

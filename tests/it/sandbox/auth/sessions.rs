@@ -126,7 +126,7 @@ async fn identity_userinfo_and_user_records() {
     let admin = org.org.org().auth.admin_user_id();
     assert_eq!(
         admin,
-        sandbox_org::ids::mint("005", 1),
+        sandbox_org::testing::mint("005", 1),
         "the first user is the first record of a fresh org"
     );
 

@@ -31,9 +31,6 @@ use crate::store::Store;
 
 use super::AppState;
 
-pub use sessions::{CODE_LIFETIME, REFRESH_TOKENS_PER_USER_AND_APP};
-pub use token::JWT_BEARER;
-
 /// Scope granted when an authorize request names none: what a connected app set up for
 /// Tether (API access and a refresh token) is granted.
 pub const DEFAULT_SCOPE: &str = "refresh_token api";

@@ -27,8 +27,7 @@ use super::{AppState, api_version};
 use crate::error::ApiError;
 use crate::ids;
 
-pub use dialect::{ColumnDelimiter, Dialect, LineEnding};
-pub use job::{JobState, Operation};
+pub use job::JobState;
 
 /// Key prefix of Bulk job ids, for ingest and query jobs alike.
 pub const JOB_KEY_PREFIX: &str = "750";
