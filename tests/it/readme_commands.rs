@@ -399,6 +399,7 @@ fn start_org(callback_port: u16) -> (Running, u16) {
 
 #[test]
 fn every_readme_command_block_runs_against_the_sandbox_org() {
+    let _keychain = crate::support::cli::DEMO_USER_CONNECTION.blocking_lock();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md reads");
     let blocks = sh_blocks(&readme);

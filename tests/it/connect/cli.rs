@@ -30,6 +30,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_list_and_disconnect_from_the_command_line() {
+    let _keychain = cli::DEMO_USER_CONNECTION.lock().await;
     let secrets = KeyringStore::open().expect("a Secret Service must be running (scripts/test.sh)");
     let port = free_port();
     let callback = format!("http://localhost:{port}/OauthRedirect");

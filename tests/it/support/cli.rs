@@ -15,6 +15,11 @@ const TETHER: &str = env!("CARGO_BIN_EXE_tether");
 static TETHER_COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 pub const CLIENT_ID: &str = "TetherCli";
 
+/// Held by the tests whose connection is named after the demo user (the name `tether connect`
+/// picks when none is given): tests of one process share the session keychain, whose one entry
+/// of that name they would otherwise overwrite or delete under one another.
+pub static DEMO_USER_CONNECTION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// `tether`, run from the copy made by [`use_private_copy`] once there is one.
 pub fn tether() -> Command {
     Command::new(TETHER_COPY.get().map_or(Path::new(TETHER), |p| p.as_path()))

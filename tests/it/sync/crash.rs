@@ -13,7 +13,6 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use sandbox_org::config::DEMO_USERNAME;
 use serde_json::{Value, json};
 use tether::connect::KeyringStore;
 use tether::sync::link::Link;
@@ -23,6 +22,9 @@ use crate::support::cli::{
     Org, Running, Setup, connect, free_port, start_org, succeeded, use_private_copy,
 };
 
+/// The connection of the trials: tests that run at the same time share the session keychain,
+/// so each names its own.
+const CONNECTION: &str = "crash-trials";
 const LINK: &str = "customers";
 const TRIALS: usize = 20;
 const INDUSTRIES: [&str; 4] = ["Energy", "Banking", "Retail", "Technology"];
@@ -76,7 +78,7 @@ impl Setup {
 fn customers_link() -> Value {
     json!({
         "name": LINK,
-        "connection": DEMO_USERNAME,
+        "connection": CONNECTION,
         "table": "customers",
         "key": "id",
         "object": "Account",
@@ -279,7 +281,7 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
     );
     let dir = tempfile::tempdir().unwrap();
     let setup = Setup::in_dir(dir.path());
-    connect(&login, port, &setup.data, None).await;
+    connect(&login, port, &setup.data, Some(CONNECTION)).await;
     let org = Org::sign_in(&login).await;
 
     let mut ws = Workspace::open(&setup.workspace).expect("workspace opens");
@@ -308,11 +310,12 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
         edit_both_sides(trial, &mut rng, &setup, &org, &mut want, &ids).await;
         let runs_before = setup.last_run_id();
         let delay = window.mul_f64(rng.random_range(0.0..1.0));
+        let said = setup.data.join(format!("trial-{trial}.stderr"));
         let mut child = Running(
             setup
                 .sync_command()
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(std::fs::File::create(&said).expect("stderr file"))
                 .spawn()
                 .expect("tether sync starts"),
         );
@@ -324,7 +327,8 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
         killed += usize::from(was_killed);
         assert!(
             was_killed || status.success(),
-            "trial {trial}: sync ended with {status} before the kill"
+            "trial {trial}: sync ended with {status} before the kill: {}",
+            std::fs::read_to_string(&said).unwrap_or_default()
         );
         let killed_runs = setup.runs_after(runs_before);
         let phase = setup.phase_reached(runs_before);
