@@ -34,27 +34,7 @@ async fn connect_list_and_disconnect_from_the_command_line() {
     let secrets = KeyringStore::open().expect("a Secret Service must be running (scripts/test.sh)");
     let port = free_port();
     let callback = format!("http://localhost:{port}/OauthRedirect");
-    let mut org = cli::tether()
-        .args([
-            "sandbox-org",
-            "--port",
-            "0",
-            "--seed-size",
-            "0",
-            "--auto-approve",
-        ])
-        .args(["--client-id", CLIENT_ID, "--callback", &callback])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sandbox org starts");
-    let org_lines = lines(&mut org);
-    let _org = Running(org);
-    let login = wait_for_line(&org_lines, |l| l.trim().starts_with("Login URL"));
-    let login = login
-        .trim()
-        .trim_start_matches("Login URL")
-        .trim()
-        .to_string();
+    let (_org, login) = cli::start_org(&callback, &[]);
 
     let data = tempfile::tempdir().unwrap();
     let logs = tempfile::tempdir().unwrap();
