@@ -39,12 +39,32 @@ pub fn use_private_copy() -> &'static Path {
         let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let copy = scratch.join(format!("tether-{stamp}-{}", built.len()));
         if !copy.exists() {
+            forget_old_copies(scratch);
             let partial = scratch.join(format!("tether-copying-{}", std::process::id()));
             std::fs::copy(TETHER, &partial).expect("the tether binary copies");
             std::fs::rename(&partial, &copy).expect("the copy is put in place");
         }
         copy
     })
+}
+
+/// Copies of earlier builds, so that the scratch folder does not grow by a binary a build. A
+/// copy made in the last hour is kept: a test process started before this build may run it.
+fn forget_old_copies(scratch: &Path) {
+    let Ok(entries) = std::fs::read_dir(scratch) else {
+        return;
+    };
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let is_copy = entry.file_name().to_string_lossy().starts_with("tether-");
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        if is_copy && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Kills the child when the test ends, however it ends.
