@@ -13,6 +13,7 @@ mod ids;
 mod schema;
 mod seed;
 mod soql;
+mod sosl;
 mod store;
 mod values;
 

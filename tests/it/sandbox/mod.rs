@@ -5,5 +5,6 @@ mod faults;
 mod limits;
 mod query;
 mod rest;
+mod search;
 mod seed;
 mod storage;

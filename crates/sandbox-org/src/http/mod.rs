@@ -10,6 +10,7 @@ pub mod faults;
 pub mod limits;
 pub mod query;
 pub mod rest;
+pub mod search;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -122,6 +123,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(collections::routes())
         .merge(bulk::routes())
         .merge(limits::routes())
+        .merge(search::routes())
 }
 
 /// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the

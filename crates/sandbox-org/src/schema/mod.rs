@@ -254,6 +254,8 @@ pub struct FieldDef {
     pub reference_to: Vec<String>,
     pub relationship_name: Option<String>,
     pub default_value: Option<Value>,
+    /// The describe's `nameField`: the field a record is known by (Name, CaseNumber...).
+    pub name_field: bool,
 }
 
 impl FieldDef {
@@ -315,6 +317,7 @@ impl FieldDef {
             reference_to,
             relationship_name: s("relationshipName"),
             default_value: v.get("defaultValue").filter(|d| !d.is_null()).cloned(),
+            name_field: b("nameField"),
         })
     }
 
@@ -437,6 +440,11 @@ impl ObjectSchema {
     /// The object describe, with URLs for `version` (for example `v60.0`).
     pub fn describe_json(&self, version: &str) -> Value {
         with_version(&self.describe, version)
+    }
+
+    /// Whether SOSL searches this object when a search names no objects (`searchable`).
+    pub fn searchable(&self) -> bool {
+        self.global_entry["searchable"].as_bool().unwrap_or(false)
     }
 
     /// This object's entry of the global describe.

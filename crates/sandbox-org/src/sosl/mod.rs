@@ -1,0 +1,238 @@
+//! SOSL: text search across objects, as `/search?q=FIND {…}` and `/parameterizedSearch` answer.
+//!
+//! A search is a [`Terms`] query, a field scope and the objects to return. Each returned
+//! object's field list, WHERE and ORDER BY are compiled as SOQL, so they accept and refuse
+//! exactly what a query does; the search term then keeps the records whose searchable fields
+//! (by scope) match, and LIMIT and OFFSET apply last. Results come object by object, in the
+//! order the statement names them, as a real org lists them.
+
+mod statement;
+pub mod terms;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+pub use statement::parse;
+pub use terms::Terms;
+
+use crate::error::SfError;
+use crate::schema::{FieldType, ObjectSchema, Schema};
+use crate::soql::{self, Lookups, Output};
+use crate::store::{Record, Store};
+
+/// Most records one search returns (API v28.0 and later).
+pub const MAX_RESULTS: usize = 2000;
+/// Records read from the store at a time while matching.
+const CHUNK: usize = 500;
+
+/// Which fields the search term is matched against (`IN … FIELDS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Name,
+    Email,
+    Phone,
+    /// The fields the sidebar searches: name fields, as in an org without customisation.
+    Sidebar,
+}
+
+impl Scope {
+    pub fn parse(word: &str) -> Option<Scope> {
+        Some(match word.to_ascii_uppercase().as_str() {
+            "ALL" => Scope::All,
+            "NAME" => Scope::Name,
+            "EMAIL" => Scope::Email,
+            "PHONE" => Scope::Phone,
+            "SIDEBAR" => Scope::Sidebar,
+            _ => return None,
+        })
+    }
+
+    fn searches(self, object: &ObjectSchema, field: &crate::schema::FieldDef) -> bool {
+        let name_like = field.name_field
+            || (matches!(object.name.as_str(), "Contact" | "Lead" | "User")
+                && matches!(field.name.as_str(), "FirstName" | "LastName" | "MiddleName"));
+        match self {
+            Scope::Name | Scope::Sidebar => name_like,
+            Scope::Email => field.kind == FieldType::Email,
+            Scope::Phone => field.kind == FieldType::Phone,
+            Scope::All => {
+                name_like
+                    || matches!(
+                        field.kind,
+                        FieldType::String
+                            | FieldType::Textarea
+                            | FieldType::Email
+                            | FieldType::Phone
+                            | FieldType::Url
+                            | FieldType::Combobox
+                    )
+            }
+        }
+    }
+}
+
+/// One `RETURNING` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Returning {
+    pub object: String,
+    /// The field list: `Name, Phone`.
+    pub fields: String,
+    /// WHERE and ORDER BY, as SOQL: `WHERE Industry = 'Energy' ORDER BY Name`.
+    pub clauses: String,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+impl Returning {
+    /// An object named without parentheses: its records' ids.
+    pub fn ids_of(object: String) -> Returning {
+        Returning {
+            object,
+            fields: "Id".to_string(),
+            clauses: String::new(),
+            limit: None,
+            offset: 0,
+        }
+    }
+
+    fn parse(object: String, inner: &str) -> Result<Returning, SfError> {
+        let parts = statement::split_returning(inner)?;
+        Ok(Returning {
+            object,
+            fields: parts.fields,
+            clauses: parts.clauses,
+            limit: parts.limit,
+            offset: parts.offset,
+        })
+    }
+}
+
+/// A parsed search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    pub terms: Terms,
+    pub scope: Scope,
+    /// Empty: every searchable object, ids only.
+    pub returning: Vec<Returning>,
+    /// Most records over all objects.
+    pub limit: usize,
+}
+
+/// Runs `search` and shapes each record as the REST API answers it for `version`.
+pub fn run(
+    search: &Search,
+    schema: &Schema,
+    store: &Store,
+    version: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Value>, SfError> {
+    let targets: Vec<Returning> = if search.returning.is_empty() {
+        schema
+            .objects()
+            .filter(|o| o.searchable() && o.queryable)
+            .map(|o| Returning::ids_of(o.name.clone()))
+            .collect()
+    } else {
+        search.returning.clone()
+    };
+    let mut found = Vec::new();
+    for target in &targets {
+        let room = search.limit.saturating_sub(found.len());
+        if room == 0 {
+            break;
+        }
+        let object = schema
+            .object(&target.object)
+            .ok_or_else(|| unknown_object(&target.object))?;
+        let soql_text = format!(
+            "SELECT {} FROM {} {}",
+            target.fields, object.name, target.clauses
+        );
+        let plan = soql::compile(&soql_text, schema, now)?;
+        let Output::Records(columns) = &plan.output else {
+            return Err(SfError::new(
+                "MALFORMED_SEARCH",
+                format!(
+                    "RETURNING {}(…) takes fields, not aggregate functions",
+                    object.name
+                ),
+            ));
+        };
+        let searched: Vec<&str> = object
+            .fields
+            .iter()
+            .filter(|f| search.scope.searches(object, f))
+            .map(|f| f.name.as_str())
+            .collect();
+        let wanted = target.limit.unwrap_or(usize::MAX).min(room);
+        let ids = soql::matching_ids(&plan, store, false)?;
+        let matched = matching(&search.terms, &searched, store, &ids, target.offset, wanted);
+        let shapes = soql::shape(columns);
+        let mut lookups = Lookups::new(store);
+        found.extend(
+            matched
+                .iter()
+                .map(|record| soql::project(&plan, &shapes, record, &mut lookups, version)),
+        );
+    }
+    Ok(found)
+}
+
+/// The records among `ids` whose `fields` match, skipping the first `offset`.
+fn matching(
+    terms: &Terms,
+    fields: &[&str],
+    store: &Store,
+    ids: &[String],
+    offset: usize,
+    wanted: usize,
+) -> Vec<Record> {
+    let mut skipped = 0;
+    let mut out = Vec::new();
+    if fields.is_empty() || wanted == 0 {
+        return out;
+    }
+    for chunk in ids.chunks(CHUNK) {
+        for record in store.get_many(chunk) {
+            let tokens: Vec<Vec<String>> = fields
+                .iter()
+                .filter_map(|f| record.get(*f).and_then(Value::as_str))
+                .map(|text| terms::split(text, false))
+                .collect();
+            if !terms.matches(&tokens) {
+                continue;
+            }
+            if skipped < offset {
+                skipped += 1;
+                continue;
+            }
+            out.push(record);
+            if out.len() >= wanted {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+fn unknown_object(name: &str) -> SfError {
+    SfError::new(
+        "INVALID_TYPE",
+        format!(
+            "sObject type '{name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names."
+        ),
+    )
+}
+
+/// The answer's body: `{"searchRecords": […]}` from API v37.0, a bare array before.
+pub fn answer(major_version: u32, records: Vec<Value>) -> Value {
+    if major_version < 37 {
+        Value::Array(records)
+    } else {
+        json!({ "searchRecords": records })
+    }
+}

@@ -1,0 +1,155 @@
+use super::*;
+
+fn fields(texts: &[&str]) -> Vec<Vec<String>> {
+    texts.iter().map(|t| terms::split(t, false)).collect()
+}
+
+#[test]
+fn search_terms_match_as_the_documented_examples_say() {
+    // (search query, a record's searchable field values, matches)
+    let cases: &[(&str, &[&str], bool)] = &[
+        ("joe", &["Joe Smith"], true),
+        ("JOE", &["joe smith"], true),
+        ("jo", &["Joe Smith"], false),
+        ("Joe Smith", &["Smith", "Joe"], true),
+        ("Joe Smith", &["Joe Smythe"], false),
+        ("\"Joe Smith\"", &["Smith, Joe"], false),
+        ("\"Joe Smith\"", &["Mr Joe Smith Jr"], true),
+        ("\"Joe Smith\" OR \"Joe Smythe\"", &["Joe Smythe"], true),
+        ("Joe Sm*", &["Joe Smythe"], true),
+        ("Joe Sm?th*", &["Joe Smithers"], true),
+        ("Joe Sm?th*", &["Joe Smooth"], false),
+        ("acme AND NOT inc", &["Acme Inc."], false),
+        ("acme AND NOT inc", &["Acme Ltd"], true),
+        ("(acme OR globex) AND corp", &["Globex Corp"], true),
+        ("(acme OR globex) AND corp", &["Globex Ltd"], false),
+        ("jane@acme.com", &["jane@acme.com"], true),
+        ("acme", &["jane@acme.com"], true),
+        ("(336)", &["(336) 555-0100"], true),
+        ("555-0100", &["+1 336 555 0100"], true),
+        ("\"and\" or \"or\"", &["rock and roll"], true),
+        ("Tokyo", &["TokyoPrefecture"], false),
+        ("r2d2", &["R2-D2"], true),
+    ];
+    for (query, values, want) in cases {
+        let parsed = terms::parse(query).unwrap_or_else(|e| panic!("{query}: {e:?}"));
+        assert_eq!(
+            parsed.matches(&fields(values)),
+            *want,
+            "FIND {{{query}}} against {values:?}"
+        );
+    }
+}
+
+#[test]
+fn search_terms_shorter_than_two_characters_are_refused() {
+    for query in ["a", "", "  ", "*", "a*", "\"\""] {
+        let err = terms::parse(query).expect_err(query);
+        assert_eq!(err.code, "INVALID_SEARCH", "{query}");
+        assert!(
+            err.message
+                .starts_with("search term must be longer than one character"),
+            "{query}: {}",
+            err.message
+        );
+    }
+}
+
+#[test]
+fn statements_parse_as_the_reference_writes_them() {
+    let search = parse("FIND {Joe Smith} IN Name Fields RETURNING lead(name, phone)").unwrap();
+    assert_eq!(search.scope, Scope::Name);
+    assert_eq!(
+        search.returning,
+        vec![Returning {
+            object: "lead".into(),
+            fields: "name, phone".into(),
+            clauses: String::new(),
+            limit: None,
+            offset: 0
+        }]
+    );
+
+    let search = parse(
+        "find {acme} returning Account(Name, Phone WHERE Industry = 'Energy' ORDER BY Name LIMIT 5 OFFSET 2), Contact, Lead(Email) LIMIT 20",
+    )
+    .unwrap();
+    assert_eq!(search.scope, Scope::All);
+    assert_eq!(search.limit, 20);
+    assert_eq!(
+        search.returning[0],
+        Returning {
+            object: "Account".into(),
+            fields: "Name, Phone".into(),
+            clauses: "WHERE Industry = 'Energy' ORDER BY Name".into(),
+            limit: Some(5),
+            offset: 2
+        }
+    );
+    assert_eq!(search.returning[1], Returning::ids_of("Contact".into()));
+    assert_eq!(search.returning[2].fields, "Email");
+
+    // A LIMIT inside a string literal is data, not a clause.
+    let search = parse("FIND {x1} RETURNING Account(Name WHERE Name = 'NO LIMIT 5')").unwrap();
+    assert_eq!(search.returning[0].clauses, "WHERE Name = 'NO LIMIT 5'");
+    assert_eq!(search.returning[0].limit, None);
+
+    // Escaped braces belong to the term.
+    let search =
+        parse(r"FIND {right\}brace} WITH SPELL_CORRECTION = false UPDATE TRACKING").unwrap();
+    assert!(matches!(search.terms, Terms::Phrase(ref p) if p.len() == 2));
+
+    assert_eq!(parse("FIND {acme} LIMIT 5000").unwrap().limit, MAX_RESULTS);
+}
+
+#[test]
+fn malformed_statements_answer_malformed_search() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "FIND acme",
+            "No search term found. The search term must be enclosed in braces.",
+        ),
+        (
+            "FIND {acme",
+            "No search term found. The search term must be enclosed in braces.",
+        ),
+        (
+            "SELECT Id FROM Account",
+            "A SOSL statement starts with FIND",
+        ),
+        ("FIND {acme} IN EVERY FIELDS", "unexpected token: 'EVERY'"),
+        ("FIND {acme} IN NAME", "expecting FIELDS"),
+        (
+            "FIND {acme} RETURNING Account(WHERE Name = 'x')",
+            "start with the fields",
+        ),
+        (
+            "FIND {acme} RETURNING Account(Name",
+            "unbalanced parentheses",
+        ),
+        (
+            "FIND {acme} RETURNING Account(Name LIMIT many)",
+            "LIMIT takes a whole number",
+        ),
+        ("FIND {acme} WITH SNIPPET", "WITH SNIPPET is not supported"),
+        (
+            "FIND {acme} LIMIT 5 nonsense",
+            "unexpected token: 'nonsense'",
+        ),
+    ];
+    for (text, wanted) in cases {
+        let err = parse(text).expect_err(text);
+        assert_eq!(err.code, "MALFORMED_SEARCH", "{text}: {}", err.message);
+        assert!(err.message.contains(wanted), "{text}: {}", err.message);
+    }
+}
+
+#[test]
+fn the_answer_is_a_bare_array_before_v37_and_search_records_after() {
+    let record = json!({"Id": "001"});
+    assert_eq!(answer(36, vec![record.clone()]), json!([record]));
+    assert_eq!(
+        answer(37, vec![record.clone()]),
+        json!({ "searchRecords": [record] })
+    );
+}
