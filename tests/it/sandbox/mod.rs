@@ -3,6 +3,7 @@ mod bulk;
 mod composite;
 mod faults;
 mod limits;
+mod listviews;
 mod query;
 mod rest;
 mod search;

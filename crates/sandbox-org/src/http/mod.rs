@@ -8,6 +8,7 @@ pub mod collections;
 pub mod composite;
 pub mod faults;
 pub mod limits;
+pub mod listviews;
 pub mod query;
 pub mod rest;
 pub mod search;
@@ -124,6 +125,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(bulk::routes())
         .merge(limits::routes())
         .merge(search::routes())
+        .merge(listviews::routes())
 }
 
 /// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the
