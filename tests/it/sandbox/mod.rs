@@ -2,6 +2,7 @@ mod auth;
 mod bulk;
 mod composite;
 mod faults;
+mod layouts;
 mod limits;
 mod listviews;
 mod query;

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod collections;
 pub mod composite;
 pub mod faults;
+pub mod layouts;
 pub mod limits;
 pub mod listviews;
 pub mod query;
@@ -126,6 +127,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(limits::routes())
         .merge(search::routes())
         .merge(listviews::routes())
+        .merge(layouts::routes())
 }
 
 /// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the
