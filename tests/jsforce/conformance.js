@@ -307,6 +307,58 @@ async function limits() {
   return { max: daily.Max, remaining: daily.Remaining, used: usage.used };
 }
 
+async function soslSearch() {
+  const conn = ctx.conn;
+  const stamp = Date.now().toString(36);
+  const name = `Xylophone ${stamp}`;
+  const created = await conn.sobject('Account').create({ Name: name, Phone: '(415) 555-0123' });
+  const answer = await conn.search(`FIND {"${name}"} IN NAME FIELDS RETURNING Account(Id, Name, Phone)`);
+  const records = answer.searchRecords;
+  expect(Array.isArray(records), 'searchRecords is an array', answer);
+  expectEqual(records.length, 1, 'one account found by name');
+  expectEqual(records[0].Id, created.id, 'the created account');
+  expectEqual(records[0].attributes.type, 'Account', 'record type');
+  const byPhone = await conn.search('FIND {"415 555 0123"} IN PHONE FIELDS RETURNING Account(Id)');
+  expect(byPhone.searchRecords.some((r) => r.Id === created.id), 'found by phone digits', byPhone);
+  let refused;
+  try {
+    await conn.search('FIND {x}');
+  } catch (err) {
+    refused = err;
+  }
+  expectEqual(refused && refused.errorCode, 'INVALID_SEARCH', 'a one-character term is refused');
+  return { found: records.length };
+}
+
+async function listViews() {
+  const accounts = ctx.conn.sobject('Account');
+  const answer = await accounts.listviews();
+  const names = answer.listviews.map((v) => v.developerName);
+  expect(names.includes('AllAccounts') && names.includes('MyAccounts'), 'standard account views', names);
+  const all = answer.listviews.find((v) => v.developerName === 'AllAccounts');
+  const view = accounts.listview(all.id);
+  const described = await view.describe();
+  expect(described.query.startsWith('SELECT Name,'), 'the view describes its query', described.query);
+  const results = await view.results();
+  expect(results.size > 0 && results.records.length > 0, 'the view lists accounts', results.size);
+  expect(results.records[0].columns.some((c) => c.fieldNameOrPath === 'Name'), 'rows carry a Name column');
+  return { views: names.length, size: results.size };
+}
+
+async function layouts() {
+  const contacts = ctx.conn.sobject('Contact');
+  const answer = await contacts.layouts();
+  const layout = answer.layouts[0];
+  const headings = layout.detailLayoutSections.map((s) => s.heading);
+  expect(headings.includes('Contact Information'), 'a Contact Information section', headings);
+  const components = layout.detailLayoutSections.flatMap((s) => s.layoutRows.flatMap((r) => r.layoutItems.flatMap((i) => i.layoutComponents)));
+  const name = components.find((c) => c.value === 'Name');
+  expect(name && name.details && name.details.name === 'Name', 'Name carries its describe', name);
+  const compact = await contacts.compactLayouts();
+  expect(compact.compactLayouts[0].fieldItems.length > 0, 'a compact layout with fields', compact);
+  return { sections: headings.length };
+}
+
 async function main() {
   await check('oauth_web_server_pkce', [], oauthWebServerFlowWithPkce);
   await check('identity', ['conn'], identity);
@@ -319,6 +371,9 @@ async function main() {
   await check('collections_partial_failure', ['conn'], collectionsWithOneInvalidRecord);
   await check('composite', ['conn'], composite);
   await check('bulk2_ingest', ['conn'], bulkLoadWithOneFailingRow);
+  await check('sosl_search', ['conn'], soslSearch);
+  await check('list_views', ['conn'], listViews);
+  await check('layouts', ['conn'], layouts);
   await check('limits', ['conn'], limits);
 
   const failed = checks.filter((c) => !c.ok).length;

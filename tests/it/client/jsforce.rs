@@ -14,7 +14,7 @@ const CLIENT_ID: &str = "JsforceConformance";
 const CALLBACK: &str = "http://localhost:3999/oauth2/callback";
 
 /// Every check the script must report, so that a check dropped from the script is noticed.
-const EXPECTED_CHECKS: [&str; 12] = [
+const EXPECTED_CHECKS: [&str; 15] = [
     "oauth_web_server_pkce",
     "identity",
     "refresh_after_expiry",
@@ -26,6 +26,9 @@ const EXPECTED_CHECKS: [&str; 12] = [
     "collections_partial_failure",
     "composite",
     "bulk2_ingest",
+    "sosl_search",
+    "list_views",
+    "layouts",
     "limits",
 ];
 
