@@ -45,6 +45,12 @@ impl BulkQuery {
                 "select the fields themselves, or count through the REST query endpoint",
             ));
         };
+        if !plan.nested.is_empty() {
+            return Err(unsupported(
+                "Child relationship subqueries and TYPEOF are",
+                "query the child object with its lookup field, or the parent fields by relationship name",
+            ));
+        }
         if statement.offset.is_some() {
             return Err(unsupported(
                 "OFFSET is",
