@@ -14,7 +14,7 @@ const CLIENT_ID: &str = "JsforceConformance";
 const CALLBACK: &str = "http://localhost:3999/oauth2/callback";
 
 /// Every check the script must report, so that a check dropped from the script is noticed.
-const EXPECTED_CHECKS: [&str; 12] = [
+const EXPECTED_CHECKS: [&str; 14] = [
     "oauth_web_server_pkce",
     "identity",
     "refresh_after_expiry",
@@ -27,6 +27,8 @@ const EXPECTED_CHECKS: [&str; 12] = [
     "composite",
     "bulk2_ingest",
     "limits",
+    "parent_child_query",
+    "semi_and_anti_join",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
