@@ -174,6 +174,18 @@ mod tests {
             ("SELECT COUNT(Id) FROM Account", UNSUPPORTED_CODE),
             ("SELECT Id FROM Account OFFSET 0", UNSUPPORTED_CODE),
             ("SELECT Id, BillingAddress FROM Account", UNSUPPORTED_CODE),
+            (
+                "SELECT Name, (SELECT LastName FROM Contacts) FROM Account",
+                UNSUPPORTED_CODE,
+            ),
+            (
+                "SELECT TYPEOF What WHEN Account THEN Name END FROM Event",
+                UNSUPPORTED_CODE,
+            ),
+            (
+                "SELECT Name, (SELECT LastName FROM Contactz) FROM Account",
+                "INVALID_TYPE",
+            ),
         ];
         for (text, code) in cases {
             let got = BulkQuery::prepare(&schema, text, Utc::now()).map(|q| q.headers);
