@@ -4,6 +4,7 @@ mod composite;
 mod faults;
 mod limits;
 mod query;
+mod relations;
 mod rest;
 mod seed;
 mod storage;
