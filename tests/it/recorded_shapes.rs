@@ -651,3 +651,69 @@ async fn search_and_list_view_answers_have_the_recorded_shape() {
         "the standard view's columns and sort"
     );
 }
+
+/// The recorded success answer nests a child relationship (`Whizbangs__r`) as
+/// `{totalSize, done, records}`; a parent-child query answers in that shape, through the
+/// store and across pages.
+#[tokio::test]
+async fn child_records_have_the_recorded_nested_shape() {
+    let t = crate::support::org::start().await;
+    let parent = t.create("Account", json!({"Name": "Nested Parent"})).await;
+    let lonely = t.create("Account", json!({"Name": "Nested Lonely"})).await;
+    for last in ["Zed", "Amo"] {
+        t.create("Contact", json!({"LastName": last, "AccountId": parent}))
+            .await;
+    }
+    let q = |soql: &str| format!("/query?q={}", urlencode(soql));
+    let (status, answer) = send(
+        &t,
+        Method::GET,
+        &q("SELECT Id, Name, (SELECT Id, LastName FROM Contacts ORDER BY LastName) FROM Account WHERE Name LIKE 'Nested %' ORDER BY Name DESC"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let recorded = recorded("sobject_query_success_response.json");
+    let mut problems = Vec::new();
+    shape_problems(
+        &recorded["records"][0]["Whizbangs__r"],
+        &answer["records"][0]["Contacts"],
+        "$.records[0].Contacts",
+        false,
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{problems:?}\nours: {answer}");
+    let records = answer["records"].as_array().unwrap();
+    assert_eq!(records[0]["Id"], parent);
+    let kids: Vec<&str> = records[0]["Contacts"]["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["LastName"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, ["Amo", "Zed"]);
+    assert_eq!(records[0]["Contacts"]["totalSize"], 2);
+    assert_eq!(records[1]["Id"], lonely);
+    assert!(records[1]["Contacts"].is_null(), "{answer}");
+
+    let (status, error) = send(
+        &t,
+        Method::GET,
+        &q("SELECT Name, (SELECT LastName FROM Contactz) FROM Account"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_same_shape("sobject_query_error_response.json", &error, true);
+    assert_eq!(error[0]["errorCode"], "INVALID_TYPE");
+
+    let (_, joined) = send(
+        &t,
+        Method::GET,
+        &q("SELECT Name FROM Account WHERE Name LIKE 'Nested %' AND Id NOT IN (SELECT AccountId FROM Contact WHERE AccountId != null)"),
+        None,
+    )
+    .await;
+    assert_eq!(joined["totalSize"], 1, "{joined}");
+    assert_eq!(joined["records"][0]["Name"], "Nested Lonely");
+}

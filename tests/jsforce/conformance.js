@@ -359,6 +359,53 @@ async function layouts() {
   return { sections: headings.length };
 }
 
+// A parent-child query, written by hand and by jsforce's query builder (`include`).
+async function parentChildQuery() {
+  const conn = ctx.conn;
+  const stamp = Date.now();
+  const parent = await conn.sobject('Account').create({ Name: `JSF Parent ${stamp}` });
+  const lonely = await conn.sobject('Account').create({ Name: `JSF Lonely ${stamp}` });
+  for (const lastName of ['Beta', 'Alpha', 'Gamma']) {
+    await conn.sobject('Contact').create({ LastName: lastName, AccountId: parent.id });
+  }
+  const soql = `SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName LIMIT 2) FROM Account
+    WHERE Name LIKE 'JSF % ${stamp}' ORDER BY Name DESC`;
+  const result = await conn.query(soql);
+  expectEqual(result.totalSize, 2, 'parents');
+  const [withKids, without] = result.records;
+  expectEqual(withKids.Contacts.totalSize, 2, 'LIMIT counts per parent');
+  expectEqual(withKids.Contacts.done, true, 'child records come whole');
+  expectEqual(withKids.Contacts.records.map((c) => c.LastName).join(','), 'Alpha,Beta', 'child order');
+  expectEqual(withKids.Contacts.records[0].attributes.type, 'Contact', 'child attributes');
+  expectEqual(without.Contacts, null, 'a parent without children');
+  const built = await conn.sobject('Account')
+    .find({ Id: parent.id }, ['Name'])
+    .include('Contacts')
+    .select(['LastName'])
+    .sort('LastName', 'DESC')
+    .end();
+  expectEqual(built.length, 1, 'query builder parents');
+  expectEqual(built[0].Contacts.records.map((c) => c.LastName).join(','), 'Gamma,Beta,Alpha', 'query builder children');
+  ctx.parentId = parent.id;
+  ctx.lonelyId = lonely.id;
+  return { parent: parent.id };
+}
+
+async function semiAndAntiJoin() {
+  const conn = ctx.conn;
+  const ids = `('${ctx.parentId}', '${ctx.lonelyId}')`;
+  const semi = await conn.query(
+    `SELECT Id FROM Account WHERE Id IN ${ids} AND Id IN (SELECT AccountId FROM Contact WHERE LastName = 'Gamma')`);
+  expectEqual(semi.records.map((r) => r.Id).join(','), ctx.parentId, 'semi-join keeps the parent');
+  const anti = await conn.query(
+    `SELECT Id FROM Account WHERE Id IN ${ids} AND Id NOT IN (SELECT AccountId FROM Contact)`);
+  expectEqual(anti.records.map((r) => r.Id).join(','), ctx.lonelyId, 'anti-join keeps the childless account');
+  const refused = await conn.query(
+    `SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)`).then(() => 'answered', (err) => err.errorCode);
+  expectEqual(refused, 'INVALID_FIELD', 'a semi-join selecting a text field');
+  return {};
+}
+
 async function main() {
   await check('oauth_web_server_pkce', [], oauthWebServerFlowWithPkce);
   await check('identity', ['conn'], identity);
@@ -375,6 +422,8 @@ async function main() {
   await check('list_views', ['conn'], listViews);
   await check('layouts', ['conn'], layouts);
   await check('limits', ['conn'], limits);
+  await check('parent_child_query', ['conn'], parentChildQuery);
+  await check('semi_and_anti_join', ['conn', 'parentId'], semiAndAntiJoin);
 
   const failed = checks.filter((c) => !c.ok).length;
   const report = {

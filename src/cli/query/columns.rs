@@ -43,7 +43,11 @@ fn parse(soql: &str) -> Option<Columns> {
     let mut unnamed_aggregates = 0;
     let mut columns = Vec::with_capacity(items.len());
     for item in items {
-        columns.push(column(item.trim(), &mut unnamed_aggregates)?);
+        let item = item.trim();
+        match child_columns(item) {
+            Some(children) => columns.extend(children),
+            None => columns.push(column(item, &mut unnamed_aggregates)?),
+        }
     }
     Some(Columns::Listed(columns))
 }
@@ -54,7 +58,7 @@ fn column(item: &str, unnamed_aggregates: &mut usize) -> Option<Column> {
         return None;
     }
     if let Some(inner) = item.strip_prefix('(') {
-        // A subquery is one column named after its relationship.
+        // A subquery whose list cannot be read is one column, of its records as JSON.
         let inner = inner.strip_suffix(')')?;
         let relationship = inner[top_level_from(inner)? + 4..]
             .split_whitespace()
@@ -89,6 +93,24 @@ fn column(item: &str, unnamed_aggregates: &mut usize) -> Option<Column> {
         },
         None => named(field),
     })
+}
+
+/// `(SELECT LastName, Owner.Name FROM Contacts …)`: `Contacts.LastName`,
+/// `Contacts.Owner.Name`; `None` when the item is no subquery or its list cannot be read
+/// (then the subquery is one column of JSON).
+fn child_columns(item: &str) -> Option<Vec<Column>> {
+    let inner = item.strip_prefix('(')?.strip_suffix(')')?.trim();
+    let from = top_level_from(inner)?;
+    let relationship = inner[from + 4..].split_whitespace().next()?;
+    match parse(inner)? {
+        Columns::Listed(children) => Some(
+            children
+                .into_iter()
+                .map(|c| named(&format!("{relationship}.{}", c.header)))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 fn named(path: &str) -> Column {
@@ -208,7 +230,13 @@ mod tests {
         );
         assert_eq!(
             headers("SELECT Name, toLabel(Industry), (SELECT LastName FROM Contacts) FROM Account"),
-            ["Name", "Industry", "Contacts"]
+            ["Name", "Industry", "Contacts.LastName"]
+        );
+        assert_eq!(
+            headers(
+                "SELECT Name, (SELECT LastName, Owner.Name FROM Contacts WHERE Email != null ORDER BY LastName LIMIT 5), (SELECT FIELDS(ALL) FROM Cases LIMIT 200) FROM Account"
+            ),
+            ["Name", "Contacts.LastName", "Contacts.Owner.Name", "Cases"]
         );
         assert_eq!(columns("SELECT count( ) FROM Account"), Columns::Count);
         for fallback in [

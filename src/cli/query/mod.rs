@@ -2,6 +2,7 @@
 //! client, with the token renewed from the keychain when the session has expired.
 
 mod columns;
+mod nested;
 
 use std::io::Write;
 
@@ -9,7 +10,7 @@ use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
-use self::columns::{Columns, columns, value_at};
+use self::columns::{Columns, columns};
 use super::CliError;
 use super::connect::{DataDirArg, keychain, open_db, runtime};
 use crate::connect::{ConnectError, saved_client};
@@ -138,6 +139,15 @@ fn flatten_into(prefix: &str, record: &Map<String, Value>, out: &mut Vec<(String
         } else {
             format!("{prefix}.{key}")
         };
+        if let Some(children) = nested::child_records(value) {
+            let children = children
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|child| Value::Object(flatten(child).into_iter().collect()))
+                .collect();
+            out.push((path, Value::Array(children)));
+            continue;
+        }
         match value {
             Value::Object(nested) => flatten_into(&path, nested, out),
             other => out.push((path, other.clone())),
@@ -191,11 +201,13 @@ impl<W: Write> Output<W> {
                     self.write_header(paths)?;
                 }
                 let header = self.header.as_deref().unwrap_or_default();
-                let cells: Vec<String> = header
-                    .iter()
-                    .map(|path| value_at(record, path).map(cell).unwrap_or_default())
-                    .collect();
-                writeln!(self.out, "{}", csv_line(cells.iter().map(String::as_str)))?;
+                for row in nested::rows(record, header) {
+                    let cells: Vec<String> = row
+                        .iter()
+                        .map(|value| value.as_ref().map(cell).unwrap_or_default())
+                        .collect();
+                    writeln!(self.out, "{}", csv_line(cells.iter().map(String::as_str)))?;
+                }
             }
         }
         self.first = false;

@@ -6,6 +6,7 @@ mod layouts;
 mod limits;
 mod listviews;
 mod query;
+mod relations;
 mod rest;
 mod search;
 mod seed;

@@ -299,10 +299,7 @@ fn page_body(
     next: Option<String>,
     v: &str,
 ) -> Value {
-    let shapes = match &plan.output {
-        Output::Records(columns) => soql::shape(columns),
-        _ => Vec::new(),
-    };
+    let shapes = soql::shape_for(plan);
     let mut lookups = Lookups::new(&org.store);
     // A row deleted for good since the cursor was opened is skipped.
     let records: Vec<Value> = org

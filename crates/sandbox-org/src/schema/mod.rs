@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+mod children;
 mod declared;
 
 use declared::{

@@ -241,6 +241,17 @@ impl Company {
             _ => "Standard",
         };
         let employees = rng.random_range(3..5_000);
+        // Read from values already drawn, so the seed's other values stay as they were.
+        let interests: Vec<&str> = [
+            ("Solar", employees % 2 == 0),
+            ("Heat Pumps", health > 50.0),
+            ("Batteries", lifetime_value > 300_000.0),
+            ("Insulation", employees % 3 == 0),
+        ]
+        .into_iter()
+        .filter_map(|(value, chosen)| chosen.then_some(value))
+        .collect();
+        let interests = (!interests.is_empty()).then(|| interests.join(";"));
         let fields = json!({
             "Name": self.name,
             "External_Id__c": self.external_id,
@@ -266,6 +277,7 @@ impl Company {
             "Health_Score__c": health,
             "Health_Trend__c": trend,
             "Customer_Segment__c": segment,
+            "Interests__c": interests,
             "Lifetime_Value__c": lifetime_value,
             "Account_Balance__c": money(rng, -2_500.0, 25_000.0),
             "Description": format!("{} serves the {city} area.", self.name),

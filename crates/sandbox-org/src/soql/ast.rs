@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use super::lexer::Pos;
+pub use super::rel_ast::{FieldGroup, Includes, SemiJoin, TypeOf};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -50,6 +51,14 @@ pub enum SelectItem {
         alias: Option<Name>,
         pos: Pos,
     },
+    /// `(SELECT … FROM Contacts …)`: a child relationship's records.
+    Subquery(Box<Query>),
+    /// `FIELDS(ALL)`, `FIELDS(STANDARD)`, `FIELDS(CUSTOM)`.
+    Fields {
+        group: FieldGroup,
+        pos: Pos,
+    },
+    TypeOf(TypeOf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +90,8 @@ pub enum Condition {
         field: FieldPath,
         pattern: Literal,
     },
+    SemiJoin(SemiJoin),
+    Includes(Includes),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,6 +250,9 @@ impl fmt::Display for SelectItem {
                 alias: Some(a),
                 ..
             } => write!(f, "COUNT({field}) {}", a.text),
+            SelectItem::Subquery(query) => write!(f, "({query})"),
+            SelectItem::Fields { group, .. } => write!(f, "FIELDS({})", group.name()),
+            SelectItem::TypeOf(typeof_) => write!(f, "{typeof_}"),
         }
     }
 }
@@ -336,6 +350,8 @@ impl fmt::Display for Condition {
                 write!(f, "{field} {not}IN ({})", list.join(", "))
             }
             Condition::Like { field, pattern } => write!(f, "{field} LIKE {pattern}"),
+            Condition::SemiJoin(join) => write!(f, "{join}"),
+            Condition::Includes(includes) => write!(f, "{includes}"),
         }
     }
 }

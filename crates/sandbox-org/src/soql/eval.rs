@@ -1,5 +1,7 @@
 //! Running a [`Plan`] over records in wire form: filtering, ordering and counting.
 
+mod nested;
+
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -68,6 +70,7 @@ impl RecordSource for Store {
 pub struct Lookups<'a> {
     source: &'a dyn RecordSource,
     cache: HashMap<String, Option<Record>>,
+    nested: nested::NestedCache,
 }
 
 /// Parents kept per query before the cache starts over, so memory stays bounded.
@@ -78,6 +81,7 @@ impl<'a> Lookups<'a> {
         Lookups {
             source,
             cache: HashMap::new(),
+            nested: nested::NestedCache::default(),
         }
     }
 
@@ -282,6 +286,12 @@ impl Lookups<'_> {
                 Value::String(s) => like(&s.to_lowercase(), pattern),
                 _ => false,
             },
+            Filter::SemiJoin(join) => self.semi_join(record, join),
+            Filter::Includes {
+                path,
+                excludes,
+                sets,
+            } => self.includes(record, path, *excludes, sets),
         }
     }
 }

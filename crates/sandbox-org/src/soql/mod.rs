@@ -14,6 +14,7 @@ pub mod lexer;
 pub mod parser;
 pub mod plan;
 pub mod project;
+pub mod rel_ast;
 
 #[cfg(test)]
 mod proptests;
@@ -26,7 +27,7 @@ use serde_json::{Map, Value, json};
 pub use eval::{Lookups, RecordSource, aggregate_counts, count_matching, matching_ids};
 pub use parser::parse;
 pub use plan::{Aggregate, Column, Output, Plan, ResolvedPath};
-pub use project::{column_values, project, shape};
+pub use project::{column_values, project, shape_for};
 
 use crate::error::SfError;
 use crate::schema::Schema;
@@ -75,9 +76,9 @@ pub fn execute(
             let row = aggregate_row(plan, aggregates, source, include_deleted)?;
             json!({ "totalSize": 1, "done": true, "records": [row] })
         }
-        Output::Records(columns) => {
+        Output::Records(_) => {
             let ids = matching_ids(plan, source, include_deleted)?;
-            let shapes = shape(columns);
+            let shapes = shape_for(plan);
             let mut lookups = Lookups::new(source);
             let records: Vec<Value> = ids
                 .iter()

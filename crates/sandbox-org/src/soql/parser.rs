@@ -11,8 +11,10 @@
 //! key       := path [ASC | DESC] [NULLS FIRST | NULLS LAST]
 //! ```
 
+mod relations;
+
 use super::ast::*;
-use super::error::{malformed, unexpected};
+use super::error::unexpected;
 use super::lexer::{Token, TokenKind, tokenize};
 use crate::error::SfError;
 
@@ -158,6 +160,9 @@ impl Parser<'_> {
     }
 
     fn select_item(&mut self) -> Result<SelectItem, SfError> {
+        if let Some(item) = self.relation_item()? {
+            return Ok(item);
+        }
         let is_count = self.at_keyword("COUNT") && self.peek_at(1).kind == TokenKind::LParen;
         if !is_count {
             return Ok(SelectItem::Field(self.path()?));
@@ -272,6 +277,9 @@ impl Parser<'_> {
             let pattern = self.literal()?;
             return Ok(Condition::Like { field, pattern });
         }
+        if self.at_keyword("INCLUDES") || self.at_keyword("EXCLUDES") {
+            return self.includes(field);
+        }
         let negated_in = self.at_keyword("NOT") && self.peek_at(1).is_keyword("IN");
         if negated_in {
             self.advance();
@@ -296,12 +304,7 @@ impl Parser<'_> {
     fn in_list(&mut self, field: FieldPath, negated: bool) -> Result<Condition, SfError> {
         self.expect(TokenKind::LParen)?;
         if self.at_keyword("SELECT") {
-            let token = self.peek().clone();
-            return Err(malformed(
-                self.source,
-                token.pos,
-                "semi-join subselects are not supported by the sandbox org; list the values instead".to_string(),
-            ));
+            return self.semi_join(field, negated);
         }
         let mut values = vec![self.literal()?];
         while self.peek().kind == TokenKind::Comma {
@@ -462,18 +465,6 @@ mod tests {
         assert_eq!(
             err.message,
             "\nSELECT Nme FROM Account WHER\n                        ^\nERROR at Row:1:Column:25\nunexpected token: WHER"
-        );
-    }
-
-    #[test]
-    fn subselects_are_refused_with_advice() {
-        let err = parse("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)")
-            .unwrap_err();
-        assert_eq!(err.code, "MALFORMED_QUERY");
-        assert!(
-            err.message.contains("list the values instead"),
-            "{}",
-            err.message
         );
     }
 }

@@ -1,5 +1,7 @@
 //! A parsed statement checked against the schema: canonical names, field types, typed literals.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ast::{self, CompareOp, Condition, FieldPath, LiteralValue, Query, SelectItem};
@@ -9,6 +11,9 @@ use super::lexer::Pos;
 use crate::error::SfError;
 use crate::ids;
 use crate::schema::{FieldDef, FieldType, ObjectSchema, Schema};
+
+mod relations;
+pub use relations::{ChildQuery, Nested, NestedKind, SemiJoinPlan, TypeOfPlan};
 
 /// Most relationship hops a field path may take from the queried object.
 pub const MAX_RELATIONSHIP_DEPTH: usize = 5;
@@ -23,6 +28,8 @@ pub struct Plan {
     pub order: Vec<SortKey>,
     pub limit: Option<usize>,
     pub offset: usize,
+    /// Child subqueries and TYPEOF items, in SELECT order among the columns.
+    pub nested: Vec<Nested>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +117,13 @@ pub enum Filter {
         path: ResolvedPath,
         pattern: Vec<LikeToken>,
     },
+    SemiJoin(Box<SemiJoinPlan>),
+    /// Each set holds lower-cased values that must all be selected.
+    Includes {
+        path: ResolvedPath,
+        excludes: bool,
+        sets: Vec<Vec<String>>,
+    },
 }
 
 /// A literal converted to the type of the field it is compared with.
@@ -161,7 +175,12 @@ pub fn resolve(
         schema,
         root: object,
         today: now.date_naive(),
+        nested: RefCell::new(Vec::new()),
     };
+    relations::check_fields_limit(source, query)?;
+    if let Some(filter) = &query.filter {
+        relations::check_semi_joins(source, filter)?;
+    }
     let output = ctx.output(&query.select)?;
     let filter = query.filter.as_ref().map(|c| ctx.filter(c)).transpose()?;
     let mut order = Vec::new();
@@ -188,6 +207,7 @@ pub fn resolve(
             .limit
             .map(|l| usize::try_from(l.value).unwrap_or(usize::MAX)),
         offset: query.offset.map(|o| o.value as usize).unwrap_or(0),
+        nested: ctx.nested.take(),
     })
 }
 
@@ -196,6 +216,7 @@ struct Resolver<'a> {
     schema: &'a Schema,
     root: &'a ObjectSchema,
     today: NaiveDate,
+    nested: RefCell<Vec<Nested>>,
 }
 
 impl Resolver<'_> {
@@ -238,7 +259,7 @@ impl Resolver<'_> {
                             format!("Field must be grouped or aggregated: {}", path.field),
                         ));
                     }
-                    SelectItem::CountAll { .. } => {}
+                    _ => {}
                 }
             }
             return Ok(Output::Aggregates(aggregates));
@@ -259,6 +280,8 @@ impl Resolver<'_> {
                     ));
                 }
                 columns.push(Column { path });
+            } else {
+                self.relation_item(item, &mut columns)?;
             }
         }
         Ok(Output::Records(columns))
@@ -401,6 +424,8 @@ impl Resolver<'_> {
                     pattern: like_pattern(text),
                 }
             }
+            Condition::SemiJoin(join) => self.semi_join(join)?,
+            Condition::Includes(includes) => self.includes(includes)?,
         })
     }
 
@@ -464,7 +489,11 @@ impl Resolver<'_> {
 fn item_pos(item: &SelectItem) -> Pos {
     match item {
         SelectItem::Field(f) => f.pos(),
-        SelectItem::CountAll { pos } | SelectItem::Count { pos, .. } => *pos,
+        SelectItem::CountAll { pos }
+        | SelectItem::Count { pos, .. }
+        | SelectItem::Fields { pos, .. } => *pos,
+        SelectItem::Subquery(query) => query.from.pos,
+        SelectItem::TypeOf(t) => t.pos,
     }
 }
 

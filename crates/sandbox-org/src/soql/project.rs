@@ -1,17 +1,23 @@
 //! Shaping matched records as a real org answers them: `attributes` first, fields in SELECT
 //! order, parent fields nested under their relationship name (`"Account": null` when unset).
 
+mod nested;
+
 use serde_json::{Map, Value, json};
 
 use super::eval::Lookups;
-use super::plan::{Column, Hop, Plan};
+use super::plan::{ChildQuery, Column, Hop, Plan, TypeOfPlan};
 use crate::store::Record;
+
+pub use nested::shape_for;
 
 /// The select list as a tree: fields of this record, and parents with their own fields.
 #[derive(Debug, Clone)]
 pub enum Shape {
     Field(String),
     Parent { hop: Hop, children: Vec<Shape> },
+    Children(Box<ChildQuery>),
+    TypeOf(Box<TypeOfPlan>),
 }
 
 /// Builds the tree, each relationship placed where it first appears in the select list.
@@ -23,7 +29,7 @@ pub fn shape(columns: &[Column]) -> Vec<Shape> {
     roots
 }
 
-fn insert(level: &mut Vec<Shape>, hops: &[Hop], field: &str) {
+pub(super) fn insert(level: &mut Vec<Shape>, hops: &[Hop], field: &str) {
     let Some((hop, rest)) = hops.split_first() else {
         level.push(Shape::Field(field.to_string()));
         return;
@@ -53,7 +59,7 @@ fn attributes(object: &str, id: Option<&str>, version: &str) -> Value {
     }
 }
 
-fn project_level(
+pub(super) fn project_level(
     object: &str,
     record: &Record,
     shapes: &[Shape],
@@ -81,6 +87,14 @@ fn project_level(
                     )))
                 });
                 out.insert(hop.relationship.clone(), nested.unwrap_or(Value::Null));
+            }
+            Shape::Children(child) => {
+                let value = nested::children(child, record, lookups, version);
+                out.insert(child.relationship.clone(), value);
+            }
+            Shape::TypeOf(plan) => {
+                let value = nested::type_of(plan, record, lookups, version);
+                out.insert(plan.hop.relationship.clone(), value);
             }
         }
     }

@@ -8,6 +8,8 @@ use crate::ids::mint;
 use crate::schema::Schema;
 use crate::store::Record;
 
+mod relations;
+
 struct Memory {
     records: Vec<(&'static str, Record)>,
 }

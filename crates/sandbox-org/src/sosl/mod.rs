@@ -153,7 +153,7 @@ pub fn run(
             target.fields, object.name, target.clauses
         );
         let plan = soql::compile(&soql_text, schema, now)?;
-        let Output::Records(columns) = &plan.output else {
+        let Output::Records(_) = &plan.output else {
             return Err(SfError::new(
                 "MALFORMED_SEARCH",
                 format!(
@@ -171,7 +171,7 @@ pub fn run(
         let wanted = target.limit.unwrap_or(usize::MAX).min(room);
         let ids = soql::matching_ids(&plan, store, false)?;
         let matched = matching(&search.terms, &searched, store, &ids, target.offset, wanted);
-        let shapes = soql::shape(columns);
+        let shapes = soql::shape_for(&plan);
         let mut lookups = Lookups::new(store);
         found.extend(
             matched

@@ -45,6 +45,12 @@ impl BulkQuery {
                 "select the fields themselves, or count through the REST query endpoint",
             ));
         };
+        if !plan.nested.is_empty() {
+            return Err(unsupported(
+                "Child relationship subqueries and TYPEOF are",
+                "query the child object with its lookup field, or the parent fields by relationship name",
+            ));
+        }
         if statement.offset.is_some() {
             return Err(unsupported(
                 "OFFSET is",
@@ -168,6 +174,18 @@ mod tests {
             ("SELECT COUNT(Id) FROM Account", UNSUPPORTED_CODE),
             ("SELECT Id FROM Account OFFSET 0", UNSUPPORTED_CODE),
             ("SELECT Id, BillingAddress FROM Account", UNSUPPORTED_CODE),
+            (
+                "SELECT Name, (SELECT LastName FROM Contacts) FROM Account",
+                UNSUPPORTED_CODE,
+            ),
+            (
+                "SELECT TYPEOF What WHEN Account THEN Name END FROM Event",
+                UNSUPPORTED_CODE,
+            ),
+            (
+                "SELECT Name, (SELECT LastName FROM Contactz) FROM Account",
+                "INVALID_TYPE",
+            ),
         ];
         for (text, code) in cases {
             let got = BulkQuery::prepare(&schema, text, Utc::now()).map(|q| q.headers);
