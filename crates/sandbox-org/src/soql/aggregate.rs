@@ -324,15 +324,16 @@ impl Resolver<'_> {
                     .ok_or_else(|| self.not_grouped(call.pos, &path.field))
             }
             Function::Grouping => {
-                let Some(Term::Field(written)) = &call.argument else {
-                    return Err(self.misplaced(call));
+                let path = match &call.argument {
+                    Some(Term::Field(written)) => self.path(written)?,
+                    Some(Term::Call(inner)) => self.date_path(inner)?,
+                    None => return Err(self.misplaced(call)),
                 };
-                let path = self.path(written)?;
                 rows.keys
                     .iter()
                     .position(|k| same_key(k, &path))
                     .map(Slot::Grouping)
-                    .ok_or_else(|| self.not_grouped(written.pos(), &path.field))
+                    .ok_or_else(|| self.not_grouped(call.pos, &path.field))
             }
             Function::ConvertTimezone => Err(self.misplaced(call)),
         }
