@@ -47,6 +47,8 @@ pub struct Measure {
     pub function: AggregateFunction,
     /// `None` for `COUNT()`.
     pub path: Option<ResolvedPath>,
+    /// A picklist's values in describe order: MIN and MAX follow it, not the alphabet.
+    pub picklist: Vec<String>,
 }
 
 impl Measure {
@@ -164,7 +166,12 @@ struct Rows {
 }
 
 impl Rows {
-    fn measure(&mut self, function: AggregateFunction, path: Option<ResolvedPath>) -> Slot {
+    fn measure(
+        &mut self,
+        function: AggregateFunction,
+        path: Option<ResolvedPath>,
+        picklist: Vec<String>,
+    ) -> Slot {
         let found = self.measures.iter().position(|m| {
             m.function == function
                 && match (&m.path, &path) {
@@ -174,7 +181,11 @@ impl Rows {
                 }
         });
         Slot::Measure(found.unwrap_or_else(|| {
-            self.measures.push(Measure { function, path });
+            self.measures.push(Measure {
+                function,
+                path,
+                picklist,
+            });
             self.measures.len() - 1
         }))
     }
@@ -313,7 +324,12 @@ impl Resolver<'_> {
                     }
                     Some(Term::Call(inner)) => return Err(self.misplaced(inner)),
                 };
-                Ok(rows.measure(function, path))
+                let picklist = path
+                    .as_ref()
+                    .filter(|p| p.kind == FieldType::Picklist)
+                    .map(|p| self.picklist_values(p))
+                    .unwrap_or_default();
+                Ok(rows.measure(function, path, picklist))
             }
             Function::Date(_) => {
                 let path = self.date_path(call)?;
@@ -337,6 +353,21 @@ impl Resolver<'_> {
             }
             Function::ConvertTimezone => Err(self.misplaced(call)),
         }
+    }
+
+    /// The values of the picklist at the end of `path`, in describe order.
+    fn picklist_values(&self, path: &ResolvedPath) -> Vec<String> {
+        let object = match path.hops.last() {
+            Some(hop) => hop
+                .targets
+                .first()
+                .and_then(|(_, name)| self.schema.object(name)),
+            None => Some(self.root),
+        };
+        object
+            .and_then(|o| o.field(&path.field))
+            .map(|f| f.picklist.iter().map(|p| p.value.to_lowercase()).collect())
+            .unwrap_or_default()
     }
 
     fn not_grouped(&self, pos: Pos, field: &str) -> SfError {

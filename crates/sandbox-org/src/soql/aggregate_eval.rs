@@ -75,7 +75,14 @@ impl Acc {
                 *exact = exact.and_then(|sum| add(sum, parse_decimal(&n.to_string())?));
             }
             Acc::Extreme(best) => {
-                let candidate = typed(kind, value);
+                let candidate = match typed(kind, value) {
+                    Typed::Text(text) if !measure.picklist.is_empty() => {
+                        // Values outside the picklist sort after it.
+                        let at = measure.picklist.iter().position(|p| *p == text);
+                        Typed::Number(at.unwrap_or(measure.picklist.len()) as f64)
+                    }
+                    other => other,
+                };
                 let better = match best {
                     None => true,
                     Some((current, _)) => {

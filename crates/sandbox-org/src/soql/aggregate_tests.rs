@@ -533,3 +533,36 @@ fn misuse_answers_the_orgs_errors() {
         assert!(err.message.contains("ERROR at Row:1:Column:"), "{soql}");
     }
 }
+
+#[test]
+fn min_and_max_of_a_picklist_follow_its_order_not_the_alphabet() {
+    let stages = [
+        "Qualification",
+        "Closed Won",
+        "Prospecting",
+        "Qualification",
+    ];
+    let rows = Rows(
+        stages
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| {
+                (
+                    "Opportunity",
+                    record(json!({"Id": mint("006", i as u64 + 1), "Name": "Deal", "StageName": stage})),
+                )
+            })
+            .collect(),
+    );
+    assert_eq!(
+        table(
+            &rows,
+            "SELECT MIN(StageName), MAX(StageName), MAX(Name) FROM Opportunity"
+        ),
+        vec![vec![
+            json!("Prospecting"),
+            json!("Closed Won"),
+            json!("Deal")
+        ]]
+    );
+}

@@ -202,8 +202,8 @@ pub fn resolve(
 
 pub(super) struct Resolver<'a> {
     pub(super) source: &'a str,
-    schema: &'a Schema,
-    root: &'a ObjectSchema,
+    pub(super) schema: &'a Schema,
+    pub(super) root: &'a ObjectSchema,
     today: NaiveDate,
 }
 
