@@ -471,6 +471,13 @@ impl Resolver<'_> {
             });
             columns.push((label, slot));
         }
+        if let (None, Some(limit), false) = (&query.group_by, query.limit, count_only) {
+            return Err(malformed(
+                self.source,
+                limit.pos,
+                "An aggregate query without GROUP BY answers one row and takes no LIMIT; remove the LIMIT or add a GROUP BY".to_string(),
+            ));
+        }
         let having = query
             .having
             .as_ref()

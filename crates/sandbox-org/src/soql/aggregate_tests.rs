@@ -521,6 +521,26 @@ fn misuse_answers_the_orgs_errors() {
             "GROUP BY ROLLUP and GROUP BY CUBE take at most 3 fields",
         ),
         (
+            "SELECT MAX(CreatedDate) FROM Account LIMIT 1",
+            "MALFORMED_QUERY",
+            "answers one row and takes no LIMIT; remove the LIMIT or add a GROUP BY",
+        ),
+        (
+            "SELECT convertTimezone(CreatedDate) FROM Opportunity",
+            "MALFORMED_QUERY",
+            "unexpected token: convertTimezone",
+        ),
+        (
+            "SELECT CreatedDate, Amount FROM Opportunity WHERE CALENDAR_YEAR(CreatedDate) = THIS_YEAR",
+            "INVALID_FIELD",
+            "must be of type integer and should not be enclosed in quotes",
+        ),
+        (
+            "SELECT CALENDAR_YEAR(CreatedDate), Amount FROM Opportunity",
+            "MALFORMED_QUERY",
+            "Field must be grouped or aggregated: CreatedDate",
+        ),
+        (
             "SELECT Name, COUNT(Id) FROM Account GROUP BY Name HAVING COUNT(Id) > 'x'",
             "INVALID_FIELD",
             "must be of type integer and should not be enclosed in quotes",
