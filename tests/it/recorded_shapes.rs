@@ -522,6 +522,33 @@ async fn query_answers_have_the_recorded_shape() {
         "AggregateResult"
     );
     assert_eq!(aggregate["records"][0]["expr0"], 250);
+
+    // The recording groups opportunity amounts by campaign: the same statement, compared
+    // field by field.
+    for (name, amount) in [("Renewal", "300.0"), ("Upsell", "100")] {
+        let amount: Value = serde_json::from_str(amount).unwrap();
+        t.create(
+            "Opportunity",
+            json!({"Name": name, "StageName": "Prospecting", "CloseDate": "2024-03-31", "Amount": amount}),
+        )
+        .await;
+    }
+    let (_, grouped) = send(
+        &t,
+        Method::GET,
+        &q("SELECT CampaignId, SUM(Amount) FROM Opportunity GROUP BY CampaignId"),
+        None,
+    )
+    .await;
+    assert_same_shape(
+        "sobject_query_aggregate_success_response.json",
+        &grouped,
+        true,
+    );
+    assert_eq!(
+        grouped["records"],
+        json!([{"attributes": {"type": "AggregateResult"}, "CampaignId": null, "expr0": 400.0}])
+    );
 }
 
 fn urlencode(s: &str) -> String {

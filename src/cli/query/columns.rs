@@ -178,10 +178,12 @@ pub fn value_at<'a>(record: &'a Map<String, Value>, path: &[String]) -> Option<&
     let mut current = record;
     for (i, name) in path.iter().enumerate() {
         let Some(value) = get(current, name) else {
+            // Absent (not null) on the way: an AggregateResult row names `Account.Industry`
+            // `Industry`.
             return path
                 .last()
-                .and_then(|last| get(record, last))
-                .filter(|_| i > 0);
+                .filter(|_| path.len() > 1)
+                .and_then(|last| get(record, last));
         };
         if i + 1 == path.len() {
             return Some(value);
@@ -257,6 +259,12 @@ mod tests {
         let path = |p: &str| p.split('.').map(str::to_string).collect::<Vec<_>>();
         assert_eq!(value_at(record, &path("name")), Some(&Value::from("Kid")));
         assert_eq!(value_at(record, &path("Account.Name")), None);
+        let grouped = serde_json::json!({"Industry": "Energy", "expr0": 2});
+        assert_eq!(
+            value_at(grouped.as_object().unwrap(), &path("Account.Industry")),
+            Some(&Value::from("Energy")),
+            "a grouped parent field comes back under its own name"
+        );
         assert_eq!(
             value_at(record, &path("owner.name")),
             Some(&Value::from("Ann"))

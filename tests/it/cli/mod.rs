@@ -1,6 +1,7 @@
 mod history;
 mod link;
 mod query;
+mod query_aggregates;
 mod query_nested;
 mod smoke;
 mod sync_guard;

@@ -1,3 +1,4 @@
+mod aggregate_query;
 mod auth;
 mod bulk;
 mod composite;

@@ -6,6 +6,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+pub use super::functions::{Call, GroupBy, Term};
 use super::lexer::Pos;
 pub use super::rel_ast::{FieldGroup, Includes, SemiJoin, TypeOf};
 
@@ -14,6 +15,8 @@ pub struct Query {
     pub select: Vec<SelectItem>,
     pub from: Name,
     pub filter: Option<Condition>,
+    pub group_by: Option<GroupBy>,
+    pub having: Option<Condition>,
     pub order_by: Vec<OrderKey>,
     pub limit: Option<Counted>,
     pub offset: Option<Counted>,
@@ -45,11 +48,12 @@ pub enum SelectItem {
     CountAll {
         pos: Pos,
     },
-    /// `COUNT(Id)` or `COUNT(field)`, optionally aliased; answered as an AggregateResult.
-    Count {
+    /// `SUM(Amount) total`, `CALENDAR_YEAR(CreatedDate)`: answered as AggregateResult rows.
+    Call(Call),
+    /// `Name n`: an alias is only allowed in an aggregate query.
+    AliasedField {
         field: FieldPath,
-        alias: Option<Name>,
-        pos: Pos,
+        alias: Name,
     },
     /// `(SELECT … FROM Contacts …)`: a child relationship's records.
     Subquery(Box<Query>),
@@ -92,6 +96,17 @@ pub enum Condition {
     },
     SemiJoin(SemiJoin),
     Includes(Includes),
+    /// `CALENDAR_YEAR(CreatedDate) = 2024`, or in HAVING `COUNT(Id) > 1`.
+    Call {
+        call: Call,
+        op: CompareOp,
+        value: Literal,
+    },
+    CallIn {
+        call: Call,
+        negated: bool,
+        values: Vec<Literal>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,7 +232,7 @@ pub struct Counted {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderKey {
-    pub field: FieldPath,
+    pub field: Term,
     pub descending: bool,
     /// `Some(true)` for NULLS LAST, `Some(false)` for NULLS FIRST, `None` for the default.
     pub nulls_last: Option<bool>,
@@ -242,17 +257,11 @@ impl fmt::Display for SelectItem {
         match self {
             SelectItem::Field(path) => write!(f, "{path}"),
             SelectItem::CountAll { .. } => f.write_str("COUNT()"),
-            SelectItem::Count {
-                field, alias: None, ..
-            } => write!(f, "COUNT({field})"),
-            SelectItem::Count {
-                field,
-                alias: Some(a),
-                ..
-            } => write!(f, "COUNT({field}) {}", a.text),
             SelectItem::Subquery(query) => write!(f, "({query})"),
             SelectItem::Fields { group, .. } => write!(f, "FIELDS({})", group.name()),
             SelectItem::TypeOf(typeof_) => write!(f, "{typeof_}"),
+            SelectItem::Call(call) => write!(f, "{call}"),
+            SelectItem::AliasedField { field, alias } => write!(f, "{field} {}", alias.text),
         }
     }
 }
@@ -352,6 +361,16 @@ impl fmt::Display for Condition {
             Condition::Like { field, pattern } => write!(f, "{field} LIKE {pattern}"),
             Condition::SemiJoin(join) => write!(f, "{join}"),
             Condition::Includes(includes) => write!(f, "{includes}"),
+            Condition::Call { call, op, value } => write!(f, "{call} {op} {value}"),
+            Condition::CallIn {
+                call,
+                negated,
+                values,
+            } => {
+                let list: Vec<String> = values.iter().map(ToString::to_string).collect();
+                let not = if *negated { "NOT " } else { "" };
+                write!(f, "{call} {not}IN ({})", list.join(", "))
+            }
         }
     }
 }
@@ -362,6 +381,12 @@ impl fmt::Display for Query {
         write!(f, "SELECT {} FROM {}", items.join(", "), self.from.text)?;
         if let Some(filter) = &self.filter {
             write!(f, " WHERE {filter}")?;
+        }
+        if let Some(group_by) = &self.group_by {
+            write!(f, " {group_by}")?;
+        }
+        if let Some(having) = &self.having {
+            write!(f, " HAVING {having}")?;
         }
         if !self.order_by.is_empty() {
             let keys: Vec<String> = self

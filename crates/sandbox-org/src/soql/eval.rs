@@ -97,8 +97,17 @@ impl<'a> Lookups<'a> {
         self.cache.get(id).and_then(Option::as_ref)
     }
 
-    /// The wire value at the end of `path` (null when a parent on the way is missing).
+    /// The wire value at the end of `path` (null when a parent on the way is missing), with
+    /// the path's date function applied.
     pub fn value(&mut self, record: &Record, path: &ResolvedPath) -> Value {
+        let value = self.field_value(record, path);
+        match path.function {
+            Some(function) => function.apply(&value),
+            None => value,
+        }
+    }
+
+    fn field_value(&mut self, record: &Record, path: &ResolvedPath) -> Value {
         let Some((first, rest)) = path.hops.split_first() else {
             return record.get(&path.field).cloned().unwrap_or(Value::Null);
         };
@@ -198,7 +207,7 @@ fn against_days(value: &Typed, range: &super::dates::DayRange) -> Option<Orderin
     })
 }
 
-fn compare(value: &Typed, op: CompareOp, operand: &Operand) -> bool {
+pub(super) fn compare(value: &Typed, op: CompareOp, operand: &Operand) -> bool {
     match (value, operand) {
         (Typed::Null, Operand::Null) => op == CompareOp::Eq,
         (_, Operand::Null) => op == CompareOp::Ne,
@@ -225,7 +234,7 @@ fn compare(value: &Typed, op: CompareOp, operand: &Operand) -> bool {
 }
 
 /// `%` any run, `_` one character; both sides already lower-cased.
-fn like(text: &str, pattern: &[LikeToken]) -> bool {
+pub(super) fn like(text: &str, pattern: &[LikeToken]) -> bool {
     let chars: Vec<char> = text.chars().collect();
     let (mut t, mut p) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
@@ -296,7 +305,7 @@ impl Lookups<'_> {
     }
 }
 
-fn compare_typed(a: &Typed, b: &Typed) -> Ordering {
+pub(super) fn compare_typed(a: &Typed, b: &Typed) -> Ordering {
     match (a, b) {
         (Typed::Bool(x), Typed::Bool(y)) => x.cmp(y),
         (Typed::Number(x), Typed::Number(y)) => x.total_cmp(y),

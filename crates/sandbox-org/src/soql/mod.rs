@@ -4,12 +4,17 @@
 //! org sends (`MALFORMED_QUERY`, `INVALID_FIELD`, `INVALID_TYPE`...). The resulting [`Plan`]
 //! runs over any [`RecordSource`]: [`matching_ids`] gives the ordered ids of the answer (what a
 //! query cursor keeps), [`project`] shapes one record as the REST API answers it, and
-//! [`column_values`] gives flat values for CSV answers.
+//! [`column_values`] gives flat values for CSV answers. Aggregate statements (GROUP BY, SUM,
+//! date functions...) answer all their AggregateResult rows at once: [`aggregate_rows`].
 
+pub mod aggregate;
+pub mod aggregate_eval;
 pub mod ast;
+pub mod date_functions;
 pub mod dates;
 pub mod error;
 pub mod eval;
+pub mod functions;
 pub mod lexer;
 pub mod parser;
 pub mod plan;
@@ -17,16 +22,19 @@ pub mod project;
 pub mod rel_ast;
 
 #[cfg(test)]
+mod aggregate_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-pub use eval::{Lookups, RecordSource, aggregate_counts, count_matching, matching_ids};
+pub use aggregate_eval::aggregate_rows;
+pub use eval::{Lookups, RecordSource, count_matching, matching_ids};
 pub use parser::parse;
-pub use plan::{Aggregate, Column, Output, Plan, ResolvedPath};
+pub use plan::{Column, Output, Plan};
 pub use project::{column_values, project, shape_for};
 
 use crate::error::SfError;
@@ -42,23 +50,6 @@ pub fn compile(text: &str, schema: &Schema, now: DateTime<Utc>) -> Result<Plan, 
     plan::resolve(text, &query, schema, now)
 }
 
-/// The one AggregateResult row of a `COUNT(field)` query.
-pub fn aggregate_row(
-    plan: &Plan,
-    aggregates: &[Aggregate],
-    source: &dyn RecordSource,
-    include_deleted: bool,
-) -> Result<Value, SfError> {
-    let paths: Vec<&ResolvedPath> = aggregates.iter().map(|a| &a.path).collect();
-    let (_, counts) = aggregate_counts(plan, source, include_deleted, &paths)?;
-    let mut row = Map::new();
-    row.insert("attributes".into(), json!({ "type": "AggregateResult" }));
-    for (aggregate, count) in aggregates.iter().zip(counts) {
-        row.insert(aggregate.label.clone(), json!(count));
-    }
-    Ok(Value::Object(row))
-}
-
 /// The whole answer in one page: `{"totalSize","done":true,"records"}`. For small results and
 /// tests; the REST endpoint pages through [`matching_ids`] instead.
 pub fn execute(
@@ -72,9 +63,13 @@ pub fn execute(
             let n = count_matching(plan, source, include_deleted)?;
             json!({ "totalSize": n, "done": true, "records": [] })
         }
-        Output::Aggregates(aggregates) => {
-            let row = aggregate_row(plan, aggregates, source, include_deleted)?;
-            json!({ "totalSize": 1, "done": true, "records": [row] })
+        Output::Aggregates(grouped) => {
+            let rows = aggregate_rows(plan, grouped, source, include_deleted)?;
+            if grouped.count_only {
+                json!({ "totalSize": rows.len(), "done": true, "records": [] })
+            } else {
+                json!({ "totalSize": rows.len(), "done": true, "records": rows })
+            }
         }
         Output::Records(_) => {
             let ids = matching_ids(plan, source, include_deleted)?;

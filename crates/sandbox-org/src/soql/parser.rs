@@ -3,14 +3,15 @@
 //! Grammar (keywords in any case):
 //! ```text
 //! query     := SELECT item {, item} FROM name [WHERE condition]
-//!              [ORDER BY key {, key}] [LIMIT n] [OFFSET n]
-//! item      := COUNT ( ) | COUNT ( path ) [alias] | path
+//!              [group_by [HAVING condition]] [ORDER BY key {, key}] [LIMIT n] [OFFSET n]
+//! item      := COUNT ( ) | call [alias] | path [alias]     -- calls: see `calls`
 //! condition := unary {AND unary} | unary {OR unary}     -- mixing needs parentheses, as in SOQL
 //! unary     := NOT unary | ( condition ) | path op literal | path [NOT] IN ( literal {, literal} )
-//!              | path LIKE literal
-//! key       := path [ASC | DESC] [NULLS FIRST | NULLS LAST]
+//!              | path LIKE literal | call op literal | call [NOT] IN ( literal {, literal} )
+//! key       := term [ASC | DESC] [NULLS FIRST | NULLS LAST]
 //! ```
 
+mod calls;
 mod relations;
 
 use super::ast::*;
@@ -130,6 +131,15 @@ impl Parser<'_> {
         } else {
             None
         };
+        let mut group_by = None;
+        let mut having = None;
+        if self.eat_keyword("GROUP") {
+            self.expect_keyword("BY")?;
+            group_by = Some(self.group_by()?);
+            if self.eat_keyword("HAVING") {
+                having = Some(self.condition()?);
+            }
+        }
         let mut order_by = Vec::new();
         if self.eat_keyword("ORDER") {
             self.expect_keyword("BY")?;
@@ -153,6 +163,8 @@ impl Parser<'_> {
             select,
             from,
             filter,
+            group_by,
+            having,
             order_by,
             limit,
             offset,
@@ -163,24 +175,19 @@ impl Parser<'_> {
         if let Some(item) = self.relation_item()? {
             return Ok(item);
         }
-        let is_count = self.at_keyword("COUNT") && self.peek_at(1).kind == TokenKind::LParen;
-        if !is_count {
-            return Ok(SelectItem::Field(self.path()?));
+        if self.at_call().is_none() {
+            let field = self.path()?;
+            return Ok(match self.alias()? {
+                Some(alias) => SelectItem::AliasedField { field, alias },
+                None => SelectItem::Field(field),
+            });
         }
-        let pos = self.advance().pos;
-        self.advance();
-        if self.peek().kind == TokenKind::RParen {
-            self.advance();
-            return Ok(SelectItem::CountAll { pos });
+        let mut call = self.call()?;
+        if call.argument.is_none() {
+            return Ok(SelectItem::CountAll { pos: call.pos });
         }
-        let field = self.path()?;
-        self.expect(TokenKind::RParen)?;
-        let alias = if self.peek().kind == TokenKind::Ident && !self.at_reserved() {
-            Some(self.name()?)
-        } else {
-            None
-        };
-        Ok(SelectItem::Count { field, alias, pos })
+        call.alias = self.alias()?;
+        Ok(SelectItem::Call(call))
     }
 
     fn at_reserved(&self) -> bool {
@@ -213,7 +220,7 @@ impl Parser<'_> {
     }
 
     fn order_key(&mut self) -> Result<OrderKey, SfError> {
-        let field = self.path()?;
+        let field = self.term()?;
         let descending = if self.eat_keyword("DESC") {
             true
         } else {
@@ -271,6 +278,9 @@ impl Parser<'_> {
             let inner = self.condition()?;
             self.expect(TokenKind::RParen)?;
             return Ok(inner);
+        }
+        if self.at_call().is_some() {
+            return self.call_condition();
         }
         let field = self.path()?;
         if self.eat_keyword("LIKE") {
@@ -410,6 +420,14 @@ mod tests {
                 "SELECT Id FROM Account WHERE IsDeleted = TRUE",
                 "SELECT Id FROM Account WHERE IsDeleted = true",
             ),
+            (
+                "select LeadSource, count(Name) cnt from Lead group by rollup(LeadSource) having count(Name) > 1 order by count(Name) desc limit 5",
+                "SELECT LeadSource, COUNT(Name) cnt FROM Lead GROUP BY ROLLUP(LeadSource) HAVING COUNT(Name) > 1 ORDER BY COUNT(Name) DESC LIMIT 5",
+            ),
+            (
+                "SELECT Name n, calendar_year(CreatedDate) FROM Account WHERE day_only(convertTimezone(CreatedDate)) IN (2024-01-01) GROUP BY CUBE(Name, CALENDAR_YEAR(CreatedDate))",
+                "SELECT Name n, CALENDAR_YEAR(CreatedDate) FROM Account WHERE DAY_ONLY(convertTimezone(CreatedDate)) IN (2024-01-01) GROUP BY CUBE(Name, CALENDAR_YEAR(CreatedDate))",
+            ),
         ];
         for (source, printed) in cases {
             let query = parse(source).unwrap_or_else(|e| panic!("{source}: {}", e.message));
@@ -448,7 +466,7 @@ mod tests {
             ("SELECT Id FROM Account WHERE Name = BOGUS", 1, 37, "BOGUS"),
             ("SELECT Id FROM Account ORDER Name", 1, 30, "Name"),
             ("SELECT Id FROM Account LIMIT -1", 1, 30, "-1"),
-            ("SELECT Id FROM Account GROUP BY Name", 1, 24, "GROUP"),
+            ("SELECT Id FROM Account GROUP Name", 1, 30, "Name"),
             ("SELECT Id FROM Account)", 1, 23, ")"),
         ];
         for (source, row, col, token) in cases {

@@ -4,9 +4,11 @@ use std::cell::RefCell;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::aggregate::Grouped;
 use super::ast::{self, CompareOp, Condition, FieldPath, LiteralValue, Query, SelectItem};
 use super::dates::{DayRange, day_range};
 use super::error::*;
+use super::functions::DateFunction;
 use super::lexer::Pos;
 use crate::error::SfError;
 use crate::ids;
@@ -38,20 +40,13 @@ pub enum Output {
     Records(Vec<Column>),
     /// `COUNT()`: only the number of rows.
     Count,
-    /// `COUNT(field)` items: one AggregateResult row.
-    Aggregates(Vec<Aggregate>),
+    /// Aggregates, date functions or GROUP BY: AggregateResult rows.
+    Aggregates(Box<Grouped>),
 }
 
 /// One selected field.
 #[derive(Debug, Clone)]
 pub struct Column {
-    pub path: ResolvedPath,
-}
-
-#[derive(Debug, Clone)]
-pub struct Aggregate {
-    /// `expr0`, `expr1`... or the alias.
-    pub label: String,
     pub path: ResolvedPath,
 }
 
@@ -87,6 +82,8 @@ pub struct ResolvedPath {
     pub kind: FieldType,
     pub filterable: bool,
     pub sortable: bool,
+    /// A date function applied to the field (`kind` is then what the function returns).
+    pub function: Option<DateFunction>,
 }
 
 impl ResolvedPath {
@@ -181,11 +178,29 @@ pub fn resolve(
     if let Some(filter) = &query.filter {
         relations::check_semi_joins(source, filter)?;
     }
-    let output = ctx.output(&query.select)?;
     let filter = query.filter.as_ref().map(|c| ctx.filter(c)).transpose()?;
+    if let Some(offset) = query.offset.filter(|o| o.value > super::MAX_OFFSET) {
+        return Err(offset_too_large(source, offset.pos));
+    }
+    let limit = query
+        .limit
+        .map(|l| usize::try_from(l.value).unwrap_or(usize::MAX));
+    let offset = query.offset.map(|o| o.value as usize).unwrap_or(0);
+    if super::aggregate::is_aggregate(query) {
+        return Ok(Plan {
+            object: object.name.clone(),
+            output: Output::Aggregates(Box::new(ctx.grouped(query)?)),
+            filter,
+            order: Vec::new(),
+            limit,
+            offset,
+            nested: ctx.nested.take(),
+        });
+    }
+    let output = ctx.output(&query.select)?;
     let mut order = Vec::new();
     for key in &query.order_by {
-        let path = ctx.path(&key.field)?;
+        let path = ctx.sort_path(&key.field)?;
         if !path.sortable {
             return Err(not_sortable(source, key.field.pos(), &path.field));
         }
@@ -195,26 +210,21 @@ pub fn resolve(
             nulls_last: key.effective_nulls_last(),
         });
     }
-    if let Some(offset) = query.offset.filter(|o| o.value > super::MAX_OFFSET) {
-        return Err(offset_too_large(source, offset.pos));
-    }
     Ok(Plan {
         object: object.name.clone(),
         output,
         filter,
         order,
-        limit: query
-            .limit
-            .map(|l| usize::try_from(l.value).unwrap_or(usize::MAX)),
-        offset: query.offset.map(|o| o.value as usize).unwrap_or(0),
+        limit,
+        offset,
         nested: ctx.nested.take(),
     })
 }
 
-struct Resolver<'a> {
-    source: &'a str,
-    schema: &'a Schema,
-    root: &'a ObjectSchema,
+pub(super) struct Resolver<'a> {
+    pub(super) source: &'a str,
+    pub(super) schema: &'a Schema,
+    pub(super) root: &'a ObjectSchema,
     today: NaiveDate,
     nested: RefCell<Vec<Nested>>,
 }
@@ -224,7 +234,6 @@ impl Resolver<'_> {
         let has_count_all = items
             .iter()
             .any(|i| matches!(i, SelectItem::CountAll { .. }));
-        let has_aggregate = items.iter().any(|i| matches!(i, SelectItem::Count { .. }));
         if has_count_all {
             if let Some(other) = items
                 .iter()
@@ -239,33 +248,11 @@ impl Resolver<'_> {
             }
             return Ok(Output::Count);
         }
-        if has_aggregate {
-            let mut aggregates = Vec::new();
-            for item in items {
-                match item {
-                    SelectItem::Count { field, alias, .. } => {
-                        let path = self.path(field)?;
-                        let label = match alias {
-                            Some(a) => a.text.clone(),
-                            None => format!("expr{}", aggregates.len()),
-                        };
-                        aggregates.push(Aggregate { label, path });
-                    }
-                    SelectItem::Field(field) => {
-                        let path = self.path(field)?;
-                        return Err(malformed(
-                            self.source,
-                            field.pos(),
-                            format!("Field must be grouped or aggregated: {}", path.field),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            return Ok(Output::Aggregates(aggregates));
-        }
         let mut columns: Vec<Column> = Vec::new();
         for item in items {
+            if let SelectItem::AliasedField { alias, .. } = item {
+                return Err(unexpected(self.source, alias.pos, &alias.text));
+            }
             if let SelectItem::Field(field) = item {
                 let path = self.path(field)?;
                 let dotted = path.dotted();
@@ -287,7 +274,7 @@ impl Resolver<'_> {
         Ok(Output::Records(columns))
     }
 
-    fn path(&self, written: &FieldPath) -> Result<ResolvedPath, SfError> {
+    pub(super) fn path(&self, written: &FieldPath) -> Result<ResolvedPath, SfError> {
         let mut parts: &[ast::Name] = &written.parts;
         // `SELECT Account.Name FROM Account` names the queried object itself.
         if parts.len() > 1
@@ -312,6 +299,7 @@ impl Resolver<'_> {
             kind: field.kind,
             filterable: field.filterable,
             sortable: field.sortable,
+            function: None,
         })
     }
 
@@ -365,7 +353,7 @@ impl Resolver<'_> {
             .unwrap_or_else(|| unknown_relationship(self.source, first.pos, &first.text)))
     }
 
-    fn filter(&self, condition: &Condition) -> Result<Filter, SfError> {
+    pub(super) fn filter(&self, condition: &Condition) -> Result<Filter, SfError> {
         Ok(match condition {
             Condition::And(parts) => Filter::And(
                 parts
@@ -426,6 +414,7 @@ impl Resolver<'_> {
             }
             Condition::SemiJoin(join) => self.semi_join(join)?,
             Condition::Includes(includes) => self.includes(includes)?,
+            Condition::Call { .. } | Condition::CallIn { .. } => self.call_filter(condition)?,
         })
     }
 
@@ -437,7 +426,7 @@ impl Resolver<'_> {
         Ok(path)
     }
 
-    fn operand(
+    pub(super) fn operand(
         &self,
         written: &FieldPath,
         path: &ResolvedPath,
@@ -486,14 +475,14 @@ impl Resolver<'_> {
     }
 }
 
-fn item_pos(item: &SelectItem) -> Pos {
+pub(super) fn item_pos(item: &SelectItem) -> Pos {
     match item {
         SelectItem::Field(f) => f.pos(),
-        SelectItem::CountAll { pos }
-        | SelectItem::Count { pos, .. }
-        | SelectItem::Fields { pos, .. } => *pos,
+        SelectItem::CountAll { pos } | SelectItem::Fields { pos, .. } => *pos,
         SelectItem::Subquery(query) => query.from.pos,
         SelectItem::TypeOf(t) => t.pos,
+        SelectItem::Call(call) => call.pos,
+        SelectItem::AliasedField { field, .. } => field.pos(),
     }
 }
 
@@ -508,7 +497,7 @@ pub fn normalize_multi(text: &str) -> String {
     values.join(";")
 }
 
-fn like_pattern(text: &str) -> Vec<LikeToken> {
+pub(super) fn like_pattern(text: &str) -> Vec<LikeToken> {
     let mut out = Vec::new();
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -115,6 +115,7 @@ impl Resolver<'_> {
                         kind: field.kind,
                         filterable: field.filterable,
                         sortable: field.sortable,
+                        function: None,
                     };
                     push_column(self.source, *pos, columns, path)?;
                 }
@@ -248,6 +249,7 @@ impl Resolver<'_> {
                     kind: FieldType::String,
                     filterable: true,
                     sortable: true,
+                    function: None,
                 },
                 (Some(Err(e)), None) => return Err(e),
                 (None, None) => {
