@@ -164,6 +164,29 @@ fn child_subqueries_filter_order_and_limit_per_parent() {
 }
 
 #[test]
+fn the_parent_may_be_named_before_the_relationship_and_the_child_before_its_fields() {
+    let answer = rel_run(
+        "SELECT Account.Name, (SELECT Contact.LastName FROM Account.Contacts ORDER BY Contact.LastName) FROM Account WHERE Name = 'Acme Corp'",
+    );
+    let acme = &answer["records"][0];
+    assert_eq!(acme["Name"], "Acme Corp");
+    assert_eq!(
+        child_names(acme, "Contacts", "LastName"),
+        Some(vec!["Ng".to_string(), "Nguyen".to_string()])
+    );
+    let err = rel_error("SELECT Name, (SELECT LastName FROM Contact.Contacts) FROM Account");
+    assert_eq!(err.code, "INVALID_TYPE");
+    assert!(
+        err.message
+            .contains("Didn't understand relationship 'Contact.Contacts' in FROM part"),
+        "{}",
+        err.message
+    );
+    let err = rel_error("SELECT Name FROM Account.Contacts");
+    assert_eq!(err.code, "INVALID_TYPE");
+}
+
+#[test]
 fn child_records_keep_select_order_and_their_own_parent_paths() {
     let answer = rel_run(
         "SELECT (SELECT LastName, Account.Name FROM Contacts ORDER BY LastName), Name FROM Account WHERE Name = 'Acme Corp'",
