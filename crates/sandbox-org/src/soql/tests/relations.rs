@@ -420,6 +420,25 @@ fn typeof_picks_the_fields_of_the_parents_type() {
 }
 
 #[test]
+fn typeof_reads_owner_where_the_schema_makes_it_polymorphic() {
+    let schema = Schema::standard().unwrap();
+    let plan = compile(
+        "SELECT Company, TYPEOF Owner WHEN User THEN Username, Email ELSE Name END FROM Lead",
+        &schema,
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("{}", e.message));
+    assert_eq!(plan.nested.len(), 1);
+    let err = rel_error("SELECT TYPEOF Owner WHEN User THEN Name END FROM Account");
+    assert!(
+        err.message
+            .contains("TYPEOF is only supported on polymorphic relationship fields"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
 fn typeof_needs_a_polymorphic_relationship_and_its_types() {
     let cases: &[(&str, &str)] = &[
         (
