@@ -34,7 +34,7 @@ impl Parser<'_> {
 
     /// The FROM name; a subquery may write its relationship after the parent's name
     /// (`FROM Account.Contacts`), kept dotted for the plan to check.
-    pub(super) fn from_name(&mut self) -> Result<Name, SfError> {
+    pub(super) fn object_name(&mut self) -> Result<Name, SfError> {
         let mut name = self.name()?;
         if self.peek().kind == TokenKind::Dot {
             self.advance();
