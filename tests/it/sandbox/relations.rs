@@ -132,3 +132,65 @@ async fn child_records_joins_and_includes_agree_over_the_seeded_store() {
         solar.len()
     );
 }
+
+/// TYPEOF reads each event's parent by its id's type, and FIELDS(…) expands to the
+/// describe's fields, through the store.
+#[tokio::test]
+async fn typeof_and_fields_answer_through_the_store() {
+    let t = crate::support::org::start().await;
+    let account = t
+        .create(
+            "Account",
+            serde_json::json!({"Name": "Typed", "Phone": "555-0100"}),
+        )
+        .await;
+    let opportunity = t
+        .create(
+            "Opportunity",
+            serde_json::json!({"Name": "Typed deal", "StageName": "Prospecting", "CloseDate": "2024-06-30", "Amount": 1200}),
+        )
+        .await;
+    for (subject, what) in [("A call", &account), ("B demo", &opportunity)] {
+        t.create(
+            "Event",
+            serde_json::json!({"Subject": subject, "WhatId": what, "DurationInMinutes": 30,
+                "ActivityDateTime": "2024-06-01T10:00:00.000Z"}),
+        )
+        .await;
+    }
+    let events = all_records(
+        &t,
+        "SELECT Subject, TYPEOF What WHEN Account THEN Phone WHEN Opportunity THEN Amount, CloseDate END FROM Event ORDER BY Subject",
+    )
+    .await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["What"]["attributes"]["type"], "Account");
+    assert_eq!(events[0]["What"]["Phone"], "555-0100");
+    assert_eq!(events[1]["What"]["attributes"]["type"], "Opportunity");
+    assert_eq!(events[1]["What"]["CloseDate"], "2024-06-30");
+    assert!(events[1]["What"].get("Phone").is_none(), "{}", events[1]);
+
+    let typed = all_records(
+        &t,
+        "SELECT FIELDS(STANDARD) FROM Account WHERE Name = 'Typed'",
+    )
+    .await;
+    assert_eq!(typed[0]["Phone"], "555-0100");
+    assert!(typed[0].get("Interests__c").is_none());
+    let q: String =
+        url::form_urlencoded::byte_serialize(b"SELECT FIELDS(ALL) FROM Account").collect();
+    let (status, refused) = answer(
+        t.api(Method::GET, &format!("/query?q={q}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(refused[0]["errorCode"], "MALFORMED_QUERY");
+    let message = refused[0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("The SOQL FIELDS function must have a LIMIT of at most 200"),
+        "{message}"
+    );
+}

@@ -125,7 +125,7 @@ impl Parser<'_> {
             select.push(self.select_item()?);
         }
         self.expect_keyword("FROM")?;
-        let from = self.name()?;
+        let from = self.object_name()?;
         let filter = if self.eat_keyword("WHERE") {
             Some(self.condition()?)
         } else {

@@ -32,6 +32,18 @@ impl Parser<'_> {
         Ok(None)
     }
 
+    /// The FROM name; a subquery may write its relationship after the parent's name
+    /// (`FROM Account.Contacts`), kept dotted for the plan to check.
+    pub(super) fn object_name(&mut self) -> Result<Name, SfError> {
+        let mut name = self.name()?;
+        if self.peek().kind == TokenKind::Dot {
+            self.advance();
+            let relationship = self.name()?;
+            name.text = format!("{}.{}", name.text, relationship.text);
+        }
+        Ok(name)
+    }
+
     fn type_of(&mut self) -> Result<SelectItem, SfError> {
         let pos = self.advance().pos;
         let relationship = self.name()?;

@@ -133,12 +133,14 @@ impl Resolver<'_> {
     }
 
     fn child_query(&self, query: &Query) -> Result<ChildQuery, SfError> {
-        let relationship = self
-            .root
-            .child_relationship(&query.from.text)
-            .ok_or_else(|| {
-                unknown_child_relationship(self.source, query.from.pos, &query.from.text)
-            })?;
+        // `FROM Account.Contacts` names the parent first.
+        let written = match query.from.text.split_once('.') {
+            Some((parent, name)) if parent.eq_ignore_ascii_case(&self.root.name) => name,
+            _ => query.from.text.as_str(),
+        };
+        let relationship = self.root.child_relationship(written).ok_or_else(|| {
+            unknown_child_relationship(self.source, query.from.pos, &query.from.text)
+        })?;
         if let Some(pos) = query.select.iter().find_map(|i| match i {
             SelectItem::Subquery(inner) => Some(inner.from.pos),
             _ => None,

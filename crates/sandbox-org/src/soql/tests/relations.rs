@@ -164,6 +164,29 @@ fn child_subqueries_filter_order_and_limit_per_parent() {
 }
 
 #[test]
+fn the_parent_may_be_named_before_the_relationship_and_the_child_before_its_fields() {
+    let answer = rel_run(
+        "SELECT Account.Name, (SELECT Contact.LastName FROM Account.Contacts ORDER BY Contact.LastName) FROM Account WHERE Name = 'Acme Corp'",
+    );
+    let acme = &answer["records"][0];
+    assert_eq!(acme["Name"], "Acme Corp");
+    assert_eq!(
+        child_names(acme, "Contacts", "LastName"),
+        Some(vec!["Ng".to_string(), "Nguyen".to_string()])
+    );
+    let err = rel_error("SELECT Name, (SELECT LastName FROM Contact.Contacts) FROM Account");
+    assert_eq!(err.code, "INVALID_TYPE");
+    assert!(
+        err.message
+            .contains("Didn't understand relationship 'Contact.Contacts' in FROM part"),
+        "{}",
+        err.message
+    );
+    let err = rel_error("SELECT Name FROM Account.Contacts");
+    assert_eq!(err.code, "INVALID_TYPE");
+}
+
+#[test]
 fn child_records_keep_select_order_and_their_own_parent_paths() {
     let answer = rel_run(
         "SELECT (SELECT LastName, Account.Name FROM Contacts ORDER BY LastName), Name FROM Account WHERE Name = 'Acme Corp'",
@@ -393,6 +416,25 @@ fn typeof_picks_the_fields_of_the_parents_type() {
     assert_eq!(
         (&who["LastName"], &who["Email"]),
         (&json!("Apple"), &json!("apple@example.com"))
+    );
+}
+
+#[test]
+fn typeof_reads_owner_where_the_schema_makes_it_polymorphic() {
+    let schema = Schema::standard().unwrap();
+    let plan = compile(
+        "SELECT Company, TYPEOF Owner WHEN User THEN Username, Email ELSE Name END FROM Lead",
+        &schema,
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("{}", e.message));
+    assert_eq!(plan.nested.len(), 1);
+    let err = rel_error("SELECT TYPEOF Owner WHEN User THEN Name END FROM Account");
+    assert!(
+        err.message
+            .contains("TYPEOF is only supported on polymorphic relationship fields"),
+        "{}",
+        err.message
     );
 }
 
