@@ -4,4 +4,5 @@ mod core;
 mod faults;
 mod fixtures;
 mod jsforce;
+mod jsforce_fidelity;
 mod soql_text;

@@ -1,5 +1,6 @@
 mod auth;
 mod bulk;
+mod bulk_v1;
 mod composite;
 mod faults;
 mod limits;
