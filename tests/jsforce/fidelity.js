@@ -186,6 +186,52 @@ async function bulk2Edges() {
   return {};
 }
 
+async function standardObjects() {
+  const conn = ctx.conn;
+  for (const [name, prefix] of [['Task', '00T'], ['Campaign', '701'], ['CampaignMember', '00v'], ['Product2', '01t'], ['Pricebook2', '01s'], ['PricebookEntry', '01u'], ['OpportunityLineItem', '00k'], ['RecordType', '012']]) {
+    const d = await conn.sobject(name).describe();
+    expectEqual(d.name, name, 'describe name');
+    expectEqual(d.keyPrefix, prefix, `${name} keyPrefix`);
+  }
+  const task = await conn.sobject('Task').describe();
+  const who = task.fields.find((f) => f.name === 'WhoId');
+  expect(who && who.referenceTo.includes('Contact') && who.referenceTo.includes('Lead'), 'Task.WhoId refers to Contact and Lead', who && who.referenceTo);
+
+  const standard = await conn.query('SELECT Id, Name FROM Pricebook2 WHERE IsStandard = true');
+  expectEqual(standard.totalSize, 1, 'one standard price book');
+  const account = await conn.sobject('Account').create({ Name: `JSF-OBJ-${stamp}` });
+  const contact = await conn.sobject('Contact').create({ LastName: `JSF-OBJ-${stamp}`, AccountId: account.id });
+  const opportunity = await conn.sobject('Opportunity').create({ Name: `JSF-OBJ-${stamp}`, StageName: 'Prospecting', CloseDate: '2030-01-31', AccountId: account.id });
+  const product = await conn.sobject('Product2').create({ Name: `Widget ${stamp}`, ProductCode: `W-${stamp}`, IsActive: true, Family: 'Hardware' });
+  expect(product.success && product.id.startsWith('01t'), 'a product is created', product);
+  const entry = await conn.sobject('PricebookEntry').create({ Pricebook2Id: standard.records[0].Id, Product2Id: product.id, UnitPrice: 125, IsActive: true });
+  expect(entry.success && entry.id.startsWith('01u'), 'a standard price is created', entry);
+  const line = await conn.sobject('OpportunityLineItem').create({ OpportunityId: opportunity.id, PricebookEntryId: entry.id, Product2Id: product.id, Quantity: 3, UnitPrice: 120 });
+  expect(line.success && line.id.startsWith('00k'), 'a line item is created', line);
+  const lines = await conn.query(`SELECT Id, Quantity, UnitPrice, TotalPrice, Product2.Name, Opportunity.Name FROM OpportunityLineItem WHERE OpportunityId = '${opportunity.id}'`);
+  expectEqual(lines.totalSize, 1, 'the line item is queryable by its deal');
+  expectEqual(lines.records[0].TotalPrice, 360, 'TotalPrice is Quantity x UnitPrice');
+  expectEqual(lines.records[0].Product2.Name, `Widget ${stamp}`, 'Product2.Name through the lookup');
+
+  const campaign = await conn.sobject('Campaign').create({ Name: `JSF Campaign ${stamp}`, Type: 'Webinar', IsActive: true });
+  const member = await conn.sobject('CampaignMember').create({ CampaignId: campaign.id, ContactId: contact.id, Status: 'Responded' });
+  expect(member.success && member.id.startsWith('00v'), 'a campaign member is created', member);
+  const members = await conn.query(`SELECT Id, Status, Contact.LastName, Campaign.Name FROM CampaignMember WHERE CampaignId = '${campaign.id}'`);
+  expectEqual(members.totalSize, 1, 'the member is queryable by its campaign');
+  expectEqual(members.records[0].Campaign.Name, `JSF Campaign ${stamp}`, 'Campaign.Name through the lookup');
+
+  const created = await conn.sobject('Task').create({ Subject: 'Call', WhoId: contact.id, WhatId: opportunity.id, ActivityDate: '2030-01-15', Priority: 'High' });
+  expect(created.success && created.id.startsWith('00T'), 'a task is created', created);
+  const tasks = await conn.query(`SELECT Id, Subject, Status, IsClosed, IsHighPriority, WhoId, WhatId FROM Task WHERE WhatId = '${opportunity.id}'`);
+  expectEqual(tasks.totalSize, 1, 'the task is queryable by WhatId');
+  expectEqual(tasks.records[0].Status, 'Not Started', 'Status takes its default');
+  expectEqual(tasks.records[0].IsHighPriority, true, 'IsHighPriority follows Priority');
+  expectEqual(tasks.records[0].WhoId, contact.id, 'WhoId');
+  const refused = await conn.sobject('Task').create({ Subject: 'Call', WhoId: opportunity.id }).then((r) => r, (e) => e);
+  expect(refused && (refused.errorCode || refused.name) !== undefined && !refused.success, 'a WhoId that is not a Contact or Lead is refused', refused);
+  return {};
+}
+
 async function main() {
   ctx.conn = new jsforce.Connection({ instanceUrl: base, accessToken, version });
   ctx.conn.bulk.pollInterval = 100;
@@ -196,6 +242,7 @@ async function main() {
   await check('bulk1_job_lifecycle', ['conn'], bulk1JobLifecycle);
   await check('bulk1_errors', ['conn'], bulk1Errors);
   await check('bulk2_edges', ['conn'], bulk2Edges);
+  await check('standard_objects', ['conn'], standardObjects);
 
   const failed = checks.filter((c) => !c.ok).length;
   const report = {

@@ -15,7 +15,7 @@ use sandbox_org::{OrgConfig, SandboxOrg};
 use crate::support::org::password_login;
 
 /// Every check the script must report, so that a check dropped from the script is noticed.
-const EXPECTED_CHECKS: [&str; 7] = [
+const EXPECTED_CHECKS: [&str; 8] = [
     "bulk1_insert",
     "bulk1_query",
     "bulk1_update",
@@ -23,6 +23,7 @@ const EXPECTED_CHECKS: [&str; 7] = [
     "bulk1_job_lifecycle",
     "bulk1_errors",
     "bulk2_edges",
+    "standard_objects",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
