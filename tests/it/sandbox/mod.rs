@@ -7,4 +7,5 @@ mod limits;
 mod query;
 mod rest;
 mod seed;
+mod standard_objects;
 mod storage;
