@@ -253,9 +253,11 @@ async fn a_csv_insert_job_reports_each_row_and_closes() {
 async fn json_jobs_insert_update_upsert_delete_and_query() {
     let c = start().await;
     let insert = c
-        .create_json(json!({"operation": "insert", "object": "Account", "contentType": "JSON"}))
+        // simple-salesforce sends concurrencyMode as 0 or 1, which Salesforce takes.
+        .create_json(json!({"operation": "insert", "object": "Account", "contentType": "JSON", "concurrencyMode": 0}))
         .await;
     assert_eq!(insert["contentType"], "JSON");
+    assert_eq!(insert["concurrencyMode"], "Parallel");
     assert_eq!(insert["apiVersion"], json!(60.0));
     let job = insert["id"].as_str().unwrap();
     let records = json!([
