@@ -744,3 +744,134 @@ async fn child_records_have_the_recorded_nested_shape() {
     assert_eq!(joined["totalSize"], 1, "{joined}");
     assert_eq!(joined["records"][0]["Name"], "Nested Lonely");
 }
+
+/// The standard objects with no recorded describe of their own (assets/salesforce/
+/// standard-objects.json) are served with every key of the recorded describes: object keys as
+/// the recorded Account's, each field's keys as a recorded field's, each child relationship's
+/// as a recorded one's; and with the activity relationships a real org has.
+#[tokio::test]
+async fn described_standard_objects_have_the_recorded_keys() {
+    let t = crate::support::org::start().await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/salesforce/describe");
+    let account: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/Account.json")).unwrap())
+            .unwrap();
+    let recorded_field = account["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Name")
+        .unwrap()
+        .clone();
+    let recorded_child = account["childRelationships"][0].clone();
+    let (_, global) = send(&t, Method::GET, "/sobjects/", None).await;
+    for (object, prefix) in [
+        ("Task", "00T"),
+        ("Campaign", "701"),
+        ("CampaignMember", "00v"),
+        ("Product2", "01t"),
+        ("Pricebook2", "01s"),
+        ("PricebookEntry", "01u"),
+        ("OpportunityLineItem", "00k"),
+        ("RecordType", "012"),
+    ] {
+        let (status, served) = send(
+            &t,
+            Method::GET,
+            &format!("/sobjects/{object}/describe"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{object}: {served}");
+        assert_eq!(served["name"], object);
+        assert_eq!(served["keyPrefix"], prefix, "{object}");
+        let mut problems = Vec::new();
+        shape_problems(&account, &served, object, true, &mut problems);
+        for field in served["fields"].as_array().unwrap() {
+            let path = format!("{object}.{}", field["name"]);
+            shape_problems(&recorded_field, field, &path, true, &mut problems);
+        }
+        for child in served["childRelationships"].as_array().unwrap() {
+            let path = format!("{object}>{}", child["relationshipName"]);
+            shape_problems(&recorded_child, child, &path, true, &mut problems);
+        }
+        assert!(problems.is_empty(), "{object}: {problems:?}");
+        let entry = global["sobjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == object)
+            .unwrap_or_else(|| panic!("{object} is missing from the global describe"));
+        assert_eq!(entry["keyPrefix"], prefix, "{object}");
+    }
+
+    let field = |describe: &Value, name: &str| -> Value {
+        describe["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no field {name}"))
+    };
+    let child = |describe: &Value, name: &str| -> Value {
+        describe["childRelationships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["relationshipName"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no child relationship {name}"))
+    };
+    let (_, task) = send(&t, Method::GET, "/sobjects/Task/describe", None).await;
+    let (_, event) = send(&t, Method::GET, "/sobjects/Event/describe", None).await;
+    for name in ["WhoId", "WhatId"] {
+        let (ours, theirs) = (field(&task, name), field(&event, name));
+        assert_eq!(ours["referenceTo"], theirs["referenceTo"], "Task.{name}");
+        assert_eq!(ours["polymorphicForeignKey"], true, "Task.{name}");
+        assert_eq!(ours["relationshipName"], theirs["relationshipName"]);
+    }
+    assert_eq!(field(&task, "Status")["nillable"], false);
+    assert_eq!(field(&task, "Subject")["type"], "combobox");
+    for parent in ["Account", "Contact", "Opportunity", "Campaign"] {
+        let (_, d) = send(
+            &t,
+            Method::GET,
+            &format!("/sobjects/{parent}/describe"),
+            None,
+        )
+        .await;
+        let names: Vec<&str> = d["childRelationships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["relationshipName"].as_str())
+            .collect();
+        for wanted in ["Tasks", "Events", "ActivityHistories"] {
+            assert!(
+                names.contains(&wanted),
+                "{parent} has no {wanted}: {names:?}"
+            );
+        }
+    }
+    let (_, campaign) = send(&t, Method::GET, "/sobjects/Campaign/describe", None).await;
+    assert_eq!(child(&campaign, "CampaignMembers")["cascadeDelete"], true);
+    let (_, line) = send(
+        &t,
+        Method::GET,
+        "/sobjects/OpportunityLineItem/describe",
+        None,
+    )
+    .await;
+    assert_eq!(
+        field(&line, "OpportunityId")["referenceTo"],
+        json!(["Opportunity"])
+    );
+    assert_eq!(field(&line, "OpportunityId")["updateable"], false);
+    assert_eq!(field(&line, "Product2Id")["relationshipName"], "Product2");
+    let (_, opportunity) = send(&t, Method::GET, "/sobjects/Opportunity/describe", None).await;
+    assert_eq!(
+        child(&opportunity, "OpportunityLineItems")["childSObject"],
+        "OpportunityLineItem"
+    );
+}

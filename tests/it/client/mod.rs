@@ -5,4 +5,5 @@ mod faults;
 mod fixtures;
 mod jsforce;
 mod jsforce_aggregates;
+mod jsforce_fidelity;
 mod soql_text;

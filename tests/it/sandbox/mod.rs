@@ -1,6 +1,7 @@
 mod aggregate_query;
 mod auth;
 mod bulk;
+mod bulk_v1;
 mod composite;
 mod faults;
 mod layouts;
@@ -11,4 +12,5 @@ mod relations;
 mod rest;
 mod search;
 mod seed;
+mod standard_objects;
 mod storage;

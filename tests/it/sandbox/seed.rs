@@ -8,7 +8,18 @@ use sandbox_org::testing::{DEMO_RECORDS, STAGES};
 use sandbox_org::{OrgConfig, SandboxOrg};
 use serde_json::{Map, Value};
 
-const OBJECTS: [&str; 4] = ["Account", "Contact", "Opportunity", "Lead"];
+const OBJECTS: [&str; 10] = [
+    "Account",
+    "Contact",
+    "Opportunity",
+    "Lead",
+    "Product2",
+    "PricebookEntry",
+    "OpportunityLineItem",
+    "Campaign",
+    "CampaignMember",
+    "Task",
+];
 /// Set by the org from the clock, so they differ between two seedings.
 const AUDIT_FIELDS: [&str; 4] = [
     "CreatedDate",

@@ -58,6 +58,8 @@ impl AppState {
         )?);
         let store = Store::open(config.data_file.as_deref(), schema.clone())?;
         ensure_organization(&store, &config)?;
+        crate::seed::ensure_setup_records(&store)
+            .map_err(|e| crate::StartError::Organization(e.message))?;
         let base_url = format!("http://{addr}");
         let auth = auth::AuthState::new(&config, &store)?;
         if let Some(records) = config.seed_records {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 mod children;
 mod declared;
+mod standard;
 
 use declared::{
     CustomFieldSpec, SchemaFile, clone_global_entry, clone_object_describe, custom_field_json,
@@ -544,6 +545,9 @@ impl Schema {
             if entry["keyPrefix"].is_null() {
                 entry["keyPrefix"] = describe["keyPrefix"].clone();
             }
+            schema.add(ObjectSchema::new(describe, entry)?)?;
+        }
+        for (describe, entry) in standard::objects(&schema, &entries)? {
             schema.add(ObjectSchema::new(describe, entry)?)?;
         }
         let account = schema.object("Account").cloned().ok_or_else(|| {

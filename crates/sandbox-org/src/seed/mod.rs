@@ -6,6 +6,7 @@
 //! the validation a client's writes pass. Only the audit fields (`CreatedDate`...) carry the
 //! real time; everything else depends on the requested size alone.
 
+mod catalog;
 mod records;
 mod words;
 
@@ -14,6 +15,7 @@ use serde_json::Value;
 use crate::error::SfError;
 use crate::store::Store;
 
+pub use catalog::ensure_setup_records;
 pub use records::{Generator, STAGES};
 
 /// The size of the demo data set: about 300 accounts and 2,400 records in all.
@@ -66,22 +68,40 @@ pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<us
     if store.count("Account") > 0 || records == 0 {
         return Ok(0);
     }
+    catalog::ensure_setup_records(store)?;
     store.write(|w| {
-        let mut account_ids: Vec<String> = Vec::with_capacity(records / 8 + 1);
+        let mut parents = catalog::Parents::default();
         let mut created = 0;
         for (index, planned) in Generator::new(records).enumerate() {
             let mut fields = planned.fields;
-            if let Some(id) = planned.account.and_then(|a| account_ids.get(a)) {
+            let account = planned
+                .account
+                .and_then(|a| parents.accounts.get(a))
+                .cloned();
+            if let Some(id) = &account {
                 fields.insert("AccountId".into(), Value::String(id.clone()));
             }
             let id = w
                 .create(planned.object, &fields, owner_id)
                 .map_err(refused(planned.object, index))?;
-            if planned.object == "Account" {
-                account_ids.push(id);
+            match planned.object {
+                "Account" => parents.accounts.push(id),
+                "Contact" => {
+                    if let Some(account) = account {
+                        parents
+                            .contact_of
+                            .entry(account)
+                            .or_insert_with(|| id.clone());
+                    }
+                    parents.contacts.push(id);
+                }
+                "Lead" => parents.leads.push(id),
+                "Opportunity" => parents.opportunities.push(id),
+                _ => {}
             }
             created += 1;
         }
+        created += catalog::seed(w, owner_id, &parents)?;
         Ok(created)
     })
 }
@@ -148,12 +168,24 @@ mod tests {
     fn seeding_passes_validation_once() {
         let store = store();
         let created = seed_if_empty(&store, OWNER, 800).unwrap();
-        assert_eq!(created, plan(800).len());
+        let catalog = [
+            "Product2",
+            "PricebookEntry",
+            "OpportunityLineItem",
+            "Campaign",
+            "CampaignMember",
+            "Task",
+        ];
+        for object in catalog {
+            assert!(store.count(object) > 0, "{object} seeded");
+        }
         let counted: usize = ["Account", "Contact", "Opportunity", "Lead"]
             .iter()
+            .chain(&catalog)
             .map(|o| store.count(o))
             .sum();
         assert_eq!(counted, created);
+        assert!(created > plan(800).len());
         assert_eq!(
             seed_if_empty(&store, OWNER, 800).unwrap(),
             0,

@@ -16,6 +16,7 @@ use crate::ids;
 use crate::schema::{ObjectSchema, Schema};
 use crate::values::format_datetime_ms;
 
+mod derived;
 mod write;
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,

@@ -684,6 +684,7 @@ fn derive_fields(object: &ObjectSchema, record: &mut Record, before: Option<&Rec
             );
         }
     }
+    super::derived::derive(&object.name, record);
 }
 
 /// Keys in describe order, so that records read back like a real org's, and only fields the

@@ -11,6 +11,7 @@ mod process;
 mod query_exec;
 mod query_jobs;
 mod results;
+mod v1;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -41,6 +42,8 @@ pub struct BulkJobs {
     ingest: JobTable<IngestJob>,
     query: JobTable<query_jobs::QueryJob>,
     serial: AtomicU64,
+    /// Bulk API 1.0 jobs, whose ids come from the same sequence.
+    v1: v1::Jobs,
 }
 
 impl BulkJobs {
@@ -149,5 +152,5 @@ fn both(r: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Route
 }
 
 pub fn routes() -> Router<AppState> {
-    query_jobs::routes(ingest::routes(Router::new()))
+    v1::routes(query_jobs::routes(ingest::routes(Router::new())))
 }

@@ -153,7 +153,7 @@ fn wrong_object(id: &str) -> SfError {
 }
 
 /// Writes one row in its own transaction, so that a failing row never undoes another.
-fn write_row(org: &Org, core: &JobCore, plan: &ColumnPlan, row: &Row) -> Outcome {
+pub(super) fn write_row(org: &Org, core: &JobCore, plan: &ColumnPlan, row: &Row) -> Outcome {
     let cell = |i: Option<usize>| {
         i.and_then(|i| row.cells.get(i))
             .map(|s| s.trim())

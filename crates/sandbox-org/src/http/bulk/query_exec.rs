@@ -117,6 +117,24 @@ impl BulkQuery {
     }
 }
 
+impl BulkQuery {
+    /// The records of `ids` as JSON, shaped as the REST query endpoint shapes them (the
+    /// results of a Bulk API 1.0 JSON or XML query batch).
+    pub fn render_records(
+        &self,
+        source: &dyn RecordSource,
+        ids: &[String],
+        version: &str,
+    ) -> Vec<Value> {
+        let shapes = soql::project::shape(self.columns());
+        let mut lookups = Lookups::new(source);
+        ids.iter()
+            .filter_map(|id| source.get(id))
+            .map(|record| soql::project(&self.plan, &shapes, &record, &mut lookups, version))
+            .collect()
+    }
+}
+
 /// One value as Bulk API 2.0 writes it: datetimes in UTC with a `Z`, booleans as
 /// `true`/`false`, null as an empty cell.
 fn cell(kind: FieldType, value: &Value) -> String {
