@@ -7,3 +7,4 @@ mod query;
 mod rest;
 mod seed;
 mod storage;
+mod versions;

@@ -10,6 +10,7 @@ pub mod faults;
 pub mod limits;
 pub mod query;
 pub mod rest;
+pub mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,8 +22,8 @@ use crate::error::ApiError;
 use crate::schema::Schema;
 use crate::store::Store;
 
-/// Oldest and newest API versions the sandbox org answers.
-pub const MIN_API_VERSION: u32 = 55;
+/// Oldest and newest API versions the sandbox org answers (Salesforce serves v31.0 up).
+pub const MIN_API_VERSION: u32 = 31;
 pub const MAX_API_VERSION: u32 = 67;
 
 /// Everything one org holds. Each part guards its own state.
@@ -113,6 +114,16 @@ pub fn api_version(segment: &str) -> Result<u32, ApiError> {
     major.ok_or_else(ApiError::resource_not_found)
 }
 
+/// [`api_version`] for a resource that first appeared in version `since`: older versions
+/// answer the 404 a real org gives for a resource it does not know.
+pub fn api_version_since(segment: &str, since: u32) -> Result<u32, ApiError> {
+    let version = api_version(segment)?;
+    if version < since {
+        return Err(ApiError::resource_not_found());
+    }
+    Ok(version)
+}
+
 /// Every API resource but Composite, without the middleware: Composite dispatches its
 /// subrequests here, so that the whole call counts as one request.
 pub fn api_routes() -> Router<AppState> {
@@ -131,7 +142,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
-        .merge(api)
-        .with_state(state.clone());
+        .merge(api);
+    let app = wire::around(app, state.clone());
     faults::outer_layers(app, &state)
 }
