@@ -49,7 +49,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: OrgConfig, addr: SocketAddr) -> Result<AppState, crate::StartError> {
+    pub fn new(mut config: OrgConfig, addr: SocketAddr) -> Result<AppState, crate::StartError> {
+        crate::schema::apps::apply(&mut config)?;
         let schema = Arc::new(Schema::with_files(
             config.schema_json.as_deref(),
             config.schema_extra_json.as_deref(),
