@@ -4,4 +4,5 @@ mod core;
 mod faults;
 mod fixtures;
 mod jsforce;
+mod jsforce_login;
 mod soql_text;
