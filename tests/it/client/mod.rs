@@ -5,4 +5,5 @@ mod faults;
 mod fixtures;
 mod jsforce;
 mod jsforce_login;
+mod simple_salesforce;
 mod soql_text;
