@@ -8,3 +8,4 @@ mod rest;
 mod seed;
 mod storage;
 mod versions;
+mod wire;

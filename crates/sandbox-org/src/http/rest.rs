@@ -227,9 +227,32 @@ fn field_list(p: &FieldsParam) -> Option<Vec<String>> {
     })
 }
 
+/// sObject subresources of a real org that the sandbox org does not serve.
+const SUBRESOURCES: &[&str] = &[
+    "quickActions",
+    "listviews",
+    "layouts",
+    "compactLayouts",
+    "approvalLayouts",
+    "namedLayouts",
+    "rowTemplate",
+    "defaultValues",
+    "eventSeriesUpdates",
+    "suggestedArticles",
+    "richTextImageFields",
+    "relationships",
+    "platformaction",
+    "search",
+    "password",
+];
+
 fn live_record_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<Record> {
-    // A path segment that is no id is read as an external-id field name, as a real org does.
+    // A path segment that is no id is read as an external-id field name, as a real org does,
+    // unless it names a subresource a real org has and this one does not serve.
     let id18 = ids::to_18(id).ok_or_else(|| {
+        if SUBRESOURCES.iter().any(|s| s.eq_ignore_ascii_case(id)) {
+            return ApiError::resource_not_found();
+        }
         ApiError::not_found(
             "NOT_FOUND",
             format!("Provided external ID field does not exist or is not accessible: {id}"),
@@ -501,11 +524,13 @@ fn replication_window(w: &Window, days_back: i64) -> ApiResult<(DateTime<Utc>, D
             format!("startDate cannot be more than {days_back} days ago"),
         ));
     }
-    // A real org covers whole minutes and never the future.
-    let end = end
-        .min(now)
-        .duration_trunc(Duration::minutes(1))
-        .unwrap_or(end);
+    // A window reaching now covers up to now, so that a change made seconds ago is listed;
+    // an end in the past covers whole minutes, as a real org's does.
+    let end = if end >= now {
+        now
+    } else {
+        end.duration_trunc(Duration::minutes(1)).unwrap_or(end)
+    };
     Ok((start, end))
 }
 

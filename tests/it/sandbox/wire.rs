@@ -1,0 +1,79 @@
+//! What every answer shares: JSON 404s and 405s, `X-PrettyPrint`, and unknown subresources.
+
+use crate::support::org::{answer, error_code};
+use reqwest::Method;
+
+#[tokio::test]
+async fn unknown_paths_and_wrong_methods_answer_salesforce_json_errors() {
+    let t = crate::support::org::start().await;
+    let (status, body) = answer(t.api(Method::GET, "/no/such/thing").send().await.unwrap()).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    assert_eq!(body[0]["message"], "The requested resource does not exist");
+
+    let r = t
+        .api(Method::PUT, "/sobjects/Account/describe")
+        .send()
+        .await
+        .unwrap();
+    let allow = r
+        .headers()
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let (status, body) = answer(r).await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(error_code(&body), "METHOD_NOT_ALLOWED");
+    assert!(allow.contains("GET"), "Allow: {allow}");
+    assert_eq!(
+        body[0]["message"],
+        format!("HTTP Method 'PUT' not allowed. Allowed are {allow}")
+    );
+}
+
+#[tokio::test]
+async fn unknown_subresources_are_not_read_as_external_id_fields() {
+    let t = crate::support::org::start().await;
+    for path in [
+        "/sobjects/Account/quickActions",
+        "/sobjects/Contact/listviews",
+    ] {
+        let (status, body) = answer(t.api(Method::GET, path).send().await.unwrap()).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(
+            body[0]["message"], "The requested resource does not exist",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn x_prettyprint_indents_json_answers() {
+    let t = crate::support::org::start().await;
+    let plain = t
+        .api(Method::GET, "/limits")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!plain.contains('\n'), "compact unless asked");
+    let pretty = t
+        .api(Method::GET, "/limits")
+        .header("X-PrettyPrint", "1")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(pretty.contains("\n  \""), "{pretty}");
+    let same: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+    let compact: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(
+        same["DailyApiRequests"]["Max"],
+        compact["DailyApiRequests"]["Max"]
+    );
+}
