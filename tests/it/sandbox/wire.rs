@@ -77,3 +77,35 @@ async fn x_prettyprint_indents_json_answers() {
         compact["DailyApiRequests"]["Max"]
     );
 }
+
+#[tokio::test]
+async fn recent_lists_the_records_viewed_latest_first_not_those_changed() {
+    let t = crate::support::org::start().await;
+    let first = t
+        .create("Account", serde_json::json!({"Name": "Viewed first"}))
+        .await;
+    let second = t
+        .create("Account", serde_json::json!({"Name": "Viewed second"}))
+        .await;
+    let changed = t
+        .create("Account", serde_json::json!({"Name": "Only changed"}))
+        .await;
+    let (_, nothing) = answer(t.api(Method::GET, "/recent").send().await.unwrap()).await;
+    assert_eq!(nothing, serde_json::json!([]), "nothing viewed yet");
+
+    t.get("Account", &first).await;
+    t.get("Account", &second).await;
+    t.get("Account", &first).await;
+    let (status, recent) = answer(t.api(Method::GET, "/recent").send().await.unwrap()).await;
+    assert_eq!(status, 200, "{recent}");
+    let ids: Vec<&str> = recent
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["Id"].as_str())
+        .collect();
+    assert_eq!(ids, [first.as_str(), second.as_str()], "{recent}");
+    assert!(!ids.contains(&changed.as_str()));
+    assert_eq!(recent[0]["Name"], "Viewed first");
+    assert_eq!(recent[0]["attributes"]["type"], "Account");
+}

@@ -9,6 +9,7 @@ pub mod composite;
 pub mod faults;
 pub mod limits;
 pub mod query;
+pub mod recent;
 pub mod rest;
 pub mod wire;
 
@@ -41,6 +42,7 @@ pub struct Org {
     pub faults: faults::Faults,
     pub cursors: query::Cursors,
     pub bulk: bulk::BulkJobs,
+    pub viewed: recent::Viewed,
 }
 
 #[derive(Clone)]
@@ -67,6 +69,7 @@ impl AppState {
             faults: faults::Faults::new(config.faults.clone()),
             cursors: query::Cursors::default(),
             bulk: bulk::BulkJobs::default(),
+            viewed: recent::Viewed::default(),
             auth,
             base_url,
             schema_modified: chrono::Utc::now(),

@@ -290,7 +290,11 @@ async fn retrieve(
     let object = object_of(&state, &object)?;
     let record = live_record_of(&state, object, &id)?;
     let fields = field_list(&params);
-    Ok(axum::Json(with_attributes(&v, object, &record, fields.as_deref())?).into_response())
+    let answer = with_attributes(&v, object, &record, fields.as_deref())?;
+    if let Some(id) = record.get("Id").and_then(Value::as_str) {
+        state.org.viewed.record(id);
+    }
+    Ok(axum::Json(answer).into_response())
 }
 
 async fn create(
@@ -394,6 +398,7 @@ async fn retrieve_by_key(
         [] => Err(ApiError::resource_not_found()),
         [id] => {
             let record = live_record_of(&state, object, id)?;
+            state.org.viewed.record(id);
             let fields = field_list(&params);
             Ok(
                 axum::Json(with_attributes(&v, object, &record, fields.as_deref())?)
@@ -464,7 +469,7 @@ struct RecentParams {
     limit: Option<usize>,
 }
 
-/// `GET /recent`: recently changed records with their Id and Name.
+/// `GET /recent`: recently viewed live records with their Id and Name, latest first.
 async fn recent(
     State(state): State<AppState>,
     Path(v): Path<String>,
@@ -475,9 +480,12 @@ async fn recent(
     let limit = p.limit.unwrap_or(200).clamp(1, 200);
     let items: Vec<Value> = state
         .org
-        .store
-        .recent(limit)
+        .viewed
+        .latest()
         .iter()
+        .filter_map(|id| state.org.store.get(id))
+        .filter(|r| r.get("IsDeleted") != Some(&Value::Bool(true)))
+        .take(limit)
         .filter_map(|r| {
             let id = r.get("Id")?.as_str()?;
             let object = state.org.schema.object_for_id(id)?;
