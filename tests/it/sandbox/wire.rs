@@ -109,3 +109,49 @@ async fn recent_lists_the_records_viewed_latest_first_not_those_changed() {
     assert_eq!(recent[0]["Name"], "Viewed first");
     assert_eq!(recent[0]["attributes"]["type"], "Account");
 }
+
+#[tokio::test]
+async fn describe_links_point_at_the_org_itself_and_its_api_links_answer() {
+    let t = crate::support::org::start().await;
+    let id = t
+        .create("Account", serde_json::json!({"Name": "Linked"}))
+        .await;
+    let (_, describe) = answer(
+        t.api(Method::GET, "/sobjects/Account/describe")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, global) = answer(t.api(Method::GET, "/sobjects").send().await.unwrap()).await;
+    let mut links: Vec<String> = describe["urls"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    for entry in global["sobjects"].as_array().unwrap() {
+        for v in entry["urls"].as_object().unwrap().values() {
+            links.push(v.as_str().unwrap().to_string());
+        }
+    }
+    for link in &links {
+        assert!(
+            link.starts_with("/services/data/v60.0/") || link.starts_with(&format!("{}/", t.base)),
+            "{link} points away from the org"
+        );
+    }
+    for key in ["describe", "sobject", "rowTemplate"] {
+        let link = describe["urls"][key].as_str().unwrap().replace("{ID}", &id);
+        let (status, body) = answer(
+            t.http
+                .get(format!("{}{link}", t.base))
+                .bearer_auth(&t.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{key} {link}: {body}");
+    }
+}

@@ -131,9 +131,34 @@ async fn global_describe(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        state.org.schema.global_json(&v),
+        on_this_org(state.org.schema.global_json(&v), &state.org.base_url),
         last_modified,
     ))
+}
+
+/// Points the absolute links of a describe (`urls.uiDetailTemplate` and the like, recorded
+/// on the org they came from) at this org.
+fn on_this_org(mut value: Value, base: &str) -> Value {
+    fn walk(value: &mut Value, base: &str, in_urls: bool) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    walk(v, base, in_urls || key == "urls");
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, base, in_urls)),
+            Value::String(text) if in_urls && text.starts_with("https://") => {
+                let path_at = text["https://".len()..]
+                    .find('/')
+                    .map(|i| i + "https://".len());
+                let path = path_at.map_or("", |i| &text[i..]);
+                *text = format!("{base}{path}");
+            }
+            _ => {}
+        }
+    }
+    walk(&mut value, base, false);
+    value
 }
 
 fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
@@ -156,7 +181,10 @@ async fn describe(
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    Ok(with_last_modified(object.describe_json(&v), last_modified))
+    Ok(with_last_modified(
+        on_this_org(object.describe_json(&v), &state.org.base_url),
+        last_modified,
+    ))
 }
 
 async fn object_info(
@@ -166,10 +194,11 @@ async fn object_info(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    Ok(
-        axum::Json(json!({ "objectDescribe": object.global_json(&v), "recentItems": [] }))
-            .into_response(),
-    )
+    Ok(axum::Json(json!({
+        "objectDescribe": on_this_org(object.global_json(&v), &state.org.base_url),
+        "recentItems": [],
+    }))
+    .into_response())
 }
 
 /// The `attributes` every record answer starts with.
