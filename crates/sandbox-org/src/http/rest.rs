@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Session;
-use super::{AppState, MAX_API_VERSION, MIN_API_VERSION, api_version, body};
+use super::{AppState, MAX_API_VERSION, MIN_API_VERSION, api_version, body, wire};
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::ids;
 use crate::schema::ObjectSchema;
@@ -131,34 +131,9 @@ async fn global_describe(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        on_this_org(state.org.schema.global_json(&v), &state.org.base_url),
+        wire::on_this_org(state.org.schema.global_json(&v), &state.org.base_url),
         last_modified,
     ))
-}
-
-/// Points the absolute links of a describe (`urls.uiDetailTemplate` and the like, recorded
-/// on the org they came from) at this org.
-fn on_this_org(mut value: Value, base: &str) -> Value {
-    fn walk(value: &mut Value, base: &str, in_urls: bool) {
-        match value {
-            Value::Object(map) => {
-                for (key, v) in map.iter_mut() {
-                    walk(v, base, in_urls || key == "urls");
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, base, in_urls)),
-            Value::String(text) if in_urls && text.starts_with("https://") => {
-                let path_at = text["https://".len()..]
-                    .find('/')
-                    .map(|i| i + "https://".len());
-                let path = path_at.map_or("", |i| &text[i..]);
-                *text = format!("{base}{path}");
-            }
-            _ => {}
-        }
-    }
-    walk(&mut value, base, false);
-    value
 }
 
 fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
@@ -182,7 +157,7 @@ async fn describe(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        on_this_org(object.describe_json(&v), &state.org.base_url),
+        wire::on_this_org(object.describe_json(&v), &state.org.base_url),
         last_modified,
     ))
 }
@@ -195,7 +170,7 @@ async fn object_info(
     api_version(&v)?;
     let object = object_of(&state, &object)?;
     Ok(axum::Json(json!({
-        "objectDescribe": on_this_org(object.global_json(&v), &state.org.base_url),
+        "objectDescribe": wire::on_this_org(object.global_json(&v), &state.org.base_url),
         "recentItems": [],
     }))
     .into_response())

@@ -1,5 +1,5 @@
 //! What every answer of the org shares, whatever route made it: unknown paths, methods a
-//! resource does not take, and `X-PrettyPrint`.
+//! resource does not take, `X-PrettyPrint`, and links that point at the org itself.
 
 use axum::Router;
 use axum::body::Body;
@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::http::{AppState, auth};
@@ -111,4 +112,29 @@ async fn indented(response: Response) -> Response {
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(out))
+}
+
+/// Points the absolute links of a describe (`urls.uiDetailTemplate` and the like, recorded
+/// on the org they came from) at this org.
+pub fn on_this_org(mut value: Value, base: &str) -> Value {
+    fn walk(value: &mut Value, base: &str, in_urls: bool) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    walk(v, base, in_urls || key == "urls");
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, base, in_urls)),
+            Value::String(text) if in_urls && text.starts_with("https://") => {
+                let path_at = text["https://".len()..]
+                    .find('/')
+                    .map(|i| i + "https://".len());
+                let path = path_at.map_or("", |i| &text[i..]);
+                *text = format!("{base}{path}");
+            }
+            _ => {}
+        }
+    }
+    walk(&mut value, base, false);
+    value
 }
