@@ -14,3 +14,5 @@ mod search;
 mod seed;
 mod standard_objects;
 mod storage;
+mod versions;
+mod wire;
