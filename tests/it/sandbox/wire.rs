@@ -37,7 +37,7 @@ async fn unknown_subresources_are_not_read_as_external_id_fields() {
     let t = crate::support::org::start().await;
     for path in [
         "/sobjects/Account/quickActions",
-        "/sobjects/Contact/feedElements",
+        "/sobjects/Contact/namedLayouts",
     ] {
         let (status, body) = answer(t.api(Method::GET, path).send().await.unwrap()).await;
         assert_eq!(status, 404, "{path}: {body}");

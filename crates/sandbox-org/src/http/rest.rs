@@ -234,10 +234,6 @@ fn field_list(p: &FieldsParam) -> Option<Vec<String>> {
 /// sObject subresources of a real org that the sandbox org does not serve.
 const SUBRESOURCES: &[&str] = &[
     "quickActions",
-    "listviews",
-    "layouts",
-    "compactLayouts",
-    "approvalLayouts",
     "namedLayouts",
     "rowTemplate",
     "defaultValues",
