@@ -16,6 +16,8 @@ pub mod plan;
 pub mod project;
 
 #[cfg(test)]
+mod index_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
