@@ -613,7 +613,8 @@ mod tests {
     fn only_the_sync_statement_takes_the_modstamp_index() {
         let schema = crate::schema::Schema::standard().unwrap();
         let x = 1_706_695_200_000i64;
-        let cases: &[(&str, Option<(i64, i64, bool)>)] = &[
+        type Window = Option<(i64, i64, bool)>;
+        let cases: &[(&str, Window)] = &[
             (
                 "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp, Id",
                 Some((x, i64::MAX, false)),
