@@ -86,11 +86,17 @@ pub async fn web_login_with_secret(
     show: impl FnOnce(&url::Url),
 ) -> Result<Tokens, ConnectError> {
     let authorization = oauth::authorize(login, client_id, &listener.redirect_uri())?;
-    if callback_refused(http, &authorization.url).await {
-        return Err(ConnectError::CallbackRefused {
-            client_id: client_id.to_string(),
-            redirect_uri: listener.redirect_uri(),
-        });
+    match preflight(http, &authorization.url).await {
+        Preflight::Goes => {}
+        Preflight::CallbackRefused => {
+            return Err(ConnectError::CallbackRefused {
+                client_id: client_id.to_string(),
+                redirect_uri: listener.redirect_uri(),
+            });
+        }
+        Preflight::Refused { error, description } => {
+            return Err(OAuthError::Refused { error, description }.into());
+        }
     }
     show(&authorization.url);
     let code = listener
@@ -99,33 +105,130 @@ pub async fn web_login_with_secret(
     Ok(oauth::exchange_code(http, login, client_id, client_secret, authorization, code).await?)
 }
 
-/// Asks the authorize page once before the browser does: an org that refuses the callback
-/// URL shows the browser an error page and never calls the listener, which would otherwise
-/// wait out its whole timeout. Salesforce names that refusal `redirect_uri_mismatch`, in the
-/// error page or in the address of the page it redirects to. No answer proves nothing, so the
-/// sign-in goes on.
-async fn callback_refused(http: &reqwest::Client, authorize: &url::Url) -> bool {
-    const MISMATCH: &str = "redirect_uri_mismatch";
+/// What the authorize page answered before the browser asked.
+#[derive(Debug, PartialEq, Eq)]
+enum Preflight {
+    /// A login page, or no answer (which proves nothing): the sign-in goes on.
+    Goes,
+    /// `redirect_uri_mismatch`: the callback could never be called.
+    CallbackRefused,
+    /// Any other error the org answered (an unknown client id, a blocked app, a refusal
+    /// redirected to the callback): the browser would show it and never call back.
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+}
+
+/// Asks the authorize page once before the browser does: an org that refuses the sign-in
+/// shows the browser an error page and never calls the listener, which would otherwise wait
+/// out its whole timeout. Salesforce names the refusal (`redirect_uri_mismatch`,
+/// `invalid_client_id`...) in the address of the page it redirects to, or as
+/// `error=...&error_description=...` in its error page.
+async fn preflight(http: &reqwest::Client, authorize: &url::Url) -> Preflight {
     let Ok(answer) = http
         .get(authorize.clone())
         .timeout(PREFLIGHT_TIMEOUT)
         .send()
         .await
     else {
-        return false;
+        return Preflight::Goes;
     };
-    let location = answer
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let refused = |error: String, description: Option<String>| {
+        if error == "redirect_uri_mismatch" {
+            Preflight::CallbackRefused
+        } else {
+            Preflight::Refused { error, description }
+        }
+    };
     if answer.status().is_redirection() {
-        return location.contains(MISMATCH);
+        let location = answer
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| authorize.join(l).ok());
+        let Some(location) = location else {
+            return Preflight::Goes;
+        };
+        let param = |name: &str| {
+            location
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        return match param("error") {
+            Some(error) => refused(error, param("error_description")),
+            None => Preflight::Goes,
+        };
     }
-    answer
-        .text()
-        .await
-        .is_ok_and(|body| body.contains(MISMATCH))
+    match answer.text().await {
+        Ok(body) => match error_in_page(&body) {
+            Some((error, description)) => refused(error, description),
+            None if body.contains("redirect_uri_mismatch") => Preflight::CallbackRefused,
+            None => Preflight::Goes,
+        },
+        Err(_) => Preflight::Goes,
+    }
+}
+
+/// `error=X&error_description=Y` as an org's error page shows it (`&` possibly as `&amp;`).
+fn error_in_page(body: &str) -> Option<(String, Option<String>)> {
+    let at = body.find("error=")?;
+    let rest = &body[at + "error=".len()..];
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    let error = &rest[..end];
+    let rest = rest[end..]
+        .strip_prefix("&amp;")
+        .or_else(|| rest[end..].strip_prefix('&'))?;
+    let description = rest.strip_prefix("error_description=")?;
+    if error.is_empty() {
+        return None;
+    }
+    let description = description
+        .split(['<', '"', '\n'])
+        .next()
+        .map(|d| {
+            percent_encoding::percent_decode_str(&d.replace('+', " "))
+                .decode_utf8_lossy()
+                .trim()
+                .to_string()
+        })
+        .filter(|d| !d.is_empty());
+    Some((error.to_string(), description))
+}
+
+#[cfg(test)]
+mod preflight_tests {
+    use super::error_in_page;
+
+    #[test]
+    fn an_error_page_names_its_error() {
+        let page = "<p class=\"error\">error=invalid_client_id&amp;error_description=client%20identifier%20invalid</p>";
+        assert_eq!(
+            error_in_page(page),
+            Some((
+                "invalid_client_id".to_string(),
+                Some("client identifier invalid".to_string())
+            ))
+        );
+        assert_eq!(
+            error_in_page("error=OAUTH_APP_BLOCKED&error_description=blocked+by+admin\n"),
+            Some((
+                "OAUTH_APP_BLOCKED".to_string(),
+                Some("blocked by admin".to_string())
+            ))
+        );
+    }
+
+    #[test]
+    fn a_login_page_is_no_error() {
+        assert_eq!(
+            error_in_page("<form><input name=\"username\"></form>"),
+            None
+        );
+        assert_eq!(error_in_page("<p>error=</p>"), None);
+        assert_eq!(error_in_page("<p>login error=bad password</p>"), None);
+    }
 }
 
 /// Who signed in, from the identity URL.

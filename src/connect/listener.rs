@@ -139,12 +139,19 @@ async fn serve(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
-    if param("state").as_deref() != Some(expected_state.as_str()) {
+    let error = param("error");
+    // An org refuses some sign-ins with `?error=access_denied` and no state: that is its
+    // answer to this sign-in (no other is under way), and waiting on would only wait out the
+    // timeout. A state that is not ours still marks a stray.
+    let state_fits = match param("state") {
+        Some(state) => state == expected_state,
+        None => error.is_some(),
+    };
+    if !state_fits {
         respond(&mut stream, 400, "Sign-in refused", "This sign-in link does not belong to the sign-in Tether started. Start again from Tether.").await;
         return None;
     }
     let code = param("code").filter(|c| !c.is_empty());
-    let error = param("error");
     if code.is_none() && error.is_none() {
         respond(
             &mut stream,

@@ -7,11 +7,14 @@
 //! service's blocking threads with `block_on`), never on a task that shares its thread.
 
 mod cancel;
+pub mod composite_push;
 pub mod later_edits;
 mod lock;
+pub mod poll;
 pub mod push;
 pub mod undo;
 pub mod unheard;
+pub mod window;
 
 use std::path::PathBuf;
 

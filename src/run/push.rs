@@ -56,7 +56,37 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WritePath {
     Collections,
+    /// Composite requests of five Collections subrequests: 1,000 records a call.
+    Composite,
     Bulk,
+}
+
+impl WritePath {
+    /// The path for `records` writes, `bulk_above` being the link's `bulk_push_above`: Bulk
+    /// above it (a handful of calls whatever the count), Collections for one call's worth
+    /// (200), and Composite in between, which writes five Collections calls' records in one
+    /// call and one round trip.
+    pub fn for_push(records: u64, bulk_above: u64) -> WritePath {
+        if records > bulk_above {
+            WritePath::Bulk
+        } else if records > crate::salesforce::COLLECTION_CHUNK as u64 {
+            WritePath::Composite
+        } else {
+            WritePath::Collections
+        }
+    }
+
+    /// The fewest calls this path writes `records` of one kind in.
+    pub fn calls_for(self, records: u64) -> u64 {
+        match self {
+            WritePath::Collections => records.div_ceil(crate::salesforce::COLLECTION_CHUNK as u64),
+            WritePath::Composite => {
+                records.div_ceil(super::composite_push::RECORDS_PER_CALL as u64)
+            }
+            WritePath::Bulk if records == 0 => 0,
+            WritePath::Bulk => 5,
+        }
+    }
 }
 
 /// The JSON body of one record: parent references nested, as the REST API wants them.
@@ -126,51 +156,63 @@ pub async fn through_collections(
         }
     }
     if !creates.is_empty() {
-        let bodies: Vec<Map<String, Value>> = creates
-            .iter()
-            .map(|item| record_body(&item.fields))
-            .collect();
+        let bodies: Vec<Map<String, Value>> = creates.iter().map(|item| body_of(item)).collect();
         let results = client.create_many(object, &bodies, options).await?;
-        for (item, result) in creates.iter().zip(results) {
-            let result = SaveResult {
-                created: Some(true),
-                ..result
-            };
-            out.push((item.unit, outcome(result, None)));
-        }
+        out.extend(creates.iter().zip(results).map(|(i, r)| interpret(i, r)));
     }
     for (field, group) in upserts {
-        let bodies: Vec<Map<String, Value>> = group
-            .iter()
-            .map(|item| {
-                let mut body = record_body(&item.fields);
-                if let PushOp::Upsert { field, value } = &item.op {
-                    body.insert(field.clone(), Value::String(value.clone()));
-                }
-                body
-            })
-            .collect();
+        let bodies: Vec<Map<String, Value>> = group.iter().map(|item| body_of(item)).collect();
         let results = client.upsert_many(object, field, &bodies, options).await?;
-        for (item, result) in group.iter().zip(results) {
-            out.push((item.unit, outcome(result, None)));
-        }
+        out.extend(group.iter().zip(results).map(|(i, r)| interpret(i, r)));
     }
     if !updates.is_empty() {
-        let bodies: Vec<Map<String, Value>> = updates
+        let bodies: Vec<Map<String, Value>> = updates.iter().map(|item| body_of(item)).collect();
+        let results = client.update_many(object, &bodies, options).await?;
+        out.extend(updates.iter().zip(results).map(|(i, r)| interpret(i, r)));
+    }
+    if !deletes.is_empty() {
+        let ids: Vec<String> = deletes
             .iter()
-            .map(|item| {
-                let mut body = record_body(&item.fields);
-                if let PushOp::Update { id } = &item.op {
-                    body.insert("Id".into(), Value::String(id.clone()));
-                }
-                body
+            .filter_map(|item| match &item.op {
+                PushOp::Delete { id } => Some(id.clone()),
+                _ => None,
             })
             .collect();
-        let results = client.update_many(object, &bodies, options).await?;
-        for (item, result) in updates.iter().zip(results) {
-            let PushOp::Update { id } = &item.op else {
-                continue;
-            };
+        let results = client.delete_many(&ids, options).await?;
+        out.extend(deletes.iter().zip(results).map(|(i, r)| interpret(i, r)));
+    }
+    Ok(out)
+}
+
+/// The record body a Collections or Composite write sends for `item`: its fields, with the
+/// external id of an upsert and the Id of an update.
+pub(crate) fn body_of(item: &PushItem) -> Map<String, Value> {
+    let mut body = record_body(&item.fields);
+    match &item.op {
+        PushOp::Upsert { field, value } => {
+            body.insert(field.clone(), Value::String(value.clone()));
+        }
+        PushOp::Update { id } => {
+            body.insert("Id".into(), Value::String(id.clone()));
+        }
+        PushOp::Create | PushOp::Delete { .. } => {}
+    }
+    body
+}
+
+/// What one answer of a Collections write means for its item: a create is created, an
+/// update must answer for its own Id, and a delete of a record already gone did its job.
+pub(crate) fn interpret(item: &PushItem, result: SaveResult) -> (usize, Outcome) {
+    let outcome = match &item.op {
+        PushOp::Create => outcome(
+            SaveResult {
+                created: Some(true),
+                ..result
+            },
+            None,
+        ),
+        PushOp::Upsert { .. } => outcome(result, None),
+        PushOp::Update { id } => {
             let result = match &result.id {
                 Some(answered) if result.success && !same_id(answered, id) => SaveResult {
                     success: false,
@@ -184,19 +226,9 @@ pub async fn through_collections(
                 },
                 _ => result,
             };
-            out.push((item.unit, outcome(result, Some(id))));
+            outcome(result, Some(id))
         }
-    }
-    if !deletes.is_empty() {
-        let ids: Vec<String> = deletes
-            .iter()
-            .filter_map(|item| match &item.op {
-                PushOp::Delete { id } => Some(id.clone()),
-                _ => None,
-            })
-            .collect();
-        let results = client.delete_many(&ids, options).await?;
-        for ((item, id), result) in deletes.iter().zip(&ids).zip(results) {
+        PushOp::Delete { id } => {
             let result = match result.errors.first() {
                 // Already gone is what a delete wants.
                 Some(e) if e.status_code == "ENTITY_IS_DELETED" => SaveResult {
@@ -207,10 +239,10 @@ pub async fn through_collections(
                 },
                 _ => result,
             };
-            out.push((item.unit, outcome(result, Some(id))));
+            outcome(result, Some(id))
         }
-    }
-    Ok(out)
+    };
+    (item.unit, outcome)
 }
 
 /// 15- and 18-character forms of one Id are the same record.
@@ -353,17 +385,17 @@ pub async fn through_bulk(
     Ok(out)
 }
 
-/// Waits for a Bulk job to finish with few status reads, each of which is an API call. The
-/// first read comes after a wait in proportion to the rows (jobs of a few thousand rows
-/// finish in about a second), then the waits double up to half a minute.
+/// Waits for a Bulk job to finish, reading its state on the schedule of [`super::poll`]: soon
+/// after it was closed, every half second while it is young, then less often.
 pub(crate) async fn wait_for_job(
     client: &Client,
     kind: JobKind,
     job_id: &str,
     rows: usize,
 ) -> Result<JobInfo, RunError> {
-    let deadline = Instant::now() + JOB_TIMEOUT;
-    let mut wait = first_poll_after(rows);
+    let started = Instant::now();
+    let deadline = started + JOB_TIMEOUT;
+    let mut wait = super::poll::first_wait(rows);
     loop {
         tokio::time::sleep(wait).await;
         let info = client.bulk_job(kind, job_id).await?;
@@ -377,18 +409,11 @@ pub(crate) async fn wait_for_job(
                 message: format!("still running after {} minutes", JOB_TIMEOUT.as_secs() / 60),
             });
         }
-        wait = (wait * 2).min(MAX_POLL_WAIT);
+        wait = super::poll::next_wait(started.elapsed());
     }
 }
 
 const JOB_TIMEOUT: Duration = Duration::from_secs(3600);
-const MAX_POLL_WAIT: Duration = Duration::from_secs(30);
-
-/// 100 ms plus 0.1 ms a row, at most 5 s.
-pub fn first_poll_after(rows: usize) -> Duration {
-    let micros = 100_000u64.saturating_add(100u64.saturating_mul(rows as u64));
-    Duration::from_micros(micros).min(Duration::from_secs(5))
-}
 
 /// Ids join on their 15-character form; external ids as written.
 fn key_for_join(key_column: &str, key: &str) -> String {

@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     retry: RetryPolicy,
     describes: DescribeCache,
     requests: std::sync::atomic::AtomicU64,
+    /// The quickest answer seen, in microseconds: the link's latency, for choosing paths.
+    fastest_micros: std::sync::atomic::AtomicU64,
 }
 
 /// One request, kept whole so that it can be sent again.
@@ -175,6 +177,7 @@ impl Client {
                 retry: config.retry.clone(),
                 describes: DescribeCache::default(),
                 requests: Default::default(),
+                fastest_micros: std::sync::atomic::AtomicU64::new(u64::MAX),
             }),
         };
         if let Some(version) = &config.api_version {
@@ -222,6 +225,18 @@ impl Client {
     /// The API version in use, such as `"60.0"`.
     pub fn api_version(&self) -> &str {
         &self.inner.version
+    }
+
+    /// The quickest round trip an answer took so far: about the link's latency.
+    pub fn round_trip(&self) -> Option<Duration> {
+        match self
+            .inner
+            .fastest_micros
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            u64::MAX => None,
+            micros => Some(Duration::from_micros(micros)),
+        }
     }
 
     /// The org's API usage as of the latest answer.
@@ -366,7 +381,12 @@ impl Client {
                 .header(CONTENT_TYPE, *content_type)
                 .body(bytes.clone());
         }
+        let started = Instant::now();
         let response = request.send().await.map_err(SalesforceError::Transport)?;
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX - 1);
+        self.inner
+            .fastest_micros
+            .fetch_min(micros, std::sync::atomic::Ordering::Relaxed);
         self.check(response).await
     }
 

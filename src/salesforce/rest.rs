@@ -82,6 +82,36 @@ impl Client {
         self.cached_describe(url).await
     }
 
+    /// The URL of `object`'s describe: what names a describe kept across runs.
+    pub fn describe_url(&self, object: &str) -> String {
+        self.data_url(&format!("{}/describe/", sobject_path(object, &[])))
+    }
+
+    /// `GET /sobjects/{object}/describe/` as the org sent it, with its `Last-Modified`; with
+    /// `if_modified_since`, `None` when the org answers 304 (the kept describe still holds).
+    pub async fn describe_text(
+        &self,
+        object: &str,
+        if_modified_since: Option<&str>,
+    ) -> Result<Option<(String, Option<String>)>> {
+        let url = self.describe_url(object);
+        let mut call = Call::new(Method::GET, url.clone());
+        if let Some(since) = if_modified_since {
+            call = call.header("if-modified-since", since)?;
+        }
+        let response = self.execute(call).await?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let last_modified = response
+            .headers()
+            .get(LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let text = response.text().await.map_err(SalesforceError::Transport)?;
+        Ok(Some((text, last_modified)))
+    }
+
     async fn cached_describe<T>(&self, url: String) -> Result<Arc<T>>
     where
         T: DeserializeOwned + Send + Sync + 'static,

@@ -8,6 +8,7 @@
 pub mod base;
 pub mod capture;
 pub mod conflicts;
+pub mod describes;
 pub mod images;
 pub mod imports;
 pub mod journal;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    include_str!("schema_v10_describe_cache.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it

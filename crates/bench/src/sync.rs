@@ -57,10 +57,13 @@ pub enum CallStrategy {
     OneRecordPerCall,
     /// REST query pages of 2,000 records to read; sObject Collections of 200 to write.
     Collections,
-    /// Composite requests of 25 one-record subrequests.
+    /// Composite requests: 25 one-record reads a call, or five sObject Collections
+    /// subrequests of 200 records (1,000 records) a write call.
     Composite,
-    /// A Bulk API 2.0 query job ≈ 3 calls (create, poll, results); an ingest job ≈ 5
-    /// (create, upload, close, poll, results), whatever the number of records.
+    /// A Bulk API 2.0 query job ≈ 4 calls (the count that chooses it, create, poll, results);
+    /// an ingest job ≈ 5 (create, upload, close, poll, results), whatever the number of
+    /// records. A job still running at its first status read costs more polls
+    /// (`tether::run::poll::reads_for`).
     Bulk,
 }
 
@@ -88,7 +91,7 @@ impl CallStrategy {
             CallStrategy::OneRecordPerCall => records.max(1),
             CallStrategy::Collections => records.div_ceil(2000).max(1),
             CallStrategy::Composite => records.div_ceil(25).max(1),
-            CallStrategy::Bulk => 3,
+            CallStrategy::Bulk => 4,
         }
     }
 
@@ -97,7 +100,7 @@ impl CallStrategy {
         match self {
             CallStrategy::OneRecordPerCall => records,
             CallStrategy::Collections => records.div_ceil(200),
-            CallStrategy::Composite => records.div_ceil(25),
+            CallStrategy::Composite => records.div_ceil(1000),
             CallStrategy::Bulk if records == 0 => 0,
             CallStrategy::Bulk => 5,
         }
@@ -106,20 +109,25 @@ impl CallStrategy {
 
 /// The fewest calls a run can spend on its reads and writes by the paths it chose: the engine
 /// reads by REST query or a Bulk query job and writes by sObject Collections or a Bulk ingest
-/// job (see [`CallStrategy`]).
+/// job (see [`CallStrategy`]). `records_needed` counts the records the run had to read
+/// (changed in Salesforce since the last run), not the ones it re-read for its own safety: a
+/// push of 10,000 records when nothing changed in Salesforce is bound by one read and the
+/// write.
 pub fn lower_bound(
     read: Option<ReadPath>,
-    records_read: u64,
+    records_needed: u64,
     write: Option<WritePath>,
     records_written: u64,
 ) -> u64 {
     let reads = match read {
-        Some(ReadPath::Rest) => CallStrategy::Collections.read_calls(records_read),
-        Some(ReadPath::Bulk) => CallStrategy::Bulk.read_calls(records_read),
+        Some(_) if records_needed <= 2000 => CallStrategy::Collections.read_calls(records_needed),
+        Some(ReadPath::Rest) => CallStrategy::Collections.read_calls(records_needed),
+        Some(ReadPath::Bulk) => CallStrategy::Bulk.read_calls(records_needed),
         None => 0,
     };
     let writes = match write {
         Some(WritePath::Collections) => CallStrategy::Collections.write_calls(records_written),
+        Some(WritePath::Composite) => CallStrategy::Composite.write_calls(records_written),
         Some(WritePath::Bulk) => CallStrategy::Bulk.write_calls(records_written.max(1)),
         None => 0,
     };
@@ -152,13 +160,15 @@ impl Drop for ScratchDir {
 /// On a fresh sandbox org with `records` Accounts and a workspace linking them to a
 /// `customers` table: the first sync, a push of a health score on every row by the default
 /// strategy, then the same push forced down the other write path.
-pub async fn run(records: usize) -> anyhow::Result<Vec<BudgetRun>> {
-    let org = SandboxOrg::start(OrgConfig {
+pub async fn run(records: usize, latency_ms: u64) -> anyhow::Result<Vec<BudgetRun>> {
+    let mut config = OrgConfig {
         daily_api_limit: 5_000_000,
         ..OrgConfig::default()
-    })
-    .await
-    .context("starting the sandbox org for the sync benchmark")?;
+    };
+    config.faults.latency_ms = latency_ms;
+    let org = SandboxOrg::start(config)
+        .await
+        .context("starting the sandbox org for the sync benchmark")?;
     let outcome = measure(&org, records).await;
     org.shutdown().await;
     outcome
@@ -192,6 +202,7 @@ async fn measure(org: &SandboxOrg, records: usize) -> anyhow::Result<Vec<BudgetR
             &client,
             &path,
             &format!("first sync: pull {records} accounts"),
+            records as u64,
         )
         .await?,
     );
@@ -201,10 +212,13 @@ async fn measure(org: &SandboxOrg, records: usize) -> anyhow::Result<Vec<BudgetR
         &client,
         &path,
         &format!("push {records} health scores (default)"),
+        0,
     )
     .await?;
+    // The engine writes through Bulk above the link's threshold and through Composite (or
+    // Collections for 200 records or fewer) below it: the other side of the threshold.
     let other = match default_push.write_path {
-        Some(WritePath::Bulk) => WritePath::Collections,
+        Some(WritePath::Bulk) => WritePath::Composite,
         _ => WritePath::Bulk,
     };
     report.push(default_push);
@@ -216,6 +230,7 @@ async fn measure(org: &SandboxOrg, records: usize) -> anyhow::Result<Vec<BudgetR
             &client,
             &path,
             &format!("push {records} health scores ({other:?} forced)"),
+            0,
         )
         .await?,
     );
@@ -284,7 +299,7 @@ fn force_write_path(path: &Path, write: WritePath) -> anyhow::Result<()> {
     let mut link = ws.link(LINK)?.link;
     link.strategy.bulk_push_above = match write {
         WritePath::Bulk => 0,
-        WritePath::Collections => u64::MAX,
+        WritePath::Collections | WritePath::Composite => u64::MAX,
     };
     ws.save_link(&link, "bench")?;
     Ok(())
@@ -299,7 +314,14 @@ async fn org_requests(client: &Client) -> anyhow::Result<u64> {
     Ok(u64::try_from(daily.max - daily.remaining).unwrap_or(0))
 }
 
-async fn sync_once(client: &Client, path: &Path, what: &str) -> anyhow::Result<BudgetRun> {
+/// One sync of the link; `changed_remotely` is how many records changed in Salesforce since
+/// the last run (what the run needs to read).
+async fn sync_once(
+    client: &Client,
+    path: &Path,
+    what: &str,
+    changed_remotely: u64,
+) -> anyhow::Result<BudgetRun> {
     // Reading the limits is a request too: measure what one costs and leave it out.
     let probe = org_requests(client).await?;
     let before = org_requests(client).await?;
@@ -339,7 +361,7 @@ async fn sync_once(client: &Client, path: &Path, what: &str) -> anyhow::Result<B
         org_calls: after.saturating_sub(before).saturating_sub(limits_cost),
         lower_bound: lower_bound(
             summary.read_path,
-            records_read,
+            changed_remotely,
             summary.write_path,
             records_written,
         ),
@@ -392,7 +414,8 @@ mod tests {
             (Some(ReadPath::Rest), 10_000, None, 0, 5),
             (Some(ReadPath::Rest), 0, None, 0, 1),
             (Some(ReadPath::Rest), 2_001, None, 0, 2),
-            (Some(ReadPath::Bulk), 50_000, None, 0, 3),
+            (Some(ReadPath::Bulk), 50_000, None, 0, 4),
+            (Some(ReadPath::Bulk), 0, None, 0, 1),
             (
                 Some(ReadPath::Rest),
                 10_000,
@@ -407,13 +430,7 @@ mod tests {
                 201,
                 3,
             ),
-            (
-                Some(ReadPath::Rest),
-                10_000,
-                Some(WritePath::Bulk),
-                10_000,
-                10,
-            ),
+            (Some(ReadPath::Rest), 0, Some(WritePath::Bulk), 10_000, 6),
         ];
         for (read, n_read, write, n_written, expected) in cases {
             assert_eq!(
@@ -428,15 +445,18 @@ mod tests {
     /// equal to what the strategy needs for 10,000 records.
     #[test]
     fn readme_call_budget_table_matches_the_lower_bounds() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
         let readme = std::fs::read_to_string(&path).expect("README.md reads");
         let section = readme
             .split("\n## ")
             .find(|s| s.starts_with("API call budget"))
             .expect("README has an `## API call budget` section");
+        // The first table: the strategies (the second tabulates a Bulk job's status reads).
         let rows: Vec<Vec<String>> = section
             .lines()
-            .filter(|l| l.starts_with('|') && !l.starts_with("|-") && !l.starts_with("| -"))
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .filter(|l| !l.starts_with("|-") && !l.starts_with("| -"))
             .skip(1)
             .map(|l| {
                 l.trim_matches('|')
@@ -471,9 +491,42 @@ mod tests {
         }
     }
 
+    /// The README's table of a Bulk job's status reads is the client's poll schedule.
+    #[test]
+    fn readme_status_reads_follow_the_poll_schedule() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+        let readme = std::fs::read_to_string(&path).expect("README.md reads");
+        let cells = |start: &str| -> Vec<String> {
+            let line = readme
+                .lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("README has no row `{start}`"));
+            line.trim_matches('|')
+                .split('|')
+                .skip(1)
+                .map(|c| c.trim().to_string())
+                .collect()
+        };
+        let (runs, reads) = (
+            cells("| A 10,000-row job that runs"),
+            cells("| Status reads"),
+        );
+        assert_eq!(runs.len(), reads.len());
+        for (run, read) in runs.iter().zip(&reads) {
+            let seconds: f64 = match run.split_once(' ') {
+                Some((n, "s")) => n.parse().unwrap(),
+                Some((n, "min")) => n.parse::<f64>().unwrap() * 60.0,
+                Some((n, "h")) => n.parse::<f64>().unwrap() * 3600.0,
+                _ => panic!("`{run}` is not a duration"),
+            };
+            let expected = tether::run::poll::reads_for(10_000, Duration::from_secs_f64(seconds));
+            assert_eq!(read.parse::<u64>().unwrap(), expected, "a job of {run}");
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sync_section_runs_both_write_paths_and_never_beats_the_lower_bound() {
-        let runs = run(300).await.expect("the sync benchmark runs");
+        let runs = run(300, 0).await.expect("the sync benchmark runs");
         assert_eq!(runs.len(), 3, "{runs:?}");
         assert_eq!(runs[0].records_read, 300, "{:?}", runs[0]);
         assert_eq!(runs[0].write_path, None, "{:?}", runs[0]);
@@ -484,7 +537,7 @@ mod tests {
         assert_eq!(
             writes,
             vec![
-                (Some(WritePath::Collections), 300),
+                (Some(WritePath::Composite), 300),
                 (Some(WritePath::Bulk), 300)
             ]
         );

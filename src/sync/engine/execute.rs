@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::deleted;
+use super::describes;
 use super::guard::MassDelete;
 use super::local::{self, LocalRead, LocalWrite};
 use super::remote;
@@ -112,7 +113,11 @@ impl<'a> Run<'a> {
     pub(super) async fn execute(&mut self, ws: &mut Workspace) -> Result<(), SyncError> {
         let link = self.stored.link.clone();
         let link_id = self.stored.id;
-        let describe = self.client.describe(&link.object).await?;
+        let mut described = describes::for_run(self.client, ws.conn(), &link.object).await?;
+        if described.kept && describes::misses_a_field(&link, &described.describe) {
+            described = describes::refresh(self.client, ws.conn(), &link.object).await?;
+        }
+        let describe = described.describe.clone();
         let zone = link.zone().map_err(|problem| SyncError::Link {
             link: link.name.clone(),
             problem,
@@ -129,7 +134,17 @@ impl<'a> Run<'a> {
         }
         let mut covered = None;
         let (records, bases, mut read, newest, queued) = match self.options.scope.records() {
-            None => self.read_link(ws, &link, &kinds, cursor).await?,
+            None => match self.read_link(ws, &link, &kinds, cursor).await {
+                // The kept describe is out of date: read it again and retry the read once.
+                Err(e) if described.kept && describes::says_schema_changed(&e) => {
+                    let fresh = describes::refresh(self.client, ws.conn(), &link.object).await?;
+                    kinds = values::kinds(&fresh.describe, zone);
+                    self.check_fields(&link, &mut kinds)?;
+                    check_columns(ws.conn(), &link, &fresh.describe)?;
+                    self.read_link(ws, &link, &kinds, cursor).await?
+                }
+                other => other?,
+            },
             Some(scope) => {
                 let scoped =
                     scope::read(self.client, ws.conn(), &link, link_id, &kinds, scope).await?;

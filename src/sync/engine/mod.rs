@@ -8,6 +8,7 @@
 //! run finishes the work, and upserts on external ids never create a record twice.
 
 mod deleted;
+mod describes;
 mod execute;
 pub mod guard;
 pub mod local;

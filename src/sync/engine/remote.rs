@@ -54,6 +54,23 @@ pub fn select_list(link: &Link, with_deleted: bool) -> Vec<String> {
 
 pub fn changes_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
     let fields = select_list(link, since.is_some()).join(", ");
+    let mut soql = format!("SELECT {fields} FROM {}", link.object);
+    soql.push_str(&changes_where(link, since));
+    soql.push_str(" ORDER BY SystemModstamp, Id");
+    soql
+}
+
+/// `SELECT COUNT()` of what [`changes_query`] reads: one call that answers with a number,
+/// where a first page would carry 2,000 records only to learn the read is for Bulk.
+pub fn count_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
+    format!(
+        "SELECT COUNT() FROM {}{}",
+        link.object,
+        changes_where(link, since)
+    )
+}
+
+fn changes_where(link: &Link, since: Option<DateTime<Utc>>) -> String {
     let mut conditions = Vec::new();
     if let Some(since) = since {
         conditions.push(format!("SystemModstamp >= {}", soql_text::datetime(since)));
@@ -61,13 +78,11 @@ pub fn changes_query(link: &Link, since: Option<DateTime<Utc>>) -> String {
     if let Some(filter) = link.pull_filter.as_deref().filter(|f| !f.trim().is_empty()) {
         conditions.push(format!("({filter})"));
     }
-    let mut soql = format!("SELECT {fields} FROM {}", link.object);
-    if !conditions.is_empty() {
-        soql.push_str(" WHERE ");
-        soql.push_str(&conditions.join(" AND "));
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
     }
-    soql.push_str(" ORDER BY SystemModstamp, Id");
-    soql
 }
 
 /// Reads one record into canonical values: a REST record, where relationship fields such as
@@ -127,6 +142,17 @@ pub async fn fetch_changes(
 ) -> Result<Fetched, SyncError> {
     let soql = changes_query(link, since);
     let with_deleted = since.is_some();
+    if !with_deleted {
+        // A first read is the whole table: count it before choosing the path.
+        let expected = count(client, &count_query(link, since)).await?;
+        if expected == 0 {
+            return Ok(finish(Vec::new(), ReadPath::Rest));
+        }
+        if expected > link.strategy.bulk_pull_above {
+            let expected_rows = usize::try_from(expected).unwrap_or(usize::MAX);
+            return fetch_bulk(client, link, kinds, &soql, false, expected_rows, cancel).await;
+        }
+    }
     let mut pages = if with_deleted {
         client
             .query_all::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
@@ -162,6 +188,14 @@ pub async fn fetch_changes(
         );
     }
     Ok(finish(records, ReadPath::Rest))
+}
+
+async fn count(client: &Client, soql: &str) -> Result<u64, SyncError> {
+    let mut pages = client.query::<Map<String, Value>>(soql, None).boxed();
+    Ok(match pages.try_next().await? {
+        Some(page) => page.total_size,
+        None => 0,
+    })
 }
 
 fn finish(records: Vec<RemoteRecord>, path: ReadPath) -> Fetched {

@@ -240,3 +240,31 @@ async fn username_password_flow_signs_in_and_bad_passwords_are_refused() {
         "{refused:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_org_refusing_the_sign_in_ends_it_at_once_with_its_error() {
+    let listener = CallbackListener::bind(0).await.unwrap();
+    let org = org_with_callback(listener.redirect_uri()).await;
+    let login = LoginUrl::parse(&org.base_url()).unwrap();
+    let http = http_client().unwrap();
+    let started = std::time::Instant::now();
+    let mut shown = false;
+    let answer = web_login(&http, &login, "NoSuchApp", listener, WAIT, |_| shown = true).await;
+    match answer {
+        Err(ConnectError::OAuth(OAuthError::Refused { error, description })) => {
+            assert_eq!(error, "invalid_client_id");
+            assert_eq!(description.as_deref(), Some("client identifier invalid"));
+        }
+        other => panic!("expected the org's refusal, got {other:?}"),
+    }
+    assert!(
+        !shown,
+        "the browser was sent to a page that can only show an error"
+    );
+    assert!(
+        started.elapsed() < WAIT / 2,
+        "the sign-in waited {:?} for a callback that could never come",
+        started.elapsed()
+    );
+    org.shutdown().await;
+}

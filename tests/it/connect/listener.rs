@@ -100,6 +100,34 @@ async fn an_error_callback_with_the_right_state_ends_the_wait() {
     }
 }
 
+/// Salesforce redirects a refusal to `?error=access_denied` without the state it was sent.
+#[tokio::test]
+async fn an_error_callback_without_a_state_ends_the_wait_at_once() {
+    let listener = CallbackListener::bind(0).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let waiting = tokio::spawn(async move { listener.wait_for_code(STATE, WAIT).await });
+    let stray = "/OauthRedirect?error=access_denied&state=someone-else";
+    assert_eq!(get(address, stray).await.unwrap(), 400);
+    assert!(
+        !waiting.is_finished(),
+        "an error for another sign-in ended the wait"
+    );
+
+    let refusal =
+        "/OauthRedirect?error=OAUTH_APP_BLOCKED&error_description=this+app+is+blocked+by+admin";
+    assert_eq!(get(address, refusal).await.unwrap(), 200);
+    let answer = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the sign-in was still waiting after the org refused it")
+        .unwrap();
+    match answer {
+        Err(ListenerError::Denied(why)) => {
+            assert_eq!(why, "OAUTH_APP_BLOCKED: this app is blocked by admin")
+        }
+        other => panic!("expected a denial, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn gives_up_after_the_timeout_and_closes() {
     let listener = CallbackListener::bind(0).await.unwrap();

@@ -28,10 +28,17 @@ pub trait RecordSource {
     ) -> Result<(), SfError>;
     /// A record of any object by id, deleted ones included.
     fn get(&self, id: &str) -> Option<Record>;
-    /// Ids of live records of `object` with SystemModstamp in `[start_ms, end_ms)`, ordered by
-    /// SystemModstamp then Id, when the source keeps an index for that; `None` otherwise.
-    fn ids_by_modstamp(&self, object: &str, start_ms: i64, end_ms: i64) -> Option<Vec<String>> {
-        let _ = (object, start_ms, end_ms);
+    /// Ids of records of `object` (soft-deleted ones too when asked, as `queryAll` wants) with
+    /// SystemModstamp in `[start_ms, end_ms)`, ordered by SystemModstamp then Id, when the
+    /// source keeps an index for that; `None` otherwise.
+    fn ids_by_modstamp(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<Vec<String>> {
+        let _ = (object, include_deleted, start_ms, end_ms);
         None
     }
     /// Ids of live records of `object` whose `field` equals one of `values` (lower-cased),
@@ -57,8 +64,14 @@ impl RecordSource for Store {
         Store::get(self, id)
     }
 
-    fn ids_by_modstamp(&self, object: &str, start_ms: i64, end_ms: i64) -> Option<Vec<String>> {
-        Some(self.updated_ids(object, start_ms, end_ms))
+    fn ids_by_modstamp(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Option<Vec<String>> {
+        Some(self.ids_in_modstamp_window(object, include_deleted, start_ms, end_ms))
     }
 
     fn ids_by_key(&self, object: &str, field: &str, values: &[String]) -> Option<Vec<String>> {
@@ -382,9 +395,10 @@ fn key_condition(plan: &Plan) -> Option<(&str, Vec<String>)> {
 }
 
 /// The `[start, end)` SystemModstamp window of the incremental-sync statement
-/// `WHERE SystemModstamp >= X [AND SystemModstamp < Y] ORDER BY SystemModstamp[, Id]`, which an
-/// index answers without reading any record.
-fn modstamp_window(plan: &Plan) -> Option<(i64, i64)> {
+/// `WHERE SystemModstamp >= X [AND SystemModstamp < Y] [AND ...] ORDER BY SystemModstamp[, Id]`,
+/// which an index answers without reading the table, and whether other conditions (a link's
+/// pull filter) remain for the records in it.
+fn modstamp_window(plan: &Plan) -> Option<(i64, i64, bool)> {
     let is_stamp = |p: &ResolvedPath| p.hops.is_empty() && p.field == "SystemModstamp";
     let order_fits = match plan.order.as_slice() {
         [stamp] => is_stamp(&stamp.path) && !stamp.descending,
@@ -400,32 +414,39 @@ fn modstamp_window(plan: &Plan) -> Option<(i64, i64)> {
     if !order_fits {
         return None;
     }
-    let bounds: Vec<&Filter> = match plan.filter.as_ref()? {
+    let parts: Vec<&Filter> = match plan.filter.as_ref()? {
         Filter::And(parts) => parts.iter().collect(),
         single => vec![single],
     };
     let (mut start, mut end) = (i64::MIN, i64::MAX);
-    for bound in bounds {
+    let (mut bounded, mut rest) = (false, false);
+    for part in parts {
         let Filter::Compare {
             path,
             op,
             operand: Operand::DateTime(ms),
-        } = bound
+        } = part
         else {
-            return None;
+            rest = true;
+            continue;
         };
         if !is_stamp(path) {
-            return None;
+            rest = true;
+            continue;
         }
         match op {
             CompareOp::Ge => start = start.max(*ms),
             CompareOp::Gt => start = start.max(ms.saturating_add(1)),
             CompareOp::Lt => end = end.min(*ms),
             CompareOp::Le => end = end.min(ms.saturating_add(1)),
-            CompareOp::Eq | CompareOp::Ne => return None,
+            CompareOp::Eq | CompareOp::Ne => {
+                rest = true;
+                continue;
+            }
         }
+        bounded = true;
     }
-    Some((start, end))
+    bounded.then_some((start, end, rest))
 }
 
 fn apply_offset_and_limit(plan: &Plan, mut ids: Vec<String>) -> Vec<String> {
@@ -447,13 +468,22 @@ pub fn matching_ids(
     source: &dyn RecordSource,
     include_deleted: bool,
 ) -> Result<Vec<String>, SfError> {
-    if !include_deleted
-        && let Some((start, end)) = modstamp_window(plan)
-        && let Some(ids) = source.ids_by_modstamp(&plan.object, start, end)
+    let mut lookups = Lookups::new(source);
+    if let Some((start, end, rest)) = modstamp_window(plan)
+        && let Some(mut ids) = source.ids_by_modstamp(&plan.object, include_deleted, start, end)
     {
+        if rest {
+            // The index names the only records that can match; the whole filter still decides.
+            ids.retain(|id| {
+                source.get(id).is_some_and(|record| {
+                    plan.filter
+                        .as_ref()
+                        .is_none_or(|f| lookups.matches(&record, f))
+                })
+            });
+        }
         return Ok(apply_offset_and_limit(plan, ids));
     }
-    let mut lookups = Lookups::new(source);
     let wanted = plan.limit.map(|l| l.saturating_add(plan.offset));
     let mut ids = Vec::new();
     let candidates = match (include_deleted, key_condition(plan)) {
@@ -602,14 +632,15 @@ mod tests {
     fn only_the_sync_statement_takes_the_modstamp_index() {
         let schema = crate::schema::Schema::standard().unwrap();
         let x = 1_706_695_200_000i64;
-        let cases: &[(&str, Option<(i64, i64)>)] = &[
+        type Window = Option<(i64, i64, bool)>;
+        let cases: &[(&str, Window)] = &[
             (
                 "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp, Id",
-                Some((x, i64::MAX)),
+                Some((x, i64::MAX, false)),
             ),
             (
                 "SELECT Id FROM Account WHERE SystemModstamp > 2024-01-31T10:00:00Z AND SystemModstamp <= 2024-01-31T10:00:00Z ORDER BY SystemModstamp",
-                Some((x + 1, x + 1)),
+                Some((x + 1, x + 1, false)),
             ),
             (
                 "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z ORDER BY SystemModstamp DESC",
@@ -621,7 +652,7 @@ mod tests {
             ),
             (
                 "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z AND Name = 'a' ORDER BY SystemModstamp",
-                None,
+                Some((x, i64::MAX, true)),
             ),
             (
                 "SELECT Id FROM Account WHERE SystemModstamp >= 2024-01-31T10:00:00Z",

@@ -24,6 +24,8 @@ pub mod rel_ast;
 #[cfg(test)]
 mod aggregate_tests;
 #[cfg(test)]
+mod index_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;

@@ -246,19 +246,34 @@ impl Store {
 
     /// Ids of records of `object` whose SystemModstamp is in `[start_ms, end_ms)`, not deleted.
     pub fn updated_ids(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<String> {
+        self.ids_in_modstamp_window(object, false, start_ms, end_ms)
+    }
+
+    /// Ids of records of `object` whose SystemModstamp is in `[start_ms, end_ms)`, ordered by
+    /// it then by id; soft-deleted ones too when `include_deleted` (`queryAll`). Both read the
+    /// `(object, modstamp)` index, so an incremental `queryAll` costs what changed, as
+    /// `query` does.
+    pub fn ids_in_modstamp_window(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Vec<String> {
         let Some(object) = self.schema.object(object) else {
             return Vec::new();
         };
         let conn = self.lock();
         let rows = conn
             .prepare_cached(
-                "SELECT id FROM records WHERE object = ?1 AND is_deleted = 0
+                "SELECT id FROM records WHERE object = ?1 AND (?4 OR is_deleted = 0)
                  AND modstamp >= ?2 AND modstamp < ?3 ORDER BY modstamp, id",
             )
             .and_then(|mut st| {
-                st.query_map(params![object.name, start_ms, end_ms], |r| {
-                    r.get::<_, String>(0)
-                })?
+                st.query_map(
+                    params![object.name, start_ms, end_ms, include_deleted],
+                    |r| r.get::<_, String>(0),
+                )?
                 .collect::<Result<Vec<_>, _>>()
             });
         rows.unwrap_or_default()

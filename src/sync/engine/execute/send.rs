@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -10,7 +12,9 @@ use super::super::local::{self, Locator};
 use super::super::units::{Unit, id15, push_item};
 use super::super::{Progress, SyncError};
 use super::{Run, values_json};
+use crate::run::composite_push::{RECORDS_PER_CALL, through_composite};
 use crate::run::push::{self, Outcome, PushItem, PushOp, WritePath};
+use crate::salesforce::COLLECTION_CHUNK;
 use crate::sync::link::Link;
 use crate::sync::plan::{self, FieldRule, RecordPlan};
 use crate::workspace::base::BaseRecord;
@@ -18,9 +22,9 @@ use crate::workspace::images::{self, NewImage, RemoteOp};
 use crate::workspace::journal::{self, RecordFailure};
 use crate::workspace::{Workspace, capture, conflicts, reread};
 
-/// Records written per group: a group's results commit before the next is sent, so a cancel
-/// or a crash loses at most one group's confirmations (which the next run re-establishes).
-const PUSH_GROUP: usize = 1_000;
+// Collections groups are one call each (200 records), Composite groups one call of 1,000, at
+// most `crate::run::window`'s calls in flight: a cancel or a crash loses at most their confirmations (which the next run
+// re-establishes). A Bulk job is one group per kind of write.
 
 impl Run<'_> {
     #[tracing::instrument(name = "push", level = "debug", skip_all)]
@@ -64,12 +68,9 @@ impl Run<'_> {
             return Ok(());
         }
         let total = items.len() as u64;
-        let bulk = total > link.strategy.bulk_push_above;
-        self.write_path = Some(if bulk {
-            WritePath::Bulk
-        } else {
-            WritePath::Collections
-        });
+        let path = WritePath::for_push(total, link.strategy.bulk_push_above);
+        let bulk = path == WritePath::Bulk;
+        self.write_path = Some(path);
         let groups: Vec<Vec<PushItem>> = if bulk {
             let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(); 4];
             for item in items {
@@ -82,10 +83,23 @@ impl Run<'_> {
                 by_kind[slot].push(item);
             }
             by_kind.into_iter().filter(|g| !g.is_empty()).collect()
+        } else if path == WritePath::Composite {
+            items
+                .chunks(RECORDS_PER_CALL)
+                .map(<[PushItem]>::to_vec)
+                .collect()
         } else {
-            items.chunks(PUSH_GROUP).map(<[PushItem]>::to_vec).collect()
+            items
+                .chunks(COLLECTION_CHUNK)
+                .map(<[PushItem]>::to_vec)
+                .collect()
         };
         let mut done = 0;
+        if !bulk {
+            return self
+                .push_pipelined(ws, link, rules, units, groups, path)
+                .await;
+        }
         for group in groups {
             crate::run::stop_if_cancelled(&self.options.cancel)?;
             let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
@@ -94,6 +108,51 @@ impl Run<'_> {
             } else {
                 push::through_collections(self.client, &link.object, &group).await?
             };
+            self.apply_outcomes(ws, link, rules, units, &group, outcomes, &image_ids)?;
+            done += group.len() as u64;
+            self.options.report(Progress::Pushed { done, total });
+        }
+        Ok(())
+    }
+
+    /// Collections or Composite calls in a sliding window ([`crate::run::window`]): each
+    /// call's intents are journaled before it is sent, and the answers are applied in the
+    /// order the calls were sent, while the calls after them are in flight.
+    async fn push_pipelined(
+        &mut self,
+        ws: &mut Workspace,
+        link: &Link,
+        rules: &[FieldRule],
+        units: &[Unit],
+        groups: Vec<Vec<PushItem>>,
+        path: WritePath,
+    ) -> Result<(), SyncError> {
+        let total = groups.iter().map(Vec::len).sum::<usize>() as u64;
+        let client = self.client;
+        let object = link.object.as_str();
+        let mut window = crate::run::window::Window::default();
+        let mut in_flight = FuturesOrdered::new();
+        let mut groups = groups.into_iter();
+        let mut done = 0;
+        loop {
+            while in_flight.len() < window.size()
+                && let Some(group) = groups.next()
+            {
+                crate::run::stop_if_cancelled(&self.options.cancel)?;
+                let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
+                in_flight.push_back(async move {
+                    let outcomes = match path {
+                        WritePath::Composite => through_composite(client, object, &group).await,
+                        _ => push::through_collections(client, object, &group).await,
+                    };
+                    (group, image_ids, outcomes)
+                });
+            }
+            let Some((group, image_ids, outcomes)) = in_flight.next().await else {
+                break;
+            };
+            let outcomes = outcomes?;
+            window.answered(&outcomes);
             self.apply_outcomes(ws, link, rules, units, &group, outcomes, &image_ids)?;
             done += group.len() as u64;
             self.options.report(Progress::Pushed { done, total });
