@@ -12,6 +12,7 @@ pub mod images;
 pub mod imports;
 pub mod journal;
 pub mod managed;
+pub mod marks;
 pub mod reread;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    include_str!("schema_v10_incremental.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it
@@ -394,7 +396,7 @@ fn reinstall_capture(conn: &Connection) -> Result<()> {
             }
         };
         match capture::install(conn, &link.table, &link.key) {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(e @ (WorkspaceError::NoSuchTable(_) | WorkspaceError::NoSuchColumn { .. })) => {
                 tracing::warn!("link `{name}`: {e}");
             }

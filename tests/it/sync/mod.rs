@@ -7,6 +7,7 @@ mod deletes;
 mod engine;
 mod errors;
 mod expressions;
+mod incremental;
 mod merge;
 mod merge_deletes;
 mod merge_rows;
