@@ -140,3 +140,48 @@ fn without_overlap(mut link: serde_json::Value) -> serde_json::Value {
     });
     link
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_another_writer_makes_inside_the_overlap_window_after_a_push_is_pulled() {
+    let bench = Bench::new().await;
+    let acme = bench
+        .create("Account", json!({"Name": "Acme", "Industry": "Energy"}))
+        .await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("local_wins"));
+    let first = bench.sync("customers").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+
+    bench.execute("UPDATE customers SET name = 'Acme Local', health_score = 70");
+    let push = bench.sync("customers").await;
+    assert_eq!(push.status, RunStatus::Succeeded, "{push:?}");
+    assert_eq!(
+        bench.get("Account", &acme).await["Name"],
+        json!("Acme Local")
+    );
+
+    // Seconds later, well inside the 300-second overlap, and as the same user Tether signs in
+    // as: the record's new SystemModstamp is not one Tether's push caused.
+    next_second();
+    bench
+        .update(
+            "Account",
+            &acme,
+            json!({"Name": "Acme Renamed", "Industry": "Banking"}),
+        )
+        .await;
+    let after = bench.sync("customers").await;
+    assert_eq!(after.status, RunStatus::Succeeded, "{after:?}");
+    assert_eq!(
+        bench.rows("SELECT name, industry, health_score FROM customers"),
+        vec![vec![json!("Acme Renamed"), json!("Banking"), json!(70.0)]],
+        "the other writer's change after the push is pulled: {after:?}"
+    );
+    let quiet = bench.sync("customers").await;
+    assert_eq!(quiet.counts.updated, 0, "{quiet:?}");
+    assert_eq!(
+        bench.get("Account", &acme).await["Name"],
+        json!("Acme Renamed"),
+        "nothing is pushed back over it"
+    );
+}
