@@ -56,13 +56,14 @@ pub fn some(
     row_keys: &[String],
 ) -> Result<HashMap<String, BaseRecord>> {
     let mut out = HashMap::new();
-    // Bounded batches: each a lookup in the primary key or the row index per item.
+    // Bounded batches: each a lookup in the primary key or the row index per item. CROSS JOIN
+    // keeps the list outside: SQLite would otherwise scan the list once per base.
     for chunk in ids.chunks(BATCH) {
         let short: Vec<&str> = chunk.iter().map(|id| id.get(..15).unwrap_or(id)).collect();
         let mut stmt = conn.prepare_cached(
             "SELECT b.sf_id, b.row_key, b.fields, b.remote_modstamp, b.remote_deleted
-             FROM json_each(?2) AS j JOIN tether_base AS b
-               ON b.link_id = ?1 AND b.sf_id >= j.value AND b.sf_id < j.value || '~'",
+             FROM json_each(?2) AS j CROSS JOIN tether_base AS b
+             WHERE b.link_id = ?1 AND b.sf_id >= j.value AND b.sf_id < j.value || '~'",
         )?;
         let ids = serde_json::to_string(&short).unwrap_or_default();
         for base in stmt.query_map(params![link_id, ids], row_to_base)? {
@@ -73,8 +74,8 @@ pub fn some(
     for chunk in row_keys.chunks(BATCH) {
         let mut stmt = conn.prepare_cached(
             "SELECT b.sf_id, b.row_key, b.fields, b.remote_modstamp, b.remote_deleted
-             FROM json_each(?2) AS j JOIN tether_base AS b
-               ON b.link_id = ?1 AND b.row_key = j.value",
+             FROM json_each(?2) AS j CROSS JOIN tether_base AS b
+             WHERE b.link_id = ?1 AND b.row_key = j.value",
         )?;
         let keys = serde_json::to_string(chunk).unwrap_or_default();
         for base in stmt.query_map(params![link_id, keys], row_to_base)? {
