@@ -47,6 +47,57 @@ pub fn all(conn: &Connection, link_id: i64) -> Result<HashMap<String, BaseRecord
     Ok(out)
 }
 
+/// The bases of a link whose record is one of `ids` (compared on 15 characters) or whose row
+/// is one of `row_keys`, by Salesforce Id: what a run that reads only what changed needs.
+pub fn some(
+    conn: &Connection,
+    link_id: i64,
+    ids: &[String],
+    row_keys: &[String],
+) -> Result<HashMap<String, BaseRecord>> {
+    let mut out = HashMap::new();
+    // Bounded batches: each a lookup in the primary key or the row index per item. CROSS JOIN
+    // keeps the list outside: SQLite would otherwise scan the list once per base.
+    for chunk in ids.chunks(BATCH) {
+        let short: Vec<&str> = chunk.iter().map(|id| id.get(..15).unwrap_or(id)).collect();
+        let mut stmt = conn.prepare_cached(
+            "SELECT b.sf_id, b.row_key, b.fields, b.remote_modstamp, b.remote_deleted
+             FROM json_each(?2) AS j CROSS JOIN tether_base AS b
+             WHERE b.link_id = ?1 AND b.sf_id >= j.value AND b.sf_id < j.value || '~'",
+        )?;
+        let ids = serde_json::to_string(&short).unwrap_or_default();
+        for base in stmt.query_map(params![link_id, ids], row_to_base)? {
+            let base = base?;
+            out.insert(base.sf_id.clone(), base);
+        }
+    }
+    for chunk in row_keys.chunks(BATCH) {
+        let mut stmt = conn.prepare_cached(
+            "SELECT b.sf_id, b.row_key, b.fields, b.remote_modstamp, b.remote_deleted
+             FROM json_each(?2) AS j CROSS JOIN tether_base AS b
+             WHERE b.link_id = ?1 AND b.row_key = j.value",
+        )?;
+        let keys = serde_json::to_string(chunk).unwrap_or_default();
+        for base in stmt.query_map(params![link_id, keys], row_to_base)? {
+            let base = base?;
+            out.insert(base.sf_id.clone(), base);
+        }
+    }
+    Ok(out)
+}
+
+/// How many records the link has synced (each has a base).
+pub fn count(conn: &Connection, link_id: i64) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM tether_base WHERE link_id = ?1",
+        [link_id],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+const BATCH: usize = 5_000;
+
 fn row_to_base(r: &rusqlite::Row<'_>) -> rusqlite::Result<BaseRecord> {
     Ok(BaseRecord {
         sf_id: r.get(0)?,

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use super::{Result, WorkspaceError};
@@ -54,8 +54,11 @@ fn json_safe(row: &str, column: &str) -> String {
     format!("CASE typeof({c}) WHEN 'blob' THEN hex({c}) ELSE {c} END")
 }
 
-/// (Re)creates the capture triggers of `table`, keyed by its `key` column.
-pub fn install(conn: &Connection, table: &str, key: &str) -> Result<()> {
+/// (Re)creates the capture triggers of `table`, keyed by its `key` column. Returns true when
+/// they were already there exactly as generated: then every write to the table since they were
+/// made is in the log. False when one was missing or different (the table was dropped and made
+/// again, a column was added, they were never made): writes may have gone unlogged.
+pub fn install(conn: &Connection, table: &str, key: &str) -> Result<bool> {
     let cols = columns(conn, table)?;
     if !cols.iter().any(|c| c == key) {
         return Err(WorkspaceError::NoSuchColumn {
@@ -92,29 +95,61 @@ pub fn install(conn: &Connection, table: &str, key: &str) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let sql = format!(
-        "DROP TRIGGER IF EXISTS {ins};
-         DROP TRIGGER IF EXISTS {upd};
-         DROP TRIGGER IF EXISTS {del};
-         CREATE TRIGGER {ins} AFTER INSERT ON {t} WHEN {new_key} IS NOT NULL BEGIN
+    let triggers = [
+        (
+            "insert",
+            format!(
+                "CREATE TRIGGER {ins} AFTER INSERT ON {t} WHEN {new_key} IS NOT NULL BEGIN
              INSERT INTO tether_changes (table_name, row_key, op, run_id)
              VALUES ({lit}, {new_key}, 'insert', {writer});
-         END;
-         CREATE TRIGGER {upd} AFTER UPDATE ON {t}
+         END",
+                ins = trigger_name(table, "insert"),
+            ),
+        ),
+        (
+            "update",
+            format!(
+                "CREATE TRIGGER {upd} AFTER UPDATE ON {t}
          WHEN ({changed}) AND {either_key} IS NOT NULL BEGIN
              INSERT INTO tether_changes (table_name, row_key, op, columns, before, run_id)
              VALUES ({lit}, {either_key}, 'update', {changed_list}, {before}, {writer});
-         END;
-         CREATE TRIGGER {del} AFTER DELETE ON {t} WHEN {old_key} IS NOT NULL BEGIN
+         END",
+                upd = trigger_name(table, "update"),
+            ),
+        ),
+        (
+            "delete",
+            format!(
+                "CREATE TRIGGER {del} AFTER DELETE ON {t} WHEN {old_key} IS NOT NULL BEGIN
              INSERT INTO tether_changes (table_name, row_key, op, before, run_id)
              VALUES ({lit}, {old_key}, 'delete', {before}, {writer});
-         END;",
-        ins = trigger_name(table, "insert"),
-        upd = trigger_name(table, "update"),
-        del = trigger_name(table, "delete"),
-    );
-    conn.execute_batch(&sql)?;
-    Ok(())
+         END",
+                del = trigger_name(table, "delete"),
+            ),
+        ),
+    ];
+    let mut intact = true;
+    for (op, create) in &triggers {
+        // SQLite keeps a trigger's statement as it was written.
+        let stored: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                [format!("tether_capture_{table}_{op}")],
+                |r| r.get(0),
+            )
+            .optional()?;
+        intact &= stored.as_deref() == Some(create.as_str());
+    }
+    if intact {
+        return Ok(true);
+    }
+    for (op, create) in &triggers {
+        conn.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS {}; {create};",
+            trigger_name(table, op)
+        ))?;
+    }
+    Ok(false)
 }
 
 /// Marks the writes that follow, until `None`, as made by sync run `run`. Call it inside the

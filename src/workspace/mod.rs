@@ -13,6 +13,7 @@ pub mod images;
 pub mod imports;
 pub mod journal;
 pub mod managed;
+pub mod marks;
 pub mod reread;
 
 use std::path::{Path, PathBuf};
@@ -34,7 +35,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
-    include_str!("schema_v10_describe_cache.sql"),
+    include_str!("schema_v10.sql"),
+    include_str!("schema_v11.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it
@@ -396,7 +398,7 @@ fn reinstall_capture(conn: &Connection) -> Result<()> {
             }
         };
         match capture::install(conn, &link.table, &link.key) {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(e @ (WorkspaceError::NoSuchTable(_) | WorkspaceError::NoSuchColumn { .. })) => {
                 tracing::warn!("link `{name}`: {e}");
             }

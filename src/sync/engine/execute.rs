@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::deleted;
 use super::describes;
 use super::guard::MassDelete;
+use super::incremental;
 use super::local::{self, LocalRead, LocalWrite};
 use super::remote;
 use super::remote::RemoteRecord;
@@ -30,6 +31,7 @@ use crate::sync::plan::{self, FieldRule, RecordPlan, Values, WHOLE_RECORD};
 use crate::sync::verify;
 use crate::workspace::base::{self, BaseRecord};
 use crate::workspace::journal::{self, RecordFailure, RunCounts};
+use crate::workspace::marks::{self, Mark};
 use crate::workspace::reread::{self, Reason};
 use crate::workspace::{StoredLink, Workspace, capture, conflicts, managed};
 
@@ -56,6 +58,12 @@ pub(super) struct Run<'a> {
     /// For a run of some records, the records it covered: only their open errors may be
     /// resolved by it.
     pub covered_records: Option<Vec<journal::FailedRecord>>,
+    /// The capture triggers were in place before the run: the change log holds every write.
+    pub capture_intact: bool,
+    /// Where this run read the change log from: the link's mark once the run finishes.
+    pub local_mark: Option<Mark>,
+    /// True when the run read only what changed, not every row and base.
+    pub(super) partial_read: bool,
 }
 
 /// A column that would store some of its field's values changed would make the next run see
@@ -107,6 +115,9 @@ impl<'a> Run<'a> {
             write_path: None,
             settled: Vec::new(),
             covered_records: None,
+            capture_intact: false,
+            local_mark: None,
+            partial_read: false,
         }
     }
 
@@ -303,7 +314,7 @@ impl<'a> Run<'a> {
             conflicts,
         });
         if !self.options.allow_mass_delete
-            && let Some(guard) = MassDelete::check(&units, &link.table, &link.object)
+            && let Some(guard) = MassDelete::check(&units, self.records(ws.conn(), &units)?, &link)
         {
             // Before any write: the cursor stays, so the next run plans the same deletes.
             tracing::debug!(
@@ -319,6 +330,15 @@ impl<'a> Run<'a> {
         self.apply_local(ws, &link, &rules, &mut units, cursor)?;
         crate::run::stop_if_cancelled(&self.options.cancel)?;
         self.push(ws, &link, &rules, &units).await
+    }
+
+    /// The link's records, each with a base: every run's denominator for the mass-delete guard,
+    /// whatever it read.
+    fn records(&self, conn: &Connection, units: &[Unit]) -> Result<usize, SyncError> {
+        if self.partial_read {
+            return Ok(base::count(conn, self.stored.id)?);
+        }
+        Ok(units.iter().filter(|u| u.base.is_some()).count())
     }
 
     /// When local rows and the fields of each changed, and when gone rows were deleted: only
@@ -383,9 +403,16 @@ impl<'a> Run<'a> {
             .collect();
         records.extend(remote::fetch_by_ids(self.client, link, kinds, &unread).await?);
         crate::run::stop_if_cancelled(&self.options.cancel)?;
-        let bases = base::all(ws.conn(), link_id)?;
-        let read = local::read_rows(ws.conn(), link, kinds)?;
-        Ok((records, bases, read, newest, queued))
+        // Taken before the local read: whatever is logged after it is read by the next run.
+        let now = marks::now(ws.conn())?;
+        let mark = match self.capture_intact {
+            true => marks::get(ws.conn(), link_id, &definition(link))?,
+            false => None,
+        };
+        let side = incremental::read(ws.conn(), link, link_id, kinds, &records, mark.as_ref())?;
+        self.partial_read = side.partial;
+        self.local_mark = Some(now);
+        Ok((records, side.bases, side.read, newest, queued))
     }
 
     /// A local delete reaches Salesforce only for a row the push filter took in.
@@ -765,6 +792,11 @@ fn restore_then_pull(
 
 pub(super) fn values_json(values: &Values) -> Value {
     Value::Object(values.clone().into_iter().collect())
+}
+
+/// The link as its mark records it: a mark is trusted only by a run of the same link.
+pub(super) fn definition(link: &Link) -> String {
+    serde_json::to_string(link).unwrap_or_default()
 }
 
 fn uses_most_recent(link: &Link) -> bool {

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::units::Unit;
+use crate::sync::link::Link;
 
 /// Deletes up to this many on one side never stop a run, however small the link.
 pub const FLOOR: usize = 20;
@@ -31,9 +32,10 @@ pub struct MassDelete {
 }
 
 impl MassDelete {
-    /// The deletes the units' plans hold, when either side's exceed the guard.
-    pub(super) fn check(units: &[Unit], table: &str, object: &str) -> Option<MassDelete> {
-        let records = units.iter().filter(|u| u.base.is_some()).count();
+    /// The deletes the units' plans hold, when either side's exceed the guard for a link of
+    /// `records` records.
+    pub(super) fn check(units: &[Unit], records: usize, link: &Link) -> Option<MassDelete> {
+        let (table, object) = (&link.table, &link.object);
         // Sorted, so that the records a stopped run names are the same from run to run.
         let mut local: Vec<String> = units
             .iter()

@@ -184,14 +184,48 @@ pub fn read_some_rows(
     keys: &[String],
     ids: &[String],
 ) -> rusqlite::Result<LocalRead> {
-    read_rows_where(conn, link, kinds, Some((keys, ids)))
+    let only = Only {
+        keys,
+        ids,
+        matches: &[],
+        keyless: false,
+    };
+    read_rows_where(conn, link, kinds, Some(only))
+}
+
+/// The rows a run that reads only what changed needs: those named by key, by Id or by
+/// external-id value, and every row without a usable key (the change log cannot name those).
+pub fn read_candidate_rows(
+    conn: &Connection,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    keys: &[String],
+    ids: &[String],
+    matches: &[String],
+) -> rusqlite::Result<LocalRead> {
+    let only = Only {
+        keys,
+        ids,
+        matches,
+        keyless: true,
+    };
+    read_rows_where(conn, link, kinds, Some(only))
+}
+
+/// Which rows a read takes.
+#[derive(Clone, Copy)]
+struct Only<'a> {
+    keys: &'a [String],
+    ids: &'a [String],
+    matches: &'a [String],
+    keyless: bool,
 }
 
 fn read_rows_where(
     conn: &Connection,
     link: &Link,
     kinds: &HashMap<String, Kind>,
-    only: Option<(&[String], &[String])>,
+    only: Option<Only<'_>>,
 ) -> rusqlite::Result<LocalRead> {
     let mut select = vec![
         format!("CAST({} AS TEXT)", quote_ident(&link.key)),
@@ -220,15 +254,36 @@ fn read_rows_where(
         quote_ident(&link.table)
     );
     let mut bound = Vec::new();
-    if let Some((keys, ids)) = only {
-        sql.push_str(&format!(
-            " WHERE CAST({key} AS TEXT) IN (SELECT value FROM json_each(?1))
-               OR substr(CAST({id} AS TEXT), 1, 15) IN (SELECT substr(value, 1, 15) FROM json_each(?2))",
-            key = quote_ident(&link.key),
-            id = quote_ident(&link.id_column),
-        ));
-        bound.push(serde_json::to_string(keys).unwrap_or_default());
-        bound.push(serde_json::to_string(ids).unwrap_or_default());
+    if let Some(only) = only {
+        // One pass over the table: each list is made into a lookup once.
+        let mut wanted = vec![
+            format!(
+                "CAST({} AS TEXT) IN (SELECT value FROM json_each(?1))",
+                quote_ident(&link.key)
+            ),
+            format!(
+                "substr(CAST({} AS TEXT), 1, 15) IN (SELECT substr(value, 1, 15) FROM json_each(?2))",
+                quote_ident(&link.id_column)
+            ),
+        ];
+        bound.push(serde_json::to_string(only.keys).unwrap_or_default());
+        bound.push(serde_json::to_string(only.ids).unwrap_or_default());
+        if let MatchKey::ExternalId { column, .. } = &link.match_on
+            && !only.matches.is_empty()
+        {
+            wanted.push(format!(
+                "CAST({} AS TEXT) IN (SELECT value FROM json_each(?3))",
+                quote_ident(column)
+            ));
+            bound.push(serde_json::to_string(only.matches).unwrap_or_default());
+        }
+        if only.keyless {
+            wanted.push(format!(
+                "typeof({}) IN ('null', 'blob')",
+                quote_ident(&link.key)
+            ));
+        }
+        sql.push_str(&format!(" WHERE {}", wanted.join(" OR ")));
     }
     let mut stmt = conn.prepare(&sql)?;
     let mut result = stmt.query(rusqlite::params_from_iter(bound.iter()))?;

@@ -11,6 +11,7 @@ mod deleted;
 mod describes;
 mod execute;
 pub mod guard;
+mod incremental;
 pub mod local;
 pub mod remote;
 pub mod scope;
@@ -26,7 +27,7 @@ use crate::run::{ReadPath, RunError, RunSummary, SyncLock};
 use crate::salesforce::{Client, SalesforceError};
 use crate::sync::link::Link;
 use crate::workspace::journal::{self, RunCounts, RunStatus, Trigger};
-use crate::workspace::{Workspace, WorkspaceError, capture};
+use crate::workspace::{Workspace, WorkspaceError, capture, marks};
 use tokio_util::sync::CancellationToken;
 
 pub use crate::workspace::journal::scope::Records;
@@ -136,7 +137,7 @@ pub async fn sync_link(
     let mut ws = Workspace::open(path)?;
     journal::mark_interrupted(ws.conn())?;
     let stored = ws.link(link_name)?;
-    capture::install(ws.conn(), &stored.link.table, &stored.link.key)?;
+    let capture_intact = capture::install(ws.conn(), &stored.link.table, &stored.link.key)?;
     if let Some(records) = options.scope.records() {
         scope::check(ws.conn(), &stored.link, records)?;
     }
@@ -150,7 +151,10 @@ pub async fn sync_link(
     options.report(Progress::Started { run_id });
     let calls_before = client.requests_answered();
     let keyless_note = keyless_note(&stored.link, run_id);
+    let link_id = stored.id;
+    let definition = execute::definition(&stored.link);
     let mut run = execute::Run::new(run_id, stored, client, options);
+    run.capture_intact = capture_intact;
     let outcome = run.execute(&mut ws).await;
     let mut counts = run.counts;
     counts.api_calls = client.requests_answered().saturating_sub(calls_before);
@@ -179,6 +183,10 @@ pub async fn sync_link(
         // Every record a finished run did not fail has synced: its open error is resolved.
         // A run of some records resolves only theirs.
         journal::resolve_errors(ws.conn(), link_name, run_id, run.covered_records.as_deref())?;
+        // What it read is settled: the next run of the link reads what changed after.
+        if let (RunScope::Link, Some(mark)) = (&options.scope, &run.local_mark) {
+            marks::put(ws.conn(), link_id, &definition, mark)?;
+        }
     }
     journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
     tracing::debug!(

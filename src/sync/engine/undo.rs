@@ -238,6 +238,9 @@ fn undo_local(
            AND EXISTS (SELECT 1 FROM tether_cursor_images WHERE run_id = ?1 AND link_id = ?2)",
         params![run_id, link_id],
     )?;
+    // Rows and bases moved back together; the next run reads them all rather than trust a
+    // mark made before.
+    crate::workspace::marks::forget(&tx, link_id)?;
     capture::set_writer(&tx, None)?;
     tx.commit()?;
     Ok(())

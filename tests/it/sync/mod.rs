@@ -8,6 +8,7 @@ mod describe_cache;
 mod engine;
 mod errors;
 mod expressions;
+mod incremental;
 mod merge;
 mod merge_deletes;
 mod merge_rows;

@@ -111,9 +111,9 @@ impl Run<'_> {
                 .chain(&read.keyless)
                 .filter_map(|r| r.sf_id.as_deref().map(id15)),
         );
-        if self.options.scope.records().is_some() {
-            // A record-scoped run read only its own rows and bases: a record any other row
-            // holds is no lost create either.
+        if self.options.scope.records().is_some() || self.partial_read {
+            // A run of some records, or of what changed, read only some rows and bases: a
+            // record any other row holds is no lost create either.
             known.extend(linked_ids(ws.conn(), link, self.stored.id)?);
         }
         let mut found: Vec<(At, i64, String)> = Vec::new();
