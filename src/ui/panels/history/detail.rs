@@ -96,10 +96,10 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
                 }
             }
             if detail.total_errors > 0 {
-                let label = format!(
-                    "Show all {} errors of this run",
-                    group_thousands(detail.total_errors)
-                );
+                let label = match detail.total_errors {
+                    1 => "Show the error of this run".to_string(),
+                    n => format!("Show all {} errors of this run", group_thousands(n)),
+                };
                 if ui.button(label).clicked() {
                     commands.push(Command::Navigate(Page::Errors));
                     commands.push(Command::Errors(ErrorsCommand::ShowRun(run.id)));

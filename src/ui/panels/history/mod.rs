@@ -98,7 +98,7 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
         commands.push(Command::History(HistoryCommand::Close));
     }
     let subtitle = match state.runs.total() {
-        Some(total) => format!("{} runs", crate::ui::group_thousands(total)),
+        Some(total) => crate::numbers::count(total, "run"),
         None => "Loading runs…".to_string(),
     };
     widgets::page_header(ui, "History", Some(&subtitle));
