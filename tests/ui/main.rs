@@ -11,3 +11,4 @@ mod mapping;
 mod record_runs;
 mod support;
 mod tables;
+mod words;
