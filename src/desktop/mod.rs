@@ -20,6 +20,7 @@ mod records;
 mod sandbox;
 mod service;
 mod starter;
+mod undo_run;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -216,6 +216,13 @@ pub enum Request {
         /// The person saw those changes and chose to undo anyway.
         overwrite_salesforce_edits: bool,
     },
+    /// Undoes a run from History, with the CLI's refusals (`tether undo`); answered by
+    /// [`Event::RunUndone`], or by [`Event::LaterSalesforceEdits`] (nothing written) when
+    /// Salesforce changed what the run wrote since and `overwrite_salesforce_edits` is off.
+    UndoRun {
+        run_id: i64,
+        overwrite_salesforce_edits: bool,
+    },
     /// Keeps a mapping to be offered for the next sheet with these headers; answered by
     /// [`Event::ImportTemplateSaved`].
     SaveImportTemplate {
@@ -352,6 +359,8 @@ pub enum Event {
     /// The load ended (also when it failed part way: the report says how far it got).
     ImportFinished(Box<ImportReport>),
     ImportUndone(Box<RunSummary>),
+    /// A run undone from History: the undo's own run.
+    RunUndone(Box<RunSummary>),
     /// An undo stopped before writing: Salesforce changed these records since the run wrote
     /// them. The window asks whether to undo anyway.
     LaterSalesforceEdits(Box<LaterEdits>),

@@ -247,7 +247,7 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
 }
 
 /// Changes an Account's phone in the org, as a Salesforce user would.
-fn set_remote_phone(instance: &str, id: &str, phone: &str) {
+pub(crate) fn set_remote_phone(instance: &str, id: &str, phone: &str) {
     let (runtime, client) = org_client(instance);
     runtime.block_on(async {
         let mut record = serde_json::Map::new();

@@ -5,6 +5,7 @@
 mod app;
 mod arrows;
 mod e2e;
+mod history_undo;
 mod import;
 mod lock;
 mod mapping;

@@ -8,7 +8,13 @@ use crate::ui::command::{Command, Commands};
 use crate::ui::panels::errors::ErrorsCommand;
 use crate::ui::{Page, group_thousands, theme};
 
-pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, commands: &mut Commands) {
+pub(super) fn show(
+    ui: &mut Ui,
+    run_id: i64,
+    detail: Option<&RunDetail>,
+    undo: &super::undo::UndoState,
+    commands: &mut Commands,
+) {
     ui.horizontal(|ui| {
         ui.heading(format!("Run #{run_id}"));
         crate::ui::widgets::right_aligned(ui, |ui| {
@@ -35,6 +41,7 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
     if let Some(message) = &run.message {
         ui.label(message);
     }
+    super::undo::show(ui, run, undo, commands);
     ui.add_space(theme::GRID);
     egui::ScrollArea::vertical()
         .id_salt("run_detail_scroll")
