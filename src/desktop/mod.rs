@@ -16,6 +16,7 @@ mod lock_wait;
 mod mapping;
 pub mod protocol;
 mod rate;
+mod record_names;
 mod records;
 mod sandbox;
 mod service;

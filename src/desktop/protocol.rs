@@ -550,6 +550,8 @@ pub struct ErrorRow {
     pub lifecycle: ErrorLifecycle,
     pub link: String,
     pub object: String,
+    /// The record's name (its Name, or the object's name field) as the local table holds it.
+    pub name: Option<String>,
     /// The record in Salesforce, when it has an Id and the connection is known.
     pub record_url: Option<String>,
     /// Salesforce's answer as it came back (code, message, fields), as JSON.
@@ -580,6 +582,8 @@ pub struct ConflictRow {
     pub conflict: ConflictRecord,
     pub link: String,
     pub object: String,
+    /// The record's name (its Name, or the object's name field) as the local table holds it.
+    pub name: Option<String>,
     /// The local column mapped to the field.
     pub column: Option<String>,
     pub record_url: Option<String>,

@@ -216,7 +216,17 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
 
     // The conflict, resolved for Salesforce's value.
     nav(&mut h, "Conflicts");
-    let keep = format!("Keep Salesforce Phone of row {disputed}");
+    let name: String = {
+        let ws = Workspace::open(&dir.join("workspace.sqlite")).unwrap();
+        ws.conn()
+            .query_row(
+                "SELECT name FROM accounts WHERE sf_id = ?1",
+                [disputed],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let keep = format!("Keep Salesforce Phone of {name}");
     click(&mut h, &keep);
     wait_until(&mut h, "the conflict resolved", |_| {
         count(

@@ -45,10 +45,14 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
             }
         });
     });
-    let record = e.row_key.as_deref().map_or_else(
+    let id = e.row_key.as_deref().map_or_else(
         || e.sf_id.clone().unwrap_or_default(),
         crate::workspace::journal::row_name,
     );
+    let record = match &row.name {
+        Some(name) => format!("{name} ({})", e.sf_id.as_deref().unwrap_or(&id)),
+        None => id,
+    };
     ui.label(
         RichText::new(format!(
             "{} · {} · {record} · run #{}",
