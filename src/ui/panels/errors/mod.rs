@@ -342,7 +342,7 @@ fn groups(ui: &mut Ui, state: &ErrorsState, commands: &mut Commands) {
                         filter.code = (!chosen).then(|| group.code.clone());
                         commands.push(Command::Errors(ErrorsCommand::SetFilter(filter)));
                     }
-                    ui.label(RichText::new(&group.hint).weak());
+                    ui.label(RichText::new(detail::plain(&group.hint)).weak());
                 });
             }
         });
