@@ -76,7 +76,10 @@ impl Service {
                 };
                 let errors = pages::errors_page(conn, &query, 0, DETAIL_ERRORS)?;
                 let links = pages::link_objects(conn)?;
+                let changes =
+                    super::run_changes::run_changes(conn, run_id, links.get(&run.link_name))?;
                 Ok(RunDetail {
+                    changes,
                     timeline: pages::run_timeline(conn, &run)?,
                     run,
                     total_errors: errors.total,

@@ -18,6 +18,8 @@ pub mod protocol;
 mod rate;
 mod record_names;
 mod records;
+mod run_changes;
+pub use run_changes::{ChangedRecord, RunChanges, SideCounts};
 mod sandbox;
 mod service;
 mod starter;

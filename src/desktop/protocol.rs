@@ -574,6 +574,8 @@ pub struct RunDetail {
     pub total_errors: u64,
     /// What happened when, oldest first: (time, what).
     pub timeline: Vec<(DateTime<Utc>, String)>,
+    /// What the run changed on each side.
+    pub changes: super::RunChanges,
 }
 
 /// A conflict with the names the inbox shows.

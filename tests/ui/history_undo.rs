@@ -86,8 +86,19 @@ fn history_undoes_a_run_with_the_clis_refusals_and_puts_its_rows_back() {
         0
     );
 
-    // The later run undone: its pulled phone goes back.
+    // The later run says what it changed on which side, with the value before.
     click(&mut h, &format!("Run #{second}"));
+    wait_for(
+        &mut h,
+        "Local: 0 created · 1 updated · 0 deleted · 0 archived",
+    );
+    wait_for(&mut h, "Salesforce: 0 created · 0 updated · 0 deleted");
+    wait_for(&mut h, &format!("Local updated {id}"));
+    if let Some(before) = &before {
+        wait_for_containing(&mut h, &format!("\"phone\":\"{before}\""));
+    }
+
+    // The later run undone: its pulled phone goes back.
     click(&mut h, "Undo this run…");
     click(&mut h, &format!("Undo run #{second}"));
     wait_for_containing(&mut h, "Undone by run #");

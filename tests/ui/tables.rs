@@ -193,6 +193,7 @@ fn answer(request: Request, conflicts: &mut Vec<ConflictRow>) -> Vec<Event> {
             )],
             total_errors: 1,
             timeline: vec![(run(run_id).started_at, "Started (on schedule)".into())],
+            changes: Default::default(),
         }))],
         Request::ErrorsPage { filter, offset, .. } => {
             let words = filter.text.to_lowercase();

@@ -71,6 +71,8 @@ pub(super) fn show(
                     ui.end_row();
                 });
             ui.add_space(theme::GRID);
+            super::changes::show(ui, &detail.changes);
+            ui.add_space(theme::GRID);
             ui.label(RichText::new("Timeline").strong());
             for (at, what) in &detail.timeline {
                 ui.horizontal(|ui| {

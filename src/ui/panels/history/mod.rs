@@ -1,6 +1,7 @@
 //! The History page: every run in a virtualised table with a filter bar, and a side panel
 //! with the counts, timeline and errors of the run that is open.
 
+mod changes;
 mod detail;
 pub mod paged;
 mod table;
