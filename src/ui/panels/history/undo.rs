@@ -119,15 +119,15 @@ pub(super) fn show(ui: &mut Ui, run: &RunRecord, state: &UndoState, commands: &m
                 }
             });
         }
-        _ if undoable(run) => {
-            if ui
-                .button("Undo this run…")
-                .on_hover_text("Puts back what this run changed, as tether undo does")
-                .clicked()
-            {
+        _ => {
+            let offered = undoable(run)
+                && ui
+                    .button("Undo this run…")
+                    .on_hover_text("Puts back what this run changed, as tether undo does")
+                    .clicked();
+            if offered {
                 commands.push(Command::History(HistoryCommand::AskUndo(id)));
             }
         }
-        _ => {}
     }
 }
