@@ -76,11 +76,14 @@ impl Service {
                 };
                 let errors = pages::errors_page(conn, &query, 0, DETAIL_ERRORS)?;
                 let links = pages::link_objects(conn)?;
+                let changes =
+                    super::run_changes::run_changes(conn, run_id, links.get(&run.link_name))?;
                 Ok(RunDetail {
+                    changes,
                     timeline: pages::run_timeline(conn, &run)?,
                     run,
                     total_errors: errors.total,
-                    errors: error_rows(errors.rows, &links, &urls),
+                    errors: error_rows(conn, errors.rows, &links, &urls),
                 })
             })
             .await?;
@@ -100,7 +103,7 @@ impl Service {
             .in_journal(move |ws| {
                 let page = pages::errors_page(ws.conn(), &query, offset, limit)?;
                 let links = pages::link_objects(ws.conn())?;
-                Ok((page.total, error_rows(page.rows, &links, &urls)))
+                Ok((page.total, error_rows(ws.conn(), page.rows, &links, &urls)))
             })
             .await?;
         self.outbox.send(Event::ErrorsPage {
@@ -142,7 +145,7 @@ impl Service {
             .in_journal(move |ws| {
                 let entries = pages::errors_by_ids(ws.conn(), &ids)?;
                 let links = pages::link_objects(ws.conn())?;
-                let rows = error_rows(entries, &links, &urls);
+                let rows = error_rows(ws.conn(), entries, &links, &urls);
                 write_csv(&target, &rows).with_context(|| {
                     format!(
                         "Tether could not write {}. Choose a folder you can write to, or close the file if another program has it open",
@@ -266,6 +269,7 @@ impl UrlBook {
 }
 
 fn error_rows(
+    conn: &rusqlite::Connection,
     entries: Vec<pages::ErrorEntry>,
     links: &HashMap<String, Link>,
     urls: &UrlBook,
@@ -281,6 +285,14 @@ fn error_rows(
                 "fields": e.fields,
             });
             ErrorRow {
+                name: link.and_then(|l| {
+                    super::record_names::record_name(
+                        conn,
+                        l,
+                        e.sf_id.as_deref(),
+                        e.row_key.as_deref(),
+                    )
+                }),
                 lifecycle: entry.lifecycle,
                 object: link.map(|l| l.object.clone()).unwrap_or_default(),
                 record_url: link.and_then(|l| urls.record_url(&l.connection, e.sf_id.as_deref())),
@@ -303,6 +315,14 @@ fn conflict_rows(ws: &Workspace, urls: &UrlBook) -> anyhow::Result<Vec<ConflictR
         .map(|conflict| {
             let link = links.get(&conflict.link_id);
             ConflictRow {
+                name: link.and_then(|l| {
+                    super::record_names::record_name(
+                        ws.conn(),
+                        l,
+                        Some(&conflict.sf_id),
+                        conflict.row_key.as_deref(),
+                    )
+                }),
                 link: link.map(|l| l.name.clone()).unwrap_or_default(),
                 object: link.map(|l| l.object.clone()).unwrap_or_default(),
                 column: link.and_then(|l| {

@@ -15,7 +15,7 @@ use super::service::Service;
 use super::*;
 use crate::run::{RunError, RunSummary};
 use crate::sync::engine::{self, Progress, ProgressSink, RunOptions, RunScope, SyncError};
-use crate::sync::link::{Direction, Link, Schedule};
+use crate::sync::link::{Link, Schedule};
 use crate::sync::schedule;
 use crate::workspace::journal::{self, RunStatus, Trigger};
 use crate::workspace::{Workspace, conflicts};
@@ -378,16 +378,9 @@ pub(super) fn due_links(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     Ok(due.links)
 }
 
-/// "Account ⇄ accounts: 1,204 updated · 2 failed".
+/// "Account ⇄ accounts (Both): 1,204 updated · 2 failed".
 pub fn toast(link: &Link, summary: &RunSummary) -> String {
-    let pulls = link.fields.iter().any(|f| f.direction != Direction::Push);
-    let pushes = link.fields.iter().any(|f| f.direction != Direction::Pull);
-    let arrow = match (pulls, pushes) {
-        (true, false) => "←",
-        (false, true) => "→",
-        _ => "⇄",
-    };
-    let head = format!("{} {arrow} {}", link.object, link.table);
+    let head = crate::sync::arrows::title_with_word(link);
     let c = &summary.counts;
     let counts: Vec<String> = [
         (c.created, "created"),
@@ -443,6 +436,7 @@ fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::link::Direction;
     use crate::workspace::journal::RunCounts;
 
     #[test]
@@ -465,22 +459,34 @@ mod tests {
                     failed: 2,
                     ..Default::default()
                 },
-                "Account ⇄ accounts: 1,204 updated · 2 failed",
+                "Account ⇄ accounts (Both): 1,204 updated · 2 failed",
             ),
             (
                 RunStatus::Succeeded,
                 RunCounts::default(),
-                "Account ⇄ accounts: no changes",
+                "Account ⇄ accounts (Both): no changes",
             ),
             (
                 RunStatus::Failed,
                 RunCounts::default(),
-                "Account ⇄ accounts: sync failed. the org did not answer",
+                "Account ⇄ accounts (Both): sync failed. the org did not answer",
             ),
         ];
         for (status, counts, want) in cases {
             assert_eq!(toast(&link, &summary(status, counts)), want);
         }
+        // A link that only pulls draws the arrow the card draws: Salesforce on the left.
+        let mut pulled = link.clone();
+        for f in &mut pulled.fields {
+            f.direction = Direction::Pull;
+        }
+        assert_eq!(
+            toast(
+                &pulled,
+                &summary(RunStatus::Succeeded, RunCounts::default())
+            ),
+            "Account → accounts (Pull): no changes"
+        );
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");

@@ -16,10 +16,14 @@ mod lock_wait;
 mod mapping;
 pub mod protocol;
 mod rate;
+mod record_names;
 mod records;
+mod run_changes;
+pub use run_changes::{ChangedRecord, RunChanges, SideCounts};
 mod sandbox;
 mod service;
 mod starter;
+mod undo_run;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -216,6 +216,13 @@ pub enum Request {
         /// The person saw those changes and chose to undo anyway.
         overwrite_salesforce_edits: bool,
     },
+    /// Undoes a run from History, with the CLI's refusals (`tether undo`); answered by
+    /// [`Event::RunUndone`], or by [`Event::LaterSalesforceEdits`] (nothing written) when
+    /// Salesforce changed what the run wrote since and `overwrite_salesforce_edits` is off.
+    UndoRun {
+        run_id: i64,
+        overwrite_salesforce_edits: bool,
+    },
     /// Keeps a mapping to be offered for the next sheet with these headers; answered by
     /// [`Event::ImportTemplateSaved`].
     SaveImportTemplate {
@@ -352,6 +359,8 @@ pub enum Event {
     /// The load ended (also when it failed part way: the report says how far it got).
     ImportFinished(Box<ImportReport>),
     ImportUndone(Box<RunSummary>),
+    /// A run undone from History: the undo's own run.
+    RunUndone(Box<RunSummary>),
     /// An undo stopped before writing: Salesforce changed these records since the run wrote
     /// them. The window asks whether to undo anyway.
     LaterSalesforceEdits(Box<LaterEdits>),
@@ -541,6 +550,8 @@ pub struct ErrorRow {
     pub lifecycle: ErrorLifecycle,
     pub link: String,
     pub object: String,
+    /// The record's name (its Name, or the object's name field) as the local table holds it.
+    pub name: Option<String>,
     /// The record in Salesforce, when it has an Id and the connection is known.
     pub record_url: Option<String>,
     /// Salesforce's answer as it came back (code, message, fields), as JSON.
@@ -563,6 +574,8 @@ pub struct RunDetail {
     pub total_errors: u64,
     /// What happened when, oldest first: (time, what).
     pub timeline: Vec<(DateTime<Utc>, String)>,
+    /// What the run changed on each side.
+    pub changes: super::RunChanges,
 }
 
 /// A conflict with the names the inbox shows.
@@ -571,6 +584,8 @@ pub struct ConflictRow {
     pub conflict: ConflictRecord,
     pub link: String,
     pub object: String,
+    /// The record's name (its Name, or the object's name field) as the local table holds it.
+    pub name: Option<String>,
     /// The local column mapped to the field.
     pub column: Option<String>,
     pub record_url: Option<String>,

@@ -158,6 +158,10 @@ impl Service {
                 headers,
                 mapping,
             } => self.save_import_template(name, headers, mapping).await,
+            UndoRun {
+                run_id,
+                overwrite_salesforce_edits,
+            } => self.undo_run(run_id, overwrite_salesforce_edits).await,
 
             OpenUrl { url } => {
                 if (self.config.open_url)(&url) {
@@ -224,7 +228,7 @@ pub fn topic_of(request: &Request) -> Topic {
         | DeleteLink { .. }
         | ExportLink { .. }
         | ImportLink { .. } => Topic::Mapping,
-        RunsPage { .. } | RunDetail { .. } => Topic::History,
+        RunsPage { .. } | RunDetail { .. } | UndoRun { .. } => Topic::History,
         ErrorsPage { .. } | ErrorGroups { .. } | ExportErrors { .. } | OpenUrl { .. } => {
             Topic::Errors
         }

@@ -1,10 +1,31 @@
 //! Plain-language "what to do next" for the errors Salesforce returns for a record, kept with
 //! every failed record of a run.
 
-/// A hint for the Salesforce error `code` on `fields`, with Salesforce's own `message` to fall
-/// back on when the code is not one a sync usually meets.
-pub fn hint(code: &str, fields: &[String], message: &str) -> String {
-    let named = if fields.is_empty() {
+/// What was being done to the record when Salesforce refused it, so that a hint speaks to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+}
+
+/// [`hint`], worded for the operation that failed: a required field missing on an update
+/// means the update would empty it, not that a create lacks it.
+pub fn hint_on(operation: Operation, code: &str, fields: &[String], message: &str) -> String {
+    match (operation, code) {
+        (Operation::Update, "REQUIRED_FIELD_MISSING") => capitalized(format!(
+            "Salesforce requires {} on every record, and this update would leave it empty. Fill it in the local row (or stop pushing an empty value to it), then sync again.",
+            named(fields)
+        )),
+        (Operation::Update, "DUPLICATE_VALUE" | "DUPLICATE_EXTERNAL_ID") => capitalized(format!(
+            "This update would give {} a value another record already has, and it must be unique. Change the local value, or merge the two records in Salesforce.",
+            named(fields)
+        )),
+        _ => hint(code, fields, message),
+    }
+}
+
+fn named(fields: &[String]) -> String {
+    if fields.is_empty() {
         "the field".to_string()
     } else {
         fields
@@ -12,7 +33,13 @@ pub fn hint(code: &str, fields: &[String], message: &str) -> String {
             .map(|f| format!("`{f}`"))
             .collect::<Vec<_>>()
             .join(", ")
-    };
+    }
+}
+
+/// A hint for the Salesforce error `code` on `fields`, with Salesforce's own `message` to fall
+/// back on when the code is not one a sync usually meets.
+pub fn hint(code: &str, fields: &[String], message: &str) -> String {
+    let named = named(fields);
     let text = match code {
         "REQUIRED_FIELD_MISSING" => format!(
             "Salesforce needs {named} to create this record. Fill it in the local row, or map a column or expression to it with direction push, then sync again."
@@ -83,6 +110,19 @@ fn capitalized(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_required_field_missing_on_an_update_speaks_of_the_update() {
+        let fields = ["LastName".to_string()];
+        let update = hint_on(Operation::Update, "REQUIRED_FIELD_MISSING", &fields, "");
+        assert!(
+            update.contains("this update would leave it empty"),
+            "{update}"
+        );
+        assert!(!update.contains("to create"), "{update}");
+        let create = hint_on(Operation::Create, "REQUIRED_FIELD_MISSING", &fields, "");
+        assert!(create.contains("to create this record"), "{create}");
+    }
+
     use super::*;
 
     fn fields(names: &[&str]) -> Vec<String> {

@@ -149,6 +149,7 @@ impl TetherApp {
             let refresh = matches!(
                 event,
                 crate::desktop::Event::SyncFinished(_)
+                    | crate::desktop::Event::RunUndone(_)
                     | crate::desktop::Event::LinkSaved { .. }
                     | crate::desktop::Event::LinkDeleted { .. }
             );

@@ -23,7 +23,7 @@ pub fn top_bar(ui: &mut Ui, model: &Model, commands: &mut Commands) {
                         "{} · {}",
                         connection.username, connection.instance_url
                     ));
-                if connection.embedded || connection.login_url.contains("test.salesforce.com") {
+                if super::environment::is_sandbox(connection) {
                     widgets::badge(ui, "Sandbox", theme::WARNING);
                 } else {
                     widgets::badge(ui, "Production", theme::DANGER);

@@ -10,6 +10,8 @@
 mod app;
 mod chrome;
 pub mod command;
+mod direction;
+mod environment;
 pub mod file_dialog;
 mod format;
 pub mod frame_bench;

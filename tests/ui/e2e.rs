@@ -14,7 +14,7 @@ use tether::sync::link::Direction;
 use tether::ui::{Page, TetherApp};
 use tether::workspace::Workspace;
 
-fn type_into(harness: &mut Harness<'static, TetherApp>, label: &str, text: &str) {
+pub(crate) fn type_into(harness: &mut Harness<'static, TetherApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
     harness.step();
     harness.get_by_label(label).type_text(text);
@@ -26,7 +26,7 @@ fn center(harness: &Harness<'static, TetherApp>, label: &str) -> egui::Pos2 {
     harness.get_by_label(label).rect().center()
 }
 
-fn drag(harness: &mut Harness<'static, TetherApp>, from: &str, to: &str) {
+pub(crate) fn drag(harness: &mut Harness<'static, TetherApp>, from: &str, to: &str) {
     let start = center(harness, from);
     let end = center(harness, to);
     harness.hover_at(start);
@@ -42,21 +42,21 @@ fn drag(harness: &mut Harness<'static, TetherApp>, from: &str, to: &str) {
     harness.step();
 }
 
-/// The accessible name of a mapped field's direction toggle, e.g. "Direction of Industry: pull".
+/// The accessible name of a mapped field's direction toggle, e.g. "Direction of Industry: → Pull".
 fn direction_shown(harness: &Harness<'static, TetherApp>, field: &str) -> String {
-    ["pull", "push", "both"]
+    ["→ Pull", "← Push", "⇄ Both"]
         .iter()
         .map(|word| format!("Direction of {field}: {word}"))
         .find(|label| harness.query_by_label(label).is_some())
         .unwrap_or_else(|| panic!("no direction toggle for {field}"))
 }
 
-fn sql(dir: &Path, statement: &str) {
+pub(crate) fn sql(dir: &Path, statement: &str) {
     let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
     ws.conn().execute_batch(statement).expect(statement);
 }
 
-fn count(dir: &Path, query: &str) -> i64 {
+pub(crate) fn count(dir: &Path, query: &str) -> i64 {
     let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
     ws.conn().query_row(query, [], |r| r.get(0)).expect(query)
 }
@@ -113,9 +113,9 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
     let rating = saved.fields.iter().find(|f| f.remote == "Rating").unwrap();
     assert!(
         toggled.ends_with(match rating.direction {
-            Direction::Pull => "pull",
-            Direction::Push => "push",
-            Direction::Both => "both",
+            Direction::Pull => "Pull",
+            Direction::Push => "Push",
+            Direction::Both => "Both",
         }),
         "the saved direction is the one shown: {toggled} vs {:?}",
         rating.direction
@@ -133,7 +133,7 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
     h.hover_at(sync_now);
     h.step();
     h.get_all_by_label("Sync Now").next().unwrap().click();
-    wait_for_containing(&mut h, "Account ⇄ accounts:");
+    wait_for_containing(&mut h, "Account ⇄ accounts (Both):");
     assert!(
         count(dir, "SELECT count(*) FROM accounts") > 0,
         "the pull filled the table"
@@ -216,7 +216,17 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
 
     // The conflict, resolved for Salesforce's value.
     nav(&mut h, "Conflicts");
-    let keep = format!("Keep Salesforce Phone of row {disputed}");
+    let name: String = {
+        let ws = Workspace::open(&dir.join("workspace.sqlite")).unwrap();
+        ws.conn()
+            .query_row(
+                "SELECT name FROM accounts WHERE sf_id = ?1",
+                [disputed],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let keep = format!("Keep Salesforce Phone of {name}");
     click(&mut h, &keep);
     wait_until(&mut h, "the conflict resolved", |_| {
         count(
@@ -247,7 +257,7 @@ fn a_person_connects_maps_syncs_and_follows_up_in_the_window() {
 }
 
 /// Changes an Account's phone in the org, as a Salesforce user would.
-fn set_remote_phone(instance: &str, id: &str, phone: &str) {
+pub(crate) fn set_remote_phone(instance: &str, id: &str, phone: &str) {
     let (runtime, client) = org_client(instance);
     runtime.block_on(async {
         let mut record = serde_json::Map::new();

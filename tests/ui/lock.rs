@@ -76,7 +76,7 @@ fn sync_now_waits_for_the_lock_another_program_holds_then_succeeds() {
     );
 
     drop(held);
-    wait_for_containing(&mut h, "Account ⇄ accounts:");
+    wait_for_containing(&mut h, "Account ⇄ accounts (Both):");
     assert_eq!(
         count(
             dir,

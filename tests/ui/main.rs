@@ -3,10 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod app;
+mod arrows;
 mod e2e;
+mod errors_words;
+mod history_undo;
 mod import;
 mod lock;
 mod mapping;
 mod record_runs;
 mod support;
 mod tables;
+mod words;

@@ -273,13 +273,16 @@ fn a_dragged_field_maps_its_direction_toggles_and_the_link_saves() {
             );
         },
     );
+    // A new pair pulls until the person opts into push.
     wait_until(&mut harness, "the new pair", |h| {
-        h.query_by_label("Direction of Industry: both").is_some()
+        h.query_by_label("Direction of Industry: → Pull").is_some()
     });
 
-    harness.get_by_label("Direction of Industry: both").click();
+    harness
+        .get_by_label("Direction of Industry: → Pull")
+        .click();
     wait_until(&mut harness, "the toggled direction", |h| {
-        h.query_by_label("Direction of Industry: push").is_some()
+        h.query_by_label("Direction of Industry: ⇄ Both").is_some()
     });
 
     let link = save(&mut harness, &saved);
@@ -287,12 +290,35 @@ fn a_dragged_field_maps_its_direction_toggles_and_the_link_saves() {
         link,
         saved_link(vec![
             name,
-            FieldMapping::column("industry", "Industry", Direction::Push),
+            FieldMapping::column("industry", "Industry", Direction::Both),
         ])
     );
     wait_until(&mut harness, "the saved state", |h| {
         h.query_by_label_contains("Saved").is_some()
     });
+}
+
+#[test]
+fn a_pair_dropped_on_a_link_that_only_pushes_starts_as_push() {
+    let name = FieldMapping::column("name", "Name", Direction::Push);
+    let (mut harness, saved) = studio(saved_link(vec![name.clone()]));
+    drag(
+        &mut harness,
+        "Salesforce field Industry",
+        "Local column industry",
+        |_| {},
+    );
+    wait_until(&mut harness, "the new pair", |h| {
+        h.query_by_label("Direction of Industry: ← Push").is_some()
+    });
+    let link = save(&mut harness, &saved);
+    assert_eq!(
+        link.fields,
+        vec![
+            name,
+            FieldMapping::column("industry", "Industry", Direction::Push)
+        ]
+    );
 }
 
 #[test]
@@ -319,13 +345,13 @@ fn a_column_dragged_onto_a_field_maps_too() {
         |_| {},
     );
     wait_until(&mut harness, "the new pair", |h| {
-        h.query_by_label("Direction of Account Phone: both")
+        h.query_by_label("Direction of Account Phone: → Pull")
             .is_some()
     });
     let link = save(&mut harness, &saved);
     assert_eq!(
         link.fields,
-        vec![FieldMapping::column("telephone", "Phone", Direction::Both)]
+        vec![FieldMapping::column("telephone", "Phone", Direction::Pull)]
     );
 }
 
@@ -336,17 +362,17 @@ fn auto_match_maps_columns_by_name_label_and_synonym() {
         .get_by_role_and_label(Role::Button, "Auto-match")
         .click();
     wait_until(&mut harness, "the matched pairs", |h| {
-        h.query_by_label("Direction of Annual Revenue: both")
+        h.query_by_label("Direction of Annual Revenue: → Pull")
             .is_some()
     });
     let link = save(&mut harness, &saved);
     assert_eq!(
         link.fields,
         vec![
-            FieldMapping::column("name", "Name", Direction::Both),
-            FieldMapping::column("industry", "Industry", Direction::Both),
-            FieldMapping::column("telephone", "Phone", Direction::Both),
-            FieldMapping::column("revenue", "AnnualRevenue", Direction::Both),
+            FieldMapping::column("name", "Name", Direction::Pull),
+            FieldMapping::column("industry", "Industry", Direction::Pull),
+            FieldMapping::column("telephone", "Phone", Direction::Pull),
+            FieldMapping::column("revenue", "AnnualRevenue", Direction::Pull),
         ]
     );
 }
@@ -409,7 +435,7 @@ fn keyboard_picks_a_field_then_its_column() {
     harness.step();
     harness.key_press(egui::Key::Enter);
     wait_until(&mut harness, "the new pair", |h| {
-        h.query_by_label("Direction of Industry: both").is_some()
+        h.query_by_label("Direction of Industry: → Pull").is_some()
     });
     let link = save(&mut harness, &saved);
     assert_eq!(
@@ -417,7 +443,7 @@ fn keyboard_picks_a_field_then_its_column() {
         vec![FieldMapping::column(
             "industry",
             "Industry",
-            Direction::Both
+            Direction::Pull
         )]
     );
 }
@@ -434,10 +460,10 @@ fn verify_shows_problems_inline_with_a_one_click_fix() {
         h.query_by_label(message).is_some()
     });
     harness
-        .get_by_role_and_label(Role::Button, "Set to pull")
+        .get_by_role_and_label(Role::Button, "Set to → Pull")
         .click();
     wait_until(&mut harness, "the fixed direction", |h| {
-        h.query_by_label("Direction of Created Date: pull")
+        h.query_by_label("Direction of Created Date: → Pull")
             .is_some()
     });
     let link = save(&mut harness, &saved);
@@ -493,7 +519,7 @@ fn pick_link(harness: &mut Harness<'static, TetherApp>, name: &str) {
 
 fn open_link_title(harness: &Harness<'static, TetherApp>) -> Option<String> {
     harness
-        .query_all_by_label_contains("Account ↔ customers · ")
+        .query_all_by_label_contains(" customers (")
         .next()
         .and_then(|n| {
             use egui_kittest::kittest::NodeT;
@@ -534,7 +560,7 @@ fn switching_links_asks_before_dropping_unsaved_changes() {
     );
     assert_eq!(
         open_link_title(&harness).as_deref(),
-        Some("Account ↔ customers · accounts on sandbox")
+        Some("Account → customers (Pull) · accounts on sandbox")
     );
 
     pick_link(&mut harness, "accounts-eu");
@@ -543,7 +569,7 @@ fn switching_links_asks_before_dropping_unsaved_changes() {
     });
     harness.get_by_label("Discard changes").click();
     wait_until(&mut harness, "the other link", |h| {
-        open_link_title(h).as_deref() == Some("Account ↔ customers · accounts-eu on sandbox")
+        open_link_title(h).as_deref() == Some("Account ⇄ customers (Both) · accounts-eu on sandbox")
     });
     assert!(harness.query_by_label("Unsaved changes").is_none());
 }

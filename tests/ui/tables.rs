@@ -78,6 +78,8 @@ fn error(id: i64, code: &str, message: &str) -> ErrorRow {
         },
         link: "customers".into(),
         object: "Account".into(),
+        // Error 1's record has no name in the local table: its row stands in.
+        name: (id != 1).then(|| format!("Company {id}")),
         record_url: Some(format!("https://acme.test/001{id:015}")),
         response: json!({"statusCode": code, "message": message, "fields": ["Name"]}),
     }
@@ -117,6 +119,8 @@ fn conflict(id: i64, key: &str, field: &str) -> ConflictRow {
         },
         link: "customers".into(),
         object: "Account".into(),
+        // Row 8 has no name in the local table.
+        name: (key == "7").then(|| "Acme Corp".to_string()),
         column: Some(field.to_lowercase()),
         record_url: None,
     }
@@ -189,6 +193,7 @@ fn answer(request: Request, conflicts: &mut Vec<ConflictRow>) -> Vec<Event> {
             )],
             total_errors: 1,
             timeline: vec![(run(run_id).started_at, "Started (on schedule)".into())],
+            changes: Default::default(),
         }))],
         Request::ErrorsPage { filter, offset, .. } => {
             let words = filter.text.to_lowercase();
@@ -371,6 +376,9 @@ fn the_error_browser_groups_searches_shows_details_and_retries() {
     step_until(&mut harness, "the errors", |h| {
         has(h, "Name: data value too large")
     });
+    // Records by name, their Id secondary beside it.
+    assert!(has(&harness, "Company 2"), "the record's name");
+    assert!(has(&harness, "001000000000000002"), "its Id beside it");
 
     // Ctrl+F focuses the search box; typing sends the words as the filter.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
@@ -438,9 +446,17 @@ fn conflicts_resolve_per_field_and_in_bulk() {
     step_until(&mut harness, "the conflicts", |h| has(h, "Local Phone 7"));
     assert!(has(&harness, "3 fields wait for a decision"));
     assert!(has(&harness, "Remote Phone 7"), "both sides side by side");
+    assert!(
+        has(&harness, "customers · Acme Corp"),
+        "the record by its name"
+    );
+    assert!(
+        has(&harness, "Account 001000000000000007"),
+        "its Id beside it"
+    );
 
     harness
-        .get_by_label("Keep Salesforce Phone of row 7")
+        .get_by_label("Keep Salesforce Phone of Acme Corp")
         .click();
     step_until(&mut harness, "the field to leave", |h| {
         !has(h, "Local Phone 7")
@@ -451,7 +467,7 @@ fn conflicts_resolve_per_field_and_in_bulk() {
             keep: Keep::Salesforce
         }));
 
-    harness.get_by_label("Select Name of row 7").click();
+    harness.get_by_label("Select Name of Acme Corp").click();
     harness.run_steps(3);
     harness.get_by_label("Select Name of row 8").click();
     harness.run_steps(3);

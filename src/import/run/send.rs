@@ -231,7 +231,13 @@ impl Pass<'_> {
                                         payload: Some(Value::Object(
                                             decided[i].verdict.values.clone().into_iter().collect(),
                                         )),
-                                        hint: hints::hint(
+                                        hint: hints::hint_on(
+                                            match decided[i].verdict.action {
+                                                Some(Action::Update { .. }) => {
+                                                    hints::Operation::Update
+                                                }
+                                                _ => hints::Operation::Create,
+                                            },
                                             &error.status_code,
                                             &error.fields,
                                             &error.message,

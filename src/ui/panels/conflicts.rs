@@ -187,12 +187,14 @@ struct Record<'a> {
 fn records(rows: &[ConflictRow]) -> Vec<Record<'_>> {
     let mut records: Vec<Record<'_>> = Vec::new();
     for row in rows {
-        let title = record_name(row);
-        let key = format!("{} · {}", row.link, title);
-        match records.iter_mut().find(|r| r.title == key) {
+        // Grouped by the record itself: two records may share a name.
+        let same = |r: &Record<'_>| {
+            r.rows[0].link == row.link && r.rows[0].conflict.sf_id == row.conflict.sf_id
+        };
+        match records.iter_mut().find(|r| same(r)) {
             Some(record) => record.rows.push(row),
             None => records.push(Record {
-                title: key,
+                title: format!("{} · {}", row.link, record_name(row)),
                 rows: vec![row],
             }),
         }
@@ -200,7 +202,11 @@ fn records(rows: &[ConflictRow]) -> Vec<Record<'_>> {
     records
 }
 
+/// The record by its name where the local table has one; its Id stays on the card beside it.
 fn record_name(row: &ConflictRow) -> String {
+    if let Some(name) = &row.name {
+        return name.clone();
+    }
     match &row.conflict.row_key {
         Some(key) => crate::workspace::journal::row_name(key),
         None => row.conflict.sf_id.clone(),

@@ -51,7 +51,7 @@ pub fn show(
         }
         egui::Grid::new("schedules").num_columns(3).spacing([2.0 * GRID, GRID]).show(ui, |ui| {
             for card in &model.links {
-                schedule_row(ui, state, &card.link.name, &card.link.schedule, commands);
+                schedule_row(ui, state, &card.link, commands);
                 ui.end_row();
             }
         });
@@ -123,11 +123,13 @@ enum Kind {
 fn schedule_row(
     ui: &mut Ui,
     state: &mut SettingsState,
-    link: &str,
-    saved: &Schedule,
+    whole: &crate::sync::link::Link,
     commands: &mut Commands,
 ) {
-    ui.label(RichText::new(link).strong());
+    let (link, saved) = (whole.name.as_str(), &whole.schedule);
+    // Listed as people know the link, "Account ⇄ customers (Both)"; its name on hover.
+    ui.label(RichText::new(crate::sync::arrows::title_with_word(whole)).strong())
+        .on_hover_text(format!("Link {link}"));
     let draft = state
         .drafts
         .entry(link.to_string())

@@ -308,7 +308,11 @@ impl Run<'_> {
                                 .as_ref()
                                 .and_then(|l| l.row_key())
                                 .map(str::to_string),
-                            hint: crate::sync::hints::hint(
+                            hint: crate::sync::hints::hint_on(
+                                match unit.sf_id {
+                                    Some(_) => crate::sync::hints::Operation::Update,
+                                    None => crate::sync::hints::Operation::Create,
+                                },
                                 &error.status_code,
                                 &error.fields,
                                 &error.message,

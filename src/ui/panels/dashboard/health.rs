@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::desktop::{ConnectionStatus, ConnectionView, LinkCard};
-use crate::sync::link::{Direction, Link, Schedule};
+use crate::sync::link::{Link, Schedule};
 use crate::ui::format::{group_thousands, relative_time};
 use crate::workspace::journal::{RunStatus, Trigger};
 
@@ -85,7 +85,10 @@ pub fn light(
     if run.status == RunStatus::Partial || run.counts.failed > 0 {
         return (
             Light::Yellow,
-            format!("{} records failed", group_thousands(run.counts.failed)),
+            match run.counts.failed {
+                1 => "1 record failed".to_string(),
+                n => format!("{} records failed", group_thousands(n)),
+            },
         );
     }
     if run.counts.keyless > 0 {
@@ -98,10 +101,10 @@ pub fn light(
     if card.open_conflicts > 0 {
         return (
             Light::Yellow,
-            format!(
-                "{} conflicts wait for you",
-                group_thousands(card.open_conflicts)
-            ),
+            match card.open_conflicts {
+                1 => "1 conflict waits for you".to_string(),
+                n => format!("{} conflicts wait for you", group_thousands(n)),
+            },
         );
     }
     if let Some(interval) = interval(&card.link.schedule) {
@@ -129,20 +132,9 @@ fn interval(schedule: &Schedule) -> Option<chrono::Duration> {
     }
 }
 
-/// "Account ⇄ accounts": the object, which way data flows, the local table.
+/// "Account ⇄ accounts (Both)": the object, which way data flows, the local table.
 pub fn title(link: &Link) -> String {
-    format!("{} {} {}", link.object, arrow(link), link.table)
-}
-
-/// → when Salesforce only feeds the table, ← when the table only feeds Salesforce.
-pub fn arrow(link: &Link) -> &'static str {
-    let pulls = link.fields.iter().any(|f| f.direction != Direction::Push);
-    let pushes = link.fields.iter().any(|f| f.direction != Direction::Pull);
-    match (pulls, pushes) {
-        (true, false) => "→",
-        (false, true) => "←",
-        _ => "⇄",
-    }
+    crate::sync::arrows::title_with_word(link)
 }
 
 /// "Last sync 3 min ago · 1,204 updated · 2 failed".
@@ -224,7 +216,7 @@ pub fn progress_line(p: &crate::desktop::SyncProgress) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::link::FieldMapping;
+    use crate::sync::link::{Direction, FieldMapping};
     use crate::workspace::journal::{RunCounts, RunRecord};
 
     fn now() -> DateTime<Utc> {
@@ -427,15 +419,16 @@ mod tests {
     #[test]
     fn the_title_arrow_says_which_way_data_flows() {
         let cases = [
-            (vec![Direction::Pull, Direction::Pull], "→"),
-            (vec![Direction::Push], "←"),
-            (vec![Direction::Pull, Direction::Push], "⇄"),
-            (vec![Direction::Both], "⇄"),
+            (vec![Direction::Pull, Direction::Pull], "→", "Pull"),
+            (vec![Direction::Push], "←", "Push"),
+            (vec![Direction::Pull, Direction::Push], "⇄", "Both"),
+            (vec![Direction::Both], "⇄", "Both"),
         ];
-        for (directions, expected) in cases {
+        for (directions, arrow, word) in cases {
+            let l = link(Schedule::Manual, &directions);
             assert_eq!(
-                arrow(&link(Schedule::Manual, &directions)),
-                expected,
+                title(&l),
+                format!("{} {arrow} {} ({word})", l.object, l.table),
                 "{directions:?}"
             );
         }

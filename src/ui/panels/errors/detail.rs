@@ -45,10 +45,14 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
             }
         });
     });
-    let record = e.row_key.as_deref().map_or_else(
+    let id = e.row_key.as_deref().map_or_else(
         || e.sf_id.clone().unwrap_or_default(),
         crate::workspace::journal::row_name,
     );
+    let record = match &row.name {
+        Some(name) => format!("{name} ({})", e.sf_id.as_deref().unwrap_or(&id)),
+        None => id,
+    };
     ui.label(
         RichText::new(format!(
             "{} · {} · {record} · run #{}",
@@ -88,8 +92,15 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
     egui::ScrollArea::vertical()
         .id_salt("error_detail_scroll")
         .show(ui, |ui| {
-            ui.label(RichText::new("What happened").strong());
-            ui.label(&e.message);
+            // A row the import's offline check refused was never sent: say so, in its words.
+            let checked = e.code == CHECKED;
+            if checked {
+                ui.label(RichText::new("What the check found").strong());
+                ui.label(plain(&format!("The check found: {}", e.message)));
+            } else {
+                ui.label(RichText::new("What happened").strong());
+                ui.label(plain(&e.message));
+            }
             ui.add_space(theme::GRID);
             ui.label(RichText::new("What to do").strong());
             let hint = if e.hint.trim().is_empty() {
@@ -97,8 +108,14 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
             } else {
                 e.hint.clone()
             };
-            ui.label(hint);
+            ui.label(plain(&hint));
             ui.add_space(theme::GRID);
+            if checked {
+                if let Some(row) = &e.payload {
+                    code_block(ui, "Row as read (checked, not sent)", row);
+                }
+                return;
+            }
             match &e.payload {
                 Some(payload) => code_block(ui, "Payload sent", payload),
                 None => {
@@ -112,6 +129,15 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
             ui.add_space(theme::GRID);
             code_block(ui, "Salesforce response", &row.response);
         });
+}
+
+/// The code of a row the import's offline check refused before anything was sent.
+const CHECKED: &str = "INVALID_ROW";
+
+/// Messages and hints name fields and commands in backticks, as the CLI prints them; the
+/// window shows them without.
+pub(super) fn plain(text: &str) -> String {
+    text.replace('`', "")
 }
 
 /// JSON in a monospace, selectable block.

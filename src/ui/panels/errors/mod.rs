@@ -195,12 +195,18 @@ pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut 
             )
         }
         Some(total) if state.filter.run.is_some() => {
-            format!("{} failed records in this run", group_thousands(total))
+            format!(
+                "{} in this run",
+                crate::numbers::count(total, "failed record")
+            )
         }
         Some(total) if state.filter.include_resolved => {
-            format!("{} errors, open and resolved", group_thousands(total))
+            format!(
+                "{}, open and resolved",
+                crate::numbers::count(total, "error")
+            )
         }
-        Some(total) => format!("{} open errors", group_thousands(total)),
+        Some(total) => crate::numbers::count(total, "open error"),
         None => "Loading errors…".to_string(),
     };
     widgets::page_header(ui, "Errors", Some(&subtitle));
@@ -336,7 +342,7 @@ fn groups(ui: &mut Ui, state: &ErrorsState, commands: &mut Commands) {
                         filter.code = (!chosen).then(|| group.code.clone());
                         commands.push(Command::Errors(ErrorsCommand::SetFilter(filter)));
                     }
-                    ui.label(RichText::new(&group.hint).weak());
+                    ui.label(RichText::new(detail::plain(&group.hint)).weak());
                 });
             }
         });

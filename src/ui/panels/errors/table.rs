@@ -117,7 +117,21 @@ pub(super) fn show(
                         (None, Some(id)) => id.clone(),
                         (None, None) => "—".to_string(),
                     };
-                    ui.label(record);
+                    // By name, the Id (or the local row) beside it, secondary.
+                    match &entry.name {
+                        Some(name) => {
+                            ui.label(RichText::new(name).strong())
+                                .on_hover_text(&record);
+                            ui.label(
+                                RichText::new(e.sf_id.as_deref().unwrap_or(&record))
+                                    .small()
+                                    .color(MUTED),
+                            );
+                        }
+                        None => {
+                            ui.label(record);
+                        }
+                    }
                 });
                 row.col(|ui| {
                     // The last run it failed in, and how many runs it failed in.

@@ -8,7 +8,13 @@ use crate::ui::command::{Command, Commands};
 use crate::ui::panels::errors::ErrorsCommand;
 use crate::ui::{Page, group_thousands, theme};
 
-pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, commands: &mut Commands) {
+pub(super) fn show(
+    ui: &mut Ui,
+    run_id: i64,
+    detail: Option<&RunDetail>,
+    undo: &super::undo::UndoState,
+    commands: &mut Commands,
+) {
     ui.horizontal(|ui| {
         ui.heading(format!("Run #{run_id}"));
         crate::ui::widgets::right_aligned(ui, |ui| {
@@ -35,6 +41,7 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
     if let Some(message) = &run.message {
         ui.label(message);
     }
+    super::undo::show(ui, run, undo, commands);
     ui.add_space(theme::GRID);
     egui::ScrollArea::vertical()
         .id_salt("run_detail_scroll")
@@ -63,6 +70,8 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
                     ui.label(RichText::new(duration_text(run.duration())).strong());
                     ui.end_row();
                 });
+            ui.add_space(theme::GRID);
+            super::changes::show(ui, &detail.changes);
             ui.add_space(theme::GRID);
             ui.label(RichText::new("Timeline").strong());
             for (at, what) in &detail.timeline {
@@ -96,10 +105,10 @@ pub(super) fn show(ui: &mut Ui, run_id: i64, detail: Option<&RunDetail>, command
                 }
             }
             if detail.total_errors > 0 {
-                let label = format!(
-                    "Show all {} errors of this run",
-                    group_thousands(detail.total_errors)
-                );
+                let label = match detail.total_errors {
+                    1 => "Show the error of this run".to_string(),
+                    n => format!("Show all {} errors of this run", group_thousands(n)),
+                };
                 if ui.button(label).clicked() {
                     commands.push(Command::Navigate(Page::Errors));
                     commands.push(Command::Errors(ErrorsCommand::ShowRun(run.id)));

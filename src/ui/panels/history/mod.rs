@@ -1,9 +1,11 @@
 //! The History page: every run in a virtualised table with a filter bar, and a side panel
 //! with the counts, timeline and errors of the run that is open.
 
+mod changes;
 mod detail;
 pub mod paged;
 mod table;
+mod undo;
 
 use chrono::{Duration, NaiveDate, Utc};
 use egui::{Color32, RichText, Ui};
@@ -25,6 +27,15 @@ pub enum HistoryCommand {
     Close,
     /// Reads the runs again (after a failure, or to see new runs).
     Refresh,
+    /// Asks whether to undo a run ([`undo`]).
+    AskUndo(i64),
+    /// Undoes a run, over later Salesforce edits too when `overwrite`.
+    Undo {
+        run_id: i64,
+        overwrite: bool,
+    },
+    /// Leaves the run as it is.
+    KeepRun,
 }
 
 #[derive(Default)]
@@ -35,10 +46,12 @@ pub struct HistoryState {
     open: Option<(i64, Option<Box<RunDetail>>)>,
     /// Rows drawn in the last frame, for the pages to fetch.
     visible: (u64, u64),
+    undo: undo::UndoState,
 }
 
 impl HistoryState {
     pub fn on_event(&mut self, event: &Event) {
+        self.undo.on_event(event);
         match event {
             Event::RunsPage {
                 filter,
@@ -54,7 +67,7 @@ impl HistoryState {
                 }
             }
             // New runs shift every page.
-            Event::SyncFinished(_) => self.runs.clear(),
+            Event::SyncFinished(_) | Event::RunUndone(_) => self.runs.clear(),
             Event::Failed {
                 topic: Topic::History,
                 ..
@@ -64,6 +77,7 @@ impl HistoryState {
     }
 
     pub fn apply(&mut self, command: HistoryCommand, out: &mut Vec<Request>) {
+        self.undo.apply(&command, out);
         match command {
             HistoryCommand::SetFilter(filter) => {
                 if filter != self.filter {
@@ -77,6 +91,7 @@ impl HistoryState {
             }
             HistoryCommand::Close => self.open = None,
             HistoryCommand::Refresh => self.runs.clear(),
+            HistoryCommand::AskUndo(_) | HistoryCommand::Undo { .. } | HistoryCommand::KeepRun => {}
         }
     }
 
@@ -98,7 +113,7 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
         commands.push(Command::History(HistoryCommand::Close));
     }
     let subtitle = match state.runs.total() {
-        Some(total) => format!("{} runs", crate::ui::group_thousands(total)),
+        Some(total) => crate::numbers::count(total, "run"),
         None => "Loading runs…".to_string(),
     };
     widgets::page_header(ui, "History", Some(&subtitle));
@@ -115,6 +130,7 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
         .open
         .as_ref()
         .map(|(id, detail)| (*id, detail.as_deref().cloned()));
+    let undo = state.undo.clone();
     let body =
         |ui: &mut Ui, state: &mut HistoryState, commands: &mut Commands| match state.runs.total() {
             Some(0) => empty(ui, &state.filter, model, commands),
@@ -133,7 +149,7 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
             360.0,
             commands,
             |ui, commands| body(ui, state, commands),
-            |ui, commands| detail::show(ui, run_id, detail.as_ref(), commands),
+            |ui, commands| detail::show(ui, run_id, detail.as_ref(), &undo, commands),
         ),
         None => body(ui, state, commands),
     }

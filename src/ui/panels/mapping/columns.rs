@@ -194,7 +194,11 @@ fn fields_column(
                     let length = field.length.map(|l| format!("({l})")).unwrap_or_default();
                     let mut detail = format!("{} · {}{}", field.name, field.field_type, length);
                     if let Some(m) = mapped {
-                        detail.push_str(&format!(" · ↔ {}", local_text(m)));
+                        detail.push_str(&format!(
+                            " · {} {}",
+                            crate::sync::arrows::labelled(m.direction),
+                            local_text(m)
+                        ));
                     }
                     ui.label(RichText::new(detail).small().weak());
                 });
@@ -283,7 +287,11 @@ fn columns_column(
                     };
                     let mut detail = declared.to_string();
                     if let Some(m) = mapped {
-                        detail.push_str(&format!(" · ↔ {}", m.remote));
+                        detail.push_str(&format!(
+                            " · {} {}",
+                            m.remote,
+                            crate::sync::arrows::labelled(m.direction)
+                        ));
                     }
                     ui.label(RichText::new(detail).small().weak());
                 });

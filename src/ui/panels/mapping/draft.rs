@@ -87,13 +87,11 @@ pub fn local_text(mapping: &FieldMapping) -> String {
     }
 }
 
-/// The mapping a drop makes: both ways, or pull only for a field Salesforce will not take.
-pub fn mapping_for(field: &FieldInfo, column: &str) -> FieldMapping {
-    let direction = if field.read_only {
-        Direction::Pull
-    } else {
-        Direction::Both
-    };
+/// The mapping a drop or auto-match makes: Pull until the person opts into push (see
+/// [`crate::sync::arrows::new_pair`]).
+pub fn mapping_for(link: &Link, field: &FieldInfo, column: &str) -> FieldMapping {
+    let local = LocalSource::Column(column.to_string());
+    let direction = crate::sync::arrows::new_pair(link, &local, field.read_only);
     FieldMapping::column(column, &field.name, direction)
 }
 
@@ -142,22 +140,6 @@ pub fn next_direction(current: Direction, allowed: &[Direction]) -> Direction {
     }
 }
 
-pub fn arrow(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Pull => "←",
-        Direction::Both => "⇄",
-        Direction::Push => "→",
-    }
-}
-
-pub fn direction_word(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Pull => "pull",
-        Direction::Both => "both",
-        Direction::Push => "push",
-    }
-}
-
 pub const POLICIES: [Option<ConflictPolicy>; 5] = [
     None,
     Some(ConflictPolicy::SalesforceWins),
@@ -166,13 +148,14 @@ pub const POLICIES: [Option<ConflictPolicy>; 5] = [
     Some(ConflictPolicy::ManualReview),
 ];
 
+/// A policy's name, in sentence case wherever it is shown.
 pub fn policy_word(policy: Option<ConflictPolicy>) -> &'static str {
     match policy {
-        None => "link default",
+        None => "Link default",
         Some(ConflictPolicy::SalesforceWins) => "Salesforce wins",
-        Some(ConflictPolicy::LocalWins) => "local wins",
-        Some(ConflictPolicy::MostRecentWins) => "most recent wins",
-        Some(ConflictPolicy::ManualReview) => "manual review",
+        Some(ConflictPolicy::LocalWins) => "Local wins",
+        Some(ConflictPolicy::MostRecentWins) => "Most recent wins",
+        Some(ConflictPolicy::ManualReview) => "Manual review",
     }
 }
 
@@ -209,7 +192,7 @@ pub fn auto_mappings(
             let column = free_columns.iter().find(|c| c.name == m.column)?;
             refusal(link, field, column)
                 .is_none()
-                .then(|| mapping_for(field, &column.name))
+                .then(|| mapping_for(link, field, &column.name))
         })
         .collect()
 }
@@ -225,7 +208,9 @@ pub enum Fix {
 impl Fix {
     pub fn label(&self) -> String {
         match self {
-            Fix::SetDirection { direction, .. } => format!("Set to {}", direction_word(*direction)),
+            Fix::SetDirection { direction, .. } => {
+                format!("Set to {}", crate::sync::arrows::labelled(*direction))
+            }
             Fix::Rename { to, .. } => format!("Use {to}"),
             Fix::Remove { .. } => "Remove mapping".to_string(),
         }
@@ -437,7 +422,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                FieldMapping::column("telephone", "Phone", Direction::Both),
+                FieldMapping::column("telephone", "Phone", Direction::Pull),
                 FieldMapping::column("last_modified_date", "LastModifiedDate", Direction::Pull),
             ]
         );

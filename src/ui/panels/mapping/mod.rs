@@ -424,7 +424,7 @@ impl MappingState {
                     match draft::refusal(link, info, col) {
                         Some(why) => self.refused = Some(why),
                         None => {
-                            link.fields.push(draft::mapping_for(info, &column));
+                            link.fields.push(draft::mapping_for(link, info, &column));
                             self.refused = None;
                         }
                     }
@@ -507,8 +507,10 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         .want_fields(&link.connection, &link.object, commands);
     ui.label(
         RichText::new(format!(
-            "{} ↔ {} · {} on {}",
-            link.object, link.table, link.name, link.connection
+            "{} · {} on {}",
+            crate::sync::arrows::title_with_word(&link),
+            link.name,
+            link.connection
         ))
         .strong(),
     );

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use egui::{RichText, Role, Ui, WidgetInfo};
 
-use super::draft::{self, arrow, direction_word, fix_for, policy_word};
+use super::draft::{self, fix_for, policy_word};
 use super::{ExpressionEdit, MappingCommand, MappingState};
 use crate::desktop::{FieldInfo, Request};
 use crate::sync::link::{Direction, FieldMapping, Link, LocalSource, MatchKey};
@@ -138,18 +138,7 @@ fn pair_row(
     ui.horizontal(|ui| {
         ui.label(RichText::new(&label).strong());
         let allowed = draft::directions(mapping, field);
-        let name = format!(
-            "Direction of {label}: {}",
-            direction_word(mapping.direction)
-        );
-        let toggle = ui
-            .add_enabled(
-                allowed.len() > 1,
-                egui::Button::new(RichText::new(arrow(mapping.direction)).size(16.0)),
-            )
-            .on_hover_text("← pull from Salesforce · ⇄ both ways · → push to Salesforce")
-            .on_disabled_hover_text("Read-only in Salesforce: it can only be pulled");
-        toggle.widget_info(|| WidgetInfo::labeled(Role::Button, allowed.len() > 1, &name));
+        let toggle = crate::ui::direction::toggle(ui, &label, mapping.direction, allowed.len() > 1);
         if toggle.clicked() {
             commands.push(Command::Mapping(MappingCommand::SetDirection {
                 field: mapping.remote.clone(),

@@ -292,6 +292,7 @@ fn error_answer(model: &Model) -> String {
         .sum();
     match failed {
         0 => "The last runs had no failed records.".to_string(),
+        1 => "1 record failed in the last runs.".to_string(),
         n => format!("{} records failed in the last runs.", group_thousands(n)),
     }
 }

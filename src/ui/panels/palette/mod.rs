@@ -98,6 +98,16 @@ pub fn actions(model: &Model) -> Vec<Action> {
             vec![Command::SetTheme(choice)],
         );
     }
+    // A link's lines say which way it moves data, drawn as everywhere else.
+    for action in &mut all {
+        if let [Command::Send(Request::SyncNow { link } | Request::CancelSync { link })] =
+            action.commands.as_slice()
+        {
+            action.detail = model
+                .link(link)
+                .map(|card| crate::sync::arrows::title_with_word(&card.link));
+        }
+    }
     all
 }
 
