@@ -5,6 +5,7 @@
 mod app;
 mod e2e;
 mod import;
+mod layout;
 mod lock;
 mod mapping;
 mod record_runs;
