@@ -197,7 +197,7 @@ impl Model {
                     SyncState::Running(SyncProgress {
                         link: link.clone(),
                         run_id: *run_id,
-                        phase: "Starting".to_string(),
+                        phase: "Reading".to_string(),
                         done: 0,
                         total: None,
                         records_per_second: 0.0,

@@ -8,6 +8,7 @@ mod import;
 mod layout;
 mod lock;
 mod mapping;
+mod progress;
 mod record_runs;
 mod support;
 mod tables;

@@ -10,6 +10,7 @@ mod expressions;
 mod merge;
 mod merge_deletes;
 mod merge_rows;
+mod progress;
 mod rows;
 mod scope;
 mod templates;
