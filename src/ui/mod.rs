@@ -18,6 +18,7 @@ mod inbox;
 pub mod model;
 pub mod panels;
 mod prefs;
+mod stale;
 mod theme;
 mod widgets;
 

@@ -166,6 +166,8 @@ impl Model {
                 self.connecting = None;
                 self.sign_in_url = None;
                 self.failures.remove(&Topic::Connections);
+                // What failed for want of the connection is asked again now.
+                self.failures.remove(&Topic::Mapping);
                 self.upsert_connection(view.clone());
                 self.toast(format!("Connected to {}", view.name), false);
             }
@@ -225,6 +227,10 @@ impl Model {
                 self.toast(message.clone(), true);
             }
             Event::DailyStats(days) => self.daily = days.clone(),
+            Event::Objects { .. } | Event::ObjectFields { .. } | Event::LocalTables(_) => {
+                self.failures.remove(&Topic::Mapping);
+            }
+            Event::Conflicts(rows) => super::stale::count_conflicts(&mut self.links, rows),
             _ => {}
         }
     }

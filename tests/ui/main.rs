@@ -10,5 +10,6 @@ mod lock;
 mod mapping;
 mod progress;
 mod record_runs;
+mod stale;
 mod support;
 mod tables;
