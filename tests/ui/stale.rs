@@ -99,3 +99,20 @@ fn the_conflicts_badge_follows_a_resolved_conflict() {
     app.frames(3);
     assert_eq!(open(&app), 2, "one conflict resolved: the badge says 2");
 }
+
+#[test]
+fn the_connections_page_shows_api_usage_once() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![connection()]));
+    app.send(Event::Links(vec![card("customers", RunStatus::Succeeded)]));
+    app.frames(3);
+    app.harness.get_by_label("Connections").click();
+    app.wait_for_label("API usage today");
+    let named = app.harness.query_all_by_label("API usage").count();
+    let numbers = app.harness.query_all_by_label("1,234 / 15,000").count();
+    assert_eq!(
+        (named, numbers),
+        (1, 2),
+        "the top bar names its gauge; the page's row has its own title"
+    );
+}
