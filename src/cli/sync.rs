@@ -115,6 +115,14 @@ pub fn progress_line(progress: &Progress) -> String {
         } => format!(
             "planned: {pulls} to write locally, {pushes} to send to Salesforce, {conflicts} conflict(s)"
         ),
+        Progress::Reading { done, total } => match total {
+            Some(total) => format!("reading: {done} of {total} record(s)"),
+            None => format!("reading: {done} record(s)"),
+        },
+        Progress::Planning { done, total } => format!("planning: {done} of {total} record(s)"),
+        Progress::Writing { done, total } => {
+            format!("writing locally: {done} of {total} record(s)")
+        }
         Progress::Pushed { done, total } => format!("sent {done} of {total} to Salesforce"),
     }
 }

@@ -290,12 +290,12 @@ fn progress_sink(outbox: Outbox, link: &str) -> ProgressSink {
                 });
                 return;
             }
-            Progress::Read { records, .. } => ("Reading", records, None),
-            Progress::Planned {
-                pulls,
-                pushes,
-                conflicts,
-            } => ("Planning", pulls + pushes + conflicts, None),
+            Progress::Reading { done, total } => ("Reading", done, total),
+            Progress::Read { records, .. } => ("Reading", records, Some(records)),
+            Progress::Planning { done, total } => ("Planning", done, Some(total)),
+            // The planning counts said it all; the next phase's first count follows.
+            Progress::Planned { .. } => return,
+            Progress::Writing { done, total } => ("Writing locally", done, Some(total)),
             Progress::Pushed { done, total } => ("Sending", done, Some(total)),
         };
         let now = Instant::now();

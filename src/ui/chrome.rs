@@ -64,8 +64,14 @@ pub fn top_bar(ui: &mut Ui, model: &Model, commands: &mut Commands) {
     });
 }
 
-/// Daily API requests used, as a slim bar with the numbers beside it.
+/// Daily API requests used, as a slim bar with the numbers beside it, named for the top bar.
 pub fn api_gauge(ui: &mut Ui, used: u64, max: u64) {
+    usage_bar(ui, used, max);
+    ui.label(RichText::new("API usage").small().weak());
+}
+
+/// The numbers and the bar, on a track that shows in either theme.
+pub fn usage_bar(ui: &mut Ui, used: u64, max: u64) {
     let share = if max == 0 {
         1.0
     } else {
@@ -84,18 +90,17 @@ pub fn api_gauge(ui: &mut Ui, used: u64, max: u64) {
         ))
         .small(),
     );
-    ui.add(
-        egui::ProgressBar::new(share)
-            .desired_width(120.0)
-            .desired_height(6.0)
-            .fill(color),
-    )
-    .on_hover_text(format!(
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(120.0, 6.0), egui::Sense::hover());
+    let track = ui.visuals().widgets.noninteractive.bg_stroke.color;
+    ui.painter().rect_filled(rect, 3.0, track);
+    let mut filled = rect;
+    filled.set_width((rect.width() * share).max(rect.height()));
+    ui.painter().rect_filled(filled, 3.0, color);
+    response.on_hover_text(format!(
         "{} of {} daily API requests used in the last 24 hours",
         group_thousands(used),
         group_thousands(max)
     ));
-    ui.label(RichText::new("API usage").small().weak());
 }
 
 pub fn nav_rail(ui: &mut Ui, current: Page, model: &Model, commands: &mut Commands) {

@@ -13,12 +13,14 @@ pub mod command;
 mod direction;
 mod environment;
 pub mod file_dialog;
+mod fit;
 mod format;
 pub mod frame_bench;
 mod inbox;
 pub mod model;
 pub mod panels;
 mod prefs;
+mod stale;
 mod theme;
 mod widgets;
 
@@ -152,7 +154,7 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
         .with_title(launch.title)
         .with_app_id("tether")
         .with_inner_size([1180.0, 760.0])
-        .with_min_inner_size([820.0, 520.0])
+        .with_min_inner_size([1024.0, 700.0])
         .with_drag_and_drop(true);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/tether.png")) {
         viewport = viewport.with_icon(icon);

@@ -166,6 +166,8 @@ impl Model {
                 self.connecting = None;
                 self.sign_in_url = None;
                 self.failures.remove(&Topic::Connections);
+                // What failed for want of the connection is asked again now.
+                self.failures.remove(&Topic::Mapping);
                 self.upsert_connection(view.clone());
                 self.toast(format!("Connected to {}", view.name), false);
             }
@@ -197,7 +199,7 @@ impl Model {
                     SyncState::Running(SyncProgress {
                         link: link.clone(),
                         run_id: *run_id,
-                        phase: "Starting".to_string(),
+                        phase: "Reading".to_string(),
                         done: 0,
                         total: None,
                         records_per_second: 0.0,
@@ -225,6 +227,10 @@ impl Model {
                 self.toast(message.clone(), true);
             }
             Event::DailyStats(days) => self.daily = days.clone(),
+            Event::Objects { .. } | Event::ObjectFields { .. } | Event::LocalTables(_) => {
+                self.failures.remove(&Topic::Mapping);
+            }
+            Event::Conflicts(rows) => super::stale::count_conflicts(&mut self.links, rows),
             _ => {}
         }
     }

@@ -121,6 +121,9 @@ pub fn with_side_panel<T>(
     main: impl FnOnce(&mut Ui, &mut T),
     side: impl FnOnce(&mut Ui, &mut T),
 ) {
+    if super::fit::side_panel_overlays(ui.available_width(), width) {
+        return super::fit::overlay_side_panel(ui, width, shared, main, side);
+    }
     let width = width.min(ui.available_width() * 0.5);
     egui_extras::StripBuilder::new(ui)
         .size(egui_extras::Size::remainder().at_least(200.0))

@@ -249,9 +249,21 @@ impl<'a> Run<'a> {
             .map(|id| id15(id))
             .collect();
         let rules = link.rules();
-        for unit in &mut units {
+        let planning = units.len() as u64;
+        for (done, unit) in units.iter_mut().enumerate() {
             unit.plan = plan_unit(&link, &rules, unit, &times, &kept);
+            if done % super::REPORT_EVERY == 0 {
+                let done = done as u64;
+                self.options.report(Progress::Planning {
+                    done,
+                    total: planning,
+                });
+            }
         }
+        self.options.report(Progress::Planning {
+            done: planning,
+            total: planning,
+        });
         let open: HashSet<String> = conflicts::open_keys(ws.conn(), link_id)?
             .into_iter()
             .map(|(sf_id, _)| id15(&sf_id))
@@ -382,8 +394,10 @@ impl<'a> Run<'a> {
         // everything again (and never see deletes, which only incremental reads include).
         // Clock skew up to the overlap window is harmless.
         let read_started = Utc::now();
+        let options = &self.options;
+        let read = |done, total| options.report(Progress::Reading { done, total });
         let fetched =
-            remote::fetch_changes(self.client, link, kinds, since, &self.options.cancel).await?;
+            remote::fetch_changes(self.client, link, kinds, since, &options.cancel, &read).await?;
         self.read_path = Some(fetched.path);
         self.options.report(Progress::Read {
             records: fetched.records.len() as u64,
@@ -545,7 +559,15 @@ impl<'a> Run<'a> {
         reread::clear(&tx, link_id, &self.settled)?;
         let open = conflicts::open_keys(&tx, link_id)?;
         let mut still_open = HashSet::new();
-        for unit in units.iter_mut() {
+        let writing = units.len() as u64;
+        for (done, unit) in units.iter_mut().enumerate() {
+            if done % super::REPORT_EVERY == 0 {
+                let done = done as u64;
+                self.options.report(Progress::Writing {
+                    done,
+                    total: writing,
+                });
+            }
             if !unit.plan.is_noop() {
                 self.counts.processed += 1;
             }

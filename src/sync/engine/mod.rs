@@ -72,20 +72,42 @@ pub enum Progress {
     Started {
         run_id: i64,
     },
+    /// Records read from Salesforce so far, of the query's `totalSize` or the Bulk job's
+    /// count when known.
+    Reading {
+        done: u64,
+        total: Option<u64>,
+    },
     Read {
         records: u64,
         path: ReadPath,
+    },
+    /// Records planned so far, of those read.
+    Planning {
+        done: u64,
+        total: u64,
     },
     Planned {
         pulls: u64,
         pushes: u64,
         conflicts: u64,
     },
+    /// Records written to the local table so far, of those planned.
+    Writing {
+        done: u64,
+        total: u64,
+    },
     Pushed {
         done: u64,
         total: u64,
     },
 }
+
+/// How often, in records, a long loop reports how far it got.
+pub const REPORT_EVERY: usize = 500;
+
+/// Reports the records read so far, and the total when known.
+pub type ReadSink<'a> = &'a (dyn Fn(u64, Option<u64>) + Send + Sync);
 
 pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 

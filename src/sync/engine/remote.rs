@@ -139,6 +139,7 @@ pub async fn fetch_changes(
     kinds: &HashMap<String, Kind>,
     since: Option<DateTime<Utc>>,
     cancel: &CancellationToken,
+    read: super::ReadSink<'_>,
 ) -> Result<Fetched, SyncError> {
     let soql = changes_query(link, since);
     let with_deleted = since.is_some();
@@ -176,6 +177,7 @@ pub async fn fetch_changes(
                 with_deleted,
                 expected_rows,
                 cancel,
+                read,
             )
             .await;
         }
@@ -186,6 +188,7 @@ pub async fn fetch_changes(
                 .iter()
                 .filter_map(|r| from_json(link, kinds, r)),
         );
+        read(records.len() as u64, Some(page.total_size));
     }
     Ok(finish(records, ReadPath::Rest))
 }
@@ -207,6 +210,7 @@ fn finish(records: Vec<RemoteRecord>, path: ReadPath) -> Fetched {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn fetch_bulk(
     client: &Client,
     link: &Link,
@@ -215,7 +219,9 @@ async fn fetch_bulk(
     with_deleted: bool,
     expected_rows: usize,
     cancel: &CancellationToken,
+    read: super::ReadSink<'_>,
 ) -> Result<Fetched, SyncError> {
+    read(0, Some(expected_rows as u64));
     let job = client.bulk_create_query(soql, with_deleted).await?;
     let info =
         crate::run::push::wait_for_job(client, JobKind::Query, &job.id, expected_rows).await?;
@@ -228,10 +234,17 @@ async fn fetch_bulk(
         .into());
     }
     crate::run::stop_if_cancelled(cancel)?;
+    let total = info
+        .number_records_processed
+        .unwrap_or(expected_rows as u64);
     let mut bytes = Vec::new();
+    let mut lines = 0u64;
     let mut stream = client.bulk_query_results(&job.id, None);
     while let Some(piece) = stream.try_next().await? {
         bytes.extend_from_slice(&piece);
+        // Lines, less the header, count records closely enough to show how far the download is.
+        lines += piece.iter().filter(|b| **b == b'\n').count() as u64;
+        read(lines.saturating_sub(1).min(total), Some(total));
     }
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader

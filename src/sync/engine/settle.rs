@@ -59,7 +59,7 @@ pub(super) async fn reread(
     let link_pages = units.len().div_ceil(2_000);
     if link_pages < by_id.len().div_ceil(remote::IDS_PER_QUERY) {
         let wanted: HashSet<String> = by_id.iter().map(|id| id15(id)).collect();
-        let all = remote::fetch_changes(client, link, kinds, None, cancel).await?;
+        let all = remote::fetch_changes(client, link, kinds, None, cancel, &|_, _| {}).await?;
         found.extend(
             all.records
                 .into_iter()

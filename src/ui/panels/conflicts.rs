@@ -227,6 +227,12 @@ fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, command
             }
         });
         ui.add_space(theme::GRID / 2.0);
+        // The three values share what the check box, the field and the choices leave, so that
+        // "Keep Salesforce" stays in the window however long the values are.
+        let fixed =
+            3.0 * theme::GRID + 16.0 * theme::GRID + 28.0 * theme::GRID + 10.0 * theme::GRID;
+        let value_width =
+            ((ui.available_width() - fixed) / 3.0).clamp(8.0 * theme::GRID, 40.0 * theme::GRID);
         egui::Grid::new(("conflict_grid", first.conflict.id))
             .num_columns(6)
             .striped(true)
@@ -234,18 +240,24 @@ fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, command
             .show(ui, |ui| {
                 ui.label("");
                 for title in ["Field", "Base", "Local", "Salesforce", ""] {
-                    ui.label(RichText::new(title).strong());
+                    crate::ui::fit::column_header(ui, title);
                 }
                 ui.end_row();
                 for row in &record.rows {
-                    field_row(ui, state, row, commands);
+                    field_row(ui, state, row, value_width, commands);
                     ui.end_row();
                 }
             });
     });
 }
 
-fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &mut Commands) {
+fn field_row(
+    ui: &mut Ui,
+    state: &ConflictsState,
+    row: &ConflictRow,
+    value_width: f32,
+    commands: &mut Commands,
+) {
     let c = &row.conflict;
     let name = match c.deleted_side() {
         Some(_) => record_name(row),
@@ -284,9 +296,16 @@ fn field_row(ui: &mut Ui, state: &ConflictsState, row: &ConflictRow, commands: &
             ui.label(RichText::new(format!("column {column}")).small().weak());
         }
     });
-    ui.label(RichText::new(conflicts::value_text(c.base.as_ref())).weak());
-    ui.label(RichText::new(c.side_text(Keep::Local)).color(theme::ACCENT));
-    ui.label(RichText::new(c.side_text(Keep::Salesforce)).color(theme::WARNING));
+    for text in [
+        RichText::new(conflicts::value_text(c.base.as_ref())).weak(),
+        RichText::new(c.side_text(Keep::Local)).color(theme::ACCENT),
+        RichText::new(c.side_text(Keep::Salesforce)).color(theme::WARNING),
+    ] {
+        ui.scope(|ui| {
+            ui.set_max_width(value_width);
+            ui.add(egui::Label::new(text).wrap());
+        });
+    }
     let pending = state.pending.contains(&c.id);
     // A deleted record's row is tall already; its longer choices stack, so that they fit a
     // small window.

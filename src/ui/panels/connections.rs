@@ -368,7 +368,7 @@ fn connection_card(
                     row(ui, "Connected", &relative_time(ago));
                     ui.label(RichText::new("API usage today").weak());
                     ui.horizontal(|ui| match c.api_usage {
-                        Some((used, max)) => chrome::api_gauge(ui, used, max),
+                        Some((used, max)) => chrome::usage_bar(ui, used, max),
                         None => {
                             ui.label(RichText::new("Not known yet: press Check").weak());
                         }

@@ -12,6 +12,7 @@ mod incremental;
 mod merge;
 mod merge_deletes;
 mod merge_rows;
+mod progress;
 mod rows;
 mod scope;
 mod templates;

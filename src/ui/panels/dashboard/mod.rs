@@ -2,6 +2,7 @@
 
 mod chart;
 pub mod health;
+mod syncing;
 
 use chrono::Utc;
 use egui::{Margin, RichText, Ui, Vec2};
@@ -134,7 +135,10 @@ fn link_card(ui: &mut Ui, card: &LinkCard, model: &Model, width: f32, commands: 
     let selected = model.selected_link.as_deref() == Some(name.as_str());
     let now = Utc::now();
     let connection = model.connection(&card.link.connection);
-    let (light, reason) = health::light(card, connection, now);
+    let (light, mut reason) = health::light(card, connection, now);
+    if model.syncs.contains_key(name) && card.last_run.is_none() {
+        reason = "Syncing for the first time".to_string();
+    }
     let stroke = if selected {
         egui::Stroke::new(1.5, theme::ACCENT.gamma_multiply(0.7))
     } else {
@@ -202,8 +206,11 @@ fn card_body(
         .weak(),
     );
     ui.add_space(GRID);
-    ui.label(health::last_sync_line(card, now))
-        .on_hover_text(exact_time(card));
+    let last = match model.syncs.get(name) {
+        Some(_) => syncing::line(card, now),
+        None => health::last_sync_line(card, now),
+    };
+    ui.label(last).on_hover_text(exact_time(card));
     ui.label(
         RichText::new(format!("{} · {}", reason, health::next_line(card, now)))
             .small()

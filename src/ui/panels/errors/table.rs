@@ -21,24 +21,42 @@ pub(super) fn show(
     let total = state.errors.total().unwrap_or(0);
     let rows = usize::try_from(total).unwrap_or(usize::MAX);
     let mut drawn: Option<(u64, u64)> = None;
-    TableBuilder::new(ui)
-        .id_salt("errors_table")
+    // Narrower than every column needs, the link goes: the detail names it.
+    let all = ui.available_width() >= 1_010.0;
+    let mut table = TableBuilder::new(ui)
+        .id_salt(("errors_table", all))
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(32.0))
-        .column(Column::initial(200.0).at_least(120.0).clip(true))
-        .column(Column::initial(320.0).at_least(120.0).clip(true))
-        .column(Column::initial(120.0).clip(true))
-        .column(Column::initial(160.0).clip(true))
+        .column(
+            Column::initial(if all { 200.0 } else { 170.0 })
+                .at_least(120.0)
+                .clip(true),
+        )
+        .column(
+            Column::initial(if all { 320.0 } else { 200.0 })
+                .at_least(120.0)
+                .clip(true),
+        );
+    if all {
+        table = table.column(Column::initial(120.0).clip(true));
+    }
+    let titles: &[&str] = if all {
+        &["Code", "Message", "Link", "Record", "Run"]
+    } else {
+        &["Code", "Message", "Record", "Run"]
+    };
+    table
+        .column(Column::initial(if all { 160.0 } else { 110.0 }).clip(true))
         .column(Column::exact(80.0))
         .column(Column::remainder().at_least(90.0))
         .header(32.0, |mut header| {
             header.col(|_| {});
-            for title in ["Code", "Message", "Link", "Record", "Run"] {
+            for title in titles {
                 header.col(|ui| {
-                    ui.strong(title);
+                    crate::ui::fit::column_header(ui, title);
                 });
             }
             header.col(|ui| {
@@ -108,9 +126,11 @@ pub(super) fn show(
                         ))));
                     }
                 });
-                row.col(|ui| {
-                    ui.label(&entry.link);
-                });
+                if all {
+                    row.col(|ui| {
+                        ui.label(&entry.link);
+                    });
+                }
                 row.col(|ui| {
                     let record = match (&e.row_key, &e.sf_id) {
                         (Some(key), _) => capitalised(&row_name(key)),

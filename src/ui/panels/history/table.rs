@@ -10,6 +10,10 @@ use crate::ui::group_thousands;
 
 const ROW_HEIGHT: f32 = 28.0;
 
+/// The width every column needs; below it the secondary ones (trigger, duration, conflicts,
+/// API calls) are left out rather than cut off at the window's edge.
+const ALL_COLUMNS_WIDTH: f32 = 1_000.0;
+
 /// Draws the table; returns the first and last row indexes drawn.
 pub(super) fn show(
     ui: &mut Ui,
@@ -21,31 +25,42 @@ pub(super) fn show(
     let rows = usize::try_from(total).unwrap_or(usize::MAX);
     let mut drawn: Option<(u64, u64)> = None;
     let sort = state.filter.sort;
-    TableBuilder::new(ui)
-        .id_salt("runs_table")
+    let all = ui.available_width() >= ALL_COLUMNS_WIDTH;
+    let mut table = TableBuilder::new(ui)
+        .id_salt(("runs_table", all))
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(130.0))
         .column(Column::exact(90.0))
-        .column(Column::initial(160.0).at_least(80.0).clip(true))
-        .column(Column::exact(110.0))
-        .column(Column::exact(100.0))
-        .column(Column::exact(90.0))
-        .columns(Column::exact(80.0), 3)
+        .column(Column::initial(160.0).at_least(80.0).clip(true));
+    if all {
+        table = table.column(Column::exact(110.0));
+    }
+    table = table.column(Column::exact(100.0));
+    if all {
+        table = table.column(Column::exact(90.0));
+    }
+    table = table.columns(Column::exact(80.0), 2);
+    if all {
+        table = table.column(Column::exact(80.0));
+    }
+    table
         .column(Column::remainder().at_least(60.0))
         .header(32.0, |mut header| {
             header.col(|ui| {
-                ui.strong("Status");
+                crate::ui::fit::column_header(ui, "Status");
             });
             header.col(|ui| {
-                ui.strong("Run");
+                crate::ui::fit::column_header(ui, "Run");
             });
             header.col(|ui| sort_header(ui, "Link", sort, RunSort::Link, None, state, commands));
-            header.col(|ui| {
-                ui.strong("Trigger");
-            });
+            if all {
+                header.col(|ui| {
+                    crate::ui::fit::column_header(ui, "Trigger");
+                });
+            }
             header.col(|ui| {
                 sort_header(
                     ui,
@@ -57,11 +72,13 @@ pub(super) fn show(
                     commands,
                 )
             });
+            if all {
+                header.col(|ui| {
+                    crate::ui::fit::column_header(ui, "Duration");
+                });
+            }
             header.col(|ui| {
-                ui.strong("Duration");
-            });
-            header.col(|ui| {
-                ui.strong("Synced");
+                crate::ui::fit::column_header(ui, "Synced");
             });
             header.col(|ui| {
                 sort_header(
@@ -75,11 +92,13 @@ pub(super) fn show(
                 )
             });
             header.col(|ui| {
-                ui.strong("Conflicts");
+                crate::ui::fit::column_header(ui, "Conflicts");
             });
-            header.col(|ui| {
-                ui.strong("API calls");
-            });
+            if all {
+                header.col(|ui| {
+                    crate::ui::fit::column_header(ui, "API calls");
+                });
+            }
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, rows, |mut row| {
@@ -113,13 +132,17 @@ pub(super) fn show(
                         None => ui.label(&run.link_name),
                     };
                 });
-                row.col(|ui| {
-                    ui.label(super::trigger_word(run.trigger));
-                });
+                if all {
+                    row.col(|ui| {
+                        ui.label(super::trigger_word(run.trigger));
+                    });
+                }
                 row.col(|ui| time_label(ui, run.started_at));
-                row.col(|ui| {
-                    ui.label(duration_text(run.duration()));
-                });
+                if all {
+                    row.col(|ui| {
+                        ui.label(duration_text(run.duration()));
+                    });
+                }
                 let c = run.counts;
                 row.col(|ui| {
                     ui.label(group_thousands(c.created + c.updated + c.deleted));
@@ -135,9 +158,11 @@ pub(super) fn show(
                 row.col(|ui| {
                     ui.label(group_thousands(c.conflicts));
                 });
-                row.col(|ui| {
-                    ui.label(group_thousands(c.api_calls));
-                });
+                if all {
+                    row.col(|ui| {
+                        ui.label(group_thousands(c.api_calls));
+                    });
+                }
                 if row.response().clicked() {
                     commands.push(Command::History(HistoryCommand::Open(run.id)));
                 }

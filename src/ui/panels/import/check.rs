@@ -225,7 +225,7 @@ pub(super) fn report_table(ui: &mut Ui, rows: &[ReportRow], only_attention: &mut
             .header(24.0, |mut header| {
                 for name in ["Row", "Status", "Salesforce Id", "Message"] {
                     header.col(|ui| {
-                        ui.label(RichText::new(name).strong());
+                        crate::ui::fit::column_header(ui, name);
                     });
                 }
             })

@@ -249,12 +249,12 @@ fn preview_table(ui: &mut Ui, preview: &FilePreview) {
             .max_scroll_height(height)
             .header(24.0, |mut header| {
                 header.col(|ui| {
-                    ui.label(RichText::new("Row").strong());
+                    crate::ui::fit::column_header(ui, "Row");
                 });
                 for i in 0..width {
                     header.col(|ui| {
                         let name = preview.headers.get(i).map(String::as_str).unwrap_or("");
-                        ui.label(RichText::new(name).strong());
+                        crate::ui::fit::column_header(ui, name);
                     });
                 }
             })

@@ -502,9 +502,14 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         toolbar::empty(ui, model, commands);
         return;
     };
-    state
-        .catalog
-        .want_fields(&link.connection, &link.object, commands);
+    // While a connection is made (the sandbox org starts with the window), asking would only
+    // fail: the studio asks once it is done.
+    let waiting = model.connecting.is_some() && model.connection(&link.connection).is_none();
+    if !waiting {
+        state
+            .catalog
+            .want_fields(&link.connection, &link.object, commands);
+    }
     ui.label(
         RichText::new(format!(
             "{} · {} on {}",
