@@ -6,6 +6,7 @@ mod composite;
 mod faults;
 mod layouts;
 mod limits;
+mod listview_queries;
 mod listviews;
 mod query;
 mod relations;

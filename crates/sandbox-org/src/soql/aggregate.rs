@@ -104,7 +104,7 @@ pub fn is_aggregate(query: &Query) -> bool {
         || query
             .select
             .iter()
-            .any(|item| matches!(item, SelectItem::Call(_)))
+            .any(|item| matches!(item, SelectItem::Call(c) if !c.function.is_display() || c.has_aggregate()))
 }
 
 /// Whether an aggregate function accepts a field of `kind` (Salesforce's table "Support for
@@ -353,7 +353,9 @@ impl Resolver<'_> {
                     .map(Slot::Grouping)
                     .ok_or_else(|| self.not_grouped(call.pos, &path.field))
             }
-            Function::ConvertTimezone => Err(self.misplaced(call)),
+            Function::ConvertTimezone | Function::ToLabel | Function::Format => {
+                Err(self.misplaced(call))
+            }
         }
     }
 
