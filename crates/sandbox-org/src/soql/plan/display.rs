@@ -85,7 +85,7 @@ impl Resolver<'_> {
     }
 
     /// The describe entry of the field a path ends at.
-    fn field_def(&self, path: &ResolvedPath) -> Option<&FieldDef> {
+    pub(in crate::soql) fn field_def(&self, path: &ResolvedPath) -> Option<&FieldDef> {
         let object = match path.hops.last() {
             None => self.root,
             Some(hop) => {

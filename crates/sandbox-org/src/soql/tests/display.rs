@@ -185,3 +185,30 @@ fn display_functions_refuse_fields_they_do_not_apply_to() {
         assert!(err.message.ends_with(tail), "{soql}: {:?}", err.message);
     }
 }
+
+#[test]
+fn format_writes_aggregate_values_as_the_user_reads_them() {
+    let answer = display_run(
+        "SELECT FORMAT(MIN(CloseDate)) Amt, FORMAT(SUM(Amount)), COUNT(Id) FROM Opportunity",
+    );
+    let row = &answer["records"][0];
+    assert_eq!(row["Amt"], json!("12/28/2015"), "{answer}");
+    assert_eq!(row["expr0"], json!("$45,200.50"), "{answer}");
+    assert_eq!(row["expr1"], json!(3), "{answer}");
+    let grouped = display_run(
+        "SELECT ForecastCategory, FORMAT(MAX(Amount)) top FROM Opportunity GROUP BY ForecastCategory ORDER BY ForecastCategory",
+    );
+    let tops: Vec<&Value> = grouped["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["top"])
+        .collect();
+    assert_eq!(
+        tops,
+        vec![&json!("$1,200.50"), &json!("$44,000.00"), &Value::Null],
+        "{grouped}"
+    );
+    let err = display_error("SELECT FORMAT(MIN(Name)) FROM Opportunity");
+    assert_eq!(err.code, "INVALID_FIELD", "{}", err.message);
+}
