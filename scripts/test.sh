@@ -50,6 +50,24 @@ else
   (cd tests/jsforce && npm ci --no-audit --no-fund </dev/null)
 fi
 
+section "Python test dependencies"
+# simple-salesforce in a venv under target/, installed from the hashed pins only when the
+# venv is missing or older than them.
+venv=target/python-venv
+pins=tests/python/requirements.txt
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv </dev/null
+fi
+if [ -f "$venv/.installed" ] && [ "$venv/.installed" -nt "$pins" ]; then
+  echo "up to date ($("$venv/bin/python" -c 'from importlib.metadata import version; print("simple-salesforce", version("simple-salesforce"))'))"
+else
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$pins" </dev/null
+  touch "$venv/.installed"
+fi
+
 section "Rust toolchain components"
 for component in rustfmt clippy; do
   if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then

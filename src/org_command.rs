@@ -69,6 +69,25 @@ pub struct SandboxOrgArgs {
     /// PEM certificate that JWT bearer assertions of every registered app are checked against.
     #[arg(long, value_name = "FILE")]
     pub jwt_cert: Option<PathBuf>,
+    /// Consumer secret of a connected app (TetherDesktop, one named by --client-id, or a new
+    /// one), which the app's token requests must then send.
+    #[arg(long = "client-secret", value_name = "ID=SECRET", value_parser = parse_client_secret)]
+    pub client_secrets: Vec<(String, String)>,
+    /// Security token of the demo user, appended to the password by SOAP and
+    /// username-password logins (default: one derived from the org, printed at start).
+    #[arg(long, value_name = "TOKEN")]
+    pub security_token: Option<String>,
+}
+
+fn parse_client_secret(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((id, secret)) if !id.trim().is_empty() && !secret.is_empty() => {
+            Ok((id.trim().to_string(), secret.to_string()))
+        }
+        _ => Err(
+            "give the app's client id and its secret as ID=SECRET, e.g. MyApp=s3cret".to_string(),
+        ),
+    }
 }
 
 /// A `--client-id` or `--callback` flag, in command-line order.
@@ -130,6 +149,31 @@ pub fn org_config(args: &SandboxOrgArgs, app_args: &[AppArg]) -> Result<OrgConfi
         config.schema_extra_json = Some(schema(path)?);
     }
     config.apps.extend(connected_apps(app_args)?);
+    for (id, secret) in &args.client_secrets {
+        match config.apps.iter_mut().find(|a| &a.client_id == id) {
+            Some(app) => app.client_secret = Some(secret.clone()),
+            None => config.apps.push(ConnectedApp {
+                client_id: id.clone(),
+                client_secret: Some(secret.clone()),
+                callbacks: Vec::new(),
+                jwt_certificate_pem: None,
+            }),
+        }
+    }
+    if let Some(token) = &args.security_token {
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(CliError::Usage(
+                "--security-token must be letters and digits only, e.g. 24 of them".to_string(),
+            ));
+        }
+        for user in config
+            .users
+            .iter_mut()
+            .filter(|u| u.username == DEMO_USERNAME)
+        {
+            user.security_token = Some(token.clone());
+        }
+    }
     if let Some(path) = &args.jwt_cert {
         let pem = read_file(
             path,
@@ -220,7 +264,8 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
         let org = SandboxOrg::start(config)
             .await
             .map_err(|e| CliError::OrgStart(e.into()))?;
-        print_banner(&org.base_url(), &org_name, &callbacks, &extra_apps);
+        let token = org.security_token(DEMO_USERNAME).unwrap_or_default();
+        print_banner(&org.base_url(), &org_name, &callbacks, &extra_apps, &token);
         wait_for_stop_signal().await;
         tracing::info!("stopping the sandbox org");
         org.shutdown().await;
@@ -228,7 +273,13 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
     })
 }
 
-fn print_banner(base: &str, org_name: &str, callbacks: &[String], extra_apps: &[String]) {
+fn print_banner(
+    base: &str,
+    org_name: &str,
+    callbacks: &[String],
+    extra_apps: &[String],
+    security_token: &str,
+) {
     let mut out = std::io::stdout().lock();
     let mut lines = vec![
         format!("Sandbox org \"{org_name}\" is running."),
@@ -240,6 +291,8 @@ fn print_banner(base: &str, org_name: &str, callbacks: &[String], extra_apps: &[
         format!("  Callback URL  {}", callbacks.join(" or ")),
         format!("  Username      {DEMO_USERNAME}"),
         format!("  Password      {DEMO_PASSWORD}"),
+        // What SOAP logins (simple-salesforce, jsforce without a client id) append to it.
+        format!("  Security token {security_token}"),
         format!("  Admin URL     {base}/__sandbox (health, faults, limits, sessions/expire)"),
     ];
     if !extra_apps.is_empty() {

@@ -7,10 +7,10 @@ use std::time::Duration;
 use clap::Args;
 
 use super::CliError;
-use crate::connect::oauth::{jwt_login, password_login};
+use crate::connect::oauth::{jwt_login, password_login_with_secret};
 use crate::connect::{
     CallbackListener, ConnectError, ConnectionDb, DEFAULT_CALLBACK_PORT, KeyringStore, LoginUrl,
-    NewConnection, SecretStore, disconnect, http_client, save, web_login,
+    NewConnection, SecretStore, disconnect, http_client, save, web_login_with_secret,
 };
 
 /// Where Tether keeps its local database, unless told otherwise.
@@ -71,6 +71,17 @@ pub struct ConnectArgs {
     /// TETHER_PASSWORD or standard input. Needs --username.
     #[arg(long, requires = "username")]
     pub password_flow: bool,
+    /// Consumer secret of the connected app, for apps that require one (a new connected
+    /// app does). Prefer the environment variable to the flag, which other users of the
+    /// machine can see. Kept in the system keychain with the tokens.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "TETHER_CLIENT_SECRET",
+        hide_env_values = true,
+        conflicts_with = "jwt"
+    )]
+    pub client_secret: Option<String>,
     #[command(flatten)]
     pub data: DataDirArg,
 }
@@ -147,6 +158,8 @@ pub fn connect(args: ConnectArgs) -> Result<(), CliError> {
     } else {
         None
     };
+    let client_secret = args.client_secret.clone().filter(|s| !s.is_empty());
+    let client_secret = client_secret.as_deref();
     runtime()?.block_on(async move {
         let http = http_client()?;
         let tokens = match (&args.jwt, &args.username, password) {
@@ -159,16 +172,29 @@ pub fn connect(args: ConnectArgs) -> Result<(), CliError> {
                 eprintln!(
                     "warning: the username-password flow is discouraged; prefer the browser or --jwt"
                 );
-                password_login(&http, &login, &args.client_id, user, &password)
-                    .await
-                    .map_err(ConnectError::from)?
+                password_login_with_secret(
+                    &http,
+                    &login,
+                    &args.client_id,
+                    client_secret,
+                    user,
+                    &password,
+                )
+                .await
+                .map_err(ConnectError::from)?
             }
             _ => {
                 let listener = CallbackListener::bind(args.port).await.map_err(ConnectError::from)?;
                 let timeout = Duration::from_secs(args.timeout);
-                web_login(&http, &login, &args.client_id, listener, timeout, |url| {
-                    show_sign_in(url, args.no_browser)
-                })
+                web_login_with_secret(
+                    &http,
+                    &login,
+                    &args.client_id,
+                    client_secret,
+                    listener,
+                    timeout,
+                    |url| show_sign_in(url, args.no_browser),
+                )
                 .await?
             }
         };

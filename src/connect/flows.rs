@@ -71,6 +71,20 @@ pub async fn web_login(
     timeout: Duration,
     show: impl FnOnce(&url::Url),
 ) -> Result<Tokens, ConnectError> {
+    web_login_with_secret(http, login, client_id, None, listener, timeout, show).await
+}
+
+/// [`web_login`] for a connected app that requires its consumer secret: the code exchange
+/// sends it, and the connection keeps it in the keychain for its refreshes.
+pub async fn web_login_with_secret(
+    http: &reqwest::Client,
+    login: &LoginUrl,
+    client_id: &str,
+    client_secret: Option<&str>,
+    listener: CallbackListener,
+    timeout: Duration,
+    show: impl FnOnce(&url::Url),
+) -> Result<Tokens, ConnectError> {
     let authorization = oauth::authorize(login, client_id, &listener.redirect_uri())?;
     if callback_refused(http, &authorization.url).await {
         return Err(ConnectError::CallbackRefused {
@@ -82,7 +96,7 @@ pub async fn web_login(
     let code = listener
         .wait_for_code(authorization.state.secret(), timeout)
         .await?;
-    Ok(oauth::exchange_code(http, login, client_id, authorization, code).await?)
+    Ok(oauth::exchange_code(http, login, client_id, client_secret, authorization, code).await?)
 }
 
 /// Asks the authorize page once before the browser does: an org that refuses the callback
@@ -214,7 +228,10 @@ pub async fn renew(
         .map_err(|e| OAuthError::Unexpected(e.to_string()))?;
     let client_id = &connection.client_id;
     let tokens = match (&old.refresh_token, &old.key_path) {
-        (Some(refresh), _) => oauth::refresh(http, &login, client_id, refresh).await?,
+        (Some(refresh), _) => {
+            let client_secret = old.client_secret.as_deref();
+            oauth::refresh(http, &login, client_id, client_secret, refresh).await?
+        }
         (None, Some(key)) => {
             oauth::jwt_login(http, &login, client_id, &connection.username, key).await?
         }

@@ -13,7 +13,7 @@ pub mod secrets;
 pub use client::saved_client;
 pub use flows::{
     ConnectError, DEFAULT_SIGN_IN_TIMEOUT, Disconnected, Identity, NewConnection, disconnect,
-    http_client, identity, renew, save, secret_of, web_login,
+    http_client, identity, renew, save, secret_of, web_login, web_login_with_secret,
 };
 pub use listener::{CallbackListener, DEFAULT_CALLBACK_PORT, ListenerError};
 pub use login_url::{LoginUrl, LoginUrlError};

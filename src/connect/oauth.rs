@@ -9,10 +9,10 @@ use oauth2::basic::{
     BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode, Client, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,8 +111,30 @@ fn client(
     login: &LoginUrl,
     client_id: &str,
 ) -> Result<SalesforceClient<EndpointNotSet>, OAuthError> {
+    client_with_secret(login, client_id, None)
+}
+
+/// The client, sending `client_secret` (when given) in the form body, as Salesforce's
+/// documentation shows it.
+fn client_with_secret(
+    login: &LoginUrl,
+    client_id: &str,
+    client_secret: Option<&str>,
+) -> Result<SalesforceClient<EndpointNotSet>, OAuthError> {
     let token_url = TokenUrl::new(login.endpoint("token")).map_err(bad_url)?;
-    Ok(Client::new(ClientId::new(client_id.to_string())).set_token_uri(token_url))
+    let client = Client::new(ClientId::new(client_id.to_string()))
+        .set_token_uri(token_url)
+        .set_auth_type(AuthType::RequestBody);
+    Ok(match client_secret {
+        Some(secret) => client.set_client_secret(ClientSecret::new(secret.to_string())),
+        None => client,
+    })
+}
+
+/// Keeps the consumer secret with the tokens, so that refreshes can send it.
+fn with_client_secret(mut tokens: Tokens, client_secret: Option<&str>) -> Tokens {
+    tokens.secret.client_secret = client_secret.map(str::to_string);
+    tokens
 }
 
 fn bad_url(error: url::ParseError) -> OAuthError {
@@ -126,6 +148,7 @@ fn tokens(answer: SalesforceTokenResponse, key_path: Option<&Path>) -> Tokens {
             access_token: answer.access_token().secret().clone(),
             refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
             key_path: key_path.map(Path::to_path_buf),
+            client_secret: None,
         },
         instance_url: extra.instance_url.clone(),
         identity_url: extra.id.clone(),
@@ -188,19 +211,20 @@ pub async fn exchange_code(
     http: &reqwest::Client,
     login: &LoginUrl,
     client_id: &str,
+    client_secret: Option<&str>,
     authorization: Authorization,
     code: String,
 ) -> Result<Tokens, OAuthError> {
     let redirect = RedirectUrl::new(authorization.redirect_uri).map_err(bad_url)?;
     let sender = |request| send(http.clone(), request);
-    let answer = client(login, client_id)?
+    let answer = client_with_secret(login, client_id, client_secret)?
         .set_redirect_uri(redirect)
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(authorization.verifier)
         .request_async(&sender)
         .await
         .map_err(classify)?;
-    Ok(tokens(answer, None))
+    Ok(with_client_secret(tokens(answer, None), client_secret))
 }
 
 /// The username-password flow. Discouraged: the password passes through Tether, and orgs
@@ -212,15 +236,28 @@ pub async fn password_login(
     username: &str,
     password: &str,
 ) -> Result<Tokens, OAuthError> {
+    password_login_with_secret(http, login, client_id, None, username, password).await
+}
+
+/// [`password_login`] for a connected app that requires its consumer secret (the default
+/// for a new connected app).
+pub async fn password_login_with_secret(
+    http: &reqwest::Client,
+    login: &LoginUrl,
+    client_id: &str,
+    client_secret: Option<&str>,
+    username: &str,
+    password: &str,
+) -> Result<Tokens, OAuthError> {
     let sender = |request| send(http.clone(), request);
     let username = ResourceOwnerUsername::new(username.to_string());
     let password = ResourceOwnerPassword::new(password.to_string());
-    let answer = client(login, client_id)?
+    let answer = client_with_secret(login, client_id, client_secret)?
         .exchange_password(&username, &password)
         .request_async(&sender)
         .await
         .map_err(classify)?;
-    Ok(tokens(answer, None))
+    Ok(with_client_secret(tokens(answer, None), client_secret))
 }
 
 /// A new access token from a refresh token; the refresh token is kept when the org does
@@ -229,16 +266,17 @@ pub async fn refresh(
     http: &reqwest::Client,
     login: &LoginUrl,
     client_id: &str,
+    client_secret: Option<&str>,
     refresh_token: &str,
 ) -> Result<Tokens, OAuthError> {
     let sender = |request| send(http.clone(), request);
     let token = RefreshToken::new(refresh_token.to_string());
-    let answer = client(login, client_id)?
+    let answer = client_with_secret(login, client_id, client_secret)?
         .exchange_refresh_token(&token)
         .request_async(&sender)
         .await
         .map_err(classify)?;
-    let mut tokens = tokens(answer, None);
+    let mut tokens = with_client_secret(tokens(answer, None), client_secret);
     if tokens.secret.refresh_token.is_none() {
         tokens.secret.refresh_token = Some(refresh_token.to_string());
     }

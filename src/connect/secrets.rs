@@ -22,6 +22,10 @@ pub struct ConnectionSecret {
     /// Private key file of a JWT bearer connection, used to mint the next token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_path: Option<PathBuf>,
+    /// Consumer secret of the connected app, for apps that require one: kept here, in the
+    /// keychain, and nowhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
 }
 
 impl fmt::Debug for ConnectionSecret {
@@ -33,6 +37,10 @@ impl fmt::Debug for ConnectionSecret {
                 &self.refresh_token.as_ref().map(|_| "<redacted>"),
             )
             .field("key_path", &self.key_path)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -204,10 +212,12 @@ mod tests {
             access_token: "00Dxx!AQ-secret-access".into(),
             refresh_token: Some("5Aep-secret-refresh".into()),
             key_path: None,
+            client_secret: Some("consumer-secret-value".into()),
         };
         let shown = format!("{secret:?}");
         assert!(!shown.contains("secret-access"), "{shown}");
         assert!(!shown.contains("secret-refresh"), "{shown}");
+        assert!(!shown.contains("secret-value"), "{shown}");
     }
 
     /// A call that fails with `errors` in turn, then answers; the pauses it was given.

@@ -223,3 +223,56 @@ fn schema_file_is_read_into_the_config() {
     assert_eq!(replaced.schema_json.as_deref(), Some("{\"objects\":[]}"));
     assert_eq!(replaced.schema_extra_json, None);
 }
+
+#[test]
+fn client_secrets_go_to_the_app_they_name_or_register_one() {
+    let config = config(&[
+        "--port",
+        "0",
+        "--client-id",
+        "MyApp",
+        "--callback",
+        "http://localhost:1717/OauthRedirect",
+        "--client-secret",
+        "MyApp=s3cret=with=equals",
+        "--client-secret",
+        "TetherDesktop=desk",
+        "--client-secret",
+        "ScriptOnly=script",
+    ])
+    .expect("valid flags");
+    let secret_of = |id: &str| {
+        config
+            .apps
+            .iter()
+            .find(|a| a.client_id == id)
+            .and_then(|a| a.client_secret.clone())
+    };
+    assert_eq!(secret_of("MyApp").as_deref(), Some("s3cret=with=equals"));
+    assert_eq!(secret_of(DEMO_CLIENT_ID).as_deref(), Some("desk"));
+    assert_eq!(secret_of("ScriptOnly").as_deref(), Some("script"));
+    assert_eq!(config.apps.len(), 3);
+}
+
+#[test]
+fn security_token_flag_sets_the_demo_users_token_and_refuses_symbols() {
+    let config = config(&["--port", "0", "--security-token", "Abc123Def456"]).expect("valid");
+    assert_eq!(
+        config.users[0].security_token.as_deref(),
+        Some("Abc123Def456")
+    );
+    for (flags, expected) in [
+        (
+            &["--port", "0", "--security-token", "a b"][..],
+            "letters and digits",
+        ),
+        (
+            &["--port", "0", "--client-secret", "NoEquals"][..],
+            "ID=SECRET",
+        ),
+        (&["--port", "0", "--client-secret", "=x"][..], "ID=SECRET"),
+    ] {
+        let message = usage_message(flags);
+        assert!(message.contains(expected), "{flags:?}: {message}");
+    }
+}

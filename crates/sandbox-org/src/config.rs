@@ -34,6 +34,10 @@ pub struct SandboxUser {
     pub last_name: String,
     pub email: String,
     pub active: bool,
+    /// Appended to the password by SOAP and username-password logins. `None`: one derived
+    /// from the org id and username, printed by `tether sandbox-org` at start.
+    #[serde(default)]
+    pub security_token: Option<String>,
 }
 
 /// Faults and latency, settable at start and at run time through the admin endpoint.
@@ -115,6 +119,7 @@ impl Default for OrgConfig {
                 last_name: "Admin".to_string(),
                 email: "avery.admin@tether-sandbox.example".to_string(),
                 active: true,
+                security_token: None,
             }],
             org_id: crate::ids::mint("00D", 1),
             org_name: "Tether Sandbox Org".to_string(),

@@ -116,6 +116,12 @@ impl SandboxOrg {
         &self.state.org
     }
 
+    /// The security token of `username`, which SOAP and username-password logins append
+    /// to the password; `None` for no such user.
+    pub fn security_token(&self, username: &str) -> Option<String> {
+        self.state.org.auth.security_token(username)
+    }
+
     /// Stops accepting connections and waits for the server task.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -6,4 +6,6 @@ mod fixtures;
 mod jsforce;
 mod jsforce_aggregates;
 mod jsforce_fidelity;
+mod jsforce_login;
+mod simple_salesforce;
 mod soql_text;

@@ -16,6 +16,7 @@ fn secret(tag: &str) -> ConnectionSecret {
         access_token: format!("00D000000000001!AQ-access-{tag}-7f3a9c"),
         refresh_token: Some(format!("5Aep861-refresh-{tag}-2b8e4d")),
         key_path: None,
+        client_secret: None,
     }
 }
 
@@ -54,6 +55,7 @@ fn tokens_round_trip_through_the_secret_service() {
 
     let second = ConnectionSecret {
         key_path: Some("/keys/app.key".into()),
+        client_secret: Some("consumer-secret".into()),
         refresh_token: None,
         ..secret("two")
     };

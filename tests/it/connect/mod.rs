@@ -1,4 +1,5 @@
 mod cli;
+mod client_secret;
 mod flows;
 mod keychain;
 mod listener;

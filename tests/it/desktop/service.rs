@@ -355,6 +355,7 @@ async fn a_sync_whose_org_cannot_be_reached_is_recorded_as_failed() {
                 access_token: "not-a-real-token".into(),
                 refresh_token: None,
                 key_path: None,
+                client_secret: None,
             },
         )
         .unwrap();

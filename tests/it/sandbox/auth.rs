@@ -47,6 +47,7 @@ fn config() -> OrgConfig {
         last_name: "Second".into(),
         email: "sam@tether-sandbox.example".into(),
         active: true,
+        security_token: Some("SecondUsersToken0123456789".into()),
     });
     config.users.push(SandboxUser {
         username: INACTIVE_USER.into(),
@@ -55,6 +56,7 @@ fn config() -> OrgConfig {
         last_name: "Gone".into(),
         email: "gail@tether-sandbox.example".into(),
         active: false,
+        security_token: None,
     });
     config
 }
@@ -274,6 +276,8 @@ fn assert_invalid_session_pair((status, body): (StatusCode, Value)) {
     assert_invalid_session(status, &body);
 }
 
+mod apps_section;
 mod grants;
 mod sessions;
+mod soap_login;
 mod web_server_flow;

@@ -85,6 +85,20 @@ async fn insert_with_one_failing_row_gives_three_result_files() {
 }
 
 #[tokio::test]
+async fn an_upsert_on_id_without_an_id_column_inserts_the_rows() {
+    let (org, c) = start().await;
+    let job = json!({"object":"Account","operation":"upsert","externalIdFieldName":"Id"});
+    let (id, info) = c.run_ingest(job, "Name\nFresh One\nFresh Two\n").await;
+    assert_eq!(info["state"], "JobComplete", "{info}");
+    let results = c.results(&id, "successfulResults").await;
+    assert_eq!(results.column("sf__Created"), ["true", "true"]);
+    assert_eq!(
+        field(&org, results.column("sf__Id")[1], "Name"),
+        json!("Fresh Two")
+    );
+}
+
+#[tokio::test]
 async fn upsert_creates_then_updates_and_links_parents_by_external_id() {
     let (org, c) = start().await;
     let job =
@@ -312,19 +326,20 @@ async fn bad_csv_fails_rows_or_the_job_with_clear_messages() {
     );
     assert_eq!(unknown["numberRecordsProcessed"], 0);
 
+    // An empty file is accepted, and the job finishes with 0 records.
     let empty = c.create_ingest(insert.clone()).await;
     let (status, body) = c.upload(&empty, "").await;
-    assert_eq!(status, 400);
-    let body: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(body[0]["errorCode"], "INVALIDJOB");
-    assert!(
-        body[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("The CSV upload is empty")
-    );
+    assert_eq!(status, 201, "{body}");
     c.set_state("ingest", &empty, "UploadComplete").await;
-    let (nothing, _) = c.wait("ingest", &empty).await;
+    let (finished, _) = c.wait("ingest", &empty).await;
+    assert_eq!(finished["state"], "JobComplete", "{finished}");
+    assert_eq!(finished["numberRecordsProcessed"], 0);
+    assert_eq!(finished["numberRecordsFailed"], 0);
+
+    // A job closed without any upload has nothing to do and fails saying so.
+    let never = c.create_ingest(insert.clone()).await;
+    c.set_state("ingest", &never, "UploadComplete").await;
+    let (nothing, _) = c.wait("ingest", &never).await;
     assert_eq!(nothing["state"], "Failed");
     assert!(
         nothing["errorMessage"]

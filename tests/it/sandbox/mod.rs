@@ -15,3 +15,5 @@ mod search;
 mod seed;
 mod standard_objects;
 mod storage;
+mod versions;
+mod wire;

@@ -11,7 +11,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::auth::Session;
-use super::{AppState, api_version, body};
+use super::{AppState, api_version_since, body};
+
+/// sObject Collections first appeared in v42.0, their upsert in v46.0.
+const SINCE: u32 = 42;
+const UPSERT_SINCE: u32 = 46;
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::store::{UpsertError, Writer};
 
@@ -153,7 +157,7 @@ async fn create(
     session: Session,
     raw: Bytes,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    api_version_since(&v, SINCE)?;
     let batch = parse_batch(&raw)?;
     let results = run(&state, batch.all_or_none, &batch.records, |w, record| {
         let (object, map) = match record_type(record) {
@@ -180,7 +184,7 @@ async fn update(
     session: Session,
     raw: Bytes,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    api_version_since(&v, SINCE)?;
     let batch = parse_batch(&raw)?;
     let results = run(&state, batch.all_or_none, &batch.records, |w, record| {
         let (object, mut map) = match record_type(record) {
@@ -224,7 +228,7 @@ async fn upsert(
     session: Session,
     raw: Bytes,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    api_version_since(&v, UPSERT_SINCE)?;
     let schema_object = state
         .org
         .schema
@@ -294,7 +298,7 @@ async fn remove(
     Query(p): Query<DeleteParams>,
     session: Session,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    api_version_since(&v, SINCE)?;
     let ids: Vec<Value> = p
         .ids
         .as_deref()
@@ -420,7 +424,7 @@ async fn retrieve(
     Query(p): Query<RetrieveParams>,
     _session: Session,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    api_version_since(&v, SINCE)?;
     retrieve_many(
         &state,
         &v,
@@ -442,7 +446,7 @@ async fn retrieve_post(
     _session: Session,
     raw: Bytes,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    api_version_since(&v, SINCE)?;
     let req: RetrieveBody = serde_json::from_value(body::json(&raw)?)
         .map_err(|e| ApiError::json_parse(format!("Cannot deserialize the request body: {e}")))?;
     retrieve_many(&state, &v, &object, &req.ids, &req.fields)

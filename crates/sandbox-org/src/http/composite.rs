@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
 use super::auth::Session;
-use super::{AppState, api_routes, api_version, body};
+use super::{AppState, api_routes, api_version_since, body};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::Record;
@@ -312,7 +312,8 @@ async fn composite(
     headers: HeaderMap,
     raw: Bytes,
 ) -> ApiResult<Response> {
-    api_version(&v)?;
+    // Composite first appeared in v38.0.
+    api_version_since(&v, 38)?;
     let req: CompositeRequest = serde_json::from_value(body::json(&raw)?).map_err(|e| {
         ApiError::json_parse(format!("Cannot deserialize the composite request: {e}"))
     })?;

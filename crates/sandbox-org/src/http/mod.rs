@@ -11,8 +11,10 @@ pub mod layouts;
 pub mod limits;
 pub mod listviews;
 pub mod query;
+pub mod recent;
 pub mod rest;
 pub mod search;
+pub mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,8 +26,8 @@ use crate::error::ApiError;
 use crate::schema::Schema;
 use crate::store::Store;
 
-/// Oldest and newest API versions the sandbox org answers.
-pub const MIN_API_VERSION: u32 = 55;
+/// Oldest and newest API versions the sandbox org answers (Salesforce serves v31.0 up).
+pub const MIN_API_VERSION: u32 = 31;
 pub const MAX_API_VERSION: u32 = 67;
 
 /// Everything one org holds. Each part guards its own state.
@@ -43,6 +45,7 @@ pub struct Org {
     pub faults: faults::Faults,
     pub cursors: query::Cursors,
     pub bulk: bulk::BulkJobs,
+    pub viewed: recent::Viewed,
 }
 
 #[derive(Clone)]
@@ -51,7 +54,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: OrgConfig, addr: SocketAddr) -> Result<AppState, crate::StartError> {
+    pub fn new(mut config: OrgConfig, addr: SocketAddr) -> Result<AppState, crate::StartError> {
+        crate::schema::apps::apply(&mut config)?;
         let schema = Arc::new(Schema::with_files(
             config.schema_json.as_deref(),
             config.schema_extra_json.as_deref(),
@@ -70,6 +74,7 @@ impl AppState {
             faults: faults::Faults::new(config.faults.clone()),
             cursors: query::Cursors::default(),
             bulk: bulk::BulkJobs::default(),
+            viewed: recent::Viewed::default(),
             auth,
             base_url,
             schema_modified: chrono::Utc::now(),
@@ -118,6 +123,16 @@ pub fn api_version(segment: &str) -> Result<u32, ApiError> {
     major.ok_or_else(ApiError::resource_not_found)
 }
 
+/// [`api_version`] for a resource that first appeared in version `since`: older versions
+/// answer the 404 a real org gives for a resource it does not know.
+pub fn api_version_since(segment: &str, since: u32) -> Result<u32, ApiError> {
+    let version = api_version(segment)?;
+    if version < since {
+        return Err(ApiError::resource_not_found());
+    }
+    Ok(version)
+}
+
 /// Every API resource but Composite, without the middleware: Composite dispatches its
 /// subrequests here, so that the whole call counts as one request.
 pub fn api_routes() -> Router<AppState> {
@@ -139,7 +154,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
-        .merge(api)
-        .with_state(state.clone());
+        .merge(api);
+    let app = wire::around(app, state.clone());
     faults::outer_layers(app, &state)
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Session;
-use super::{AppState, MAX_API_VERSION, MIN_API_VERSION, api_version, body};
+use super::{AppState, MAX_API_VERSION, MIN_API_VERSION, api_version, body, wire};
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::ids;
 use crate::schema::ObjectSchema;
@@ -131,7 +131,7 @@ async fn global_describe(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        state.org.schema.global_json(&v),
+        wire::on_this_org(state.org.schema.global_json(&v), &state.org.base_url),
         last_modified,
     ))
 }
@@ -156,7 +156,10 @@ async fn describe(
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    Ok(with_last_modified(object.describe_json(&v), last_modified))
+    Ok(with_last_modified(
+        wire::on_this_org(object.describe_json(&v), &state.org.base_url),
+        last_modified,
+    ))
 }
 
 async fn object_info(
@@ -166,10 +169,11 @@ async fn object_info(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    Ok(
-        axum::Json(json!({ "objectDescribe": object.global_json(&v), "recentItems": [] }))
-            .into_response(),
-    )
+    Ok(axum::Json(json!({
+        "objectDescribe": wire::on_this_org(object.global_json(&v), &state.org.base_url),
+        "recentItems": [],
+    }))
+    .into_response())
 }
 
 /// The `attributes` every record answer starts with.
@@ -227,9 +231,28 @@ fn field_list(p: &FieldsParam) -> Option<Vec<String>> {
     })
 }
 
+/// sObject subresources of a real org that the sandbox org does not serve.
+const SUBRESOURCES: &[&str] = &[
+    "quickActions",
+    "namedLayouts",
+    "rowTemplate",
+    "defaultValues",
+    "eventSeriesUpdates",
+    "suggestedArticles",
+    "richTextImageFields",
+    "relationships",
+    "platformaction",
+    "search",
+    "password",
+];
+
 fn live_record_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<Record> {
-    // A path segment that is no id is read as an external-id field name, as a real org does.
+    // A path segment that is no id is read as an external-id field name, as a real org does,
+    // unless it names a subresource a real org has and this one does not serve.
     let id18 = ids::to_18(id).ok_or_else(|| {
+        if SUBRESOURCES.iter().any(|s| s.eq_ignore_ascii_case(id)) {
+            return ApiError::resource_not_found();
+        }
         ApiError::not_found(
             "NOT_FOUND",
             format!("Provided external ID field does not exist or is not accessible: {id}"),
@@ -267,7 +290,11 @@ async fn retrieve(
     let object = object_of(&state, &object)?;
     let record = live_record_of(&state, object, &id)?;
     let fields = field_list(&params);
-    Ok(axum::Json(with_attributes(&v, object, &record, fields.as_deref())?).into_response())
+    let answer = with_attributes(&v, object, &record, fields.as_deref())?;
+    if let Some(id) = record.get("Id").and_then(Value::as_str) {
+        state.org.viewed.record(id);
+    }
+    Ok(axum::Json(answer).into_response())
 }
 
 async fn create(
@@ -371,6 +398,7 @@ async fn retrieve_by_key(
         [] => Err(ApiError::resource_not_found()),
         [id] => {
             let record = live_record_of(&state, object, id)?;
+            state.org.viewed.record(id);
             let fields = field_list(&params);
             Ok(
                 axum::Json(with_attributes(&v, object, &record, fields.as_deref())?)
@@ -441,7 +469,7 @@ struct RecentParams {
     limit: Option<usize>,
 }
 
-/// `GET /recent`: recently changed records with their Id and Name.
+/// `GET /recent`: recently viewed live records with their Id and Name, latest first.
 async fn recent(
     State(state): State<AppState>,
     Path(v): Path<String>,
@@ -452,9 +480,12 @@ async fn recent(
     let limit = p.limit.unwrap_or(200).clamp(1, 200);
     let items: Vec<Value> = state
         .org
-        .store
-        .recent(limit)
+        .viewed
+        .latest()
         .iter()
+        .filter_map(|id| state.org.store.get(id))
+        .filter(|r| r.get("IsDeleted") != Some(&Value::Bool(true)))
+        .take(limit)
         .filter_map(|r| {
             let id = r.get("Id")?.as_str()?;
             let object = state.org.schema.object_for_id(id)?;
@@ -501,11 +532,13 @@ fn replication_window(w: &Window, days_back: i64) -> ApiResult<(DateTime<Utc>, D
             format!("startDate cannot be more than {days_back} days ago"),
         ));
     }
-    // A real org covers whole minutes and never the future.
-    let end = end
-        .min(now)
-        .duration_trunc(Duration::minutes(1))
-        .unwrap_or(end);
+    // A window reaching now covers up to now, so that a change made seconds ago is listed;
+    // an end in the past covers whole minutes, as a real org's does.
+    let end = if end >= now {
+        now
+    } else {
+        end.duration_trunc(Duration::minutes(1)).unwrap_or(end)
+    };
     Ok((start, end))
 }
 

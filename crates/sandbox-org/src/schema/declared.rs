@@ -15,6 +15,11 @@ pub struct SchemaFile {
     pub objects: Vec<CustomObjectSpec>,
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, Vec<CustomFieldSpec>>,
+    /// Read and checked by `apps`; named here so that other unknown keys stay refused.
+    #[serde(default, rename = "apps")]
+    _apps: Vec<serde::de::IgnoredAny>,
+    #[serde(default, rename = "users")]
+    _users: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]

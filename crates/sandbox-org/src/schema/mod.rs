@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+pub mod apps;
 mod children;
 mod declared;
 mod standard;
@@ -76,6 +77,12 @@ pub enum SchemaError {
     Duplicate(String),
     #[error("recorded describe for {0} is damaged: {1}")]
     Recorded(String, String),
+    #[error(
+        "the schema file sets the security token of {0}, who is not a user of the org: name a configured user (the demo user is admin@tether-sandbox.example)"
+    )]
+    UnknownUser(String),
+    #[error("the schema file's apps or users are wrong: {0}")]
+    App(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

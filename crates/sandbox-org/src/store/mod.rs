@@ -284,24 +284,6 @@ impl Store {
         rows.unwrap_or_default()
     }
 
-    /// The most recently changed live records of any object, newest first.
-    pub fn recent(&self, limit: usize) -> Vec<Record> {
-        let conn = self.lock();
-        let rows = conn
-            .prepare_cached(
-                "SELECT data FROM records WHERE is_deleted = 0 AND object != 'Organization'
-                 ORDER BY modstamp DESC, id DESC LIMIT ?1",
-            )
-            .and_then(|mut st| {
-                st.query_map(params![limit as i64], |r| r.get::<_, String>(0))?
-                    .collect::<Result<Vec<_>, _>>()
-            });
-        rows.unwrap_or_default()
-            .iter()
-            .filter_map(|t| serde_json::from_str(t).ok())
-            .collect()
-    }
-
     /// Number of live records of `object`.
     pub fn count(&self, object: &str) -> usize {
         let Some(object) = self.schema.object(object) else {

@@ -158,7 +158,10 @@ async fn password_grant() {
         "keyed by the client secret"
     );
 
-    let security_token = "AbCdEfGhIjKlMnOpQrStUvWx";
+    let security_token = org
+        .org
+        .security_token(DEMO_USERNAME)
+        .expect("the demo user's token");
     let (status, _) = org
         .password(
             &DEMO_USERNAME.to_uppercase(),
@@ -171,8 +174,15 @@ async fn password_grant() {
         "security token suffix and any username case are accepted"
     );
 
+    // Another token than the user's is refused, whatever its shape.
+    let wrong_token = format!("{DEMO_PASSWORD}AbCdEfGhIjKlMnOpQrStUvWx");
     let cases = [
         (DEMO_USERNAME, "wrong", "authentication failure"),
+        (
+            DEMO_USERNAME,
+            wrong_token.as_str(),
+            "authentication failure",
+        ),
         (
             "nobody@example.com",
             DEMO_PASSWORD,

@@ -15,6 +15,7 @@ mod jwt;
 mod kept;
 mod pkce;
 mod sessions;
+mod soap;
 mod token;
 mod tokens;
 mod users;
@@ -52,7 +53,7 @@ impl AuthState {
         }
         Ok(AuthState {
             apps: config.apps.clone(),
-            users: users::Directory::load(&config.users, store),
+            users: users::Directory::load(&config.users, store, &config.org_id),
             sessions: sessions::Sessions::new(
                 &config.org_id,
                 config.session_timeout,
@@ -95,6 +96,14 @@ impl AuthState {
         self.sessions.refresh_tokens_of(user_id, client_id)
     }
 
+    /// The security token of `username`, appended to the password by SOAP and
+    /// username-password logins.
+    pub fn security_token(&self, username: &str) -> Option<String> {
+        self.users
+            .by_username(username)
+            .map(|u| u.security_token().to_string())
+    }
+
     /// The id of the `User` record of `username`, when such a user can log in.
     pub fn user_id(&self, username: &str) -> Option<String> {
         self.users.by_username(username).map(|u| u.id.clone())
@@ -130,6 +139,7 @@ pub fn routes() -> Router<AppState> {
             get(identity::userinfo).post(identity::userinfo),
         )
         .route("/id/{org_id}/{user_id}", get(identity::identity))
+        .route("/services/Soap/u/{version}", post(soap::partner))
 }
 
 impl axum::extract::FromRequestParts<AppState> for Session {

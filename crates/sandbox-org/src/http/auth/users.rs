@@ -12,6 +12,7 @@ pub struct OrgUser {
     pub id: String,
     pub username: String,
     password: String,
+    security_token: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -25,17 +26,20 @@ impl OrgUser {
             .to_string()
     }
 
-    /// The password, optionally followed by a security token as legacy scripts append it.
+    /// The password, or the password followed by the user's security token. Loopback is
+    /// the org's trusted IP range, so the password alone is enough, as from a trusted
+    /// network; a wrong token is refused.
     pub fn password_matches(&self, given: &str) -> bool {
         if super::tokens::same_secret(&self.password, given) {
             return true;
         }
         given
             .strip_prefix(self.password.as_str())
-            .is_some_and(|suffix| {
-                (20..=30).contains(&suffix.len())
-                    && suffix.bytes().all(|c| c.is_ascii_alphanumeric())
-            })
+            .is_some_and(|suffix| super::tokens::same_secret(&self.security_token, suffix))
+    }
+
+    pub fn security_token(&self) -> &str {
+        &self.security_token
     }
 }
 
@@ -62,7 +66,7 @@ pub struct Directory {
 impl Directory {
     /// Makes every configured user exist as a `User` record (found again by username in a
     /// persisted org), so that SOQL on `User` sees them. The first user is the admin.
-    pub fn load(configured: &[SandboxUser], store: &Store) -> Directory {
+    pub fn load(configured: &[SandboxUser], store: &Store, org_id: &str) -> Directory {
         let mut users = Vec::with_capacity(configured.len());
         for (index, user) in configured.iter().enumerate() {
             let id =
@@ -71,6 +75,10 @@ impl Directory {
                 id,
                 username: user.username.clone(),
                 password: user.password.clone(),
+                security_token: user
+                    .security_token
+                    .clone()
+                    .unwrap_or_else(|| derived_security_token(org_id, &user.username)),
                 first_name: user.first_name.clone(),
                 last_name: user.last_name.clone(),
                 email: user.email.clone(),
@@ -129,6 +137,22 @@ impl Directory {
         }
         Ok(user)
     }
+}
+
+/// A user's security token when none is configured: 24 letters and digits, the same for
+/// the same org and username on every start, so a script's saved token keeps working.
+pub fn derived_security_token(org_id: &str, username: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let digest = Sha256::digest(format!(
+        "security-token:{org_id}:{}",
+        username.to_lowercase()
+    ));
+    digest
+        .iter()
+        .take(24)
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
 }
 
 /// The id of the user's record, created when missing. `None` when the schema has no `User`

@@ -84,7 +84,10 @@ impl ColumnPlan {
                 operation.as_str()
             ));
         }
-        if let (Operation::Upsert, Some(ext), None) = (operation, external_id_field, key_column) {
+        // An upsert on Id without an Id column inserts every row, as on a real org.
+        if let (Operation::Upsert, Some(ext), None) = (operation, external_id_field, key_column)
+            && !ext.eq_ignore_ascii_case("Id")
+        {
             return Err(format!(
                 "InvalidBatch : the {ext} column is required for an upsert on {ext}: add it to the header row"
             ));

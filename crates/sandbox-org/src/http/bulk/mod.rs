@@ -24,7 +24,7 @@ use axum::routing::MethodRouter;
 use bytes::Bytes;
 
 use super::auth::{Session, authenticate};
-use super::{AppState, api_version};
+use super::{AppState, api_version_since};
 use crate::error::ApiError;
 use crate::ids;
 
@@ -134,7 +134,8 @@ fn caller(
     version: &str,
 ) -> Result<(Session, u32), ApiError> {
     let session = authenticate(state, headers)?;
-    Ok((session, api_version(version)?))
+    // Bulk API 2.0 first appeared in v41.0.
+    Ok((session, api_version_since(version, 41)?))
 }
 
 fn invalid_job(message: impl Into<String>) -> ApiError {

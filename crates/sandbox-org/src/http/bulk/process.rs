@@ -30,6 +30,15 @@ async fn run(org: Arc<Org>, job: Arc<Mutex<IngestJob>>) {
         }
         (j.core.clone(), j.uploads.clone())
     };
+    if !uploads.is_empty()
+        && uploads
+            .iter()
+            .all(|u| u.iter().all(u8::is_ascii_whitespace))
+    {
+        let mut j = lock(&job);
+        j.uploads.clear();
+        return j.core.complete();
+    }
     let prepared = {
         let org = org.clone();
         let core = core.clone();
