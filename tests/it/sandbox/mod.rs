@@ -3,6 +3,7 @@ mod auth;
 mod bulk;
 mod bulk_v1;
 mod composite;
+mod display_query;
 mod faults;
 mod layouts;
 mod limits;
