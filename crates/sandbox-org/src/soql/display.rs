@@ -115,7 +115,9 @@ fn short_time(time: NaiveTime) -> String {
 
 /// `1234567.5` with scale 2: `1,234,567.50`.
 pub fn grouped(n: f64, scale: u32) -> String {
-    let fixed = format!("{:.*}", scale as usize, n.abs());
+    // Halves round away from zero, as the user interface shows them ($1,201 for 1200.5).
+    let factor = 10f64.powi(scale as i32);
+    let fixed = format!("{:.*}", scale as usize, (n.abs() * factor).round() / factor);
     let (whole, fraction) = match fixed.split_once('.') {
         Some((w, f)) => (w.to_string(), Some(f.to_string())),
         None => (fixed.clone(), None),
@@ -148,6 +150,8 @@ mod tests {
             (FieldType::Currency, 2, json!(-7.25), "-$7.25"),
             (FieldType::Int, 0, json!(1234567), "1,234,567"),
             (FieldType::Double, 2, json!(999.999), "1,000.00"),
+            (FieldType::Currency, 0, json!(1200.5), "$1,201"),
+            (FieldType::Currency, 0, json!(0.5), "$1"),
             (FieldType::Percent, 2, json!(12.5), "12.50%"),
             (FieldType::Date, 0, json!("2015-12-28"), "12/28/2015"),
             (
