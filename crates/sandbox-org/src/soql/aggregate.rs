@@ -471,6 +471,10 @@ impl Resolver<'_> {
                         self.call_slot(call, &mut rows)?
                     };
                     let label = call.alias.as_ref().map(|a| a.text.clone()).or_else(|| {
+                        // toLabel/FORMAT of a grouped field keep the field's name.
+                        if call.function.is_display() && matches!(slot, Slot::Key(_)) {
+                            return None;
+                        }
                         unnamed += 1;
                         Some(format!("expr{}", unnamed - 1))
                     });

@@ -16,6 +16,7 @@ use crate::schema::{FieldDef, FieldType, ObjectSchema, Schema};
 
 mod display;
 mod relations;
+pub(super) use display::label_pairs;
 pub use relations::{ChildQuery, Nested, NestedKind, SemiJoinPlan, TypeOfPlan};
 
 /// Most relationship hops a field path may take from the queried object.

@@ -1,11 +1,13 @@
-//! `FORMAT(MIN(CloseDate)) Amt`: an AggregateResult value written as the user reads it.
+//! `FORMAT(MIN(CloseDate)) Amt` and `toLabel(Type)` on a grouped picklist: an
+//! AggregateResult value written as the user reads it.
 
 use super::{Rows, Slot};
 use crate::error::SfError;
+use crate::schema::FieldType;
 use crate::soql::display::Display;
 use crate::soql::error::{invalid_field, malformed};
 use crate::soql::functions::{AggregateFunction, Call, Function, Term};
-use crate::soql::plan::Resolver;
+use crate::soql::plan::{Resolver, label_pairs};
 
 impl Resolver<'_> {
     /// The slot FORMAT reads (an aggregate or a grouped field) and how it is written.
@@ -14,6 +16,21 @@ impl Resolver<'_> {
         call: &Call,
         rows: &mut Rows,
     ) -> Result<(Slot, Display), SfError> {
+        if let (Function::ToLabel, Some(Term::Field(written))) = (call.function, &call.argument) {
+            let path = self.path(written)?;
+            if path.kind != FieldType::Picklist {
+                return Err(invalid_field(
+                    self.source,
+                    call.pos,
+                    format!(
+                        "toLabel() can only be used with picklist fields: {}",
+                        path.field
+                    ),
+                ));
+            }
+            let slot = self.field_slot(written, rows)?;
+            return Ok((slot, Display::Label(label_pairs(self.field_def(&path)))));
+        }
         if call.function != Function::Format {
             return Err(malformed(
                 self.source,

@@ -162,7 +162,8 @@ impl Resolver<'_> {
     }
 }
 
-fn label_pairs(field: Option<&FieldDef>) -> Vec<(String, String)> {
+/// The `(value, label)` pairs of a picklist field, in describe order.
+pub(in crate::soql) fn label_pairs(field: Option<&FieldDef>) -> Vec<(String, String)> {
     field
         .map(|f| {
             f.picklist

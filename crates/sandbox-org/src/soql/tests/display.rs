@@ -212,3 +212,27 @@ fn format_writes_aggregate_values_as_the_user_reads_them() {
     let err = display_error("SELECT FORMAT(MIN(Name)) FROM Opportunity");
     assert_eq!(err.code, "INVALID_FIELD", "{}", err.message);
 }
+
+#[test]
+fn to_label_of_a_grouped_picklist_answers_labels_under_the_field_name() {
+    let answer = display_run(
+        "SELECT toLabel(ForecastCategory), COUNT(Id) FROM Opportunity GROUP BY ForecastCategory ORDER BY ForecastCategory",
+    );
+    let rows: Vec<(Value, Value)> = answer["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["ForecastCategory"].clone(), r["expr0"].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (json!("Best Case"), json!(1)),
+            (json!("Commit"), json!(1)),
+            (json!("Retired"), json!(1)),
+        ],
+        "{answer}"
+    );
+    let err = display_error("SELECT toLabel(Name), COUNT(Id) FROM Account GROUP BY Name");
+    assert_eq!(err.code, "INVALID_FIELD", "{}", err.message);
+}
