@@ -73,8 +73,11 @@ fn column(item: &str, unnamed_aggregates: &mut usize) -> Option<Column> {
         return Some(match alias {
             Some(alias) => named(alias),
             // These keep the field's own name; every other function is an aggregate, which
-            // Salesforce names expr0, expr1, … in the order of the list.
-            None if matches!(function.as_str(), "TOLABEL" | "FORMAT" | "CONVERTCURRENCY") => {
+            // Salesforce names expr0, expr1, … in the order of the list (so is
+            // `FORMAT(MIN(CloseDate))`, whose argument is one).
+            None if matches!(function.as_str(), "TOLABEL" | "FORMAT" | "CONVERTCURRENCY")
+                && !argument.contains('(') =>
+            {
                 named(argument)
             }
             None => {
@@ -239,6 +242,12 @@ mod tests {
                 "SELECT Name, (SELECT LastName, Owner.Name FROM Contacts WHERE Email != null ORDER BY LastName LIMIT 5), (SELECT FIELDS(ALL) FROM Cases LIMIT 200) FROM Account"
             ),
             ["Name", "Contacts.LastName", "Contacts.Owner.Name", "Cases"]
+        );
+        assert_eq!(
+            headers(
+                "SELECT FORMAT(Amount) amt, format(CloseDate), FORMAT(MIN(CloseDate)), toLabel(Account.Type), COUNT(Id) FROM Opportunity FOR VIEW"
+            ),
+            ["amt", "CloseDate", "expr0", "Account.Type", "expr1"]
         );
         assert_eq!(columns("SELECT count( ) FROM Account"), Columns::Count);
         for fallback in [

@@ -2,6 +2,7 @@ mod history;
 mod link;
 mod query;
 mod query_aggregates;
+mod query_display;
 mod query_nested;
 mod smoke;
 mod sync_guard;

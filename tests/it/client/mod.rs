@@ -5,6 +5,7 @@ mod faults;
 mod fixtures;
 mod jsforce;
 mod jsforce_aggregates;
+mod jsforce_display;
 mod jsforce_fidelity;
 mod jsforce_login;
 mod simple_salesforce;

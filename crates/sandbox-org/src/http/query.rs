@@ -279,6 +279,10 @@ fn first_page(
         return Ok(soql::execute(&plan, &org.store, include_deleted, v)?);
     };
     let ids = soql::matching_ids(&plan, &org.store, include_deleted)?;
+    if soql::parse(text).is_ok_and(|q| q.usage.contains(&soql::ast::Usage::View)) {
+        // The first answered record is the latest viewed, as a record page opened last.
+        ids.iter().rev().for_each(|id| org.viewed.record(id));
+    }
     let total = ids.len();
     let plan = Arc::new(plan);
     let shown = &ids[..batch.min(total)];

@@ -232,6 +232,8 @@ impl FieldType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PicklistValue {
     pub value: String,
+    /// What the user reads (what `toLabel` answers); the value when the describe has none.
+    pub label: String,
     pub active: bool,
     pub default: bool,
 }
@@ -280,8 +282,13 @@ impl FieldDef {
                 values
                     .iter()
                     .filter_map(|p| {
+                        let value = p.get("value")?.as_str()?.to_string();
                         Some(PicklistValue {
-                            value: p.get("value")?.as_str()?.to_string(),
+                            label: p
+                                .get("label")
+                                .and_then(Value::as_str)
+                                .map_or_else(|| value.clone(), str::to_string),
+                            value,
                             active: p.get("active").and_then(Value::as_bool).unwrap_or(true),
                             default: p
                                 .get("defaultValue")

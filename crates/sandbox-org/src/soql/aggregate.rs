@@ -2,6 +2,7 @@
 //! the columns of each AggregateResult row, HAVING and ORDER BY over those rows, with the
 //! org's rules and messages ("Field must be grouped or aggregated: Name").
 
+mod display;
 mod having;
 
 use super::ast::{CompareOp, Condition, FieldPath, Name, Query, SelectItem};
@@ -33,6 +34,8 @@ pub struct Grouped {
     pub order: Vec<RowKey>,
     /// `SELECT COUNT() ... GROUP BY`: only the number of groups is answered.
     pub count_only: bool,
+    /// `FORMAT(…)` columns: the index in `columns` and how the value is written.
+    pub displays: Vec<(usize, super::display::Display)>,
 }
 
 /// Where a value of a result row comes from.
@@ -104,7 +107,7 @@ pub fn is_aggregate(query: &Query) -> bool {
         || query
             .select
             .iter()
-            .any(|item| matches!(item, SelectItem::Call(_)))
+            .any(|item| matches!(item, SelectItem::Call(c) if !c.function.is_display() || c.has_aggregate()))
 }
 
 /// Whether an aggregate function accepts a field of `kind` (Salesforce's table "Support for
@@ -353,7 +356,9 @@ impl Resolver<'_> {
                     .map(Slot::Grouping)
                     .ok_or_else(|| self.not_grouped(call.pos, &path.field))
             }
-            Function::ConvertTimezone => Err(self.misplaced(call)),
+            Function::ConvertTimezone | Function::ToLabel | Function::Format => {
+                Err(self.misplaced(call))
+            }
         }
     }
 
@@ -436,6 +441,7 @@ impl Resolver<'_> {
         let mut columns = Vec::new();
         let mut unnamed = 0;
         let mut count_only = false;
+        let mut displays = Vec::new();
         for item in &query.select {
             let (slot, label) = match item {
                 SelectItem::CountAll { pos } => {
@@ -457,8 +463,18 @@ impl Resolver<'_> {
                     (self.field_slot(field, &rows)?, Some(alias.text.clone()))
                 }
                 SelectItem::Call(call) => {
-                    let slot = self.call_slot(call, &mut rows)?;
+                    let slot = if call.function.is_display() {
+                        let (slot, display) = self.display_slot(call, &mut rows)?;
+                        displays.push((columns.len(), display));
+                        slot
+                    } else {
+                        self.call_slot(call, &mut rows)?
+                    };
                     let label = call.alias.as_ref().map(|a| a.text.clone()).or_else(|| {
+                        // toLabel/FORMAT of a grouped field keep the field's name.
+                        if call.function.is_display() && matches!(slot, Slot::Key(_)) {
+                            return None;
+                        }
                         unnamed += 1;
                         Some(format!("expr{}", unnamed - 1))
                     });
@@ -510,6 +526,7 @@ impl Resolver<'_> {
             having,
             order,
             count_only,
+            displays,
         })
     }
 

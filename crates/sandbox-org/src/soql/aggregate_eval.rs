@@ -349,8 +349,13 @@ pub fn aggregate_rows(
         .map(|group| {
             let mut row = Map::new();
             row.insert("attributes".into(), json!({ "type": "AggregateResult" }));
-            for (label, slot) in &grouped.columns {
-                row.insert(label.clone(), slot_value(group, grouped, *slot));
+            for (i, (label, slot)) in grouped.columns.iter().enumerate() {
+                let value = slot_value(group, grouped, *slot);
+                let value = match grouped.displays.iter().find(|(at, _)| *at == i) {
+                    Some((_, display)) => display.apply(&value),
+                    None => value,
+                };
+                row.insert(label.clone(), value);
             }
             row
         })

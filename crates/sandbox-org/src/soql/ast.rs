@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 pub use super::functions::{Call, GroupBy, Term};
 use super::lexer::Pos;
-pub use super::rel_ast::{FieldGroup, Includes, SemiJoin, TypeOf};
+pub use super::rel_ast::{FieldGroup, Includes, SemiJoin, TypeOf, Usage};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -20,6 +20,8 @@ pub struct Query {
     pub order_by: Vec<OrderKey>,
     pub limit: Option<Counted>,
     pub offset: Option<Counted>,
+    /// `FOR VIEW`, `UPDATE TRACKING`...: only on the outer statement.
+    pub usage: Vec<Usage>,
 }
 
 /// A name as written, with where it was written.
@@ -409,6 +411,6 @@ impl fmt::Display for Query {
         if let Some(offset) = self.offset {
             write!(f, " OFFSET {}", offset.value)?;
         }
-        Ok(())
+        f.write_str(&super::rel_ast::usage_text(&self.usage))
     }
 }

@@ -16,6 +16,10 @@ pub enum Function {
     Grouping,
     /// `convertTimezone(f)`: a dateTime in the user's time zone, only inside a date function.
     ConvertTimezone,
+    /// `toLabel(f)`: a picklist value's label (see `display`).
+    ToLabel,
+    /// `FORMAT(f)`: a number, date or time as the user's locale shows it (see `display`).
+    Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +61,8 @@ const NAMES: &[(&str, Function)] = &[
     ("MAX", Function::Aggregate(AggregateFunction::Max)),
     ("GROUPING", Function::Grouping),
     ("CONVERTTIMEZONE", Function::ConvertTimezone),
+    ("TOLABEL", Function::ToLabel),
+    ("FORMAT", Function::Format),
     ("CALENDAR_YEAR", Function::Date(DateFunction::CalendarYear)),
     (
         "CALENDAR_QUARTER",
@@ -92,8 +98,10 @@ impl Function {
 
     /// The name as Salesforce's documentation writes it.
     pub fn name(self) -> &'static str {
-        if self == Function::ConvertTimezone {
-            return "convertTimezone";
+        match self {
+            Function::ConvertTimezone => return "convertTimezone",
+            Function::ToLabel => return "toLabel",
+            _ => {}
         }
         NAMES
             .iter()
@@ -104,6 +112,11 @@ impl Function {
 
     pub fn is_aggregate(self) -> bool {
         matches!(self, Function::Aggregate(_))
+    }
+
+    /// `toLabel` and `FORMAT`: they change how a field's value reads, not which rows answer.
+    pub fn is_display(self) -> bool {
+        matches!(self, Function::ToLabel | Function::Format)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod aggregate_eval;
 pub mod ast;
 pub mod date_functions;
 pub mod dates;
+pub mod display;
 pub mod error;
 pub mod eval;
 pub mod functions;

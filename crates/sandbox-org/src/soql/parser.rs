@@ -13,6 +13,7 @@
 
 mod calls;
 mod relations;
+mod usage;
 
 use super::ast::*;
 use super::error::unexpected;
@@ -34,7 +35,8 @@ pub fn parse(source: &str) -> Result<Query, SfError> {
         tokens,
         at: 0,
     };
-    let query = parser.query()?;
+    let mut query = parser.query()?;
+    query.usage = parser.usage()?;
     parser.expect_eof()?;
     Ok(query)
 }
@@ -168,6 +170,7 @@ impl Parser<'_> {
             order_by,
             limit,
             offset,
+            usage: Vec::new(),
         })
     }
 

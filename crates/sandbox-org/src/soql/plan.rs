@@ -14,7 +14,9 @@ use crate::error::SfError;
 use crate::ids;
 use crate::schema::{FieldDef, FieldType, ObjectSchema, Schema};
 
+mod display;
 mod relations;
+pub(super) use display::label_pairs;
 pub use relations::{ChildQuery, Nested, NestedKind, SemiJoinPlan, TypeOfPlan};
 
 /// Most relationship hops a field path may take from the queried object.
@@ -48,6 +50,10 @@ pub enum Output {
 #[derive(Debug, Clone)]
 pub struct Column {
     pub path: ResolvedPath,
+    /// `toLabel(f)` or `FORMAT(f)` around the field.
+    pub display: Option<super::display::Display>,
+    /// The name the value answers under instead of the field's (`FORMAT(Amount) amt`).
+    pub alias: Option<String>,
 }
 
 /// One relationship hop: the lookup field to follow and the objects it may point to.
@@ -253,20 +259,21 @@ impl Resolver<'_> {
             if let SelectItem::AliasedField { alias, .. } = item {
                 return Err(unexpected(self.source, alias.pos, &alias.text));
             }
-            if let SelectItem::Field(field) = item {
-                let path = self.path(field)?;
-                let dotted = path.dotted();
-                if columns
-                    .iter()
-                    .any(|c| c.path.dotted().eq_ignore_ascii_case(&dotted))
-                {
+            let column = match item {
+                SelectItem::Field(field) => Some((Column::plain(self.path(field)?), field.pos())),
+                SelectItem::Call(call) => Some((self.display_column(call)?, call.pos)),
+                _ => None,
+            };
+            if let Some((column, pos)) = column {
+                let key = column.key();
+                if columns.iter().any(|c| c.key().eq_ignore_ascii_case(&key)) {
                     return Err(malformed(
                         self.source,
-                        field.pos(),
-                        format!("duplicate field selected: {dotted}"),
+                        pos,
+                        format!("duplicate field selected: {key}"),
                     ));
                 }
-                columns.push(Column { path });
+                columns.push(column);
             } else {
                 self.relation_item(item, &mut columns)?;
             }
@@ -414,6 +421,11 @@ impl Resolver<'_> {
             }
             Condition::SemiJoin(join) => self.semi_join(join)?,
             Condition::Includes(includes) => self.includes(includes)?,
+            Condition::Call { call, .. } | Condition::CallIn { call, .. }
+                if call.function.is_display() =>
+            {
+                self.label_filter(condition)?
+            }
             Condition::Call { .. } | Condition::CallIn { .. } => self.call_filter(condition)?,
         })
     }

@@ -5,6 +5,7 @@ mod nested;
 
 use serde_json::{Map, Value, json};
 
+use super::display::Display;
 use super::eval::Lookups;
 use super::plan::{ChildQuery, Column, Hop, Plan, TypeOfPlan};
 use crate::store::Record;
@@ -15,35 +16,88 @@ pub use nested::shape_for;
 #[derive(Debug, Clone)]
 pub enum Shape {
     Field(String),
-    Parent { hop: Hop, children: Vec<Shape> },
+    /// `toLabel(f)`, `FORMAT(f) alias`: the field's value rewritten, under `key`.
+    Display {
+        key: String,
+        field: String,
+        display: Display,
+    },
+    Parent {
+        hop: Hop,
+        children: Vec<Shape>,
+    },
     Children(Box<ChildQuery>),
     TypeOf(Box<TypeOfPlan>),
+    /// An aliased display of a parent's field (`toLabel(Account.Type) t`), read at the top.
+    Through {
+        key: String,
+        path: Box<super::plan::ResolvedPath>,
+        display: Display,
+    },
 }
 
 /// Builds the tree, each relationship placed where it first appears in the select list.
 pub fn shape(columns: &[Column]) -> Vec<Shape> {
     let mut roots = Vec::new();
     for column in columns {
-        insert(&mut roots, &column.path.hops, &column.path.field);
+        insert_column(&mut roots, column);
     }
     roots
 }
 
+/// Places one selected column: a plain field under its relationships, a display too unless
+/// aliased (an alias answers at the top level, even for `toLabel(Account.Type) t`).
+pub(super) fn insert_column(roots: &mut Vec<Shape>, column: &Column) {
+    let path = &column.path;
+    let Some(display) = &column.display else {
+        insert(roots, &path.hops, &path.field);
+        return;
+    };
+    let aliased = column.alias.is_some();
+    let hops = if aliased { &[][..] } else { &path.hops[..] };
+    let leaf = Shape::Display {
+        key: column.alias.clone().unwrap_or_else(|| path.field.clone()),
+        field: path.field.clone(),
+        display: display.clone(),
+    };
+    insert_leaf(roots, hops, leaf, aliased.then_some(path));
+}
+
 pub(super) fn insert(level: &mut Vec<Shape>, hops: &[Hop], field: &str) {
+    insert_leaf(level, hops, Shape::Field(field.to_string()), None);
+}
+
+/// Places `leaf` under its relationships; an aliased display reads through `through`.
+fn insert_leaf(
+    level: &mut Vec<Shape>,
+    hops: &[Hop],
+    leaf: Shape,
+    through: Option<&super::plan::ResolvedPath>,
+) {
+    let leaf = match (leaf, through) {
+        (Shape::Display { key, display, .. }, Some(path)) if !path.hops.is_empty() => {
+            Shape::Through {
+                key,
+                path: Box::new(path.clone()),
+                display,
+            }
+        }
+        (leaf, _) => leaf,
+    };
     let Some((hop, rest)) = hops.split_first() else {
-        level.push(Shape::Field(field.to_string()));
+        level.push(leaf);
         return;
     };
     for existing in level.iter_mut() {
         if let Shape::Parent { hop: h, children } = existing
             && h.lookup == hop.lookup
         {
-            insert(children, rest, field);
+            insert_leaf(children, rest, leaf, None);
             return;
         }
     }
     let mut children = Vec::new();
-    insert(&mut children, rest, field);
+    insert_leaf(&mut children, rest, leaf, None);
     level.push(Shape::Parent {
         hop: hop.clone(),
         children,
@@ -76,6 +130,18 @@ pub(super) fn project_level(
                     name.clone(),
                     record.get(name).cloned().unwrap_or(Value::Null),
                 );
+            }
+            Shape::Display {
+                key,
+                field,
+                display,
+            } => {
+                let value = record.get(field).cloned().unwrap_or(Value::Null);
+                out.insert(key.clone(), display.apply(&value));
+            }
+            Shape::Through { key, path, display } => {
+                let value = lookups.value(record, path);
+                out.insert(key.clone(), display.apply(&value));
             }
             Shape::Parent { hop, children } => {
                 let parent_id = record.get(&hop.lookup).and_then(Value::as_str);
@@ -122,6 +188,12 @@ pub fn project(
 pub fn column_values(columns: &[Column], record: &Record, lookups: &mut Lookups<'_>) -> Vec<Value> {
     columns
         .iter()
-        .map(|c| lookups.value(record, &c.path))
+        .map(|c| {
+            let value = lookups.value(record, &c.path);
+            match &c.display {
+                Some(display) => display.apply(&value),
+                None => value,
+            }
+        })
         .collect()
 }

@@ -99,3 +99,33 @@ impl fmt::Display for Includes {
         write!(f, "{} {op} ({})", self.field, list.join(", "))
     }
 }
+
+/// What a statement tells the org about its use: `FOR VIEW` marks the answered records as
+/// viewed (what `/recent` lists); the others are accepted and change nothing here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    View,
+    Reference,
+    Tracking,
+    Viewstat,
+}
+
+/// ` FOR VIEW, REFERENCE UPDATE TRACKING`, or nothing.
+pub fn usage_text(usage: &[Usage]) -> String {
+    let words = |wanted: &[(Usage, &'static str)]| -> Vec<&'static str> {
+        usage
+            .iter()
+            .filter_map(|u| wanted.iter().find(|(w, _)| w == u).map(|(_, t)| *t))
+            .collect()
+    };
+    let mut out = String::new();
+    let fors = words(&[(Usage::View, "VIEW"), (Usage::Reference, "REFERENCE")]);
+    if !fors.is_empty() {
+        out.push_str(&format!(" FOR {}", fors.join(", ")));
+    }
+    let updates = words(&[(Usage::Tracking, "TRACKING"), (Usage::Viewstat, "VIEWSTAT")]);
+    if !updates.is_empty() {
+        out.push_str(&format!(" UPDATE {}", updates.join(", ")));
+    }
+    out
+}

@@ -8,6 +8,7 @@ use crate::ids::mint;
 use crate::schema::Schema;
 use crate::store::Record;
 
+mod display;
 mod relations;
 
 struct Memory {

@@ -66,7 +66,7 @@ impl BulkQuery {
                 "select its component fields instead (BillingStreet, BillingCity...)",
             ));
         }
-        let headers = columns.iter().map(|c| c.path.dotted()).collect();
+        let headers = columns.iter().map(|c| c.key()).collect();
         Ok(BulkQuery { plan, headers })
     }
 

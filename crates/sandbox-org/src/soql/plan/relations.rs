@@ -396,7 +396,7 @@ fn push_column(
             format!("duplicate field selected: {dotted}"),
         ));
     }
-    columns.push(Column { path });
+    columns.push(Column::plain(path));
     Ok(())
 }
 

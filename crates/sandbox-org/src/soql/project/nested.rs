@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Shape, insert, project_level, shape};
+use super::{Shape, insert_column, project_level, shape};
 use crate::soql::eval::Lookups;
 use crate::soql::plan::{ChildQuery, NestedKind, Output, Plan, TypeOfPlan};
 use crate::store::Record;
@@ -18,7 +18,7 @@ pub fn shape_for(plan: &Plan) -> Vec<Shape> {
     for nested in &plan.nested {
         let upto = nested.after.min(columns.len());
         for column in columns.get(next..upto).unwrap_or_default() {
-            insert(&mut roots, &column.path.hops, &column.path.field);
+            insert_column(&mut roots, column);
         }
         next = upto.max(next);
         roots.push(match &nested.kind {
@@ -27,7 +27,7 @@ pub fn shape_for(plan: &Plan) -> Vec<Shape> {
         });
     }
     for column in columns.get(next..).unwrap_or_default() {
-        insert(&mut roots, &column.path.hops, &column.path.field);
+        insert_column(&mut roots, column);
     }
     roots
 }
