@@ -130,6 +130,7 @@ fn error(id: i64) -> ErrorRow {
         },
         link: "customers".into(),
         object: "Account".into(),
+        name: Some(format!("Company {id}")),
         record_url: Some(format!("https://acme.test/001{id:015}")),
         response: json!({"statusCode": "REQUIRED_FIELD_MISSING", "fields": ["Name"]}),
     }
@@ -154,6 +155,7 @@ fn conflict(id: i64, field: &str) -> ConflictRow {
         link: "customers".into(),
         object: "Account".into(),
         column: Some(field.to_lowercase()),
+        name: Some(format!("Company {id}")),
         record_url: None,
     }
 }

@@ -83,6 +83,7 @@ fn conflict(id: i64) -> ConflictRow {
         link: "customers".into(),
         object: "Account".into(),
         column: None,
+        name: Some(format!("Company {id}")),
         record_url: None,
     }
 }

@@ -151,7 +151,17 @@ pub async fn fetch_changes(
         }
         if expected > link.strategy.bulk_pull_above {
             let expected_rows = usize::try_from(expected).unwrap_or(usize::MAX);
-            return fetch_bulk(client, link, kinds, &soql, false, expected_rows, cancel).await;
+            return fetch_bulk(
+                client,
+                link,
+                kinds,
+                &soql,
+                false,
+                expected_rows,
+                cancel,
+                read,
+            )
+            .await;
         }
     }
     let mut pages = if with_deleted {
