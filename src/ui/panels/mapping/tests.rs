@@ -62,6 +62,14 @@ fn map(state: &mut MappingState, field: &str, column: &str) {
     state.apply(command, &mut Vec::new());
 }
 
+fn push(state: &mut MappingState, field: &str) {
+    let command = MappingCommand::SetDirection {
+        field: field.into(),
+        direction: Direction::Both,
+    };
+    state.apply(command, &mut Vec::new());
+}
+
 fn creates(state: &MappingState) -> bool {
     state.draft.as_ref().expect("a draft").create_unmatched
 }
@@ -75,8 +83,11 @@ fn a_new_link_creates_records_once_its_pushes_fill_the_required_fields() {
     );
     assert!(!creates(&state), "nothing pushed yet");
     map(&mut state, "Email", "email");
+    push(&mut state, "Email");
     assert!(!creates(&state), "LastName is required and not pushed");
     map(&mut state, "LastName", "last");
+    assert!(!creates(&state), "a new pair starts as Pull, which fills nothing on create");
+    push(&mut state, "LastName");
     assert!(creates(&state), "every required field is pushed");
 
     state.apply(MappingCommand::SetCreateUnmatched(false), &mut Vec::new());
