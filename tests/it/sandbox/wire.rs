@@ -36,8 +36,8 @@ async fn unknown_paths_and_wrong_methods_answer_salesforce_json_errors() {
 async fn unknown_subresources_are_not_read_as_external_id_fields() {
     let t = crate::support::org::start().await;
     for path in [
-        "/sobjects/Account/quickActions",
-        "/sobjects/Contact/namedLayouts",
+        "/sobjects/Account/namedLayouts",
+        "/sobjects/Contact/eventSeriesUpdates",
     ] {
         let (status, body) = answer(t.api(Method::GET, path).send().await.unwrap()).await;
         assert_eq!(status, 404, "{path}: {body}");
@@ -111,7 +111,7 @@ async fn recent_lists_the_records_viewed_latest_first_not_those_changed() {
 }
 
 #[tokio::test]
-async fn describe_links_point_at_the_org_itself_and_its_api_links_answer() {
+async fn describe_links_point_at_the_org_itself_and_every_link_answers() {
     let t = crate::support::org::start().await;
     let id = t
         .create("Account", serde_json::json!({"Name": "Linked"}))
@@ -141,8 +141,9 @@ async fn describe_links_point_at_the_org_itself_and_its_api_links_answer() {
             "{link} points away from the org"
         );
     }
-    for key in ["describe", "sobject", "rowTemplate"] {
-        let link = describe["urls"][key].as_str().unwrap().replace("{ID}", &id);
+    for (key, link) in describe["urls"].as_object().unwrap() {
+        let link = link.as_str().unwrap().replace("{ID}", &id);
+        let link = link.strip_prefix(&t.base).unwrap_or(&link).to_string();
         let (status, body) = answer(
             t.http
                 .get(format!("{}{link}", t.base))
@@ -154,4 +155,16 @@ async fn describe_links_point_at_the_org_itself_and_its_api_links_answer() {
         .await;
         assert_eq!(status, 200, "{key} {link}: {body}");
     }
+    // A record page needs a session, and a path that is no record is the org's JSON 404.
+    let page = t.http.get(format!("{}/{id}", t.base)).send().await.unwrap();
+    assert_eq!(page.status(), 401);
+    let (status, body) = answer(
+        t.http
+            .get(format!("{}/not-a-record", t.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, error_code(&body)), (404, "NOT_FOUND"), "{body}");
 }

@@ -6,6 +6,7 @@ pub mod body;
 pub mod bulk;
 pub mod collections;
 pub mod composite;
+pub mod describe_links;
 pub mod faults;
 pub mod layouts;
 pub mod limits;
@@ -145,6 +146,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(listviews::routes())
         .merge(layouts::routes())
+        .merge(describe_links::routes())
 }
 
 /// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the
@@ -154,6 +156,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
+        .merge(describe_links::page_routes())
         .merge(api);
     let app = wire::around(app, state.clone());
     faults::outer_layers(app, &state)

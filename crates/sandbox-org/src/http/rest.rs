@@ -233,10 +233,8 @@ fn field_list(p: &FieldsParam) -> Option<Vec<String>> {
 
 /// sObject subresources of a real org that the sandbox org does not serve.
 const SUBRESOURCES: &[&str] = &[
-    "quickActions",
     "namedLayouts",
     "rowTemplate",
-    "defaultValues",
     "eventSeriesUpdates",
     "suggestedArticles",
     "richTextImageFields",
