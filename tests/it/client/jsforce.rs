@@ -4,8 +4,6 @@
 //! report; this test starts the org, runs the script and asserts on every check. It fails,
 //! never skips, when node or jsforce is missing: `scripts/test.sh` installs both.
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use sandbox_org::{ConnectedApp, OrgConfig, SandboxOrg};
@@ -36,13 +34,6 @@ const EXPECTED_CHECKS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jsforce_works_against_the_sandbox_org() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        root.join("tests/jsforce/node_modules/jsforce/package.json")
-            .exists(),
-        "jsforce is not installed: run `npm ci` in tests/jsforce (scripts/test.sh does it)"
-    );
-
     let mut config = OrgConfig {
         auto_approve: true,
         seed_records: Some(2_500),
@@ -58,58 +49,19 @@ async fn jsforce_works_against_the_sandbox_org() {
         .await
         .expect("the sandbox org starts");
 
-    let child = tokio::process::Command::new("node")
-        .arg("tests/jsforce/conformance.js")
-        .current_dir(root)
-        .env("SANDBOX_BASE_URL", org.base_url())
-        .env("SANDBOX_CLIENT_ID", CLIENT_ID)
-        .env("SANDBOX_CALLBACK", CALLBACK)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run node ({e}): install Node.js 18 or later (scripts/test.sh does it)")
-        });
-    let output = tokio::time::timeout(Duration::from_secs(240), child.wait_with_output())
-        .await
-        .expect("the jsforce script finishes within 4 minutes")
-        .expect("the jsforce script runs");
+    let report = crate::support::jsforce::run_script(
+        "conformance.js",
+        &[
+            ("SANDBOX_BASE_URL", &org.base_url()),
+            ("SANDBOX_CLIENT_ID", CLIENT_ID),
+            ("SANDBOX_CALLBACK", CALLBACK),
+        ],
+        EXPECTED_CHECKS,
+        Duration::from_secs(240),
+    )
+    .await;
     org.shutdown().await;
-
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let report: serde_json::Value = stdout
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str(line).ok())
-        .unwrap_or_else(|| {
-            panic!("no JSON report from the script.\nstdout: {stdout}\nstderr: {stderr}")
-        });
-
-    let checks = report["checks"].as_array().cloned().unwrap_or_default();
-    let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(
-        names, EXPECTED_CHECKS,
-        "the script reports every check, in order (report: {report})"
-    );
-
-    let failures: Vec<String> = checks
-        .iter()
-        .filter(|c| c["ok"] != serde_json::Value::Bool(true))
-        .map(|c| format!("  {}: {}", c["name"], c["error"]))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "jsforce checks failed:\n{}\nstderr: {stderr}",
-        failures.join("\n")
-    );
     assert_eq!(report["ok"], true, "report: {report}");
-    assert!(
-        output.status.success(),
-        "the script exits 0 only when every check passed: {:?}",
-        output.status
-    );
     assert!(
         report["jsforceVersion"]
             .as_str()
