@@ -182,6 +182,7 @@ impl Service {
                     progress: Some(progress_sink(self.outbox.clone(), name)),
                     allow_mass_delete,
                     scope: scope.clone(),
+                    write_path: None,
                 };
                 loop {
                     // The CLI, a schedule or another window may hold the workspace: wait.

@@ -98,6 +98,9 @@ pub struct RunOptions {
     pub allow_mass_delete: bool,
     /// The whole link, or some of its records (see [`scope`]).
     pub scope: RunScope,
+    /// Writes through this path whatever the link's thresholds choose (`tether bench`
+    /// compares the paths on the same work).
+    pub write_path: Option<crate::run::push::WritePath>,
 }
 
 impl RunOptions {
@@ -108,6 +111,7 @@ impl RunOptions {
             progress: None,
             allow_mass_delete: false,
             scope: RunScope::Link,
+            write_path: None,
         }
     }
 

@@ -68,7 +68,10 @@ impl Run<'_> {
             return Ok(());
         }
         let total = items.len() as u64;
-        let path = WritePath::for_push(total, link.strategy.bulk_push_above);
+        let path = self
+            .options
+            .write_path
+            .unwrap_or_else(|| WritePath::for_push(total, link.strategy.bulk_push_above));
         let bulk = path == WritePath::Bulk;
         self.write_path = Some(path);
         let groups: Vec<Vec<PushItem>> = if bulk {
