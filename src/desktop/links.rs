@@ -457,6 +457,7 @@ mod tests {
             read_path: None,
             write_path: None,
             message: Some("the org did not answer".into()),
+            write_choice: None,
         };
         let cases = [
             (

@@ -192,7 +192,13 @@ pub async fn sync_link(
             marks::put(ws.conn(), link_id, &definition, mark)?;
         }
     }
-    journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
+    // The History detail says why the push took its path, after what the run has to say.
+    let detail = match (&message, &run.write_choice) {
+        (Some(m), Some(why)) => Some(format!("{m}\nWrite path: {why}")),
+        (None, Some(why)) => Some(format!("Write path: {why}")),
+        (m, None) => m.clone(),
+    };
+    journal::finish_run(ws.conn(), run_id, status, &counts, detail.as_deref())?;
     tracing::debug!(
         ?status,
         created = counts.created,
@@ -211,6 +217,7 @@ pub async fn sync_link(
         read_path: run.read_path,
         write_path: run.write_path,
         message,
+        write_choice: run.write_choice,
     })
 }
 
@@ -263,5 +270,6 @@ pub fn record_unstarted(
         read_path: None,
         write_path: None,
         message: Some(message),
+        write_choice: None,
     })
 }
