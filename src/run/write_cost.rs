@@ -169,11 +169,20 @@ mod tests {
         }
     }
 
+    type Case = (
+        u64,
+        Option<Duration>,
+        Option<u64>,
+        u64,
+        WritePath,
+        &'static str,
+    );
+
     #[test]
     fn the_cheapest_path_is_chosen_within_the_budget() {
         use WritePath::*;
         // (records, round trip ms, remaining calls, link's bulk_push_above, chosen, why has)
-        let cases: [(u64, Option<Duration>, Option<u64>, u64, WritePath, &str); 10] = [
+        let cases: [Case; 10] = [
             (150, MS(100), None, 5_000, Collections, "the quickest"),
             (
                 1_000,
