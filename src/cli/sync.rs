@@ -146,6 +146,9 @@ pub fn summary_line(summary: &RunSummary) -> String {
     if let Some(message) = &summary.message {
         line.push_str(&format!("\n  {message}"));
     }
+    if let Some(why) = &summary.write_choice {
+        line.push_str(&format!("\n  write path: {why}"));
+    }
     line
 }
 

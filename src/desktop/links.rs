@@ -182,6 +182,7 @@ impl Service {
                     progress: Some(progress_sink(self.outbox.clone(), name)),
                     allow_mass_delete,
                     scope: scope.clone(),
+                    write_path: None,
                 };
                 loop {
                     // The CLI, a schedule or another window may hold the workspace: wait.
@@ -450,6 +451,7 @@ mod tests {
             read_path: None,
             write_path: None,
             message: Some("the org did not answer".into()),
+            write_choice: None,
         };
         let cases = [
             (

@@ -15,6 +15,7 @@ pub mod push;
 pub mod undo;
 pub mod unheard;
 pub mod window;
+pub mod write_cost;
 
 use std::path::PathBuf;
 
@@ -79,4 +80,6 @@ pub struct RunSummary {
     pub read_path: Option<ReadPath>,
     pub write_path: Option<push::WritePath>,
     pub message: Option<String>,
+    /// Why the push went by its write path: each path's calls and expected time.
+    pub write_choice: Option<String>,
 }

@@ -193,6 +193,7 @@ async fn reverse_import(
         read_path: None,
         write_path: Some(WritePath::Collections),
         message,
+        write_choice: None,
     })
 }
 

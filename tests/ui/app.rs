@@ -158,6 +158,7 @@ fn sync_now_sends_the_link_then_shows_progress_and_cancel() {
         read_path: None,
         write_path: None,
         message: None,
+        write_choice: None,
     }));
     app.wait_for_label("Sync Now");
     let refreshed = app.requests();
@@ -459,6 +460,7 @@ fn stopped_by_the_guard(link: &str) -> RunSummary {
             "this run would delete 25 Account record(s) in Salesforce (001A, 001B and 23 more)"
                 .into(),
         ),
+        write_choice: None,
     }
 }
 

@@ -708,6 +708,7 @@ fn progress_cancel_retry_and_undo_each_ask_the_service() {
         read_path: None,
         write_path: None,
         message: None,
+        write_choice: None,
     })));
     wait_containing(&mut app, "Import undone: 1 deleted");
 

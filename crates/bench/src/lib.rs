@@ -7,6 +7,7 @@ pub mod history;
 pub mod hostile;
 pub mod import;
 pub mod sync;
+pub mod targets;
 #[cfg(feature = "gui")]
 pub mod ui;
 
@@ -264,6 +265,14 @@ pub struct BenchArgs {
     /// Measure only the import section.
     #[arg(long, conflicts_with = "ui")]
     pub import: bool,
+    /// Measure only the target table: the pushes and pulls with targets and ratios,
+    /// a per-record baseline and the three write paths side by side.
+    #[arg(long, conflicts_with_all = ["ui", "import"])]
+    pub targets: bool,
+    /// Records of the target table's large Bulk pull (1,000,000 is the target's size; a
+    /// smaller count is printed without a target; 0 leaves the row out).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub big_pull: usize,
 }
 
 /// Runs the sections `args` asks for and prints their tables.
@@ -287,6 +296,23 @@ pub fn run_command(args: BenchArgs) -> anyhow::Result<()> {
     };
     if args.import {
         return import_section(&runtime);
+    }
+    let target_options = targets::TargetOptions {
+        latency_ms: args.latency_ms,
+        big_pull_records: args.big_pull,
+        ..targets::TargetOptions::default()
+    };
+    let rows = runtime.block_on(targets::run(&target_options, |row| {
+        eprintln!(
+            "measured: {} ({:.1} s)",
+            row.work,
+            row.elapsed.as_secs_f64()
+        );
+    }))?;
+    print!("{}", targets::render(&rows));
+    println!();
+    if args.targets {
+        return Ok(());
     }
     let report = runtime.block_on(run(&options))?;
     print!("{}", render(&report));

@@ -20,7 +20,7 @@ use tether::sync::link::Link;
 use tether::workspace::Workspace;
 use tether::workspace::journal::{RunStatus, Trigger};
 
-const LINK: &str = "customers";
+pub(super) const LINK: &str = "customers";
 
 /// One sync run of the budget section.
 #[derive(Debug, Clone)]
@@ -203,6 +203,7 @@ async fn measure(org: &SandboxOrg, records: usize) -> anyhow::Result<Vec<BudgetR
             &path,
             &format!("first sync: pull {records} accounts"),
             records as u64,
+            None,
         )
         .await?,
     );
@@ -213,6 +214,7 @@ async fn measure(org: &SandboxOrg, records: usize) -> anyhow::Result<Vec<BudgetR
         &path,
         &format!("push {records} health scores (default)"),
         0,
+        None,
     )
     .await?;
     // The engine writes through Bulk above the link's threshold and through Composite (or
@@ -231,6 +233,7 @@ async fn measure(org: &SandboxOrg, records: usize) -> anyhow::Result<Vec<BudgetR
             &path,
             &format!("push {records} health scores ({other:?} forced)"),
             0,
+            None,
         )
         .await?,
     );
@@ -306,7 +309,7 @@ fn force_write_path(path: &Path, write: WritePath) -> anyhow::Result<()> {
 }
 
 /// API requests the org has counted so far, by its own limits resource.
-async fn org_requests(client: &Client) -> anyhow::Result<u64> {
+pub(super) async fn org_requests(client: &Client) -> anyhow::Result<u64> {
     let limits = client.limits().await?;
     let daily = limits
         .get("DailyApiRequests")
@@ -316,11 +319,12 @@ async fn org_requests(client: &Client) -> anyhow::Result<u64> {
 
 /// One sync of the link; `changed_remotely` is how many records changed in Salesforce since
 /// the last run (what the run needs to read).
-async fn sync_once(
+pub(super) async fn sync_once(
     client: &Client,
     path: &Path,
     what: &str,
     changed_remotely: u64,
+    write_path: Option<WritePath>,
 ) -> anyhow::Result<BudgetRun> {
     // Reading the limits is a request too: measure what one costs and leave it out.
     let probe = org_requests(client).await?;
@@ -330,6 +334,7 @@ async fn sync_once(
     let seen = Arc::new(Mutex::new((0u64, 0u64)));
     let sink = seen.clone();
     let mut options = RunOptions::new(Trigger::Cli);
+    options.write_path = write_path;
     options.progress = Some(Arc::new(move |progress| {
         let mut seen = sink.lock().unwrap_or_else(PoisonError::into_inner);
         match progress {

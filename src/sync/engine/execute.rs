@@ -53,6 +53,7 @@ pub(super) struct Run<'a> {
     pub counts: RunCounts,
     pub read_path: Option<ReadPath>,
     pub write_path: Option<WritePath>,
+    pub write_choice: Option<String>,
     /// The queued re-reads this run read: settled once its local writes commit.
     settled: Vec<String>,
     /// For a run of some records, the records it covered: only their open errors may be
@@ -113,6 +114,7 @@ impl<'a> Run<'a> {
             counts: RunCounts::default(),
             read_path: None,
             write_path: None,
+            write_choice: None,
             settled: Vec::new(),
             covered_records: None,
             capture_intact: false,

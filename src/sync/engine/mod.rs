@@ -120,6 +120,9 @@ pub struct RunOptions {
     pub allow_mass_delete: bool,
     /// The whole link, or some of its records (see [`scope`]).
     pub scope: RunScope,
+    /// Writes through this path whatever the link's thresholds choose (`tether bench`
+    /// compares the paths on the same work).
+    pub write_path: Option<crate::run::push::WritePath>,
 }
 
 impl RunOptions {
@@ -130,6 +133,7 @@ impl RunOptions {
             progress: None,
             allow_mass_delete: false,
             scope: RunScope::Link,
+            write_path: None,
         }
     }
 
@@ -210,7 +214,13 @@ pub async fn sync_link(
             marks::put(ws.conn(), link_id, &definition, mark)?;
         }
     }
-    journal::finish_run(ws.conn(), run_id, status, &counts, message.as_deref())?;
+    // The History detail says why the push took its path, after what the run has to say.
+    let detail = match (&message, &run.write_choice) {
+        (Some(m), Some(why)) => Some(format!("{m}\nWrite path: {why}")),
+        (None, Some(why)) => Some(format!("Write path: {why}")),
+        (m, None) => m.clone(),
+    };
+    journal::finish_run(ws.conn(), run_id, status, &counts, detail.as_deref())?;
     tracing::debug!(
         ?status,
         created = counts.created,
@@ -229,6 +239,7 @@ pub async fn sync_link(
         read_path: run.read_path,
         write_path: run.write_path,
         message,
+        write_choice: run.write_choice,
     })
 }
 
@@ -281,5 +292,6 @@ pub fn record_unstarted(
         read_path: None,
         write_path: None,
         message: Some(message),
+        write_choice: None,
     })
 }

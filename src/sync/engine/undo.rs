@@ -103,6 +103,7 @@ pub async fn undo_run_with(
         read_path: None,
         write_path: Some(WritePath::Collections),
         message,
+        write_choice: None,
     })
 }
 

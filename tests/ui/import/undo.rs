@@ -119,6 +119,7 @@ fn an_undo_over_later_salesforce_edits_asks_before_overwriting_them() {
         read_path: None,
         write_path: None,
         message: None,
+        write_choice: None,
     })));
     wait_containing(&mut app, "Import undone: 2 deleted");
 }

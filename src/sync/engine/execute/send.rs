@@ -68,7 +68,22 @@ impl Run<'_> {
             return Ok(());
         }
         let total = items.len() as u64;
-        let path = WritePath::for_push(total, link.strategy.bulk_push_above);
+        let path = match self.options.write_path {
+            Some(forced) => {
+                self.write_choice = Some(format!("{forced:?} for {total} records, as asked"));
+                forced
+            }
+            None => {
+                let choice = crate::run::write_cost::choose(
+                    total,
+                    self.client.round_trip(),
+                    self.client.api_usage().map(|u| u.remaining()),
+                    link.strategy.bulk_push_above,
+                );
+                self.write_choice = Some(choice.why);
+                choice.path
+            }
+        };
         let bulk = path == WritePath::Bulk;
         self.write_path = Some(path);
         let groups: Vec<Vec<PushItem>> = if bulk {
