@@ -145,16 +145,20 @@ fn nav_item(ui: &mut Ui, page: Page, current: Page, model: &Model, commands: &mu
     }
 }
 
-/// Finished work and failures, stacked in the bottom-right corner.
+/// Finished work and failures, stacked at the bottom of the navigation rail: over the rail they
+/// never cover a page's content (the dashboard's chart, a table's last rows).
+/// The rail's width less its margins.
+const TOAST_WIDTH: f32 = 184.0;
+
 pub fn toasts(ctx: &egui::Context, model: &Model, commands: &mut Commands) {
     if model.toasts.is_empty() {
         return;
     }
     egui::Area::new(egui::Id::unique("toasts"))
-        .anchor(Align2::RIGHT_BOTTOM, Vec2::new(-16.0, -16.0))
+        .anchor(Align2::LEFT_BOTTOM, Vec2::new(8.0, -8.0))
         .order(egui::Order::Foreground)
         .show(ctx, |ui| {
-            ui.set_max_width(380.0);
+            ui.set_max_width(TOAST_WIDTH);
             for toast in model.toasts.iter().rev().take(4) {
                 let color = if toast.error {
                     theme::DANGER

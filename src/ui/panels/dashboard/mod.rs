@@ -1,6 +1,7 @@
 //! The dashboard: one card per link in a responsive grid, and the 30-day chart.
 
 mod chart;
+mod chart_days;
 pub mod health;
 mod syncing;
 
@@ -21,6 +22,8 @@ pub fn show(ui: &mut Ui, model: &Model, commands: &mut Commands) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            // Room for the scroll bar, which floats over the right edge of the content.
+            ui.set_max_width(ui.available_width() - ui.spacing().scroll.bar_width - 6.0);
             header(ui, model, commands);
             widgets::failure_banner(ui, model.failures.get(&crate::desktop::Topic::Sync));
             if model.links.is_empty() {
