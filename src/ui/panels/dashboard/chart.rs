@@ -71,7 +71,7 @@ fn plot(ui: &mut Ui, slots: &[Slot]) {
     };
     let (synced_hovers, failed_hovers) = (hovers.clone(), hovers);
     let response = Plot::new("daily_chart")
-        .height(180.0)
+        .height(160.0)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)

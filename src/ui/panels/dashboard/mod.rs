@@ -16,7 +16,8 @@ use crate::ui::theme::{self, GRID};
 use crate::ui::{Page, widgets};
 use health::Light;
 
-const CARD_MIN_WIDTH: f32 = 330.0;
+/// Three cards side by side at 1024 px, so that the chart under them is in sight.
+const CARD_MIN_WIDTH: f32 = 240.0;
 
 pub fn show(ui: &mut Ui, model: &Model, commands: &mut Commands) {
     egui::ScrollArea::vertical()
@@ -274,7 +275,8 @@ fn exact_time(card: &LinkCard) -> String {
 }
 
 fn idle(ui: &mut Ui, card: &LinkCard, commands: &mut Commands) {
-    ui.horizontal(|ui| {
+    // A narrow card puts its second and third buttons on a line of their own.
+    ui.horizontal_wrapped(|ui| {
         let sync = widgets::primary_button(ui, "Sync Now", true).on_hover_text(format!(
             "Sync {} now (Ctrl+Enter when selected)",
             card.link.name
