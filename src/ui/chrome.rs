@@ -148,7 +148,7 @@ fn nav_item(ui: &mut Ui, page: Page, current: Page, model: &Model, commands: &mu
 /// Finished work and failures, stacked at the bottom of the navigation rail: over the rail they
 /// never cover a page's content (the dashboard's chart, a table's last rows).
 /// The rail's width less its margins.
-const TOAST_WIDTH: f32 = 184.0;
+const TOAST_WIDTH: f32 = 170.0;
 
 pub fn toasts(ctx: &egui::Context, model: &Model, commands: &mut Commands) {
     if model.toasts.is_empty() {
@@ -168,11 +168,16 @@ pub fn toasts(ctx: &egui::Context, model: &Model, commands: &mut Commands) {
                 egui::Frame::popup(ui.style())
                     .inner_margin(Margin::same(12))
                     .show(ui, |ui| {
-                        ui.horizontal(|ui| {
+                        ui.set_width(TOAST_WIDTH - 24.0);
+                        ui.horizontal_top(|ui| {
                             ui.label(
                                 RichText::new(if toast.error { "⚠" } else { "✔" }).color(color),
                             );
-                            ui.add(egui::Label::new(&toast.text).wrap());
+                            // The text wraps in what the dismiss button leaves, inside the rail.
+                            let text_width = (ui.available_width() - 34.0).max(40.0);
+                            ui.allocate_ui(Vec2::new(text_width, 0.0), |ui| {
+                                ui.add(egui::Label::new(&toast.text).wrap());
+                            });
                             if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                                 commands.push(Command::DismissToast(toast.id));
                             }

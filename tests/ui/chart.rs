@@ -8,6 +8,9 @@ use tether::ui::{About, Launch, Page, Prefs, TetherApp};
 
 use crate::layout::{self, SMALL};
 
+/// The navigation rail's width: toasts stay over it.
+const RAIL_WIDTH: f32 = 200.0;
+
 /// Four toasts long enough to wrap, for the run that Sync all starts.
 fn answer(request: Request) -> Vec<Event> {
     match request {
@@ -89,6 +92,10 @@ fn toasts_never_cover_the_chart() {
     let chart = chart_rect(&h);
     for toast in h.query_all_by_label_contains("Synced customers (") {
         let rect = toast.rect();
+        assert!(
+            rect.max.x <= RAIL_WIDTH,
+            "toast at {rect:?} reaches past the navigation rail"
+        );
         assert!(
             !rect.intersects(chart),
             "toast `{}` at {rect:?} covers the chart at {chart:?}",

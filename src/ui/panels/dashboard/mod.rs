@@ -191,6 +191,7 @@ fn card_body(
         dot.on_hover_text(reason);
         let title = ui.add(
             egui::Label::new(RichText::new(health::title(&card.link)).size(16.0).strong())
+                .truncate()
                 .sense(egui::Sense::click()),
         );
         if title
