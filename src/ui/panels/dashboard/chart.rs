@@ -56,13 +56,16 @@ fn plot(ui: &mut Ui, slots: &[Slot]) {
     let (x_min, x_max) = chart_days::x_range();
     let (y_min, y_max) = chart_days::y_range(slots);
     let stacks = chart_days::stacks(slots);
-    let bar = |b: &chart_days::Bar| {
+    // Solid bars: the plot's default fill is faint enough to read as an outline.
+    let bar = |b: &chart_days::Bar, color: egui::Color32| {
         Bar::new(b.x, b.top - b.bottom)
             .base_offset(b.bottom)
             .width(chart_days::BAR_WIDTH)
+            .fill(color)
+            .stroke(egui::Stroke::NONE)
     };
-    let synced_bars = stacks.iter().map(|(s, _)| bar(s)).collect();
-    let failed_bars = stacks.iter().map(|(_, f)| bar(f)).collect();
+    let synced_bars = stacks.iter().map(|(s, _)| bar(s, theme::ACCENT)).collect();
+    let failed_bars = stacks.iter().map(|(_, f)| bar(f, theme::DANGER)).collect();
     let hover_of = move |hovers: &Vec<String>, b: &Bar| {
         hovers
             .get(b.argument.round().max(0.0) as usize)
