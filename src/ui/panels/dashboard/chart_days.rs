@@ -100,7 +100,7 @@ pub fn label_step(plot_width: f32, label_width: f32) -> usize {
 
 /// Whether slot `index` carries a day label with labels every `step` days, counted from today.
 pub fn labelled(index: usize, step: usize) -> bool {
-    index < DAYS && (DAYS - 1 - index) % step.max(1) == 0
+    index < DAYS && (DAYS - 1 - index).is_multiple_of(step.max(1))
 }
 
 /// The day's label on the axis.
@@ -198,7 +198,7 @@ mod tests {
         let s = slots(&[stats("2026-03-10", 1_234, 66)], day("2026-03-10"));
         let (low, high) = y_range(&s);
         assert_eq!(low, 0.0);
-        assert!(high >= 1_300.0 && high <= 1_500.0, "{high}");
+        assert!((1_300.0..=1_500.0).contains(&high), "{high}");
         assert_eq!(high.fract(), 0.0);
         assert_eq!(y_range(&slots(&[], day("2026-03-10"))), (0.0, 5.0));
     }
