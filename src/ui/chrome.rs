@@ -145,16 +145,20 @@ fn nav_item(ui: &mut Ui, page: Page, current: Page, model: &Model, commands: &mu
     }
 }
 
-/// Finished work and failures, stacked in the bottom-right corner.
+/// Finished work and failures, stacked at the bottom of the navigation rail: over the rail they
+/// never cover a page's content (the dashboard's chart, a table's last rows).
+/// The rail's width less its margins.
+const TOAST_WIDTH: f32 = 170.0;
+
 pub fn toasts(ctx: &egui::Context, model: &Model, commands: &mut Commands) {
     if model.toasts.is_empty() {
         return;
     }
     egui::Area::new(egui::Id::unique("toasts"))
-        .anchor(Align2::RIGHT_BOTTOM, Vec2::new(-16.0, -16.0))
+        .anchor(Align2::LEFT_BOTTOM, Vec2::new(8.0, -8.0))
         .order(egui::Order::Foreground)
         .show(ctx, |ui| {
-            ui.set_max_width(380.0);
+            ui.set_max_width(TOAST_WIDTH);
             for toast in model.toasts.iter().rev().take(4) {
                 let color = if toast.error {
                     theme::DANGER
@@ -164,11 +168,16 @@ pub fn toasts(ctx: &egui::Context, model: &Model, commands: &mut Commands) {
                 egui::Frame::popup(ui.style())
                     .inner_margin(Margin::same(12))
                     .show(ui, |ui| {
-                        ui.horizontal(|ui| {
+                        ui.set_width(TOAST_WIDTH - 24.0);
+                        ui.horizontal_top(|ui| {
                             ui.label(
                                 RichText::new(if toast.error { "⚠" } else { "✔" }).color(color),
                             );
-                            ui.add(egui::Label::new(&toast.text).wrap());
+                            // The text wraps in what the dismiss button leaves, inside the rail.
+                            let text_width = (ui.available_width() - 34.0).max(40.0);
+                            ui.allocate_ui(Vec2::new(text_width, 0.0), |ui| {
+                                ui.add(egui::Label::new(&toast.text).wrap());
+                            });
                             if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                                 commands.push(Command::DismissToast(toast.id));
                             }

@@ -4,6 +4,7 @@
 
 mod app;
 mod arrows;
+mod chart;
 mod e2e;
 mod errors_words;
 mod history_undo;

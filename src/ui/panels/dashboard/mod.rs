@@ -1,6 +1,7 @@
 //! The dashboard: one card per link in a responsive grid, and the 30-day chart.
 
 mod chart;
+mod chart_days;
 pub mod health;
 mod syncing;
 
@@ -15,12 +16,15 @@ use crate::ui::theme::{self, GRID};
 use crate::ui::{Page, widgets};
 use health::Light;
 
-const CARD_MIN_WIDTH: f32 = 330.0;
+/// Three cards side by side at 1024 px, so that the chart under them is in sight.
+const CARD_MIN_WIDTH: f32 = 240.0;
 
 pub fn show(ui: &mut Ui, model: &Model, commands: &mut Commands) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            // Room for the scroll bar, which floats over the right edge of the content.
+            ui.set_max_width(ui.available_width() - ui.spacing().scroll.bar_width - 6.0);
             header(ui, model, commands);
             widgets::failure_banner(ui, model.failures.get(&crate::desktop::Topic::Sync));
             if model.links.is_empty() {
@@ -187,6 +191,7 @@ fn card_body(
         dot.on_hover_text(reason);
         let title = ui.add(
             egui::Label::new(RichText::new(health::title(&card.link)).size(16.0).strong())
+                .truncate()
                 .sense(egui::Sense::click()),
         );
         if title
@@ -271,7 +276,8 @@ fn exact_time(card: &LinkCard) -> String {
 }
 
 fn idle(ui: &mut Ui, card: &LinkCard, commands: &mut Commands) {
-    ui.horizontal(|ui| {
+    // A narrow card puts its second and third buttons on a line of their own.
+    ui.horizontal_wrapped(|ui| {
         let sync = widgets::primary_button(ui, "Sync Now", true).on_hover_text(format!(
             "Sync {} now (Ctrl+Enter when selected)",
             card.link.name
