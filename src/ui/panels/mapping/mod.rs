@@ -38,6 +38,8 @@ pub enum MappingCommand {
     /// Shows the form of a new link.
     NewLink,
     CancelNewLink,
+    /// Reads the workspace's local tables again: tables made while the window is open appear.
+    RefreshTables,
     /// Maps a Salesforce field to a local column.
     Map {
         field: String,
@@ -326,8 +328,12 @@ impl MappingState {
             }
             Create(link) => self.open_unless_dirty(*link, None),
             NewLink if self.dirty() => self.waiting = Some(Waiting::NewLink),
-            NewLink => self.new_link = Some(NewLinkForm::default()),
+            NewLink => {
+                self.new_link = Some(NewLinkForm::default());
+                out.push(Request::ListLocalTables);
+            }
             CancelNewLink => self.new_link = None,
+            RefreshTables => out.push(Request::ListLocalTables),
             Verify => {
                 if let Some(link) = &self.draft {
                     self.verifying = true;
@@ -387,6 +393,7 @@ impl MappingState {
                             None => self.draft = None,
                         }
                         self.new_link = Some(NewLinkForm::default());
+                        out.push(Request::ListLocalTables);
                     }
                     None => {}
                 }

@@ -123,6 +123,12 @@ pub(super) fn link_picker(
 /// A labelled combo box over `options`; the choice is written into `value`.
 fn choose(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)]) {
     ui.label(label);
+    choose_box(ui, label, value, options);
+    ui.end_row();
+}
+
+/// The combo box of [`choose`], without its label and row.
+fn choose_box(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)]) {
     let shown = options
         .iter()
         .find(|(v, _)| v == value)
@@ -137,7 +143,6 @@ fn choose(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, Stri
         })
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, label));
-    ui.end_row();
 }
 
 pub(super) fn new_link_form(
@@ -188,7 +193,18 @@ pub(super) fn new_link_form(
                     .flatten()
                     .map(|t| (t.name.clone(), t.name.clone()))
                     .collect();
-                choose(ui, "Local table", &mut form.table, &tables);
+                ui.label("Local table");
+                ui.horizontal(|ui| {
+                    choose_box(ui, "Local table", &mut form.table, &tables);
+                    if ui
+                        .button("Refresh")
+                        .on_hover_text("Read the workspace's tables again")
+                        .clicked()
+                    {
+                        commands.push(Command::Mapping(MappingCommand::RefreshTables));
+                    }
+                });
+                ui.end_row();
                 let columns: Vec<(String, String)> = catalog
                     .table(&form.table)
                     .map(|t| {

@@ -86,7 +86,10 @@ fn a_new_link_creates_records_once_its_pushes_fill_the_required_fields() {
     push(&mut state, "Email");
     assert!(!creates(&state), "LastName is required and not pushed");
     map(&mut state, "LastName", "last");
-    assert!(!creates(&state), "a new pair starts as Pull, which fills nothing on create");
+    assert!(
+        !creates(&state),
+        "a new pair starts as Pull, which fills nothing on create"
+    );
     push(&mut state, "LastName");
     assert!(creates(&state), "every required field is pushed");
 

@@ -1,0 +1,93 @@
+//! Local tables stay current in the New link form: tables another program makes while the
+//! window is open appear, the object picker filters as one types, and the form can make the
+//! local table from the chosen object's fields, on the real service and the sandbox org.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::support::live::{DEADLINE, click, nav, wait_for, window};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tether::ui::TetherApp;
+
+/// Another program writing to the workspace file, as a user's script or a DB browser would.
+fn other_program(dir: &Path, statement: &str) {
+    let conn = rusqlite::Connection::open(dir.join("workspace.sqlite")).expect("workspace file");
+    conn.execute_batch(statement).expect(statement);
+}
+
+/// Whether the New link form's table picker offers `table`; the picker is closed again after.
+fn table_offered(h: &mut Harness<'static, TetherApp>, table: &str) -> bool {
+    h.get_by_role_and_label(Role::ComboBox, "Local table")
+        .click();
+    for _ in 0..3 {
+        h.step();
+    }
+    let offered = h.query_by_label(table).is_some();
+    h.key_press(egui::Key::Escape);
+    for _ in 0..3 {
+        h.step();
+    }
+    offered
+}
+
+/// Whether the picker offers `table` once the service has answered, within the deadline.
+fn offered_soon(h: &mut Harness<'static, TetherApp>, table: &str) -> bool {
+    let deadline = Instant::now() + DEADLINE;
+    while Instant::now() < deadline {
+        if table_offered(h, table) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The sandbox org connected, and the New link form open.
+fn new_link_form(dir: &Path) -> Harness<'static, TetherApp> {
+    let mut h = window(dir, 50, true, 900.0);
+    click(&mut h, "Explore the sandbox org");
+    wait_for(&mut h, "Status of Accounts: Not synced yet");
+    nav(&mut h, "Mappings");
+    wait_for(&mut h, "Local columns · accounts");
+    h
+}
+
+fn open_form(h: &mut Harness<'static, TetherApp>) {
+    h.get_by_role_and_label(Role::ComboBox, "Link").click();
+    for _ in 0..3 {
+        h.step();
+    }
+    click(h, "New link…");
+    wait_for(h, "Local table");
+}
+
+#[test]
+fn a_table_made_while_the_window_runs_was_missing_from_the_new_link_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut h = new_link_form(dir);
+
+    // The studio has read the tables once; another program now makes one.
+    other_program(
+        dir,
+        "CREATE TABLE field_visits (id INTEGER PRIMARY KEY, sf_id TEXT, note TEXT)",
+    );
+    open_form(&mut h);
+    assert!(
+        offered_soon(&mut h, "field_visits"),
+        "a table made after the window read the tables is offered once the form opens"
+    );
+
+    // With the form open, Refresh reads them again.
+    other_program(
+        dir,
+        "CREATE TABLE site_audits (id INTEGER PRIMARY KEY, sf_id TEXT)",
+    );
+    assert!(!table_offered(&mut h, "site_audits"), "not read yet");
+    click(&mut h, "Refresh");
+    assert!(
+        offered_soon(&mut h, "site_audits"),
+        "Refresh shows a table made while the form was open"
+    );
+}
