@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::support::live::{DEADLINE, click, nav, wait_for, window};
+use crate::support::live::{DEADLINE, click, nav, wait_for, wait_until, window};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -89,5 +89,70 @@ fn a_table_made_while_the_window_runs_was_missing_from_the_new_link_form() {
     assert!(
         offered_soon(&mut h, "site_audits"),
         "Refresh shows a table made while the form was open"
+    );
+}
+
+#[test]
+fn the_object_picker_filters_by_label_or_api_name_as_one_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = new_link_form(dir.path());
+    open_form(&mut h);
+    wait_until(&mut h, "the org's objects", |h| {
+        h.query_by_role_and_label(Role::ComboBox, "Salesforce object")
+            .is_some()
+    });
+    h.get_by_role_and_label(Role::ComboBox, "Salesforce object")
+        .click();
+    wait_for(&mut h, "Account (Account)");
+    let search = h.get_by_label("Search objects");
+    assert!(search.is_focused(), "the search box takes the keyboard");
+    let before = search.rect();
+    assert!(h.query_by_label("Contact (Contact)").is_some());
+
+    // Part of an API name, in any case: only the objects it names stay.
+    search.type_text("LINEITEM");
+    wait_until(&mut h, "the list to filter", |h| {
+        h.query_by_label("Account (Account)").is_none()
+    });
+    let left: Vec<String> = h
+        .query_all_by_label_contains(" (")
+        .filter_map(|n| {
+            use egui_kittest::kittest::NodeT;
+            n.accesskit_node().label()
+        })
+        .filter(|l| l.ends_with(')'))
+        .collect();
+    assert!(
+        left.iter().any(|l| l.ends_with("(OpportunityLineItem)")),
+        "{left:?}"
+    );
+    assert!(
+        left.iter().all(|l| l.to_lowercase().contains("lineitem")),
+        "only matches stay: {left:?}"
+    );
+    assert_eq!(
+        h.get_by_label("Search objects").rect(),
+        before,
+        "the search box keeps its place"
+    );
+
+    // Part of a label; Enter picks the first match and closes the list.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label("Search objects").type_text("contac");
+    wait_until(&mut h, "contacts only", |h| {
+        h.query_by_label("Contact (Contact)").is_some()
+            && h.query_by_label_contains("(OpportunityLineItem)").is_none()
+    });
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the list to close", |h| {
+        h.query_by_label("Search objects").is_none()
+    });
+    assert_eq!(
+        h.get_by_role_and_label(Role::ComboBox, "Salesforce object")
+            .value()
+            .as_deref(),
+        Some("Contact (Contact)"),
+        "Enter chose the first match"
     );
 }

@@ -5,6 +5,7 @@
 mod columns;
 mod confirm;
 mod draft;
+mod object_search;
 mod pairs;
 mod picker;
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub struct NewLinkForm {
     pub by_external_id: bool,
     pub external_field: String,
     pub external_column: String,
+    /// What is typed in the object picker's search box.
+    pub object_search: String,
 }
 
 impl NewLinkForm {
@@ -186,7 +188,14 @@ pub(super) fn new_link_form(
                             .collect()
                     })
                     .unwrap_or_default();
-                choose(ui, "Salesforce object", &mut form.object, &objects);
+                ui.label("Salesforce object");
+                super::object_search::object_picker(
+                    ui,
+                    &mut form.object,
+                    &mut form.object_search,
+                    &objects,
+                );
+                ui.end_row();
                 let tables: Vec<(String, String)> = catalog
                     .tables
                     .iter()
