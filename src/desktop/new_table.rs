@@ -1,14 +1,20 @@
 //! A local table made from a Salesforce object's fields, for the New link form: the columns
 //! proposed from describe, then created in the workspace, as templates create theirs.
 
+use std::sync::Arc;
+
+use anyhow::Context;
 use rusqlite::Connection;
+
+use super::Event;
+use super::service::Service;
 
 use crate::salesforce::FieldDescribe;
 use crate::sync::verify::columns::type_for_new_column;
 use crate::workspace::capture::quote_ident;
 
 /// One proposed column, and the field it mirrors (none for the table's own key).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProposedColumn {
     pub name: String,
     pub declared_type: String,
@@ -16,7 +22,7 @@ pub struct ProposedColumn {
 }
 
 /// A table proposed for an object: its name, key column, Salesforce Id column and columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableProposal {
     pub table: String,
     pub key: String,
@@ -42,6 +48,35 @@ pub enum NewTableError {
         #[source]
         source: crate::workspace::WorkspaceError,
     },
+}
+
+impl Service {
+    pub(super) async fn propose_table(
+        self: &Arc<Self>,
+        connection: &str,
+        object: &str,
+    ) -> anyhow::Result<()> {
+        let client = self.client(connection).await?;
+        let describe = client.describe(object).await.with_context(|| {
+            format!("Salesforce did not describe `{object}`; check that the integration user can read it")
+        })?;
+        self.outbox.send(Event::TableProposed {
+            object: object.to_string(),
+            proposal: propose(object, &describe.fields),
+        });
+        Ok(())
+    }
+
+    pub(super) async fn create_table(
+        self: &Arc<Self>,
+        proposal: TableProposal,
+    ) -> anyhow::Result<()> {
+        let made = proposal.clone();
+        self.workspace(move |ws| Ok(create(ws.conn_mut(), &made)?))
+            .await?;
+        self.outbox.send(Event::TableCreated(proposal));
+        self.list_local_tables().await
+    }
 }
 
 /// `AnnualRevenue` → `annual_revenue`, `Custom_Field__c` → `custom_field_c`.

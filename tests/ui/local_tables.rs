@@ -156,3 +156,68 @@ fn the_object_picker_filters_by_label_or_api_name_as_one_types() {
         "Enter chose the first match"
     );
 }
+
+fn count(dir: &Path, query: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("workspace.sqlite")).expect("workspace file");
+    conn.query_row(query, [], |r| r.get(0)).unwrap_or(-1)
+}
+
+#[test]
+fn create_table_from_contact_goes_from_nothing_to_a_first_sync_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut h = window(dir, 50, false, 900.0);
+    click(&mut h, "Explore the sandbox org");
+    nav(&mut h, "Mappings");
+    click(&mut h, "New link…");
+    wait_for(&mut h, "Local table");
+    crate::e2e::type_into(&mut h, "Name", "contacts-local");
+
+    wait_until(&mut h, "the org's objects", |h| {
+        h.query_by_role_and_label(Role::ComboBox, "Salesforce object")
+            .is_some()
+    });
+    h.get_by_role_and_label(Role::ComboBox, "Salesforce object")
+        .click();
+    wait_for(&mut h, "Search objects");
+    h.get_by_label("Search objects").type_text("Contact");
+    click(&mut h, "Contact (Contact)");
+
+    click(&mut h, "Create table from Contact");
+    wait_for(&mut h, "Create table");
+    assert!(
+        h.query_by_label("last_name").is_some(),
+        "the proposal lists the columns"
+    );
+    assert_eq!(
+        count(dir, "SELECT count(*) FROM contact"),
+        -1,
+        "nothing made before the confirmation"
+    );
+    click(&mut h, "Create table");
+    wait_until(&mut h, "the table in the workspace", |_| {
+        count(
+            dir,
+            "SELECT count(*) FROM pragma_table_info('contact') WHERE name IN ('id', 'sf_id', 'last_name', 'email')",
+        ) == 4
+    });
+    // The new table is chosen, with its key and Id columns: the link can be made at once.
+    click(&mut h, "Create link");
+    wait_for(&mut h, "Auto-match");
+    click(&mut h, "Auto-match");
+    h.get_by_role_and_label(Role::Button, "Save").click();
+    wait_until(&mut h, "the saved link", |_| {
+        count(
+            dir,
+            "SELECT count(*) FROM tether_links WHERE name = 'contacts-local'",
+        ) == 1
+    });
+    nav(&mut h, "Dashboard");
+    click(&mut h, "Sync Now");
+    wait_until(&mut h, "the first sync to fill the table", |_| {
+        count(
+            dir,
+            "SELECT count(*) FROM contact WHERE sf_id IS NOT NULL AND last_name IS NOT NULL",
+        ) > 0
+    });
+}

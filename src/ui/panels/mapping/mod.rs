@@ -8,6 +8,7 @@ mod draft;
 mod object_search;
 mod pairs;
 mod picker;
+mod table_proposal;
 #[cfg(test)]
 mod tests;
 mod toolbar;
@@ -223,6 +224,19 @@ impl MappingState {
                 self.follow_create_default();
             }
             Event::LocalTables(tables) => self.catalog.tables = Some(tables.clone()),
+            Event::TableProposed { object, proposal } => {
+                if let Some(form) = self.new_link.as_mut().filter(|f| &f.object == object) {
+                    form.proposal = Some(proposal.clone());
+                }
+            }
+            Event::TableCreated(made) => {
+                if let Some(form) = &mut self.new_link {
+                    form.proposal = None;
+                    form.table = made.table.clone();
+                    form.key = made.key.clone();
+                    form.id_column = made.id_column.clone();
+                }
+            }
             Event::ExpressionPreview { expression, result } => {
                 self.previews.insert(expression.clone(), result.clone());
             }

@@ -23,6 +23,8 @@ pub struct NewLinkForm {
     pub external_column: String,
     /// What is typed in the object picker's search box.
     pub object_search: String,
+    /// A local table proposed from the object's fields, waiting for the person to confirm.
+    pub proposal: Option<crate::desktop::new_table::TableProposal>,
 }
 
 impl NewLinkForm {
@@ -252,6 +254,7 @@ pub(super) fn new_link_form(
                     );
                 }
             });
+        super::table_proposal::create_table_from_object(ui, form, commands);
         ui.add_space(theme::GRID);
         let ready = form.link();
         ui.horizontal(|ui| {
