@@ -14,6 +14,7 @@ mod importing;
 mod links;
 mod lock_wait;
 mod mapping;
+pub mod new_table;
 pub mod protocol;
 mod rate;
 mod record_names;

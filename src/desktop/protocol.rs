@@ -122,6 +122,16 @@ pub enum Request {
     },
     /// The workspace's own tables and their columns; answered by [`Event::LocalTables`].
     ListLocalTables,
+    /// A local table made from `object`'s fields, proposed; answered by [`Event::TableProposed`].
+    ProposeTable {
+        connection: String,
+        object: String,
+    },
+    /// Creates the proposed table; answered by [`Event::TableCreated`], then
+    /// [`Event::LocalTables`].
+    CreateTable {
+        proposal: super::new_table::TableProposal,
+    },
     /// Evaluates a SQL expression over a few rows; answered by [`Event::ExpressionPreview`].
     PreviewExpression {
         table: String,
@@ -306,6 +316,12 @@ pub enum Event {
         fields: Vec<FieldInfo>,
     },
     LocalTables(Vec<LocalTable>),
+    TableProposed {
+        object: String,
+        proposal: super::new_table::TableProposal,
+    },
+    /// The proposed table now exists in the workspace.
+    TableCreated(super::new_table::TableProposal),
     ExpressionPreview {
         expression: String,
         /// (row key, value as text) per sample row, or what is wrong with the expression.

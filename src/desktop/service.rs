@@ -110,6 +110,8 @@ impl Service {
                 self.describe_object(&connection, &object).await
             }
             ListLocalTables => self.list_local_tables().await,
+            ProposeTable { connection, object } => self.propose_table(&connection, &object).await,
+            CreateTable { proposal } => self.create_table(proposal).await,
             PreviewExpression {
                 table,
                 key,
@@ -222,6 +224,8 @@ pub fn topic_of(request: &Request) -> Topic {
         ListObjects { .. }
         | DescribeObject { .. }
         | ListLocalTables
+        | ProposeTable { .. }
+        | CreateTable { .. }
         | PreviewExpression { .. }
         | VerifyLink { .. }
         | SaveLink { .. }

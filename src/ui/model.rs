@@ -227,7 +227,10 @@ impl Model {
                 self.toast(message.clone(), true);
             }
             Event::DailyStats(days) => self.daily = days.clone(),
-            Event::Objects { .. } | Event::ObjectFields { .. } | Event::LocalTables(_) => {
+            Event::Objects { .. }
+            | Event::ObjectFields { .. }
+            | Event::LocalTables(_)
+            | Event::TableCreated(_) => {
                 self.failures.remove(&Topic::Mapping);
             }
             Event::Conflicts(rows) => super::stale::count_conflicts(&mut self.links, rows),

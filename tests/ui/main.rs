@@ -10,6 +10,7 @@ mod errors_words;
 mod history_undo;
 mod import;
 mod layout;
+mod local_tables;
 mod lock;
 mod mapping;
 mod progress;

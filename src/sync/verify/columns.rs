@@ -133,6 +133,22 @@ fn use_type(field: &FieldDescribe) -> &'static str {
     }
 }
 
+/// The column type a new table declares for `field`: one that gives back every value, as
+/// verify judges it. Whole numbers are INTEGER, other numbers NUMERIC, or TEXT when a double
+/// would round them; ticked boxes are INTEGER 0/1; dates and times are ISO text.
+pub fn type_for_new_column(field: &FieldDescribe) -> &'static str {
+    match field.field_type.as_str() {
+        "boolean" => "INTEGER",
+        "int" | "long" | "double" | "currency" | "percent"
+            if scale(field) == 0 && holds(field, Affinity::Integer, true) =>
+        {
+            "INTEGER"
+        }
+        "int" | "long" | "double" | "currency" | "percent" => use_type(field),
+        _ => "TEXT",
+    }
+}
+
 /// Whether `declared` (a column's declared type) holds `field`; `None` when it does.
 pub fn unfit(
     field: &FieldDescribe,

@@ -5,8 +5,10 @@
 mod columns;
 mod confirm;
 mod draft;
+mod object_search;
 mod pairs;
 mod picker;
+mod table_proposal;
 #[cfg(test)]
 mod tests;
 mod toolbar;
@@ -38,6 +40,8 @@ pub enum MappingCommand {
     /// Shows the form of a new link.
     NewLink,
     CancelNewLink,
+    /// Reads the workspace's local tables again: tables made while the window is open appear.
+    RefreshTables,
     /// Maps a Salesforce field to a local column.
     Map {
         field: String,
@@ -220,6 +224,19 @@ impl MappingState {
                 self.follow_create_default();
             }
             Event::LocalTables(tables) => self.catalog.tables = Some(tables.clone()),
+            Event::TableProposed { object, proposal } => {
+                if let Some(form) = self.new_link.as_mut().filter(|f| &f.object == object) {
+                    form.proposal = Some(proposal.clone());
+                }
+            }
+            Event::TableCreated(made) => {
+                if let Some(form) = &mut self.new_link {
+                    form.proposal = None;
+                    form.table = made.table.clone();
+                    form.key = made.key.clone();
+                    form.id_column = made.id_column.clone();
+                }
+            }
             Event::ExpressionPreview { expression, result } => {
                 self.previews.insert(expression.clone(), result.clone());
             }
@@ -326,8 +343,12 @@ impl MappingState {
             }
             Create(link) => self.open_unless_dirty(*link, None),
             NewLink if self.dirty() => self.waiting = Some(Waiting::NewLink),
-            NewLink => self.new_link = Some(NewLinkForm::default()),
+            NewLink => {
+                self.new_link = Some(NewLinkForm::default());
+                out.push(Request::ListLocalTables);
+            }
             CancelNewLink => self.new_link = None,
+            RefreshTables => out.push(Request::ListLocalTables),
             Verify => {
                 if let Some(link) = &self.draft {
                     self.verifying = true;
@@ -387,6 +408,7 @@ impl MappingState {
                             None => self.draft = None,
                         }
                         self.new_link = Some(NewLinkForm::default());
+                        out.push(Request::ListLocalTables);
                     }
                     None => {}
                 }

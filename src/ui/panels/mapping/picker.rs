@@ -21,6 +21,10 @@ pub struct NewLinkForm {
     pub by_external_id: bool,
     pub external_field: String,
     pub external_column: String,
+    /// What is typed in the object picker's search box.
+    pub object_search: String,
+    /// A local table proposed from the object's fields, waiting for the person to confirm.
+    pub proposal: Option<crate::desktop::new_table::TableProposal>,
 }
 
 impl NewLinkForm {
@@ -123,6 +127,12 @@ pub(super) fn link_picker(
 /// A labelled combo box over `options`; the choice is written into `value`.
 fn choose(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)]) {
     ui.label(label);
+    choose_box(ui, label, value, options);
+    ui.end_row();
+}
+
+/// The combo box of [`choose`], without its label and row.
+fn choose_box(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)]) {
     let shown = options
         .iter()
         .find(|(v, _)| v == value)
@@ -137,7 +147,6 @@ fn choose(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, Stri
         })
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, label));
-    ui.end_row();
 }
 
 pub(super) fn new_link_form(
@@ -181,14 +190,32 @@ pub(super) fn new_link_form(
                             .collect()
                     })
                     .unwrap_or_default();
-                choose(ui, "Salesforce object", &mut form.object, &objects);
+                ui.label("Salesforce object");
+                super::object_search::object_picker(
+                    ui,
+                    &mut form.object,
+                    &mut form.object_search,
+                    &objects,
+                );
+                ui.end_row();
                 let tables: Vec<(String, String)> = catalog
                     .tables
                     .iter()
                     .flatten()
                     .map(|t| (t.name.clone(), t.name.clone()))
                     .collect();
-                choose(ui, "Local table", &mut form.table, &tables);
+                ui.label("Local table");
+                ui.horizontal(|ui| {
+                    choose_box(ui, "Local table", &mut form.table, &tables);
+                    if ui
+                        .button("Refresh")
+                        .on_hover_text("Read the workspace's tables again")
+                        .clicked()
+                    {
+                        commands.push(Command::Mapping(MappingCommand::RefreshTables));
+                    }
+                });
+                ui.end_row();
                 let columns: Vec<(String, String)> = catalog
                     .table(&form.table)
                     .map(|t| {
@@ -227,6 +254,7 @@ pub(super) fn new_link_form(
                     );
                 }
             });
+        super::table_proposal::create_table_from_object(ui, form, commands);
         ui.add_space(theme::GRID);
         let ready = form.link();
         ui.horizontal(|ui| {
