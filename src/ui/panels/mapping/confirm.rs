@@ -124,7 +124,11 @@ mod tests {
             "back to what was saved"
         );
         assert!(!state.dirty());
-        assert!(out.is_empty(), "nothing is sent");
+        assert!(
+            out.iter()
+                .all(|r| matches!(r, crate::desktop::Request::ListLocalTables)),
+            "nothing is saved, only the tables read again for the form: {out:?}"
+        );
     }
 
     #[test]
