@@ -115,3 +115,59 @@ fn sync_all_stays_clear_of_the_scroll_bar() {
         "Sync all at {button:?} runs under the scroll bar ({bar} px) at the right edge"
     );
 }
+
+/// A sync that made today's bar taller than the axis drew it cut off at the top: the plot kept
+/// the bounds of its first frame.
+#[test]
+fn the_y_axis_grows_when_a_sync_raises_todays_bar() {
+    let start = Box::new(move |wake| {
+        let (mut service, window) = channels(wake);
+        std::thread::spawn(move || {
+            while let Some(request) = service.requests.blocking_recv() {
+                let events = match request {
+                    Request::SyncAll => vec![Event::DailyStats(vec![tether::desktop::DayStats {
+                        day: chrono::Utc::now().date_naive(),
+                        synced: 40_000,
+                        errors: 0,
+                    }])],
+                    other => layout::answer(other),
+                };
+                for event in events {
+                    service.outbox.send(event);
+                }
+            }
+        });
+        Ok(window)
+    });
+    let launch = Launch::with_starter(start, About::default());
+    let mut h = Harness::builder()
+        .with_size(SMALL)
+        .build_eframe(move |cc| TetherApp::with_prefs(&cc.egui_ctx, launch, Prefs::default()));
+    layout::open(&mut h, Page::Dashboard);
+    let before = h
+        .get_by_label_contains("Records per day:")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    assert!(!before.contains("to 45,000"), "the chart says: {before}");
+    h.get_by_label("Sync all").click();
+    // The cards spin while the run goes, so the window never settles: step until the new
+    // stats are drawn, a bounded number of frames.
+    let mut after = String::new();
+    for _ in 0..500 {
+        h.step();
+        after = h
+            .get_by_label_contains("Records per day:")
+            .accesskit_node()
+            .label()
+            .unwrap_or_default();
+        if after.contains("45,000") {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    assert!(
+        after.ends_with("y axis from 0 to 45,000"),
+        "the axis reaches above today's 40,000 records: {after}"
+    );
+}

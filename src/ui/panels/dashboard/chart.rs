@@ -84,6 +84,9 @@ fn plot(ui: &mut Ui, slots: &[Slot]) {
         .show_y(false)
         .default_x_bounds(x_min, x_max)
         .default_y_bounds(y_min, y_max)
+        // The bounds follow the data on every frame: a plot keeps its first bounds otherwise,
+        // and a sync that raises today's bar past them draws it cut off at the top.
+        .reset()
         .show_grid([false, true])
         .x_grid_spacer(move |_| {
             (0..chart_days::DAYS)
@@ -120,7 +123,8 @@ fn plot(ui: &mut Ui, slots: &[Slot]) {
             plot.bar_chart(synced);
             plot.bar_chart(failed);
         });
-    let description = chart_days::description(slots);
+    let bounds = response.transform.bounds();
+    let description = chart_days::description(slots, bounds.min()[1], bounds.max()[1]);
     response
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, description.clone()));

@@ -119,15 +119,15 @@ pub fn hover_text(slot: &Slot) -> String {
 }
 
 /// The chart said in words, for screen readers (and tests).
-pub fn description(slots: &[Slot]) -> String {
+/// What the chart shows, with the y axis the plot drew (`low` to `high`).
+pub fn description(slots: &[Slot], low: f64, high: f64) -> String {
     let empty = slots.iter().filter(|s| s.synced + s.failed == 0).count();
-    let (low, high) = y_range(slots);
     format!(
         "Records per day: {} days, {} without records; y axis from {} to {}",
         slots.len(),
         empty,
         low,
-        group_thousands(high as u64)
+        group_thousands(high.round().max(0.0) as u64)
     )
 }
 
