@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::auth::{self, Session};
+use super::rest::object_of;
 use super::{AppState, api_version};
 use crate::error::{ApiError, ApiResult};
-use crate::schema::ObjectSchema;
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new();
@@ -39,14 +39,6 @@ pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/{id}", get(record_page))
         .route("/{id}/e", get(record_page))
-}
-
-fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
-    state
-        .org
-        .schema
-        .object(name)
-        .ok_or_else(ApiError::resource_not_found)
 }
 
 /// The sandbox org defines no quick actions, so every object lists none.

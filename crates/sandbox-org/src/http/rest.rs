@@ -136,7 +136,8 @@ async fn global_describe(
     ))
 }
 
-fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
+/// The object named in a path, or the org's 404 for a name it does not know.
+pub(super) fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
     state
         .org
         .schema

@@ -11,6 +11,7 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 
 use super::auth::Session;
+use super::rest::object_of;
 use super::{AppState, api_version};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -52,14 +53,6 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{path}/"), route);
     }
     r
-}
-
-fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
-    state
-        .org
-        .schema
-        .object(name)
-        .ok_or_else(|| ApiError::not_found("NOT_FOUND", "The requested resource does not exist"))
 }
 
 /// One object's describe, with its field describes by name.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Session;
+use super::rest::object_of;
 use super::{AppState, api_version};
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::ids;
@@ -175,14 +176,6 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{path}/"), route);
     }
     r
-}
-
-fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
-    state
-        .org
-        .schema
-        .object(name)
-        .ok_or_else(|| ApiError::not_found("NOT_FOUND", "The requested resource does not exist"))
 }
 
 fn view_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<ListView> {
