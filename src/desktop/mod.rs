@@ -5,9 +5,12 @@
 //! service knows nothing of the window toolkit: it is woken by channels and wakes the window through a
 //! callback the window passes in (the toolkit's repaint request).
 
+mod analytics;
 mod background;
+mod browse;
 mod clients;
 mod connections;
+mod explorer;
 mod history;
 mod import;
 mod importing;
@@ -30,7 +33,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
 
+pub use analytics::{AnalyticsEvent, AnalyticsRequest};
+pub use browse::{RecordsEvent, RecordsRequest};
 pub use clients::NO_KEYCHAIN;
+pub use explorer::{QueryEvent, QueryRequest};
 pub use import::read_preview;
 pub use importing::read_report;
 pub use lock_wait::WAITING_FOR_LOCK;

@@ -46,6 +46,12 @@ impl LoginTarget {
 /// What the window asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
+    /// Work of the Records page.
+    Records(super::RecordsRequest),
+    /// Work of the SOQL explorer.
+    Query(super::QueryRequest),
+    /// Work of the Analytics page.
+    Analytics(super::AnalyticsRequest),
     // Connections
     /// Answered by [`Event::Connections`], then one [`Event::ConnectionChecked`] per connection.
     ListConnections,
@@ -250,6 +256,9 @@ pub enum Request {
 /// Which area of the window a failure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
+    Records,
+    Query,
+    Analytics,
     Connections,
     Links,
     Sync,
@@ -274,6 +283,13 @@ pub enum Event {
     /// Finished background work that did not all go through (a run that failed, stopped or
     /// left records behind): a toast that never looks like a success.
     Warning(String),
+
+    /// Answers to the Records page.
+    Records(super::RecordsEvent),
+    /// Answers to the SOQL explorer.
+    Query(super::QueryEvent),
+    /// Answers to the Analytics page.
+    Analytics(super::AnalyticsEvent),
 
     Connections(Vec<ConnectionView>),
     ConnectionChecked(ConnectionView),

@@ -83,6 +83,10 @@ impl Service {
     async fn dispatch(self: &Arc<Self>, request: Request) -> anyhow::Result<()> {
         use Request::*;
         match request {
+            Records(request) => self.records(request).await,
+            Query(request) => self.query(request).await,
+            Analytics(request) => self.analytics(request).await,
+
             ListConnections => self.list_connections().await,
             Connect {
                 target,
@@ -205,6 +209,9 @@ pub(super) fn spawn_answered(
 pub fn topic_of(request: &Request) -> Topic {
     use Request::*;
     match request {
+        Records(_) => Topic::Records,
+        Query(_) => Topic::Query,
+        Analytics(_) => Topic::Analytics,
         ListConnections
         | Connect { .. }
         | CancelConnect

@@ -10,7 +10,8 @@ use super::file_dialog::{self, Picker};
 use super::inbox::Inbox;
 use super::model::{Model, SyncState};
 use super::panels::{
-    conflicts, connections, dashboard, errors, history, import, mapping, palette, settings,
+    analytics, conflicts, connections, dashboard, errors, history, import, mapping, palette, query,
+    records, settings,
 };
 use super::prefs::Prefs;
 use super::theme::{self, GRID};
@@ -37,6 +38,9 @@ pub struct TetherApp {
     errors: errors::ErrorsState,
     conflicts: conflicts::ConflictsState,
     import: import::ImportState,
+    records: records::RecordsState,
+    query: query::QueryState,
+    analytics: analytics::AnalyticsState,
     settings: settings::SettingsState,
     first_frame_logged: bool,
 }
@@ -80,6 +84,9 @@ impl TetherApp {
             errors: Default::default(),
             conflicts: Default::default(),
             import: Default::default(),
+            records: Default::default(),
+            query: Default::default(),
+            analytics: Default::default(),
             settings: Default::default(),
             first_frame_logged: false,
         };
@@ -161,6 +168,9 @@ impl TetherApp {
             self.errors.on_event(&event);
             self.conflicts.on_event(&event);
             self.import.on_event(&event);
+            self.records.on_event(&event);
+            self.query.on_event(&event);
+            self.analytics.on_event(&event);
             self.settings.on_event(&event);
             if refresh {
                 self.send(Request::ListLinks);
@@ -231,6 +241,14 @@ impl TetherApp {
             Command::Errors(c) => self.errors.apply(c, &mut requests),
             Command::Conflicts(c) => self.conflicts.apply(c, &mut requests),
             Command::Import(c) => self.import.apply(c, &mut requests),
+            Command::Records(c) => {
+                if matches!(c, records::RecordsCommand::Open { .. }) {
+                    self.page = Page::Records;
+                }
+                self.records.apply(c, &mut requests)
+            }
+            Command::Query(c) => self.query.apply(c, &mut requests),
+            Command::Analytics(c) => self.analytics.apply(c, &mut requests),
         }
         for request in requests {
             self.send(request);
@@ -337,6 +355,11 @@ impl eframe::App for TetherApp {
                     conflicts::show(ui, &mut self.conflicts, &self.model, &mut commands)
                 }
                 Page::Import => import::show(ui, &mut self.import, &self.model, &mut commands),
+                Page::Records => records::show(ui, &mut self.records, &self.model, &mut commands),
+                Page::Query => query::show(ui, &mut self.query, &self.model, &mut commands),
+                Page::Analytics => {
+                    analytics::show(ui, &mut self.analytics, &self.model, &mut commands)
+                }
                 Page::Settings => settings::show(
                     ui,
                     &mut self.settings,

@@ -7,7 +7,7 @@ use crate::desktop::Request;
 
 use super::Page;
 use super::file_dialog::{FileFor, Picked};
-use super::panels::{conflicts, errors, history, import, mapping};
+use super::panels::{analytics, conflicts, errors, history, import, mapping, query, records};
 use super::prefs::ThemeChoice;
 
 // A frame makes a handful of commands; boxing the large requests would buy nothing.
@@ -52,6 +52,12 @@ pub enum Command {
     Conflicts(conflicts::ConflictsCommand),
     /// An intent of the import wizard.
     Import(import::ImportCommand),
+    /// An intent of the Records page.
+    Records(records::RecordsCommand),
+    /// An intent of the SOQL explorer.
+    Query(query::QueryCommand),
+    /// An intent of the Analytics page.
+    Analytics(analytics::AnalyticsCommand),
 }
 
 /// The command a dialog's answer means for the page that asked, if any: a path chosen opens,

@@ -50,11 +50,14 @@ pub enum Page {
     Errors,
     Conflicts,
     Import,
+    Records,
+    Query,
+    Analytics,
     Settings,
 }
 
 impl Page {
-    pub const MAIN: [Page; 7] = [
+    pub const MAIN: [Page; 10] = [
         Page::Dashboard,
         Page::Connections,
         Page::Mappings,
@@ -62,6 +65,9 @@ impl Page {
         Page::Errors,
         Page::Conflicts,
         Page::Import,
+        Page::Records,
+        Page::Query,
+        Page::Analytics,
     ];
 
     pub fn title(self) -> &'static str {
@@ -73,6 +79,9 @@ impl Page {
             Page::Errors => "Errors",
             Page::Conflicts => "Conflicts",
             Page::Import => "Import",
+            Page::Records => "Records",
+            Page::Query => "SOQL",
+            Page::Analytics => "Analytics",
             Page::Settings => "Settings",
         }
     }
@@ -86,6 +95,9 @@ impl Page {
             Page::Errors => "⚠",
             Page::Conflicts => "⚡",
             Page::Import => "📥",
+            Page::Records => "📄",
+            Page::Query => "🔍",
+            Page::Analytics => "📈",
             Page::Settings => "⚙",
         }
     }

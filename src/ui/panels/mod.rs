@@ -5,6 +5,7 @@
 //! that draws it and returns intents as [`Command`](super::Command)s. Text being typed and
 //! the selected row are the page's own state; anything beyond the page goes through commands.
 
+pub mod analytics;
 pub mod conflicts;
 pub mod connections;
 pub mod dashboard;
@@ -13,5 +14,7 @@ pub mod history;
 pub mod import;
 pub mod mapping;
 pub mod palette;
+pub mod query;
+pub mod records;
 pub mod settings;
 pub mod two_columns;
