@@ -5,6 +5,7 @@ pub mod connect;
 pub mod desktop;
 pub mod import;
 pub mod numbers;
+pub mod records_write;
 pub mod run;
 pub mod salesforce;
 pub mod sync;

@@ -281,9 +281,11 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
         CliError::Usage(format!("no run {}: list them with `tether runs`", args.run))
     })?;
     let import = crate::workspace::imports::import_of(ws.conn(), args.run)?;
-    let connection = match &import {
-        Some(import) => import.connection.clone(),
-        None => ws.link(&run.link_name)?.link.connection,
+    let record = crate::workspace::record_writes::of_run(ws.conn(), args.run)?;
+    let connection = match (&import, &record) {
+        (Some(import), _) => import.connection.clone(),
+        (None, Some(record)) => record.connection.clone(),
+        (None, None) => ws.link(&run.link_name)?.link.connection,
     };
     drop(ws);
     let options = crate::run::undo::UndoOptions {
@@ -291,11 +293,18 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
     };
     runtime()?.block_on(async {
         let client = client_for(&connection, &args.workspace.data).await?;
-        let undone = match import {
-            Some(_) => crate::import::run::undo_import_run_with(&path, args.run, &client, options)
-                .await
-                .map_err(|e| e.to_string()),
-            None => engine::undo::undo_run_with(&path, args.run, &client, options)
+        let undone = match (import, record) {
+            (Some(_), _) => {
+                crate::import::run::undo_import_run_with(&path, args.run, &client, options)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            (None, Some(_)) => {
+                crate::records_write::undo::undo_record_run(&path, args.run, &client, options)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            (None, None) => engine::undo::undo_run_with(&path, args.run, &client, options)
                 .await
                 .map_err(|e| e.to_string()),
         };

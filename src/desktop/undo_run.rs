@@ -10,7 +10,15 @@ use super::*;
 use crate::import::run::ImportRunError;
 use crate::run::RunError;
 use crate::run::undo::UndoOptions;
-use crate::workspace::{imports, journal};
+use crate::workspace::{imports, journal, record_writes};
+
+/// Which kind of run an undo takes back.
+#[derive(Clone, Copy)]
+enum Undone {
+    Sync,
+    Import,
+    Record,
+}
 
 impl Service {
     pub(super) async fn undo_run(
@@ -19,13 +27,16 @@ impl Service {
         overwrite_salesforce_edits: bool,
     ) -> anyhow::Result<()> {
         // The org the run wrote to: an import's connection, or its link's.
-        let (connection, import) = self
+        let (connection, undone) = self
             .workspace(move |ws| {
                 let run = journal::run(ws.conn(), run_id)?
                     .with_context(|| format!("there is no run {run_id}: refresh History"))?;
+                if let Some(record) = record_writes::of_run(ws.conn(), run_id)? {
+                    return Ok((record.connection, Undone::Record));
+                }
                 Ok(match imports::import_of(ws.conn(), run_id)? {
-                    Some(import) => (import.connection, true),
-                    None => (ws.link(&run.link_name)?.link.connection, false),
+                    Some(import) => (import.connection, Undone::Import),
+                    None => (ws.link(&run.link_name)?.link.connection, Undone::Sync),
                 })
             })
             .await?;
@@ -41,15 +52,23 @@ impl Service {
         // of its own rather than as a task that may move between threads.
         let outcome = tokio::task::spawn_blocking(move || {
             runtime.block_on(async {
-                if import {
-                    crate::import::run::undo_import_run_with(&path, run_id, &client, options)
-                        .await
-                        .map_err(|e| match e {
-                            ImportRunError::Run(run) => run,
-                            other => RunError::Undo(other.to_string()),
-                        })
-                } else {
-                    crate::sync::engine::undo::undo_run_with(&path, run_id, &client, options).await
+                match undone {
+                    Undone::Import => {
+                        crate::import::run::undo_import_run_with(&path, run_id, &client, options)
+                            .await
+                            .map_err(|e| match e {
+                                ImportRunError::Run(run) => run,
+                                other => RunError::Undo(other.to_string()),
+                            })
+                    }
+                    Undone::Record => {
+                        crate::records_write::undo::undo_record_run(&path, run_id, &client, options)
+                            .await
+                    }
+                    Undone::Sync => {
+                        crate::sync::engine::undo::undo_run_with(&path, run_id, &client, options)
+                            .await
+                    }
                 }
             })
         })

@@ -8,6 +8,7 @@ mod collections;
 mod composite;
 mod error;
 mod identity;
+mod layouts;
 mod query;
 mod resilience;
 mod rest;

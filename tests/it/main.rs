@@ -10,6 +10,7 @@ mod import;
 mod link_schema;
 mod readme_commands;
 mod recorded_shapes;
+mod records;
 mod sandbox;
 mod support;
 mod sync;

@@ -40,14 +40,18 @@ pub enum Trigger {
     Cli,
     /// `tether undo`: the run reverses another one.
     Undo,
+    /// A write from the Records page (or `tether records`): one record created, edited or
+    /// deleted.
+    Records,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 4] = [
+    pub const ALL: [Trigger; 5] = [
         Trigger::Button,
         Trigger::Schedule,
         Trigger::Cli,
         Trigger::Undo,
+        Trigger::Records,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +60,7 @@ impl Trigger {
             Trigger::Schedule => "schedule",
             Trigger::Cli => "cli",
             Trigger::Undo => "undo",
+            Trigger::Records => "records",
         }
     }
 

@@ -279,6 +279,7 @@ fn trigger_word(trigger: Trigger) -> &'static str {
         Trigger::Schedule => "Schedule",
         Trigger::Cli => "Command line",
         Trigger::Undo => "Undo",
+        Trigger::Records => "Records page",
     }
 }
 

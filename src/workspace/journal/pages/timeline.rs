@@ -103,6 +103,7 @@ fn trigger_phrase(trigger: Trigger) -> &'static str {
         Trigger::Schedule => "on schedule",
         Trigger::Cli => "from the command line",
         Trigger::Undo => "undo",
+        Trigger::Records => "from the Records page",
     }
 }
 
