@@ -34,6 +34,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 pub use analytics::{AnalyticsEvent, AnalyticsRequest};
+pub use browse::record::{RecordEvent, RecordRequest, made_a_run};
 pub use browse::{RecordsEvent, RecordsRequest};
 pub use clients::NO_KEYCHAIN;
 pub use explorer::{QueryEvent, QueryRequest};

@@ -111,7 +111,11 @@ pub async fn new_record_form(
 type RelatedSpec = (String, String, String, Vec<(String, String)>, u64);
 
 /// Layout sections as (heading, field names), compound fields as their parts.
-fn layout_sections(layout: &Value, describe: &ObjectDescribe) -> Vec<(String, Vec<String>)> {
+fn layout_sections(
+    layout: &Value,
+    describe: &ObjectDescribe,
+    labels: &mut BTreeMap<String, String>,
+) -> Vec<(String, Vec<String>)> {
     let sections = layout["detailLayoutSections"]
         .as_array()
         .cloned()
@@ -126,13 +130,25 @@ fn layout_sections(layout: &Value, describe: &ObjectDescribe) -> Vec<(String, Ve
                         continue;
                     }
                     let parts = component["components"].as_array();
-                    let fields: Vec<&str> = match parts {
-                        Some(parts) => parts.iter().filter_map(|p| p["value"].as_str()).collect(),
-                        None => component["value"].as_str().into_iter().collect(),
+                    // A single field goes by the layout's label ("Account Owner"); the parts
+                    // of a compound one by their own.
+                    let fields: Vec<(&str, Option<&str>)> = match parts {
+                        Some(parts) => parts
+                            .iter()
+                            .filter_map(|p| Some((p["value"].as_str()?, None)))
+                            .collect(),
+                        None => component["value"]
+                            .as_str()
+                            .map(|n| (n, item["label"].as_str().filter(|l| !l.is_empty())))
+                            .into_iter()
+                            .collect(),
                     };
-                    for name in fields {
+                    for (name, label) in fields {
                         if describe.fields.iter().any(|f| f.name == name) {
                             names.push(name.to_string());
+                            if let Some(label) = label {
+                                labels.insert(name.to_string(), label.to_string());
+                            }
                         }
                     }
                 }
@@ -165,7 +181,8 @@ pub async fn read_record(
     let describe = client.describe(object).await?;
     let layouts = client.describe_layouts(object).await?;
     let layout = layouts["layouts"].get(0).cloned().unwrap_or(Value::Null);
-    let sections = layout_sections(&layout, &describe);
+    let mut labels = BTreeMap::new();
+    let sections = layout_sections(&layout, &describe, &mut labels);
     let by_name: BTreeMap<&str, &FieldDescribe> = describe
         .fields
         .iter()
@@ -276,6 +293,9 @@ pub async fn read_record(
                 .filter_map(|n| by_name.get(n.as_str()))
                 .map(|field| {
                     let mut shown = shown(field, record.get(&field.name));
+                    if let Some(label) = labels.get(&field.name) {
+                        shown.label = label.clone();
+                    }
                     if let Some((relationship, object, name)) = parents.get(&field.name)
                         && !shown.text.is_empty()
                     {

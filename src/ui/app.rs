@@ -104,6 +104,12 @@ impl TetherApp {
         self.page
     }
 
+    /// Posts `command` to the window's inbox, as another thread would: it is applied on the
+    /// next frame.
+    pub fn post(&self, ctx: &egui::Context, command: Command) {
+        self.inbox.postbox(ctx).post(command);
+    }
+
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -242,7 +248,10 @@ impl TetherApp {
             Command::Conflicts(c) => self.conflicts.apply(c, &mut requests),
             Command::Import(c) => self.import.apply(c, &mut requests),
             Command::Records(c) => {
-                if matches!(c, records::RecordsCommand::Open { .. }) {
+                if matches!(
+                    c,
+                    records::RecordsCommand::Open { .. } | records::RecordsCommand::New { .. }
+                ) {
                     self.page = Page::Records;
                 }
                 self.records.apply(c, &mut requests)

@@ -14,6 +14,7 @@ mod local_tables;
 mod lock;
 mod mapping;
 mod progress;
+mod record_edit;
 mod record_runs;
 mod stale;
 mod support;

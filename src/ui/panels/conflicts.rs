@@ -114,7 +114,7 @@ pub fn show(ui: &mut Ui, state: &mut ConflictsState, model: &Model, commands: &m
         .id_salt("conflicts_scroll")
         .show(ui, |ui| {
             for record in records(rows) {
-                record_card(ui, state, &record, commands);
+                record_card(ui, state, model, &record, commands);
                 ui.add_space(theme::GRID);
             }
         });
@@ -213,7 +213,13 @@ fn record_name(row: &ConflictRow) -> String {
     }
 }
 
-fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, commands: &mut Commands) {
+fn record_card(
+    ui: &mut Ui,
+    state: &ConflictsState,
+    model: &Model,
+    record: &Record<'_>,
+    commands: &mut Commands,
+) {
     widgets::card(ui, |ui| {
         ui.set_width(ui.available_width());
         let first = record.rows[0];
@@ -224,6 +230,15 @@ fn record_card(ui: &mut Ui, state: &ConflictsState, record: &Record<'_>, command
                 && ui.link("Open in Salesforce").clicked()
             {
                 commands.send(Request::OpenUrl { url: url.clone() });
+            }
+            if let Some(open) = super::records::open_command(
+                model,
+                &first.link,
+                &first.object,
+                &first.conflict.sf_id,
+            ) && ui.link("Open record").clicked()
+            {
+                commands.push(open);
             }
         });
         ui.add_space(theme::GRID / 2.0);

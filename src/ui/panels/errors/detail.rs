@@ -35,7 +35,13 @@ pub fn lifecycle_line(row: &ErrorRow) -> String {
     }
 }
 
-pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut Commands) {
+pub(super) fn show(
+    ui: &mut Ui,
+    row: &ErrorRow,
+    checked: usize,
+    open_here: Option<Command>,
+    commands: &mut Commands,
+) {
     let e = &row.error;
     ui.horizontal(|ui| {
         ui.heading(RichText::new(&e.code).monospace());
@@ -75,6 +81,14 @@ pub(super) fn show(ui: &mut Ui, row: &ErrorRow, checked: usize, commands: &mut C
             && let Some(url) = &row.record_url
         {
             commands.send(Request::OpenUrl { url: url.clone() });
+        }
+        if let Some(command) = open_here
+            && ui
+                .button("Open record")
+                .on_hover_text("Open the record on the Records page")
+                .clicked()
+        {
+            commands.push(command);
         }
         let retry = if checked > 0 {
             format!("Retry {checked} selected")

@@ -250,7 +250,13 @@ pub fn show(ui: &mut Ui, state: &mut ErrorsState, model: &Model, commands: &mut 
             400.0,
             commands,
             |ui, commands| body(ui, state, commands),
-            |ui, commands| detail::show(ui, &row, checked, commands),
+            |ui, commands| {
+                let open =
+                    row.error.sf_id.as_deref().and_then(|id| {
+                        super::records::open_command(model, &row.link, &row.object, id)
+                    });
+                detail::show(ui, &row, checked, open, commands)
+            },
         ),
         None => body(ui, state, commands),
     }

@@ -68,6 +68,7 @@ impl HistoryState {
             }
             // New runs shift every page.
             Event::SyncFinished(_) | Event::RunUndone(_) => self.runs.clear(),
+            event if crate::desktop::made_a_run(event) => self.runs.clear(),
             Event::Failed {
                 topic: Topic::History,
                 ..

@@ -4,11 +4,12 @@
 
 pub mod list;
 pub mod record;
+mod record_view;
 
 use egui::Ui;
 
 use crate::desktop::{Event, Request};
-use crate::ui::command::Commands;
+use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
 
 /// Intents of the Records page.
@@ -24,6 +25,11 @@ pub enum RecordsCommand {
     CloseRecord,
     List(list::ListCommand),
     Record(record::RecordCommand),
+    /// Opens a new record of a connection's object, its required fields first.
+    New {
+        connection: String,
+        object: String,
+    },
 }
 
 #[derive(Default)]
@@ -52,6 +58,9 @@ impl RecordsState {
                 self.record = Some(view);
             }
             RecordsCommand::CloseRecord => self.record = None,
+            RecordsCommand::New { connection, object } => {
+                self.record = Some(record::RecordView::new_record(connection, object, out));
+            }
             RecordsCommand::List(c) => self.list.apply(c, out),
             RecordsCommand::Record(c) => {
                 if let Some(record) = &mut self.record {
@@ -67,4 +76,26 @@ pub fn show(ui: &mut Ui, state: &mut RecordsState, model: &Model, commands: &mut
         Some(record) => record::show(ui, record, model, commands),
         None => list::show(ui, &mut state.list, model, commands),
     }
+}
+
+/// The command that opens record `sf_id` here, from a row of Errors or Conflicts: on the org
+/// of the link that wrote it, or on the one connection when there is only one.
+pub fn open_command(model: &Model, link: &str, object: &str, sf_id: &str) -> Option<Command> {
+    if sf_id.is_empty() {
+        return None;
+    }
+    let connection = model
+        .links
+        .iter()
+        .find(|card| card.link.name == link)
+        .map(|card| card.link.connection.clone())
+        .or_else(|| match model.connections.as_slice() {
+            [only] => Some(only.name.clone()),
+            _ => None,
+        })?;
+    Some(Command::Records(RecordsCommand::Open {
+        connection,
+        object: object.to_string(),
+        id: sf_id.to_string(),
+    }))
 }
