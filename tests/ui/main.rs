@@ -16,6 +16,7 @@ mod mapping;
 mod progress;
 mod record_edit;
 mod record_runs;
+mod record_scripted;
 mod stale;
 mod support;
 mod tables;

@@ -47,9 +47,28 @@ pub fn show(ui: &mut Ui, view: &mut RecordView, _model: &Model, commands: &mut C
     actions(ui, view, commands);
     widgets::failure_banner(ui, view.failure.as_ref());
     answer(ui, view);
-    if !view.problems.is_empty() {
-        for problem in &view.problems {
-            ui.label(RichText::new(problem.to_string()).color(theme::DANGER));
+    // A problem is shown under its field; those of fields the form does not show, here.
+    let shown: Vec<&str> = match &view.mode {
+        Mode::Creating {
+            fields: Some(fields),
+            ..
+        } => fields.iter().map(|f| f.name.as_str()).collect(),
+        _ => view
+            .page
+            .iter()
+            .flat_map(|p| p.fields())
+            .map(|f| f.name.as_str())
+            .collect(),
+    };
+    let elsewhere: Vec<String> = view
+        .problems
+        .iter()
+        .filter(|p| !shown.contains(&p.field()))
+        .map(ToString::to_string)
+        .collect();
+    if !elsewhere.is_empty() {
+        for problem in elsewhere {
+            ui.label(RichText::new(problem).color(theme::DANGER));
         }
         ui.add_space(theme::GRID);
     }
