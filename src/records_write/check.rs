@@ -216,14 +216,3 @@ pub fn as_text(value: &Value) -> String {
         other => other.to_string(),
     }
 }
-
-/// The values of `record` a clone starts from: the createable fields that hold something.
-pub fn clone_edits(describe: &ObjectDescribe, record: &Values) -> Vec<(String, String)> {
-    create_fields(describe)
-        .into_iter()
-        .filter_map(|f| {
-            let value = record.get(&f.name)?;
-            (!value.is_null()).then(|| (f.name.clone(), as_text(value)))
-        })
-        .collect()
-}

@@ -4,6 +4,8 @@
 
 pub mod list;
 pub mod record;
+#[cfg(test)]
+mod record_tests;
 mod record_view;
 
 use egui::Ui;
