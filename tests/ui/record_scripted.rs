@@ -5,6 +5,7 @@
 use chrono::Utc;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
+use tether::desktop::ConflictRow;
 use tether::desktop::{
     ConnectionStatus, ConnectionView, ErrorRow, Event, RecordEvent, RecordRequest, RecordsEvent,
     RecordsRequest, Request,
@@ -14,6 +15,7 @@ use tether::records_write::read::FieldShown;
 use tether::records_write::write::Written;
 use tether::ui::Command;
 use tether::ui::panels::records::RecordsCommand;
+use tether::workspace::conflicts::{ConflictRecord, ConflictStatus};
 use tether::workspace::journal::{ErrorLifecycle, ErrorRecord, ErrorStatus, Side};
 
 use crate::support::Scripted;
@@ -117,6 +119,49 @@ fn an_error_opens_its_record_on_the_records_page() {
         }]
     );
     assert_eq!(app.harness.state().page(), tether::ui::Page::Records);
+}
+
+#[test]
+fn a_conflict_opens_its_record_on_the_records_page() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![connection()]));
+    app.send(Event::Links(vec![]));
+    app.frames(2);
+    app.harness.get_by_label("Conflicts").click();
+    app.frames(3);
+    app.send(Event::Conflicts(vec![ConflictRow {
+        conflict: ConflictRecord {
+            id: 1,
+            link_id: 1,
+            sf_id: "001000000000043AAA".into(),
+            row_key: Some("43".into()),
+            field: "Phone".into(),
+            base: Some(json!("555-0100")),
+            local: Some(json!("555-0101")),
+            remote: Some(json!("555-0102")),
+            detected_run: Some(7),
+            detected_at: Utc::now(),
+            status: ConflictStatus::Open,
+            resolved_at: None,
+        },
+        link: "customers".into(),
+        object: "Account".into(),
+        column: Some("phone".into()),
+        name: Some("Acme".into()),
+        record_url: None,
+    }]));
+    app.wait_for_label("Open record");
+    app.requests();
+    app.harness.get_by_label("Open record").click();
+    app.frames(3);
+    assert_eq!(
+        record_requests(&mut app),
+        [RecordRequest::Read {
+            connection: "Acme".into(),
+            object: "Account".into(),
+            id: "001000000000043AAA".into(),
+        }]
+    );
 }
 
 fn field(name: &str, label: &str, required: bool) -> FieldShown {

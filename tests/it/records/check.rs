@@ -28,7 +28,7 @@ type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
 #[tokio::test]
 async fn each_rule_of_describe_stops_an_edit_naming_the_field_and_what_to_do() {
     let bench = Bench::new().await;
-    let cases: [Case; 8] = [
+    let cases: [Case; 9] = [
         // Not updateable.
         (
             &[("CreatedDate", "2024-01-01T00:00:00Z")],
@@ -71,6 +71,14 @@ async fn each_rule_of_describe_stops_an_edit_naming_the_field_and_what_to_do() {
             &[
                 "`Up` is not one of the values of Health Trend (Health_Trend__c)",
                 "Growing, Stable, Declining",
+            ],
+        ),
+        // Restricted multi-select picklist: each value must be listed.
+        (
+            &[("Interests__c", "Solar;Wind")],
+            &[
+                "`Wind` is not one of the values of Interests (Interests__c)",
+                "Solar, Heat Pumps, Batteries, Insulation",
             ],
         ),
         // Type: not an email address.
