@@ -38,7 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v9.sql"),
     include_str!("schema_v10.sql"),
     include_str!("schema_v11.sql"),
-    include_str!("schema_v12_records_writes.sql"),
+    include_str!("schema_v12.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it
