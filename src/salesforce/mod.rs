@@ -11,6 +11,7 @@ mod identity;
 mod query;
 mod resilience;
 mod rest;
+mod search;
 pub mod soql_text;
 mod usage;
 mod wire;
