@@ -9,6 +9,7 @@ mod import;
 mod link;
 mod panic_log;
 mod query;
+mod records;
 mod sync;
 mod workspace;
 
@@ -51,6 +52,9 @@ pub enum Command {
     /// Import a spreadsheet (CSV, TSV or XLSX) into Salesforce: checked row by row first,
     /// upserted on an external id, and undone with `tether undo RUN`.
     Import(import::ImportArgs),
+    /// Browse an org's records as the Records page does: `tether records list --connection C
+    /// --object Account --filter 'Industry = Energy' --sort Name`.
+    Records(records::RecordsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -144,6 +148,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Conflicts(args) => history::conflicts(args),
         Command::Link(args) => link::run(args),
         Command::Import(args) => import::import(args),
+        Command::Records(args) => records::records(args),
     }
 }
 
