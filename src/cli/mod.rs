@@ -52,8 +52,9 @@ pub enum Command {
     /// Import a spreadsheet (CSV, TSV or XLSX) into Salesforce: checked row by row first,
     /// upserted on an external id, and undone with `tether undo RUN`.
     Import(import::ImportArgs),
-    /// Reads, edits, creates and deletes one record; each write is a run `tether undo` takes
-    /// back.
+    /// Browse an org's records as the Records page does (`tether records list --connection C
+    /// --object Account --filter 'Industry = Energy' --sort Name`), and read, edit, create or
+    /// delete one record; each write is a run `tether undo` takes back.
     Records(records::RecordsArgs),
 }
 

@@ -35,7 +35,7 @@ use std::sync::mpsc;
 
 pub use analytics::{AnalyticsEvent, AnalyticsRequest};
 pub use browse::record::{RecordEvent, RecordRequest, made_a_run};
-pub use browse::{RecordsEvent, RecordsRequest};
+pub use browse::{ObjectChoice, PageRequest, RecordsEvent, RecordsRequest};
 pub use clients::NO_KEYCHAIN;
 pub use explorer::{QueryEvent, QueryRequest};
 pub use import::read_preview;

@@ -12,6 +12,7 @@ mod layouts;
 mod query;
 mod resilience;
 mod rest;
+mod search;
 pub mod soql_text;
 mod usage;
 mod wire;

@@ -114,6 +114,11 @@ impl TetherApp {
         &self.model
     }
 
+    /// The Records page's state: the list and the record open over it.
+    pub fn records(&self) -> &records::RecordsState {
+        &self.records
+    }
+
     fn send(&mut self, request: Request) {
         self.model.on_request(&request);
         let sent = self.service.as_ref().is_some_and(|s| s.send(request));

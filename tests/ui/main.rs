@@ -17,6 +17,7 @@ mod progress;
 mod record_edit;
 mod record_runs;
 mod record_scripted;
+mod records_list;
 mod stale;
 mod support;
 mod tables;

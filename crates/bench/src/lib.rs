@@ -2,6 +2,7 @@
 //!
 //! Figures are measured, never asserted: tests check behaviour, this prints numbers.
 
+pub mod browse;
 pub mod embedded;
 pub mod history;
 pub mod hostile;

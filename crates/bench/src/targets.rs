@@ -333,6 +333,9 @@ pub async fn run(
         row.target_mb = Some(80.0);
         row.target_calls = Some(CallTarget::AtMost(1));
         emit(row, &mut rows);
+        for row in crate::browse::rows(&client, p).await? {
+            emit(row, &mut rows);
+        }
         drop(scratch);
         org.shutdown().await;
     }

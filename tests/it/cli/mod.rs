@@ -5,6 +5,7 @@ mod query_aggregates;
 mod query_display;
 mod query_nested;
 mod records;
+mod records_list;
 mod smoke;
 mod sync_guard;
 mod sync_records;

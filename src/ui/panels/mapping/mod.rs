@@ -5,7 +5,7 @@
 mod columns;
 mod confirm;
 mod draft;
-mod object_search;
+pub(crate) mod object_search;
 mod pairs;
 mod picker;
 mod table_proposal;

@@ -1,11 +1,12 @@
-//! The New link form's object picker: a combo box whose popup starts with a search box, so
-//! one types a few letters of the label or API name instead of scrolling hundreds of objects.
+//! The object picker of the New link form and the Records page: a combo box whose popup starts
+//! with a search box, so one types a few letters of the label or API name instead of scrolling
+//! hundreds of objects.
 
 use egui::{ComboBox, PopupCloseBehavior, Ui};
 
 /// Whether an object, shown as `text` ("Label (ApiName)"), matches what is typed: any part of
 /// its label or API name, case aside.
-pub(super) fn matches(text: &str, typed: &str) -> bool {
+pub(crate) fn matches(text: &str, typed: &str) -> bool {
     let typed = typed.trim().to_lowercase();
     typed.is_empty() || text.to_lowercase().contains(&typed)
 }
@@ -19,14 +20,25 @@ pub(super) fn object_picker(
     search: &mut String,
     options: &[(String, String)],
 ) {
+    picker(ui, "new_link", value, search, options);
+}
+
+/// [`object_picker`] for any page: `salt` keeps each page's popup state apart.
+pub(crate) fn picker(
+    ui: &mut Ui,
+    salt: &str,
+    value: &mut String,
+    search: &mut String,
+    options: &[(String, String)],
+) {
     let label = "Salesforce object";
     let shown = options
         .iter()
         .find(|(v, _)| v == value)
         .map_or("Choose…".to_string(), |(_, text)| text.clone());
     let shown_again = shown.clone();
-    let id = ui.make_persistent_id(("new_link", label, "opened"));
-    let inner = ComboBox::from_id_salt(("new_link", label))
+    let id = ui.make_persistent_id((salt, label, "opened"));
+    let inner = ComboBox::from_id_salt((salt, label))
         .selected_text(shown)
         .width(260.0)
         .height(320.0)

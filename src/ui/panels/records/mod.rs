@@ -3,6 +3,7 @@
 //! record opened from elsewhere (Errors, Conflicts) arrives as [`RecordsCommand::Open`].
 
 pub mod list;
+mod list_view;
 pub mod record;
 #[cfg(test)]
 mod record_tests;

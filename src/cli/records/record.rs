@@ -2,33 +2,14 @@
 //! from a terminal, through the same library code, each write a run (trigger `records`) that
 //! `tether undo RUN` takes back.
 
-use clap::{Args, Subcommand};
+use clap::Args;
 
-use super::CliError;
-use super::connect::runtime;
-use super::query::client_for;
-use super::workspace::WorkspaceArg;
+use crate::cli::CliError;
+use crate::cli::connect::runtime;
+use crate::cli::query::client_for;
+use crate::cli::workspace::WorkspaceArg;
 use crate::records_write::write::{self, Target, Written};
 use crate::records_write::{RecordsError, read};
-
-#[derive(Debug, Clone, Args)]
-pub struct RecordsArgs {
-    #[command(subcommand)]
-    pub action: RecordsAction,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum RecordsAction {
-    /// Shows a record's fields by label in its layout's sections, its parents by name and its
-    /// related lists.
-    Get(RecordArgs),
-    /// Edits fields of a record: `--set Field=Value` for each (an empty value empties it).
-    Update(RecordArgs),
-    /// Creates a record from `--set Field=Value` (every required field included).
-    Create(RecordArgs),
-    /// Deletes a record; `tether undo RUN` creates it again.
-    Delete(RecordArgs),
-}
 
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
@@ -73,13 +54,8 @@ impl RecordArgs {
     }
 }
 
-pub fn records(args: RecordsArgs) -> Result<(), CliError> {
-    let (action, a) = match &args.action {
-        RecordsAction::Get(a) => ("get", a),
-        RecordsAction::Update(a) => ("update", a),
-        RecordsAction::Create(a) => ("create", a),
-        RecordsAction::Delete(a) => ("delete", a),
-    };
+/// Runs `tether records get|update|create|delete` (`action`) on one record.
+pub fn one_record(action: &str, a: &RecordArgs) -> Result<(), CliError> {
     let path = a.workspace.path()?;
     let target = Target {
         connection: &a.connection,
