@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod connect;
 pub mod desktop;
+pub mod explore;
 pub mod import;
 pub mod numbers;
 pub mod run;
