@@ -15,6 +15,7 @@ mod lock;
 mod mapping;
 mod progress;
 mod record_runs;
+mod soql;
 mod stale;
 mod support;
 mod tables;

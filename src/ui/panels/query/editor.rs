@@ -20,6 +20,8 @@ pub(crate) struct Editor {
     popup: Option<Popup>,
     /// The text and cursor where Esc closed the list: it stays closed until either changes.
     dismissed: Option<(String, usize)>,
+    /// Whether the editor had the focus at the end of the last frame.
+    had_focus: bool,
 }
 
 struct Popup {
@@ -31,6 +33,17 @@ struct Popup {
 /// Draws the editor; true when the person asked to run the statement (Ctrl+Enter).
 pub fn show(ui: &mut Ui, state: &mut QueryState, commands: &mut Commands) -> bool {
     let id = ui.make_persistent_id("soql-editor");
+    // egui drops the focus on Esc before any widget sees the key; Esc with the list open
+    // closes the list only, so the editor takes the focus back.
+    if state.editor.had_focus
+        && state.editor.popup.is_some()
+        && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+    {
+        if let Some(popup) = state.editor.popup.take() {
+            state.editor.dismissed = Some((state.soql.clone(), popup.replace.end));
+        }
+        ui.memory_mut(|m| m.request_focus(id));
+    }
     let focused = ui.memory(|m| m.has_focus(id));
     let mut accept = None;
     if focused && let Some(popup) = state.editor.popup.as_mut() {
@@ -48,11 +61,6 @@ pub fn show(ui: &mut Ui, state: &mut QueryState, commands: &mut Commands) -> boo
                 accept = Some(popup.selected);
             }
         });
-        if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
-            let cursor = popup.replace.end;
-            state.editor.popup = None;
-            state.editor.dismissed = Some((state.soql.clone(), cursor));
-        }
     }
     let run = focused && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
     if let Some(index) = accept {
@@ -79,6 +87,7 @@ pub fn show(ui: &mut Ui, state: &mut QueryState, commands: &mut Commands) -> boo
     let cursor = output
         .cursor_range
         .map(|r| byte_of(&state.soql, r.primary.index.0));
+    state.editor.had_focus = response.has_focus();
     state.editor.popup = match cursor.filter(|_| response.has_focus()) {
         Some(cursor) => suggestions(state, cursor, commands),
         None => None,
