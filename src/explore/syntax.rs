@@ -40,7 +40,7 @@ pub fn locate(soql: &str, message: &str) -> Option<Marked> {
 }
 
 /// The token at `row`:`column` (1-based, columns in characters); past the end of a row or of
-/// the statement, the last character before it.
+/// the statement, the last token before it.
 fn span_at(soql: &str, row: usize, column: usize) -> Range<usize> {
     let mut line_start = 0;
     for (i, line) in soql.split('\n').enumerate() {
@@ -51,12 +51,12 @@ fn span_at(soql: &str, row: usize, column: usize) -> Range<usize> {
                 .map(|(o, _)| line_start + o);
             return match offset {
                 Some(start) => token_from(soql, start),
-                None => last_char_before(soql, line_start + line.len()),
+                None => last_token_before(soql, line_start + line.len()),
             };
         }
         line_start += line.len() + 1;
     }
-    last_char_before(soql, soql.len())
+    last_token_before(soql, soql.len())
 }
 
 fn token_from(soql: &str, start: usize) -> Range<usize> {
@@ -71,12 +71,22 @@ fn token_from(soql: &str, start: usize) -> Range<usize> {
     start..start + len
 }
 
-fn last_char_before(soql: &str, end: usize) -> Range<usize> {
+/// Past the end (`<EOF>`), the last token before it: what the statement stops on.
+fn last_token_before(soql: &str, end: usize) -> Range<usize> {
     let trimmed = soql[..end].trim_end();
-    match trimmed.char_indices().next_back() {
-        Some((start, c)) => start..start + c.len_utf8(),
-        None => 0..0,
+    let Some((last, c)) = trimmed.char_indices().next_back() else {
+        return 0..0;
+    };
+    let word = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.');
+    if !word(c) {
+        return last..last + c.len_utf8();
     }
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !word(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    start..trimmed.len()
 }
 
 #[cfg(test)]
@@ -110,7 +120,7 @@ mod tests {
             (
                 "SELECT Id FROM",
                 "ERROR at Row:1:Column:15\nunexpected token: <EOF>",
-                "M",
+                "FROM",
                 1,
                 15,
             ),
