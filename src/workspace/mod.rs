@@ -14,6 +14,7 @@ pub mod imports;
 pub mod journal;
 pub mod managed;
 pub mod marks;
+pub mod queries;
 pub mod reread;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v9.sql"),
     include_str!("schema_v10.sql"),
     include_str!("schema_v11.sql"),
+    include_str!("schema_v12_queries.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it

@@ -1,7 +1,10 @@
 //! `tether query NAME "SOQL"` and `tether limits NAME`: a connected org through the typed
 //! client, with the token renewed from the keychain when the session has expired.
 
+mod saved;
 mod workbook;
+
+pub use saved::{QueriesArgs, queries};
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,6 +14,7 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
 use super::CliError;
+use super::WorkspaceArg;
 use super::connect::{DataDirArg, keychain, open_db, runtime};
 use crate::connect::{ConnectError, saved_client};
 use crate::explore::columns::{Columns, columns};
@@ -30,8 +34,12 @@ pub enum Format {
 pub struct QueryArgs {
     /// The connection to query (see `tether connections`).
     pub name: String,
-    /// The SOQL statement, e.g. "SELECT Id, Name FROM Account".
+    /// The SOQL statement, e.g. "SELECT Id, Name FROM Account", or @NAME for a saved query
+    /// (see `tether queries`).
     pub soql: String,
+    /// After a successful run, save the statement under this name.
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
@@ -42,7 +50,7 @@ pub struct QueryArgs {
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
-    pub data: DataDirArg,
+    pub workspace: WorkspaceArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -68,9 +76,19 @@ pub(super) async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, 
         })
 }
 
-pub fn query(args: QueryArgs) -> Result<(), CliError> {
+pub fn query(mut args: QueryArgs) -> Result<(), CliError> {
+    if let Some(name) = args.soql.strip_prefix('@') {
+        args.soql = saved::statement(&args.workspace, name)?;
+    }
+    let outcome = run(&args);
+    saved::remember(&args, &outcome);
+    outcome.map(|_| ())
+}
+
+/// Runs the statement; the org's total when it answered.
+fn run(args: &QueryArgs) -> Result<u64, CliError> {
     runtime()?.block_on(async {
-        let client = client_for(&args.name, &args.data).await?;
+        let client = client_for(&args.name, &args.workspace.data).await?;
         let pages = if args.all {
             client
                 .query_all::<Map<String, Value>>(&args.soql, Some(BatchSize(2000)))
@@ -108,7 +126,9 @@ pub fn query(args: QueryArgs) -> Result<(), CliError> {
                 out.record(&record).map_err(write_failed)?;
             }
         }
-        out.finish().map_err(write_failed)
+        let total = out.total;
+        out.finish().map_err(write_failed)?;
+        Ok(total)
     })
 }
 

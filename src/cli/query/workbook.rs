@@ -11,7 +11,7 @@ use crate::explore::export::XlsxSheet;
 use crate::explore::table::Table;
 use crate::salesforce::QueryPage;
 
-pub(super) async fn write<S>(soql: &str, mut pages: S, path: &Path) -> Result<(), CliError>
+pub(super) async fn write<S>(soql: &str, mut pages: S, path: &Path) -> Result<u64, CliError>
 where
     S: Stream<Item = crate::salesforce::Result<QueryPage<Map<String, Value>>>> + Unpin,
 {
@@ -42,5 +42,6 @@ where
     for row in table.rows.drain(..) {
         sheet.row(&row).map_err(export)?;
     }
-    sheet.finish().map_err(export)
+    sheet.finish().map_err(export)?;
+    Ok(table.total)
 }

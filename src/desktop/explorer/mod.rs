@@ -1,5 +1,6 @@
 //! The SOQL explorer's work: running a query, its plan, its history and saved queries, export.
 
+mod library;
 mod run;
 
 use std::path::PathBuf;
@@ -9,14 +10,20 @@ use super::service::Service;
 use crate::explore::complete::ObjectInfo;
 use crate::explore::table::Cell;
 use crate::salesforce::QueryPlans;
+use crate::workspace::queries::{HistoryEntry, SavedQuery};
 
 /// What the SOQL explorer asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QueryRequest {
     /// The org's objects, for completion after FROM.
-    Objects { connection: String },
+    Objects {
+        connection: String,
+    },
     /// One object's fields and child relationships, for completion.
-    Describe { connection: String, object: String },
+    Describe {
+        connection: String,
+        object: String,
+    },
     /// Runs `soql`; the answer comes as `Columns`, then `Rows` a page at a time, then `Done`.
     Run {
         connection: String,
@@ -24,12 +31,25 @@ pub enum QueryRequest {
         run: u64,
     },
     /// The org's plans for `soql` (`explain`).
-    Explain { connection: String, soql: String },
+    Explain {
+        connection: String,
+        soql: String,
+    },
     /// Runs `soql` again into `path` (`.xlsx` or CSV).
     Export {
         connection: String,
         soql: String,
         path: PathBuf,
+    },
+    /// The history of runs and the saved queries.
+    Library,
+    /// Saves `soql` under `name` (replacing the query of that name).
+    Save {
+        name: String,
+        soql: String,
+    },
+    DeleteSaved {
+        name: String,
     },
 }
 
@@ -75,6 +95,10 @@ pub enum QueryEvent {
         path: PathBuf,
         rows: usize,
     },
+    Library {
+        history: Vec<HistoryEntry>,
+        saved: Vec<SavedQuery>,
+    },
 }
 
 impl Service {
@@ -97,6 +121,9 @@ impl Service {
                 soql,
                 path,
             } => self.query_export(&connection, &soql, &path).await,
+            QueryRequest::Library => self.query_library().await,
+            QueryRequest::Save { name, soql } => self.query_save(name, soql).await,
+            QueryRequest::DeleteSaved { name } => self.query_delete_saved(name).await,
         }
     }
 }

@@ -24,9 +24,18 @@ impl Service {
     }
 
     /// A refusal by the org is the explorer's to show under the editor, not a failure.
-    fn refused(&self, run: Option<u64>, soql: &str, error: SalesforceError) -> anyhow::Result<()> {
+    async fn refused(
+        self: &Arc<Self>,
+        run: Option<(&str, u64)>,
+        soql: &str,
+        error: SalesforceError,
+    ) -> anyhow::Result<()> {
         match error {
             SalesforceError::Api { code, message, .. } => {
+                if let Some((connection, _)) = run {
+                    self.remember_run(connection, soql, Err(code.clone())).await;
+                }
+                let run = run.map(|(_, run)| run);
                 self.query_event(QueryEvent::Refused {
                     run,
                     soql: soql.to_string(),
@@ -82,7 +91,7 @@ impl Service {
         while let Some(page) = pages.next().await {
             let page = match page {
                 Ok(page) => page,
-                Err(e) => return self.refused(Some(run), soql, e),
+                Err(e) => return self.refused(Some((connection, run)), soql, e).await,
             };
             table.set_total(page.total_size);
             for record in &page.records {
@@ -107,6 +116,7 @@ impl Service {
             records: table.records,
             total: table.total,
         });
+        self.remember_run(connection, soql, Ok(table.total)).await;
         Ok(())
     }
 
@@ -124,7 +134,7 @@ impl Service {
                 });
                 Ok(())
             }
-            Err(e) => self.refused(None, soql, e),
+            Err(e) => self.refused(None, soql, e).await,
         }
     }
 
@@ -142,7 +152,7 @@ impl Service {
         while let Some(page) = pages.next().await {
             let page = match page {
                 Ok(page) => page,
-                Err(e) => return self.refused(None, soql, e),
+                Err(e) => return self.refused(None, soql, e).await,
             };
             table.set_total(page.total_size);
             for record in &page.records {

@@ -11,10 +11,16 @@ use serde_json::json;
 use crate::support::cli::{Org, Setup, connect, free_port, start_org, succeeded, tether};
 
 const CONNECTION: &str = "query-xlsx-test";
+/// Each test its own connection: they share the keychain.
+const SAVED_CONNECTION: &str = "query-saved-test";
 
 fn query(data: &Path, args: &[&str]) -> Output {
+    query_on(CONNECTION, data, args)
+}
+
+fn query_on(connection: &str, data: &Path, args: &[&str]) -> Output {
     tether()
-        .args(["query", CONNECTION])
+        .args(["query", connection])
         .args(args)
         .arg("--data-dir")
         .arg(data)
@@ -169,5 +175,75 @@ async fn workbooks_hold_numbers_dates_and_aggregates_as_typed_cells() {
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
         "Name,Amount\n'@Deal,1200.5\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_queries_run_by_name_and_every_run_is_in_the_history() {
+    let port = free_port();
+    let (_org_process, login) = start_org(&format!("http://localhost:{port}/OauthRedirect"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::in_dir(dir.path());
+    connect(&login, port, &setup.data, Some(SAVED_CONNECTION)).await;
+    let org = Org::sign_in(&login).await;
+    org.write_records("Account", Method::POST, vec![json!({"Name": "Acme"})])
+        .await;
+    let queries = |args: &[&str]| {
+        tether()
+            .arg("queries")
+            .args(args)
+            .arg("--data-dir")
+            .arg(&setup.data)
+            .output()
+            .expect("tether queries runs")
+    };
+
+    let missing = query_on(SAVED_CONNECTION, &setup.data, &["@accounts"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("tether queries"));
+
+    let first = succeeded(
+        "a run saved by name",
+        query_on(
+            SAVED_CONNECTION,
+            &setup.data,
+            &["SELECT Name FROM Account", "--save", "accounts"],
+        ),
+    );
+    assert_eq!(first, "Name\nAcme\n");
+    assert_eq!(
+        succeeded(
+            "the saved query by name",
+            query_on(SAVED_CONNECTION, &setup.data, &["@Accounts"])
+        ),
+        first
+    );
+    let refused = query_on(
+        SAVED_CONNECTION,
+        &setup.data,
+        &["SELECT Nope FROM Account", "--save", "bad"],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+
+    assert_eq!(
+        succeeded("the saved queries", queries(&[])),
+        "accounts\tSELECT Name FROM Account\n",
+        "a refused statement is not saved"
+    );
+    let history = succeeded("the history", queries(&["--history"]));
+    let outcomes: Vec<(&str, &str)> = history
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            (cells[2], cells[3])
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("INVALID_FIELD", "SELECT Nope FROM Account"),
+            ("1 records", "SELECT Name FROM Account"),
+            ("1 records", "SELECT Name FROM Account"),
+        ]
     );
 }

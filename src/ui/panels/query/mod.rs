@@ -2,6 +2,7 @@
 //! query's plan and export to CSV or XLSX.
 
 mod editor;
+mod library;
 mod results;
 
 use std::collections::HashSet;
@@ -18,6 +19,7 @@ use crate::ui::command::{Command, Commands};
 use crate::ui::file_dialog::FileFor;
 use crate::ui::model::Model;
 use crate::ui::widgets;
+use crate::workspace::queries::{HistoryEntry, SavedQuery};
 
 /// Rows shown per page of the results table.
 pub const PAGE_ROWS: usize = 500;
@@ -38,6 +40,8 @@ pub enum QueryCommand {
     /// No file dialog could open: the path is typed instead.
     NoDialog,
     Page(usize),
+    /// Puts a saved or earlier statement in the editor.
+    Load(String),
 }
 
 /// The org's refusal of a statement, placed in it when the message says where.
@@ -71,6 +75,9 @@ pub struct QueryState {
     pub exported: Option<(PathBuf, usize)>,
     exporting: bool,
     typed_path: Option<String>,
+    pub history: Vec<HistoryEntry>,
+    pub saved: Vec<SavedQuery>,
+    save_name: String,
 }
 
 impl QueryState {
@@ -139,6 +146,10 @@ impl QueryState {
                 self.exporting = false;
                 self.exported = Some((path.clone(), *rows));
             }
+            QueryEvent::Library { history, saved } => {
+                self.history = history.clone();
+                self.saved = saved.clone();
+            }
         }
     }
 
@@ -188,6 +199,10 @@ impl QueryState {
             }
             QueryCommand::NoDialog => self.typed_path = Some(String::new()),
             QueryCommand::Page(page) => self.page = page,
+            QueryCommand::Load(soql) => {
+                self.soql = soql;
+                self.refusal = None;
+            }
         }
     }
 
@@ -202,6 +217,7 @@ impl QueryState {
         commands.send(Request::Query(QueryRequest::Objects {
             connection: connection.to_string(),
         }));
+        commands.send(Request::Query(QueryRequest::Library));
     }
 
     fn ask_describe(&mut self, object: &str, commands: &mut Commands) {
@@ -273,5 +289,7 @@ pub fn show(ui: &mut Ui, state: &mut QueryState, model: &Model, commands: &mut C
             }
         });
     }
+    ui.add_space(4.0);
+    library::show(ui, state, commands);
     results::show(ui, state, commands);
 }
