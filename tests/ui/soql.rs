@@ -155,4 +155,40 @@ fn a_query_written_with_completion_runs_and_exports_to_a_typed_workbook() {
         employees.windows(2).all(|w| w[0] >= w[1]),
         "in the query's order"
     );
+
+    // Saved under a name, listed beside the editor.
+    h.query_all_by_label_contains("Saved queries (")
+        .next()
+        .expect("the saved queries")
+        .click();
+    h.step();
+    h.get_by_label("Save as").focus();
+    h.step();
+    h.get_by_label("Save as").type_text("big accounts");
+    h.step();
+    click(&mut h, "Save query");
+    wait_for(&mut h, "★ big accounts");
+
+    // A refused statement: the org's message under the editor, placed where it points.
+    h.get_by_label(EDITOR).focus();
+    h.step();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.step();
+    type_text(&mut h, "SELECT Id FROM Account WHERE Nmae = 'x'");
+    press(&mut h, Key::Escape);
+    click(&mut h, "Run");
+    wait_for_containing(&mut h, "(row 1, column 30)");
+    let said = h
+        .query_all_by_label_contains("(row 1, column 30)")
+        .find_map(|n| n.value())
+        .expect("the refusal");
+    assert!(
+        said.starts_with("INVALID_FIELD: No such column 'Nmae'"),
+        "{said}"
+    );
+
+    // The saved statement comes back with a click; the refusal is in the history.
+    click(&mut h, "★ big accounts");
+    assert_eq!(editor_text(&h), soql);
+    wait_for(&mut h, "INVALID_FIELD");
 }

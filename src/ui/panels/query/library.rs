@@ -17,12 +17,13 @@ pub fn show(ui: &mut Ui, state: &mut QueryState, commands: &mut Commands) {
     .id_salt("query-library")
     .show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.label("Save as");
+            let label = ui.label("Save as");
             ui.add(
                 egui::TextEdit::singleline(&mut state.save_name)
                     .hint_text("name")
                     .desired_width(200.0),
-            );
+            )
+            .labelled_by(label.id);
             let can = !state.save_name.trim().is_empty() && !state.soql.trim().is_empty();
             if ui
                 .add_enabled(can, egui::Button::new("Save query"))
