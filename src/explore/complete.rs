@@ -300,7 +300,7 @@ fn in_field_clause(soql: &str, scope: &Scope, word_start: usize) -> bool {
         .into_iter()
         .filter(|(at, _)| *at < word_start)
         .map(|(_, w)| w.to_ascii_uppercase())
-        .filter(|w| {
+        .rfind(|w| {
             matches!(
                 w.as_str(),
                 "SELECT"
@@ -314,8 +314,7 @@ fn in_field_clause(soql: &str, scope: &Scope, word_start: usize) -> bool {
                     | "USING"
                     | "WITH"
             )
-        })
-        .next_back();
+        });
     matches!(
         clause.as_deref(),
         Some("SELECT" | "WHERE" | "BY" | "HAVING")

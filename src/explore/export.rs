@@ -64,13 +64,13 @@ pub enum Sink {
         path: PathBuf,
         out: std::io::BufWriter<std::fs::File>,
     },
-    Xlsx(XlsxSheet),
+    Xlsx(Box<XlsxSheet>),
 }
 
 impl Sink {
     pub fn create(path: &Path, headers: &[String]) -> Result<Sink, ExportError> {
         match FileFormat::of(path) {
-            FileFormat::Xlsx => Ok(Sink::Xlsx(XlsxSheet::create(path, headers)?)),
+            FileFormat::Xlsx => Ok(Sink::Xlsx(Box::new(XlsxSheet::create(path, headers)?))),
             FileFormat::Csv => {
                 let io = |source| ExportError::Io {
                     path: path.to_path_buf(),
@@ -101,7 +101,7 @@ impl Sink {
 
     pub fn finish(self) -> Result<(), ExportError> {
         match self {
-            Sink::Xlsx(sheet) => sheet.finish(),
+            Sink::Xlsx(sheet) => (*sheet).finish(),
             Sink::Csv { path, mut out } => out.flush().map_err(|source| ExportError::Io {
                 path: path.clone(),
                 source,
