@@ -145,4 +145,34 @@ mod tests {
             Some(String::new())
         );
     }
+
+    #[test]
+    fn no_statement_or_message_panics() {
+        let statements = [
+            "",
+            "é",
+            "SELECT\n",
+            "\n\n'",
+            "SELECT Id FROM Account WHERE Name = 'ü",
+        ];
+        let messages = [
+            "ERROR at Row:0:Column:0",
+            "ERROR at Row:9:Column:99\nx",
+            "ERROR at Row:1:Column:2\nx",
+            "ERROR at Row:2:Column:1",
+            "ERROR at Row:-1:Column:3",
+            "ERROR at Row:1:Column:",
+            "ERROR at Row:18446744073709551616:Column:1",
+        ];
+        for soql in statements {
+            for message in messages {
+                if let Some(marked) = locate(soql, message) {
+                    assert!(
+                        soql.get(marked.span.clone()).is_some(),
+                        "{soql:?} {message:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -293,3 +293,55 @@ pub fn show(ui: &mut Ui, state: &mut QueryState, model: &Model, commands: &mut C
     library::show(ui, state, commands);
     results::show(ui, state, commands);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_run_ignores_the_answers_of_the_one_before() {
+        let mut state = QueryState {
+            soql: "SELECT Name FROM Account".into(),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let run = |state: &mut QueryState, out: &mut Vec<Request>| {
+            state.apply(
+                QueryCommand::Run {
+                    connection: "org".into(),
+                },
+                out,
+            );
+            state.run
+        };
+        let first = run(&mut state, &mut out);
+        let second = run(&mut state, &mut out);
+        assert_eq!(out.len(), 2);
+        let rows = |run: u64, name: &str| {
+            Event::Query(QueryEvent::Rows {
+                run,
+                rows: vec![vec![Cell::Text(name.into())]],
+                records: 1,
+                total: 1,
+            })
+        };
+        state.on_event(&rows(first, "stale"));
+        state.on_event(&rows(second, "fresh"));
+        state.on_event(&Event::Query(QueryEvent::Done {
+            run: first,
+            records: 9,
+            total: 9,
+        }));
+        assert!(state.running, "the first run's end does not end the second");
+        assert_eq!(state.rows, vec![vec![Cell::Text("fresh".into())]]);
+        state.on_event(&Event::Query(QueryEvent::Refused {
+            run: Some(second),
+            soql: "SELECT Name FROM Account".into(),
+            code: "MALFORMED_QUERY".into(),
+            message: "\nSELECT Name FROM Account\n            ^\nERROR at Row:1:Column:13\nunexpected token: FROM".into(),
+        }));
+        assert!(!state.running);
+        let marked = state.refusal.and_then(|r| r.marked).expect("placed");
+        assert_eq!(&"SELECT Name FROM Account"[marked.span], "FROM");
+    }
+}
