@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde_json::{Map, Value, json};
 use tether::desktop::{Event, QueryEvent, QueryRequest, Request};
+use tether::explore::complete::{Completion, Schema, complete};
 use tether::explore::syntax::locate;
 use tether::explore::table::Cell;
 use tether::salesforce::{Client, CollectionOptions, QueryPlans};
@@ -130,6 +131,45 @@ async fn answers_are_flattened_typed_paged_and_refusals_placed() {
         ],
     )
     .await;
+
+    // Completion reads lookups' relationship names and child relationships from describe.
+    window.send(Request::Query(QueryRequest::Describe {
+        connection: CONNECTION.into(),
+        object: "Contact".into(),
+    }));
+    window.send(Request::Query(QueryRequest::Describe {
+        connection: CONNECTION.into(),
+        object: "Account".into(),
+    }));
+    let mut schema = Schema::default();
+    for _ in 0..2 {
+        let info = window
+            .wait("a describe", |e| match e {
+                Event::Query(QueryEvent::Described { info, .. }) => Some(info.clone()),
+                _ => None,
+            })
+            .await;
+        schema.insert(info);
+    }
+    let soql = "SELECT Account.Na FROM Contact";
+    let offered = |cursor: usize| match complete(soql, cursor, &schema) {
+        Completion::Items { items, .. } => items.into_iter().map(|i| i.text).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        offered(17).contains(&"Name".to_string()),
+        "{:?}",
+        offered(17)
+    );
+    let account = schema.object("Account").expect("described");
+    assert!(
+        account
+            .children
+            .iter()
+            .any(|c| c.relationship == "Contacts" && c.object == "Contact"),
+        "{:?}",
+        account.children
+    );
 
     // Each child record is a row, its parent's cells repeated; a parent without children
     // is one row with the child columns empty.
