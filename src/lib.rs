@@ -4,6 +4,7 @@ pub mod browse;
 pub mod cli;
 pub mod connect;
 pub mod desktop;
+pub mod explore;
 pub mod import;
 pub mod numbers;
 pub mod records_write;

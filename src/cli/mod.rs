@@ -37,6 +37,9 @@ pub enum Command {
     Query(query::QueryArgs),
     /// Show a connected org's API limits and how much of each is used.
     Limits(query::LimitsArgs),
+    /// List the saved queries (run one with `tether query CONNECTION @NAME`), or the history
+    /// of queries run here and in the window.
+    Queries(query::QueriesArgs),
     /// Run a link now (or every link with --all): pull, plan, push, and record the run.
     Sync(sync::SyncArgs),
     /// Undo a run: put Salesforce, the local table and the link's bases back as they were.
@@ -142,6 +145,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Disconnect(args) => connect::disconnect_command(args),
         Command::Query(args) => query::query(args),
         Command::Limits(args) => query::limits(args),
+        Command::Queries(args) => query::queries(args),
         Command::Sync(args) => sync::sync(args),
         Command::Undo(args) => sync::undo(args),
         Command::Runs(args) => history::runs(args),

@@ -91,6 +91,12 @@ pub fn answered(what: FileFor, picked: Picked) -> Option<Command> {
         (FileFor::LinksImport, Picked::Unavailable) => {
             Command::Mapping(mapping::MappingCommand::DialogUnavailable { export_as: None })
         }
+        (FileFor::QueryExport, Picked::Path(path)) => {
+            Command::Query(query::QueryCommand::ExportTo(path))
+        }
+        (FileFor::QueryExport, Picked::Unavailable) => {
+            Command::Query(query::QueryCommand::NoDialog)
+        }
     })
 }
 

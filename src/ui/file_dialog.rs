@@ -49,6 +49,8 @@ pub enum FileFor {
     LinkExport(String),
     /// A links file for the mapping studio to read.
     LinksImport,
+    /// Where to write the SOQL explorer's result (CSV or XLSX).
+    QueryExport,
 }
 
 impl FileFor {
@@ -58,6 +60,7 @@ impl FileFor {
             FileFor::Spreadsheet => Page::Import,
             FileFor::ErrorsExport => Page::Errors,
             FileFor::LinkExport(_) | FileFor::LinksImport => Page::Mappings,
+            FileFor::QueryExport => Page::Query,
         }
     }
 
@@ -82,6 +85,11 @@ impl FileFor {
                 title: "Import links",
                 filter: ("Tether links", &["json"]),
                 save_as: None,
+            },
+            FileFor::QueryExport => FileQuestion {
+                title: "Export query result",
+                filter: ("Spreadsheets", &["xlsx", "csv"]),
+                save_as: Some("query.xlsx".into()),
             },
         }
     }

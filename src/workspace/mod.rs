@@ -14,6 +14,7 @@ pub mod imports;
 pub mod journal;
 pub mod managed;
 pub mod marks;
+pub mod queries;
 pub mod record_writes;
 pub mod reread;
 
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v10.sql"),
     include_str!("schema_v11.sql"),
     include_str!("schema_v12.sql"),
+    include_str!("schema_v13.sql"),
 ];
 
 /// The migration that changed what the capture triggers log: a workspace migrated past it

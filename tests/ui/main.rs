@@ -18,6 +18,7 @@ mod record_edit;
 mod record_runs;
 mod record_scripted;
 mod records_list;
+mod soql;
 mod stale;
 mod support;
 mod tables;

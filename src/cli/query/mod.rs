@@ -1,19 +1,24 @@
 //! `tether query NAME "SOQL"` and `tether limits NAME`: a connected org through the typed
 //! client, with the token renewed from the keychain when the session has expired.
 
-mod columns;
-mod nested;
+mod saved;
+mod workbook;
+
+pub use saved::{QueriesArgs, queries};
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
-use self::columns::{Columns, columns};
 use super::CliError;
+use super::WorkspaceArg;
 use super::connect::{DataDirArg, keychain, open_db, runtime};
 use crate::connect::{ConnectError, saved_client};
+use crate::explore::columns::{Columns, columns};
+use crate::explore::nested;
 use crate::import::results::neutralised;
 use crate::salesforce::{BatchSize, Client, ClientConfig};
 
@@ -21,22 +26,31 @@ use crate::salesforce::{BatchSize, Client, ClientConfig};
 pub enum Format {
     Csv,
     Json,
+    /// A workbook with typed cells (needs --output).
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct QueryArgs {
     /// The connection to query (see `tether connections`).
     pub name: String,
-    /// The SOQL statement, e.g. "SELECT Id, Name FROM Account".
+    /// The SOQL statement, e.g. "SELECT Id, Name FROM Account", or @NAME for a saved query
+    /// (see `tether queries`).
     pub soql: String,
+    /// After a successful run, save the statement under this name.
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
     /// Output format on standard output.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    /// Write to this file instead of standard output (required with --format xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Include deleted and archived records (queryAll).
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
-    pub data: DataDirArg,
+    pub workspace: WorkspaceArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -62,9 +76,19 @@ pub(super) async fn client_for(name: &str, data: &DataDirArg) -> Result<Client, 
         })
 }
 
-pub fn query(args: QueryArgs) -> Result<(), CliError> {
+pub fn query(mut args: QueryArgs) -> Result<(), CliError> {
+    if let Some(name) = args.soql.strip_prefix('@') {
+        args.soql = saved::statement(&args.workspace, name)?;
+    }
+    let outcome = run(&args);
+    saved::remember(&args, &outcome);
+    outcome.map(|_| ())
+}
+
+/// Runs the statement; the org's total when it answered.
+fn run(args: &QueryArgs) -> Result<u64, CliError> {
     runtime()?.block_on(async {
-        let client = client_for(&args.name, &args.data).await?;
+        let client = client_for(&args.name, &args.workspace.data).await?;
         let pages = if args.all {
             client
                 .query_all::<Map<String, Value>>(&args.soql, Some(BatchSize(2000)))
@@ -74,8 +98,26 @@ pub fn query(args: QueryArgs) -> Result<(), CliError> {
                 .query::<Map<String, Value>>(&args.soql, Some(BatchSize(2000)))
                 .boxed()
         };
-        let stdout = std::io::stdout();
-        let mut out = Output::new(args.format, columns(&args.soql), stdout.lock());
+        if args.format == Format::Xlsx {
+            let Some(path) = &args.output else {
+                return Err(CliError::Usage(
+                    "--format xlsx writes a file: add --output FILE.xlsx".to_string(),
+                ));
+            };
+            return workbook::write(&args.soql, pages, path).await;
+        }
+        let target: Box<dyn Write> = match &args.output {
+            Some(path) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path).map_err(|e| {
+                    CliError::Usage(format!(
+                        "cannot create {}: {e}; choose a folder you may write to",
+                        path.display()
+                    ))
+                })?,
+            )),
+            None => Box::new(std::io::stdout().lock()),
+        };
+        let mut out = Output::new(args.format, columns(&args.soql), target);
         let mut pages = pages;
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| CliError::Salesforce(e.to_string()))?;
@@ -84,7 +126,9 @@ pub fn query(args: QueryArgs) -> Result<(), CliError> {
                 out.record(&record).map_err(write_failed)?;
             }
         }
-        out.finish().map_err(write_failed)
+        let total = out.total;
+        out.finish().map_err(write_failed)?;
+        Ok(total)
     })
 }
 
@@ -184,6 +228,8 @@ impl<W: Write> Output<W> {
 
     fn record(&mut self, record: &Map<String, Value>) -> std::io::Result<()> {
         match self.format {
+            // Workbooks are written by `workbook::write`.
+            Format::Xlsx => {}
             Format::Json => {
                 let object: Map<String, Value> = flatten(record).into_iter().collect();
                 let prefix = if self.first { "[\n" } else { ",\n" };
@@ -245,7 +291,7 @@ impl<W: Write> Output<W> {
             Format::Csv if self.header.is_none() && self.columns != Columns::FromFirstRecord => {
                 self.write_header(Vec::new())?
             }
-            Format::Csv => {}
+            Format::Csv | Format::Xlsx => {}
         }
         self.out.flush()
     }
@@ -310,5 +356,20 @@ mod tests {
         out.finish().unwrap();
         let parsed: Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(parsed, json!([{"Id": "001"}]));
+    }
+
+    #[test]
+    fn json_nests_child_records_as_an_array_without_attributes() {
+        let record = json!({
+            "attributes": {"type": "Account"}, "Name": "Acme",
+            "Contacts": {"totalSize": 1, "done": true, "records": [
+                {"attributes": {"type": "Contact"}, "LastName": "Ng", "Owner": {"attributes": {}, "Name": "Ann"}}]},
+            "Cases": null
+        });
+        let flat: Map<String, Value> = flatten(record.as_object().unwrap()).into_iter().collect();
+        assert_eq!(
+            Value::Object(flat),
+            json!({"Name": "Acme", "Contacts": [{"LastName": "Ng", "Owner.Name": "Ann"}], "Cases": null})
+        );
     }
 }

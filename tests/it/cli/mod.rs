@@ -4,6 +4,7 @@ mod query;
 mod query_aggregates;
 mod query_display;
 mod query_nested;
+mod query_xlsx;
 mod records;
 mod records_list;
 mod smoke;

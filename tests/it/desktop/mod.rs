@@ -1,5 +1,6 @@
 mod delete_conflicts;
 mod delete_guard;
+mod explorer;
 mod history;
 mod mapping;
 mod record_runs;

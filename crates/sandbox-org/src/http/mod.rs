@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod collections;
 pub mod composite;
 pub mod describe_links;
+pub mod explain;
 pub mod faults;
 pub mod layouts;
 pub mod limits;

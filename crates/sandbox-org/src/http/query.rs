@@ -254,6 +254,13 @@ async fn start(
 ) -> ApiResult<Response> {
     let session = auth::authenticate(&state, &headers)?;
     api_version(&v)?;
+    if let Some(text) = super::explain::explain_text(raw.as_deref()) {
+        let org = state.org.clone();
+        let body = tokio::task::spawn_blocking(move || super::explain::explain(&org, &text))
+            .await
+            .map_err(internal)??;
+        return Ok(axum::Json(body).into_response());
+    }
     let text = soql_text(raw.as_deref())?;
     let batch = batch_size(&headers).unwrap_or(DEFAULT_BATCH_SIZE);
     let org = state.org.clone();

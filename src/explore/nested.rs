@@ -113,21 +113,4 @@ mod tests {
             [["Solo", "", "", ""]]
         );
     }
-
-    #[test]
-    fn json_nests_child_records_as_an_array_without_attributes() {
-        let record = json!({
-            "attributes": {"type": "Account"}, "Name": "Acme",
-            "Contacts": {"totalSize": 1, "done": true, "records": [
-                {"attributes": {"type": "Contact"}, "LastName": "Ng", "Owner": {"attributes": {}, "Name": "Ann"}}]},
-            "Cases": null
-        });
-        let flat: Map<String, Value> = super::super::flatten(record.as_object().unwrap())
-            .into_iter()
-            .collect();
-        assert_eq!(
-            Value::Object(flat),
-            json!({"Name": "Acme", "Contacts": [{"LastName": "Ng", "Owner.Name": "Ann"}], "Cases": null})
-        );
-    }
 }
