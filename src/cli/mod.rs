@@ -1,6 +1,7 @@
 //! The `tether` command line: the commands of the product. The program adds `demo`,
 //! `sandbox-org` and `bench`, which start the sandbox org that this library never links.
 
+mod analytics;
 mod connect;
 #[cfg(feature = "gui")]
 pub mod demo;
@@ -51,6 +52,8 @@ pub enum Command {
     /// Import a spreadsheet (CSV, TSV or XLSX) into Salesforce: checked row by row first,
     /// upserted on an external id, and undone with `tether undo RUN`.
     Import(import::ImportArgs),
+    /// Pipeline, lead, account and owner reports from aggregate SOQL, as tables, CSV or JSON.
+    Analytics(analytics::AnalyticsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -144,6 +147,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Conflicts(args) => history::conflicts(args),
         Command::Link(args) => link::run(args),
         Command::Import(args) => import::import(args),
+        Command::Analytics(args) => analytics::analytics(args),
     }
 }
 
