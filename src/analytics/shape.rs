@@ -247,7 +247,13 @@ pub fn chart_of(report: Report, rows: &[Row]) -> Result<Chart, AnalyticsError> {
             Ok(chart(
                 report,
                 "Owner",
-                &["Open", "Won", "Lost", "Deals", "Win rate %"],
+                &[
+                    "Open amount",
+                    "Won amount",
+                    "Lost amount",
+                    "Deals",
+                    "Win rate %",
+                ],
                 out,
                 plot,
             ))

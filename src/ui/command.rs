@@ -91,6 +91,12 @@ pub fn answered(what: FileFor, picked: Picked) -> Option<Command> {
         (FileFor::LinksImport, Picked::Unavailable) => {
             Command::Mapping(mapping::MappingCommand::DialogUnavailable { export_as: None })
         }
+        (FileFor::ChartExport(_), Picked::Path(path)) => {
+            Command::Analytics(analytics::AnalyticsCommand::Export(path))
+        }
+        (FileFor::ChartExport(_), Picked::Unavailable) => {
+            Command::Analytics(analytics::AnalyticsCommand::TypeExportPath)
+        }
     })
 }
 

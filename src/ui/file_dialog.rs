@@ -49,6 +49,8 @@ pub enum FileFor {
     LinkExport(String),
     /// A links file for the mapping studio to read.
     LinksImport,
+    /// Where to save the named chart's data as CSV.
+    ChartExport(String),
 }
 
 impl FileFor {
@@ -58,6 +60,7 @@ impl FileFor {
             FileFor::Spreadsheet => Page::Import,
             FileFor::ErrorsExport => Page::Errors,
             FileFor::LinkExport(_) | FileFor::LinksImport => Page::Mappings,
+            FileFor::ChartExport(_) => Page::Analytics,
         }
     }
 
@@ -82,6 +85,11 @@ impl FileFor {
                 title: "Import links",
                 filter: ("Tether links", &["json"]),
                 save_as: None,
+            },
+            FileFor::ChartExport(title) => FileQuestion {
+                title: "Export chart data",
+                filter: ("CSV", &["csv"]),
+                save_as: Some(chart_file_name(title)),
             },
         }
     }
@@ -232,6 +240,16 @@ impl PathField<'_> {
             .clicked();
         if clicked || entered { path } else { None }
     }
+}
+
+/// `Pipeline by stage` → `pipeline-by-stage.csv`.
+fn chart_file_name(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    format!("{}.csv", words.join("-"))
 }
 
 /// What the person did with a [`PathPrompt`].
