@@ -85,6 +85,20 @@ impl Report {
         }
     }
 
+    /// A name of a word or two, for tabs and narrow tables.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Report::PipelineByStage => "Stages",
+            Report::PipelineByMonth => "Close months",
+            Report::WinRateByQuarter => "Win rate",
+            Report::DealSizes => "Deal sizes",
+            Report::ByOwner => "Owners",
+            Report::LeadFunnel => "Lead funnel",
+            Report::LeadsByStatus => "Lead status",
+            Report::AccountsByIndustry => "Industries",
+        }
+    }
+
     /// The object the report counts.
     pub fn object(self) -> &'static str {
         match self {

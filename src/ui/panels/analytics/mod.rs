@@ -139,20 +139,6 @@ impl AnalyticsState {
     }
 }
 
-/// The tabs' short names, in the page's order.
-fn tab_name(report: Report) -> &'static str {
-    match report {
-        Report::PipelineByStage => "Stages",
-        Report::PipelineByMonth => "Close months",
-        Report::WinRateByQuarter => "Win rate",
-        Report::DealSizes => "Deal sizes",
-        Report::ByOwner => "Owners",
-        Report::LeadFunnel => "Lead funnel",
-        Report::LeadsByStatus => "Lead status",
-        Report::AccountsByIndustry => "Industries",
-    }
-}
-
 pub fn show(ui: &mut Ui, state: &mut AnalyticsState, model: &Model, commands: &mut Commands) {
     widgets::page_header(
         ui,
@@ -179,7 +165,7 @@ pub fn show(ui: &mut Ui, state: &mut AnalyticsState, model: &Model, commands: &m
     ui.horizontal_wrapped(|ui| {
         for tab in Report::ALL {
             if ui
-                .selectable_label(tab == report, tab_name(tab))
+                .selectable_label(tab == report, tab.short_name())
                 .on_hover_text(tab.title())
                 .clicked()
                 && tab != report
