@@ -249,9 +249,9 @@ fn filter_bar(
             &format!("{dates} from"),
             &mut state.filters.from,
             "YYYY-MM-DD",
-            84.0,
+            92.0,
         );
-        field(ui, "to", &mut state.filters.to, "YYYY-MM-DD", 84.0);
+        field(ui, "to", &mut state.filters.to, "YYYY-MM-DD", 92.0);
         field(ui, "Owner", &mut state.filters.owner, "Anyone", 110.0);
         field(
             ui,

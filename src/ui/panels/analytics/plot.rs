@@ -71,7 +71,7 @@ pub fn show(ui: &mut Ui, chart: &Chart, refreshing: bool) {
     }
     legend(ui, chart);
     let rate_height = if chart.plot.line.is_some() {
-        RATE_HEIGHT + GRID
+        RATE_HEIGHT + 3.0 * GRID
     } else {
         0.0
     };
@@ -87,6 +87,8 @@ pub fn show(ui: &mut Ui, chart: &Chart, refreshing: bool) {
     );
     if let Some(line) = chart.plot.line {
         ui.add_space(GRID / 2.0);
+        let name = chart.series.get(line).cloned().unwrap_or_default();
+        ui.label(RichText::new(name).small().color(theme::WARNING));
         draw(ui, chart, "analytics_rate", &[line], false, RATE_HEIGHT);
     }
 }
@@ -128,9 +130,6 @@ fn summary(chart: &Chart) -> String {
 }
 
 fn legend(ui: &mut Ui, chart: &Chart) {
-    if chart.plot.bars.len() < 2 {
-        return;
-    }
     ui.horizontal_wrapped(|ui| {
         for (n, i) in chart.plot.bars.iter().enumerate() {
             let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), egui::Sense::hover());
