@@ -183,3 +183,62 @@ pub fn rep_users() -> impl Iterator<Item = Map<String, Value>> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn deals_close_won_or_lost_before_today_and_stay_open_after_it() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let deals: Vec<Deal> = (0..2_000).map(|_| deal(&mut rng)).collect();
+        for d in &deals {
+            assert_eq!(
+                d.close_days < 0,
+                d.stage.starts_with("Closed"),
+                "{}",
+                d.stage
+            );
+            assert!((-HISTORY_DAYS..=PIPELINE_DAYS).contains(&d.close_days));
+            assert!((1_500.0..=950_000.0).contains(&d.amount));
+            assert!(d.owner < OWNERS);
+        }
+        let mut amounts: Vec<f64> = deals.iter().map(|d| d.amount).collect();
+        amounts.sort_by(f64::total_cmp);
+        let median = amounts[amounts.len() / 2];
+        let top = amounts[amounts.len() * 95 / 100];
+        assert!(
+            top > 4.0 * median,
+            "a few deals are much larger: {median} vs {top}"
+        );
+        let rate = |old: bool| {
+            let closed: Vec<&Deal> = deals
+                .iter()
+                .filter(|d| d.close_days < 0 && (d.close_days < -HISTORY_DAYS / 2) == old)
+                .collect();
+            closed.iter().filter(|d| d.stage == "Closed Won").count() as f64 / closed.len() as f64
+        };
+        assert!(rate(false) > rate(true), "win rates improve over time");
+    }
+
+    #[test]
+    fn leads_convert_after_they_came_in_at_rates_that_differ_by_source() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let rate = |rng: &mut StdRng, source: &str| {
+            let converted = (0..2_000)
+                .map(|_| lead_history(rng, source, 50))
+                .filter(|h| {
+                    h.converted.as_ref().is_some_and(|(day, account)| {
+                        assert!(*account < 50);
+                        assert!(day.as_str() >= &h.created[..10] && day.as_str() <= "2025-06-02");
+                        true
+                    })
+                })
+                .count();
+            converted as f64 / 2_000.0
+        };
+        assert!(rate(&mut rng, "Partner Referral") > 2.0 * rate(&mut rng, "Purchased List"));
+    }
+}
