@@ -109,3 +109,64 @@ pub fn table_text(chart: &Chart) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::{ChartRow, PlotHint, Report};
+
+    fn chart() -> Chart {
+        Chart {
+            report: Report::AccountsByIndustry,
+            title: "Accounts by industry".into(),
+            category: "Industry".into(),
+            series: vec!["Accounts".into(), "Annual revenue".into()],
+            rows: vec![
+                ChartRow {
+                    label: "=HYPERLINK(\"http://x\")".into(),
+                    values: vec![Some(2.0), Some(1_500.5)],
+                },
+                ChartRow {
+                    label: "Food, Beverage".into(),
+                    values: vec![Some(1.0), None],
+                },
+            ],
+            plot: PlotHint {
+                bars: vec![1],
+                stacked: false,
+                line: None,
+            },
+            calls: 1,
+            queries: vec![],
+        }
+    }
+
+    #[test]
+    fn exported_labels_never_run_as_formulas_and_commas_stay_in_their_cell() {
+        assert_eq!(
+            to_csv(&chart()),
+            "Industry,Accounts,Annual revenue\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\")\",2,1500.50\r\n\
+             \"Food, Beverage\",1,\r\n"
+        );
+        let long = long_csv(&[chart()]);
+        assert!(
+            long.starts_with("chart,category,series,value\r\n"),
+            "{long}"
+        );
+        assert!(long.contains("Accounts by industry,\"Food, Beverage\",Annual revenue,\r\n"));
+    }
+
+    #[test]
+    fn the_table_says_its_calls_and_when_nothing_matched() {
+        let mut empty = chart();
+        empty.rows.clear();
+        empty.calls = 3;
+        let text = table_text(&empty);
+        assert!(
+            text.starts_with("Accounts by industry (3 API calls)\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("(no records match the filters)\n"), "{text}");
+    }
+}
