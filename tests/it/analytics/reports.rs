@@ -277,3 +277,48 @@ async fn bad_filter_input_is_named_before_any_report_is_sent() {
         "{e}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_created_without_a_record_type_gets_its_objects_default() {
+    let org = start_with(OrgConfig::default()).await;
+    let deal = |record_type: Option<&str>| {
+        let mut body = serde_json::json!({
+            "Name": "Boiler", "StageName": "Prospecting", "CloseDate": "2025-09-01"
+        });
+        if let Some(id) = record_type {
+            body["RecordTypeId"] = id.into();
+        }
+        body
+    };
+    let plain = org.create("Opportunity", deal(None)).await;
+    let renewal = org
+        .create("Opportunity", deal(Some("0125g000001RnwLAAS")))
+        .await;
+    let account = org
+        .create("Account", serde_json::json!({"Name": "Acme"}))
+        .await;
+    let lead = org
+        .create(
+            "Lead",
+            serde_json::json!({"LastName": "Ng", "Company": "Acme"}),
+        )
+        .await;
+    assert_eq!(
+        org.get("Opportunity", &plain).await["RecordTypeId"],
+        "0125g000001NBzQAAW",
+        "the describe's default, New Business"
+    );
+    assert_eq!(
+        org.get("Opportunity", &renewal).await["RecordTypeId"],
+        "0125g000001RnwLAAS"
+    );
+    assert_eq!(
+        org.get("Account", &account).await["RecordTypeId"],
+        "01254000001upcKAAQ",
+        "Household, the Account describe's default"
+    );
+    assert!(
+        org.get("Lead", &lead).await.get("RecordTypeId").is_none(),
+        "Lead has no record types in this org"
+    );
+}
