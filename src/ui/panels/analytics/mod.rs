@@ -159,7 +159,13 @@ pub fn show(ui: &mut Ui, state: &mut AnalyticsState, model: &Model, commands: &m
         state.connection = names.first().cloned();
     }
     let report = state.shown();
-    if state.report.is_none() {
+    // A chart of another org (its connection gone or renamed) is asked for again.
+    let other_org = state.slots.get(&report).is_some_and(|s| {
+        s.asked
+            .as_ref()
+            .is_some_and(|(c, _)| Some(c) != state.connection.as_ref())
+    });
+    if state.report.is_none() || other_org {
         commands.push(Command::Analytics(AnalyticsCommand::Open(report)));
     }
     ui.horizontal_wrapped(|ui| {
