@@ -1,6 +1,7 @@
 //! The `tether` command line: the commands of the product. The program adds `demo`,
 //! `sandbox-org` and `bench`, which start the sandbox org that this library never links.
 
+mod analytics;
 mod connect;
 #[cfg(feature = "gui")]
 pub mod demo;
@@ -59,6 +60,8 @@ pub enum Command {
     /// --object Account --filter 'Industry = Energy' --sort Name`), and read, edit, create or
     /// delete one record; each write is a run `tether undo` takes back.
     Records(records::RecordsArgs),
+    /// Pipeline, lead, account and owner reports from aggregate SOQL, as tables, CSV or JSON.
+    Analytics(analytics::AnalyticsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -154,6 +157,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Link(args) => link::run(args),
         Command::Import(args) => import::import(args),
         Command::Records(args) => records::records(args),
+        Command::Analytics(args) => analytics::analytics(args),
     }
 }
 

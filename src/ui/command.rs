@@ -97,6 +97,12 @@ pub fn answered(what: FileFor, picked: Picked) -> Option<Command> {
         (FileFor::QueryExport, Picked::Unavailable) => {
             Command::Query(query::QueryCommand::NoDialog)
         }
+        (FileFor::ChartExport(_), Picked::Path(path)) => {
+            Command::Analytics(analytics::AnalyticsCommand::Export(path))
+        }
+        (FileFor::ChartExport(_), Picked::Unavailable) => {
+            Command::Analytics(analytics::AnalyticsCommand::TypeExportPath)
+        }
     })
 }
 

@@ -51,6 +51,8 @@ pub enum FileFor {
     LinksImport,
     /// Where to write the SOQL explorer's result (CSV or XLSX).
     QueryExport,
+    /// Where to save the named chart's data as CSV.
+    ChartExport(String),
 }
 
 impl FileFor {
@@ -61,6 +63,7 @@ impl FileFor {
             FileFor::ErrorsExport => Page::Errors,
             FileFor::LinkExport(_) | FileFor::LinksImport => Page::Mappings,
             FileFor::QueryExport => Page::Query,
+            FileFor::ChartExport(_) => Page::Analytics,
         }
     }
 
@@ -90,6 +93,11 @@ impl FileFor {
                 title: "Export query result",
                 filter: ("Spreadsheets", &["xlsx", "csv"]),
                 save_as: Some("query.xlsx".into()),
+            },
+            FileFor::ChartExport(title) => FileQuestion {
+                title: "Export chart data",
+                filter: ("CSV", &["csv"]),
+                save_as: Some(chart_file_name(title)),
             },
         }
     }
@@ -240,6 +248,16 @@ impl PathField<'_> {
             .clicked();
         if clicked || entered { path } else { None }
     }
+}
+
+/// `Pipeline by stage` → `pipeline-by-stage.csv`.
+fn chart_file_name(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    format!("{}.csv", words.join("-"))
 }
 
 /// What the person did with a [`PathPrompt`].

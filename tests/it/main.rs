@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area, one `support` module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analytics;
 mod architecture;
 mod browse;
 mod cli;

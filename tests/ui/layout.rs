@@ -270,6 +270,15 @@ pub fn answer(request: Request) -> Vec<Event> {
             conflict(2, "Phone"),
             conflict(3, "Industry"),
         ])],
+        Request::Analytics(tether::desktop::AnalyticsRequest::Refresh {
+            connection,
+            report,
+            filters,
+        }) => vec![Event::Analytics(tether::desktop::AnalyticsEvent::Chart {
+            connection,
+            filters,
+            chart: Box::new(crate::analytics::sample_chart(report)),
+        })],
         _ => vec![],
     }
 }
@@ -343,6 +352,11 @@ pub fn open(harness: &mut Harness<'_, TetherApp>, page: Page) {
         }
         Page::History => step_until(harness, "the runs", |h| {
             h.query_all_by_label_contains("Run #500").next().is_some()
+        }),
+        Page::Analytics => step_until(harness, "the chart", |h| {
+            h.query_all_by_label_contains(" categories")
+                .next()
+                .is_some()
         }),
         Page::Conflicts => step_until(harness, "the conflicts", |h| {
             h.query_all_by_label_contains("Keep Salesforce")

@@ -2,6 +2,7 @@
 //! egui_kittest, a module per page or flow, one `support` module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analytics;
 mod app;
 mod arrows;
 mod chart;

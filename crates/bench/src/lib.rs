@@ -2,6 +2,7 @@
 //!
 //! Figures are measured, never asserted: tests check behaviour, this prints numbers.
 
+mod analytics;
 pub mod browse;
 pub mod embedded;
 pub mod history;
@@ -274,6 +275,10 @@ pub struct BenchArgs {
     /// smaller count is printed without a target; 0 leaves the row out).
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     pub big_pull: usize,
+    /// Demo records of the org the target table refreshes each analytics chart on (0 leaves
+    /// those rows out).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub analytics_records: usize,
 }
 
 /// Runs the sections `args` asks for and prints their tables.
@@ -303,13 +308,19 @@ pub fn run_command(args: BenchArgs) -> anyhow::Result<()> {
         big_pull_records: args.big_pull,
         ..targets::TargetOptions::default()
     };
-    let rows = runtime.block_on(targets::run(&target_options, |row| {
+    let heard = |row: &targets::TargetRow| {
         eprintln!(
             "measured: {} ({:.1} s)",
             row.work,
             row.elapsed.as_secs_f64()
         );
-    }))?;
+    };
+    let mut rows = runtime.block_on(targets::run(&target_options, heard))?;
+    rows.extend(runtime.block_on(analytics::rows(
+        args.latency_ms,
+        args.analytics_records,
+        heard,
+    ))?);
     print!("{}", targets::render(&rows));
     println!();
     if args.targets {

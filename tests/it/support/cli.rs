@@ -254,18 +254,17 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// `tether sandbox-org`, empty, with `extra` arguments (latency, faults …). Returns the process
-/// and its login URL.
+/// `tether sandbox-org`, empty unless `extra` gives a `--seed-size`, with `extra` arguments
+/// (latency, faults …). Returns the process and its login URL.
 pub fn start_org(callback: &str, extra: &[&str]) -> (Running, String) {
+    let seed: &[&str] = if extra.contains(&"--seed-size") {
+        &[]
+    } else {
+        &["--seed-size", "0"]
+    };
     let mut org = tether()
-        .args([
-            "sandbox-org",
-            "--port",
-            "0",
-            "--seed-size",
-            "0",
-            "--auto-approve",
-        ])
+        .args(["sandbox-org", "--port", "0", "--auto-approve"])
+        .args(seed)
         .args(extra)
         .args(["--client-id", CLIENT_ID, "--callback", callback])
         .stdout(Stdio::piped())

@@ -463,6 +463,17 @@ impl ObjectSchema {
         self.global_entry["searchable"].as_bool().unwrap_or(false)
     }
 
+    /// The record type a record created without one gets: the describe's default mapping,
+    /// unless that is the master record type (an object without record types of its own).
+    pub fn default_record_type(&self) -> Option<&str> {
+        self.describe["recordTypeInfos"]
+            .as_array()?
+            .iter()
+            .find(|info| info["defaultRecordTypeMapping"] == true && info["master"] != true)?
+            ["recordTypeId"]
+            .as_str()
+    }
+
     /// This object's entry of the global describe.
     pub fn global_json(&self, version: &str) -> Value {
         with_version(&self.global_entry, version)

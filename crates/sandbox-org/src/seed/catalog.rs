@@ -1,5 +1,5 @@
-//! Records every org has (the standard price book, the Account record type its describe
-//! names) and the demo rows of the objects imports target: products with their standard
+//! Records every org has (the standard price book, the Account and Opportunity record types
+//! their describes name) and the demo rows of the objects imports target: products with their standard
 //! prices, campaigns with members, tasks on accounts and deals, and deal line items.
 
 use serde_json::{Map, Value, json};
@@ -69,6 +69,20 @@ pub fn ensure_setup_records(store: &Store) -> Result<(), SfError> {
             "SobjectType": "Account",
             "IsActive": true,
         }))),
+        audit(object(json!({
+            "Id": super::pipeline::NEW_BUSINESS_RECORD_TYPE_ID,
+            "Name": "New Business",
+            "DeveloperName": "New_Business",
+            "SobjectType": "Opportunity",
+            "IsActive": true,
+        }))),
+        audit(object(json!({
+            "Id": super::pipeline::RENEWAL_RECORD_TYPE_ID,
+            "Name": "Renewal",
+            "DeveloperName": "Renewal",
+            "SobjectType": "Opportunity",
+            "IsActive": true,
+        }))),
     ];
     for record in wanted {
         let id = record.get("Id").and_then(Value::as_str).unwrap_or_default();
@@ -86,6 +100,8 @@ pub struct Parents {
     pub contacts: Vec<String>,
     /// The first contact of each account, by account id.
     pub contact_of: std::collections::HashMap<String, String>,
+    /// The first opportunity of each account, by account id.
+    pub opportunity_of: std::collections::HashMap<String, String>,
     pub leads: Vec<String>,
     pub opportunities: Vec<String>,
 }

@@ -7,13 +7,14 @@
 //! real time; everything else depends on the requested size alone.
 
 mod catalog;
+mod pipeline;
 mod records;
 mod words;
 
 use serde_json::Value;
 
 use crate::error::SfError;
-use crate::store::Store;
+use crate::store::{Store, Writer};
 
 pub use catalog::ensure_setup_records;
 pub use records::{Generator, STAGES};
@@ -69,6 +70,7 @@ pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<us
         return Ok(0);
     }
     catalog::ensure_setup_records(store)?;
+    let owners = owners(store, owner_id);
     store.write(|w| {
         let mut parents = catalog::Parents::default();
         let mut created = 0;
@@ -81,11 +83,15 @@ pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<us
             if let Some(id) = &account {
                 fields.insert("AccountId".into(), Value::String(id.clone()));
             }
+            let owner = owners.get(planned.owner).map_or(owner_id, String::as_str);
+            if owner != owner_id {
+                fields.insert("OwnerId".into(), Value::String(owner.to_string()));
+            }
             let id = w
                 .create(planned.object, &fields, owner_id)
                 .map_err(refused(planned.object, index))?;
             match planned.object {
-                "Account" => parents.accounts.push(id),
+                "Account" => parents.accounts.push(id.clone()),
                 "Contact" => {
                     if let Some(account) = account {
                         parents
@@ -93,17 +99,79 @@ pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<us
                             .entry(account)
                             .or_insert_with(|| id.clone());
                     }
-                    parents.contacts.push(id);
+                    parents.contacts.push(id.clone());
                 }
-                "Lead" => parents.leads.push(id),
-                "Opportunity" => parents.opportunities.push(id),
+                "Lead" => parents.leads.push(id.clone()),
+                "Opportunity" => {
+                    if let Some(account) = account {
+                        parents
+                            .opportunity_of
+                            .entry(account)
+                            .or_insert_with(|| id.clone());
+                    }
+                    parents.opportunities.push(id.clone());
+                }
                 _ => {}
+            }
+            if !planned.later.is_empty() {
+                let converted = planned.converted_into.and_then(|a| parents.accounts.get(a));
+                set_later(w, &id, planned.later, converted, &parents)?;
             }
             created += 1;
         }
         created += catalog::seed(w, owner_id, &parents)?;
         Ok(created)
     })
+}
+
+/// The ids of the owners records are spread over: the seeding user, then the sales reps
+/// (created when the org has a `User` object; without one, the seeding user owns all).
+fn owners(store: &Store, owner_id: &str) -> Vec<String> {
+    let mut owners = vec![owner_id.to_string()];
+    if store.schema().object("User").is_none() {
+        return owners;
+    }
+    for rep in pipeline::rep_users() {
+        let username = rep.get("Username").and_then(Value::as_str).unwrap_or("");
+        let existing = store
+            .find_by_key("User", "Username", username)
+            .into_iter()
+            .next();
+        let id = existing.or_else(|| store.write(|w| w.create("User", &rep, owner_id)).ok());
+        match id {
+            Some(id) => owners.push(id),
+            None => return vec![owner_id.to_string()],
+        }
+    }
+    owners
+}
+
+/// What the org sets itself after a create: a creation date kept by an import, and a lead's
+/// conversion (into an account, its first contact and opportunity), as `convertLead` leaves it.
+fn set_later(
+    w: &mut Writer<'_>,
+    id: &str,
+    later: serde_json::Map<String, Value>,
+    converted_into: Option<&String>,
+    parents: &catalog::Parents,
+) -> Result<(), SeedError> {
+    let Some(mut record) = w.get(id) else {
+        return Ok(());
+    };
+    record.extend(later);
+    if let Some(account) = converted_into {
+        record.insert("ConvertedAccountId".into(), Value::String(account.clone()));
+        for (field, of) in [
+            ("ConvertedContactId", &parents.contact_of),
+            ("ConvertedOpportunityId", &parents.opportunity_of),
+        ] {
+            if let Some(child) = of.get(account) {
+                record.insert(field.into(), Value::String(child.clone()));
+            }
+        }
+    }
+    w.restore(&record)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,12 +9,17 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
 
+use super::pipeline;
 use super::words::*;
 
 const SEED: u64 = 0x007e_74e5_5eed;
 /// Leads draw from their own stream, so that the accounts of a larger set begin with the
 /// accounts of a smaller one.
 const LEAD_SALT: u64 = 0x1ead;
+/// Deals and the leads' history draw from streams of their own, so that their model can
+/// change without moving accounts, contacts and the leads' own fields.
+const DEAL_SALT: u64 = 0xdea1;
+const HISTORY_SALT: u64 = 0x4157;
 
 /// "Today" of the demo data: close dates, service dates and scoring times are relative to it.
 pub const ANCHOR: NaiveDate = match NaiveDate::from_ymd_opt(2025, 6, 2) {
@@ -37,12 +42,17 @@ pub const STAGES: [&str; 10] = [
 ];
 
 /// A record to create; `account` is the position, among the accounts already produced, of
-/// its parent account.
+/// its parent account; `owner` the position among [`pipeline::OWNERS`] (0: the org's own
+/// user). `later` holds what the org sets itself after the create (a lead's creation date as
+/// an import keeps it, its conversion), and `converted_into` the account a lead converted into.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
     pub object: &'static str,
     pub fields: Map<String, Value>,
     pub account: Option<usize>,
+    pub owner: usize,
+    pub later: Map<String, Value>,
+    pub converted_into: Option<usize>,
 }
 
 /// Produces the demo records one at a time (a 100k set is never held in memory): each
@@ -51,6 +61,8 @@ pub struct Planned {
 pub struct Generator {
     rng: StdRng,
     lead_rng: StdRng,
+    deal_rng: StdRng,
+    history_rng: StdRng,
     account_count: usize,
     accounts_done: usize,
     opportunity_serial: usize,
@@ -71,6 +83,8 @@ impl Generator {
         Generator {
             rng: StdRng::seed_from_u64(SEED),
             lead_rng,
+            deal_rng: StdRng::seed_from_u64(SEED ^ DEAL_SALT),
+            history_rng: StdRng::seed_from_u64(SEED ^ HISTORY_SALT),
             account_count: (records / 8).max(1),
             accounts_done: 0,
             opportunity_serial: 0,
@@ -87,28 +101,20 @@ impl Generator {
         let rng = &mut self.rng;
         let company = Company::draw(rng, index);
         let account = company.account(rng);
+        let owner = index % pipeline::OWNERS;
         for n in 1..=rng.random_range(2..=4) {
             let fields = company.contact(rng, n);
-            self.pending.push_back(Planned {
-                object: "Contact",
-                fields,
-                account: Some(index),
-            });
+            self.pending
+                .push_back(Planned::new("Contact", fields, Some(index), owner));
         }
         for _ in 0..rng.random_range(1..=3) {
             self.opportunity_serial += 1;
-            let fields = company.opportunity(rng, self.opportunity_serial);
-            self.pending.push_back(Planned {
-                object: "Opportunity",
-                fields,
-                account: Some(index),
-            });
+            let (fields, deal_owner) =
+                company.opportunity(&mut self.deal_rng, self.opportunity_serial);
+            self.pending
+                .push_back(Planned::new("Opportunity", fields, Some(index), deal_owner));
         }
-        Planned {
-            object: "Account",
-            fields: account,
-            account: None,
-        }
+        Planned::new("Account", account, None, owner)
     }
 }
 
@@ -126,11 +132,48 @@ impl Iterator for Generator {
         let score = *self.lead_scores.get(index)?;
         let rank = self.lead_ranks.get(index).copied().unwrap_or(index + 1);
         self.leads_done += 1;
-        Some(Planned {
-            object: "Lead",
-            fields: lead(&mut self.lead_rng, index, score, rank),
-            account: None,
-        })
+        let mut fields = lead(&mut self.lead_rng, index, score, rank);
+        let source = fields
+            .get("LeadSource")
+            .and_then(Value::as_str)
+            .unwrap_or("Other")
+            .to_string();
+        let history = pipeline::lead_history(&mut self.history_rng, &source, self.account_count);
+        let mut planned = Planned::new("Lead", Map::new(), None, history.owner);
+        planned
+            .later
+            .insert("CreatedDate".into(), json!(history.created));
+        if let Some(status) = history.closed_status {
+            fields.insert("Status".into(), json!(status));
+        }
+        if let Some((day, account)) = history.converted {
+            planned.later.insert("IsConverted".into(), json!(true));
+            planned.later.insert("ConvertedDate".into(), json!(day));
+            planned
+                .later
+                .insert("Status".into(), json!("Closed - Converted"));
+            planned.converted_into = Some(account);
+        }
+        planned.fields = fields;
+        Some(planned)
+    }
+}
+
+impl Planned {
+    fn new(
+        object: &'static str,
+        fields: Map<String, Value>,
+        account: Option<usize>,
+        owner: usize,
+    ) -> Planned {
+        Planned {
+            object,
+            fields,
+            account,
+            owner,
+            later: Map::new(),
+            converted_into: None,
+        }
     }
 }
 
@@ -322,28 +365,38 @@ impl Company {
         into_map(fields)
     }
 
-    fn opportunity(&self, rng: &mut StdRng, serial: usize) -> Map<String, Value> {
-        let stage = STAGES[(serial - 1) % STAGES.len()];
-        let closed = stage.starts_with("Closed");
-        let close_in_days = if closed {
-            -rng.random_range(1..365)
-        } else {
-            rng.random_range(1..180)
-        };
+    /// A deal of this company and its owner, drawn from the deals' own stream.
+    fn opportunity(&self, rng: &mut StdRng, serial: usize) -> (Map<String, Value>, usize) {
+        let deal = pipeline::deal(rng);
         let product = pick(rng, PRODUCTS);
+        let (kind, record_type) = if deal.renewal {
+            (
+                *pick(
+                    rng,
+                    &[
+                        "Existing Customer - Upgrade",
+                        "Existing Customer - Replacement",
+                    ],
+                ),
+                pipeline::RENEWAL_RECORD_TYPE_ID,
+            )
+        } else {
+            ("New Customer", pipeline::NEW_BUSINESS_RECORD_TYPE_ID)
+        };
         let mut fields = json!({
             "Name": format!("{} - {product}", self.name),
-            "StageName": stage,
-            "CloseDate": date(close_in_days),
-            "Amount": money(rng, 1_500.0, 250_000.0),
-            "Type": pick(rng, &["New Customer", "Existing Customer - Upgrade", "Existing Customer - Replacement"]),
-            "LeadSource": pick(rng, &["Web", "Phone Inquiry", "Partner Referral", "Purchased List"]),
+            "RecordTypeId": record_type,
+            "StageName": deal.stage,
+            "CloseDate": date(deal.close_days),
+            "Amount": deal.amount,
+            "Type": kind,
+            "LeadSource": deal.source,
             "Legacy_Opportunity_Id__c": format!("OPP-{serial:06}"),
         });
-        if !closed {
+        if !deal.stage.starts_with("Closed") {
             fields["NextStep"] = json!(pick(rng, NEXT_STEPS));
         }
-        into_map(fields)
+        (into_map(fields), deal.owner)
     }
 }
 

@@ -586,7 +586,7 @@ fn stamp_modified(record: &mut Record, user_id: &str, now: i64) {
     record.insert("SystemModstamp".into(), stamp(now));
 }
 
-/// Defaults a real org applies on create: owner, picklist and checkbox defaults.
+/// Defaults a real org applies on create: owner, record type, picklist and checkbox defaults.
 fn apply_defaults(object: &ObjectSchema, record: &mut Record, user_id: &str) {
     for field in &object.fields {
         if record.contains_key(&field.name) || AUDIT_FIELDS.contains(&field.name.as_str()) {
@@ -594,6 +594,10 @@ fn apply_defaults(object: &ObjectSchema, record: &mut Record, user_id: &str) {
         }
         if field.name == "OwnerId" && field.createable {
             record.insert(field.name.clone(), Value::String(user_id.to_string()));
+        } else if field.name == "RecordTypeId"
+            && let Some(default) = object.default_record_type()
+        {
+            record.insert(field.name.clone(), Value::String(default.to_string()));
         } else if field.kind == FieldType::Boolean && field.createable {
             let default = field
                 .default_value

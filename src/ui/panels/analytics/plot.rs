@@ -1,0 +1,257 @@
+//! One chart drawn with egui_plot: its bars (stacked or side by side) on categories, a rate
+//! under them in a plot of its own, and every value of a category on hover.
+
+use egui::{Color32, RichText, Ui, Vec2};
+use egui_plot::{Bar, BarChart, GridMark, Plot};
+
+use crate::analytics::Chart;
+use crate::ui::format::group_thousands;
+use crate::ui::theme::{self, GRID};
+
+const COLORS: [Color32; 6] = [
+    theme::ACCENT,
+    theme::SUCCESS,
+    theme::DANGER,
+    theme::WARNING,
+    Color32::from_rgb(0x7C, 0x3A, 0xED),
+    Color32::from_rgb(0x0D, 0x94, 0x88),
+];
+/// Width an x label needs, so that labels thin out rather than overlap.
+const LABEL_WIDTH: f32 = 90.0;
+const RATE_HEIGHT: f32 = 110.0;
+
+fn is_money(series: &str) -> bool {
+    series.to_lowercase().ends_with("amount")
+        || matches!(series, "Annual revenue" | "Average won deal")
+}
+
+/// A value as people read it: money with a dollar sign, rates with a percent sign.
+pub fn value_text(series: &str, value: Option<f64>) -> String {
+    let Some(v) = value else {
+        return "–".into();
+    };
+    if series.ends_with('%') {
+        format!("{v:.1}%")
+    } else if is_money(series) {
+        let sign = if v < 0.0 { "-" } else { "" };
+        format!("{sign}${}", group_thousands(v.abs().round() as u64))
+    } else {
+        group_thousands(v.max(0.0).round() as u64)
+    }
+}
+
+fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+pub fn show(ui: &mut Ui, chart: &Chart, refreshing: bool) {
+    let calls = if chart.calls == 1 { "call" } else { "calls" };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&chart.title).size(16.0).strong());
+        ui.add_space(GRID);
+        // The plot is a picture: its totals are also said in words, for screen readers.
+        ui.label(RichText::new(summary(chart)).weak());
+        ui.label(RichText::new(format!("{} API {calls}", chart.calls)).weak())
+            .on_hover_text(chart.queries.join("\n\n"));
+        if refreshing {
+            ui.spinner();
+        }
+    });
+    if chart.rows.is_empty() {
+        ui.add_space(GRID);
+        ui.label(RichText::new("No records match these filters.").weak());
+        return;
+    }
+    legend(ui, chart);
+    let rate_height = if chart.plot.line.is_some() {
+        RATE_HEIGHT + 3.0 * GRID
+    } else {
+        0.0
+    };
+    let height = (ui.available_height() - rate_height - GRID).max(140.0);
+    let bars = chart.plot.bars.clone();
+    draw(
+        ui,
+        chart,
+        "analytics_bars",
+        &bars,
+        chart.plot.stacked,
+        height,
+    );
+    if let Some(line) = chart.plot.line {
+        ui.add_space(GRID / 2.0);
+        let name = chart.series.get(line).cloned().unwrap_or_default();
+        ui.label(RichText::new(name).small().color(theme::WARNING));
+        draw(ui, chart, "analytics_rate", &[line], false, RATE_HEIGHT);
+    }
+}
+
+/// "1,234 deals · $5,678,900": the first series' total, and the second's when it counts.
+fn summary(chart: &Chart) -> String {
+    let total = |i: usize| -> Option<f64> {
+        let series = chart.series.get(i)?;
+        if series.ends_with('%') || series.starts_with("Average") {
+            return None;
+        }
+        Some(
+            chart
+                .rows
+                .iter()
+                .filter_map(|r| r.values.get(i).copied().flatten())
+                .sum(),
+        )
+    };
+    let mut parts = vec![format!(
+        "{} {}",
+        chart.rows.len(),
+        if chart.rows.len() == 1 {
+            "category"
+        } else {
+            "categories"
+        }
+    )];
+    for i in 0..chart.series.len().min(2) {
+        if let (Some(t), Some(series)) = (total(i), chart.series.get(i)) {
+            parts.push(format!(
+                "{} {}",
+                series.to_lowercase(),
+                value_text(series, Some(t))
+            ));
+        }
+    }
+    parts.join(" · ")
+}
+
+fn legend(ui: &mut Ui, chart: &Chart) {
+    ui.horizontal_wrapped(|ui| {
+        for (n, i) in chart.plot.bars.iter().enumerate() {
+            let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), egui::Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 2.0, COLORS[n % COLORS.len()]);
+            ui.label(RichText::new(chart.series.get(*i).cloned().unwrap_or_default()).small());
+            ui.add_space(GRID / 2.0);
+        }
+    });
+}
+
+/// Every value of a category, for its hover.
+fn hover_text(chart: &Chart, index: usize) -> String {
+    let Some(row) = chart.rows.get(index) else {
+        return String::new();
+    };
+    let mut lines = vec![row.label.clone()];
+    for (series, value) in chart.series.iter().zip(&row.values) {
+        lines.push(format!("{series}: {}", value_text(series, *value)));
+    }
+    lines.join("\n")
+}
+
+fn draw(ui: &mut Ui, chart: &Chart, id: &str, series: &[usize], stacked: bool, height: f32) {
+    let n = chart.rows.len();
+    let side_by_side = !stacked && series.len() > 1;
+    let width = if side_by_side {
+        0.8 / series.len() as f64
+    } else {
+        0.7
+    };
+    let mut base = vec![0.0; n];
+    let mut top = 0.0_f64;
+    let mut charts = Vec::new();
+    for (k, s) in series.iter().enumerate() {
+        let color = if series.len() == 1 && chart.plot.line == Some(*s) {
+            theme::WARNING
+        } else {
+            COLORS[k % COLORS.len()]
+        };
+        let offset = if side_by_side {
+            (k as f64 - (series.len() as f64 - 1.0) / 2.0) * width
+        } else {
+            0.0
+        };
+        let bars: Vec<Bar> = chart
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let v = row.values.get(*s).copied().flatten().unwrap_or(0.0);
+                let bar = Bar::new(i as f64 + offset, v)
+                    .base_offset(if stacked { base[i] } else { 0.0 })
+                    .width(width)
+                    .fill(color)
+                    .stroke(egui::Stroke::NONE);
+                if stacked {
+                    base[i] += v;
+                }
+                top = top.max(if stacked { base[i] } else { v });
+                bar
+            })
+            .collect();
+        let hover_chart = chart.clone();
+        let name = chart.series.get(*s).cloned().unwrap_or_default();
+        charts.push(
+            BarChart::new(name, bars)
+                .color(color)
+                .element_formatter(Box::new(move |bar, _| {
+                    hover_text(&hover_chart, bar.argument.round().max(0.0) as usize)
+                })),
+        );
+    }
+    let labels: Vec<String> = chart
+        .rows
+        .iter()
+        .map(|r| r.label.chars().take(16).collect())
+        .collect();
+    let step = ((n as f32 * LABEL_WIDTH) / (ui.available_width() - 60.0).max(1.0))
+        .ceil()
+        .max(1.0) as usize;
+    let rate = series.len() == 1 && chart.plot.line == Some(series[0]);
+    Plot::new(id)
+        .height(height)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_x(false)
+        .show_y(false)
+        .default_x_bounds(-0.6, n as f64 - 0.4)
+        .default_y_bounds(0.0, if rate { 100.0 } else { (top * 1.1).max(1.0) })
+        .reset()
+        .show_grid([false, true])
+        .x_grid_spacer(move |_| {
+            (0..n)
+                .filter(|i| i % step == 0)
+                .map(|i| GridMark {
+                    value: i as f64,
+                    step_size: step as f64,
+                })
+                .collect()
+        })
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            labels.get(i as usize).cloned().unwrap_or_default()
+        })
+        .y_axis_formatter(move |mark, _| {
+            if rate {
+                format!("{:.0}%", mark.value)
+            } else {
+                compact(mark.value)
+            }
+        })
+        .y_axis_min_width(44.0)
+        .show(ui, |plot| {
+            for bars in charts {
+                plot.bar_chart(bars);
+            }
+        });
+}
