@@ -5,6 +5,7 @@
 mod app;
 mod arrows;
 mod chart;
+mod compact;
 mod e2e;
 mod errors_words;
 mod history_undo;
