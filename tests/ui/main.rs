@@ -4,6 +4,7 @@
 
 mod app;
 mod arrows;
+mod card_title;
 mod chart;
 mod compact;
 mod e2e;
