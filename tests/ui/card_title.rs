@@ -1,7 +1,7 @@
 //! A link card at 1024 px shortens a long title, never the direction's word after it.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use tether::desktop::{Event, Request, channels};
 use tether::ui::{About, Launch, Page, Prefs, TetherApp};
 use tether::workspace::journal::RunStatus;
