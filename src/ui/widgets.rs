@@ -107,7 +107,11 @@ pub fn failure_banner(ui: &mut Ui, message: Option<&String>) {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("⚠").color(theme::DANGER));
-                ui.label(RichText::new(message).color(theme::DANGER));
+                let look = crate::ui::code_words::Look {
+                    color: Some(theme::DANGER),
+                    ..Default::default()
+                };
+                ui.label(crate::ui::code_words::job(ui.style(), message, look));
             });
         });
     ui.add_space(theme::GRID);

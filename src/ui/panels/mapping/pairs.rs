@@ -11,7 +11,7 @@ use crate::desktop::{FieldInfo, Request};
 use crate::sync::link::{Direction, FieldMapping, Link, LocalSource, MatchKey};
 use crate::sync::verify::{Problem, Severity};
 use crate::ui::command::{Command, Commands};
-use crate::ui::{theme, widgets};
+use crate::ui::{code_words, theme, widgets};
 
 /// How long typing must pause before an expression is previewed.
 const SETTLE: Duration = Duration::from_millis(400);
@@ -27,12 +27,26 @@ fn problem_line(ui: &mut Ui, problem: &Problem, link: &Link, commands: &mut Comm
         } else {
             "⚠"
         };
-        ui.label(RichText::new(format!("{icon} {}", problem.message)).color(color));
-        ui.label(
-            RichText::new(format!("Fix: {}", problem.fix))
-                .small()
-                .weak(),
-        );
+        let style = ui.style().clone();
+        let look = code_words::Look {
+            color: Some(color),
+            ..Default::default()
+        };
+        ui.label(code_words::job(
+            &style,
+            &format!("{icon} {}", problem.message),
+            look,
+        ));
+        let look = code_words::Look {
+            small: true,
+            weak: true,
+            ..Default::default()
+        };
+        ui.label(code_words::job(
+            &style,
+            &format!("Fix: {}", problem.fix),
+            look,
+        ));
         if let Some(fix) = fix_for(problem, link)
             && ui.small_button(fix.label()).clicked()
         {
@@ -69,7 +83,7 @@ fn creates(ui: &mut Ui, link: &Link, commands: &mut Commands) {
             let toggled = ui
                 .checkbox(&mut on, text)
                 .on_hover_text(format!(
-                    "On: each row with an empty `{}` becomes a new {} record, and its Id is written back. Off: such rows are left out of every sync.",
+                    "On: each row with an empty {} becomes a new {} record, and its Id is written back. Off: such rows are left out of every sync.",
                     link.id_column, link.object
                 ))
                 .changed();
