@@ -274,6 +274,7 @@ fn error_rows(
     links: &HashMap<String, Link>,
     urls: &UrlBook,
 ) -> Vec<ErrorRow> {
+    let mut names = super::record_names::Names::new(conn, &urls.0);
     entries
         .into_iter()
         .map(|entry| {
@@ -285,14 +286,7 @@ fn error_rows(
                 "fields": e.fields,
             });
             ErrorRow {
-                name: link.and_then(|l| {
-                    super::record_names::record_name(
-                        conn,
-                        l,
-                        e.sf_id.as_deref(),
-                        e.row_key.as_deref(),
-                    )
-                }),
+                name: link.and_then(|l| names.of(l, e.sf_id.as_deref(), e.row_key.as_deref())),
                 lifecycle: entry.lifecycle,
                 object: link.map(|l| l.object.clone()).unwrap_or_default(),
                 record_url: link.and_then(|l| urls.record_url(&l.connection, e.sf_id.as_deref())),
@@ -310,19 +304,14 @@ fn conflict_rows(ws: &Workspace, urls: &UrlBook) -> anyhow::Result<Vec<ConflictR
         .into_iter()
         .map(|stored| (stored.id, stored.link))
         .collect();
+    let mut names = super::record_names::Names::new(ws.conn(), &urls.0);
     Ok(conflicts::open(ws.conn(), None)?
         .into_iter()
         .map(|conflict| {
             let link = links.get(&conflict.link_id);
             ConflictRow {
-                name: link.and_then(|l| {
-                    super::record_names::record_name(
-                        ws.conn(),
-                        l,
-                        Some(&conflict.sf_id),
-                        conflict.row_key.as_deref(),
-                    )
-                }),
+                name: link
+                    .and_then(|l| names.of(l, Some(&conflict.sf_id), conflict.row_key.as_deref())),
                 link: link.map(|l| l.name.clone()).unwrap_or_default(),
                 object: link.map(|l| l.object.clone()).unwrap_or_default(),
                 column: link.and_then(|l| {

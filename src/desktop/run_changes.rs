@@ -88,7 +88,7 @@ pub(super) fn run_changes(
         return Ok(changes);
     };
     let mut stmt = conn.prepare(
-        "SELECT row_key, op, columns, before FROM tether_changes
+        "SELECT row_key, op, columns, before, seq FROM tether_changes
          WHERE run_id = ?1 AND table_name = ?2 ORDER BY seq",
     )?;
     let rows = stmt.query_map(rusqlite::params![run_id, link.table], |r| {
@@ -97,10 +97,11 @@ pub(super) fn run_changes(
             r.get::<_, String>(1)?,
             r.get::<_, Option<String>>(2)?,
             r.get::<_, Option<String>>(3)?,
+            r.get::<_, i64>(4)?,
         ))
     })?;
     for row in rows {
-        let (key, op, columns, before) = row?;
+        let (key, op, columns, before, seq) = row?;
         let columns: Vec<String> = columns
             .and_then(|c| serde_json::from_str(&c).ok())
             .unwrap_or_default();
@@ -130,21 +131,68 @@ pub(super) fn run_changes(
         };
         if changes.records.len() < LISTED {
             // The changed columns only, where the log names them.
-            let before = before.map(|row| {
+            let changed = |row: Map<String, Value>| {
                 let kept: Map<String, Value> = row
                     .into_iter()
                     .filter(|(c, _)| columns.is_empty() || columns.contains(c))
                     .collect();
                 Value::Object(kept)
-            });
+            };
+            let after = match op.as_str() {
+                "delete" => None,
+                _ => local_after(conn, link, &key, seq)?,
+            };
             changes.records.push(ChangedRecord {
                 side: "Local",
                 what,
                 record: key,
-                before,
-                after: None,
+                before: before.map(changed),
+                after: after.map(changed),
             });
         }
     }
     Ok(changes)
+}
+
+/// The local row as the change at `seq` left it: what the row's next change found before it,
+/// or, when nothing changed the row since, the row as it is now. `None` when the row is gone
+/// or the log cannot say.
+fn local_after(
+    conn: &Connection,
+    link: &Link,
+    key: &str,
+    seq: i64,
+) -> rusqlite::Result<Option<Map<String, Value>>> {
+    use rusqlite::OptionalExtension;
+    let next: Option<Option<String>> = conn
+        .query_row(
+            "SELECT before FROM tether_changes
+             WHERE table_name = ?1 AND row_key = ?2 AND seq > ?3 ORDER BY seq LIMIT 1",
+            rusqlite::params![link.table, key, seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(before) = next {
+        return Ok(before.and_then(|b| serde_json::from_str(&b).ok()));
+    }
+    // A bound text compares with an integer key by the column's affinity, so the key's
+    // index serves whatever its type.
+    let sql = format!(
+        "SELECT * FROM {} WHERE {} = ?1",
+        crate::workspace::capture::quote_ident(&link.table),
+        crate::workspace::capture::quote_ident(&link.key)
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    stmt.query_row([key], |r| {
+        let mut row = Map::new();
+        for (i, name) in names.iter().enumerate() {
+            row.insert(
+                name.clone(),
+                crate::sync::engine::values::from_sql(r.get_ref(i)?),
+            );
+        }
+        Ok(row)
+    })
+    .optional()
 }

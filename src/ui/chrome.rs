@@ -176,7 +176,14 @@ pub fn toasts(ctx: &egui::Context, model: &Model, commands: &mut Commands) {
                             // The text wraps in what the dismiss button leaves, inside the rail.
                             let text_width = (ui.available_width() - 34.0).max(40.0);
                             ui.allocate_ui(Vec2::new(text_width, 0.0), |ui| {
-                                ui.add(egui::Label::new(&toast.text).wrap());
+                                ui.add(
+                                    egui::Label::new(crate::ui::code_words::job(
+                                        ui.style(),
+                                        &toast.text,
+                                        crate::ui::code_words::Look::default(),
+                                    ))
+                                    .wrap(),
+                                );
                             });
                             if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                                 commands.push(Command::DismissToast(toast.id));

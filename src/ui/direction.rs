@@ -31,3 +31,14 @@ pub fn toggle(ui: &mut Ui, field: &str, direction: Direction, enabled: bool) -> 
 pub fn tooltip(direction: Direction) -> String {
     format!("{}. Click to change", arrows::meaning(direction))
 }
+
+/// A direction shown, not changed: "→ Pull" with the direction's meaning on hover, named the
+/// same for assistive technology.
+pub fn label(ui: &mut Ui, direction: Direction) -> Response {
+    let text = arrows::labelled(direction);
+    let response = ui
+        .label(RichText::new(&text))
+        .on_hover_text(arrows::meaning(direction));
+    response.widget_info(|| WidgetInfo::labeled(Role::Label, true, &text));
+    response
+}

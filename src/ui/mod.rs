@@ -9,6 +9,7 @@
 
 mod app;
 mod chrome;
+pub mod code_words;
 pub mod command;
 mod direction;
 mod environment;

@@ -107,7 +107,11 @@ pub fn failure_banner(ui: &mut Ui, message: Option<&String>) {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("⚠").color(theme::DANGER));
-                ui.label(RichText::new(message).color(theme::DANGER));
+                let look = crate::ui::code_words::Look {
+                    color: Some(theme::DANGER),
+                    ..Default::default()
+                };
+                ui.label(crate::ui::code_words::job(ui.style(), message, look));
             });
         });
     ui.add_space(theme::GRID);
@@ -152,6 +156,28 @@ pub fn combo<R>(
     selected: impl Into<egui::WidgetText>,
     add_contents: impl FnOnce(&mut Ui) -> R,
 ) -> Response {
+    // A filter bar that wraps starts a new line before the label when the label and its box
+    // do not both fit, so the label never ends one line with its box starting the next.
+    let selected = selected.into();
+    if ui.layout().main_wrap {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let text_width = |text: &str| {
+            ui.painter()
+                .layout_no_wrap(text.to_string(), font.clone(), Color32::WHITE)
+                .size()
+                .x
+        };
+        let spacing = ui.spacing();
+        let box_width = (text_width(selected.text())
+            + 2.0 * spacing.button_padding.x
+            + spacing.icon_width
+            + spacing.item_spacing.x)
+            .max(spacing.combo_width);
+        let needed = text_width(label) + spacing.item_spacing.x + box_width;
+        if ui.available_size_before_wrap().x < needed {
+            ui.end_row();
+        }
+    }
     let label_response = ui.label(RichText::new(label).weak());
     egui::ComboBox::from_id_salt(("combo", label))
         .selected_text(selected)

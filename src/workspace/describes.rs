@@ -57,3 +57,25 @@ pub fn touch(conn: &Connection, url: &str) -> Result<(), WorkspaceError> {
     )?;
     Ok(())
 }
+
+/// The kept describe of `object` most recently fetched, preferring one from the org at
+/// `instance` (its instance URL) when there is one; any org's otherwise.
+pub fn latest_of(
+    conn: &Connection,
+    object: &str,
+    instance: Option<&str>,
+) -> Result<Option<String>, WorkspaceError> {
+    // Compared by their end, not LIKE: object names hold `_`, which LIKE reads as a wildcard.
+    let suffix = format!("/sobjects/{object}/describe/");
+    let prefix = instance.map(|i| i.trim_end_matches('/')).unwrap_or("");
+    Ok(conn
+        .query_row(
+            "SELECT body FROM tether_describes
+             WHERE substr(url, -length(?1)) = ?1
+             ORDER BY (?2 <> '' AND substr(url, 1, length(?2)) = ?2) DESC, fetched_at DESC
+             LIMIT 1",
+            params![suffix, prefix],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

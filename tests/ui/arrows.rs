@@ -1,6 +1,6 @@
 //! One meaning for each direction arrow: a field mapped with the mouse shows the arrow, the
 //! word and the tooltip of a pull, is saved as a pull, the card and the toast draw the link as
-//! the saved directions say, and the sync fills the local column from Salesforce.
+//! the saved directions say, History shows the run's direction the same way, and the sync fills the local column from Salesforce.
 
 use crate::e2e::{count, drag, sql, type_into};
 use crate::support::live::{click, nav, wait_for, wait_for_containing, wait_until, window};
@@ -68,6 +68,11 @@ fn a_field_mapped_with_the_mouse_pulls_as_its_arrow_tooltip_card_and_data_say() 
     wait_for(&mut h, &title);
     h.get_all_by_label("Sync Now").next().unwrap().click();
     wait_for_containing(&mut h, &format!("{title}: "));
+
+    // History draws the run's link with the same arrow and word, in its Direction column.
+    nav(&mut h, "History");
+    wait_for(&mut h, "Direction");
+    wait_for(&mut h, &arrows::labelled(arrows::of_link(&saved)));
 
     // The column filled the way the arrow said: from Salesforce into the local table.
     let rows = count(dir, "SELECT count(*) FROM accounts");

@@ -1,5 +1,5 @@
 //! Errors people can act on: a row the import's offline check refused reads as checked, not
-//! sent, named once as "row 6"; hints speak without the CLI's backticks.
+//! sent, named once as "row 6"; hints, rows and Settings speak without the CLI's backticks.
 
 use crate::support::Scripted;
 use chrono::Utc;
@@ -65,9 +65,10 @@ fn a_row_the_check_refused_reads_as_checked_not_sent() {
         total: 1,
         rows: vec![checked_row()],
     });
-    app.wait_for_label("Amount: `abc` is not a number");
+    // The table's row, as the detail, reads without the CLI's backticks.
+    app.wait_for_label("Amount: abc is not a number");
     app.harness
-        .get_by_label("Amount: `abc` is not a number")
+        .get_by_label("Amount: abc is not a number")
         .click();
     app.wait_for_label("What the check found");
     assert!(
@@ -95,5 +96,33 @@ fn a_row_the_check_refused_reads_as_checked_not_sent() {
         app.harness.query_by_label_contains("row row").is_none()
             && app.harness.query_by_label_contains("Row row").is_none(),
         "the row is named once"
+    );
+    let quoted: Vec<String> = app
+        .harness
+        .query_all_by_label_contains("`")
+        .filter_map(|n| {
+            use egui_kittest::kittest::NodeT;
+            n.accesskit_node().label()
+        })
+        .collect();
+    assert!(quoted.is_empty(), "texts with backticks: {quoted:?}");
+}
+
+#[test]
+fn settings_names_the_command_without_backticks() {
+    let mut app = Scripted::start();
+    app.send(Event::Connections(vec![]));
+    app.send(Event::Links(vec![]));
+    app.frames(2);
+    app.harness.get_by_label("Settings").click();
+    app.frames(3);
+    let text = "While Tether is open, links sync on their schedule. For syncs while it is closed, run tether sync --due from cron or a systemd timer.";
+    app.wait_for_label(text);
+    assert!(
+        app.harness
+            .query_all_by_label_contains("`")
+            .next()
+            .is_none(),
+        "a text on Settings shows backticks"
     );
 }

@@ -5,7 +5,9 @@
 mod analytics;
 mod app;
 mod arrows;
+mod card_title;
 mod chart;
+mod compact;
 mod e2e;
 mod errors_words;
 mod history_undo;

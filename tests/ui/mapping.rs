@@ -455,10 +455,21 @@ fn verify_shows_problems_inline_with_a_one_click_fix() {
     harness
         .get_by_role_and_label(Role::Button, "Verify")
         .click();
-    let message = "⛔ `CreatedDate` is read-only in Salesforce (a formula, system or locked field), so it cannot be pushed";
+    // The field is set as code, without the backticks verify writes it with.
+    let message = "⛔ CreatedDate is read-only in Salesforce (a formula, system or locked field), so it cannot be pushed";
     wait_until(&mut harness, "the problem", |h| {
         h.query_by_label(message).is_some()
     });
+    assert!(
+        harness
+            .query_by_label("Fix: set the direction to pull, or remove the mapping")
+            .is_some(),
+        "the fix reads without backticks"
+    );
+    assert!(
+        harness.query_all_by_label_contains("`").next().is_none(),
+        "a text in the studio shows backticks"
+    );
     harness
         .get_by_role_and_label(Role::Button, "Set to → Pull")
         .click();

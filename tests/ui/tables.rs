@@ -185,7 +185,12 @@ fn answer(request: Request, conflicts: &mut Vec<ConflictRow>) -> Vec<Event> {
             }]
         }
         Request::RunDetail { run_id } => vec![Event::RunDetail(Box::new(RunDetail {
-            run: run(run_id),
+            run: RunRecord {
+                message: Some(format!(
+                    "1 record failed: see `tether errors --run {run_id}`"
+                )),
+                ..run(run_id)
+            },
             errors: vec![error(
                 9,
                 "STRING_TOO_LONG",
@@ -354,6 +359,13 @@ fn history_pages_through_the_runs_and_opens_one() {
     assert!(
         has(&harness, "STRING_TOO_LONG · 9"),
         "its errors are listed"
+    );
+    assert!(
+        has(
+            &harness,
+            &format!("1 record failed: see tether errors --run {visible}")
+        ),
+        "the run's message names the command without backticks"
     );
     harness.key_press(egui::Key::Escape);
     step_until(&mut harness, "the panel to close", |h| {

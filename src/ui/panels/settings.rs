@@ -44,7 +44,9 @@ pub fn show(
         widgets::page_header(ui, "Settings", None);
         widgets::failure_banner(ui, model.failures.get(&Topic::Settings));
         section(ui, "Schedules");
-        ui.label(RichText::new("While Tether is open, links sync on their schedule. For syncs while it is closed, run `tether sync --due` from cron or a systemd timer.").weak());
+        let text = "While Tether is open, links sync on their schedule. For syncs while it is closed, run `tether sync --due` from cron or a systemd timer.";
+        let look = crate::ui::code_words::Look { weak: true, ..Default::default() };
+        ui.label(crate::ui::code_words::job(ui.style(), text, look));
         ui.add_space(GRID / 2.0);
         if model.links.is_empty() {
             ui.label(RichText::new("No links yet: schedules appear here once you map one.").weak());

@@ -189,14 +189,43 @@ fn card_body(
             )
         });
         dot.on_hover_text(reason);
-        let title = ui.add(
-            egui::Label::new(RichText::new(health::title(&card.link)).size(16.0).strong())
-                .truncate()
-                .sense(egui::Sense::click()),
+        // A narrow card shortens the object and table, never the direction's word after them.
+        let full = health::title(&card.link);
+        let word = format!(
+            "({})",
+            crate::sync::arrows::word(crate::sync::arrows::of_link(&card.link))
         );
-        if title
-            .on_hover_text("Select (Ctrl+Enter syncs the selected link)")
-            .clicked()
+        let word_width = ui
+            .painter()
+            .layout_no_wrap(
+                word.clone(),
+                egui::FontId::proportional(16.0),
+                ui.visuals().strong_text_color(),
+            )
+            .size()
+            .x;
+        let room = ui.available_width() - word_width - ui.spacing().item_spacing.x;
+        let title = ui
+            .scope(|ui| {
+                ui.set_max_width(room.max(0.0));
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(crate::sync::arrows::title(&card.link))
+                            .size(16.0)
+                            .strong(),
+                    )
+                    .truncate()
+                    .show_tooltip_when_elided(false)
+                    .sense(egui::Sense::click()),
+                )
+            })
+            .inner;
+        title.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &full));
+        let word = ui.add(
+            egui::Label::new(RichText::new(word).size(16.0).strong()).sense(egui::Sense::click()),
+        );
+        let hover = format!("{full}. Select (Ctrl+Enter syncs the selected link)");
+        if (title.on_hover_text(&hover).clicked() || word.on_hover_text(&hover).clicked())
             && !selected
         {
             commands.push(Command::SelectLink(name.clone()));

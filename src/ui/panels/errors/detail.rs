@@ -151,7 +151,7 @@ const CHECKED: &str = "INVALID_ROW";
 /// Messages and hints name fields and commands in backticks, as the CLI prints them; the
 /// window shows them without.
 pub(super) fn plain(text: &str) -> String {
-    text.replace('`', "")
+    crate::ui::code_words::plain(text)
 }
 
 /// JSON in a monospace, selectable block.

@@ -118,7 +118,11 @@ pub(super) fn show(
                 });
                 row.col(|ui| {
                     let open = ui
-                        .add(egui::Button::new(&e.message).frame(false).truncate())
+                        .add(
+                            egui::Button::new(super::detail::plain(&e.message))
+                                .frame(false)
+                                .truncate(),
+                        )
                         .on_hover_text("Open this error");
                     if open.clicked() {
                         commands.push(Command::Errors(ErrorsCommand::Open(Box::new(

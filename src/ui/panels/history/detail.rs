@@ -39,7 +39,8 @@ pub(super) fn show(
         }
     });
     if let Some(message) = &run.message {
-        ui.label(message);
+        let look = crate::ui::code_words::Look::default();
+        ui.label(crate::ui::code_words::job(ui.style(), message, look));
     }
     super::undo::show(ui, run, undo, commands);
     ui.add_space(theme::GRID);
@@ -98,7 +99,7 @@ pub(super) fn show(
                 );
                 let open = ui
                     .add(egui::Button::new(text).frame(false))
-                    .on_hover_text(&row.error.message);
+                    .on_hover_text(crate::ui::code_words::plain(&row.error.message));
                 if open.clicked() {
                     commands.push(Command::Navigate(Page::Errors));
                     commands.push(Command::Errors(ErrorsCommand::Open(Box::new(row.clone()))));

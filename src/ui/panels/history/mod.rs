@@ -139,7 +139,7 @@ pub fn show(ui: &mut Ui, state: &mut HistoryState, model: &Model, commands: &mut
                 let selected = state.open.as_ref().map(|(id, _)| *id);
                 state.visible = egui::ScrollArea::horizontal()
                     .id_salt("table_width")
-                    .show(ui, |ui| table::show(ui, state, selected, commands))
+                    .show(ui, |ui| table::show(ui, state, model, selected, commands))
                     .inner;
             }
         };

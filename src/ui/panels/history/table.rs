@@ -7,17 +7,19 @@ use super::{HistoryCommand, HistoryState, MUTED, duration_text, status_text, tim
 use crate::desktop::RunSort;
 use crate::ui::command::{Command, Commands};
 use crate::ui::group_thousands;
+use crate::ui::model::Model;
 
 const ROW_HEIGHT: f32 = 28.0;
 
 /// The width every column needs; below it the secondary ones (trigger, duration, conflicts,
 /// API calls) are left out rather than cut off at the window's edge.
-const ALL_COLUMNS_WIDTH: f32 = 1_000.0;
+const ALL_COLUMNS_WIDTH: f32 = 1_080.0;
 
 /// Draws the table; returns the first and last row indexes drawn.
 pub(super) fn show(
     ui: &mut Ui,
     state: &HistoryState,
+    model: &Model,
     selected: Option<i64>,
     commands: &mut Commands,
 ) -> (u64, u64) {
@@ -34,7 +36,8 @@ pub(super) fn show(
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(130.0))
         .column(Column::exact(90.0))
-        .column(Column::initial(160.0).at_least(80.0).clip(true));
+        .column(Column::initial(150.0).at_least(80.0).clip(true))
+        .column(Column::exact(80.0));
     if all {
         table = table.column(Column::exact(110.0));
     }
@@ -44,7 +47,7 @@ pub(super) fn show(
     }
     table = table.columns(Column::exact(80.0), 2);
     if all {
-        table = table.column(Column::exact(80.0));
+        table = table.columns(Column::exact(80.0), 2);
     }
     table
         .column(Column::remainder().at_least(60.0))
@@ -56,6 +59,9 @@ pub(super) fn show(
                 crate::ui::fit::column_header(ui, "Run");
             });
             header.col(|ui| sort_header(ui, "Link", sort, RunSort::Link, None, state, commands));
+            header.col(|ui| {
+                crate::ui::fit::column_header(ui, "Direction");
+            });
             if all {
                 header.col(|ui| {
                     crate::ui::fit::column_header(ui, "Trigger");
@@ -91,10 +97,10 @@ pub(super) fn show(
                     commands,
                 )
             });
-            header.col(|ui| {
-                crate::ui::fit::column_header(ui, "Conflicts");
-            });
             if all {
+                header.col(|ui| {
+                    crate::ui::fit::column_header(ui, "Conflicts");
+                });
                 header.col(|ui| {
                     crate::ui::fit::column_header(ui, "API calls");
                 });
@@ -132,6 +138,21 @@ pub(super) fn show(
                         None => ui.label(&run.link_name),
                     };
                 });
+                row.col(|ui| {
+                    // The link's direction as it is now; a deleted link has none to show.
+                    match model.link(&run.link_name) {
+                        Some(card) => {
+                            crate::ui::direction::label(
+                                ui,
+                                crate::sync::arrows::of_link(&card.link),
+                            );
+                        }
+                        None => {
+                            ui.label(RichText::new("—").color(MUTED))
+                                .on_hover_text("This link no longer exists");
+                        }
+                    }
+                });
                 if all {
                     row.col(|ui| {
                         ui.label(super::trigger_word(run.trigger));
@@ -155,10 +176,10 @@ pub(super) fn show(
                         text
                     });
                 });
-                row.col(|ui| {
-                    ui.label(group_thousands(c.conflicts));
-                });
                 if all {
+                    row.col(|ui| {
+                        ui.label(group_thousands(c.conflicts));
+                    });
                     row.col(|ui| {
                         ui.label(group_thousands(c.api_calls));
                     });

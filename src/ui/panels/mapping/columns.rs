@@ -9,7 +9,7 @@ use egui::{Rect, RichText, Ui, Vec2};
 use super::draft::{self, local_text};
 use super::{MappingCommand, MappingState};
 use crate::desktop::{FieldInfo, LocalColumn};
-use crate::sync::link::Link;
+use crate::sync::link::{FieldMapping, Link};
 use crate::ui::command::{Command, Commands};
 use crate::ui::panels::two_columns::{self, Target, row};
 use crate::ui::{theme, widgets};
@@ -21,7 +21,8 @@ pub enum Dragged {
     Column(String),
 }
 
-const LIST_HEIGHT: f32 = 320.0;
+/// A column's heading and search box, on one line.
+const HEADING: f32 = 32.0;
 
 /// What one frame drew: visible rows, and why the row under a drag refuses it.
 #[derive(Default)]
@@ -43,7 +44,18 @@ fn mapping_lines(ui: &Ui, link: &Link, drawn: &Drawn) {
     }
 }
 
-pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
+/// The lists' height when the studio has `height` in all.
+pub(super) fn list_height(height: f32) -> f32 {
+    height - HEADING - 2.0 * theme::GRID
+}
+
+pub(super) fn show(
+    ui: &mut Ui,
+    state: &mut MappingState,
+    link: &Link,
+    list_height: f32,
+    commands: &mut Commands,
+) -> Option<(String, egui::Color32)> {
     let fields = state.catalog.fields_of(link).cloned();
     let columns = state.catalog.table(&link.table).map(|t| t.columns.clone());
     if state.picked.is_some() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
@@ -54,7 +66,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
     let mut drawn = Drawn::default();
     let (side, gap) = two_columns::widths(ui);
     ui.horizontal_top(|ui| {
-        ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
+        ui.allocate_ui(Vec2::new(side, list_height + HEADING + theme::GRID), |ui| {
             ui.set_width(side);
             ui.vertical(|ui| {
                 fields_column(
@@ -64,13 +76,14 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
                     fields.as_deref(),
                     columns.as_deref(),
                     &active,
+                    list_height,
                     &mut drawn,
                     commands,
                 );
             });
         });
         ui.add_space(gap);
-        ui.allocate_ui(Vec2::new(side, LIST_HEIGHT + 12.0 * theme::GRID), |ui| {
+        ui.allocate_ui(Vec2::new(side, list_height + HEADING + theme::GRID), |ui| {
             ui.set_width(side);
             ui.vertical(|ui| {
                 columns_column(
@@ -80,6 +93,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
                     fields.as_deref(),
                     columns.as_deref(),
                     &active,
+                    list_height,
                     &mut drawn,
                     commands,
                 );
@@ -88,7 +102,9 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
     });
     mapping_lines(ui, link, &drawn);
     let hint = drawn.hint.take();
-    let line = match (&dragging, &hint, &state.picked, &state.refused) {
+    // What a drag or a pick will do: shown on the pairs' heading line, which is there anyway,
+    // so nothing below moves when it appears.
+    match (&dragging, &hint, &state.picked, &state.refused) {
         (Some(_), Some(why), _, _) => Some((format!("Cannot drop here: {why}"), theme::DANGER)),
         (Some(_), None, _, _) => Some((
             "Drop onto a highlighted row to map it".to_string(),
@@ -102,10 +118,26 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands:
         }
         (None, _, None, Some(why)) => Some((format!("Not mapped: {why}"), theme::DANGER)),
         _ => None,
-    };
-    if let Some((text, color)) = line {
-        ui.label(RichText::new(text).color(color));
     }
+}
+
+/// A column's heading with its search box beside it; the heading names the box.
+fn heading(ui: &mut Ui, text: String, search: &mut String, hint: &str) {
+    ui.horizontal(|ui| {
+        let width = (ui.available_width() * 0.5).max(120.0);
+        let heading = ui
+            .allocate_ui(Vec2::new(width, HEADING), |ui| {
+                ui.add(egui::Label::new(RichText::new(&text).strong()).truncate())
+                    .on_hover_text(&text)
+            })
+            .inner;
+        ui.add(
+            egui::TextEdit::singleline(search)
+                .hint_text(hint)
+                .desired_width(ui.available_width()),
+        )
+        .labelled_by(heading.id);
+    });
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -116,12 +148,16 @@ fn fields_column(
     fields: Option<&[FieldInfo]>,
     columns: Option<&[LocalColumn]>,
     active: &Option<Dragged>,
+    list_height: f32,
     drawn: &mut Drawn,
     commands: &mut Commands,
 ) {
-    let heading = ui.label(RichText::new(format!("Salesforce fields · {}", link.object)).strong());
-    ui.add(egui::TextEdit::singleline(&mut state.field_search).hint_text("Search fields"))
-        .labelled_by(heading.id);
+    heading(
+        ui,
+        format!("Salesforce fields · {}", link.object),
+        &mut state.field_search,
+        "Search fields",
+    );
     let Some(fields) = fields else {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -141,8 +177,11 @@ fn fields_column(
         .collect();
     egui::ScrollArea::vertical()
         .id_salt("sf_fields")
-        .max_height(LIST_HEIGHT)
+        .max_height(list_height)
         .show(ui, |ui| {
+            // One-line rows, as low as their text, so more of them fit.
+            ui.spacing_mut().item_spacing.y = 4.0;
+            ui.spacing_mut().interact_size.y = 20.0;
             if shown.is_empty() {
                 ui.label(
                     RichText::new(format!(
@@ -177,6 +216,7 @@ fn fields_column(
                 // Labels repeat in some objects; API names never do.
                 let response = row(ui, &field.name, &name, &target, picked, |ui| {
                     ui.horizontal_wrapped(|ui| {
+                        ui.spacing_mut().item_spacing.x = 6.0;
                         ui.label(RichText::new(&field.label).strong());
                         if field.required {
                             widgets::badge(ui, "Required", theme::WARNING);
@@ -190,17 +230,8 @@ fn fields_column(
                         if problem {
                             ui.label(RichText::new("⚠").color(theme::DANGER));
                         }
+                        field_detail(ui, field, mapped);
                     });
-                    let length = field.length.map(|l| format!("({l})")).unwrap_or_default();
-                    let mut detail = format!("{} · {}{}", field.name, field.field_type, length);
-                    if let Some(m) = mapped {
-                        detail.push_str(&format!(
-                            " · {} {}",
-                            crate::sync::arrows::labelled(m.direction),
-                            local_text(m)
-                        ));
-                    }
-                    ui.label(RichText::new(detail).small().weak());
                 });
                 handle(
                     ui,
@@ -215,6 +246,20 @@ fn fields_column(
         });
 }
 
+/// A field's API name, type and what it is mapped to, muted, after its label.
+fn field_detail(ui: &mut Ui, field: &FieldInfo, mapped: Option<&FieldMapping>) {
+    let length = field.length.map(|l| format!("({l})")).unwrap_or_default();
+    let mut detail = format!("{} · {}{}", field.name, field.field_type, length);
+    if let Some(m) = mapped {
+        detail.push_str(&format!(
+            " · {} {}",
+            crate::sync::arrows::labelled(m.direction),
+            local_text(m)
+        ));
+    }
+    ui.label(RichText::new(detail).small().weak());
+}
+
 #[allow(clippy::too_many_arguments)]
 fn columns_column(
     ui: &mut Ui,
@@ -223,12 +268,16 @@ fn columns_column(
     fields: Option<&[FieldInfo]>,
     columns: Option<&[LocalColumn]>,
     active: &Option<Dragged>,
+    list_height: f32,
     drawn: &mut Drawn,
     commands: &mut Commands,
 ) {
-    let heading = ui.label(RichText::new(format!("Local columns · {}", link.table)).strong());
-    ui.add(egui::TextEdit::singleline(&mut state.column_search).hint_text("Search columns"))
-        .labelled_by(heading.id);
+    heading(
+        ui,
+        format!("Local columns · {}", link.table),
+        &mut state.column_search,
+        "Search columns",
+    );
     let Some(columns) = columns else {
         if state.catalog.tables.is_some() {
             ui.label(
@@ -246,8 +295,11 @@ fn columns_column(
     let needle = state.column_search.trim().to_lowercase();
     egui::ScrollArea::vertical()
         .id_salt("local_columns")
-        .max_height(LIST_HEIGHT)
+        .max_height(list_height)
         .show(ui, |ui| {
+            // One-line rows, as low as their text, so more of them fit.
+            ui.spacing_mut().item_spacing.y = 4.0;
+            ui.spacing_mut().interact_size.y = 20.0;
             for column in columns
                 .iter()
                 .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
@@ -272,6 +324,7 @@ fn columns_column(
                 let name = format!("Local column {}", column.name);
                 let response = row(ui, &column.name, &name, &target, picked, |ui| {
                     ui.horizontal_wrapped(|ui| {
+                        ui.spacing_mut().item_spacing.x = 6.0;
                         ui.label(RichText::new(&column.name).strong());
                         if column.name == link.key {
                             widgets::badge(ui, "Key", theme::ACCENT);
@@ -279,21 +332,21 @@ fn columns_column(
                         if column.name == link.id_column {
                             widgets::badge(ui, "Salesforce Id", ui.visuals().weak_text_color());
                         }
+                        let declared = if column.declared_type.is_empty() {
+                            "any type"
+                        } else {
+                            &column.declared_type
+                        };
+                        let mut detail = declared.to_string();
+                        if let Some(m) = mapped {
+                            detail.push_str(&format!(
+                                " · {} {}",
+                                m.remote,
+                                crate::sync::arrows::labelled(m.direction)
+                            ));
+                        }
+                        ui.label(RichText::new(detail).small().weak());
                     });
-                    let declared = if column.declared_type.is_empty() {
-                        "any type"
-                    } else {
-                        &column.declared_type
-                    };
-                    let mut detail = declared.to_string();
-                    if let Some(m) = mapped {
-                        detail.push_str(&format!(
-                            " · {} {}",
-                            m.remote,
-                            crate::sync::arrows::labelled(m.direction)
-                        ));
-                    }
-                    ui.label(RichText::new(detail).small().weak());
                 });
                 handle(
                     ui,

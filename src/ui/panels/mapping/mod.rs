@@ -542,12 +542,20 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         .strong(),
     );
     pairs::problems_summary(ui, state, &link);
-    egui::ScrollArea::vertical()
-        .id_salt("mapping_page")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            columns::show(ui, state, &link, commands);
-            ui.add_space(2.0 * theme::GRID);
-            pairs::show(ui, state, &link, commands);
-        });
+    // The studio takes what a dozen pairs leave, within bounds: both the columns and the pairs
+    // stay in sight without scrolling the page.
+    let mapped = link
+        .fields
+        .iter()
+        .filter(|m| m.local_column().is_some())
+        .count()
+        .min(pairs::IN_SIGHT) as f32;
+    let studio = (ui.available_height() - pairs::height(mapped)).clamp(MIN_STUDIO, MAX_STUDIO);
+    let status = columns::show(ui, state, &link, columns::list_height(studio), commands);
+    pairs::show(ui, state, &link, status, commands);
 }
+
+/// The studio's height (headings, lists and the line under them) when space is short, and
+/// when there is plenty.
+const MIN_STUDIO: f32 = 160.0;
+const MAX_STUDIO: f32 = 480.0;

@@ -11,7 +11,7 @@ use crate::desktop::{FieldInfo, Request};
 use crate::sync::link::{Direction, FieldMapping, Link, LocalSource, MatchKey};
 use crate::sync::verify::{Problem, Severity};
 use crate::ui::command::{Command, Commands};
-use crate::ui::{theme, widgets};
+use crate::ui::{code_words, theme, widgets};
 
 /// How long typing must pause before an expression is previewed.
 const SETTLE: Duration = Duration::from_millis(400);
@@ -27,12 +27,26 @@ fn problem_line(ui: &mut Ui, problem: &Problem, link: &Link, commands: &mut Comm
         } else {
             "⚠"
         };
-        ui.label(RichText::new(format!("{icon} {}", problem.message)).color(color));
-        ui.label(
-            RichText::new(format!("Fix: {}", problem.fix))
-                .small()
-                .weak(),
-        );
+        let style = ui.style().clone();
+        let look = code_words::Look {
+            color: Some(color),
+            ..Default::default()
+        };
+        ui.label(code_words::job(
+            &style,
+            &format!("{icon} {}", problem.message),
+            look,
+        ));
+        let look = code_words::Look {
+            small: true,
+            weak: true,
+            ..Default::default()
+        };
+        ui.label(code_words::job(
+            &style,
+            &format!("Fix: {}", problem.fix),
+            look,
+        ));
         if let Some(fix) = fix_for(problem, link)
             && ui.small_button(fix.label()).clicked()
         {
@@ -69,7 +83,7 @@ fn creates(ui: &mut Ui, link: &Link, commands: &mut Commands) {
             let toggled = ui
                 .checkbox(&mut on, text)
                 .on_hover_text(format!(
-                    "On: each row with an empty `{}` becomes a new {} record, and its Id is written back. Off: such rows are left out of every sync.",
+                    "On: each row with an empty {} becomes a new {} record, and its Id is written back. Off: such rows are left out of every sync.",
                     link.id_column, link.object
                 ))
                 .changed();
@@ -88,41 +102,87 @@ fn creates(ui: &mut Ui, link: &Link, commands: &mut Commands) {
     }
 }
 
-pub(super) fn show(ui: &mut Ui, state: &mut MappingState, link: &Link, commands: &mut Commands) {
+/// How many pairs the page keeps room for before the studio gives up space.
+pub(super) const IN_SIGHT: usize = 12;
+/// One pair's line: controls a little lower than elsewhere so a dozen fit under the studio.
+const ROW: f32 = 24.0;
+const CONTROL: f32 = 22.0;
+/// The line above the pairs (their count and whether rows without an Id are created).
+const HEADER: f32 = 4.0 * theme::GRID;
+
+/// The height `pairs` pair lines take with their header.
+pub(super) fn height(pairs: f32) -> f32 {
+    // The rest: the spacing around the list and the page's bottom margin.
+    HEADER + pairs * ROW + 5.0 * theme::GRID
+}
+
+pub(super) fn show(
+    ui: &mut Ui,
+    state: &mut MappingState,
+    link: &Link,
+    status: Option<(String, egui::Color32)>,
+    commands: &mut Commands,
+) {
     let fields = state.catalog.fields_of(link).cloned().unwrap_or_default();
-    creates(ui, link, commands);
-    ui.add_space(theme::GRID);
     let by_column: Vec<&FieldMapping> = link
         .fields
         .iter()
         .filter(|m| m.local_column().is_some())
         .collect();
-    ui.label(RichText::new(format!("Mapped fields ({})", by_column.len())).strong());
-    if by_column.is_empty() {
-        ui.label(
-            RichText::new("Nothing mapped yet. Drag a Salesforce field onto a local column, or press Auto-match")
-                .weak(),
-        );
-    }
-    for mapping in by_column {
-        let field = fields.iter().find(|f| f.name == mapping.remote);
-        // Rows share their texts ("On conflict: …"), so each needs its own id scope.
-        ui.push_id(&mapping.remote, |ui| {
-            widgets::card(ui, |ui| {
-                pair_row(ui, link, mapping, field, commands);
-                for problem in state
-                    .problems
-                    .iter()
-                    .flatten()
-                    .filter(|p| p.field.as_deref() == Some(&mapping.remote))
-                {
-                    problem_line(ui, problem, link, commands);
-                }
-            });
+    ui.horizontal(|ui| {
+        ui.set_min_height(HEADER - theme::GRID);
+        ui.label(RichText::new(format!("Mapped fields ({})", by_column.len())).strong());
+        ui.add_space(2.0 * theme::GRID);
+        creates(ui, link, commands);
+        if let Some((text, color)) = status {
+            ui.add_space(2.0 * theme::GRID);
+            ui.add(egui::Label::new(RichText::new(&text).color(color)).truncate())
+                .on_hover_text(text);
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("mapped_pairs")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if by_column.is_empty() {
+                ui.label(
+                    RichText::new("Nothing mapped yet. Drag a Salesforce field onto a local column, or press Auto-match")
+                        .weak(),
+                );
+            }
+            ui.spacing_mut().item_spacing.y = 0.0;
+            let label_width = (ui.available_width() * 0.26).clamp(120.0, 260.0);
+            for (i, mapping) in by_column.into_iter().enumerate() {
+                let field = fields.iter().find(|f| f.name == mapping.remote);
+                let stripe = if i % 2 == 0 {
+                    ui.visuals().faint_bg_color
+                } else {
+                    egui::Color32::TRANSPARENT
+                };
+                // Rows share their texts ("On conflict: …"), so each needs its own id scope.
+                ui.push_id(&mapping.remote, |ui| {
+                    egui::Frame::new()
+                        .fill(stripe)
+                        .corner_radius(4)
+                        .inner_margin(egui::Margin::symmetric(8, 1))
+                        .show(ui, |ui| {
+                            ui.spacing_mut().item_spacing.y = 2.0;
+                            pair_row(ui, link, mapping, field, label_width, commands);
+                            for problem in state
+                                .problems
+                                .iter()
+                                .flatten()
+                                .filter(|p| p.field.as_deref() == Some(&mapping.remote))
+                            {
+                                problem_line(ui, problem, link, commands);
+                            }
+                        });
+                });
+            }
+            ui.spacing_mut().item_spacing.y = theme::GRID;
+            ui.add_space(2.0 * theme::GRID);
+            computed(ui, state, link, &fields, commands);
         });
-    }
-    ui.add_space(2.0 * theme::GRID);
-    computed(ui, state, link, &fields, commands);
 }
 
 fn pair_row(
@@ -130,13 +190,25 @@ fn pair_row(
     link: &Link,
     mapping: &FieldMapping,
     field: Option<&FieldInfo>,
+    label_width: f32,
     commands: &mut Commands,
 ) {
     let label = field
         .map_or(mapping.remote.as_str(), |f| f.label.as_str())
         .to_string();
+    // A row is as high as the parent's controls: lower them before the row is laid out.
+    ui.spacing_mut().interact_size.y = CONTROL;
+    ui.spacing_mut().button_padding = egui::vec2(theme::GRID, 1.0);
     ui.horizontal(|ui| {
-        ui.label(RichText::new(&label).strong());
+        ui.allocate_ui_with_layout(
+            egui::vec2(label_width, CONTROL),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                ui.set_width(label_width);
+                ui.add(egui::Label::new(RichText::new(&label).strong()).truncate())
+                    .on_hover_text(format!("{label} ({})", mapping.remote));
+            },
+        );
         let allowed = draft::directions(mapping, field);
         let toggle = crate::ui::direction::toggle(ui, &label, mapping.direction, allowed.len() > 1);
         if toggle.clicked() {
@@ -145,7 +217,16 @@ fn pair_row(
                 direction: draft::next_direction(mapping.direction, &allowed),
             }));
         }
-        ui.label(draft::local_text(mapping));
+        let local = draft::local_text(mapping);
+        ui.allocate_ui_with_layout(
+            egui::vec2(label_width * 0.8, CONTROL),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                ui.set_width(label_width * 0.8);
+                ui.add(egui::Label::new(local.clone()).truncate())
+                    .on_hover_text(local);
+            },
+        );
         if mapping.direction == Direction::Both {
             let chip = policy_word(mapping.policy);
             let shown = if mapping.policy.is_none() {
