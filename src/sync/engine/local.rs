@@ -212,6 +212,25 @@ pub fn read_candidate_rows(
     read_rows_where(conn, link, kinds, Some(only))
 }
 
+/// The rows a batch of Salesforce's records needs: those named by key, by Id or by
+/// external-id value. Rows without a usable key are read once for the run, not per batch.
+pub fn read_record_rows(
+    conn: &Connection,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    keys: &[String],
+    ids: &[String],
+    matches: &[String],
+) -> rusqlite::Result<LocalRead> {
+    let only = Only {
+        keys,
+        ids,
+        matches,
+        keyless: false,
+    };
+    read_rows_where(conn, link, kinds, Some(only))
+}
+
 /// Which rows a read takes.
 #[derive(Clone, Copy)]
 struct Only<'a> {

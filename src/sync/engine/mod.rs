@@ -7,6 +7,8 @@
 //! change either applied and agreed, or still visible as a difference from its base; the next
 //! run finishes the work, and upserts on external ids never create a record twice.
 
+mod batches;
+mod changes;
 mod deleted;
 mod describes;
 mod execute;
@@ -31,6 +33,7 @@ use crate::workspace::{Workspace, WorkspaceError, capture, marks};
 use tokio_util::sync::CancellationToken;
 
 pub use crate::workspace::journal::scope::Records;
+pub use batches::BATCH_RECORDS;
 pub use scope::RunScope;
 
 /// What stops a sync: what stops any run, or a link that cannot run as it stands.
@@ -123,6 +126,9 @@ pub struct RunOptions {
     /// Writes through this path whatever the link's thresholds choose (`tether bench`
     /// compares the paths on the same work).
     pub write_path: Option<crate::run::push::WritePath>,
+    /// Salesforce's records a run plans and writes at a time when its changes are more:
+    /// what bounds its memory (see [`batches`]).
+    pub batch_records: usize,
 }
 
 impl RunOptions {
@@ -134,6 +140,7 @@ impl RunOptions {
             allow_mass_delete: false,
             scope: RunScope::Link,
             write_path: None,
+            batch_records: batches::BATCH_RECORDS,
         }
     }
 
