@@ -586,6 +586,17 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// The base of a row the run added. When the record had no base before, none is kept
+    /// for undo: undoing the run deletes the row it added and that row's base with it (see
+    /// [`super::undo`]), so a first pull writes the row, its base and the log's line only.
+    fn base_of_new_row(&self, conn: &Connection, record: &BaseRecord) -> Result<(), SyncError> {
+        if base::get(conn, self.stored.id, &record.sf_id)?.is_some() {
+            return self.base_put(conn, record);
+        }
+        base::put(conn, self.stored.id, record)?;
+        Ok(())
+    }
+
     fn base_remove(&self, conn: &Connection, sf_id: &str) -> Result<(), SyncError> {
         base::remember_before(conn, self.run_id, self.stored.id, sf_id)?;
         base::remove(conn, self.stored.id, sf_id)?;
@@ -708,7 +719,10 @@ impl<'a> Run<'a> {
                             remote_modstamp: unit.remote_modstamp.map(|t| t.to_rfc3339()),
                             remote_deleted: false,
                         };
-                        self.base_put(&tx, &record)?;
+                        match restored {
+                            true => self.base_put(&tx, &record)?,
+                            false => self.base_of_new_row(&tx, &record)?,
+                        }
                     }
                     Err(e) => {
                         let reason = if unit.plan.restores {

@@ -70,6 +70,14 @@ async fn first_pull_in_batches(bulk_above: u64) {
     assert_eq!(
         count(
             &bench,
+            &format!("SELECT COUNT(*) FROM tether_base_images WHERE run_id = {run}")
+        ),
+        0,
+        "a record new to the workspace keeps no base image: undo deletes its row and base"
+    );
+    assert_eq!(
+        count(
+            &bench,
             &format!("SELECT COUNT(*) FROM tether_changes WHERE run_id = {run}")
         ),
         23,
