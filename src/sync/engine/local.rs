@@ -559,21 +559,23 @@ pub fn insert_row(
         marks.join(", ")
     );
     let params: Vec<&SqlValue> = columns.iter().map(|(_, v)| v).collect();
-    conn.execute(&sql, rusqlite::params_from_iter(params))?;
+    // Cached: a pull adds rows by the thousand with the same statement, and preparing it
+    // again compiles the table's capture triggers again each time.
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(params))?;
     let key_sql = format!(
         "SELECT CAST({} AS TEXT) FROM {} WHERE rowid = ?1",
         quote_ident(&link.key),
         quote_ident(&link.table)
     );
-    conn.query_row(&key_sql, [conn.last_insert_rowid()], |r| r.get(0))
+    conn.prepare_cached(&key_sql)?
+        .query_row([conn.last_insert_rowid()], |r| r.get(0))
 }
 
 fn is_rowid_alias(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
-    let (declared, pk): (String, i64) = conn.query_row(
-        "SELECT type, pk FROM pragma_table_info(?1) WHERE name = ?2",
-        [table, column],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (declared, pk): (String, i64) = conn
+        .prepare_cached("SELECT type, pk FROM pragma_table_info(?1) WHERE name = ?2")?
+        .query_row([table, column], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(pk == 1 && declared.eq_ignore_ascii_case("INTEGER"))
 }
 

@@ -133,7 +133,7 @@ fn canonical_or_raw(kinds: &HashMap<String, Kind>, field: &str, raw: Value) -> V
 
 /// Every record changed since `since` (all records when `None`), oldest first, held whole:
 /// for reads that need them all at once. A run of a link reads them in batches instead
-/// (see [`super::changes::ChangeReader`]).
+/// (see `changes.rs`).
 pub async fn fetch_changes(
     client: &Client,
     link: &Link,
