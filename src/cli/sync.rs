@@ -47,6 +47,10 @@ pub struct SyncArgs {
     /// Sync only the records whose last attempt failed (see `tether errors`).
     #[arg(long, requires = "link", conflicts_with_all = ["keys", "keys_from", "ids"])]
     pub failed: bool,
+    /// Salesforce records a run plans and writes at a time when it reads more (for tests and
+    /// tuning: the default bounds a run's memory).
+    #[arg(long, value_name = "N", hide = true, default_value_t = crate::sync::engine::BATCH_RECORDS)]
+    pub batch_records: usize,
     #[command(flatten)]
     pub workspace: WorkspaceArg,
 }
@@ -196,6 +200,7 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
         let mut options = RunOptions::new(trigger);
         options.allow_mass_delete = args.allow_mass_delete;
         options.scope = scope;
+        options.batch_records = args.batch_records;
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             options.progress = Some(std::sync::Arc::new(|p| {
                 eprintln!("  {}", progress_line(&p))

@@ -183,6 +183,7 @@ impl Service {
                     allow_mass_delete,
                     scope: scope.clone(),
                     write_path: None,
+                    batch_records: crate::sync::engine::BATCH_RECORDS,
                 };
                 loop {
                     // The CLI, a schedule or another window may hold the workspace: wait.

@@ -10,6 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
+use super::batches::{Held, Pool};
+use super::changes::ChangeReader;
 use super::deleted;
 use super::describes;
 use super::guard::MassDelete;
@@ -65,6 +67,8 @@ pub(super) struct Run<'a> {
     pub local_mark: Option<Mark>,
     /// True when the run read only what changed, not every row and base.
     pub(super) partial_read: bool,
+    /// The link's records before a run read in batches wrote any.
+    bases_before: Option<usize>,
 }
 
 /// A column that would store some of its field's values changed would make the next run see
@@ -120,6 +124,7 @@ impl<'a> Run<'a> {
             capture_intact: false,
             local_mark: None,
             partial_read: false,
+            bases_before: None,
         }
     }
 
@@ -349,6 +354,9 @@ impl<'a> Run<'a> {
     /// The link's records, each with a base: every run's denominator for the mass-delete guard,
     /// whatever it read.
     fn records(&self, conn: &Connection, units: &[Unit]) -> Result<usize, SyncError> {
+        if let Some(before) = self.bases_before {
+            return Ok(before);
+        }
         if self.partial_read {
             return Ok(base::count(conn, self.stored.id)?);
         }
@@ -357,7 +365,7 @@ impl<'a> Run<'a> {
 
     /// When local rows and the fields of each changed, and when gone rows were deleted: only
     /// the later-edit-wins policy asks.
-    fn local_times(
+    pub(super) fn local_times(
         &self,
         conn: &Connection,
         link: &Link,
@@ -382,11 +390,14 @@ impl<'a> Run<'a> {
     }
 
     /// Everything a run of the whole link reads: the records changed since the cursor and
-    /// those queued to read again, every base and every row, and where the cursor may move.
+    /// those queued to read again, the bases and rows they need (every one, or what changed
+    /// since the link's mark), and where the cursor may move. When the changes are more than
+    /// one batch, batches whose plans settle alone are carried out as they are read (see
+    /// [`super::batches`]) and only what waits comes back.
     #[tracing::instrument(name = "read", level = "debug", skip_all)]
     async fn read_link(
         &mut self,
-        ws: &Workspace,
+        ws: &mut Workspace,
         link: &Link,
         kinds: &HashMap<String, Kind>,
         cursor: Option<DateTime<Utc>>,
@@ -396,21 +407,95 @@ impl<'a> Run<'a> {
         // everything again (and never see deletes, which only incremental reads include).
         // Clock skew up to the overlap window is harmless.
         let read_started = Utc::now();
-        let options = &self.options;
+        let options = self.options;
         let read = |done, total| options.report(Progress::Reading { done, total });
-        let fetched =
-            remote::fetch_changes(self.client, link, kinds, since, &options.cancel, &read).await?;
-        self.read_path = Some(fetched.path);
+        let mut reader =
+            ChangeReader::open(self.client, link, kinds, since, &options.cancel, &read).await?;
+        self.read_path = Some(reader.path());
+        let size = options.batch_records.max(1);
+        let first = reader.next_batch(size).await?;
+        let link_id = self.stored.id;
+        let queued = reread::queued(ws.conn(), link_id)?;
+        if reader.is_exhausted() {
+            return self
+                .read_one_batch(
+                    ws,
+                    link,
+                    kinds,
+                    first,
+                    queued,
+                    reader.newest(),
+                    read_started,
+                )
+                .await;
+        }
+        // Taken before the local read: whatever is logged after it is read by the next run.
+        let now = marks::now(ws.conn())?;
+        let mark = match self.capture_intact {
+            true => marks::get(ws.conn(), link_id, &definition(link))?,
+            false => None,
+        };
+        // The guard's denominator: the link's records before any batch wrote.
+        self.bases_before = Some(base::count(ws.conn(), link_id)?);
+        self.partial_read = true;
+        let side = incremental::read(ws.conn(), link, link_id, kinds, &[], mark.as_ref())?;
+        let held = Held::read(ws.conn(), link_id, &queued)?;
+        let rules = link.rules();
+        let mut pool = Pool::new(side);
+        let mut seen_queued = HashSet::new();
+        let mut batch = first;
+        loop {
+            seen_queued.extend(
+                batch
+                    .iter()
+                    .map(|r| id15(&r.id))
+                    .filter(|id| held.queued.contains(id)),
+            );
+            self.run_batch(ws, link, kinds, &rules, &mut pool, batch, &held)?;
+            crate::run::stop_if_cancelled(&options.cancel)?;
+            if reader.is_exhausted() {
+                break;
+            }
+            batch = reader.next_batch(size).await?;
+        }
         self.options.report(Progress::Read {
-            records: fetched.records.len() as u64,
-            path: fetched.path,
+            records: reader.count(),
+            path: reader.path(),
+        });
+        let newest = reader.newest().max(Some(read_started));
+        let unread: Vec<String> = queued
+            .iter()
+            .filter(|id| !seen_queued.contains(&id15(id)))
+            .cloned()
+            .collect();
+        let by_id = remote::fetch_by_ids(self.client, link, kinds, &unread).await?;
+        pool.wait_with(ws.conn(), link, link_id, kinds, by_id)?;
+        crate::run::stop_if_cancelled(&self.options.cancel)?;
+        self.local_mark = Some(now);
+        let (records, bases, read) = pool.finish();
+        Ok((records, bases, read, newest, queued))
+    }
+
+    /// The read of a run whose changes fit in one batch: planned all together.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_one_batch(
+        &mut self,
+        ws: &Workspace,
+        link: &Link,
+        kinds: &HashMap<String, Kind>,
+        mut records: Vec<RemoteRecord>,
+        queued: Vec<String>,
+        newest: Option<DateTime<Utc>>,
+        read_started: DateTime<Utc>,
+    ) -> Result<Scanned, SyncError> {
+        self.options.report(Progress::Read {
+            records: records.len() as u64,
+            path: self.read_path.unwrap_or(ReadPath::Rest),
         });
         // Only the changes query moves the cursor: a record read by Id may be newer than
         // changes that query has not seen yet.
-        let newest = fetched.newest.max(Some(read_started));
-        let mut records = fetched.records;
+        let newest = newest.max(Some(read_started));
         let link_id = self.stored.id;
-        let queued = reread::queued(ws.conn(), link_id)?;
         let read_now: HashSet<String> = records.iter().map(|r| id15(&r.id)).collect();
         let unread: Vec<String> = queued
             .iter()
@@ -429,6 +514,10 @@ impl<'a> Run<'a> {
         self.partial_read = side.partial;
         self.local_mark = Some(now);
         Ok((records, side.bases, side.read, newest, queued))
+    }
+
+    pub(super) fn link_id(&self) -> i64 {
+        self.stored.id
     }
 
     /// A local delete reaches Salesforce only for a row the push filter took in.
@@ -497,6 +586,17 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// The base of a row the run added. When the record had no base before, none is kept
+    /// for undo: undoing the run deletes the row it added and that row's base with it (see
+    /// [`super::undo`]), so a first pull writes the row, its base and the log's line only.
+    fn base_of_new_row(&self, conn: &Connection, record: &BaseRecord) -> Result<(), SyncError> {
+        if base::get(conn, self.stored.id, &record.sf_id)?.is_some() {
+            return self.base_put(conn, record);
+        }
+        base::put(conn, self.stored.id, record)?;
+        Ok(())
+    }
+
     fn base_remove(&self, conn: &Connection, sf_id: &str) -> Result<(), SyncError> {
         base::remember_before(conn, self.run_id, self.stored.id, sf_id)?;
         base::remove(conn, self.stored.id, sf_id)?;
@@ -547,7 +647,7 @@ impl<'a> Run<'a> {
 
     /// Local writes, base updates, conflicts and the pull cursor, in one transaction.
     #[tracing::instrument(name = "write_local", level = "debug", skip_all)]
-    fn apply_local(
+    pub(super) fn apply_local(
         &mut self,
         ws: &mut Workspace,
         link: &Link,
@@ -612,16 +712,17 @@ impl<'a> Run<'a> {
                             &unit.plan,
                             false,
                         );
-                        self.base_put(
-                            &tx,
-                            &BaseRecord {
-                                sf_id: sf_id.clone(),
-                                row_key: Some(key),
-                                fields,
-                                remote_modstamp: unit.remote_modstamp.map(|t| t.to_rfc3339()),
-                                remote_deleted: false,
-                            },
-                        )?;
+                        let record = BaseRecord {
+                            sf_id: sf_id.clone(),
+                            row_key: Some(key),
+                            fields,
+                            remote_modstamp: unit.remote_modstamp.map(|t| t.to_rfc3339()),
+                            remote_deleted: false,
+                        };
+                        match restored {
+                            true => self.base_put(&tx, &record)?,
+                            false => self.base_of_new_row(&tx, &record)?,
+                        }
                     }
                     Err(e) => {
                         let reason = if unit.plan.restores {

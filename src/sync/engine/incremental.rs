@@ -51,6 +51,46 @@ pub(super) fn read(
     keys.extend(owed_keys);
     let mut ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     ids.extend(owed_ids);
+    let (bases, read) = around(conn, link, link_id, kinds, records, ids, keys, true)?;
+    tracing::debug!(
+        since = mark.seq,
+        rows = read.rows.len(),
+        bases = bases.len(),
+        "read what changed locally"
+    );
+    Ok(LocalSide {
+        bases,
+        read,
+        partial: true,
+    })
+}
+
+/// The bases and rows of a batch of Salesforce's records, in a run that reads only what
+/// changed: its changed rows were read before the batches.
+pub(super) fn read_for_records(
+    conn: &Connection,
+    link: &Link,
+    link_id: i64,
+    kinds: &HashMap<String, Kind>,
+    records: &[RemoteRecord],
+) -> Result<(HashMap<String, BaseRecord>, LocalRead), SyncError> {
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    around(conn, link, link_id, kinds, records, ids, Vec::new(), false)
+}
+
+/// The bases of `ids` and `keys`, the rows they name or the records match, and the bases
+/// of those rows; with `keyless`, every row without a usable key too.
+#[allow(clippy::too_many_arguments)]
+fn around(
+    conn: &Connection,
+    link: &Link,
+    link_id: i64,
+    kinds: &HashMap<String, Kind>,
+    records: &[RemoteRecord],
+    ids: Vec<String>,
+    keys: Vec<String>,
+    keyless: bool,
+) -> Result<(HashMap<String, BaseRecord>, LocalRead), SyncError> {
     let mut bases = base::some(conn, link_id, &ids, &keys)?;
     let mut row_keys = keys;
     row_keys.extend(bases.values().filter_map(|b| b.row_key.clone()));
@@ -60,7 +100,10 @@ pub(super) fn read(
         .iter()
         .filter_map(|r| local::match_text(link, &r.values))
         .collect();
-    let read = local::read_candidate_rows(conn, link, kinds, &row_keys, &row_ids, &matches)?;
+    let read = match keyless {
+        true => local::read_candidate_rows(conn, link, kinds, &row_keys, &row_ids, &matches)?,
+        false => local::read_record_rows(conn, link, kinds, &row_keys, &row_ids, &matches)?,
+    };
     // A changed row may hold the Id of a record, or be named by a base, not asked for yet.
     let known_ids: HashSet<String> = bases.keys().map(|id| id15(id)).collect();
     let known_keys: HashSet<&str> = bases
@@ -81,17 +124,7 @@ pub(super) fn read(
         .collect();
     let more = base::some(conn, link_id, &more_ids, &more_keys)?;
     bases.extend(more);
-    tracing::debug!(
-        since = mark.seq,
-        rows = read.rows.len(),
-        bases = bases.len(),
-        "read what changed locally"
-    );
-    Ok(LocalSide {
-        bases,
-        read,
-        partial: true,
-    })
+    Ok((bases, read))
 }
 
 /// True when a mapped expression or the push filter may take its value from something other

@@ -212,6 +212,25 @@ pub fn read_candidate_rows(
     read_rows_where(conn, link, kinds, Some(only))
 }
 
+/// The rows a batch of Salesforce's records needs: those named by key, by Id or by
+/// external-id value. Rows without a usable key are read once for the run, not per batch.
+pub fn read_record_rows(
+    conn: &Connection,
+    link: &Link,
+    kinds: &HashMap<String, Kind>,
+    keys: &[String],
+    ids: &[String],
+    matches: &[String],
+) -> rusqlite::Result<LocalRead> {
+    let only = Only {
+        keys,
+        ids,
+        matches,
+        keyless: false,
+    };
+    read_rows_where(conn, link, kinds, Some(only))
+}
+
 /// Which rows a read takes.
 #[derive(Clone, Copy)]
 struct Only<'a> {
@@ -540,21 +559,23 @@ pub fn insert_row(
         marks.join(", ")
     );
     let params: Vec<&SqlValue> = columns.iter().map(|(_, v)| v).collect();
-    conn.execute(&sql, rusqlite::params_from_iter(params))?;
+    // Cached: a pull adds rows by the thousand with the same statement, and preparing it
+    // again compiles the table's capture triggers again each time.
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(params))?;
     let key_sql = format!(
         "SELECT CAST({} AS TEXT) FROM {} WHERE rowid = ?1",
         quote_ident(&link.key),
         quote_ident(&link.table)
     );
-    conn.query_row(&key_sql, [conn.last_insert_rowid()], |r| r.get(0))
+    conn.prepare_cached(&key_sql)?
+        .query_row([conn.last_insert_rowid()], |r| r.get(0))
 }
 
 fn is_rowid_alias(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
-    let (declared, pk): (String, i64) = conn.query_row(
-        "SELECT type, pk FROM pragma_table_info(?1) WHERE name = ?2",
-        [table, column],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (declared, pk): (String, i64) = conn
+        .prepare_cached("SELECT type, pk FROM pragma_table_info(?1) WHERE name = ?2")?
+        .query_row([table, column], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(pk == 1 && declared.eq_ignore_ascii_case("INTEGER"))
 }
 

@@ -1,12 +1,15 @@
 //! Running a link: read what changed on both sides, plan every record with the pure planner,
 //! then carry the plan out, local writes first and Salesforce writes after.
 //!
-//! Crash safety comes from the order of commits. Local writes, base updates and the pull
-//! cursor commit together. Salesforce writes are logged as intents before they are sent, and
+//! Crash safety comes from the order of commits. Local writes and base updates commit
+//! together (a batch's at a time in a run read in batches, see `batches.rs`), and the pull
+//! cursor with the last of them. Salesforce writes are logged as intents before they are sent, and
 //! their bases move only once Salesforce confirms them. A run killed at any point leaves every
 //! change either applied and agreed, or still visible as a difference from its base; the next
 //! run finishes the work, and upserts on external ids never create a record twice.
 
+mod batches;
+mod changes;
 mod deleted;
 mod describes;
 mod execute;
@@ -31,6 +34,7 @@ use crate::workspace::{Workspace, WorkspaceError, capture, marks};
 use tokio_util::sync::CancellationToken;
 
 pub use crate::workspace::journal::scope::Records;
+pub use batches::BATCH_RECORDS;
 pub use scope::RunScope;
 
 /// What stops a sync: what stops any run, or a link that cannot run as it stands.
@@ -123,6 +127,9 @@ pub struct RunOptions {
     /// Writes through this path whatever the link's thresholds choose (`tether bench`
     /// compares the paths on the same work).
     pub write_path: Option<crate::run::push::WritePath>,
+    /// Salesforce's records a run plans and writes at a time when its changes are more:
+    /// what bounds its memory (see `batches.rs`).
+    pub batch_records: usize,
 }
 
 impl RunOptions {
@@ -134,6 +141,7 @@ impl RunOptions {
             allow_mass_delete: false,
             scope: RunScope::Link,
             write_path: None,
+            batch_records: batches::BATCH_RECORDS,
         }
     }
 

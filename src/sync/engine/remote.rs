@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
 
 use super::SyncError;
-use super::values::{Kind, canonical, from_csv_cell, parse_datetime};
-use crate::run::{ReadPath, RunError};
+use super::values::{Kind, canonical, parse_datetime};
+use crate::run::ReadPath;
 use crate::salesforce::soql_text::{self, IN_LIST_BYTES};
-use crate::salesforce::{BatchSize, Client, JobKind};
+use crate::salesforce::{BatchSize, Client};
 use crate::sync::link::Link;
 use crate::sync::plan::Values;
 use tokio_util::sync::CancellationToken;
@@ -131,8 +131,9 @@ fn canonical_or_raw(kinds: &HashMap<String, Kind>, field: &str, raw: Value) -> V
     canonical(kind, &raw).unwrap_or(raw)
 }
 
-/// Every record changed since `since` (all records when `None`), oldest first. A first page
-/// reporting more than the link's Bulk threshold switches to a Bulk API 2.0 query job.
+/// Every record changed since `since` (all records when `None`), oldest first, held whole:
+/// for reads that need them all at once. A run of a link reads them in batches instead
+/// (see `changes.rs`).
 pub async fn fetch_changes(
     client: &Client,
     link: &Link,
@@ -141,136 +142,17 @@ pub async fn fetch_changes(
     cancel: &CancellationToken,
     read: super::ReadSink<'_>,
 ) -> Result<Fetched, SyncError> {
-    let soql = changes_query(link, since);
-    let with_deleted = since.is_some();
-    if !with_deleted {
-        // A first read is the whole table: count it before choosing the path.
-        let expected = count(client, &count_query(link, since)).await?;
-        if expected == 0 {
-            return Ok(finish(Vec::new(), ReadPath::Rest));
-        }
-        if expected > link.strategy.bulk_pull_above {
-            let expected_rows = usize::try_from(expected).unwrap_or(usize::MAX);
-            return fetch_bulk(
-                client,
-                link,
-                kinds,
-                &soql,
-                false,
-                expected_rows,
-                cancel,
-                read,
-            )
-            .await;
-        }
-    }
-    let mut pages = if with_deleted {
-        client
-            .query_all::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
-            .boxed()
-    } else {
-        client
-            .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
-            .boxed()
-    };
+    let mut reader =
+        super::changes::ChangeReader::open(client, link, kinds, since, cancel, read).await?;
     let mut records = Vec::new();
-    let mut first = true;
-    while let Some(page) = pages.try_next().await? {
-        if first && page.total_size > link.strategy.bulk_pull_above {
-            drop(pages);
-            let expected_rows = usize::try_from(page.total_size).unwrap_or(usize::MAX);
-            return fetch_bulk(
-                client,
-                link,
-                kinds,
-                &soql,
-                with_deleted,
-                expected_rows,
-                cancel,
-                read,
-            )
-            .await;
-        }
-        first = false;
-        crate::run::stop_if_cancelled(cancel)?;
-        records.extend(
-            page.records
-                .iter()
-                .filter_map(|r| from_json(link, kinds, r)),
-        );
-        read(records.len() as u64, Some(page.total_size));
+    while !reader.is_exhausted() {
+        records.extend(reader.next_batch(usize::MAX - 1).await?);
     }
-    Ok(finish(records, ReadPath::Rest))
-}
-
-async fn count(client: &Client, soql: &str) -> Result<u64, SyncError> {
-    let mut pages = client.query::<Map<String, Value>>(soql, None).boxed();
-    Ok(match pages.try_next().await? {
-        Some(page) => page.total_size,
-        None => 0,
-    })
-}
-
-fn finish(records: Vec<RemoteRecord>, path: ReadPath) -> Fetched {
-    let newest = records.iter().filter_map(|r| r.modstamp).max();
-    Fetched {
+    Ok(Fetched {
         records,
-        path,
-        newest,
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn fetch_bulk(
-    client: &Client,
-    link: &Link,
-    kinds: &HashMap<String, Kind>,
-    soql: &str,
-    with_deleted: bool,
-    expected_rows: usize,
-    cancel: &CancellationToken,
-    read: super::ReadSink<'_>,
-) -> Result<Fetched, SyncError> {
-    read(0, Some(expected_rows as u64));
-    let job = client.bulk_create_query(soql, with_deleted).await?;
-    let info =
-        crate::run::push::wait_for_job(client, JobKind::Query, &job.id, expected_rows).await?;
-    if info.state != "JobComplete" {
-        return Err(RunError::BulkJob {
-            job: job.id,
-            state: info.state,
-            message: info.error_message.unwrap_or_default(),
-        }
-        .into());
-    }
-    crate::run::stop_if_cancelled(cancel)?;
-    let total = info
-        .number_records_processed
-        .unwrap_or(expected_rows as u64);
-    let mut bytes = Vec::new();
-    let mut lines = 0u64;
-    let mut stream = client.bulk_query_results(&job.id, None);
-    while let Some(piece) = stream.try_next().await? {
-        bytes.extend_from_slice(&piece);
-        // Lines, less the header, count records closely enough to show how far the download is.
-        lines += piece.iter().filter(|b| **b == b'\n').count() as u64;
-        read(lines.saturating_sub(1).min(total), Some(total));
-    }
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let headers = reader
-        .headers()
-        .map_err(|e| RunError::BadCsv(e.to_string()))?
-        .clone();
-    let mut records = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| RunError::BadCsv(e.to_string()))?;
-        let mut record = Map::new();
-        for (name, cell) in headers.iter().zip(row.iter()) {
-            record.insert(name.to_string(), from_csv_cell(cell));
-        }
-        records.extend(from_json(link, kinds, &record));
-    }
-    Ok(finish(records, ReadPath::Bulk))
+        path: reader.path(),
+        newest: reader.newest(),
+    })
 }
 
 /// About how many Ids one by-Id query holds (see [`soql_text::in_lists`]): for estimates only.

@@ -138,6 +138,34 @@ fn restore_deleted_row(
     Ok(deleted::restore_row(conn, link, &row_key, new)?)
 }
 
+/// Removes the base of a row the run added, when the run kept no image of that record's
+/// base: it had none before the run (see `execute`'s `base_of_new_row`). A base the run kept
+/// an image of is put back from it afterwards.
+fn forget_new_base(
+    conn: &Connection,
+    run_id: i64,
+    link_id: i64,
+    link: &Link,
+    row_key: &str,
+) -> Result<(), RunError> {
+    conn.execute(
+        &format!(
+            "DELETE FROM tether_base
+             WHERE link_id = ?1
+               AND substr(sf_id, 1, 15) = (SELECT substr(CAST({id} AS TEXT), 1, 15)
+                                           FROM {table} WHERE {key} = ?3)
+               AND NOT EXISTS (SELECT 1 FROM tether_base_images AS i
+                               WHERE i.run_id = ?2 AND i.link_id = ?1
+                                 AND i.sf_id = tether_base.sf_id)",
+            id = quote_ident(&link.id_column),
+            table = quote_ident(&link.table),
+            key = quote_ident(&link.key),
+        ),
+        params![link_id, run_id, row_key],
+    )?;
+    Ok(())
+}
+
 /// Reverses the run's local writes, newest first, and puts back its bases and cursor.
 fn undo_local(
     conn: &mut Connection,
@@ -157,6 +185,9 @@ fn undo_local(
         counts.processed += 1;
         match change.op.as_str() {
             "insert" => {
+                if change.table == link.table {
+                    forget_new_base(&tx, run_id, link_id, link, &change.row_key)?;
+                }
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE {key_column} = ?1"),
                     [&change.row_key],

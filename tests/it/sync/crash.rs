@@ -311,9 +311,13 @@ async fn killed_syncs_resume_to_the_expected_state_without_duplicates() {
         let runs_before = setup.last_run_id();
         let delay = window.mul_f64(rng.random_range(0.0..1.0));
         let said = setup.data.join(format!("trial-{trial}.stderr"));
+        let mut command = setup.sync_command();
+        if trial % 2 == 1 {
+            // Forty records at a time: the kill may land between batches of one run.
+            command.args(["--batch-records", "40"]);
+        }
         let mut child = Running(
-            setup
-                .sync_command()
+            command
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(&said).expect("stderr file"))
                 .spawn()

@@ -1,3 +1,4 @@
+mod batches;
 mod crash;
 mod creates;
 mod current_values;

@@ -1,0 +1,318 @@
+//! The changes query as a stream of bounded batches: a run holds one batch of Salesforce's
+//! records at a time, however many the query answers. REST pages are read as the batches
+//! need them; a Bulk job's CSV is parsed as it downloads, whole records at a time.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use super::remote::{RemoteRecord, changes_query, count_query, from_json};
+use super::values::{Kind, from_csv_cell};
+use super::{ReadSink, SyncError};
+use crate::run::{ReadPath, RunError};
+use crate::salesforce::{BatchSize, ByteStream, Client, JobKind, QueryPage, SalesforceError};
+use crate::sync::link::Link;
+
+type Pages = BoxStream<'static, Result<QueryPage<Map<String, Value>>, SalesforceError>>;
+
+enum Source {
+    Rest(Pages),
+    Bulk { bytes: ByteStream, csv: CsvRecords },
+    Ended,
+}
+
+/// Reads the records changed since a time (every record when none), oldest first, a batch at
+/// a time. A first read counts before choosing REST or Bulk; an incremental one switches to
+/// a Bulk job when its first page reports more than the link's Bulk threshold.
+pub struct ChangeReader<'a> {
+    link: &'a Link,
+    kinds: &'a HashMap<String, Kind>,
+    cancel: &'a CancellationToken,
+    read: ReadSink<'a>,
+    source: Source,
+    pending: VecDeque<RemoteRecord>,
+    path: ReadPath,
+    total: Option<u64>,
+    done: u64,
+    newest: Option<DateTime<Utc>>,
+}
+
+impl<'a> ChangeReader<'a> {
+    pub async fn open(
+        client: &Client,
+        link: &'a Link,
+        kinds: &'a HashMap<String, Kind>,
+        since: Option<DateTime<Utc>>,
+        cancel: &'a CancellationToken,
+        read: ReadSink<'a>,
+    ) -> Result<ChangeReader<'a>, SyncError> {
+        let mut reader = ChangeReader {
+            link,
+            kinds,
+            cancel,
+            read,
+            source: Source::Ended,
+            pending: VecDeque::new(),
+            path: ReadPath::Rest,
+            total: None,
+            done: 0,
+            newest: None,
+        };
+        let soql = changes_query(link, since);
+        let with_deleted = since.is_some();
+        if !with_deleted {
+            // A first read is the whole table: count it before choosing the path.
+            let expected = count(client, &count_query(link, since)).await?;
+            if expected == 0 {
+                return Ok(reader);
+            }
+            if expected > link.strategy.bulk_pull_above {
+                reader.open_bulk(client, &soql, false, expected).await?;
+                return Ok(reader);
+            }
+            reader.source = Source::Rest(
+                client
+                    .query::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+                    .boxed(),
+            );
+            return Ok(reader);
+        }
+        let mut pages = client
+            .query_all::<Map<String, Value>>(&soql, Some(BatchSize(2000)))
+            .boxed();
+        let Some(first) = pages.try_next().await? else {
+            return Ok(reader);
+        };
+        if first.total_size > link.strategy.bulk_pull_above {
+            drop(pages);
+            reader
+                .open_bulk(client, &soql, true, first.total_size)
+                .await?;
+            return Ok(reader);
+        }
+        reader.total = Some(first.total_size);
+        reader.take_page(first);
+        reader.source = Source::Rest(pages);
+        Ok(reader)
+    }
+
+    async fn open_bulk(
+        &mut self,
+        client: &Client,
+        soql: &str,
+        with_deleted: bool,
+        expected: u64,
+    ) -> Result<(), SyncError> {
+        self.path = ReadPath::Bulk;
+        (self.read)(0, Some(expected));
+        let rows = usize::try_from(expected).unwrap_or(usize::MAX);
+        let job = client.bulk_create_query(soql, with_deleted).await?;
+        let info = crate::run::push::wait_for_job(client, JobKind::Query, &job.id, rows).await?;
+        if info.state != "JobComplete" {
+            return Err(RunError::BulkJob {
+                job: job.id,
+                state: info.state,
+                message: info.error_message.unwrap_or_default(),
+            }
+            .into());
+        }
+        crate::run::stop_if_cancelled(self.cancel)?;
+        self.total = Some(info.number_records_processed.unwrap_or(expected));
+        self.source = Source::Bulk {
+            bytes: client.bulk_query_results(&job.id, None),
+            csv: CsvRecords::default(),
+        };
+        Ok(())
+    }
+
+    pub fn path(&self) -> ReadPath {
+        self.path
+    }
+
+    /// The newest SystemModstamp read so far: where the next pull may start.
+    pub fn newest(&self) -> Option<DateTime<Utc>> {
+        self.newest
+    }
+
+    /// Records read so far.
+    pub fn count(&self) -> u64 {
+        self.done
+    }
+
+    /// True once every record was handed out.
+    pub fn is_exhausted(&self) -> bool {
+        matches!(self.source, Source::Ended) && self.pending.is_empty()
+    }
+
+    /// The next at most `size` records, or an empty batch once all were read.
+    pub async fn next_batch(&mut self, size: usize) -> Result<Vec<RemoteRecord>, SyncError> {
+        let size = size.max(1);
+        // One past the batch: a reader that holds no more after this batch knows it ended.
+        while self.pending.len() <= size && !matches!(self.source, Source::Ended) {
+            crate::run::stop_if_cancelled(self.cancel)?;
+            self.fill().await?;
+        }
+        let take = size.min(self.pending.len());
+        Ok(self.pending.drain(..take).collect())
+    }
+
+    async fn fill(&mut self) -> Result<(), SyncError> {
+        match &mut self.source {
+            Source::Ended => {}
+            Source::Rest(pages) => match pages.try_next().await? {
+                Some(page) => {
+                    self.total = Some(page.total_size);
+                    self.take_page(page);
+                }
+                None => self.source = Source::Ended,
+            },
+            Source::Bulk { bytes, csv } => {
+                let mut found = Vec::new();
+                match bytes.try_next().await? {
+                    Some(piece) => csv.push(&piece, &mut found)?,
+                    None => {
+                        csv.finish(&mut found)?;
+                        self.source = Source::Ended;
+                    }
+                }
+                for record in found {
+                    self.keep(&record);
+                }
+                (self.read)(self.done, self.total);
+            }
+        }
+        Ok(())
+    }
+
+    fn take_page(&mut self, page: QueryPage<Map<String, Value>>) {
+        for record in &page.records {
+            self.keep(record);
+        }
+        (self.read)(self.done, self.total);
+    }
+
+    fn keep(&mut self, record: &Map<String, Value>) {
+        if let Some(record) = from_json(self.link, self.kinds, record) {
+            self.newest = self.newest.max(record.modstamp);
+            self.done += 1;
+            self.pending.push_back(record);
+        }
+    }
+}
+
+async fn count(client: &Client, soql: &str) -> Result<u64, SyncError> {
+    let mut pages = client.query::<Map<String, Value>>(soql, None).boxed();
+    Ok(match pages.try_next().await? {
+        Some(page) => page.total_size,
+        None => 0,
+    })
+}
+
+/// A CSV document read in pieces: each piece's complete records are parsed at once, the
+/// incomplete tail kept for the next. A line break inside quotes belongs to its field.
+#[derive(Default)]
+struct CsvRecords {
+    buffer: Vec<u8>,
+    /// How far `buffer` was scanned for record ends, and whether that point is in quotes.
+    scanned: usize,
+    in_quotes: bool,
+    /// Where the last complete record in `buffer` ends.
+    complete: usize,
+    headers: Option<csv::StringRecord>,
+}
+
+impl CsvRecords {
+    fn push(&mut self, piece: &[u8], out: &mut Vec<Map<String, Value>>) -> Result<(), RunError> {
+        self.buffer.extend_from_slice(piece);
+        for (i, byte) in self.buffer.iter().enumerate().skip(self.scanned) {
+            match byte {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' if !self.in_quotes => self.complete = i + 1,
+                _ => {}
+            }
+        }
+        self.scanned = self.buffer.len();
+        let end = self.complete;
+        self.parse(end, out)?;
+        self.buffer.drain(..end);
+        self.scanned -= end;
+        self.complete = 0;
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Vec<Map<String, Value>>) -> Result<(), RunError> {
+        let end = self.buffer.len();
+        self.parse(end, out)?;
+        self.buffer.clear();
+        self.scanned = 0;
+        Ok(())
+    }
+
+    fn parse(&mut self, end: usize, out: &mut Vec<Map<String, Value>>) -> Result<(), RunError> {
+        if end == 0 {
+            return Ok(());
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&self.buffer[..end]);
+        for row in reader.records() {
+            let row = row.map_err(|e| RunError::BadCsv(e.to_string()))?;
+            let Some(headers) = &self.headers else {
+                self.headers = Some(row);
+                continue;
+            };
+            let mut record = Map::new();
+            for (name, cell) in headers.iter().zip(row.iter()) {
+                record.insert(name.to_string(), from_csv_cell(cell));
+            }
+            out.push(record);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_in_pieces(text: &str, piece: usize) -> Vec<Map<String, Value>> {
+        let mut csv = CsvRecords::default();
+        let mut out = Vec::new();
+        for chunk in text.as_bytes().chunks(piece) {
+            csv.push(chunk, &mut out).unwrap();
+        }
+        csv.finish(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn records_split_across_pieces_are_read_whole_with_their_quoted_line_breaks() {
+        let text = "\"Id\",\"Name\",\"Description\"\n\"001A\",\"Acme, Inc.\",\"two\nlines\"\n\"001B\",\"Say \"\"hi\"\"\",\"\"\n\"001C\",\"Last\",\"no newline at the end\"";
+        let whole = parse_in_pieces(text, text.len());
+        assert_eq!(whole.len(), 3);
+        assert_eq!(whole[0]["Name"], "Acme, Inc.");
+        assert_eq!(whole[0]["Description"], "two\nlines");
+        assert_eq!(whole[1]["Name"], "Say \"hi\"");
+        assert_eq!(whole[1]["Description"], Value::Null);
+        assert_eq!(whole[2]["Id"], "001C");
+        for piece in 1..text.len() {
+            assert_eq!(
+                parse_in_pieces(text, piece),
+                whole,
+                "pieces of {piece} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn crlf_line_ends_read_as_the_same_records() {
+        let text = "Id,Name\r\n001A,Acme\r\n001B,Globex\r\n";
+        let records = parse_in_pieces(text, 3);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1]["Name"], "Globex");
+    }
+}
