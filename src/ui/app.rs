@@ -283,11 +283,14 @@ impl TetherApp {
     }
 
     fn shortcuts(&self, ctx: &egui::Context, commands: &mut Commands) {
+        // Ctrl+Enter in a text field belongs to the field (the SOQL editor runs its statement).
+        let typing = ctx.egui_wants_keyboard_input();
         ctx.input_mut(|input| {
             if input.consume_shortcut(&PALETTE_SHORTCUT) {
                 commands.push(Command::TogglePalette);
             }
             if self.palette.is_none()
+                && !typing
                 && input.consume_shortcut(&SYNC_SHORTCUT)
                 && let Some(link) = &self.model.selected_link
                 && !self.model.is_syncing(link)

@@ -192,3 +192,28 @@ fn a_query_written_with_completion_runs_and_exports_to_a_typed_workbook() {
     assert_eq!(editor_text(&h), soql);
     wait_for(&mut h, "INVALID_FIELD");
 }
+
+#[test]
+fn ctrl_enter_in_the_editor_runs_the_statement_and_syncs_no_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = window(dir.path(), dir.path().join("unused.xlsx"));
+    click(&mut h, "Explore the sandbox org");
+    wait_for(&mut h, "Status of Accounts: Not synced yet");
+    assert!(
+        h.state().model().selected_link.is_some(),
+        "a link is selected, so Ctrl+Enter elsewhere would sync it"
+    );
+    nav(&mut h, "SOQL");
+    wait_for(&mut h, EDITOR);
+    h.get_by_label(EDITOR).focus();
+    h.step();
+    type_text(&mut h, "SELECT Name FROM Account LIMIT 3");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.step();
+    wait_for_containing(&mut h, " records, ");
+    assert!(
+        h.state().model().syncs.is_empty(),
+        "Ctrl+Enter while typing a statement started a sync: {:?}",
+        h.state().model().syncs
+    );
+}

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::support::cli::{Org, Setup, connect, free_port, start_org, succeeded, tether};
 
-const CONNECTION: &str = "records-test";
+const CONNECTION: &str = "records-list-test";
 
 fn records(data: &Path, args: &[&str]) -> Output {
     tether()
