@@ -23,6 +23,72 @@ pub fn count(n: u64, noun: &str) -> String {
     }
 }
 
+/// A number field's value as a list shows it: thousands grouped, a currency with its two
+/// decimals, a percent with its sign; whole numbers without a trailing ".0". Text that is not a
+/// number, and other types, come back as they are.
+pub fn field_value(describe_type: &str, raw: &str) -> String {
+    let numeric = matches!(
+        describe_type,
+        "currency" | "double" | "int" | "long" | "percent"
+    );
+    let Some(n) = numeric.then(|| raw.trim().parse::<f64>().ok()).flatten() else {
+        return raw.to_string();
+    };
+    if !n.is_finite() {
+        return raw.to_string();
+    }
+    let decimals = match describe_type {
+        "currency" => 2,
+        _ if n.fract() == 0.0 => 0,
+        _ => raw
+            .split_once('.')
+            .map_or(0, |(_, fraction)| fraction.trim_end_matches('0').len()),
+    };
+    let fixed = format!("{:.*}", decimals, n.abs());
+    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let grouped = match whole.parse::<u64>() {
+        Ok(whole) => group_thousands(whole),
+        Err(_) => whole.to_string(),
+    };
+    let sign = if n < 0.0 { "-" } else { "" };
+    let fraction = if fraction.is_empty() {
+        String::new()
+    } else {
+        format!(".{fraction}")
+    };
+    let percent = if describe_type == "percent" { "%" } else { "" };
+    format!("{sign}{grouped}{fraction}{percent}")
+}
+
+#[cfg(test)]
+mod field_value_tests {
+    use super::field_value;
+
+    #[test]
+    fn numbers_read_as_a_list_shows_them() {
+        for (describe_type, raw, shown) in [
+            ("currency", "16350.0", "16,350.00"),
+            ("currency", "0.5", "0.50"),
+            ("currency", "-1234.567", "-1,234.57"),
+            ("double", "1500.0", "1,500"),
+            ("double", "3.25", "3.25"),
+            ("int", "1200000", "1,200,000"),
+            ("percent", "12.5", "12.5%"),
+            ("percent", "40.0", "40%"),
+            ("currency", "", ""),
+            ("currency", "n/a", "n/a"),
+            ("string", "16350.0", "16350.0"),
+            ("date", "2025-01-31", "2025-01-31"),
+        ] {
+            assert_eq!(
+                field_value(describe_type, raw),
+                shown,
+                "{describe_type} {raw}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod count_tests {
     use super::count;

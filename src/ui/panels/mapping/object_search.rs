@@ -52,11 +52,15 @@ pub(crate) fn picker(
             field.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search objects")
             });
-            // Focus the box once per opening, so typing starts at once.
+            // Focus the box once per opening, so typing starts at once. The click that opened
+            // the popup can take the focus back on the next frame, so ask until the box has it.
             let focused_before = ui.data(|d| d.get_temp::<bool>(id).unwrap_or(false));
             if !focused_before {
-                field.request_focus();
-                ui.data_mut(|d| d.insert_temp(id, true));
+                if field.has_focus() {
+                    ui.data_mut(|d| d.insert_temp(id, true));
+                } else {
+                    field.request_focus();
+                }
             }
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let found: Vec<&(String, String)> = options

@@ -6,7 +6,7 @@ use egui_extras::{Column as TableColumn, TableBuilder};
 
 use super::RecordsCommand;
 use super::list::{ListCommand, ListState};
-use crate::browse::{Catalog, Filter, Operator};
+use crate::browse::{Catalog, Filter, Operator, Page, Sort};
 use crate::desktop::Topic;
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
@@ -15,6 +15,11 @@ use crate::ui::theme::GRID;
 use crate::ui::widgets;
 
 const ROW_HEIGHT: f32 = 28.0;
+const HEADER_HEIGHT: f32 = 32.0;
+/// The pager's line with the space above it, and a horizontal scroll bar.
+const PAGER_HEIGHT: f32 = 7.0 * GRID;
+/// Narrower than this, columns scroll sideways rather than squeeze.
+const MIN_COLUMN_WIDTH: f32 = 140.0;
 
 fn list(command: ListCommand) -> Command {
     Command::Records(RecordsCommand::List(command))
@@ -242,24 +247,39 @@ fn table(ui: &mut Ui, state: &ListState, connection: &str, commands: &mut Comman
         return;
     }
     let sort = state.shown_sort();
-    let height = ui.available_height() - 5.0 * GRID;
-    let mut builder = TableBuilder::new(ui)
-        .id_salt(("records_list", state.page_columns.len()))
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .max_scroll_height(height.max(120.0))
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    for index in 0..state.page_columns.len() {
-        let last = index + 1 == state.page_columns.len();
-        builder = builder.column(if last {
-            TableColumn::remainder().at_least(100.0).clip(true)
-        } else {
-            TableColumn::initial(180.0).at_least(60.0).clip(true)
+    // The pager and a horizontal scroll bar stay in the window below the rows.
+    let height = ui.available_height() - HEADER_HEIGHT - PAGER_HEIGHT;
+    let columns = state.page_columns.len().max(1);
+    let width = ((ui.available_width() - GRID) / columns as f32).max(MIN_COLUMN_WIDTH);
+    egui::ScrollArea::horizontal()
+        .id_salt("records_list_wide")
+        .show(ui, |ui| {
+            let mut builder = TableBuilder::new(ui)
+                .id_salt(("records_list", state.page_columns.len()))
+                .striped(true)
+                .resizable(true)
+                .sense(egui::Sense::click())
+                .max_scroll_height(height.max(120.0))
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+            for _ in 0..columns {
+                builder = builder.column(TableColumn::initial(width).at_least(60.0).clip(true));
+            }
+            rows(builder, state, catalog, page, sort, connection, commands);
         });
-    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rows(
+    builder: TableBuilder<'_>,
+    state: &ListState,
+    catalog: &Catalog,
+    page: &Page,
+    sort: Option<Sort>,
+    connection: &str,
+    commands: &mut Commands,
+) {
     builder
-        .header(32.0, |mut header| {
+        .header(HEADER_HEIGHT, |mut header| {
             for path in &state.page_columns {
                 header.col(|ui| {
                     let column = catalog.column(path);
@@ -301,6 +321,17 @@ fn table(ui: &mut Ui, state: &ListState, connection: &str, commands: &mut Comman
                         } else {
                             cell.as_str()
                         };
+                        let shown = match state
+                            .page_columns
+                            .get(index)
+                            .and_then(|p| catalog.column(p))
+                        {
+                            Some(column) => {
+                                crate::numbers::field_value(&column.describe_type, shown)
+                            }
+                            None => shown.to_string(),
+                        };
+                        let shown = shown.as_str();
                         if index == 0 {
                             open |= ui.link(shown).clicked();
                         } else {
