@@ -6,6 +6,7 @@ use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
 use super::{PAGE_ROWS, QueryCommand, QueryState};
+use crate::explore::table::Cell;
 use crate::ui::command::{Command, Commands};
 use crate::ui::theme;
 
@@ -58,13 +59,16 @@ pub fn show(ui: &mut Ui, state: &QueryState, commands: &mut Commands) {
     egui::ScrollArea::horizontal()
         .id_salt("query-results")
         .show(ui, |ui| {
+            // Columns share the width, and scroll sideways when there are too many to read.
+            let columns = state.headers.len().max(1) as f32;
+            let width = ((ui.available_width() - 8.0) / columns).max(140.0);
             let mut table = TableBuilder::new(ui)
                 .striped(true)
                 .resizable(true)
                 .min_scrolled_height(120.0)
                 .max_scroll_height(f32::INFINITY);
             for _ in &state.headers {
-                table = table.column(Column::auto().at_least(80.0).clip(true));
+                table = table.column(Column::initial(width).at_least(60.0).clip(true));
             }
             table
                 .header(22.0, |mut header| {
@@ -79,7 +83,13 @@ pub fn show(ui: &mut Ui, state: &QueryState, commands: &mut Commands) {
                         let cells = &shown[row.index()];
                         for i in 0..state.headers.len() {
                             row.col(|ui| {
-                                let text = cells.get(i).map(|c| c.text()).unwrap_or_default();
+                                let text = match cells.get(i) {
+                                    Some(Cell::Number(raw)) => {
+                                        crate::numbers::field_value("double", raw)
+                                    }
+                                    Some(cell) => cell.text(),
+                                    None => String::new(),
+                                };
                                 ui.label(text);
                             });
                         }
