@@ -16,8 +16,11 @@ use crate::ids;
 use crate::schema::{ObjectSchema, Schema};
 use crate::values::format_datetime_ms;
 
+mod cache;
 mod derived;
 mod write;
+
+pub use cache::ReadCache;
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
 /// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.
@@ -89,6 +92,8 @@ pub struct Store {
     conn: Mutex<Connection>,
     schema: Arc<Schema>,
     serial: AtomicU64,
+    /// Sort orders and search tokens, until the next write.
+    reads: ReadCache,
 }
 
 /// Writes inside one transaction; see [`Store::transaction`].
@@ -117,6 +122,7 @@ impl Store {
             conn: Mutex::new(conn),
             schema,
             serial: AtomicU64::new(serial as u64),
+            reads: ReadCache::default(),
         })
     }
 
@@ -136,7 +142,16 @@ impl Store {
     /// purpose (a commit hook that refuses, a transaction left open, a damaged row).
     #[doc(hidden)]
     pub fn with_connection<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
-        f(&mut self.lock())
+        let mut conn = self.lock();
+        self.reads.invalidate();
+        let result = f(&mut conn);
+        self.reads.invalidate();
+        result
+    }
+
+    /// Indexes read from the records, dropped by every write.
+    pub fn reads(&self) -> &ReadCache {
+        &self.reads
     }
 
     fn next_id(&self, object: &ObjectSchema) -> String {
@@ -221,6 +236,7 @@ impl Store {
                 )
                 .and_then(|_| tx.commit())
                 .map_err(write::sql_error)?;
+                self.reads.invalidate();
                 Ok(r)
             }
             Err(r) => {
