@@ -52,6 +52,17 @@ pub trait RecordSource {
     fn reads(&self) -> Option<&ReadCache> {
         None
     }
+    /// Id and `fields` of every record of `object`, in the order [`RecordSource::scan`]
+    /// visits them, when the source can read them without whole records.
+    fn field_values(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        fields: &[&str],
+    ) -> Option<Vec<Record>> {
+        let _ = (object, include_deleted, fields);
+        None
+    }
 }
 
 impl RecordSource for Store {
@@ -84,6 +95,15 @@ impl RecordSource for Store {
 
     fn reads(&self) -> Option<&ReadCache> {
         Some(Store::reads(self))
+    }
+
+    fn field_values(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        fields: &[&str],
+    ) -> Option<Vec<Record>> {
+        Store::field_values(self, object, include_deleted, fields)
     }
 }
 

@@ -121,10 +121,8 @@ fn build(
     include_deleted: bool,
     fields: &[&str],
 ) -> Result<Order, SfError> {
-    let mut keyed: Vec<(Vec<Typed>, Record)> = Vec::new();
-    source.scan(&plan.object, include_deleted, &mut |record| {
-        let key = plan
-            .order
+    let key = |record: &Record| -> Vec<Typed> {
+        plan.order
             .iter()
             .map(|k| {
                 typed(
@@ -132,14 +130,23 @@ fn build(
                     record.get(&k.path.field).unwrap_or(&Value::Null),
                 )
             })
-            .collect();
-        let kept: Record = fields
-            .iter()
-            .filter_map(|f| record.get(*f).map(|v| (f.to_string(), v.clone())))
-            .collect();
-        keyed.push((key, kept));
-        true
-    })?;
+            .collect()
+    };
+    let mut keyed: Vec<(Vec<Typed>, Record)> = Vec::new();
+    // Only the kept fields are read when the source can: decoding every whole record is most
+    // of a scan's time.
+    if let Some(records) = source.field_values(&plan.object, include_deleted, fields) {
+        keyed = records.into_iter().map(|r| (key(&r), r)).collect();
+    } else {
+        source.scan(&plan.object, include_deleted, &mut |record| {
+            let kept: Record = fields
+                .iter()
+                .filter_map(|f| record.get(*f).map(|v| (f.to_string(), v.clone())))
+                .collect();
+            keyed.push((key(&record), kept));
+            true
+        })?;
+    }
     // Stable, as the scan's answer is sorted: ties keep the id order.
     keyed.sort_by(|a, b| compare_keys(plan, &a.0, &b.0));
     Ok(Order {

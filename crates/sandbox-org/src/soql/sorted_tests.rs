@@ -121,3 +121,32 @@ fn a_write_drops_the_kept_order() {
             .contains(&ids[0])
     );
 }
+
+#[test]
+fn kept_fields_read_by_sqlite_are_the_scans_values() {
+    let (store, _) = store_with_ties_and_nulls();
+    let fields = [
+        "Id",
+        "Name",
+        "AnnualRevenue",
+        "Industry",
+        "IsDeleted",
+        "Nope__c",
+    ];
+    let read = store
+        .field_values("Account", false, &fields)
+        .expect("SQLite reads the fields");
+    let mut scanned = Vec::new();
+    store
+        .scan("Account", false, &mut |record| {
+            let kept: Record = fields
+                .iter()
+                .filter_map(|f| record.get(*f).map(|v| (f.to_string(), v.clone())))
+                .collect();
+            scanned.push(kept);
+            true
+        })
+        .unwrap();
+    assert_eq!(read, scanned);
+    assert_eq!(store.field_values("Account", false, &["Name'"]), None);
+}

@@ -154,6 +154,48 @@ impl Store {
         &self.reads
     }
 
+    /// Id and `fields` of every record of `object` in id order (as [`Store::scan`] visits
+    /// them), read by SQLite from the stored JSON without decoding whole records; `None` when
+    /// a name is not a plain API name or storage cannot read them so.
+    pub fn field_values(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        fields: &[&str],
+    ) -> Option<Vec<Record>> {
+        let object = self.schema.object(object)?;
+        let plain =
+            |f: &&str| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !fields.iter().all(plain) {
+            return None;
+        }
+        let columns: Vec<String> = fields.iter().map(|f| format!("data -> '$.{f}'")).collect();
+        let live = if include_deleted {
+            ""
+        } else {
+            " AND is_deleted = 0"
+        };
+        let sql = format!(
+            "SELECT {} FROM records WHERE object = ?1{live} ORDER BY id",
+            columns.join(", ")
+        );
+        let conn = self.lock();
+        let mut st = conn.prepare(&sql).ok()?;
+        let rows = st
+            .query_map(params![object.name], |row| {
+                let mut record = Record::new();
+                for (i, field) in fields.iter().enumerate() {
+                    if let Some(text) = row.get::<_, Option<String>>(i)? {
+                        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                        record.insert(field.to_string(), value);
+                    }
+                }
+                Ok(record)
+            })
+            .ok()?;
+        rows.collect::<rusqlite::Result<Vec<Record>>>().ok()
+    }
+
     fn next_id(&self, object: &ObjectSchema) -> String {
         let serial = self.serial.fetch_add(1, Ordering::SeqCst) + 1;
         ids::mint(&object.key_prefix, serial)
