@@ -11,7 +11,7 @@ use super::ast::CompareOp;
 use super::plan::{Filter, LikeToken, Operand, Plan, ResolvedPath, normalize_multi};
 use crate::error::SfError;
 use crate::schema::FieldType;
-use crate::store::{Record, Store};
+use crate::store::{ReadCache, Record, Store};
 use crate::values::{parse_date, parse_datetime};
 
 /// Where records come from: the store, or a plain list in tests.
@@ -48,6 +48,21 @@ pub trait RecordSource {
         let _ = (object, field, values);
         None
     }
+    /// Indexes the source keeps until its next write (sort orders, search tokens), if any.
+    fn reads(&self) -> Option<&ReadCache> {
+        None
+    }
+    /// Id and `fields` of every record of `object`, in the order [`RecordSource::scan`]
+    /// visits them, when the source can read them without whole records.
+    fn field_values(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        fields: &[&str],
+    ) -> Option<Vec<Record>> {
+        let _ = (object, include_deleted, fields);
+        None
+    }
 }
 
 impl RecordSource for Store {
@@ -76,6 +91,19 @@ impl RecordSource for Store {
 
     fn ids_by_key(&self, object: &str, field: &str, values: &[String]) -> Option<Vec<String>> {
         self.ids_by_indexed_field(object, field, values)
+    }
+
+    fn reads(&self) -> Option<&ReadCache> {
+        Some(Store::reads(self))
+    }
+
+    fn field_values(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        fields: &[&str],
+    ) -> Option<Vec<Record>> {
+        Store::field_values(self, object, include_deleted, fields)
     }
 }
 
@@ -329,7 +357,7 @@ pub(super) fn compare_typed(a: &Typed, b: &Typed) -> Ordering {
     }
 }
 
-fn compare_keys(plan: &Plan, a: &[Typed], b: &[Typed]) -> Ordering {
+pub(super) fn compare_keys(plan: &Plan, a: &[Typed], b: &[Typed]) -> Ordering {
     for ((key, x), y) in plan.order.iter().zip(a).zip(b) {
         let ordering = match (x, y) {
             (Typed::Null, Typed::Null) => Ordering::Equal,
@@ -517,6 +545,9 @@ pub fn matching_ids(
             plan,
             keyed.into_iter().map(|(_, id)| id).collect(),
         ));
+    }
+    if let Some(answer) = super::sorted::matching_ids(plan, source, include_deleted, &mut lookups) {
+        return answer;
     }
     if plan.order.is_empty() {
         source.scan(&plan.object, include_deleted, &mut |record| {

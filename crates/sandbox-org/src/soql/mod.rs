@@ -21,6 +21,7 @@ pub mod parser;
 pub mod plan;
 pub mod project;
 pub mod rel_ast;
+mod sorted;
 
 #[cfg(test)]
 mod aggregate_tests;
@@ -28,6 +29,8 @@ mod aggregate_tests;
 mod index_tests;
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod sorted_tests;
 #[cfg(test)]
 mod tests;
 

@@ -12,6 +12,8 @@ pub mod terms;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -170,7 +172,19 @@ pub fn run(
             .collect();
         let wanted = target.limit.unwrap_or(usize::MAX).min(room);
         let ids = soql::matching_ids(&plan, store, false)?;
-        let matched = matching(&search.terms, &searched, store, &ids, target.offset, wanted);
+        let indexed = if searched.is_empty() || wanted == 0 {
+            Some(Vec::new())
+        } else {
+            tokens_of(store, &object.name, &searched)
+                .ok()
+                .and_then(|tokens| {
+                    indexed_matching(&search.terms, &tokens, store, &ids, target.offset, wanted)
+                })
+        };
+        let matched = match indexed {
+            Some(matched) => matched,
+            None => matching(&search.terms, &searched, store, &ids, target.offset, wanted),
+        };
         let shapes = soql::shape_for(&plan);
         let mut lookups = Lookups::new(store);
         found.extend(
@@ -180,6 +194,65 @@ pub fn run(
         );
     }
     Ok(found)
+}
+
+/// Each record's search tokens by id, one list per searched field that holds text.
+type Tokens = HashMap<String, Vec<Vec<String>>>;
+
+/// The search tokens of each live record of `object`, field by field as [`matching`] reads
+/// them, kept until the next write: a search then reads only the records it returns.
+fn tokens_of(
+    store: &Store,
+    object: &str,
+    fields: &[&str],
+) -> Result<std::sync::Arc<Tokens>, SfError> {
+    let key = format!("tokens|{object}|{}", fields.join(","));
+    store.reads().get_or_build(&key, || {
+        let mut tokens = HashMap::new();
+        store.scan(object, false, &mut |record| {
+            if let Some(id) = record.get("Id").and_then(Value::as_str) {
+                tokens.insert(id.to_string(), record_tokens(&record, fields));
+            }
+            true
+        })?;
+        Ok(tokens)
+    })
+}
+
+fn record_tokens(record: &Record, fields: &[&str]) -> Vec<Vec<String>> {
+    fields
+        .iter()
+        .filter_map(|f| record.get(*f).and_then(Value::as_str))
+        .map(|text| terms::split(text, false))
+        .collect()
+}
+
+/// [`matching`] through the kept tokens; `None` when the index lacks one of `ids` (none
+/// should), and the records are then matched one by one.
+fn indexed_matching(
+    terms: &Terms,
+    tokens: &Tokens,
+    store: &Store,
+    ids: &[String],
+    offset: usize,
+    wanted: usize,
+) -> Option<Vec<Record>> {
+    let mut skipped = 0;
+    let mut found = Vec::new();
+    for id in ids {
+        if found.len() >= wanted {
+            break;
+        }
+        if !terms.matches(tokens.get(id)?) {
+            continue;
+        }
+        if skipped < offset {
+            skipped += 1;
+            continue;
+        }
+        found.push(id.clone());
+    }
+    Some(store.get_many(&found))
 }
 
 /// The records among `ids` whose `fields` match, skipping the first `offset`.

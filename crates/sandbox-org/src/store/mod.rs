@@ -16,8 +16,11 @@ use crate::ids;
 use crate::schema::{ObjectSchema, Schema};
 use crate::values::format_datetime_ms;
 
+mod cache;
 mod derived;
 mod write;
+
+pub use cache::ReadCache;
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
 /// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.
@@ -89,6 +92,8 @@ pub struct Store {
     conn: Mutex<Connection>,
     schema: Arc<Schema>,
     serial: AtomicU64,
+    /// Sort orders and search tokens, until the next write.
+    reads: ReadCache,
 }
 
 /// Writes inside one transaction; see [`Store::transaction`].
@@ -117,6 +122,7 @@ impl Store {
             conn: Mutex::new(conn),
             schema,
             serial: AtomicU64::new(serial as u64),
+            reads: ReadCache::default(),
         })
     }
 
@@ -136,7 +142,58 @@ impl Store {
     /// purpose (a commit hook that refuses, a transaction left open, a damaged row).
     #[doc(hidden)]
     pub fn with_connection<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
-        f(&mut self.lock())
+        let mut conn = self.lock();
+        self.reads.invalidate();
+        let result = f(&mut conn);
+        self.reads.invalidate();
+        result
+    }
+
+    /// Indexes read from the records, dropped by every write.
+    pub fn reads(&self) -> &ReadCache {
+        &self.reads
+    }
+
+    /// Id and `fields` of every record of `object` in id order (as [`Store::scan`] visits
+    /// them), read by SQLite from the stored JSON without decoding whole records; `None` when
+    /// a name is not a plain API name or storage cannot read them so.
+    pub fn field_values(
+        &self,
+        object: &str,
+        include_deleted: bool,
+        fields: &[&str],
+    ) -> Option<Vec<Record>> {
+        let object = self.schema.object(object)?;
+        let plain =
+            |f: &&str| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !fields.iter().all(plain) {
+            return None;
+        }
+        let columns: Vec<String> = fields.iter().map(|f| format!("data -> '$.{f}'")).collect();
+        let live = if include_deleted {
+            ""
+        } else {
+            " AND is_deleted = 0"
+        };
+        let sql = format!(
+            "SELECT {} FROM records WHERE object = ?1{live} ORDER BY id",
+            columns.join(", ")
+        );
+        let conn = self.lock();
+        let mut st = conn.prepare(&sql).ok()?;
+        let rows = st
+            .query_map(params![object.name], |row| {
+                let mut record = Record::new();
+                for (i, field) in fields.iter().enumerate() {
+                    if let Some(text) = row.get::<_, Option<String>>(i)? {
+                        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                        record.insert(field.to_string(), value);
+                    }
+                }
+                Ok(record)
+            })
+            .ok()?;
+        rows.collect::<rusqlite::Result<Vec<Record>>>().ok()
     }
 
     fn next_id(&self, object: &ObjectSchema) -> String {
@@ -221,6 +278,7 @@ impl Store {
                 )
                 .and_then(|_| tx.commit())
                 .map_err(write::sql_error)?;
+                self.reads.invalidate();
                 Ok(r)
             }
             Err(r) => {
