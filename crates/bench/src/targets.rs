@@ -502,6 +502,10 @@ mod tests {
                 "push 300 changed: Bulk forced",
                 "first pull of 400 Accounts",
                 "sync with nothing to do, 400 link",
+                "records list: open Account (400)",
+                "records list: page to the end, 500 a page",
+                "records search: one name in 400",
+                "records search: every name matches, 5 pages",
                 "pull of 1000000 records (Bulk)",
             ]
         );
