@@ -137,7 +137,7 @@ impl Service {
             }
             running.insert(name.to_string(), cancel.clone());
         }
-        let _registered = Registered {
+        let registered = Registered {
             service: self.clone(),
             link: name.to_string(),
         };
@@ -148,7 +148,7 @@ impl Service {
         })
         .await?;
 
-        let _turn = match self.sync_queue.try_lock() {
+        let turn = match self.sync_queue.try_lock() {
             Ok(turn) => turn,
             Err(_) => {
                 let other = lock(&self.syncing)
@@ -167,7 +167,7 @@ impl Service {
             }
         };
         *lock(&self.syncing) = Some(name.to_string());
-        let _holder = Holder(self.clone());
+        let holder = Holder(self.clone());
 
         let summary = match self.client(&link.connection).await {
             Err(e) => {
@@ -218,6 +218,11 @@ impl Service {
                 }
             }
         };
+        // Released before the window hears of the end, so that an answer given at once (the
+        // mass-delete question's "Delete them") is not refused as a sync still running.
+        drop(holder);
+        drop(turn);
+        drop(registered);
         self.outbox.send(Event::SyncFinished(summary.clone()));
         let text = toast(&link, &summary);
         self.outbox.send(match summary.status {
