@@ -17,6 +17,9 @@ use crate::ui::model::Model;
 use crate::ui::theme::GRID;
 use crate::ui::widgets;
 
+/// Wide enough for its "YYYY-MM-DD" hint.
+const DATE_WIDTH: f32 = 118.0;
+
 /// Intents of the Analytics page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnalyticsCommand {
@@ -255,9 +258,9 @@ fn filter_bar(
             &format!("{dates} from"),
             &mut state.filters.from,
             "YYYY-MM-DD",
-            92.0,
+            DATE_WIDTH,
         );
-        field(ui, "to", &mut state.filters.to, "YYYY-MM-DD", 92.0);
+        field(ui, "to", &mut state.filters.to, "YYYY-MM-DD", DATE_WIDTH);
         field(ui, "Owner", &mut state.filters.owner, "Anyone", 110.0);
         field(
             ui,

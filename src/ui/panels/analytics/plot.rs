@@ -17,7 +17,10 @@ const COLORS: [Color32; 6] = [
     Color32::from_rgb(0x0D, 0x94, 0x88),
 ];
 /// Width an x label needs, so that labels thin out rather than overlap.
-const LABEL_WIDTH: f32 = 90.0;
+/// The narrowest slot a category label gets before every other one is left out.
+const MIN_LABEL_WIDTH: f32 = 56.0;
+/// About the width of one character of an axis label.
+const CHAR_WIDTH: f32 = 8.0;
 const RATE_HEIGHT: f32 = 110.0;
 
 fn is_money(series: &str) -> bool {
@@ -203,14 +206,17 @@ fn draw(ui: &mut Ui, chart: &Chart, id: &str, series: &[usize], stacked: bool, h
                 })),
         );
     }
+    let plot_width = (ui.available_width() - 60.0).max(1.0);
+    let step = ((n as f32 * MIN_LABEL_WIDTH) / plot_width).ceil().max(1.0) as usize;
+    // Every labelled category gets the width of `step` slots: wide charts show names whole,
+    // narrow ones cut them short (the hover has the whole name) rather than skip categories.
+    let chars =
+        ((plot_width / n.max(1) as f32 * step as f32 - 12.0) / CHAR_WIDTH).max(4.0) as usize;
     let labels: Vec<String> = chart
         .rows
         .iter()
-        .map(|r| r.label.chars().take(16).collect())
+        .map(|r| shortened(&r.label, chars))
         .collect();
-    let step = ((n as f32 * LABEL_WIDTH) / (ui.available_width() - 60.0).max(1.0))
-        .ceil()
-        .max(1.0) as usize;
     let rate = series.len() == 1 && chart.plot.line == Some(series[0]);
     Plot::new(id)
         .height(height)
@@ -254,4 +260,53 @@ fn draw(ui: &mut Ui, chart: &Chart, id: &str, series: &[usize], stacked: bool, h
                 plot.bar_chart(bars);
             }
         });
+}
+
+/// `text` in at most `chars` characters. A name of several words keeps its last word and the
+/// initials of the others first ("C. Won", "C. Lost"), so that names alike stay apart; what
+/// still does not fit is cut, its last character an ellipsis.
+fn shortened(text: &str, chars: usize) -> String {
+    let fits = |t: &str| t.chars().count() <= chars;
+    if fits(text) {
+        return text.to_string();
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let text = match words.split_last() {
+        Some((last, firsts)) if !firsts.is_empty() => {
+            let initials: String = firsts
+                .iter()
+                .filter_map(|w| w.chars().next())
+                .map(|c| format!("{c}."))
+                .collect();
+            format!("{initials} {last}")
+        }
+        _ => text.to_string(),
+    };
+    if fits(&text) {
+        return text;
+    }
+    let mut cut: String = text.chars().take(chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn a_label_too_long_keeps_its_last_word_and_is_cut_only_when_it_must() {
+        for (text, chars, expected) in [
+            ("Closed Lost", 11, "Closed Lost"),
+            ("Closed Lost", 20, "Closed Lost"),
+            ("Closed Won", 7, "C. Won"),
+            ("Closed Lost", 7, "C. Lost"),
+            ("Id. Decision Makers", 11, "I.D. Makers"),
+            ("Value Proposition", 8, "V. Prop…"),
+            ("Prospecting", 7, "Prospe…"),
+            ("Negotiation/Review", 4, "Neg…"),
+        ] {
+            assert_eq!(shortened(text, chars), expected, "{text} in {chars}");
+        }
+    }
 }
