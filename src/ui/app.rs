@@ -90,6 +90,7 @@ impl TetherApp {
             settings: Default::default(),
             first_frame_logged: false,
         };
+        app.records.list.remembered = app.prefs.records_objects.clone();
         for request in [
             Request::ListConnections,
             Request::ListLinks,
@@ -259,7 +260,8 @@ impl TetherApp {
                 ) {
                     self.page = Page::Records;
                 }
-                self.records.apply(c, &mut requests)
+                self.records.apply(c, &mut requests);
+                self.prefs.records_objects = self.records.list.remembered.clone();
             }
             Command::Query(c) => self.query.apply(c, &mut requests),
             Command::Analytics(c) => self.analytics.apply(c, &mut requests),

@@ -34,6 +34,8 @@ pub struct Prefs {
     pub last_page: Page,
     /// Phrases typed into the command palette, newest first.
     pub palette_history: Vec<String>,
+    /// The object the Records page last listed, by connection name.
+    pub records_objects: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Prefs {
@@ -42,6 +44,7 @@ impl Default for Prefs {
             theme: ThemeChoice::System,
             last_page: Page::Dashboard,
             palette_history: Vec::new(),
+            records_objects: Default::default(),
         }
     }
 }

@@ -66,6 +66,10 @@ pub struct ListState {
     pub(super) filter_operator: String,
     pub(super) filter_value: String,
     pub(super) column_search: String,
+    /// The object last listed on each connection, shown again when the page opens there.
+    pub remembered: std::collections::BTreeMap<String, String>,
+    /// Whether the page has chosen its object for this connection by itself once.
+    pub(super) opened_by_itself: bool,
 }
 
 impl ListState {
@@ -124,6 +128,7 @@ impl ListState {
                 if self.connection.as_ref() != Some(&connection) {
                     *self = ListState {
                         connection: Some(connection),
+                        remembered: std::mem::take(&mut self.remembered),
                         ..ListState::default()
                     };
                     self.load_objects(out);
@@ -206,6 +211,7 @@ impl ListState {
         };
         self.picked = object.clone();
         self.object = object.clone();
+        self.remembered.insert(connection.clone(), object.clone());
         self.catalog = None;
         self.columns.clear();
         self.sort = None;
@@ -221,6 +227,22 @@ impl ListState {
             connection,
             object,
         }));
+    }
+
+    /// The object the page opens on by itself: the one last listed on this connection, else
+    /// Account, when the org has it. Once a connection, and never over a choice made.
+    pub(super) fn object_to_open(&mut self) -> Option<String> {
+        if self.opened_by_itself || !self.object.is_empty() || self.objects.is_empty() {
+            return None;
+        }
+        self.opened_by_itself = true;
+        let has = |name: &str| self.objects.iter().any(|o| o.name == name);
+        self.connection
+            .as_ref()
+            .and_then(|c| self.remembered.get(c))
+            .filter(|o| has(o))
+            .cloned()
+            .or_else(|| has("Account").then(|| "Account".to_string()))
     }
 
     fn first_page(&mut self, out: &mut Vec<Request>) {
@@ -269,4 +291,83 @@ impl ListState {
 
 pub fn show(ui: &mut Ui, state: &mut ListState, model: &Model, commands: &mut Commands) {
     super::list_view::show(ui, state, model, commands);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects(connection: &str, state: &mut ListState, names: &[&str]) {
+        state.on_event(&Event::Records(RecordsEvent::Objects {
+            connection: connection.into(),
+            objects: names
+                .iter()
+                .map(|n| ObjectChoice {
+                    name: n.to_string(),
+                    label: n.to_string(),
+                })
+                .collect(),
+        }));
+    }
+
+    fn opened(remembered: &[(&str, &str)], names: &[&str]) -> Option<String> {
+        let mut state = ListState::default();
+        state.remembered = remembered
+            .iter()
+            .map(|(c, o)| (c.to_string(), o.to_string()))
+            .collect();
+        state.apply(ListCommand::ChooseConnection("Org".into()), &mut Vec::new());
+        objects("Org", &mut state, names);
+        state.object_to_open()
+    }
+
+    #[test]
+    fn the_page_opens_on_the_object_last_listed_else_account() {
+        for (remembered, names, expected) in [
+            (vec![], vec!["Account", "Contact"], Some("Account")),
+            (
+                vec![("Org", "Contact")],
+                vec!["Account", "Contact"],
+                Some("Contact"),
+            ),
+            (
+                vec![("Other", "Lead")],
+                vec!["Account", "Lead"],
+                Some("Account"),
+            ),
+            (vec![("Org", "Gone__c")], vec!["Account"], Some("Account")),
+            (vec![], vec!["Contact"], None),
+            (vec![], vec![], None),
+        ] {
+            assert_eq!(
+                opened(&remembered, &names).as_deref(),
+                expected,
+                "{remembered:?} {names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_choice_is_remembered_and_never_overridden_by_the_default() {
+        let mut state = ListState::default();
+        let mut out = Vec::new();
+        state.apply(ListCommand::ChooseConnection("Org".into()), &mut out);
+        state.apply(ListCommand::ChooseObject("Lead".into()), &mut out);
+        objects("Org", &mut state, &["Account", "Lead"]);
+        assert_eq!(state.object_to_open(), None);
+        assert_eq!(
+            state.remembered.get("Org").map(String::as_str),
+            Some("Lead")
+        );
+
+        state.apply(ListCommand::ChooseConnection("Second".into()), &mut out);
+        assert_eq!(
+            state.remembered.get("Org").map(String::as_str),
+            Some("Lead"),
+            "another connection keeps what was remembered"
+        );
+        objects("Second", &mut state, &["Account"]);
+        assert_eq!(state.object_to_open().as_deref(), Some("Account"));
+        assert_eq!(state.object_to_open(), None, "once a connection");
+    }
 }

@@ -57,6 +57,9 @@ pub(super) fn show(ui: &mut Ui, state: &mut ListState, model: &Model, commands: 
         state.want_page = false;
         commands.push(list(ListCommand::Refresh));
     }
+    if let Some(object) = state.object_to_open() {
+        commands.push(list(ListCommand::ChooseObject(object)));
+    }
 
     ui.horizontal_wrapped(|ui| {
         if model.connections.len() > 1 {
