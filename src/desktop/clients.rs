@@ -92,6 +92,14 @@ impl Service {
         }
     }
 
+    /// Reports the API usage the connection's client last heard, when it has one (a
+    /// request that never reached the org has nothing new to say).
+    pub(super) fn report_usage_of(&self, connection: &str) {
+        if let Some(client) = self.cached_client(connection) {
+            self.report_usage(connection, &client);
+        }
+    }
+
     pub(super) fn note_instance_url(&self, name: &str, url: &str) {
         lock(&self.instance_urls).insert(name.to_string(), url.trim_end_matches('/').to_string());
     }

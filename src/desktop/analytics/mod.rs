@@ -53,7 +53,13 @@ impl Service {
                 connection,
                 report,
                 filters,
-            } => self.refresh_chart(connection, report, filters).await,
+            } => {
+                let outcome = self
+                    .refresh_chart(connection.clone(), report, filters)
+                    .await;
+                self.report_usage_of(&connection);
+                outcome
+            }
             AnalyticsRequest::Export { path, chart } => export(&self.outbox, path, *chart).await,
         }
     }

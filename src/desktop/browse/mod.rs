@@ -58,8 +58,27 @@ pub enum RecordsEvent {
     },
 }
 
+impl RecordsRequest {
+    /// The connection whose org the request is for.
+    pub fn connection(&self) -> &str {
+        match self {
+            RecordsRequest::Record(record) => record.connection(),
+            RecordsRequest::ListObjects { connection }
+            | RecordsRequest::Columns { connection, .. } => connection,
+            RecordsRequest::Page(page) => &page.connection,
+        }
+    }
+}
+
 impl Service {
     pub(super) async fn records(self: &Arc<Self>, request: RecordsRequest) -> anyhow::Result<()> {
+        let connection = request.connection().to_string();
+        let outcome = self.records_for(request).await;
+        self.report_usage_of(&connection);
+        outcome
+    }
+
+    async fn records_for(self: &Arc<Self>, request: RecordsRequest) -> anyhow::Result<()> {
         match request {
             RecordsRequest::Record(request) => self.record(request).await,
             RecordsRequest::ListObjects { connection } => self.record_objects(&connection).await,

@@ -36,6 +36,17 @@ pub enum RecordRequest {
     },
 }
 
+impl RecordRequest {
+    pub fn connection(&self) -> &str {
+        match self {
+            RecordRequest::Read { connection, .. }
+            | RecordRequest::NewForm { connection, .. }
+            | RecordRequest::Save { connection, .. }
+            | RecordRequest::Delete { connection, .. } => connection,
+        }
+    }
+}
+
 /// What the service tells the open record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordEvent {

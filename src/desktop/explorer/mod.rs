@@ -101,8 +101,33 @@ pub enum QueryEvent {
     },
 }
 
+impl QueryRequest {
+    /// The connection whose org the request is for; none for the kept history and saves.
+    pub fn connection(&self) -> Option<&str> {
+        match self {
+            QueryRequest::Objects { connection }
+            | QueryRequest::Describe { connection, .. }
+            | QueryRequest::Run { connection, .. }
+            | QueryRequest::Explain { connection, .. }
+            | QueryRequest::Export { connection, .. } => Some(connection),
+            QueryRequest::Library
+            | QueryRequest::Save { .. }
+            | QueryRequest::DeleteSaved { .. } => None,
+        }
+    }
+}
+
 impl Service {
     pub(super) async fn query(self: &Arc<Self>, request: QueryRequest) -> anyhow::Result<()> {
+        let connection = request.connection().map(str::to_string);
+        let outcome = self.query_for(request).await;
+        if let Some(connection) = connection {
+            self.report_usage_of(&connection);
+        }
+        outcome
+    }
+
+    async fn query_for(self: &Arc<Self>, request: QueryRequest) -> anyhow::Result<()> {
         match request {
             QueryRequest::Objects { connection } => self.query_objects(&connection).await,
             QueryRequest::Describe { connection, object } => {

@@ -1,3 +1,4 @@
+mod api_usage;
 mod delete_conflicts;
 mod delete_guard;
 mod explorer;
