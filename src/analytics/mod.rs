@@ -117,8 +117,9 @@ impl Report {
     }
 }
 
-/// How a chart is drawn: which series are bars (stacked when more than one) and which is a
-/// line on the same categories (a rate, in percent).
+/// How a chart is drawn: which series are bars (stacked when more than one) and which is
+/// drawn in a smaller chart under them on the same categories (a rate in percent, or a count
+/// whose scale the bars' amounts would flatten).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlotHint {
     pub bars: Vec<usize>,

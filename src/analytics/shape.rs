@@ -101,6 +101,14 @@ fn bars(bars: &[usize]) -> PlotHint {
     }
 }
 
+/// Amount as bars, the number of deals in the chart under them.
+fn amount_over_deals() -> PlotHint {
+    PlotHint {
+        line: Some(1),
+        ..bars(&[0])
+    }
+}
+
 fn period(report: Report, row: &Row, sub: &str) -> Result<String, AnalyticsError> {
     let year = number(report, row, "y")? as i64;
     let part = number(report, row, sub)? as i64;
@@ -135,7 +143,7 @@ pub fn chart_of(report: Report, rows: &[Row]) -> Result<Chart, AnalyticsError> {
                 "Stage",
                 &["Amount", "Deals"],
                 rows,
-                bars(&[0]),
+                amount_over_deals(),
             ))
         }
         Report::PipelineByMonth => {
@@ -155,7 +163,7 @@ pub fn chart_of(report: Report, rows: &[Row]) -> Result<Chart, AnalyticsError> {
                 "Close month",
                 &["Amount", "Deals"],
                 out,
-                bars(&[0]),
+                amount_over_deals(),
             ))
         }
         Report::WinRateByQuarter => {

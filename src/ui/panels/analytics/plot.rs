@@ -2,7 +2,7 @@
 //! under them in a plot of its own, and every value of a category on hover.
 
 use egui::{Color32, RichText, Ui, Vec2};
-use egui_plot::{Bar, BarChart, GridMark, Plot};
+use egui_plot::{Bar, BarChart, GridInput, GridMark, Plot};
 
 use crate::analytics::Chart;
 use crate::ui::format::group_thousands;
@@ -217,7 +217,12 @@ fn draw(ui: &mut Ui, chart: &Chart, id: &str, series: &[usize], stacked: bool, h
         .iter()
         .map(|r| shortened(&r.label, chars))
         .collect();
-    let rate = series.len() == 1 && chart.plot.line == Some(series[0]);
+    let rate = series.len() == 1
+        && chart.plot.line == Some(series[0])
+        && chart
+            .series
+            .get(series[0])
+            .is_some_and(|s| s.ends_with('%'));
     Plot::new(id)
         .height(height)
         .allow_zoom(false)
@@ -231,6 +236,7 @@ fn draw(ui: &mut Ui, chart: &Chart, id: &str, series: &[usize], stacked: bool, h
         .default_y_bounds(0.0, if rate { 100.0 } else { (top * 1.1).max(1.0) })
         .reset()
         .show_grid([false, true])
+        .y_grid_spacer(readable_steps)
         .x_grid_spacer(move |_| {
             (0..n)
                 .filter(|i| i % step == 0)
@@ -260,6 +266,33 @@ fn draw(ui: &mut Ui, chart: &Chart, id: &str, series: &[usize], stacked: bool, h
                 plot.bar_chart(bars);
             }
         });
+}
+
+/// Grid lines a round step apart (1, 2 or 5 times a power of ten) and far enough apart for
+/// each to carry its label, however short the chart: the default steps of powers of ten
+/// leave a short chart of millions with a label at 0 only.
+fn readable_steps(input: GridInput) -> Vec<GridMark> {
+    // The base step is the value of the grid's smallest spacing, 8 points: five of them make
+    // room for a label.
+    let wanted = input.base_step_size * 5.0;
+    if !wanted.is_finite() || wanted <= 0.0 {
+        return Vec::new();
+    }
+    let power = 10f64.powf(wanted.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= wanted)
+        .unwrap_or(10.0 * power);
+    let (low, high) = input.bounds;
+    let first = (low / step).ceil() as i64;
+    let last = (high / step).floor() as i64;
+    (first..=last)
+        .map(|k| GridMark {
+            value: k as f64 * step,
+            step_size: step,
+        })
+        .collect()
 }
 
 /// `text` in at most `chars` characters. A name of several words keeps its last word and the
@@ -292,7 +325,31 @@ fn shortened(text: &str, chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shortened;
+    use super::{readable_steps, shortened};
+    use egui_plot::GridInput;
+
+    #[test]
+    fn grid_steps_are_round_and_leave_room_for_labels() {
+        for (bounds, base, expected) in [
+            ((0.0, 8_800_000.0), 300_000.0, vec![0.0, 2e6, 4e6, 6e6, 8e6]),
+            ((0.0, 100.0), 3.0, vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]),
+            ((0.0, 230.0), 10.0, vec![0.0, 50.0, 100.0, 150.0, 200.0]),
+        ] {
+            let marks = readable_steps(GridInput {
+                bounds,
+                base_step_size: base,
+            });
+            let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
+            assert_eq!(values, expected, "{bounds:?} at {base}");
+        }
+        assert!(
+            readable_steps(GridInput {
+                bounds: (0.0, 1.0),
+                base_step_size: 0.0
+            })
+            .is_empty()
+        );
+    }
 
     #[test]
     fn a_label_too_long_keeps_its_last_word_and_is_cut_only_when_it_must() {
