@@ -28,6 +28,8 @@ pub(super) fn show(
     let mut drawn: Option<(u64, u64)> = None;
     let sort = state.filter.sort;
     let all = ui.available_width() >= ALL_COLUMNS_WIDTH;
+    // A wide window gives its room to the link's name rather than to empty space at the end.
+    let link_width = (150.0 + ui.available_width() - ALL_COLUMNS_WIDTH).clamp(150.0, 380.0);
     let mut table = TableBuilder::new(ui)
         .id_salt(("runs_table", all))
         .striped(true)
@@ -36,7 +38,7 @@ pub(super) fn show(
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(130.0))
         .column(Column::exact(90.0))
-        .column(Column::initial(150.0).at_least(80.0).clip(true))
+        .column(Column::initial(link_width).at_least(80.0).clip(true))
         .column(Column::exact(80.0));
     if all {
         table = table.column(Column::exact(110.0));
