@@ -550,7 +550,11 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         .filter(|m| m.local_column().is_some())
         .count()
         .min(pairs::IN_SIGHT) as f32;
-    let studio = (ui.available_height() - pairs::height(mapped)).clamp(MIN_STUDIO, MAX_STUDIO);
+    let room = ui.available_height() - pairs::height(mapped);
+    // A tall window gives the lists what the computed fields under the pairs leave.
+    let studio = room
+        .clamp(MIN_STUDIO, MAX_STUDIO)
+        .max(room - COMPUTED_FIELDS);
     let status = columns::show(ui, state, &link, columns::list_height(studio), commands);
     pairs::show(ui, state, &link, status, commands);
 }
@@ -559,3 +563,5 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
 /// when there is plenty.
 const MIN_STUDIO: f32 = 160.0;
 const MAX_STUDIO: f32 = 480.0;
+/// The computed push fields' heading and hint under the pairs.
+const COMPUTED_FIELDS: f32 = 12.0 * theme::GRID;
