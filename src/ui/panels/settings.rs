@@ -79,7 +79,8 @@ pub fn show(
         ui.add_space(2.0 * GRID);
         section(ui, "About");
         ui.label(format!("Tether {}", env!("CARGO_PKG_VERSION")));
-        ui.label(RichText::new(env!("CARGO_PKG_DESCRIPTION")).weak());
+        // The application's own line: this library's package describes the library.
+        ui.label(RichText::new("Keeps a team's own data and Salesforce in sync").weak());
         match &about.log_file {
             Some(log) => folder_row(ui, "Log file", log, commands),
             None => {
