@@ -311,11 +311,13 @@ mod tests {
     }
 
     fn opened(remembered: &[(&str, &str)], names: &[&str]) -> Option<String> {
-        let mut state = ListState::default();
-        state.remembered = remembered
-            .iter()
-            .map(|(c, o)| (c.to_string(), o.to_string()))
-            .collect();
+        let mut state = ListState {
+            remembered: remembered
+                .iter()
+                .map(|(c, o)| (c.to_string(), o.to_string()))
+                .collect(),
+            ..ListState::default()
+        };
         state.apply(ListCommand::ChooseConnection("Org".into()), &mut Vec::new());
         objects("Org", &mut state, names);
         state.object_to_open()
