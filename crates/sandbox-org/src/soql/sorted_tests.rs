@@ -223,3 +223,71 @@ fn kept_fields_read_by_sqlite_are_the_scans_values() {
     assert_eq!(read, scanned);
     assert_eq!(store.field_values("Account", false, &["Name'"]), None);
 }
+
+mod skipping {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const ORDERS: &[&str] = &[
+        "Name ASC NULLS FIRST, Id ASC",
+        "Name DESC NULLS LAST, Id ASC",
+        "Name DESC NULLS FIRST",
+        "Industry ASC NULLS LAST, Id",
+        "Industry DESC NULLS FIRST, Name, Id DESC",
+        "AnnualRevenue DESC, Id",
+    ];
+    const FIELDS: &[&str] = &["Name", "Industry", "AnnualRevenue", "Id"];
+    const OPERATORS: &[&str] = &["=", "!=", "<", "<=", ">", ">="];
+    const TEXTS: &[&str] = &["'acme'", "'Acme 1'", "'acme 2'", "'banking'", "'b'", "null"];
+
+    fn comparison() -> impl Strategy<Value = (usize, usize, usize, usize)> {
+        (0..FIELDS.len(), 0..OPERATORS.len(), 0..TEXTS.len(), 0..23usize)
+    }
+
+    fn written((field, op, text, id): (usize, usize, usize, usize), ids: &[String]) -> String {
+        let value = match FIELDS[field] {
+            "Id" => format!("'{}'", ids[id]),
+            "AnnualRevenue" => (id % 3).to_string(),
+            _ => TEXTS[text].to_string(),
+        };
+        let op = if value == "null" { ["=", "!="][op % 2] } else { OPERATORS[op] };
+        format!("{} {op} {value}", FIELDS[field])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Records a walk skips before the first one its filter can keep are never ones the
+        /// scan keeps.
+        #[test]
+        fn skipped_records_are_never_kept_by_the_filter(
+            order in 0..ORDERS.len(),
+            parts in prop::collection::vec((comparison(), comparison(), any::<bool>()), 1..4),
+            joined_by_and in any::<bool>(),
+            limit in prop::option::of(1..30usize),
+        ) {
+            let (store, ids) = store_with_ties_and_nulls();
+            let conditions: Vec<String> = parts
+                .iter()
+                .map(|(a, b, and)| {
+                    let inner = if *and { "AND" } else { "OR" };
+                    format!("({} {inner} {})", written(*a, &ids), written(*b, &ids))
+                })
+                .collect();
+            let filter = conditions.join(if joined_by_and { " AND " } else { " OR " });
+            let limit = limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
+            let statement = format!(
+                "SELECT Id FROM Account WHERE {filter} ORDER BY {}{limit}",
+                ORDERS[order]
+            );
+            let plan = compile(&statement, store.schema(), Utc::now()).unwrap();
+            prop_assert_eq!(
+                matching_ids(&plan, &store, false).unwrap(),
+                matching_ids(&plan, &Scanning(&store), false).unwrap(),
+                "{}",
+                statement
+            );
+        }
+    }
+}
