@@ -443,6 +443,48 @@ pub fn visit_matching_ids(
     Some(Ok(()))
 }
 
+/// The ids among `ids` (no repeats) that `plan` answers, in its order, when the kept order
+/// decides them on its kept fields alone and the plan has no LIMIT or OFFSET; `None`
+/// otherwise. For a few ids picked by another index: they are placed, not walked to.
+pub fn order_matching_ids(
+    plan: &Plan,
+    source: &dyn RecordSource,
+    include_deleted: bool,
+    ids: &[String],
+) -> Option<Result<Vec<String>, SfError>> {
+    if plan.limit.is_some() || plan.offset > 0 {
+        return None;
+    }
+    let (order, on_kept) = match kept_order(plan, source, include_deleted)? {
+        Ok(kept) => kept,
+        Err(e) => return Some(Err(e)),
+    };
+    if !on_kept {
+        return None;
+    }
+    let mut lookups = Lookups::new(source);
+    let rows = order.read();
+    let mut placed: Vec<&Place> = ids
+        .iter()
+        .filter_map(|id| {
+            let (id, slots) = rows.slots_of.get_key_value(id.as_str())?;
+            let place = Place {
+                slots: slots.clone(),
+                id: id.clone(),
+            };
+            rows.by_place.get_key_value(&place)
+        })
+        .filter(|(_, kept)| {
+            plan.filter
+                .as_ref()
+                .is_none_or(|f| lookups.matches(kept, f))
+        })
+        .map(|(place, _)| place)
+        .collect();
+    placed.sort();
+    Some(Ok(placed.iter().map(|p| p.id.to_string()).collect()))
+}
+
 /// The first `count` records in the order that `filter` keeps, each read by id; the order is
 /// let go while they are read, so that a write waiting for it can land.
 fn read_each(

@@ -242,7 +242,12 @@ mod skipping {
     const TEXTS: &[&str] = &["'acme'", "'Acme 1'", "'acme 2'", "'banking'", "'b'", "null"];
 
     fn comparison() -> impl Strategy<Value = (usize, usize, usize, usize)> {
-        (0..FIELDS.len(), 0..OPERATORS.len(), 0..TEXTS.len(), 0..23usize)
+        (
+            0..FIELDS.len(),
+            0..OPERATORS.len(),
+            0..TEXTS.len(),
+            0..23usize,
+        )
     }
 
     fn written((field, op, text, id): (usize, usize, usize, usize), ids: &[String]) -> String {
@@ -251,7 +256,11 @@ mod skipping {
             "AnnualRevenue" => (id % 3).to_string(),
             _ => TEXTS[text].to_string(),
         };
-        let op = if value == "null" { ["=", "!="][op % 2] } else { OPERATORS[op] };
+        let op = if value == "null" {
+            ["=", "!="][op % 2]
+        } else {
+            OPERATORS[op]
+        };
         format!("{} {op} {value}", FIELDS[field])
     }
 

@@ -1,12 +1,13 @@
 //! The search tokens of each live record of an object, field by field as a scan splits them,
-//! brought up to date by every write: a search then reads only the records it returns.
+//! and the records holding each token, brought up to date by every write: a search then reads
+//! only the records it returns, and a search for a rare word looks at its few records only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use serde_json::Value;
 
-use super::{Scope, terms};
+use super::{Scope, Terms, terms};
 use crate::error::SfError;
 use crate::schema::ObjectSchema;
 use crate::store::{KeptIndex, Record, Store, Stored};
@@ -20,7 +21,81 @@ const TOKEN_BREAK: char = ' ';
 pub(super) struct SearchTokens {
     object: String,
     fields: Vec<String>,
-    by_id: RwLock<HashMap<Box<str>, Box<str>>>,
+    kept: RwLock<Kept>,
+}
+
+#[derive(Default)]
+pub(super) struct Kept {
+    by_id: HashMap<Arc<str>, Box<str>>,
+    /// The ids of the records holding each token.
+    by_token: HashMap<Box<str>, HashSet<Arc<str>>>,
+}
+
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split([FIELD_BREAK, TOKEN_BREAK])
+        .filter(|t| !t.is_empty())
+}
+
+impl Kept {
+    /// The kept text of record `id`'s tokens.
+    pub(super) fn text(&self, id: &str) -> Option<&str> {
+        self.by_id.get(id).map(|text| &**text)
+    }
+
+    fn insert(&mut self, id: &str, text: Box<str>) {
+        self.remove(id);
+        let id: Arc<str> = Arc::from(id);
+        for token in tokens(&text) {
+            self.by_token
+                .entry(Box::from(token))
+                .or_default()
+                .insert(id.clone());
+        }
+        self.by_id.insert(id, text);
+    }
+
+    fn remove(&mut self, id: &str) {
+        let Some(text) = self.by_id.remove(id) else {
+            return;
+        };
+        for token in tokens(&text) {
+            if let Some(ids) = self.by_token.get_mut(token) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.by_token.remove(token);
+                }
+            }
+        }
+    }
+
+    /// Ids of the records `terms` may match (all of those it matches, perhaps more), when a
+    /// word of the terms narrows them to at most `most`; `None` otherwise.
+    pub(super) fn candidates(&self, terms: &Terms, most: usize) -> Option<HashSet<&str>> {
+        match terms {
+            Terms::Phrase(patterns) => {
+                let rarest = patterns
+                    .iter()
+                    .filter_map(|p| p.exact())
+                    .map(|token| self.by_token.get(token))
+                    .min_by_key(|holders| holders.map_or(0, HashSet::len))?;
+                if rarest.map_or(0, HashSet::len) > most {
+                    return None;
+                }
+                Some(rarest.into_iter().flatten().map(|id| &**id).collect())
+            }
+            Terms::And(a, b) => match (self.candidates(a, most), self.candidates(b, most)) {
+                (Some(x), Some(y)) => Some(x.intersection(&y).copied().collect()),
+                (Some(x), None) | (None, Some(x)) => Some(x),
+                (None, None) => None,
+            },
+            Terms::Or(a, b) => {
+                let mut x = self.candidates(a, most)?;
+                x.extend(self.candidates(b, most)?);
+                (x.len() <= most).then_some(x)
+            }
+            Terms::Not(_) => None,
+        }
+    }
 }
 
 impl SearchTokens {
@@ -28,7 +103,7 @@ impl SearchTokens {
         SearchTokens {
             object: object.to_string(),
             fields: fields.iter().map(|f| f.to_string()).collect(),
-            by_id: RwLock::new(HashMap::new()),
+            kept: RwLock::new(Kept::default()),
         }
     }
 
@@ -36,8 +111,8 @@ impl SearchTokens {
         format!("tokens|{}|{}", self.object, self.fields.join(","))
     }
 
-    pub(super) fn read(&self) -> RwLockReadGuard<'_, HashMap<Box<str>, Box<str>>> {
-        self.by_id.read().unwrap_or_else(|p| p.into_inner())
+    pub(super) fn read(&self) -> RwLockReadGuard<'_, Kept> {
+        self.kept.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The kept text of `record`'s tokens, field by field.
@@ -52,10 +127,10 @@ impl SearchTokens {
     }
 
     fn fill(&self, store: &Store) -> Result<(), SfError> {
-        let mut by_id = HashMap::new();
+        let mut kept = Kept::default();
         let mut keep = |record: &Record| {
             if let Some(id) = record.get("Id").and_then(Value::as_str) {
-                by_id.insert(Box::from(id), self.text(record));
+                kept.insert(id, self.text(record));
             }
         };
         let mut wanted: Vec<&str> = vec!["Id"];
@@ -69,7 +144,7 @@ impl SearchTokens {
                 true
             })?,
         }
-        *self.by_id.write().unwrap_or_else(|p| p.into_inner()) = by_id;
+        *self.kept.write().unwrap_or_else(|p| p.into_inner()) = kept;
         Ok(())
     }
 }
@@ -100,11 +175,11 @@ impl KeptIndex for SearchTokens {
 
     fn apply(&self, id: &str, stored: Option<&Stored>) {
         let text = stored.filter(|s| !s.deleted).map(|s| self.text(&s.record));
-        let mut by_id = self.by_id.write().unwrap_or_else(|p| p.into_inner());
+        let mut kept = self.kept.write().unwrap_or_else(|p| p.into_inner());
         match text {
-            Some(text) => by_id.insert(Box::from(id), text),
-            None => by_id.remove(id),
-        };
+            Some(text) => kept.insert(id, text),
+            None => kept.remove(id),
+        }
     }
 }
 

@@ -29,6 +29,8 @@ use crate::store::{Record, Store};
 pub const MAX_RESULTS: usize = 2000;
 /// Records read from the store at a time while matching.
 const CHUNK: usize = 500;
+/// Most records a word may hold for a search to place them in the order rather than walk it.
+const RARE: usize = 5_000;
 
 /// Which fields the search term is matched against (`IN … FIELDS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +172,9 @@ pub fn run(
             .then(|| index::tokens_of(store, &object.name, &searched).ok())
             .flatten();
         let kept = tokens.as_ref().and_then(|tokens| {
-            kept_matching(&search.terms, tokens, &plan, store, target.offset, wanted)
+            rare_matching(&search.terms, tokens, &plan, store, target.offset, wanted).or_else(
+                || kept_matching(&search.terms, tokens, &plan, store, target.offset, wanted),
+            )
         });
         let matched = match kept {
             Some(matched) => matched?,
@@ -210,6 +214,39 @@ fn searched_fields(object: &ObjectSchema, scope: Scope) -> Vec<&str> {
         .collect()
 }
 
+/// [`matching`] for terms a rare word narrows to a few records: those records, placed in the
+/// kept order; `None` when no word narrows the terms or the order cannot place them.
+fn rare_matching(
+    terms: &Terms,
+    tokens: &index::SearchTokens,
+    plan: &soql::Plan,
+    store: &Store,
+    offset: usize,
+    wanted: usize,
+) -> Option<Result<Vec<Record>, SfError>> {
+    let matched: Vec<String> = {
+        let kept = tokens.read();
+        let candidates = kept.candidates(terms, RARE)?;
+        let mut lists = Vec::new();
+        candidates
+            .into_iter()
+            .filter(|id| {
+                kept.text(id).is_some_and(|text| {
+                    let filled = index::token_lists_into(text, &mut lists);
+                    terms.matches(&lists[..filled])
+                })
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let ordered = match soql::order_matching_ids(plan, store, false, &matched)? {
+        Ok(ordered) => ordered,
+        Err(e) => return Some(Err(e)),
+    };
+    let found: Vec<String> = ordered.into_iter().skip(offset).take(wanted).collect();
+    Some(Ok(store.get_many(&found)))
+}
+
 /// [`matching`] through the kept order and tokens together, walking the order only as far
 /// as the last record wanted; `None` when the order cannot answer on its kept fields alone or
 /// a record it names has no tokens (none should), and the caller matches otherwise.
@@ -227,7 +264,7 @@ fn kept_matching(
     let mut found = Vec::new();
     let mut complete = true;
     let walked = soql::visit_matching_ids(plan, store, false, &mut |id| {
-        let Some(text) = kept.get(id) else {
+        let Some(text) = kept.text(id) else {
             complete = false;
             return false;
         };
@@ -268,7 +305,7 @@ fn indexed_matching(
         if found.len() >= wanted {
             break;
         }
-        let filled = index::token_lists_into(kept.get(id.as_str())?, &mut lists);
+        let filled = index::token_lists_into(kept.text(id)?, &mut lists);
         if !terms.matches(&lists[..filled]) {
             continue;
         }

@@ -231,6 +231,11 @@ pub fn split(text: &str, keep_wildcards: bool) -> Vec<String> {
 }
 
 impl Pattern {
+    /// The one token this pattern matches, when it has no wildcard.
+    pub fn exact(&self) -> Option<&str> {
+        (!self.0.contains(['*', '?'])).then_some(self.0.as_str())
+    }
+
     fn matches(&self, token: &str) -> bool {
         if !self.0.contains(['*', '?']) {
             return self.0 == token;
