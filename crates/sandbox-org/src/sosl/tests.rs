@@ -254,7 +254,7 @@ mod kept_tokens {
             .write(|w| w.delete(&energy, OWNER).map_err(|e| vec![e]))
             .unwrap();
         assert_searched_is_scanned(&store, "after a delete");
-        assert_eq!(searched(&store, "acme"), [widgets.clone()]);
+        assert_eq!(searched(&store, "acme"), [widgets]);
 
         account(&store, json!({"Name": "Acme Globex", "Phone": "555 0199"}));
         assert_searched_is_scanned(&store, "after a create");
