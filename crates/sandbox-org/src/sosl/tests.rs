@@ -184,6 +184,19 @@ mod kept_tokens {
             .collect()
     }
 
+    /// The answer of a search whose RETURNING filters, skips and limits.
+    fn searched_after(store: &Store, find: &str, name: &str, offset: usize) -> Vec<String> {
+        let statement = format!(
+            "FIND {{{find}}} IN ALL FIELDS RETURNING Account(Id WHERE Name > '{name}' ORDER BY Name, Id LIMIT 2 OFFSET {offset})"
+        );
+        let search = parse(&statement).unwrap();
+        run(&search, store.schema(), store, "60.0", Utc::now())
+            .unwrap()
+            .iter()
+            .map(|r| r["Id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// The same answer from a scan of whole records.
     fn scanned(store: &Store, find: &str) -> Vec<String> {
         let terms = terms::parse(find).unwrap();
@@ -225,6 +238,22 @@ mod kept_tokens {
             "nowhere",
         ] {
             assert_eq!(searched(store, find), scanned(store, find), "{find} {when}");
+            for (name, offset) in [("acme", 0), ("acme", 1), ("b", 0)] {
+                let after: Vec<String> = scanned(store, find)
+                    .into_iter()
+                    .filter(|id| {
+                        let record = store.get(id).unwrap();
+                        record["Name"].as_str().unwrap().to_lowercase().as_str() > name
+                    })
+                    .skip(offset)
+                    .take(2)
+                    .collect();
+                assert_eq!(
+                    searched_after(store, find, name, offset),
+                    after,
+                    "{find} after {name}, offset {offset}, {when}"
+                );
+            }
         }
     }
 
