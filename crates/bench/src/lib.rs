@@ -271,6 +271,10 @@ pub struct BenchArgs {
     /// a per-record baseline and the three write paths side by side.
     #[arg(long, conflicts_with_all = ["ui", "import"])]
     pub targets: bool,
+    /// Measure only the target table's Records list rows: open a list of 100,000 Accounts,
+    /// page to its end, search it.
+    #[arg(long, conflicts_with_all = ["ui", "import", "targets"])]
+    pub records_list: bool,
     /// Records of the target table's large Bulk pull (1,000,000 is the target's size; a
     /// smaller count is printed without a target; 0 leaves the row out).
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
@@ -315,6 +319,11 @@ pub fn run_command(args: BenchArgs) -> anyhow::Result<()> {
             row.elapsed.as_secs_f64()
         );
     };
+    if args.records_list {
+        let rows = runtime.block_on(targets::run_records_list(&target_options, heard))?;
+        print!("{}", targets::render(&rows));
+        return Ok(());
+    }
     let mut rows = runtime.block_on(targets::run(&target_options, heard))?;
     rows.extend(runtime.block_on(analytics::rows(
         args.latency_ms,

@@ -202,6 +202,21 @@ fn change_scores(path: &Path, every: u32, round: u32) -> anyhow::Result<usize> {
     )?)
 }
 
+/// Runs the Records list rows alone, on an org seeded with the pulls' Accounts, as the whole
+/// table runs them after its pulls; `progress` hears each row as it ends.
+pub async fn run_records_list(
+    options: &TargetOptions,
+    mut progress: impl FnMut(&TargetRow),
+) -> anyhow::Result<Vec<TargetRow>> {
+    let p = options.pull_records;
+    let (org, client) = start_org(options.latency_ms).await?;
+    seed_accounts(&client, p).await?;
+    let rows = crate::browse::rows(&client, p).await?;
+    rows.iter().for_each(&mut progress);
+    org.shutdown().await;
+    Ok(rows)
+}
+
 /// Runs every row of the table; `progress` hears each row as it ends.
 pub async fn run(
     options: &TargetOptions,

@@ -42,6 +42,7 @@ pub use eval::{Lookups, RecordSource, count_matching, matching_ids};
 pub use parser::parse;
 pub use plan::{Column, Output, Plan};
 pub use project::{column_values, project, shape_for};
+pub use sorted::{keep_name_order, order_matching_ids, visit_matching_ids};
 
 use crate::error::SfError;
 use crate::schema::Schema;

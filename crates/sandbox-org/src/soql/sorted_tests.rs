@@ -1,5 +1,5 @@
-//! Keyset pages read through the kept order answer exactly what a scan answers, and a write
-//! drops the order.
+//! Keyset pages read through the kept order answer exactly what a scan answers, before and
+//! after writes move, add and remove records.
 
 use std::sync::Arc;
 
@@ -93,32 +93,105 @@ fn pages_read_through_the_kept_order_are_the_scans_answer() {
     }
 }
 
+fn assert_kept_is_scanned(store: &Store, statements: &[&str], when: &str) {
+    for statement in statements {
+        let plan = compile(statement, store.schema(), Utc::now()).unwrap();
+        for include_deleted in [false, true] {
+            assert_eq!(
+                matching_ids(&plan, store, include_deleted).unwrap(),
+                matching_ids(&plan, &Scanning(store), include_deleted).unwrap(),
+                "{statement} (deleted too: {include_deleted}) {when}"
+            );
+        }
+    }
+}
+
 #[test]
-fn a_write_drops_the_kept_order() {
+fn writes_keep_the_kept_order_the_scans_answer() {
     let (store, ids) = store_with_ties_and_nulls();
-    let statement = "SELECT Id FROM Account ORDER BY Name DESC, Id LIMIT 3";
-    let plan = compile(statement, store.schema(), Utc::now()).unwrap();
-    let before = matching_ids(&plan, &store, false).unwrap();
-    let renamed: Map<String, Value> = json!({"Name": "Zulu"}).as_object().cloned().unwrap();
+    let statements = [
+        "SELECT Id FROM Account ORDER BY Name DESC, Id LIMIT 3",
+        "SELECT Id FROM Account ORDER BY Name ASC NULLS FIRST, Id ASC",
+        "SELECT Id FROM Account ORDER BY Industry DESC NULLS LAST, Id ASC LIMIT 50",
+        "SELECT Id FROM Account WHERE Name LIKE 'acme%' ORDER BY AnnualRevenue, Id LIMIT 9",
+    ];
+    assert_kept_is_scanned(&store, &statements, "before any write");
+    let fields = |v: Value| -> Map<String, Value> { v.as_object().cloned().unwrap() };
+
+    let plan = compile(statements[0], store.schema(), Utc::now()).unwrap();
     store
-        .write(|w| w.update("Account", &ids[0], &renamed, OWNER))
+        .write(|w| w.update("Account", &ids[0], &fields(json!({"Name": "Zulu"})), OWNER))
         .unwrap();
-    let after = matching_ids(&plan, &store, false).unwrap();
     assert_eq!(
-        after[0], ids[0],
-        "the renamed account comes first: {before:?} then {after:?}"
+        matching_ids(&plan, &store, false).unwrap()[0],
+        ids[0],
+        "the renamed account comes first"
     );
-    assert_eq!(
-        after,
-        matching_ids(&plan, &Scanning(&store), false).unwrap()
-    );
+    assert_kept_is_scanned(&store, &statements, "after a rename");
+
+    let created = store
+        .write(|w| {
+            w.create(
+                "Account",
+                &fields(json!({"Name": "acme", "Industry": null})),
+                OWNER,
+            )
+        })
+        .unwrap();
+    assert_kept_is_scanned(&store, &statements, "after a create");
+
+    let before = store.get(&ids[3]).unwrap();
     store
-        .write(|w| w.delete(&ids[0], OWNER).map_err(|e| vec![e]))
+        .write(|w| w.delete(&ids[3], OWNER).map_err(|e| vec![e]))
         .unwrap();
     assert!(
         !matching_ids(&plan, &store, false)
             .unwrap()
-            .contains(&ids[0])
+            .contains(&ids[3])
+    );
+    assert_kept_is_scanned(&store, &statements, "after a delete");
+
+    store.write(|w| w.restore(&before)).unwrap();
+    store.write(|w| w.hard_delete(&created)).unwrap();
+    assert_kept_is_scanned(&store, &statements, "after a restore and a hard delete");
+
+    // A transaction that rolls back leaves every order as it was.
+    let refused: Result<(), Vec<SfError>> = store.write(|w| {
+        w.update(
+            "Account",
+            &ids[1],
+            &fields(json!({"Name": "Aardvark"})),
+            OWNER,
+        )?;
+        Err(vec![SfError::new("REFUSED", "rolled back")])
+    });
+    assert!(refused.is_err());
+    assert_kept_is_scanned(&store, &statements, "after a rollback");
+}
+
+#[test]
+fn the_name_order_is_kept_from_the_start() {
+    let (store, _) = store_with_ties_and_nulls();
+    let plan = compile(
+        "SELECT Id FROM Account ORDER BY Name ASC NULLS FIRST, Id ASC LIMIT 5",
+        store.schema(),
+        Utc::now(),
+    )
+    .unwrap();
+    let built = std::cell::Cell::new(false);
+    let kept = store
+        .reads()
+        .get_or_build("order|Account|false|Name:false:false", || {
+            built.set(true);
+            Err::<super::sorted::Order, SfError>(SfError::new("BUILT", "built on demand"))
+        });
+    assert!(
+        kept.is_ok() && !built.get(),
+        "the name order is kept before it is asked for"
+    );
+    assert_eq!(
+        matching_ids(&plan, &store, false).unwrap(),
+        matching_ids(&plan, &Scanning(&store), false).unwrap()
     );
 }
 
@@ -149,4 +222,81 @@ fn kept_fields_read_by_sqlite_are_the_scans_values() {
         .unwrap();
     assert_eq!(read, scanned);
     assert_eq!(store.field_values("Account", false, &["Name'"]), None);
+}
+
+mod skipping {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const ORDERS: &[&str] = &[
+        "Name ASC NULLS FIRST, Id ASC",
+        "Name DESC NULLS LAST, Id ASC",
+        "Name DESC NULLS FIRST",
+        "Industry ASC NULLS LAST, Id",
+        "Industry DESC NULLS FIRST, Name, Id DESC",
+        "AnnualRevenue DESC, Id",
+    ];
+    const FIELDS: &[&str] = &["Name", "Industry", "AnnualRevenue", "Id"];
+    const OPERATORS: &[&str] = &["=", "!=", "<", "<=", ">", ">="];
+    const TEXTS: &[&str] = &["'acme'", "'Acme 1'", "'acme 2'", "'banking'", "'b'", "null"];
+
+    fn comparison() -> impl Strategy<Value = (usize, usize, usize, usize)> {
+        (
+            0..FIELDS.len(),
+            0..OPERATORS.len(),
+            0..TEXTS.len(),
+            0..23usize,
+        )
+    }
+
+    fn written((field, op, text, id): (usize, usize, usize, usize), ids: &[String]) -> String {
+        let value = match FIELDS[field] {
+            "Id" => format!("'{}'", ids[id]),
+            "AnnualRevenue" => (id % 3).to_string(),
+            _ => TEXTS[text].to_string(),
+        };
+        let op = if value == "null" {
+            ["=", "!="][op % 2]
+        } else {
+            OPERATORS[op]
+        };
+        format!("{} {op} {value}", FIELDS[field])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Records a walk skips before the first one its filter can keep are never ones the
+        /// scan keeps.
+        #[test]
+        fn skipped_records_are_never_kept_by_the_filter(
+            order in 0..ORDERS.len(),
+            parts in prop::collection::vec((comparison(), comparison(), any::<bool>()), 1..4),
+            joined_by_and in any::<bool>(),
+            limit in prop::option::of(1..30usize),
+        ) {
+            let (store, ids) = store_with_ties_and_nulls();
+            let conditions: Vec<String> = parts
+                .iter()
+                .map(|(a, b, and)| {
+                    let inner = if *and { "AND" } else { "OR" };
+                    format!("({} {inner} {})", written(*a, &ids), written(*b, &ids))
+                })
+                .collect();
+            let filter = conditions.join(if joined_by_and { " AND " } else { " OR " });
+            let limit = limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
+            let statement = format!(
+                "SELECT Id FROM Account WHERE {filter} ORDER BY {}{limit}",
+                ORDERS[order]
+            );
+            let plan = compile(&statement, store.schema(), Utc::now()).unwrap();
+            prop_assert_eq!(
+                matching_ids(&plan, &store, false).unwrap(),
+                matching_ids(&plan, &Scanning(&store), false).unwrap(),
+                "{}",
+                statement
+            );
+        }
+    }
 }

@@ -6,17 +6,17 @@
 //! (by scope) match, and LIMIT and OFFSET apply last. Results come object by object, in the
 //! order the statement names them, as a real org lists them.
 
+mod index;
 mod statement;
 pub mod terms;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+pub use index::keep_search_tokens;
 pub use statement::parse;
 pub use terms::Terms;
 
@@ -29,6 +29,8 @@ use crate::store::{Record, Store};
 pub const MAX_RESULTS: usize = 2000;
 /// Records read from the store at a time while matching.
 const CHUNK: usize = 500;
+/// Most records a word may hold for a search to place them in the order rather than walk it.
+const RARE: usize = 5_000;
 
 /// Which fields the search term is matched against (`IN … FIELDS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,26 +166,32 @@ pub fn run(
                 ),
             ));
         };
-        let searched: Vec<&str> = object
-            .fields
-            .iter()
-            .filter(|f| search.scope.searches(object, f))
-            .map(|f| f.name.as_str())
-            .collect();
+        let searched = searched_fields(object, search.scope);
         let wanted = target.limit.unwrap_or(usize::MAX).min(room);
-        let ids = soql::matching_ids(&plan, store, false)?;
-        let indexed = if searched.is_empty() || wanted == 0 {
-            Some(Vec::new())
-        } else {
-            tokens_of(store, &object.name, &searched)
-                .ok()
-                .and_then(|tokens| {
-                    indexed_matching(&search.terms, &tokens, store, &ids, target.offset, wanted)
-                })
-        };
-        let matched = match indexed {
-            Some(matched) => matched,
-            None => matching(&search.terms, &searched, store, &ids, target.offset, wanted),
+        let tokens = (!searched.is_empty() && wanted > 0)
+            .then(|| index::tokens_of(store, &object.name, &searched).ok())
+            .flatten();
+        let kept = tokens.as_ref().and_then(|tokens| {
+            rare_matching(&search.terms, tokens, &plan, store, target.offset, wanted).or_else(
+                || kept_matching(&search.terms, tokens, &plan, store, target.offset, wanted),
+            )
+        });
+        let matched = match kept {
+            Some(matched) => matched?,
+            None => {
+                let ids = soql::matching_ids(&plan, store, false)?;
+                let indexed = if searched.is_empty() || wanted == 0 {
+                    Some(Vec::new())
+                } else {
+                    tokens.and_then(|tokens| {
+                        indexed_matching(&search.terms, &tokens, store, &ids, target.offset, wanted)
+                    })
+                };
+                match indexed {
+                    Some(matched) => matched,
+                    None => matching(&search.terms, &searched, store, &ids, target.offset, wanted),
+                }
+            }
         };
         let shapes = soql::shape_for(&plan);
         let mut lookups = Lookups::new(store);
@@ -196,42 +204,94 @@ pub fn run(
     Ok(found)
 }
 
-/// Each record's search tokens by id, one list per searched field that holds text.
-type Tokens = HashMap<String, Vec<Vec<String>>>;
-
-/// The search tokens of each live record of `object`, field by field as [`matching`] reads
-/// them, kept until the next write: a search then reads only the records it returns.
-fn tokens_of(
-    store: &Store,
-    object: &str,
-    fields: &[&str],
-) -> Result<std::sync::Arc<Tokens>, SfError> {
-    let key = format!("tokens|{object}|{}", fields.join(","));
-    store.reads().get_or_build(&key, || {
-        let mut tokens = HashMap::new();
-        store.scan(object, false, &mut |record| {
-            if let Some(id) = record.get("Id").and_then(Value::as_str) {
-                tokens.insert(id.to_string(), record_tokens(&record, fields));
-            }
-            true
-        })?;
-        Ok(tokens)
-    })
+/// The fields a search in `scope` matches its terms against, in describe order.
+fn searched_fields(object: &ObjectSchema, scope: Scope) -> Vec<&str> {
+    object
+        .fields
+        .iter()
+        .filter(|f| scope.searches(object, f))
+        .map(|f| f.name.as_str())
+        .collect()
 }
 
-fn record_tokens(record: &Record, fields: &[&str]) -> Vec<Vec<String>> {
-    fields
-        .iter()
-        .filter_map(|f| record.get(*f).and_then(Value::as_str))
-        .map(|text| terms::split(text, false))
-        .collect()
+/// [`matching`] for terms a rare word narrows to a few records: those records, placed in the
+/// kept order; `None` when no word narrows the terms or the order cannot place them.
+fn rare_matching(
+    terms: &Terms,
+    tokens: &index::SearchTokens,
+    plan: &soql::Plan,
+    store: &Store,
+    offset: usize,
+    wanted: usize,
+) -> Option<Result<Vec<Record>, SfError>> {
+    let matched: Vec<String> = {
+        let kept = tokens.read();
+        let candidates = kept.candidates(terms, RARE)?;
+        let mut lists = Vec::new();
+        candidates
+            .into_iter()
+            .filter(|id| {
+                kept.text(id).is_some_and(|text| {
+                    let filled = index::token_lists_into(text, &mut lists);
+                    terms.matches(&lists[..filled])
+                })
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let ordered = match soql::order_matching_ids(plan, store, false, &matched)? {
+        Ok(ordered) => ordered,
+        Err(e) => return Some(Err(e)),
+    };
+    let found: Vec<String> = ordered.into_iter().skip(offset).take(wanted).collect();
+    Some(Ok(store.get_many(&found)))
+}
+
+/// [`matching`] through the kept order and tokens together, walking the order only as far
+/// as the last record wanted; `None` when the order cannot answer on its kept fields alone or
+/// a record it names has no tokens (none should), and the caller matches otherwise.
+fn kept_matching(
+    terms: &Terms,
+    tokens: &index::SearchTokens,
+    plan: &soql::Plan,
+    store: &Store,
+    offset: usize,
+    wanted: usize,
+) -> Option<Result<Vec<Record>, SfError>> {
+    let kept = tokens.read();
+    let mut lists = Vec::new();
+    let mut skipped = 0;
+    let mut found = Vec::new();
+    let mut complete = true;
+    let walked = soql::visit_matching_ids(plan, store, false, &mut |id| {
+        let Some(text) = kept.text(id) else {
+            complete = false;
+            return false;
+        };
+        let filled = index::token_lists_into(text, &mut lists);
+        if terms.matches(&lists[..filled]) {
+            if skipped < offset {
+                skipped += 1;
+            } else {
+                found.push(id.to_string());
+            }
+        }
+        found.len() < wanted
+    })?;
+    // Let go of the tokens before reading the store: a write holds the store while it waits.
+    drop(lists);
+    drop(kept);
+    if let Err(e) = walked {
+        return Some(Err(e));
+    }
+    complete.then(|| Ok(store.get_many(&found)))
 }
 
 /// [`matching`] through the kept tokens; `None` when the index lacks one of `ids` (none
 /// should), and the records are then matched one by one.
 fn indexed_matching(
     terms: &Terms,
-    tokens: &Tokens,
+    tokens: &index::SearchTokens,
     store: &Store,
     ids: &[String],
     offset: usize,
@@ -239,11 +299,14 @@ fn indexed_matching(
 ) -> Option<Vec<Record>> {
     let mut skipped = 0;
     let mut found = Vec::new();
+    let kept = tokens.read();
+    let mut lists = Vec::new();
     for id in ids {
         if found.len() >= wanted {
             break;
         }
-        if !terms.matches(tokens.get(id)?) {
+        let filled = index::token_lists_into(kept.text(id)?, &mut lists);
+        if !terms.matches(&lists[..filled]) {
             continue;
         }
         if skipped < offset {
@@ -252,6 +315,9 @@ fn indexed_matching(
         }
         found.push(id.clone());
     }
+    // Let go of the tokens before reading the store: a write holds the store while it waits.
+    drop(lists);
+    drop(kept);
     Some(store.get_many(&found))
 }
 

@@ -231,7 +231,15 @@ pub fn split(text: &str, keep_wildcards: bool) -> Vec<String> {
 }
 
 impl Pattern {
+    /// The one token this pattern matches, when it has no wildcard.
+    pub fn exact(&self) -> Option<&str> {
+        (!self.0.contains(['*', '?'])).then_some(self.0.as_str())
+    }
+
     fn matches(&self, token: &str) -> bool {
+        if !self.0.contains(['*', '?']) {
+            return self.0 == token;
+        }
         let pattern: Vec<char> = self.0.chars().collect();
         let token: Vec<char> = token.chars().collect();
         glob(&pattern, &token)
@@ -249,7 +257,7 @@ fn glob(pattern: &[char], token: &[char]) -> bool {
 
 impl Terms {
     /// Whether a record whose searchable fields have these token lists matches.
-    pub fn matches(&self, fields: &[Vec<String>]) -> bool {
+    pub fn matches<T: AsRef<str>>(&self, fields: &[Vec<T>]) -> bool {
         match self {
             Terms::Phrase(patterns) => fields.iter().any(|tokens| contains(tokens, patterns)),
             Terms::And(a, b) => a.matches(fields) && b.matches(fields),
@@ -259,12 +267,12 @@ impl Terms {
     }
 }
 
-fn contains(tokens: &[String], patterns: &[Pattern]) -> bool {
+fn contains<T: AsRef<str>>(tokens: &[T], patterns: &[Pattern]) -> bool {
     tokens.len() >= patterns.len()
         && tokens.windows(patterns.len()).any(|window| {
             window
                 .iter()
                 .zip(patterns)
-                .all(|(token, pattern)| pattern.matches(token))
+                .all(|(token, pattern)| pattern.matches(token.as_ref()))
         })
 }

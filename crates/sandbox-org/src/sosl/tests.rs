@@ -153,3 +153,139 @@ fn the_answer_is_a_bare_array_before_v37_and_search_records_after() {
         json!({ "searchRecords": [record] })
     );
 }
+
+mod kept_tokens {
+    use std::sync::Arc;
+
+    use chrono::Utc;
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+    use crate::schema::Schema;
+
+    const OWNER: &str = "0055g0000000001AAA";
+
+    fn account(store: &Store, values: Value) -> String {
+        let fields: Map<String, Value> = values.as_object().cloned().unwrap();
+        store
+            .write(|w| w.create("Account", &fields, OWNER))
+            .unwrap()
+    }
+
+    /// The search's answer, read through the kept tokens.
+    fn searched(store: &Store, find: &str) -> Vec<String> {
+        let statement =
+            format!("FIND {{{find}}} IN ALL FIELDS RETURNING Account(Id ORDER BY Name, Id)");
+        let search = parse(&statement).unwrap();
+        run(&search, store.schema(), store, "60.0", Utc::now())
+            .unwrap()
+            .iter()
+            .map(|r| r["Id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The answer of a search whose RETURNING filters, skips and limits.
+    fn searched_after(store: &Store, find: &str, name: &str, offset: usize) -> Vec<String> {
+        let statement = format!(
+            "FIND {{{find}}} IN ALL FIELDS RETURNING Account(Id WHERE Name > '{name}' ORDER BY Name, Id LIMIT 2 OFFSET {offset})"
+        );
+        let search = parse(&statement).unwrap();
+        run(&search, store.schema(), store, "60.0", Utc::now())
+            .unwrap()
+            .iter()
+            .map(|r| r["Id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The same answer from a scan of whole records.
+    fn scanned(store: &Store, find: &str) -> Vec<String> {
+        let terms = terms::parse(find).unwrap();
+        let object = store.schema().object("Account").unwrap();
+        let fields = searched_fields(object, Scope::All);
+        let mut records = Vec::new();
+        store
+            .scan("Account", false, &mut |r| {
+                records.push(r);
+                true
+            })
+            .unwrap();
+        records.sort_by_key(|r| r["Name"].as_str().unwrap().to_lowercase());
+        records
+            .iter()
+            .filter(|r| {
+                let tokens: Vec<Vec<String>> = fields
+                    .iter()
+                    .filter_map(|f| r.get(*f).and_then(Value::as_str))
+                    .map(|t| terms::split(t, false))
+                    .collect();
+                terms.matches(&tokens)
+            })
+            .map(|r| r["Id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn assert_searched_is_scanned(store: &Store, when: &str) {
+        // Rare words place their few records in the order; wildcards and NOT walk it.
+        for find in [
+            "acme",
+            "acme AND NOT energy",
+            "\"acme widgets\"",
+            "555*",
+            "glob*",
+            "(initech OR widgets) AND acme",
+            "NOT globex",
+            "nowhere OR acme",
+            "nowhere",
+        ] {
+            assert_eq!(searched(store, find), scanned(store, find), "{find} {when}");
+            for (name, offset) in [("acme", 0), ("acme", 1), ("b", 0)] {
+                let after: Vec<String> = scanned(store, find)
+                    .into_iter()
+                    .filter(|id| {
+                        let record = store.get(id).unwrap();
+                        record["Name"].as_str().unwrap().to_lowercase().as_str() > name
+                    })
+                    .skip(offset)
+                    .take(2)
+                    .collect();
+                assert_eq!(
+                    searched_after(store, find, name, offset),
+                    after,
+                    "{find} after {name}, offset {offset}, {when}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn writes_keep_the_search_tokens_the_scans_answer() {
+        let store = Store::open(None, Arc::new(Schema::standard().unwrap())).unwrap();
+        let energy = account(&store, json!({"Name": "Acme Energy", "Phone": "555 0100"}));
+        let widgets = account(&store, json!({"Name": "acme widgets", "Site": "Globe"}));
+        let globex = account(&store, json!({"Name": "Globex", "Description": "not acme"}));
+        assert_searched_is_scanned(&store, "after the first writes");
+        assert_eq!(
+            searched(&store, "acme"),
+            [energy.clone(), widgets.clone(), globex.clone()]
+        );
+
+        let renamed: Map<String, Value> = json!({"Name": "Initech", "Description": null})
+            .as_object()
+            .cloned()
+            .unwrap();
+        store
+            .write(|w| w.update("Account", &globex, &renamed, OWNER))
+            .unwrap();
+        assert_searched_is_scanned(&store, "after an update");
+        assert!(!searched(&store, "acme").contains(&globex));
+
+        store
+            .write(|w| w.delete(&energy, OWNER).map_err(|e| vec![e]))
+            .unwrap();
+        assert_searched_is_scanned(&store, "after a delete");
+        assert_eq!(searched(&store, "acme"), [widgets]);
+
+        account(&store, json!({"Name": "Acme Globex", "Phone": "555 0199"}));
+        assert_searched_is_scanned(&store, "after a create");
+    }
+}

@@ -20,7 +20,7 @@ mod cache;
 mod derived;
 mod write;
 
-pub use cache::ReadCache;
+pub use cache::{Change, KeptIndex, ReadCache, Stored};
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
 /// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.
@@ -92,7 +92,7 @@ pub struct Store {
     conn: Mutex<Connection>,
     schema: Arc<Schema>,
     serial: AtomicU64,
-    /// Sort orders and search tokens, until the next write.
+    /// Sort orders and search tokens, brought up to date by every write.
     reads: ReadCache,
 }
 
@@ -100,6 +100,8 @@ pub struct Store {
 pub struct Writer<'a> {
     tx: &'a Transaction<'a>,
     store: &'a Store,
+    /// The records written, for the kept indexes once the transaction commits.
+    changes: std::cell::RefCell<Vec<Change>>,
 }
 
 impl Store {
@@ -118,12 +120,23 @@ impl Store {
             })
             .optional()?
             .unwrap_or(0);
-        Ok(Store {
+        let store = Store {
             conn: Mutex::new(conn),
             schema,
             serial: AtomicU64::new(serial as u64),
             reads: ReadCache::default(),
-        })
+        };
+        store.keep_standard_indexes();
+        Ok(store)
+    }
+
+    /// Builds the indexes a real org keeps on every object, the order of its name field and
+    /// its search tokens, so that no request pays for them; writes keep them up to date.
+    fn keep_standard_indexes(&self) {
+        for object in self.schema.objects() {
+            crate::soql::keep_name_order(self, object);
+            crate::sosl::keep_search_tokens(self, object);
+        }
     }
 
     pub fn schema(&self) -> &Schema {
@@ -149,7 +162,7 @@ impl Store {
         result
     }
 
-    /// Indexes read from the records, dropped by every write.
+    /// Indexes read from the records, brought up to date by every write.
     pub fn reads(&self) -> &ReadCache {
         &self.reads
     }
@@ -265,11 +278,13 @@ impl Store {
             let mut writer = Writer {
                 tx: &tx,
                 store: self,
+                changes: Default::default(),
             };
-            f(&mut writer)
+            let outcome = f(&mut writer);
+            (outcome, writer.changes.into_inner())
         };
         match outcome {
-            Ok(r) => {
+            (Ok(r), changes) => {
                 let serial = self.serial.load(Ordering::SeqCst) as i64;
                 tx.execute(
                     "INSERT INTO meta(key, value) VALUES ('serial', ?1)
@@ -278,10 +293,11 @@ impl Store {
                 )
                 .and_then(|_| tx.commit())
                 .map_err(write::sql_error)?;
-                self.reads.invalidate();
+                // Under the connection's lock, so that indexes take writes in commit order.
+                self.reads.apply(&changes);
                 Ok(r)
             }
-            Err(r) => {
+            (Err(r), _) => {
                 // Ids minted inside a rolled-back transaction are not reused: the counter stays.
                 let _ = tx.rollback();
                 Ok(r)

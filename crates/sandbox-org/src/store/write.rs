@@ -6,7 +6,8 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use super::{
-    Record, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms, read_record, stamp,
+    Change, Record, Stored, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms,
+    read_record, stamp,
 };
 use crate::error::SfError;
 use crate::ids;
@@ -266,6 +267,7 @@ impl Writer<'_> {
                 params![id, text, now],
             )
             .map_err(sql_error)?;
+        self.wrote(&object.name, &id, Some((&record, true)));
         if depth > 4 {
             return Ok(());
         }
@@ -297,6 +299,11 @@ impl Writer<'_> {
             .tx
             .execute("DELETE FROM records WHERE id = ?1", params![id18])
             .map_err(sql_error)?;
+        if gone > 0
+            && let Some(object) = self.store.schema.object_for_id(&id18)
+        {
+            self.wrote(&object.name, &id18, None);
+        }
         self.tx
             .execute("DELETE FROM field_keys WHERE id = ?1", params![id18])
             .map_err(sql_error)?;
@@ -542,6 +549,8 @@ impl Writer<'_> {
         upsert_row
             .execute(params![id, object.name, text, now])
             .map_err(sql_error)?;
+        // Only live records are saved; `restore` then says whether it put back a deleted one.
+        self.wrote(&object.name, id, Some((record, false)));
         self.tx
             .prepare_cached("DELETE FROM field_keys WHERE id = ?1")
             .and_then(|mut st| st.execute(params![id]))
@@ -728,6 +737,22 @@ impl Writer<'_> {
                 params![id, deleted, modstamp],
             )
             .map_err(sql_error)?;
+        self.wrote(&object.name, &id, Some((record, deleted)));
         Ok(())
+    }
+
+    /// Notes a record this transaction wrote, for the indexes kept on its object.
+    fn wrote(&self, object: &str, id: &str, now: Option<(&Record, bool)>) {
+        if !self.store.reads.follows(object) {
+            return;
+        }
+        self.changes.borrow_mut().push(Change {
+            object: object.to_string(),
+            id: id.to_string(),
+            stored: now.map(|(record, deleted)| Stored {
+                record: record.clone(),
+                deleted,
+            }),
+        });
     }
 }
