@@ -258,10 +258,11 @@ impl Run<'_> {
         let tx = ws.conn_mut().transaction()?;
         capture::set_writer(&tx, Some(self.run_id))?;
         let mut answered = HashSet::new();
+        let items: HashMap<usize, &PushItem> = group.iter().map(|i| (i.unit, i)).collect();
         for (index, outcome) in outcomes {
             answered.insert(index);
             let unit = &units[index];
-            let item = group.iter().find(|i| i.unit == index);
+            let item = items.get(&index);
             match outcome {
                 Outcome::Written { id, created } => {
                     if let Some(image) = image_ids.get(&index) {
