@@ -148,6 +148,7 @@ impl Run<'_> {
     /// Collections or Composite calls in a sliding window ([`crate::run::window`]): each
     /// call's intents are journaled before it is sent, and the answers are applied in the
     /// order the calls were sent, while the calls after them are in flight.
+    #[allow(clippy::too_many_arguments)]
     async fn push_pipelined(
         &mut self,
         ws: &mut Workspace,
