@@ -1,7 +1,8 @@
 //! Writing to Salesforce: Collections (200 records a call, several calls at once) or a Bulk
 //! API 2.0 ingest job above the link's threshold. Bulk results are joined back to rows by
 //! key (Id or external id), never by position. Plain creates have no key Bulk could give
-//! back, so they always go through Collections, which answers in the order it was asked.
+//! back, so they never go by Bulk ([`super::write_cost`] leaves it out for them): Collections
+//! and Composite answer in the order they were asked.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -31,6 +31,8 @@ pub struct BudgetRun {
     pub records_read: u64,
     pub write_path: Option<WritePath>,
     pub records_written: u64,
+    /// Why the run wrote by its path, as the run says it.
+    pub write_choice: Option<String>,
     /// Requests the engine's client had answered during the run.
     pub engine_calls: u64,
     /// Requests the org counted against its daily allocation during the run.
@@ -362,6 +364,7 @@ pub(super) async fn sync_once(
         records_read,
         write_path: summary.write_path,
         records_written,
+        write_choice: summary.write_choice.clone(),
         engine_calls: summary.counts.api_calls,
         org_calls: after.saturating_sub(before).saturating_sub(limits_cost),
         lower_bound: lower_bound(

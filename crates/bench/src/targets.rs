@@ -89,7 +89,11 @@ impl TargetRow {
             target_seconds: None,
             target_mb: None,
             target_calls: None,
-            note: String::new(),
+            note: run
+                .write_choice
+                .as_ref()
+                .map(|why| format!("write path: {why}"))
+                .unwrap_or_default(),
         }
     }
 

@@ -611,24 +611,32 @@ pub fn update_row(
 }
 
 /// Writes a new Salesforce Id to the row, found by key or, for a row without one, by rowid.
+/// The statement is prepared once a connection, not once a row: preparing it compiles the
+/// table's capture triggers again, which cost more than the write itself when a push
+/// creates thousands of records.
 pub fn write_id(
     conn: &Connection,
     link: &Link,
     row: &LocalRow,
     id: &str,
 ) -> rusqlite::Result<usize> {
+    let set = |by: &str| {
+        format!(
+            "UPDATE {} SET {} = ?2 WHERE {by} = ?1",
+            quote_ident(&link.table),
+            quote_ident(&link.id_column)
+        )
+    };
     match row.locator {
-        Locator::Key => update_row(conn, link, &row.key, Some(id), &Values::new()),
+        Locator::Key => conn
+            .prepare_cached(&set(&quote_ident(&link.key)))?
+            .execute(rusqlite::params![row.key, id]),
         Locator::Rowid(rowid) => {
             let Some(rowid_name) = rowid_name(conn, &link.table)? else {
                 return Ok(0);
             };
-            let sql = format!(
-                "UPDATE {} SET {} = ?2 WHERE {rowid_name} = ?1",
-                quote_ident(&link.table),
-                quote_ident(&link.id_column)
-            );
-            conn.execute(&sql, rusqlite::params![rowid, id])
+            conn.prepare_cached(&set(&rowid_name))?
+                .execute(rusqlite::params![rowid, id])
         }
         Locator::Nowhere => Ok(0),
     }

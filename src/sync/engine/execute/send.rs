@@ -68,71 +68,87 @@ impl Run<'_> {
             return Ok(());
         }
         let total = items.len() as u64;
-        let path = match self.options.write_path {
+        let creates = items
+            .iter()
+            .filter(|item| item.op == PushOp::Create)
+            .count() as u64;
+        let (path, creates_path) = match self.options.write_path {
             Some(forced) => {
-                self.write_choice = Some(format!("{forced:?} for {total} records, as asked"));
-                forced
+                let mut why = format!("{forced:?} for {total} records, as asked");
+                let creates_path = if forced == WritePath::Bulk {
+                    let rest = WritePath::for_push(creates, u64::MAX);
+                    if creates > 0 {
+                        why.push_str(&format!(
+                            "; its {creates} new records by {rest:?}, as Bulk's results would \
+                             not say which row each came from"
+                        ));
+                    }
+                    rest
+                } else {
+                    forced
+                };
+                self.write_choice = Some(why);
+                (forced, creates_path)
             }
             None => {
                 let choice = crate::run::write_cost::choose(
                     total,
+                    creates,
                     self.client.round_trip(),
                     self.client.api_usage().map(|u| u.remaining()),
                     link.strategy.bulk_push_above,
                 );
                 self.write_choice = Some(choice.why);
-                choice.path
+                (choice.path, choice.creates_path)
             }
         };
-        let bulk = path == WritePath::Bulk;
-        self.write_path = Some(path);
-        let groups: Vec<Vec<PushItem>> = if bulk {
-            let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(); 4];
-            for item in items {
-                let slot = match item.op {
-                    PushOp::Upsert { .. } => 0,
-                    PushOp::Update { .. } => 1,
-                    PushOp::Delete { .. } => 2,
-                    PushOp::Create => 3,
-                };
-                by_kind[slot].push(item);
-            }
-            by_kind.into_iter().filter(|g| !g.is_empty()).collect()
-        } else if path == WritePath::Composite {
-            items
-                .chunks(RECORDS_PER_CALL)
-                .map(<[PushItem]>::to_vec)
-                .collect()
-        } else {
-            items
-                .chunks(COLLECTION_CHUNK)
-                .map(<[PushItem]>::to_vec)
-                .collect()
-        };
-        let mut done = 0;
-        if !bulk {
+        if path != WritePath::Bulk {
+            self.write_path = Some(path);
+            let groups = rest_groups(items, path);
             return self
-                .push_pipelined(ws, link, rules, units, groups, path)
+                .push_pipelined(ws, link, rules, units, groups, path, (0, total))
                 .await;
         }
-        for group in groups {
+        // New records without a key go by REST beside the Bulk job: Bulk's results could not
+        // say which row each came from.
+        let (new, keyed): (Vec<PushItem>, Vec<PushItem>) = items
+            .into_iter()
+            .partition(|item| item.op == PushOp::Create);
+        self.write_path = Some(if keyed.is_empty() {
+            creates_path
+        } else {
+            WritePath::Bulk
+        });
+        let mut by_kind: Vec<Vec<PushItem>> = vec![Vec::new(); 3];
+        for item in keyed {
+            let slot = match item.op {
+                PushOp::Upsert { .. } => 0,
+                PushOp::Update { .. } => 1,
+                PushOp::Delete { .. } | PushOp::Create => 2,
+            };
+            by_kind[slot].push(item);
+        }
+        let mut done = 0;
+        for group in by_kind.into_iter().filter(|g| !g.is_empty()) {
             crate::run::stop_if_cancelled(&self.options.cancel)?;
             let image_ids = self.record_intents(ws.conn_mut(), link, units, &group)?;
-            let outcomes = if bulk {
-                push::through_bulk(self.client, &link.object, &group).await?
-            } else {
-                push::through_collections(self.client, &link.object, &group).await?
-            };
+            let outcomes = push::through_bulk(self.client, &link.object, &group).await?;
             self.apply_outcomes(ws, link, rules, units, &group, outcomes, &image_ids)?;
             done += group.len() as u64;
             self.options.report(Progress::Pushed { done, total });
         }
-        Ok(())
+        if new.is_empty() {
+            return Ok(());
+        }
+        let groups = rest_groups(new, creates_path);
+        self.push_pipelined(ws, link, rules, units, groups, creates_path, (done, total))
+            .await
     }
 
     /// Collections or Composite calls in a sliding window ([`crate::run::window`]): each
     /// call's intents are journaled before it is sent, and the answers are applied in the
     /// order the calls were sent, while the calls after them are in flight.
+    #[allow(clippy::too_many_arguments)]
     async fn push_pipelined(
         &mut self,
         ws: &mut Workspace,
@@ -141,14 +157,13 @@ impl Run<'_> {
         units: &[Unit],
         groups: Vec<Vec<PushItem>>,
         path: WritePath,
+        (mut done, total): (u64, u64),
     ) -> Result<(), SyncError> {
-        let total = groups.iter().map(Vec::len).sum::<usize>() as u64;
         let client = self.client;
         let object = link.object.as_str();
         let mut window = crate::run::window::Window::default();
         let mut in_flight = FuturesOrdered::new();
         let mut groups = groups.into_iter();
-        let mut done = 0;
         loop {
             while in_flight.len() < window.size()
                 && let Some(group) = groups.next()
@@ -244,10 +259,11 @@ impl Run<'_> {
         let tx = ws.conn_mut().transaction()?;
         capture::set_writer(&tx, Some(self.run_id))?;
         let mut answered = HashSet::new();
+        let items: HashMap<usize, &PushItem> = group.iter().map(|i| (i.unit, i)).collect();
         for (index, outcome) in outcomes {
             answered.insert(index);
             let unit = &units[index];
-            let item = group.iter().find(|i| i.unit == index);
+            let item = items.get(&index);
             match outcome {
                 Outcome::Written { id, created } => {
                     if let Some(image) = image_ids.get(&index) {
@@ -364,6 +380,15 @@ impl Run<'_> {
         journal::update_counts(ws.conn(), self.run_id, &self.counts)?;
         Ok(())
     }
+}
+
+/// One call's records each: 1,000 for Composite, 200 for Collections.
+fn rest_groups(items: Vec<PushItem>, path: WritePath) -> Vec<Vec<PushItem>> {
+    let size = match path {
+        WritePath::Composite => RECORDS_PER_CALL,
+        WritePath::Collections | WritePath::Bulk => COLLECTION_CHUNK,
+    };
+    items.chunks(size).map(<[PushItem]>::to_vec).collect()
 }
 
 /// After a create is confirmed, its values count as pushed.
