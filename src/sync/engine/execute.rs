@@ -660,6 +660,7 @@ impl<'a> Run<'a> {
         capture::set_writer(&tx, Some(self.run_id))?;
         reread::clear(&tx, link_id, &self.settled)?;
         let open = conflicts::open_keys(&tx, link_id)?;
+        let rowid_key = local::key_is_rowid(&tx, link)?;
         let mut still_open = HashSet::new();
         let writing = units.len() as u64;
         for (done, unit) in units.iter_mut().enumerate() {
@@ -692,8 +693,15 @@ impl<'a> Run<'a> {
                 };
                 let written = restored.and_then(|key| match key {
                     Some(key) => Ok((key, true)),
-                    None => local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values)
-                        .map(|key| (key, false)),
+                    None => local::insert_row(
+                        &tx,
+                        link,
+                        rowid_key,
+                        &sf_id,
+                        match_value.as_ref(),
+                        &values,
+                    )
+                    .map(|key| (key, false)),
                 });
                 match written {
                     Ok((key, restored)) => {

@@ -16,8 +16,10 @@ use crate::ids;
 use crate::schema::{ObjectSchema, Schema};
 use crate::values::format_datetime_ms;
 
+mod age;
 mod cache;
 mod derived;
+mod partial;
 mod write;
 
 pub use cache::ReadCache;
@@ -359,17 +361,23 @@ impl Store {
 
     /// Number of live records of `object`.
     pub fn count(&self, object: &str) -> usize {
+        self.count_records(object, false).unwrap_or(0)
+    }
+
+    /// Number of records of `object`, soft-deleted ones too when `include_deleted`; `None`
+    /// when storage cannot say.
+    pub fn count_records(&self, object: &str, include_deleted: bool) -> Option<usize> {
         let Some(object) = self.schema.object(object) else {
-            return 0;
+            return Some(0);
         };
         let conn = self.lock();
         conn.query_row(
-            "SELECT count(*) FROM records WHERE object = ?1 AND is_deleted = 0",
-            params![object.name],
+            "SELECT count(*) FROM records WHERE object = ?1 AND (?2 OR is_deleted = 0)",
+            params![object.name, include_deleted],
             |r| r.get::<_, i64>(0),
         )
+        .ok()
         .map(|n| n as usize)
-        .unwrap_or(0)
     }
 
     /// Ids of live records of `object` whose `field` (an external-id or unique field) equals
