@@ -361,23 +361,36 @@ impl Store {
 
     /// Number of live records of `object`.
     pub fn count(&self, object: &str) -> usize {
-        self.count_records(object, false).unwrap_or(0)
+        let Some(object) = self.schema.object(object) else {
+            return 0;
+        };
+        let conn = self.lock();
+        conn.query_row(
+            "SELECT count(*) FROM records WHERE object = ?1 AND is_deleted = 0",
+            params![object.name],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .unwrap_or(0)
     }
 
     /// Number of records of `object`, soft-deleted ones too when `include_deleted`; `None`
-    /// when storage cannot say.
+    /// when storage cannot say, or holds a record it could not read (which a scan answers
+    /// as a failure, never as a count).
     pub fn count_records(&self, object: &str, include_deleted: bool) -> Option<usize> {
         let Some(object) = self.schema.object(object) else {
             return Some(0);
         };
         let conn = self.lock();
-        conn.query_row(
-            "SELECT count(*) FROM records WHERE object = ?1 AND (?2 OR is_deleted = 0)",
-            params![object.name, include_deleted],
-            |r| r.get::<_, i64>(0),
-        )
-        .ok()
-        .map(|n| n as usize)
+        let (rows, unreadable) = conn
+            .query_row(
+                "SELECT count(*), count(CASE WHEN typeof(data) != 'text' THEN 1 END)
+                 FROM records WHERE object = ?1 AND (?2 OR is_deleted = 0)",
+                params![object.name, include_deleted],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .ok()?;
+        (unreadable == 0).then_some(rows as usize)
     }
 
     /// Ids of live records of `object` whose `field` (an external-id or unique field) equals
