@@ -1,7 +1,7 @@
 //! The changes query as a stream of bounded batches: a run holds one batch of Salesforce's
 //! records at a time, however many the query answers. REST pages are read as the batches
 //! need them; a Bulk job's CSV is downloaded and parsed by a task of its own, whole records
-//! at a time, while the run writes the batches before: at most [`PARSED_AHEAD`] records wait.
+//! at a time, while the run writes the batches before: about [`PARSED_AHEAD`] records wait.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -20,8 +20,9 @@ use crate::sync::link::Link;
 
 type Pages = BoxStream<'static, Result<QueryPage<Map<String, Value>>, SalesforceError>>;
 
-/// Records of a Bulk result the download task parses ahead of the run, in parcels of
-/// [`PARCEL_RECORDS`]: what bounds the memory the overlap of download and writes costs.
+/// About how many records of a Bulk result the download task parses ahead of the run, in
+/// parcels of [`PARCEL_RECORDS`] or a little more: what bounds the memory the overlap of
+/// download and writes costs.
 pub const PARSED_AHEAD: usize = 10_000;
 const PARCEL_RECORDS: usize = 1_000;
 
@@ -231,7 +232,12 @@ async fn download(
     let mut rows = Vec::new();
     let mut parcel = Vec::with_capacity(PARCEL_RECORDS);
     loop {
-        let step = match bytes.try_next().await {
+        let next = tokio::select! {
+            // The reader is gone: stop downloading at once rather than at the next parcel.
+            () = parcels.closed() => return,
+            next = bytes.try_next() => next,
+        };
+        let step = match next {
             Ok(Some(piece)) => csv.push(&piece, &mut rows),
             Ok(None) => csv.finish(&mut rows),
             Err(e) => Err(RunError::from(e)),

@@ -332,7 +332,15 @@ impl<'a> Run<'a> {
             pushes,
             conflicts,
         });
+        // The guard counts the link's records only when the deletes could be too many: a
+        // run that deletes a few never counts the link.
+        let most_deletes = units
+            .iter()
+            .filter(|u| u.plan.delete_local)
+            .count()
+            .max(units.iter().filter(|u| u.plan.delete_remote).count());
         if !self.options.allow_mass_delete
+            && most_deletes > super::guard::FLOOR
             && let Some(guard) = MassDelete::check(&units, self.records(ws.conn(), &units)?, &link)
         {
             // Before any write: the cursor stays, so the next run plans the same deletes.
