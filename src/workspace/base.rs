@@ -23,13 +23,13 @@ fn parse_fields(text: &str) -> Values {
 }
 
 pub fn get(conn: &Connection, link_id: i64, sf_id: &str) -> Result<Option<BaseRecord>> {
+    // Cached: a run asks for bases one record at a time, by the thousand.
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT sf_id, row_key, fields, remote_modstamp, remote_deleted FROM tether_base
              WHERE link_id = ?1 AND sf_id = ?2",
-            params![link_id, sf_id],
-            row_to_base,
-        )
+        )?
+        .query_row(params![link_id, sf_id], row_to_base)
         .optional()?)
 }
 

@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod history;
 pub mod hostile;
 pub mod import;
+pub mod pulls;
 pub mod sync;
 pub mod targets;
 #[cfg(feature = "gui")]

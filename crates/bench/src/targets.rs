@@ -73,7 +73,7 @@ pub enum CallTarget {
 }
 
 impl TargetRow {
-    fn from_run(run: &BudgetRun, work: String, rss: Option<f64>) -> TargetRow {
+    pub(crate) fn from_run(run: &BudgetRun, work: String, rss: Option<f64>) -> TargetRow {
         let path = match (run.read_path, run.write_path) {
             (_, Some(write)) => format!("{write:?} {}", run.records_written),
             (Some(read), None) => format!("{read:?} read {}", run.records_read),
@@ -125,16 +125,16 @@ impl TargetRow {
 }
 
 /// Linux: the peak resident set restarts from the current one (`clear_refs` 5).
-fn reset_peak_rss() -> Option<f64> {
+pub(crate) fn reset_peak_rss() -> Option<f64> {
     std::fs::write("/proc/self/clear_refs", "5").ok()?;
     crate::peak_rss_mb()
 }
 
-fn growth_since(start: Option<f64>) -> Option<f64> {
+pub(crate) fn growth_since(start: Option<f64>) -> Option<f64> {
     Some((crate::peak_rss_mb()? - start?).max(0.0))
 }
 
-async fn start_org(latency_ms: u64) -> anyhow::Result<(SandboxOrg, Client)> {
+pub(crate) async fn start_org(latency_ms: u64) -> anyhow::Result<(SandboxOrg, Client)> {
     let mut config = OrgConfig {
         daily_api_limit: 50_000_000,
         ..OrgConfig::default()
@@ -173,7 +173,7 @@ fn link() -> anyhow::Result<Link> {
     .context("the benchmark's link definition")
 }
 
-fn new_workspace(dir: &Path, rows: usize) -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn new_workspace(dir: &Path, rows: usize) -> anyhow::Result<std::path::PathBuf> {
     let path = dir.join("workspace.sqlite");
     let mut ws = Workspace::open(&path)?;
     ws.conn().execute_batch(
@@ -227,7 +227,7 @@ pub async fn run(
     mut progress: impl FnMut(&TargetRow),
 ) -> anyhow::Result<Vec<TargetRow>> {
     let mut rows = Vec::new();
-    let mut emit = |row: TargetRow, rows: &mut Vec<TargetRow>| {
+    let mut emit = |row: TargetRow| {
         progress(&row);
         rows.push(row);
     };
@@ -246,7 +246,7 @@ pub async fn run(
             row.target_seconds = Some(2.5);
         }
         row.target_calls = Some(CallTarget::TimesBound(1.2));
-        emit(row, &mut rows);
+        emit(row);
 
         let changed = change_scores(&path, 10, 1)?;
         let rss = reset_peak_rss();
@@ -259,7 +259,7 @@ pub async fn run(
         if n == 10_000 {
             row.target_seconds = Some(1.5);
         }
-        emit(row, &mut rows);
+        emit(row);
 
         // The per-record baseline: one PATCH a record on a sample, scaled to every record.
         let ids = sample_ids(&path, options.baseline_sample)?;
@@ -276,26 +276,23 @@ pub async fn run(
             let probe = org_requests(&client).await? - after;
             let sample_calls = (after - before).saturating_sub(probe);
             let scale = n as f64 / ids.len() as f64;
-            emit(
-                TargetRow {
-                    work: format!("push {n} changed: one REST call a record"),
-                    elapsed: elapsed.mul_f64(scale),
-                    calls: (sample_calls as f64 * scale).round() as u64,
-                    bound: Some(n as u64),
-                    path: "PATCH each".into(),
-                    rss_growth_mb: None,
-                    target_seconds: None,
-                    target_mb: None,
-                    target_calls: None,
-                    note: format!(
-                        "baseline: {} records measured ({:.2} s, {sample_calls} calls), \
+            emit(TargetRow {
+                work: format!("push {n} changed: one REST call a record"),
+                elapsed: elapsed.mul_f64(scale),
+                calls: (sample_calls as f64 * scale).round() as u64,
+                bound: Some(n as u64),
+                path: "PATCH each".into(),
+                rss_growth_mb: None,
+                target_seconds: None,
+                target_mb: None,
+                target_calls: None,
+                note: format!(
+                    "baseline: {} records measured ({:.2} s, {sample_calls} calls), \
                          extrapolated ×{scale:.0}",
-                        ids.len(),
-                        elapsed.as_secs_f64()
-                    ),
-                },
-                &mut rows,
-            );
+                    ids.len(),
+                    elapsed.as_secs_f64()
+                ),
+            });
         }
 
         for (round, write) in [
@@ -315,49 +312,13 @@ pub async fn run(
                 growth_since(rss),
             );
             row.note = "write path side by side".into();
-            emit(row, &mut rows);
+            emit(row);
         }
         drop(scratch);
         org.shutdown().await;
     }
 
-    // Pulls: the first pull, then a sync with nothing to do on the same link.
-    {
-        let p = options.pull_records;
-        let (org, client) = start_org(options.latency_ms).await?;
-        seed_accounts(&client, p).await?;
-        let scratch = ScratchDir::new()?;
-        let path = new_workspace(&scratch.0, 0)?;
-        let rss = reset_peak_rss();
-        let run = sync_once(&client, &path, "first pull", p as u64, None).await?;
-        let mut row = TargetRow::from_run(
-            &run,
-            format!("first pull of {p} Accounts"),
-            growth_since(rss),
-        );
-        if p == 100_000 {
-            row.target_seconds = Some(5.0);
-            row.target_mb = Some(150.0);
-        }
-        emit(row, &mut rows);
-
-        let rss = reset_peak_rss();
-        let run = sync_once(&client, &path, "nothing to do", 0, None).await?;
-        let mut row = TargetRow::from_run(
-            &run,
-            format!("sync with nothing to do, {p} link"),
-            growth_since(rss),
-        );
-        row.target_seconds = Some(0.5);
-        row.target_mb = Some(80.0);
-        row.target_calls = Some(CallTarget::AtMost(1));
-        emit(row, &mut rows);
-        for row in crate::browse::rows(&client, p).await? {
-            emit(row, &mut rows);
-        }
-        drop(scratch);
-        org.shutdown().await;
-    }
+    crate::pulls::rows(options, &mut emit).await?;
 
     let big = options.big_pull_records;
     if big > 0 {
@@ -378,25 +339,22 @@ pub async fn run(
         } else {
             row.note = "scaled down from 1,000,000 by --big-pull: no target".into();
         }
-        emit(row, &mut rows);
+        emit(row);
         drop(scratch);
         org.shutdown().await;
     } else {
-        emit(
-            TargetRow {
-                work: "pull of 1000000 records (Bulk)".into(),
-                elapsed: Duration::ZERO,
-                calls: 0,
-                bound: None,
-                path: "-".into(),
-                rss_growth_mb: None,
-                target_seconds: None,
-                target_mb: None,
-                target_calls: None,
-                note: "skipped (--big-pull 0)".into(),
-            },
-            &mut rows,
-        );
+        emit(TargetRow {
+            work: "pull of 1000000 records (Bulk)".into(),
+            elapsed: Duration::ZERO,
+            calls: 0,
+            bound: None,
+            path: "-".into(),
+            rss_growth_mb: None,
+            target_seconds: None,
+            target_mb: None,
+            target_calls: None,
+            note: "skipped (--big-pull 0)".into(),
+        });
     }
     Ok(rows)
 }
@@ -525,6 +483,7 @@ mod tests {
                 "records list: page to the end, 500 a page",
                 "records search: one name in 400",
                 "records search: every name matches, 5 pages",
+                "sync right after a mass load, 400 link",
                 "pull of 1000000 records (Bulk)",
             ]
         );

@@ -122,6 +122,19 @@ impl SandboxOrg {
         self.state.org.auth.security_token(username)
     }
 
+    /// Moves every record of `object` `by` into the past (CreatedDate, LastModifiedDate and
+    /// SystemModstamp alike), as an org's existing data: records a test or the benchmark
+    /// loaded stand for records last changed long before a client's first read. Returns how
+    /// many records moved. The same control is `POST /__sandbox/records/age`.
+    pub fn age_records(
+        &self,
+        object: &str,
+        by: std::time::Duration,
+    ) -> Result<usize, error::SfError> {
+        let by_ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.state.org.store.age_records(object, by_ms)
+    }
+
     /// Stops accepting connections and waits for the server task.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -1,6 +1,7 @@
 //! The changes query as a stream of bounded batches: a run holds one batch of Salesforce's
 //! records at a time, however many the query answers. REST pages are read as the batches
-//! need them; a Bulk job's CSV is parsed as it downloads, whole records at a time.
+//! need them; a Bulk job's CSV is downloaded and parsed by a task of its own, whole records
+//! at a time, while the run writes the batches before: about [`PARSED_AHEAD`] records wait.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -19,9 +20,17 @@ use crate::sync::link::Link;
 
 type Pages = BoxStream<'static, Result<QueryPage<Map<String, Value>>, SalesforceError>>;
 
+/// About how many records of a Bulk result the download task parses ahead of the run, in
+/// parcels of [`PARCEL_RECORDS`] or a little more: what bounds the memory the overlap of
+/// download and writes costs.
+pub const PARSED_AHEAD: usize = 10_000;
+const PARCEL_RECORDS: usize = 1_000;
+
+type Parcel = Result<Vec<RemoteRecord>, SyncError>;
+
 enum Source {
     Rest(Pages),
-    Bulk { bytes: ByteStream, csv: CsvRecords },
+    Bulk(tokio::sync::mpsc::Receiver<Parcel>),
     Ended,
 }
 
@@ -122,10 +131,16 @@ impl<'a> ChangeReader<'a> {
         }
         crate::run::stop_if_cancelled(self.cancel)?;
         self.total = Some(info.number_records_processed.unwrap_or(expected));
-        self.source = Source::Bulk {
-            bytes: client.bulk_query_results(&job.id, None),
-            csv: CsvRecords::default(),
-        };
+        let (parcels, received) = tokio::sync::mpsc::channel(PARSED_AHEAD / PARCEL_RECORDS);
+        let bytes = client.bulk_query_results(&job.id, None);
+        // Dropping the reader (a run cancelled or failed) closes the channel: the task stops.
+        tokio::spawn(download(
+            bytes,
+            self.link.clone(),
+            self.kinds.clone(),
+            parcels,
+        ));
+        self.source = Source::Bulk(received);
         Ok(())
     }
 
@@ -170,17 +185,14 @@ impl<'a> ChangeReader<'a> {
                 }
                 None => self.source = Source::Ended,
             },
-            Source::Bulk { bytes, csv } => {
-                let mut found = Vec::new();
-                match bytes.try_next().await? {
-                    Some(piece) => csv.push(&piece, &mut found)?,
-                    None => {
-                        csv.finish(&mut found)?;
-                        self.source = Source::Ended;
+            Source::Bulk(parcels) => {
+                match parcels.recv().await {
+                    Some(parcel) => {
+                        for record in parcel? {
+                            self.keep_record(record);
+                        }
                     }
-                }
-                for record in found {
-                    self.keep(&record);
+                    None => self.source = Source::Ended,
                 }
                 (self.read)(self.done, self.total);
             }
@@ -197,9 +209,58 @@ impl<'a> ChangeReader<'a> {
 
     fn keep(&mut self, record: &Map<String, Value>) {
         if let Some(record) = from_json(self.link, self.kinds, record) {
-            self.newest = self.newest.max(record.modstamp);
-            self.done += 1;
-            self.pending.push_back(record);
+            self.keep_record(record);
+        }
+    }
+
+    fn keep_record(&mut self, record: RemoteRecord) {
+        self.newest = self.newest.max(record.modstamp);
+        self.done += 1;
+        self.pending.push_back(record);
+    }
+}
+
+/// Downloads a Bulk result and sends its records in parcels, in order; an error is sent as
+/// the last parcel. Ends early when the reader is gone.
+async fn download(
+    mut bytes: ByteStream,
+    link: Link,
+    kinds: HashMap<String, Kind>,
+    parcels: tokio::sync::mpsc::Sender<Parcel>,
+) {
+    let mut csv = CsvRecords::default();
+    let mut rows = Vec::new();
+    let mut parcel = Vec::with_capacity(PARCEL_RECORDS);
+    loop {
+        let next = tokio::select! {
+            // The reader is gone: stop downloading at once rather than at the next parcel.
+            () = parcels.closed() => return,
+            next = bytes.try_next() => next,
+        };
+        let step = match next {
+            Ok(Some(piece)) => csv.push(&piece, &mut rows),
+            Ok(None) => csv.finish(&mut rows),
+            Err(e) => Err(RunError::from(e)),
+        };
+        let ended = match step {
+            Ok(()) => csv.finished,
+            Err(e) => {
+                let _ = parcels.send(Err(e.into())).await;
+                return;
+            }
+        };
+        parcel.extend(
+            rows.drain(..)
+                .filter_map(|row| from_json(&link, &kinds, &row)),
+        );
+        if parcel.len() >= PARCEL_RECORDS || (ended && !parcel.is_empty()) {
+            let full = std::mem::replace(&mut parcel, Vec::with_capacity(PARCEL_RECORDS));
+            if parcels.send(Ok(full)).await.is_err() {
+                return;
+            }
+        }
+        if ended {
+            return;
         }
     }
 }
@@ -223,6 +284,8 @@ struct CsvRecords {
     /// Where the last complete record in `buffer` ends.
     complete: usize,
     headers: Option<csv::StringRecord>,
+    /// The document's end was read.
+    finished: bool,
 }
 
 impl CsvRecords {
@@ -249,6 +312,7 @@ impl CsvRecords {
         self.parse(end, out)?;
         self.buffer.clear();
         self.scanned = 0;
+        self.finished = true;
         Ok(())
     }
 

@@ -332,7 +332,15 @@ impl<'a> Run<'a> {
             pushes,
             conflicts,
         });
+        // The guard counts the link's records only when the deletes could be too many: a
+        // run that deletes a few never counts the link.
+        let most_deletes = units
+            .iter()
+            .filter(|u| u.plan.delete_local)
+            .count()
+            .max(units.iter().filter(|u| u.plan.delete_remote).count());
         if !self.options.allow_mass_delete
+            && most_deletes > super::guard::FLOOR
             && let Some(guard) = MassDelete::check(&units, self.records(ws.conn(), &units)?, &link)
         {
             // Before any write: the cursor stays, so the next run plans the same deletes.
@@ -660,6 +668,7 @@ impl<'a> Run<'a> {
         capture::set_writer(&tx, Some(self.run_id))?;
         reread::clear(&tx, link_id, &self.settled)?;
         let open = conflicts::open_keys(&tx, link_id)?;
+        let rowid_key = local::key_is_rowid(&tx, link)?;
         let mut still_open = HashSet::new();
         let writing = units.len() as u64;
         for (done, unit) in units.iter_mut().enumerate() {
@@ -692,8 +701,15 @@ impl<'a> Run<'a> {
                 };
                 let written = restored.and_then(|key| match key {
                     Some(key) => Ok((key, true)),
-                    None => local::insert_row(&tx, link, &sf_id, match_value.as_ref(), &values)
-                        .map(|key| (key, false)),
+                    None => local::insert_row(
+                        &tx,
+                        link,
+                        rowid_key,
+                        &sf_id,
+                        match_value.as_ref(),
+                        &values,
+                    )
+                    .map(|key| (key, false)),
                 });
                 match written {
                     Ok((key, restored)) => {

@@ -526,10 +526,21 @@ fn columns_for<'a>(
     Ok(columns)
 }
 
-/// Inserts a row for a Salesforce record and returns its key.
+/// Whether the link's key is the table's rowid (an `INTEGER PRIMARY KEY`): then SQLite gives
+/// each new row its key, and the key is the rowid it answers.
+pub fn key_is_rowid(conn: &Connection, link: &Link) -> rusqlite::Result<bool> {
+    match is_rowid_alias(conn, &link.table, &link.key) {
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(false),
+        answer => answer,
+    }
+}
+
+/// Inserts a row for a Salesforce record and returns its key. `rowid_key` is what
+/// [`key_is_rowid`] says of the link's table, asked once for a run's many inserts.
 pub fn insert_row(
     conn: &Connection,
     link: &Link,
+    rowid_key: bool,
     sf_id: &str,
     match_value: Option<&Value>,
     values: &Values,
@@ -546,7 +557,7 @@ pub fn insert_row(
         }
     }
     let keyed = columns.iter().any(|(c, _)| *c == link.key);
-    if !keyed && !is_rowid_alias(conn, &link.table, &link.key)? {
+    if !keyed && !rowid_key {
         // A text key nobody supplies: the Salesforce Id is as good a key as any.
         columns.push((&link.key, SqlValue::Text(sf_id.into())));
     }
@@ -563,6 +574,9 @@ pub fn insert_row(
     // again compiles the table's capture triggers again each time.
     conn.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(params))?;
+    if rowid_key && !keyed {
+        return Ok(conn.last_insert_rowid().to_string());
+    }
     let key_sql = format!(
         "SELECT CAST({} AS TEXT) FROM {} WHERE rowid = ?1",
         quote_ident(&link.key),
@@ -607,7 +621,9 @@ pub fn update_row(
     );
     let mut params: Vec<SqlValue> = vec![SqlValue::Text(key.into())];
     params.extend(columns.into_iter().map(|(_, v)| v));
-    conn.execute(&sql, rusqlite::params_from_iter(params))
+    // Cached as the insert is: each prepare compiles the table's capture triggers again.
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(params))
 }
 
 /// Writes a new Salesforce Id to the row, found by key or, for a row without one, by rowid.

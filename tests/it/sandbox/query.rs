@@ -498,3 +498,46 @@ async fn users_have_records_with_a_compound_name() {
         (json!(false), json!(false))
     );
 }
+
+/// `POST /__sandbox/records/age` moves an object's records into the past as existing data:
+/// the incremental query from an hour ago finds none of them, from two days ago all of them.
+#[tokio::test]
+async fn aged_records_are_read_by_queryall_as_changed_in_the_past() {
+    let org = start().await;
+    let ids = seed_accounts(&org, 5);
+    let client = Client::new(&org).await;
+    let age = |body: Value| {
+        client
+            .http
+            .post(format!("{}/__sandbox/records/age", client.base))
+            .json(&body)
+            .send()
+    };
+    let answer = age(json!({"object": "Account", "seconds": 86_400}))
+        .await
+        .expect("age request");
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.json::<Value>().await.unwrap(), json!({"moved": 5}));
+    let refused = age(json!({"object": "Account", "seconds": 0}))
+        .await
+        .expect("age request");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    let since = |hours: i64| {
+        let at = chrono::Utc::now() - chrono::Duration::hours(hours);
+        format!(
+            "SELECT Id, CreatedDate FROM Account WHERE SystemModstamp >= {} ORDER BY SystemModstamp, Id",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        )
+    };
+    let (_, recent) = client.query("queryAll", &since(1), None).await;
+    assert_eq!(recent["totalSize"], json!(0), "{recent}");
+    let (_, older) = client.query("queryAll", &since(48), None).await;
+    let found: HashSet<&str> = older["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r["Id"].as_str())
+        .collect();
+    assert_eq!(found, ids.iter().map(String::as_str).collect());
+}

@@ -185,3 +185,51 @@ async fn a_change_another_writer_makes_inside_the_overlap_window_after_a_push_is
         "nothing is pushed back over it"
     );
 }
+
+/// A change that commits late: another writer's transaction stamped the record before the
+/// last run began reading and became visible only after it, so its SystemModstamp lies behind
+/// the cursor, inside the overlap window. The overlap is what reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_stamped_before_the_cursor_inside_the_overlap_window_is_pulled() {
+    let bench = Bench::new().await;
+    let acme = bench
+        .create("Account", json!({"Name": "Acme", "Industry": "Energy"}))
+        .await;
+    bench.execute(CUSTOMERS_TABLE);
+    bench.add_link(customers_link("local_wins"));
+    let first = bench.sync("customers").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{first:?}");
+    bench.execute("UPDATE customers SET name = 'Acme Local', health_score = 70");
+    let push = bench.sync("customers").await;
+    assert_eq!(push.status, RunStatus::Succeeded, "{push:?}");
+
+    bench
+        .update("Account", &acme, json!({"Industry": "Banking"}))
+        .await;
+    // Two minutes back: before the push's read began, well within the 300-second overlap.
+    bench
+        .org
+        .org
+        .age_records("Account", std::time::Duration::from_secs(120))
+        .expect("the org ages its Accounts");
+    let stamped = bench.get("Account", &acme).await["SystemModstamp"]
+        .as_str()
+        .and_then(tether::sync::engine::values::parse_datetime)
+        .expect("a SystemModstamp");
+    let cursor = bench.rows("SELECT pulled_through FROM tether_cursors")[0][0]
+        .as_str()
+        .and_then(tether::sync::engine::values::parse_datetime)
+        .expect("a cursor");
+    assert!(
+        stamped < cursor && stamped > cursor - chrono::Duration::seconds(300),
+        "the change is stamped inside the overlap: {stamped} against the cursor {cursor}"
+    );
+
+    let after = bench.sync("customers").await;
+    assert_eq!(after.status, RunStatus::Succeeded, "{after:?}");
+    assert_eq!(
+        bench.rows("SELECT name, industry, health_score FROM customers"),
+        vec![vec![json!("Acme Local"), json!("Banking"), json!(70.0)]],
+        "the late change is pulled: {after:?}"
+    );
+}

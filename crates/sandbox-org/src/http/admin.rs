@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__sandbox/faults", get(get_faults).put(put_faults))
         .route("/__sandbox/limits", get(get_limits).put(put_limits))
         .route("/__sandbox/sessions/expire", post(expire_sessions))
+        .route("/__sandbox/records/age", post(age_records))
         .route_layer(from_fn(loopback_only))
 }
 
@@ -62,7 +63,8 @@ async fn index() -> Response {
             {"method": "PUT", "path": "/__sandbox/faults", "does": "sets the fault dice (JSON body)"},
             {"method": "GET", "path": "/__sandbox/limits", "does": "the API limits and their use"},
             {"method": "PUT", "path": "/__sandbox/limits", "does": "sets the API limits (JSON body)"},
-            {"method": "POST", "path": "/__sandbox/sessions/expire", "does": "expires every session, so clients must renew their tokens"}
+            {"method": "POST", "path": "/__sandbox/sessions/expire", "does": "expires every session, so clients must renew their tokens"},
+            {"method": "POST", "path": "/__sandbox/records/age", "does": "moves an object's records into the past, as existing data ({\"object\":\"Account\",\"seconds\":86400})"}
         ]
     }))
     .into_response()
@@ -114,6 +116,25 @@ async fn put_limits(State(state): State<AppState>, body: Bytes) -> ApiResult<Res
     let change: LimitsChange = parse(&body, "{\"max\":N,\"used\":N} (either may be left out)")?;
     let usage: Usage = state.org.limits.set(change.max, change.used);
     Ok(axum::Json(usage).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgeRecords {
+    object: String,
+    seconds: u64,
+}
+
+/// Moves every record of an object into the past: `{"moved": N}`.
+async fn age_records(State(state): State<AppState>, body: Bytes) -> ApiResult<Response> {
+    let age: AgeRecords = parse(&body, "{\"object\":\"Account\",\"seconds\":86400}")?;
+    let by_ms = i64::try_from(age.seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let moved = state
+        .org
+        .store
+        .age_records(&age.object, by_ms)
+        .map_err(|e| ApiError::bad_request(&e.code, e.message))?;
+    Ok(axum::Json(json!({ "moved": moved })).into_response())
 }
 
 async fn expire_sessions(State(state): State<AppState>) -> StatusCode {

@@ -16,8 +16,10 @@ use crate::ids;
 use crate::schema::{ObjectSchema, Schema};
 use crate::values::format_datetime_ms;
 
+mod age;
 mod cache;
 mod derived;
+mod partial;
 mod write;
 
 pub use cache::{Change, KeptIndex, ReadCache, Stored};
@@ -386,6 +388,25 @@ impl Store {
         )
         .map(|n| n as usize)
         .unwrap_or(0)
+    }
+
+    /// Number of records of `object`, soft-deleted ones too when `include_deleted`; `None`
+    /// when storage cannot say, or holds a record it could not read (which a scan answers
+    /// as a failure, never as a count).
+    pub fn count_records(&self, object: &str, include_deleted: bool) -> Option<usize> {
+        let Some(object) = self.schema.object(object) else {
+            return Some(0);
+        };
+        let conn = self.lock();
+        let (rows, unreadable) = conn
+            .query_row(
+                "SELECT count(*), count(CASE WHEN typeof(data) != 'text' THEN 1 END)
+                 FROM records WHERE object = ?1 AND (?2 OR is_deleted = 0)",
+                params![object.name, include_deleted],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .ok()?;
+        (unreadable == 0).then_some(rows as usize)
     }
 
     /// Ids of live records of `object` whose `field` (an external-id or unique field) equals

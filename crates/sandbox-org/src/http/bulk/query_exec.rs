@@ -13,6 +13,7 @@ use super::writer::CsvWriter;
 use crate::error::SfError;
 use crate::schema::{FieldType, Schema};
 use crate::soql::{self, Column, Lookups, Output, Plan, RecordSource};
+use crate::store::Record;
 use crate::values::parse_datetime;
 
 /// Error code of statements the REST endpoint runs but Bulk API 2.0 does not.
@@ -102,10 +103,24 @@ impl BulkQuery {
         let columns = self.columns();
         let mut lookups = Lookups::new(source);
         let mut out = CsvWriter::with_capacity(dialect, ids.len() * 16 * columns.len().max(1));
-        for id in ids {
-            let Some(record) = source.get(id) else {
-                continue;
-            };
+        // A column reads its own field, or the lookup its first hop starts from: those
+        // fields alone give every column the value the whole record gives it.
+        let read: Vec<&str> = columns
+            .iter()
+            .map(|c| {
+                c.path
+                    .hops
+                    .first()
+                    .map_or(&c.path.field, |hop| &hop.lookup)
+                    .as_str()
+            })
+            .collect();
+        let records: Box<dyn Iterator<Item = Record>> = match source.records_with_fields(ids, &read)
+        {
+            Some(partial) => Box::new(partial.into_iter()),
+            None => Box::new(ids.iter().filter_map(|id| source.get(id))),
+        };
+        for record in records {
             let values = soql::column_values(columns, &record, &mut lookups);
             let cells = columns
                 .iter()
