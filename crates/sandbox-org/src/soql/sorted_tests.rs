@@ -300,3 +300,25 @@ mod skipping {
         }
     }
 }
+
+#[test]
+fn records_moved_into_the_past_keep_the_kept_orders_instead_of_dropping_them() {
+    let (store, ids) = store_with_ties_and_nulls();
+    let statements = [
+        "SELECT Id FROM Account ORDER BY Name ASC NULLS FIRST, Id ASC",
+        "SELECT Id FROM Account ORDER BY CreatedDate DESC, Id ASC LIMIT 10",
+    ];
+    assert_kept_is_scanned(&store, &statements, "before the move");
+    // A deleted record is moved too, and read by the answers that include deleted ones.
+    store.write(|w| w.delete(&ids[3], OWNER)).unwrap();
+    assert_kept_is_scanned(&store, &statements, "after a delete");
+    assert!(store.reads().follows("Account"));
+
+    store.age_records("Account", 86_400_000).unwrap();
+
+    assert!(
+        store.reads().follows("Account"),
+        "the kept indexes follow the move instead of being dropped"
+    );
+    assert_kept_is_scanned(&store, &statements, "after the move");
+}

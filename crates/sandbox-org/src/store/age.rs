@@ -5,6 +5,7 @@
 use rusqlite::params;
 use serde_json::Value;
 
+use super::cache::{Change, Stored};
 use super::{Record, Store, stamp, write::sql_error};
 use crate::error::SfError;
 use crate::values::parse_datetime;
@@ -30,12 +31,16 @@ impl Store {
                 "records can only be moved into the past: give a positive number of seconds",
             ));
         }
+        // The kept indexes follow the moved records as they follow any write, rather than
+        // being dropped and built again by the next request.
+        let follows = self.reads.follows(&object.name);
+        let mut changes = Vec::new();
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(sql_error)?;
         let mut moved = 0;
         {
             let mut read = tx
-                .prepare("SELECT id, data FROM records WHERE object = ?1")
+                .prepare("SELECT id, data, is_deleted FROM records WHERE object = ?1")
                 .map_err(sql_error)?;
             let mut write = tx
                 .prepare(
@@ -45,11 +50,15 @@ impl Store {
                 .map_err(sql_error)?;
             let rows = read
                 .query_map(params![object.name], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, bool>(2)?,
+                    ))
                 })
                 .map_err(sql_error)?;
             for row in rows {
-                let (id, text) = row.map_err(sql_error)?;
+                let (id, text, deleted) = row.map_err(sql_error)?;
                 let Ok(mut record) = serde_json::from_str::<Record>(&text) else {
                     tracing::error!("sandbox org record {id} is unreadable: left where it was");
                     continue;
@@ -67,10 +76,18 @@ impl Store {
                     serde_json::to_string(&record).map_err(|_| SfError::unknown_exception())?;
                 write.execute(params![id, text, by_ms]).map_err(sql_error)?;
                 moved += 1;
+                if follows {
+                    changes.push(Change {
+                        object: object.name.clone(),
+                        id,
+                        stored: Some(Stored { record, deleted }),
+                    });
+                }
             }
         }
         tx.commit().map_err(sql_error)?;
-        self.reads.invalidate();
+        drop(conn);
+        self.reads.apply(&changes);
         Ok(moved)
     }
 }
