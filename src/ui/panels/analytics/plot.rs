@@ -16,9 +16,9 @@ const COLORS: [Color32; 6] = [
     Color32::from_rgb(0x7C, 0x3A, 0xED),
     Color32::from_rgb(0x0D, 0x94, 0x88),
 ];
-/// Width an x label needs, so that labels thin out rather than overlap.
-/// The narrowest slot a category label gets before every other one is left out.
-const MIN_LABEL_WIDTH: f32 = 56.0;
+/// The narrowest slot a category label gets before every other one is left out. egui_plot
+/// draws no x label whose marks are 60 points apart or less.
+const MIN_LABEL_WIDTH: f32 = 66.0;
 /// About the width of one character of an axis label.
 const CHAR_WIDTH: f32 = 8.0;
 const RATE_HEIGHT: f32 = 110.0;

@@ -9,8 +9,9 @@ use crate::desktop::DayStats;
 use crate::ui::format::group_thousands;
 use crate::ui::theme::{self, GRID};
 
-/// Label width the x axis leaves room for ("Sep 30" and a gap).
-const DAY_LABEL_WIDTH: f32 = 56.0;
+/// Label width the x axis leaves room for ("Sep 30" and a gap). egui_plot draws no x label
+/// whose marks are 60 points apart or less, so less than that left the axis bare.
+const DAY_LABEL_WIDTH: f32 = 66.0;
 
 pub fn show(ui: &mut Ui, days: &[DayStats]) {
     let synced: u64 = days.iter().map(|d| d.synced).sum();
