@@ -15,6 +15,7 @@ mod resilience;
 mod rest;
 mod search;
 pub mod soql_text;
+mod tooling;
 mod usage;
 mod wire;
 
@@ -32,5 +33,6 @@ pub use query::BatchSize;
 pub use resilience::{BreakerConfig, BreakerState, CircuitBreaker, RetryPolicy};
 pub use rest::Upserted;
 pub use soql_text::{IdError, IdProblem, check_id};
+pub use tooling::{CustomFieldRow, FieldDefinition, Granted};
 pub use usage::ApiUsage;
 pub use wire::*;

@@ -44,6 +44,13 @@ impl DescribeCache {
             .cloned()
     }
 
+    pub(crate) fn forget(&self, url: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(url);
+    }
+
     fn put(&self, url: String, entry: CachedDescribe) {
         self.0
             .lock()
