@@ -11,6 +11,7 @@ pub mod numbers;
 pub mod records_write;
 pub mod run;
 pub mod salesforce;
+pub mod setup;
 pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -45,10 +45,7 @@ impl DescribeCache {
     }
 
     pub(crate) fn forget(&self, url: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(url);
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(url);
     }
 
     fn put(&self, url: String, entry: CachedDescribe) {

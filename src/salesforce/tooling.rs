@@ -99,9 +99,7 @@ impl Client {
     pub async fn create_custom_field(&self, full_name: &str, metadata: &Value) -> Result<String> {
         let body = json!({ "FullName": full_name, "Metadata": metadata });
         let url = self.tooling_url("/sobjects/CustomField/");
-        let saved: SaveResult = self
-            .json(Call::new(Method::POST, url).json(&body)?)
-            .await?;
+        let saved: SaveResult = self.json(Call::new(Method::POST, url).json(&body)?).await?;
         saved
             .id
             .ok_or_else(|| SalesforceError::decode("CustomField create answer", "no id"))
