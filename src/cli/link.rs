@@ -6,10 +6,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use std::collections::BTreeMap;
+
 use super::CliError;
 use super::connect::runtime;
+use super::fields::{ConfirmArgs, set_up};
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
+use crate::salesforce::{Client, ObjectDescribe};
+use crate::setup::{self, SetupPlan};
 use crate::sync::link::{
     ConflictPolicy, DeletePolicy, Direction, Link, LocalSource, MatchKey, Schedule,
 };
@@ -50,6 +55,12 @@ pub enum LinkCommand {
         /// types that hold their fields' values, keeping the rows.
         #[arg(long)]
         fix: bool,
+        /// Create the custom fields the link names that the object lacks (shown first, and
+        /// asked unless --yes), grant them to you, then verify again.
+        #[arg(long)]
+        create_missing: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Install a shipped template (its tables and links); without a name, list the templates.
     Template {
@@ -57,6 +68,12 @@ pub enum LinkCommand {
         /// The connection the template's links sync with (see `tether connections`).
         #[arg(long, value_name = "NAME")]
         connection: Option<String>,
+        /// Then create every custom field the template's links need that the org lacks, grant
+        /// them to you, and verify each link.
+        #[arg(long)]
+        setup_salesforce: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Forget a link with its sync state; its run history stays.
     Delete { name: String },
@@ -72,8 +89,24 @@ pub fn run(args: LinkArgs) -> Result<(), CliError> {
         }
         LinkCommand::Export { names, output } => export(&args.workspace, &names, output),
         LinkCommand::Import { file } => import(&args.workspace, &file),
-        LinkCommand::Verify { name, fix } => verify_link(&args.workspace, &name, fix),
-        LinkCommand::Template { name, connection } => template(&args.workspace, name, connection),
+        LinkCommand::Verify {
+            name,
+            fix,
+            create_missing,
+            confirm,
+        } => {
+            let create = create_missing.then_some(&confirm);
+            verify_link(&args.workspace, &name, fix, create)
+        }
+        LinkCommand::Template {
+            name,
+            connection,
+            setup_salesforce,
+            confirm,
+        } => {
+            let setup = setup_salesforce.then_some(&confirm);
+            template(&args.workspace, name, connection, setup)
+        }
         LinkCommand::Delete { name } => {
             args.workspace.open()?.delete_link(&name, ACTOR)?;
             println!("Deleted the link `{name}`.");
@@ -295,21 +328,17 @@ fn import(workspace: &WorkspaceArg, file: &PathBuf) -> Result<(), CliError> {
     Ok(())
 }
 
-fn verify_link(workspace: &WorkspaceArg, name: &str, fix: bool) -> Result<(), CliError> {
+fn verify_link(
+    workspace: &WorkspaceArg,
+    name: &str,
+    fix: bool,
+    create_missing: Option<&ConfirmArgs>,
+) -> Result<(), CliError> {
     let mut ws = workspace.open()?;
     let link = ws.link(name)?.link;
-    let (describe, parents) = runtime()?.block_on(async {
-        let client = client_for(&link.connection, &workspace.data).await?;
-        match describes_for(&client, &link).await {
-            Ok(described) => Ok(described),
-            Err(e) => Err(match unknown_object(&client, &link.object).await {
-                Some(unknown) => CliError::Usage(format!(
-                    "the link `{name}`: {unknown}; fix its object and verify again"
-                )),
-                None => CliError::Salesforce(e.to_string()),
-            }),
-        }
-    })?;
+    let runtime = runtime()?;
+    let client = runtime.block_on(client_for(&link.connection, &workspace.data))?;
+    let (mut describe, mut parents) = runtime.block_on(describe_link(&client, &link))?;
     if fix {
         let fixed = crate::sync::verify::fix::fix(ws.conn_mut(), &link, &describe)
             .map_err(|e| CliError::LinkProblems(format!("the link `{name}`: {e}")))?;
@@ -323,6 +352,14 @@ fn verify_link(workspace: &WorkspaceArg, name: &str, fix: bool) -> Result<(), Cl
             println!("No column of `{}` needed a new type.", link.table);
         }
     }
+    if let Some(confirm) = create_missing {
+        let plan = SetupPlan {
+            fields: setup::missing_fields(&link, &describe, &parents, ws.conn()),
+        };
+        if runtime.block_on(set_up(&client, plan, confirm))? {
+            (describe, parents) = runtime.block_on(describe_link(&client, &link))?;
+        }
+    }
     let problems = verify(&link, &describe, &parents, ws.conn());
     print!("{}", render_problems(name, &problems));
     if has_errors(&problems) {
@@ -331,6 +368,22 @@ fn verify_link(workspace: &WorkspaceArg, name: &str, fix: bool) -> Result<(), Cl
         )));
     }
     Ok(())
+}
+
+async fn describe_link(
+    client: &Client,
+    link: &Link,
+) -> Result<(ObjectDescribe, BTreeMap<String, ObjectDescribe>), CliError> {
+    match describes_for(client, link).await {
+        Ok(described) => Ok(described),
+        Err(e) => Err(match unknown_object(client, &link.object).await {
+            Some(unknown) => CliError::Usage(format!(
+                "the link `{}`: {unknown}; fix its object and verify again",
+                link.name
+            )),
+            None => CliError::Salesforce(e.to_string()),
+        }),
+    }
 }
 
 /// Problems grouped by severity, errors first.
@@ -362,6 +415,7 @@ fn template(
     workspace: &WorkspaceArg,
     name: Option<String>,
     connection: Option<String>,
+    setup_salesforce: Option<&ConfirmArgs>,
 ) -> Result<(), CliError> {
     let Some(name) = name else {
         println!("Templates (install with `tether link template NAME --connection C`):");
@@ -390,8 +444,37 @@ fn template(
         names.join(", "),
         ws.path().display()
     );
+    let Some(confirm) = setup_salesforce else {
+        if let Some(first) = names.first() {
+            println!("Next: `tether link verify {first}`, then `tether sync {first}`.");
+        }
+        return Ok(());
+    };
+    let runtime = runtime()?;
+    let client = runtime.block_on(client_for(&connection, &workspace.data))?;
+    runtime.block_on(set_up(
+        &client,
+        setup::template_plan(template.name),
+        confirm,
+    ))?;
+    let mut failed = Vec::new();
+    for name in &names {
+        let link = ws.link(name)?.link;
+        let (describe, parents) = runtime.block_on(describe_link(&client, &link))?;
+        let problems = verify(&link, &describe, &parents, ws.conn());
+        print!("{}", render_problems(name, &problems));
+        if has_errors(&problems) {
+            failed.push(name.clone());
+        }
+    }
+    if !failed.is_empty() {
+        return Err(CliError::LinkProblems(format!(
+            "the link(s) {} have errors: fix them and verify again",
+            failed.join(", ")
+        )));
+    }
     if let Some(first) = names.first() {
-        println!("Next: `tether link verify {first}`, then `tether sync {first}`.");
+        println!("Next: `tether sync {first}`.");
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod analytics;
 mod connect;
 #[cfg(feature = "gui")]
 pub mod demo;
+mod fields;
 mod history;
 mod import;
 mod link;
@@ -53,6 +54,9 @@ pub enum Command {
     Conflicts(history::ConflictsArgs),
     /// Manage the links between local tables and Salesforce objects.
     Link(link::LinkArgs),
+    /// Create custom fields in an org from a spec file, granted to you through the permission
+    /// set Tether_Sync.
+    Fields(fields::FieldsArgs),
     /// Import a spreadsheet (CSV, TSV or XLSX) into Salesforce: checked row by row first,
     /// upserted on an external id, and undone with `tether undo RUN`.
     Import(import::ImportArgs),
@@ -155,6 +159,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Errors(args) => history::errors(args),
         Command::Conflicts(args) => history::conflicts(args),
         Command::Link(args) => link::run(args),
+        Command::Fields(args) => fields::run(args),
         Command::Import(args) => import::import(args),
         Command::Records(args) => records::records(args),
         Command::Analytics(args) => analytics::analytics(args),

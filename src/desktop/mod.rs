@@ -26,6 +26,7 @@ mod run_changes;
 pub use run_changes::{ChangedRecord, RunChanges, SideCounts};
 mod sandbox;
 mod service;
+mod setup;
 mod starter;
 mod undo_run;
 
@@ -45,6 +46,7 @@ pub use protocol::*;
 pub use rate::RateMeter;
 pub use sandbox::{DEMO_ACCOUNTS_LINK, SANDBOX_CONNECTION, demo_accounts_link};
 pub use service::Service;
+pub use setup::{SetupEvent, SetupRequest, SetupTarget};
 pub use starter::{DemoLogin, SandboxStart, SandboxStarter, StartedSandbox};
 
 use crate::connect::SecretStore;

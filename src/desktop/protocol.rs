@@ -52,6 +52,8 @@ pub enum Request {
     Query(super::QueryRequest),
     /// Work of the Analytics page.
     Analytics(super::AnalyticsRequest),
+    /// Create missing fields, for a link or a template.
+    Setup(super::SetupRequest),
     // Connections
     /// Answered by [`Event::Connections`], then one [`Event::ConnectionChecked`] per connection.
     ListConnections,
@@ -290,6 +292,8 @@ pub enum Event {
     Query(super::QueryEvent),
     /// Answers to the Analytics page.
     Analytics(super::AnalyticsEvent),
+    /// Answers to Create missing fields.
+    Setup(super::SetupEvent),
 
     Connections(Vec<ConnectionView>),
     ConnectionChecked(ConnectionView),

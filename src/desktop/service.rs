@@ -86,6 +86,7 @@ impl Service {
             Records(request) => self.records(request).await,
             Query(request) => self.query(request).await,
             Analytics(request) => self.analytics(request).await,
+            Setup(request) => self.setup(request).await,
 
             ListConnections => self.list_connections().await,
             Connect {
@@ -212,6 +213,7 @@ pub fn topic_of(request: &Request) -> Topic {
         Records(_) => Topic::Records,
         Query(_) => Topic::Query,
         Analytics(_) => Topic::Analytics,
+        Setup(_) => Topic::Mapping,
         ListConnections
         | Connect { .. }
         | CancelConnect
