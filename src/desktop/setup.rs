@@ -47,6 +47,11 @@ pub enum SetupRequest {
         target: SetupTarget,
         plan: SetupPlan,
     },
+    /// Writes the plan as a package for an admin; answered by [`SetupEvent::NeedsAdmin`].
+    Package {
+        target: SetupTarget,
+        plan: SetupPlan,
+    },
 }
 
 /// What the service tells the window about a setup.
@@ -75,6 +80,7 @@ impl Service {
         match request {
             SetupRequest::Plan(target) => self.plan_setup(target).await,
             SetupRequest::Run { target, plan } => self.run_setup(target, plan).await,
+            SetupRequest::Package { target, plan } => self.hand_to_admin(&target, &plan),
         }
     }
 

@@ -177,7 +177,7 @@ pub fn setup_steps(plan: &SetupPlan) -> String {
             if !spec.picklist_values.is_empty() {
                 shape.push(format!(
                     "values (one per line, restricted) {}",
-                    spec.picklist_values.join(" / ")
+                    spec.values().collect::<Vec<_>>().join(" / ")
                 ));
             }
             if spec.external_id {

@@ -242,6 +242,14 @@ impl FieldSpec {
         self
     }
 
+    /// The picklist's values as sent: trimmed, blank entries left out.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.picklist_values
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
     /// Every reason Salesforce would refuse the field, checked before anything is sent.
     pub fn check(&self) -> Result<(), SpecError> {
         let field = || self.api_name.clone();
@@ -311,15 +319,15 @@ impl FieldSpec {
             return Err(unused("scale"));
         }
         if self.field_type.has_values() {
-            if self.picklist_values.iter().all(|v| v.trim().is_empty()) {
+            if self.values().next().is_none() {
                 return Err(SpecError::NoValues(field()));
             }
             let mut seen = std::collections::BTreeSet::new();
-            for value in &self.picklist_values {
+            for value in self.values() {
                 if !seen.insert(value.trim().to_lowercase()) {
                     return Err(SpecError::DuplicateValue {
                         field: field(),
-                        value: value.clone(),
+                        value: value.to_string(),
                     });
                 }
             }
@@ -369,9 +377,8 @@ impl FieldSpec {
             }
             FieldType::Picklist | FieldType::MultiselectPicklist => {
                 let values: Vec<Value> = self
-                    .picklist_values
-                    .iter()
-                    .map(|v| json!({ "fullName": v.trim(), "label": v.trim(), "default": false }))
+                    .values()
+                    .map(|v| json!({ "fullName": v, "label": v, "default": false }))
                     .collect();
                 m.insert(
                     "valueSet".into(),
@@ -404,7 +411,11 @@ impl FieldSpec {
                 self.precision.unwrap_or(0),
                 self.scale.unwrap_or(0)
             ),
-            t if t.has_values() => format!("{} [{}]", t.name(), self.picklist_values.join(", ")),
+            t if t.has_values() => format!(
+                "{} [{}]",
+                t.name(),
+                self.values().collect::<Vec<_>>().join(", ")
+            ),
             t => t.name().to_string(),
         };
         let mut flags = Vec::new();

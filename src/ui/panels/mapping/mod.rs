@@ -4,6 +4,7 @@
 
 mod columns;
 mod confirm;
+pub(crate) mod create_fields;
 mod draft;
 pub(crate) mod object_search;
 mod pairs;
@@ -27,6 +28,7 @@ use crate::ui::file_dialog::PathPrompt;
 use crate::ui::model::Model;
 use crate::ui::{theme, widgets};
 
+pub use create_fields::CreateFieldsCommand;
 pub use draft::Fix;
 pub use picker::NewLinkForm;
 
@@ -92,6 +94,8 @@ pub enum MappingCommand {
     KeepEditing,
     /// Drops the unsaved changes and opens the link that was waiting for it.
     DiscardChanges,
+    /// An intent of the Create missing fields dialog.
+    CreateFields(CreateFieldsCommand),
 }
 
 /// What replaces the link being edited once its unsaved changes may go.
@@ -156,6 +160,14 @@ impl Catalog {
         }
     }
 
+    /// Describes `object` again when next shown: fields were created or granted.
+    fn forget_fields(&mut self, connection: &str, object: &str) {
+        self.fields
+            .remove(&(connection.to_string(), object.to_string()));
+        self.requested
+            .remove(&format!("fields {connection} {object}"));
+    }
+
     /// Lets the page ask again after a failure.
     fn forget_requests(&mut self) {
         self.requested.clear();
@@ -200,6 +212,8 @@ pub struct MappingState {
     pub(crate) create_unmatched_chosen: bool,
     /// The path typed where no file dialog opens, and whether it is to export the link.
     pub(crate) path_prompt: Option<(PathPrompt, bool)>,
+    /// The Create missing fields dialog, while open.
+    pub(crate) create_fields: Option<create_fields::Dialog>,
 }
 
 impl MappingState {
@@ -266,10 +280,12 @@ impl MappingState {
                 self.imported.push((**link).clone());
                 self.open_unless_dirty((**link).clone(), None);
             }
+            Event::Setup(event) => self.on_setup_event(event),
             Event::Failed {
                 topic: Topic::Mapping,
-                ..
+                message,
             } => {
+                self.on_setup_failure(message);
                 self.verifying = false;
                 self.saving = false;
                 self.catalog.forget_requests();
@@ -349,6 +365,7 @@ impl MappingState {
             }
             CancelNewLink => self.new_link = None,
             RefreshTables => out.push(Request::ListLocalTables),
+            CreateFields(command) => self.apply_create_fields(command, out),
             Verify => {
                 if let Some(link) = &self.draft {
                     self.verifying = true;
@@ -514,6 +531,7 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
     widgets::failure_banner(ui, model.failures.get(&Topic::Mapping));
     toolbar::show(ui, state, model, commands);
     confirm::show(ui, state, commands);
+    create_fields::show(ui, state, commands);
     ui.add_space(theme::GRID);
 
     if let Some(form) = &mut state.new_link {
@@ -541,7 +559,7 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
         ))
         .strong(),
     );
-    pairs::problems_summary(ui, state, &link);
+    pairs::problems_summary(ui, state, &link, commands);
     // The studio takes what a dozen pairs leave, within bounds: both the columns and the pairs
     // stay in sight without scrolling the page.
     let mapped = link

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use egui::{RichText, Role, Ui, WidgetInfo};
 
+use super::create_fields::{self, CreateFieldsCommand};
 use super::draft::{self, fix_for, policy_word};
 use super::{ExpressionEdit, MappingCommand, MappingState};
 use crate::desktop::{FieldInfo, Request};
@@ -56,13 +57,37 @@ fn problem_line(ui: &mut Ui, problem: &Problem, link: &Link, commands: &mut Comm
 }
 
 /// Problems of the link as a whole, or of fields it does not map.
-pub(super) fn problems_summary(ui: &mut Ui, state: &MappingState, link: &Link) {
+pub(super) fn problems_summary(
+    ui: &mut Ui,
+    state: &MappingState,
+    link: &Link,
+    commands: &mut Commands,
+) {
     let Some(problems) = &state.problems else {
         return;
     };
     if problems.is_empty() {
         ui.label(RichText::new("✔ Verified: no problems found").color(theme::SUCCESS));
         return;
+    }
+    let missing = problems.iter().filter(|p| create_fields::fixes(p)).count();
+    if missing > 0 {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!(
+                    "{missing} custom field(s) this link names do not exist in the org (or are hidden from you)"
+                ))
+                .color(theme::DANGER),
+            );
+            if widgets::primary_button(ui, "Create missing fields", state.create_fields.is_none())
+                .on_hover_text("Shows what will be created, to edit, then creates the fields, grants them to you and verifies again")
+                .clicked()
+            {
+                commands.push(Command::Mapping(MappingCommand::CreateFields(
+                    CreateFieldsCommand::ForLink,
+                )));
+            }
+        });
     }
     let mut discard = Commands::default();
     for problem in problems.iter().filter(|p| {

@@ -36,6 +36,25 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
         {
             commands.push(Command::Mapping(MappingCommand::Verify));
         }
+        if let Some(draft) = &state.draft
+            && let Some(template) = super::create_fields::template_of(draft)
+            && ui
+                .add_enabled(
+                    state.create_fields.is_none(),
+                    egui::Button::new("Set up Salesforce for this template"),
+                )
+                .on_hover_text(
+                    "Creates every custom field the template's links need that the org lacks, and grants them to you",
+                )
+                .clicked()
+        {
+            commands.push(Command::Mapping(MappingCommand::CreateFields(
+                super::CreateFieldsCommand::ForTemplate {
+                    name: template.to_string(),
+                    connection: draft.connection.clone(),
+                },
+            )));
+        }
         let save = if state.saving { "Saving…" } else { "Save" };
         if widgets::primary_button(ui, save, has_draft && !state.saving && state.dirty()).clicked()
         {
