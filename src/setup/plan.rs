@@ -77,7 +77,6 @@ impl SetupPlan {
         for object in self.objects() {
             client.forget_describe(&object);
             let describe = client.describe(&object).await?;
-            let definitions = client.field_definitions(&object).await?;
             self.fields.retain(|f| {
                 f.object != object
                     || !describe
@@ -85,6 +84,10 @@ impl SetupPlan {
                         .iter()
                         .any(|d| d.name.eq_ignore_ascii_case(&f.spec.api_name))
             });
+            if !self.fields.iter().any(|f| f.object == object) {
+                continue;
+            }
+            let definitions = client.field_definitions(&object).await?;
             for field in self.fields.iter_mut().filter(|f| f.object == object) {
                 let exists = definitions.iter().any(|d| {
                     d.qualified_api_name

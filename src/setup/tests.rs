@@ -377,3 +377,16 @@ fn the_package_holds_the_fields_and_the_permission_set() {
     assert!(steps.contains("1. Setup → Object Manager → Account → Fields & Relationships → New: Data Type Number, Field Label \"Health Score\", Field Name Health_Score; Length 3 and Decimal Places 2"), "{steps}");
     assert!(steps.contains("Manage Assignments"), "{steps}");
 }
+
+#[test]
+fn the_readme_example_spec_file_is_valid() {
+    let readme = include_str!("../../README.md");
+    let named = readme
+        .find("A `fields.json`:")
+        .expect("README shows a fields.json");
+    let block = &readme[named..];
+    let start = block.find("```json\n").expect("json block") + "```json\n".len();
+    let end = block[start..].find("```").expect("block ends");
+    let specs = parse_specs(&block[start..start + end]).expect("the README's example is valid");
+    assert_eq!(specs.len(), 3);
+}

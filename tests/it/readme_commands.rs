@@ -333,7 +333,8 @@ impl Sandbox {
 }
 
 /// Files the README's commands read, written into the working directory first.
-fn fixtures(work: &Path) {
+fn fixtures(work: &Path, readme: &str) {
+    std::fs::write(work.join("fields.json"), fields_example(readme)).expect("fields.json writes");
     std::fs::write(
         work.join("deals.csv"),
         "Deal,Account,Stage,Close Date,Amount\n\
@@ -341,6 +342,17 @@ fn fixtures(work: &Path) {
          README deal 2,README Account,Closed Won,2026-04-30,3400.50\n",
     )
     .expect("deals.csv writes");
+}
+
+/// The README's example `fields.json`: the ```json block after the line that names it.
+fn fields_example(readme: &str) -> String {
+    let named = readme
+        .find("A `fields.json`:")
+        .expect("README.md shows a fields.json");
+    let block = &readme[named..];
+    let start = block.find("```json\n").expect("a json block follows") + "```json\n".len();
+    let end = block[start..].find("```").expect("the json block ends");
+    block[start..start + end].to_string()
 }
 
 /// Edits the README asks for in a comment line, made as a person would make them.
@@ -425,7 +437,7 @@ fn every_readme_command_block_runs_against_the_sandbox_org() {
         conflict: None,
     };
     std::fs::create_dir_all(&sandbox.work).expect("work dir");
-    fixtures(&sandbox.work);
+    fixtures(&sandbox.work, &readme);
 
     let mut ran = 0;
     let mut skipped = Vec::new();

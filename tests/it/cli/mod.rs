@@ -1,3 +1,4 @@
+mod create_fields;
 mod history;
 mod link;
 mod query;
