@@ -8,6 +8,7 @@ mod arrows;
 mod card_title;
 mod chart;
 mod compact;
+mod create_fields;
 mod e2e;
 mod errors_words;
 mod history_undo;

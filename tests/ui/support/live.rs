@@ -19,6 +19,18 @@ pub fn window(
     demo_links: bool,
     height: f32,
 ) -> Harness<'static, TetherApp> {
+    let starter = tether_bench::embedded::sandbox_starter();
+    window_on(dir, starter, seed_records, demo_links, height)
+}
+
+/// The window on a service whose sandbox org `starter` starts.
+pub fn window_on(
+    dir: &Path,
+    starter: tether::desktop::SandboxStarter,
+    seed_records: usize,
+    demo_links: bool,
+    height: f32,
+) -> Harness<'static, TetherApp> {
     let config = DesktopConfig {
         data_dir: dir.join("data"),
         workspace: dir.join("workspace.sqlite"),
@@ -27,7 +39,7 @@ pub fn window(
         callback_port: 0,
         sign_in_timeout: Duration::from_secs(30),
         sandbox: Some(SandboxOptions {
-            starter: tether_bench::embedded::sandbox_starter(),
+            starter,
             start: tether::desktop::SandboxStart {
                 data_file: None,
                 seed_records: Some(seed_records),

@@ -1,0 +1,110 @@
+//! Create missing fields in the window, on the real service and a built-in org whose objects
+//! have no custom field: the demo's customer-health link fails Verify, the mapping studio's
+//! Create missing fields lists Health_Score__c and Health_Trend__c, creates them, verifies
+//! again without errors, and a sync from the palette writes them.
+
+use egui_kittest::kittest::Queryable;
+use sandbox_org::{OrgConfig, SandboxOrg};
+use tether::desktop::{SandboxStart, SandboxStarter, StartedSandbox};
+use tether::workspace::Workspace;
+
+use crate::e2e::type_into;
+use crate::support::live::{
+    click, nav, org_client, wait_for, wait_for_containing, wait_until, window_on,
+};
+
+/// The built-in org started with a schema of no custom objects or fields.
+fn bare_starter() -> SandboxStarter {
+    SandboxStarter::new(|what: SandboxStart| async move {
+        let org = SandboxOrg::start(OrgConfig {
+            data_file: what.data_file,
+            seed_records: what.seed_records,
+            schema_json: Some(r#"{"objects": []}"#.to_string()),
+            ..OrgConfig::default()
+        })
+        .await?;
+        Ok(StartedSandbox::new(
+            org.base_url(),
+            tether_bench::embedded::demo_login(),
+            move || org.shutdown(),
+        ))
+    })
+}
+
+fn succeeded_runs(dir: &std::path::Path, link: &str) -> i64 {
+    let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
+    ws.conn()
+        .query_row(
+            "SELECT COUNT(*) FROM tether_runs WHERE link = ?1 AND status = 'succeeded'",
+            [link],
+            |r| r.get(0),
+        )
+        .expect("runs")
+}
+
+#[test]
+fn missing_fields_are_created_from_the_mapping_studio_and_then_synced() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut h = window_on(dir, bare_starter(), 200, true, 900.0);
+    click(&mut h, "Explore the sandbox org");
+    wait_for(&mut h, "Status of Accounts: Not synced yet");
+
+    nav(&mut h, "Mappings");
+    click(&mut h, "Link");
+    click(&mut h, "customer-health");
+    click(&mut h, "Verify");
+    wait_for_containing(&mut h, "has no field `Health_Score__c`");
+    click(&mut h, "Create missing fields");
+    wait_for(&mut h, "Create 2 field(s)");
+    assert!(
+        h.query_by_label_contains("Create Account.Health_Score__c")
+            .is_some()
+            && h.query_by_label_contains("Create Account.Health_Trend__c")
+                .is_some(),
+        "the dialog lists both fields"
+    );
+    click(&mut h, "Create 2 field(s)");
+    wait_for_containing(&mut h, "Done: verified again, no errors");
+    assert!(
+        h.query_by_label_contains("created Account.Health_Score__c")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("assigned Tether_Sync to you")
+            .is_some()
+    );
+    click(&mut h, "Close");
+    wait_for(&mut h, "✔ Verified: no problems found");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    wait_for(&mut h, "Command palette input");
+    type_into(&mut h, "Command palette input", "sync customer health");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "a succeeded run of customer-health", |_| {
+        succeeded_runs(dir, "customer-health") > 0
+    });
+
+    let instance = h
+        .state()
+        .model()
+        .connections
+        .iter()
+        .find(|c| c.embedded)
+        .map(|c| c.instance_url.clone())
+        .expect("the sandbox org is connected");
+    let (runtime, client) = org_client(&instance);
+    let scored: Vec<serde_json::Map<String, serde_json::Value>> = runtime.block_on(async {
+        use futures_util::TryStreamExt;
+        let pages: Vec<tether::salesforce::QueryPage> = client
+            .query(
+                "SELECT Id, Health_Score__c FROM Account WHERE Health_Score__c != null",
+                None,
+            )
+            .try_collect()
+            .await
+            .unwrap();
+        pages.into_iter().flat_map(|p| p.records).collect()
+    });
+    assert!(!scored.is_empty(), "the sync wrote health scores");
+}
