@@ -23,12 +23,26 @@ struct Bare {
     _dir: tempfile::TempDir,
 }
 
+/// The sandbox org's own schema without a custom field or custom object: the standard objects
+/// it declares (Organization, User) stay, so that the org starts as usual.
+fn schema_without_custom_fields() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sandbox-schema.json");
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    schema["objects"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| !o["name"].as_str().unwrap().ends_with("__c"));
+    schema.as_object_mut().unwrap().remove("fields");
+    schema.to_string()
+}
+
 /// A connected user on an org whose objects have no custom field.
 async fn bare_org(connection: &str) -> Bare {
     let turn = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let schema = dir.path().join("schema.json");
-    std::fs::write(&schema, json!({"objects": []}).to_string()).unwrap();
+    std::fs::write(&schema, schema_without_custom_fields()).unwrap();
     let port = free_port();
     let (process, login) = start_org(
         &format!("http://localhost:{port}/OauthRedirect"),
