@@ -54,6 +54,10 @@ pub struct ConfirmArgs {
     /// (default: tether-setup.zip in the current folder).
     #[arg(long, value_name = "FILE")]
     pub package: Option<PathBuf>,
+    /// Create nothing: write the plan as spec files to edit (FILE for one object, FILE with
+    /// the object's name added for several), then create them with `tether fields create`.
+    #[arg(long, value_name = "FILE")]
+    pub save_plan: Option<PathBuf>,
 }
 
 pub fn run(args: FieldsArgs) -> Result<(), CliError> {
@@ -94,13 +98,21 @@ pub(super) async fn set_up(
     plan: SetupPlan,
     confirm: &ConfirmArgs,
 ) -> Result<bool, CliError> {
-    plan.check().map_err(|e| CliError::Usage(e.to_string()))?;
     let plan = plan.settle(client).await.map_err(salesforce)?;
     if plan.is_empty() {
         println!("Nothing to create: the org has every field and shows it to you.");
         return Ok(false);
     }
     print!("{}", plan.render());
+    if let Some(path) = &confirm.save_plan {
+        save_plan(&plan, path)?;
+        return Ok(false);
+    }
+    plan.check().map_err(|e| {
+        CliError::Usage(format!(
+            "{e}. Save the plan with --save-plan FILE, correct it there, and create it with `tether fields create`"
+        ))
+    })?;
     if !setup::may_customize(client).await.map_err(salesforce)? {
         let path = confirm
             .package
@@ -122,6 +134,38 @@ pub(super) async fn set_up(
         .await
         .map_err(|e| CliError::Sync(e.to_string()))?;
     Ok(true)
+}
+
+/// Writes each object's fields as a spec file `tether fields create` reads.
+fn save_plan(plan: &SetupPlan, path: &Path) -> Result<(), CliError> {
+    let objects = plan.objects();
+    for object in &objects {
+        let file = if objects.len() == 1 {
+            path.to_path_buf()
+        } else {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            path.with_file_name(format!("{stem}.{object}.json"))
+        };
+        let specs: Vec<_> = plan
+            .fields
+            .iter()
+            .filter(|f| &f.object == object)
+            .map(|f| &f.spec)
+            .collect();
+        let text = serde_json::to_string_pretty(&specs).unwrap_or_default();
+        std::fs::write(&file, text + "\n").map_err(|e| {
+            CliError::Usage(format!(
+                "cannot write the plan to {}: {e}. Choose another --save-plan",
+                file.display()
+            ))
+        })?;
+        println!(
+            "Saved the fields of {object} to {}: edit them, then `tether fields create --connection NAME --object {object} --spec {}`.",
+            file.display(),
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 fn write_package(plan: &SetupPlan, path: &Path) -> Result<(), CliError> {

@@ -123,6 +123,26 @@ impl Bare {
 async fn customer_health_gets_its_fields_and_syncs_them() {
     let user = bare_org("create-health").await;
     user.install("customer-health");
+    let saved = user.setup.workspace.with_file_name("plan.json");
+    let printed = user.fails(
+        &[
+            "link",
+            "verify",
+            "customer-health",
+            "--create-missing",
+            "--save-plan",
+            saved.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(printed.contains("tether fields create"), "{printed}");
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(plan[0]["apiName"], json!("Health_Score__c"));
+    assert_eq!(plan[0]["precision"], json!(5));
+    assert_eq!(
+        plan[1]["picklistValues"],
+        json!(["Growing", "Stable", "Declining"])
+    );
     let done = user.create_missing("customer-health", "Account", "Health_Score__c");
     assert!(done.contains("created Account.Health_Score__c"), "{done}");
     assert!(done.contains("created Account.Health_Trend__c"), "{done}");
