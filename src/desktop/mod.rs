@@ -5,6 +5,7 @@
 //! service knows nothing of the window toolkit: it is woken by channels and wakes the window through a
 //! callback the window passes in (the toolkit's repaint request).
 
+mod access;
 mod analytics;
 mod background;
 mod browse;

@@ -298,6 +298,9 @@ pub enum Event {
     /// The sign-in URL, for a user whose browser did not open.
     SignInUrl(String),
     Connected(ConnectionView),
+    /// The signed-in user's role on a connection, read from its org: what the window's
+    /// controls allow. Sent again when the access to another object has been read.
+    Access(Box<crate::access::Access>),
     Disconnected {
         name: String,
     },

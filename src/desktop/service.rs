@@ -31,6 +31,9 @@ pub struct Service {
     pub(super) syncing: Mutex<Option<String>>,
     /// The cancel flag of the import under way, if any.
     pub(super) importing: Mutex<Option<CancellationToken>>,
+    /// The signed-in user's access per connection, read once per session; `None` for an org
+    /// that keeps no permission objects.
+    pub(super) access: Mutex<HashMap<String, Option<Arc<crate::access::Access>>>>,
     /// Work the service does by itself (schedules), stopped with it.
     pub(super) background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
@@ -50,6 +53,7 @@ impl Service {
             importing: Mutex::new(None),
             syncing: Mutex::new(None),
             background: Mutex::new(Vec::new()),
+            access: Mutex::new(HashMap::new()),
         })
     }
 
@@ -81,6 +85,7 @@ impl Service {
     }
 
     async fn dispatch(self: &Arc<Self>, request: Request) -> anyhow::Result<()> {
+        self.authorize_request(&request).await?;
         use Request::*;
         match request {
             Records(request) => self.records(request).await,
