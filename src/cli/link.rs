@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::CliError;
+use super::access::authorize_offline;
 use super::connect::runtime;
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
+use crate::access::Action;
 use crate::sync::link::{
     ConflictPolicy, DeletePolicy, Direction, Link, LocalSource, MatchKey, Schedule,
 };
@@ -75,6 +77,13 @@ pub fn run(args: LinkArgs) -> Result<(), CliError> {
         LinkCommand::Verify { name, fix } => verify_link(&args.workspace, &name, fix),
         LinkCommand::Template { name, connection } => template(&args.workspace, name, connection),
         LinkCommand::Delete { name } => {
+            let link = args.workspace.open()?.link(&name)?.link;
+            authorize_offline(
+                &args.workspace.data,
+                &link.connection,
+                Action::EditLinks,
+                Some(&link.object),
+            )?;
             args.workspace.open()?.delete_link(&name, ACTOR)?;
             println!("Deleted the link `{name}`.");
             Ok(())
@@ -288,6 +297,14 @@ fn import(workspace: &WorkspaceArg, file: &PathBuf) -> Result<(), CliError> {
             file.display()
         ))
     })?;
+    for link in link_file::parse(&text).map_err(file_error)? {
+        authorize_offline(
+            &workspace.data,
+            &link.connection,
+            Action::EditLinks,
+            Some(&link.object),
+        )?;
+    }
     let mut ws = workspace.open()?;
     let names = link_file::import(&mut ws, &text, ACTOR).map_err(file_error)?;
     println!("Imported {} link(s): {}.", names.len(), names.join(", "));
@@ -382,6 +399,7 @@ fn template(
             "give the connection to sync with: `tether link template {name} --connection NAME` (see `tether connections`)"
         ))
     })?;
+    authorize_offline(&workspace.data, &connection, Action::EditTemplates, None)?;
     let mut ws = workspace.open()?;
     let names = templates::install(&mut ws, &template, &connection)?;
     println!(

@@ -142,7 +142,7 @@ impl Service {
                 };
                 self.authorize(&connection, action, Some(&object)).await
             }
-            Request::CheckImport(import) | Request::LoadImport(import) => {
+            Request::LoadImport(import) => {
                 self.authorize(
                     &import.connection,
                     Action::Import,
