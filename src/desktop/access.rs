@@ -71,28 +71,41 @@ impl Service {
         action: Action,
         object: Option<&str>,
     ) -> anyhow::Result<()> {
-        let mut access = match self.access(connection).await {
-            Ok(Some(access)) => access,
-            Ok(None) => return Ok(()),
+        if let Some(access) = self.access_with(connection, object).await {
+            access.check(action, object)?;
+        }
+        Ok(())
+    }
+
+    /// The connection's access with `object`'s read too; `None` when it cannot be known.
+    async fn access_with(&self, connection: &str, object: Option<&str>) -> Option<Arc<Access>> {
+        let access = match self.access(connection).await {
+            Ok(access) => access?,
             Err(e) => {
                 tracing::warn!("{e:#}");
-                return Ok(());
+                return None;
             }
         };
-        if let Some(object) = object
-            && !access.editable.contains_key(object)
-        {
-            let Some(client) = self.cached_client(connection) else {
-                return Ok(());
-            };
-            let edits = edits_object(&client, object).await;
-            let mut more = (*access).clone();
-            more.editable.insert(object.to_string(), edits);
-            access = Arc::new(more);
-            self.keep_access(connection, Some(access.clone()));
-        }
-        access.check(action, object)?;
-        Ok(())
+        let Some(object) = object.filter(|o| !access.editable.contains_key(*o)) else {
+            return Some(access);
+        };
+        let client = self.cached_client(connection)?;
+        let edits = edits_object(&client, object).await;
+        let mut more = (*access).clone();
+        more.editable.insert(object.to_string(), edits);
+        let more = Arc::new(more);
+        self.keep_access(connection, Some(more.clone()));
+        Some(more)
+    }
+
+    /// Reads the access to an object the window shows (the Records page's, the studio's) in
+    /// the background, so that its controls know before the person acts.
+    fn learn_access(self: &Arc<Self>, connection: &str, object: &str) {
+        let (service, connection, object) =
+            (self.clone(), connection.to_string(), object.to_string());
+        tokio::spawn(async move {
+            service.access_with(&connection, Some(&object)).await;
+        });
     }
 
     /// Forgets the connection's access: the next request reads it again (after a reconnect,
@@ -126,8 +139,21 @@ impl Service {
     }
 
     /// Checks a request before it runs; the sync paths check in `run_sync`.
-    pub(super) async fn authorize_request(&self, request: &Request) -> anyhow::Result<()> {
+    pub(super) async fn authorize_request(
+        self: &Arc<Self>,
+        request: &Request,
+    ) -> anyhow::Result<()> {
         match request {
+            Request::DescribeObject { connection, object }
+            | Request::Records(RecordsRequest::Columns { connection, object })
+            | Request::Records(RecordsRequest::Record(RecordRequest::Read {
+                connection,
+                object,
+                ..
+            })) => {
+                self.learn_access(connection, object);
+                Ok(())
+            }
             Request::SaveLink { link } => {
                 self.authorize(&link.connection, Action::EditLinks, Some(&link.object))
                     .await

@@ -90,7 +90,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut ListState, model: &Model, commands: 
         }
         if state.catalog.is_some() {
             search_box(ui, state, commands);
-            super::record::new_record_button(ui, &connection, &state.object, commands);
+            super::record::new_record_button(ui, model, &connection, &state.object, commands);
         }
         if state.loading {
             ui.spinner();
