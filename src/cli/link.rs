@@ -17,7 +17,9 @@ use crate::sync::link::{
 };
 use crate::sync::link_file::{self, LinkFileError};
 use crate::sync::templates;
-use crate::sync::verify::{Severity, describes_for, has_errors, unknown_object, verify};
+use crate::sync::verify::{
+    Severity, describes_for, has_errors, hidden_fields, unknown_object, verify_seeing,
+};
 
 /// Written into the audit log for changes made from the command line.
 const ACTOR: &str = "cli";
@@ -315,10 +317,13 @@ fn import(workspace: &WorkspaceArg, file: &PathBuf) -> Result<(), CliError> {
 fn verify_link(workspace: &WorkspaceArg, name: &str, fix: bool) -> Result<(), CliError> {
     let mut ws = workspace.open()?;
     let link = ws.link(name)?.link;
-    let (describe, parents) = runtime()?.block_on(async {
+    let (describe, parents, hidden) = runtime()?.block_on(async {
         let client = client_for(&link.connection, &workspace.data).await?;
         match describes_for(&client, &link).await {
-            Ok(described) => Ok(described),
+            Ok((describe, parents)) => {
+                let hidden = hidden_fields(&client, &link, &describe).await;
+                Ok((describe, parents, hidden))
+            }
             Err(e) => Err(match unknown_object(&client, &link.object).await {
                 Some(unknown) => CliError::Usage(format!(
                     "the link `{name}`: {unknown}; fix its object and verify again"
@@ -340,7 +345,7 @@ fn verify_link(workspace: &WorkspaceArg, name: &str, fix: bool) -> Result<(), Cl
             println!("No column of `{}` needed a new type.", link.table);
         }
     }
-    let problems = verify(&link, &describe, &parents, ws.conn());
+    let problems = verify_seeing(&link, &describe, &parents, ws.conn(), &hidden);
     print!("{}", render_problems(name, &problems));
     if has_errors(&problems) {
         return Err(CliError::LinkProblems(format!(
