@@ -126,6 +126,12 @@ pub enum Request {
         connection: String,
         object: String,
     },
+    /// Every field of an object for the field explorer, with the user's field-level access;
+    /// answered by [`Event::FieldCatalog`].
+    ExploreFields {
+        connection: String,
+        object: String,
+    },
     /// The workspace's own tables and their columns; answered by [`Event::LocalTables`].
     ListLocalTables,
     /// A local table made from `object`'s fields, proposed; answered by [`Event::TableProposed`].
@@ -333,6 +339,11 @@ pub enum Event {
         connection: String,
         object: String,
         fields: Vec<FieldInfo>,
+    },
+    FieldCatalog {
+        connection: String,
+        object: String,
+        fields: Vec<super::ExploredField>,
     },
     LocalTables(Vec<LocalTable>),
     TableProposed {

@@ -118,6 +118,7 @@ impl Service {
             DescribeObject { connection, object } => {
                 self.describe_object(&connection, &object).await
             }
+            ExploreFields { connection, object } => self.explore_fields(&connection, &object).await,
             ListLocalTables => self.list_local_tables().await,
             ProposeTable { connection, object } => self.propose_table(&connection, &object).await,
             CreateTable { proposal } => self.create_table(proposal).await,
@@ -235,6 +236,7 @@ pub fn topic_of(request: &Request) -> Topic {
         SetSchedule { .. } => Topic::Settings,
         ListObjects { .. }
         | DescribeObject { .. }
+        | ExploreFields { .. }
         | ListLocalTables
         | ProposeTable { .. }
         | CreateTable { .. }
