@@ -45,6 +45,17 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
         if widgets::primary_permitted(ui, save, can_save, refusal.as_deref()).clicked() {
             commands.push(Command::Mapping(MappingCommand::Save));
         }
+        if let Some(link) = state.draft.as_ref().filter(|l| !l.object.is_empty())
+            && ui
+                .button("Fields…")
+                .on_hover_text("Every field of the object, with your access to each")
+                .clicked()
+        {
+            commands.push(crate::ui::panels::fields::open(
+                &link.connection,
+                &link.object,
+            ));
+        }
         let asking = model.dialog_open(Page::Mappings);
         let exportable = has_draft && !state.dirty() && !asking;
         let export = ui
