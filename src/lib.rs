@@ -1,5 +1,6 @@
 //! Tether keeps a team's own data and Salesforce in sync.
 
+pub mod access;
 pub mod analytics;
 pub mod browse;
 pub mod cli;

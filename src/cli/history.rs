@@ -8,7 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::access::authorize_offline;
 use super::{CliError, WorkspaceArg};
+use crate::access::Action;
 use crate::workspace::conflicts::{self, ConflictRecord, Keep};
 use crate::workspace::journal::{self, ErrorRecord, RunRecord, RunStatus, row_name};
 use crate::workspace::{Workspace, WorkspaceError};
@@ -323,6 +325,14 @@ fn resolve_conflict(workspace: &WorkspaceArg, args: ResolveArgs) -> Result<(), C
     let ws = workspace.open()?;
     let conflict =
         conflicts::get(ws.conn(), args.id)?.ok_or(WorkspaceError::NoSuchConflict(args.id))?;
+    if let Some(stored) = ws.links()?.into_iter().find(|l| l.id == conflict.link_id) {
+        authorize_offline(
+            &workspace.data,
+            &stored.link.connection,
+            Action::ResolveConflicts,
+            Some(&stored.link.object),
+        )?;
+    }
     let deleter = conflict.deleted_side();
     let keep = match (args.keep, deleter) {
         (KeepSide::Local, _) => Keep::Local,

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 
 use super::CliError;
+use super::access::authorize;
 use super::connect::{DataDirArg, open_db, runtime};
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
+use crate::access::Action;
 use crate::connect::ConnectError;
 use crate::import::auto::{propose, redetect_formats};
 use crate::import::mapping::ImportMapping;
@@ -135,6 +137,15 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
         let client = client_for(&job.connection, &args.workspace.data).await?;
         if args.retry.is_none() {
             job.mapping = choose_mapping(&args, &path, &job.file, &client).await?;
+        }
+        if !job.dry_run {
+            authorize(
+                &client,
+                &job.connection,
+                Action::Import,
+                Some(&job.mapping.object),
+            )
+            .await?;
         }
         if let Some(file) = &args.save_mapping {
             let text = serde_json::to_string_pretty(&job.mapping).unwrap_or_default();

@@ -9,10 +9,12 @@ use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
 
 use super::CliError;
+use super::access::authorize_offline;
 use super::connect::runtime;
 use super::fields::{ConfirmArgs, set_up};
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
+use crate::access::Action;
 use crate::salesforce::{Client, ObjectDescribe};
 use crate::setup::{self, SetupPlan};
 use crate::sync::link::{
@@ -20,7 +22,9 @@ use crate::sync::link::{
 };
 use crate::sync::link_file::{self, LinkFileError};
 use crate::sync::templates;
-use crate::sync::verify::{Severity, describes_for, has_errors, unknown_object, verify};
+use crate::sync::verify::{
+    Severity, describes_for, has_errors, hidden_fields, unknown_object, verify_seeing,
+};
 
 /// Written into the audit log for changes made from the command line.
 const ACTOR: &str = "cli";
@@ -108,6 +112,13 @@ pub fn run(args: LinkArgs) -> Result<(), CliError> {
             template(&args.workspace, name, connection, setup)
         }
         LinkCommand::Delete { name } => {
+            let link = args.workspace.open()?.link(&name)?.link;
+            authorize_offline(
+                &args.workspace.data,
+                &link.connection,
+                Action::EditLinks,
+                Some(&link.object),
+            )?;
             args.workspace.open()?.delete_link(&name, ACTOR)?;
             println!("Deleted the link `{name}`.");
             Ok(())
@@ -321,6 +332,14 @@ fn import(workspace: &WorkspaceArg, file: &PathBuf) -> Result<(), CliError> {
             file.display()
         ))
     })?;
+    for link in link_file::parse(&text).map_err(file_error)? {
+        authorize_offline(
+            &workspace.data,
+            &link.connection,
+            Action::EditLinks,
+            Some(&link.object),
+        )?;
+    }
     let mut ws = workspace.open()?;
     let names = link_file::import(&mut ws, &text, ACTOR).map_err(file_error)?;
     println!("Imported {} link(s): {}.", names.len(), names.join(", "));
@@ -360,7 +379,8 @@ fn verify_link(
             (describe, parents) = runtime.block_on(describe_link(&client, &link))?;
         }
     }
-    let problems = verify(&link, &describe, &parents, ws.conn());
+    let hidden = runtime.block_on(hidden_fields(&client, &link, &describe));
+    let problems = verify_seeing(&link, &describe, &parents, ws.conn(), &hidden);
     print!("{}", render_problems(name, &problems));
     if has_errors(&problems) {
         return Err(CliError::LinkProblems(format!(
@@ -436,6 +456,7 @@ fn template(
             "give the connection to sync with: `tether link template {name} --connection NAME` (see `tether connections`)"
         ))
     })?;
+    authorize_offline(&workspace.data, &connection, Action::EditTemplates, None)?;
     let mut ws = workspace.open()?;
     let names = templates::install(&mut ws, &template, &connection)?;
     println!(
@@ -461,7 +482,8 @@ fn template(
     for name in &names {
         let link = ws.link(name)?.link;
         let (describe, parents) = runtime.block_on(describe_link(&client, &link))?;
-        let problems = verify(&link, &describe, &parents, ws.conn());
+        let hidden = runtime.block_on(hidden_fields(&client, &link, &describe));
+        let problems = verify_seeing(&link, &describe, &parents, ws.conn(), &hidden);
         print!("{}", render_problems(name, &problems));
         if has_errors(&problems) {
             failed.push(name.clone());

@@ -1,6 +1,7 @@
 //! The `tether` command line: the commands of the product. The program adds `demo`,
 //! `sandbox-org` and `bench`, which start the sandbox org that this library never links.
 
+mod access;
 mod analytics;
 mod connect;
 #[cfg(feature = "gui")]
@@ -112,6 +113,10 @@ pub enum CliError {
     Sync(String),
     #[error("{0}")]
     LinkProblems(String),
+    /// The signed-in user's role in Salesforce does not allow the command; the text names the
+    /// role, the connection and the permission to ask for.
+    #[error("{0}")]
+    Refused(String),
     /// The reader of standard output stopped reading (`tether query … | head`): not a failure.
     #[error("standard output was closed")]
     ClosedPipe,
@@ -119,11 +124,13 @@ pub enum CliError {
 
 impl CliError {
     /// 2 for problems the user fixes by changing the command or the machine (clap's
-    /// convention for usage errors), 1 otherwise.
+    /// convention for usage errors), 3 for a command the user's Salesforce role does not
+    /// allow, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::ClosedPipe => 0,
             CliError::Usage(_) | CliError::OrgStart(_) => 2,
+            CliError::Refused(_) => 3,
             CliError::Window(_)
             | CliError::Runtime(_)
             | CliError::Bench(_)

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CliError;
+use super::access::authorize;
 use super::connect::runtime;
 use super::query::client_for;
 use super::workspace::WorkspaceArg;
+use crate::access::Action;
 use crate::run::{ReadPath, RunSummary};
 use crate::sync::engine::{self, Progress, Records, RunOptions, RunScope};
 use crate::workspace::journal::scope::failed_records;
@@ -186,9 +188,9 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
         }
         scope = RunScope::Records(failed);
     }
-    let connections: Vec<String> = names
+    let targets: Vec<(String, String)> = names
         .iter()
-        .map(|n| ws.link(n).map(|s| s.link.connection))
+        .map(|n| ws.link(n).map(|s| (s.link.connection, s.link.object)))
         .collect::<Result<_, _>>()?;
     drop(ws);
     let trigger = if args.scheduled || args.due {
@@ -215,7 +217,8 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
         });
         let mut all_ok = true;
         let mut waiting = Vec::new();
-        for (name, connection) in names.iter().zip(&connections) {
+        let mut refused = Vec::new();
+        for (name, (connection, object)) in names.iter().zip(&targets) {
             let client = match client_for(connection, &args.workspace.data).await {
                 Ok(client) => client,
                 Err(e) => {
@@ -233,6 +236,10 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
                     continue;
                 }
             };
+            if let Err(e) = authorize(&client, connection, Action::RunSyncs, Some(object)).await {
+                refused.push(format!("`{name}`: {e}"));
+                continue;
+            }
             let summary = engine::sync_link(&path, name, &client, &options)
                 .await
                 .map_err(|e| CliError::Sync(e.to_string()))?;
@@ -251,7 +258,12 @@ pub fn sync(args: SyncArgs) -> Result<(), CliError> {
                 break;
             }
         }
-        if !waiting.is_empty() {
+        if !refused.is_empty() {
+            Err(CliError::Refused(format!(
+                "not synced: {}",
+                refused.join("; ")
+            )))
+        } else if !waiting.is_empty() {
             Err(CliError::Sync(format!(
                 "stopped before deleting more than the guard allows; nothing was written. Once the deletes are meant, run {}",
                 waiting.join("; and ")
@@ -298,6 +310,11 @@ pub fn undo(args: UndoArgs) -> Result<(), CliError> {
     };
     runtime()?.block_on(async {
         let client = client_for(&connection, &args.workspace.data).await?;
+        let action = match import {
+            Some(_) => Action::Import,
+            None => Action::RunSyncs,
+        };
+        authorize(&client, &connection, action, None).await?;
         let undone = match (import, record) {
             (Some(_), _) => {
                 crate::import::run::undo_import_run_with(&path, args.run, &client, options)

@@ -74,11 +74,13 @@ impl Service {
     /// Uses `client` for the connection from now on (tests sign in themselves).
     pub fn remember_client(&self, name: &str, client: &Client) {
         lock(&self.clients).insert(name.to_string(), client.clone());
+        self.forget_access(name);
         self.note_instance_url(name, client.instance_url());
     }
 
     pub(super) fn forget_client(&self, name: &str) {
         lock(&self.clients).remove(name);
+        self.forget_access(name);
     }
 
     /// The API usage `client`'s last answer reported, for the connection's gauge.

@@ -54,7 +54,7 @@ impl Service {
     }
 
     /// The connection with its status and the org's daily API usage, from one cheap call.
-    async fn checked(&self, mut view: ConnectionView) -> ConnectionView {
+    async fn checked(self: &Arc<Self>, mut view: ConnectionView) -> ConnectionView {
         let outcome = async {
             let client = self.client(&view.name).await?;
             let limits = client.limits().await?;
@@ -67,6 +67,7 @@ impl Service {
         .await;
         match outcome {
             Ok(usage) => {
+                self.announce_access(&view.name);
                 view.status = ConnectionStatus::Ok;
                 view.api_usage = usage;
             }

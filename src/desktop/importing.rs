@@ -152,6 +152,8 @@ impl Service {
             .workspace(move |ws| Ok(imports::import_of(ws.conn(), run_id)?))
             .await?
             .with_context(|| format!("run {run_id} is not an import"))?;
+        self.authorize(&record.connection, crate::access::Action::Import, None)
+            .await?;
         let client = self.client(&record.connection).await?;
         let _turn = self.sync_queue.lock().await;
         // The undo keeps a workspace connection across its requests, so it runs on a thread

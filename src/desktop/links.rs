@@ -13,6 +13,7 @@ use super::clients::{blocking, lock};
 use super::rate::RateMeter;
 use super::service::Service;
 use super::*;
+use crate::access::Action;
 use crate::run::{RunError, RunSummary};
 use crate::sync::engine::{self, Progress, ProgressSink, RunOptions, RunScope, SyncError};
 use crate::sync::link::{Link, Schedule};
@@ -147,6 +148,8 @@ impl Service {
             move || Ok(Workspace::open(&path)?.link(&name)?.link)
         })
         .await?;
+        self.authorize(&link.connection, Action::RunSyncs, Some(&link.object))
+            .await?;
 
         let turn = match self.sync_queue.try_lock() {
             Ok(turn) => turn,

@@ -118,9 +118,18 @@ impl Service {
                     link.object, link.connection
                 )
             })?;
+        let hidden = verify::hidden_fields(&client, link, &describe).await;
         let link = link.clone();
-        self.workspace(move |ws| Ok(verify::verify(&link, &describe, &parents, ws.conn())))
-            .await
+        self.workspace(move |ws| {
+            Ok(verify::verify_seeing(
+                &link,
+                &describe,
+                &parents,
+                ws.conn(),
+                &hidden,
+            ))
+        })
+        .await
     }
 
     pub(super) async fn verify_link(self: &Arc<Self>, link: Link) -> anyhow::Result<()> {

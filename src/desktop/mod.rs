@@ -5,12 +5,14 @@
 //! service knows nothing of the window toolkit: it is woken by channels and wakes the window through a
 //! callback the window passes in (the toolkit's repaint request).
 
+mod access;
 mod analytics;
 mod background;
 mod browse;
 mod clients;
 mod connections;
 mod explorer;
+mod fields;
 mod history;
 mod import;
 mod importing;
@@ -39,6 +41,7 @@ pub use browse::record::{RecordEvent, RecordRequest, made_a_run};
 pub use browse::{ObjectChoice, PageRequest, RecordsEvent, RecordsRequest};
 pub use clients::NO_KEYCHAIN;
 pub use explorer::{QueryEvent, QueryRequest};
+pub use fields::{ExploredField, FieldAccess, PicklistValue, explored_fields};
 pub use import::read_preview;
 pub use importing::read_report;
 pub use lock_wait::WAITING_FOR_LOCK;

@@ -128,6 +128,12 @@ pub enum Request {
         connection: String,
         object: String,
     },
+    /// Every field of an object for the field explorer, with the user's field-level access;
+    /// answered by [`Event::FieldCatalog`].
+    ExploreFields {
+        connection: String,
+        object: String,
+    },
     /// The workspace's own tables and their columns; answered by [`Event::LocalTables`].
     ListLocalTables,
     /// A local table made from `object`'s fields, proposed; answered by [`Event::TableProposed`].
@@ -302,6 +308,9 @@ pub enum Event {
     /// The sign-in URL, for a user whose browser did not open.
     SignInUrl(String),
     Connected(ConnectionView),
+    /// The signed-in user's role on a connection, read from its org: what the window's
+    /// controls allow. Sent again when the access to another object has been read.
+    Access(Box<crate::access::Access>),
     Disconnected {
         name: String,
     },
@@ -334,6 +343,11 @@ pub enum Event {
         connection: String,
         object: String,
         fields: Vec<FieldInfo>,
+    },
+    FieldCatalog {
+        connection: String,
+        object: String,
+        fields: Vec<super::ExploredField>,
     },
     LocalTables(Vec<LocalTable>),
     TableProposed {

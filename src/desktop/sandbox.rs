@@ -124,6 +124,7 @@ impl Service {
         if options.demo_links {
             self.install_demo_links(&client).await?;
         }
+        self.announce_access(SANDBOX_CONNECTION);
         self.list_links().await
     }
 

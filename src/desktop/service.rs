@@ -31,6 +31,9 @@ pub struct Service {
     pub(super) syncing: Mutex<Option<String>>,
     /// The cancel flag of the import under way, if any.
     pub(super) importing: Mutex<Option<CancellationToken>>,
+    /// The signed-in user's access per connection, read once per session; `None` for an org
+    /// that keeps no permission objects.
+    pub(super) access: Mutex<HashMap<String, Option<Arc<crate::access::Access>>>>,
     /// Work the service does by itself (schedules), stopped with it.
     pub(super) background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
@@ -50,6 +53,7 @@ impl Service {
             importing: Mutex::new(None),
             syncing: Mutex::new(None),
             background: Mutex::new(Vec::new()),
+            access: Mutex::new(HashMap::new()),
         })
     }
 
@@ -81,6 +85,7 @@ impl Service {
     }
 
     async fn dispatch(self: &Arc<Self>, request: Request) -> anyhow::Result<()> {
+        self.authorize_request(&request).await?;
         use Request::*;
         match request {
             Records(request) => self.records(request).await,
@@ -114,6 +119,7 @@ impl Service {
             DescribeObject { connection, object } => {
                 self.describe_object(&connection, &object).await
             }
+            ExploreFields { connection, object } => self.explore_fields(&connection, &object).await,
             ListLocalTables => self.list_local_tables().await,
             ProposeTable { connection, object } => self.propose_table(&connection, &object).await,
             CreateTable { proposal } => self.create_table(proposal).await,
@@ -232,6 +238,7 @@ pub fn topic_of(request: &Request) -> Topic {
         SetSchedule { .. } => Topic::Settings,
         ListObjects { .. }
         | DescribeObject { .. }
+        | ExploreFields { .. }
         | ListLocalTables
         | ProposeTable { .. }
         | CreateTable { .. }

@@ -133,9 +133,18 @@ impl Service {
         let problems = match &target {
             SetupTarget::Link(link) => {
                 let (describe, parents) = verify::describes_for(&client, link).await?;
+                let hidden = verify::hidden_fields(&client, link, &describe).await;
                 let link = (**link).clone();
-                self.workspace(move |ws| Ok(verify::verify(&link, &describe, &parents, ws.conn())))
-                    .await?
+                self.workspace(move |ws| {
+                    Ok(verify::verify_seeing(
+                        &link,
+                        &describe,
+                        &parents,
+                        ws.conn(),
+                        &hidden,
+                    ))
+                })
+                .await?
             }
             SetupTarget::Template { .. } => Vec::new(),
         };

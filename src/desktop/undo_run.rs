@@ -40,6 +40,8 @@ impl Service {
                 })
             })
             .await?;
+        self.authorize(&connection, crate::access::Action::RunSyncs, None)
+            .await?;
         let client = self.client(&connection).await?;
         let _turn = self.sync_queue.lock().await;
         let path = self.config.workspace.clone();

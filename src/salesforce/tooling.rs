@@ -13,24 +13,6 @@ use super::error::{Result, SalesforceError};
 use super::soql_text::quote;
 use super::wire::{QueryPage, SaveResult};
 
-/// One row of the Tooling API's `FieldDefinition`: every field of an object, whether or not
-/// the user may see it (it is Setup data), so "missing" and "hidden from you" differ.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct FieldDefinition {
-    pub qualified_api_name: String,
-    #[serde(default)]
-    pub data_type: Option<String>,
-    #[serde(default)]
-    pub label: Option<String>,
-    #[serde(default)]
-    pub length: Option<u32>,
-    #[serde(default)]
-    pub precision: Option<u32>,
-    #[serde(default)]
-    pub scale: Option<u32>,
-}
-
 /// One row of the Tooling API's `CustomField`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -103,15 +85,6 @@ impl Client {
         saved
             .id
             .ok_or_else(|| SalesforceError::decode("CustomField create answer", "no id"))
-    }
-
-    /// Every field of `object` as Setup lists them, regardless of field-level security.
-    pub async fn field_definitions(&self, object: &str) -> Result<Vec<FieldDefinition>> {
-        let soql = format!(
-            "SELECT QualifiedApiName, DataType, Label, Length, Precision, Scale FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = {}",
-            quote(object)
-        );
-        self.tooling_query(&soql).await
     }
 
     /// The custom fields of a standard `object` (`TableEnumOrId` is its name).

@@ -10,8 +10,8 @@ use super::file_dialog::{self, Picker};
 use super::inbox::Inbox;
 use super::model::{Model, SyncState};
 use super::panels::{
-    analytics, conflicts, connections, dashboard, errors, history, import, mapping, palette, query,
-    records, settings,
+    analytics, conflicts, connections, dashboard, errors, fields, history, import, mapping,
+    palette, query, records, settings,
 };
 use super::prefs::Prefs;
 use super::theme::{self, GRID};
@@ -42,6 +42,7 @@ pub struct TetherApp {
     query: query::QueryState,
     analytics: analytics::AnalyticsState,
     settings: settings::SettingsState,
+    fields: fields::FieldsState,
     first_frame_logged: bool,
 }
 
@@ -88,6 +89,7 @@ impl TetherApp {
             query: Default::default(),
             analytics: Default::default(),
             settings: Default::default(),
+            fields: Default::default(),
             first_frame_logged: false,
         };
         app.records.list.remembered = app.prefs.records_objects.clone();
@@ -184,6 +186,7 @@ impl TetherApp {
             self.query.on_event(&event);
             self.analytics.on_event(&event);
             self.settings.on_event(&event);
+            self.fields.on_event(&event);
             if refresh {
                 self.send(Request::ListLinks);
                 self.send(Request::DailyStats { days: 30 });
@@ -265,6 +268,7 @@ impl TetherApp {
             }
             Command::Query(c) => self.query.apply(c, &mut requests),
             Command::Analytics(c) => self.analytics.apply(c, &mut requests),
+            Command::Fields(c) => self.fields.apply(c, &mut requests),
         }
         for request in requests {
             self.send(request);
@@ -388,6 +392,7 @@ impl eframe::App for TetherApp {
                     &mut commands,
                 ),
             });
+        fields::show(&ctx, &mut self.fields, &self.model, &mut commands);
         if let Some(palette) = &mut self.palette {
             palette::show(&ctx, palette, &self.model, &mut commands);
         }

@@ -7,7 +7,9 @@ use crate::desktop::Request;
 
 use super::Page;
 use super::file_dialog::{FileFor, Picked};
-use super::panels::{analytics, conflicts, errors, history, import, mapping, query, records};
+use super::panels::{
+    analytics, conflicts, errors, fields, history, import, mapping, query, records,
+};
 use super::prefs::ThemeChoice;
 
 // A frame makes a handful of commands; boxing the large requests would buy nothing.
@@ -58,6 +60,8 @@ pub enum Command {
     Query(query::QueryCommand),
     /// An intent of the Analytics page.
     Analytics(analytics::AnalyticsCommand),
+    /// An intent of the field explorer.
+    Fields(fields::FieldsCommand),
 }
 
 /// The command a dialog's answer means for the page that asked, if any: a path chosen opens,

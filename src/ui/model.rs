@@ -58,6 +58,8 @@ pub struct Model {
     pub service_gone: bool,
     /// File dialogs open, from the window's `AskFile` until their answer reaches the inbox.
     pub dialogs: Vec<FileFor>,
+    /// The signed-in user's access per connection, as the service read it from the org.
+    pub access: HashMap<String, crate::access::Access>,
 }
 
 impl Model {
@@ -90,6 +92,24 @@ impl Model {
 
     pub fn connection(&self, name: &str) -> Option<&ConnectionView> {
         self.connections.iter().find(|c| c.name == name)
+    }
+
+    /// Why `action` (on `object`) is not allowed on `connection`, when the role read from its
+    /// org says so; `None` while the role is unknown, since the service checks again.
+    pub fn refusal(
+        &self,
+        connection: &str,
+        action: crate::access::Action,
+        object: Option<&str>,
+    ) -> Option<String> {
+        let access = self.access.get(connection)?;
+        access.check(action, object).err().map(|r| r.to_string())
+    }
+
+    /// [`Model::refusal`] for an action on a saved link's connection and object.
+    pub fn link_refusal(&self, link: &str, action: crate::access::Action) -> Option<String> {
+        let card = self.link(link)?;
+        self.refusal(&card.link.connection, action, Some(&card.link.object))
     }
 
     pub fn link(&self, name: &str) -> Option<&LinkCard> {
@@ -168,10 +188,17 @@ impl Model {
                 self.failures.remove(&Topic::Connections);
                 // What failed for want of the connection is asked again now.
                 self.failures.remove(&Topic::Mapping);
+                // Another user may have signed in: the service tells the new role.
+                self.access.remove(&view.name);
                 self.upsert_connection(view.clone());
                 self.toast(format!("Connected to {}", view.name), false);
             }
+            Event::Access(access) => {
+                self.access
+                    .insert(access.connection.clone(), (**access).clone());
+            }
             Event::Disconnected { name } => {
+                self.access.remove(name);
                 self.connections.retain(|c| &c.name != name);
                 self.toast(format!("Disconnected {name}"), false);
             }

@@ -42,10 +42,23 @@ pub fn card<R>(ui: &mut Ui, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
 
 /// The accent button of a view.
 pub fn primary_button(ui: &mut Ui, text: &str, enabled: bool) -> Response {
-    let button = egui::Button::new(RichText::new(text).strong().color(Color32::WHITE))
+    ui.add_enabled(enabled, primary(text))
+}
+
+/// The accent button, refused (disabled, with the reason on hover) when the role says so.
+pub fn primary_permitted(
+    ui: &mut Ui,
+    text: &str,
+    enabled: bool,
+    refusal: Option<&str>,
+) -> Response {
+    permitted(ui, enabled, refusal, primary(text))
+}
+
+fn primary(text: &str) -> egui::Button<'_> {
+    egui::Button::new(RichText::new(text).strong().color(Color32::WHITE))
         .fill(theme::ACCENT)
-        .min_size(Vec2::new(0.0, 4.0 * theme::GRID));
-    ui.add_enabled(enabled, button)
+        .min_size(Vec2::new(0.0, 4.0 * theme::GRID))
 }
 
 /// Tether's mark: two linked rings on an accent square, drawn so it needs no image.
@@ -184,4 +197,19 @@ pub fn combo<R>(
         .show_ui(ui, add_contents)
         .response
         .labelled_by(label_response.id)
+}
+
+/// `button`, enabled when `enabled` and not refused by the user's role; a refused one says
+/// why when hovered (the role, the connection and the permission to ask for).
+pub fn permitted(
+    ui: &mut Ui,
+    enabled: bool,
+    refusal: Option<&str>,
+    button: impl egui::Widget,
+) -> Response {
+    let response = ui.add_enabled(enabled && refusal.is_none(), button);
+    match refusal {
+        Some(reason) => response.on_disabled_hover_text(reason),
+        None => response,
+    }
 }

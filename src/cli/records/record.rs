@@ -4,7 +4,9 @@
 
 use clap::Args;
 
+use crate::access::Action;
 use crate::cli::CliError;
+use crate::cli::access::authorize;
 use crate::cli::connect::runtime;
 use crate::cli::query::client_for;
 use crate::cli::workspace::WorkspaceArg;
@@ -63,6 +65,15 @@ pub fn one_record(action: &str, a: &RecordArgs) -> Result<(), CliError> {
     };
     runtime()?.block_on(async {
         let client = client_for(&a.connection, &a.workspace.data).await?;
+        if action != "get" {
+            authorize(
+                &client,
+                &a.connection,
+                Action::WriteRecords,
+                Some(&a.object),
+            )
+            .await?;
+        }
         let written = match action {
             "get" => {
                 let page = read::read_record(&client, &a.object, a.id(action)?)

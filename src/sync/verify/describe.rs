@@ -60,6 +60,8 @@ pub(super) struct FieldFacts {
     pub defaulted_on_create: bool,
     pub restricted_picklist: bool,
     pub active_picklist_values: Vec<String>,
+    /// A custom field whose value people type (not a formula, roll-up or auto number).
+    pub custom_input: bool,
 }
 
 impl FieldFacts {
@@ -74,7 +76,16 @@ impl FieldFacts {
             defaulted_on_create: field.flag("defaultedOnCreate"),
             restricted_picklist: field.flag("restrictedPicklist"),
             active_picklist_values,
+            custom_input: field.name.to_ascii_lowercase().ends_with("__c")
+                && !field.flag("calculated")
+                && !field.flag("autoNumber"),
         }
+    }
+
+    /// Readable but neither createable nor updateable though people type its values: only
+    /// field-level security makes a custom input field so.
+    pub(super) fn read_only_by_security(&self) -> bool {
+        self.custom_input && !self.createable && !self.updateable
     }
 
     /// Salesforce's rule for a field an insert must set.

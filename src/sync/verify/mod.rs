@@ -9,10 +9,13 @@ pub mod columns;
 mod creates;
 mod describe;
 pub mod fix;
+mod security;
 mod text;
 
 pub(crate) use text::edit_distance;
 mod values;
+
+pub use security::hidden_fields;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -124,10 +127,23 @@ pub fn verify(
     parent_describes: &BTreeMap<String, ObjectDescribe>,
     conn: &Connection,
 ) -> Vec<Problem> {
+    verify_seeing(link, describe, parent_describes, conn, &BTreeSet::new())
+}
+
+/// [`verify`], knowing which of the link's fields the org has but hides from the user by
+/// field-level security (see [`hidden_fields`]), so that those are not called missing.
+pub fn verify_seeing(
+    link: &Link,
+    describe: &ObjectDescribe,
+    parent_describes: &BTreeMap<String, ObjectDescribe>,
+    conn: &Connection,
+    hidden: &BTreeSet<String>,
+) -> Vec<Problem> {
     let mut v = Verifier {
         link,
         describe,
         parents: parent_describes,
+        hidden,
         conn,
         columns: describe::local_columns(conn, &link.table),
         declared: columns::declared_types(conn, &link.table),
@@ -166,6 +182,9 @@ pub(crate) struct Verifier<'a> {
     link: &'a Link,
     describe: &'a ObjectDescribe,
     parents: &'a BTreeMap<String, ObjectDescribe>,
+    /// The link's fields the org has (Setup's `FieldDefinition` lists them) that the user's
+    /// describe leaves out: hidden by field-level security. Lowercase.
+    hidden: &'a BTreeSet<String>,
     conn: &'a Connection,
     /// Local column name → declared type's affinity; empty when the table is missing.
     columns: BTreeMap<String, Affinity>,
@@ -368,6 +387,15 @@ impl<'a> Verifier<'a> {
     fn remote_side(&mut self, mapping: &FieldMapping) {
         let object = &self.link.object;
         let Some(remote) = field(self.describe, &mapping.remote) else {
+            if self.hidden.contains(&mapping.remote.to_lowercase()) {
+                let (name, object) = (&mapping.remote, object.clone());
+                self.error(
+                    Some(name),
+                    format!("field `{name}` is hidden from you by field-level security: `{object}` has it, but none of your permission sets lets you read it"),
+                    format!("ask your Salesforce admin to grant Read (and Edit, to push) on `{object}.{name}` in a permission set assigned to you (Setup → Permission Sets → Object Settings → {object}), then verify again"),
+                );
+                return;
+            }
             let hint = suggestion(self.describe, &mapping.remote);
             self.error(
                 Some(&mapping.remote),
@@ -427,7 +455,14 @@ impl<'a> Verifier<'a> {
 
     fn writable(&mut self, mapping: &FieldMapping, facts: &FieldFacts) {
         let name = &mapping.remote;
-        if !facts.updateable && !facts.createable {
+        if facts.read_only_by_security() {
+            let object = &self.link.object;
+            self.error(
+                Some(name),
+                format!("`{name}` is read-only for you by field-level security: your permission sets grant read on it, not edit, so it cannot be pushed"),
+                format!("ask your Salesforce admin to grant Edit on `{object}.{name}` in a permission set assigned to you (Setup → Permission Sets → Object Settings → {object}), or set the direction to `pull`"),
+            );
+        } else if !facts.updateable && !facts.createable {
             self.error(
                 Some(name),
                 format!("`{name}` is read-only in Salesforce (a formula, system or locked field), so it cannot be pushed"),

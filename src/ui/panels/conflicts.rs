@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use egui::{RichText, Ui, WidgetInfo};
 
+use crate::access::Action;
 use crate::desktop::{ConflictRow, Event, Request, Topic};
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
@@ -108,7 +109,7 @@ pub fn show(ui: &mut Ui, state: &mut ConflictsState, model: &Model, commands: &m
         );
         return;
     }
-    toolbar(ui, state, commands);
+    toolbar(ui, state, model, commands);
     ui.add_space(theme::GRID);
     egui::ScrollArea::both()
         .id_salt("conflicts_scroll")
@@ -151,7 +152,7 @@ fn waiting_text(rows: &[ConflictRow]) -> String {
     format!("{what} {verb} for a decision")
 }
 
-fn toolbar(ui: &mut Ui, state: &ConflictsState, commands: &mut Commands) {
+fn toolbar(ui: &mut Ui, state: &ConflictsState, model: &Model, commands: &mut Commands) {
     ui.horizontal(|ui| {
         if ui.button("Select all").clicked() {
             commands.push(Command::Conflicts(ConflictsCommand::CheckAll));
@@ -165,10 +166,17 @@ fn toolbar(ui: &mut Ui, state: &ConflictsState, commands: &mut Commands) {
             commands.push(Command::Conflicts(ConflictsCommand::ClearChecks));
         }
         let ids: Vec<i64> = state.checked.iter().copied().collect();
+        let refusal = state
+            .rows
+            .iter()
+            .flatten()
+            .filter(|row| state.checked.contains(&row.conflict.id))
+            .find_map(|row| model.link_refusal(&row.link, Action::ResolveConflicts));
         let count = group_thousands(n as u64);
         for (keep, word) in [(Keep::Local, "local"), (Keep::Salesforce, "Salesforce")] {
             let text = format!("Keep {word} for {count} selected");
-            if ui.button(text).clicked() {
+            let button = egui::Button::new(text);
+            if widgets::permitted(ui, true, refusal.as_deref(), button).clicked() {
                 commands.push(Command::Conflicts(ConflictsCommand::Resolve {
                     ids: ids.clone(),
                     keep,
@@ -259,7 +267,8 @@ fn record_card(
                 }
                 ui.end_row();
                 for row in &record.rows {
-                    field_row(ui, state, row, value_width, commands);
+                    let refusal = model.link_refusal(&row.link, Action::ResolveConflicts);
+                    field_row(ui, state, row, value_width, refusal.as_deref(), commands);
                     ui.end_row();
                 }
             });
@@ -271,6 +280,7 @@ fn field_row(
     state: &ConflictsState,
     row: &ConflictRow,
     value_width: f32,
+    refusal: Option<&str>,
     commands: &mut Commands,
 ) {
     let c = &row.conflict;
@@ -330,12 +340,14 @@ fn field_row(
     };
     ui.with_layout(layout, |ui| {
         for (keep, word) in c.choices() {
-            let button = ui.add_enabled(!pending, egui::Button::new(format!("Keep {word}")));
+            let keep_word = egui::Button::new(format!("Keep {word}"));
+            let button = widgets::permitted(ui, !pending, refusal, keep_word);
+            let allowed = !pending && refusal.is_none();
             let label = match c.deleted_side() {
                 Some(_) => format!("Keep {word} of {name}"),
                 None => format!("Keep {word} {name}"),
             };
-            button.widget_info(|| WidgetInfo::labeled(egui::Role::Button, !pending, &label));
+            button.widget_info(|| WidgetInfo::labeled(egui::Role::Button, allowed, &label));
             if button.clicked() {
                 commands.push(Command::Conflicts(ConflictsCommand::Resolve {
                     ids: vec![c.id],

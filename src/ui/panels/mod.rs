@@ -10,6 +10,7 @@ pub mod conflicts;
 pub mod connections;
 pub mod dashboard;
 pub mod errors;
+pub mod fields;
 pub mod history;
 pub mod import;
 pub mod mapping;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use egui::{RichText, Ui};
 
+use crate::access::Action;
 use crate::desktop::{Request, Topic};
 use crate::sync::link::Schedule;
 use crate::ui::About;
@@ -53,7 +54,8 @@ pub fn show(
         }
         egui::Grid::new("schedules").num_columns(3).spacing([2.0 * GRID, GRID]).show(ui, |ui| {
             for card in &model.links {
-                schedule_row(ui, state, &card.link, commands);
+                let refusal = model.link_refusal(&card.link.name, Action::EditSchedules);
+                schedule_row(ui, state, &card.link, refusal.as_deref(), commands);
                 ui.end_row();
             }
         });
@@ -127,6 +129,7 @@ fn schedule_row(
     ui: &mut Ui,
     state: &mut SettingsState,
     whole: &crate::sync::link::Link,
+    refusal: Option<&str>,
     commands: &mut Commands,
 ) {
     let (link, saved) = (whole.name.as_str(), &whole.schedule);
@@ -142,7 +145,10 @@ fn schedule_row(
         Schedule::Minutes { .. } => Kind::Minutes,
         Schedule::Day { .. } => Kind::Day,
     };
-    ui.horizontal(|ui| {
+    let row = ui.horizontal(|ui| {
+        if refusal.is_some() {
+            ui.disable();
+        }
         let mut chosen = kind;
         let label = ui.label("Runs");
         egui::ComboBox::from_id_salt(("schedule", link))
@@ -185,16 +191,20 @@ fn schedule_row(
             }
         }
     });
+    if let Some(reason) = refusal {
+        row.response.on_hover_text(reason);
+    }
     let changed = draft != saved;
     let valid = match &*draft {
         Schedule::Day { at } => crate::sync::schedule::daily_time(at).is_ok(),
         _ => true,
     };
-    let save = ui.add_enabled(changed && valid, egui::Button::new("Save"));
+    let allowed = changed && valid && refusal.is_none();
+    let save = widgets::permitted(ui, changed && valid, refusal, egui::Button::new("Save"));
     save.widget_info(|| {
         egui::WidgetInfo::labeled(
             egui::Role::Button,
-            changed && valid,
+            allowed,
             format!("Save schedule of {link}"),
         )
     });

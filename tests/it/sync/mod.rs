@@ -22,4 +22,5 @@ mod value_cases;
 mod values;
 mod verify;
 mod verify_cases;
+mod verify_security;
 mod write_paths;

@@ -8,6 +8,7 @@ mod syncing;
 use chrono::Utc;
 use egui::{Margin, RichText, Ui, Vec2};
 
+use crate::access::Action;
 use crate::desktop::{LinkCard, Request};
 use crate::run::RunSummary;
 use crate::ui::command::{Command, Commands};
@@ -50,11 +51,23 @@ fn header(ui: &mut Ui, model: &Model, commands: &mut Commands) {
         });
         widgets::right_aligned(ui, |ui| {
             let any_idle = model.links.iter().any(|l| !model.is_syncing(&l.link.name));
+            let refusals: Vec<String> = model
+                .links
+                .iter()
+                .filter_map(|l| model.link_refusal(&l.link.name, Action::RunSyncs))
+                .collect();
+            let refused = (refusals.len() == model.links.len())
+                .then(|| refusals.first().cloned())
+                .flatten();
             if model.links.len() > 1
-                && ui
-                    .add_enabled(any_idle, egui::Button::new("Sync all"))
-                    .on_hover_text("Sync every link, one after the other")
-                    .clicked()
+                && widgets::permitted(
+                    ui,
+                    any_idle,
+                    refused.as_deref(),
+                    egui::Button::new("Sync all"),
+                )
+                .on_hover_text("Sync every link, one after the other")
+                .clicked()
             {
                 commands.send(Request::SyncAll);
             }
@@ -255,7 +268,7 @@ fn card_body(
         Some(state) => running(ui, name, state, commands),
         None => match model.delete_questions.get(name) {
             Some(stopped) => delete_question(ui, name, stopped, commands),
-            None => idle(ui, card, commands),
+            None => idle(ui, card, model, commands),
         },
     }
 }
@@ -304,10 +317,12 @@ fn exact_time(card: &LinkCard) -> String {
     }
 }
 
-fn idle(ui: &mut Ui, card: &LinkCard, commands: &mut Commands) {
+fn idle(ui: &mut Ui, card: &LinkCard, model: &Model, commands: &mut Commands) {
+    let refusal = model.link_refusal(&card.link.name, Action::RunSyncs);
     // A narrow card puts its second and third buttons on a line of their own.
     ui.horizontal_wrapped(|ui| {
-        let sync = widgets::primary_button(ui, "Sync Now", true).on_hover_text(format!(
+        let sync = widgets::primary_permitted(ui, "Sync Now", true, refusal.as_deref());
+        let sync = sync.on_hover_text(format!(
             "Sync {} now (Ctrl+Enter when selected)",
             card.link.name
         ));

@@ -16,6 +16,7 @@ pub(super) fn show(
     ui: &mut Ui,
     step: &mut CheckStep,
     only_attention: &mut bool,
+    refusal: Option<String>,
     commands: &mut Commands,
 ) {
     super::with_actions(
@@ -23,7 +24,7 @@ pub(super) fn show(
         step,
         commands,
         |ui, step, commands| body(ui, step, only_attention, commands),
-        actions,
+        |ui, step, commands| actions(ui, step, refusal.as_deref(), commands),
     );
 }
 
@@ -78,7 +79,7 @@ fn body(ui: &mut Ui, step: &CheckStep, only_attention: &mut bool, commands: &mut
     report_table(ui, &report.rows, only_attention, "import_check_table");
 }
 
-fn actions(ui: &mut Ui, step: &mut CheckStep, commands: &mut Commands) {
+fn actions(ui: &mut Ui, step: &mut CheckStep, refusal: Option<&str>, commands: &mut Commands) {
     ui.horizontal(|ui| {
         if ui.button("Back to mapping").clicked() {
             commands.push(Command::Import(ImportCommand::GoTo(Step::Map)));
@@ -95,7 +96,7 @@ fn actions(ui: &mut Ui, step: &mut CheckStep, commands: &mut Commands) {
                 n => format!("Import {} rows", group_thousands(n)),
             };
             let ready = n > 0;
-            let button = widgets::primary_button(ui, &text, ready);
+            let button = widgets::primary_permitted(ui, &text, ready, refusal);
             let button = if ready {
                 button.on_hover_text("Sends the valid rows to Salesforce; you can undo the import later")
             } else {

@@ -442,7 +442,15 @@ pub fn show(ui: &mut Ui, state: &mut ImportState, model: &Model, commands: &mut 
     match &mut state.wizard {
         Wizard::NoFile(_) | Wizard::File(_) => {}
         Wizard::Map(step) => options::show_map_step(ui, step, commands),
-        Wizard::Check(step) => check::show(ui, step, only_attention, commands),
+        Wizard::Check(step) => {
+            let proposal = &step.mapped.proposal;
+            let refusal = model.refusal(
+                &proposal.connection,
+                crate::access::Action::Import,
+                Some(&proposal.mapping.object),
+            );
+            check::show(ui, step, only_attention, refusal, commands)
+        }
         Wizard::Import(step) => load::show(ui, step, only_attention, commands),
     }
 }

@@ -225,7 +225,8 @@ fn fields_column(
                             widgets::badge(ui, "External ID", theme::ACCENT);
                         }
                         if field.read_only {
-                            widgets::badge(ui, "Read-only", ui.visuals().weak_text_color());
+                            widgets::badge(ui, "Read-only", ui.visuals().weak_text_color())
+                                .on_hover_text("You cannot edit this field: it is a formula or system field, or field-level security grants you read only. It can only be pulled");
                         }
                         if problem {
                             ui.label(RichText::new("⚠").color(theme::DANGER));

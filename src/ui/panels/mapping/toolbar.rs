@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::{MappingCommand, MappingState, picker};
+use crate::access::Action;
 use crate::ui::Page;
 use crate::ui::command::{Command, Commands};
 use crate::ui::file_dialog::{FileFor, PromptAnswer};
@@ -55,10 +56,24 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
                 },
             )));
         }
+        let refusal = state.draft.as_ref().and_then(|link| {
+            model.refusal(&link.connection, Action::EditLinks, Some(&link.object))
+        });
         let save = if state.saving { "Saving…" } else { "Save" };
-        if widgets::primary_button(ui, save, has_draft && !state.saving && state.dirty()).clicked()
-        {
+        let can_save = has_draft && !state.saving && state.dirty();
+        if widgets::primary_permitted(ui, save, can_save, refusal.as_deref()).clicked() {
             commands.push(Command::Mapping(MappingCommand::Save));
+        }
+        if let Some(link) = state.draft.as_ref().filter(|l| !l.object.is_empty())
+            && ui
+                .button("Fields…")
+                .on_hover_text("Every field of the object, with your access to each")
+                .clicked()
+        {
+            commands.push(crate::ui::panels::fields::open(
+                &link.connection,
+                &link.object,
+            ));
         }
         let asking = model.dialog_open(Page::Mappings);
         let exportable = has_draft && !state.dirty() && !asking;
@@ -79,8 +94,8 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
             commands.push(Command::Mapping(MappingCommand::ClosePathPrompt));
             commands.push(Command::AskFile(FileFor::LinksImport));
         }
-        if ui
-            .add_enabled(state.saved.is_some(), egui::Button::new("Delete…"))
+        let delete = egui::Button::new("Delete…");
+        if widgets::permitted(ui, state.saved.is_some(), refusal.as_deref(), delete)
             .on_hover_text("Delete this link; Tether asks first")
             .on_disabled_hover_text("Only a saved link can be deleted")
             .clicked()

@@ -90,7 +90,14 @@ pub(super) fn show(ui: &mut Ui, state: &mut ListState, model: &Model, commands: 
         }
         if state.catalog.is_some() {
             search_box(ui, state, commands);
-            super::record::new_record_button(ui, &connection, &state.object, commands);
+            super::record::new_record_button(ui, model, &connection, &state.object, commands);
+            if ui
+                .button("Fields")
+                .on_hover_text("Every field of the object, with your access to each")
+                .clicked()
+            {
+                commands.push(crate::ui::panels::fields::open(&connection, &state.object));
+            }
         }
         if state.loading {
             ui.spinner();

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 
 use super::RecordsCommand;
 use super::record::{Answer, Mode, RecordCommand, RecordView};
+use crate::access::Action;
 use crate::records_write::read::{FieldShown, RelatedList};
 use crate::ui::command::{Command, Commands};
 use crate::ui::model::Model;
@@ -15,9 +16,16 @@ fn record(command: RecordCommand) -> Command {
 }
 
 /// The list header's "New" button: a new record of `object` on `connection`.
-pub fn new_record_button(ui: &mut Ui, connection: &str, object: &str, commands: &mut Commands) {
-    if ui
-        .button(format!("New {object}"))
+pub fn new_record_button(
+    ui: &mut Ui,
+    model: &Model,
+    connection: &str,
+    object: &str,
+    commands: &mut Commands,
+) {
+    let refusal = model.refusal(connection, Action::WriteRecords, Some(object));
+    let button = egui::Button::new(format!("New {object}"));
+    if widgets::permitted(ui, true, refusal.as_deref(), button)
         .on_hover_text("Create a record; required fields come first")
         .clicked()
     {
@@ -28,7 +36,7 @@ pub fn new_record_button(ui: &mut Ui, connection: &str, object: &str, commands: 
     }
 }
 
-pub fn show(ui: &mut Ui, view: &mut RecordView, _model: &Model, commands: &mut Commands) {
+pub fn show(ui: &mut Ui, view: &mut RecordView, model: &Model, commands: &mut Commands) {
     if view.stale {
         commands.push(record(RecordCommand::Reload));
     }
@@ -44,7 +52,8 @@ pub fn show(ui: &mut Ui, view: &mut RecordView, _model: &Model, commands: &mut C
         ui.heading(title);
     });
     ui.add_space(theme::GRID);
-    actions(ui, view, commands);
+    let refusal = model.refusal(&view.connection, Action::WriteRecords, Some(&view.object));
+    actions(ui, view, refusal.as_deref(), commands);
     widgets::failure_banner(ui, view.failure.as_ref());
     answer(ui, view);
     // A problem is shown under its field; those of fields the form does not show, here.
@@ -106,23 +115,24 @@ pub fn show(ui: &mut Ui, view: &mut RecordView, _model: &Model, commands: &mut C
         });
 }
 
-fn actions(ui: &mut Ui, view: &RecordView, commands: &mut Commands) {
+fn actions(ui: &mut Ui, view: &RecordView, refusal: Option<&str>, commands: &mut Commands) {
     ui.horizontal(|ui| {
         let idle = !view.sending;
         match &view.mode {
             Mode::Viewing if view.page.is_some() => {
-                if ui.add_enabled(idle, egui::Button::new("Edit")).clicked() {
+                let button = |text| egui::Button::new(text);
+                if widgets::permitted(ui, idle, refusal, button("Edit")).clicked() {
                     commands.push(record(RecordCommand::Edit));
                 }
-                if ui.add_enabled(idle, egui::Button::new("Clone")).clicked() {
+                if widgets::permitted(ui, idle, refusal, button("Clone")).clicked() {
                     commands.push(record(RecordCommand::Clone));
                 }
-                if ui.add_enabled(idle, egui::Button::new("Delete…")).clicked() {
+                if widgets::permitted(ui, idle, refusal, button("Delete…")).clicked() {
                     commands.push(record(RecordCommand::Delete));
                 }
             }
             Mode::Editing(_) | Mode::Creating { .. } => {
-                if widgets::primary_button(ui, "Save", idle).clicked() {
+                if widgets::primary_permitted(ui, "Save", idle, refusal).clicked() {
                     commands.push(record(RecordCommand::Save));
                 }
                 if ui.add_enabled(idle, egui::Button::new("Cancel")).clicked() {
