@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::CliError;
-use super::connect::{DataDirArg, runtime};
+use super::connect::runtime;
 use super::query::client_for;
+use super::workspace::WorkspaceArg;
 use crate::salesforce::Client;
 use crate::setup::{self, SetupError, SetupPlan};
 
@@ -17,6 +18,8 @@ use crate::setup::{self, SetupError, SetupPlan};
 pub struct FieldsArgs {
     #[command(subcommand)]
     pub command: FieldsCommand,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -39,8 +42,6 @@ pub enum FieldsCommand {
         spec: PathBuf,
         #[command(flatten)]
         confirm: ConfirmArgs,
-        #[command(flatten)]
-        data: DataDirArg,
     },
 }
 
@@ -67,7 +68,6 @@ pub fn run(args: FieldsArgs) -> Result<(), CliError> {
             object,
             spec,
             confirm,
-            data,
         } => {
             let text = std::fs::read_to_string(&spec).map_err(|e| {
                 CliError::Usage(format!(
@@ -79,7 +79,7 @@ pub fn run(args: FieldsArgs) -> Result<(), CliError> {
                 .map_err(|e| CliError::Usage(format!("{}: {e}", spec.display())))?;
             let plan = setup::object_plan(&object, specs);
             runtime()?.block_on(async {
-                let client = client_for(&connection, &data).await?;
+                let client = client_for(&connection, &args.workspace.data).await?;
                 set_up(&client, plan, &confirm).await.map(drop)
             })
         }

@@ -49,7 +49,7 @@ fn succeeded_runs(dir: &std::path::Path, link: &str) -> i64 {
     let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
     ws.conn()
         .query_row(
-            "SELECT COUNT(*) FROM tether_runs WHERE link = ?1 AND status = 'succeeded'",
+            "SELECT COUNT(*) FROM tether_runs WHERE link_name = ?1 AND status = 'succeeded'",
             [link],
             |r| r.get(0),
         )

@@ -295,7 +295,7 @@ pub(super) fn show(ui: &mut Ui, state: &MappingState, commands: &mut Commands) {
 
 fn steps(ui: &mut Ui, steps: &[String]) {
     for step in steps {
-        ui.label(format!("✓ {step}"));
+        ui.label(format!("✔ {step}"));
     }
 }
 
