@@ -8,5 +8,6 @@ mod jsforce_aggregates;
 mod jsforce_display;
 mod jsforce_fidelity;
 mod jsforce_login;
+mod setup;
 mod simple_salesforce;
 mod soql_text;
