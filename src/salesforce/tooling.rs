@@ -22,8 +22,6 @@ pub struct CustomFieldRow {
     pub developer_name: String,
     #[serde(default)]
     pub table_enum_or_id: Option<String>,
-    #[serde(default)]
-    pub full_name: Option<String>,
 }
 
 /// What a grant of edit on fields did.
@@ -87,10 +85,11 @@ impl Client {
             .ok_or_else(|| SalesforceError::decode("CustomField create answer", "no id"))
     }
 
-    /// The custom fields of a standard `object` (`TableEnumOrId` is its name).
+    /// The custom fields of a standard `object` (`TableEnumOrId` is its name). `FullName` and
+    /// `Metadata` are left out: Salesforce answers them only for a query of one record.
     pub async fn custom_fields(&self, object: &str) -> Result<Vec<CustomFieldRow>> {
         let soql = format!(
-            "SELECT Id, DeveloperName, TableEnumOrId, FullName FROM CustomField WHERE TableEnumOrId = {}",
+            "SELECT Id, DeveloperName, TableEnumOrId FROM CustomField WHERE TableEnumOrId = {}",
             quote(object)
         );
         self.tooling_query(&soql).await
