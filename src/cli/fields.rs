@@ -169,15 +169,14 @@ fn save_plan(plan: &SetupPlan, path: &Path) -> Result<(), CliError> {
 }
 
 fn write_package(plan: &SetupPlan, path: &Path) -> Result<(), CliError> {
-    let zip = setup::package_zip(plan)
+    setup::package_zip(plan)
         .and_then(|bytes| std::fs::write(path, bytes))
         .map_err(|e| {
             CliError::Usage(format!(
                 "cannot write the package to {}: {e}. Choose another --package",
                 path.display()
             ))
-        });
-    zip
+        })
 }
 
 /// Asks on the terminal; without one, refuses and says to add `--yes`.

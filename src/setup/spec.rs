@@ -266,34 +266,22 @@ impl FieldSpec {
             kind,
             what,
         };
-        match self.field_type {
-            FieldType::Text => {
-                if !self
-                    .length
-                    .is_some_and(|l| (1..=MAX_TEXT_LENGTH).contains(&l))
-                {
-                    return Err(SpecError::Length {
-                        field: field(),
-                        kind,
-                        range: format!("1 to {MAX_TEXT_LENGTH}"),
-                    });
-                }
+        let lengths = match self.field_type {
+            FieldType::Text => Some(1..=MAX_TEXT_LENGTH),
+            FieldType::LongTextArea => Some(LONG_TEXT_LENGTHS),
+            _ => None,
+        };
+        match lengths {
+            Some(range) if !self.length.is_some_and(|l| range.contains(&l)) => {
+                return Err(SpecError::Length {
+                    field: field(),
+                    kind,
+                    range: format!("{} to {}", range.start(), range.end()),
+                });
             }
-            FieldType::LongTextArea => {
-                if !self.length.is_some_and(|l| LONG_TEXT_LENGTHS.contains(&l)) {
-                    return Err(SpecError::Length {
-                        field: field(),
-                        kind,
-                        range: format!(
-                            "{} to {}",
-                            LONG_TEXT_LENGTHS.start(),
-                            LONG_TEXT_LENGTHS.end()
-                        ),
-                    });
-                }
-            }
-            _ if self.length.is_some() => return Err(unused("length")),
-            _ => {}
+            Some(_) => {}
+            None if self.length.is_some() => return Err(unused("length")),
+            None => {}
         }
         if self.field_type.has_digits() {
             let precision = match self.precision {

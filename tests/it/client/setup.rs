@@ -12,6 +12,15 @@ use tether::setup::{
 use crate::support::client::{client_for, fast_config, start};
 use crate::support::org::answer;
 
+/// A spec, and what describe says of it: type, length, precision, scale.
+type Case = (
+    FieldSpec,
+    &'static str,
+    Option<u64>,
+    Option<u64>,
+    Option<u64>,
+);
+
 #[tokio::test]
 async fn each_field_type_reaches_describe_with_its_shape() {
     let org = start().await;
@@ -24,8 +33,7 @@ async fn each_field_type_reaches_describe_with_its_shape() {
         field_type: FieldType::MultiselectPicklist,
         ..FieldSpec::picklist("Setup_Channels__c", &["Web", "Phone"])
     };
-    // (spec, describe type, length, precision, scale)
-    let cases: Vec<(FieldSpec, &str, Option<u64>, Option<u64>, Option<u64>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             FieldSpec::text("Setup_Code__c", 40).key(),
             "string",
