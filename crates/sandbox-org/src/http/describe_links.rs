@@ -98,7 +98,7 @@ async fn record_page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let schema = &state.org.schema;
+    let schema = &state.org.schema();
     let record = state.org.store.get(&id);
     let object = match &record {
         Some(r) => r

@@ -37,10 +37,10 @@ pub struct Org {
     pub config: OrgConfig,
     /// `http://127.0.0.1:PORT`, used in identity URLs and `instance_url`.
     pub base_url: String,
-    pub schema: Arc<Schema>,
-    /// When the schema was loaded: describes answer `Last-Modified` and honour
+    /// When the schema last changed (loaded, a field added, a grant changed): describes
+    /// answer `Last-Modified` and honour
     /// `If-Modified-Since` against it.
-    pub schema_modified: chrono::DateTime<chrono::Utc>,
+    schema_modified: std::sync::Mutex<chrono::DateTime<chrono::Utc>>,
     pub store: Store,
     pub auth: auth::AuthState,
     pub limits: limits::Limits,
@@ -79,12 +79,45 @@ impl AppState {
             viewed: recent::Viewed::default(),
             auth,
             base_url,
-            schema_modified: chrono::Utc::now(),
-            schema,
+            schema_modified: std::sync::Mutex::new(chrono::Utc::now()),
             store,
             config,
         };
         Ok(AppState { org: Arc::new(org) })
+    }
+}
+
+impl Org {
+    /// The org's schema as it is now; see [`Store::schema`].
+    pub fn schema(&self) -> Arc<Schema> {
+        self.store.schema()
+    }
+
+    /// When what describes show last changed.
+    pub fn schema_modified(&self) -> chrono::DateTime<chrono::Utc> {
+        *self
+            .schema_modified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes `schema` the org's for every request that starts after this call.
+    pub fn replace_schema(&self, schema: Arc<Schema>) {
+        self.store.replace_schema(schema);
+        self.describes_changed();
+    }
+
+    /// Moves describes' `Last-Modified` past its last value: `Last-Modified` counts whole
+    /// seconds, so a change within the second of the last one must still read as newer to a
+    /// client caching with `If-Modified-Since`.
+    pub fn describes_changed(&self) {
+        let mut stamp = self
+            .schema_modified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = chrono::Utc::now();
+        let next_second = *stamp + chrono::Duration::seconds(1);
+        *stamp = now.max(next_second);
     }
 }
 

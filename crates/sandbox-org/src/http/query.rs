@@ -281,7 +281,7 @@ fn first_page(
     include_deleted: bool,
     batch: usize,
 ) -> ApiResult<Value> {
-    let plan = soql::compile(text, &org.schema, chrono::Utc::now())?;
+    let plan = soql::compile(text, &org.schema(), chrono::Utc::now())?;
     let Output::Records(_) = &plan.output else {
         return Ok(soql::execute(&plan, &org.store, include_deleted, v)?);
     };

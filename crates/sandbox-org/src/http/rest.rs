@@ -15,7 +15,7 @@ use super::auth::Session;
 use super::{AppState, MAX_API_VERSION, MIN_API_VERSION, api_version, body, wire};
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::ids;
-use crate::schema::ObjectSchema;
+use crate::schema::{ObjectRef, ObjectSchema};
 use crate::store::{Record, UpsertError};
 use crate::values::{format_datetime_ms, parse_datetime};
 
@@ -126,22 +126,22 @@ async fn global_describe(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let last_modified = state.org.schema_modified;
+    let last_modified = state.org.schema_modified();
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        wire::on_this_org(state.org.schema.global_json(&v), &state.org.base_url),
+        wire::on_this_org(state.org.schema().global_json(&v), &state.org.base_url),
         last_modified,
     ))
 }
 
 /// The object named in a path, or the org's 404 for a name it does not know.
-pub(super) fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
+pub(super) fn object_of(state: &AppState, name: &str) -> ApiResult<ObjectRef> {
     state
         .org
-        .schema
-        .object(name)
+        .schema()
+        .object_ref(name)
         .ok_or_else(|| ApiError::not_found("NOT_FOUND", "The requested resource does not exist"))
 }
 
@@ -153,7 +153,7 @@ async fn describe(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let last_modified = state.org.schema_modified;
+    let last_modified = state.org.schema_modified();
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
@@ -262,7 +262,7 @@ fn live_record_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResul
         Some(r)
             if state
                 .org
-                .schema
+                .schema()
                 .object_for_id(&id18)
                 .is_some_and(|o| o.name == object.name) =>
         {
@@ -287,9 +287,9 @@ async fn retrieve(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let record = live_record_of(&state, object, &id)?;
+    let record = live_record_of(&state, &object, &id)?;
     let fields = field_list(&params);
-    let answer = with_attributes(&v, object, &record, fields.as_deref())?;
+    let answer = with_attributes(&v, &object, &record, fields.as_deref())?;
     if let Some(id) = record.get("Id").and_then(Value::as_str) {
         state.org.viewed.record(id);
     }
@@ -335,7 +335,7 @@ async fn update(
     api_version(&v)?;
     let object = object_of(&state, &object)?;
     let input = body::json_object(&raw)?;
-    live_record_of(&state, object, &id)?;
+    live_record_of(&state, &object, &id)?;
     let result: Result<(), Vec<SfError>> = state
         .org
         .store
@@ -351,7 +351,7 @@ async fn remove(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    live_record_of(&state, object, &id)?;
+    live_record_of(&state, &object, &id)?;
     let result: Result<(), SfError> = state.org.store.write(|w| w.delete(&id, &session.user_id));
     result.map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -388,7 +388,7 @@ async fn retrieve_by_key(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let field = external_field(object, &field)?;
+    let field = external_field(&object, &field)?;
     let matches = state
         .org
         .store
@@ -396,11 +396,11 @@ async fn retrieve_by_key(
     match matches.as_slice() {
         [] => Err(ApiError::resource_not_found()),
         [id] => {
-            let record = live_record_of(&state, object, id)?;
+            let record = live_record_of(&state, &object, id)?;
             state.org.viewed.record(id);
             let fields = field_list(&params);
             Ok(
-                axum::Json(with_attributes(&v, object, &record, fields.as_deref())?)
+                axum::Json(with_attributes(&v, &object, &record, fields.as_deref())?)
                     .into_response(),
             )
         }
@@ -446,7 +446,7 @@ async fn remove_by_key(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let field = external_field(object, &field)?;
+    let field = external_field(&object, &field)?;
     let matches = state
         .org
         .store
@@ -487,7 +487,8 @@ async fn recent(
         .take(limit)
         .filter_map(|r| {
             let id = r.get("Id")?.as_str()?;
-            let object = state.org.schema.object_for_id(id)?;
+            let schema = state.org.schema();
+            let object = schema.object_for_id(id)?;
             Some(json!({
                 "attributes": attributes(&v, &object.name, id),
                 "Id": id,

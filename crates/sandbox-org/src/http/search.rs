@@ -57,7 +57,7 @@ async fn respond(state: AppState, v: String, major: u32, search: Search) -> ApiR
     let org = state.org.clone();
     // Matching reads SQLite synchronously: keep it off the async workers.
     let records = tokio::task::spawn_blocking(move || {
-        sosl::run(&search, &org.schema, &org.store, &v, chrono::Utc::now())
+        sosl::run(&search, &org.schema(), &org.store, &v, chrono::Utc::now())
     })
     .await
     .map_err(|e| {

@@ -6,6 +6,7 @@
 //! and overriding its keys, so they carry the same keys too.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -519,6 +520,21 @@ fn rewrite_version(s: &str, version: &str) -> String {
     format!("{}/services/data/{}{}", &s[..start], version, &s[end..])
 }
 
+/// One object of a schema, with the schema it belongs to.
+#[derive(Debug, Clone)]
+pub struct ObjectRef {
+    schema: Arc<Schema>,
+    index: usize,
+}
+
+impl std::ops::Deref for ObjectRef {
+    type Target = ObjectSchema;
+
+    fn deref(&self) -> &ObjectSchema {
+        &self.schema.objects[self.index]
+    }
+}
+
 /// The whole org schema.
 #[derive(Debug, Clone)]
 pub struct Schema {
@@ -655,6 +671,16 @@ impl Schema {
         self.by_name
             .get(&name.to_ascii_lowercase())
             .map(|i| &self.objects[*i])
+    }
+
+    /// [`Schema::object`] holding on to this schema, for a request that outlives the org's
+    /// current one (fields added while it runs are not its concern).
+    pub fn object_ref(self: &Arc<Self>, name: &str) -> Option<ObjectRef> {
+        let index = *self.by_name.get(&name.to_ascii_lowercase())?;
+        Some(ObjectRef {
+            schema: self.clone(),
+            index,
+        })
     }
 
     pub fn object_by_prefix(&self, prefix: &str) -> Option<&ObjectSchema> {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value};
@@ -92,7 +92,9 @@ const SCAN_CHUNK: usize = 500;
 
 pub struct Store {
     conn: Mutex<Connection>,
-    schema: Arc<Schema>,
+    /// Replaced whole when the org's fields change (Tooling API), so that a reader holding
+    /// the previous one finishes with a consistent view.
+    schema: RwLock<Arc<Schema>>,
     serial: AtomicU64,
     /// Sort orders and search tokens, brought up to date by every write.
     reads: ReadCache,
@@ -124,7 +126,7 @@ impl Store {
             .unwrap_or(0);
         let store = Store {
             conn: Mutex::new(conn),
-            schema,
+            schema: RwLock::new(schema),
             serial: AtomicU64::new(serial as u64),
             reads: ReadCache::default(),
         };
@@ -135,14 +137,27 @@ impl Store {
     /// Builds the indexes a real org keeps on every object, the order of its name field and
     /// its search tokens, so that no request pays for them; writes keep them up to date.
     fn keep_standard_indexes(&self) {
-        for object in self.schema.objects() {
+        let schema = self.schema();
+        for object in schema.objects() {
             crate::soql::keep_name_order(self, object);
             crate::sosl::keep_search_tokens(self, object);
         }
     }
 
-    pub fn schema(&self) -> &Schema {
-        &self.schema
+    /// The org's schema as it is now; fields added later are in the next call's answer.
+    pub fn schema(&self) -> Arc<Schema> {
+        self.schema
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Makes `schema` the org's schema for every request that starts after this call.
+    pub fn replace_schema(&self, schema: Arc<Schema>) {
+        *self
+            .schema
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = schema;
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -178,7 +193,8 @@ impl Store {
         include_deleted: bool,
         fields: &[&str],
     ) -> Option<Vec<Record>> {
-        let object = self.schema.object(object)?;
+        let schema = self.schema();
+        let object = schema.object(object)?;
         let plain =
             |f: &&str| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !fields.iter().all(plain) {
@@ -241,7 +257,8 @@ impl Store {
         include_deleted: bool,
         visit: &mut dyn FnMut(Record) -> bool,
     ) -> Result<(), SfError> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Ok(());
         };
         let mut after = String::new();
@@ -336,7 +353,8 @@ impl Store {
         start_ms: i64,
         end_ms: i64,
     ) -> Vec<String> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Vec::new();
         };
         let conn = self.lock();
@@ -357,7 +375,8 @@ impl Store {
 
     /// `(id, deleted_ms)` of records of `object` deleted in `[start_ms, end_ms)`.
     pub fn deleted(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<(String, i64)> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Vec::new();
         };
         let conn = self.lock();
@@ -377,7 +396,8 @@ impl Store {
 
     /// Number of live records of `object`.
     pub fn count(&self, object: &str) -> usize {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return 0;
         };
         let conn = self.lock();
@@ -394,7 +414,8 @@ impl Store {
     /// when storage cannot say, or holds a record it could not read (which a scan answers
     /// as a failure, never as a count).
     pub fn count_records(&self, object: &str, include_deleted: bool) -> Option<usize> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Some(0);
         };
         let conn = self.lock();
@@ -419,7 +440,8 @@ impl Store {
         field: &str,
         values: &[String],
     ) -> Option<Vec<String>> {
-        let object = self.schema.object(object)?;
+        let schema = self.schema();
+        let object = schema.object(object)?;
         let field = object.field(field)?;
         if !(field.external_id || field.unique) || field.case_sensitive {
             return None;
@@ -433,7 +455,8 @@ impl Store {
     }
 
     pub fn find_by_key(&self, object: &str, field: &str, value: &str) -> Vec<String> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Vec::new();
         };
         let Some(field) = object.field(field) else {

@@ -71,7 +71,7 @@ impl Writer<'_> {
         input: &Map<String, Value>,
         user_id: &str,
     ) -> Result<String, Vec<SfError>> {
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema
             .object(object)
             .ok_or_else(|| vec![invalid_type(object)])?;
@@ -124,7 +124,7 @@ impl Writer<'_> {
         input: &Map<String, Value>,
         user_id: &str,
     ) -> Result<(), Vec<SfError>> {
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema
             .object(object)
             .ok_or_else(|| vec![invalid_type(object)])?;
@@ -174,7 +174,7 @@ impl Writer<'_> {
         input: &Map<String, Value>,
         user_id: &str,
     ) -> Result<UpsertOutcome, UpsertError> {
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema
             .object(object)
             .ok_or_else(|| vec![invalid_type(object)])?;
@@ -229,7 +229,7 @@ impl Writer<'_> {
         let id18 = ids::to_18(id).ok_or_else(|| malformed_id(id))?;
         let object = self
             .store
-            .schema
+            .schema()
             .object_for_id(&id18)
             .ok_or_else(not_found)?
             .clone();
@@ -271,7 +271,7 @@ impl Writer<'_> {
         if depth > 4 {
             return Ok(());
         }
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         for (child_name, field) in &object.cascade_children {
             let Some(child) = schema.object(child_name) else {
                 continue;
@@ -300,7 +300,7 @@ impl Writer<'_> {
             .execute("DELETE FROM records WHERE id = ?1", params![id18])
             .map_err(sql_error)?;
         if gone > 0
-            && let Some(object) = self.store.schema.object_for_id(&id18)
+            && let Some(object) = self.store.schema().object_for_id(&id18)
         {
             self.wrote(&object.name, &id18, None);
         }
@@ -410,7 +410,8 @@ impl Writer<'_> {
             .with_fields([field.name.clone()])
         };
         let id = ids::to_18(text).ok_or_else(incorrect)?;
-        let target = self.store.schema.object_for_id(&id).ok_or_else(incorrect)?;
+        let schema = self.store.schema();
+        let target = schema.object_for_id(&id).ok_or_else(incorrect)?;
         if !field
             .reference_to
             .iter()
@@ -439,7 +440,7 @@ impl Writer<'_> {
     /// `"Account": {"External_Id__c": "A-1"}` → the parent's id.
     fn resolve_parent(&self, field: &FieldDef, value: &Value) -> Result<String, SfError> {
         let parent_name = field.reference_to.first().cloned().unwrap_or_default();
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let parent = schema
             .object(&parent_name)
             .ok_or_else(|| invalid_type(&parent_name))?;
@@ -721,7 +722,7 @@ impl Writer<'_> {
             .and_then(Value::as_str)
             .ok_or_else(not_found)?
             .to_string();
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema.object_for_id(&id).ok_or_else(not_found)?;
         let modstamp = record
             .get("SystemModstamp")

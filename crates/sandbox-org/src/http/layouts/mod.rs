@@ -380,7 +380,8 @@ async fn layouts(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let described = Described::new(&state.org.schema, object, &v);
+    let schema = state.org.schema();
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
         "layouts": [described.layout()],
         "recordTypeMappings": described.record_type_mappings(&v),
@@ -405,7 +406,8 @@ async fn layout_for_record_type(
             ),
         ));
     }
-    let described = Described::new(&state.org.schema, object, &v);
+    let schema = state.org.schema();
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(described.layout()).into_response())
 }
 
@@ -454,7 +456,8 @@ async fn compact_layouts(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let described = Described::new(&state.org.schema, object, &v);
+    let schema = state.org.schema();
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
         "compactLayouts": [compact_layout(&described)],
         "defaultCompactLayoutId": null,
@@ -476,7 +479,8 @@ async fn primary_compact_layout(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &object)?;
-    let described = Described::new(&state.org.schema, object, &v);
+    let schema = state.org.schema();
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(compact_layout(&described)).into_response())
 }
 
