@@ -6,6 +6,7 @@
 //! Its surface is the org ([`SandboxOrg`]), its configuration ([`config`]) and, for tests,
 //! [`testing`]: what a test reads back or builds without going through HTTP.
 
+mod access;
 pub mod config;
 mod error;
 mod http;

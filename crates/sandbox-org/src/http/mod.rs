@@ -41,6 +41,9 @@ pub struct Org {
     /// answer `Last-Modified` and honour
     /// `If-Modified-Since` against it.
     schema_modified: std::sync::Mutex<chrono::DateTime<chrono::Utc>>,
+    /// The grants generation `schema_modified` last answered for: grants that changed since
+    /// move it.
+    grants_seen: std::sync::atomic::AtomicU64,
     pub store: Store,
     pub auth: auth::AuthState,
     pub limits: limits::Limits,
@@ -68,6 +71,13 @@ impl AppState {
             .map_err(|e| crate::StartError::Organization(e.message))?;
         let base_url = format!("http://{addr}");
         let auth = auth::AuthState::new(&config, &store)?;
+        let profiles: Vec<(String, String)> = config
+            .users
+            .iter()
+            .filter_map(|u| Some((auth.user_id(&u.username)?, u.profile.clone())))
+            .collect();
+        crate::seed::ensure_permission_records(&store, &schema, &profiles)
+            .map_err(|e| crate::StartError::Organization(e.message))?;
         if let Some(records) = config.seed_records {
             crate::seed::seed_if_empty(&store, &auth.admin_user_id(), records)?;
         }
@@ -80,6 +90,7 @@ impl AppState {
             auth,
             base_url,
             schema_modified: std::sync::Mutex::new(chrono::Utc::now()),
+            grants_seen: std::sync::atomic::AtomicU64::new(store.access().generation()),
             store,
             config,
         };
@@ -93,8 +104,22 @@ impl Org {
         self.store.schema()
     }
 
+    /// The org's schema as `user_id` sees it: fields it may not read are gone, fields it may
+    /// not edit are neither createable nor updateable.
+    pub fn schema_for(&self, user_id: &str) -> Arc<Schema> {
+        self.store.schema_for(user_id)
+    }
+
     /// When what describes show last changed.
     pub fn schema_modified(&self) -> chrono::DateTime<chrono::Utc> {
+        let grants = self.store.access().generation();
+        if self
+            .grants_seen
+            .swap(grants, std::sync::atomic::Ordering::SeqCst)
+            != grants
+        {
+            self.describes_changed();
+        }
         *self
             .schema_modified
             .lock()

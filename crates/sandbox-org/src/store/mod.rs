@@ -98,6 +98,8 @@ pub struct Store {
     serial: AtomicU64,
     /// Sort orders and search tokens, brought up to date by every write.
     reads: ReadCache,
+    /// Users' grants, forgotten when a transaction writes a grant record.
+    access: crate::access::Access,
 }
 
 /// Writes inside one transaction; see [`Store::transaction`].
@@ -106,6 +108,22 @@ pub struct Writer<'a> {
     store: &'a Store,
     /// The records written, for the kept indexes once the transaction commits.
     changes: std::cell::RefCell<Vec<Change>>,
+    /// Whether a grant record was written, so that users' grants are read again.
+    wrote_grants: std::cell::Cell<bool>,
+}
+
+impl Writer<'_> {
+    /// Notes `key` in the data file for good: what the org did once and must not do again
+    /// (a field it granted, whose grant a client may have deleted since).
+    pub fn mark(&self, key: &str) -> Result<(), SfError> {
+        self.tx
+            .execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, 1)",
+                params![key],
+            )
+            .map(|_| ())
+            .map_err(write::sql_error)
+    }
 }
 
 impl Store {
@@ -129,6 +147,7 @@ impl Store {
             schema: RwLock::new(schema),
             serial: AtomicU64::new(serial as u64),
             reads: ReadCache::default(),
+            access: crate::access::Access::default(),
         };
         store.keep_standard_indexes();
         Ok(store)
@@ -232,6 +251,56 @@ impl Store {
         ids::mint(&object.key_prefix, serial)
     }
 
+    /// The marks (see [`Writer::mark`]) whose key starts with `prefix`, without it.
+    pub fn marks(&self, prefix: &str) -> std::collections::HashSet<String> {
+        let conn = self.lock();
+        let read = || -> rusqlite::Result<std::collections::HashSet<String>> {
+            let mut st = conn.prepare("SELECT key FROM meta WHERE key >= ?1 AND key < ?2")?;
+            let rows = st.query_map(params![prefix, format!("{prefix}\u{10FFFF}")], |r| {
+                r.get::<_, String>(0)
+            })?;
+            rows.map(|k| k.map(|k| k[prefix.len()..].to_string()))
+                .collect()
+        };
+        read().unwrap_or_else(|e| {
+            tracing::error!("sandbox org could not read its marks: {e}");
+            Default::default()
+        })
+    }
+
+    /// Users' grants and their views of the schema.
+    pub fn access(&self) -> &crate::access::Access {
+        &self.access
+    }
+
+    /// Every live record of `object`, for the few records of setup objects.
+    pub fn live_records(&self, object: &str) -> Vec<Record> {
+        let mut out = Vec::new();
+        let outcome = self.scan(object, false, &mut |r| {
+            out.push(r);
+            true
+        });
+        if let Err(e) = outcome {
+            tracing::error!(
+                "sandbox org could not read its {object} records: {}",
+                e.message
+            );
+        }
+        out
+    }
+
+    /// The grants of `user_id` (the org itself for an empty id).
+    pub fn grants(&self, user_id: &str) -> std::sync::Arc<crate::access::Grants> {
+        self.access
+            .grants(user_id, &|object| self.live_records(object))
+    }
+
+    /// The schema as `user_id` sees it; see [`crate::access::Access::schema_for`].
+    pub fn schema_for(&self, user_id: &str) -> Arc<Schema> {
+        self.access
+            .schema_for(self.schema(), user_id, &|object| self.live_records(object))
+    }
+
     /// A record of any object by its 15- or 18-character id, deleted ones included.
     pub fn get(&self, id: &str) -> Option<Record> {
         let id = ids::to_18(id)?;
@@ -298,12 +367,14 @@ impl Store {
                 tx: &tx,
                 store: self,
                 changes: Default::default(),
+                wrote_grants: Default::default(),
             };
             let outcome = f(&mut writer);
-            (outcome, writer.changes.into_inner())
+            let wrote_grants = writer.wrote_grants.get();
+            (outcome, (writer.changes.into_inner(), wrote_grants))
         };
         match outcome {
-            (Ok(r), changes) => {
+            (Ok(r), (changes, wrote_grants)) => {
                 let serial = self.serial.load(Ordering::SeqCst) as i64;
                 tx.execute(
                     "INSERT INTO meta(key, value) VALUES ('serial', ?1)
@@ -314,6 +385,9 @@ impl Store {
                 .map_err(write::sql_error)?;
                 // Under the connection's lock, so that indexes take writes in commit order.
                 self.reads.apply(&changes);
+                if wrote_grants {
+                    self.access.invalidate();
+                }
                 Ok(r)
             }
             (Err(r), _) => {

@@ -9,6 +9,7 @@ use super::{
     Change, Record, Stored, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms,
     read_record, stamp,
 };
+use crate::access::{WriteOp, check_write};
 use crate::error::SfError;
 use crate::ids;
 use crate::schema::{FieldDef, FieldType, ObjectSchema};
@@ -81,6 +82,7 @@ impl Writer<'_> {
                 format!("sObject type '{}' is not createable", object.name),
             )]);
         }
+        self.check_access(user_id, object, Some(input), WriteOp::Create)?;
         let changes = self.normalize(object, input, Mode::Create)?;
         let mut record = Record::new();
         let id = self.store.next_id(object);
@@ -130,6 +132,7 @@ impl Writer<'_> {
             .ok_or_else(|| vec![invalid_type(object)])?;
         let id = ids::to_18(id).ok_or_else(|| vec![malformed_id(id)])?;
         let existing = self.live_record(object, &id).map_err(|e| vec![e])?;
+        self.check_access(user_id, object, Some(input), WriteOp::Update)?;
         let changes = self.normalize(object, input, Mode::Update)?;
         let mut record = existing.clone();
         let probability_given = changes.iter().any(|(k, _)| k == "Probability");
@@ -240,7 +243,46 @@ impl Writer<'_> {
             ));
         }
         let record = self.live_record(&object, &id18)?;
+        self.check_access(user_id, &object, None, WriteOp::Delete)
+            .map_err(|mut errors| errors.remove(0))?;
         self.soft_delete(&object, record, user_id, 0)
+    }
+
+    /// Every live record of `object` as this transaction sees it.
+    fn live_records(&self, object: &str) -> Vec<Record> {
+        let mut out = Vec::new();
+        let mut after = String::new();
+        loop {
+            let chunk = match super::read_chunk(self.tx, object, false, &after) {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    tracing::error!("sandbox org could not read its {object} records: {e}");
+                    return out;
+                }
+            };
+            let Some((last, _)) = chunk.last() else {
+                return out;
+            };
+            after = last.clone();
+            let full = chunk.len() == super::SCAN_CHUNK;
+            out.extend(chunk.into_iter().map(|(_, r)| r));
+            if !full {
+                return out;
+            }
+        }
+    }
+
+    /// Refuses a write the acting user's grants do not allow.
+    fn check_access(
+        &self,
+        user_id: &str,
+        object: &ObjectSchema,
+        input: Option<&Map<String, Value>>,
+        op: WriteOp,
+    ) -> Result<(), Vec<SfError>> {
+        let records = |object: &str| self.live_records(object);
+        let grants = self.store.access.grants(user_id, &records);
+        check_write(&grants, object, input, op, &records)
     }
 
     /// Marks a record deleted and takes its cascade-delete children with it (an Account's
@@ -744,6 +786,9 @@ impl Writer<'_> {
 
     /// Notes a record this transaction wrote, for the indexes kept on its object.
     fn wrote(&self, object: &str, id: &str, now: Option<(&Record, bool)>) {
+        if crate::access::is_grant_object(object) {
+            self.wrote_grants.set(true);
+        }
         if !self.store.reads.follows(object) {
             return;
         }
