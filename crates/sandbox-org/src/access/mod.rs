@@ -282,3 +282,9 @@ fn write_lock<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// Whether `user_id` may customise the org (create fields, write the permission objects):
+/// `PermissionsCustomizeApplication` or `PermissionsModifyAllData` in one of its permission sets.
+pub fn may_customize(org: &crate::http::Org, user_id: &str) -> bool {
+    org.store.grants(user_id).may_customize()
+}

@@ -232,7 +232,7 @@ async fn upsert(
     api_version_since(&v, UPSERT_SINCE)?;
     let schema_object = state
         .org
-        .schema()
+        .schema_for(&session.user_id)
         .object_ref(&object)
         .ok_or_else(ApiError::resource_not_found)?;
     let ext = schema_object
@@ -341,6 +341,7 @@ struct RetrieveParams {
 
 fn retrieve_many(
     state: &AppState,
+    user_id: &str,
     v: &str,
     object: &str,
     ids: &[String],
@@ -348,7 +349,7 @@ fn retrieve_many(
 ) -> ApiResult<Response> {
     let schema_object = state
         .org
-        .schema()
+        .schema_for(user_id)
         .object_ref(object)
         .ok_or_else(ApiError::resource_not_found)?;
     check_size(ids.len())?;
@@ -423,11 +424,12 @@ async fn retrieve(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(p): Query<RetrieveParams>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version_since(&v, SINCE)?;
     retrieve_many(
         &state,
+        &session.user_id,
         &v,
         &object,
         &split_list(p.ids.as_deref()),
@@ -444,11 +446,11 @@ struct RetrieveBody {
 async fn retrieve_post(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
     raw: Bytes,
 ) -> ApiResult<Response> {
     api_version_since(&v, SINCE)?;
     let req: RetrieveBody = serde_json::from_value(body::json(&raw)?)
         .map_err(|e| ApiError::json_parse(format!("Cannot deserialize the request body: {e}")))?;
-    retrieve_many(&state, &v, &object, &req.ids, &req.fields)
+    retrieve_many(&state, &session.user_id, &v, &object, &req.ids, &req.fields)
 }

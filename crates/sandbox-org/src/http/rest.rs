@@ -122,7 +122,7 @@ fn with_last_modified(body: Value, last_modified: DateTime<Utc>) -> Response {
 async fn global_describe(
     State(state): State<AppState>,
     Path(v): Path<String>,
-    _session: Session,
+    session: Session,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     api_version(&v)?;
@@ -131,16 +131,19 @@ async fn global_describe(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        wire::on_this_org(state.org.schema().global_json(&v), &state.org.base_url),
+        wire::on_this_org(
+            state.org.schema_for(&session.user_id).global_json(&v),
+            &state.org.base_url,
+        ),
         last_modified,
     ))
 }
 
 /// The object named in a path, or the org's 404 for a name it does not know.
-pub(super) fn object_of(state: &AppState, name: &str) -> ApiResult<ObjectRef> {
+pub(super) fn object_of(state: &AppState, user_id: &str, name: &str) -> ApiResult<ObjectRef> {
     state
         .org
-        .schema()
+        .schema_for(user_id)
         .object_ref(name)
         .ok_or_else(|| ApiError::not_found("NOT_FOUND", "The requested resource does not exist"))
 }
@@ -148,11 +151,11 @@ pub(super) fn object_of(state: &AppState, name: &str) -> ApiResult<ObjectRef> {
 async fn describe(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let last_modified = state.org.schema_modified();
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
@@ -166,10 +169,10 @@ async fn describe(
 async fn object_info(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     Ok(axum::Json(json!({
         "objectDescribe": wire::on_this_org(object.global_json(&v), &state.org.base_url),
         "recentItems": [],
@@ -283,10 +286,10 @@ async fn retrieve(
     State(state): State<AppState>,
     Path((v, object, id)): Path<(String, String, String)>,
     Query(params): Query<FieldsParam>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let record = live_record_of(&state, &object, &id)?;
     let fields = field_list(&params);
     let answer = with_attributes(&v, &object, &record, fields.as_deref())?;
@@ -303,7 +306,7 @@ async fn create(
     raw: Bytes,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let input = body::json_object(&raw)?;
     let result = state
         .org
@@ -333,7 +336,7 @@ async fn update(
     raw: Bytes,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let input = body::json_object(&raw)?;
     live_record_of(&state, &object, &id)?;
     let result: Result<(), Vec<SfError>> = state
@@ -350,7 +353,7 @@ async fn remove(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     live_record_of(&state, &object, &id)?;
     let result: Result<(), SfError> = state.org.store.write(|w| w.delete(&id, &session.user_id));
     result.map_err(ApiError::from)?;
@@ -384,10 +387,10 @@ async fn retrieve_by_key(
     State(state): State<AppState>,
     Path((v, object, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<FieldsParam>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let field = external_field(&object, &field)?;
     let matches = state
         .org
@@ -415,7 +418,7 @@ async fn upsert(
     raw: Bytes,
 ) -> ApiResult<Response> {
     let version = api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let input = body::json_object(&raw)?;
     let result = state
         .org
@@ -445,7 +448,7 @@ async fn remove_by_key(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let field = external_field(&object, &field)?;
     let matches = state
         .org
@@ -546,10 +549,10 @@ async fn updated(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(window): Query<Window>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let (start, end) = replication_window(&window, 30)?;
     let ids = state.org.store.updated_ids(
         &object.name,
@@ -566,10 +569,10 @@ async fn deleted(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(window): Query<Window>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let (start, end) = replication_window(&window, 15)?;
     let rows = state.org.store.deleted(
         &object.name,

@@ -376,10 +376,10 @@ fn child_label(child: &ObjectSchema) -> String {
 async fn layouts(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let schema = state.org.schema();
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
@@ -393,10 +393,10 @@ async fn layouts(
 async fn layout_for_record_type(
     State(state): State<AppState>,
     Path((v, object, record_type)): Path<(String, String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     if ids::to_18(&record_type).as_deref() != Some(MASTER_RECORD_TYPE_ID) {
         return Err(ApiError::not_found(
             "NOT_FOUND",
@@ -452,10 +452,10 @@ fn compact_layout(described: &Described<'_>) -> Value {
 async fn compact_layouts(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let schema = state.org.schema();
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
@@ -475,10 +475,10 @@ async fn compact_layouts(
 async fn primary_compact_layout(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let schema = state.org.schema();
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(compact_layout(&described)).into_response())
@@ -487,10 +487,10 @@ async fn primary_compact_layout(
 async fn approval_layouts(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    object_of(&state, &object)?;
+    object_of(&state, &session.user_id, &object)?;
     // No approval processes exist in the sandbox org, so no approval layouts either.
     Ok(axum::Json(json!({ "approvalLayouts": [] })).into_response())
 }

@@ -194,10 +194,10 @@ fn view_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<ListV
 async fn list(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let views: Vec<Value> = views_of(&state.org.schema(), &object)
         .iter()
         .map(|view| view.info(&v))
@@ -215,10 +215,10 @@ async fn list(
 async fn one(
     State(state): State<AppState>,
     Path((v, object, id)): Path<(String, String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     Ok(axum::Json(view_of(&state, &object, &id)?.info(&v)).into_response())
 }
 
@@ -228,7 +228,7 @@ async fn describe(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let view = view_of(&state, &object, &id)?;
     let where_condition = match view.def.filter {
         Some((field, _, value)) => json!({
@@ -268,7 +268,7 @@ async fn results(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let view = view_of(&state, &object, &id)?;
     let limit = page.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let offset = page.offset.unwrap_or(0);

@@ -189,7 +189,8 @@ async fn query(
     pk_chunk_size: Option<usize>,
     started: Instant,
 ) {
-    let prepared = BulkQuery::prepare(&org.schema(), soql, chrono::Utc::now()).and_then(|q| {
+    let schema = org.schema_for(&core.created_by);
+    let prepared = BulkQuery::prepare(&schema, soql, chrono::Utc::now()).and_then(|q| {
         if q.object().eq_ignore_ascii_case(&core.object) {
             Ok(q)
         } else {
