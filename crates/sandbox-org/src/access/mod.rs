@@ -288,3 +288,6 @@ fn write_lock<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 pub fn may_customize(org: &crate::http::Org, user_id: &str) -> bool {
     org.store.grants(user_id).may_customize()
 }
+
+#[cfg(test)]
+mod tests;

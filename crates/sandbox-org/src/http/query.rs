@@ -259,8 +259,8 @@ async fn start(
         let user_id = session.user_id.clone();
         let body =
             tokio::task::spawn_blocking(move || super::explain::explain(&org, &user_id, &text))
-            .await
-            .map_err(internal)??;
+                .await
+                .map_err(internal)??;
         return Ok(axum::Json(body).into_response());
     }
     let text = soql_text(raw.as_deref())?;
