@@ -232,6 +232,36 @@ fn a_field_without_grant_is_gone_from_describe_soql_and_writes() {
         );
         let admin = org.query(DEMO_USERNAME, &soql).await;
         assert_eq!(admin.status, StatusCode::OK, "{}", admin.body);
+        let encoded: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();
+        let search: String = url::form_urlencoded::byte_serialize(
+            format!("FIND {{Grants}} RETURNING Account({FIELD})").as_bytes(),
+        )
+        .collect();
+        // (method, path, body): every other way of reading records refuses the field too.
+        let paths = [
+            ("GET", format!("{V}/queryAll?q={encoded}"), None),
+            ("GET", format!("{V}/query?explain={encoded}"), None),
+            ("GET", format!("{V}/search?q={search}"), None),
+            (
+                "POST",
+                format!("{V}/jobs/query"),
+                Some(json!({"operation": "query", "query": soql})),
+            ),
+        ];
+        for (method, path, body) in paths {
+            let refused = org
+                .call(OPERATOR_USERNAME, method, &path, body.clone())
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::BAD_REQUEST,
+                "{path}: {}",
+                refused.body
+            );
+            assert_eq!(refused.body[0]["errorCode"], "INVALID_FIELD", "{path}");
+            let allowed = org.call(DEMO_USERNAME, method, &path, body).await;
+            assert!(allowed.status.is_success(), "{path}: {}", allowed.body);
+        }
         let record = org
             .call(
                 OPERATOR_USERNAME,

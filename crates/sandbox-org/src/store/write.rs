@@ -281,7 +281,12 @@ impl Writer<'_> {
         op: WriteOp,
     ) -> Result<(), Vec<SfError>> {
         let records = |object: &str| self.live_records(object);
-        let grants = self.store.access.grants(user_id, &records);
+        // Grants this transaction changed are not the org's until it commits.
+        let grants = if self.wrote_grants.get() && !user_id.is_empty() {
+            std::sync::Arc::new(crate::access::Grants::load(user_id, &records))
+        } else {
+            self.store.access.grants(user_id, &records)
+        };
         check_write(&grants, object, input, op, &records)
     }
 
