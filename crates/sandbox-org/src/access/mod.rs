@@ -208,12 +208,17 @@ impl SchemaAccess for Grants {
     }
 }
 
+/// One user's view of the schema, with the org schema it was made from.
+struct View {
+    base: Arc<Schema>,
+    view: Arc<Schema>,
+}
+
 /// Users' grants and schema views, kept until a grant record is written.
 #[derive(Default)]
 pub struct Access {
     grants: RwLock<HashMap<String, Arc<Grants>>>,
-    /// Per user: the org schema the view was made from, and the view.
-    views: RwLock<HashMap<String, (Arc<Schema>, Arc<Schema>)>>,
+    views: RwLock<HashMap<String, View>>,
     /// Moves on every change of grants.
     generation: AtomicU64,
 }
@@ -255,10 +260,10 @@ impl Access {
         user_id: &str,
         records: &dyn Fn(&str) -> Vec<Record>,
     ) -> Arc<Schema> {
-        if let Some((base, view)) = read_lock(&self.views).get(user_id)
-            && Arc::ptr_eq(base, &schema)
+        if let Some(kept) = read_lock(&self.views).get(user_id)
+            && Arc::ptr_eq(&kept.base, &schema)
         {
-            return view.clone();
+            return kept.view.clone();
         }
         let generation = self.generation();
         let grants = self.grants(user_id, records);
@@ -268,7 +273,13 @@ impl Access {
         let view = Arc::new(schema.restricted(&*grants));
         let mut kept = write_lock(&self.views);
         if self.generation() == generation {
-            kept.insert(user_id.to_string(), (schema, view.clone()));
+            kept.insert(
+                user_id.to_string(),
+                View {
+                    base: schema,
+                    view: view.clone(),
+                },
+            );
         }
         view
     }
