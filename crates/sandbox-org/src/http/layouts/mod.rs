@@ -380,7 +380,7 @@ async fn layouts(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &session.user_id, &object)?;
-    let schema = state.org.schema();
+    let schema = state.org.schema_for(&session.user_id);
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
         "layouts": [described.layout()],
@@ -406,7 +406,7 @@ async fn layout_for_record_type(
             ),
         ));
     }
-    let schema = state.org.schema();
+    let schema = state.org.schema_for(&session.user_id);
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(described.layout()).into_response())
 }
@@ -456,7 +456,7 @@ async fn compact_layouts(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &session.user_id, &object)?;
-    let schema = state.org.schema();
+    let schema = state.org.schema_for(&session.user_id);
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
         "compactLayouts": [compact_layout(&described)],
@@ -479,7 +479,7 @@ async fn primary_compact_layout(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let object = object_of(&state, &session.user_id, &object)?;
-    let schema = state.org.schema();
+    let schema = state.org.schema_for(&session.user_id);
     let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(compact_layout(&described)).into_response())
 }

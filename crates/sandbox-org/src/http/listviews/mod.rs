@@ -239,7 +239,7 @@ async fn describe(
         None => json!({ "conditions": [], "conjunction": "and" }),
     };
     Ok(axum::Json(json!({
-        "columns": column_describes(&state.org.schema(), &object, &view),
+        "columns": column_describes(&state.org.schema_for(&session.user_id), &object, &view),
         "id": view.id,
         "orderBy": [
             { "fieldNameOrPath": view.order_field(), "nullsPosition": "first", "sortDirection": "ascending" },
@@ -272,12 +272,12 @@ async fn results(
     let view = view_of(&state, &object, &id)?;
     let limit = page.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let offset = page.offset.unwrap_or(0);
-    let columns = column_describes(&state.org.schema(), &object, &view);
+    let columns = column_describes(&state.org.schema_for(&session.user_id), &object, &view);
     let (view_id, developer_name, label) =
         (view.id.clone(), view.def.developer_name, view.def.label);
     let org = state.org.clone();
     let (records, total) = tokio::task::spawn_blocking(move || -> Result<_, SfError> {
-        let plan = view.plan(&org.schema(), &session.user_id, Utc::now())?;
+        let plan = view.plan(&org.schema_for(&session.user_id), &session.user_id, Utc::now())?;
         let ids = soql::matching_ids(&plan, &org.store, false)?;
         let Output::Records(plan_columns) = &plan.output else {
             return Ok((Vec::new(), 0));
