@@ -76,6 +76,11 @@ pub fn check_write(
     let mut errors = Vec::new();
     let mut read_only = Vec::new();
     for key in input.keys() {
+        let by_relationship = key.len() > 3 && key[key.len() - 3..].eq_ignore_ascii_case("__r");
+        // Standard fields and their relationships are never secured: no lookup for them.
+        if !(is_secured_field(key) || by_relationship) {
+            continue;
+        }
         let field = object
             .field(key)
             .or_else(|| object.relationship(key))

@@ -277,7 +277,11 @@ async fn results(
         (view.id.clone(), view.def.developer_name, view.def.label);
     let org = state.org.clone();
     let (records, total) = tokio::task::spawn_blocking(move || -> Result<_, SfError> {
-        let plan = view.plan(&org.schema_for(&session.user_id), &session.user_id, Utc::now())?;
+        let plan = view.plan(
+            &org.schema_for(&session.user_id),
+            &session.user_id,
+            Utc::now(),
+        )?;
         let ids = soql::matching_ids(&plan, &org.store, false)?;
         let Output::Records(plan_columns) = &plan.output else {
             return Ok((Vec::new(), 0));
