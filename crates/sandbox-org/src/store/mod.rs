@@ -19,6 +19,7 @@ use crate::values::format_datetime_ms;
 mod age;
 mod cache;
 mod derived;
+mod guard;
 mod partial;
 mod write;
 

@@ -9,7 +9,7 @@ use super::{
     Change, Record, Stored, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms,
     read_record, stamp,
 };
-use crate::access::{WriteOp, check_write};
+use crate::access::WriteOp;
 use crate::error::SfError;
 use crate::ids;
 use crate::schema::{FieldDef, FieldType, ObjectSchema};
@@ -246,48 +246,6 @@ impl Writer<'_> {
         self.check_access(user_id, &object, None, WriteOp::Delete)
             .map_err(|mut errors| errors.remove(0))?;
         self.soft_delete(&object, record, user_id, 0)
-    }
-
-    /// Every live record of `object` as this transaction sees it.
-    fn live_records(&self, object: &str) -> Vec<Record> {
-        let mut out = Vec::new();
-        let mut after = String::new();
-        loop {
-            let chunk = match super::read_chunk(self.tx, object, false, &after) {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    tracing::error!("sandbox org could not read its {object} records: {e}");
-                    return out;
-                }
-            };
-            let Some((last, _)) = chunk.last() else {
-                return out;
-            };
-            after = last.clone();
-            let full = chunk.len() == super::SCAN_CHUNK;
-            out.extend(chunk.into_iter().map(|(_, r)| r));
-            if !full {
-                return out;
-            }
-        }
-    }
-
-    /// Refuses a write the acting user's grants do not allow.
-    fn check_access(
-        &self,
-        user_id: &str,
-        object: &ObjectSchema,
-        input: Option<&Map<String, Value>>,
-        op: WriteOp,
-    ) -> Result<(), Vec<SfError>> {
-        let records = |object: &str| self.live_records(object);
-        // Grants this transaction changed are not the org's until it commits.
-        let grants = if self.wrote_grants.get() && !user_id.is_empty() {
-            std::sync::Arc::new(crate::access::Grants::load(user_id, &records))
-        } else {
-            self.store.access.grants(user_id, &records)
-        };
-        check_write(&grants, object, input, op, &records)
     }
 
     /// Marks a record deleted and takes its cascade-delete children with it (an Account's
