@@ -510,3 +510,44 @@ fn a_deleted_grant_stays_deleted_after_a_restart() {
         assert_eq!(profiles.body["totalSize"], 3);
     });
 }
+
+#[test]
+fn an_upsert_by_a_hidden_external_id_finds_no_such_field() {
+    run(async {
+        let org = Org::start(None);
+        let soql = format!(
+            "SELECT Id FROM FieldPermissions WHERE ParentId = '{}' AND Field = 'Account.External_Id__c'",
+            org.profile_set(OPERATOR_USERNAME).await
+        );
+        let grant = org.query(DEMO_USERNAME, &soql).await.body["records"][0]["Id"].clone();
+        let path = format!("{V}/sobjects/FieldPermissions/{}", grant.as_str().unwrap());
+        org.call(DEMO_USERNAME, "DELETE", &path, None).await;
+        let body = serde_json::Map::from_iter([("Name".to_string(), json!("By Key"))]);
+        // (user, outcome): the store itself, under Bulk and every other write path.
+        for (user, found) in [(DEMO_USERNAME, true), (OPERATOR_USERNAME, false)] {
+            let user_id = org.user_id(user);
+            let outcome = org
+                .state
+                .org
+                .store
+                .write(|w| w.upsert("Account", "External_Id__c", "KEY-1", &body, &user_id));
+            match outcome {
+                Ok(_) => assert!(found, "{user}"),
+                Err(crate::store::UpsertError::Errors(errors)) => {
+                    assert!(!found, "{user}: {errors:?}");
+                    assert_eq!(errors[0].code, "NOT_FOUND");
+                }
+                Err(other) => panic!("{user}: {other:?}"),
+            }
+        }
+        let rest = org
+            .call(
+                OPERATOR_USERNAME,
+                "PATCH",
+                &format!("{V}/sobjects/Account/External_Id__c/KEY-2"),
+                Some(json!({"Name": "By Key"})),
+            )
+            .await;
+        assert_eq!(rest.status, StatusCode::NOT_FOUND, "{}", rest.body);
+    });
+}

@@ -49,4 +49,17 @@ impl Writer<'_> {
         };
         check_write(&grants, object, input, op, &records)
     }
+
+    /// Whether the user may read `field` of `object` (custom fields follow its grants).
+    pub(super) fn may_read(&self, user_id: &str, object: &ObjectSchema, field: &str) -> bool {
+        if !crate::schema::is_secured_field(field) {
+            return true;
+        }
+        let records = |object: &str| self.live_records(object);
+        self.store
+            .access
+            .grants(user_id, &records)
+            .field(&object.name, field)
+            .0
+    }
 }

@@ -184,6 +184,7 @@ impl Writer<'_> {
         let field = object
             .field(ext_field)
             .filter(|f| f.external_id || f.kind == FieldType::Id || (f.id_lookup && f.unique))
+            .filter(|f| self.may_read(user_id, object, &f.name))
             .ok_or_else(|| {
                 vec![SfError::new(
                     "NOT_FOUND",
