@@ -47,7 +47,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CustomFieldSpec {
     pub name: String,
@@ -81,6 +81,8 @@ pub struct CustomFieldSpec {
     /// Read-only fields (formula-like or system-set).
     #[serde(default)]
     pub read_only: bool,
+    #[serde(default)]
+    pub inline_help_text: Option<String>,
 }
 
 pub(super) fn clone_global_entry(template: &Value, spec: &CustomObjectSpec) -> Value {
@@ -281,7 +283,7 @@ pub(super) fn custom_field_json(
         json!(spec.reference_to.iter().collect::<Vec<_>>()),
     );
     set("relationshipName", json!(spec.relationship_name));
-    set("inlineHelpText", Value::Null);
+    set("inlineHelpText", json!(spec.inline_help_text));
     set("compoundFieldName", Value::Null);
     set("controllerName", Value::Null);
     set("dependentPicklist", json!(false));
