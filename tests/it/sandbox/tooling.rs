@@ -310,7 +310,7 @@ async fn wrong_fields_are_refused_with_salesforce_s_errors() {
             "FIELD_INTEGRITY_EXCEPTION",
         ),
         (
-            &"Account.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA__c",
+            "Account.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA__c",
             json!({"label": "X", "type": "Text", "length": 10}),
             "STRING_TOO_LONG",
         ),

@@ -91,7 +91,7 @@ pub async fn object(
 }
 
 pub fn object_describe(org: &Org, v: &str, name: &str) -> Response {
-    let Some(object) = OBJECTS.iter().find(|o| o.0.eq_ignore_ascii_case(&name)) else {
+    let Some(object) = OBJECTS.iter().find(|o| o.0.eq_ignore_ascii_case(name)) else {
         return not_found();
     };
     let template: Record = match object.0 {

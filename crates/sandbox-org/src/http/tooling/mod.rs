@@ -89,47 +89,32 @@ async fn create_field(
     if !may_customize(&state.org, &session.user_id) {
         return Ok(insufficient_access());
     }
-    let Some(full_name) = input
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("FullName"))
-        .and_then(|(_, v)| v.as_str())
-    else {
+    let key = |name: &str| {
+        input
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let full_name = key("FullName").and_then(|v| v.as_str().map(str::to_string));
+    let field_metadata = key("Metadata").filter(Value::is_object);
+    let (Some(full_name), Some(field_metadata)) = (full_name, field_metadata) else {
+        let missing = if key("FullName").is_none() {
+            "FullName"
+        } else {
+            "Metadata"
+        };
         return Ok(refused(
             StatusCode::BAD_REQUEST,
             vec![
                 SfError::new(
                     "REQUIRED_FIELD_MISSING",
-                    "Required fields are missing: [FullName]",
+                    format!("Required fields are missing: [{missing}]"),
                 )
-                .with_fields(["FullName"]),
+                .with_fields([missing]),
             ],
         ));
     };
-    let field_metadata = input
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("Metadata"))
-        .map(|(_, v)| v.clone())
-        .filter(Value::is_object)
-        .ok_or_else(|| {
-            ApiError::json_parse("Metadata must be an object: {\"label\":…,\"type\":…}")
-        });
-    let field_metadata = match field_metadata {
-        Ok(m) => m,
-        Err(_) => {
-            return Ok(refused(
-                StatusCode::BAD_REQUEST,
-                vec![
-                    SfError::new(
-                        "REQUIRED_FIELD_MISSING",
-                        "Required fields are missing: [Metadata]",
-                    )
-                    .with_fields(["Metadata"]),
-                ],
-            ));
-        }
-    };
     let org = state.org.clone();
-    let full_name = full_name.to_string();
     let added = tokio::task::spawn_blocking(move || {
         let (object, field) = metadata::split_full_name(&full_name)?;
         let id = org.store.add_field(object, field, &field_metadata)?;

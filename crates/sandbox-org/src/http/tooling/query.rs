@@ -184,10 +184,8 @@ fn resolve(path: &FieldPath, template: &Record, entity: &str) -> Result<Vec<Stri
         match found {
             Some((key, value)) if last || value.is_object() => {
                 out.push(key.clone());
-                if let Value::Object(next) = value {
-                    if !last {
-                        level = next;
-                    }
+                if let (Value::Object(next), false) = (value, last) {
+                    level = next;
                 }
             }
             _ => {
