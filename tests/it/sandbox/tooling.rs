@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::support::org::{TestOrg, V, answer, error_code, start, start_with};
 
-async fn create_field(t: &TestOrg, full_name: &str, metadata: Value) -> (u16, Value) {
+mod query;
+
+pub(super) async fn create_field(t: &TestOrg, full_name: &str, metadata: Value) -> (u16, Value) {
     answer(
         t.api(Method::POST, "/tooling/sobjects/CustomField")
             .json(&json!({"FullName": full_name, "Metadata": metadata}))
@@ -19,7 +21,7 @@ async fn create_field(t: &TestOrg, full_name: &str, metadata: Value) -> (u16, Va
     .await
 }
 
-async fn tooling_query(t: &TestOrg, soql: &str) -> (u16, Value) {
+pub(super) async fn tooling_query(t: &TestOrg, soql: &str) -> (u16, Value) {
     answer(
         t.api(Method::GET, "/tooling/query")
             .query(&[("q", soql)])
@@ -30,7 +32,7 @@ async fn tooling_query(t: &TestOrg, soql: &str) -> (u16, Value) {
     .await
 }
 
-async fn soql(t: &TestOrg, soql: &str) -> (u16, Value) {
+pub(super) async fn soql(t: &TestOrg, soql: &str) -> (u16, Value) {
     answer(
         t.api(Method::GET, "/query")
             .query(&[("q", soql)])
@@ -41,7 +43,7 @@ async fn soql(t: &TestOrg, soql: &str) -> (u16, Value) {
     .await
 }
 
-fn health_score() -> Value {
+pub(super) fn health_score() -> Value {
     json!({
         "label": "Churn Risk",
         "type": "Number",
@@ -55,7 +57,7 @@ fn health_score() -> Value {
     })
 }
 
-async fn describe(t: &TestOrg, object: &str) -> (String, Value) {
+pub(super) async fn describe(t: &TestOrg, object: &str) -> (String, Value) {
     let r = t
         .api(Method::GET, &format!("/sobjects/{object}/describe"))
         .send()
@@ -66,7 +68,7 @@ async fn describe(t: &TestOrg, object: &str) -> (String, Value) {
     (stamp, r.json().await.unwrap())
 }
 
-fn described_field<'a>(describe: &'a Value, name: &str) -> Option<&'a Value> {
+pub(super) fn described_field<'a>(describe: &'a Value, name: &str) -> Option<&'a Value> {
     describe["fields"]
         .as_array()
         .unwrap()
@@ -373,191 +375,6 @@ async fn wrong_fields_are_refused_with_salesforce_s_errors() {
 }
 
 #[tokio::test]
-async fn tooling_query_lists_custom_fields_entities_and_field_definitions() {
-    let t = start().await;
-    let (_, body) = create_field(&t, "Account.Churn_Risk__c", health_score()).await;
-    let id = body["id"].as_str().unwrap().to_string();
-
-    let (status, body) = tooling_query(
-        &t,
-        "SELECT Id, DeveloperName, TableEnumOrId, FullName, Metadata FROM CustomField WHERE DeveloperName = 'Churn_Risk' AND TableEnumOrId = 'Account'",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        (
-            &body["size"],
-            &body["totalSize"],
-            &body["done"],
-            &body["queryLocator"],
-            &body["entityTypeName"]
-        ),
-        (
-            &json!(1),
-            &json!(1),
-            &json!(true),
-            &Value::Null,
-            &json!("CustomField")
-        )
-    );
-    let record = &body["records"][0];
-    assert_eq!(
-        record["attributes"],
-        json!({"type": "CustomField", "url": format!("/services/data/{V}/tooling/sobjects/CustomField/{id}")})
-    );
-    assert_eq!(
-        (
-            &record["Id"],
-            &record["DeveloperName"],
-            &record["TableEnumOrId"],
-            &record["FullName"]
-        ),
-        (
-            &json!(id),
-            &json!("Churn_Risk"),
-            &json!("Account"),
-            &json!("Account.Churn_Risk__c")
-        )
-    );
-    let metadata = &record["Metadata"];
-    assert_eq!(
-        (
-            &metadata["type"],
-            &metadata["precision"],
-            &metadata["scale"],
-            &metadata["label"],
-            &metadata["description"]
-        ),
-        (
-            &json!("Number"),
-            &json!(5),
-            &json!(2),
-            &json!("Churn Risk"),
-            &json!("How healthy the account is")
-        )
-    );
-
-    let (status, body) = tooling_query(
-        &t,
-        "SELECT Id, DeveloperName FROM CustomField WHERE TableEnumOrId = 'Account'",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let names: Vec<&str> = body["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["DeveloperName"].as_str().unwrap())
-        .collect();
-    assert!(
-        names.contains(&"Churn_Risk") && names.contains(&"External_Id"),
-        "{names:?}"
-    );
-    let (status, body) = tooling_query(
-        &t,
-        "SELECT Id, Metadata FROM CustomField WHERE TableEnumOrId = 'Account'",
-    )
-    .await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (400, "MALFORMED_QUERY"),
-        "{body}"
-    );
-
-    let (status, body) = tooling_query(
-        &t,
-        "SELECT QualifiedApiName, DeveloperName, Label, KeyPrefix, DurableId, IsCustomizable FROM EntityDefinition WHERE QualifiedApiName IN ('Account', 'Contact') ORDER BY QualifiedApiName",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["entityTypeName"], "EntityDefinition");
-    assert_eq!(body["records"][0]["QualifiedApiName"], "Account");
-    assert_eq!(body["records"][0]["KeyPrefix"], "001");
-    assert_eq!(body["records"][0]["DurableId"], "Account");
-    assert_eq!(body["records"][1]["Label"], "Contact");
-
-    let (status, body) = tooling_query(
-        &t,
-        "SELECT QualifiedApiName, DataType, Label, Length, Precision, Scale, IsNillable, EntityDefinition.QualifiedApiName, EntityDefinitionId FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = 'Account' AND QualifiedApiName LIKE 'Churn%'",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["size"], 1, "{body}");
-    let field = &body["records"][0];
-    assert_eq!(
-        (
-            &field["QualifiedApiName"],
-            &field["DataType"],
-            &field["Precision"],
-            &field["Scale"],
-            &field["IsNillable"]
-        ),
-        (
-            &json!("Churn_Risk__c"),
-            &json!("Number(3, 2)"),
-            &json!(5),
-            &json!(2),
-            &json!(true)
-        )
-    );
-    assert_eq!(field["EntityDefinition"]["QualifiedApiName"], "Account");
-    assert_eq!(
-        field["EntityDefinition"]["attributes"]["type"],
-        "EntityDefinition"
-    );
-    assert_eq!(field["EntityDefinitionId"], "Account");
-
-    let (status, body) = tooling_query(&t, "SELECT QualifiedApiName FROM FieldDefinition").await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (400, "MALFORMED_QUERY"),
-        "{body}"
-    );
-    let (status, body) = tooling_query(&t, "SELECT Id FROM Account").await;
-    assert_eq!((status, error_code(&body)), (400, "INVALID_TYPE"), "{body}");
-    let (status, body) = tooling_query(&t, "SELECT Nope FROM CustomField").await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (400, "INVALID_FIELD"),
-        "{body}"
-    );
-
-    let (status, body) = answer(
-        t.api(Method::GET, "/tooling/sobjects/")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let listed: Vec<&str> = body["sobjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        listed,
-        ["CustomField", "EntityDefinition", "FieldDefinition"]
-    );
-    let (status, body) = answer(
-        t.api(Method::GET, "/tooling/sobjects/CustomField/describe")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert!(
-        body["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["name"] == "Metadata")
-    );
-}
-
-#[tokio::test]
 async fn a_field_read_by_id_then_deleted_leaves_the_schema() {
     let t = start().await;
     let (_, body) = create_field(
@@ -624,6 +441,25 @@ async fn a_field_read_by_id_then_deleted_leaves_the_schema() {
     )
     .await;
     assert_eq!(status, 404);
+    let (status, body) = create_field(
+        &t,
+        "Lead.Lead_Score__c",
+        json!({"label": "Lead Score", "type": "Text", "length": 10}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(body["id"], json!(id));
+    let (status, body) = soql(
+        &t,
+        "SELECT Lead_Score__c FROM Lead WHERE Lead_Score__c != null",
+    )
+    .await;
+    assert_eq!(
+        (status, &body["totalSize"]),
+        (200, &json!(0)),
+        "a new field starts empty: {body}"
+    );
+    assert_eq!(t.get("Lead", &lead).await["Lead_Score__c"], Value::Null);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use super::{Store, StoreError, now_ms, write};
@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS custom_fields (
     object TEXT NOT NULL,
     name TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    created_ms INTEGER NOT NULL
+    created_ms INTEGER NOT NULL,
+    deleted_ms INTEGER
 );
 ";
 
@@ -37,7 +38,8 @@ pub struct AddedField {
 
 fn read_added(conn: &Connection) -> rusqlite::Result<Vec<AddedField>> {
     let mut st = conn.prepare_cached(
-        "SELECT serial, object, name, metadata, created_ms FROM custom_fields ORDER BY serial",
+        "SELECT serial, object, name, metadata, created_ms FROM custom_fields
+         WHERE deleted_ms IS NULL ORDER BY serial",
     )?;
     let rows = st.query_map([], |r| {
         let serial: i64 = r.get(0)?;
@@ -135,6 +137,7 @@ impl Store {
         let next = schema
             .with_custom_field(&object, &spec)
             .map_err(|e| SfError::new("FIELD_INTEGRITY_EXCEPTION", e.to_string()))?;
+        self.discard_deleted_values(&object, name)?;
         let serial = {
             let conn = self.lock();
             conn.execute(
@@ -148,6 +151,63 @@ impl Store {
         Ok(ids::mint(CUSTOM_FIELD_PREFIX, serial as u64))
     }
 
+    /// A new field starts empty: the values a deleted field of the same name left in the
+    /// records (kept while it was deleted, unread) go, and so do its keys.
+    fn discard_deleted_values(&self, object: &str, name: &str) -> Result<(), SfError> {
+        let (names, ids) = {
+            let conn = self.lock();
+            let names = conn
+                .prepare_cached(
+                    "SELECT DISTINCT name FROM custom_fields
+                     WHERE object = ?1 AND lower(name) = lower(?2) AND deleted_ms IS NOT NULL",
+                )
+                .and_then(|mut st| {
+                    st.query_map(params![object, name], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                })
+                .map_err(write::sql_error)?;
+            let mut ids = Vec::new();
+            for old in &names {
+                let mut st = conn
+                    .prepare_cached(
+                        "SELECT id FROM records WHERE object = ?1 AND json_type(data, ?2) IS NOT NULL",
+                    )
+                    .map_err(write::sql_error)?;
+                let found = st
+                    .query_map(params![object, format!("$.\"{old}\"")], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+                    .map_err(write::sql_error)?;
+                ids.extend(found);
+            }
+            (names, ids)
+        };
+        if names.is_empty() {
+            return Ok(());
+        }
+        let records = self.get_many(&ids);
+        self.write(|w| {
+            for mut record in records {
+                record.retain(|key, _| !key.eq_ignore_ascii_case(name));
+                w.restore(&record)?;
+            }
+            for old in &names {
+                w.tx.execute(
+                    "DELETE FROM field_keys WHERE object = ?1 AND field = ?2",
+                    params![object, old],
+                )
+                .map_err(write::sql_error)?;
+                w.tx.execute(
+                    "DELETE FROM custom_fields WHERE object = ?1 AND name = ?2 AND deleted_ms IS NOT NULL",
+                    params![object, old],
+                )
+                .map_err(write::sql_error)?;
+            }
+            Ok::<_, SfError>(())
+        })
+    }
+
     /// Takes the added field `id` out of the schema and the data file; its values stay in the
     /// records, unread. `false` when no added field has that id.
     pub fn remove_field(&self, id: &str) -> Result<bool, SfError> {
@@ -159,23 +219,10 @@ impl Store {
             return Ok(false);
         };
         let schema = self.schema();
-        let serial: Option<i64> = {
-            let conn = self.lock();
-            conn.query_row(
-                "SELECT serial FROM custom_fields WHERE object = ?1 AND name = ?2",
-                params![field.object, field.name],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(write::sql_error)?
-        };
-        let Some(serial) = serial else {
-            return Ok(false);
-        };
         self.lock()
             .execute(
-                "DELETE FROM custom_fields WHERE serial = ?1",
-                params![serial],
+                "UPDATE custom_fields SET deleted_ms = ?3 WHERE object = ?1 AND name = ?2 AND deleted_ms IS NULL",
+                params![field.object, field.name, now_ms()],
             )
             .map_err(write::sql_error)?;
         if let Some(next) = schema.without_field(&field.object, &field.name) {

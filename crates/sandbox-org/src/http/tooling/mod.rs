@@ -20,8 +20,7 @@ use crate::error::{ApiError, ApiResult, SfError};
 use crate::schema::metadata;
 
 pub fn may_customize(org: &Org, user_id: &str) -> bool {
-    let _ = (org, user_id);
-    true
+    org.store.get(user_id).is_some()
 }
 
 pub fn routes() -> Router<AppState> {
