@@ -179,7 +179,7 @@ async fn a_created_field_reaches_describe_soql_rest_collections_and_composite() 
 }
 
 #[tokio::test]
-async fn a_cursor_opened_before_a_field_was_added_keeps_paging() {
+async fn a_cursor_opened_before_a_field_was_added_keeps_paging_and_search_finds_the_field() {
     let t = start().await;
     for i in 0..450 {
         t.create("Account", json!({"Name": format!("Paged {i:03}")}))
@@ -224,6 +224,26 @@ async fn a_cursor_opened_before_a_field_was_added_keeps_paging() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["records"][0]["Tier__c"], Value::Null);
     assert_eq!(body["records"][1]["Name"], "Paged 001");
+    let tiered = t
+        .create(
+            "Account",
+            json!({"Name": "Tiered", "Tier__c": "Platinumish"}),
+        )
+        .await;
+    let (status, body) = answer(
+        t.api(Method::GET, "/search")
+            .query(&[(
+                "q",
+                "FIND {Platinumish} IN ALL FIELDS RETURNING Account(Id, Tier__c)",
+            )])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["searchRecords"][0]["Id"], json!(tiered), "{body}");
+    assert_eq!(body["searchRecords"][0]["Tier__c"], "Platinumish");
 }
 
 #[tokio::test]
@@ -236,13 +256,20 @@ async fn bulk_writes_and_reads_a_created_field() {
             json!({"FullName": "Contact.Segment__c", "Metadata": {
                 "label": "Segment", "type": "Picklist",
                 "valueSet": {"restricted": true, "valueSetDefinition": {"sorted": false, "value": [
-                    {"fullName": "Gold", "label": "Gold", "default": false},
+                    {"fullName": "Gold", "label": "Gold tier", "default": true},
                     {"fullName": "Silver", "label": "Silver", "default": false},
                 ]}},
             }}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
+    let (_, contact) = c.get_json("sobjects/Contact/describe").await;
+    let segment = described_field(&contact, "Segment__c").expect("Segment__c described");
+    assert_eq!(segment["restrictedPicklist"], true);
+    assert_eq!(
+        segment["picklistValues"][0],
+        json!({"active": true, "defaultValue": true, "label": "Gold tier", "validFor": null, "value": "Gold"})
+    );
     let (_, info) = c
         .run_ingest(
             json!({"object": "Contact", "operation": "insert", "lineEnding": "LF"}),

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{CustomFieldSpec, FieldDef, FieldType};
+use super::{CustomFieldSpec, FieldDef, FieldType, PicklistValue};
 use crate::error::SfError;
 
 /// Longest developer name of a custom field, without its `__c`.
@@ -113,13 +113,13 @@ fn in_range(key: &str, label: &str, value: i64, low: i64, high: i64) -> Result<u
     }
 }
 
-/// The picklist values of `valueSet.valueSetDefinition.value`, by `fullName`.
-fn picklist_values(metadata: &Value) -> Result<Vec<String>, SfError> {
+/// The picklist values of `valueSet.valueSetDefinition.value`: `fullName`, `label`, `default`.
+fn picklist_values(metadata: &Value) -> Result<Vec<PicklistValue>, SfError> {
     let values = metadata["valueSet"]["valueSetDefinition"]["value"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let mut names: Vec<String> = Vec::new();
+    let mut out: Vec<PicklistValue> = Vec::new();
     for value in &values {
         let name = value["fullName"]
             .as_str()
@@ -132,7 +132,7 @@ fn picklist_values(metadata: &Value) -> Result<Vec<String>, SfError> {
                     "Picklist values need a fullName: the value stored",
                 )
             })?;
-        if names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        if out.iter().any(|p| p.value.eq_ignore_ascii_case(name)) {
             return Err(SfError::new(
                 "DUPLICATE_VALUE",
                 format!(
@@ -141,15 +141,20 @@ fn picklist_values(metadata: &Value) -> Result<Vec<String>, SfError> {
             )
             .with_fields(["valueSet"]));
         }
-        names.push(name.to_string());
+        out.push(PicklistValue {
+            value: name.to_string(),
+            label: value["label"].as_str().unwrap_or(name).to_string(),
+            active: true,
+            default: flag(value, "default"),
+        });
     }
-    if names.is_empty() {
+    if out.is_empty() {
         return Err(integrity(
             "valueSet",
             "Picklist fields need at least one value: list them in valueSet.valueSetDefinition.value",
         ));
     }
-    Ok(names)
+    Ok(out)
 }
 
 /// Checks `metadata` for a new field `field` and makes it a schema declaration.
@@ -234,13 +239,13 @@ pub fn field_spec(field: &str, metadata: &Value) -> Result<CustomFieldSpec, SfEr
             spec.default_value = Some(json!(default));
         }
         "Picklist" => {
-            spec.picklist = picklist_values(metadata)?;
+            spec.picklist_values = picklist_values(metadata)?;
             spec.restricted = metadata["valueSet"]["restricted"]
                 .as_bool()
                 .unwrap_or(false);
         }
         "MultiselectPicklist" => {
-            spec.picklist = picklist_values(metadata)?;
+            spec.picklist_values = picklist_values(metadata)?;
             spec.restricted = metadata["valueSet"]["restricted"]
                 .as_bool()
                 .unwrap_or(false);
@@ -251,6 +256,11 @@ pub fn field_spec(field: &str, metadata: &Value) -> Result<CustomFieldSpec, SfEr
         }
         _ => {}
     }
+    spec.picklist = spec
+        .picklist_values
+        .iter()
+        .map(|p| p.value.clone())
+        .collect();
     if spec.external_id && !matches!(*type_name, "Text" | "Number" | "Email") {
         return Err(integrity(
             "externalId",
