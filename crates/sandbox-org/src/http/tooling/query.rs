@@ -407,3 +407,62 @@ fn insert_path(out: &mut Record, row: &Record, path: &[String]) {
         insert_path(slot, &inner, rest);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(soql: &str) -> Condition {
+        crate::soql::parse(soql).unwrap().filter.unwrap()
+    }
+
+    #[test]
+    fn field_definition_filters_name_an_entity() {
+        let table = [
+            ("WHERE EntityDefinition.QualifiedApiName = 'Account'", true),
+            ("WHERE EntityDefinitionId IN ('Account', 'Lead')", true),
+            ("WHERE DurableId = 'Account.Name' AND Label = 'X'", true),
+            ("WHERE EntityDefinitionId != 'Account'", false),
+            ("WHERE Label = 'X' OR EntityDefinitionId = 'Account'", false),
+            ("WHERE QualifiedApiName = 'Name'", false),
+        ];
+        for (condition, expected) in table {
+            let soql = format!("SELECT Id FROM FieldDefinition {condition}");
+            assert_eq!(names_an_entity(&filter(&soql)), expected, "{soql}");
+        }
+    }
+
+    #[test]
+    fn conditions_hold_as_soql_says() {
+        let row: Record = serde_json::from_value(json!({
+            "DeveloperName": "Churn_Risk",
+            "Length": 0,
+            "Precision": 5,
+            "Description": null,
+            "EntityDefinition": {"QualifiedApiName": "Account"},
+        }))
+        .unwrap();
+        let table = [
+            ("DeveloperName = 'churn_risk'", true),
+            ("DeveloperName LIKE 'Churn%'", true),
+            ("DeveloperName LIKE 'C_urn\\_Risk'", true),
+            ("DeveloperName LIKE 'Risk%'", false),
+            ("Precision > 4 AND Precision <= 5", true),
+            ("Description = null", true),
+            ("Description != null", false),
+            ("NOT (Length = 0)", false),
+            (
+                "EntityDefinition.QualifiedApiName IN ('Lead', 'Account')",
+                true,
+            ),
+            (
+                "EntityDefinition.QualifiedApiName NOT IN ('Account')",
+                false,
+            ),
+        ];
+        for (condition, expected) in table {
+            let soql = format!("SELECT Id FROM CustomField WHERE {condition}");
+            assert_eq!(holds(&filter(&soql), &row), expected, "{soql}");
+        }
+    }
+}
