@@ -179,6 +179,37 @@ async fn a_created_field_reaches_describe_soql_rest_collections_and_composite() 
 }
 
 #[tokio::test]
+async fn upserts_match_on_a_created_external_id_field() {
+    let t = start().await;
+    let (status, body) = create_field(
+        &t,
+        "Account.Partner_Key__c",
+        json!({"label": "Partner Key", "type": "Text", "length": 40, "externalId": true, "unique": true}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let mut statuses = Vec::new();
+    for name in ["First", "Second"] {
+        let (status, body) = answer(
+            t.api(Method::PATCH, "/sobjects/Account/Partner_Key__c/PK-1")
+                .json(&json!({"Name": name}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        statuses.push((status, body["created"].clone()));
+    }
+    assert_eq!(statuses, [(201, json!(true)), (200, json!(false))]);
+    let (status, body) = soql(&t, "SELECT Name FROM Account WHERE Partner_Key__c = 'PK-1'").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["totalSize"], &body["records"][0]["Name"]),
+        (&json!(1), &json!("Second"))
+    );
+}
+
+#[tokio::test]
 async fn a_cursor_opened_before_a_field_was_added_keeps_paging_and_search_finds_the_field() {
     let t = start().await;
     for i in 0..450 {
