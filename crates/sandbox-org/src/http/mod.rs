@@ -16,6 +16,7 @@ pub mod query;
 pub mod recent;
 pub mod rest;
 pub mod search;
+pub mod tooling;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -206,6 +207,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(listviews::routes())
         .merge(layouts::routes())
         .merge(describe_links::routes())
+        .merge(tooling::routes())
 }
 
 /// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the

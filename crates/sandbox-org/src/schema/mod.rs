@@ -13,14 +13,14 @@ use serde_json::{Value, json};
 pub mod apps;
 mod children;
 mod declared;
+pub mod metadata;
 mod standard;
 mod view;
 
 pub use view::{SchemaAccess, is_secured_field};
 
-use declared::{
-    CustomFieldSpec, SchemaFile, clone_global_entry, clone_object_describe, custom_field_json,
-};
+pub use declared::CustomFieldSpec;
+use declared::{SchemaFile, clone_global_entry, clone_object_describe, custom_field_json};
 
 const RECORDED_VERSION_PREFIX: &str = "/services/data/v48.0/";
 
@@ -483,6 +483,26 @@ impl ObjectSchema {
         with_version(&self.global_entry, version)
     }
 
+    /// Takes `name` out of the fields and the describe; `false` when the object has no such field.
+    fn remove_field(&mut self, name: &str) -> bool {
+        let Some(index) = self.field_index.get(&name.to_ascii_lowercase()).copied() else {
+            return false;
+        };
+        let removed = self.fields.remove(index);
+        self.field_index.clear();
+        self.relationship_index.clear();
+        for (i, f) in self.fields.iter().enumerate() {
+            self.field_index.insert(f.name.to_ascii_lowercase(), i);
+            if let Some(rel) = &f.relationship_name {
+                self.relationship_index.insert(rel.to_ascii_lowercase(), i);
+            }
+        }
+        if let Some(arr) = self.describe["fields"].as_array_mut() {
+            arr.retain(|f| f["name"] != removed.name.as_str());
+        }
+        true
+    }
+
     fn push_field(&mut self, field_json: Value) {
         if let Some(def) = FieldDef::from_describe(&field_json) {
             let i = self.fields.len();
@@ -709,6 +729,24 @@ impl Schema {
         let json = custom_field_json(&template, spec, kind);
         self.objects[index].push_field(json);
         Ok(())
+    }
+
+    /// This schema with `spec` added to `object`, as the schema file would declare it.
+    pub fn with_custom_field(
+        &self,
+        object: &str,
+        spec: &CustomFieldSpec,
+    ) -> Result<Schema, SchemaError> {
+        let mut schema = self.clone();
+        schema.add_custom_field(object, spec)?;
+        Ok(schema)
+    }
+
+    /// This schema without `object.field`; `None` when there is no such field.
+    pub fn without_field(&self, object: &str, field: &str) -> Option<Schema> {
+        let index = *self.by_name.get(&object.to_ascii_lowercase())?;
+        let mut schema = self.clone();
+        schema.objects[index].remove_field(field).then_some(schema)
     }
 
     pub fn object(&self, name: &str) -> Option<&ObjectSchema> {

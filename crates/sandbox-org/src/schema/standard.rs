@@ -116,6 +116,8 @@ fn field_json(template: &Value, spec: &FieldSpec) -> Result<Value, SchemaError> 
         relationship_name: spec.relationship_name.clone(),
         default_value: None,
         read_only: spec.read_only,
+        inline_help_text: None,
+        picklist_values: Vec::new(),
     };
     let mut f = custom_field_json(template, &declared, kind);
     f["custom"] = json!(spec.custom);

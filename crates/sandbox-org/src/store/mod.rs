@@ -18,12 +18,14 @@ use crate::values::format_datetime_ms;
 
 mod age;
 mod cache;
+mod custom_fields;
 mod derived;
 mod guard;
 mod partial;
 mod write;
 
 pub use cache::{Change, KeptIndex, ReadCache, Stored};
+pub use custom_fields::{AddedField, CUSTOM_FIELD_PREFIX};
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
 /// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.
@@ -96,6 +98,8 @@ pub struct Store {
     /// Replaced whole when the org's fields change (Tooling API), so that a reader holding
     /// the previous one finishes with a consistent view.
     schema: RwLock<Arc<Schema>>,
+    /// Held across a read-change-replace of the schema, so that two changes never lose one.
+    schema_changes: Mutex<()>,
     serial: AtomicU64,
     /// Sort orders and search tokens, brought up to date by every write.
     reads: ReadCache,
@@ -136,6 +140,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(MIGRATION)?;
+        conn.execute_batch(custom_fields::MIGRATION)?;
+        let schema = custom_fields::apply_added(&conn, schema)?;
         conn.set_prepared_statement_cache_capacity(64);
         let serial: i64 = conn
             .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
@@ -146,6 +152,7 @@ impl Store {
         let store = Store {
             conn: Mutex::new(conn),
             schema: RwLock::new(schema),
+            schema_changes: Mutex::new(()),
             serial: AtomicU64::new(serial as u64),
             reads: ReadCache::default(),
             access: crate::access::Access::default(),
