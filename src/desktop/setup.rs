@@ -66,7 +66,7 @@ pub enum SetupEvent {
     },
     /// One step done, as a line ("created Account.Health_Score__c").
     Step(String),
-    /// Everything done; for a link, its problems verified again.
+    /// Everything done; the problems of the link (or the template's links) verified again.
     Done {
         target: SetupTarget,
         problems: Vec<verify::Problem>,
@@ -130,27 +130,50 @@ impl Service {
             Err(SetupError::NotPermitted) => return self.hand_to_admin(&target, &plan),
             Err(e) => return Err(e.into()),
         }
-        let problems = match &target {
-            SetupTarget::Link(link) => {
-                let (describe, parents) = verify::describes_for(&client, link).await?;
-                let hidden = verify::hidden_fields(&client, link, &describe).await;
-                let link = (**link).clone();
+        let links = match &target {
+            SetupTarget::Link(link) => vec![(**link).clone()],
+            SetupTarget::Template { name, connection } => {
+                let names: Vec<String> = crate::sync::templates::find(name)
+                    .map(|t| (t.links)(connection).into_iter().map(|l| l.name).collect())
+                    .unwrap_or_default();
                 self.workspace(move |ws| {
-                    Ok(verify::verify_seeing(
-                        &link,
-                        &describe,
-                        &parents,
-                        ws.conn(),
-                        &hidden,
-                    ))
+                    Ok(ws
+                        .links()?
+                        .into_iter()
+                        .map(|stored| stored.link)
+                        .filter(|l| names.contains(&l.name))
+                        .collect())
                 })
                 .await?
             }
-            SetupTarget::Template { .. } => Vec::new(),
         };
+        let mut problems = Vec::new();
+        for link in links {
+            problems.extend(self.verified(&client, link).await?);
+        }
         self.outbox
             .send(Event::Setup(SetupEvent::Done { target, problems }));
         Ok(())
+    }
+
+    /// The link's problems, verified against the org as the user now sees it.
+    async fn verified(
+        &self,
+        client: &crate::salesforce::Client,
+        link: Link,
+    ) -> anyhow::Result<Vec<verify::Problem>> {
+        let (describe, parents) = verify::describes_for(client, &link).await?;
+        let hidden = verify::hidden_fields(client, &link, &describe).await;
+        self.workspace(move |ws| {
+            Ok(verify::verify_seeing(
+                &link,
+                &describe,
+                &parents,
+                ws.conn(),
+                &hidden,
+            ))
+        })
+        .await
     }
 
     /// Writes the package into the data folder and tells the window where it is.

@@ -133,3 +133,118 @@ fn missing_fields_are_created_from_the_mapping_studio_and_then_synced() {
     assert_eq!(account["Health_Score__c"], serde_json::json!(81.5));
     assert_eq!(account["Health_Trend__c"], serde_json::json!("Growing"));
 }
+
+/// Opens `link` in the mapping studio, sets up Salesforce for its template, and waits for the
+/// template's links to verify without errors.
+fn set_up_template(
+    h: &mut egui_kittest::Harness<'static, tether::ui::TetherApp>,
+    link: &str,
+    template: &str,
+) {
+    nav(h, "Mappings");
+    click(h, "Link");
+    click(h, link);
+    click(h, "Set up Salesforce for this template");
+    let fields = tether::setup::template_plan(template).fields.len();
+    let create = format!("Create {fields} field(s)");
+    wait_for(h, &create);
+    click(h, &create);
+    wait_for_containing(h, "Done: verified again, no errors");
+    click(h, "Close");
+}
+
+fn sync_from_the_palette(
+    h: &mut egui_kittest::Harness<'static, tether::ui::TetherApp>,
+    dir: &std::path::Path,
+    phrase: &str,
+    link: &str,
+) {
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    wait_for(h, "Command palette input");
+    type_into(h, "Command palette input", phrase);
+    h.key_press(egui::Key::Enter);
+    wait_until(h, &format!("a succeeded run of {link}"), |_| {
+        succeeded_runs(dir, link) > 0
+    });
+}
+
+#[test]
+fn every_template_is_set_up_from_the_window_and_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    {
+        let mut ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
+        for template in ["lead-scores", "service-customers"] {
+            let template = tether::sync::templates::find(template).expect("shipped");
+            tether::sync::templates::install(
+                &mut ws,
+                &template,
+                tether::desktop::SANDBOX_CONNECTION,
+            )
+            .expect("installed");
+        }
+    }
+    let mut h = window_on(dir, bare_starter(), 0, false, 900.0);
+    nav(&mut h, "Connections");
+    click(&mut h, "Explore the sandbox org");
+    wait_until(&mut h, "the sandbox org connected", |h| {
+        h.state().model().connections.iter().any(|c| c.embedded)
+    });
+    set_up_template(&mut h, "lead-scores", "lead-scores");
+    set_up_template(&mut h, "service-accounts", "service-customers");
+
+    let instance = h
+        .state()
+        .model()
+        .connections
+        .iter()
+        .find(|c| c.embedded)
+        .map(|c| c.instance_url.clone())
+        .expect("the sandbox org is connected");
+    let (runtime, client) = org_client(&instance);
+    let lead = runtime
+        .block_on(client.create(
+            "Lead",
+            &serde_json::json!({"LastName": "Rivera", "Company": "Blue Lagoon"}),
+        ))
+        .unwrap();
+    let ws = Workspace::open(&dir.join("workspace.sqlite")).expect("workspace");
+    ws.conn()
+        .execute_batch(&format!(
+            "INSERT INTO lead_scores (lead_id, score_tier, v4_percentile, scored_at)
+             VALUES ('{lead}', 'TIER_1A_PRIME_MOVER_CFP', 12, datetime('now'));
+             INSERT INTO service_customers (st_id, name, last_name, lifetime_value, last_job_date)
+             VALUES ('st_1001', 'Rivera Household', 'Rivera', 12500, date('now', '-3 days'));"
+        ))
+        .expect("local rows");
+    sync_from_the_palette(&mut h, dir, "sync lead scores", "lead-scores");
+    sync_from_the_palette(&mut h, dir, "sync service accounts", "service-accounts");
+    sync_from_the_palette(&mut h, dir, "sync service contacts", "service-contacts");
+
+    let scored: serde_json::Map<String, serde_json::Value> = runtime
+        .block_on(client.get(
+            "Lead",
+            &lead,
+            Some(&["Lead_Score_Tier__c", "V4_Deprioritize__c"]),
+        ))
+        .unwrap();
+    assert_eq!(
+        scored["Lead_Score_Tier__c"],
+        serde_json::json!("TIER_1A_PRIME_MOVER_CFP")
+    );
+    assert_eq!(scored["V4_Deprioritize__c"], serde_json::json!(true));
+    let accounts: Vec<serde_json::Map<String, serde_json::Value>> = runtime.block_on(async {
+        use futures_util::TryStreamExt;
+        let pages: Vec<tether::salesforce::QueryPage> = client
+            .query(
+                "SELECT Customer_Segment__c FROM Account WHERE ServiceTitan_Account_Id__c = 'st_1001'",
+                None,
+            )
+            .try_collect()
+            .await
+            .unwrap();
+        pages.into_iter().flat_map(|p| p.records).collect()
+    });
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0]["Customer_Segment__c"], serde_json::json!("VIP"));
+}
