@@ -112,13 +112,25 @@ async function queryFieldDefinition() {
   return { dataType: record.DataType, entity: record.EntityDefinition.QualifiedApiName };
 }
 
+// A field created through the Tooling API is hidden until a permission set grants it.
 async function fieldIsUsable() {
+  const hidden = await conn.sobject('Account').describe();
+  const hiddenBeforeGrant = !hidden.fields.some((f) => f.name === 'Churn_Risk__c');
+  const admin = await conn.query("SELECT Id FROM PermissionSet WHERE Profile.Name = 'System Administrator'");
+  const grant = await conn.sobject('FieldPermissions').create({
+    ParentId: admin.records[0].Id,
+    SobjectType: 'Account',
+    Field: 'Account.Churn_Risk__c',
+    PermissionsRead: true,
+    PermissionsEdit: true,
+  });
+  expectEqual(grant.success, true, 'the grant');
   const describe = await conn.sobject('Account').describe();
   const field = describe.fields.find((f) => f.name === 'Churn_Risk__c');
   if (!field) throw new Mismatch('Churn_Risk__c is in the Account describe');
   const created = await conn.sobject('Account').create({ Name: 'Risky', Churn_Risk__c: 64.5 });
   const rows = await conn.query(`SELECT Churn_Risk__c FROM Account WHERE Id = '${created.id}'`);
-  return { type: field.type, value: rows.records[0].Churn_Risk__c };
+  return { hiddenBeforeGrant, type: field.type, value: rows.records[0].Churn_Risk__c };
 }
 
 async function describeGlobal() {

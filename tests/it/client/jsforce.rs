@@ -127,7 +127,7 @@ async fn jsforce_creates_and_queries_custom_fields_through_the_tooling_api() {
     );
     assert_eq!(
         detail("field_is_usable"),
-        serde_json::json!({"type": "double", "value": 64.5})
+        serde_json::json!({"hiddenBeforeGrant": true, "type": "double", "value": 64.5})
     );
     let names = detail("describe_global")["names"].clone();
     for name in ["CustomField", "EntityDefinition", "FieldDefinition"] {

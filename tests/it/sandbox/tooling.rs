@@ -21,6 +21,27 @@ pub(super) async fn create_field(t: &TestOrg, full_name: &str, metadata: Value) 
     .await
 }
 
+/// Grants read and edit on `full_name` to the admin's profile, as an admin does after creating
+/// a field: a field created through the Tooling API is hidden from everyone until granted.
+pub(super) async fn grant_edit(t: &TestOrg, full_name: &str) {
+    let (status, body) = soql(
+        t,
+        "SELECT Id FROM PermissionSet WHERE Profile.Name = 'System Administrator'",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let parent = body["records"][0]["Id"]
+        .as_str()
+        .expect("the admin's permission set");
+    let object = full_name.split('.').next().unwrap();
+    t.create(
+        "FieldPermissions",
+        json!({"ParentId": parent, "SobjectType": object, "Field": full_name,
+               "PermissionsRead": true, "PermissionsEdit": true}),
+    )
+    .await;
+}
+
 pub(super) async fn tooling_query(t: &TestOrg, soql: &str) -> (u16, Value) {
     answer(
         t.api(Method::GET, "/tooling/query")
@@ -104,8 +125,23 @@ async fn a_created_field_reaches_describe_soql_rest_collections_and_composite() 
         .await
         .unwrap();
     assert_eq!(fresh.status(), 200, "the describe changed since {before}");
+    let (created, account) = describe(&t, "Account").await;
+    assert!(
+        described_field(&account, "Churn_Risk__c").is_none(),
+        "a new field is hidden until a permission set grants it"
+    );
+    let (status, body) = soql(&t, "SELECT Churn_Risk__c FROM Account").await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "INVALID_FIELD"),
+        "{body}"
+    );
+    grant_edit(&t, "Account.Churn_Risk__c").await;
     let (after, account) = describe(&t, "Account").await;
-    assert_ne!(after, before);
+    assert!(
+        after != before && after != created,
+        "{before} {created} {after}"
+    );
     let field = described_field(&account, "Churn_Risk__c").expect("new field in describe");
     assert_eq!(
         (
@@ -188,6 +224,7 @@ async fn upserts_match_on_a_created_external_id_field() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    grant_edit(&t, "Account.Partner_Key__c").await;
     let mut statuses = Vec::new();
     for name in ["First", "Second"] {
         let (status, body) = answer(
@@ -235,6 +272,7 @@ async fn a_cursor_opened_before_a_field_was_added_keeps_paging_and_search_finds_
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    grant_edit(&t, "Account.Tier__c").await;
     let second: Value = t
         .http
         .get(format!("{}{next}", t.base))
@@ -291,6 +329,20 @@ async fn bulk_writes_and_reads_a_created_field() {
                     {"fullName": "Silver", "label": "Silver", "default": false},
                 ]}},
             }}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, admin) = c
+        .get_json(
+            "query?q=SELECT+Id+FROM+PermissionSet+WHERE+Profile.Name+=+'System+Administrator'",
+        )
+        .await;
+    let (status, body) = c
+        .send_json(
+            Method::POST,
+            "sobjects/FieldPermissions",
+            json!({"ParentId": admin["records"][0]["Id"], "SobjectType": "Contact",
+                   "Field": "Contact.Segment__c", "PermissionsRead": true, "PermissionsEdit": true}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -442,6 +494,7 @@ async fn a_field_read_by_id_then_deleted_leaves_the_schema() {
     )
     .await;
     let id = body["id"].as_str().unwrap().to_string();
+    grant_edit(&t, "Lead.Lead_Score__c").await;
     let lead = t
         .create(
             "Lead",
@@ -507,6 +560,12 @@ async fn a_field_read_by_id_then_deleted_leaves_the_schema() {
     .await;
     assert_eq!(status, 201, "{body}");
     assert_ne!(body["id"], json!(id));
+    let (_, described) = describe(&t, "Lead").await;
+    assert!(
+        described_field(&described, "Lead_Score__c").is_none(),
+        "deleting a field took its grants with it"
+    );
+    grant_edit(&t, "Lead.Lead_Score__c").await;
     let (status, body) = soql(
         &t,
         "SELECT Lead_Score__c FROM Lead WHERE Lead_Score__c != null",
@@ -530,6 +589,7 @@ async fn a_created_field_survives_a_restart_of_an_org_in_a_file() {
     let t = start_with(config()).await;
     let (_, body) = create_field(&t, "Account.Churn_Risk__c", health_score()).await;
     let id = body["id"].as_str().unwrap().to_string();
+    grant_edit(&t, "Account.Churn_Risk__c").await;
     let account = t
         .create("Account", json!({"Name": "Kept", "Churn_Risk__c": 42}))
         .await;

@@ -673,6 +673,8 @@ impl Schema {
             relationship_name: Some("Profile".into()),
             default_value: None,
             read_only: false,
+            inline_help_text: None,
+            picklist_values: Vec::new(),
         };
         let mut field = custom_field_json(&template, &spec, FieldType::Reference);
         field["custom"] = json!(false);

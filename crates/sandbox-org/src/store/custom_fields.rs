@@ -208,9 +208,11 @@ impl Store {
         })
     }
 
-    /// Takes the added field `id` out of the schema and the data file; its values stay in the
-    /// records, unread. `false` when no added field has that id.
-    pub fn remove_field(&self, id: &str) -> Result<bool, SfError> {
+    /// Takes the added field `id` out of the schema and the data file, with the
+    /// FieldPermissions that granted it (as deleting a field in Setup does, so that a field
+    /// created again under its name starts hidden); its values stay in the records, unread.
+    /// `false` when no added field has that id.
+    pub fn remove_field(&self, id: &str, user_id: &str) -> Result<bool, SfError> {
         let _change = self
             .schema_changes
             .lock()
@@ -228,6 +230,23 @@ impl Store {
         if let Some(next) = schema.without_field(&field.object, &field.name) {
             self.replace_schema(Arc::new(next));
         }
+        let full_name = format!("{}.{}", field.object, field.name);
+        let mut grants = Vec::new();
+        self.scan("FieldPermissions", false, &mut |record| {
+            let granted = record.get("Field").and_then(serde_json::Value::as_str);
+            if granted.is_some_and(|f| f.eq_ignore_ascii_case(&full_name))
+                && let Some(id) = record.get("Id").and_then(serde_json::Value::as_str)
+            {
+                grants.push(id.to_string());
+            }
+            true
+        })?;
+        self.write(|w| {
+            for grant in &grants {
+                w.delete(grant, user_id)?;
+            }
+            Ok::<_, SfError>(())
+        })?;
         Ok(true)
     }
 }

@@ -19,10 +19,6 @@ use super::{AppState, Org, api_version, body};
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::schema::metadata;
 
-pub fn may_customize(org: &Org, user_id: &str) -> bool {
-    org.store.get(user_id).is_some()
-}
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -85,7 +81,7 @@ async fn create_field(
 ) -> ApiResult<Response> {
     api_version(&v)?;
     let input = body::json_object(&raw)?;
-    if !may_customize(&state.org, &session.user_id) {
+    if !crate::access::may_customize(&state.org, &session.user_id) {
         return Ok(insufficient_access());
     }
     let key = |name: &str| {
@@ -176,12 +172,12 @@ async fn delete_field(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    if !may_customize(&state.org, &session.user_id) {
+    if !crate::access::may_customize(&state.org, &session.user_id) {
         return Ok(insufficient_access());
     }
     let org = state.org.clone();
     let removed = tokio::task::spawn_blocking(move || {
-        let removed = org.store.remove_field(&id)?;
+        let removed = org.store.remove_field(&id, &session.user_id)?;
         if removed {
             org.describes_changed();
         }
