@@ -1,7 +1,7 @@
 //! Setting Salesforce up for a link: the custom fields it needs that the org lacks, specs
 //! derived from the local table (or the template's), a plan the person edits, and its
 //! execution through the Tooling API with a permission set that grants the fields. Or, for a
-//! user who may not customise the org, a package to hand to one who may. No egui here: the
+//! user who may not customise the org, a package to hand to one who may. Nothing here draws: the
 //! CLI and the window both drive it.
 
 mod derive;
