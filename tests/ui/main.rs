@@ -21,6 +21,7 @@ mod record_edit;
 mod record_runs;
 mod record_scripted;
 mod records_list;
+mod roles;
 mod soql;
 mod stale;
 mod support;
