@@ -196,6 +196,7 @@ impl Access {
                 .permission_sets
                 .iter()
                 .map(|(_, name)| name.clone())
+                .filter(|name| !owned_by_a_profile(name))
                 .collect(),
         })
     }
@@ -207,6 +208,12 @@ impl Access {
             Verdict::Allowed | Verdict::Unknown => Ok(()),
         }
     }
+}
+
+/// A profile's own permission set, named by Salesforce after the profile's Id
+/// (`X00e…`): a name that would tell the admin asked nothing.
+fn owned_by_a_profile(name: &str) -> bool {
+    name.len() >= 15 && name.starts_with("X00e") && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Whether an object describe says the user may edit its records (`updateable`).

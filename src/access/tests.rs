@@ -5,7 +5,10 @@ fn permissions(customize: bool, modify_all: bool, api: bool) -> UserPermissions 
         customize_application: customize,
         modify_all_data: modify_all,
         api_enabled: api,
-        permission_sets: vec![("0PS1".into(), "X00e_Read_Only".into())],
+        permission_sets: vec![
+            ("0PS1".into(), "X00e5g0000000006AAA".into()),
+            ("0PS2".into(), "Sales_Ops".into()),
+        ],
     }
 }
 
@@ -93,7 +96,7 @@ fn a_refusal_names_the_role_the_connection_and_what_is_needed() {
         links,
         "viewer on “Acme”: editing links needs Customize Application or Modify All Data in \
          Salesforce; ask your Salesforce admin for a permission set that grants it \
-         (yours: X00e_Read_Only)"
+         (yours: Sales_Ops)"
     );
     let sync = access
         .check(Action::RunSyncs, Some("Account"))

@@ -456,7 +456,15 @@ fn template(
             "give the connection to sync with: `tether link template {name} --connection NAME` (see `tether connections`)"
         ))
     })?;
-    authorize_offline(&workspace.data, &connection, Action::EditTemplates, None)?;
+    let object = (template.links)(&connection)
+        .first()
+        .map(|link| link.object.clone());
+    authorize_offline(
+        &workspace.data,
+        &connection,
+        Action::EditTemplates,
+        object.as_deref(),
+    )?;
     let mut ws = workspace.open()?;
     let names = templates::install(&mut ws, &template, &connection)?;
     println!(

@@ -220,6 +220,15 @@ impl Service {
         }
     }
 
+    /// Why the signed-in user may not sync `link`, when its role is known to refuse it.
+    pub(super) async fn sync_refusal(&self, link: &str) -> Option<String> {
+        let (connection, object) = self.link_target(link).await.ok()??;
+        self.authorize(&connection, Action::RunSyncs, Some(&object))
+            .await
+            .err()
+            .map(|e| e.to_string())
+    }
+
     /// The connection and object of a saved link; `None` when there is no such link (the
     /// request's own handler says so).
     pub(super) async fn link_target(&self, name: &str) -> anyhow::Result<Option<(String, String)>> {

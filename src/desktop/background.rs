@@ -52,9 +52,16 @@ impl Service {
             match blocking(move || due_links(&path)).await {
                 Ok(due) => {
                     for link in due {
-                        if !self.is_syncing(&link) {
-                            self.spawn_sync(link, Trigger::Schedule);
+                        if self.is_syncing(&link) {
+                            continue;
                         }
+                        // A role that may not sync would fail each tick: the schedule waits
+                        // for one that may, and Sync Now says why.
+                        if let Some(reason) = self.sync_refusal(&link).await {
+                            tracing::debug!("the schedule of {link} waits: {reason}");
+                            continue;
+                        }
+                        self.spawn_sync(link, Trigger::Schedule);
                     }
                 }
                 Err(e) => tracing::warn!("cannot read the schedules: {e:#}"),

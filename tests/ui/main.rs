@@ -22,6 +22,7 @@ mod record_edit;
 mod record_runs;
 mod record_scripted;
 mod records_list;
+mod roles;
 mod soql;
 mod stale;
 mod support;

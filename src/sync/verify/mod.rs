@@ -388,12 +388,8 @@ impl<'a> Verifier<'a> {
         let object = &self.link.object;
         let Some(remote) = field(self.describe, &mapping.remote) else {
             if self.hidden.contains(&mapping.remote.to_lowercase()) {
-                let (name, object) = (&mapping.remote, object.clone());
-                self.error(
-                    Some(name),
-                    format!("field `{name}` is hidden from you by field-level security: `{object}` has it, but none of your permission sets lets you read it"),
-                    format!("ask your Salesforce admin to grant Read (and Edit, to push) on `{object}.{name}` in a permission set assigned to you (Setup → Permission Sets → Object Settings → {object}), then verify again"),
-                );
+                let (message, fix) = security::hidden(object, &mapping.remote);
+                self.error(Some(&mapping.remote), message, fix);
                 return;
             }
             let hint = suggestion(self.describe, &mapping.remote);
@@ -456,12 +452,8 @@ impl<'a> Verifier<'a> {
     fn writable(&mut self, mapping: &FieldMapping, facts: &FieldFacts) {
         let name = &mapping.remote;
         if facts.read_only_by_security() {
-            let object = &self.link.object;
-            self.error(
-                Some(name),
-                format!("`{name}` is read-only for you by field-level security: your permission sets grant read on it, not edit, so it cannot be pushed"),
-                format!("ask your Salesforce admin to grant Edit on `{object}.{name}` in a permission set assigned to you (Setup → Permission Sets → Object Settings → {object}), or set the direction to `pull`"),
-            );
+            let (message, fix) = security::read_only(&self.link.object, name);
+            self.error(Some(name), message, fix);
         } else if !facts.updateable && !facts.createable {
             self.error(
                 Some(name),

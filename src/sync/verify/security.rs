@@ -7,6 +7,30 @@ use super::field;
 use crate::salesforce::{Client, ObjectDescribe};
 use crate::sync::link::Link;
 
+/// Verify's problem for a field the org has but hides from the user: (message, fix).
+pub(super) fn hidden(object: &str, name: &str) -> (String, String) {
+    (
+        format!(
+            "field `{name}` is hidden from you by field-level security: `{object}` has it, but none of your permission sets lets you read it"
+        ),
+        format!(
+            "ask your Salesforce admin to grant Read (and Edit, to push) on `{object}.{name}` in a permission set assigned to you (Setup → Permission Sets → Object Settings → {object}), then verify again"
+        ),
+    )
+}
+
+/// Verify's problem for a pushed field the user may read but not edit: (message, fix).
+pub(super) fn read_only(object: &str, name: &str) -> (String, String) {
+    (
+        format!(
+            "`{name}` is read-only for you by field-level security: your permission sets grant read on it, not edit, so it cannot be pushed"
+        ),
+        format!(
+            "ask your Salesforce admin to grant Edit on `{object}.{name}` in a permission set assigned to you (Setup → Permission Sets → Object Settings → {object}), or set the direction to `pull`"
+        ),
+    )
+}
+
 /// The link's fields (lowercase) that `describe` leaves out but the org's Setup lists
 /// (`FieldDefinition`): hidden from the signed-in user by field-level security. Empty when
 /// every mapped field is described, or when Setup cannot be read (the user then hears the

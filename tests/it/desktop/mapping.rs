@@ -59,7 +59,11 @@ impl Studio {
         self.service.clone().handle(request).await;
         let mut events = Vec::new();
         while let Ok(event) = self.window.try_recv() {
-            events.push(event);
+            // The role the service reads on the way is news for the window's controls, not
+            // the request's answer.
+            if !matches!(event, Event::Access(_)) {
+                events.push(event);
+            }
         }
         events
     }

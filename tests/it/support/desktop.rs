@@ -21,8 +21,15 @@ pub struct Window {
 
 impl Window {
     pub fn start(config: DesktopConfig) -> Window {
+        Self::start_with(config, |_| {})
+    }
+
+    /// [`Window::start`], with `prepare` given the service before it answers (a test signs
+    /// in its own clients with [`Service::remember_client`]).
+    pub fn start_with(config: DesktopConfig, prepare: impl FnOnce(&Service)) -> Window {
         let (service_end, end) = desktop::channels(Arc::new(|| {}));
         let service = Service::new(config, service_end.outbox);
+        prepare(&service);
         tokio::spawn(service.serve(service_end.requests));
         Window {
             end,
