@@ -120,8 +120,8 @@ pub(super) async fn set_up(
             .unwrap_or_else(|| PathBuf::from("tether-setup.zip"));
         write_package(&plan, &path)?;
         println!("\nSetup steps for an admin:\n{}", setup::setup_steps(&plan));
-        return Err(CliError::Sync(format!(
-            "{} The package is in {} and the same steps are printed above",
+        return Err(CliError::Refused(format!(
+            "{}. The package is in {} and the same steps are printed above",
             SetupError::NotPermitted,
             path.display()
         )));

@@ -327,3 +327,80 @@ async fn fields_create_reads_a_spec_file_and_refuses_a_bad_one() {
         "{bad}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_gets_a_package_for_an_admin_and_nothing_is_created() {
+    let user = bare_org("create-admin").await;
+    let login = user.org.base.clone();
+    let out = crate::support::cli::tether()
+        .args(["connect", "--login-url", &login, "--client-id"])
+        .arg(crate::support::cli::CLIENT_ID)
+        .args(["--username", sandbox_org::config::OPERATOR_USERNAME])
+        .args(["--password-flow", "--name", "create-operator", "--data-dir"])
+        .arg(&user.setup.data)
+        .env("TETHER_PASSWORD", sandbox_org::config::DEMO_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .env_remove("TETHER_CLIENT_SECRET")
+        .output()
+        .expect("tether connect runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let spec = user.setup.workspace.with_file_name("fields.json");
+    std::fs::write(
+        &spec,
+        json!([{"apiName": "Seats__c", "label": "Seats", "type": "Number", "precision": 6, "scale": 0}])
+            .to_string(),
+    )
+    .unwrap();
+    let package = user.setup.workspace.with_file_name("for-the-admin.zip");
+    let refused = user.fails(
+        &[
+            "fields",
+            "create",
+            "--connection",
+            "create-operator",
+            "--object",
+            "Account",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--package",
+            package.to_str().unwrap(),
+            "--yes",
+        ],
+        3,
+    );
+    assert!(
+        refused.contains("you may not customise this org"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("Setup → Object Manager → Account"),
+        "{refused}"
+    );
+    let zip = zip::ZipArchive::new(std::fs::File::open(&package).expect("the package is written"))
+        .expect("a zip");
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("a file name").into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n == "package.xml"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "objects/Account.object"),
+        "{names:?}"
+    );
+    let defined = user
+        .org
+        .http
+        .get(format!("{}/services/data/v60.0/tooling/query", user.org.base))
+        .query(&[(
+            "q",
+            "SELECT QualifiedApiName FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = 'Account'",
+        )])
+        .bearer_auth(&user.org.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!defined.contains("Seats__c"), "nothing was created");
+}
