@@ -252,6 +252,11 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     runtime.block_on(async move {
         let org_name = config.org_name.clone();
+        let users: Vec<(String, String)> = config
+            .users
+            .iter()
+            .map(|u| (u.username.clone(), u.profile.clone()))
+            .collect();
         let extra_apps: Vec<String> = config
             .apps
             .iter()
@@ -267,7 +272,14 @@ pub fn run(args: SandboxOrgArgs, app_args: Vec<AppArg>) -> Result<(), CliError> 
             .await
             .map_err(|e| CliError::OrgStart(e.into()))?;
         let token = org.security_token(DEMO_USERNAME).unwrap_or_default();
-        print_banner(&org.base_url(), &org_name, &callbacks, &extra_apps, &token);
+        print_banner(
+            &org.base_url(),
+            &org_name,
+            &callbacks,
+            &extra_apps,
+            &token,
+            &users,
+        );
         wait_for_stop_signal().await;
         tracing::info!("stopping the sandbox org");
         org.shutdown().await;
@@ -281,6 +293,7 @@ fn print_banner(
     callbacks: &[String],
     extra_apps: &[String],
     security_token: &str,
+    users: &[(String, String)],
 ) {
     let mut out = std::io::stdout().lock();
     let mut lines = vec![
@@ -300,6 +313,12 @@ fn print_banner(
     if !extra_apps.is_empty() {
         lines.push(format!("  Other apps    {}", extra_apps.join(", ")));
     }
+    lines.push("  Users (each with the password above):".to_string());
+    lines.extend(
+        users
+            .iter()
+            .map(|(username, profile)| format!("    {username:<36} {profile}")),
+    );
     lines.push("Press Ctrl+C to stop.".to_string());
     // A closed stdout (e.g. piped into `head`) must not stop the server.
     let _ = writeln!(out, "{}", lines.join("\n"));

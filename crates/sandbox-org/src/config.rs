@@ -12,6 +12,18 @@ pub const DEMO_CLIENT_ID: &str = "TetherDesktop";
 pub const DEMO_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
 pub const DEMO_USERNAME: &str = "admin@tether-sandbox.example";
 pub const DEMO_PASSWORD: &str = "sandbox-demo";
+/// A user who runs syncs but does not customise the org (profile [`STANDARD_USER_PROFILE`]).
+pub const OPERATOR_USERNAME: &str = "operator@tether-sandbox.example";
+/// A user who reads only (profile [`READ_ONLY_PROFILE`]).
+pub const VIEWER_USERNAME: &str = "viewer@tether-sandbox.example";
+
+pub const ADMIN_PROFILE: &str = "System Administrator";
+pub const STANDARD_USER_PROFILE: &str = "Standard User";
+pub const READ_ONLY_PROFILE: &str = "Read Only";
+
+fn admin_profile() -> String {
+    ADMIN_PROFILE.to_string()
+}
 
 /// A registered connected app.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,6 +50,30 @@ pub struct SandboxUser {
     /// from the org id and username, printed by `tether sandbox-org` at start.
     #[serde(default)]
     pub security_token: Option<String>,
+    /// The name of the user's profile: one of [`ADMIN_PROFILE`], [`STANDARD_USER_PROFILE`]
+    /// and [`READ_ONLY_PROFILE`].
+    #[serde(default = "admin_profile")]
+    pub profile: String,
+}
+
+impl SandboxUser {
+    /// A user of the demo password, active, with an address at the sandbox's domain.
+    pub fn demo(username: &str, first_name: &str, last_name: &str, profile: &str) -> SandboxUser {
+        SandboxUser {
+            username: username.to_string(),
+            password: DEMO_PASSWORD.to_string(),
+            first_name: first_name.to_string(),
+            last_name: last_name.to_string(),
+            email: format!(
+                "{}.{}@tether-sandbox.example",
+                first_name.to_lowercase(),
+                last_name.to_lowercase()
+            ),
+            active: true,
+            security_token: None,
+            profile: profile.to_string(),
+        }
+    }
 }
 
 /// Faults and latency, settable at start and at run time through the admin endpoint.
@@ -112,15 +148,11 @@ impl Default for OrgConfig {
                 ],
                 jwt_certificate_pem: None,
             }],
-            users: vec![SandboxUser {
-                username: DEMO_USERNAME.to_string(),
-                password: DEMO_PASSWORD.to_string(),
-                first_name: "Avery".to_string(),
-                last_name: "Admin".to_string(),
-                email: "avery.admin@tether-sandbox.example".to_string(),
-                active: true,
-                security_token: None,
-            }],
+            users: vec![
+                SandboxUser::demo(DEMO_USERNAME, "Avery", "Admin", ADMIN_PROFILE),
+                SandboxUser::demo(OPERATOR_USERNAME, "Omar", "Operator", STANDARD_USER_PROFILE),
+                SandboxUser::demo(VIEWER_USERNAME, "Vera", "Viewer", READ_ONLY_PROFILE),
+            ],
             org_id: crate::ids::mint("00D", 1),
             org_name: "Tether Sandbox Org".to_string(),
             max_body_bytes: 50 * 1024 * 1024,

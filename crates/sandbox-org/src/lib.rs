@@ -6,6 +6,7 @@
 //! Its surface is the org ([`SandboxOrg`]), its configuration ([`config`]) and, for tests,
 //! [`testing`]: what a test reads back or builds without going through HTTP.
 
+mod access;
 pub mod config;
 mod error;
 mod http;
@@ -20,6 +21,7 @@ mod values;
 /// What tests reach without HTTP: the org's state behind [`SandboxOrg::org`], its record
 /// store, Id minting, the demo data set and the wire formats.
 pub mod testing {
+    pub use crate::access::may_customize;
     pub use crate::error::SfError;
     pub use crate::http::{AppState, Org, router};
     pub use crate::ids::{mint, to_18};

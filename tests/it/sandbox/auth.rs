@@ -48,6 +48,7 @@ fn config() -> OrgConfig {
         email: "sam@tether-sandbox.example".into(),
         active: true,
         security_token: Some("SecondUsersToken0123456789".into()),
+        profile: sandbox_org::config::ADMIN_PROFILE.into(),
     });
     config.users.push(SandboxUser {
         username: INACTIVE_USER.into(),
@@ -57,6 +58,7 @@ fn config() -> OrgConfig {
         email: "gail@tether-sandbox.example".into(),
         active: false,
         security_token: None,
+        profile: sandbox_org::config::ADMIN_PROFILE.into(),
     });
     config
 }

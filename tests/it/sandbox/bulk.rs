@@ -1,6 +1,6 @@
 //! Bulk API 2.0 of the sandbox org, over real HTTP on 127.0.0.1.
 
-mod client;
+pub(super) mod client;
 mod jobs;
 mod query;
 

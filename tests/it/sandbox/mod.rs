@@ -16,5 +16,6 @@ mod search;
 mod seed;
 mod standard_objects;
 mod storage;
+mod tooling;
 mod versions;
 mod wire;

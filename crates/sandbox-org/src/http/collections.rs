@@ -164,7 +164,7 @@ async fn create(
             Ok(x) => x,
             Err(e) => return Outcome::Failed(vec![e]),
         };
-        if state.org.schema.object(&object).is_none() {
+        if state.org.schema().object(&object).is_none() {
             return Outcome::Failed(vec![SfError::new(
                 "INVALID_TYPE",
                 format!("sObject type '{object}' is not supported."),
@@ -198,7 +198,8 @@ async fn update(
             ]);
         };
         map.retain(|k, _| !k.eq_ignore_ascii_case("Id"));
-        let owner = state.org.schema.object_for_id(&id).map(|o| o.name.clone());
+        let schema = state.org.schema();
+        let owner = schema.object_for_id(&id).map(|o| o.name.clone());
         if owner
             .as_deref()
             .is_some_and(|o| !o.eq_ignore_ascii_case(&object))
@@ -231,8 +232,8 @@ async fn upsert(
     api_version_since(&v, UPSERT_SINCE)?;
     let schema_object = state
         .org
-        .schema
-        .object(&object)
+        .schema_for(&session.user_id)
+        .object_ref(&object)
         .ok_or_else(ApiError::resource_not_found)?;
     let ext = schema_object
         .field(&field)
@@ -340,6 +341,7 @@ struct RetrieveParams {
 
 fn retrieve_many(
     state: &AppState,
+    user_id: &str,
     v: &str,
     object: &str,
     ids: &[String],
@@ -347,8 +349,8 @@ fn retrieve_many(
 ) -> ApiResult<Response> {
     let schema_object = state
         .org
-        .schema
-        .object(object)
+        .schema_for(user_id)
+        .object_ref(object)
         .ok_or_else(ApiError::resource_not_found)?;
     check_size(ids.len())?;
     if fields.is_empty() {
@@ -377,8 +379,8 @@ fn retrieve_many(
                 .filter(|r| {
                     r.get("Id")
                         .and_then(Value::as_str)
-                        .and_then(|i| state.org.schema.object_for_id(i))
-                        .is_some_and(|o| o.name == schema_object.name)
+                        .and_then(crate::ids::key_prefix)
+                        .is_some_and(|prefix| prefix == schema_object.key_prefix)
                 });
             match record {
                 None => Value::Null,
@@ -422,11 +424,12 @@ async fn retrieve(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(p): Query<RetrieveParams>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version_since(&v, SINCE)?;
     retrieve_many(
         &state,
+        &session.user_id,
         &v,
         &object,
         &split_list(p.ids.as_deref()),
@@ -443,11 +446,11 @@ struct RetrieveBody {
 async fn retrieve_post(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
     raw: Bytes,
 ) -> ApiResult<Response> {
     api_version_since(&v, SINCE)?;
     let req: RetrieveBody = serde_json::from_value(body::json(&raw)?)
         .map_err(|e| ApiError::json_parse(format!("Cannot deserialize the request body: {e}")))?;
-    retrieve_many(&state, &v, &object, &req.ids, &req.fields)
+    retrieve_many(&state, &session.user_id, &v, &object, &req.ids, &req.fields)
 }

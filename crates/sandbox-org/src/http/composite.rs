@@ -410,7 +410,7 @@ async fn composite(
         {
             let object = state
                 .org
-                .schema
+                .schema()
                 .object_for_id(id)
                 .map(|o| o.name.clone())
                 .unwrap_or_default();

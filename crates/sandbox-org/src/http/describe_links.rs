@@ -45,10 +45,10 @@ pub fn page_routes() -> Router<AppState> {
 async fn quick_actions(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    object_of(&state, &object)?;
+    object_of(&state, &session.user_id, &object)?;
     Ok(axum::Json(json!([])).into_response())
 }
 
@@ -63,10 +63,10 @@ async fn default_values(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(query): Query<DefaultsQuery>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let wanted: Option<Vec<String>> = query.fields.filter(|f| !f.is_empty()).map(|f| {
         f.split(',')
             .map(|s| s.trim().to_ascii_lowercase())
@@ -98,7 +98,7 @@ async fn record_page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let schema = &state.org.schema;
+    let schema = &state.org.schema();
     let record = state.org.store.get(&id);
     let object = match &record {
         Some(r) => r

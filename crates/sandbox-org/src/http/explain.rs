@@ -27,8 +27,8 @@ pub fn explain_text(raw: Option<&str>) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-pub fn explain(org: &Org, text: &str) -> ApiResult<Value> {
-    let plan = soql::compile(text, &org.schema, chrono::Utc::now())?;
+pub fn explain(org: &Org, user_id: &str, text: &str) -> ApiResult<Value> {
+    let plan = soql::compile(text, &org.schema_for(user_id), chrono::Utc::now())?;
     let total = org.store.count(&plan.object);
     let matching = soql::count_matching(&plan, &org.store, false).unwrap_or(total);
     let mut indexed = Vec::new();
@@ -140,7 +140,7 @@ fn is_indexed(org: &Org, plan: &Plan, path: &ResolvedPath) -> bool {
     }
     matches!(path.kind, FieldType::Reference | FieldType::Id)
         || org
-            .schema
+            .schema()
             .object(&plan.object)
             .and_then(|o| o.field(&path.field))
             .is_some_and(|f| f.unique || f.external_id)

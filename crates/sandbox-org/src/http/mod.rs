@@ -16,6 +16,7 @@ pub mod query;
 pub mod recent;
 pub mod rest;
 pub mod search;
+pub mod tooling;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -37,10 +38,13 @@ pub struct Org {
     pub config: OrgConfig,
     /// `http://127.0.0.1:PORT`, used in identity URLs and `instance_url`.
     pub base_url: String,
-    pub schema: Arc<Schema>,
-    /// When the schema was loaded: describes answer `Last-Modified` and honour
+    /// When the schema last changed (loaded, a field added, a grant changed): describes
+    /// answer `Last-Modified` and honour
     /// `If-Modified-Since` against it.
-    pub schema_modified: chrono::DateTime<chrono::Utc>,
+    schema_modified: std::sync::Mutex<chrono::DateTime<chrono::Utc>>,
+    /// The grants generation `schema_modified` last answered for: grants that changed since
+    /// move it.
+    grants_seen: std::sync::atomic::AtomicU64,
     pub store: Store,
     pub auth: auth::AuthState,
     pub limits: limits::Limits,
@@ -68,6 +72,13 @@ impl AppState {
             .map_err(|e| crate::StartError::Organization(e.message))?;
         let base_url = format!("http://{addr}");
         let auth = auth::AuthState::new(&config, &store)?;
+        let profiles: Vec<(String, String)> = config
+            .users
+            .iter()
+            .filter_map(|u| Some((auth.user_id(&u.username)?, u.profile.clone())))
+            .collect();
+        crate::seed::ensure_permission_records(&store, &schema, &profiles)
+            .map_err(|e| crate::StartError::Organization(e.message))?;
         if let Some(records) = config.seed_records {
             crate::seed::seed_if_empty(&store, &auth.admin_user_id(), records)?;
         }
@@ -79,12 +90,60 @@ impl AppState {
             viewed: recent::Viewed::default(),
             auth,
             base_url,
-            schema_modified: chrono::Utc::now(),
-            schema,
+            schema_modified: std::sync::Mutex::new(chrono::Utc::now()),
+            grants_seen: std::sync::atomic::AtomicU64::new(store.access().generation()),
             store,
             config,
         };
         Ok(AppState { org: Arc::new(org) })
+    }
+}
+
+impl Org {
+    /// The org's schema as it is now; see [`Store::schema`].
+    pub fn schema(&self) -> Arc<Schema> {
+        self.store.schema()
+    }
+
+    /// The org's schema as `user_id` sees it: fields it may not read are gone, fields it may
+    /// not edit are neither createable nor updateable.
+    pub fn schema_for(&self, user_id: &str) -> Arc<Schema> {
+        self.store.schema_for(user_id)
+    }
+
+    /// When what describes show last changed.
+    pub fn schema_modified(&self) -> chrono::DateTime<chrono::Utc> {
+        let grants = self.store.access().generation();
+        if self
+            .grants_seen
+            .swap(grants, std::sync::atomic::Ordering::SeqCst)
+            != grants
+        {
+            self.describes_changed();
+        }
+        *self
+            .schema_modified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes `schema` the org's for every request that starts after this call.
+    pub fn replace_schema(&self, schema: Arc<Schema>) {
+        self.store.replace_schema(schema);
+        self.describes_changed();
+    }
+
+    /// Moves describes' `Last-Modified` past its last value: `Last-Modified` counts whole
+    /// seconds, so a change within the second of the last one must still read as newer to a
+    /// client caching with `If-Modified-Since`.
+    pub fn describes_changed(&self) {
+        let mut stamp = self
+            .schema_modified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = chrono::Utc::now();
+        let next_second = *stamp + chrono::Duration::seconds(1);
+        *stamp = now.max(next_second);
     }
 }
 
@@ -148,6 +207,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(listviews::routes())
         .merge(layouts::routes())
         .merge(describe_links::routes())
+        .merge(tooling::routes())
 }
 
 /// The whole router: OAuth, REST, query, composite, bulk, limits and admin, under the

@@ -256,9 +256,11 @@ async fn start(
     api_version(&v)?;
     if let Some(text) = super::explain::explain_text(raw.as_deref()) {
         let org = state.org.clone();
-        let body = tokio::task::spawn_blocking(move || super::explain::explain(&org, &text))
-            .await
-            .map_err(internal)??;
+        let user_id = session.user_id.clone();
+        let body =
+            tokio::task::spawn_blocking(move || super::explain::explain(&org, &user_id, &text))
+                .await
+                .map_err(internal)??;
         return Ok(axum::Json(body).into_response());
     }
     let text = soql_text(raw.as_deref())?;
@@ -281,7 +283,7 @@ fn first_page(
     include_deleted: bool,
     batch: usize,
 ) -> ApiResult<Value> {
-    let plan = soql::compile(text, &org.schema, chrono::Utc::now())?;
+    let plan = soql::compile(text, &org.schema_for(user_id), chrono::Utc::now())?;
     let Output::Records(_) = &plan.output else {
         return Ok(soql::execute(&plan, &org.store, include_deleted, v)?);
     };

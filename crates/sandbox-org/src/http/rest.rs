@@ -15,7 +15,7 @@ use super::auth::Session;
 use super::{AppState, MAX_API_VERSION, MIN_API_VERSION, api_version, body, wire};
 use crate::error::{ApiError, ApiResult, SfError};
 use crate::ids;
-use crate::schema::ObjectSchema;
+use crate::schema::{ObjectRef, ObjectSchema};
 use crate::store::{Record, UpsertError};
 use crate::values::{format_datetime_ms, parse_datetime};
 
@@ -122,38 +122,41 @@ fn with_last_modified(body: Value, last_modified: DateTime<Utc>) -> Response {
 async fn global_describe(
     State(state): State<AppState>,
     Path(v): Path<String>,
-    _session: Session,
+    session: Session,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let last_modified = state.org.schema_modified;
+    let last_modified = state.org.schema_modified();
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     Ok(with_last_modified(
-        wire::on_this_org(state.org.schema.global_json(&v), &state.org.base_url),
+        wire::on_this_org(
+            state.org.schema_for(&session.user_id).global_json(&v),
+            &state.org.base_url,
+        ),
         last_modified,
     ))
 }
 
 /// The object named in a path, or the org's 404 for a name it does not know.
-pub(super) fn object_of<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a ObjectSchema> {
+pub(super) fn object_of(state: &AppState, user_id: &str, name: &str) -> ApiResult<ObjectRef> {
     state
         .org
-        .schema
-        .object(name)
+        .schema_for(user_id)
+        .object_ref(name)
         .ok_or_else(|| ApiError::not_found("NOT_FOUND", "The requested resource does not exist"))
 }
 
 async fn describe(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let last_modified = state.org.schema_modified;
+    let object = object_of(&state, &session.user_id, &object)?;
+    let last_modified = state.org.schema_modified();
     if not_modified_since(&headers, last_modified) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
@@ -166,10 +169,10 @@ async fn describe(
 async fn object_info(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     Ok(axum::Json(json!({
         "objectDescribe": wire::on_this_org(object.global_json(&v), &state.org.base_url),
         "recentItems": [],
@@ -262,7 +265,7 @@ fn live_record_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResul
         Some(r)
             if state
                 .org
-                .schema
+                .schema()
                 .object_for_id(&id18)
                 .is_some_and(|o| o.name == object.name) =>
         {
@@ -283,13 +286,13 @@ async fn retrieve(
     State(state): State<AppState>,
     Path((v, object, id)): Path<(String, String, String)>,
     Query(params): Query<FieldsParam>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let record = live_record_of(&state, object, &id)?;
+    let object = object_of(&state, &session.user_id, &object)?;
+    let record = live_record_of(&state, &object, &id)?;
     let fields = field_list(&params);
-    let answer = with_attributes(&v, object, &record, fields.as_deref())?;
+    let answer = with_attributes(&v, &object, &record, fields.as_deref())?;
     if let Some(id) = record.get("Id").and_then(Value::as_str) {
         state.org.viewed.record(id);
     }
@@ -303,7 +306,7 @@ async fn create(
     raw: Bytes,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let input = body::json_object(&raw)?;
     let result = state
         .org
@@ -333,9 +336,9 @@ async fn update(
     raw: Bytes,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let input = body::json_object(&raw)?;
-    live_record_of(&state, object, &id)?;
+    live_record_of(&state, &object, &id)?;
     let result: Result<(), Vec<SfError>> = state
         .org
         .store
@@ -350,8 +353,8 @@ async fn remove(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    live_record_of(&state, object, &id)?;
+    let object = object_of(&state, &session.user_id, &object)?;
+    live_record_of(&state, &object, &id)?;
     let result: Result<(), SfError> = state.org.store.write(|w| w.delete(&id, &session.user_id));
     result.map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -384,11 +387,11 @@ async fn retrieve_by_key(
     State(state): State<AppState>,
     Path((v, object, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<FieldsParam>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let field = external_field(object, &field)?;
+    let object = object_of(&state, &session.user_id, &object)?;
+    let field = external_field(&object, &field)?;
     let matches = state
         .org
         .store
@@ -396,11 +399,11 @@ async fn retrieve_by_key(
     match matches.as_slice() {
         [] => Err(ApiError::resource_not_found()),
         [id] => {
-            let record = live_record_of(&state, object, id)?;
+            let record = live_record_of(&state, &object, id)?;
             state.org.viewed.record(id);
             let fields = field_list(&params);
             Ok(
-                axum::Json(with_attributes(&v, object, &record, fields.as_deref())?)
+                axum::Json(with_attributes(&v, &object, &record, fields.as_deref())?)
                     .into_response(),
             )
         }
@@ -415,7 +418,7 @@ async fn upsert(
     raw: Bytes,
 ) -> ApiResult<Response> {
     let version = api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let input = body::json_object(&raw)?;
     let result = state
         .org
@@ -445,8 +448,8 @@ async fn remove_by_key(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let field = external_field(object, &field)?;
+    let object = object_of(&state, &session.user_id, &object)?;
+    let field = external_field(&object, &field)?;
     let matches = state
         .org
         .store
@@ -487,7 +490,8 @@ async fn recent(
         .take(limit)
         .filter_map(|r| {
             let id = r.get("Id")?.as_str()?;
-            let object = state.org.schema.object_for_id(id)?;
+            let schema = state.org.schema();
+            let object = schema.object_for_id(id)?;
             Some(json!({
                 "attributes": attributes(&v, &object.name, id),
                 "Id": id,
@@ -545,10 +549,10 @@ async fn updated(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(window): Query<Window>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let (start, end) = replication_window(&window, 30)?;
     let ids = state.org.store.updated_ids(
         &object.name,
@@ -565,10 +569,10 @@ async fn deleted(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
     Query(window): Query<Window>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     let (start, end) = replication_window(&window, 15)?;
     let rows = state.org.store.deleted(
         &object.name,

@@ -37,7 +37,7 @@ async fn search(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    auth::authenticate(&state, &headers)?;
+    let session = auth::authenticate(&state, &headers)?;
     let major = api_version(&v)?;
     let text = pairs(raw.as_deref())
         .into_iter()
@@ -50,14 +50,21 @@ async fn search(
             )
         })?;
     let parsed = sosl::parse(&text)?;
-    respond(state, v, major, parsed).await
+    respond(state, &session.user_id, v, major, parsed).await
 }
 
-async fn respond(state: AppState, v: String, major: u32, search: Search) -> ApiResult<Response> {
+async fn respond(
+    state: AppState,
+    user_id: &str,
+    v: String,
+    major: u32,
+    search: Search,
+) -> ApiResult<Response> {
     let org = state.org.clone();
+    let schema = org.schema_for(user_id);
     // Matching reads SQLite synchronously: keep it off the async workers.
     let records = tokio::task::spawn_blocking(move || {
-        sosl::run(&search, &org.schema, &org.store, &v, chrono::Utc::now())
+        sosl::run(&search, &schema, &org.store, &v, chrono::Utc::now())
     })
     .await
     .map_err(|e| {
@@ -106,10 +113,10 @@ async fn parameterized_get(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    auth::authenticate(&state, &headers)?;
+    let session = auth::authenticate(&state, &headers)?;
     let major = api_version(&v)?;
     let parameters = from_query(&pairs(raw.as_deref()))?;
-    respond(state, v, major, parameters.into_search()?).await
+    respond(state, &session.user_id, v, major, parameters.into_search()?).await
 }
 
 async fn parameterized_post(
@@ -118,7 +125,7 @@ async fn parameterized_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    auth::authenticate(&state, &headers)?;
+    let session = auth::authenticate(&state, &headers)?;
     let major = api_version(&v)?;
     let parameters: Parameters = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(
@@ -126,7 +133,7 @@ async fn parameterized_post(
             format!("The request body is not a parameterized search: {e}"),
         )
     })?;
-    respond(state, v, major, parameters.into_search()?).await
+    respond(state, &session.user_id, v, major, parameters.into_search()?).await
 }
 
 /// `q`, `in`, `fields`, `sobject` (repeatable or comma-separated), `Object.fields`,

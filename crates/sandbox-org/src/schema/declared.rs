@@ -47,7 +47,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CustomFieldSpec {
     pub name: String,
@@ -81,6 +81,11 @@ pub struct CustomFieldSpec {
     /// Read-only fields (formula-like or system-set).
     #[serde(default)]
     pub read_only: bool,
+    #[serde(default)]
+    pub inline_help_text: Option<String>,
+    /// Labels and the default of `picklist`'s values, when they are not the values themselves.
+    #[serde(skip)]
+    pub picklist_values: Vec<super::PicklistValue>,
 }
 
 pub(super) fn clone_global_entry(template: &Value, spec: &CustomObjectSpec) -> Value {
@@ -215,10 +220,19 @@ pub(super) fn custom_field_json(
         _ => (0, 0),
     };
     let writable = !spec.read_only;
+    let described = |value: &String| {
+        spec.picklist_values
+            .iter()
+            .find(|p| &p.value == value)
+            .map_or((value.clone(), false), |p| (p.label.clone(), p.default))
+    };
     let picklist: Vec<Value> = spec
         .picklist
         .iter()
-        .map(|v| json!({"active": true, "defaultValue": false, "label": v, "validFor": null, "value": v}))
+        .map(|v| {
+            let (label, default) = described(v);
+            json!({"active": true, "defaultValue": default, "label": label, "validFor": null, "value": v})
+        })
         .collect();
     let defaulted = spec.default_value.is_some() || kind == FieldType::Boolean;
     let mut set = |k: &str, v: Value| {
@@ -281,7 +295,7 @@ pub(super) fn custom_field_json(
         json!(spec.reference_to.iter().collect::<Vec<_>>()),
     );
     set("relationshipName", json!(spec.relationship_name));
-    set("inlineHelpText", Value::Null);
+    set("inlineHelpText", json!(spec.inline_help_text));
     set("compoundFieldName", Value::Null);
     set("controllerName", Value::Null);
     set("dependentPicklist", json!(false));

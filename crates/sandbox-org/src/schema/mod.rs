@@ -6,17 +6,21 @@
 //! and overriding its keys, so they carry the same keys too.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 pub mod apps;
 mod children;
 mod declared;
+pub mod metadata;
 mod standard;
+mod view;
 
-use declared::{
-    CustomFieldSpec, SchemaFile, clone_global_entry, clone_object_describe, custom_field_json,
-};
+pub use view::{SchemaAccess, is_secured_field};
+
+pub use declared::CustomFieldSpec;
+use declared::{SchemaFile, clone_global_entry, clone_object_describe, custom_field_json};
 
 const RECORDED_VERSION_PREFIX: &str = "/services/data/v48.0/";
 
@@ -479,6 +483,26 @@ impl ObjectSchema {
         with_version(&self.global_entry, version)
     }
 
+    /// Takes `name` out of the fields and the describe; `false` when the object has no such field.
+    fn remove_field(&mut self, name: &str) -> bool {
+        let Some(index) = self.field_index.get(&name.to_ascii_lowercase()).copied() else {
+            return false;
+        };
+        let removed = self.fields.remove(index);
+        self.field_index.clear();
+        self.relationship_index.clear();
+        for (i, f) in self.fields.iter().enumerate() {
+            self.field_index.insert(f.name.to_ascii_lowercase(), i);
+            if let Some(rel) = &f.relationship_name {
+                self.relationship_index.insert(rel.to_ascii_lowercase(), i);
+            }
+        }
+        if let Some(arr) = self.describe["fields"].as_array_mut() {
+            arr.retain(|f| f["name"] != removed.name.as_str());
+        }
+        true
+    }
+
     fn push_field(&mut self, field_json: Value) {
         if let Some(def) = FieldDef::from_describe(&field_json) {
             let i = self.fields.len();
@@ -517,6 +541,21 @@ fn rewrite_version(s: &str, version: &str) -> String {
     let after = start + "/services/data/".len();
     let end = s[after..].find('/').map(|e| after + e).unwrap_or(s.len());
     format!("{}/services/data/{}{}", &s[..start], version, &s[end..])
+}
+
+/// One object of a schema, with the schema it belongs to.
+#[derive(Debug, Clone)]
+pub struct ObjectRef {
+    schema: Arc<Schema>,
+    index: usize,
+}
+
+impl std::ops::Deref for ObjectRef {
+    type Target = ObjectSchema;
+
+    fn deref(&self) -> &ObjectSchema {
+        &self.schema.objects[self.index]
+    }
 }
 
 /// The whole org schema.
@@ -598,9 +637,52 @@ impl Schema {
                 schema.add_custom_field(object, field)?;
             }
         }
+        schema.add_user_profile();
         Ok(schema)
     }
 
+    /// `User.ProfileId` (relationship `Profile`), on whichever `User` the schema files declare.
+    fn add_user_profile(&mut self) {
+        let Some(&index) = self.by_name.get("user") else {
+            return;
+        };
+        if self.objects[index].field("ProfileId").is_some() {
+            return;
+        }
+        let Some(template) = self.objects[index].describe["fields"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["type"] == "string"))
+            .cloned()
+        else {
+            return;
+        };
+        let spec = CustomFieldSpec {
+            name: "ProfileId".into(),
+            label: "Profile ID".into(),
+            kind: "reference".into(),
+            length: None,
+            precision: None,
+            scale: None,
+            required: false,
+            unique: false,
+            external_id: false,
+            case_sensitive: false,
+            picklist: Vec::new(),
+            restricted: false,
+            reference_to: Some("Profile".into()),
+            relationship_name: Some("Profile".into()),
+            default_value: None,
+            read_only: false,
+            inline_help_text: None,
+            picklist_values: Vec::new(),
+        };
+        let mut field = custom_field_json(&template, &spec, FieldType::Reference);
+        field["custom"] = json!(false);
+        self.objects[index].push_field(field);
+    }
+}
+
+impl Schema {
     fn add(&mut self, object: ObjectSchema) -> Result<(), SchemaError> {
         let key = object.name.to_ascii_lowercase();
         if self.by_name.contains_key(&key) {
@@ -651,10 +733,38 @@ impl Schema {
         Ok(())
     }
 
+    /// This schema with `spec` added to `object`, as the schema file would declare it.
+    pub fn with_custom_field(
+        &self,
+        object: &str,
+        spec: &CustomFieldSpec,
+    ) -> Result<Schema, SchemaError> {
+        let mut schema = self.clone();
+        schema.add_custom_field(object, spec)?;
+        Ok(schema)
+    }
+
+    /// This schema without `object.field`; `None` when there is no such field.
+    pub fn without_field(&self, object: &str, field: &str) -> Option<Schema> {
+        let index = *self.by_name.get(&object.to_ascii_lowercase())?;
+        let mut schema = self.clone();
+        schema.objects[index].remove_field(field).then_some(schema)
+    }
+
     pub fn object(&self, name: &str) -> Option<&ObjectSchema> {
         self.by_name
             .get(&name.to_ascii_lowercase())
             .map(|i| &self.objects[*i])
+    }
+
+    /// [`Schema::object`] holding on to this schema, for a request that outlives the org's
+    /// current one (fields added while it runs are not its concern).
+    pub fn object_ref(self: &Arc<Self>, name: &str) -> Option<ObjectRef> {
+        let index = *self.by_name.get(&name.to_ascii_lowercase())?;
+        Some(ObjectRef {
+            schema: self.clone(),
+            index,
+        })
     }
 
     pub fn object_by_prefix(&self, prefix: &str) -> Option<&ObjectSchema> {

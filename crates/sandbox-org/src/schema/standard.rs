@@ -16,6 +16,9 @@ use super::declared::{
 use super::{FieldType, Schema, SchemaError};
 
 const STANDARD_OBJECTS: &str = include_str!("../../../../assets/salesforce/standard-objects.json");
+/// The setup objects that hold who may see and change what: profiles, permission sets, their
+/// assignments and their object and field permissions.
+const SETUP_OBJECTS: &str = include_str!("setup-objects.json");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,6 +116,8 @@ fn field_json(template: &Value, spec: &FieldSpec) -> Result<Value, SchemaError> 
         relationship_name: spec.relationship_name.clone(),
         default_value: None,
         read_only: spec.read_only,
+        inline_help_text: None,
+        picklist_values: Vec::new(),
     };
     let mut f = custom_field_json(template, &declared, kind);
     f["custom"] = json!(spec.custom);
@@ -154,7 +159,9 @@ pub(super) fn objects(
     schema: &Schema,
     global_entries: &[Value],
 ) -> Result<Vec<(Value, Value)>, SchemaError> {
-    let file: File = serde_json::from_str(STANDARD_OBJECTS)?;
+    let mut file: File = serde_json::from_str(STANDARD_OBJECTS)?;
+    let setup: File = serde_json::from_str(SETUP_OBJECTS)?;
+    file.objects.extend(setup.objects);
     let account = schema
         .object("Account")
         .ok_or_else(|| damaged("Account", "no recorded describe"))?;

@@ -7,6 +7,7 @@
 //! real time; everything else depends on the requested size alone.
 
 mod catalog;
+mod permissions;
 mod pipeline;
 mod records;
 mod words;
@@ -17,6 +18,7 @@ use crate::error::SfError;
 use crate::store::{Store, Writer};
 
 pub use catalog::ensure_setup_records;
+pub use permissions::ensure_permission_records;
 pub use records::{Generator, STAGES};
 
 /// The size of the demo data set: about 300 accounts and 2,400 records in all.

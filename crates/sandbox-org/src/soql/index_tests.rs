@@ -77,7 +77,7 @@ fn query_all_since_a_modstamp_reads_the_index_not_the_table() {
         store: &store,
         scans: Cell::new(0),
     };
-    let plan = compile(SINCE, store.schema(), Utc::now()).unwrap();
+    let plan = compile(SINCE, &store.schema(), Utc::now()).unwrap();
 
     let all = matching_ids(&plan, &source, true).unwrap();
     assert_eq!(
@@ -105,10 +105,10 @@ fn query_all_since_a_modstamp_reads_the_index_not_the_table() {
 fn the_index_and_a_scan_give_the_same_answer_to_query_all() {
     let (store, _) = store_with_a_deleted_account();
     // A plan the index cannot answer (descending) is scanned, then reversed to compare.
-    let plan = compile(SINCE, store.schema(), Utc::now()).unwrap();
+    let plan = compile(SINCE, &store.schema(), Utc::now()).unwrap();
     let descending = compile(
         "SELECT Id FROM Account WHERE SystemModstamp >= 2000-01-01T00:00:00Z ORDER BY SystemModstamp DESC, Id DESC",
-        store.schema(),
+        &store.schema(),
         Utc::now(),
     )
     .unwrap();
@@ -127,7 +127,7 @@ fn a_pull_filter_beside_the_modstamp_bound_is_still_applied_to_the_indexed_recor
     };
     let plan = compile(
         "SELECT Id FROM Account WHERE SystemModstamp >= 2000-01-01T00:00:00Z AND (Name LIKE 'Acme 1%' OR Name = 'Acme 2') ORDER BY SystemModstamp, Id",
-        store.schema(),
+        &store.schema(),
         Utc::now(),
     )
     .unwrap();

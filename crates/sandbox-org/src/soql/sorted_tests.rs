@@ -80,7 +80,7 @@ fn pages_read_through_the_kept_order_are_the_scans_answer() {
         "SELECT Id FROM Account ORDER BY Name".to_string(),
     ];
     for statement in &statements {
-        let plan = compile(statement, store.schema(), Utc::now()).unwrap();
+        let plan = compile(statement, &store.schema(), Utc::now()).unwrap();
         let scanned = matching_ids(&plan, &Scanning(&store), false).unwrap();
         let kept = matching_ids(&plan, &store, false).unwrap();
         assert_eq!(kept, scanned, "{statement}");
@@ -95,7 +95,7 @@ fn pages_read_through_the_kept_order_are_the_scans_answer() {
 
 fn assert_kept_is_scanned(store: &Store, statements: &[&str], when: &str) {
     for statement in statements {
-        let plan = compile(statement, store.schema(), Utc::now()).unwrap();
+        let plan = compile(statement, &store.schema(), Utc::now()).unwrap();
         for include_deleted in [false, true] {
             assert_eq!(
                 matching_ids(&plan, store, include_deleted).unwrap(),
@@ -118,7 +118,7 @@ fn writes_keep_the_kept_order_the_scans_answer() {
     assert_kept_is_scanned(&store, &statements, "before any write");
     let fields = |v: Value| -> Map<String, Value> { v.as_object().cloned().unwrap() };
 
-    let plan = compile(statements[0], store.schema(), Utc::now()).unwrap();
+    let plan = compile(statements[0], &store.schema(), Utc::now()).unwrap();
     store
         .write(|w| w.update("Account", &ids[0], &fields(json!({"Name": "Zulu"})), OWNER))
         .unwrap();
@@ -174,7 +174,7 @@ fn the_name_order_is_kept_from_the_start() {
     let (store, _) = store_with_ties_and_nulls();
     let plan = compile(
         "SELECT Id FROM Account ORDER BY Name ASC NULLS FIRST, Id ASC LIMIT 5",
-        store.schema(),
+        &store.schema(),
         Utc::now(),
     )
     .unwrap();
@@ -290,7 +290,7 @@ mod skipping {
                 "SELECT Id FROM Account WHERE {filter} ORDER BY {}{limit}",
                 ORDERS[order]
             );
-            let plan = compile(&statement, store.schema(), Utc::now()).unwrap();
+            let plan = compile(&statement, &store.schema(), Utc::now()).unwrap();
             prop_assert_eq!(
                 matching_ids(&plan, &store, false).unwrap(),
                 matching_ids(&plan, &Scanning(&store), false).unwrap(),

@@ -177,7 +177,7 @@ mod kept_tokens {
         let statement =
             format!("FIND {{{find}}} IN ALL FIELDS RETURNING Account(Id ORDER BY Name, Id)");
         let search = parse(&statement).unwrap();
-        run(&search, store.schema(), store, "60.0", Utc::now())
+        run(&search, &store.schema(), store, "60.0", Utc::now())
             .unwrap()
             .iter()
             .map(|r| r["Id"].as_str().unwrap().to_string())
@@ -190,7 +190,7 @@ mod kept_tokens {
             "FIND {{{find}}} IN ALL FIELDS RETURNING Account(Id WHERE Name > '{name}' ORDER BY Name, Id LIMIT 2 OFFSET {offset})"
         );
         let search = parse(&statement).unwrap();
-        run(&search, store.schema(), store, "60.0", Utc::now())
+        run(&search, &store.schema(), store, "60.0", Utc::now())
             .unwrap()
             .iter()
             .map(|r| r["Id"].as_str().unwrap().to_string())
@@ -200,7 +200,8 @@ mod kept_tokens {
     /// The same answer from a scan of whole records.
     fn scanned(store: &Store, find: &str) -> Vec<String> {
         let terms = terms::parse(find).unwrap();
-        let object = store.schema().object("Account").unwrap();
+        let schema = store.schema();
+        let object = schema.object("Account").unwrap();
         let fields = searched_fields(object, Scope::All);
         let mut records = Vec::new();
         store

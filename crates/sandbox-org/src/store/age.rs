@@ -19,7 +19,8 @@ impl Store {
     /// the past, with the SystemModstamp index they are read by. Returns how many records
     /// moved. Time only goes back: a record is never stamped later than it was written.
     pub fn age_records(&self, object: &str, by_ms: i64) -> Result<usize, SfError> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Err(SfError::new(
                 "INVALID_TYPE",
                 format!("sObject type '{object}' is not supported."),

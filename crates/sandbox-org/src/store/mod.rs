@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value};
@@ -18,11 +18,14 @@ use crate::values::format_datetime_ms;
 
 mod age;
 mod cache;
+mod custom_fields;
 mod derived;
+mod guard;
 mod partial;
 mod write;
 
 pub use cache::{Change, KeptIndex, ReadCache, Stored};
+pub use custom_fields::{AddedField, CUSTOM_FIELD_PREFIX};
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
 /// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.
@@ -92,10 +95,16 @@ const SCAN_CHUNK: usize = 500;
 
 pub struct Store {
     conn: Mutex<Connection>,
-    schema: Arc<Schema>,
+    /// Replaced whole when the org's fields change (Tooling API), so that a reader holding
+    /// the previous one finishes with a consistent view.
+    schema: RwLock<Arc<Schema>>,
+    /// Held across a read-change-replace of the schema, so that two changes never lose one.
+    schema_changes: Mutex<()>,
     serial: AtomicU64,
     /// Sort orders and search tokens, brought up to date by every write.
     reads: ReadCache,
+    /// Users' grants, forgotten when a transaction writes a grant record.
+    access: crate::access::Access,
 }
 
 /// Writes inside one transaction; see [`Store::transaction`].
@@ -104,6 +113,22 @@ pub struct Writer<'a> {
     store: &'a Store,
     /// The records written, for the kept indexes once the transaction commits.
     changes: std::cell::RefCell<Vec<Change>>,
+    /// Whether a grant record was written, so that users' grants are read again.
+    wrote_grants: std::cell::Cell<bool>,
+}
+
+impl Writer<'_> {
+    /// Notes `key` in the data file for good: what the org did once and must not do again
+    /// (a field it granted, whose grant a client may have deleted since).
+    pub fn mark(&self, key: &str) -> Result<(), SfError> {
+        self.tx
+            .execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, 1)",
+                params![key],
+            )
+            .map(|_| ())
+            .map_err(write::sql_error)
+    }
 }
 
 impl Store {
@@ -115,6 +140,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(MIGRATION)?;
+        conn.execute_batch(custom_fields::MIGRATION)?;
+        let schema = custom_fields::apply_added(&conn, schema)?;
         conn.set_prepared_statement_cache_capacity(64);
         let serial: i64 = conn
             .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
@@ -124,9 +151,11 @@ impl Store {
             .unwrap_or(0);
         let store = Store {
             conn: Mutex::new(conn),
-            schema,
+            schema: RwLock::new(schema),
+            schema_changes: Mutex::new(()),
             serial: AtomicU64::new(serial as u64),
             reads: ReadCache::default(),
+            access: crate::access::Access::default(),
         };
         store.keep_standard_indexes();
         Ok(store)
@@ -135,14 +164,27 @@ impl Store {
     /// Builds the indexes a real org keeps on every object, the order of its name field and
     /// its search tokens, so that no request pays for them; writes keep them up to date.
     fn keep_standard_indexes(&self) {
-        for object in self.schema.objects() {
+        let schema = self.schema();
+        for object in schema.objects() {
             crate::soql::keep_name_order(self, object);
             crate::sosl::keep_search_tokens(self, object);
         }
     }
 
-    pub fn schema(&self) -> &Schema {
-        &self.schema
+    /// The org's schema as it is now; fields added later are in the next call's answer.
+    pub fn schema(&self) -> Arc<Schema> {
+        self.schema
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Makes `schema` the org's schema for every request that starts after this call.
+    pub fn replace_schema(&self, schema: Arc<Schema>) {
+        *self
+            .schema
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = schema;
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -178,7 +220,8 @@ impl Store {
         include_deleted: bool,
         fields: &[&str],
     ) -> Option<Vec<Record>> {
-        let object = self.schema.object(object)?;
+        let schema = self.schema();
+        let object = schema.object(object)?;
         let plain =
             |f: &&str| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !fields.iter().all(plain) {
@@ -216,6 +259,56 @@ impl Store {
         ids::mint(&object.key_prefix, serial)
     }
 
+    /// The marks (see [`Writer::mark`]) whose key starts with `prefix`, without it.
+    pub fn marks(&self, prefix: &str) -> std::collections::HashSet<String> {
+        let conn = self.lock();
+        let read = || -> rusqlite::Result<std::collections::HashSet<String>> {
+            let mut st = conn.prepare("SELECT key FROM meta WHERE key >= ?1 AND key < ?2")?;
+            let rows = st.query_map(params![prefix, format!("{prefix}\u{10FFFF}")], |r| {
+                r.get::<_, String>(0)
+            })?;
+            rows.map(|k| k.map(|k| k[prefix.len()..].to_string()))
+                .collect()
+        };
+        read().unwrap_or_else(|e| {
+            tracing::error!("sandbox org could not read its marks: {e}");
+            Default::default()
+        })
+    }
+
+    /// Users' grants and their views of the schema.
+    pub fn access(&self) -> &crate::access::Access {
+        &self.access
+    }
+
+    /// Every live record of `object`, for the few records of setup objects.
+    pub fn live_records(&self, object: &str) -> Vec<Record> {
+        let mut out = Vec::new();
+        let outcome = self.scan(object, false, &mut |r| {
+            out.push(r);
+            true
+        });
+        if let Err(e) = outcome {
+            tracing::error!(
+                "sandbox org could not read its {object} records: {}",
+                e.message
+            );
+        }
+        out
+    }
+
+    /// The grants of `user_id` (the org itself for an empty id).
+    pub fn grants(&self, user_id: &str) -> std::sync::Arc<crate::access::Grants> {
+        self.access
+            .grants(user_id, &|object| self.live_records(object))
+    }
+
+    /// The schema as `user_id` sees it; see [`crate::access::Access::schema_for`].
+    pub fn schema_for(&self, user_id: &str) -> Arc<Schema> {
+        self.access
+            .schema_for(self.schema(), user_id, &|object| self.live_records(object))
+    }
+
     /// A record of any object by its 15- or 18-character id, deleted ones included.
     pub fn get(&self, id: &str) -> Option<Record> {
         let id = ids::to_18(id)?;
@@ -241,7 +334,8 @@ impl Store {
         include_deleted: bool,
         visit: &mut dyn FnMut(Record) -> bool,
     ) -> Result<(), SfError> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Ok(());
         };
         let mut after = String::new();
@@ -281,12 +375,14 @@ impl Store {
                 tx: &tx,
                 store: self,
                 changes: Default::default(),
+                wrote_grants: Default::default(),
             };
             let outcome = f(&mut writer);
-            (outcome, writer.changes.into_inner())
+            let wrote_grants = writer.wrote_grants.get();
+            (outcome, (writer.changes.into_inner(), wrote_grants))
         };
         match outcome {
-            (Ok(r), changes) => {
+            (Ok(r), (changes, wrote_grants)) => {
                 let serial = self.serial.load(Ordering::SeqCst) as i64;
                 tx.execute(
                     "INSERT INTO meta(key, value) VALUES ('serial', ?1)
@@ -297,6 +393,9 @@ impl Store {
                 .map_err(write::sql_error)?;
                 // Under the connection's lock, so that indexes take writes in commit order.
                 self.reads.apply(&changes);
+                if wrote_grants {
+                    self.access.invalidate();
+                }
                 Ok(r)
             }
             (Err(r), _) => {
@@ -336,7 +435,8 @@ impl Store {
         start_ms: i64,
         end_ms: i64,
     ) -> Vec<String> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Vec::new();
         };
         let conn = self.lock();
@@ -357,7 +457,8 @@ impl Store {
 
     /// `(id, deleted_ms)` of records of `object` deleted in `[start_ms, end_ms)`.
     pub fn deleted(&self, object: &str, start_ms: i64, end_ms: i64) -> Vec<(String, i64)> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Vec::new();
         };
         let conn = self.lock();
@@ -377,7 +478,8 @@ impl Store {
 
     /// Number of live records of `object`.
     pub fn count(&self, object: &str) -> usize {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return 0;
         };
         let conn = self.lock();
@@ -394,7 +496,8 @@ impl Store {
     /// when storage cannot say, or holds a record it could not read (which a scan answers
     /// as a failure, never as a count).
     pub fn count_records(&self, object: &str, include_deleted: bool) -> Option<usize> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Some(0);
         };
         let conn = self.lock();
@@ -419,7 +522,8 @@ impl Store {
         field: &str,
         values: &[String],
     ) -> Option<Vec<String>> {
-        let object = self.schema.object(object)?;
+        let schema = self.schema();
+        let object = schema.object(object)?;
         let field = object.field(field)?;
         if !(field.external_id || field.unique) || field.case_sensitive {
             return None;
@@ -433,7 +537,8 @@ impl Store {
     }
 
     pub fn find_by_key(&self, object: &str, field: &str, value: &str) -> Vec<String> {
-        let Some(object) = self.schema.object(object) else {
+        let schema = self.schema();
+        let Some(object) = schema.object(object) else {
             return Vec::new();
         };
         let Some(field) = object.field(field) else {

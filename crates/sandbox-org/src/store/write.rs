@@ -9,6 +9,7 @@ use super::{
     Change, Record, Stored, UpsertError, UpsertOutcome, Writer, key_text, keyed_ids, now_ms,
     read_record, stamp,
 };
+use crate::access::WriteOp;
 use crate::error::SfError;
 use crate::ids;
 use crate::schema::{FieldDef, FieldType, ObjectSchema};
@@ -71,7 +72,7 @@ impl Writer<'_> {
         input: &Map<String, Value>,
         user_id: &str,
     ) -> Result<String, Vec<SfError>> {
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema
             .object(object)
             .ok_or_else(|| vec![invalid_type(object)])?;
@@ -81,6 +82,7 @@ impl Writer<'_> {
                 format!("sObject type '{}' is not createable", object.name),
             )]);
         }
+        self.check_access(user_id, object, Some(input), WriteOp::Create)?;
         let changes = self.normalize(object, input, Mode::Create)?;
         let mut record = Record::new();
         let id = self.store.next_id(object);
@@ -124,12 +126,13 @@ impl Writer<'_> {
         input: &Map<String, Value>,
         user_id: &str,
     ) -> Result<(), Vec<SfError>> {
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema
             .object(object)
             .ok_or_else(|| vec![invalid_type(object)])?;
         let id = ids::to_18(id).ok_or_else(|| vec![malformed_id(id)])?;
         let existing = self.live_record(object, &id).map_err(|e| vec![e])?;
+        self.check_access(user_id, object, Some(input), WriteOp::Update)?;
         let changes = self.normalize(object, input, Mode::Update)?;
         let mut record = existing.clone();
         let probability_given = changes.iter().any(|(k, _)| k == "Probability");
@@ -174,13 +177,14 @@ impl Writer<'_> {
         input: &Map<String, Value>,
         user_id: &str,
     ) -> Result<UpsertOutcome, UpsertError> {
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema
             .object(object)
             .ok_or_else(|| vec![invalid_type(object)])?;
         let field = object
             .field(ext_field)
             .filter(|f| f.external_id || f.kind == FieldType::Id || (f.id_lookup && f.unique))
+            .filter(|f| self.may_read(user_id, object, &f.name))
             .ok_or_else(|| {
                 vec![SfError::new(
                     "NOT_FOUND",
@@ -229,7 +233,7 @@ impl Writer<'_> {
         let id18 = ids::to_18(id).ok_or_else(|| malformed_id(id))?;
         let object = self
             .store
-            .schema
+            .schema()
             .object_for_id(&id18)
             .ok_or_else(not_found)?
             .clone();
@@ -240,6 +244,8 @@ impl Writer<'_> {
             ));
         }
         let record = self.live_record(&object, &id18)?;
+        self.check_access(user_id, &object, None, WriteOp::Delete)
+            .map_err(|mut errors| errors.remove(0))?;
         self.soft_delete(&object, record, user_id, 0)
     }
 
@@ -271,7 +277,7 @@ impl Writer<'_> {
         if depth > 4 {
             return Ok(());
         }
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         for (child_name, field) in &object.cascade_children {
             let Some(child) = schema.object(child_name) else {
                 continue;
@@ -300,7 +306,7 @@ impl Writer<'_> {
             .execute("DELETE FROM records WHERE id = ?1", params![id18])
             .map_err(sql_error)?;
         if gone > 0
-            && let Some(object) = self.store.schema.object_for_id(&id18)
+            && let Some(object) = self.store.schema().object_for_id(&id18)
         {
             self.wrote(&object.name, &id18, None);
         }
@@ -410,7 +416,8 @@ impl Writer<'_> {
             .with_fields([field.name.clone()])
         };
         let id = ids::to_18(text).ok_or_else(incorrect)?;
-        let target = self.store.schema.object_for_id(&id).ok_or_else(incorrect)?;
+        let schema = self.store.schema();
+        let target = schema.object_for_id(&id).ok_or_else(incorrect)?;
         if !field
             .reference_to
             .iter()
@@ -439,7 +446,7 @@ impl Writer<'_> {
     /// `"Account": {"External_Id__c": "A-1"}` → the parent's id.
     fn resolve_parent(&self, field: &FieldDef, value: &Value) -> Result<String, SfError> {
         let parent_name = field.reference_to.first().cloned().unwrap_or_default();
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let parent = schema
             .object(&parent_name)
             .ok_or_else(|| invalid_type(&parent_name))?;
@@ -721,7 +728,7 @@ impl Writer<'_> {
             .and_then(Value::as_str)
             .ok_or_else(not_found)?
             .to_string();
-        let schema = self.store.schema.clone();
+        let schema = self.store.schema();
         let object = schema.object_for_id(&id).ok_or_else(not_found)?;
         let modstamp = record
             .get("SystemModstamp")
@@ -743,6 +750,9 @@ impl Writer<'_> {
 
     /// Notes a record this transaction wrote, for the indexes kept on its object.
     fn wrote(&self, object: &str, id: &str, now: Option<(&Record, bool)>) {
+        if crate::access::is_grant_object(object) {
+            self.wrote_grants.set(true);
+        }
         if !self.store.reads.follows(object) {
             return;
         }

@@ -109,6 +109,18 @@ impl AuthState {
         self.users.by_username(username).map(|u| u.id.clone())
     }
 
+    /// An access token of `username` for the demo app, as a sign-in would issue.
+    #[cfg(test)]
+    pub fn session_of(&self, username: &str) -> Option<String> {
+        let user = self.users.by_username(username)?;
+        let grantee = sessions::Grantee {
+            user_id: user.id.clone(),
+            client_id: crate::config::DEMO_CLIENT_ID.to_string(),
+            scope: DEFAULT_SCOPE.to_string(),
+        };
+        Some(self.sessions.issue(&grantee, false).access_token)
+    }
+
     fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
         self.apps.iter().find(|a| a.client_id == client_id)
     }

@@ -111,7 +111,8 @@ async fn create(
     let object_name = text_member(&body, "object")?.ok_or_else(|| {
         invalid_job("object is required: name the sObject to load, for example Account")
     })?;
-    let object = state.org.schema.object(object_name).ok_or_else(|| {
+    let schema = state.org.schema();
+    let object = schema.object(object_name).ok_or_else(|| {
         ApiError::bad_request(
             "INVALIDENTITY",
             format!(

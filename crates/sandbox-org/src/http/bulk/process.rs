@@ -131,14 +131,15 @@ fn prepare(org: &Org, core: &JobCore, uploads: &[Bytes]) -> Result<(Input, Colum
         }
     }
     let input = input.ok_or_else(|| "ClientInputError : no data was uploaded".to_string())?;
-    let object = org.schema.object(&core.object).ok_or_else(|| {
+    let schema = org.schema();
+    let object = schema.object(&core.object).ok_or_else(|| {
         format!(
             "InvalidBatch : sObject type '{}' is not supported",
             core.object
         )
     })?;
     let plan = ColumnPlan::new(
-        &org.schema,
+        &org.schema(),
         object,
         &input.header,
         core.operation,
@@ -197,7 +198,8 @@ fn write(
     row: &Row,
     given_id: &str,
 ) -> Result<(String, bool), Vec<SfError>> {
-    let object = org.schema.object(&core.object).ok_or_else(|| {
+    let schema = org.schema();
+    let object = schema.object(&core.object).ok_or_else(|| {
         vec![SfError::new(
             "INVALID_TYPE",
             "sObject type is not supported",

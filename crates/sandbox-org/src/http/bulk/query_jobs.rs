@@ -75,7 +75,7 @@ async fn create(
         })?;
     let dialect = dialect_of(&body)?;
     let query = Arc::new(BulkQuery::prepare(
-        &state.org.schema,
+        &state.org.schema_for(&session.user_id),
         soql,
         chrono::Utc::now(),
     )?);

@@ -376,11 +376,12 @@ fn child_label(child: &ObjectSchema) -> String {
 async fn layouts(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let described = Described::new(&state.org.schema, object, &v);
+    let object = object_of(&state, &session.user_id, &object)?;
+    let schema = state.org.schema_for(&session.user_id);
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
         "layouts": [described.layout()],
         "recordTypeMappings": described.record_type_mappings(&v),
@@ -392,10 +393,10 @@ async fn layouts(
 async fn layout_for_record_type(
     State(state): State<AppState>,
     Path((v, object, record_type)): Path<(String, String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
+    let object = object_of(&state, &session.user_id, &object)?;
     if ids::to_18(&record_type).as_deref() != Some(MASTER_RECORD_TYPE_ID) {
         return Err(ApiError::not_found(
             "NOT_FOUND",
@@ -405,7 +406,8 @@ async fn layout_for_record_type(
             ),
         ));
     }
-    let described = Described::new(&state.org.schema, object, &v);
+    let schema = state.org.schema_for(&session.user_id);
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(described.layout()).into_response())
 }
 
@@ -450,11 +452,12 @@ fn compact_layout(described: &Described<'_>) -> Value {
 async fn compact_layouts(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let described = Described::new(&state.org.schema, object, &v);
+    let object = object_of(&state, &session.user_id, &object)?;
+    let schema = state.org.schema_for(&session.user_id);
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(json!({
         "compactLayouts": [compact_layout(&described)],
         "defaultCompactLayoutId": null,
@@ -472,21 +475,22 @@ async fn compact_layouts(
 async fn primary_compact_layout(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let described = Described::new(&state.org.schema, object, &v);
+    let object = object_of(&state, &session.user_id, &object)?;
+    let schema = state.org.schema_for(&session.user_id);
+    let described = Described::new(&schema, &object, &v);
     Ok(axum::Json(compact_layout(&described)).into_response())
 }
 
 async fn approval_layouts(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    object_of(&state, &object)?;
+    object_of(&state, &session.user_id, &object)?;
     // No approval processes exist in the sandbox org, so no approval layouts either.
     Ok(axum::Json(json!({ "approvalLayouts": [] })).into_response())
 }

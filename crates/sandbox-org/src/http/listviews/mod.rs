@@ -180,7 +180,7 @@ pub fn routes() -> Router<AppState> {
 
 fn view_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<ListView> {
     let wanted = ids::to_18(id);
-    views_of(&state.org.schema, object)
+    views_of(&state.org.schema(), object)
         .into_iter()
         .find(|view| Some(&view.id) == wanted.as_ref() || view.def.developer_name == id)
         .ok_or_else(|| {
@@ -194,11 +194,11 @@ fn view_of(state: &AppState, object: &ObjectSchema, id: &str) -> ApiResult<ListV
 async fn list(
     State(state): State<AppState>,
     Path((v, object)): Path<(String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let views: Vec<Value> = views_of(&state.org.schema, object)
+    let object = object_of(&state, &session.user_id, &object)?;
+    let views: Vec<Value> = views_of(&state.org.schema(), &object)
         .iter()
         .map(|view| view.info(&v))
         .collect();
@@ -215,11 +215,11 @@ async fn list(
 async fn one(
     State(state): State<AppState>,
     Path((v, object, id)): Path<(String, String, String)>,
-    _session: Session,
+    session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    Ok(axum::Json(view_of(&state, object, &id)?.info(&v)).into_response())
+    let object = object_of(&state, &session.user_id, &object)?;
+    Ok(axum::Json(view_of(&state, &object, &id)?.info(&v)).into_response())
 }
 
 async fn describe(
@@ -228,8 +228,8 @@ async fn describe(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let view = view_of(&state, object, &id)?;
+    let object = object_of(&state, &session.user_id, &object)?;
+    let view = view_of(&state, &object, &id)?;
     let where_condition = match view.def.filter {
         Some((field, _, value)) => json!({
             "field": field,
@@ -239,13 +239,13 @@ async fn describe(
         None => json!({ "conditions": [], "conjunction": "and" }),
     };
     Ok(axum::Json(json!({
-        "columns": column_describes(&state.org.schema, object, &view),
+        "columns": column_describes(&state.org.schema_for(&session.user_id), &object, &view),
         "id": view.id,
         "orderBy": [
             { "fieldNameOrPath": view.order_field(), "nullsPosition": "first", "sortDirection": "ascending" },
             { "fieldNameOrPath": "Id", "nullsPosition": "first", "sortDirection": "ascending" },
         ],
-        "query": view.query(object, &session.user_id),
+        "query": view.query(&object, &session.user_id),
         "relatedEntityId": null,
         "scope": if view.def.scope == Scope::Mine { "mine" } else { "everything" },
         "scopeEntityId": null,
@@ -268,16 +268,20 @@ async fn results(
     session: Session,
 ) -> ApiResult<Response> {
     api_version(&v)?;
-    let object = object_of(&state, &object)?;
-    let view = view_of(&state, object, &id)?;
+    let object = object_of(&state, &session.user_id, &object)?;
+    let view = view_of(&state, &object, &id)?;
     let limit = page.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let offset = page.offset.unwrap_or(0);
-    let columns = column_describes(&state.org.schema, object, &view);
+    let columns = column_describes(&state.org.schema_for(&session.user_id), &object, &view);
     let (view_id, developer_name, label) =
         (view.id.clone(), view.def.developer_name, view.def.label);
     let org = state.org.clone();
     let (records, total) = tokio::task::spawn_blocking(move || -> Result<_, SfError> {
-        let plan = view.plan(&org.schema, &session.user_id, Utc::now())?;
+        let plan = view.plan(
+            &org.schema_for(&session.user_id),
+            &session.user_id,
+            Utc::now(),
+        )?;
         let ids = soql::matching_ids(&plan, &org.store, false)?;
         let Output::Records(plan_columns) = &plan.output else {
             return Ok((Vec::new(), 0));

@@ -171,7 +171,8 @@ fn create_job(
             "object is required: name the sObject, for example Account",
         )
     })?;
-    let object = state.org.schema.object(object_name).ok_or_else(|| {
+    let schema = state.org.schema();
+    let object = schema.object(object_name).ok_or_else(|| {
         V1Error::new(
             "InvalidJob",
             format!("Unable to find object: {object_name}. Check its API name (custom objects end in __c)"),

@@ -163,14 +163,15 @@ fn prepare(
             table.rows.len()
         ));
     }
-    let object = org.schema.object(&core.object).ok_or_else(|| {
+    let schema = org.schema();
+    let object = schema.object(&core.object).ok_or_else(|| {
         format!(
             "InvalidBatch : Entity '{}' is not supported by the Bulk API.",
             core.object
         )
     })?;
     let plan = ColumnPlan::new(
-        &org.schema,
+        &org.schema(),
         object,
         &table.header,
         core.operation,
@@ -188,7 +189,8 @@ async fn query(
     pk_chunk_size: Option<usize>,
     started: Instant,
 ) {
-    let prepared = BulkQuery::prepare(&org.schema, soql, chrono::Utc::now()).and_then(|q| {
+    let schema = org.schema_for(&core.created_by);
+    let prepared = BulkQuery::prepare(&schema, soql, chrono::Utc::now()).and_then(|q| {
         if q.object().eq_ignore_ascii_case(&core.object) {
             Ok(q)
         } else {
