@@ -382,6 +382,11 @@ fn verify_link(
     let hidden = runtime.block_on(hidden_fields(&client, &link, &describe));
     let problems = verify_seeing(&link, &describe, &parents, ws.conn(), &hidden);
     print!("{}", render_problems(name, &problems));
+    if create_missing.is_none() && problems.iter().any(setup::fixes) {
+        println!(
+            "Create the missing custom fields (shown first) with `tether link verify {name} --create-missing`."
+        );
+    }
     if has_errors(&problems) {
         return Err(CliError::LinkProblems(format!(
             "the link `{name}` has errors: fix them and verify again"

@@ -19,6 +19,16 @@ pub use package::{PACKAGE_API_VERSION, package_files, package_zip, setup_steps};
 pub use plan::{FieldAction, PERMISSION_SET, PERMISSION_SET_LABEL, PlannedField, SetupPlan};
 pub use spec::{FieldSpec, FieldType, SpecError, label_from_api_name, parse_specs};
 
+/// True when creating (or granting) a field fixes `problem`: a custom field the org lacks, or
+/// has but hides from the user.
+pub fn fixes(problem: &crate::sync::verify::Problem) -> bool {
+    let missing = problem.message.contains("has no field")
+        || problem
+            .message
+            .contains("is hidden from you by field-level security");
+    missing && problem.field.as_deref().is_some_and(|f| f.ends_with("__c"))
+}
+
 /// Every custom field the template's links need, to be settled against the org (which drops
 /// those it has).
 pub fn template_plan(template: &str) -> SetupPlan {

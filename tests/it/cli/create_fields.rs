@@ -102,6 +102,10 @@ impl Bare {
             failed.contains(&format!("has no field `{field}`")),
             "{failed}"
         );
+        assert!(
+            failed.contains(&format!("`tether link verify {link} --create-missing`")),
+            "{failed}"
+        );
         let refused = self.fails(&["link", "verify", link, "--create-missing"], 2);
         assert!(refused.contains("--yes"), "{refused}");
         let done = self.ok(&["link", "verify", link, "--create-missing", "--yes"]);

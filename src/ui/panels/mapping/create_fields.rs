@@ -68,14 +68,9 @@ pub struct Dialog {
     pub steps: Vec<String>,
 }
 
-/// True when a problem is one that creating (or granting) fields fixes: a custom field the
-/// org lacks, or has but hides from the user.
+/// True when a problem is one that creating (or granting) fields fixes.
 pub fn fixes(problem: &Problem) -> bool {
-    let missing = problem.message.contains("has no field")
-        || problem
-            .message
-            .contains("is hidden from you by field-level security");
-    missing && problem.field.as_deref().is_some_and(|f| f.ends_with("__c"))
+    crate::setup::fixes(problem)
 }
 
 /// The template a link came from, when its name is one of a template's links.
