@@ -13,6 +13,7 @@ mod link_schema;
 mod readme_commands;
 mod recorded_shapes;
 mod records;
+mod roles;
 mod sandbox;
 mod support;
 mod sync;

@@ -10,7 +10,7 @@ use sandbox_org::config::{DEMO_PASSWORD, OPERATOR_USERNAME, VIEWER_USERNAME};
 use serde_json::json;
 
 use crate::support::cli::{
-    CLIENT_ID, Org, Setup, connect, free_port, start_org, succeeded, text, tether,
+    CLIENT_ID, Org, Setup, connect, free_port, start_org, succeeded, tether, text,
 };
 
 fn password_connect(login: &str, data: &Path, username: &str, name: &str) {
@@ -51,7 +51,13 @@ async fn each_role_is_refused_what_it_may_not_do_with_exit_code_3_and_the_reason
     succeeded(
         "template before connecting",
         setup
-            .command(&["link", "template", "customer-health", "--connection", "roles-viewer"])
+            .command(&[
+                "link",
+                "template",
+                "customer-health",
+                "--connection",
+                "roles-viewer",
+            ])
             .output()
             .unwrap(),
     );
@@ -59,7 +65,10 @@ async fn each_role_is_refused_what_it_may_not_do_with_exit_code_3_and_the_reason
 
     let said = refused(
         "viewer sync",
-        setup.command(&["sync", "customer-health"]).output().unwrap(),
+        setup
+            .command(&["sync", "customer-health"])
+            .output()
+            .unwrap(),
     );
     assert!(
         said.contains("viewer on “roles-viewer”: running syncs of Account needs Edit on Account"),
@@ -75,11 +84,20 @@ async fn each_role_is_refused_what_it_may_not_do_with_exit_code_3_and_the_reason
             .output()
             .unwrap(),
     );
-    assert!(said.contains("editing links needs Customize Application"), "{said}");
+    assert!(
+        said.contains("editing links needs Customize Application"),
+        "{said}"
+    );
     let said = refused(
         "viewer template",
         setup
-            .command(&["link", "template", "lead-scores", "--connection", "roles-viewer"])
+            .command(&[
+                "link",
+                "template",
+                "lead-scores",
+                "--connection",
+                "roles-viewer",
+            ])
             .output()
             .unwrap(),
     );
@@ -106,7 +124,13 @@ async fn each_role_is_refused_what_it_may_not_do_with_exit_code_3_and_the_reason
     let said = refused(
         "operator template",
         setup
-            .command(&["link", "template", "lead-scores", "--connection", "roles-operator"])
+            .command(&[
+                "link",
+                "template",
+                "lead-scores",
+                "--connection",
+                "roles-operator",
+            ])
             .output()
             .unwrap(),
     );
@@ -116,7 +140,13 @@ async fn each_role_is_refused_what_it_may_not_do_with_exit_code_3_and_the_reason
     succeeded(
         "admin template",
         setup
-            .command(&["link", "template", "lead-scores", "--connection", "roles-admin"])
+            .command(&[
+                "link",
+                "template",
+                "lead-scores",
+                "--connection",
+                "roles-admin",
+            ])
             .output()
             .unwrap(),
     );

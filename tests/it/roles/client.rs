@@ -47,7 +47,8 @@ async fn each_user_of_the_org_has_the_role_its_profile_gives() {
         .unwrap_err()
         .to_string();
     assert!(
-        refusal.starts_with("viewer on “sandbox”: editing records of Account needs Edit on Account"),
+        refusal
+            .starts_with("viewer on “sandbox”: editing records of Account needs Edit on Account"),
         "{refusal}"
     );
 }

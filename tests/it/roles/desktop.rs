@@ -9,9 +9,7 @@ use futures_util::TryStreamExt;
 use sandbox_org::config::{DEMO_USERNAME, VIEWER_USERNAME};
 use serde_json::Value;
 use tether::access::Role;
-use tether::desktop::{
-    DesktopConfig, Event, RecordRequest, RecordsRequest, Request, Topic,
-};
+use tether::desktop::{DesktopConfig, Event, RecordRequest, RecordsRequest, Request, Topic};
 use tether::sync::link::Link;
 use tether::sync::templates;
 use tether::workspace::Workspace;
@@ -109,12 +107,14 @@ async fn a_viewer_is_told_its_role_and_refused_with_the_reason() {
         "{refused}"
     );
 
-    window.send(Request::Records(RecordsRequest::Record(RecordRequest::Save {
-        connection: CONNECTION.into(),
-        object: "Account".into(),
-        id: None,
-        edits: vec![("Name".into(), "Refused Inc".into())],
-    })));
+    window.send(Request::Records(RecordsRequest::Record(
+        RecordRequest::Save {
+            connection: CONNECTION.into(),
+            object: "Account".into(),
+            id: None,
+            edits: vec![("Name".into(), "Refused Inc".into())],
+        },
+    )));
     let refused = failure(&mut window, Topic::Records).await;
     assert!(refused.contains("editing records of Account"), "{refused}");
 
@@ -142,13 +142,20 @@ async fn a_field_whose_grant_is_taken_away_is_hidden_not_missing() {
         "SELECT Id FROM FieldPermissions WHERE Field = 'Account.Health_Score__c' AND ParentId IN ({})",
         ids.join(", ")
     );
-    let pages: Vec<_> = admin.query::<Value>(&soql, None).try_collect().await.unwrap();
+    let pages: Vec<_> = admin
+        .query::<Value>(&soql, None)
+        .try_collect()
+        .await
+        .unwrap();
     let grants: Vec<String> = pages
         .into_iter()
         .flat_map(|p| p.records)
         .map(|r| r["Id"].as_str().unwrap().to_string())
         .collect();
-    assert!(!grants.is_empty(), "the viewer's profile is granted the field");
+    assert!(
+        !grants.is_empty(),
+        "the viewer's profile is granted the field"
+    );
     for id in &grants {
         admin.delete("FieldPermissions", id).await.unwrap();
     }
@@ -163,9 +170,10 @@ async fn a_field_whose_grant_is_taken_away_is_hidden_not_missing() {
     });
     let problems = verified(&mut window, &link).await;
     assert!(
-        problems.iter().any(|p| p.contains(
-            "field `Health_Score__c` is hidden from you by field-level security"
-        )),
+        problems
+            .iter()
+            .any(|p| p
+                .contains("field `Health_Score__c` is hidden from you by field-level security")),
         "{problems:#?}"
     );
     assert!(
