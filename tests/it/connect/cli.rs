@@ -111,7 +111,11 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         .unwrap();
     assert!(expired.status().is_success());
     let again = tether(
-        &["query", DEMO_USERNAME, "SELECT Username FROM User"],
+        &[
+            "query",
+            DEMO_USERNAME,
+            &format!("SELECT Username FROM User WHERE Username = '{DEMO_USERNAME}'"),
+        ],
         data.path(),
     );
     assert!(again.status.success(), "{}", text(&again.stderr));

@@ -127,7 +127,11 @@ async fn the_web_flow_sends_the_consumer_secret_and_refreshes_with_it() {
         .unwrap();
     assert!(expired.status().is_success());
     let queried = cli::tether()
-        .args(["query", "secret-web", "SELECT Username FROM User"])
+        .args([
+            "query",
+            "secret-web",
+            &format!("SELECT Username FROM User WHERE Username = '{DEMO_USERNAME}'"),
+        ])
         .arg("--data-dir")
         .arg(data.path())
         .output()
