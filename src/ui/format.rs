@@ -61,3 +61,12 @@ mod tests {
         }
     }
 }
+
+/// "1 field", "3 fields": a count with its noun, for nouns that take an "s".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

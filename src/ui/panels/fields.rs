@@ -89,12 +89,19 @@ pub fn show(ctx: &egui::Context, state: &mut FieldsState, _model: &Model, comman
     let mut open = true;
     egui::Window::new(format!("Fields of {object}"))
         .open(&mut open)
-        .default_size([900.0, 520.0])
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .default_size(explorer_size(ctx.content_rect().size()))
         .resizable(true)
         .show(ctx, |ui| body(ui, state));
     if !open {
         commands.push(Command::Fields(FieldsCommand::Close));
     }
+}
+
+/// Most of the window, so that a long field list reads without scrolling in a small box.
+fn explorer_size(window: egui::Vec2) -> egui::Vec2 {
+    egui::vec2((window.x * 0.8).max(640.0), (window.y * 0.75).max(400.0))
 }
 
 fn body(ui: &mut Ui, state: &mut FieldsState) {

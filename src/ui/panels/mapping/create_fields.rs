@@ -12,7 +12,7 @@ use crate::sync::link::Link;
 use crate::sync::verify::Problem;
 use crate::ui::command::{Command, Commands};
 use crate::ui::theme::{self, GRID};
-use crate::ui::widgets;
+use crate::ui::{format, widgets};
 
 /// Intents of the dialog.
 #[derive(Debug, Clone, PartialEq)]
@@ -247,14 +247,20 @@ pub(super) fn show(ui: &mut Ui, state: &MappingState, commands: &mut Commands) {
                 may_customize,
             } => editing(ui, plan, *may_customize, commands),
             Phase::Running { plan } => {
-                ui.label(format!("Setting up {} field(s)…", plan.fields.len()));
+                ui.label(format!(
+                    "Setting up {}…",
+                    format::count(plan.fields.len(), "field")
+                ));
                 steps(ui, &dialog.steps);
             }
             Phase::Done { problems_left } => {
                 steps(ui, &dialog.steps);
                 let text = match problems_left {
                     0 => "✔ Done: verified again, no errors.".to_string(),
-                    n => format!("Done; verified again: {n} error(s) remain, listed on the page."),
+                    n => format!(
+                        "Done; verified again: {} left, listed on the page.",
+                        format::count(*n, "error")
+                    ),
                 };
                 ui.label(RichText::new(text).color(theme::SUCCESS));
             }
@@ -332,8 +338,7 @@ fn editing(ui: &mut Ui, plan: &SetupPlan, may_customize: bool, commands: &mut Co
     );
     ui.horizontal(|ui| {
         if may_customize {
-            let label = format!("Create {} field(s)", plan.fields.len());
-            if widgets::primary_button(ui, &label, problem.is_none()).clicked() {
+            if widgets::primary_button(ui, &carry_out_label(plan), problem.is_none()).clicked() {
                 push(commands, CreateFieldsCommand::Create);
             }
         } else if widgets::primary_button(ui, "Write the package for an admin", problem.is_none())
@@ -342,6 +347,21 @@ fn editing(ui: &mut Ui, plan: &SetupPlan, may_customize: bool, commands: &mut Co
             push(commands, CreateFieldsCommand::WritePackage);
         }
     });
+}
+
+/// "Create 2 fields", "Grant 1 field", "Create 2 fields and grant 1": what the button does.
+fn carry_out_label(plan: &SetupPlan) -> String {
+    let granted = plan
+        .fields
+        .iter()
+        .filter(|f| f.action == FieldAction::Grant)
+        .count();
+    let created = plan.fields.len() - granted;
+    match (created, granted) {
+        (0, g) => format!("Grant {}", format::count(g, "field")),
+        (c, 0) => format!("Create {}", format::count(c, "field")),
+        (c, g) => format!("Create {} and grant {g}", format::count(c, "field")),
+    }
 }
 
 fn number(
@@ -376,6 +396,15 @@ fn field_row(
             push(commands, CreateFieldsCommand::Drop { index });
         }
     });
+    if action == FieldAction::Grant {
+        ui.label(
+            RichText::new(
+                "The org has this field; it is granted to you as it is (its label and type stay the org's).",
+            )
+            .weak(),
+        );
+        return;
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label("Label");
         ui.add(egui::TextEdit::singleline(&mut edited.label).desired_width(160.0));

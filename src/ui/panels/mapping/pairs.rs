@@ -12,7 +12,7 @@ use crate::desktop::{FieldInfo, Request};
 use crate::sync::link::{Direction, FieldMapping, Link, LocalSource, MatchKey};
 use crate::sync::verify::{Problem, Severity};
 use crate::ui::command::{Command, Commands};
-use crate::ui::{code_words, theme, widgets};
+use crate::ui::{code_words, format, theme, widgets};
 
 /// How long typing must pause before an expression is previewed.
 const SETTLE: Duration = Duration::from_millis(400);
@@ -75,7 +75,9 @@ pub(super) fn problems_summary(
         ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(format!(
-                    "{missing} custom field(s) this link names do not exist in the org (or are hidden from you)"
+                    "{} this link names {} missing from the org or hidden from you",
+                    format::count(missing, "custom field"),
+                    if missing == 1 { "is" } else { "are" }
                 ))
                 .color(theme::DANGER),
             );

@@ -151,3 +151,29 @@ fn a_failure_ends_the_wait_and_a_user_without_permission_gets_the_package() {
         vec![Request::Setup(SetupRequest::Package { target, plan })]
     );
 }
+
+#[test]
+fn the_button_says_what_it_creates_and_what_it_only_grants() {
+    let planned = |action| PlannedField {
+        object: "Account".into(),
+        spec: crate::setup::template_plan("customer-health").fields[0]
+            .spec
+            .clone(),
+        action,
+    };
+    let cases = [
+        (vec![FieldAction::Create], "Create 1 field"),
+        (vec![FieldAction::Grant], "Grant 1 field"),
+        (vec![FieldAction::Create; 3], "Create 3 fields"),
+        (
+            vec![FieldAction::Create, FieldAction::Create, FieldAction::Grant],
+            "Create 2 fields and grant 1",
+        ),
+    ];
+    for (actions, expected) in cases {
+        let plan = SetupPlan {
+            fields: actions.into_iter().map(planned).collect(),
+        };
+        assert_eq!(carry_out_label(&plan), expected);
+    }
+}
