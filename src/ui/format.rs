@@ -17,6 +17,15 @@ pub fn relative_time(elapsed: Duration) -> String {
     }
 }
 
+/// "1 field", "3 fields": a count with its noun, for nouns that take an "s".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,14 +68,5 @@ mod tests {
                 "{secs} s"
             );
         }
-    }
-}
-
-/// "1 field", "3 fields": a count with its noun, for nouns that take an "s".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
