@@ -150,3 +150,40 @@ async fn seeded_records_follow_the_describes() {
         .find_by_key("Account", "External_Id__c", "ACME-0001");
     assert_eq!(first.len(), 1);
 }
+
+/// A schema file without the demo's custom fields: the org a template's setup starts from.
+fn schema_without(fields: &[&str]) -> String {
+    let mut schema: Value =
+        serde_json::from_str(include_str!("../../../assets/sandbox-schema.json")).unwrap();
+    for declared in schema["fields"].as_object_mut().unwrap().values_mut() {
+        declared
+            .as_array_mut()
+            .unwrap()
+            .retain(|f| !fields.contains(&f["name"].as_str().unwrap()));
+    }
+    schema.to_string()
+}
+
+#[tokio::test]
+async fn an_org_without_the_demos_custom_fields_still_seeds_its_records() {
+    let org = SandboxOrg::start(OrgConfig {
+        seed_records: Some(200),
+        schema_json: Some(schema_without(&["Health_Score__c", "Health_Trend__c"])),
+        ..Default::default()
+    })
+    .await
+    .expect("the demo records are seeded without the fields the schema lacks");
+    let accounts = records_of(&org, "Account");
+    assert!(!accounts.is_empty());
+    assert!(
+        accounts.iter().all(|a| !a.contains_key("Health_Score__c")),
+        "no account holds a field its object lacks"
+    );
+    let with_scores = seeded(200).await;
+    assert!(
+        records_of(&with_scores, "Account")
+            .iter()
+            .any(|a| a["Health_Score__c"] != Value::Null),
+        "the full schema's accounts keep their scores"
+    );
+}

@@ -73,11 +73,18 @@ pub fn seed_if_empty(store: &Store, owner_id: &str, records: usize) -> Result<us
     }
     catalog::ensure_setup_records(store)?;
     let owners = owners(store, owner_id);
+    let schema = store.schema();
     store.write(|w| {
         let mut parents = catalog::Parents::default();
         let mut created = 0;
         for (index, planned) in Generator::new(records).enumerate() {
             let mut fields = planned.fields;
+            // An org started from a schema file without the demo's custom fields (a template's
+            // fields left for Tether to create) still gets its demo records, without them.
+            let object = schema.object(planned.object);
+            fields.retain(|name, _| {
+                !name.ends_with("__c") || object.is_some_and(|o| o.field(name).is_some())
+            });
             let account = planned
                 .account
                 .and_then(|a| parents.accounts.get(a))

@@ -92,7 +92,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut ListState, model: &Model, commands: 
             search_box(ui, state, commands);
             super::record::new_record_button(ui, model, &connection, &state.object, commands);
             if ui
-                .button("Fields")
+                .button("Fields…")
                 .on_hover_text("Every field of the object, with your access to each")
                 .clicked()
             {
