@@ -108,7 +108,7 @@ impl Service {
     }
 
     /// Every problem of `link`, against its object's describe and the local table.
-    async fn problems(&self, link: &Link) -> anyhow::Result<Vec<verify::Problem>> {
+    pub(super) async fn problems(&self, link: &Link) -> anyhow::Result<Vec<verify::Problem>> {
         let client = self.client(&link.connection).await?;
         let (describe, parents) = verify::describes_for(&client, link)
             .await

@@ -149,31 +149,11 @@ impl Service {
         };
         let mut problems = Vec::new();
         for link in links {
-            problems.extend(self.verified(&client, link).await?);
+            problems.extend(self.problems(&link).await?);
         }
         self.outbox
             .send(Event::Setup(SetupEvent::Done { target, problems }));
         Ok(())
-    }
-
-    /// The link's problems, verified against the org as the user now sees it.
-    async fn verified(
-        &self,
-        client: &crate::salesforce::Client,
-        link: Link,
-    ) -> anyhow::Result<Vec<verify::Problem>> {
-        let (describe, parents) = verify::describes_for(client, &link).await?;
-        let hidden = verify::hidden_fields(client, &link, &describe).await;
-        self.workspace(move |ws| {
-            Ok(verify::verify_seeing(
-                &link,
-                &describe,
-                &parents,
-                ws.conn(),
-                &hidden,
-            ))
-        })
-        .await
     }
 
     /// Writes the package into the data folder and tells the window where it is.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::{Grants, is_permission_object};
 use crate::error::SfError;
 use crate::schema::{ObjectSchema, is_secured_field};
-use crate::store::Record;
+use crate::store::{Record, no_such_column, not_writable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteOp {
@@ -21,25 +21,6 @@ fn insufficient_access() -> SfError {
         "INSUFFICIENT_ACCESS_OR_READONLY",
         "insufficient access rights on object id",
     )
-}
-
-fn no_such_column(object: &ObjectSchema, name: &str) -> SfError {
-    SfError::new(
-        "INVALID_FIELD",
-        format!("No such column '{name}' on sobject of type {}", object.name),
-    )
-    .with_fields([name.to_string()])
-}
-
-fn not_writable(names: &[String]) -> SfError {
-    SfError::new(
-        "INVALID_FIELD_FOR_INSERT_UPDATE",
-        format!(
-            "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
-            names.join(", ")
-        ),
-    )
-    .with_fields(names.iter().cloned())
 }
 
 /// Refuses what `grants` do not allow of a write of `input` (`None` for a delete) to

@@ -26,6 +26,7 @@ mod write;
 
 pub use cache::{Change, KeptIndex, ReadCache, Stored};
 pub use custom_fields::{AddedField, CUSTOM_FIELD_PREFIX};
+pub(crate) use write::{no_such_column, not_writable};
 
 /// One record: field API name (describe case) → wire value. Always has `Id`, `IsDeleted`,
 /// `CreatedDate`, `CreatedById`, `LastModifiedDate`, `LastModifiedById` and `SystemModstamp`.

@@ -36,7 +36,7 @@ pub(super) fn sql_error(e: rusqlite::Error) -> SfError {
     SfError::unknown_exception()
 }
 
-fn no_such_column(object: &ObjectSchema, name: &str) -> SfError {
+pub(crate) fn no_such_column(object: &ObjectSchema, name: &str) -> SfError {
     SfError::new(
         "INVALID_FIELD",
         format!("No such column '{name}' on sobject of type {}", object.name),
@@ -44,7 +44,7 @@ fn no_such_column(object: &ObjectSchema, name: &str) -> SfError {
     .with_fields([name.to_string()])
 }
 
-fn not_writable(names: &[String]) -> SfError {
+pub(crate) fn not_writable(names: &[String]) -> SfError {
     SfError::new(
         "INVALID_FIELD_FOR_INSERT_UPDATE",
         format!(
