@@ -23,6 +23,7 @@ pub fn toggle(ui: &mut Ui, field: &str, direction: Direction, enabled: bool) -> 
             "{}. Read-only in Salesforce: it can only be pulled",
             arrows::meaning(direction)
         ));
+    let enabled = button.enabled();
     button.widget_info(|| WidgetInfo::labeled(Role::Button, enabled, &name));
     button
 }

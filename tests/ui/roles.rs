@@ -93,12 +93,24 @@ fn says_why(app: &mut Scripted, role: Role, label: &str) -> bool {
         style.interaction.tooltip_delay = 0.0;
         style.interaction.show_tooltips_only_when_still = false;
     });
+    let shown = |app: &Scripted| app.harness.query_all_by_label_contains(VIEWER).count();
+    // Away from every control first, so that no earlier tooltip is counted as this one's.
+    app.harness.event(egui::Event::PointerGone);
+    app.frames(4);
+    let before = shown(app);
     app.harness.get_by_role_and_label(role, label).hover();
     app.frames(4);
-    app.harness
-        .query_all_by_label_contains(VIEWER)
-        .next()
-        .is_some()
+    shown(app) > before
+}
+
+/// Whether each direction toggle and remove button of the studio's mapped pairs is enabled.
+fn pair_controls_enabled(app: &Scripted) -> Vec<bool> {
+    ["Direction of ", "Remove mapping of "]
+        .iter()
+        .flat_map(|name| app.harness.query_all_by_label_contains(name))
+        .filter(|node| node.accesskit_node().role() == Role::Button)
+        .map(|node| !node.accesskit_node().is_disabled())
+        .collect()
 }
 
 fn nav(app: &mut Scripted, page: &str) {
@@ -152,6 +164,17 @@ fn a_viewer_finds_no_enabled_edit_and_hears_why() {
     app.frames(3);
     assert!(!enabled(&app, Role::Button, "Delete…"));
     assert!(says_why(&mut app, Role::Button, "Delete…"));
+    assert!(says_why(&mut app, Role::Button, "Auto-match"));
+    assert!(
+        pair_controls_enabled(&app).iter().all(|on| !on),
+        "a viewer cannot change a mapped pair's direction or remove it"
+    );
+    assert!(
+        app.harness
+            .query_all_by_label_contains("You may look at this link but not change it")
+            .next()
+            .is_some()
+    );
     let needed = "viewer on “Acme”: editing links needs Customize Application or Modify All Data";
     assert!(
         app.harness
@@ -200,6 +223,8 @@ fn an_admin_and_an_operator_find_what_their_role_allows() {
     admin.harness.state().post(&admin.harness.ctx, link);
     admin.frames(3);
     assert!(enabled(&admin, Role::Button, "Delete…"));
+    let pair = pair_controls_enabled(&admin);
+    assert!(!pair.is_empty() && pair.iter().all(|on| *on), "{pair:?}");
 
     let mut operator = window(access(false, true));
     assert!(enabled(&operator, Role::Button, "Sync Now"));

@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use egui::{RichText, Ui};
 
+use crate::access::Action;
 use crate::desktop::{Event, FieldInfo, LocalTable, ObjectSummary, Request, Topic};
 use crate::sync::link::{ConflictPolicy, Direction, FieldMapping, Link};
 use crate::sync::verify::{Problem, has_errors};
@@ -573,8 +574,19 @@ pub fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, commands: &mut
     let studio = room
         .clamp(MIN_STUDIO, MAX_STUDIO)
         .max(room - COMPUTED_FIELDS);
-    let status = columns::show(ui, state, &link, columns::list_height(studio), commands);
-    pairs::show(ui, state, &link, status, commands);
+    let refusal = model.refusal(&link.connection, Action::EditLinks, Some(&link.object));
+    if let Some(refusal) = &refusal {
+        ui.label(
+            RichText::new(format!(
+                "You may look at this link but not change it: {refusal}"
+            ))
+            .color(theme::WARNING),
+        );
+    }
+    ui.add_enabled_ui(refusal.is_none(), |ui| {
+        let status = columns::show(ui, state, &link, columns::list_height(studio), commands);
+        pairs::show(ui, state, &link, status, commands);
+    });
 }
 
 /// The studio's height (headings, lists and the line under them) when space is short, and

@@ -280,13 +280,15 @@ fn pair_row(
                 }
             });
             let chip_name = format!("Conflict policy of {label}: {chip}");
+            let enabled = menu.response.enabled();
             menu.response
-                .widget_info(|| WidgetInfo::labeled(Role::Button, true, &chip_name));
+                .widget_info(|| WidgetInfo::labeled(Role::Button, enabled, &chip_name));
         }
         widgets::right_aligned(ui, |ui| {
             let remove = ui.small_button("✖").on_hover_text("Remove this mapping");
             let remove_name = format!("Remove mapping of {label}");
-            remove.widget_info(|| WidgetInfo::labeled(Role::Button, true, &remove_name));
+            let enabled = remove.enabled();
+            remove.widget_info(|| WidgetInfo::labeled(Role::Button, enabled, &remove_name));
             if remove.clicked() {
                 commands.push(Command::Mapping(MappingCommand::Unmap {
                     field: mapping.remote.clone(),
@@ -350,7 +352,8 @@ fn computed(
                 widgets::right_aligned(ui, |ui| {
                     let remove = ui.small_button("✖");
                     let name = format!("Remove mapping of {label}");
-                    remove.widget_info(|| WidgetInfo::labeled(Role::Button, true, &name));
+                    let enabled = remove.enabled();
+                    remove.widget_info(|| WidgetInfo::labeled(Role::Button, enabled, &name));
                     if remove.clicked() {
                         commands.push(Command::Mapping(MappingCommand::Unmap {
                             field: field.clone(),

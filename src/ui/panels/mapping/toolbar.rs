@@ -19,10 +19,17 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
             .draft
             .as_ref()
             .is_some_and(|d| state.catalog.fields_of(d).is_some());
-        if ui
-            .add_enabled(has_fields, egui::Button::new("Auto-match"))
-            .on_hover_text("Map columns whose names match a field's name, label or a synonym")
-            .clicked()
+        let refusal = state.draft.as_ref().and_then(|link| {
+            model.refusal(&link.connection, Action::EditLinks, Some(&link.object))
+        });
+        if widgets::permitted(
+            ui,
+            has_fields,
+            refusal.as_deref(),
+            egui::Button::new("Auto-match"),
+        )
+        .on_hover_text("Map columns whose names match a field's name, label or a synonym")
+        .clicked()
         {
             commands.push(Command::Mapping(MappingCommand::AutoMatch));
         }
@@ -56,9 +63,6 @@ pub(super) fn show(ui: &mut Ui, state: &mut MappingState, model: &Model, command
                 },
             )));
         }
-        let refusal = state.draft.as_ref().and_then(|link| {
-            model.refusal(&link.connection, Action::EditLinks, Some(&link.object))
-        });
         let save = if state.saving { "Saving…" } else { "Save" };
         let can_save = has_draft && !state.saving && state.dirty();
         if widgets::primary_permitted(ui, save, can_save, refusal.as_deref()).clicked() {
