@@ -119,17 +119,13 @@ pub fn explored(field: &FieldDescribe) -> ExploredField {
         .unwrap_or_default();
     ExploredField {
         name: field.name.clone(),
-        label: if field.label.is_empty() {
-            field.name.clone()
-        } else {
-            field.label.clone()
-        },
+        label: field.shown_label(),
         field_type: field.field_type.clone(),
         length: (field.length > 0).then_some(field.length),
         precision: number_of(field, "precision"),
         scale: number_of(field, "scale"),
         picklist_values,
-        required: !field.nillable && createable && !field.flag("defaultedOnCreate"),
+        required: field.required_on_create(),
         external_id: field.external_id,
         unique: field.flag("unique"),
         formula: text_of(field, "calculatedFormula"),

@@ -240,14 +240,10 @@ pub fn field_info(field: &FieldDescribe) -> FieldInfo {
     let picklist_values = field.active_picklist_values();
     FieldInfo {
         name: field.name.clone(),
-        label: if field.label.is_empty() {
-            field.name.clone()
-        } else {
-            field.label.clone()
-        },
+        label: field.shown_label(),
         field_type: field.field_type.clone(),
         length: (field.length > 0).then_some(field.length),
-        required: !field.nillable && createable && !field.flag("defaultedOnCreate"),
+        required: field.required_on_create(),
         external_id: field.external_id,
         read_only: !createable && !field.updateable,
         picklist_values,

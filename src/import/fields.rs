@@ -103,7 +103,7 @@ impl FieldSpec {
             name: field.name.clone(),
             label: field.label.clone(),
             kind,
-            required: createable && !field.nillable && !field.flag("defaultedOnCreate"),
+            required: field.required_on_create(),
             createable,
             updateable: field.updateable,
             external_id: field.external_id,

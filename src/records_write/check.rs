@@ -62,11 +62,6 @@ pub enum Write {
     Update,
 }
 
-/// Salesforce's rule for a field a create must set.
-pub fn required_on_create(field: &FieldDescribe) -> bool {
-    field.flag("createable") && !field.nillable && !field.flag("defaultedOnCreate")
-}
-
 /// The fields a new record's form shows: required ones first, then the other createable
 /// ones, each group in describe order.
 pub fn create_fields(describe: &ObjectDescribe) -> Vec<&FieldDescribe> {
@@ -74,7 +69,7 @@ pub fn create_fields(describe: &ObjectDescribe) -> Vec<&FieldDescribe> {
         .fields
         .iter()
         .filter(|f| f.flag("createable") && !compound(f));
-    let (mut required, other): (Vec<_>, Vec<_>) = createable.partition(|f| required_on_create(f));
+    let (mut required, other): (Vec<_>, Vec<_>) = createable.partition(|f| f.required_on_create());
     required.extend(other);
     required
 }
@@ -187,7 +182,7 @@ pub fn check_edits(
         }
     }
     if write == Write::Create {
-        for field in describe.fields.iter().filter(|f| required_on_create(f)) {
+        for field in describe.fields.iter().filter(|f| f.required_on_create()) {
             let given = values.get(&field.name).is_some_and(|v| !v.is_null());
             let reported = problems.iter().any(|p| p.field() == field.name);
             if !given && !reported {

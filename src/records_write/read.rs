@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
-use super::check::{as_text, create_fields, required_on_create};
+use super::check::{as_text, create_fields};
 use crate::salesforce::{Client, FieldDescribe, ObjectDescribe, SalesforceError, soql_text};
 
 /// A parent a reference field points to.
@@ -89,7 +89,7 @@ fn shown(field: &FieldDescribe, value: Option<&Value>) -> FieldShown {
         text: value.map(as_text).unwrap_or_default(),
         updateable: field.updateable,
         createable: field.flag("createable"),
-        required: required_on_create(field),
+        required: field.required_on_create(),
         picklist: field.active_picklist_values(),
         parent: None,
     }

@@ -150,6 +150,20 @@ impl FieldDescribe {
             .unwrap_or(false)
     }
 
+    /// Salesforce's rule for a field a create must set.
+    pub fn required_on_create(&self) -> bool {
+        self.flag("createable") && !self.nillable && !self.flag("defaultedOnCreate")
+    }
+
+    /// The label, or the API name when the describe has none.
+    pub fn shown_label(&self) -> String {
+        if self.label.is_empty() {
+            self.name.clone()
+        } else {
+            self.label.clone()
+        }
+    }
+
     /// The picklist's values that are active, in describe order.
     pub fn active_picklist_values(&self) -> Vec<String> {
         self.other
